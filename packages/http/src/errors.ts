@@ -1,0 +1,182 @@
+/**
+ * The error union shared by every wif package.
+ *
+ * Errors are data: branch on `kind`, then on the service's own `code`; never on `message`.
+ * No error ever holds a token, a secret, an `Authorization` header or a raw request: every
+ * `message` passes through {@link redact} before it is stored.
+ */
+import { redact } from './redact';
+
+/** The remote services wif talks to. `entra` is the Microsoft Entra token endpoint. */
+export type Service = 'graph' | 'arm' | 'devops' | 'entra';
+
+/** One problem found while validating input, with the path of the offending field. */
+export interface Problem {
+  /** Dotted path of the field, e.g. `connections[2].scope`; empty for the whole input. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Input was rejected before any request was sent. */
+export interface ValidationError {
+  readonly kind: 'Validation';
+  readonly problems: readonly Problem[];
+  readonly message: string;
+}
+
+/** HTTP-level error kinds, one per class of reaction the caller needs. */
+export type HttpErrorKind =
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'Conflict'
+  | 'Throttled'
+  | 'ServiceUnavailable';
+
+/** A service answered with an error status. */
+export interface HttpError {
+  readonly kind: HttpErrorKind;
+  readonly service: Service;
+  /** What was being done, e.g. `PUT roleAssignments`. Never contains query strings or ids of secrets. */
+  readonly operation: string;
+  readonly status: number;
+  /** The service's own error code: Graph/ARM `error.code`, Azure DevOps `typeKey`, Entra `error` (+ `AADSTSnnnn`). */
+  readonly code?: string;
+  /** Entra `error_codes` (AADSTS numbers), when the token endpoint answered. */
+  readonly errorCodes?: readonly number[];
+  /** The service's request id, for a support ticket. */
+  readonly requestId?: string;
+  /** Whether sending the same request again later may succeed. */
+  readonly retryable: boolean;
+  /** How long the service asked us to wait, when it said. */
+  readonly retryAfterInMs?: number;
+  readonly message: string;
+}
+
+/** No HTTP answer: connection refused or reset, DNS failure, or a per-request timeout. */
+export interface NetworkError {
+  readonly kind: 'Network';
+  readonly service: Service;
+  readonly operation: string;
+  readonly code?: string;
+  readonly retryable: true;
+  readonly message: string;
+}
+
+/** The service answered 2xx but with a body that does not have the shape we rely on. */
+export interface InvalidResponseError {
+  readonly kind: 'InvalidResponse';
+  readonly service: Service;
+  readonly operation: string;
+  readonly status: number;
+  readonly issues: readonly Problem[];
+  readonly message: string;
+}
+
+/** The credential could not produce a token (not signed in, expired refresh token, no managed identity, …). */
+export interface AuthenticationError {
+  readonly kind: 'Authentication';
+  readonly service: Service;
+  readonly message: string;
+}
+
+/** The caller's `abortSignal` fired. */
+export interface AbortedError {
+  readonly kind: 'Aborted';
+  readonly message: string;
+}
+
+/** Everything a single REST call can fail with. */
+export type TransportError =
+  | HttpError
+  | NetworkError
+  | InvalidResponseError
+  | AuthenticationError
+  | AbortedError;
+
+/** Builds a {@link ValidationError} from one or more problems. */
+export function validationError(problems: readonly Problem[]): ValidationError {
+  const lines = problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+  return {
+    kind: 'Validation',
+    problems: problems.map((p) => ({ path: p.path, message: redact(p.message) })),
+    message: redact(`Invalid input (nothing was sent): ${lines.join('; ')}`),
+  };
+}
+
+/** Maps an HTTP status to the kind a caller reacts to. */
+export function kindForStatus(status: number): HttpErrorKind {
+  if (status === 401 || status === 203) return 'Unauthorized';
+  if (status === 403) return 'Forbidden';
+  if (status === 404 || status === 410) return 'NotFound';
+  if (status === 409 || status === 412) return 'Conflict';
+  if (status === 429) return 'Throttled';
+  if (status >= 500) return 'ServiceUnavailable';
+  return 'BadRequest';
+}
+
+const NEXT_STEP: Record<HttpErrorKind, (service: Service) => string> = {
+  BadRequest: () => 'The request was rejected as invalid; check the input named in the message.',
+  Unauthorized: (s) =>
+    s === 'devops'
+      ? 'Sign in again (az login) or check that the PAT is valid and not expired.'
+      : 'Sign in again (az login) or check the credential: the token was not accepted.',
+  Forbidden: (s) =>
+    s === 'graph'
+      ? 'The identity lacks a Graph permission (Application.ReadWrite.OwnedBy or Application.ReadWrite.All) or is not an owner of the app.'
+      : s === 'arm'
+        ? 'The identity lacks Microsoft.Authorization/roleAssignments/write (or read) at this scope; if access was just granted, sign in again.'
+        : s === 'devops'
+          ? 'The identity is not an Endpoint Administrator (service connection administrator) in this project.'
+          : 'The identity is not allowed to do this.',
+  NotFound: () => 'It does not exist, or the identity cannot see it.',
+  Conflict: () => 'It conflicts with the current state; read it again and retry.',
+  Throttled: () => 'The service is throttling; wait for retryAfterInMs and retry, or lower the concurrency.',
+  ServiceUnavailable: () => 'The service failed; retry later.',
+};
+
+/** Builds an {@link HttpError}; the message is redacted and ends with what to do next. */
+export function httpError(init: {
+  service: Service;
+  operation: string;
+  status: number;
+  code?: string | undefined;
+  errorCodes?: readonly number[] | undefined;
+  requestId?: string | undefined;
+  retryable?: boolean | undefined;
+  retryAfterInMs?: number | undefined;
+  serviceMessage?: string | undefined;
+  kind?: HttpErrorKind | undefined;
+}): HttpError {
+  const kind = init.kind ?? kindForStatus(init.status);
+  const retryable = init.retryable ?? (kind === 'Throttled' || kind === 'ServiceUnavailable');
+  const said = init.serviceMessage ? ` ${oneLine(init.serviceMessage)}` : '';
+  const code = init.code ? ` [${init.code}]` : '';
+  const message = redact(
+    `${init.service} ${init.operation} failed with ${init.status}${code}.${said} ${NEXT_STEP[kind](init.service)}`,
+  );
+  return {
+    kind,
+    service: init.service,
+    operation: init.operation,
+    status: init.status,
+    ...(init.code !== undefined ? { code: redact(init.code) } : {}),
+    ...(init.errorCodes !== undefined && init.errorCodes.length > 0 ? { errorCodes: init.errorCodes } : {}),
+    ...(init.requestId !== undefined ? { requestId: redact(init.requestId) } : {}),
+    retryable,
+    ...(init.retryAfterInMs !== undefined ? { retryAfterInMs: init.retryAfterInMs } : {}),
+    message,
+  };
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const clipped = flat.length > 500 ? `${flat.slice(0, 500)}…` : flat;
+  return /[.!?]$/.test(clipped) ? clipped : `${clipped}.`;
+}
+
+/** True when the error is one that sending the same request later may fix. */
+export function isRetryable(error: { kind: string; retryable?: boolean }): boolean {
+  return error.retryable === true;
+}

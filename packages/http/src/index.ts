@@ -1,0 +1,60 @@
+export {
+  type Service,
+  type Problem,
+  type ValidationError,
+  type HttpErrorKind,
+  type HttpError,
+  type NetworkError,
+  type InvalidResponseError,
+  type AuthenticationError,
+  type AbortedError,
+  type TransportError,
+  validationError,
+  kindForStatus,
+  httpError,
+  isRetryable,
+} from './errors';
+export { redact, redactDeep, registerSecret, SECRET_FIELD_NAMES } from './redact';
+export {
+  type RetryOptions,
+  type RetryDecision,
+  type HeaderGetter,
+  type AbortSignalLikeMinimal,
+  DEFAULT_RETRY,
+  resolveRetryOptions,
+  isRetryableStatus,
+  parseRetryAfter,
+  backoffDelay,
+  decideRetry,
+  isRetryableNetworkError,
+  isAbortError,
+  sleep,
+  abortError,
+} from './retry';
+export { type CloudName, type Endpoints, AZURE_DEVOPS_APP_ID, CLOUDS, resolveEndpoints, isLoopbackUrl } from './endpoints';
+export {
+  PersonalAccessTokenCredential,
+  type DevOpsCredential,
+  isPersonalAccessTokenCredential,
+  registeringCredential,
+  WIF_AUTHENTICATION_ERROR,
+} from './credentials';
+export { type LogLevel, type LogEntry, type Logger, emit, sanitizeUrl } from './logger';
+export { type ReadError, readErrorBody } from './errorBodies';
+export {
+  type TransportOptions,
+  type TransportAuth,
+  type TransportConfig,
+  type RequestSpec,
+  type RawResponse,
+  type Transport,
+  type Sender,
+  type SenderRequest,
+  type SenderResponse,
+  createTransport,
+  transportFromSender,
+  checkBaseUrl,
+  encodeQuery,
+  invalidResponse,
+} from './transport';
+export { type Page, type LimitExceededError, pages, collect } from './paging';

@@ -1,0 +1,90 @@
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTransport, PersonalAccessTokenCredential } from './index';
+import { z } from 'zod';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const credential = {
+  async getToken(scope: string | string[]) {
+    return { token: `tok-${String(scope)}-0123456789`, expiresOnTimestamp: Date.now() + 3_600_000 };
+  },
+};
+const fast = { retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } };
+
+describe('transport', () => {
+  it('sends a bearer token for the configured scope and parses JSON', async () => {
+    let auth: string | null = null;
+    server.use(
+      http.get('https://management.azure.com/things', ({ request }) => {
+        auth = request.headers.get('authorization');
+        return HttpResponse.json({ value: [1, 2] });
+      }),
+    );
+    const t = createTransport({ service: 'arm', baseUrl: 'https://management.azure.com', auth: { kind: 'bearer', credential, scope: 'https://management.azure.com/.default' }, ...fast });
+    const r = await t.sendJson({ method: 'GET', path: '/things', operation: 'GET things' }, z.object({ value: z.array(z.number()) }));
+    expect(r._unsafeUnwrap().body.value).toEqual([1, 2]);
+    expect(auth).toBe('Bearer tok-https://management.azure.com/.default-0123456789');
+  });
+
+  it('retries 429 honouring Retry-After and then succeeds', async () => {
+    let calls = 0;
+    server.use(
+      http.get('https://management.azure.com/x', () => {
+        calls++;
+        return calls < 3 ? new HttpResponse(null, { status: 429, headers: { 'Retry-After': '0' } }) : HttpResponse.json({});
+      }),
+    );
+    const t = createTransport({ service: 'arm', baseUrl: 'https://management.azure.com', auth: { kind: 'none' }, ...fast });
+    const r = await t.send({ method: 'GET', path: '/x', operation: 'GET x' });
+    expect(r.isOk()).toBe(true);
+    expect(calls).toBe(3);
+  });
+
+  it('does not retry a 400 and maps the ARM error body', async () => {
+    let calls = 0;
+    server.use(
+      http.put('https://management.azure.com/y', () => {
+        calls++;
+        return HttpResponse.json({ error: { code: 'PrincipalNotFound', message: 'Principal abc does not exist.' } }, { status: 400, headers: { 'x-ms-request-id': 'req-1' } });
+      }),
+    );
+    const t = createTransport({ service: 'arm', baseUrl: 'https://management.azure.com', auth: { kind: 'none' }, ...fast });
+    const r = await t.send({ method: 'PUT', path: '/y', body: {}, operation: 'PUT y' });
+    const e = r._unsafeUnwrapErr();
+    expect(calls).toBe(1);
+    expect(e).toMatchObject({ kind: 'BadRequest', service: 'arm', status: 400, code: 'PrincipalNotFound', requestId: 'req-1', retryable: false });
+  });
+
+  it('never retries an Azure DevOps duplicate-name 500', async () => {
+    let calls = 0;
+    server.use(
+      http.post('https://dev.azure.com/org/_apis/x', () => {
+        calls++;
+        return HttpResponse.json({ message: 'exists', typeKey: 'DuplicateServiceConnectionException', typeName: 'X.DuplicateServiceConnectionException, X' }, { status: 500 });
+      }),
+    );
+    const t = createTransport({ service: 'devops', baseUrl: 'https://dev.azure.com/org', auth: { kind: 'pat', credential: new PersonalAccessTokenCredential('secret-pat-value-123') }, ...fast });
+    const e = (await t.send({ method: 'POST', path: '/_apis/x', body: {}, operation: 'POST x' }))._unsafeUnwrapErr();
+    expect(calls).toBe(1);
+    expect(e).toMatchObject({ kind: 'ServiceUnavailable', code: 'DuplicateServiceConnectionException', retryable: false });
+    expect(JSON.stringify(e)).not.toContain('secret-pat-value-123');
+  });
+
+  it('refuses to follow a next link to another host', async () => {
+    const t = createTransport({ service: 'arm', baseUrl: 'https://management.azure.com', auth: { kind: 'none' }, ...fast });
+    const e = (await t.send({ method: 'GET', path: 'https://evil.example.com/steal', operation: 'GET page' }))._unsafeUnwrapErr();
+    expect(e.kind).toBe('InvalidResponse');
+  });
+
+  it('maps a credential failure to Authentication without the token text', async () => {
+    const failing = { async getToken(): Promise<never> { throw new Error('AADSTS700016: no app'); } };
+    const t = createTransport({ service: 'arm', baseUrl: 'https://management.azure.com', auth: { kind: 'bearer', credential: failing, scope: 's/.default' }, ...fast });
+    const e = (await t.send({ method: 'GET', path: '/z', operation: 'GET z' }))._unsafeUnwrapErr();
+    expect(e.kind).toBe('Authentication');
+  });
+});

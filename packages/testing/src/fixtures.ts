@@ -1,0 +1,19 @@
+/**
+ * The official request/response examples from `shared/specs/examples`, copied verbatim into
+ * `fixtures/` of this package (see fixtures/SOURCES.md for provenance).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function fixturesDir(): string {
+  // src/fixtures.ts and dist/index.js both sit one level below the package root.
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  return join(here, '..', 'fixtures');
+}
+
+/** Reads one fixture by file name (BOM stripped). */
+export function loadFixture<T = unknown>(name: string): T {
+  const text = readFileSync(join(fixturesDir(), name), 'utf8').replace(/^\uFEFF/, '');
+  return JSON.parse(text) as T;
+}

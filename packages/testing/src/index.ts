@@ -1,0 +1,22 @@
+export {
+  TEST_TENANT_ID,
+  TEST_CALLER_OBJECT_ID,
+  type TestTokenClaims,
+  type TestCredential,
+  audienceForScope,
+  makeTestToken,
+  createTestCredential,
+  decodeTestToken,
+} from './credential';
+export { loadFixture } from './fixtures';
+export {
+  type ServiceName,
+  type RouteContext,
+  type Route,
+  type ServiceRouterOptions,
+  type RequestLogEntry,
+  serviceRouter,
+  serviceError,
+  badRequest,
+  nextRequestId,
+} from './contract/_router';
