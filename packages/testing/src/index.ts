@@ -20,3 +20,8 @@ export {
   badRequest,
   nextRequestId,
 } from './contract/_router';
+export { type GraphContractOptions, graphContractHandlers } from './contract/graph';
+export { type ArmContractOptions, armContractHandlers } from './contract/arm';
+export { type DevopsContractOptions, devopsContractHandlers } from './contract/devops';
+export { type EntraContractOptions, entraContractHandlers } from './contract/entra';
+export * from './fake/index';

@@ -1,0 +1,14 @@
+import type { HttpHandler } from 'msw';
+import type { RequestLogEntry } from './_router';
+
+export interface DevopsContractOptions {
+  /** Base URL the handlers serve (default: the public-cloud endpoint). */
+  readonly baseUrl?: string;
+  /** Receives every request that reached a route. */
+  readonly onRequest?: (entry: RequestLogEntry) => void;
+}
+
+/** Contract handlers for devops: being written. */
+export function devopsContractHandlers(_options: DevopsContractOptions = {}): HttpHandler[] {
+  return [];
+}

@@ -1,0 +1,2 @@
+/** The stateful fake: being written. */
+export {};
