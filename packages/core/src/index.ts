@@ -1,1 +1,68 @@
-export {};
+export {
+  FEDERATION_AUDIENCE,
+  MAX_FEDERATED_CREDENTIALS_PER_APP,
+  WIF_MANAGED_TAG,
+  LEGACY_ISSUER_RETIREMENT_DATE,
+  issuerKind,
+} from './constants';
+export type {
+  WifError,
+  WifErrorKind,
+  SubjectMismatchError,
+  AudienceMismatchError,
+  MultiTenantAppError,
+  IdentityMismatchError,
+  PrivilegedRoleRefusedError,
+  RoleNotFoundError,
+  ConnectionConflictError,
+  CredentialLimitError,
+  Problem,
+  Service,
+  ValidationError,
+  HttpError,
+  HttpErrorKind,
+  NetworkError,
+  InvalidResponseError,
+  AuthenticationError,
+  AbortedError,
+  TransportError,
+  LimitExceededError,
+} from './errors';
+export type { Outcome, Converged, StepOptions } from './types';
+export {
+  isGuid,
+  validate,
+  guidSchema,
+  organizationSchema,
+  projectSchema,
+  connectionNameSchema,
+  uniqueNameSchema,
+  credentialNameSchema,
+  issuerSchema,
+  subjectSchema,
+  scopeSchema,
+} from './validation';
+export type { ReplicationRetryOptions } from './_internal/replication';
+export {
+  registerApp,
+  defaultUniqueName,
+  type RegisterAppInput,
+  type RegisterAppOptions,
+  type RegisteredApp,
+  type RegisterAppError,
+} from './steps/registerApp';
+export { grantRole, type GrantRoleInput, type GrantRoleOptions, type GrantedRole, type GrantRoleError } from './steps/grantRole';
+export {
+  createManualConnection,
+  type CreateManualConnectionInput,
+  type ConnectionTarget,
+  type ManualConnection,
+  type CreateManualConnectionError,
+} from './steps/createManualConnection';
+export {
+  bindFederatedCredential,
+  credentialNameFor,
+  type BindFederatedCredentialInput,
+  type BindFederatedCredentialError,
+} from './steps/bindFederatedCredential';
+export { verifySubject, type VerifySubjectInput, type TrustChainReport, type VerifySubjectError } from './steps/verifySubject';

@@ -1,0 +1,44 @@
+/**
+ * Retrying through Entra replication delay: right after a service principal is created, Graph reads
+ * may answer 404 and ARM may answer 400 `PrincipalNotFound` (graph.md §9, arm.md §5). Those answers
+ * are retried here with bounded exponential backoff — and nothing else is.
+ */
+import { type AbortSignalLikeMinimal, sleep } from '@wif/http';
+import { errAsync, ResultAsync } from 'neverthrow';
+
+/** Bounded backoff for replication delays. */
+export interface ReplicationRetryOptions {
+  /** Attempts in all, the first included. Default 8. */
+  readonly maxAttempts?: number;
+  /** First wait; doubles each time. Default 1 000 ms. */
+  readonly delayInMs?: number;
+  /** Ceiling of one wait. Default 10 000 ms (the whole budget stays under a minute). */
+  readonly maxDelayInMs?: number;
+}
+
+const DEFAULTS = { maxAttempts: 8, delayInMs: 1_000, maxDelayInMs: 10_000 } as const;
+
+/**
+ * Calls `attempt` until it succeeds, fails with an error `isReplicationDelay` does not accept, or
+ * the attempts run out (then the last error is returned).
+ */
+export function retryThroughReplication<T, E extends { kind: string }>(
+  attempt: () => ResultAsync<T, E>,
+  isReplicationDelay: (error: E) => boolean,
+  options: ReplicationRetryOptions | undefined,
+  abortSignal: AbortSignalLikeMinimal | undefined,
+): ResultAsync<T, E | { kind: 'Aborted'; message: string }> {
+  const maxAttempts = Math.max(1, options?.maxAttempts ?? DEFAULTS.maxAttempts);
+  const base = options?.delayInMs ?? DEFAULTS.delayInMs;
+  const cap = options?.maxDelayInMs ?? DEFAULTS.maxDelayInMs;
+  const loop = (n: number): ResultAsync<T, E | { kind: 'Aborted'; message: string }> =>
+    attempt().orElse((error) => {
+      if (n + 1 >= maxAttempts || !isReplicationDelay(error)) return errAsync(error);
+      const wait = Math.min(cap, base * 2 ** n);
+      return ResultAsync.fromPromise(sleep(wait, abortSignal), () => ({
+        kind: 'Aborted' as const,
+        message: 'Aborted while waiting for Entra replication.',
+      })).andThen(() => loop(n + 1));
+    });
+  return loop(0);
+}

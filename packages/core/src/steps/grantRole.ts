@@ -1,0 +1,204 @@
+import {
+  type ArmClient,
+  BUILT_IN_ROLES,
+  createRoleAssignment,
+  getRoleAssignment,
+  listRoleAssignments,
+  listRoleDefinitions,
+  parseScope,
+  PRIVILEGED_ROLE_IDS,
+  type RoleAssignment,
+  roleAssignmentName,
+  roleDefinitionGuid,
+  roleDefinitionIdForScope,
+  sameScope,
+} from '@wif/arm';
+import { collect, type LimitExceededError, type TransportError, type ValidationError } from '@wif/http';
+import { err, errAsync, ok, ResultAsync, safeTry } from 'neverthrow';
+import { z } from 'zod';
+import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
+import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
+import type { Converged, StepOptions } from '../types';
+import { guidSchema, isGuid, scopeSchema, validate } from '../validation';
+
+export interface GrantRoleInput {
+  /** Where: `/subscriptions/{id}/resourceGroups/{rg}` and so on; the smallest scope the work needs. */
+  readonly scope: string;
+  /** A role name (`Contributor`, `Reader`, a custom role's name) or a role-definition GUID. */
+  readonly role: string;
+  /** The service principal's object id (not the app id). */
+  readonly principalId: string;
+  /** Stored on the assignment, e.g. which connection it serves. */
+  readonly description?: string;
+  /**
+   * Allow Owner, User Access Administrator or Role Based Access Control Administrator at
+   * subscription or management-group scope. Off by default: those roles can grant themselves more.
+   */
+  readonly allowPrivileged?: boolean;
+}
+
+export interface GrantRoleOptions extends StepOptions {
+  /** Backoff while ARM does not yet see a just-created service principal (`PrincipalNotFound`). */
+  readonly replication?: ReplicationRetryOptions;
+}
+
+/** The assignment as it stands. */
+export interface GrantedRole {
+  readonly id: string;
+  readonly name: string;
+  readonly scope: string;
+  readonly roleDefinitionId: string;
+  readonly roleName: string;
+  readonly principalId: string;
+}
+
+export type GrantRoleError =
+  | ValidationError
+  | TransportError
+  | LimitExceededError
+  | PrivilegedRoleRefusedError
+  | RoleNotFoundError
+  | { kind: 'Aborted'; message: string };
+
+const inputSchema = z.strictObject({
+  scope: scopeSchema,
+  role: z
+    .string({ error: 'must be a string' })
+    .refine((s) => s === s.trim() && s.length > 0 && s.length <= 512, 'must be a role name or GUID without stray whitespace'),
+  principalId: guidSchema,
+  description: z.string().max(2048).optional(),
+  allowPrivileged: z.boolean().optional(),
+});
+
+/** Case-insensitive lookup of a built-in role GUID by name. */
+function builtInRoleGuid(name: string): string | undefined {
+  const hit = Object.entries(BUILT_IN_ROLES).find(([n]) => n.toLowerCase() === name.toLowerCase());
+  return hit?.[1];
+}
+
+function roleNameOf(guid: string, fallback: string): string {
+  return Object.entries(BUILT_IN_ROLES).find(([, g]) => g === guid)?.[0] ?? fallback;
+}
+
+const isPrincipalNotFound = (e: { kind: string; code?: string }): boolean => e.code === 'PrincipalNotFound';
+
+/**
+ * Assigns a role to a service principal at a scope, under a deterministic assignment name.
+ *
+ * Resolves the role (built-in names from a constant table, custom names by `GET
+ * {scope}/providers/Microsoft.Authorization/roleDefinitions?$filter=roleName eq '…'`), reads the
+ * assignment by its deterministic name (`GET …/roleAssignments/{name}`) and, if absent, creates it
+ * with `principalType: ServicePrincipal` (`PUT …/roleAssignments/{name}`, api-version 2022-04-01).
+ * `PrincipalNotFound` right after the principal was created is retried with bounded backoff; an
+ * existing equivalent assignment under another name (`RoleAssignmentExists`) is `unchanged`.
+ *
+ * Permission: `Microsoft.Authorization/roleAssignments/write` at the scope (Owner, User Access
+ * Administrator, Role Based Access Control Administrator).
+ * Safe to re-run. Refuses privileged roles at subscription / management-group scope unless
+ * `allowPrivileged`. Errors: `Validation`, `PrivilegedRoleRefused`, `RoleNotFound`, `Forbidden`, `Throttled`, …
+ *
+ * @example
+ * await grantRole({ arm }, { scope: '/subscriptions/…/resourceGroups/rg-app-prod', role: 'Contributor', principalId: sp });
+ */
+export function grantRole(
+  deps: { readonly arm: ArmClient },
+  input: GrantRoleInput,
+  options: GrantRoleOptions = {},
+): ResultAsync<Converged<GrantedRole>, GrantRoleError> {
+  const valid = validate(inputSchema, input);
+  if (valid.isErr()) return errAsync(valid.error);
+  const parsed = parseScope(valid.value.scope);
+  if (parsed.isErr()) return errAsync(parsed.error);
+  const scope = parsed.value;
+  const { role, principalId, description } = valid.value;
+  const { abortSignal } = options;
+  const opts = abortSignal ? { abortSignal } : {};
+
+  return safeTry(async function* () {
+    // 1. Resolve the role definition GUID.
+    let guid = isGuid(role) ? role.toLowerCase() : builtInRoleGuid(role);
+    let roleName = guid ? roleNameOf(guid, role) : role;
+    if (!guid) {
+      const defs = yield* ResultAsync.fromSafePromise(
+        collect(listRoleDefinitions(deps.arm, scope.scope, { roleName: role }, opts), 50),
+      ).andThen((r) => r);
+      const exact = defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
+      if (!exact) {
+        return err<never, RoleNotFoundError>({
+          kind: 'RoleNotFound',
+          role,
+          scope: scope.scope,
+          message: `No role named "${role}" is assignable at ${scope.scope}. Check the spelling (role names are exact) or use the role definition GUID.`,
+        });
+      }
+      guid = roleDefinitionGuid(exact.id) ?? exact.name.toLowerCase();
+      roleName = exact.properties.roleName;
+    }
+
+    // 2. Least privilege: refuse roles that can escalate at broad scopes unless asked.
+    if (
+      PRIVILEGED_ROLE_IDS.has(guid) &&
+      (scope.level === 'subscription' || scope.level === 'managementGroup') &&
+      valid.value.allowPrivileged !== true
+    ) {
+      return err<never, PrivilegedRoleRefusedError>({
+        kind: 'PrivilegedRoleRefused',
+        role: roleName,
+        scope: scope.scope,
+        message: `Refusing to assign ${roleName} at ${scope.level} scope ${scope.scope}: it can grant itself more access. Use a smaller scope or a narrower role; pass allowPrivileged: true only if the pipeline truly vends access.`,
+      });
+    }
+
+    // 3. Read by the deterministic name, create if absent.
+    const name = roleAssignmentName(scope.scope, principalId, guid);
+    const existing = await getRoleAssignment(deps.arm, scope.scope, name, opts);
+    if (existing.isOk()) return ok({ outcome: 'unchanged' as const, value: toGranted(existing.value, roleName) });
+    if (existing.error.kind !== 'NotFound') return err(existing.error);
+
+    const created = await retryThroughReplication(
+      () =>
+        createRoleAssignment(
+          deps.arm,
+          scope.scope,
+          name,
+          {
+            roleDefinitionId: roleDefinitionIdForScope(scope, guid),
+            principalId,
+            principalType: 'ServicePrincipal',
+            ...(description !== undefined ? { description } : {}),
+          },
+          opts,
+        ),
+      isPrincipalNotFound,
+      options.replication,
+      abortSignal,
+    );
+    if (created.isOk()) {
+      return ok({ outcome: created.value.created ? ('created' as const) : ('unchanged' as const), value: toGranted(created.value.assignment, roleName) });
+    }
+    if (created.error.kind === 'Conflict' && 'code' in created.error && created.error.code === 'RoleAssignmentExists') {
+      // The same role for the same principal exists under another name (made by hand or another tool).
+      const all = yield* ResultAsync.fromSafePromise(
+        collect(listRoleAssignments(deps.arm, scope.scope, { principalId }, opts), 5_000),
+      ).andThen((r) => r);
+      const same = all.find(
+        (a) => sameScope(a.properties.scope, scope.scope) && roleDefinitionGuid(a.properties.roleDefinitionId) === guid,
+      );
+      if (same) return ok({ outcome: 'unchanged' as const, value: toGranted(same, roleName) });
+    }
+    return err(created.error);
+  });
+}
+
+function toGranted(a: RoleAssignment, roleName: string): GrantedRole {
+  return {
+    id: a.id,
+    name: a.name,
+    scope: a.properties.scope,
+    roleDefinitionId: a.properties.roleDefinitionId,
+    roleName,
+    principalId: a.properties.principalId,
+  };
+}
+
+export type { RoleAssignment };

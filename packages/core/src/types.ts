@@ -1,0 +1,20 @@
+/** What a step did: `created` something new, `updated` something that drifted, or left it `unchanged`. */
+export type Outcome = 'created' | 'updated' | 'unchanged';
+
+/** The result of a step that converges a resource to the desired state. */
+export interface Converged<T> {
+  readonly value: T;
+  readonly outcome: Outcome;
+}
+
+/** Options every step takes. */
+export interface StepOptions {
+  /** Cancels every request and every wait of the step. */
+  readonly abortSignal?: AbortSignal;
+}
+
+/** Combines outcomes of parts into the outcome of the whole. */
+export function combineOutcomes(...outcomes: Outcome[]): Outcome {
+  if (outcomes[0] === 'created') return 'created';
+  return outcomes.some((o) => o !== 'unchanged') ? 'updated' : 'unchanged';
+}

@@ -1,0 +1,107 @@
+import {
+  CLOUDS,
+  createTransport,
+  type DevOpsCredential,
+  httpError,
+  isPersonalAccessTokenCredential,
+  type RequestSpec,
+  type Transport,
+  type TransportAuth,
+  type TransportError,
+  type TransportOptions,
+} from '@wif/http';
+import { errAsync, okAsync } from 'neverthrow';
+
+/** Options of {@link createDevOpsClient}. */
+export interface DevOpsClientOptions extends TransportOptions {
+  /** The organization name, e.g. `contoso` (as in `https://dev.azure.com/contoso`). */
+  readonly organization: string;
+  /**
+   * An Entra `TokenCredential` (a token for the Azure DevOps resource is requested), or a
+   * `PersonalAccessTokenCredential` (sent as HTTP Basic).
+   */
+  readonly credential: DevOpsCredential;
+  /**
+   * Base URL without the organization. Default `https://dev.azure.com`. Plain HTTP is accepted only
+   * for this machine, e.g. the emulator at `http://127.0.0.1:PORT/devops`.
+   */
+  readonly endpoint?: string;
+  /** Token scope for a `TokenCredential`. Default `499b84ac-1321-427f-aa17-267ca6975798/.default`. */
+  readonly scope?: string;
+}
+
+/** A client for one Azure DevOps organization; pass it to the functions of this package. */
+export interface DevOpsClient {
+  /** Requests go to `{endpoint}/{organization}`. */
+  readonly transport: Transport;
+  readonly organization: string;
+}
+
+/** Options every Azure DevOps call takes. */
+export interface DevOpsOperationOptions {
+  /** Cancels the call (the token request and every attempt). */
+  readonly abortSignal?: AbortSignal;
+}
+
+/**
+ * Creates an Azure DevOps client: a transport to `{endpoint}/{organization}` with user agent,
+ * request id, bearer or PAT auth, bounded retry (429/5xx, honouring `Retry-After`, never a
+ * duplicate-name 500) and redacted logging. Every request carries `X-TFS-FedAuthRedirect: Suppress`,
+ * so a rejected credential is a 401 rather than a `203` sign-in page; a `203` is an `Unauthorized`
+ * error anyway. Sends nothing by itself. The organization name is validated by `@wif/core`.
+ *
+ * @throws TypeError for a programmer error only: an empty organization, an endpoint that is not an
+ *   absolute http(s) URL, or plain HTTP to anything but 127.0.0.1/localhost.
+ * @example
+ * const devops = createDevOpsClient({ organization: 'contoso', credential: new AzureCliCredential() });
+ */
+export function createDevOpsClient(options: DevOpsClientOptions): DevOpsClient {
+  const { organization, credential, endpoint, scope, ...transportOptions } = options;
+  if (typeof organization !== 'string' || organization === '') {
+    throw new TypeError('createDevOpsClient: organization must be a non-empty string.');
+  }
+  const auth: TransportAuth = isPersonalAccessTokenCredential(credential)
+    ? { kind: 'pat', credential }
+    : { kind: 'bearer', credential, scope: scope ?? CLOUDS.AzureCloud.devopsScope };
+  const base = (endpoint ?? CLOUDS.AzureCloud.devops).replace(/\/+$/, '');
+  const transport = createTransport({
+    ...transportOptions,
+    service: 'devops',
+    baseUrl: `${base}/${encodeURIComponent(organization)}`,
+    auth,
+  });
+  return Object.freeze({ transport: suppressSignInRedirect(transport), organization });
+}
+
+// Without this header a bad or expired PAT is answered `203 Non-Authoritative` with an HTML sign-in
+// page (specs/devops.md §11, observed client practice).
+const FED_AUTH_REDIRECT = { 'X-TFS-FedAuthRedirect': 'Suppress' };
+
+function signInPage(operation: string): TransportError {
+  return httpError({
+    service: 'devops',
+    operation,
+    status: 203,
+    kind: 'Unauthorized',
+    serviceMessage: 'Azure DevOps answered with a sign-in page instead of data: the credential was not accepted.',
+  });
+}
+
+/** Adds the header to every request and turns a 2xx-but-203 answer into `Unauthorized`. */
+function suppressSignInRedirect(inner: Transport): Transport {
+  const withHeader = (spec: RequestSpec): RequestSpec => ({ ...spec, headers: { ...spec.headers, ...FED_AUTH_REDIRECT } });
+  return {
+    service: inner.service,
+    baseUrl: inner.baseUrl,
+    send: (spec) =>
+      inner.send(withHeader(spec)).andThen((res) => (res.status === 203 ? errAsync(signInPage(spec.operation)) : okAsync(res))),
+    sendJson: (spec, schema) =>
+      inner
+        .sendJson(withHeader(spec), schema)
+        .andThen((res) => (res.status === 203 ? errAsync(signInPage(spec.operation)) : okAsync(res)))
+        // The HTML page usually fails JSON parsing first: still a sign-in page, not a wif bug.
+        .orElse((error) =>
+          errAsync(error.kind === 'InvalidResponse' && error.status === 203 ? signInPage(spec.operation) : error),
+        ),
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * `_apis/connectionData`. Not in the REST reference; fields from the `ConnectionData` interface of
+ * `azure-devops-node-api/interfaces/LocationsInterfaces` (see `specs/devops.md` §10).
+ */
+import { z } from 'zod';
+
+/** The identity the request authenticated as (an `Identity`; only a few fields are read). */
+export const connectionIdentitySchema = z.looseObject({
+  id: z.string(),
+  descriptor: z.string().optional(),
+  subjectDescriptor: z.string().optional(),
+  providerDisplayName: z.string().optional(),
+});
+
+export const connectionDataSchema = z.looseObject({
+  /** At organization level: the organization id (used in both WIF issuer/subject formats). */
+  instanceId: z.string(),
+  authenticatedUser: connectionIdentitySchema.optional(),
+  authorizedUser: connectionIdentitySchema.optional(),
+  deploymentId: z.string().optional(),
+});
+
+export type ConnectionIdentity = z.output<typeof connectionIdentitySchema>;
+export type ConnectionData = z.output<typeof connectionDataSchema>;

@@ -1,0 +1,6 @@
+/**
+ * `TaskHubOidcToken` from `specs/examples/ado-distributedTask-7.1-oidctoken-excerpt.json`.
+ */
+import { z } from 'zod';
+
+export const taskHubOidcTokenSchema = z.object({ oidcToken: z.string().min(1) });

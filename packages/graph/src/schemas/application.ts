@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * The fields of a Microsoft Graph `application` that wif reads (graph.md §1–2). Unknown fields are
+ * dropped. `id` is the object id (used in `/applications/{id}/…` paths); `appId` is the client id.
+ */
+export const applicationSchema = z.object({
+  id: z.string().min(1),
+  appId: z.string().min(1),
+  displayName: z.string(),
+  uniqueName: z.string().nullish(),
+  signInAudience: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  notes: z.string().nullish(),
+  description: z.string().nullish(),
+});
+
+/** A Microsoft Graph application (the fields wif reads). */
+export type Application = z.output<typeof applicationSchema>;
+
+/**
+ * Who may sign in to an application. wif always sends `AzureADMyOrg`: the Entra issuer of Azure
+ * DevOps rejects multitenant apps with AADSTS70052 (federation.md §1).
+ */
+export type SignInAudience =
+  | 'AzureADMyOrg'
+  | 'AzureADMultipleOrgs'
+  | 'AzureADandPersonalMicrosoftAccount'
+  | 'PersonalMicrosoftAccount';

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+/**
+ * A successful answer of the Entra v2 token endpoint (federation.md §4). The access token is read
+ * here and moved into an {@link AccessTokenHandle} at once; it is never returned as a plain field.
+ */
+export const tokenResponseSchema = z.object({
+  token_type: z.string().min(1),
+  expires_in: z.number().int().nonnegative(),
+  access_token: z.string().min(1),
+});
