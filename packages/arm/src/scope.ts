@@ -34,7 +34,8 @@ export interface ParsedScope {
 // (Microsoft.Resources/resourcegroups) and the ResourceGroups - Create Or Update reference.
 const RESOURCE_GROUP_NAME = /^[\p{L}\p{N}_().-]{1,90}$/u;
 // Management group ids: 1-90 alphanumerics, '-', '_', '.', '(', ')', not ending in '.' (resource-name-rules,
-// Microsoft.Management/managementGroups; the section is not in our stored copy of the page, see the package report).
+// Microsoft.Management/managementGroups, as summarised elsewhere: the stored copy of the official page predates
+// that section, so this rule is not confirmed there).
 const MANAGEMENT_GROUP_ID = /^[A-Za-z0-9_().-]{1,90}$/;
 // A provider namespace is dotted: Microsoft.Web, Microsoft.DocumentDB, Dynatrace.Observability.
 const PROVIDER_NAMESPACE = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/;

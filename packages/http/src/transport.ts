@@ -160,6 +160,23 @@ function patPolicy(credential: PersonalAccessTokenCredential): PipelinePolicy {
   };
 }
 
+/**
+ * core-rest-pipeline's bearer policy refuses plain HTTP even with `allowInsecureConnection`. For the
+ * local emulator (loopback only: `checkBaseUrl` refuses plain HTTP anywhere else) this small policy
+ * gets a token per request from the (registering) credential instead.
+ */
+function loopbackBearerPolicy(credential: TokenCredential, scope: string): PipelinePolicy {
+  const registering = registeringCredential(credential);
+  return {
+    name: 'wifLoopbackBearerPolicy',
+    async sendRequest(request, next) {
+      const token = await registering.getToken(scope, request.abortSignal ? { abortSignal: request.abortSignal } : {});
+      request.headers.set('Authorization', `Bearer ${token?.token ?? ''}`);
+      return next(request);
+    },
+  };
+}
+
 function logPolicy(service: Service, logger: Logger | undefined): PipelinePolicy {
   return {
     name: 'wifLogPolicy',
@@ -195,7 +212,7 @@ function logPolicy(service: Service, logger: Logger | undefined): PipelinePolicy
   };
 }
 
-function buildPipeline(config: TransportConfig): Pipeline {
+function buildPipeline(config: TransportConfig, insecure: boolean): Pipeline {
   const pipeline = createEmptyPipeline();
   const retry = resolveRetryOptions(config.retry);
   pipeline.addPolicy(
@@ -203,7 +220,9 @@ function buildPipeline(config: TransportConfig): Pipeline {
   );
   pipeline.addPolicy(setClientRequestIdPolicy());
   pipeline.addPolicy(retryPolicy(config.service, retry, config.logger));
-  if (config.auth.kind === 'bearer') {
+  if (config.auth.kind === 'bearer' && insecure) {
+    pipeline.addPolicy(loopbackBearerPolicy(config.auth.credential, config.auth.scope));
+  } else if (config.auth.kind === 'bearer') {
     pipeline.addPolicy(
       bearerTokenAuthenticationPolicy({
         credential: registeringCredential(config.auth.credential),
@@ -355,7 +374,7 @@ export function checkBaseUrl(service: Service, baseUrl: string): { insecure: boo
  */
 export function createTransport(config: TransportConfig): Transport {
   const { insecure } = checkBaseUrl(config.service, config.baseUrl);
-  const pipeline = buildPipeline(config);
+  const pipeline = buildPipeline(config, insecure);
   const httpClient = config.httpClient ?? createDefaultHttpClient();
   const timeout = config.timeoutInMs ?? 60_000;
   const sender: Sender = async (req) => {

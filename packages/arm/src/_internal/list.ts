@@ -4,7 +4,10 @@ import { pages, type TransportError } from '@wif/http';
 import type { ArmClient } from '../client';
 import { API_VERSION } from './constants';
 
-/** An OData string literal: single quotes kept, a quote inside doubled (`O'Brien` → `'O''Brien'`). */
+/**
+ * An OData string literal: single quotes kept, a quote inside doubled (`O'Brien` → `'O''Brien'`).
+ * On the wire the URL parser percent-encodes `'` in a query as `%27`, which the service decodes.
+ */
 export function odataString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
