@@ -52,6 +52,7 @@ export {
   type SenderRequest,
   type SenderResponse,
   createTransport,
+  SDK_USER_AGENT,
   transportFromSender,
   checkBaseUrl,
   encodeQuery,

@@ -129,7 +129,7 @@ export function isRetryableNetworkError(error: unknown): boolean {
   const e = error as { code?: unknown; cause?: unknown; name?: unknown };
   if (typeof e.code === 'string' && RETRYABLE_NETWORK_CODES.has(e.code)) return true;
   if (e.name === 'TimeoutError') return true;
-  if (e.cause && e.cause !== error) return isRetryableNetworkError(e.cause);
+  if (e.cause && e.cause !== error && isRetryableNetworkError(e.cause)) return true;
   // fetch() reports every connection failure as a TypeError('fetch failed') with the cause attached.
   return e.name === 'TypeError' && /fetch failed|network/i.test(String((error as Error).message));
 }

@@ -105,7 +105,8 @@ export interface Transport {
   sendJson<S extends z.ZodType>(spec: RequestSpec, schema: S): ResultAsync<{ status: number; header: RawResponse['header']; body: z.output<S> }, TransportError>;
 }
 
-const SDK_USER_AGENT = 'wif-sdk/0.1.0';
+/** The `User-Agent` product token every wif client sends. */
+export const SDK_USER_AGENT = 'wif-sdk/0.1.0';
 
 function retryPolicy(service: Service, options: Required<RetryOptions>, logger: Logger | undefined): PipelinePolicy {
   return {

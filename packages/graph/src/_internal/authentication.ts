@@ -33,7 +33,8 @@ export function credentialAuthProvider(credential: TokenCredential, scope: strin
   return {
     async getAccessToken(options?: CredentialProviderOptions): Promise<string> {
       if (!cached || Date.now() >= (cached.refreshAfterTimestamp ?? cached.expiresOnTimestamp - REFRESH_MARGIN_IN_MS)) {
-        cached = await registered.getToken(scope, options?.abortSignal ? { abortSignal: options.abortSignal } : {});
+        // registeringCredential throws instead of returning null.
+        cached = (await registered.getToken(scope, options?.abortSignal ? { abortSignal: options.abortSignal } : {})) as AccessToken;
       }
       return cached.token;
     },

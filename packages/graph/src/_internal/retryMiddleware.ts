@@ -39,7 +39,7 @@ export function retryMiddleware(options: RetryMiddlewareOptions): Middleware {
       const method = fetchOptions.method ?? 'GET';
       const url = sanitizeUrl(typeof context.request === 'string' ? context.request : context.request.url);
       for (let attempt = 0; ; attempt++) {
-        fetchOptions.signal = attemptSignal(callerSignal, timeoutInMs);
+        fetchOptions.signal = attemptSignal(callerSignal, timeoutInMs) ?? null;
         const started = performance.now();
         try {
           await next.execute(context);

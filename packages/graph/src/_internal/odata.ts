@@ -1,0 +1,50 @@
+/** OData URL pieces shared by the Graph endpoint functions. */
+import { pages, type TransportError } from '@wif/http';
+import type { Result } from 'neverthrow';
+import { z } from 'zod';
+import type { ListQuery } from '../api/options';
+import type { GraphClient } from '../client';
+
+/**
+ * An OData string literal for a key segment, e.g. `(uniqueName='…')`: single quotes doubled
+ * (OData ABNF `SQUOTE-in-string`), then percent-encoded for a path segment. `encodeURIComponent`
+ * keeps `'`, `(` and `)` literal, which is what Graph expects inside the quotes.
+ */
+export function odataKey(value: string): string {
+  return `'${encodeURIComponent(value.replaceAll("'", "''"))}'`;
+}
+
+/** `$select` with the fields the schema needs always included. */
+export function selectFields(required: readonly string[], select: readonly string[] | undefined): string | undefined {
+  return select ? [...new Set([...required, ...select])].join(',') : undefined;
+}
+
+/**
+ * Pages through a Graph collection: `value[]`, following `@odata.nextLink` verbatim (graph.md §7).
+ */
+export function listCollection<S extends z.ZodType>(
+  client: GraphClient,
+  request: {
+    readonly path: string;
+    readonly query?: Readonly<Record<string, string | number | undefined>>;
+    readonly operation: string;
+    readonly abortSignal?: AbortSignal | undefined;
+  },
+  item: S,
+): AsyncGenerator<Result<readonly z.output<S>[], TransportError>, void, undefined> {
+  const schema = z.object({ value: z.array(item), '@odata.nextLink': z.string().optional() });
+  const { path, query, operation, abortSignal } = request;
+  return pages((cursor: string | undefined) =>
+    client.transport
+      .sendJson(
+        cursor ? { method: 'GET', path: cursor, operation, abortSignal } : { method: 'GET', path, ...(query ? { query } : {}), operation, abortSignal },
+        schema,
+      )
+      .map(({ body }) => ({ items: body.value as readonly z.output<S>[], next: body['@odata.nextLink'] })),
+  );
+}
+
+/** Builds the query of a `list*` call. */
+export function listQuery(query: ListQuery, required: readonly string[]): Record<string, string | number | undefined> {
+  return { $filter: query.filter, $select: selectFields(required, query.select), $top: query.top };
+}

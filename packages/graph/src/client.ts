@@ -1,0 +1,96 @@
+/**
+ * The Microsoft Graph client: `@microsoft/microsoft-graph-client` with an explicit middleware chain,
+ * wrapped as a `Transport` of `@wif/http` so URL building, error mapping and schema parsing are the
+ * same for every service.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import {
+  AuthenticationHandler,
+  Client,
+  type Context,
+  HTTPMessageHandler,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
+import {
+  checkBaseUrl,
+  type CloudName,
+  resolveEndpoints,
+  resolveRetryOptions,
+  type Transport,
+  transportFromSender,
+  type TransportOptions, SDK_USER_AGENT } from '@wif/http';
+import { credentialAuthProvider, originAuthenticationHandler } from './_internal/authentication';
+import { graphSender, preserveErrors } from './_internal/graphSender';
+import { retryMiddleware } from './_internal/retryMiddleware';
+
+
+/** Options of {@link createGraphClient}. */
+export interface GraphClientOptions extends Omit<TransportOptions, 'httpClient'> {
+  /** Any Entra credential (`@azure/identity`), or `createTestCredential()` in tests. */
+  readonly credential: TokenCredential;
+  /**
+   * Base URL including the version segment. Default: the cloud preset, e.g.
+   * `https://graph.microsoft.com/v1.0`; `http://127.0.0.1:PORT/graph/v1.0` for the local emulator.
+   */
+  readonly endpoint?: string;
+  /** Token scope. Default: the cloud preset's Graph scope, e.g. `https://graph.microsoft.com/.default`. */
+  readonly scope?: string;
+  /** Cloud preset for the defaults. Default `AzureCloud`. */
+  readonly cloud?: CloudName;
+  /** Replaces the HTTP stack (tests). Default: the global `fetch`. */
+  readonly fetch?: typeof fetch;
+}
+
+/** A Microsoft Graph client: pass it to the functions of this package. */
+export interface GraphClient {
+  readonly transport: Transport;
+}
+
+/**
+ * Creates a Microsoft Graph client.
+ *
+ * Requests go through `@microsoft/microsoft-graph-client` with the middleware chain
+ * authentication → retry (the shared rules of `@wif/http`) → HTTP. Tokens are cached until shortly
+ * before expiry and registered for redaction; they are attached for the base URL's host only.
+ *
+ * @throws TypeError (a programmer error) when `endpoint` is not an absolute http(s) URL, or is plain
+ * HTTP to anything but this machine.
+ * @example
+ * const graph = createGraphClient({ credential: new AzureCliCredential() });
+ * const app = await getApplication(graph, { appId });
+ */
+export function createGraphClient(options: GraphClientOptions): GraphClient {
+  const endpoints = resolveEndpoints(options.cloud, options.endpoint ? { graph: options.endpoint } : {});
+  const { insecure } = checkBaseUrl('graph', endpoints.graph);
+  const base = new URL(endpoints.graph);
+  const provider = credentialAuthProvider(options.credential, options.scope ?? endpoints.graphScope);
+  const middleware: Middleware[] = [
+    preserveErrors(),
+    insecure ? originAuthenticationHandler(provider, base.origin) : new AuthenticationHandler(provider),
+    retryMiddleware({
+      retry: resolveRetryOptions(options.retry),
+      timeoutInMs: options.timeoutInMs ?? 60_000,
+      logger: options.logger,
+    }),
+    options.fetch ? fetchHandler(options.fetch) : new HTTPMessageHandler(),
+  ];
+  const client = Client.initWithMiddleware({
+    middleware,
+    // Paths sent by the transport already carry the version segment (`/v1.0/…`).
+    baseUrl: base.origin,
+    defaultVersion: '',
+    // Lets the AuthenticationHandler attach tokens to a non-Graph https host (a proxy, the emulator
+    // over TLS). Every request goes to this origin anyway: the sender passes only path and query.
+    customHosts: new Set([base.hostname]),
+  });
+  const userAgent = [options.userAgentPrefix, SDK_USER_AGENT].filter(Boolean).join(' ');
+  return Object.freeze({ transport: transportFromSender('graph', endpoints.graph, graphSender(client, userAgent)) });
+}
+
+function fetchHandler(fetchImpl: typeof fetch): Middleware {
+  return {
+    async execute(context: Context): Promise<void> {
+      context.response = await fetchImpl(context.request, context.options);
+    },
+  };
+}
