@@ -33,7 +33,8 @@ export interface BindFederatedCredentialInput {
 
 export type BindFederatedCredentialError = ValidationError | TransportError | CredentialLimitError;
 
-const inputSchema = z
+/** @internal */
+export const bindInputSchema = z
   .strictObject({
     appObjectId: guidSchema,
     issuer: issuerSchema,
@@ -54,6 +55,27 @@ export function credentialNameFor(connectionId: string): string {
 
 const audienceOk = (c: FederatedIdentityCredential): boolean =>
   c.audiences.length === 1 && c.audiences[0] === FEDERATION_AUDIENCE;
+
+/** What binding needs to do, decided from the app's current credentials. @internal */
+export type CredentialDecision =
+  | { readonly action: 'unchanged'; readonly credential: FederatedIdentityCredential }
+  | { readonly action: 'fixAudience'; readonly credential: FederatedIdentityCredential }
+  | { readonly action: 'rebind'; readonly credential: FederatedIdentityCredential }
+  | { readonly action: 'create' }
+  | { readonly action: 'limit'; readonly count: number };
+
+/**
+ * Exact issuer+subject match → unchanged (or fix a wrong audience); same name → rebind it to the new
+ * issuer/subject; otherwise create, unless the app is at the 20-credential limit. @internal
+ */
+export function decideCredential(credentials: readonly FederatedIdentityCredential[], issuer: string, subject: string, name: string): CredentialDecision {
+  const match = credentials.find((c) => c.issuer === issuer && c.subject === subject);
+  if (match) return audienceOk(match) ? { action: 'unchanged', credential: match } : { action: 'fixAudience', credential: match };
+  const named = credentials.find((c) => c.name.toLowerCase() === name.toLowerCase());
+  if (named) return { action: 'rebind', credential: named };
+  if (credentials.length >= MAX_FEDERATED_CREDENTIALS_PER_APP) return { action: 'limit', count: credentials.length };
+  return { action: 'create' };
+}
 
 /**
  * Binds the app to a service connection: a federated identity credential with exactly the
@@ -76,23 +98,37 @@ export function bindFederatedCredential(
   input: BindFederatedCredentialInput,
   options: StepOptions = {},
 ): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> {
-  const valid = validate(inputSchema, input);
+  const valid = validate(bindInputSchema, input);
   if (valid.isErr()) return errAsync(valid.error);
-  const v = valid.value;
+  return bindValidated(deps.graph, valid.value, options, {});
+}
+
+/**
+ * {@link bindFederatedCredential} after validation. `appIsNew` says the app was created by this
+ * run, so it has no credential yet: the first attempt skips the list. @internal
+ */
+export function bindValidated(
+  graph: GraphClient,
+  v: z.output<typeof bindInputSchema>,
+  options: StepOptions,
+  hints: { appIsNew?: boolean },
+): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> {
+  const deps = { graph };
   const name = v.name ?? credentialNameFor(v.connectionId!);
   const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
 
-  const attempt = (): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> =>
+  const attempt = (assumeNone: boolean): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> =>
     safeTry(async function* () {
-      const credentials = yield* listFederatedIdentityCredentials(deps.graph, v.appObjectId, opts);
-      const match = credentials.find((c) => c.issuer === v.issuer && c.subject === v.subject);
-      if (match) {
-        if (audienceOk(match)) return ok({ outcome: 'unchanged' as const, value: match });
+      const credentials = assumeNone ? [] : yield* listFederatedIdentityCredentials(deps.graph, v.appObjectId, opts);
+      const decision = decideCredential(credentials, v.issuer, v.subject, name);
+      if (decision.action === 'unchanged') return ok({ outcome: 'unchanged' as const, value: decision.credential });
+      if (decision.action === 'fixAudience') {
+        const match = decision.credential;
         yield* updateFederatedIdentityCredential(deps.graph, v.appObjectId, match.id, { audiences: [FEDERATION_AUDIENCE] }, opts);
         return ok({ outcome: 'updated' as const, value: { ...match, audiences: [FEDERATION_AUDIENCE] } });
       }
-      const named = credentials.find((c) => c.name.toLowerCase() === name.toLowerCase());
-      if (named) {
+      if (decision.action === 'rebind') {
+        const named = decision.credential;
         const patch = {
           issuer: v.issuer,
           subject: v.subject,
@@ -102,12 +138,12 @@ export function bindFederatedCredential(
         yield* updateFederatedIdentityCredential(deps.graph, v.appObjectId, named.id, patch, opts);
         return ok({ outcome: 'updated' as const, value: { ...named, ...patch } });
       }
-      if (credentials.length >= MAX_FEDERATED_CREDENTIALS_PER_APP) {
+      if (decision.action === 'limit') {
         return err<never, CredentialLimitError>({
           kind: 'CredentialLimit',
           appObjectId: v.appObjectId,
           limit: MAX_FEDERATED_CREDENTIALS_PER_APP,
-          message: `The app already has ${credentials.length} federated credentials, the most Entra allows. Remove stale ones (wif sync --prune) or use one app per connection.`,
+          message: `The app already has ${decision.count} federated credentials, the most Entra allows. Remove stale ones (wif sync --prune) or use one app per connection.`,
         });
       }
       const created = yield* createFederatedIdentityCredential(
@@ -128,10 +164,10 @@ export function bindFederatedCredential(
   const lockKey = `${deps.graph.transport.baseUrl}|${v.appObjectId.toLowerCase()}`;
   return new ResultAsync(
     withLock(lockKey, async () => {
-      const first = await attempt();
+      const first = await attempt(hints.appIsNew === true);
       // Another process wrote the same credential (or name) between our read and our write: read again.
       if (first.isErr() && (first.error.kind === 'Conflict' || ('code' in first.error && first.error.code === 'Request_MultipleObjectsWithSameKeyValue'))) {
-        return attempt();
+        return attempt(false);
       }
       return first;
     }),

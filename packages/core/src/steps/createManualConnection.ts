@@ -4,6 +4,7 @@ import {
   type DevOpsClient,
   getProject,
   getServiceEndpointsByNames,
+  listServiceEndpoints,
   type ServiceEndpoint,
   updateServiceEndpoint,
   workloadIdentity,
@@ -46,6 +47,8 @@ export interface ManualConnection {
   /** `entra` (the default for new connections) or `legacy` (`vstoken`, retiring 2027-07-01). */
   readonly issuerFormat: 'entra' | 'legacy' | 'other';
   readonly isReady: boolean;
+  /** Every project the connection is in (its own first, then those it is shared with). */
+  readonly projectReferences: readonly { readonly id: string; readonly name: string }[];
 }
 
 export type CreateManualConnectionError = ValidationError | TransportError | ConnectionConflictError;
@@ -72,7 +75,7 @@ const inputSchema = z.strictObject({
 type Input = z.output<typeof inputSchema>;
 
 /** The `data` map Azure DevOps stores for a manual azurerm connection (devops.md, data input descriptors). */
-function desiredData(input: Input): Record<string, string> {
+export function desiredData(input: Pick<Input, 'cloud' | 'target'>): Record<string, string> {
   const environment = input.cloud ?? 'AzureCloud';
   return input.target.level === 'subscription'
     ? {
@@ -103,6 +106,9 @@ function toConnection(endpoint: ServiceEndpoint, project: { id: string; name: st
     subject,
     issuerFormat: issuerKind(issuer),
     isReady: endpoint.isReady !== false,
+    projectReferences: (endpoint.serviceEndpointProjectReferences ?? []).flatMap((r) =>
+      r.projectReference?.id ? [{ id: r.projectReference.id, name: r.projectReference.name ?? '' }] : [],
+    ),
   };
 }
 
@@ -135,57 +141,104 @@ export function createManualConnection(
   const valid = validate(inputSchema, input);
   if (valid.isErr()) return errAsync(valid.error);
   const spec = valid.value;
+  return lookupConnection(deps.devops, spec, { findRenamed: false }, options).andThen((found) =>
+    convergeConnection(deps.devops, spec, found, options),
+  );
+}
+
+/** Validated input of {@link createManualConnection}. @internal */
+export type ConnectionSpecInput = z.output<typeof inputSchema>;
+
+/** What exists before converging: the project, and the connection of that name (or bound to that app). @internal */
+export interface ConnectionLookup {
+  readonly project: { readonly id: string; readonly name: string };
+  readonly existing: ServiceEndpoint | undefined;
+}
+
+/**
+ * Reads the project and the connection by name; with `findRenamed`, a connection bound to the same
+ * app under another name (a rename in the portal) is found too. Needs no app id to start, so
+ * workflows run it in parallel with the app registration. @internal
+ */
+export function lookupConnection(
+  devops: DevOpsClient,
+  spec: { readonly project: string; readonly name: string; readonly appId?: string | undefined },
+  how: { findRenamed: boolean },
+  options: StepOptions,
+): ResultAsync<ConnectionLookup, TransportError> {
+  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  return safeTry(async function* () {
+    const project = yield* getProject(devops, spec.project, opts);
+    const byName = yield* getServiceEndpointsByNames(devops, project.id, [spec.name], { includeFailed: true }, opts);
+    let existing = byName.find((e) => e.name.toLowerCase() === spec.name.toLowerCase());
+    const appId = spec.appId;
+    if (!existing && how.findRenamed && appId) {
+      const all = yield* listServiceEndpoints(devops, project.id, { type: 'azurerm', includeFailed: true }, opts);
+      existing = all.find((e) => same(authParameter(e, 'serviceprincipalid'), appId) && e.serviceEndpointProjectReferences?.some((r) => r.projectReference?.id === project.id));
+    }
+    return ok({ project: { id: project.id, name: project.name }, existing });
+  });
+}
+
+/**
+ * Creates the connection, or adopts and repairs the one found by {@link lookupConnection}: target,
+ * description and name (a renamed connection is renamed back, which changes a legacy subject —
+ * the caller re-binds the credential from what this returns). @internal
+ */
+export function convergeConnection(
+  devops: DevOpsClient,
+  spec: ConnectionSpecInput,
+  found: ConnectionLookup,
+  options: StepOptions,
+  mayCreate = true,
+): ResultAsync<Converged<ManualConnection>, CreateManualConnectionError> {
   const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const cloud = CLOUDS[spec.cloud ?? 'AzureCloud'];
   const data = desiredData(spec);
+  const { project, existing } = found;
 
-  return safeTry(async function* () {
-    const project = yield* getProject(deps.devops, spec.project, opts);
-    const projectRef = { id: project.id, name: project.name };
-    const found = yield* getServiceEndpointsByNames(deps.devops, project.id, [spec.name], { includeFailed: true }, opts);
-    const existing = found.find((e) => e.name.toLowerCase() === spec.name.toLowerCase());
-
+  const result = safeTry(async function* () {
     if (existing) {
-      const conflict = (reason: ConnectionConflictError['reason'], why: string): ConnectionConflictError => ({
-        kind: 'ConnectionConflict',
-        reason,
-        connectionId: existing.id,
-        name: existing.name,
-        project: project.name,
-        message: `A service connection named "${existing.name}" already exists in ${project.name} and ${why}. Rename the new connection, or migrate the existing one (wif migrate).`,
-      });
-      if (!same(existing.type, 'azurerm')) return err(conflict('OtherType', `is of type ${existing.type}, not azurerm`));
-      const scheme = existing.authorization?.scheme ?? '';
-      if (same(scheme, 'ServicePrincipal')) return err(conflict('UsesSecret', 'authenticates with a client secret'));
-      if (!same(scheme, 'WorkloadIdentityFederation')) return err(conflict('OtherScheme', `uses the ${scheme} scheme`));
-      if (!same(authParameter(existing, 'serviceprincipalid'), spec.appId)) {
-        return err(conflict('OtherApp', `is bound to another app (${authParameter(existing, 'serviceprincipalid') ?? 'none'})`));
-      }
-      if (!same(authParameter(existing, 'tenantid'), spec.tenantId)) {
-        return err(conflict('OtherTenant', 'is bound to another tenant'));
+      const drift = connectionDrift(existing, spec, data);
+      if ('conflict' in drift) {
+        return err<never, ConnectionConflictError>({
+          kind: 'ConnectionConflict',
+          reason: drift.conflict,
+          connectionId: existing.id,
+          name: existing.name,
+          project: project.name,
+          message: `A service connection named "${existing.name}" already exists in ${project.name} and ${drift.why}. Rename the new connection, or migrate the existing one (wif migrate).`,
+        });
       }
       const currentData = existing.data ?? {};
-      const drifted =
-        Object.entries(data).some(([k, v]) => (currentData[k] ?? '') !== v) ||
-        (spec.description !== undefined && (existing.description ?? '') !== spec.description);
+      const drifted = drift.changes.length > 0;
       let endpoint = existing;
       if (drifted) {
         endpoint = yield* updateServiceEndpoint(
-          deps.devops,
+          devops,
           existing.id,
-          { ...existing, data: { ...currentData, ...data }, ...(spec.description !== undefined ? { description: spec.description } : {}) },
+          {
+            ...existing,
+            name: spec.name,
+            data: { ...currentData, ...data },
+            ...(spec.description !== undefined ? { description: spec.description } : {}),
+            serviceEndpointProjectReferences: (existing.serviceEndpointProjectReferences ?? []).map((r) =>
+              r.projectReference?.id === project.id ? { ...r, name: spec.name } : r,
+            ),
+          },
           {},
           opts,
         );
       }
-      // Editing may switch a legacy connection to the Entra issuer: always re-read what it reports now.
-      const connection = toConnection(endpoint, projectRef);
+      // Editing may switch a legacy connection to the Entra issuer: always use what it reports now.
+      const connection = toConnection(endpoint, project);
       if (!connection) return err(missingIdentity(endpoint.id));
       return ok({ outcome: drifted ? ('updated' as const) : ('unchanged' as const), value: connection });
     }
 
+    if (!mayCreate) return err(missingIdentity('(re-read after a duplicate-name answer found none)'));
     const created = yield* createServiceEndpoint(
-      deps.devops,
+      devops,
       {
         name: spec.name,
         type: 'azurerm',
@@ -199,15 +252,58 @@ export function createManualConnection(
         isShared: false,
         isReady: true,
         serviceEndpointProjectReferences: [
-          { projectReference: projectRef, name: spec.name, ...(spec.description ? { description: spec.description } : {}) },
+          { projectReference: project, name: spec.name, ...(spec.description ? { description: spec.description } : {}) },
         ],
       },
       opts,
     );
-    const connection = toConnection(created, projectRef);
+    const connection = toConnection(created, project);
     if (!connection) return err(missingIdentity(created.id));
     return ok({ outcome: 'created' as const, value: connection });
   });
+
+  // Another run created the same name between our read and our write (Azure DevOps answers 500
+  // DuplicateServiceConnectionException, devops.md §11): read again and adopt it if it is ours.
+  return result.orElse((error) =>
+    mayCreate && 'code' in error && error.code === 'DuplicateServiceConnectionException'
+      ? lookupConnection(devops, spec, { findRenamed: false }, options).andThen((again) => convergeConnection(devops, spec, again, options, false))
+      : errAsync(error),
+  );
+}
+
+/** One field of a connection that differs from the spec. */
+export interface ConnectionFieldChange {
+  readonly field: string;
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+/**
+ * Compares an existing connection with the spec: a conflict (it cannot be adopted), or the fields
+ * that drifted (name, target data, description). Pure; shared by apply and plan. @internal
+ */
+export function connectionDrift(
+  existing: ServiceEndpoint,
+  spec: Pick<ConnectionSpecInput, 'name' | 'appId' | 'tenantId' | 'description'>,
+  data: Record<string, string>,
+): { conflict: ConnectionConflictError['reason']; why: string } | { changes: ConnectionFieldChange[] } {
+  if (!same(existing.type, 'azurerm')) return { conflict: 'OtherType', why: `is of type ${existing.type}, not azurerm` };
+  const scheme = existing.authorization?.scheme ?? '';
+  if (same(scheme, 'ServicePrincipal')) return { conflict: 'UsesSecret', why: 'authenticates with a client secret' };
+  if (!same(scheme, 'WorkloadIdentityFederation')) return { conflict: 'OtherScheme', why: `uses the ${scheme} scheme` };
+  const boundApp = authParameter(existing, 'serviceprincipalid');
+  if (!same(boundApp, spec.appId)) return { conflict: 'OtherApp', why: `is bound to another app (${boundApp ?? 'none'})` };
+  if (!same(authParameter(existing, 'tenantid'), spec.tenantId)) return { conflict: 'OtherTenant', why: 'is bound to another tenant' };
+  const changes: ConnectionFieldChange[] = [];
+  if (existing.name !== spec.name) changes.push({ field: 'name', from: existing.name, to: spec.name });
+  const current = existing.data ?? {};
+  for (const [k, v] of Object.entries(data)) {
+    if ((current[k] ?? '') !== v) changes.push({ field: `data.${k}`, from: current[k] ?? null, to: v });
+  }
+  if (spec.description !== undefined && (existing.description ?? '') !== spec.description) {
+    changes.push({ field: 'description', from: existing.description ?? null, to: spec.description });
+  }
+  return { changes };
 }
 
 function missingIdentity(id: string): TransportError {

@@ -14,7 +14,7 @@ import {
   sameScope,
 } from '@wif/arm';
 import { collect, type LimitExceededError, type TransportError, type ValidationError } from '@wif/http';
-import { err, errAsync, ok, ResultAsync, safeTry } from 'neverthrow';
+import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
@@ -60,7 +60,8 @@ export type GrantRoleError =
   | RoleNotFoundError
   | { kind: 'Aborted'; message: string };
 
-const inputSchema = z.strictObject({
+/** @internal */
+export const grantRoleInputSchema = z.strictObject({
   scope: scopeSchema,
   role: z
     .string({ error: 'must be a string' })
@@ -105,8 +106,23 @@ export function grantRole(
   input: GrantRoleInput,
   options: GrantRoleOptions = {},
 ): ResultAsync<Converged<GrantedRole>, GrantRoleError> {
-  const valid = validate(inputSchema, input);
+  const valid = validate(grantRoleInputSchema, input);
   if (valid.isErr()) return errAsync(valid.error);
+  return grantRoleValidated(deps.arm, valid.value, options, {});
+}
+
+/**
+ * {@link grantRole} after validation. `principalIsNew` says the principal was created by this run,
+ * so it cannot hold the assignment yet: the read before the write is skipped. @internal
+ */
+export function grantRoleValidated(
+  arm: ArmClient,
+  input: z.output<typeof grantRoleInputSchema>,
+  options: GrantRoleOptions,
+  hints: { principalIsNew?: boolean },
+): ResultAsync<Converged<GrantedRole>, GrantRoleError> {
+  const deps = { arm };
+  const valid = { value: input };
   const parsed = parseScope(valid.value.scope);
   if (parsed.isErr()) return errAsync(parsed.error);
   const scope = parsed.value;
@@ -116,24 +132,7 @@ export function grantRole(
 
   return safeTry(async function* () {
     // 1. Resolve the role definition GUID.
-    let guid = isGuid(role) ? role.toLowerCase() : builtInRoleGuid(role);
-    let roleName = guid ? roleNameOf(guid, role) : role;
-    if (!guid) {
-      const defs = yield* ResultAsync.fromSafePromise(
-        collect(listRoleDefinitions(deps.arm, scope.scope, { roleName: role }, opts), 50),
-      ).andThen((r) => r);
-      const exact = defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
-      if (!exact) {
-        return err<never, RoleNotFoundError>({
-          kind: 'RoleNotFound',
-          role,
-          scope: scope.scope,
-          message: `No role named "${role}" is assignable at ${scope.scope}. Check the spelling (role names are exact) or use the role definition GUID.`,
-        });
-      }
-      guid = roleDefinitionGuid(exact.id) ?? exact.name.toLowerCase();
-      roleName = exact.properties.roleName;
-    }
+    const { guid, roleName } = yield* resolveRole(deps.arm, role, scope.scope, opts);
 
     // 2. Least privilege: refuse roles that can escalate at broad scopes unless asked.
     if (
@@ -151,9 +150,11 @@ export function grantRole(
 
     // 3. Read by the deterministic name, create if absent.
     const name = roleAssignmentName(scope.scope, principalId, guid);
-    const existing = await getRoleAssignment(deps.arm, scope.scope, name, opts);
-    if (existing.isOk()) return ok({ outcome: 'unchanged' as const, value: toGranted(existing.value, roleName) });
-    if (existing.error.kind !== 'NotFound') return err(existing.error);
+    if (!hints.principalIsNew) {
+      const existing = await getRoleAssignment(deps.arm, scope.scope, name, opts);
+      if (existing.isOk()) return ok({ outcome: 'unchanged' as const, value: toGranted(existing.value, roleName) });
+      if (existing.error.kind !== 'NotFound') return err(existing.error);
+    }
 
     const created = await retryThroughReplication(
       () =>
@@ -188,6 +189,36 @@ export function grantRole(
     }
     return err(created.error);
   });
+}
+
+/**
+ * Resolves a role name or GUID to its definition GUID: a GUID as is, a built-in name from the
+ * constant table (no request), anything else by `GET …/roleDefinitions?$filter=roleName eq '…'` at
+ * the scope (exact name first, then case-insensitive). @internal
+ */
+export function resolveRole(
+  arm: ArmClient,
+  role: string,
+  scope: string,
+  opts: { abortSignal?: AbortSignal },
+): ResultAsync<{ guid: string; roleName: string }, TransportError | LimitExceededError | RoleNotFoundError> {
+  if (isGuid(role)) return okAsync({ guid: role.toLowerCase(), roleName: roleNameOf(role.toLowerCase(), role) });
+  const builtIn = builtInRoleGuid(role);
+  if (builtIn) return okAsync({ guid: builtIn, roleName: roleNameOf(builtIn, role) });
+  return ResultAsync.fromSafePromise(collect(listRoleDefinitions(arm, scope, { roleName: role }, opts), 50))
+    .andThen((r) => r)
+    .andThen((defs) => {
+      const exact = defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
+      if (!exact) {
+        return errAsync<never, RoleNotFoundError>({
+          kind: 'RoleNotFound',
+          role,
+          scope,
+          message: `No role named "${role}" is assignable at ${scope}. Check the spelling (role names are exact) or use the role definition GUID.`,
+        });
+      }
+      return okAsync({ guid: roleDefinitionGuid(exact.id) ?? exact.name.toLowerCase(), roleName: exact.properties.roleName });
+    });
 }
 
 function toGranted(a: RoleAssignment, roleName: string): GrantedRole {

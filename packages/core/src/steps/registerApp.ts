@@ -100,88 +100,9 @@ export function registerApp(
   if (valid.isErr()) return errAsync(valid.error);
   const { displayName, notes } = valid.value;
   const uniqueName = valid.value.uniqueName ?? defaultUniqueName(displayName);
-  const { abortSignal } = options;
-  const opts = abortSignal ? { abortSignal } : {};
-  const desired = {
-    displayName,
-    signInAudience: 'AzureADMyOrg' as const,
-    ...(notes !== undefined ? { notes } : {}),
-  };
-
-  return safeTry(async function* () {
-    // 1. The application.
-    const existing = await getApplication(deps.graph, { uniqueName }, opts);
-    let application: Application;
-    let appOutcome: Outcome;
-    if (existing.isOk()) {
-      application = existing.value;
-      const tags = application.tags ?? [];
-      const patch = {
-        ...(application.displayName !== displayName ? { displayName } : {}),
-        ...(application.signInAudience !== 'AzureADMyOrg' ? { signInAudience: 'AzureADMyOrg' as const } : {}),
-        ...(notes !== undefined && application.notes !== notes ? { notes } : {}),
-        ...(!tags.includes(WIF_MANAGED_TAG) ? { tags: [...tags, WIF_MANAGED_TAG] } : {}),
-      };
-      if (Object.keys(patch).length > 0) {
-        yield* updateApplication(deps.graph, application.id, patch, opts);
-        application = { ...application, ...patch };
-        appOutcome = 'updated';
-      } else {
-        appOutcome = 'unchanged';
-      }
-    } else if (isNotFound(existing.error)) {
-      const upserted = yield* upsertApplication(deps.graph, uniqueName, { ...desired, tags: [WIF_MANAGED_TAG] }, opts);
-      if (upserted.created) {
-        application = upserted.application;
-        appOutcome = 'created';
-      } else {
-        // Another run created it between our read and our write: the upsert updated it; read its ids.
-        application = yield* retryThroughReplication(
-          () => getApplication(deps.graph, { uniqueName }, opts),
-          isNotFound,
-          options.replication,
-          abortSignal,
-        );
-        appOutcome = 'updated';
-      }
-    } else {
-      return err(existing.error);
-    }
-
-    // 2. The service principal. A brand-new app has none: skip the read and create it directly.
-    let servicePrincipal: ServicePrincipal;
-    let spOutcome: Outcome = 'unchanged';
-    const found = appOutcome === 'created' ? undefined : await getServicePrincipal(deps.graph, { appId: application.appId }, opts);
-    if (found?.isOk()) {
-      servicePrincipal = found.value;
-    } else if (found === undefined || isNotFound(found.error)) {
-      const created = await retryThroughReplication(
-        () => createServicePrincipal(deps.graph, { appId: application.appId, tags: [WIF_MANAGED_TAG] }, opts),
-        appOutcome === 'created' ? isAppNotReplicated : isNotFound,
-        options.replication,
-        abortSignal,
-      );
-      if (created.isOk()) {
-        servicePrincipal = created.value;
-        spOutcome = 'created';
-      } else if (created.error.kind === 'Conflict') {
-        // Created concurrently by another run: read the winner's.
-        servicePrincipal = yield* retryThroughReplication(
-          () => getServicePrincipal(deps.graph, { appId: application.appId }, opts),
-          isNotFound,
-          options.replication,
-          abortSignal,
-        );
-      } else {
-        return err(created.error);
-      }
-    } else {
-      return err(found.error);
-    }
-
-    const outcome: Outcome = appOutcome === 'created' ? 'created' : combineOutcomes(appOutcome, spOutcome);
-    return ok({
-      outcome,
+  return ensureApplication(deps.graph, { displayName, uniqueName, notes }, options).andThen(({ application, outcome: appOutcome }) =>
+    ensureServicePrincipal(deps.graph, application, appOutcome === 'created', options).map(({ servicePrincipal, outcome: spOutcome }) => ({
+      outcome: appOutcome === 'created' ? ('created' as const) : combineOutcomes(appOutcome, spOutcome),
       value: {
         appId: application.appId,
         applicationObjectId: application.id,
@@ -189,6 +110,94 @@ export function registerApp(
         displayName: application.displayName,
         uniqueName,
       },
-    });
+    })),
+  );
+}
+
+/**
+ * What must change on an existing app to match the desired one: display name, single-tenant
+ * sign-in audience, notes, and wif's management tag. Empty when nothing drifted. @internal
+ */
+export function applicationPatch(
+  application: Pick<Application, 'displayName' | 'signInAudience' | 'notes' | 'tags'>,
+  desired: { displayName: string; notes?: string | undefined },
+): { displayName?: string; signInAudience?: 'AzureADMyOrg'; notes?: string; tags?: string[] } {
+  const tags = application.tags ?? [];
+  return {
+    ...(application.displayName !== desired.displayName ? { displayName: desired.displayName } : {}),
+    ...(application.signInAudience !== 'AzureADMyOrg' ? { signInAudience: 'AzureADMyOrg' as const } : {}),
+    ...(desired.notes !== undefined && application.notes !== desired.notes ? { notes: desired.notes } : {}),
+    ...(!tags.includes(WIF_MANAGED_TAG) ? { tags: [...tags, WIF_MANAGED_TAG] } : {}),
+  };
+}
+
+/**
+ * The application half of {@link registerApp}, for workflows that run the service principal and the
+ * connection in parallel once the app id is known. Input must be validated already.
+ * @internal
+ */
+export function ensureApplication(
+  graph: GraphClient,
+  desired: { displayName: string; uniqueName: string; notes?: string | undefined },
+  options: RegisterAppOptions,
+): ResultAsync<{ application: Application; outcome: Outcome }, RegisterAppError> {
+  const { abortSignal } = options;
+  const opts = abortSignal ? { abortSignal } : {};
+  const { displayName, uniqueName, notes } = desired;
+  return safeTry(async function* () {
+    const existing = await getApplication(graph, { uniqueName }, opts);
+    if (existing.isOk()) {
+      const application = existing.value;
+      const patch = applicationPatch(application, desired);
+      if (Object.keys(patch).length === 0) return ok({ application, outcome: 'unchanged' as Outcome });
+      yield* updateApplication(graph, application.id, patch, opts);
+      return ok({ application: { ...application, ...patch }, outcome: 'updated' as Outcome });
+    }
+    if (!isNotFound(existing.error)) return err(existing.error);
+    const body = {
+      displayName,
+      signInAudience: 'AzureADMyOrg' as const,
+      tags: [WIF_MANAGED_TAG],
+      ...(notes !== undefined ? { notes } : {}),
+    };
+    const upserted = yield* upsertApplication(graph, uniqueName, body, opts);
+    if (upserted.created) return ok({ application: upserted.application, outcome: 'created' as Outcome });
+    // Another run created it between our read and our write: the upsert updated it; read its ids.
+    const application = yield* retryThroughReplication(() => getApplication(graph, { uniqueName }, opts), isNotFound, options.replication, abortSignal);
+    return ok({ application, outcome: 'updated' as Outcome });
+  });
+}
+
+/**
+ * The service-principal half of {@link registerApp}. `fresh` says the app was created by this run,
+ * so it cannot have a service principal yet: the read is skipped.
+ * @internal
+ */
+export function ensureServicePrincipal(
+  graph: GraphClient,
+  application: Pick<Application, 'appId'>,
+  fresh: boolean,
+  options: RegisterAppOptions,
+): ResultAsync<{ servicePrincipal: ServicePrincipal; outcome: Outcome }, RegisterAppError> {
+  const { abortSignal } = options;
+  const opts = abortSignal ? { abortSignal } : {};
+  const { appId } = application;
+  return safeTry(async function* () {
+    if (!fresh) {
+      const found = await getServicePrincipal(graph, { appId }, opts);
+      if (found.isOk()) return ok({ servicePrincipal: found.value, outcome: 'unchanged' as Outcome });
+      if (!isNotFound(found.error)) return err(found.error);
+    }
+    const created = await retryThroughReplication(
+      () => createServicePrincipal(graph, { appId, tags: [WIF_MANAGED_TAG] }, opts),
+      fresh ? isAppNotReplicated : isNotFound,
+      options.replication,
+      abortSignal,
+    );
+    if (created.isOk()) return ok({ servicePrincipal: created.value, outcome: 'created' as Outcome });
+    if (created.error.kind !== 'Conflict') return err(created.error);
+    // Created concurrently by another run: read the winner's.
+    const servicePrincipal = yield* retryThroughReplication(() => getServicePrincipal(graph, { appId }, opts), isNotFound, options.replication, abortSignal);
+    return ok({ servicePrincipal, outcome: 'unchanged' as Outcome });
   });
 }

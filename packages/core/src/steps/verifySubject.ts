@@ -7,7 +7,7 @@ import {
 } from '@wif/graph';
 import { authParameter, type DevOpsClient, getServiceEndpoint, workloadIdentity } from '@wif/devops';
 import { invalidResponse, type TransportError, type ValidationError } from '@wif/http';
-import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
+import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import { FEDERATION_AUDIENCE, issuerKind, LEGACY_ISSUER_RETIREMENT_DATE } from '../constants';
 import type {
@@ -54,6 +54,8 @@ export type VerifySubjectError =
   | MultiTenantAppError
   | IdentityMismatchError;
 
+const APP_FIELDS = ['id', 'appId', 'displayName', 'signInAudience'] as const;
+
 const inputSchema = z.strictObject({
   project: projectSchema,
   connectionId: guidSchema,
@@ -65,7 +67,8 @@ const inputSchema = z.strictObject({
  * issuer and subject (read from Azure DevOps) against the app's federated credentials (read from Graph).
  *
  * Calls `GET /{org}/{project}/_apis/serviceendpoint/endpoints/{id}`, `GET /applications(appId='…')`
- * (or `/applications/{id}`) and `GET /applications/{id}/federatedIdentityCredentials`. Sends no write.
+ * (or `/applications/{id}`) and `GET /applications/{id}/federatedIdentityCredentials` — all three at
+ * once when `appObjectId` is given. Sends no write.
  *
  * Permission: read on the service connection; Graph `Application.Read.All` (or ownership).
  * Safe to re-run. A mismatch is a `SubjectMismatch` error with both strings, the first differing
@@ -88,7 +91,16 @@ export function verifySubject(
   const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
 
   return safeTry(async function* () {
-    const endpoint = yield* getServiceEndpoint(deps.devops, v.project, v.connectionId, opts);
+    // With the app's object id known, the three reads are independent: send them together.
+    const [endpoint, known] = yield* ResultAsync.combine([
+      getServiceEndpoint(deps.devops, v.project, v.connectionId, opts),
+      v.appObjectId
+        ? ResultAsync.combine([
+            getApplication(deps.graph, { id: v.appObjectId }, { ...opts, select: APP_FIELDS }),
+            listFederatedIdentityCredentials(deps.graph, v.appObjectId, opts),
+          ])
+        : okAsync(undefined),
+    ] as const);
     const { issuer, subject } = workloadIdentity(endpoint);
     const appId = authParameter(endpoint, 'serviceprincipalid');
     if (!issuer || !subject || !appId) {
@@ -98,12 +110,7 @@ export function verifySubject(
         ]),
       );
     }
-    const select = ['id', 'appId', 'displayName', 'signInAudience'];
-    const app: Application = yield* getApplication(
-      deps.graph,
-      v.appObjectId ? { id: v.appObjectId } : { appId },
-      { ...opts, select },
-    );
+    const app: Application = known ? known[0] : yield* getApplication(deps.graph, { appId }, { ...opts, select: APP_FIELDS });
     if (app.appId.toLowerCase() !== appId.toLowerCase()) {
       return err<never, IdentityMismatchError>({
         kind: 'IdentityMismatch',
@@ -113,7 +120,7 @@ export function verifySubject(
         message: `Connection "${endpoint.name}" uses app ${appId}, not ${app.appId}. Point the connection at the right app, or verify the app it names.`,
       });
     }
-    const credentials = yield* listFederatedIdentityCredentials(deps.graph, app.id, opts);
+    const credentials = known ? known[1] : yield* listFederatedIdentityCredentials(deps.graph, app.id, opts);
     const format = issuerKind(issuer);
 
     const exact = credentials.find((c) => c.issuer === issuer && c.subject === subject);

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { loadSpec } from './load';
+
+const SUB = '11111111-2222-3333-4444-555555555555';
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+describe('loadSpec', () => {
+  it('expands an environment set into dev, prod and prod-readonly with one app each', () => {
+    const spec = loadSpec(`
+organization: contoso
+tenantId: ${TENANT}
+environments:
+  - project: platform
+    name: sc-platform
+    subscriptionId: ${SUB}
+    subscriptionName: Platform
+    dev: { resourceGroup: rg-platform-dev }
+    prod: { resourceGroup: rg-platform-prod, pipelines: [12] }
+    extraRoles:
+      - { role: Reader, scope: /subscriptions/${SUB}/resourceGroups/rg-tfstate }
+`)._unsafeUnwrap();
+    expect(spec.connections.map((c) => c.name)).toEqual(['sc-platform-dev', 'sc-platform-prod', 'sc-platform-prod-readonly']);
+    expect(new Set(spec.connections.map((c) => c.app.uniqueName)).size).toBe(3);
+    const [dev, prod, ro] = spec.connections;
+    expect(dev!.roles[0]).toEqual({ role: 'Contributor', scope: `/subscriptions/${SUB}/resourceGroups/rg-platform-dev` });
+    expect(prod!.pipelines).toEqual([12]);
+    expect(ro!.roles[0]).toEqual({ role: 'Reader', scope: `/subscriptions/${SUB}/resourceGroups/rg-platform-prod` });
+    expect(ro!.roles[1]!.scope).toContain('rg-tfstate');
+    expect(dev!.target).toEqual({ level: 'subscription', subscriptionId: SUB, subscriptionName: 'Platform' });
+  });
+
+  it('accepts JSON and derives the target from the first role', () => {
+    const spec = loadSpec(
+      JSON.stringify({
+        organization: 'contoso',
+        tenantId: TENANT,
+        connections: [{ project: 'platform', name: 'sc-one', app: 'ado-one', roles: [{ role: 'Contributor', scope: `/subscriptions/${SUB}/resourceGroups/rg` }] }],
+      }),
+    )._unsafeUnwrap();
+    expect(spec.connections[0]!.target).toEqual({ level: 'subscription', subscriptionId: SUB, subscriptionName: SUB });
+    expect(spec.connections[0]!.app.uniqueName).toBe('wif-ado-one');
+  });
+
+  it('lists every problem at once with its path', () => {
+    const e = loadSpec(`
+organization: -bad-
+tenantId: not-a-guid
+connections:
+  - project: platform
+    name: "sc-x "
+    app: ado-x
+    roles: [{ role: Contributor, scope: /subscriptions/nope }]
+    colour: blue
+`)._unsafeUnwrapErr();
+    const paths = e.problems.map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(['organization', 'tenantId', 'connections[0].name', 'connections[0].roles[0].scope', 'connections[0]']));
+  });
+
+  it('refuses two connections sharing an app, and duplicate names', () => {
+    const e = loadSpec(`
+organization: contoso
+tenantId: ${TENANT}
+connections:
+  - { project: p, name: a, app: shared, roles: [{ role: Reader, scope: /subscriptions/${SUB} }] }
+  - { project: p, name: b, app: shared, roles: [{ role: Reader, scope: /subscriptions/${SUB} }] }
+  - { project: p, name: A, app: other, roles: [{ role: Reader, scope: /subscriptions/${SUB} }] }
+`)._unsafeUnwrapErr();
+    expect(e.problems.some((p) => p.path === 'connections[1].app' && /one app per connection/.test(p.message))).toBe(true);
+    expect(e.problems.some((p) => p.path === 'connections[2]' && /also defined at connections\[0\]/.test(p.message))).toBe(true);
+  });
+
+  it('reports malformed YAML as a validation error', () => {
+    const e = loadSpec('organization: [unclosed')._unsafeUnwrapErr();
+    expect(e.kind).toBe('Validation');
+    expect(e.problems[0]!.path).toBe('spec');
+  });
+
+  it('rejects a spec with no connections', () => {
+    const e = loadSpec(`organization: contoso\ntenantId: ${TENANT}\n`)._unsafeUnwrapErr();
+    expect(e.problems[0]!.message).toMatch(/names no connection/);
+  });
+});
