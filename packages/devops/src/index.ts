@@ -1,1 +1,54 @@
-export {};
+export { type DevOpsClientOptions, type DevOpsClient, type DevOpsOperationOptions, createDevOpsClient } from './client';
+export { type ListProjectsQuery, listProjects, getProject } from './api/projects';
+export {
+  type ServiceEndpointsByNamesQuery,
+  type ListServiceEndpointsQuery,
+  type UpdateServiceEndpointQuery,
+  type DeleteServiceEndpointQuery,
+  type WorkloadIdentity,
+  getServiceEndpointsByNames,
+  listServiceEndpoints,
+  getServiceEndpoint,
+  createServiceEndpoint,
+  updateServiceEndpoint,
+  shareServiceEndpoint,
+  deleteServiceEndpoint,
+  authParameter,
+  workloadIdentity,
+} from './api/serviceEndpoints';
+export {
+  type PipelineResource,
+  type PipelinePermissionsUpdate,
+  getPipelinePermissions,
+  updatePipelinePermissions,
+} from './api/pipelinePermissions';
+export { type OidcTokenInput, OidcTokenHandle, createOidcToken } from './api/oidcToken';
+export { getConnectionData } from './api/connectionData';
+export {
+  type IdentityRef,
+  type ServiceEndpointProjectReference,
+  type EndpointAuthorization,
+  type ServiceEndpoint,
+  type ServiceEndpointCreate,
+  identityRefSchema,
+  serviceEndpointProjectReferenceSchema,
+  endpointAuthorizationSchema,
+  serviceEndpointSchema,
+  serviceEndpointListSchema,
+} from './schemas/serviceEndpoint';
+export { type TeamProjectReference, teamProjectReferenceSchema, teamProjectListSchema } from './schemas/project';
+export {
+  type Permission,
+  type PipelinePermission,
+  type ResourcePipelinePermissions,
+  permissionSchema,
+  pipelinePermissionSchema,
+  resourcePipelinePermissionsSchema,
+} from './schemas/pipelinePermissions';
+export {
+  type ConnectionIdentity,
+  type ConnectionData,
+  connectionIdentitySchema,
+  connectionDataSchema,
+} from './schemas/connectionData';
+export { taskHubOidcTokenSchema } from './schemas/oidcToken';
