@@ -66,3 +66,23 @@ export {
   type BindFederatedCredentialError,
 } from './steps/bindFederatedCredential';
 export { verifySubject, type VerifySubjectInput, type TrustChainReport, type VerifySubjectError } from './steps/verifySubject';
+export { createClients, type WifClients, type CreateClientsOptions } from './workflows/clients';
+export {
+  specSchema,
+  connectionSpecSchema,
+  environmentSetSchema,
+  roleGrantSchema,
+  pipelinesSchema,
+  type Spec,
+  type SpecInput,
+  type ConnectionSpec,
+  type EnvironmentSetSpec,
+  type RoleGrantSpec,
+  type PipelinesSpec,
+} from './spec/schema';
+export { loadSpec, parseSpecText, resolveSpec, type ResolvedSpec, type DesiredConnection } from './spec/load';
+export { plan, type Plan, type ConnectionPlan, type PlanOptions } from './workflows/plan';
+export { apply, type ApplyOptions, type ApplyReport, type ConnectionReport, type ConnectionStatus } from './workflows/apply';
+export type { ResourceKind, PlanAction, FieldChange, PlannedResource, AppliedResource, StepTiming, Leftover } from './workflows/types';
+// Re-exported so that a runbook needs one import.
+export { PersonalAccessTokenCredential, redact, redactDeep, type Logger, type LogEntry, type RetryOptions, type CloudName } from '@wif/http';
