@@ -16,6 +16,7 @@ export {
   type ServiceRouterOptions,
   type RequestLogEntry,
   serviceRouter,
+  routeRequest,
   serviceError,
   badRequest,
   nextRequestId,

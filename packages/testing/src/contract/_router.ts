@@ -161,73 +161,79 @@ async function readBody(request: Request): Promise<{ ok: true; body: unknown } |
 /** One MSW handler that serves every route of a service below `baseUrl`. */
 export function serviceRouter(options: ServiceRouterOptions): HttpHandler {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const basePath = new URL(base).pathname.replace(/\/+$/, '');
-  return http.all(`${base}/*`, async ({ request }) => {
-    const url = new URL(request.url);
-    const rawPath = url.pathname.slice(basePath.length) || '/';
-    let path: string;
-    try {
-      path = decodeURIComponent(rawPath);
-    } catch {
-      return badRequest(options.service, 'The request path is not valid percent-encoding.');
-    }
-    const matching = options.routes.filter((r) => r.pattern.test(path));
-    const route = matching.find((r) => r.method === request.method);
-    const log = (status: number, operation: string): void =>
-      options.onRequest?.({ service: options.service, operation, method: request.method, path, status });
-    if (!route) {
-      const res = matching.length
-        ? serviceError(options.service, 405, 'MethodNotAllowed', `The requested resource does not support http method '${request.method}'.`)
-        : serviceError(
-            options.service,
-            404,
-            options.service === 'graph' ? 'Request_UnsupportedQuery' : options.service === 'arm' ? 'InvalidResourceType' : 'NotFoundException',
-            `No ${options.service} operation matches ${request.method} ${path}.`,
-          );
-      log(res.status, 'unmatched');
-      return res;
-    }
-    let caller: TestTokenClaims | undefined;
-    if (!route.anonymous) {
-      const authorization = request.headers.get('authorization');
-      const isBasic = options.service === 'devops' && /^Basic\s+\S+$/.test(authorization ?? '');
-      if (!isBasic) {
-        caller = decodeTestToken(authorization);
-        if (!caller) {
-          log(401, route.operation);
-          return unauthorized(options.service, 'No bearer token, or it is malformed.');
-        }
-        if (caller.aud !== options.audience) {
-          log(401, route.operation);
-          return unauthorized(options.service, `Invalid audience '${caller.aud}'.`);
-        }
+  return http.all(`${base}/*`, ({ request }) => routeRequest(options, request));
+}
+
+/**
+ * The logic of {@link serviceRouter} without MSW: answers one request for a URL below
+ * `options.baseUrl` (the emulator and the stateful fake serve it over plain `Request`/`Response`).
+ */
+export async function routeRequest(options: ServiceRouterOptions, request: Request): Promise<Response> {
+  const basePath = new URL(options.baseUrl.replace(/\/+$/, '')).pathname.replace(/\/+$/, '');
+  const url = new URL(request.url);
+  const rawPath = url.pathname.slice(basePath.length) || '/';
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    return badRequest(options.service, 'The request path is not valid percent-encoding.');
+  }
+  const matching = options.routes.filter((r) => r.pattern.test(path));
+  const route = matching.find((r) => r.method === request.method);
+  const log = (status: number, operation: string): void =>
+    options.onRequest?.({ service: options.service, operation, method: request.method, path, status });
+  if (!route) {
+    const res = matching.length
+      ? serviceError(options.service, 405, 'MethodNotAllowed', `The requested resource does not support http method '${request.method}'.`)
+      : serviceError(
+          options.service,
+          404,
+          options.service === 'graph' ? 'Request_UnsupportedQuery' : options.service === 'arm' ? 'InvalidResourceType' : 'NotFoundException',
+          `No ${options.service} operation matches ${request.method} ${path}.`,
+        );
+    log(res.status, 'unmatched');
+    return res;
+  }
+  let caller: TestTokenClaims | undefined;
+  if (!route.anonymous) {
+    const authorization = request.headers.get('authorization');
+    const isBasic = options.service === 'devops' && /^Basic\s+\S+$/.test(authorization ?? '');
+    if (!isBasic) {
+      caller = decodeTestToken(authorization);
+      if (!caller) {
+        log(401, route.operation);
+        return unauthorized(options.service, 'No bearer token, or it is malformed.');
+      }
+      if (caller.aud !== options.audience) {
+        log(401, route.operation);
+        return unauthorized(options.service, `Invalid audience '${caller.aud}'.`);
       }
     }
-    if (route.apiVersion !== undefined) {
-      const want = typeof route.apiVersion === 'string' ? [route.apiVersion] : route.apiVersion;
-      const got = url.searchParams.get('api-version');
-      if (got === null || !want.includes(got)) {
-        log(400, route.operation);
-        return wrongApiVersion(options.service, got, want);
-      }
-    }
-    if (['POST', 'PUT', 'PATCH'].includes(request.method) && request.headers.get('content-length') !== '0') {
-      const type = request.headers.get('content-type') ?? '';
-      const wantForm = options.service === 'entra';
-      const text = await request.clone().text();
-      if (text !== '' && (wantForm ? !type.startsWith('application/x-www-form-urlencoded') : !type.startsWith('application/json'))) {
-        log(415, route.operation);
-        return serviceError(options.service, 415, 'UnsupportedMediaType', `Content-Type '${type}' is not supported here.`);
-      }
-    }
-    const body = await readBody(request);
-    if (!body.ok) {
+  }
+  if (route.apiVersion !== undefined) {
+    const want = typeof route.apiVersion === 'string' ? [route.apiVersion] : route.apiVersion;
+    const got = url.searchParams.get('api-version');
+    if (got === null || !want.includes(got)) {
       log(400, route.operation);
-      return badRequest(options.service, body.message);
+      return wrongApiVersion(options.service, got, want);
     }
-    const params = (route.pattern.exec(path) ?? []).slice(1).map((p) => p ?? '');
-    const response = await route.handle({ request, url, path, params, query: url.searchParams, caller, body: body.body });
-    log(response.status, route.operation);
-    return response;
-  });
+  }
+  if (['POST', 'PUT', 'PATCH'].includes(request.method) && request.headers.get('content-length') !== '0') {
+    const type = request.headers.get('content-type') ?? '';
+    const wantForm = options.service === 'entra';
+    const text = await request.clone().text();
+    if (text !== '' && (wantForm ? !type.startsWith('application/x-www-form-urlencoded') : !type.startsWith('application/json'))) {
+      log(415, route.operation);
+      return serviceError(options.service, 415, 'UnsupportedMediaType', `Content-Type '${type}' is not supported here.`);
+    }
+  }
+  const body = await readBody(request);
+  if (!body.ok) {
+    log(400, route.operation);
+    return badRequest(options.service, body.message);
+  }
+  const params = (route.pattern.exec(path) ?? []).slice(1).map((p) => p ?? '');
+  const response = await route.handle({ request, url, path, params, query: url.searchParams, caller, body: body.body });
+  log(response.status, route.operation);
+  return response;
 }

@@ -1,2 +1,29 @@
-/** The stateful fake: being written. */
-export {};
+/** The stateful fake of Microsoft Graph, ARM, Azure DevOps and the Entra token endpoint. */
+export { createFake, type Fake } from './createFake';
+export type { FakeOptions } from './options';
+export {
+  FakeState,
+  BUILT_IN_ROLES,
+  type FakeApplication,
+  type FakeServicePrincipal,
+  type FakeFederatedCredential,
+  type FakePermission,
+  type FakeRoleDefinition,
+  type PrincipalType,
+  type FakeRoleAssignment,
+  type FakeProject,
+  type FakeIdentity,
+  type FederationFormat,
+  type FakeProjectReference,
+  type FakeServiceEndpoint,
+  type FakePipelineAuthorization,
+  type FakePipelinePermissions,
+  type ApplicationInit,
+  type ServicePrincipalInit,
+  type FederatedCredentialInit,
+  type RoleDefinitionInit,
+  type RoleAssignmentInit,
+  type ProjectInit,
+  type ServiceEndpointInit,
+} from './state';
+export { dotnetGuidBase64Url, entraIssuer, entraSubject, legacyIssuer, legacySubject, TOKEN_EXCHANGE_AUDIENCE } from './federation';

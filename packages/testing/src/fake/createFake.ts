@@ -1,0 +1,167 @@
+/**
+ * `createFake()`: one in-memory, deterministic model of Microsoft Graph, ARM, Azure DevOps and the
+ * Entra token endpoint, served as MSW handlers or through `handle(request)` (no MSW involved).
+ */
+import { http, HttpResponse, type HttpHandler } from 'msw';
+import { routeRequest, type RequestLogEntry, type Route, type ServiceName, type ServiceRouterOptions } from '../contract/_router';
+import { createJwtSigner } from './federation';
+import { guidSequence, seededRandom } from './_random';
+import { throttled, unavailable } from './_respond';
+import { armRoutes } from './arm';
+import { devopsRoutes } from './devops';
+import { entraRoutes } from './entra';
+import { graphRoutes } from './graph';
+import { FIXED_OPTIONS, resolveOptions, SERVICE_AUDIENCES, type FakeOptions, type FakeRoute, type FakeRuntime, type ResolvedOptions } from './options';
+import { FakeState } from './state';
+
+export interface Fake {
+  /** MSW handlers for the four services (one catch-all per base URL), all answered by `handle`. */
+  readonly handlers: HttpHandler[];
+  /** Answers one request to any of the four services, without MSW (the emulator serves this). */
+  handle(request: Request): Promise<Response>;
+  /** The model behind the services: inspect it, seed it, mutate it to simulate drift. */
+  readonly state: FakeState;
+  /** Every request that reached a service, in arrival order (status 0 = injected network error). */
+  readonly requests: readonly RequestLogEntry[];
+  /**
+   * Changes knobs mid-test (latency, fault rates, issuer mode, replication lag, clock, seed: a new
+   * seed restarts the fault sequence). Throws `TypeError` for `tenantId`, `organization`,
+   * `organizationId` and `baseUrls`, which are fixed at creation, and `RangeError` for a rate
+   * outside 0..1.
+   */
+  setOptions(patch: Partial<FakeOptions>): void;
+  /** Empties the state (built-in roles stay), the request log, and restarts the seeded sequences. Options are kept. */
+  reset(): void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creates a stateful fake of Graph, ARM, Azure DevOps and the Entra token endpoint.
+ *
+ * Throws `RangeError` for an out-of-range knob (a programmer error). Everything it generates (ids,
+ * fault sequence) is deterministic for a given `seed`; only the RSA key that signs its OIDC tokens
+ * is random.
+ *
+ * @example
+ * const fake = createFake({ replicationLagInMs: 2_000, clock: () => now });
+ * const server = setupServer(...fake.handlers);
+ * fake.state.addProject('Fabrikam');
+ */
+export function createFake(options: FakeOptions = {}): Fake {
+  let opts: ResolvedOptions = resolveOptions(options);
+  let random = seededRandom(opts.seed);
+  const ids = guidSequence(opts.seed);
+  const requests: RequestLogEntry[] = [];
+  const locks = new Set<string>();
+  /** Requests whose latency a route already added. */
+  const delayed = new WeakSet<Request>();
+
+  const state = new FakeState({
+    tenantId: opts.tenantId,
+    organization: opts.organization,
+    organizationId: opts.organizationId,
+    issuerMode: () => opts.issuerMode,
+    now: () => opts.clock(),
+    newId: () => ids.next(),
+  });
+  const runtime: FakeRuntime = {
+    state,
+    get options() {
+      return opts;
+    },
+    signer: createJwtSigner(),
+    now: () => opts.clock(),
+    newId: () => ids.next(),
+  };
+
+  const latency = async (): Promise<void> => {
+    if (opts.latencyInMs > 0) await sleep(opts.latencyInMs);
+  };
+
+  /** Faults first (before any work), then latency, then the route; FIC-style locks while in flight. */
+  const wrap =
+    (service: ServiceName) =>
+    (route: FakeRoute): Route => ({
+      ...route,
+      handle: async (ctx) => {
+        delayed.add(ctx.request);
+        const roll = random();
+        const { throttleRate, serverErrorRate, resetRate, retryAfterSeconds } = opts;
+        if (roll < throttleRate + serverErrorRate + resetRate) {
+          await latency();
+          if (roll < throttleRate) return throttled(service, retryAfterSeconds);
+          if (roll < throttleRate + serverErrorRate) return unavailable(service, retryAfterSeconds);
+          return HttpResponse.error();
+        }
+        // Only a request with latency is ever "in flight" long enough to collide with another.
+        const key = opts.latencyInMs > 0 ? route.lock?.(ctx) : undefined;
+        if (key === undefined) {
+          await latency();
+          return route.handle(ctx);
+        }
+        if (locks.has(key)) {
+          await latency();
+          return route.conflict?.() ?? HttpResponse.json({}, { status: 409 });
+        }
+        locks.add(key);
+        try {
+          await latency();
+          return await route.handle(ctx);
+        } finally {
+          locks.delete(key);
+        }
+      },
+    });
+
+  const services: ServiceRouterOptions[] = (
+    [
+      ['graph', opts.baseUrls.graph, SERVICE_AUDIENCES.graph, graphRoutes(runtime)],
+      ['arm', opts.baseUrls.arm, SERVICE_AUDIENCES.arm, armRoutes(runtime)],
+      ['devops', opts.baseUrls.devops, SERVICE_AUDIENCES.devops, devopsRoutes(runtime)],
+      ['entra', opts.baseUrls.entra, '', entraRoutes(runtime)],
+    ] as const
+  )
+    .map(([service, baseUrl, audience, routes]) => ({
+      service,
+      baseUrl,
+      audience,
+      routes: routes.map(wrap(service)),
+      onRequest: (entry: RequestLogEntry) => requests.push(entry),
+    }))
+    // The most specific base URL wins when several share an origin (the emulator).
+    .sort((a, b) => b.baseUrl.length - a.baseUrl.length);
+
+  const serviceFor = (url: string): ServiceRouterOptions | undefined => services.find((s) => url.startsWith(`${s.baseUrl}/`));
+
+  const handle = async (request: Request): Promise<Response> => {
+    const target = serviceFor(request.url);
+    if (!target) return HttpResponse.json({ error: { code: 'NotFound', message: `No fake service serves ${request.url}.` } }, { status: 404 });
+    const response = await routeRequest(target, request);
+    if (!delayed.has(request)) await latency();
+    return response;
+  };
+
+  return {
+    handlers: services.map((s) => http.all(`${s.baseUrl}/*`, ({ request }) => handle(request))),
+    handle,
+    state,
+    get requests() {
+      return requests;
+    },
+    setOptions(patch) {
+      for (const key of FIXED_OPTIONS) {
+        if (patch[key] !== undefined) throw new TypeError(`wif fake: ${key} is fixed when the fake is created`);
+      }
+      opts = resolveOptions(patch, opts);
+      if (patch.seed !== undefined) random = seededRandom(opts.seed);
+    },
+    reset() {
+      state.clear();
+      requests.length = 0;
+      locks.clear();
+      random = seededRandom(opts.seed);
+      ids.reset();
+    },
+  };
+}
