@@ -86,3 +86,7 @@ export { apply, type ApplyOptions, type ApplyReport, type ConnectionReport, type
 export type { ResourceKind, PlanAction, FieldChange, PlannedResource, AppliedResource, StepTiming, Leftover } from './workflows/types';
 // Re-exported so that a runbook needs one import.
 export { PersonalAccessTokenCredential, redact, redactDeep, type Logger, type LogEntry, type RetryOptions, type CloudName } from '@wif/http';
+export * from './audit/index';
+export * from './migration/index';
+export * from './diagnose/index';
+export * from './exchange/index';

@@ -1,0 +1,2 @@
+// Public surface of this area; the package index re-exports everything here.
+export {};
