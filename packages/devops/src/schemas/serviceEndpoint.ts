@@ -5,7 +5,11 @@
  * Every object is loose: a service endpoint is sent back whole on PUT (GET, modify, PUT), so fields
  * this package does not know must survive the round trip.
  */
+import { SECRET_FIELD_NAMES } from '@wif/http';
 import { z } from 'zod';
+
+/** Authorization parameters that hold secrets (the types API marks them confidential). */
+const CONFIDENTIAL = new Set([...SECRET_FIELD_NAMES.map((n) => n.toLowerCase()), 'serviceprincipalkey', 'serviceprincipalcertificate', 'certificatepassword']);
 
 /** `createdBy` and the other IdentityRef fields; only `id` and `displayName` are read. */
 export const identityRefSchema = z.looseObject({
@@ -27,7 +31,12 @@ export const serviceEndpointProjectReferenceSchema = z.looseObject({
  */
 export const endpointAuthorizationSchema = z.looseObject({
   scheme: z.string(),
-  parameters: z.record(z.string(), z.string().nullable()).optional(),
+  // A confidential value must never reach a Result, even if a service (or a proxy, or a test double)
+  // sends one back: it is replaced by null, which is also what a PUT sends to keep the stored value.
+  parameters: z
+    .record(z.string(), z.string().nullable())
+    .transform((p) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, CONFIDENTIAL.has(k.toLowerCase()) ? null : v])))
+    .optional(),
 });
 
 /**
