@@ -26,7 +26,8 @@ export type Logger = (entry: LogEntry) => void;
 export function emit(logger: Logger | undefined, entry: LogEntry): void {
   if (!logger) return;
   try {
-    logger({ ...entry, message: redact(entry.message), ...(entry.url ? { url: redact(entry.url) } : {}) });
+    const clean = Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v])) as unknown as LogEntry;
+    logger(clean);
   } catch {
     // a broken log sink must not change the outcome of a request
   }
