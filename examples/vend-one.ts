@@ -22,7 +22,7 @@ import {
   type WifClients,
   type WifError,
 } from '@wif/core';
-import { ok, type Result, safeTry } from 'neverthrow';
+import { ok, type ResultAsync, safeTry } from 'neverthrow';
 
 export interface VendOneParams {
   readonly tenantId: string;
@@ -35,7 +35,7 @@ export interface VendOneParams {
 }
 
 /** The runbook itself: each step is safe to re-run, so a failed run is simply run again. */
-export function vendOne(clients: WifClients, p: VendOneParams, log: (line: string) => void): Promise<Result<TrustChainReport, WifError>> {
+export function vendOne(clients: WifClients, p: VendOneParams, log: (line: string) => void): ResultAsync<TrustChainReport, WifError> {
   return safeTry(async function* () {
     const app = yield* registerApp({ graph: clients.graph }, { displayName: `ado-${p.connectionName}` });
     log(`app            ${app.outcome.padEnd(9)} appId=${app.value.appId}`);

@@ -45,15 +45,22 @@ export const projectSchema = z
   .refine((s) => !/[\\/:*?"<>|;#${},+=[\]\u0000-\u001f]/.test(s), 'contains a character Azure DevOps does not allow in project names')
   .refine((s) => !/^[_.]/.test(s) && !/\.$/.test(s), 'must not start with "_" or "." or end with "."');
 
-/** A service connection name: 1–256 characters, no control characters, no leading/trailing whitespace. */
-export const connectionNameSchema = z
+/** A display name: 1–256 characters, no control characters, no leading/trailing whitespace. */
+export const displayNameSchema = z
   .string({ error: 'must be a string' })
   .refine(noStrayWhitespace, 'has leading or trailing whitespace')
   .refine((s) => s.length >= 1 && s.length <= 256, 'must be 1 to 256 characters')
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'contains a control character');
 
-/** An application display name: 1–256 characters, no control characters, no stray whitespace. */
-export const displayNameSchema = connectionNameSchema;
+/** A service connection name: a display name without commas. */
+export const connectionNameSchema = z
+  .string({ error: 'must be a string' })
+  .refine(noStrayWhitespace, 'has leading or trailing whitespace')
+  .refine((s) => s.length >= 1 && s.length <= 256, 'must be 1 to 256 characters')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'contains a control character')
+  // The by-name lookup (`endpointNames=a,b`) splits on commas: such a name could never be found again.
+  .refine((s) => !s.includes(','), 'must not contain a comma');
+
 
 /** A Graph `uniqueName` (wif's natural key for apps): 1–120 of letters, digits, `.`, `_`, `-`. */
 export const uniqueNameSchema = z

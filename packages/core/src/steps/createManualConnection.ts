@@ -263,10 +263,13 @@ export function convergeConnection(
   });
 
   // Another run created the same name between our read and our write (Azure DevOps answers 500
-  // DuplicateServiceConnectionException, devops.md §11): read again and adopt it if it is ours.
+  // DuplicateServiceConnectionException, devops.md §11): read again and adopt it if it is ours. A
+  // name still not found is held by a connection the caller may not see: the service's answer says so.
   return result.orElse((error) =>
     mayCreate && 'code' in error && error.code === 'DuplicateServiceConnectionException'
-      ? lookupConnection(devops, spec, { findRenamed: false }, options).andThen((again) => convergeConnection(devops, spec, again, options, false))
+      ? lookupConnection(devops, spec, { findRenamed: false }, options).andThen((again) =>
+          again.existing ? convergeConnection(devops, spec, again, options, false) : errAsync(error),
+        )
       : errAsync(error),
   );
 }

@@ -21,8 +21,8 @@ export interface RegisterAppInput {
   /** Display name shown in the Entra portal, e.g. `ado-platform-prod-eus2`. */
   readonly displayName: string;
   /**
-   * The natural key (Graph `uniqueName`). Default: derived from `displayName` (lower-case, unsafe
-   * characters replaced by `-`). Immutable once set: renaming the display name keeps the app.
+   * The natural key (Graph `uniqueName`). Default: derived from `displayName` by
+   * {@link defaultUniqueName}. Immutable once set: renaming the display name keeps the app.
    */
   readonly uniqueName?: string;
   /** Free text stored in the app's `notes`, e.g. which connection it serves. */
@@ -54,18 +54,39 @@ const inputSchema = z.strictObject({
   notes: z.string().max(1024, 'must be at most 1024 characters').optional(),
 });
 
-/** Derives the default `uniqueName` from a display name. */
+/**
+ * Derives the default `uniqueName` from a display name: `wif-` and the lower-case slug. When the slug
+ * loses more than letter case and spaces (non-ASCII letters, symbols, a cut at 100 characters), a
+ * hash of the display name is appended: otherwise `Продакшн` and `Тест` would share one app.
+ *
+ * @example
+ * defaultUniqueName('ado-Platform Prod'); // 'wif-ado-platform-prod'
+ */
 export function defaultUniqueName(displayName: string): string {
   const slug = displayName
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
     .replace(/^[^a-z0-9]+/, '')
-    .replace(/-+$/, '')
-    .slice(0, 110);
-  return `wif-${slug || 'app'}`;
+    .replace(/-+$/, '');
+  const lossy = /[^A-Za-z0-9 ._-]/.test(displayName) || slug.length > 100;
+  const base = slug.slice(0, 100).replace(/-+$/, '') || 'app';
+  return lossy ? `wif-${base}-${fnv1a(displayName)}` : `wif-${base}`;
+}
+
+/** FNV-1a over UTF-16 code units, as 8 hex digits: stable across runs and platforms. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 const isNotFound = (e: { kind: string }): boolean => e.kind === 'NotFound';
+/**
+ * A second service principal for one appId is refused with 400 or 409 (graph.md §4, status
+ * unconfirmed): branch on the code as well as the status.
+ */
+const isDuplicate = (e: { kind: string; code?: string }): boolean =>
+  e.kind === 'Conflict' || e.code === 'Request_MultipleObjectsWithSameKeyValue';
 /**
  * POST /servicePrincipals right after the app is created may not see the app yet (graph.md §9): Graph
  * answers 404 or 400 `Request_BadRequest` ("does not reference a valid application object"). Only
@@ -195,7 +216,7 @@ export function ensureServicePrincipal(
       abortSignal,
     );
     if (created.isOk()) return ok({ servicePrincipal: created.value, outcome: 'created' as Outcome });
-    if (created.error.kind !== 'Conflict') return err(created.error);
+    if (!isDuplicate(created.error)) return err(created.error);
     // Created concurrently by another run: read the winner's.
     const servicePrincipal = yield* retryThroughReplication(() => getServicePrincipal(graph, { appId }, opts), isNotFound, options.replication, abortSignal);
     return ok({ servicePrincipal, outcome: 'unchanged' as Outcome });
