@@ -279,6 +279,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
       if (existing) Object.assign(existing, { name: r.name, description: r.description });
       else e.projectReferences.push({ projectId: r.project.id, name: r.name, description: r.description });
     }
+    state.touchServiceEndpoints();
     state.syncPipelinePermissions(e);
     return noContent();
   };
@@ -293,6 +294,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     if (!e) return endpointNotFound(id);
     const removing = new Set(projectIds.map((p) => p.toLowerCase()));
     e.projectReferences = e.projectReferences.filter((r) => !removing.has(r.projectId));
+    state.touchServiceEndpoints();
     if (e.projectReferences.length > 0) {
       state.syncPipelinePermissions(e);
       return noContent();
@@ -317,8 +319,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     const owner = q.get('owner')?.toLowerCase();
     const includeFailed = q.get('includeFailed') === 'true';
     const rows = state
-      .serviceEndpoints()
-      .filter((e) => e.projectReferences.some((r) => r.projectId === project.id))
+      .serviceEndpointsIn(project.id)
       .filter((e) => type === undefined || e.type.toLowerCase() === type)
       .filter((e) => schemes.length === 0 || schemes.includes(e.scheme.toLowerCase()))
       .filter((e) => ids.length === 0 || ids.includes(e.id))

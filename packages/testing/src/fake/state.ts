@@ -310,6 +310,8 @@ export class FakeState {
   readonly #projects = new Map<string, FakeProject>();
   readonly #serviceEndpoints = new Map<string, FakeServiceEndpoint>();
   readonly #pipelinePermissions = new Map<string, FakePipelinePermissions>();
+  /** project id → ids of connections in it; rebuilt lazily after a change (large audits list per project). */
+  #byProject: Map<string, FakeServiceEndpoint[]> | undefined;
 
   /** @internal Made by `createFake`. */
   constructor(env: StateEnvironment) {
@@ -339,6 +341,7 @@ export class FakeState {
     for (const m of [this.#applications, this.#servicePrincipals, this.#federatedCredentials, this.#roleDefinitions, this.#roleAssignments, this.#principals, this.#projects, this.#serviceEndpoints, this.#pipelinePermissions]) {
       m.clear();
     }
+    this.#byProject = undefined;
     for (const role of BUILT_IN_ROLES) this.addRoleDefinition({ ...role, type: 'BuiltInRole' });
   }
 
@@ -581,6 +584,30 @@ export class FakeState {
     return [...this.#serviceEndpoints.values()];
   }
 
+  /**
+   * The connections a project holds (live records), in O(1) after the first call following a change.
+   * Callers that edit `projectReferences` of a record directly call {@link touchServiceEndpoints}.
+   */
+  serviceEndpointsIn(projectId: string): FakeServiceEndpoint[] {
+    if (!this.#byProject) {
+      const index = new Map<string, FakeServiceEndpoint[]>();
+      for (const e of this.#serviceEndpoints.values()) {
+        for (const r of e.projectReferences) {
+          const list = index.get(r.projectId);
+          if (list) list.push(e);
+          else index.set(r.projectId, [e]);
+        }
+      }
+      this.#byProject = index;
+    }
+    return (this.#byProject.get(projectId) ?? []).filter((e) => e.projectReferences.some((r) => r.projectId === projectId));
+  }
+
+  /** Says that project references changed, so {@link serviceEndpointsIn} rebuilds its index. */
+  touchServiceEndpoints(): void {
+    this.#byProject = undefined;
+  }
+
   /** A service connection by id. */
   serviceEndpoint(id: string): FakeServiceEndpoint | undefined {
     return this.#serviceEndpoints.get(id.toLowerCase());
@@ -621,6 +648,7 @@ export class FakeState {
       projectReferences: projects.map((p) => ({ projectId: p.id, name: init.name, description: init.description ?? '' })),
     };
     this.#serviceEndpoints.set(endpoint.id, endpoint);
+    this.#byProject = undefined;
     for (const p of projects) this.#pipelinePermissions.set(`${p.id}/${endpoint.id}`, { pipelines: [] });
     return endpoint;
   }
@@ -636,6 +664,7 @@ export class FakeState {
   /** Deletes a service connection from every project, with its pipeline permissions. */
   deleteServiceEndpoint(id: string): boolean {
     for (const key of [...this.#pipelinePermissions.keys()]) if (key.endsWith(`/${id.toLowerCase()}`)) this.#pipelinePermissions.delete(key);
+    this.#byProject = undefined;
     return this.#serviceEndpoints.delete(id.toLowerCase());
   }
 

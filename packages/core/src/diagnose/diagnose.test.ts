@@ -1,0 +1,165 @@
+import { createFake, createTestCredential, serviceError } from '@wif/testing';
+import { http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createClients } from '../workflows/clients';
+import { diagnose } from './diagnose';
+import { diagnoseText } from './diagnoseText';
+
+const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
+const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
+const NO_MATCH = 'AADSTS70021: No matching federated identity record found for presented assertion.';
+const YAML_AUTHZ =
+  'There was a resource authorization issue: "The pipeline is not valid. Job Deploy: Step AzureCLI input connectedServiceNameARM references service connection sc-prod which could not be found. The service connection does not exist, has been disabled or has not been authorized for use."';
+
+const fake = createFake();
+const server = setupServer(...fake.handlers);
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => {
+  server.resetHandlers();
+  fake.reset();
+});
+afterAll(() => server.close());
+
+const clients = createClients({
+  credential: createTestCredential(),
+  organization: 'contoso',
+  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+});
+
+/** A vended connection, seeded: app + service principal, connection in `web`, matching credential, Contributor on rg-web. */
+function seed(federation: 'entra' | 'legacy' = 'entra') {
+  fake.state.addProject('web');
+  fake.state.addProject('other');
+  const app = fake.state.addApplication({ displayName: 'ado-sc-prod' });
+  const sp = fake.state.addServicePrincipal({ appId: app.appId });
+  const sc = fake.state.addServiceEndpoint({ name: 'sc-prod', projects: 'web', servicePrincipalId: app.appId, federation });
+  const fed = fake.state.federation(sc.id)!;
+  const fic = fake.state.addFederatedCredential(app.id, { name: 'sc-prod', issuer: fed.issuer, subject: fed.subject });
+  const sub = `/subscriptions/${fake.state.subscriptionId}`;
+  fake.state.addRoleAssignment({ scope: `${sub}/resourceGroups/rg-web`, roleDefinitionId: CONTRIBUTOR, principalId: sp.id });
+  return { app, sp, sc, fed, fic, sub };
+}
+
+const denied = (appId: string, spId: string, scope: string, action = 'Microsoft.Resources/deployments/write'): string =>
+  `ERROR: (AuthorizationFailed) The client '${appId}' with object id '${spId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`;
+
+describe('diagnose with live state', () => {
+  it('says where the subject differs when it differs only in letter case', async () => {
+    const { fic } = seed('legacy');
+    fic.subject = 'sc://contoso/Web/sc-prod';
+    const [top, ...rest] = (await diagnose(clients, { text: NO_MATCH, project: 'web', connectionName: 'sc-prod' }))._unsafeUnwrap();
+    expect(top).toMatchObject({ cause: 'SubjectMismatch', confidence: 'certain', codes: ['AADSTS70021'] });
+    expect(top?.summary).toContain('differs only in letter case');
+    expect(top?.evidence).toEqual(
+      expect.arrayContaining([
+        'connection subject: sc://contoso/web/sc-prod',
+        'closest credential subject: sc://contoso/Web/sc-prod',
+        'first difference at position 13',
+      ]),
+    );
+    // The live comparison settles it: neither the issuer nor propagation is left as an explanation.
+    expect(rest.map((d) => d.cause)).toEqual([]);
+  });
+
+  it('reads an exact match after AADSTS70021 as propagation', async () => {
+    seed();
+    const result = (await diagnose(clients, { text: NO_MATCH, project: 'web', connectionName: 'sc-prod' }))._unsafeUnwrap();
+    expect(result.map((d) => [d.cause, d.confidence])).toEqual([['CredentialPropagation', 'likely']]);
+    expect(result[0]?.evidence.join(' ')).toMatch(/matches both exactly/);
+  });
+
+  it('names a credential still on the legacy issuer', async () => {
+    const { fic, sc } = seed();
+    fic.issuer = 'https://vstoken.dev.azure.com/' + fake.state.organizationId;
+    const [top] = (await diagnose(clients, { text: NO_MATCH, project: 'web', connectionId: sc.id }))._unsafeUnwrap();
+    expect(top).toMatchObject({ cause: 'IssuerMismatch', confidence: 'certain' });
+    expect(top?.summary).toContain('credential still on the legacy issuer');
+  });
+
+  it('says which scope lacks a role, listing the roles the service principal has', async () => {
+    const { app, sp, sub } = seed();
+    const missing = `${sub}/resourceGroups/rg-api`;
+    const [top] = (
+      await diagnose(clients, { text: denied(app.appId, sp.id, missing), project: 'web', connectionName: 'sc-prod' })
+    )._unsafeUnwrap();
+    expect(top).toMatchObject({ cause: 'RoleAssignmentMissing', confidence: 'certain' });
+    expect(top?.summary).toContain(`has no role at '${missing}' or above; it has Contributor at ${sub}/resourceGroups/rg-web`);
+    expect(top?.evidence).toContain(`live: missing scope ${missing}`);
+    expect(top?.fix[0]).toContain(`scope: '${missing}'`);
+    const list = fake.requests.find((r) => r.operation === 'roleAssignments.list');
+    expect(list?.path).toBe(`${sub}/providers/Microsoft.Authorization/roleAssignments`);
+  });
+
+  it('says so when a role covers the scope but not the action', async () => {
+    const { app, sp, sub } = seed();
+    fake.state.addRoleAssignment({ scope: sub, roleDefinitionId: READER, principalId: sp.id });
+    const scope = `${sub}/resourceGroups/rg-api`;
+    const [top] = (
+      await diagnose(clients, { text: denied(app.appId, sp.id, scope), project: 'web', connectionName: 'sc-prod' })
+    )._unsafeUnwrap();
+    expect(top).toMatchObject({ cause: 'RoleAssignmentMissing', confidence: 'certain' });
+    expect(top?.summary).toContain(
+      `has Reader at ${sub}, which covers '${scope}' but does not allow 'Microsoft.Resources/deployments/write'`,
+    );
+    expect(top?.evidence).toContain(`live: Reader at ${sub}`);
+  });
+
+  it("finds a connection that is not shared with the pipeline's project", async () => {
+    seed();
+    const result = (await diagnose(clients, { text: YAML_AUTHZ, project: 'other', connectionName: 'sc-prod' }))._unsafeUnwrap();
+    expect(result.map((d) => [d.cause, d.confidence])).toEqual([
+      ['ConnectionNotShared', 'certain'],
+      ['PipelineNotAuthorized', 'possible'],
+    ]);
+    expect(result[0]?.summary).toContain("Project 'other' has no connection 'sc-prod'");
+  });
+
+  it('in the right project, points at pipeline authorization instead', async () => {
+    seed();
+    const result = (await diagnose(clients, { text: YAML_AUTHZ, project: 'web', connectionName: 'sc-prod' }))._unsafeUnwrap();
+    expect(result.map((d) => [d.cause, d.confidence])).toEqual([
+      ['PipelineNotAuthorized', 'likely'],
+      ['ConnectionNotShared', 'possible'],
+    ]);
+    expect(result[0]?.evidence).toContain('live: the connection is authorized for no pipeline, not for all pipelines');
+  });
+
+  it('confirms a deleted app', async () => {
+    const { app } = seed();
+    fake.state.deleteApplication(app.id);
+    const text = `AADSTS700016: Application with identifier '${app.appId}' was not found in the directory 'Contoso'.`;
+    const [top] = (await diagnose(clients, { text, project: 'web', connectionName: 'sc-prod' }))._unsafeUnwrap();
+    expect(top).toMatchObject({ cause: 'AppNotFound', confidence: 'certain' });
+    expect(top?.evidence.some((e) => e.startsWith('live: no application'))).toBe(true);
+  });
+
+  it('notes a live read it could not make instead of failing', async () => {
+    const { app, sp, sub } = seed();
+    server.use(
+      http.get('https://management.azure.com/*', () =>
+        serviceError('arm', 403, 'AuthorizationFailed', 'The operator may not read role assignments.'),
+      ),
+    );
+    const [top] = (
+      await diagnose(clients, { text: denied(app.appId, sp.id, `${sub}/resourceGroups/rg-api`), project: 'web', connectionName: 'sc-prod' })
+    )._unsafeUnwrap();
+    expect(top?.cause).toBe('RoleAssignmentMissing');
+    expect(top?.evidence.join(' ')).toMatch(/live read of role assignments not possible: arm GET roleAssignments failed with 403/);
+  });
+
+  it('is diagnoseText without clients or without a connection, and sends nothing', async () => {
+    seed();
+    expect((await diagnose(undefined, { text: NO_MATCH, project: 'web', connectionName: 'sc-prod' }))._unsafeUnwrap()).toEqual(
+      diagnoseText(NO_MATCH),
+    );
+    expect((await diagnose(clients, { text: NO_MATCH, project: 'web' }))._unsafeUnwrap()).toEqual(diagnoseText(NO_MATCH));
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('refuses bad input before sending anything', async () => {
+    const e = (await diagnose(clients, { text: NO_MATCH, project: 'web', connectionId: 'not-a-guid' }))._unsafeUnwrapErr();
+    expect(e).toMatchObject({ kind: 'Validation', problems: [{ path: 'connectionId' }] });
+    expect(fake.requests).toEqual([]);
+  });
+});

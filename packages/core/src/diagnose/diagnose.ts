@@ -1,0 +1,296 @@
+import { BUILT_IN_ROLES, listRoleAssignments, parseScope, roleDefinitionGuid, scopeContains, type RoleAssignment } from '@wif/arm';
+import {
+  authParameter,
+  getPipelinePermissions,
+  getServiceEndpoint,
+  getServiceEndpointsByNames,
+  type ServiceEndpoint,
+  workloadIdentity,
+} from '@wif/devops';
+import { getServicePrincipal } from '@wif/graph';
+import { collect } from '@wif/http';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
+import { z } from 'zod';
+import type { WifError } from '../errors';
+import { verifySubject } from '../steps/verifySubject';
+import type { StepOptions } from '../types';
+import { connectionNameSchema, guidSchema, isGuid, projectSchema, validate } from '../validation';
+import type { WifClients } from '../workflows/clients';
+import type { Findings } from './_findings';
+import type { ArmDenial } from './_parse';
+import { readText, unknownDiagnosis } from './diagnoseText';
+import type { Diagnosis, DiagnosisCause } from './types';
+
+/** What to diagnose: the error text, and optionally the connection it happened with. */
+export interface DiagnoseInput {
+  /** An AADSTS message, an Azure DevOps task error, a pipeline log excerpt, an ARM error. */
+  readonly text: string;
+  /** The project the failing pipeline runs in (name or id); needed for live checks. */
+  readonly project?: string;
+  /** The connection the pipeline uses, by id … */
+  readonly connectionId?: string;
+  /** … or by name (as in `azureSubscription:`). */
+  readonly connectionName?: string;
+}
+
+export type DiagnoseOptions = StepOptions;
+
+const inputSchema = z.strictObject({
+  text: z.string({ error: 'must be a string' }),
+  project: projectSchema.optional(),
+  connectionId: guidSchema.optional(),
+  connectionName: connectionNameSchema.optional(),
+});
+
+/** Causes a live comparison of issuer, subject and audience settles. */
+const MISMATCH: readonly DiagnosisCause[] = ['SubjectMismatch', 'IssuerMismatch', 'AudienceMismatch', 'NoFederatedCredentials'];
+/** Causes that make the trust chain worth reading. */
+const FEDERATION: readonly DiagnosisCause[] = [...MISMATCH, 'CredentialPropagation', 'MultiTenantApp', 'AppNotFound'];
+const MAX_ASSIGNMENTS = 500;
+
+type Opts = { abortSignal?: AbortSignal };
+/** A live check: adds to the findings; fails only when the caller aborted. */
+type Check = ResultAsync<void, WifError>;
+
+/**
+ * Diagnoses a failure from its text and, given a project and a connection, from live state too.
+ *
+ * Without clients, project or connection it is {@link diagnoseText}. With them it reads the
+ * connection (`GET /{org}/{project}/_apis/serviceendpoint/endpoints/{id}`, or `?endpointNames=` for
+ * a name) and then, depending on what the text points at:
+ * - a federation error (or nothing recognised): runs `verifySubject` (Graph reads of the app and its
+ *   federated credentials) and reports **where** issuer or subject differ, or — when everything
+ *   matches exactly after AADSTS70021 — credential propagation;
+ * - `AuthorizationFailed`: lists the service principal's role assignments in the subscription of the
+ *   failing scope (`GET …/roleAssignments?$filter=principalId eq '…'`) and says which scope lacks one;
+ * - pipeline authorization: reads the connection's pipeline permissions.
+ * A connection the project cannot see is `ConnectionNotShared` (certain).
+ *
+ * Permission: read on the connection, Graph `Application.Read.All` (or ownership of the app),
+ * `Microsoft.Authorization/roleAssignments/read`. Sends no write: safe to re-run.
+ * Errors: `Validation` (input), the transport errors of reading the connection, `Aborted`. A failing
+ * later read does not fail the diagnosis: it is noted in the evidence.
+ *
+ * @example
+ * const result = await diagnose(clients, { text: log, project: 'web', connectionName: 'sc-prod' });
+ * for (const d of result.unwrapOr([])) console.log(d.cause, d.summary, d.fix[0]);
+ */
+export function diagnose(
+  clients: WifClients | undefined,
+  input: DiagnoseInput,
+  options: DiagnoseOptions = {},
+): ResultAsync<Diagnosis[], WifError> {
+  const valid = validate(inputSchema, input);
+  if (valid.isErr()) return errAsync(valid.error);
+  const v = valid.value;
+  const { findings, denial } = readText(v.text);
+  const finish = (): Diagnosis[] => {
+    const list = findings.list();
+    return list.length > 0 ? list : [unknownDiagnosis(v.text)];
+  };
+  const ref = v.connectionId ?? v.connectionName;
+  if (!clients || v.project === undefined || ref === undefined) return okAsync(finish());
+  const project = v.project;
+  const opts: Opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+
+  return safeTry(async function* () {
+    const endpoint = yield* findConnection(clients, project, v, opts);
+    if (!endpoint) {
+      findings.add('ConnectionNotShared', {
+        confidence: 'certain',
+        summary: `Project '${project}' has no connection '${ref}' that the signed-in identity can see: it belongs to another project and is not shared with this one, or it does not exist.`,
+        evidence: [`live: no connection '${ref}' in project '${project}'`],
+      });
+      findings.weaken('PipelineNotAuthorized', 'possible', ['live: the connection is not in the project at all']);
+      return ok(finish());
+    }
+    const needsTrust = findings.causes().length === 0 || FEDERATION.some((c) => findings.has(c));
+    if (needsTrust) yield* checkTrust(clients, project, endpoint, findings, opts);
+    if (findings.has('SecretInvalid') && !workloadIdentity(endpoint).issuer) {
+      findings.note('SecretInvalid', [`live: connection "${endpoint.name}" uses scheme ${endpoint.authorization?.scheme ?? 'unknown'}`]);
+    }
+    if (findings.has('PipelineNotAuthorized') || findings.has('ConnectionNotShared'))
+      yield* checkPipelines(clients, project, endpoint, findings, opts);
+    if (findings.has('RoleAssignmentMissing') && denial?.scope) yield* checkRoles(clients, endpoint, denial, denial.scope, findings, opts);
+    return ok(finish());
+  });
+}
+
+function findConnection(
+  clients: WifClients,
+  project: string,
+  v: { connectionId?: string | undefined; connectionName?: string | undefined },
+  opts: Opts,
+): ResultAsync<ServiceEndpoint | undefined, WifError> {
+  if (v.connectionId !== undefined) {
+    return getServiceEndpoint(clients.devops, project, v.connectionId, opts)
+      .map((e): ServiceEndpoint | undefined => e)
+      .orElse((e) => (e.kind === 'NotFound' ? ok(undefined) : errAsync(e)));
+  }
+  const name = v.connectionName ?? '';
+  return getServiceEndpointsByNames(clients.devops, project, [name], {}, opts).map((list) =>
+    list.find((e) => e.name.toLowerCase() === name.toLowerCase()),
+  );
+}
+
+/** Turns a failed optional read into evidence; only an abort ends the diagnosis. */
+function noted(result: ResultAsync<void, WifError>, findings: Findings, causes: readonly DiagnosisCause[], what: string): Check {
+  return result.orElse((e): Result<void, WifError> => {
+    if (e.kind === 'Aborted') return err(e);
+    for (const c of causes) findings.note(c, [`live ${what} not possible: ${e.message}`]);
+    return ok(undefined);
+  });
+}
+
+/**
+ * Compares issuer, subject and audience live. A mismatch found live replaces what the text
+ * suggested; an exact match after AADSTS70021 (or another mismatch code) means propagation.
+ */
+function checkTrust(clients: WifClients, project: string, endpoint: ServiceEndpoint, findings: Findings, opts: Opts): Check {
+  if (!workloadIdentity(endpoint).issuer) return okAsync(undefined);
+  const codes = findings.codesOf(...MISMATCH, 'CredentialPropagation');
+  const settle = (cause: DiagnosisCause, summary: string, evidence: string[]): void => {
+    findings.remove(...[...MISMATCH, 'CredentialPropagation' as const].filter((c) => c !== cause));
+    findings.add(cause, { confidence: 'certain', summary, evidence, codes });
+  };
+  const checked = verifySubject(clients, { project, connectionId: endpoint.id }, opts)
+    .map((report) => {
+      const live = `live: connection "${report.connectionName}" presents issuer ${report.issuer} and subject ${report.subject}; credential "${report.credential.name}" on app ${report.appId} matches both exactly, with the right audience`;
+      if (MISMATCH.some((c) => findings.has(c))) {
+        findings.remove(...MISMATCH);
+        findings.add('CredentialPropagation', {
+          confidence: 'likely',
+          summary: `The federated credential "${report.credential.name}" matches connection "${report.connectionName}" exactly now: the failure came from propagation right after the credential was written (or it has been fixed since).`,
+          evidence: [live],
+          codes,
+        });
+      }
+      findings.weaken('MultiTenantApp', 'possible', [`live: app ${report.appId} is ${report.signInAudience}`]);
+      findings.weaken('AppNotFound', 'possible', [`live: app ${report.appId} exists`]);
+    })
+    .orElse((e): Result<void, WifError> => {
+      switch (e.kind) {
+        case 'SubjectMismatch': {
+          const where = e.firstDifferenceAt >= 0 ? [`first difference at position ${e.firstDifferenceAt}`] : [];
+          const pair = [
+            `connection ${e.field}: ${e.expected}`,
+            ...(e.actual !== null ? [`closest credential ${e.field}: ${e.actual}`] : []),
+            ...where,
+            `hint: ${e.hint}`,
+          ];
+          if (e.actual === null)
+            settle(
+              'NoFederatedCredentials',
+              `The app has no federated credential; connection "${endpoint.name}" presents subject '${e.expected}'.`,
+              pair,
+            );
+          else if (e.field === 'subject') {
+            settle(
+              'SubjectMismatch',
+              `The credential's subject ${e.hint}: the connection presents '${e.expected}', the closest credential has '${e.actual}'.`,
+              pair,
+            );
+          } else settle('IssuerMismatch', `No credential has the issuer the connection presents ('${e.expected}'): ${e.hint}.`, pair);
+          return ok(undefined);
+        }
+        case 'AudienceMismatch':
+          settle(
+            'AudienceMismatch',
+            `Credential "${e.credentialName}" matches issuer and subject but has audiences ${JSON.stringify(e.actual)}.`,
+            [`live: ${e.message}`],
+          );
+          return ok(undefined);
+        case 'MultiTenantApp':
+          findings.add('MultiTenantApp', {
+            confidence: 'certain',
+            evidence: [`live: app ${e.appId} is ${e.signInAudience} and the connection uses the Entra issuer`],
+          });
+          return ok(undefined);
+        case 'NotFound':
+          if (e.service !== 'graph') return err(e);
+          findings.add('AppNotFound', {
+            confidence: 'certain',
+            evidence: [
+              `live: no application with the appId connection "${endpoint.name}" names (${authParameter(endpoint, 'serviceprincipalid') ?? 'none'})`,
+            ],
+          });
+          return ok(undefined);
+        default:
+          return err(e);
+      }
+    });
+  return noted(checked, findings, findings.causes(), 'comparison of issuer and subject');
+}
+
+/** Whether the connection is open to the project's pipelines. */
+function checkPipelines(clients: WifClients, project: string, endpoint: ServiceEndpoint, findings: Findings, opts: Opts): Check {
+  findings.weaken('ConnectionNotShared', 'possible', [`live: connection "${endpoint.name}" is in project '${project}'`]);
+  if (!findings.has('PipelineNotAuthorized')) return okAsync(undefined);
+  const read = getPipelinePermissions(clients.devops, project, { type: 'endpoint', id: endpoint.id }, opts).map((p) => {
+    if (p.allPipelines?.authorized === true) {
+      findings.weaken('PipelineNotAuthorized', 'possible', ['live: the connection is open to every pipeline of the project']);
+      return;
+    }
+    const ids = p.pipelines.filter((x) => x.authorized).map((x) => x.id);
+    findings.add('PipelineNotAuthorized', {
+      confidence: 'likely',
+      evidence: [
+        `live: the connection is authorized for ${ids.length > 0 ? `pipelines ${ids.join(', ')} only` : 'no pipeline'}, not for all pipelines`,
+      ],
+    });
+  });
+  return noted(read, findings, ['PipelineNotAuthorized'], 'read of pipeline permissions');
+}
+
+function roleName(assignment: RoleAssignment): string {
+  const guid = roleDefinitionGuid(assignment.properties.roleDefinitionId);
+  const name = Object.entries(BUILT_IN_ROLES).find(([, id]) => id === guid)?.[0];
+  return name ?? `role ${guid ?? assignment.properties.roleDefinitionId}`;
+}
+
+/**
+ * Lists the service principal's role assignments across the subscription of the failing scope (a
+ * list at the scope itself would miss a role granted on a sibling resource group, which is the
+ * usual mistake) and says whether any covers the scope.
+ */
+function checkRoles(
+  clients: WifClients,
+  endpoint: ServiceEndpoint,
+  denial: ArmDenial,
+  scope: string,
+  findings: Findings,
+  opts: Opts,
+): Check {
+  const principal: ResultAsync<string, WifError> =
+    denial.objectId !== undefined && isGuid(denial.objectId)
+      ? okAsync(denial.objectId)
+      : getServicePrincipal(clients.graph, { appId: authParameter(endpoint, 'serviceprincipalid') ?? '' }, opts).map((sp) => sp.id);
+  const parsed = parseScope(scope);
+  const listAt = parsed.isOk() && parsed.value.subscriptionId !== undefined ? `/subscriptions/${parsed.value.subscriptionId}` : scope;
+  const read = principal.andThen((principalId) =>
+    ResultAsync.fromSafePromise(collect(listRoleAssignments(clients.arm, listAt, { principalId }, opts), MAX_ASSIGNMENTS))
+      .andThen((r) => r)
+      .map((assignments) => {
+        const describe = (a: RoleAssignment): string => `${roleName(a)} at ${a.properties.scope}`;
+        const covering = assignments.filter((a) => scopeContains(a.properties.scope, scope) || a.properties.scope === '/');
+        const evidence = assignments.map((a) => `live: ${describe(a)}`);
+        if (covering.length === 0) {
+          findings.add('RoleAssignmentMissing', {
+            confidence: 'certain',
+            summary: `Service principal ${principalId} has no role at '${scope}' or above${assignments.length > 0 ? `; it has ${assignments.map(describe).join(', ')}` : `, and none in ${listAt}`}.`,
+            fix: [
+              `Grant the role the job needs at '${scope}' (or a parent scope): grantRole({ scope: '${scope}', role: 'Contributor', principalId: '${principalId}' }), with the least role that allows ${denial.action ? `'${denial.action}'` : 'the action'}.`,
+            ],
+            evidence: [...evidence, `live: missing scope ${scope}`],
+          });
+        } else {
+          findings.add('RoleAssignmentMissing', {
+            confidence: 'certain',
+            summary: `Service principal ${principalId} has ${covering.map(describe).join(', ')}, which covers '${scope}' but does not allow ${denial.action ? `'${denial.action}'` : 'this action'} (or was granted moments ago).`,
+            evidence,
+          });
+        }
+      }),
+  );
+  return noted(read, findings, ['RoleAssignmentMissing'], 'read of role assignments');
+}
