@@ -1,2 +1,29 @@
 // Public surface of this area; the package index re-exports everything here.
-export {};
+export type {
+  JournalError,
+  MigrationNotFoundError,
+  MigrationStateError,
+  NotMigratableError,
+  SoakNotOverError,
+  AppStillInUseError,
+  IssuerNotSwitchedError,
+  MigrationError,
+} from './errors';
+export {
+  JOURNAL_SCHEMA_VERSION,
+  MIGRATION_STEPS,
+  memoryJournal,
+  fileJournal,
+  type JournalStore,
+  type MemoryJournal,
+  type MigrationStep,
+  type MigrationRecord,
+  type MigrationLogEntry,
+} from './journal';
+export type { MigrationOptions } from './_run';
+export { startMigration, resumeMigration, type StartMigrationInput, type StartMigrationOptions } from './migrate';
+export { finishMigration, DEFAULT_SOAK_IN_MS, type FinishMigrationOptions } from './finish';
+export { rollbackMigration } from './rollback';
+export { migrationStatus, describeMigration, type MigrationStatus, type MigrationPhase } from './status';
+export { convertConnectionScheme, type ConvertConnectionInput, type ConvertOptions } from './convertConnectionScheme';
+export { convertIssuer } from './convertIssuer';

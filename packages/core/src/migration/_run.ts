@@ -1,0 +1,95 @@
+/**
+ * The journaled step runner shared by start/resume, finish and rollback: log `started`, do the
+ * work, then save its result with `done` (or `failed` with the error) in one journal write.
+ */
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import type { ReplicationRetryOptions } from '../_internal/replication';
+import type { WifClients } from '../workflows/clients';
+import type { MigrationError } from './errors';
+import { type JournalStore, type MigrationRecord, type MigrationStep, saveMigration } from './journal';
+
+/** Options of every migration function. */
+export interface MigrationOptions {
+  /** Where the journal lives: `memoryJournal()` in tests, `fileJournal(path)` in the CLI. */
+  readonly journal: JournalStore;
+  /** Time source (epoch ms) for the journal and the soak period. Default `Date.now`. */
+  readonly clock?: () => number;
+  /** Backoff while Entra replicates a new service principal. */
+  readonly replication?: ReplicationRetryOptions;
+  readonly abortSignal?: AbortSignal;
+}
+
+/** What one step produced: the fields it fills in, a line for the log, and any notes worth keeping. */
+export interface StepOutcome {
+  readonly patch: Partial<MigrationRecord>;
+  readonly message: string;
+  readonly notes?: readonly string[];
+}
+
+/** A migration being advanced: the clients, the options and the record as last saved. @internal */
+export interface Run {
+  readonly clients: WifClients;
+  readonly options: MigrationOptions;
+  record: MigrationRecord;
+}
+
+/** The time now, as the journal writes it. @internal */
+export function nowIso(run: { readonly options: MigrationOptions }): string {
+  return new Date((run.options.clock ?? Date.now)()).toISOString();
+}
+
+/** Step options for the steps of `@wif/core`. @internal */
+export function stepOptions(options: MigrationOptions): { abortSignal?: AbortSignal; replication?: ReplicationRetryOptions } {
+  return {
+    ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    ...(options.replication ? { replication: options.replication } : {}),
+  };
+}
+
+/** The record with log lines appended (and `updatedAt` set). @internal */
+export function withLog(
+  run: Run,
+  record: MigrationRecord,
+  step: MigrationStep,
+  event: MigrationRecord['log'][number]['event'],
+  messages: readonly string[],
+): MigrationRecord {
+  const at = nowIso(run);
+  return { ...record, updatedAt: at, log: [...record.log, ...messages.map((message) => ({ at, step, event, message }))] };
+}
+
+/** Saves a record and makes it the run's current one. @internal */
+export function save(run: Run, record: MigrationRecord): ResultAsync<MigrationRecord, MigrationError> {
+  return saveMigration(run.options.journal, record).map((saved) => (run.record = saved));
+}
+
+/**
+ * Runs one journaled step. A failure is recorded (`lastError`, a `failed` log line) and returned as
+ * is; if the journal cannot even record the failure, the step's own error is still what returns.
+ * @internal
+ */
+export function runStep(
+  run: Run,
+  step: MigrationStep,
+  work: () => ResultAsync<StepOutcome, MigrationError>,
+): ResultAsync<MigrationRecord, MigrationError> {
+  return save(run, withLog(run, run.record, step, 'started', [`${step} started`]))
+    .andThen(() => work())
+    .orElse((error) =>
+      ResultAsync.fromSafePromise(
+        save(
+          run,
+          withLog(run, { ...run.record, lastError: { step, kind: error.kind, message: error.message } }, step, 'failed', [error.message]),
+        ).then(() => undefined),
+      ).andThen(() => errAsync<StepOutcome, MigrationError>(error)),
+    )
+    .andThen((outcome) => {
+      const done = withLog(run, { ...run.record, ...outcome.patch, lastError: null }, step, 'done', [outcome.message]);
+      return save(run, outcome.notes?.length ? withLog(run, done, step, 'note', outcome.notes) : done);
+    });
+}
+
+/** `Ok(undefined)` for a `NotFound` (already gone), the error otherwise. @internal */
+export function goneIsFine<E extends { kind: string }>(result: ResultAsync<unknown, E>): ResultAsync<void, E> {
+  return result.map(() => undefined).orElse((e) => (e.kind === 'NotFound' ? okAsync(undefined) : errAsync(e)));
+}

@@ -1,0 +1,170 @@
+import { createFake, createTestCredential, entraSubject, legacyIssuer } from '@wif/testing';
+import { http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createClients } from '../workflows/clients';
+import { convertConnectionScheme } from './convertConnectionScheme';
+import { convertIssuer, entraCredentialName, predictEntraFederation } from './convertIssuer';
+
+const fake = createFake();
+const server = setupServer(...fake.handlers);
+const DEVOPS = 'https://dev.azure.com/contoso';
+
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+beforeEach(() => {
+  fake.reset();
+  fake.setOptions({ issuerMode: 'entra' });
+});
+
+const clients = () =>
+  createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+const replication = { delayInMs: 1, maxDelayInMs: 5 };
+
+/** Captures the bodies and URLs of the requests that match, answering them with the fake. */
+function spy(method: 'put' | 'post', url: RegExp): { url: string; body: unknown }[] {
+  const seen: { url: string; body: unknown }[] = [];
+  server.use(
+    http[method](url, async ({ request }) => {
+      seen.push({ url: request.url, body: await request.clone().json() });
+      return fake.handle(request);
+    }),
+  );
+  return seen;
+}
+
+describe('convertConnectionScheme', () => {
+  function automatic(projects: string | string[] = 'platform', creationMode: 'Automatic' | 'Manual' = 'Automatic') {
+    for (const p of typeof projects === 'string' ? [projects] : projects) if (!fake.state.project(p)) fake.state.addProject(p);
+    const app = fake.state.addApplication({ displayName: 'contoso-platform-1234' });
+    fake.state.addServicePrincipal({ appId: app.appId, createdAt: 0 });
+    const e = fake.state.addServiceEndpoint({
+      name: 'sc-auto',
+      projects,
+      scheme: 'ServicePrincipal',
+      servicePrincipalId: app.appId,
+      creationMode,
+      data: { revertSchemeDeadline: '2026-01-01T00:00:00Z' },
+    });
+    return { e, app };
+  }
+
+  it('converts an automatic connection of one project the way the official script does, then verifies it', async () => {
+    const { e, app } = automatic();
+    const puts = spy('put', /\/serviceendpoint\/endpoints\/[^/?]+/);
+    const r = (await convertConnectionScheme(clients(), { project: 'platform', connectionId: e.id }, { replication }))._unsafeUnwrap();
+    expect(r.outcome).toBe('updated');
+    expect(r.value).toMatchObject({ connectionId: e.id, appId: app.appId, issuerFormat: 'entra' });
+    expect(puts).toHaveLength(1);
+    const url = new URL(puts[0]!.url);
+    expect(url.pathname).toBe(`/contoso/platform/_apis/serviceendpoint/endpoints/${e.id}`);
+    expect(url.searchParams.get('operation')).toBe('ConvertAuthenticationScheme');
+    const body = puts[0]!.body as { authorization: { scheme: string }; data: Record<string, string> };
+    expect(body.authorization.scheme).toBe('WorkloadIdentityFederation');
+    expect(body.data).not.toHaveProperty('revertSchemeDeadline');
+    expect(body.data['creationMode']).toBe('Automatic');
+    expect(fake.state.serviceEndpoint(e.id)!.scheme).toBe('WorkloadIdentityFederation');
+    // Again: already converted, verified, nothing written.
+    const again = (await convertConnectionScheme(clients(), { project: 'platform', connectionId: e.id }, { replication }))._unsafeUnwrap();
+    expect(again.outcome).toBe('unchanged');
+    expect(puts).toHaveLength(1);
+  });
+
+  it.each([
+    ['a manual connection', () => automatic('platform', 'Manual'), 'NotAutomatic'],
+    ['a connection shared with another project', () => automatic(['platform', 'web']), 'SharedAcrossProjects'],
+  ] as const)('refuses %s without writing', async (_, make, reason) => {
+    const { e } = make();
+    const r = await convertConnectionScheme(clients(), { project: 'platform', connectionId: e.id }, { replication });
+    expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'NotMigratable', reason });
+    expect(fake.requests.some((x) => x.method === 'PUT')).toBe(false);
+    expect(fake.state.serviceEndpoint(e.id)!.scheme).toBe('ServicePrincipal');
+  });
+});
+
+describe('convertIssuer', () => {
+  function legacy() {
+    fake.state.addProject('platform');
+    const app = fake.state.addApplication({ displayName: 'app-legacy' });
+    fake.state.addServicePrincipal({ appId: app.appId, createdAt: 0 });
+    const e = fake.state.addServiceEndpoint({
+      name: 'sc-legacy',
+      projects: 'platform',
+      servicePrincipalId: app.appId,
+      federation: 'legacy',
+    });
+    const old = fake.state.federation(e.id)!;
+    fake.state.addFederatedCredential(app.id, { name: `ado-sc-${e.id}`, issuer: old.issuer, subject: old.subject });
+    return { e, app, old };
+  }
+
+  it('adds the Entra credential, switches, re-reads, verifies, then removes the legacy credential', async () => {
+    const { e, app, old } = legacy();
+    const r = (await convertIssuer(clients(), { project: 'platform', connectionId: e.id }, { replication }))._unsafeUnwrap();
+    expect(r).toMatchObject({ outcome: 'updated', value: { issuerFormat: 'entra' } });
+    const now = fake.state.federation(e.id)!;
+    expect(now.issuer).toBe(`https://login.microsoftonline.com/${fake.state.tenantId}/v2.0`);
+    expect(fake.state.federatedCredentials(app.id).map((f) => [f.name, f.issuer, f.subject])).toEqual([
+      [entraCredentialName(e.id), now.issuer, now.subject],
+    ]);
+    // The order that never leaves the connection without a matching credential.
+    const writes = fake.requests.filter((x) => x.method !== 'GET').map((x) => x.operation);
+    expect(writes).toEqual(['federatedIdentityCredentials.create', 'serviceEndpoints.update', 'federatedIdentityCredentials.delete']);
+    expect(old.issuer).toBe(legacyIssuer(fake.state.organizationId));
+    // Again: nothing to do.
+    expect((await convertIssuer(clients(), { project: 'platform', connectionId: e.id }, { replication }))._unsafeUnwrap().outcome).toBe(
+      'unchanged',
+    );
+  });
+
+  it('binds what the connection reports when the expected subject was wrong', async () => {
+    const { e, app } = legacy();
+    server.use(
+      http.get(`${DEVOPS}/_apis/connectionData`, async ({ request }) => {
+        const real = (await (await fake.handle(request)).json()) as Record<string, unknown>;
+        return Response.json({ ...real, instanceId: '00000000-0000-0000-0000-000000000000' });
+      }),
+    );
+    (await convertIssuer(clients(), { project: 'platform', connectionId: e.id }, { replication }))._unsafeUnwrap();
+    const now = fake.state.federation(e.id)!;
+    expect(fake.state.federatedCredentials(app.id).map((f) => f.subject)).toEqual([now.subject]);
+    expect(fake.requests.filter((x) => x.operation === 'federatedIdentityCredentials.update')).toHaveLength(1);
+  });
+
+  it('stops, with both credentials in place, when saving does not switch the issuer', async () => {
+    const { e, app, old } = legacy();
+    fake.setOptions({ issuerMode: 'legacy' });
+    const r = await convertIssuer(clients(), { project: 'platform', connectionId: e.id }, { replication });
+    expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'IssuerNotSwitched', connectionId: e.id, issuer: old.issuer });
+    expect(fake.state.federatedCredentials(app.id).map((f) => f.issuer)).toEqual([
+      old.issuer,
+      `https://login.microsoftonline.com/${fake.state.tenantId}/v2.0`,
+    ]);
+  });
+
+  it('refuses a connection that is not on workload identity federation', async () => {
+    fake.state.addProject('platform');
+    const e = fake.state.addServiceEndpoint({
+      name: 'sc-secret',
+      projects: 'platform',
+      scheme: 'ServicePrincipal',
+      servicePrincipalId: '0b6c2c1e-9a41-4d7e-8f2b-5c3d4e5f6a7b',
+    });
+    expect((await convertIssuer(clients(), { project: 'platform', connectionId: e.id }))._unsafeUnwrapErr()).toMatchObject({
+      kind: 'NotMigratable',
+      reason: 'OtherScheme',
+    });
+  });
+
+  it('predicts the observed Entra subject format', () => {
+    const tenant = 'ff882432-09b0-437b-bd22-ca13c0037ded';
+    const org = '0d4e1a3c-7c1b-4a28-9f3b-4f1e2a6b9c01';
+    const sc = '5b1f6a9e-2c4d-4e8f-9a0b-1c2d3e4f5a6b';
+    expect(predictEntraFederation(tenant, org, sc)).toEqual({
+      issuer: `https://login.microsoftonline.com/${tenant}/v2.0`,
+      subject: `/eid1/c/pub/t/MiSI_7AJe0O9IsoTwAN97Q/a/rISbSSETf0KqFyZ8ppdXmA/sc/${org}/${sc}`,
+    });
+    expect(predictEntraFederation(tenant, org, sc).subject).toBe(entraSubject(tenant, org, sc));
+  });
+});

@@ -1,0 +1,220 @@
+/**
+ * Step 6 (the soak) and step 7 (clean-up, in order: old connection, old role assignments, old app).
+ */
+import { deleteRoleAssignmentById } from '@wif/arm';
+import { authParameter, deleteServiceEndpoint, type DevOpsClient, getServiceEndpoint } from '@wif/devops';
+import { deleteApplication, getApplication } from '@wif/graph';
+import { err, errAsync, ok, okAsync, type ResultAsync, safeTry } from 'neverthrow';
+import { walkOrganization } from '../audit/_walk';
+import { verifySubject } from '../steps/verifySubject';
+import type { WifClients } from '../workflows/clients';
+import type { AppStillInUseError, MigrationError, SoakNotOverError } from './errors';
+import type { MigrationRecord } from './journal';
+import { loadMigration, phaseOf } from './migrate';
+import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep, save, withLog } from './_run';
+
+/** The default soak: one week of normal deploys through the new connection before the old one goes. */
+export const DEFAULT_SOAK_IN_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface FinishMigrationOptions extends MigrationOptions {
+  /** How long the new connection must have been live. Default 7 days ({@link DEFAULT_SOAK_IN_MS}). */
+  readonly soakInMs?: number;
+  /** Clean up before the soak period is over. */
+  readonly force?: boolean;
+  /**
+   * Delete only the old connection; keep the old app and its role assignments (e.g. because other
+   * connections still use that app). Default false.
+   */
+  readonly keepOldIdentity?: boolean;
+  /** Projects read at once while looking for other connections that use the old app. Default 8. */
+  readonly concurrency?: number;
+}
+
+const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
+
+/** Every other connection of the organization that names `appId`, and the projects that could not be read. @internal */
+export async function findAppUsers(
+  devops: DevOpsClient,
+  appId: string,
+  exclude: readonly string[],
+  options: { concurrency: number; abortSignal?: AbortSignal | undefined },
+): Promise<Pick<AppStillInUseError, 'connections' | 'unreadableProjects'>> {
+  const connections: { id: string; name: string; projects: string[] }[] = [];
+  const unreadableProjects: string[] = [];
+  await walkOrganization(
+    devops,
+    { concurrency: options.concurrency, abortSignal: options.abortSignal },
+    {
+      listFailed: () => void unreadableProjects.push('(the project list)'),
+      projectFailed: (project) => void unreadableProjects.push(project.name),
+      connection: (endpoint) => {
+        if (!same(authParameter(endpoint, 'serviceprincipalid'), appId) || exclude.some((id) => same(id, endpoint.id))) return;
+        connections.push({
+          id: endpoint.id,
+          name: endpoint.name,
+          projects: (endpoint.serviceEndpointProjectReferences ?? []).map((r) => r.projectReference.name ?? r.name),
+        });
+      },
+    },
+  );
+  return { connections, unreadableProjects };
+}
+
+function appStillInUse(appId: string, found: Pick<AppStillInUseError, 'connections' | 'unreadableProjects'>): AppStillInUseError {
+  const named = found.connections.map((c) => `"${c.name}" (${c.projects.join(', ')})`).join(', ');
+  const why = found.connections.length
+    ? `connection(s) ${named} still use it`
+    : `the connections of ${found.unreadableProjects.join(', ')} could not be read, so it may still be used there`;
+  return {
+    kind: 'AppStillInUse',
+    appId,
+    ...found,
+    message: `Not cleaning up: the old app ${appId} is not deleted while ${why}. Migrate those connections first, or finish with keepOldIdentity to delete only the old connection.`,
+  };
+}
+
+/**
+ * Finishes a migration after its soak: checks that the soak period is over (unless `force`), proves
+ * the new connection's trust chain once more, makes sure no other connection of the organization
+ * names the old app, then deletes the old connection, revokes the old service principal's role
+ * assignments that the inventory found, and deletes the old app — only the app this migration
+ * inventoried. Each deletion is journaled; an interrupted clean-up resumes where it stopped.
+ *
+ * Calls `GET …/serviceendpoint/endpoints/{id}` and `verifySubject`'s reads, walks every project's
+ * connections (`GET _apis/projects`, `GET {project}/_apis/serviceendpoint/endpoints`), then
+ * `DELETE /{org}/_apis/serviceendpoint/endpoints/{old}?projectIds=…`,
+ * `DELETE {roleAssignmentId}` per copied assignment, `GET` and `DELETE /applications/{id}`.
+ *
+ * Permission: Endpoint Administrator on the old connection and read on every project's connections;
+ * `roleAssignments/delete` at the scopes; Graph `Application.ReadWrite.OwnedBy` (owner of the old app)
+ * or `Application.ReadWrite.All`. Safe to re-run: what is gone is skipped. Errors: `SoakNotOver`,
+ * `AppStillInUse`, `MigrationState` (not live yet, rolled back), `MigrationNotFound`, `Journal`, the
+ * verification's (`SubjectMismatch`, …), and the service errors.
+ *
+ * @example
+ * const done = await finishMigration(clients, migrationId, { journal });
+ * if (done.isErr() && done.error.kind === 'SoakNotOver') console.log(`wait until ${done.error.soakEndsAt}`);
+ */
+export function finishMigration(
+  clients: WifClients,
+  id: string,
+  options: FinishMigrationOptions,
+): ResultAsync<MigrationRecord, MigrationError> {
+  const clock = options.clock ?? Date.now;
+  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  return loadMigration(options, id).andThen((record) =>
+    safeTry(async function* () {
+      const state = (message: string): MigrationError => ({ kind: 'MigrationState', id: record.id, phase: phaseOf(record), message });
+      if (record.rolledBackAt) return err(state(`The migration ${id} was rolled back; nothing to finish.`));
+      if (record.cleanup?.finishedAt) return ok(record);
+      if (!record.liveAt) return err(state(`The migration ${id} is not live yet: run resumeMigration first.`));
+      const run: Run = { clients, options, record };
+      const inventory = record.inventory!;
+      const newConnection = record.connection!;
+
+      if (!record.cleanup) {
+        const soakEnds = Date.parse(record.liveAt) + (options.soakInMs ?? DEFAULT_SOAK_IN_MS);
+        const now = clock();
+        if (now < soakEnds && options.force !== true) {
+          return err<never, SoakNotOverError>({
+            kind: 'SoakNotOver',
+            id: record.id,
+            liveAt: record.liveAt,
+            soakEndsAt: new Date(soakEnds).toISOString(),
+            remainingInMs: soakEnds - now,
+            message: `"${newConnection.name}" went live at ${record.liveAt}; the soak ends at ${new Date(soakEnds).toISOString()}. Finish then, or pass force to clean up now.`,
+          });
+        }
+        // The old connection is the way back: never remove it while the new one does not verify.
+        yield* verifySubject(
+          { graph: clients.graph, devops: clients.devops },
+          { project: record.project.id, connectionId: newConnection.id, appObjectId: record.app!.applicationObjectId },
+          opts,
+        );
+      }
+      const keep = options.keepOldIdentity === true || record.cleanup?.oldIdentityKept === true;
+      // Revoking the old roles or deleting the old app would break any other connection on that app.
+      if (!keep && !(record.cleanup?.oldRolesRevokedAt && record.cleanup.oldAppDeletedAt)) {
+        const found = await findAppUsers(clients.devops, record.old.appId, [record.old.connectionId, newConnection.id], {
+          concurrency: options.concurrency ?? 8,
+          abortSignal: options.abortSignal,
+        });
+        if (found.connections.length > 0 || found.unreadableProjects.length > 0) return err(appStillInUse(record.old.appId, found));
+      }
+      if (!record.cleanup) {
+        const startedAt = nowIso(run);
+        const cleanup = {
+          startedAt,
+          oldConnectionDeletedAt: null,
+          oldRolesRevokedAt: null,
+          oldAppDeletedAt: null,
+          oldIdentityKept: keep,
+          finishedAt: null,
+        };
+        const notes = [
+          `clean-up started${options.force === true && clock() < Date.parse(record.liveAt) + (options.soakInMs ?? DEFAULT_SOAK_IN_MS) ? ' before the end of the soak (force)' : ''}`,
+          ...(keep ? ['the old app and its role assignments are kept (keepOldIdentity)'] : []),
+        ];
+        yield* save(run, withLog(run, { ...record, cleanup }, 'deleteOldConnection', 'note', notes));
+      }
+      const cleanup = (): NonNullable<MigrationRecord['cleanup']> => run.record.cleanup!;
+
+      if (!cleanup().oldConnectionDeletedAt) {
+        yield* runStep(run, 'deleteOldConnection', () =>
+          // Re-read where it is now: it may have been shared into more projects since the start.
+          getServiceEndpoint(clients.devops, record.project.id, record.old.connectionId, opts)
+            .map((e): string[] | undefined => (e.serviceEndpointProjectReferences ?? []).map((r) => r.projectReference.id))
+            .orElse((e) => (e.kind === 'NotFound' ? okAsync(undefined) : errAsync(e)))
+            .andThen((projectIds) =>
+              projectIds?.length
+                ? goneIsFine(deleteServiceEndpoint(clients.devops, record.old.connectionId, projectIds, {}, opts))
+                : okAsync(undefined),
+            )
+            .map(() => ({
+              patch: { cleanup: { ...cleanup(), oldConnectionDeletedAt: nowIso(run) } },
+              message: `old connection "${record.old.name}" deleted`,
+            })),
+        );
+      }
+      if (!keep && !cleanup().oldRolesRevokedAt) {
+        yield* runStep(run, 'revokeOldRoles', () =>
+          safeTry(async function* () {
+            for (const role of inventory.roles) yield* goneIsFine(deleteRoleAssignmentById(clients.arm, role.id, opts));
+            return ok({
+              patch: { cleanup: { ...cleanup(), oldRolesRevokedAt: nowIso(run) } },
+              message: `${inventory.roles.length} role assignment(s) of the old service principal revoked`,
+            });
+          }),
+        );
+      }
+      if (!keep && !cleanup().oldAppDeletedAt) {
+        const objectId = inventory.applicationObjectId;
+        yield* runStep(run, 'deleteOldApp', () =>
+          safeTry(async function* () {
+            if (objectId === null)
+              return ok({
+                patch: { cleanup: { ...cleanup(), oldAppDeletedAt: nowIso(run) } },
+                message: `app ${record.old.appId} is not in this tenant: not deleted`,
+              });
+            const app = await getApplication(clients.graph, { id: objectId }, opts);
+            if (app.isOk()) {
+              // Only the app this migration inventoried, by object id and client id both.
+              if (!same(app.value.appId, record.old.appId))
+                return err(state(`Application ${objectId} is no longer app ${record.old.appId}; not deleted.`));
+              yield* goneIsFine(deleteApplication(clients.graph, objectId, opts));
+            } else if (app.error.kind !== 'NotFound') return err(app.error);
+            return ok({
+              patch: { cleanup: { ...cleanup(), oldAppDeletedAt: nowIso(run) } },
+              message: `old app ${record.old.appId} deleted (with its service principal)`,
+            });
+          }),
+        );
+      }
+      yield* save(
+        run,
+        withLog(run, { ...run.record, cleanup: { ...cleanup(), finishedAt: nowIso(run) } }, 'deleteOldApp', 'note', ['migration finished']),
+      );
+      return ok(run.record);
+    }),
+  );
+}

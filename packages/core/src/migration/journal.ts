@@ -1,0 +1,283 @@
+/**
+ * The migration journal: one JSON document holding every migration of an organization, each with
+ * what it found, what it created (with ids) and a log of its steps. A step is logged `started` before
+ * it runs and `done` with its result after, so a run killed anywhere resumes at the first step
+ * without a result; the steps converge, so re-running a started step creates nothing twice.
+ *
+ * The store only reads and writes text; parsing, validation and versioning happen here, once.
+ */
+import { randomUUID } from 'node:crypto';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { redact } from '@wif/http';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { z } from 'zod';
+import { withLock } from '../_internal/lock';
+import type { JournalError } from './errors';
+
+/** The version of the journal document; a journal with a higher version is refused, never rewritten. */
+export const JOURNAL_SCHEMA_VERSION = 1;
+
+/** Where the journal lives. Writes must be atomic: a reader sees the old text or the new, never a mix. */
+export interface JournalStore {
+  /** The journal text, or `undefined` when there is none yet. */
+  read(): Promise<string | undefined>;
+  /** Replaces the journal text. */
+  write(text: string): Promise<void>;
+}
+
+/** A journal kept in memory (tests, dry runs); `text` is what was last written. */
+export interface MemoryJournal extends JournalStore {
+  readonly text: string | undefined;
+}
+
+/**
+ * A journal in memory, optionally starting from a journal's text (to resume in a "fresh process").
+ *
+ * @example
+ * const journal = memoryJournal();
+ * await startMigration(clients, input, { journal });
+ */
+export function memoryJournal(initial?: string): MemoryJournal {
+  let text = initial;
+  return {
+    get text() {
+      return text;
+    },
+    read: async () => text,
+    write: async (next) => {
+      text = next;
+    },
+  };
+}
+
+/**
+ * A journal in a JSON file. Each write goes to a temporary file beside it (mode 0600), is flushed
+ * to disk, then renamed over the journal: a crash leaves the old journal or the new one, never half
+ * of one. One process at a time per file (writes within a process are serialised).
+ *
+ * @example
+ * const journal = fileJournal('migrations.json');
+ */
+export function fileJournal(path: string): JournalStore {
+  return {
+    read: async () => {
+      try {
+        return await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    write: async (text) => {
+      const temporary = `${path}.${randomUUID()}.tmp`;
+      try {
+        const handle = await open(temporary, 'w', 0o600);
+        try {
+          await handle.writeFile(text, 'utf8');
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temporary, path);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
+    },
+  };
+}
+
+/** The steps of a migration, in order; `rollback` undoes the first part. */
+export const MIGRATION_STEPS = [
+  'inventory',
+  'registerApp',
+  'copyRoles',
+  'createConnection',
+  'bindCredential',
+  'verify',
+  'pipelines',
+  'live',
+  'deleteOldConnection',
+  'revokeOldRoles',
+  'deleteOldApp',
+  'rollback',
+] as const;
+
+export type MigrationStep = (typeof MIGRATION_STEPS)[number];
+
+const ref = z.object({ id: z.string(), name: z.string() });
+const at = z.string().nullable();
+
+const recordSchema = z.object({
+  /** The old connection's id: one migration per connection. */
+  id: z.string(),
+  organization: z.string(),
+  tenantId: z.string(),
+  project: ref,
+  newName: z.string(),
+  appDisplayName: z.string(),
+  /** Scopes listed for the old principal's role assignments, besides the connection's own. */
+  inventoryScopes: z.array(z.string()),
+  copyPipelinePermissions: z.boolean(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  old: z.object({
+    connectionId: z.string(),
+    name: z.string(),
+    scheme: z.string(),
+    creationMode: z.string().nullable(),
+    appId: z.string(),
+    cloud: z.enum(['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud']),
+    target: z.discriminatedUnion('level', [
+      z.object({ level: z.literal('subscription'), subscriptionId: z.string(), subscriptionName: z.string() }),
+      z.object({ level: z.literal('managementGroup'), managementGroupId: z.string(), managementGroupName: z.string() }),
+    ]),
+    projects: z.array(ref),
+  }),
+  inventory: z
+    .object({
+      servicePrincipalObjectId: z.string(),
+      /** `null` when the app registration is not in this tenant (it is then never deleted). */
+      applicationObjectId: z.string().nullable(),
+      roles: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          scope: z.string(),
+          roleDefinitionId: z.string(),
+          roleName: z.string(),
+          privileged: z.boolean(),
+        }),
+      ),
+      /** Direct assignments not copied (with a condition, or at the tenant root): copy them by hand. */
+      skipped: z.array(z.object({ id: z.string(), scope: z.string(), roleDefinitionId: z.string(), reason: z.string() })),
+    })
+    .nullable(),
+  app: z
+    .object({
+      appId: z.string(),
+      applicationObjectId: z.string(),
+      servicePrincipalObjectId: z.string(),
+      uniqueName: z.string(),
+      displayName: z.string(),
+    })
+    .nullable(),
+  roles: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        scope: z.string(),
+        roleDefinitionId: z.string(),
+        roleName: z.string(),
+        allowPrivileged: z.boolean(),
+      }),
+    )
+    .nullable(),
+  connection: z.object({ id: z.string(), name: z.string(), issuer: z.string(), subject: z.string(), projects: z.array(ref) }).nullable(),
+  credential: z.object({ id: z.string(), name: z.string() }).nullable(),
+  verifiedAt: at,
+  /** Pipelines authorised on the old connection, per project: point them at the new one. */
+  pipelines: z.array(z.object({ project: ref, allPipelines: z.boolean(), pipelineIds: z.array(z.number()) })).nullable(),
+  /** When the new connection went live: the soak period counts from here. */
+  liveAt: at,
+  cleanup: z
+    .object({
+      startedAt: z.string(),
+      oldConnectionDeletedAt: at,
+      oldRolesRevokedAt: at,
+      oldAppDeletedAt: at,
+      /** The old app and its roles were kept on purpose (`keepOldIdentity`). */
+      oldIdentityKept: z.boolean(),
+      finishedAt: at,
+    })
+    .nullable(),
+  rolledBackAt: at,
+  lastError: z.object({ step: z.enum(MIGRATION_STEPS), kind: z.string(), message: z.string() }).nullable(),
+  log: z.array(
+    z.object({ at: z.string(), step: z.enum(MIGRATION_STEPS), event: z.enum(['started', 'done', 'failed', 'note']), message: z.string() }),
+  ),
+});
+
+const documentSchema = z.object({ schemaVersion: z.literal(JOURNAL_SCHEMA_VERSION), migrations: z.array(recordSchema) });
+
+/** One migration as the journal records it. */
+export type MigrationRecord = z.output<typeof recordSchema>;
+/** One line of a migration's log. */
+export type MigrationLogEntry = MigrationRecord['log'][number];
+type JournalDocument = z.output<typeof documentSchema>;
+
+const journalError = (reason: JournalError['reason'], message: string): JournalError => ({
+  kind: 'Journal',
+  reason,
+  message: redact(message),
+});
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Reads and validates the whole journal (an absent one is empty). @internal */
+export function readJournal(store: JournalStore): ResultAsync<JournalDocument, JournalError> {
+  return ResultAsync.fromPromise(store.read(), (e) => journalError('Read', `Could not read the migration journal: ${describe(e)}`)).andThen(
+    (text) => {
+      if (text === undefined || text.trim() === '')
+        return okAsync<JournalDocument, JournalError>({ schemaVersion: JOURNAL_SCHEMA_VERSION, migrations: [] });
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return errAsync(journalError('Corrupt', 'The migration journal is not JSON; restore it from a backup or start a new journal.'));
+      }
+      const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
+      if (typeof version === 'number' && version > JOURNAL_SCHEMA_VERSION) {
+        return errAsync(
+          journalError(
+            'Version',
+            `The migration journal has schema version ${version}; this wif reads version ${JOURNAL_SCHEMA_VERSION}. Upgrade wif.`,
+          ),
+        );
+      }
+      const parsed = documentSchema.safeParse(json);
+      if (!parsed.success) {
+        const where = parsed.error.issues[0]?.path.join('.') ?? '';
+        return errAsync(journalError('Corrupt', `The migration journal is not a wif journal (first problem at "${where}").`));
+      }
+      return okAsync(parsed.data);
+    },
+  );
+}
+
+const storeKeys = new WeakMap<JournalStore, string>();
+const lockKey = (store: JournalStore): string => {
+  let key = storeKeys.get(store);
+  if (!key) storeKeys.set(store, (key = `journal:${randomUUID()}`));
+  return key;
+};
+
+/**
+ * Replaces (or adds) one migration: read the journal, swap the record, write it all back, under a
+ * per-store lock so that concurrent migrations in one process do not lose each other's writes.
+ * @internal
+ */
+export function saveMigration(store: JournalStore, record: MigrationRecord): ResultAsync<MigrationRecord, JournalError> {
+  return new ResultAsync(
+    withLock(lockKey(store), async () =>
+      readJournal(store).andThen((doc) => {
+        const known = doc.migrations.some((m) => m.id === record.id);
+        const migrations = known ? doc.migrations.map((m) => (m.id === record.id ? record : m)) : [...doc.migrations, record];
+        const text = `${JSON.stringify({ schemaVersion: JOURNAL_SCHEMA_VERSION, migrations }, null, 2)}\n`;
+        return ResultAsync.fromPromise(store.write(text), (e) =>
+          journalError('Write', `Could not write the migration journal: ${describe(e)}`),
+        ).map(() => record);
+      }),
+    ),
+  );
+}
+
+/** One migration by id, or `undefined`. @internal */
+export function findMigration(store: JournalStore, id: string): ResultAsync<MigrationRecord | undefined, JournalError> {
+  return readJournal(store).map((doc) => doc.migrations.find((m) => m.id === id.toLowerCase()));
+}
+
+/** Every migration of the journal, in the order they were first written. @internal */
+export function listMigrations(store: JournalStore): ResultAsync<readonly MigrationRecord[], JournalError> {
+  return readJournal(store).map((doc) => doc.migrations);
+}

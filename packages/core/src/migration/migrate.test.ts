@@ -1,0 +1,483 @@
+import { BUILT_IN_ROLES } from '@wif/arm';
+import { createFake, createTestCredential, serviceError } from '@wif/testing';
+import { http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createClients } from '../workflows/clients';
+import { finishMigration } from './finish';
+import { type JournalStore, memoryJournal, type MigrationRecord } from './journal';
+import { resumeMigration, startMigration } from './migrate';
+import { rollbackMigration } from './rollback';
+import { migrationStatus } from './status';
+
+const fake = createFake();
+const server = setupServer(...fake.handlers);
+const DEVOPS = 'https://dev.azure.com/contoso';
+const DAY = 24 * 60 * 60 * 1000;
+const T0 = Date.parse('2026-03-02T09:00:00Z');
+let now = T0;
+const clock = () => now;
+
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+beforeEach(() => {
+  fake.reset();
+  now = T0;
+});
+
+/** A fresh "process": new clients, nothing shared with an earlier run but the journal text. */
+const clients = () =>
+  createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+const replication = { delayInMs: 1, maxDelayInMs: 5 };
+const options = (journal: JournalStore) => ({ journal, clock, replication });
+
+interface Seeded {
+  oldId: string;
+  oldAppId: string;
+  oldAppObjectId: string;
+  oldSpId: string;
+  sub: string;
+  mg: string;
+  userId: string;
+}
+
+/** The seed's starting point: a secret-based connection shared into two projects, with roles at three scopes. */
+function seed(): Seeded {
+  fake.state.addProject('platform');
+  fake.state.addProject('web');
+  const app = fake.state.addApplication({ displayName: 'old-app' });
+  const sp = fake.state.addServicePrincipal({ appId: app.appId, createdAt: 0 });
+  const old = fake.state.addServiceEndpoint({
+    name: 'sc-prod',
+    projects: ['platform', 'web'],
+    scheme: 'ServicePrincipal',
+    servicePrincipalId: app.appId,
+  });
+  const sub = `/subscriptions/${fake.state.subscriptionId}`;
+  const mg = '/providers/Microsoft.Management/managementGroups/platform-mg';
+  fake.state.addRoleAssignment({ scope: `${sub}/resourceGroups/rg-app`, roleDefinitionId: BUILT_IN_ROLES.Contributor, principalId: sp.id });
+  fake.state.addRoleAssignment({ scope: sub, roleDefinitionId: BUILT_IN_ROLES.Owner, principalId: sp.id });
+  fake.state.addRoleAssignment({ scope: mg, roleDefinitionId: BUILT_IN_ROLES.Reader, principalId: sp.id });
+  const userId = '5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
+  fake.state.addPrincipal(userId, 'User');
+  fake.state.addRoleAssignment({ scope: sub, roleDefinitionId: BUILT_IN_ROLES.Contributor, principalId: userId, principalType: 'User' });
+  fake.state.pipelinePermissions('platform', old.id)!.pipelines.push({ id: 12, authorized: true }, { id: 13, authorized: false });
+  fake.state.pipelinePermissions('web', old.id)!.allPipelines = { authorized: true };
+  return { oldId: old.id, oldAppId: app.appId, oldAppObjectId: app.id, oldSpId: sp.id, sub, mg, userId };
+}
+
+const input = (s: Seeded) => ({ project: 'platform', connectionName: 'sc-prod', tenantId: fake.state.tenantId, inventoryScopes: [s.mg] });
+
+const newApp = () => fake.state.applications().find((a) => a.displayName === 'ado-sc-prod-wif');
+const newSp = () => fake.state.servicePrincipalByAppId(newApp()!.appId);
+const newConnection = () => fake.state.serviceEndpoints().find((e) => e.name === 'sc-prod-wif');
+const rolesOf = (principalId: string) =>
+  fake.state
+    .roleAssignments()
+    .filter((a) => a.principalId === principalId.toLowerCase())
+    .map((a) => `${a.roleDefinitionId} ${a.scope.toLowerCase()}`)
+    .sort();
+const created = (operation: string, status: number) => fake.requests.filter((r) => r.operation === operation && r.status === status).length;
+
+/** Nothing created twice, everything created once. */
+function expectMigratedOnce(s: Seeded): void {
+  expect(fake.state.applications()).toHaveLength(2);
+  expect(fake.state.servicePrincipals()).toHaveLength(2);
+  expect(fake.state.serviceEndpoints()).toHaveLength(2);
+  expect(rolesOf(newSp()!.id)).toEqual(rolesOf(s.oldSpId));
+  const fics = fake.state.federatedCredentials(newApp()!.id);
+  expect(fics).toHaveLength(1);
+  expect(fics[0]!.subject).toBe(fake.state.federation(newConnection()!.id)!.subject);
+  expect(created('applications.update', 201)).toBe(1);
+  expect(created('servicePrincipals.create', 201)).toBe(1);
+  expect(created('serviceEndpoints.create', 200)).toBe(1);
+  expect(created('federatedIdentityCredentials.create', 201)).toBe(1);
+  expect(created('roleAssignments.create', 201)).toBe(3);
+}
+
+describe('startMigration → finishMigration', () => {
+  it('runs the seven steps end to end and journals each', async () => {
+    const s = seed();
+    const journal = memoryJournal();
+    const started = await startMigration(clients(), input(s), options(journal));
+    const m = started._unsafeUnwrap();
+
+    // 1. Inventory: the old principal's direct assignments with their real scopes, not the user's.
+    expect(m.inventory!.roles.map((r) => `${r.roleName} ${r.scope} ${r.privileged}`).sort()).toEqual(
+      [`Contributor ${s.sub}/resourceGroups/rg-app false`, `Owner ${s.sub} true`, `Reader ${s.mg} false`].sort(),
+    );
+    // 2–3. A new app beside the old one, holding the same roles; Owner only because the old one held it there.
+    expect(rolesOf(newSp()!.id)).toEqual(rolesOf(s.oldSpId));
+    expect(rolesOf(s.userId)).toHaveLength(1);
+    expect(m.roles!.filter((r) => r.allowPrivileged).map((r) => r.roleName)).toEqual(['Owner']);
+    expect(m.log.some((l) => l.step === 'copyRoles' && l.event === 'note' && /Owner at .* allowPrivileged/.test(l.message))).toBe(true);
+    // 4. The new manual WIF connection in both projects, bound and verified.
+    const conn = newConnection()!;
+    expect(conn).toMatchObject({ scheme: 'WorkloadIdentityFederation', data: expect.objectContaining({ creationMode: 'Manual' }) });
+    expect(conn.projectReferences.map((r) => fake.state.project(r.projectId)!.name).sort()).toEqual(['platform', 'web']);
+    expect(m.connection).toMatchObject({ id: conn.id, name: 'sc-prod-wif' });
+    expect(m.verifiedAt).not.toBeNull();
+    // 5. The pipelines to switch, and their permissions copied onto the new connection.
+    expect(m.pipelines).toEqual([
+      { project: { id: expect.any(String), name: 'platform' }, allPipelines: false, pipelineIds: [12] },
+      { project: { id: expect.any(String), name: 'web' }, allPipelines: true, pipelineIds: [] },
+    ]);
+    expect(fake.state.pipelinePermissions('platform', conn.id)!.pipelines.map((p) => [p.id, p.authorized])).toEqual([[12, true]]);
+    expect(fake.state.pipelinePermissions('web', conn.id)!.allPipelines?.authorized).toBe(true);
+    // 6. Live, and the old connection untouched.
+    expect(m.liveAt).toBe(new Date(T0).toISOString());
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeDefined();
+    expectMigratedOnce(s);
+    const status = (await migrationStatus(journal, { clock }))._unsafeUnwrap();
+    expect(status).toEqual([
+      expect.objectContaining({
+        id: s.oldId,
+        phase: 'soaking',
+        lastStep: 'live',
+        nextStep: 'deleteOldConnection',
+        pipelines: { count: 1, openToAllIn: ['web'] },
+      }),
+    ]);
+
+    // 7. After the soak: old connection, then its role assignments, then its app.
+    now = T0 + 8 * DAY;
+    expect((await migrationStatus(journal, { clock }))._unsafeUnwrap()[0]!.phase).toBe('ready');
+    const finished = (await finishMigration(clients(), m.id, options(journal)))._unsafeUnwrap();
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeUndefined();
+    expect(rolesOf(s.oldSpId)).toEqual([]);
+    expect(fake.state.application(s.oldAppObjectId)).toBeUndefined();
+    expect(rolesOf(s.userId)).toHaveLength(1);
+    expect(newConnection()).toBeDefined();
+    expect(finished.cleanup).toMatchObject({ oldIdentityKept: false, finishedAt: new Date(now).toISOString() });
+    const order = finished.log.filter((l) => l.event === 'done').map((l) => l.step);
+    expect(order).toEqual([
+      'inventory',
+      'registerApp',
+      'copyRoles',
+      'createConnection',
+      'bindCredential',
+      'verify',
+      'pipelines',
+      'live',
+      'deleteOldConnection',
+      'revokeOldRoles',
+      'deleteOldApp',
+    ]);
+    expect((await migrationStatus(journal, { clock }))._unsafeUnwrap()[0]).toMatchObject({ phase: 'finished', nextStep: null });
+    // Finishing again changes nothing.
+    const requests = fake.requests.length;
+    expect((await finishMigration(clients(), m.id, options(journal)))._unsafeUnwrap().cleanup!.finishedAt).toBe(
+      finished.cleanup!.finishedAt,
+    );
+    expect(fake.requests.length).toBe(requests);
+  });
+
+  it('does not copy an assignment with a condition, and says so in the journal', async () => {
+    const s = seed();
+    const conditional = fake.state.addRoleAssignment({
+      scope: `${s.sub}/resourceGroups/rg-data`,
+      roleDefinitionId: BUILT_IN_ROLES.Reader,
+      principalId: s.oldSpId,
+    });
+    conditional.condition = "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'logs'";
+    const m = (await startMigration(clients(), input(s), options(memoryJournal())))._unsafeUnwrap();
+    expect(m.inventory!.roles).toHaveLength(3);
+    expect(m.inventory!.skipped).toEqual([
+      expect.objectContaining({ scope: `${s.sub}/resourceGroups/rg-data`, reason: expect.stringContaining('condition') }),
+    ]);
+    expect(rolesOf(newSp()!.id)).toHaveLength(3);
+    expect(m.log.some((l) => l.step === 'inventory' && l.event === 'note' && l.message.startsWith('Not copied:'))).toBe(true);
+  });
+
+  it('refuses to clean up before the soak is over, unless forced', async () => {
+    const s = seed();
+    const journal = memoryJournal();
+    const m = (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrap();
+    now = T0 + 1 * DAY;
+    const early = await finishMigration(clients(), m.id, options(journal));
+    expect(early._unsafeUnwrapErr()).toMatchObject({
+      kind: 'SoakNotOver',
+      liveAt: new Date(T0).toISOString(),
+      soakEndsAt: new Date(T0 + 7 * DAY).toISOString(),
+      remainingInMs: 6 * DAY,
+    });
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeDefined();
+    expect((await migrationStatus(journal, { clock }))._unsafeUnwrap()[0]!.phase).toBe('soaking');
+    // A shorter soak, or force.
+    expect((await finishMigration(clients(), m.id, { ...options(journal), soakInMs: 2 * DAY }))._unsafeUnwrapErr().kind).toBe(
+      'SoakNotOver',
+    );
+    const forced = await finishMigration(clients(), m.id, { ...options(journal), force: true });
+    expect(forced.isOk()).toBe(true);
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeUndefined();
+    expect(forced._unsafeUnwrap().log.some((l) => /before the end of the soak \(force\)/.test(l.message))).toBe(true);
+  });
+
+  it('refuses to delete an app still used by another connection, and deletes nothing', async () => {
+    const s = seed();
+    fake.state.addProject('data');
+    fake.state.addServiceEndpoint({ name: 'sc-data', projects: 'data', scheme: 'ServicePrincipal', servicePrincipalId: s.oldAppId });
+    const journal = memoryJournal();
+    const m = (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrap();
+    now = T0 + 8 * DAY;
+    const refused = (await finishMigration(clients(), m.id, options(journal)))._unsafeUnwrapErr();
+    expect(refused).toMatchObject({
+      kind: 'AppStillInUse',
+      appId: s.oldAppId,
+      connections: [{ name: 'sc-data', projects: ['data'] }],
+      unreadableProjects: [],
+    });
+    expect(refused.message).toMatch(/keepOldIdentity/);
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeDefined();
+    expect(fake.state.application(s.oldAppObjectId)).toBeDefined();
+    expect(rolesOf(s.oldSpId)).toHaveLength(3);
+
+    // Keeping the old identity: only the old connection goes.
+    const kept = (await finishMigration(clients(), m.id, { ...options(journal), keepOldIdentity: true }))._unsafeUnwrap();
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeUndefined();
+    expect(fake.state.application(s.oldAppObjectId)).toBeDefined();
+    expect(rolesOf(s.oldSpId)).toHaveLength(3);
+    expect(kept.cleanup).toMatchObject({ oldIdentityKept: true, oldAppDeletedAt: null });
+    expect((await migrationStatus(journal, { clock }))._unsafeUnwrap()[0]!.phase).toBe('finished');
+  });
+
+  it('refuses to delete the old app when a project cannot be read', async () => {
+    const s = seed();
+    const locked = fake.state.addProject('locked');
+    const journal = memoryJournal();
+    const m = (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrap();
+    now = T0 + 8 * DAY;
+    server.use(
+      http.get(`${DEVOPS}/${locked.id}/_apis/serviceendpoint/endpoints`, () =>
+        serviceError('devops', 403, 'AccessCheckException', 'Access denied.'),
+      ),
+    );
+    expect((await finishMigration(clients(), m.id, options(journal)))._unsafeUnwrapErr()).toMatchObject({
+      kind: 'AppStillInUse',
+      connections: [],
+      unreadableProjects: ['locked'],
+    });
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeDefined();
+  });
+
+  it('refuses to clean up while the new connection does not verify', async () => {
+    const s = seed();
+    const journal = memoryJournal();
+    const m = (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrap();
+    fake.state.federatedCredentials(newApp()!.id)[0]!.subject += '-drifted';
+    now = T0 + 8 * DAY;
+    expect((await finishMigration(clients(), m.id, options(journal)))._unsafeUnwrapErr().kind).toBe('SubjectMismatch');
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeDefined();
+  });
+});
+
+describe('rollbackMigration', () => {
+  it('deletes what the migration created, never the old connection, app or roles', async () => {
+    const s = seed();
+    const journal = memoryJournal();
+    const m = (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrap();
+    const newAppObjectId = newApp()!.id;
+    const newSpId = newSp()!.id;
+    const rolled = (await rollbackMigration(clients(), m.id, options(journal)))._unsafeUnwrap();
+    expect(rolled.rolledBackAt).not.toBeNull();
+    expect(fake.state.application(newAppObjectId)).toBeUndefined();
+    expect(newConnection()).toBeUndefined();
+    expect(rolesOf(newSpId)).toEqual([]);
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeDefined();
+    expect(fake.state.application(s.oldAppObjectId)).toBeDefined();
+    expect(rolesOf(s.oldSpId)).toHaveLength(3);
+    // Credential, connection, roles, app: in that order.
+    const deletes = fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.operation);
+    expect(deletes).toEqual([
+      'federatedIdentityCredentials.delete',
+      'serviceEndpoints.delete',
+      'roleAssignments.delete',
+      'roleAssignments.delete',
+      'roleAssignments.delete',
+      'applications.delete',
+    ]);
+    expect((await migrationStatus(journal, { clock }))._unsafeUnwrap()[0]).toMatchObject({
+      phase: 'rolled-back',
+      lastStep: 'rollback',
+      nextStep: null,
+    });
+    expect((await finishMigration(clients(), m.id, options(journal)))._unsafeUnwrapErr().kind).toBe('MigrationState');
+    expect((await resumeMigration(clients(), m.id, options(journal)))._unsafeUnwrapErr().kind).toBe('MigrationState');
+    // Starting again after a rollback is a fresh migration.
+    const again = (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrap();
+    expect(again.rolledBackAt).toBeNull();
+    expect(again.log.some((l) => l.message === 'restarted after a rollback')).toBe(true);
+    expect(newConnection()).toBeDefined();
+  });
+
+  it('finds what a killed run created but never recorded', async () => {
+    const s = seed();
+    // The connection is created, then the process dies before the journal records it.
+    const inner = memoryJournal();
+    const m = await startMigration(clients(), input(s), options(failingAfter(inner, writesUntil('createConnection', 'done'))));
+    expect(m._unsafeUnwrapErr().kind).toBe('Journal');
+    expect(newConnection()).toBeDefined();
+    const journal = memoryJournal(inner.text);
+    const record = JSON.parse(journal.text!).migrations[0] as MigrationRecord;
+    expect(record.connection).toBeNull();
+    (await rollbackMigration(clients(), s.oldId, options(journal)))._unsafeUnwrap();
+    expect(newConnection()).toBeUndefined();
+    expect(newApp()).toBeUndefined();
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeDefined();
+  });
+
+  it('refuses once the old connection is gone', async () => {
+    const s = seed();
+    const journal = memoryJournal();
+    const m = (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrap();
+    await finishMigration(clients(), m.id, { ...options(journal), force: true });
+    expect((await rollbackMigration(clients(), m.id, options(journal)))._unsafeUnwrapErr()).toMatchObject({
+      kind: 'MigrationState',
+      phase: 'finished',
+    });
+    expect(newConnection()).toBeDefined();
+  });
+});
+
+/** A journal that dies (throws on every write) after `n` successful writes, like a killed process. */
+function failingAfter(inner: JournalStore, n: number): JournalStore {
+  let writes = 0;
+  return {
+    read: () => inner.read(),
+    write: async (text) => {
+      writes += 1;
+      if (writes > n) throw new Error('process killed');
+      await inner.write(text);
+    },
+  };
+}
+
+/** The journal writes of a clean run, in order: the record, then each step's `started` and `done`. */
+const CLEAN_WRITES = [
+  'created',
+  ...['inventory', 'registerApp', 'copyRoles', 'createConnection', 'bindCredential', 'verify', 'pipelines', 'live'].flatMap((st) => [
+    `${st} started`,
+    `${st} done`,
+  ]),
+];
+const writesUntil = (step: string, event: string): number => CLEAN_WRITES.indexOf(`${step} ${event}`);
+
+describe('a migration killed at any point', () => {
+  it('journals the steps in the order they run', async () => {
+    seed();
+    const inner = memoryJournal();
+    const writes: string[] = [];
+    const recording: JournalStore = {
+      read: () => inner.read(),
+      write: async (text) => {
+        const before = inner.text ? (JSON.parse(inner.text).migrations[0] as MigrationRecord).log.length : 0;
+        const first = (JSON.parse(text).migrations[0] as MigrationRecord).log[before];
+        writes.push(first ? `${first.step} ${first.event}` : 'created');
+        await inner.write(text);
+      },
+    };
+    (
+      await startMigration(clients(), { project: 'platform', connectionName: 'sc-prod', tenantId: fake.state.tenantId }, options(recording))
+    )._unsafeUnwrap();
+    expect(writes).toEqual(CLEAN_WRITES);
+  });
+
+  it('resumes after each journal write without creating anything twice', async () => {
+    for (let n = 0; n < CLEAN_WRITES.length; n++) {
+      fake.reset();
+      const s = seed();
+      const inner = memoryJournal();
+      const killed = await startMigration(clients(), input(s), options(failingAfter(inner, n)));
+      expect(killed._unsafeUnwrapErr()).toMatchObject({ kind: 'Journal', reason: 'Write' });
+      // A fresh process with what the journal holds.
+      const journal = memoryJournal(inner.text);
+      const resumed =
+        n === 0 ? await startMigration(clients(), input(s), options(journal)) : await resumeMigration(clients(), s.oldId, options(journal));
+      expect(resumed.isOk(), `killed after write ${n} (${CLEAN_WRITES[n - 1] ?? 'none'})`).toBe(true);
+      expectMigratedOnce(s);
+      expect(resumed._unsafeUnwrap().liveAt).not.toBeNull();
+    }
+  });
+
+  it.each([
+    ['createConnection', 'copyRoles', 'devops', 'POST', /\/contoso\/_apis\/serviceendpoint\/endpoints$/, 1],
+    ['copyRoles', 'registerApp', 'arm', 'PUT', /\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/]+$/, 2],
+    ['bindCredential', 'createConnection', 'graph', 'POST', /\/federatedIdentityCredentials$/, 1],
+    ['pipelines', 'verify', 'devops', 'PATCH', /\/pipelinePermissions\/endpoint\/[^/]+$/, 1],
+  ] as const)('resumes after %s failed half-way with a non-retryable error', async (step, lastStep, service, method, url, nth) => {
+    const s = seed();
+    const journal = memoryJournal();
+    let seen = 0;
+    server.use(
+      http[method.toLowerCase() as 'post' | 'put' | 'patch'](url, () => {
+        seen += 1;
+        return seen === nth ? serviceError(service, 400, 'InvalidRequest', 'Simulated rejection.') : undefined;
+      }),
+    );
+    const failed = await startMigration(clients(), input(s), options(journal));
+    expect(failed._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest' });
+    const status = (await migrationStatus(journal, { clock }))._unsafeUnwrap()[0]!;
+    expect(status).toMatchObject({ phase: 'in-progress', lastStep, nextStep: step, lastError: { step, kind: 'BadRequest' } });
+    const resumed = (await resumeMigration(clients(), s.oldId, options(memoryJournal(journal.text))))._unsafeUnwrap();
+    expect(resumed.lastError).toBeNull();
+    expectMigratedOnce(s);
+  });
+
+  it('resumes an interrupted clean-up where it stopped', async () => {
+    const s = seed();
+    const inner = memoryJournal();
+    const m = (await startMigration(clients(), input(s), options(inner)))._unsafeUnwrap();
+    now = T0 + 8 * DAY;
+    // Killed right after the old connection was deleted and recorded.
+    let writes = 0;
+    const dying: JournalStore = {
+      read: () => inner.read(),
+      write: async (text) => {
+        if (++writes > 3) throw new Error('process killed');
+        await inner.write(text);
+      },
+    };
+    expect((await finishMigration(clients(), m.id, options(dying)))._unsafeUnwrapErr().kind).toBe('Journal');
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeUndefined();
+    expect(fake.state.application(s.oldAppObjectId)).toBeDefined();
+    expect((await migrationStatus(inner, { clock }))._unsafeUnwrap()[0]).toMatchObject({
+      phase: 'cleaning-up',
+      nextStep: 'revokeOldRoles',
+    });
+    const done = (await finishMigration(clients(), m.id, options(memoryJournal(inner.text))))._unsafeUnwrap();
+    expect(done.cleanup!.finishedAt).not.toBeNull();
+    expect(fake.state.application(s.oldAppObjectId)).toBeUndefined();
+    expect(rolesOf(s.oldSpId)).toEqual([]);
+    expect(fake.requests.filter((r) => r.operation === 'serviceEndpoints.delete')).toHaveLength(1);
+  });
+});
+
+describe('startMigration input', () => {
+  it('refuses what it cannot migrate before writing anything', async () => {
+    fake.state.addProject('platform');
+    fake.state.addServiceEndpoint({ name: 'sc-msi', projects: 'platform', scheme: 'ManagedServiceIdentity' });
+    const journal = memoryJournal();
+    const tenantId = fake.state.tenantId;
+    expect(
+      (await startMigration(clients(), { project: 'platform', connectionName: 'sc-msi', tenantId }, options(journal)))._unsafeUnwrapErr(),
+    ).toMatchObject({ kind: 'NotMigratable', reason: 'OtherScheme' });
+    expect(
+      (await startMigration(clients(), { project: 'platform', connectionName: 'nope', tenantId }, options(journal)))._unsafeUnwrapErr()
+        .kind,
+    ).toBe('NotFound');
+    expect((await startMigration(clients(), { project: 'platform', tenantId }, options(journal)))._unsafeUnwrapErr().kind).toBe(
+      'Validation',
+    );
+    expect(journal.text).toBeUndefined();
+  });
+
+  it('refuses a connection bound to another tenant', async () => {
+    const s = seed();
+    const other = '9c1f2e3d-4b5a-4c6d-8e7f-0a1b2c3d4e5f';
+    expect((await startMigration(clients(), { ...input(s), tenantId: other }, options(memoryJournal())))._unsafeUnwrapErr()).toMatchObject({
+      kind: 'IdentityMismatch',
+      field: 'tenantId',
+    });
+  });
+});

@@ -1,0 +1,139 @@
+/** Undoing a migration that has not been cleaned up: only what the migration created goes. */
+import { deleteRoleAssignmentById, listRoleAssignments } from '@wif/arm';
+import { authParameter, deleteServiceEndpoint, getServiceEndpointsByNames } from '@wif/devops';
+import { deleteApplication, deleteFederatedIdentityCredential, getApplication, getServicePrincipal } from '@wif/graph';
+import { collect } from '@wif/http';
+import { err, ok, type Result, ResultAsync, safeTry } from 'neverthrow';
+import type { WifClients } from '../workflows/clients';
+import type { MigrationError } from './errors';
+import type { MigrationRecord } from './journal';
+import { loadMigration, phaseOf } from './migrate';
+import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep } from './_run';
+import { newAppUniqueName, targetScope } from './_steps';
+
+const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
+
+/** What the migration created, from the journal, or found by its deterministic keys when a step was killed before its result was saved. */
+interface Created {
+  readonly app?: { readonly objectId: string; readonly appId: string; readonly spId?: string | undefined };
+  readonly connection?: { readonly id: string; readonly projectIds: readonly string[] };
+  readonly credential?: { readonly id: string };
+}
+
+function discover(run: Run): ResultAsync<Created, MigrationError> {
+  const { graph, devops } = run.clients;
+  const r = run.record;
+  const opts = run.options.abortSignal ? { abortSignal: run.options.abortSignal } : {};
+  const orNone = <T>(x: Result<T, MigrationError>): Result<T | undefined, MigrationError> =>
+    x.isErr() && x.error.kind === 'NotFound' ? ok(undefined) : x.map((v): T | undefined => v);
+  return safeTry(async function* () {
+    let app: Created['app'];
+    if (r.app) app = { objectId: r.app.applicationObjectId, appId: r.app.appId, spId: r.app.servicePrincipalObjectId };
+    else {
+      const found = yield* orNone(await getApplication(graph, { uniqueName: newAppUniqueName(r.id) }, opts));
+      if (found) {
+        const sp = yield* orNone(await getServicePrincipal(graph, { appId: found.appId }, opts));
+        app = { objectId: found.id, appId: found.appId, spId: sp?.id };
+      }
+    }
+    // Never touch the old identity, whatever the journal says.
+    if (app && same(app.appId, r.old.appId)) app = undefined;
+    let connection: Created['connection'];
+    if (r.connection) connection = { id: r.connection.id, projectIds: r.connection.projects.map((p) => p.id) };
+    else if (app) {
+      const byName = yield* getServiceEndpointsByNames(devops, r.project.id, [r.newName], { includeFailed: true }, opts);
+      const ours = byName.find((e) => same(e.name, r.newName) && same(authParameter(e, 'serviceprincipalid'), app.appId));
+      if (ours) connection = { id: ours.id, projectIds: (ours.serviceEndpointProjectReferences ?? []).map((x) => x.projectReference.id) };
+    }
+    if (connection && same(connection.id, r.old.connectionId)) connection = undefined;
+    return ok({
+      ...(app ? { app } : {}),
+      ...(connection ? { connection } : {}),
+      ...(r.credential ? { credential: { id: r.credential.id } } : {}),
+    });
+  });
+}
+
+/**
+ * Rolls back a migration that has not been cleaned up: deletes, in order, the new federated
+ * credential, the new connection, the new service principal's role assignments and the new app. The
+ * old connection, its app and its role assignments are never touched (ids are compared before each
+ * delete). Works after a killed run too: what the journal has no id for is found by its deterministic
+ * key (the app's unique name, the connection's name bound to that app).
+ *
+ * Calls `DELETE /applications/{id}/federatedIdentityCredentials/{id}`,
+ * `DELETE /{org}/_apis/serviceendpoint/endpoints/{id}?projectIds=…`, ARM
+ * `GET {scope}/…/roleAssignments?$filter=principalId eq '{new}'` and `DELETE {assignmentId}`,
+ * `DELETE /applications/{id}`; after a killed run also `GET /applications(uniqueName=…)` and
+ * `GET …/endpoints?endpointNames=…`.
+ *
+ * Permission: Graph owner of the new app (or `Application.ReadWrite.All`), Endpoint Administrator on
+ * the new connection, `roleAssignments/read` and `/delete` at the scopes. Safe to re-run: what is gone
+ * is skipped. Errors: `MigrationState` (clean-up has begun: the old connection may be gone, so there
+ * is nothing to roll back to), `MigrationNotFound`, `Journal`, and the service errors.
+ *
+ * @example
+ * await rollbackMigration(clients, migrationId, { journal });
+ */
+export function rollbackMigration(
+  clients: WifClients,
+  id: string,
+  options: MigrationOptions,
+): ResultAsync<MigrationRecord, MigrationError> {
+  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  return loadMigration(options, id).andThen((record) => {
+    if (record.rolledBackAt) return ResultAsync.fromSafePromise(Promise.resolve(record));
+    if (record.cleanup?.oldConnectionDeletedAt) {
+      return err<never, MigrationError>({
+        kind: 'MigrationState',
+        id: record.id,
+        phase: phaseOf(record),
+        message: `The old connection of migration ${id} is already deleted: there is nothing to roll back to. Finish it instead.`,
+      });
+    }
+    const run: Run = { clients, options, record };
+    return runStep(run, 'rollback', () =>
+      safeTry(async function* () {
+        const created = yield* discover(run);
+        const done: string[] = [];
+        if (created.credential && created.app) {
+          yield* goneIsFine(deleteFederatedIdentityCredential(clients.graph, created.app.objectId, created.credential.id, opts));
+          done.push('credential');
+        }
+        if (created.connection) {
+          yield* goneIsFine(deleteServiceEndpoint(clients.devops, created.connection.id, created.connection.projectIds, {}, opts));
+          done.push('connection');
+        }
+        const spId = created.app?.spId;
+        if (spId && !same(record.inventory?.servicePrincipalObjectId, spId)) {
+          // Every assignment the new service principal holds is this migration's: list rather than trust the journal.
+          const scopes = [
+            ...new Set([targetScope(record.old.target), ...record.inventoryScopes, ...(record.roles ?? []).map((x) => x.scope)]),
+          ];
+          let revoked = 0;
+          const seen = new Set<string>();
+          for (const scope of scopes) {
+            const assignments = yield* ResultAsync.fromSafePromise(
+              collect(listRoleAssignments(clients.arm, scope, { principalId: spId }, opts), 5_000),
+            ).andThen((x) => x);
+            for (const a of assignments) {
+              if (!same(a.properties.principalId, spId) || seen.has(a.id.toLowerCase())) continue;
+              seen.add(a.id.toLowerCase());
+              yield* goneIsFine(deleteRoleAssignmentById(clients.arm, a.id, opts));
+              revoked += 1;
+            }
+          }
+          done.push(`${revoked} role assignment(s)`);
+        }
+        if (created.app) {
+          yield* goneIsFine(deleteApplication(clients.graph, created.app.objectId, opts));
+          done.push('app');
+        }
+        return ok({
+          patch: { rolledBackAt: nowIso(run) },
+          message: done.length ? `rolled back: deleted the new ${done.join(', ')}` : 'rolled back: nothing had been created',
+        });
+      }),
+    );
+  });
+}
