@@ -66,7 +66,6 @@ export {
   type BindFederatedCredentialError,
 } from './steps/bindFederatedCredential';
 export { verifySubject, type VerifySubjectInput, type TrustChainReport, type VerifySubjectError } from './steps/verifySubject';
-export { createClients, type WifClients, type CreateClientsOptions } from './workflows/clients';
 export {
   specSchema,
   connectionSpecSchema,
@@ -81,9 +80,9 @@ export {
   type PipelinesSpec,
 } from './spec/schema';
 export { loadSpec, parseSpecText, resolveSpec, type ResolvedSpec, type DesiredConnection } from './spec/load';
-export { plan, type Plan, type ConnectionPlan, type PlanOptions } from './workflows/plan';
-export { apply, type ApplyOptions, type ApplyReport, type ConnectionReport, type ConnectionStatus } from './workflows/apply';
-export type { ResourceKind, PlanAction, FieldChange, PlannedResource, AppliedResource, StepTiming, Leftover } from './workflows/types';
+export * from './workflows/index';
+export { connectionRoleSchema, targetSchema, type ConnectionRoleSpec } from './spec/schema';
+export { specJsonSchema } from './spec/jsonSchema';
 // Re-exported so that a runbook needs one import.
 export { PersonalAccessTokenCredential, redact, redactDeep, type Logger, type LogEntry, type RetryOptions, type CloudName } from '@wif/http';
 export * from './audit/index';

@@ -17,7 +17,7 @@ export interface AuditClients {
 }
 
 export interface AuditOptions {
-  /** Projects audited at once (each with at most one request in flight). Default 8. */
+  /** Projects audited at once (each with at most one request in flight). Default 16 (measured: ≥ 10× faster than one at a time at 50 ms per request; docs/performance.md). */
   readonly concurrency?: number;
   /** The connection type to audit. Default `azurerm`; `null` audits every type. */
   readonly connectionType?: string | null;
@@ -110,7 +110,7 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
   const walk = walkOrganization(
     clients.devops,
     {
-      concurrency: options.concurrency ?? 8,
+      concurrency: options.concurrency ?? 16,
       type: options.connectionType === null ? undefined : (options.connectionType ?? 'azurerm'),
       abortSignal,
       stopped: () => channel.cancelled,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadSpec } from './load';
 
@@ -34,7 +35,14 @@ environments:
       JSON.stringify({
         organization: 'contoso',
         tenantId: TENANT,
-        connections: [{ project: 'platform', name: 'sc-one', app: 'ado-one', roles: [{ role: 'Contributor', scope: `/subscriptions/${SUB}/resourceGroups/rg` }] }],
+        connections: [
+          {
+            project: 'platform',
+            name: 'sc-one',
+            app: 'ado-one',
+            roles: [{ role: 'Contributor', scope: `/subscriptions/${SUB}/resourceGroups/rg` }],
+          },
+        ],
       }),
     )._unsafeUnwrap();
     expect(spec.connections[0]!.target).toEqual({ level: 'subscription', subscriptionId: SUB, subscriptionName: SUB });
@@ -53,7 +61,21 @@ connections:
     colour: blue
 `)._unsafeUnwrapErr();
     const paths = e.problems.map((p) => p.path);
-    expect(paths).toEqual(expect.arrayContaining(['organization', 'tenantId', 'connections[0].name', 'connections[0].roles[0].scope', 'connections[0]']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['organization', 'tenantId', 'connections[0].name', 'connections[0].roles[0].scope', 'connections[0]']),
+    );
+  });
+
+  it('lists problems across connections together with the field problems', () => {
+    const e = loadSpec(`
+organization: contoso
+tenantId: ${TENANT}
+connections:
+  - { project: p, name: a, app: shared, scope: /subscriptions/${SUB}, roles: [Owner] }
+  - { project: p, name: b, app: shared, scope: /subscriptions/${SUB}, roles: [Reader] }
+  - { project: p, name: c, app: c, scope: /subscription/${SUB}, roles: [Reader] }
+`)._unsafeUnwrapErr();
+    expect(e.problems.map((p) => p.path)).toEqual(['connections[2].scope', 'connections[0].roles[0]', 'connections[1].app']);
   });
 
   it('refuses two connections sharing an app, and duplicate names', () => {
@@ -78,5 +100,59 @@ connections:
   it('rejects a spec with no connections', () => {
     const e = loadSpec(`organization: contoso\ntenantId: ${TENANT}\n`)._unsafeUnwrapErr();
     expect(e.problems[0]!.message).toMatch(/names no connection/);
+  });
+
+  it('gives a connection one scope for its roles, and a role its own scope', () => {
+    const spec = loadSpec(`
+organization: contoso
+tenantId: ${TENANT}
+connections:
+  - project: platform
+    name: sc-app
+    app: ado-app
+    scope: /subscriptions/${SUB}/resourceGroups/rg-app
+    roles:
+      - Contributor
+      - { role: Reader, scope: /subscriptions/${SUB}/resourceGroups/rg-tfstate }
+`)._unsafeUnwrap();
+    expect(spec.connections[0]!.roles).toEqual([
+      { role: 'Contributor', scope: `/subscriptions/${SUB}/resourceGroups/rg-app` },
+      { role: 'Reader', scope: `/subscriptions/${SUB}/resourceGroups/rg-tfstate` },
+    ]);
+    expect(spec.connections[0]!.target).toMatchObject({ level: 'subscription', subscriptionId: SUB });
+  });
+
+  it('lists a bad connection scope and a role without any scope with the other problems', () => {
+    const e = loadSpec(`
+organization: contoso
+tenantId: ${TENANT}
+connections:
+  - { project: p, name: a, app: a, scope: /subscriptions/${SUB}, roles: [Reader] }
+  - { project: p, name: b, app: b, roles: [Reader, { role: Reader, scope: /subscriptions/${SUB} }] }
+  - { project: p, name: c, app: c, scope: /subscriptions/not-a-guid, roles: [Reader], pipelines: [0] }
+`)._unsafeUnwrapErr();
+    expect(e.problems.map((p) => p.path)).toEqual(['connections[1].roles[0].scope', 'connections[2].scope', 'connections[2].pipelines[0]']);
+  });
+
+  it('refuses a privileged role at subscription scope unless allowed, before anything is sent', () => {
+    const text = (allow: string) => `
+organization: contoso
+tenantId: ${TENANT}
+connections:
+  - { project: p, name: a, app: a, roles: [{ role: owner, scope: /subscriptions/${SUB} ${allow} }] }
+  - { project: p, name: b, app: b, roles: [{ role: Owner, scope: /subscriptions/${SUB}/resourceGroups/rg }] }
+`;
+    const e = loadSpec(text(''))._unsafeUnwrapErr();
+    expect(e.problems).toEqual([{ path: 'connections[0].roles[0]', message: expect.stringMatching(/allowPrivileged/) }]);
+    expect(loadSpec(text(', allowPrivileged: true')).isOk()).toBe(true);
+  });
+
+  it('loads the complete example of docs/vending.md', () => {
+    const doc = readFileSync(new URL('../../../../docs/vending.md', import.meta.url), 'utf8');
+    const yaml = /```yaml\n# wif\.yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(yaml).toBeDefined();
+    const spec = loadSpec(yaml!)._unsafeUnwrap();
+    expect(spec.connections.map((c) => c.name)).toEqual(expect.arrayContaining(['sc-web-dev', 'sc-web-prod', 'sc-web-prod-readonly']));
+    expect(spec.connections.some((c) => c.roles.length >= 2 && c.shareWith.length > 0 && Array.isArray(c.pipelines))).toBe(true);
   });
 });

@@ -1,15 +1,37 @@
 /**
  * Loading a spec: parse YAML or JSON, validate every field at once, expand environment sets, and
- * check the rules that span connections (one app per connection, unique names per project).
+ * check the rules that span connections (one app per connection, unique names per project, no
+ * privileged role at a broad scope unless allowed). Nothing here sends a request.
  */
-import { parseScope } from '@wif/arm';
+import { BUILT_IN_ROLES, parseScope, PRIVILEGED_ROLE_IDS } from '@wif/arm';
 import { type Problem, validationError, type ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
 import type { ConnectionTarget } from '../steps/createManualConnection';
 import { defaultUniqueName } from '../steps/registerApp';
-import { validate } from '../validation';
-import { type ConnectionSpec, type PipelinesSpec, type RoleGrantSpec, type Spec, specSchema } from './schema';
+import {
+  connectionNameSchema,
+  displayNameSchema,
+  guidSchema,
+  isGuid,
+  organizationSchema,
+  projectSchema,
+  uniqueNameSchema,
+  validate,
+} from '../validation';
+import {
+  type ConnectionSpec,
+  connectionSpecSchema,
+  type EnvironmentSetSpec,
+  environmentSetSchema,
+  pipelinesSchema,
+  type PipelinesSpec,
+  roleGrantSchema,
+  type RoleGrantSpec,
+  specSchema,
+  targetSchema,
+} from './schema';
 
 /** One connection the spec wants, after environment sets are expanded and defaults applied. */
 export interface DesiredConnection {
@@ -19,6 +41,7 @@ export interface DesiredConnection {
   readonly name: string;
   readonly app: { readonly displayName: string; readonly uniqueName: string };
   readonly target: ConnectionTarget;
+  /** Every role with its own scope. */
   readonly roles: readonly RoleGrantSpec[];
   readonly shareWith: readonly string[];
   readonly pipelines?: PipelinesSpec;
@@ -27,6 +50,7 @@ export interface DesiredConnection {
   readonly origin: string;
 }
 
+/** A validated spec with every connection spelled out: what `plan`, `apply` and `sync` take. */
 export interface ResolvedSpec {
   readonly organization: string;
   readonly tenantId: string;
@@ -39,29 +63,110 @@ export function parseSpecText(text: string, source = 'spec'): Result<unknown, Va
   try {
     return ok(parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 }) as unknown);
   } catch (e) {
-    const message = e instanceof YAMLParseError ? e.message.split('\n')[0] ?? 'invalid YAML' : 'invalid YAML or JSON';
+    const message = e instanceof YAMLParseError ? (e.message.split('\n')[0] ?? 'invalid YAML') : 'invalid YAML or JSON';
     return err(validationError([{ path: source, message }]));
   }
 }
 
-function targetFor(c: ConnectionSpec, path: string, problems: Problem[]): ConnectionTarget | undefined {
+function targetFor(c: ConnectionSpec, roles: readonly RoleGrantSpec[], path: string, problems: Problem[]): ConnectionTarget | undefined {
   if (c.target) return c.target;
-  const first = c.roles[0];
-  const parsed = first ? parseScope(first.scope) : undefined;
+  const from = c.scope ?? roles[0]?.scope;
+  const parsed = from ? parseScope(from) : undefined;
   const subscriptionId = parsed?.isOk() ? parsed.value.subscriptionId : undefined;
   if (!subscriptionId) {
-    problems.push({ path: `${path}.target`, message: 'cannot be derived (the first role is not within a subscription): give target explicitly' });
+    problems.push({
+      path: `${path}.target`,
+      message: 'cannot be derived (the scope is not within a subscription): give target explicitly',
+    });
     return undefined;
   }
   return { level: 'subscription', subscriptionId, subscriptionName: c.subscriptionName ?? subscriptionId };
 }
 
-function expand(spec: Spec): { connections: DesiredConnection[]; problems: Problem[] } {
+/** Roles with their scopes filled in from the connection scope (the schema made sure one exists). */
+function rolesOf(c: ConnectionSpec): RoleGrantSpec[] {
+  return c.roles.map((r) => {
+    const grant = typeof r === 'string' ? { role: r } : r;
+    return { ...grant, scope: grant.scope ?? c.scope ?? '' };
+  });
+}
+
+const privilegedGuid = (role: string): string | undefined => {
+  const guid = isGuid(role)
+    ? role.toLowerCase()
+    : Object.entries(BUILT_IN_ROLES).find(([n]) => n.toLowerCase() === role.toLowerCase())?.[1];
+  return guid && PRIVILEGED_ROLE_IDS.has(guid) ? guid : undefined;
+};
+
+/** The same refusal `grantRole` makes, found before anything is created. */
+function checkPrivileged(c: DesiredConnection, problems: Problem[]): void {
+  c.roles.forEach((r, j) => {
+    const level = parseScope(r.scope);
+    const broad = level.isOk() && (level.value.level === 'subscription' || level.value.level === 'managementGroup');
+    if (broad && privilegedGuid(r.role) && r.allowPrivileged !== true) {
+      problems.push({
+        path: `${c.origin}.roles[${j}]`,
+        message: `${r.role} at ${level.isOk() ? level.value.level : ''} scope can grant itself more access: use a smaller scope, or set allowPrivileged: true`,
+      });
+    }
+  });
+}
+
+/** Rules across connections: unique names per project, one app per connection, no privileged role at a broad scope. */
+function crossProblems(connections: readonly DesiredConnection[]): Problem[] {
+  const problems: Problem[] = [];
+  const byKey = new Map<string, string>();
+  const byApp = new Map<string, string>();
+  for (const c of connections) {
+    const seen = byKey.get(c.key);
+    if (seen) problems.push({ path: c.origin, message: `connection "${c.name}" in project "${c.project}" is also defined at ${seen}` });
+    else byKey.set(c.key, c.origin);
+    const app = c.app.uniqueName.toLowerCase();
+    const owner = byApp.get(app);
+    if (owner)
+      problems.push({
+        path: `${c.origin}.app`,
+        message: `app "${c.app.uniqueName}" is also used by ${owner}: one app per connection, always`,
+      });
+    else byApp.set(app, c.origin);
+    if (c.shareWith.some((p) => p.toLowerCase() === c.project.toLowerCase())) {
+      problems.push({ path: `${c.origin}.shareWith`, message: 'must not name the owning project' });
+    }
+    checkPrivileged(c, problems);
+  }
+  return problems;
+}
+
+/** The connections and environment sets of a spec; an invalid one is `undefined` (its index stays). */
+interface Parts {
+  readonly connections: readonly (ConnectionSpec | undefined)[];
+  readonly environments: readonly (EnvironmentSetSpec | undefined)[];
+}
+
+/** The parts of an invalid spec that are valid on their own, so their cross-connection problems are listed too. */
+function validParts(input: unknown): Parts {
+  const record = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  const each = <S extends z.ZodType>(schema: S, list: unknown): (z.output<S> | undefined)[] =>
+    Array.isArray(list)
+      ? list.map((x) => {
+          const r = schema.safeParse(x);
+          return r.success ? r.data : undefined;
+        })
+      : [];
+  return {
+    connections: each(connectionSpecSchema, record['connections']),
+    environments: each(environmentSetSchema, record['environments']),
+  };
+}
+
+function expand(parts: Parts): { connections: DesiredConnection[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const connections: DesiredConnection[] = [];
-  spec.connections?.forEach((c, i) => {
+  parts.connections.forEach((c, i) => {
+    if (!c) return;
     const path = `connections[${i}]`;
-    const target = targetFor(c, path, problems);
+    const roles = rolesOf(c);
+    const target = targetFor(c, roles, path, problems);
     if (!target) return;
     const app = typeof c.app === 'string' ? { displayName: c.app } : c.app;
     connections.push({
@@ -70,17 +175,22 @@ function expand(spec: Spec): { connections: DesiredConnection[]; problems: Probl
       name: c.name,
       app: { displayName: app.displayName, uniqueName: app.uniqueName ?? defaultUniqueName(app.displayName) },
       target,
-      roles: c.roles,
+      roles,
       shareWith: c.shareWith ?? [],
       ...(c.pipelines !== undefined ? { pipelines: c.pipelines } : {}),
       ...(c.description !== undefined ? { description: c.description } : {}),
       origin: path,
     });
   });
-  spec.environments?.forEach((e, i) => {
+  parts.environments.forEach((e, i) => {
+    if (!e) return;
     const appPrefix = e.appPrefix ?? e.name;
     const rg = (name: string): string => `/subscriptions/${e.subscriptionId}/resourceGroups/${name}`;
-    const target: ConnectionTarget = { level: 'subscription', subscriptionId: e.subscriptionId, subscriptionName: e.subscriptionName ?? e.subscriptionId };
+    const target: ConnectionTarget = {
+      level: 'subscription',
+      subscriptionId: e.subscriptionId,
+      subscriptionName: e.subscriptionName ?? e.subscriptionId,
+    };
     const make = (suffix: string, role: string, scope: string, pipelines: PipelinesSpec | undefined, origin: string): DesiredConnection => {
       const displayName = `${appPrefix}-${suffix}`;
       return {
@@ -104,30 +214,16 @@ function expand(spec: Spec): { connections: DesiredConnection[]; problems: Probl
     }
   });
 
-  // Rules across connections: unique names per project, one app per connection.
-  const byKey = new Map<string, string>();
-  const byApp = new Map<string, string>();
-  for (const c of connections) {
-    const seen = byKey.get(c.key);
-    if (seen) problems.push({ path: c.origin, message: `connection "${c.name}" in project "${c.project}" is also defined at ${seen}` });
-    else byKey.set(c.key, c.origin);
-    const app = c.app.uniqueName.toLowerCase();
-    const owner = byApp.get(app);
-    if (owner) problems.push({ path: `${c.origin}.app`, message: `app "${c.app.uniqueName}" is also used by ${owner}: one app per connection, always` });
-    else byApp.set(app, c.origin);
-    if (c.shareWith.some((p) => p.toLowerCase() === c.project.toLowerCase())) {
-      problems.push({ path: `${c.origin}.shareWith`, message: 'must not name the owning project' });
-    }
-  }
+  problems.push(...crossProblems(connections));
   return { connections, problems };
 }
 
 /** Validates a parsed spec object and expands it. Every problem is reported at once; nothing is sent. */
 export function resolveSpec(input: unknown): Result<ResolvedSpec, ValidationError> {
   const valid = validate(specSchema, input);
-  if (valid.isErr()) return err(valid.error);
+  if (valid.isErr()) return err(validationError([...valid.error.problems, ...expand(validParts(input)).problems]));
   const spec = valid.value;
-  const { connections, problems } = expand(spec);
+  const { connections, problems } = expand({ connections: spec.connections ?? [], environments: spec.environments ?? [] });
   if (problems.length > 0) return err(validationError(problems));
   return ok({ organization: spec.organization, tenantId: spec.tenantId, cloud: spec.cloud ?? 'AzureCloud', connections });
 }
@@ -135,4 +231,42 @@ export function resolveSpec(input: unknown): Result<ResolvedSpec, ValidationErro
 /** Parses and resolves spec text (YAML or JSON). */
 export function loadSpec(text: string, source = 'spec'): Result<ResolvedSpec, ValidationError> {
   return parseSpecText(text, source).andThen(resolveSpec);
+}
+
+const desiredConnectionSchema = z.looseObject({
+  key: z.string().min(1),
+  project: projectSchema,
+  name: connectionNameSchema,
+  app: z.strictObject({ displayName: displayNameSchema, uniqueName: uniqueNameSchema }),
+  target: targetSchema,
+  roles: z.array(roleGrantSchema).min(1, 'needs at least one role'),
+  shareWith: z.array(projectSchema),
+  pipelines: pipelinesSchema.optional(),
+  description: z.string().max(1024).optional(),
+  origin: z.string(),
+});
+
+const resolvedSpecSchema = z.looseObject({
+  organization: organizationSchema,
+  tenantId: guidSchema,
+  cloud: z.enum(['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud']),
+  connections: z.array(z.unknown()),
+});
+
+/**
+ * Checks a {@link ResolvedSpec} again before a workflow sends anything (it may have been built by
+ * hand rather than by {@link resolveSpec}): every problem at once, with its path. @internal
+ */
+export function checkResolvedSpec(spec: ResolvedSpec): Result<ResolvedSpec, ValidationError> {
+  const head = validate(resolvedSpecSchema, spec);
+  if (head.isErr()) return err(head.error);
+  const problems: Problem[] = [];
+  const wellFormed: DesiredConnection[] = [];
+  spec.connections.forEach((c, i) => {
+    const one = validate(desiredConnectionSchema, c, `connections[${i}]`);
+    if (one.isErr()) problems.push(...one.error.problems);
+    else wellFormed.push({ ...c, origin: `connections[${i}]` });
+  });
+  problems.push(...crossProblems(wellFormed));
+  return problems.length > 0 ? err(validationError(problems)) : ok(spec);
 }

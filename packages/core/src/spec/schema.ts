@@ -1,7 +1,7 @@
 /**
  * The declarative spec: one YAML or JSON file naming the organization, the tenant, and the
- * connections a platform team wants. Validated with zod; a JSON Schema generated from it gives
- * editors completion (`wif-spec.schema.json`).
+ * connections a platform team wants. Validated with zod; the JSON Schema generated from it
+ * (`schema/wif-spec.schema.json`, see `specJsonSchema`) gives editors completion.
  */
 import { z } from 'zod';
 import {
@@ -14,27 +14,50 @@ import {
   uniqueNameSchema,
 } from '../validation';
 
+// JSON Schema hints for strings whose rules are zod refinements (which JSON Schema cannot carry).
+const GUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const guid = (description: string) => guidSchema.meta({ pattern: GUID_PATTERN, description });
+const scope = (description: string) => scopeSchema.meta({ pattern: '^/?(subscriptions|providers)/', description });
+const resourceGroup = z
+  .string()
+  .regex(/^[-\w._()]{1,90}$/, 'is not a resource group name')
+  .describe('Resource group name.');
+
 const roleName = z
   .string({ error: 'must be a string' })
-  .refine((s) => s === s.trim() && s.length > 0 && s.length <= 512, 'must be a role name or GUID without stray whitespace');
+  .refine((s) => s === s.trim() && s.length > 0 && s.length <= 512, 'must be a role name or GUID without stray whitespace')
+  .describe('A role name (Contributor, Reader, a custom role) or a role definition GUID.');
+
+const allowPrivileged = z
+  .boolean()
+  .optional()
+  .describe('Allow Owner / User Access Administrator / RBAC Administrator at subscription or management-group scope.');
 
 /** One role at one scope. */
-export const roleGrantSchema = z.strictObject({
-  role: roleName.describe('A role name (Contributor, Reader, a custom role) or a role definition GUID.'),
-  scope: scopeSchema.describe('The smallest scope the work needs, e.g. /subscriptions/{id}/resourceGroups/{rg}.'),
-  allowPrivileged: z
-    .boolean()
-    .optional()
-    .describe('Allow Owner / User Access Administrator / RBAC Administrator at subscription or management-group scope.'),
-});
+export const roleGrantSchema = z
+  .strictObject({
+    role: roleName,
+    scope: scope('The smallest scope the work needs, e.g. /subscriptions/{id}/resourceGroups/{rg}.'),
+    allowPrivileged,
+  })
+  .meta({ id: 'roleGrant' });
+
+/** A role of a connection: a role name at the connection's `scope`, or `{ role, scope? }`. */
+export const connectionRoleSchema = z
+  .union([
+    roleName,
+    z.strictObject({
+      role: roleName,
+      scope: scope('Where this role applies; default: the connection scope.').optional(),
+      allowPrivileged,
+    }),
+  ])
+  .meta({ id: 'connectionRole', description: 'A role name at the connection scope, or { role, scope } for another scope.' });
 
 /** Which pipelines may use a connection: a list of pipeline (definition) ids, or all of them. */
 export const pipelinesSchema = z
-  .union([
-    z.array(z.number().int().positive('must be a positive pipeline id')).max(1000),
-    z.strictObject({ all: z.literal(true) }),
-  ])
-  .describe('Pipeline definition ids allowed to use the connection, or { all: true } (discouraged).');
+  .union([z.array(z.number().int().positive('must be a positive pipeline id')).max(1000), z.strictObject({ all: z.literal(true) })])
+  .meta({ id: 'pipelines', description: 'Pipeline definition ids allowed to use the connection, or { all: true } (discouraged).' });
 
 const appSchema = z.strictObject({
   displayName: displayNameSchema.describe('Display name of the Entra app registration.'),
@@ -42,55 +65,77 @@ const appSchema = z.strictObject({
 });
 
 /** A subscription or management group the connection targets (what Azure DevOps shows). */
-export const targetSchema = z.discriminatedUnion('level', [
-  z.strictObject({ level: z.literal('subscription'), subscriptionId: guidSchema, subscriptionName: connectionNameSchema }),
-  z.strictObject({
-    level: z.literal('managementGroup'),
-    managementGroupId: z.string().regex(/^[A-Za-z0-9._()-]{1,90}$/, 'is not a management group id'),
-    managementGroupName: connectionNameSchema,
-  }),
-]);
+export const targetSchema = z
+  .discriminatedUnion('level', [
+    z.strictObject({ level: z.literal('subscription'), subscriptionId: guid('Subscription id.'), subscriptionName: connectionNameSchema }),
+    z.strictObject({
+      level: z.literal('managementGroup'),
+      managementGroupId: z.string().regex(/^[A-Za-z0-9._()-]{1,90}$/, 'is not a management group id'),
+      managementGroupName: connectionNameSchema,
+    }),
+  ])
+  .meta({ id: 'target', description: 'What Azure DevOps shows as the target; default: the subscription of the connection scope.' });
 
 /** One service connection, fully spelled out. */
-export const connectionSpecSchema = z.strictObject({
-  project: projectSchema.describe('Azure DevOps project (name or id) that owns the connection.'),
-  name: connectionNameSchema.describe('Service connection name, as pipelines refer to it.'),
-  app: z.union([displayNameSchema, appSchema]).describe('The app registration: its display name, or { displayName, uniqueName }.'),
-  subscriptionName: connectionNameSchema
-    .optional()
-    .describe('Subscription display name shown in Azure DevOps (default: the subscription id).'),
-  target: targetSchema.optional().describe('What Azure DevOps shows as the target; default: the subscription of the first role.'),
-  roles: z.array(roleGrantSchema).min(1, 'needs at least one role').max(50),
-  shareWith: z.array(projectSchema).max(100).optional().describe('Other projects to share the connection with.'),
-  pipelines: pipelinesSchema.optional(),
-  description: z.string().max(1024).optional(),
-});
+export const connectionSpecSchema = z
+  .strictObject({
+    project: projectSchema.describe('Azure DevOps project (name or id) that owns the connection.'),
+    name: connectionNameSchema.describe('Service connection name, as pipelines refer to it.'),
+    app: z
+      .union([displayNameSchema, appSchema])
+      .describe('The app registration (one per connection): its display name, or { displayName, uniqueName }.'),
+    scope: scope('Default scope of the roles, and where the target subscription comes from.').optional(),
+    subscriptionName: connectionNameSchema
+      .optional()
+      .describe('Subscription display name shown in Azure DevOps (default: the subscription id).'),
+    target: targetSchema.optional(),
+    roles: z.array(connectionRoleSchema).min(1, 'needs at least one role').max(50),
+    shareWith: z.array(projectSchema).max(100).optional().describe('Other projects to share the connection with.'),
+    pipelines: pipelinesSchema.optional(),
+    description: z.string().max(1024).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.scope !== undefined) return;
+    c.roles.forEach((r, j) => {
+      if (typeof r === 'string' || r.scope === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['roles', j, 'scope'], message: 'needs a scope: give it here or as the connection scope' });
+      }
+    });
+  })
+  .meta({ id: 'connection' });
 
 /** The environment-set shorthand: dev, prod and prod-readonly from one block. */
-export const environmentSetSchema = z.strictObject({
-  project: projectSchema,
-  /** Connection names become `{name}-dev`, `{name}-prod`, `{name}-prod-readonly`. */
-  name: connectionNameSchema.describe('Base name: connections are {name}-dev, {name}-prod and {name}-prod-readonly.'),
-  /** App display names become `{appPrefix}-dev` … Default: `name`. */
-  appPrefix: displayNameSchema.optional(),
-  subscriptionId: guidSchema,
-  subscriptionName: connectionNameSchema.optional(),
-  dev: z.strictObject({ resourceGroup: z.string().regex(/^[-\w._()]{1,90}$/, 'is not a resource group name'), pipelines: pipelinesSchema.optional() }),
-  prod: z.strictObject({ resourceGroup: z.string().regex(/^[-\w._()]{1,90}$/, 'is not a resource group name'), pipelines: pipelinesSchema.optional() }),
-  readonly: z
-    .union([z.literal(false), z.strictObject({ pipelines: pipelinesSchema.optional() })])
-    .optional()
-    .describe('The prod-readonly connection (Reader on the prod resource group, for pull-request runs). Default: on.'),
-  extraRoles: z.array(roleGrantSchema).max(20).optional().describe('Roles added to every connection of the set (e.g. Reader on a Terraform state RG).'),
-  shareWith: z.array(projectSchema).max(100).optional(),
-});
+export const environmentSetSchema = z
+  .strictObject({
+    project: projectSchema.describe('Azure DevOps project that owns the three connections.'),
+    name: connectionNameSchema.describe('Base name: connections are {name}-dev, {name}-prod and {name}-prod-readonly.'),
+    appPrefix: displayNameSchema.optional().describe('App display names are {appPrefix}-dev, … Default: name.'),
+    subscriptionId: guid('Subscription of both resource groups.'),
+    subscriptionName: connectionNameSchema.optional(),
+    dev: z.strictObject({ resourceGroup, pipelines: pipelinesSchema.optional() }).describe('Contributor on this resource group.'),
+    prod: z.strictObject({ resourceGroup, pipelines: pipelinesSchema.optional() }).describe('Contributor on this resource group.'),
+    readonly: z
+      .union([z.literal(false), z.strictObject({ pipelines: pipelinesSchema.optional() })])
+      .optional()
+      .describe(
+        'The prod-readonly connection (Reader on the prod resource group, for pull-request runs). Default: on; false turns it off.',
+      ),
+    extraRoles: z
+      .array(roleGrantSchema)
+      .max(20)
+      .optional()
+      .describe('Roles added to every connection of the set (e.g. Reader on a Terraform state RG).'),
+    shareWith: z.array(projectSchema).max(100).optional(),
+  })
+  .meta({ id: 'environmentSet' });
 
+/** A whole spec: organization, tenant, and connections and/or environment sets. */
 export const specSchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe('Path or URL of wif-spec.schema.json, for editors.'),
     organization: organizationSchema.describe('Azure DevOps organization name.'),
-    tenantId: guidSchema.describe('Entra tenant id.'),
-    cloud: z.enum(['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud']).optional(),
+    tenantId: guid('Entra tenant id.'),
+    cloud: z.enum(['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud']).optional().describe('Default AzureCloud.'),
     connections: z.array(connectionSpecSchema).max(1000).optional(),
     environments: z.array(environmentSetSchema).max(200).optional(),
   })
@@ -99,10 +144,17 @@ export const specSchema = z
     path: ['connections'],
   });
 
+/** One role at one scope. */
 export type RoleGrantSpec = z.output<typeof roleGrantSchema>;
+/** A role of a connection, as written (its scope may come from the connection). */
+export type ConnectionRoleSpec = z.output<typeof connectionRoleSchema>;
+/** Pipeline ids, or `{ all: true }`. */
 export type PipelinesSpec = z.output<typeof pipelinesSchema>;
+/** One connection, as written in the spec. */
 export type ConnectionSpec = z.output<typeof connectionSpecSchema>;
+/** One environment set, as written in the spec. */
 export type EnvironmentSetSpec = z.output<typeof environmentSetSchema>;
+/** A validated spec (before environment sets are expanded: see `ResolvedSpec`). */
 export type Spec = z.output<typeof specSchema>;
 /** What a caller writes (before defaults). */
 export type SpecInput = z.input<typeof specSchema>;

@@ -11,6 +11,7 @@ export interface WifClients {
   readonly devops: DevOpsClient;
 }
 
+/** Options of {@link createClients}: one credential, the organization, and the transport settings. */
 export interface CreateClientsOptions extends Omit<TransportOptions, 'httpClient'> {
   /** Entra credential for Graph and ARM (and Azure DevOps unless `devopsCredential` is given). */
   readonly credential: TokenCredential;

@@ -22,6 +22,7 @@ export interface FieldChange {
   readonly to: string | null;
 }
 
+/** One resource of a plan: what apply would do to it, and which fields differ. */
 export interface PlannedResource {
   readonly kind: ResourceKind;
   readonly action: PlanAction;
@@ -33,17 +34,37 @@ export interface PlannedResource {
   readonly note?: string;
 }
 
-/** A resource as apply left it. */
+/**
+ * How a resource differed from the spec before this run: `missing`, `altered` (fields differ),
+ * `renamed` (a connection found through its app under another name), `issuerChanged` (the
+ * connection now presents another issuer), `stale` (a credential for an issuer or subject the
+ * connection no longer presents), `extra` (a role assignment the spec does not name).
+ */
+export type DriftKind = 'missing' | 'altered' | 'renamed' | 'issuerChanged' | 'stale' | 'extra';
+
+/**
+ * What a run did to a resource: the step {@link Outcome}, `deleted` (a stale credential, a pruned
+ * assignment, or rolled back), or `reported` (found and left alone: an extra role assignment
+ * without `prune`, a stale credential while the new one is not verified).
+ */
+export type AppliedOutcome = Outcome | 'deleted' | 'reported';
+
+/** A resource as a run left it. */
 export interface AppliedResource {
   readonly kind: ResourceKind;
   readonly name: string;
   readonly id: string;
-  readonly outcome: Outcome | 'deleted';
+  readonly outcome: AppliedOutcome;
+  /** Why it was not `unchanged`. */
+  readonly drift?: DriftKind;
+  /** The fields that differed, when known. */
+  readonly changes?: readonly FieldChange[];
 }
 
 /** How long one step took, for the report. */
 export interface StepTiming {
   readonly step: string;
+  /** Milliseconds after the connection's work started. */
   readonly startedAtInMs: number;
   readonly durationInMs: number;
 }

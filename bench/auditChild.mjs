@@ -1,0 +1,31 @@
+// Audits the emulator at argv[2] in its own process (plain JS: no loader in the measured process)
+// and prints its peak memory as JSON.
+import { auditOrganization, createClients } from '@wif/core';
+import { createTestCredential } from '@wif/testing';
+
+const url = process.argv[2];
+const clients = createClients({
+  credential: createTestCredential(),
+  organization: 'contoso',
+  endpoints: { graph: `${url}/graph/v1.0`, arm: `${url}/arm`, devops: `${url}/devops`, authority: `${url}/entra` },
+});
+let peakHeap = 0;
+const sample = () => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
+const sampler = setInterval(sample, 20);
+const t0 = performance.now();
+const run = auditOrganization({ devops: clients.devops });
+let findings = 0;
+for await (const _finding of run) {
+  findings++;
+  if (findings % 1000 === 0) sample();
+}
+clearInterval(sampler);
+process.stdout.write(
+  JSON.stringify({
+    connections: run.stats.connections,
+    findings,
+    wallInMs: performance.now() - t0,
+    maxRssInMb: process.resourceUsage().maxRSS / 1024,
+    peakHeapInMb: peakHeap / 2 ** 20,
+  }),
+);

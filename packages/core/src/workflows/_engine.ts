@@ -1,0 +1,340 @@
+/**
+ * The engine behind `apply` and `sync`: each connection along its dependency graph (see apply.ts),
+ * many connections under a bounded concurrency; every resource recorded with its outcome and, when
+ * it was not as the spec wants, how it had drifted; a connection that fails is rolled back.
+ */
+import { deleteRoleAssignmentById, roleDefinitionGuid } from '@wif/arm';
+import { authParameter, type DevOpsClient, listServiceEndpoints } from '@wif/devops';
+import type { Application } from '@wif/graph';
+import type { TransportError, ValidationError } from '@wif/http';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import type { WifError } from '../errors';
+import { mapPool } from '../_internal/pool';
+import {
+  type ConnectionLookup,
+  type ConnectionSpecInput,
+  connectionDrift,
+  convergeConnection,
+  desiredData,
+  lookupConnection,
+} from '../steps/createManualConnection';
+import { type GrantedRole, grantRoleValidated } from '../steps/grantRole';
+import { ensureApplication, ensureServicePrincipal } from '../steps/registerApp';
+import type { TrustChainReport } from '../steps/verifySubject';
+import type { Outcome } from '../types';
+import { checkResolvedSpec, type DesiredConnection, type ResolvedSpec } from '../spec/load';
+import { authorizePipelines, shareConnection } from './_access';
+import { credentialBranch } from './_bind';
+import { rollback } from './_rollback';
+import { assignmentLabel, isWanted, listPrincipalAssignments } from './_roles';
+import { abortOnly, desiredApp, driftOf, type EngineOptions, type Opts, Run, stepOptions } from './_run';
+import type { ApplyReport, ConnectionReport } from './apply';
+import type { WifClients } from './clients';
+import type { ResourceKind } from './types';
+
+
+/** Runs every connection of `spec`; fails only for an invalid spec (nothing sent). */
+export function runEngine(clients: WifClients, spec: ResolvedSpec, options: EngineOptions): ResultAsync<ApplyReport, ValidationError> {
+  const checked = checkResolvedSpec(spec);
+  if (checked.isErr()) return errAsync(checked.error);
+  const started = performance.now();
+  return ResultAsync.fromSafePromise(
+    mapPool(spec.connections, options.concurrency ?? 16, async (c) => {
+      const report = await convergeOne(clients, spec, c, options);
+      options.onConnection?.(report);
+      return report;
+    }),
+  ).map((connections) => summarize(spec.organization, connections, performance.now() - started));
+}
+
+async function convergeOne(
+  clients: WifClients,
+  spec: ResolvedSpec,
+  c: DesiredConnection,
+  options: EngineOptions,
+): Promise<ConnectionReport> {
+  const run = new Run();
+  if (options.abortSignal?.aborted)
+    return finish(clients, c, options, run, { kind: 'Aborted', message: `Aborted before ${c.project}/${c.name} was started.` });
+  const so = stepOptions(options);
+  // Level 1: the app, and the connection lookup (it needs no app id), at once.
+  const lookup = run.timed('lookupConnection', () =>
+    lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, so),
+  );
+  const app = await run.timed('registerApp', () => ensureApplication(clients.graph, desiredApp(spec, c), so));
+  if (app.isErr()) {
+    await lookup; // let the parallel read finish before reporting
+    return finish(clients, c, options, run, app.error);
+  }
+  const { application, outcome } = app.value;
+  const appIsNew = outcome === 'created';
+  run.record(
+    { kind: 'application', name: application.displayName, id: application.id, outcome, ...driftOf(outcome) },
+    { kind: 'application', id: application.id, name: application.displayName },
+  );
+
+  // Level 2: the principal and its roles, beside the connection and what hangs off it.
+  const [roles, conn] = await Promise.all([
+    rolesBranch(run, clients, c, application, appIsNew, options),
+    connectionBranch(run, clients, spec, c, application, appIsNew, lookup, options),
+  ]);
+  const error = roles.isErr() ? roles.error : conn.isErr() ? conn.error : undefined;
+  return finish(clients, c, options, run, error, conn.isOk() ? conn.value : undefined);
+}
+
+function rolesBranch(
+  run: Run,
+  clients: WifClients,
+  c: DesiredConnection,
+  application: Application,
+  appIsNew: boolean,
+  options: EngineOptions,
+): ResultAsync<void, WifError> {
+  const so = stepOptions(options);
+  return run
+    .timed('ensureServicePrincipal', () => ensureServicePrincipal(clients.graph, application, appIsNew, so))
+    .andThen(({ servicePrincipal, outcome }) => {
+      run.record(
+        { kind: 'servicePrincipal', name: application.displayName, id: servicePrincipal.id, outcome, ...driftOf(outcome) },
+        { kind: 'servicePrincipal', id: servicePrincipal.id, name: application.displayName },
+      );
+      const principalIsNew = outcome === 'created';
+      const grants = c.roles.map((r) =>
+        run
+          .timed(`grantRole ${r.role} @ ${r.scope}`, () =>
+            grantRoleValidated(
+              clients.arm,
+              {
+                scope: r.scope,
+                role: r.role,
+                principalId: servicePrincipal.id,
+                description: `${c.project}/${c.name} (wif)`,
+                ...(r.allowPrivileged !== undefined ? { allowPrivileged: r.allowPrivileged } : {}),
+              },
+              so,
+              { principalIsNew },
+            ),
+          )
+          .map(({ value, outcome: o }) => {
+            const name = `${value.roleName} @ ${value.scope}`;
+            run.record(
+              { kind: 'roleAssignment', name, id: value.id, outcome: o, ...driftOf(o) },
+              { kind: 'roleAssignment', id: value.id, name },
+            );
+            return value;
+          }),
+      );
+      return ResultAsync.combine(grants).andThen((granted) =>
+        // A principal made by this run holds nothing else.
+        options.inspectExtras && !principalIsNew
+          ? run.timed('inspectRoleAssignments', () => extraRoles(run, clients, c, servicePrincipal.id, granted, options))
+          : okAsync(undefined),
+      );
+    });
+}
+
+/** Reports (or, with `prune`, deletes) the principal's role assignments the spec does not name. */
+function extraRoles(
+  run: Run,
+  clients: WifClients,
+  c: DesiredConnection,
+  principalId: string,
+  granted: readonly GrantedRole[],
+  options: EngineOptions,
+): ResultAsync<void, WifError> {
+  const wanted = granted.map((g) => ({ scope: g.scope, guid: roleDefinitionGuid(g.roleDefinitionId) ?? '' }));
+  return listPrincipalAssignments(
+    clients.arm,
+    c.roles.map((r) => r.scope),
+    principalId,
+    abortOnly(options),
+  ).andThen((all) =>
+    ResultAsync.combine(
+      all
+        .filter((a) => !isWanted(a, wanted))
+        .map((a) => {
+          const resource = { kind: 'roleAssignment' as const, name: assignmentLabel(a), id: a.id, drift: 'extra' as const };
+          if (!options.prune) {
+            run.record({ ...resource, outcome: 'reported' });
+            return okAsync<undefined, WifError>(undefined);
+          }
+          return deleteRoleAssignmentById(clients.arm, a.id, abortOnly(options)).map(() => {
+            run.record({ ...resource, outcome: 'deleted' });
+            return undefined;
+          });
+        }),
+    ).map(() => undefined),
+  );
+}
+
+/** Finds a connection bound to the app under another name (renamed in the portal). */
+function findRenamed(
+  devops: DevOpsClient,
+  found: ConnectionLookup,
+  appId: string,
+  opts: Opts,
+): ResultAsync<{ found: ConnectionLookup; renamed: boolean }, TransportError> {
+  return listServiceEndpoints(devops, found.project.id, { type: 'azurerm', includeFailed: true }, opts).map((all) => {
+    const existing = all.find(
+      (e) =>
+        authParameter(e, 'serviceprincipalid')?.toLowerCase() === appId.toLowerCase() &&
+        e.serviceEndpointProjectReferences?.some((r) => r.projectReference?.id === found.project.id),
+    );
+    return { found: { project: found.project, existing }, renamed: existing !== undefined };
+  });
+}
+
+function connectionBranch(
+  run: Run,
+  clients: WifClients,
+  spec: ResolvedSpec,
+  c: DesiredConnection,
+  application: Application,
+  appIsNew: boolean,
+  lookup: ResultAsync<ConnectionLookup, WifError>,
+  options: EngineOptions,
+): ResultAsync<TrustChainReport | undefined, WifError> {
+  const so = stepOptions(options);
+  const connSpec: ConnectionSpecInput = {
+    project: c.project,
+    name: c.name,
+    tenantId: spec.tenantId,
+    appId: application.appId,
+    target: c.target,
+    cloud: spec.cloud,
+    ...(c.description !== undefined ? { description: c.description } : {}),
+  };
+  return lookup
+    .andThen((found) =>
+      // Not found by name, but the app existed: the connection may have been renamed; look for it by app.
+      found.existing || appIsNew
+        ? okAsync({ found, renamed: false })
+        : run.timed('findRenamedConnection', () => findRenamed(clients.devops, found, application.appId, so)),
+    )
+    .andThen(({ found, renamed }) => {
+      const before = found.existing ? connectionDrift(found.existing, connSpec, desiredData(connSpec)) : undefined;
+      const changes = before && 'changes' in before ? before.changes : [];
+      return run
+        .timed('createManualConnection', () => convergeConnection(clients.devops, connSpec, found, so))
+        .map(({ value, outcome }) => {
+          const drift =
+            outcome === 'unchanged'
+              ? {}
+              : { drift: renamed ? ('renamed' as const) : outcome === 'created' ? ('missing' as const) : ('altered' as const), changes };
+          run.record(
+            { kind: 'serviceConnection', name: value.name, id: value.id, outcome, ...drift },
+            { kind: 'serviceConnection', id: value.id, name: value.name, projectId: value.projectId },
+          );
+          return { connection: value, fresh: outcome === 'created' };
+        });
+    })
+    .andThen(({ connection, fresh }) => {
+      const pipelines = c.pipelines;
+      return ResultAsync.combine([
+        credentialBranch(run, clients, application, appIsNew, connection, options),
+        c.shareWith.length === 0
+          ? okAsync(undefined)
+          : run
+              .timed('shareConnection', () => shareConnection(clients, c, connection, so))
+              .map((a) => {
+                run.record({
+                  kind: 'projectShare',
+                  name: c.shareWith.join(', '),
+                  id: connection.id,
+                  outcome: a.outcome,
+                  ...driftOf(a.outcome),
+                  changes: a.changes,
+                });
+              }),
+        pipelines === undefined
+          ? okAsync(undefined)
+          : run
+              .timed('authorizePipelines', () => authorizePipelines(clients, pipelines, connection, fresh, so))
+              .map((a) => {
+                run.record({
+                  kind: 'pipelinePermission',
+                  name: describePipelines(c),
+                  id: connection.id,
+                  outcome: a.outcome,
+                  ...driftOf(a.outcome),
+                  changes: a.changes,
+                });
+              }),
+      ] as const).map(([trustChain]) => trustChain);
+    });
+}
+
+function describePipelines(c: DesiredConnection): string {
+  return Array.isArray(c.pipelines) ? `pipelines ${c.pipelines.join(', ')}` : 'all pipelines';
+}
+
+const KIND_ORDER: readonly ResourceKind[] = [
+  'application',
+  'servicePrincipal',
+  'roleAssignment',
+  'serviceConnection',
+  'federatedCredential',
+  'projectShare',
+  'pipelinePermission',
+];
+
+async function finish(
+  clients: WifClients,
+  c: DesiredConnection,
+  options: EngineOptions,
+  run: Run,
+  error: WifError | undefined,
+  trustChain?: TrustChainReport,
+): Promise<ConnectionReport> {
+  const base = { key: c.key, project: c.project, name: c.name, timings: run.timings };
+  const ordered = [...run.resources].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+  const duration = (): number => Math.round(performance.now() - run.t0);
+  if (!error) {
+    const changed = ordered.some((r) => r.outcome !== 'unchanged' && r.outcome !== 'reported');
+    const outcome: Outcome =
+      ordered.find((r) => r.kind === 'application')?.outcome === 'created' ? 'created' : changed ? 'updated' : 'unchanged';
+    return {
+      ...base,
+      status: 'converged',
+      outcome,
+      resources: ordered,
+      durationInMs: duration(),
+      ...(trustChain ? { trustChain } : {}),
+      leftovers: [],
+    };
+  }
+  if (options.keepOnFailure || run.created.length === 0) {
+    return { ...base, status: 'failed', resources: ordered, durationInMs: duration(), error, leftovers: [] };
+  }
+  const leftovers = await rollback(clients, run.created, {
+    ...abortOnly(options),
+    ...(options.replication ? { replication: options.replication } : {}),
+  });
+  const removed = new Set(run.created.filter((x) => !leftovers.some((l) => l.id === x.id)).map((x) => x.id));
+  return {
+    ...base,
+    status: 'rolled-back',
+    resources: ordered.map((r) => (r.outcome === 'created' && removed.has(r.id) ? { ...r, outcome: 'deleted' as const } : r)),
+    durationInMs: duration(),
+    error,
+    leftovers,
+  };
+}
+
+function summarize(organization: string, connections: ConnectionReport[], durationInMs: number): ApplyReport {
+  const count = (f: (c: ConnectionReport) => boolean): number => connections.filter(f).length;
+  return {
+    organization,
+    durationInMs: Math.round(durationInMs),
+    connections,
+    summary: {
+      converged: count((c) => c.status === 'converged'),
+      failed: count((c) => c.status === 'failed'),
+      rolledBack: count((c) => c.status === 'rolled-back'),
+      created: count((c) => c.outcome === 'created'),
+      updated: count((c) => c.outcome === 'updated'),
+      unchanged: count((c) => c.outcome === 'unchanged'),
+    },
+    ok: connections.every((c) => c.status === 'converged'),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Rollback of a connection that failed half-way: what this run created for it is removed in
+ * reverse order of creation — credential, connection, role assignments, service principal, app.
+ */
+import { deleteRoleAssignmentById } from '@wif/arm';
+import { deleteServiceEndpoint } from '@wif/devops';
+import { deleteApplication, deleteFederatedIdentityCredential, deleteServicePrincipal } from '@wif/graph';
+import type { ResultAsync } from 'neverthrow';
+import type { WifError } from '../errors';
+import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
+import type { WifClients } from './clients';
+import type { Leftover } from './types';
+
+/** Something a run created, with what it takes to delete it. */
+export type CreatedResource =
+  | { readonly kind: 'application'; readonly id: string; readonly name: string }
+  | { readonly kind: 'servicePrincipal'; readonly id: string; readonly name: string }
+  | { readonly kind: 'roleAssignment'; readonly id: string; readonly name: string }
+  | { readonly kind: 'serviceConnection'; readonly id: string; readonly name: string; readonly projectId: string }
+  | { readonly kind: 'federatedCredential'; readonly id: string; readonly name: string; readonly appObjectId: string };
+
+const ORDER: readonly CreatedResource['kind'][] = [
+  'federatedCredential',
+  'serviceConnection',
+  'roleAssignment',
+  'servicePrincipal',
+  'application',
+];
+
+const isNotFound = (e: { kind: string }): boolean => e.kind === 'NotFound';
+
+function remove(clients: WifClients, x: CreatedResource, opts: { abortSignal?: AbortSignal }): ResultAsync<unknown, WifError> {
+  switch (x.kind) {
+    case 'federatedCredential':
+      return deleteFederatedIdentityCredential(clients.graph, x.appObjectId, x.id, opts);
+    case 'serviceConnection':
+      return deleteServiceEndpoint(clients.devops, x.id, [x.projectId], {}, opts);
+    case 'roleAssignment':
+      return deleteRoleAssignmentById(clients.arm, x.id, opts);
+    case 'servicePrincipal':
+      return deleteServicePrincipal(clients.graph, x.id, opts);
+    case 'application':
+      return deleteApplication(clients.graph, x.id, opts);
+  }
+}
+
+/**
+ * Deletes `created`, kind by kind in reverse order of creation (same kind at once). The service
+ * principal is deleted explicitly even when its app goes too: that Graph removes it with the app is
+ * standard Entra behaviour but not stated on the API page (graph.md §3). A `404` right after a
+ * create may be replication, so it is retried; one that outlasts the retries means the resource is
+ * gone. Returns what could not be removed.
+ */
+export async function rollback(
+  clients: WifClients,
+  created: readonly CreatedResource[],
+  options: { abortSignal?: AbortSignal; replication?: ReplicationRetryOptions },
+): Promise<Leftover[]> {
+  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const leftovers: Leftover[] = [];
+  for (const kind of ORDER) {
+    const batch = created.filter((x) => x.kind === kind);
+    await Promise.all(
+      batch.map(async (x) => {
+        const r = await retryThroughReplication(
+          () => remove(clients, x, opts),
+          isNotFound,
+          options.replication ?? { maxAttempts: 4 },
+          options.abortSignal,
+        );
+        if (r.isErr() && !isNotFound(r.error)) leftovers.push({ kind: x.kind, id: x.id, name: x.name, error: r.error });
+      }),
+    );
+  }
+  // Deleting the app took its credentials (a part of the application object) with it.
+  const appDeleted = created.some((x) => x.kind === 'application') && !leftovers.some((l) => l.kind === 'application');
+  return appDeleted ? leftovers.filter((l) => l.kind !== 'federatedCredential') : leftovers;
+}

@@ -1,0 +1,16 @@
+/** The workflows of `@wif/core`: plan, apply and sync a spec of service connections. */
+export { createClients, type WifClients, type CreateClientsOptions } from './clients';
+export { plan, type Plan, type ConnectionPlan, type PlanOptions } from './plan';
+export { apply, type ApplyOptions, type ApplyReport, type ConnectionReport, type ConnectionStatus } from './apply';
+export { sync, type SyncOptions, type SyncReport, type Drift } from './sync';
+export type {
+  ResourceKind,
+  PlanAction,
+  FieldChange,
+  PlannedResource,
+  AppliedResource,
+  AppliedOutcome,
+  DriftKind,
+  StepTiming,
+  Leftover,
+} from './types';

@@ -1,0 +1,142 @@
+import { createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadSpec, type ResolvedSpec } from '../spec/load';
+import { apply } from './apply';
+import { createClients } from './clients';
+import { type ConnectionPlan, plan, type Plan } from './plan';
+
+const SUB = '11111111-2222-3333-4444-555555555555';
+const RG = `/subscriptions/${SUB}/resourceGroups`;
+const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
+
+const fake = createFake();
+const server = setupServer(...fake.handlers);
+const clients = createClients({
+  credential: createTestCredential(),
+  organization: 'contoso',
+  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+});
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterAll(() => server.close());
+beforeEach(() => {
+  fake.reset();
+  fake.setOptions({ issuerMode: 'entra' });
+  fake.state.addProject('platform');
+  fake.state.addProject('web');
+});
+
+const SPEC: ResolvedSpec = loadSpec(`
+organization: contoso
+tenantId: ${TEST_TENANT_ID}
+connections:
+  - project: platform
+    name: sc-one
+    app: ado-one
+    scope: ${RG}/rg-one
+    roles: [Contributor, { role: Reader, scope: ${RG}/rg-tfstate }]
+    shareWith: [web]
+    pipelines: [12]
+  - { project: platform, name: sc-two, app: ado-two, scope: ${RG}/rg-two, roles: [Reader] }
+`)._unsafeUnwrap();
+
+/** Plans, and proves that planning sent nothing but GETs. */
+async function planReadOnly(spec: ResolvedSpec): Promise<Plan> {
+  const before = fake.requests.length;
+  const p = (await plan(clients, spec))._unsafeUnwrap();
+  const sent = fake.requests.slice(before);
+  expect(sent.length).toBeGreaterThan(0);
+  expect(sent.filter((r) => r.method !== 'GET')).toEqual([]);
+  return p;
+}
+const actions = (c: ConnectionPlan | undefined): string[] => (c?.resources ?? []).map((r) => `${r.kind} ${r.action}`);
+const named = (p: Plan, name: string): ConnectionPlan => p.connections.find((c) => c.name === name)!;
+
+describe('plan', () => {
+  it('plans a fresh spec as creates, sending no write', async () => {
+    const p = await planReadOnly(SPEC);
+    expect(actions(named(p, 'sc-one'))).toEqual([
+      'application create',
+      'servicePrincipal create',
+      'roleAssignment create',
+      'roleAssignment create',
+      'serviceConnection create',
+      'federatedCredential create',
+      'projectShare create',
+      'pipelinePermission create',
+    ]);
+    expect(p.summary).toEqual({ create: 13, update: 0, unchanged: 0, delete: 0, errors: 0 });
+    expect(p.spec).toBe(SPEC);
+  });
+
+  it('plans a converged spec as unchanged', async () => {
+    await apply(clients, SPEC, { replication: { delayInMs: 1 } });
+    const p = await planReadOnly(SPEC);
+    expect(p.summary).toEqual({ create: 0, update: 0, unchanged: 13, delete: 0, errors: 0 });
+    expect(named(p, 'sc-one').resources.every((r) => r.id !== undefined)).toBe(true);
+  });
+
+  it('shows each drift with the differing fields, sending no write', async () => {
+    await apply(clients, SPEC, { replication: { delayInMs: 1 } });
+    const one = fake.state.serviceEndpoints().find((e) => e.name === 'sc-one')!;
+    const two = fake.state.serviceEndpoints().find((e) => e.name === 'sc-two')!;
+    const appTwo = fake.state.applicationByUniqueName('wif-ado-two')!;
+    fake.state.renameServiceEndpoint(one.id, 'sc-one-renamed');
+    fake.state.pipelinePermissions('platform', one.id)!.allPipelines = { authorized: true };
+    fake.state.federatedCredentials(appTwo.id)[0]!.subject = 'sc://contoso/platform/typo';
+    const spTwo = fake.state.servicePrincipalByAppId(appTwo.appId)!;
+    fake.state.addRoleAssignment({ scope: `/subscriptions/${SUB}`, roleDefinitionId: READER, principalId: spTwo.id });
+    fake.state.application(appTwo.id)!.displayName = 'renamed by hand';
+
+    const p = await planReadOnly(SPEC);
+    const c1 = named(p, 'sc-one').resources;
+    expect(c1.find((r) => r.kind === 'serviceConnection')).toMatchObject({
+      action: 'update',
+      id: one.id,
+      changes: [{ field: 'name', from: 'sc-one-renamed', to: 'sc-one' }],
+    });
+    expect(c1.find((r) => r.kind === 'pipelinePermission')).toMatchObject({
+      action: 'update',
+      changes: [{ field: 'allPipelines', from: 'true', to: 'false' }],
+    });
+    const c2 = named(p, 'sc-two').resources;
+    expect(c2.find((r) => r.kind === 'application')).toMatchObject({
+      action: 'update',
+      changes: [{ field: 'displayName', from: 'renamed by hand', to: 'ado-two' }],
+    });
+    expect(c2.find((r) => r.kind === 'federatedCredential')).toMatchObject({
+      action: 'update',
+      changes: [{ field: 'subject', from: 'sc://contoso/platform/typo', to: fake.state.federation(two.id)!.subject }],
+    });
+    expect(c2.find((r) => r.kind === 'roleAssignment' && r.action === 'delete')).toMatchObject({
+      name: `${READER} @ /subscriptions/${SUB}`,
+      note: expect.stringMatching(/prune/),
+    });
+    expect(fake.state.serviceEndpoint(one.id)!.name).toBe('sc-one-renamed');
+  });
+
+  it('plans an issuer change as a new credential, and the old one deleted after verification', async () => {
+    fake.setOptions({ issuerMode: 'legacy' });
+    await apply(clients, SPEC, { replication: { delayInMs: 1 } });
+    const two = fake.state.serviceEndpoints().find((e) => e.name === 'sc-two')!;
+    two.federation = 'entra';
+    const creds = named(await planReadOnly(SPEC), 'sc-two').resources.filter((r) => r.kind === 'federatedCredential');
+    expect(creds.map((r) => [r.action, r.name])).toEqual([
+      ['create', `ado-sc-${two.id}-entra`],
+      ['delete', `ado-sc-${two.id}`],
+    ]);
+    expect(creds[0]!.changes[0]).toMatchObject({
+      field: 'issuer',
+      from: expect.stringContaining('vstoken'),
+      to: expect.stringContaining('login.microsoftonline.com'),
+    });
+  });
+
+  it('records a connection apply would refuse, and plans the others', async () => {
+    fake.state.addServiceEndpoint({ name: 'sc-two', projects: 'platform', scheme: 'ServicePrincipal', servicePrincipalId: SUB });
+    const p = await planReadOnly(SPEC);
+    expect(named(p, 'sc-two').error).toMatchObject({ kind: 'ConnectionConflict', reason: 'UsesSecret' });
+    expect(actions(named(p, 'sc-one'))).toContain('serviceConnection create');
+    expect(p.summary.errors).toBe(1);
+  });
+});
