@@ -1,5 +1,8 @@
 /** Shared helpers of the benchmarks: statistics, an emulator per scenario, clients and request logs. */
-import { startEmulator, type Emulator, type EmulatorOptions } from '@wif/cli';
+import { fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { emulatorEndpoints, type EmulatorOptions } from '@wif/cli';
 import { createClients, type LogEntry, type WifClients } from '@wif/core';
 import { createTestCredential } from '@wif/testing';
 
@@ -11,14 +14,45 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-export async function withEmulator<T>(options: EmulatorOptions, fn: (emu: Emulator) => Promise<T>): Promise<T> {
-  const started = await startEmulator({ port: 0, ...options });
-  if (started.isErr()) throw new Error(started.error.message);
-  const emu = started.value;
+/** An emulator running in its own process (emulatorHost.mjs), so it does not compete with the measured client for one thread. */
+export interface RemoteEmulator {
+  readonly url: string;
+  readonly endpoints: { graph: string; arm: string; devops: string; authority: string };
+  counts(prefix: string): Promise<{ apps: number; connections: number; credentials: number; assignments: number }>;
+}
+
+export async function withEmulator<T>(
+  options: { fake?: EmulatorOptions['fake']; seed?: boolean; org?: { projects: number; perProject: number } },
+  fn: (emu: RemoteEmulator) => Promise<T>,
+): Promise<T> {
+  const host = fork(join(dirname(fileURLToPath(import.meta.url)), 'emulatorHost.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <M extends { type: string }>(type: string): Promise<M> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: M): void => {
+        if (m.type === type) {
+          host.off('message', onMessage);
+          resolve(m);
+        } else if (m.type === 'error') reject(new Error(JSON.stringify(m)));
+      };
+      host.on('message', onMessage);
+    });
   try {
+    const ready = next<{ type: 'ready'; url: string }>('ready');
+    host.send({ type: 'start', ...options });
+    const { url } = await ready;
+    const emu: RemoteEmulator = {
+      url,
+      endpoints: emulatorEndpoints(url),
+      counts: async (prefix) => {
+        const reply = next<{ type: 'counts'; apps: number; connections: number; credentials: number; assignments: number }>('counts');
+        host.send({ type: 'counts', prefix });
+        return reply;
+      },
+    };
     return await fn(emu);
   } finally {
-    await emu.close();
+    host.send({ type: 'stop' });
+    await new Promise((r) => host.once('exit', r));
   }
 }
 
@@ -32,7 +66,7 @@ export interface Timed {
 }
 
 /** Clients on the emulator, recording every attempt they send. */
-export function recordingClients(emu: Emulator, log: Timed[]): WifClients {
+export function recordingClients(emu: Pick<RemoteEmulator, 'endpoints'>, log: Timed[]): WifClients {
   const logger = (e: LogEntry): void => {
     if (e.method === undefined || e.durationInMs === undefined) return;
     const end = performance.now();

@@ -1,15 +1,18 @@
 // Audits the emulator at argv[2] in its own process (plain JS: no loader in the measured process)
-// and prints its peak memory as JSON.
+// and prints its peak memory as JSON. With argv[3] = 'live' (and --expose-gc) it also samples the
+// live heap after a full GC every 20,000 findings.
 import { auditOrganization, createClients } from '@wif/core';
 import { createTestCredential } from '@wif/testing';
 
 const url = process.argv[2];
+const live = process.argv[3] === 'live' && typeof globalThis.gc === 'function';
 const clients = createClients({
   credential: createTestCredential(),
   organization: 'contoso',
   endpoints: { graph: `${url}/graph/v1.0`, arm: `${url}/arm`, devops: `${url}/devops`, authority: `${url}/entra` },
 });
 let peakHeap = 0;
+const liveHeapInMb = [];
 const sample = () => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
 const sampler = setInterval(sample, 20);
 const t0 = performance.now();
@@ -18,6 +21,10 @@ let findings = 0;
 for await (const _finding of run) {
   findings++;
   if (findings % 1000 === 0) sample();
+  if (live && findings % 20_000 === 0) {
+    globalThis.gc();
+    liveHeapInMb.push(process.memoryUsage().heapUsed / 2 ** 20);
+  }
 }
 clearInterval(sampler);
 process.stdout.write(
@@ -27,5 +34,6 @@ process.stdout.write(
     wallInMs: performance.now() - t0,
     maxRssInMb: process.resourceUsage().maxRSS / 1024,
     peakHeapInMb: peakHeap / 2 ** 20,
+    liveHeapInMb,
   }),
 );

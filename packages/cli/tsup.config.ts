@@ -1,7 +1,37 @@
 import { defineConfig } from 'tsup';
 
+// The two builds run in parallel into dist/: each cleans only its own files.
 export default defineConfig([
-  { entry: ['src/index.ts'], format: ['esm', 'cjs'], dts: true, sourcemap: true, clean: true, target: 'node22' },
-  // The executable: ESM only, with a shebang; heavy modules are imported lazily inside commands.
-  { entry: { wif: 'src/bin.ts' }, format: ['esm'], dts: false, sourcemap: true, clean: false, target: 'node22', banner: { js: '#!/usr/bin/env node' } },
+  // The library entry (main, startEmulator): workspace packages stay external, as for any library.
+  {
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: ['!wif.js', '!wif.js.map', '!chunks/**'],
+    splitting: false,
+    target: 'node22',
+  },
+  // The executable: ESM with a shebang. The workspace packages are bundled from their TypeScript
+  // sources (the `@wif/source` condition), so dist/wif.js is self-contained and always matches the
+  // sources it was built from; `@azure/identity` stays external. Code splitting (dist/chunks/) keeps
+  // each command and the SDK in their own chunks, imported only when a command runs: `wif --help`
+  // and `wif --version` load none of them.
+  {
+    entry: { wif: 'src/bin.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    clean: ['!index.*'],
+    splitting: true,
+    target: 'node22',
+    platform: 'node',
+    // Bundled CommonJS dependencies (the Azure core pipeline) `require` Node built-ins: give every chunk a `require`.
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __wifCreateRequire } from 'node:module';\nconst require = __wifCreateRequire(import.meta.url);" },
+    noExternal: [/^@wif\//],
+    esbuildOptions(options) {
+      options.conditions = ['@wif/source', 'import', 'node'];
+      options.chunkNames = 'chunks/[name]-[hash]';
+    },
+  },
 ]);

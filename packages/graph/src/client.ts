@@ -8,7 +8,6 @@ import {
   AuthenticationHandler,
   Client,
   type Context,
-  HTTPMessageHandler,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 import {
@@ -18,7 +17,10 @@ import {
   resolveRetryOptions,
   type Transport,
   transportFromSender,
-  type TransportOptions, SDK_USER_AGENT } from '@wif/http';
+  type TransportOptions,
+  SDK_USER_AGENT,
+  fetchOverHttpClient,
+} from '@wif/http';
 import { credentialAuthProvider, originAuthenticationHandler } from './_internal/authentication';
 import { graphSender, preserveErrors } from './_internal/graphSender';
 import { retryMiddleware } from './_internal/retryMiddleware';
@@ -37,7 +39,10 @@ export interface GraphClientOptions extends Omit<TransportOptions, 'httpClient'>
   readonly scope?: string;
   /** Cloud preset for the defaults. Default `AzureCloud`. */
   readonly cloud?: CloudName;
-  /** Replaces the HTTP stack (tests). Default: the global `fetch`. */
+  /**
+   * Replaces the HTTP stack (tests). Default: a `fetch` over core-rest-pipeline's keep-alive client, the
+   * stack ARM and Azure DevOps use too (connection reuse, `HTTPS_PROXY`).
+   */
   readonly fetch?: typeof fetch;
 }
 
@@ -72,7 +77,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       timeoutInMs: options.timeoutInMs ?? 60_000,
       logger: options.logger,
     }),
-    options.fetch ? fetchHandler(options.fetch) : new HTTPMessageHandler(),
+    fetchHandler(options.fetch ?? fetchOverHttpClient()),
   ];
   const client = Client.initWithMiddleware({
     middleware,

@@ -59,3 +59,4 @@ export {
   invalidResponse,
 } from './transport';
 export { type Page, type LimitExceededError, pages, collect } from './paging';
+export { fetchOverHttpClient } from './fetchAdapter';

@@ -32,6 +32,14 @@ import type { ApplyReport, ConnectionReport } from './apply';
 import type { WifClients } from './clients';
 import type { ResourceKind } from './types';
 
+/**
+ * Connections converged at once by default. 32 lets the seed's fleet of 43 connections finish in two
+ * overlapping waves (docs/performance.md); each connection has at most about four requests in flight,
+ * and a burst of that size stays well inside Graph's per-app token bucket (3,500 resource units per
+ * 10 s on the smallest tenants, graph.md §8) and ARM's write quota. Lower it for very large specs.
+ */
+export const DEFAULT_APPLY_CONCURRENCY = 32;
+
 
 /** Runs every connection of `spec`; fails only for an invalid spec (nothing sent). */
 export function runEngine(clients: WifClients, spec: ResolvedSpec, options: EngineOptions): ResultAsync<ApplyReport, ValidationError> {
@@ -39,7 +47,7 @@ export function runEngine(clients: WifClients, spec: ResolvedSpec, options: Engi
   if (checked.isErr()) return errAsync(checked.error);
   const started = performance.now();
   return ResultAsync.fromSafePromise(
-    mapPool(spec.connections, options.concurrency ?? 16, async (c) => {
+    mapPool(spec.connections, options.concurrency ?? DEFAULT_APPLY_CONCURRENCY, async (c) => {
       const report = await convergeOne(clients, spec, c, options);
       options.onConnection?.(report);
       return report;

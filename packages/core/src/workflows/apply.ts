@@ -25,7 +25,7 @@ import type { AppliedResource, Leftover, StepTiming } from './types';
 
 /** Options of {@link apply} (and of `sync`). */
 export interface ApplyOptions {
-  /** Connections converged at once. Default 16. */
+  /** Connections converged at once. Default 32 (`DEFAULT_APPLY_CONCURRENCY`). */
   readonly concurrency?: number;
   /** Keep what a failed connection created instead of rolling it back. Default false. */
   readonly keepOnFailure?: boolean;

@@ -2,6 +2,7 @@
 export { createClients, type WifClients, type CreateClientsOptions } from './clients';
 export { plan, type Plan, type ConnectionPlan, type PlanOptions } from './plan';
 export { apply, type ApplyOptions, type ApplyReport, type ConnectionReport, type ConnectionStatus } from './apply';
+export { DEFAULT_APPLY_CONCURRENCY } from './_engine';
 export { sync, type SyncOptions, type SyncReport, type Drift } from './sync';
 export type {
   ResourceKind,

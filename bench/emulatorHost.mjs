@@ -1,0 +1,52 @@
+// The emulator in its own process, so that the measured client and the emulator do not share one
+// JavaScript thread. Started by run.ts with `fork`; speaks over the IPC channel:
+//   → { type: 'start', fake, seed, org?: { projects, perProject } }   ← { type: 'ready', url }
+//   → { type: 'counts', prefix }                                        ← { type: 'counts', apps, connections, credentials, assignments }
+//   → { type: 'stop' }
+import { startEmulator } from '@wif/cli';
+
+let emulator;
+
+function seedOrg(state, projects, perProject) {
+  for (let p = 0; p < projects; p++) {
+    const project = state.addProject(`project-${p}`);
+    for (let c = 0; c < perProject; c++) {
+      // A realistic mix: mostly WIF (some on the legacy issuer), some on secrets, a few not ready.
+      const k = (p * perProject + c) % 10;
+      state.addServiceEndpoint({
+        name: `sc-${p}-${c}`,
+        projects: project.id,
+        servicePrincipalId: '22222222-3333-4444-5555-666666666666',
+        ...(k === 0 ? { scheme: 'ServicePrincipal' } : {}),
+        ...(k === 1 ? { federation: 'legacy' } : {}),
+        ...(k === 2 ? { isReady: false } : {}),
+      });
+    }
+  }
+}
+
+process.on('message', async (msg) => {
+  if (msg.type === 'start') {
+    const started = await startEmulator({ port: 0, seed: msg.seed !== false, fake: msg.fake ?? {} });
+    if (started.isErr()) {
+      process.send({ type: 'error', message: started.error.message });
+      return;
+    }
+    emulator = started.value;
+    if (msg.org) seedOrg(emulator.fake.state, msg.org.projects, msg.org.perProject);
+    process.send({ type: 'ready', url: emulator.url });
+  } else if (msg.type === 'counts') {
+    const s = emulator.fake.state;
+    const apps = s.applications().filter((a) => a.displayName.startsWith(`ado-${msg.prefix}`));
+    process.send({
+      type: 'counts',
+      apps: apps.length,
+      connections: s.serviceEndpoints().filter((e) => e.name.startsWith(`sc-${msg.prefix}`)).length,
+      credentials: apps.reduce((k, a) => k + s.federatedCredentials(a.id).length, 0),
+      assignments: s.roleAssignments().filter((r) => r.scope.includes(`rg-${msg.prefix}`)).length,
+    });
+  } else if (msg.type === 'stop') {
+    await emulator?.close();
+    process.exit(0);
+  }
+});

@@ -1,0 +1,279 @@
+/**
+ * The command line: which commands exist, their options, and parsing with `node:util` `parseArgs`
+ * (no framework: `wif --help` must start fast). Global options may appear anywhere.
+ */
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { err, ok, type Result } from 'neverthrow';
+
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  readonly multiple?: boolean;
+  /** Placeholder shown in help, e.g. `FILE`. */
+  readonly value?: string;
+  readonly description: string;
+}
+
+export interface CommandSpec {
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** `none`, free `text` (diagnose), or one of `actions` (migrate). */
+  readonly positionals: 'none' | 'text' | { readonly actions: readonly string[] };
+  readonly examples: readonly string[];
+}
+
+const config: OptionSpec = { type: 'string', short: 'c', value: 'FILE', description: 'The spec (YAML or JSON).' };
+const yes: OptionSpec = { type: 'boolean', short: 'y', description: 'Do not ask for confirmation (needed without a terminal).' };
+const concurrency: OptionSpec = { type: 'string', value: 'N', description: 'Connections worked on at once (default 16).' };
+const connection: OptionSpec = { type: 'string', multiple: true, value: 'NAME', description: 'Only this connection (repeatable).' };
+const project: OptionSpec = { type: 'string', value: 'PROJECT', description: 'Azure DevOps project of the connection.' };
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  json: { type: 'boolean', description: 'Machine output on stdout (one JSON document); no progress.' },
+  verbose: { type: 'boolean', short: 'v', description: 'Print the (redacted) request log on stderr.' },
+  color: { type: 'boolean', description: 'Force colours on or off (--no-color); NO_COLOR is honoured.' },
+  emulator: { type: 'string', value: 'URL', description: 'Run against the local emulator (or set WIF_EMULATOR_URL).' },
+  org: { type: 'string', value: 'NAME', description: 'Azure DevOps organization (default: the spec, or WIF_ORG).' },
+  'devops-auth': { type: 'string', value: 'MODE', description: 'Azure DevOps auth: auto (default), entra or pat.' },
+  help: { type: 'boolean', short: 'h', description: 'Show help.' },
+};
+
+export const COMMANDS = {
+  plan: {
+    summary: 'Show what apply would change, per connection and resource. Sends no write.',
+    usage: 'wif plan --config FILE [--exit-code]',
+    options: { config, 'exit-code': { type: 'boolean', description: 'Exit 3 when there are changes to make.' }, concurrency },
+    positionals: 'none',
+    examples: ['wif plan -c examples/env-set.yaml', 'wif plan -c wif.yaml --exit-code --json > plan.json'],
+  },
+  apply: {
+    summary: 'Create or converge every connection of the spec (asks first on a terminal).',
+    usage: 'wif apply --config FILE [--yes]',
+    options: {
+      config,
+      yes,
+      'keep-on-failure': { type: 'boolean', description: 'Keep what a failed connection created instead of rolling it back.' },
+      'skip-verify': { type: 'boolean', description: 'Skip the trust-chain check after binding.' },
+      concurrency,
+    },
+    positionals: 'none',
+    examples: ['wif apply -c examples/env-set.yaml --yes'],
+  },
+  verify: {
+    summary: 'Prove each connection\'s trust chain: exact strings, and with --exchange a real token exchange.',
+    usage: 'wif verify --config FILE [--exchange] [--connection NAME]',
+    options: { config, exchange: { type: 'boolean', description: 'Also exchange a pipeline OIDC token at Entra and call ARM with it.' }, connection },
+    positionals: 'none',
+    examples: ['wif verify -c wif.yaml', 'wif verify -c wif.yaml --exchange --connection sc-platform-prod'],
+  },
+  sync: {
+    summary: 'Find and repair drift between the spec and what exists.',
+    usage: 'wif sync --config FILE [--detect-only] [--prune] [--yes]',
+    options: {
+      config,
+      'detect-only': { type: 'boolean', description: 'Only report drift (reads only); exit 3 when there is some.' },
+      prune: { type: 'boolean', description: 'Also delete role assignments of the connections\' identities that the spec does not name.' },
+      yes,
+      concurrency,
+    },
+    positionals: 'none',
+    examples: ['wif sync -c wif.yaml --detect-only', 'wif sync -c wif.yaml --yes'],
+  },
+  audit: {
+    summary: 'Scan every service connection of the organization for risks.',
+    usage: 'wif audit [--org NAME] [--fail-on SEVERITY]',
+    options: {
+      'fail-on': { type: 'string', value: 'SEVERITY', description: 'Exit 4 when a finding is at or above: info, low, medium, high, critical.' },
+      config: { ...config, description: 'Take the organization from this spec.' },
+    },
+    positionals: 'none',
+    examples: ['wif audit --org contoso', 'wif audit --org contoso --fail-on high --json > audit.json'],
+  },
+  migrate: {
+    summary: 'Move a secret-based connection to workload identity federation, with a way back.',
+    usage: 'wif migrate start|status|finish|rollback [--connection NAME --project P | --id ID]',
+    options: {
+      connection: { type: 'string', value: 'NAME', description: 'The connection being migrated (its old name).' },
+      project,
+      id: { type: 'string', value: 'ID', description: 'The migration id (the old connection\'s id), instead of --connection.' },
+      tenant: { type: 'string', value: 'GUID', description: 'start: tenant of the identity (default: the spec, AZURE_TENANT_ID, or the emulator\'s).' },
+      'new-name': { type: 'string', value: 'NAME', description: 'start: name of the new connection (default {old name}-wif).' },
+      config: { ...config, description: 'Take the organization and tenant from this spec.' },
+      journal: { type: 'string', value: 'FILE', description: 'Where migrations are recorded (default wif-migrations.json, or WIF_JOURNAL).' },
+      force: { type: 'boolean', description: 'finish: clean up before the 7-day soak is over.' },
+      'keep-old-identity': { type: 'boolean', description: 'finish: delete only the old connection; keep its app and roles.' },
+      yes,
+    },
+    positionals: { actions: ['start', 'status', 'finish', 'rollback'] },
+    examples: [
+      'wif migrate start --connection sc-shared-deploy --project shared',
+      'wif migrate status',
+      'wif migrate finish --connection sc-shared-deploy --project shared --yes',
+      'wif migrate rollback --connection sc-shared-deploy --project shared',
+    ],
+  },
+  diagnose: {
+    summary: 'Explain an error message (AADSTS…, a failed task log) and say how to fix it.',
+    usage: 'wif diagnose "<error text>" [--connection NAME --project P] [--config FILE]',
+    options: { connection: { type: 'string', value: 'NAME', description: 'Look at this connection to confirm the cause.' }, project, config },
+    positionals: 'text',
+    examples: ['wif diagnose "AADSTS700213: No matching federated identity record found"', 'wif diagnose "$(cat task.log)" --connection sc-platform-prod --project platform'],
+  },
+  emulator: {
+    summary: 'Serve the local emulator of Graph, ARM, Azure DevOps and Entra on 127.0.0.1.',
+    usage: 'wif emulator [--port N] [--state FILE] [--no-seed]',
+    options: {
+      port: { type: 'string', short: 'p', value: 'N', description: 'Port on 127.0.0.1 (default 4010; 0 picks a free one).' },
+      state: { type: 'string', value: 'FILE', description: 'Load the state from FILE if it exists, and save every change to it.' },
+      seed: { type: 'boolean', description: 'Seed the demo organization (default; --no-seed starts empty).' },
+    },
+    positionals: 'none',
+    examples: ['wif emulator --port 0', 'WIF_EMULATOR_URL=http://127.0.0.1:4010 wif plan -c examples/env-set.yaml'],
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+export type DevOpsAuthMode = 'auto' | 'entra' | 'pat';
+
+export interface GlobalOptions {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  /** `true`/`false` when forced with `--color`/`--no-color`; undefined to decide from the terminal. */
+  readonly color?: boolean;
+  readonly emulator?: string;
+  readonly org?: string;
+  readonly devopsAuth: DevOpsAuthMode;
+}
+
+export type OptionValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
+
+export type Invocation =
+  | { readonly command: 'help'; readonly topic?: CommandName; readonly global: GlobalOptions }
+  | { readonly command: 'version'; readonly global: GlobalOptions }
+  | {
+      readonly command: CommandName;
+      /** migrate's action. */
+      readonly action?: string;
+      /** diagnose's text (positionals joined by a space). */
+      readonly text?: string;
+      readonly options: OptionValues;
+      readonly global: GlobalOptions;
+    };
+
+/** The command line was wrong: exit 2, nothing sent. */
+export interface UsageError {
+  readonly kind: 'Usage';
+  readonly message: string;
+  /** The command whose help to point at. */
+  readonly command?: CommandName;
+}
+
+const usage = (message: string, command?: CommandName): UsageError => ({ kind: 'Usage', message, ...(command ? { command } : {}) });
+
+function toParseArgs(specs: Readonly<Record<string, OptionSpec>>): ParseArgsOptionsConfig {
+  const out: ParseArgsOptionsConfig = {};
+  for (const [name, s] of Object.entries(specs)) {
+    out[name] = { type: s.type, ...(s.short ? { short: s.short } : {}), ...(s.multiple ? { multiple: true } : {}) };
+  }
+  return out;
+}
+
+/** Every option of every command, to find the command word wherever the global options are. */
+const ALL_OPTIONS = toParseArgs(Object.assign({}, GLOBAL_OPTIONS, ...Object.values(COMMANDS).map((c) => c.options)));
+
+const isCommand = (word: string): word is CommandName => Object.hasOwn(COMMANDS, word);
+
+function globalsFrom(values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): Result<GlobalOptions, UsageError> {
+  const devopsAuth = (values['devops-auth'] as string | undefined) ?? 'auto';
+  if (devopsAuth !== 'auto' && devopsAuth !== 'entra' && devopsAuth !== 'pat') return err(usage(`--devops-auth must be auto, entra or pat, not "${devopsAuth}".`));
+  const emulator = (values['emulator'] as string | undefined) ?? (env['WIF_EMULATOR_URL'] || undefined);
+  if (emulator !== undefined && !/^https?:\/\/[^/]+/.test(emulator)) return err(usage(`--emulator must be a URL such as http://127.0.0.1:4010, not "${emulator}".`));
+  const org = (values['org'] as string | undefined) ?? (env['WIF_ORG'] || undefined);
+  return ok({
+    json: values['json'] === true,
+    verbose: values['verbose'] === true,
+    ...(typeof values['color'] === 'boolean' ? { color: values['color'] } : {}),
+    ...(emulator ? { emulator: emulator.replace(/\/+$/, '') } : {}),
+    ...(org ? { org } : {}),
+    devopsAuth,
+  });
+}
+
+/**
+ * Parses `argv` (without `node` and the script). Never throws: an unknown option, a missing value
+ * or an unknown command is a {@link UsageError}.
+ */
+export function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Result<Invocation, UsageError> {
+  if (argv.includes('--version') || (argv.length === 1 && argv[0] === 'version')) {
+    return globalsFrom({}, env).map((global) => ({ command: 'version' as const, global }));
+  }
+  let loose: ReturnType<typeof parseArgs>;
+  try {
+    loose = parseArgs({ args: [...argv], options: ALL_OPTIONS, strict: false, allowPositionals: true, allowNegative: true, tokens: true });
+  } catch (e) {
+    return err(usage((e as Error).message));
+  }
+  const word = loose.positionals[0];
+  if (word === undefined || word === 'help') {
+    const topic = word === 'help' ? loose.positionals[1] : undefined;
+    if (topic !== undefined && !isCommand(topic)) return err(usage(`Unknown command "${topic}".`));
+    return globalsFrom(loose.values, env).map((global) => ({ command: 'help' as const, ...(topic ? { topic } : {}), global }));
+  }
+  if (!isCommand(word)) return err(usage(`Unknown command "${word}". Commands: ${COMMAND_NAMES.join(', ')}.`));
+
+  const spec: CommandSpec = COMMANDS[word];
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: toParseArgs({ ...GLOBAL_OPTIONS, ...spec.options }), strict: true, allowPositionals: true, allowNegative: true });
+  } catch (e) {
+    return err(usage((e as Error).message.replace(/\. To specify a positional argument.*$/s, '.'), word));
+  }
+  const globals = globalsFrom(parsed.values, env);
+  if (globals.isErr()) return err({ ...globals.error, command: word });
+  const global = globals.value;
+  if (parsed.values['help'] === true) return ok({ command: 'help', topic: word, global });
+
+  const rest = parsed.positionals.slice(1);
+  // Only boolean and string options are declared, so arrays hold strings.
+  const options = parsed.values as OptionValues;
+  const positionals = spec.positionals;
+  if (positionals === 'none') {
+    if (rest.length > 0) return err(usage(`Unexpected argument "${rest[0]}".`, word));
+    return ok({ command: word, options, global });
+  }
+  if (positionals === 'text') {
+    if (rest.length === 0) return err(usage('Give the error text to explain, in quotes.', word));
+    return ok({ command: word, text: rest.join(' '), options, global });
+  }
+  const [action, ...extra] = rest;
+  if (action === undefined || !positionals.actions.includes(action)) {
+    return err(usage(`${word} needs one of: ${positionals.actions.join(', ')}${action === undefined ? '' : ` (not "${action}")`}.`, word));
+  }
+  if (extra.length > 0) return err(usage(`Unexpected argument "${extra[0]}".`, word));
+  return ok({ command: word, action, options, global });
+}
+
+/** A string option, if given. */
+export function stringOption(options: OptionValues, name: string): string | undefined {
+  const v = options[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A repeatable string option: every value given. */
+export function listOption(options: OptionValues, name: string): readonly string[] {
+  const v = options[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+}
+
+/** An integer option within bounds; a usage error otherwise. */
+export function intOption(options: OptionValues, name: string, bounds: { min: number; max: number }, command: CommandName): Result<number | undefined, UsageError> {
+  const raw = stringOption(options, name);
+  if (raw === undefined) return ok(undefined);
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < bounds.min || n > bounds.max) return err(usage(`--${name} must be a whole number from ${bounds.min} to ${bounds.max}, not "${raw}".`, command));
+  return ok(n);
+}

@@ -1,0 +1,77 @@
+/**
+ * Credentials the way Azure users already have them. `@azure/identity` costs 200–300 ms to import,
+ * so it is loaded here, inside a command, never at startup.
+ *
+ * - Entra (Graph, ARM, and Azure DevOps unless a PAT is used): `AzurePipelinesCredential` inside an
+ *   Azure Pipelines job whose AzureCLI@2/AzurePowerShell@5 task exposes its WIF service connection
+ *   (`AZURESUBSCRIPTION_*`, `SYSTEM_OIDCREQUESTURI`, `SYSTEM_ACCESSTOKEN`); otherwise
+ *   `DefaultAzureCredential` (environment variables, workload identity, managed identity, `az login`, …).
+ * - Azure DevOps: a PAT from `AZURE_DEVOPS_EXT_PAT` (or the job's `SYSTEM_ACCESSTOKEN`) where Entra
+ *   auth to Azure DevOps is not set up (`--devops-auth auto|entra|pat`).
+ * - `--emulator`: the development credential of `@wif/testing` (unsigned test tokens).
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import type { CreateClientsOptions } from '@wif/core';
+import { err, ok, type Result } from 'neverthrow';
+import type { DevOpsAuthMode } from './args';
+
+export interface Auth {
+  /** For Graph and ARM, and Azure DevOps unless `devopsCredential` is set. */
+  readonly credential: TokenCredential;
+  readonly devopsCredential?: CreateClientsOptions['devopsCredential'];
+  /** Which credentials were picked, for `--verbose` (names of classes and variables, never values). */
+  readonly description: string;
+}
+
+/** A usage error (a missing PAT), or a credential that cannot be made here. */
+export interface AuthError {
+  readonly kind: 'Usage' | 'Authentication';
+  readonly message: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+const set = (env: Env, name: string): string | undefined => (env[name] ? env[name] : undefined);
+
+/** The variables `AzurePipelinesCredential` needs, when all are present. */
+export function pipelineIdentity(env: Env): { tenantId: string; clientId: string; serviceConnectionId: string; systemAccessToken: string } | undefined {
+  const tenantId = set(env, 'AZURESUBSCRIPTION_TENANT_ID');
+  const clientId = set(env, 'AZURESUBSCRIPTION_CLIENT_ID');
+  const serviceConnectionId = set(env, 'AZURESUBSCRIPTION_SERVICE_CONNECTION_ID');
+  const systemAccessToken = set(env, 'SYSTEM_ACCESSTOKEN');
+  if (!tenantId || !clientId || !serviceConnectionId || !systemAccessToken || !set(env, 'SYSTEM_OIDCREQUESTURI')) return undefined;
+  return { tenantId, clientId, serviceConnectionId, systemAccessToken };
+}
+
+/** Resolves the credentials for this run. A usage error when `--devops-auth pat` has no token to use. */
+export async function resolveAuth(env: Env, options: { readonly emulator?: string; readonly devopsAuth: DevOpsAuthMode }): Promise<Result<Auth, AuthError>> {
+  const patName = set(env, 'AZURE_DEVOPS_EXT_PAT') ? 'AZURE_DEVOPS_EXT_PAT' : set(env, 'SYSTEM_ACCESSTOKEN') ? 'SYSTEM_ACCESSTOKEN' : undefined;
+  if (options.devopsAuth === 'pat' && !patName) {
+    return err({ kind: 'Usage', message: '--devops-auth pat needs AZURE_DEVOPS_EXT_PAT (or SYSTEM_ACCESSTOKEN in a pipeline).' });
+  }
+  const usePat = patName !== undefined && (options.devopsAuth === 'pat' || (options.devopsAuth === 'auto' && !options.emulator));
+  let devopsCredential: Auth['devopsCredential'];
+  if (usePat) {
+    const { PersonalAccessTokenCredential } = await import('@wif/core');
+    devopsCredential = new PersonalAccessTokenCredential(env[patName] ?? '');
+  }
+  // Not "PAT <word>": redaction takes the word after "PAT" for a token.
+  const devopsNote = usePat ? `; Azure DevOps: personal access token in ${patName}` : '';
+
+  if (options.emulator) {
+    const { createTestCredential } = await import('@wif/testing');
+    return ok({ credential: createTestCredential(), ...(devopsCredential ? { devopsCredential } : {}), description: `emulator development credential${devopsNote}` });
+  }
+  const identity = await import('@azure/identity');
+  const pipeline = pipelineIdentity(env);
+  let credential: TokenCredential;
+  try {
+    credential = pipeline
+      ? new identity.AzurePipelinesCredential(pipeline.tenantId, pipeline.clientId, pipeline.serviceConnectionId, pipeline.systemAccessToken)
+      : new identity.DefaultAzureCredential();
+  } catch (e) {
+    // AzurePipelinesCredential checks the job's variables in process.env when it is made.
+    return err({ kind: 'Authentication', message: `${(e as Error).name}: ${(e as Error).message}` });
+  }
+  const name = pipeline ? `AzurePipelinesCredential (service connection ${pipeline.serviceConnectionId})` : 'DefaultAzureCredential';
+  return ok({ credential, ...(devopsCredential ? { devopsCredential } : {}), description: `${name}${devopsNote}` });
+}

@@ -1,0 +1,61 @@
+/**
+ * `wif diagnose "<error text>"`: what went wrong and how to fix it. From the text alone it needs no
+ * credentials; with `--connection` (and `--project`, or a spec that names the connection) it also
+ * reads live state to confirm the cause.
+ */
+import type { Diagnosis } from '@wif/core';
+import { type Invocation, stringOption } from '../args';
+import { EXIT, type ExitCode } from '../exitCodes';
+import type { Printer } from '../output';
+import type { Runtime } from '../runtime';
+
+type Inv = Extract<Invocation, { options: unknown }>;
+
+/** Each diagnosis: cause, confidence and codes, summary, numbered fixes, evidence (to stdout, or `write`). */
+export function printDiagnoses(printer: Printer, diagnoses: readonly Diagnosis[], write: (text?: string) => void = printer.line): void {
+  if (printer.json) return;
+  const { colors } = printer;
+  diagnoses.forEach((d, i) => {
+    if (i > 0) write('');
+    write(`${colors.bold(d.cause)} ${colors.dim(`(${d.confidence}${d.codes.length ? `; ${d.codes.join(', ')}` : ''})`)}`);
+    write(`  ${d.summary}`);
+    if (d.fix.length) write(`  ${colors.green('Fix:')}`);
+    d.fix.forEach((f, n) => write(`    ${n + 1}. ${f}`));
+    if (d.evidence.length) write(`  ${colors.cyan('Evidence:')}`);
+    for (const e of d.evidence) write(`    - ${e}`);
+  });
+}
+
+export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
+  const { core, printer } = rt;
+  const text = inv.text ?? '';
+  const connectionName = stringOption(inv.options, 'connection');
+  let project = stringOption(inv.options, 'project');
+  const configPath = stringOption(inv.options, 'config');
+
+  let clients: import('@wif/core').WifClients | undefined;
+  if (connectionName) {
+    const spec = configPath ? await rt.loadSpec(configPath) : undefined;
+    if (spec?.isErr()) return rt.fail(spec.error);
+    const resolved = spec?.isOk() ? spec.value : undefined;
+    project ??= resolved?.connections.find((c) => c.name.toLowerCase() === connectionName.toLowerCase())?.project;
+    if (!project) return rt.fail({ kind: 'Usage', message: `Which project is ${connectionName} in? Give --project (or a --config that names the connection).` });
+    const org = rt.organization(resolved);
+    if (org.isErr()) return rt.fail(org.error);
+    const made = await rt.clients(org.value);
+    if (made.isErr()) return rt.fail(made.error);
+    clients = made.value;
+  }
+
+  const result = await core.diagnose(
+    clients,
+    { text, ...(project && connectionName ? { project, connectionName } : {}) },
+    rt.abortSignal ? { abortSignal: rt.abortSignal } : {},
+  );
+  if (result.isErr()) return rt.fail(result.error);
+  const diagnoses = result.value;
+  const recognised = diagnoses.some((d) => d.cause !== 'Unknown');
+  printer.data({ ok: recognised, diagnoses });
+  printDiagnoses(printer, diagnoses);
+  return recognised ? EXIT.ok : EXIT.failure;
+}

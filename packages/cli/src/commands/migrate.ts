@@ -1,0 +1,140 @@
+/**
+ * `wif migrate start|status|finish|rollback`: moves a secret-based connection to a new connection
+ * on workload identity federation, recorded step by step in a journal file so that a killed run
+ * resumes and a migration can be rolled back until clean-up begins.
+ *
+ * start: new app, roles copied, new connection, credential bound and verified, pipelines listed.
+ * status: where each journaled migration stands. finish: after the soak (or `--force`), deletes the
+ * old connection (and its app and roles unless `--keep-old-identity`); asks first on a terminal.
+ * rollback: removes what start created; the old connection never stopped working.
+ */
+import { resolve } from 'node:path';
+import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core';
+import { err, ok, type Result } from 'neverthrow';
+import { type Invocation, stringOption } from '../args';
+import { confirm } from '../confirm';
+import { fetchEmulatorHealth } from '../emulator/health';
+import { EXIT, type ExitCode } from '../exitCodes';
+import type { PrintableError, Printer } from '../output';
+import type { Runtime } from '../runtime';
+
+type Inv = Extract<Invocation, { options: unknown }>;
+
+/** The journal file: `--journal`, `WIF_JOURNAL`, or `wif-migrations.json` in the working directory. */
+export function journalPath(rt: Pick<Runtime, 'io'>, options: Inv['options']): string {
+  return resolve(rt.io.cwd, stringOption(options, 'journal') ?? (rt.io.env['WIF_JOURNAL'] || 'wif-migrations.json'));
+}
+
+function printStatuses(printer: Printer, statuses: readonly MigrationStatus[]): void {
+  if (printer.json) return;
+  if (statuses.length === 0) {
+    printer.line('No migrations in the journal.');
+    return;
+  }
+  printer.table(
+    ['connection', 'project', 'phase', 'done', 'next', 'new connection', 'soak ends'],
+    statuses.map((s) => [s.oldConnection.name, s.project, s.phase, s.lastStep ?? '-', s.nextStep ?? '-', s.newConnection?.name ?? '-', s.soakEndsAt ?? '-']),
+  );
+  for (const s of statuses) if (s.lastError) printer.note(`${printer.colors.red('✗')} ${s.oldConnection.name}: ${s.lastError.step} failed (${s.lastError.kind}): ${s.lastError.message}`);
+}
+
+function printRecord(rt: Runtime, record: MigrationRecord): void {
+  const { printer } = rt;
+  if (printer.json) return;
+  const status = rt.core.describeMigration(record, { nowInMs: Date.now() });
+  const to = record.connection ? `${record.connection.name} (${record.connection.id})` : record.newName;
+  printer.line(`${printer.colors.bold(record.old.name)} → ${to}: ${status.phase}`);
+  if (record.app) printer.line(`  new app: ${record.app.displayName} (appId ${record.app.appId})`);
+  for (const r of record.roles ?? []) printer.line(`  role:    ${r.roleName} @ ${r.scope}`);
+  for (const p of record.pipelines ?? []) {
+    printer.line(`  pipelines in ${p.project.name}: ${p.allPipelines ? 'all pipelines' : p.pipelineIds.length ? p.pipelineIds.join(', ') : 'none authorised'}`);
+  }
+  for (const s of record.inventory?.skipped ?? []) printer.note(`${printer.colors.yellow('!')} role not copied: ${s.roleDefinitionId} @ ${s.scope}: ${s.reason}`);
+  if (status.phase === 'soaking' || status.phase === 'ready') {
+    printer.line(`Next: point those pipelines at ${record.connection?.name ?? record.newName}; after the soak (${status.soakEndsAt ?? 'one week'}): wif migrate finish --id ${record.id}`);
+  }
+}
+
+/** The migration id: `--id`, or the journaled migration of `--connection` (and `--project`). */
+async function migrationId(rt: Runtime, journal: JournalStore, options: Inv['options']): Promise<Result<string, PrintableError>> {
+  const id = stringOption(options, 'id');
+  if (id) return ok(id);
+  const name = stringOption(options, 'connection')?.toLowerCase();
+  if (!name) return err({ kind: 'Usage', message: 'Which migration? Give --connection NAME (and --project) or --id ID.' });
+  const project = stringOption(options, 'project')?.toLowerCase();
+  const statuses = await rt.core.migrationStatus(journal);
+  if (statuses.isErr()) return err(statuses.error);
+  const hits = statuses.value.filter((s) => s.oldConnection.name.toLowerCase() === name && (!project || s.project.toLowerCase() === project));
+  if (hits.length === 1) return ok(hits[0]!.id);
+  if (hits.length === 0) return err({ kind: 'MigrationNotFound', message: `No migration of ${name}${project ? ` in ${project}` : ''} in the journal: start one with wif migrate start.` });
+  return err({ kind: 'Usage', message: `Several migrations of ${name}: give --project or --id (${hits.map((h) => h.id).join(', ')}).` });
+}
+
+/** The tenant for a new migration: `--tenant`, the spec, `AZURE_TENANT_ID`, or the emulator's. */
+async function tenantFor(rt: Runtime, options: Inv['options'], specTenant: string | undefined): Promise<Result<string, PrintableError>> {
+  const given = stringOption(options, 'tenant') ?? specTenant ?? (rt.io.env['AZURE_TENANT_ID'] || undefined);
+  if (given) return ok(given);
+  if (rt.global.emulator) return (await fetchEmulatorHealth(rt.global.emulator)).map((h) => h.tenantId);
+  return err({ kind: 'Usage', message: 'Which tenant is the connection\'s identity in? Give --tenant GUID (or --config, or set AZURE_TENANT_ID).' });
+}
+
+export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
+  const { core, printer } = rt;
+  const journal = core.fileJournal(journalPath(rt, inv.options));
+  const base = { journal, ...(rt.abortSignal ? { abortSignal: rt.abortSignal } : {}) };
+
+  if (inv.action === 'status') {
+    const statuses = await core.migrationStatus(journal);
+    if (statuses.isErr()) return rt.fail(statuses.error);
+    const name = stringOption(inv.options, 'connection')?.toLowerCase();
+    const id = stringOption(inv.options, 'id');
+    const shown = statuses.value.filter((s) => (!name || s.oldConnection.name.toLowerCase() === name) && (!id || s.id === id));
+    printer.data({ ok: true, migrations: shown });
+    printStatuses(printer, shown);
+    return EXIT.ok;
+  }
+
+  const configPath = stringOption(inv.options, 'config');
+  const spec = configPath ? await rt.loadSpec(configPath) : undefined;
+  if (spec?.isErr()) return rt.fail(spec.error);
+  const resolved = spec?.isOk() ? spec.value : undefined;
+  const org = rt.organization(resolved);
+  if (org.isErr()) return rt.fail(org.error);
+  const clients = await rt.clients(org.value);
+  if (clients.isErr()) return rt.fail(clients.error);
+
+  let result;
+  if (inv.action === 'start') {
+    const connectionName = stringOption(inv.options, 'connection');
+    const project = stringOption(inv.options, 'project');
+    if (!connectionName || !project) return rt.fail({ kind: 'Usage', message: 'migrate start needs --connection NAME and --project PROJECT.' });
+    const tenantId = await tenantFor(rt, inv.options, resolved?.tenantId);
+    if (tenantId.isErr()) return rt.fail(tenantId.error);
+    const newName = stringOption(inv.options, 'new-name');
+    result = await core.startMigration(clients.value, { project, connectionName, tenantId: tenantId.value, ...(newName ? { newName } : {}) }, base);
+  } else {
+    const id = await migrationId(rt, journal, inv.options);
+    if (id.isErr()) return rt.fail(id.error);
+    if (inv.action === 'finish') {
+      if (inv.options['yes'] !== true) {
+        const answer = await confirm(rt.io, `Delete the old connection of migration ${id.value}${inv.options['keep-old-identity'] === true ? '' : ', its app and role assignments'}?`);
+        if (answer === 'cannot-ask') return rt.fail({ kind: 'Usage', message: 'migrate finish deletes the old connection: without a terminal to confirm on, pass --yes.' });
+        if (answer === 'no') {
+          printer.note('Nothing changed.');
+          return EXIT.failure;
+        }
+      }
+      result = await core.finishMigration(clients.value, id.value, {
+        ...base,
+        ...(inv.options['force'] === true ? { force: true } : {}),
+        ...(inv.options['keep-old-identity'] === true ? { keepOldIdentity: true } : {}),
+      });
+    } else {
+      result = await core.rollbackMigration(clients.value, id.value, base);
+    }
+  }
+  if (result.isErr()) return rt.fail(result.error);
+  printer.data({ ok: true, migration: result.value, status: core.describeMigration(result.value, { nowInMs: Date.now() }) });
+  printRecord(rt, result.value);
+  return EXIT.ok;
+}

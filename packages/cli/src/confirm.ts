@@ -1,0 +1,29 @@
+/**
+ * Confirmation before a change (apply, sync, migrate finish): asked only on a terminal. Without one
+ * and without `--yes` the command refuses (exit 2): a pipeline must say `--yes` explicitly.
+ */
+import { createInterface } from 'node:readline';
+import type { CliIo } from './io';
+
+export type Confirmation = 'yes' | 'no' | 'cannot-ask';
+
+/** Whether there is a terminal to ask on. */
+export const canAsk = (io: CliIo): boolean => io.stdin.isTTY === true && io.stderr.isTTY === true;
+
+/** Asks `question` (y/N) on the terminal; `cannot-ask` without one. End of input or Ctrl-C is no. */
+export async function confirm(io: CliIo, question: string): Promise<Confirmation> {
+  if (!canAsk(io)) return 'cannot-ask';
+  io.stderr.write(`${question} [y/N] `);
+  // The terminal echoes what is typed (cooked mode); readline only splits the line.
+  const rl = createInterface({ input: io.stdin, terminal: false });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+      io.abortSignal?.addEventListener('abort', () => resolve(''), { once: true });
+    });
+    return /^y(es)?$/i.test(answer.trim()) ? 'yes' : 'no';
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Emulator-only routes under `/_emulator` (no real service has them; docs/emulator.md):
+ *
+ * - `GET  /_emulator/health`: ready, with the layout, the organization, tenant, subscription and projects;
+ * - `POST /_emulator/break-subject` `{ connection, project? }`: changes the letter case of the last
+ *   segment of the subject on the connection's federated credential — the classic copy-paste
+ *   mistake — so `wif verify` and a token exchange fail the way they do in Azure;
+ * - `POST /_emulator/options` `{ latencyInMs?, throttleRate?, … }`: turns the fake's fault knobs.
+ */
+import type { Fake, FakeOptions } from '@wif/testing';
+import { emulatorEndpoints } from './layout';
+
+const json = (body: unknown, status = 200): Response => Response.json(body, { status });
+const problem = (status: number, message: string): Response => json({ error: { code: status === 404 ? 'NotFound' : 'BadRequest', message } }, status);
+
+const KNOBS = ['latencyInMs', 'throttleRate', 'serverErrorRate', 'resetRate', 'retryAfterSeconds', 'replicationLagInMs', 'ficPropagationInMs', 'issuerMode', 'armPageSize'] as const;
+
+async function body(request: Request): Promise<Record<string, unknown> | undefined> {
+  try {
+    const v: unknown = await request.json();
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Flips the letter case of the last path segment (a change only a case-sensitive comparison sees). */
+export function breakSubject(subject: string): string {
+  const flipped = subject.replace(/[^/]+$/, (seg) => (seg === seg.toUpperCase() ? seg.toLowerCase() : seg.toUpperCase()));
+  return flipped === subject ? `${subject}-broken` : flipped;
+}
+
+function breakConnection(fake: Fake, input: Record<string, unknown>): Response {
+  const { state } = fake;
+  const name = input['connection'];
+  if (typeof name !== 'string') return problem(400, 'Give { "connection": "<name>", "project"?: "<name>" }.');
+  const project = typeof input['project'] === 'string' ? state.project(input['project']) : undefined;
+  if (typeof input['project'] === 'string' && !project) return problem(404, `No project ${input['project']}.`);
+  const endpoint = state
+    .serviceEndpoints()
+    .find((e) => e.name.toLowerCase() === name.toLowerCase() && (!project || e.projectReferences.some((r) => r.projectId === project.id)));
+  if (!endpoint) return problem(404, `No service connection named ${name}.`);
+  const fed = state.federation(endpoint.id);
+  if (!fed) return problem(400, `${endpoint.name} does not use workload identity federation.`);
+  const app = state.applicationByAppId(endpoint.parameters['serviceprincipalid'] ?? '');
+  const credential = app ? state.federatedCredentials(app.id).find((f) => f.issuer === fed.issuer && f.subject === fed.subject) : undefined;
+  if (!app || !credential) return problem(400, `${endpoint.name} has no working federated credential to break.`);
+  const before = credential.subject;
+  credential.subject = breakSubject(before);
+  return json({ connection: endpoint.name, connectionId: endpoint.id, appObjectId: app.id, credential: credential.name, before, after: credential.subject });
+}
+
+/** Answers a request under `/_emulator`. */
+export async function handleAdmin(fake: Fake, request: Request, origin: string): Promise<Response> {
+  const route = `${request.method} ${new URL(request.url).pathname}`;
+  switch (route) {
+    case 'GET /_emulator/health':
+      return json({
+        status: 'ok',
+        url: origin,
+        endpoints: emulatorEndpoints(origin),
+        organization: fake.state.organization,
+        tenantId: fake.state.tenantId,
+        subscriptionId: fake.state.subscriptionId,
+        // What a pipeline job knows as System.TeamProjectId: `wif verify --exchange` needs it for the OIDC route.
+        projects: fake.state.projects().map((p) => ({ id: p.id, name: p.name })),
+      });
+    case 'POST /_emulator/break-subject': {
+      const input = await body(request);
+      return input ? breakConnection(fake, input) : problem(400, 'The body must be a JSON object.');
+    }
+    case 'POST /_emulator/options': {
+      const input = await body(request);
+      if (!input) return problem(400, 'The body must be a JSON object.');
+      const unknown = Object.keys(input).filter((k) => !(KNOBS as readonly string[]).includes(k));
+      if (unknown.length > 0) return problem(400, `Unknown or fixed option(s): ${unknown.join(', ')}. Allowed: ${KNOBS.join(', ')}.`);
+      try {
+        fake.setOptions(input as Partial<FakeOptions>);
+      } catch (e) {
+        return problem(400, (e as Error).message);
+      }
+      return json({ ok: true });
+    }
+    default:
+      return problem(404, `No emulator route ${route}.`);
+  }
+}

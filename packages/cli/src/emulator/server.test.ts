@@ -1,0 +1,144 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFake, makeTestToken } from '@wif/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { breakSubject } from './admin';
+import { type Emulator, startEmulator } from './server';
+import { restoreSnapshot, snapshotOf } from './snapshot';
+import { seedDemo } from './seed';
+
+const GRAPH = 'https://graph.microsoft.com/.default';
+const bearer = (scope: string): Record<string, string> => ({ authorization: `Bearer ${makeTestToken(scope)}` });
+
+describe('the emulator over HTTP', () => {
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = (await startEmulator({ port: 0 }))._unsafeUnwrap();
+  });
+  afterAll(async () => {
+    await emu.close();
+  });
+
+  it('listens on 127.0.0.1 and says where each service is', async () => {
+    expect(emu.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = (await (await fetch(`${emu.url}/_emulator/health`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'ok', organization: 'contoso', endpoints: { graph: `${emu.url}/graph/v1.0`, arm: `${emu.url}/arm`, devops: `${emu.url}/devops`, authority: `${emu.url}/entra` } });
+    expect((health['projects'] as Array<{ name: string }>).map((p) => p.name)).toEqual(['platform', 'shared']);
+  });
+
+  it('serves the fake: a real JSON body for a good request, the service error for a bad token', async () => {
+    const [app] = emu.fake.state.applications();
+    const ok = await fetch(`${emu.url}/graph/v1.0/applications/${app!.id}`, { headers: bearer(GRAPH) });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { appId: string }).appId).toBe(app!.appId);
+    const wrongAudience = await fetch(`${emu.url}/graph/v1.0/applications/${app!.id}`, { headers: bearer('https://management.azure.com/.default') });
+    expect(wrongAudience.status).toBe(401);
+    expect(((await wrongAudience.json()) as { error: { code: string } }).error.code).toBeTruthy();
+  });
+
+  it('passes request bodies through and answers writes with the service status', async () => {
+    const res = await fetch(`${emu.url}/graph/v1.0/applications`, {
+      method: 'POST',
+      headers: { ...bearer(GRAPH), 'content-type': 'application/json' },
+      body: JSON.stringify({ displayName: 'made-over-http' }),
+    });
+    expect(res.status).toBe(201);
+    expect(emu.fake.state.applications().some((a) => a.displayName === 'made-over-http')).toBe(true);
+  });
+
+  it('resets the connection for an injected network error', async () => {
+    await fetch(`${emu.url}/_emulator/options`, { method: 'POST', body: JSON.stringify({ resetRate: 1 }) });
+    try {
+      await expect(fetch(`${emu.url}/graph/v1.0/applications`, { headers: bearer(GRAPH) })).rejects.toThrow();
+    } finally {
+      await fetch(`${emu.url}/_emulator/options`, { method: 'POST', body: JSON.stringify({ resetRate: 0 }) });
+    }
+  });
+
+  it('refuses knobs that are fixed or unknown', async () => {
+    const res = await fetch(`${emu.url}/_emulator/options`, { method: 'POST', body: JSON.stringify({ tenantId: 'x' }) });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('tenantId');
+  });
+
+  it('breaks the subject of a federated connection\'s credential by letter case only', async () => {
+    const legacy = emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-platform-legacy')!;
+    const res = await fetch(`${emu.url}/_emulator/break-subject`, { method: 'POST', body: JSON.stringify({ connection: 'sc-platform-legacy', project: 'platform' }) });
+    const body = (await res.json()) as { before: string; after: string; appObjectId: string };
+    expect(res.status).toBe(200);
+    expect(body.before).toBe(emu.fake.state.federation(legacy.id)!.subject);
+    expect(body.after).not.toBe(body.before);
+    expect(body.after.toLowerCase()).toBe(body.before.toLowerCase());
+    expect(emu.fake.state.federatedCredentials(body.appObjectId).map((f) => f.subject)).toContain(body.after);
+    const missing = await fetch(`${emu.url}/_emulator/break-subject`, { method: 'POST', body: JSON.stringify({ connection: 'nope' }) });
+    expect(missing.status).toBe(404);
+    const secret = await fetch(`${emu.url}/_emulator/break-subject`, { method: 'POST', body: JSON.stringify({ connection: 'sc-shared-deploy' }) });
+    expect(secret.status).toBe(400);
+  });
+
+  it('reports a port in use as a start error', async () => {
+    const second = await startEmulator({ port: emu.port });
+    expect(second._unsafeUnwrapErr()).toMatchObject({ kind: 'EmulatorStart', code: 'EADDRINUSE' });
+  });
+});
+
+describe('breakSubject', () => {
+  it('flips the case of the last segment, or marks a segment without letters', () => {
+    expect(breakSubject('sc://contoso/platform/sc-dev')).toBe('sc://contoso/platform/SC-DEV');
+    expect(breakSubject('/eid1/c/pub/SC/ABC')).toBe('/eid1/c/pub/SC/abc');
+    expect(breakSubject('/x/123')).toBe('/x/123-broken');
+  });
+});
+
+describe('the state file', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wif-emulator-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('round-trips every record through a snapshot', () => {
+    const a = createFake();
+    seedDemo(a);
+    const b = createFake({ seed: 99 });
+    restoreSnapshot(JSON.parse(JSON.stringify(snapshotOf(a.state))), b.state);
+    const normalise = (s: ReturnType<typeof snapshotOf>) => JSON.parse(JSON.stringify(s).replace(/"(writtenAt|createdAt)":\d+/g, '"$1":0'));
+    expect(normalise(snapshotOf(b.state))).toEqual(normalise(snapshotOf(a.state)));
+    expect(b.state.roleAssignments().length).toBeGreaterThan(0);
+  });
+
+  it('saves every change and restores it on the next start instead of seeding again', async () => {
+    const file = join(dir, 'state.json');
+    const first = (await startEmulator({ port: 0, stateFile: file }))._unsafeUnwrap();
+    expect(first.restored).toBe(false);
+    await fetch(`${first.url}/graph/v1.0/applications`, {
+      method: 'POST',
+      headers: { ...bearer(GRAPH), 'content-type': 'application/json' },
+      body: JSON.stringify({ displayName: 'survives-a-restart' }),
+    });
+    await first.close();
+    expect(await readFile(file, 'utf8')).toContain('survives-a-restart');
+
+    const second = (await startEmulator({ port: 0, stateFile: file }))._unsafeUnwrap();
+    try {
+      expect(second.restored).toBe(true);
+      expect(second.fake.state.applications().filter((a) => a.displayName === 'survives-a-restart')).toHaveLength(1);
+      expect(second.fake.state.projects().map((p) => p.name)).toEqual(['platform', 'shared']);
+      // New objects get ids that cannot collide with restored ones.
+      const made = second.fake.state.addApplication({ displayName: 'after-restart' });
+      expect(second.fake.state.applications().filter((a) => a.id === made.id)).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses a file that is not an emulator state', async () => {
+    const file = join(dir, 'other.json');
+    await import('node:fs/promises').then((fs) => fs.writeFile(file, '{"hello":1}'));
+    const started = await startEmulator({ port: 0, stateFile: file });
+    expect(started._unsafeUnwrapErr().message).toMatch(/not a wif-emulator-state/);
+  });
+});

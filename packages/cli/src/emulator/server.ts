@@ -1,0 +1,186 @@
+/**
+ * The local emulator: the stateful fake of `@wif/testing` served over real HTTP on 127.0.0.1, with
+ * Graph, ARM, Azure DevOps and the Entra token endpoint under one origin (layout.ts), and a few
+ * emulator-only admin routes under `/_emulator` (admin.ts).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createFake, type Fake, type FakeOptions } from '@wif/testing';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { handleAdmin } from './admin';
+import { EMULATOR_PATHS, emulatorEndpoints } from './layout';
+import { seedDemo } from './seed';
+import { loadSnapshot, saveSnapshot } from './snapshot';
+
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. Default 4010. */
+  readonly port?: number;
+  /** Seed the demo organization (when no state was loaded). Default true. */
+  readonly seed?: boolean;
+  /** Load the state from this file when it exists; save it after every change. */
+  readonly stateFile?: string;
+  /** Knobs of the fake (latency, fault rates, issuer mode, …); `baseUrls` are the emulator's. */
+  readonly fake?: Omit<FakeOptions, 'baseUrls'>;
+  /** Told when the state cannot be saved (the emulator keeps serving). */
+  readonly onPersistError?: (message: string) => void;
+  /** Told after each request is answered (method, path without the query, status; 0 = connection reset). */
+  readonly onRequest?: (method: string, path: string, status: number) => void;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** The origin, e.g. `http://127.0.0.1:4010`. */
+  readonly url: string;
+  /** The port it listens on (the one picked when asked for 0). */
+  readonly port: number;
+  /** The service base URLs (what `--emulator URL` uses). */
+  readonly endpoints: ReturnType<typeof emulatorEndpoints>;
+  /** The fake behind it: inspect or seed its state directly in-process. */
+  readonly fake: Fake;
+  /** Whether the state came from `stateFile`. */
+  readonly restored: boolean;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+/** The emulator could not start: the port is taken, or the state file cannot be read. */
+export interface EmulatorStartError {
+  /** Always `EmulatorStart`. */
+  readonly kind: 'EmulatorStart';
+  /** The system error code, e.g. `EADDRINUSE`. */
+  readonly code?: string;
+  /** What went wrong and what to do. */
+  readonly message: string;
+}
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Headers that describe one hop, not the message: never copied between node:http and fetch. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'proxy-connection', 'te', 'trailer']);
+
+/** Reads a node request into a fetch `Request` under `origin` (whatever Host header it came with). */
+export async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Request | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  const method = (req.method ?? 'GET').toUpperCase();
+  const hasBody = chunks.length > 0 && method !== 'GET' && method !== 'HEAD';
+  return new Request(`${origin}${req.url ?? '/'}`, { method, headers, ...(hasBody ? { body: Buffer.concat(chunks) } : {}) });
+}
+
+/** Writes a fetch `Response` to a node response; a network-error response resets the connection. */
+export async function sendFetchResponse(res: ServerResponse, response: Response): Promise<void> {
+  if (response.type === 'error') {
+    res.socket?.destroy();
+    return;
+  }
+  const body = Buffer.from(await response.arrayBuffer());
+  response.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name) && name !== 'content-encoding') res.setHeader(name, value);
+  });
+  res.statusCode = response.status;
+  res.setHeader('content-length', body.length);
+  res.end(body);
+}
+
+const listen = (server: Server, port: number): ResultAsync<number, EmulatorStartError> =>
+  ResultAsync.fromPromise(
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    }),
+    (e) => ({
+      kind: 'EmulatorStart' as const,
+      ...((e as NodeJS.ErrnoException).code ? { code: (e as NodeJS.ErrnoException).code! } : {}),
+      message:
+        (e as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          ? `Port ${port} on 127.0.0.1 is in use: pick another with --port, or --port 0 for a free one.`
+          : `Cannot listen on 127.0.0.1:${port}: ${(e as Error).message}`,
+    }),
+  );
+
+/**
+ * Starts the emulator on 127.0.0.1 (never another interface). The fake's base URLs are set to the
+ * emulator layout once the port is known, so `--port 0` works. With `stateFile`, a saved state is
+ * loaded (and the demo is not seeded again) and every change is written back before it is answered.
+ * Errors: `EmulatorStart` (the port is taken — `code: 'EADDRINUSE'` — or the state file cannot be
+ * read). Each call starts a new, independent emulator.
+ *
+ * @example
+ * const emu = (await startEmulator({ port: 0 }))._unsafeUnwrap();
+ * // WIF_EMULATOR_URL=emu.url wif plan -c examples/env-set.yaml
+ * await emu.close();
+ */
+export function startEmulator(options: EmulatorOptions = {}): ResultAsync<Emulator, EmulatorStartError> {
+  let fake: Fake | undefined;
+  let origin = '';
+  let persist: (() => Promise<void>) | undefined;
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      if (!fake) return void res.writeHead(503).end();
+      const request = await toFetchRequest(req, origin);
+      if (request === 'too-large') return void res.writeHead(413).end();
+      const path = new URL(request.url).pathname;
+      const response = path.startsWith(`${EMULATOR_PATHS.admin}/`) ? await handleAdmin(fake, request, origin) : await fake.handle(request);
+      // Saved before the answer goes out: a client that saw the answer can rely on the file.
+      if (persist && request.method !== 'GET' && response.type !== 'error' && response.status < 400) await persist();
+      await sendFetchResponse(res, response);
+      options.onRequest?.(request.method, path, response.type === 'error' ? 0 : response.status);
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 2_000;
+
+  return listen(server, options.port ?? 4010).andThen((port) => {
+    origin = `http://127.0.0.1:${port}`;
+    const endpoints = emulatorEndpoints(origin);
+    const loaded = options.stateFile ? loadSnapshot(options.stateFile) : okAsync(undefined);
+    return loaded
+      .orElse((e) => {
+        server.close();
+        return errAsync<never, EmulatorStartError>({ kind: 'EmulatorStart', message: e.message });
+      })
+      .map((snapshot) => {
+        // A restored state carries ids from the seeded sequence: start a new sequence so new ids cannot collide.
+        const seed = snapshot ? (Date.now() % 2_147_483_647) + 1 : undefined;
+        fake = createFake({
+          ...options.fake,
+          ...(seed ? { seed } : {}),
+          baseUrls: { graph: endpoints.graph, arm: endpoints.arm, devops: endpoints.devops, entra: endpoints.authority },
+        });
+        if (snapshot) snapshot.restore(fake.state);
+        else if (options.seed !== false) seedDemo(fake);
+        const f = fake;
+        if (options.stateFile) {
+          const file = options.stateFile;
+          // One write at a time, in the order of the changes.
+          let queue = Promise.resolve();
+          persist = () => {
+            queue = queue.then(() => saveSnapshot(file, f.state).match(() => undefined, (e) => options.onPersistError?.(e.message)));
+            return queue;
+          };
+        }
+        const close = (): Promise<void> =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+        return { url: origin, port, endpoints, fake: f, restored: snapshot !== undefined, close };
+      })
+      .andThen((emulator) => (persist ? ResultAsync.fromSafePromise(persist()).map(() => emulator) : okAsync(emulator)));
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * What the CLI touches of its process, as one object so that tests can run a command in-process
+ * and read what it printed.
+ */
+
+/** A place to write text: `process.stdout`/`process.stderr`, or a buffer in tests. */
+export interface OutputStream {
+  /** Writes text as is (the CLI adds the newlines). */
+  write(text: string): unknown;
+  /** True for a terminal: colours, live progress and confirmations are used only then. */
+  readonly isTTY?: boolean;
+}
+
+/** The process as a command sees it. */
+export interface CliIo {
+  /** Results: tables, or the one JSON document of `--json`. */
+  readonly stdout: OutputStream;
+  /** Errors, warnings, progress and the `--verbose` request log. */
+  readonly stderr: OutputStream;
+  /** Read for confirmations; only ever read when it is a TTY. */
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  /** Environment variables (`WIF_EMULATOR_URL`, `NO_COLOR`, `TF_BUILD`, credentials' variables, …). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Relative paths (`--config`, `--journal`) resolve against it. */
+  readonly cwd: string;
+  /** Aborted on Ctrl-C: every request and wait of the running command stops. */
+  readonly abortSignal?: AbortSignal;
+}
+
+/** The real process. */
+export function processIo(abortSignal?: AbortSignal): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    ...(abortSignal ? { abortSignal } : {}),
+  };
+}
+
+/** Whether `name` is set to something other than empty (how `CI`, `TF_BUILD` and `NO_COLOR` are read). */
+export function envFlag(env: CliIo['env'], name: string): boolean {
+  const v = env[name];
+  return v !== undefined && v !== '';
+}

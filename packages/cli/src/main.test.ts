@@ -1,0 +1,157 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { memoryIo } from '../test/memoryIo';
+import { type Emulator, startEmulator } from './emulator/server';
+import { EXIT } from './exitCodes';
+import { main } from './main';
+import { VERSION } from './version';
+
+const ENV_SET = fileURLToPath(new URL('../../../examples/env-set.yaml', import.meta.url));
+const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL3ZzdG9rZW4ifQ.c2lnbmF0dXJlLWJ5dGVz';
+
+let emu: Emulator;
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wif-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  emu = (await startEmulator({ port: 0 }))._unsafeUnwrap();
+});
+afterEach(async () => {
+  await emu.close();
+});
+
+/** Runs `wif` in-process against the emulator; returns the exit code and what it printed. */
+async function wif(args: string[], options: { tty?: boolean; input?: string; env?: Record<string, string> } = {}) {
+  const io = memoryIo({ cwd: dir, env: { WIF_EMULATOR_URL: emu.url, ...options.env }, ...(options.tty ? { tty: true } : {}), ...(options.input !== undefined ? { input: options.input } : {}) });
+  const code = await main(args, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('wif (in-process, against the emulator)', () => {
+  it('prints the version and help without loading a command, and exits 2 when no command is given', async () => {
+    expect(await wif(['--version'])).toMatchObject({ code: EXIT.ok, out: `${VERSION}\n` });
+    const help = await wif(['apply', '--help']);
+    expect(help.code).toBe(EXIT.ok);
+    expect(help.out).toContain('--keep-on-failure');
+    expect((await wif([])).code).toBe(EXIT.usage);
+  });
+
+  it('exits 2 on a usage error, as JSON with --json', async () => {
+    const r = await wif(['plan', '--bogus', '--json']);
+    expect(r.code).toBe(EXIT.usage);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: false, error: { kind: 'Usage' } });
+  });
+
+  it('exits 2 for a missing or invalid spec, listing every problem with its path, before any request', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'organization: contoso\ntenantId: not-a-guid\nconnections: []\n');
+    const r = await wif(['plan', '-c', bad]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toContain('tenantId: is not a GUID');
+    expect((await wif(['plan', '-c', join(dir, 'missing.yaml')])).err).toContain('ENOENT');
+    expect((await wif(['plan'])).code).toBe(EXIT.usage);
+    expect(emu.fake.requests).toHaveLength(0);
+  });
+
+  it('plans, refuses to apply without a terminal or --yes, applies with --yes, then finds nothing to do', async () => {
+    expect((await wif(['plan', '-c', ENV_SET, '--exit-code'])).code).toBe(EXIT.drift);
+
+    const before = emu.fake.requests.length;
+    const refused = await wif(['apply', '-c', ENV_SET]);
+    expect(refused.code).toBe(EXIT.usage);
+    expect(refused.err).toContain('pass --yes');
+    expect(emu.fake.requests.length).toBe(before);
+
+    const applied = await wif(['apply', '-c', ENV_SET, '--yes']);
+    expect(applied.code).toBe(EXIT.ok);
+    expect(applied.out).toMatch(/3 converged \(3 created/);
+    // No terminal: plain, timestamped progress lines on stderr.
+    expect(applied.err).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ platform\/sc-platform-dev: started$/m);
+    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).toEqual(expect.arrayContaining(['sc-platform-dev', 'sc-platform-prod', 'sc-platform-prod-readonly']));
+
+    const plan = await wif(['plan', '-c', ENV_SET, '--exit-code', '--json']);
+    expect(plan.code).toBe(EXIT.ok);
+    expect(JSON.parse(plan.out)).toMatchObject({ ok: true, changes: false, organization: 'contoso' });
+    expect(plan.err).toBe('');
+  });
+
+  it('on a terminal, shows the plan and applies only when the answer is yes', async () => {
+    const declined = await wif(['apply', '-c', ENV_SET, '--no-color'], { tty: true, input: 'n\n' });
+    expect(declined.code).toBe(EXIT.failure);
+    expect(declined.out).toContain('+  create  application');
+    expect(declined.err).toContain('Apply these changes to contoso? [y/N]');
+    expect(emu.fake.state.serviceEndpoints().some((e) => e.name === 'sc-platform-dev')).toBe(false);
+    const accepted = await wif(['apply', '-c', ENV_SET, '--no-color'], { tty: true, input: 'yes\n' });
+    expect(accepted.code).toBe(EXIT.ok);
+    expect(emu.fake.state.serviceEndpoints().some((e) => e.name === 'sc-platform-dev')).toBe(true);
+    // Live progress on a terminal: lines redrawn in place.
+    expect(accepted.err).toContain('\u001b[2K');
+  });
+
+  it('verifies trust chains, and explains a broken subject with its hint (exit 1)', async () => {
+    await wif(['apply', '-c', ENV_SET, '--yes']);
+    expect((await wif(['verify', '-c', ENV_SET])).code).toBe(EXIT.ok);
+    await fetch(`${emu.url}/_emulator/break-subject`, { method: 'POST', body: JSON.stringify({ connection: 'sc-platform-dev' }) });
+    const r = await wif(['verify', '-c', ENV_SET]);
+    expect(r.code).toBe(EXIT.failure);
+    expect(r.err).toContain('SubjectMismatch');
+    expect(r.err).toContain('hint: differs only in letter case');
+    const one = await wif(['verify', '-c', ENV_SET, '--connection', 'sc-platform-prod', '--json']);
+    expect(one.code).toBe(EXIT.ok);
+    expect((JSON.parse(one.out) as { connections: unknown[] }).connections).toHaveLength(1);
+  });
+
+  it('prints the request log with --verbose, with no token or PAT in it', async () => {
+    const pat = 'emulator-pat-0123456789abcdef';
+    const r = await wif(['plan', '-c', ENV_SET, '--verbose', '--devops-auth', 'pat'], { env: { AZURE_DEVOPS_EXT_PAT: pat } });
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.err).toContain('auth: emulator development credential; Azure DevOps: personal access token in AZURE_DEVOPS_EXT_PAT');
+    expect(r.err).toMatch(/\[debug\] devops: GET http:\/\/127\.0\.0\.1:\d+\/devops\/contoso\/_apis\/projects\/platform/);
+    expect(r.err).not.toContain(pat);
+    expect(r.err).not.toContain(Buffer.from(`:${pat}`).toString('base64'));
+    // The test credential's tokens start with the base64url of {"alg":"none",…}.
+    expect(`${r.out}${r.err}`).not.toContain('eyJhbGciOiJub25l');
+  });
+
+  it('audits the demo organization: exit 0 by default, 4 with --fail-on high, 2 for an unknown severity', async () => {
+    const r = await wif(['audit', '--json']);
+    expect(r.code).toBe(EXIT.ok);
+    const doc = JSON.parse(r.out) as { findings: Array<{ code: string }>; stats: { complete: boolean } };
+    expect(doc.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['SecretBased', 'LegacyIssuer']));
+    expect(doc.stats.complete).toBe(true);
+    expect((await wif(['audit', '--fail-on', 'high'])).code).toBe(EXIT.findings);
+    expect((await wif(['audit', '--fail-on', 'severe'])).code).toBe(EXIT.usage);
+  });
+
+  it('diagnoses from the text alone, without credentials, and prints no secret it was given', async () => {
+    const text = `##[error]AADSTS700213: No matching federated identity record found for presented assertion subject 'sc://contoso/platform/sc-dev'. client_assertion=${JWT}`;
+    const r = await wif(['diagnose', text, '--json'], { env: { WIF_EMULATOR_URL: '' } });
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out).not.toContain(JWT);
+    const doc = JSON.parse(r.out) as { diagnoses: Array<{ cause: string }> };
+    expect(doc.diagnoses[0]!.cause).toBe('SubjectMismatch');
+    expect((await wif(['diagnose', 'the build was fine'], { env: { WIF_EMULATOR_URL: '' } })).code).toBe(EXIT.failure);
+  });
+
+  it('migrates a secret-based connection: start, status, finish only with --force before the soak ends', async () => {
+    const journal = ['--journal', join(dir, `journal-${emu.port}.json`)];
+    const target = ['--connection', 'sc-shared-deploy', '--project', 'shared'];
+    expect((await wif(['migrate', 'start', ...target, ...journal])).code).toBe(EXIT.ok);
+    const status = await wif(['migrate', 'status', '--json', ...journal]);
+    expect(JSON.parse(status.out)).toMatchObject({ migrations: [{ oldConnection: { name: 'sc-shared-deploy' }, phase: 'soaking' }] });
+    expect((await wif(['migrate', 'finish', ...target, ...journal])).code).toBe(EXIT.usage);
+    const early = await wif(['migrate', 'finish', ...target, ...journal, '--yes']);
+    expect(early.code).toBe(EXIT.failure);
+    expect(early.err).toContain('SoakNotOver');
+    expect((await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force'])).code).toBe(EXIT.ok);
+    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy');
+    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy-wif');
+  });
+});

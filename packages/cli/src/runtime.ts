@@ -1,0 +1,110 @@
+/**
+ * What a command runs with: the SDK (loaded when the command starts, not at process start), the
+ * printer, progress, credentials and clients, and the spec.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { LogEntry, ResolvedSpec, WifClients } from '@wif/core';
+import { err, ok, type Result } from 'neverthrow';
+import type { CommandName, GlobalOptions, UsageError } from './args';
+import { resolveAuth } from './auth';
+import { emulatorEndpoints } from './emulator/layout';
+import { EXIT, type ExitCode } from './exitCodes';
+import type { CliIo } from './io';
+import { createPrinter, type PrintableError, type Printer } from './output';
+import { createProgress, type Progress, progressMode } from './progress';
+import { VERSION } from './version';
+
+export type Core = typeof import('@wif/core');
+
+export interface Runtime {
+  readonly core: Core;
+  readonly io: CliIo;
+  readonly global: GlobalOptions;
+  readonly command: CommandName;
+  readonly printer: Printer;
+  readonly abortSignal?: AbortSignal;
+  /** The emulator's service base URLs with `--emulator`. */
+  readonly emulatorEndpoints?: ReturnType<typeof emulatorEndpoints>;
+  /** The redacted request log with `--verbose`, for clients a command makes itself. */
+  readonly logger?: (entry: LogEntry) => void;
+  /** A progress reporter in the mode this process calls for. */
+  progress(): Progress;
+  /** Credentials and the three clients for `organization`. */
+  clients(organization: string): Promise<Result<WifClients, PrintableError>>;
+  /** Reads and resolves the spec named by `--config`; a missing or invalid spec is a usage/validation error. */
+  loadSpec(path: string | undefined): Promise<Result<ResolvedSpec, PrintableError>>;
+  /** The organization: `--org`, `WIF_ORG`, the spec, or the emulator's. */
+  organization(spec?: ResolvedSpec): Result<string, UsageError>;
+  /** Prints `e` and returns its exit code: 2 for usage and validation errors, 1 for the rest. */
+  fail(e: PrintableError): ExitCode;
+}
+
+/** The emulator serves one organization; its name (docs/emulator.md). */
+export const EMULATOR_ORGANIZATION = 'contoso';
+
+/** Prefix of the User-Agent of every request the CLI sends. */
+export const USER_AGENT = `wif-cli/${VERSION}`;
+
+export async function createRuntime(io: CliIo, global: GlobalOptions, command: CommandName): Promise<Runtime> {
+  const core = await import('@wif/core');
+  const printer = createPrinter(io, global, core);
+  const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
+  const logger = global.verbose
+    ? (e: LogEntry): void => {
+        const how = [e.durationInMs !== undefined ? `${e.durationInMs} ms` : '', e.attempt && e.attempt > 1 ? `attempt ${e.attempt}` : ''].filter(Boolean).join(', ');
+        printer.note(printer.colors.dim(`[${e.level}] ${e.service ? `${e.service}: ` : ''}${e.message}${how ? ` (${how})` : ''}`));
+      }
+    : undefined;
+  const endpoints = global.emulator ? emulatorEndpoints(global.emulator) : undefined;
+
+  return {
+    core,
+    io,
+    global,
+    command,
+    printer,
+    ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
+    ...(endpoints ? { emulatorEndpoints: endpoints } : {}),
+    ...(logger ? { logger } : {}),
+    progress: () => createProgress(io, progressMode(io, global), printer.colors, core.redact),
+    async clients(organization) {
+      const auth = await resolveAuth(io.env, { devopsAuth: global.devopsAuth, ...(global.emulator ? { emulator: global.emulator } : {}) });
+      if (auth.isErr()) return err(auth.error);
+      if (global.verbose) printer.note(printer.colors.dim(`auth: ${auth.value.description}${global.emulator ? ` at ${global.emulator}` : ''}`));
+      return ok(
+        core.createClients({
+          credential: auth.value.credential,
+          organization,
+          userAgentPrefix: USER_AGENT,
+          ...(auth.value.devopsCredential ? { devopsCredential: auth.value.devopsCredential } : {}),
+          ...(endpoints ? { endpoints } : {}),
+          ...(logger ? { logger } : {}),
+        }),
+      );
+    },
+    async loadSpec(path) {
+      if (!path) return err(usage('This command needs a spec: --config FILE (YAML or JSON).'));
+      let text: string;
+      try {
+        text = await readFile(resolve(io.cwd, path), 'utf8');
+      } catch (e) {
+        return err(usage(`Cannot read the spec ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
+      }
+      return core.loadSpec(text, path);
+    },
+    organization(spec) {
+      const given = global.org;
+      if (spec && given && given.toLowerCase() !== spec.organization.toLowerCase()) {
+        return err(usage(`The spec names organization "${spec.organization}" but --org (or WIF_ORG) says "${given}".`));
+      }
+      const org = spec?.organization ?? given ?? (global.emulator ? EMULATOR_ORGANIZATION : undefined);
+      return org ? ok(org) : err(usage('Which organization? Give --org NAME (or set WIF_ORG).'));
+    },
+    fail(e) {
+      printer.error(e);
+      if (e.kind === 'Usage' && !global.json) printer.note(`Run \`wif ${command} --help\` for usage.`);
+      return e.kind === 'Usage' || e.kind === 'Validation' ? EXIT.usage : EXIT.failure;
+    },
+  };
+}

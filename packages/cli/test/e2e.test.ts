@@ -1,0 +1,177 @@
+/**
+ * End to end: the built `wif` binary (dist/wif.js, built here first) against `wif emulator`, a
+ * separate process serving real HTTP on 127.0.0.1. Every wait is bounded; both processes are killed
+ * in afterAll.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const WIF = join(CLI_DIR, 'dist', 'wif.js');
+const ENV_SET = join(ROOT, 'examples', 'env-set.yaml');
+
+interface Run {
+  readonly code: number | null;
+  readonly out: string;
+  readonly err: string;
+}
+
+/** Runs a process to its end, killing it after `timeoutInMs`. */
+function runProcess(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutInMs: number }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')} did not finish in ${options.timeoutInMs} ms\n${out}\n${err}`));
+    }, options.timeoutInMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+/** Builds dist/ with tsup (the bin bundles the workspace sources, so it matches this checkout). */
+async function build(): Promise<void> {
+  const tsupPackage = createRequire(join(ROOT, 'package.json')).resolve('tsup/package.json');
+  const { bin } = JSON.parse(await readFile(tsupPackage, 'utf8')) as { bin: Record<string, string> };
+  const result = await runProcess(process.execPath, [join(tsupPackage, '..', bin['tsup']!)], { cwd: CLI_DIR, env: process.env, timeoutInMs: 120_000 });
+  if (result.code !== 0) throw new Error(`tsup failed:\n${result.out}\n${result.err}`);
+}
+
+/** Starts `wif emulator --port 0` and resolves with its URL once it prints its ready line. */
+function startEmulator(): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WIF, 'emulator', '--port', '0'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the emulator printed no ready line in 15 s:\n${out}`));
+    }, 15_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url = /^export WIF_EMULATOR_URL=(\S+)$/m.exec(out)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ child, url });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the emulator exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+/** Stops a child and waits (bounded) for it to exit. */
+function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+describe('the wif binary against wif emulator', () => {
+  let emulator: ChildProcess | undefined;
+  let url = '';
+  let dir = '';
+  const wif = (...args: string[]): Promise<Run> =>
+    runProcess(process.execPath, [WIF, ...args], { cwd: dir, env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1' }, timeoutInMs: 60_000 });
+
+  beforeAll(async () => {
+    await build();
+    dir = await mkdtemp(join(tmpdir(), 'wif-e2e-'));
+    ({ child: emulator, url } = await startEmulator());
+  }, 180_000);
+
+  afterAll(async () => {
+    await stop(emulator);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('listens on 127.0.0.1 only', () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('answers --version and --help from the bundle', async () => {
+    const version = await wif('--version');
+    expect(version.out.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const help = await wif('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('Exit codes:');
+  });
+
+  it('applies the environment set', async () => {
+    const r = await wif('apply', '-c', ENV_SET, '--yes');
+    expect(r.err).not.toMatch(/FAILED/);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/3 converged \(3 created/);
+  });
+
+  it('verifies every connection by a real token exchange', async () => {
+    const r = await wif('verify', '-c', ENV_SET, '--exchange', '--json');
+    expect(r.code, r.out + r.err).toBe(0);
+    const doc = JSON.parse(r.out) as { ok: boolean; connections: Array<{ subject: string; exchange: string }> };
+    expect(doc.connections).toHaveLength(3);
+    expect(doc.connections.every((c) => c.subject === 'ok' && c.exchange === 'ok')).toBe(true);
+  });
+
+  it('catches a broken subject, and diagnose explains it from the error text and the live connection', async () => {
+    const broken = (await (await fetch(`${url}/_emulator/break-subject`, { method: 'POST', body: JSON.stringify({ connection: 'sc-platform-prod', project: 'platform' }) })).json()) as {
+      before: string;
+    };
+    const verify = await wif('verify', '-c', ENV_SET, '--exchange');
+    expect(verify.code).toBe(1);
+    expect(verify.err).toContain('SubjectMismatch');
+    expect(verify.err).toContain('hint: differs only in letter case');
+
+    const text = `AADSTS700213: No matching federated identity record found for presented assertion subject '${broken.before}'.`;
+    const diagnose = await wif('diagnose', text, '--connection', 'sc-platform-prod', '--config', ENV_SET);
+    expect(diagnose.code).toBe(0);
+    expect(diagnose.out).toContain('SubjectMismatch');
+    expect(diagnose.out).toContain('differs only in letter case');
+
+    // sync repairs it: the credential is rebound to what the connection presents.
+    expect((await wif('sync', '-c', ENV_SET, '--detect-only')).code).toBe(3);
+    expect((await wif('sync', '-c', ENV_SET, '--yes')).code).toBe(0);
+    expect((await wif('verify', '-c', ENV_SET, '--connection', 'sc-platform-prod')).code).toBe(0);
+  });
+
+  it('audits the organization and fails the gate on high findings (exit 4)', async () => {
+    const r = await wif('audit', '--fail-on', 'high');
+    expect(r.code).toBe(4);
+    expect(r.out).toContain('SecretBased');
+    expect(r.out).toContain('LegacyIssuer');
+  });
+
+  it('migrates a seeded secret-based connection: start, status, finish --force', async () => {
+    const target = ['--connection', 'sc-shared-deploy', '--project', 'shared'];
+    const start = await wif('migrate', 'start', ...target);
+    expect(start.code, start.err).toBe(0);
+    expect(start.out).toContain('sc-shared-deploy-wif');
+    const status = await wif('migrate', 'status', '--json');
+    expect(JSON.parse(status.out)).toMatchObject({ migrations: [{ oldConnection: { name: 'sc-shared-deploy' }, phase: 'soaking' }] });
+    const finish = await wif('migrate', 'finish', ...target, '--force', '--yes');
+    expect(finish.code, finish.err).toBe(0);
+    expect(finish.out).toContain('finished');
+    const after = await wif('audit', '--json');
+    const names = (JSON.parse(after.out) as { findings: Array<{ connection: { name: string } | null }> }).findings.map((f) => f.connection?.name);
+    expect(names).not.toContain('sc-shared-deploy');
+  });
+});
