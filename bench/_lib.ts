@@ -18,7 +18,7 @@ export function median(xs: readonly number[]): number {
 export interface RemoteEmulator {
   readonly url: string;
   readonly endpoints: { graph: string; arm: string; devops: string; authority: string };
-  counts(prefix: string): Promise<{ apps: number; connections: number; credentials: number; assignments: number }>;
+  counts(prefix: string): Promise<{ apps: number; connections: number; credentials: number; assignments: number; requests: number; throttled: number }>;
 }
 
 export async function withEmulator<T>(
@@ -44,7 +44,7 @@ export async function withEmulator<T>(
       url,
       endpoints: emulatorEndpoints(url),
       counts: async (prefix) => {
-        const reply = next<{ type: 'counts'; apps: number; connections: number; credentials: number; assignments: number }>('counts');
+        const reply = next<{ type: 'counts'; apps: number; connections: number; credentials: number; assignments: number; requests: number; throttled: number }>('counts');
         host.send({ type: 'counts', prefix });
         return reply;
       },
@@ -66,9 +66,9 @@ export interface Timed {
 }
 
 /** Clients on the emulator, recording every attempt they send. */
-export function recordingClients(emu: Pick<RemoteEmulator, 'endpoints'>, log: Timed[]): WifClients {
+export function recordingClients(emu: Pick<RemoteEmulator, 'endpoints'>, log: Timed[] | undefined): WifClients {
   const logger = (e: LogEntry): void => {
-    if (e.method === undefined || e.durationInMs === undefined) return;
+    if (!log || e.method === undefined || e.durationInMs === undefined) return;
     const end = performance.now();
     log.push({ startInMs: end - e.durationInMs, endInMs: end, method: e.method, url: e.url ?? '', status: e.status });
   };
@@ -76,7 +76,7 @@ export function recordingClients(emu: Pick<RemoteEmulator, 'endpoints'>, log: Ti
     credential: createTestCredential(),
     organization: 'contoso',
     endpoints: { graph: emu.endpoints.graph, arm: emu.endpoints.arm, devops: emu.endpoints.devops, authority: emu.endpoints.authority },
-    logger,
+    ...(log ? { logger } : {}),
   });
 }
 

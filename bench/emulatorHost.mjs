@@ -44,6 +44,8 @@ process.on('message', async (msg) => {
       connections: s.serviceEndpoints().filter((e) => e.name.startsWith(`sc-${msg.prefix}`)).length,
       credentials: apps.reduce((k, a) => k + s.federatedCredentials(a.id).length, 0),
       assignments: s.roleAssignments().filter((r) => r.scope.includes(`rg-${msg.prefix}`)).length,
+      requests: emulator.fake.requests.length,
+      throttled: emulator.fake.requests.filter((r) => r.status === 429).length,
     });
   } else if (msg.type === 'stop') {
     await emulator?.close();
