@@ -18,14 +18,18 @@ export function median(xs: readonly number[]): number {
 export interface RemoteEmulator {
   readonly url: string;
   readonly endpoints: { graph: string; arm: string; devops: string; authority: string };
-  counts(prefix: string): Promise<{ apps: number; connections: number; credentials: number; assignments: number; requests: number; throttled: number }>;
+  counts(
+    prefix: string,
+  ): Promise<{ apps: number; connections: number; credentials: number; assignments: number; requests: number; throttled: number }>;
 }
 
 export async function withEmulator<T>(
   options: { fake?: EmulatorOptions['fake']; seed?: boolean; org?: { projects: number; perProject: number } },
   fn: (emu: RemoteEmulator) => Promise<T>,
 ): Promise<T> {
-  const host = fork(join(dirname(fileURLToPath(import.meta.url)), 'emulatorHost.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const host = fork(join(dirname(fileURLToPath(import.meta.url)), 'emulatorHost.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const next = <M extends { type: string }>(type: string): Promise<M> =>
     new Promise((resolve, reject) => {
       const onMessage = (m: M): void => {
@@ -44,7 +48,15 @@ export async function withEmulator<T>(
       url,
       endpoints: emulatorEndpoints(url),
       counts: async (prefix) => {
-        const reply = next<{ type: 'counts'; apps: number; connections: number; credentials: number; assignments: number; requests: number; throttled: number }>('counts');
+        const reply = next<{
+          type: 'counts';
+          apps: number;
+          connections: number;
+          credentials: number;
+          assignments: number;
+          requests: number;
+          throttled: number;
+        }>('counts');
         host.send({ type: 'counts', prefix });
         return reply;
       },

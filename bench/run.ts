@@ -51,7 +51,9 @@ const CRITICAL_PATH = [
 async function oneConnection(): Promise<{ medianInMs: number }> {
   out('## One connection');
   out();
-  out(`Fresh apply of one connection (app, service principal, one role, connection, credential, verify) at ${LATENCY_IN_MS} ms per request.`);
+  out(
+    `Fresh apply of one connection (app, service principal, one role, connection, credential, verify) at ${LATENCY_IN_MS} ms per request.`,
+  );
   out();
   const walls: number[] = [];
   let sample: Timed[] = [];
@@ -108,7 +110,8 @@ async function fleetRuns(retryAfterSeconds: number): Promise<{ wall: number; req
       if (!report.ok) throw new Error(`fleet apply did not converge: ${report.summary.failed} failed`);
       // No duplicates: exactly one app, connection, credential and assignment per connection.
       const c = await emu.counts(`fleet-${run}-`);
-      if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== n)) throw new Error(`duplicates or gaps: ${JSON.stringify(c)}`);
+      if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== n))
+        throw new Error(`duplicates or gaps: ${JSON.stringify(c)}`);
       if (run > 0) results.push({ wall, requests: c.requests, throttled: c.throttled });
     });
   }
@@ -121,16 +124,25 @@ async function fleet(one: number): Promise<void> {
   const n = 43;
   const zero = await fleetRuns(0);
   const oneSecond = await fleetRuns(1);
-  out(`${n} connections applied at the default concurrency (${DEFAULT_APPLY_CONCURRENCY}), ${LATENCY_IN_MS} ms per request, 5% of requests answered 429 + \`Retry-After\`; every run converged, and exactly ${n} apps, connections, credentials and role assignments exist after each (checked: no duplicates, nothing orphaned).`);
+  out(
+    `${n} connections applied at the default concurrency (${DEFAULT_APPLY_CONCURRENCY}), ${LATENCY_IN_MS} ms per request, 5% of requests answered 429 + \`Retry-After\`; every run converged, and exactly ${n} apps, connections, credentials and role assignments exist after each (checked: no duplicates, nothing orphaned).`,
+  );
   out();
   out('| Retry-After on the 429s | wall time, median | ratio to one connection (target ≤ 3×) | requests sent, of which 429 |');
   out('|---|---|---|---|');
-  for (const [ra, rs] of [[0, zero], [1, oneSecond]] as const) {
+  for (const [ra, rs] of [
+    [0, zero],
+    [1, oneSecond],
+  ] as const) {
     const m = median(rs.map((r) => r.wall));
-    out(`| ${ra} s | ${fmtMs(m)} | **${(m / one).toFixed(2)}×** ${m / one <= 3 ? '(met)' : '(missed)'} | ${median(rs.map((r) => r.requests))}, ${median(rs.map((r) => r.throttled))} |`);
+    out(
+      `| ${ra} s | ${fmtMs(m)} | **${(m / one).toFixed(2)}×** ${m / one <= 3 ? '(met)' : '(missed)'} | ${median(rs.map((r) => r.requests))}, ${median(rs.map((r) => r.throttled))} |`,
+    );
   }
   out();
-  out(`One connection, for the ratio: ${fmtMs(one)} (above, same run). With \`Retry-After: 1\` every throttled request waits the full second the service asks for — wif honours it rather than hammering a throttled service — and with about ${median(oneSecond.map((r) => r.throttled))} throttled requests spread over ${n} connections, most runs have one on the slowest connection's critical path: the wall time is bounded below by 1 s + the critical path, so 3× of a ${fmtMs(one)} connection cannot be met without ignoring \`Retry-After\`. The \`Retry-After: 0\` row isolates what wif controls: scheduling and retries.`);
+  out(
+    `One connection, for the ratio: ${fmtMs(one)} (above, same run). With \`Retry-After: 1\` every throttled request waits the full second the service asks for — wif honours it rather than hammering a throttled service — and with about ${median(oneSecond.map((r) => r.throttled))} throttled requests spread over ${n} connections, most runs have one on the slowest connection's critical path: the wall time is bounded below by 1 s + the critical path, so 3× of a ${fmtMs(one)} connection cannot be met without ignoring \`Retry-After\`. The \`Retry-After: 0\` row isolates what wif controls: scheduling and retries.`,
+  );
   out();
 }
 
@@ -152,7 +164,9 @@ async function audit(): Promise<void> {
     for (let i = 0; i < 3; i++) concurrent.push(await time(undefined));
     const sequential = await time(1);
     const c = median(concurrent.map((x) => x.wall));
-    out(`${projects} projects × ${perProject} connections at ${LATENCY_IN_MS} ms per request; the same audit one request at a time (the way the seed's shell loop walks projects), in the same run.`);
+    out(
+      `${projects} projects × ${perProject} connections at ${LATENCY_IN_MS} ms per request; the same audit one request at a time (the way the seed's shell loop walks projects), in the same run.`,
+    );
     out();
     out('| measure | value |');
     out('|---|---|');
@@ -162,24 +176,38 @@ async function audit(): Promise<void> {
     out(`| speed-up (target ≥ 10×) | **${(sequential.wall / c).toFixed(1)}×** ${sequential.wall / c >= 10 ? '(met)' : '(missed)'} |`);
     out();
   });
-
 }
 
 async function auditMemory(): Promise<void> {
   const bigProjects = QUICK ? 1000 : 10_000;
   await withEmulator({ seed: false, org: { projects: bigProjects, perProject: 10 }, fake: { latencyInMs: 0 } }, async (emu) => {
-    type Child = { connections: number; findings: number; maxRssInMb: number; peakHeapInMb: number; wallInMs: number; liveHeapInMb?: number[] };
+    type Child = {
+      connections: number;
+      findings: number;
+      maxRssInMb: number;
+      peakHeapInMb: number;
+      wallInMs: number;
+      liveHeapInMb?: number[];
+    };
     const plain = JSON.parse(await runChild(join(root, 'bench', 'auditChild.mjs'), [emu.url])) as Child;
     const capped = JSON.parse(await runChild(join(root, 'bench', 'auditChild.mjs'), [emu.url], ['--max-old-space-size=64'])) as Child;
     const live = JSON.parse(await runChild(join(root, 'bench', 'auditChild.mjs'), [emu.url, 'live'], ['--expose-gc'])) as Child;
-    out(`${(bigProjects * 10).toLocaleString('en')} connections (${bigProjects.toLocaleString('en')} projects × 10), each audit run in a separate process (the emulator's own memory is not counted), no injected latency:`);
+    out(
+      `${(bigProjects * 10).toLocaleString('en')} connections (${bigProjects.toLocaleString('en')} projects × 10), each audit run in a separate process (the emulator's own memory is not counted), no injected latency:`,
+    );
     out();
     out('| auditing process | connections, findings | peak resident memory (target < 150 MB) | peak JS heap | wall time |');
     out('|---|---|---|---|---|');
-    out(`| plain \`node\` | ${plain.connections.toLocaleString('en')}, ${plain.findings.toLocaleString('en')} | **${plain.maxRssInMb.toFixed(0)} MB** ${plain.maxRssInMb < 150 ? '(met)' : '(missed)'} | ${plain.peakHeapInMb.toFixed(0)} MB | ${fmtMs(plain.wallInMs)} |`);
-    out(`| \`node --max-old-space-size=64\` | ${capped.connections.toLocaleString('en')}, ${capped.findings.toLocaleString('en')} | **${capped.maxRssInMb.toFixed(0)} MB** ${capped.maxRssInMb < 150 ? '(met)' : '(missed)'} | ${capped.peakHeapInMb.toFixed(0)} MB | ${fmtMs(capped.wallInMs)} |`);
+    out(
+      `| plain \`node\` | ${plain.connections.toLocaleString('en')}, ${plain.findings.toLocaleString('en')} | **${plain.maxRssInMb.toFixed(0)} MB** ${plain.maxRssInMb < 150 ? '(met)' : '(missed)'} | ${plain.peakHeapInMb.toFixed(0)} MB | ${fmtMs(plain.wallInMs)} |`,
+    );
+    out(
+      `| \`node --max-old-space-size=64\` | ${capped.connections.toLocaleString('en')}, ${capped.findings.toLocaleString('en')} | **${capped.maxRssInMb.toFixed(0)} MB** ${capped.maxRssInMb < 150 ? '(met)' : '(missed)'} | ${capped.peakHeapInMb.toFixed(0)} MB | ${fmtMs(capped.wallInMs)} |`,
+    );
     out();
-    out(`Live heap after a full GC, sampled every 20,000 findings: ${(live.liveHeapInMb ?? []).map((x) => `${x.toFixed(0)} MB`).join(' → ')}. The audit's memory is flat: what it keeps is the set of connection ids already seen (so a shared connection counts once), about 70 bytes per connection. An unconstrained V8 lets garbage accumulate while memory is free; capped at 64 MB of old space the same audit completes well under 150 MB. On a small agent, run the nightly audit with \`NODE_OPTIONS=--max-old-space-size=64\`.`);
+    out(
+      `Live heap after a full GC, sampled every 20,000 findings: ${(live.liveHeapInMb ?? []).map((x) => `${x.toFixed(0)} MB`).join(' → ')}. The audit's memory is flat: what it keeps is the set of connection ids already seen (so a shared connection counts once), about 70 bytes per connection. An unconstrained V8 lets garbage accumulate while memory is free; capped at 64 MB of old space the same audit completes well under 150 MB. On a small agent, run the nightly audit with \`NODE_OPTIONS=--max-old-space-size=64\`.`,
+    );
     out();
   });
 }
@@ -220,7 +248,15 @@ function startup(): void {
   const importTime = (spec: string, from = 'core'): number => {
     const xs: number[] = [];
     for (let i = 0; i < 7; i++) {
-      const ms = execFileSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now(); await import(${JSON.stringify(spec)}); process.stdout.write(String(performance.now()-t))`], { cwd: join(root, 'packages', from) }).toString();
+      const ms = execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const t=performance.now(); await import(${JSON.stringify(spec)}); process.stdout.write(String(performance.now()-t))`,
+        ],
+        { cwd: join(root, 'packages', from) },
+      ).toString();
       xs.push(Number(ms));
     }
     return median(xs);
@@ -243,7 +279,9 @@ function startup(): void {
       ['neverthrow', 'core'],
     ] as const
   ).map(([p, from]) => [p, importTime(p, from)] as const);
-  out(`Import time of \`@wif/core\` (built, ESM), median of 7 fresh processes: **${fmtMs(core)}**. What dominates it (each imported alone, fresh process):`);
+  out(
+    `Import time of \`@wif/core\` (built, ESM), median of 7 fresh processes: **${fmtMs(core)}**. What dominates it (each imported alone, fresh process):`,
+  );
   out();
   out('| module | import time |');
   out('|---|---|');
@@ -255,8 +293,12 @@ async function main(): Promise<void> {
   out('# Performance');
   out();
   out('Produced by `bash scripts/bench.sh` (it builds, then runs `bench/run.ts`); every number below comes from one run of it.');
-  out(`Machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ${os.platform()} ${os.release()}.`);
-  out(`All against the emulator on 127.0.0.1 with the injected latency stated per scenario. Generated ${new Date().toISOString().slice(0, 10)}.`);
+  out(
+    `Machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ${os.platform()} ${os.release()}.`,
+  );
+  out(
+    `All against the emulator on 127.0.0.1 with the injected latency stated per scenario. Generated ${new Date().toISOString().slice(0, 10)}.`,
+  );
   out();
   const only = new Set((process.env['BENCH_ONLY'] ?? 'one,fleet,audit,memory,startup').split(','));
   const one = only.has('one') || only.has('fleet') ? await oneConnection() : { medianInMs: 0 };

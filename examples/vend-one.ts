@@ -127,5 +127,5 @@ async function main(): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then((code) => process.exit(code));
+  void main().then((code) => process.exit(code));
 }

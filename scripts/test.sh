@@ -1,11 +1,34 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: bootstrap, build, typecheck (tests included), test, package checks.
+# The whole test suite, as CI runs it: bootstrap, build, typecheck (tests included), lint and
+# format checks, every package's tests, and the package checks (publint, attw, API reports).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source scripts/bootstrap.sh
-export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 FORCE_COLOR=0
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+echo "== build"
 pnpm exec turbo run build --output-logs=errors-only
+echo "== typecheck"
 pnpm exec turbo run typecheck --output-logs=errors-only
-pnpm exec turbo run test --concurrency=1 --output-logs=full
-pnpm exec turbo run check:package --output-logs=errors-only
+echo "== lint"
+pnpm exec eslint packages examples bench
+pnpm exec prettier --check "packages/*/src/**/*.ts" "packages/*/test/**/*.ts" "examples/**/*.ts" "bench/**/*.ts"
+echo "== test"
+status=0
+pnpm exec turbo run test --concurrency=2 --output-logs=full 2>&1 | tee "$log" || status=$?
+echo "== package checks"
+pnpm exec turbo run check:package --output-logs=errors-only || status=$?
+
+# One closing line for the whole suite (the sum of every package's vitest summary).
+passed=0 failed=0
+while read -r line; do
+  p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+  f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+  passed=$((passed + p)) failed=$((failed + f))
+done < <(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E ':test: +Tests +')
+echo "${passed} passed, ${failed} failed"
+if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then status=1; fi
+exit "$status"

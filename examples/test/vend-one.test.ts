@@ -39,7 +39,11 @@ describe('vend-one.ts', () => {
 
     it('converges: a second run on the same fake reports every step unchanged and writes nothing', async () => {
       fake.state.addProject('platform');
-      const clients = createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+      const clients = createClients({
+        credential: createTestCredential(),
+        organization: 'contoso',
+        retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+      });
       const run = async () => {
         const lines: string[] = [];
         const report = await vendOne(clients, params, (line) => lines.push(line));

@@ -31,7 +31,8 @@ describe('createArmClient', () => {
   });
 
   it('takes the endpoint and scope of a sovereign cloud preset', async () => {
-    const body = loadFixture<{ responses: { 200: { body: object } } }>('arm-roleDefinitions-2022-04-01-GetRoleDefinitionByName.json').responses[200].body;
+    const body = loadFixture<{ responses: { 200: { body: object } } }>('arm-roleDefinitions-2022-04-01-GetRoleDefinitionByName.json')
+      .responses[200].body;
     server.use(http.get('https://management.usgovcloudapi.net/*', () => HttpResponse.json(body)));
     const credential = createTestCredential();
     const result = await getRoleDefinition(createArmClient({ credential, cloud: 'AzureUSGovernment' }), SCOPE, READER);

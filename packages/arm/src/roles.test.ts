@@ -26,7 +26,9 @@ describe('roleAssignmentName', () => {
 
   it('ignores case, the leading slash and ARM segment casing in the scope, and case in the ids', () => {
     const name = roleAssignmentName(SCOPE, SP, CONTRIBUTOR);
-    expect(roleAssignmentName(`subscriptions/${SUB.toUpperCase()}/resourcegroups/TESTRG`, SP.toUpperCase(), CONTRIBUTOR.toUpperCase())).toBe(name);
+    expect(
+      roleAssignmentName(`subscriptions/${SUB.toUpperCase()}/resourcegroups/TESTRG`, SP.toUpperCase(), CONTRIBUTOR.toUpperCase()),
+    ).toBe(name);
   });
 
   it('accepts the role as any role-definition id form', () => {
@@ -56,8 +58,16 @@ describe('roleDefinitionGuid', () => {
   it.each([
     ['subscription form', subscriptionRoleDefinitionId(SUB, CONTRIBUTOR), CONTRIBUTOR],
     ['tenant form (responses)', `/providers/Microsoft.Authorization/roleDefinitions/${CONTRIBUTOR}`, CONTRIBUTOR],
-    ['management group form', `/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/roleDefinitions/${CONTRIBUTOR}`, CONTRIBUTOR],
-    ['other casing, uppercase GUID', `/SUBSCRIPTIONS/${SUB}/providers/microsoft.authorization/roledefinitions/${CONTRIBUTOR.toUpperCase()}`, CONTRIBUTOR],
+    [
+      'management group form',
+      `/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/roleDefinitions/${CONTRIBUTOR}`,
+      CONTRIBUTOR,
+    ],
+    [
+      'other casing, uppercase GUID',
+      `/SUBSCRIPTIONS/${SUB}/providers/microsoft.authorization/roledefinitions/${CONTRIBUTOR.toUpperCase()}`,
+      CONTRIBUTOR,
+    ],
     ['bare GUID', CONTRIBUTOR.toUpperCase(), CONTRIBUTOR],
   ])('%s', (_label, id, expected) => {
     expect(roleDefinitionGuid(id)).toBe(expected);
@@ -77,7 +87,9 @@ describe('roleDefinitionGuid', () => {
 describe('role-definition ids for a request', () => {
   it('uses the subscription form wherever the scope has a subscription', () => {
     const scope = parseScope(`${SCOPE}/providers/Microsoft.Web/sites/web1`)._unsafeUnwrap();
-    expect(roleDefinitionIdForScope(scope, CONTRIBUTOR)).toBe(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${CONTRIBUTOR}`);
+    expect(roleDefinitionIdForScope(scope, CONTRIBUTOR)).toBe(
+      `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${CONTRIBUTOR}`,
+    );
   });
 
   it('uses the tenant form at a management group', () => {

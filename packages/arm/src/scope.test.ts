@@ -10,35 +10,51 @@ const MG_SCOPE = '/providers/Microsoft.Management/managementGroups/mg-platform';
 describe('parseScope accepts the four levels and normalises them', () => {
   it.each([
     ['management group', MG_SCOPE, { level: 'managementGroup', scope: MG_SCOPE, managementGroupId: 'mg-platform' }],
-    ['management group, no leading slash, other case', 'PROVIDERS/microsoft.management/MANAGEMENTGROUPS/Contoso(EU).1', {
-      level: 'managementGroup',
-      scope: '/providers/Microsoft.Management/managementGroups/Contoso(EU).1',
-      managementGroupId: 'Contoso(EU).1',
-    }],
+    [
+      'management group, no leading slash, other case',
+      'PROVIDERS/microsoft.management/MANAGEMENTGROUPS/Contoso(EU).1',
+      {
+        level: 'managementGroup',
+        scope: '/providers/Microsoft.Management/managementGroups/Contoso(EU).1',
+        managementGroupId: 'Contoso(EU).1',
+      },
+    ],
     ['subscription', SUB_SCOPE, { level: 'subscription', scope: SUB_SCOPE, subscriptionId: SUB }],
     ['subscription as in the spec examples', `subscriptions/${SUB}`, { level: 'subscription', scope: SUB_SCOPE }],
     ['subscription with one trailing slash', `${SUB_SCOPE}/`, { level: 'subscription', scope: SUB_SCOPE }],
     ['resource group', RG_SCOPE, { level: 'resourceGroup', scope: RG_SCOPE, subscriptionId: SUB, resourceGroupName: 'testrg' }],
     ['resource group, ARM lowercase segment', `${SUB_SCOPE}/resourcegroups/testrg`, { level: 'resourceGroup', scope: RG_SCOPE }],
-    ['resource group with every allowed character', `${SUB_SCOPE}/resourceGroups/rg_(a).b-c`, { level: 'resourceGroup', resourceGroupName: 'rg_(a).b-c' }],
+    [
+      'resource group with every allowed character',
+      `${SUB_SCOPE}/resourceGroups/rg_(a).b-c`,
+      { level: 'resourceGroup', resourceGroupName: 'rg_(a).b-c' },
+    ],
     ['resource group with a Unicode letter', `${SUB_SCOPE}/resourceGroups/grüppe`, { level: 'resourceGroup', resourceGroupName: 'grüppe' }],
     ['resource group of 90 characters', `${SUB_SCOPE}/resourceGroups/${'r'.repeat(90)}`, { level: 'resourceGroup' }],
-    ['resource', RESOURCE_SCOPE, {
-      level: 'resource',
-      scope: RESOURCE_SCOPE,
-      subscriptionId: SUB,
-      resourceGroupName: 'testrg',
-      resourceProvider: 'Microsoft.DocumentDb',
-      resourceType: 'databaseAccounts',
-      resourceName: 'test-db-account',
-    }],
-    ['nested resource, lowercase fixed segments', `subscriptions/${SUB}/resourcegroups/rg1/PROVIDERS/microsoft.web/sites/web1/slots/staging`, {
-      level: 'resource',
-      scope: `${SUB_SCOPE}/resourceGroups/rg1/providers/microsoft.web/sites/web1/slots/staging`,
-      resourceProvider: 'microsoft.web',
-      resourceType: 'sites/slots',
-      resourceName: 'web1/staging',
-    }],
+    [
+      'resource',
+      RESOURCE_SCOPE,
+      {
+        level: 'resource',
+        scope: RESOURCE_SCOPE,
+        subscriptionId: SUB,
+        resourceGroupName: 'testrg',
+        resourceProvider: 'Microsoft.DocumentDb',
+        resourceType: 'databaseAccounts',
+        resourceName: 'test-db-account',
+      },
+    ],
+    [
+      'nested resource, lowercase fixed segments',
+      `subscriptions/${SUB}/resourcegroups/rg1/PROVIDERS/microsoft.web/sites/web1/slots/staging`,
+      {
+        level: 'resource',
+        scope: `${SUB_SCOPE}/resourceGroups/rg1/providers/microsoft.web/sites/web1/slots/staging`,
+        resourceProvider: 'microsoft.web',
+        resourceType: 'sites/slots',
+        resourceName: 'web1/staging',
+      },
+    ],
   ])('%s', (_label, input, expected) => {
     expect(parseScope(input)._unsafeUnwrap()).toMatchObject(expected);
   });

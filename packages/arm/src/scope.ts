@@ -77,9 +77,7 @@ export function parseScope(input: string): Result<ParsedScope, ValidationError> 
     }
     const id = s[3]!;
     if (!MANAGEMENT_GROUP_ID.test(id) || id.endsWith('.')) {
-      return fail(
-        `'${id}' is not a valid management group id: 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'.`,
-      );
+      return fail(`'${id}' is not a valid management group id: 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'.`);
     }
     return ok({ level: 'managementGroup', scope: `/providers/Microsoft.Management/managementGroups/${id}`, managementGroupId: id });
   }

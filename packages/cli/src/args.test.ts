@@ -43,7 +43,10 @@ describe('parseCommandLine', () => {
     expect(parse(['migrate', 'begin'])._unsafeUnwrapErr().message).toMatch(/not "begin"/);
     expect(parse(['migrate', 'status', 'extra'])._unsafeUnwrapErr().message).toMatch(/Unexpected argument "extra"/);
     expect(parse(['migrate', 'finish', '--force', '--yes'])._unsafeUnwrap()).toMatchObject({ command: 'migrate', action: 'finish' });
-    expect(parse(['diagnose', 'AADSTS700213:', 'no', 'match'])._unsafeUnwrap()).toMatchObject({ command: 'diagnose', text: 'AADSTS700213: no match' });
+    expect(parse(['diagnose', 'AADSTS700213:', 'no', 'match'])._unsafeUnwrap()).toMatchObject({
+      command: 'diagnose',
+      text: 'AADSTS700213: no match',
+    });
     expect(parse(['diagnose'])._unsafeUnwrapErr().message).toMatch(/error text/);
   });
 

@@ -62,9 +62,13 @@ export const COMMANDS = {
     examples: ['wif apply -c examples/env-set.yaml --yes'],
   },
   verify: {
-    summary: 'Prove each connection\'s trust chain: exact strings, and with --exchange a real token exchange.',
+    summary: "Prove each connection's trust chain: exact strings, and with --exchange a real token exchange.",
     usage: 'wif verify --config FILE [--exchange] [--connection NAME]',
-    options: { config, exchange: { type: 'boolean', description: 'Also exchange a pipeline OIDC token at Entra and call ARM with it.' }, connection },
+    options: {
+      config,
+      exchange: { type: 'boolean', description: 'Also exchange a pipeline OIDC token at Entra and call ARM with it.' },
+      connection,
+    },
     positionals: 'none',
     examples: ['wif verify -c wif.yaml', 'wif verify -c wif.yaml --exchange --connection sc-platform-prod'],
   },
@@ -74,7 +78,7 @@ export const COMMANDS = {
     options: {
       config,
       'detect-only': { type: 'boolean', description: 'Only report drift (reads only); exit 3 when there is some.' },
-      prune: { type: 'boolean', description: 'Also delete role assignments of the connections\' identities that the spec does not name.' },
+      prune: { type: 'boolean', description: "Also delete role assignments of the connections' identities that the spec does not name." },
       yes,
       concurrency,
     },
@@ -85,7 +89,11 @@ export const COMMANDS = {
     summary: 'Scan every service connection of the organization for risks.',
     usage: 'wif audit [--org NAME] [--fail-on SEVERITY]',
     options: {
-      'fail-on': { type: 'string', value: 'SEVERITY', description: 'Exit 4 when a finding is at or above: info, low, medium, high, critical.' },
+      'fail-on': {
+        type: 'string',
+        value: 'SEVERITY',
+        description: 'Exit 4 when a finding is at or above: info, low, medium, high, critical.',
+      },
       config: { ...config, description: 'Take the organization from this spec.' },
     },
     positionals: 'none',
@@ -97,11 +105,19 @@ export const COMMANDS = {
     options: {
       connection: { type: 'string', value: 'NAME', description: 'The connection being migrated (its old name).' },
       project,
-      id: { type: 'string', value: 'ID', description: 'The migration id (the old connection\'s id), instead of --connection.' },
-      tenant: { type: 'string', value: 'GUID', description: 'start: tenant of the identity (default: the spec, AZURE_TENANT_ID, or the emulator\'s).' },
+      id: { type: 'string', value: 'ID', description: "The migration id (the old connection's id), instead of --connection." },
+      tenant: {
+        type: 'string',
+        value: 'GUID',
+        description: "start: tenant of the identity (default: the spec, AZURE_TENANT_ID, or the emulator's).",
+      },
       'new-name': { type: 'string', value: 'NAME', description: 'start: name of the new connection (default {old name}-wif).' },
       config: { ...config, description: 'Take the organization and tenant from this spec.' },
-      journal: { type: 'string', value: 'FILE', description: 'Where migrations are recorded (default wif-migrations.json, or WIF_JOURNAL).' },
+      journal: {
+        type: 'string',
+        value: 'FILE',
+        description: 'Where migrations are recorded (default wif-migrations.json, or WIF_JOURNAL).',
+      },
       force: { type: 'boolean', description: 'finish: clean up before the 7-day soak is over.' },
       'keep-old-identity': { type: 'boolean', description: 'finish: delete only the old connection; keep its app and roles.' },
       yes,
@@ -117,9 +133,16 @@ export const COMMANDS = {
   diagnose: {
     summary: 'Explain an error message (AADSTS…, a failed task log) and say how to fix it.',
     usage: 'wif diagnose "<error text>" [--connection NAME --project P] [--config FILE]',
-    options: { connection: { type: 'string', value: 'NAME', description: 'Look at this connection to confirm the cause.' }, project, config },
+    options: {
+      connection: { type: 'string', value: 'NAME', description: 'Look at this connection to confirm the cause.' },
+      project,
+      config,
+    },
     positionals: 'text',
-    examples: ['wif diagnose "AADSTS700213: No matching federated identity record found"', 'wif diagnose "$(cat task.log)" --connection sc-platform-prod --project platform'],
+    examples: [
+      'wif diagnose "AADSTS700213: No matching federated identity record found"',
+      'wif diagnose "$(cat task.log)" --connection sc-platform-prod --project platform',
+    ],
   },
   emulator: {
     summary: 'Serve the local emulator of Graph, ARM, Azure DevOps and Entra on 127.0.0.1.',
@@ -183,15 +206,22 @@ function toParseArgs(specs: Readonly<Record<string, OptionSpec>>): ParseArgsOpti
 }
 
 /** Every option of every command, to find the command word wherever the global options are. */
-const ALL_OPTIONS = toParseArgs(Object.assign({}, GLOBAL_OPTIONS, ...Object.values(COMMANDS).map((c) => c.options)));
+const ALL_OPTIONS = toParseArgs(
+  Object.assign({}, GLOBAL_OPTIONS, ...Object.values(COMMANDS).map((c) => c.options)) as Readonly<Record<string, OptionSpec>>,
+);
 
 const isCommand = (word: string): word is CommandName => Object.hasOwn(COMMANDS, word);
 
-function globalsFrom(values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): Result<GlobalOptions, UsageError> {
+function globalsFrom(
+  values: Record<string, unknown>,
+  env: Readonly<Record<string, string | undefined>>,
+): Result<GlobalOptions, UsageError> {
   const devopsAuth = (values['devops-auth'] as string | undefined) ?? 'auto';
-  if (devopsAuth !== 'auto' && devopsAuth !== 'entra' && devopsAuth !== 'pat') return err(usage(`--devops-auth must be auto, entra or pat, not "${devopsAuth}".`));
+  if (devopsAuth !== 'auto' && devopsAuth !== 'entra' && devopsAuth !== 'pat')
+    return err(usage(`--devops-auth must be auto, entra or pat, not "${devopsAuth}".`));
   const emulator = (values['emulator'] as string | undefined) ?? (env['WIF_EMULATOR_URL'] || undefined);
-  if (emulator !== undefined && !/^https?:\/\/[^/]+/.test(emulator)) return err(usage(`--emulator must be a URL such as http://127.0.0.1:4010, not "${emulator}".`));
+  if (emulator !== undefined && !/^https?:\/\/[^/]+/.test(emulator))
+    return err(usage(`--emulator must be a URL such as http://127.0.0.1:4010, not "${emulator}".`));
   const org = (values['org'] as string | undefined) ?? (env['WIF_ORG'] || undefined);
   return ok({
     json: values['json'] === true,
@@ -207,7 +237,10 @@ function globalsFrom(values: Record<string, unknown>, env: Readonly<Record<strin
  * Parses `argv` (without `node` and the script). Never throws: an unknown option, a missing value
  * or an unknown command is a {@link UsageError}.
  */
-export function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Result<Invocation, UsageError> {
+export function parseCommandLine(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): Result<Invocation, UsageError> {
   if (argv.includes('--version') || (argv.length === 1 && argv[0] === 'version')) {
     return globalsFrom({}, env).map((global) => ({ command: 'version' as const, global }));
   }
@@ -228,7 +261,13 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   const spec: CommandSpec = COMMANDS[word];
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options: toParseArgs({ ...GLOBAL_OPTIONS, ...spec.options }), strict: true, allowPositionals: true, allowNegative: true });
+    parsed = parseArgs({
+      args: [...argv],
+      options: toParseArgs({ ...GLOBAL_OPTIONS, ...spec.options }),
+      strict: true,
+      allowPositionals: true,
+      allowNegative: true,
+    });
   } catch (e) {
     return err(usage((e as Error).message.replace(/\. To specify a positional argument.*$/s, '.'), word));
   }
@@ -266,14 +305,20 @@ export function stringOption(options: OptionValues, name: string): string | unde
 /** A repeatable string option: every value given. */
 export function listOption(options: OptionValues, name: string): readonly string[] {
   const v = options[name];
-  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+  return Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : [];
 }
 
 /** An integer option within bounds; a usage error otherwise. */
-export function intOption(options: OptionValues, name: string, bounds: { min: number; max: number }, command: CommandName): Result<number | undefined, UsageError> {
+export function intOption(
+  options: OptionValues,
+  name: string,
+  bounds: { min: number; max: number },
+  command: CommandName,
+): Result<number | undefined, UsageError> {
   const raw = stringOption(options, name);
   if (raw === undefined) return ok(undefined);
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < bounds.min || n > bounds.max) return err(usage(`--${name} must be a whole number from ${bounds.min} to ${bounds.max}, not "${raw}".`, command));
+  if (!/^\d+$/.test(raw) || n < bounds.min || n > bounds.max)
+    return err(usage(`--${name} must be a whole number from ${bounds.min} to ${bounds.max}, not "${raw}".`, command));
   return ok(n);
 }

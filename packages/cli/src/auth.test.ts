@@ -9,7 +9,8 @@ const PIPELINE = {
   AZURESUBSCRIPTION_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
   AZURESUBSCRIPTION_CLIENT_ID: '11111111-1111-4111-8111-111111111111',
   AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: '22222222-2222-4222-8222-222222222222',
-  SYSTEM_OIDCREQUESTURI: 'https://dev.azure.com/contoso/00000000-0000-0000-0000-000000000000/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken',
+  SYSTEM_OIDCREQUESTURI:
+    'https://dev.azure.com/contoso/00000000-0000-0000-0000-000000000000/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken',
   SYSTEM_ACCESSTOKEN: 'job-access-token-value',
 };
 
@@ -45,7 +46,9 @@ describe('resolveAuth', () => {
   });
 
   it('falls back to SYSTEM_ACCESSTOKEN, and leaves Azure DevOps on Entra with --devops-auth entra', async () => {
-    expect((await resolveAuth({ SYSTEM_ACCESSTOKEN: 'job-token-value' }, { devopsAuth: 'auto' }))._unsafeUnwrap().description).toContain('SYSTEM_ACCESSTOKEN');
+    expect((await resolveAuth({ SYSTEM_ACCESSTOKEN: 'job-token-value' }, { devopsAuth: 'auto' }))._unsafeUnwrap().description).toContain(
+      'SYSTEM_ACCESSTOKEN',
+    );
     expect((await resolveAuth({ AZURE_DEVOPS_EXT_PAT: PAT }, { devopsAuth: 'entra' }))._unsafeUnwrap().devopsCredential).toBeUndefined();
   });
 
@@ -54,7 +57,9 @@ describe('resolveAuth', () => {
   });
 
   it('uses the development credential against the emulator, whose tokens name the service they are for', async () => {
-    const auth = (await resolveAuth({ AZURE_DEVOPS_EXT_PAT: PAT }, { devopsAuth: 'auto', emulator: 'http://127.0.0.1:4010' }))._unsafeUnwrap();
+    const auth = (
+      await resolveAuth({ AZURE_DEVOPS_EXT_PAT: PAT }, { devopsAuth: 'auto', emulator: 'http://127.0.0.1:4010' })
+    )._unsafeUnwrap();
     expect(auth.devopsCredential).toBeUndefined();
     const token = await auth.credential.getToken('https://management.azure.com/.default');
     expect(decodeTestToken(`Bearer ${token!.token}`)?.aud).toBe('https://management.azure.com');

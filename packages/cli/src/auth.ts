@@ -33,7 +33,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 const set = (env: Env, name: string): string | undefined => (env[name] ? env[name] : undefined);
 
 /** The variables `AzurePipelinesCredential` needs, when all are present. */
-export function pipelineIdentity(env: Env): { tenantId: string; clientId: string; serviceConnectionId: string; systemAccessToken: string } | undefined {
+export function pipelineIdentity(
+  env: Env,
+): { tenantId: string; clientId: string; serviceConnectionId: string; systemAccessToken: string } | undefined {
   const tenantId = set(env, 'AZURESUBSCRIPTION_TENANT_ID');
   const clientId = set(env, 'AZURESUBSCRIPTION_CLIENT_ID');
   const serviceConnectionId = set(env, 'AZURESUBSCRIPTION_SERVICE_CONNECTION_ID');
@@ -43,8 +45,15 @@ export function pipelineIdentity(env: Env): { tenantId: string; clientId: string
 }
 
 /** Resolves the credentials for this run. A usage error when `--devops-auth pat` has no token to use. */
-export async function resolveAuth(env: Env, options: { readonly emulator?: string; readonly devopsAuth: DevOpsAuthMode }): Promise<Result<Auth, AuthError>> {
-  const patName = set(env, 'AZURE_DEVOPS_EXT_PAT') ? 'AZURE_DEVOPS_EXT_PAT' : set(env, 'SYSTEM_ACCESSTOKEN') ? 'SYSTEM_ACCESSTOKEN' : undefined;
+export async function resolveAuth(
+  env: Env,
+  options: { readonly emulator?: string; readonly devopsAuth: DevOpsAuthMode },
+): Promise<Result<Auth, AuthError>> {
+  const patName = set(env, 'AZURE_DEVOPS_EXT_PAT')
+    ? 'AZURE_DEVOPS_EXT_PAT'
+    : set(env, 'SYSTEM_ACCESSTOKEN')
+      ? 'SYSTEM_ACCESSTOKEN'
+      : undefined;
   if (options.devopsAuth === 'pat' && !patName) {
     return err({ kind: 'Usage', message: '--devops-auth pat needs AZURE_DEVOPS_EXT_PAT (or SYSTEM_ACCESSTOKEN in a pipeline).' });
   }
@@ -59,14 +68,23 @@ export async function resolveAuth(env: Env, options: { readonly emulator?: strin
 
   if (options.emulator) {
     const { createTestCredential } = await import('@wif/testing');
-    return ok({ credential: createTestCredential(), ...(devopsCredential ? { devopsCredential } : {}), description: `emulator development credential${devopsNote}` });
+    return ok({
+      credential: createTestCredential(),
+      ...(devopsCredential ? { devopsCredential } : {}),
+      description: `emulator development credential${devopsNote}`,
+    });
   }
   const identity = await import('@azure/identity');
   const pipeline = pipelineIdentity(env);
   let credential: TokenCredential;
   try {
     credential = pipeline
-      ? new identity.AzurePipelinesCredential(pipeline.tenantId, pipeline.clientId, pipeline.serviceConnectionId, pipeline.systemAccessToken)
+      ? new identity.AzurePipelinesCredential(
+          pipeline.tenantId,
+          pipeline.clientId,
+          pipeline.serviceConnectionId,
+          pipeline.systemAccessToken,
+        )
       : new identity.DefaultAzureCredential();
   } catch (e) {
     // AzurePipelinesCredential checks the job's variables in process.env when it is made.

@@ -24,7 +24,7 @@ export function helpText(version: string, topic?: CommandName): string {
   if (topic) {
     const c = COMMANDS[topic];
     return [
-      `${c.usage}`,
+      c.usage,
       '',
       c.summary,
       '',
@@ -55,7 +55,7 @@ export function helpText(version: string, topic?: CommandName): string {
     '',
     'Authentication: DefaultAzureCredential (az login, environment, managed identity), AzurePipelinesCredential',
     'inside Azure Pipelines; Azure DevOps also takes a PAT from AZURE_DEVOPS_EXT_PAT or SYSTEM_ACCESSTOKEN.',
-    'Run `wif <command> --help` for a command\'s options. Docs: docs/cli.md',
+    "Run `wif <command> --help` for a command's options. Docs: docs/cli.md",
     '',
   ].join('\n');
 }

@@ -29,7 +29,12 @@ afterEach(async () => {
 
 /** Runs `wif` in-process against the emulator; returns the exit code and what it printed. */
 async function wif(args: string[], options: { tty?: boolean; input?: string; env?: Record<string, string> } = {}) {
-  const io = memoryIo({ cwd: dir, env: { WIF_EMULATOR_URL: emu.url, ...options.env }, ...(options.tty ? { tty: true } : {}), ...(options.input !== undefined ? { input: options.input } : {}) });
+  const io = memoryIo({
+    cwd: dir,
+    env: { WIF_EMULATOR_URL: emu.url, ...options.env },
+    ...(options.tty ? { tty: true } : {}),
+    ...(options.input !== undefined ? { input: options.input } : {}),
+  });
   const code = await main(args, io);
   return { code, out: io.out(), err: io.err() };
 }
@@ -74,7 +79,9 @@ describe('wif (in-process, against the emulator)', () => {
     expect(applied.out).toMatch(/3 converged \(3 created/);
     // No terminal: plain, timestamped progress lines on stderr.
     expect(applied.err).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ platform\/sc-platform-dev: started$/m);
-    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).toEqual(expect.arrayContaining(['sc-platform-dev', 'sc-platform-prod', 'sc-platform-prod-readonly']));
+    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).toEqual(
+      expect.arrayContaining(['sc-platform-dev', 'sc-platform-prod', 'sc-platform-prod-readonly']),
+    );
 
     const plan = await wif(['plan', '-c', ENV_SET, '--exit-code', '--json']);
     expect(plan.code).toBe(EXIT.ok);

@@ -53,6 +53,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     return await command.run(rt, inv);
   } catch (e) {
     // A bug, not a user error: say so without a stack full of request details.
-    return rt.fail({ kind: 'Unexpected', message: `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}. This is a bug in wif; please report it.` });
+    return rt.fail({
+      kind: 'Unexpected',
+      message: `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}. This is a bug in wif; please report it.`,
+    });
   }
 }

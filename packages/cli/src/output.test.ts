@@ -12,9 +12,18 @@ const SECRETS = [JWT, CLIENT_SECRET, 'czNjcjN0LXBhdA=='];
 describe('renderTable', () => {
   it('aligns columns by what the terminal shows, ignoring colour codes', () => {
     const colors = colorsFor(memoryIo(), { color: true });
-    const table = renderTable(['name', 'state'], [[colors.green('sc-a'), 'ok'], ['sc-longer-name', colors.red('FAILED')]], colors);
+    const table = renderTable(
+      ['name', 'state'],
+      [
+        [colors.green('sc-a'), 'ok'],
+        ['sc-longer-name', colors.red('FAILED')],
+      ],
+      colors,
+    );
     const lines = table.split('\n');
-    const stateColumn = lines.map((l) => l.replace(/\u001b\[[0-9;]*m/g, '').indexOf(lines[0] === l ? 'state' : l.includes('FAILED') ? 'FAILED' : 'ok'));
+    const stateColumn = lines.map((l) =>
+      l.replace(/\u001b\[[0-9;]*m/g, '').indexOf(lines[0] === l ? 'state' : l.includes('FAILED') ? 'FAILED' : 'ok'),
+    );
     expect(new Set(stateColumn).size).toBe(1);
     expect(visibleLength(lines[1]!)).toBe('sc-a'.padEnd('sc-longer-name'.length).length + 2 + 'ok'.length);
   });
@@ -55,7 +64,10 @@ describe('createPrinter', () => {
 
   it('redacts secret-named fields of data deeply', () => {
     const io = memoryIo();
-    createPrinter(io, { json: true }, redactor).data({ connection: { parameters: { serviceprincipalkey: 'hunter2-hunter2', tenantid: 't' } }, note: `Bearer ${JWT}` });
+    createPrinter(io, { json: true }, redactor).data({
+      connection: { parameters: { serviceprincipalkey: 'hunter2-hunter2', tenantid: 't' } },
+      note: `Bearer ${JWT}`,
+    });
     expect(io.out()).not.toContain('hunter2');
     expect(io.out()).not.toContain(JWT);
     expect(JSON.parse(io.out()).connection.parameters.tenantid).toBe('t');
@@ -78,13 +90,30 @@ describe('formatError', () => {
   const colors = colorsFor(memoryIo(), { color: false });
 
   it('lists every validation problem with its path', () => {
-    const lines = formatError({ kind: 'Validation', message: '2 problems', problems: [{ path: 'tenantId', message: 'is not a GUID' }, { path: '', message: 'names no connection' }] }, colors);
+    const lines = formatError(
+      {
+        kind: 'Validation',
+        message: '2 problems',
+        problems: [
+          { path: 'tenantId', message: 'is not a GUID' },
+          { path: '', message: 'names no connection' },
+        ],
+      },
+      colors,
+    );
     expect(lines).toEqual(['✗ Validation: 2 problems', '    tenantId: is not a GUID', '    (input): names no connection']);
   });
 
   it('shows both strings, the position and the hint of a subject mismatch', () => {
     const lines = formatError(
-      { kind: 'SubjectMismatch', message: 'no match', expected: 'sc://org/p/a', actual: 'sc://org/p/A', firstDifferenceAt: 11, hint: 'differs only in letter case' },
+      {
+        kind: 'SubjectMismatch',
+        message: 'no match',
+        expected: 'sc://org/p/a',
+        actual: 'sc://org/p/A',
+        firstDifferenceAt: 11,
+        hint: 'differs only in letter case',
+      },
       colors,
     ).join('\n');
     expect(lines).toContain('connection presents: sc://org/p/a');

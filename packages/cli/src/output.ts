@@ -36,7 +36,6 @@ export function colorsFor(io: CliIo, global: Pick<GlobalOptions, 'color'>): Colo
   return { enabled, bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39) };
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 /** Length of `text` as a terminal shows it (without colour codes). */
 export const visibleLength = (text: string): number => text.replace(ANSI, '').length;
@@ -76,7 +75,8 @@ export function formatError(e: PrintableError, colors: Colors): string[] {
     lines.push(`    closest credential:  ${typeof e.actual === 'string' ? e.actual : '(none)'}`);
     if (e.firstDifferenceAt !== undefined && e.firstDifferenceAt >= 0) lines.push(`    first difference at: ${e.firstDifferenceAt}`);
   }
-  if (e.kind === 'AudienceMismatch') lines.push(`    audiences: ${Array.isArray(e.actual) ? e.actual.join(', ') : ''} (expected ${e.expected ?? ''})`);
+  if (e.kind === 'AudienceMismatch')
+    lines.push(`    audiences: ${Array.isArray(e.actual) ? e.actual.join(', ') : ''} (expected ${e.expected ?? ''})`);
   if (e.hint) lines.push(`    hint: ${colors.yellow(e.hint)}`);
   const ids = [
     e.service ? `service ${e.service}` : '',

@@ -52,7 +52,9 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
   const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
   const logger = global.verbose
     ? (e: LogEntry): void => {
-        const how = [e.durationInMs !== undefined ? `${e.durationInMs} ms` : '', e.attempt && e.attempt > 1 ? `attempt ${e.attempt}` : ''].filter(Boolean).join(', ');
+        const how = [e.durationInMs !== undefined ? `${e.durationInMs} ms` : '', e.attempt && e.attempt > 1 ? `attempt ${e.attempt}` : '']
+          .filter(Boolean)
+          .join(', ');
         printer.note(printer.colors.dim(`[${e.level}] ${e.service ? `${e.service}: ` : ''}${e.message}${how ? ` (${how})` : ''}`));
       }
     : undefined;
@@ -71,7 +73,8 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
     async clients(organization) {
       const auth = await resolveAuth(io.env, { devopsAuth: global.devopsAuth, ...(global.emulator ? { emulator: global.emulator } : {}) });
       if (auth.isErr()) return err(auth.error);
-      if (global.verbose) printer.note(printer.colors.dim(`auth: ${auth.value.description}${global.emulator ? ` at ${global.emulator}` : ''}`));
+      if (global.verbose)
+        printer.note(printer.colors.dim(`auth: ${auth.value.description}${global.emulator ? ` at ${global.emulator}` : ''}`));
       return ok(
         core.createClients({
           credential: auth.value.credential,

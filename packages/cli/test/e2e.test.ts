@@ -23,7 +23,11 @@ interface Run {
 }
 
 /** Runs a process to its end, killing it after `timeoutInMs`. */
-function runProcess(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutInMs: number }): Promise<Run> {
+function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutInMs: number },
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -46,20 +50,27 @@ function runProcess(command: string, args: readonly string[], options: { cwd: st
 async function build(): Promise<void> {
   const tsupPackage = createRequire(join(ROOT, 'package.json')).resolve('tsup/package.json');
   const { bin } = JSON.parse(await readFile(tsupPackage, 'utf8')) as { bin: Record<string, string> };
-  const result = await runProcess(process.execPath, [join(tsupPackage, '..', bin['tsup']!)], { cwd: CLI_DIR, env: process.env, timeoutInMs: 120_000 });
+  const result = await runProcess(process.execPath, [join(tsupPackage, '..', bin['tsup']!)], {
+    cwd: CLI_DIR,
+    env: process.env,
+    timeoutInMs: 120_000,
+  });
   if (result.code !== 0) throw new Error(`tsup failed:\n${result.out}\n${result.err}`);
 }
 
 /** Starts `wif emulator --port 0` and resolves with its URL once it prints its ready line. */
 function startEmulator(): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WIF, 'emulator', '--port', '0'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WIF, 'emulator', '--port', '0'], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`the emulator printed no ready line in 15 s:\n${out}`));
     }, 15_000);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const url = /^export WIF_EMULATOR_URL=(\S+)$/m.exec(out)?.[1];
       if (url) {
@@ -92,7 +103,11 @@ describe('the wif binary against wif emulator', () => {
   let url = '';
   let dir = '';
   const wif = (...args: string[]): Promise<Run> =>
-    runProcess(process.execPath, [WIF, ...args], { cwd: dir, env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1' }, timeoutInMs: 60_000 });
+    runProcess(process.execPath, [WIF, ...args], {
+      cwd: dir,
+      env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1' },
+      timeoutInMs: 60_000,
+    });
 
   beforeAll(async () => {
     await build();
@@ -133,7 +148,12 @@ describe('the wif binary against wif emulator', () => {
   });
 
   it('catches a broken subject, and diagnose explains it from the error text and the live connection', async () => {
-    const broken = (await (await fetch(`${url}/_emulator/break-subject`, { method: 'POST', body: JSON.stringify({ connection: 'sc-platform-prod', project: 'platform' }) })).json()) as {
+    const broken = (await (
+      await fetch(`${url}/_emulator/break-subject`, {
+        method: 'POST',
+        body: JSON.stringify({ connection: 'sc-platform-prod', project: 'platform' }),
+      })
+    ).json()) as {
       before: string;
     };
     const verify = await wif('verify', '-c', ENV_SET, '--exchange');
@@ -171,7 +191,9 @@ describe('the wif binary against wif emulator', () => {
     expect(finish.code, finish.err).toBe(0);
     expect(finish.out).toContain('finished');
     const after = await wif('audit', '--json');
-    const names = (JSON.parse(after.out) as { findings: Array<{ connection: { name: string } | null }> }).findings.map((f) => f.connection?.name);
+    const names = (JSON.parse(after.out) as { findings: Array<{ connection: { name: string } | null }> }).findings.map(
+      (f) => f.connection?.name,
+    );
     expect(names).not.toContain('sc-shared-deploy');
   });
 });

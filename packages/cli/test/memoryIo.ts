@@ -8,7 +8,9 @@ export interface MemoryIo extends CliIo {
 }
 
 /** `input` is what the user types (stdin); `tty` makes all three streams terminals. */
-export function memoryIo(options: { env?: Record<string, string>; tty?: boolean; cwd?: string; abortSignal?: AbortSignal; input?: string } = {}): MemoryIo {
+export function memoryIo(
+  options: { env?: Record<string, string>; tty?: boolean; cwd?: string; abortSignal?: AbortSignal; input?: string } = {},
+): MemoryIo {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const tty = options.tty === true;

@@ -18,7 +18,11 @@ export const OLDER_LEGACY_ISSUER_PREFIX = 'https://app.vstoken.visualstudio.com'
 /** Which of the two issuer formats an issuer string is. Anything else is `other`. */
 export function issuerKind(issuer: string): 'entra' | 'legacy' | 'other' {
   if (issuer.startsWith(LEGACY_ISSUER_PREFIX) || issuer.startsWith(OLDER_LEGACY_ISSUER_PREFIX)) return 'legacy';
-  if (/^https:\/\/login\.(microsoftonline\.com|microsoftonline\.us|chinacloudapi\.cn|partner\.microsoftonline\.cn)\/[0-9a-f-]{36}\/v2\.0$/i.test(issuer)) {
+  if (
+    /^https:\/\/login\.(microsoftonline\.com|microsoftonline\.us|chinacloudapi\.cn|partner\.microsoftonline\.cn)\/[0-9a-f-]{36}\/v2\.0$/i.test(
+      issuer,
+    )
+  ) {
     return 'entra';
   }
   // The emulator and sovereign authorities: an Entra-style "/{tenant}/v2.0" issuer on another authority host.

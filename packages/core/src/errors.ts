@@ -5,7 +5,19 @@
  */
 import type { LimitExceededError, TransportError, ValidationError } from '@wif/http';
 
-export type { Problem, Service, ValidationError, HttpError, HttpErrorKind, NetworkError, InvalidResponseError, AuthenticationError, AbortedError, TransportError, LimitExceededError } from '@wif/http';
+export type {
+  Problem,
+  Service,
+  ValidationError,
+  HttpError,
+  HttpErrorKind,
+  NetworkError,
+  InvalidResponseError,
+  AuthenticationError,
+  AbortedError,
+  TransportError,
+  LimitExceededError,
+} from '@wif/http';
 
 /** A connection's issuer or subject has no exactly-matching federated credential on the app. */
 export interface SubjectMismatchError {

@@ -84,7 +84,15 @@ export * from './workflows/index';
 export { connectionRoleSchema, targetSchema, type ConnectionRoleSpec } from './spec/schema';
 export { specJsonSchema } from './spec/jsonSchema';
 // Re-exported so that a runbook needs one import.
-export { PersonalAccessTokenCredential, redact, redactDeep, type Logger, type LogEntry, type RetryOptions, type CloudName } from '@wif/http';
+export {
+  PersonalAccessTokenCredential,
+  redact,
+  redactDeep,
+  type Logger,
+  type LogEntry,
+  type RetryOptions,
+  type CloudName,
+} from '@wif/http';
 export * from './audit/index';
 export * from './migration/index';
 export * from './diagnose/index';

@@ -81,7 +81,12 @@ describe('validation', () => {
 
   it('lists every problem with its path at once', () => {
     const schema = z.strictObject({ connections: z.array(z.strictObject({ tenantId: guidSchema, name: connectionNameSchema })) });
-    const r = validate(schema, { connections: [{ tenantId: 'x', name: 'ok' }, { tenantId: '11111111-2222-3333-4444-555555555555', name: ' bad', extra: 1 }] });
+    const r = validate(schema, {
+      connections: [
+        { tenantId: 'x', name: 'ok' },
+        { tenantId: '11111111-2222-3333-4444-555555555555', name: ' bad', extra: 1 },
+      ],
+    });
     const e = r._unsafeUnwrapErr();
     expect(e.kind).toBe('Validation');
     const paths = e.problems.map((p) => p.path);

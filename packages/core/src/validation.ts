@@ -32,7 +32,10 @@ export const guidSchema = z
  */
 export const organizationSchema = z
   .string({ error: 'must be a string' })
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,48}[A-Za-z0-9])?$/, 'is not an Azure DevOps organization name (letters, digits, hyphens; at most 50)');
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,48}[A-Za-z0-9])?$/,
+    'is not an Azure DevOps organization name (letters, digits, hyphens; at most 50)',
+  );
 
 /**
  * An Azure DevOps project name or id. Names: at most 64 characters, none of `\ / : * ? " < > | ; # $ { } , + = [ ]`,
@@ -60,7 +63,6 @@ export const connectionNameSchema = z
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'contains a control character')
   // The by-name lookup (`endpointNames=a,b`) splits on commas: such a name could never be found again.
   .refine((s) => !s.includes(','), 'must not contain a comma');
-
 
 /** A Graph `uniqueName` (wif's natural key for apps): 1–120 of letters, digits, `.`, `_`, `-`. */
 export const uniqueNameSchema = z

@@ -32,16 +32,37 @@ type Case = readonly [name: string, run: () => unknown, path?: string];
 
 const goodTarget = { level: 'subscription', subscriptionId: G, subscriptionName: 'Sub' } as const;
 const conn = (over: Record<string, unknown>) =>
-  createManualConnection({ devops: clients.devops }, { project: 'platform', name: 'sc-x', tenantId: T, appId: G, target: goodTarget, ...over } as never);
+  createManualConnection(
+    { devops: clients.devops },
+    {
+      project: 'platform',
+      name: 'sc-x',
+      tenantId: T,
+      appId: G,
+      target: goodTarget,
+      ...over,
+    },
+  );
 const bind = (over: Record<string, unknown>) =>
-  bindFederatedCredential({ graph: clients.graph }, { appObjectId: G, issuer: `https://login.microsoftonline.com/${T}/v2.0`, subject: 'sc://o/p/n', connectionId: G, ...over } as never);
+  bindFederatedCredential(
+    { graph: clients.graph },
+    {
+      appObjectId: G,
+      issuer: `https://login.microsoftonline.com/${T}/v2.0`,
+      subject: 'sc://o/p/n',
+      connectionId: G,
+      ...over,
+    },
+  );
 const grant = (over: Record<string, unknown>) =>
-  grantRole({ arm: clients.arm }, { scope: `/subscriptions/${G}/resourceGroups/rg`, role: 'Reader', principalId: G, ...over } as never);
-const reg = (over: Record<string, unknown>) => registerApp({ graph: clients.graph }, { displayName: 'ado-app', ...over } as never);
-const verify = (over: Record<string, unknown>) => verifySubject({ graph: clients.graph, devops: clients.devops }, { project: 'platform', connectionId: G, ...over } as never);
+  grantRole({ arm: clients.arm }, { scope: `/subscriptions/${G}/resourceGroups/rg`, role: 'Reader', principalId: G, ...over });
+const reg = (over: Record<string, unknown>) => registerApp({ graph: clients.graph }, { displayName: 'ado-app', ...over });
+const verify = (over: Record<string, unknown>) =>
+  verifySubject({ graph: clients.graph, devops: clients.devops }, { project: 'platform', connectionId: G, ...over });
 const spec = (text: string) => loadSpec(text);
 const yaml = (conns: string) => `organization: contoso\ntenantId: ${T}\nconnections:\n${conns}`;
-const c1 = (extra: string) => `  - project: platform\n    name: sc-a\n    app: ado-a\n    roles: [{ role: Reader, scope: /subscriptions/${G}/resourceGroups/rg }]\n${extra}`;
+const c1 = (extra: string) =>
+  `  - project: platform\n    name: sc-a\n    app: ado-a\n    roles: [{ role: Reader, scope: /subscriptions/${G}/resourceGroups/rg }]\n${extra}`;
 
 const cases: Case[] = [
   // GUIDs
@@ -104,7 +125,11 @@ const cases: Case[] = [
   ['subject longer than 600', () => bind({ subject: 's'.repeat(601) }), 'subject'],
   // Targets
   ['target level unknown', () => conn({ target: { level: 'tenant', tenantId: T } }), 'target.level'],
-  ['management group id with a space', () => conn({ target: { level: 'managementGroup', managementGroupId: 'mg 1', managementGroupName: 'MG' } }), 'target.managementGroupId'],
+  [
+    'management group id with a space',
+    () => conn({ target: { level: 'managementGroup', managementGroupId: 'mg 1', managementGroupName: 'MG' } }),
+    'target.managementGroupId',
+  ],
   ['cloud unknown', () => conn({ cloud: 'AzureGermanCloud' }), 'cloud'],
   // Specs
   ['spec: not YAML', () => spec('organization: [unclosed'), 'spec'],
@@ -114,7 +139,11 @@ const cases: Case[] = [
   ['spec: unknown top-level field', () => spec(`${yaml(c1(''))}\nextra: 1`), ''],
   ['spec: unknown connection field', () => spec(yaml(c1('    colour: blue\n'))), 'connections[0]'],
   ['spec: roles empty', () => spec(yaml(`  - { project: platform, name: sc-a, app: ado-a, roles: [] }\n`)), 'connections[0].roles'],
-  ['spec: roles of the wrong type', () => spec(yaml(`  - { project: platform, name: sc-a, app: ado-a, roles: Reader }\n`)), 'connections[0].roles'],
+  [
+    'spec: roles of the wrong type',
+    () => spec(yaml(`  - { project: platform, name: sc-a, app: ado-a, roles: Reader }\n`)),
+    'connections[0].roles',
+  ],
   ['spec: pipelines with a negative id', () => spec(yaml(c1('    pipelines: [-1]\n'))), 'connections[0].pipelines[0]'],
   ['spec: pipelines all false', () => spec(yaml(c1('    pipelines: { all: false }\n'))), 'connections[0].pipelines'],
   ['spec: duplicate connection names', () => spec(yaml(c1('') + c1('').replace('ado-a', 'ado-b'))), 'connections[1]'],
@@ -122,9 +151,30 @@ const cases: Case[] = [
   ['spec: shares with its own project', () => spec(yaml(c1('    shareWith: [platform]\n'))), 'connections[0].shareWith'],
   ['spec: duplicate keys', () => spec(`organization: contoso\norganization: other\ntenantId: ${T}\nconnections:\n${c1('')}`), 'spec'],
   ['spec: no connections', () => spec(`organization: contoso\ntenantId: ${T}`), 'connections'],
-  ['spec: environment set without prod', () => spec(`organization: contoso\ntenantId: ${T}\nenvironments:\n  - { project: p, name: env, subscriptionId: ${G}, dev: { resourceGroup: rg } }`), 'environments[0].prod'],
-  ['spec: environment resource group with a slash', () => spec(`organization: contoso\ntenantId: ${T}\nenvironments:\n  - { project: p, name: env, subscriptionId: ${G}, dev: { resourceGroup: a/b }, prod: { resourceGroup: rg } }`), 'environments[0].dev.resourceGroup'],
-  ['spec: alias bomb', () => spec(`a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]`), ''],
+  [
+    'spec: environment set without prod',
+    () =>
+      spec(
+        `organization: contoso\ntenantId: ${T}\nenvironments:\n  - { project: p, name: env, subscriptionId: ${G}, dev: { resourceGroup: rg } }`,
+      ),
+    'environments[0].prod',
+  ],
+  [
+    'spec: environment resource group with a slash',
+    () =>
+      spec(
+        `organization: contoso\ntenantId: ${T}\nenvironments:\n  - { project: p, name: env, subscriptionId: ${G}, dev: { resourceGroup: a/b }, prod: { resourceGroup: rg } }`,
+      ),
+    'environments[0].dev.resourceGroup',
+  ],
+  [
+    'spec: alias bomb',
+    () =>
+      spec(
+        `a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]`,
+      ),
+    '',
+  ],
 ];
 
 describe('bad input catalogue', () => {

@@ -38,7 +38,13 @@ function leakingHandlers(s: { token: string; jwt: string; clientSecret: string; 
     // Graph answers an error that echoes the Authorization header and other secrets, with a secret header.
     http.all('https://graph.microsoft.com/v1.0/*', ({ request }) =>
       HttpResponse.json(
-        { error: { code: 'Request_BadRequest', message: `bad request from ${echo(request)} client_secret=${s.clientSecret}`, innerError: { 'request-id': s.jwt } } },
+        {
+          error: {
+            code: 'Request_BadRequest',
+            message: `bad request from ${echo(request)} client_secret=${s.clientSecret}`,
+            innerError: { 'request-id': s.jwt },
+          },
+        },
         { status: 400, headers: { 'x-debug-token': s.token, 'request-id': s.jwt } },
       ),
     ),

@@ -40,7 +40,9 @@ describe('createDevOpsClient', () => {
   });
 
   it('works against the emulator over plain HTTP on 127.0.0.1 with a path prefix', async () => {
-    server.use(...devopsContractHandlers({ baseUrl: 'http://127.0.0.1:7071/devops', organizationId: '11111111-2222-4333-8444-555555555555' }));
+    server.use(
+      ...devopsContractHandlers({ baseUrl: 'http://127.0.0.1:7071/devops', organizationId: '11111111-2222-4333-8444-555555555555' }),
+    );
     // A PAT: @wif/http's bearer policy (core-rest-pipeline) still refuses plain HTTP, even to 127.0.0.1.
     const client = createDevOpsClient({
       organization: ORG,
@@ -79,7 +81,9 @@ describe('createDevOpsClient', () => {
     );
     const { client } = testClient();
     const json = (await getConnectionData(client))._unsafeUnwrapErr();
-    const bodyless = (await deleteServiceEndpoint(client, '5e47a0d8-c745-44f8-8f93-784f18ff31c4', ['c7e5f0b3-71fa-4429-9fb3-3321963a7c06']))._unsafeUnwrapErr();
+    const bodyless = (
+      await deleteServiceEndpoint(client, '5e47a0d8-c745-44f8-8f93-784f18ff31c4', ['c7e5f0b3-71fa-4429-9fb3-3321963a7c06'])
+    )._unsafeUnwrapErr();
     for (const error of [json, bodyless]) {
       expect(error).toMatchObject({ kind: 'Unauthorized', service: 'devops', status: 203, retryable: false });
       expect(error.message).toContain('sign-in page');

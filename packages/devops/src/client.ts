@@ -100,8 +100,6 @@ function suppressSignInRedirect(inner: Transport): Transport {
         .sendJson(withHeader(spec), schema)
         .andThen((res) => (res.status === 203 ? errAsync(signInPage(spec.operation)) : okAsync(res)))
         // The HTML page usually fails JSON parsing first: still a sign-in page, not a wif bug.
-        .orElse((error) =>
-          errAsync(error.kind === 'InvalidResponse' && error.status === 203 ? signInPage(spec.operation) : error),
-        ),
+        .orElse((error) => errAsync(error.kind === 'InvalidResponse' && error.status === 203 ? signInPage(spec.operation) : error)),
   };
 }

@@ -45,10 +45,5 @@ export {
   pipelinePermissionSchema,
   resourcePipelinePermissionsSchema,
 } from './schemas/pipelinePermissions';
-export {
-  type ConnectionIdentity,
-  type ConnectionData,
-  connectionIdentitySchema,
-  connectionDataSchema,
-} from './schemas/connectionData';
+export { type ConnectionIdentity, type ConnectionData, connectionIdentitySchema, connectionDataSchema } from './schemas/connectionData';
 export { taskHubOidcTokenSchema } from './schemas/oidcToken';

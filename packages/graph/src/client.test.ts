@@ -98,7 +98,12 @@ describe('createGraphClient', () => {
     const credential: TokenCredential = { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) };
     server.use(
       http.get(`${GRAPH}/applications/:id`, ({ request }) =>
-        serviceError('graph', 403, 'Authorization_RequestDenied', `Insufficient privileges for ${request.headers.get('authorization')?.slice('Bearer '.length)}.`),
+        serviceError(
+          'graph',
+          403,
+          'Authorization_RequestDenied',
+          `Insufficient privileges for ${request.headers.get('authorization')?.slice('Bearer '.length)}.`,
+        ),
       ),
     );
     const logs: LogEntry[] = [];
@@ -172,7 +177,12 @@ describe('error mapping', () => {
 
   it('does not sleep for a Retry-After longer than allowed, and reports it', async () => {
     let calls = 0;
-    server.use(http.get(`${GRAPH}/applications/:id`, () => (calls++, serviceError('graph', 429, 'TooManyRequests', 'Later.', { 'Retry-After': '120' }))));
+    server.use(
+      http.get(
+        `${GRAPH}/applications/:id`,
+        () => (calls++, serviceError('graph', 429, 'TooManyRequests', 'Later.', { 'Retry-After': '120' })),
+      ),
+    );
     const e = (await getApplication(client({ retry: { ...fast.retry, maxRetryAfterInMs: 1000 } }), { id: APP_ID }))._unsafeUnwrapErr();
     expect(e).toMatchObject({ kind: 'Throttled', retryAfterInMs: 120_000 });
     expect(calls).toBe(1);
@@ -183,7 +193,11 @@ describe('error mapping', () => {
     // What undici throws when the connection is refused.
     const refusing: typeof fetch = (input, init) =>
       ++calls === 1
-        ? Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }))
+        ? Promise.reject(
+            Object.assign(new TypeError('fetch failed'), {
+              cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+            }),
+          )
         : fetch(input, init);
     expect((await getApplication(client({ fetch: refusing }), { id: APP_ID })).isOk()).toBe(true);
     expect(calls).toBe(2);
@@ -198,13 +212,17 @@ describe('error mapping', () => {
         return HttpResponse.json({ id: APP_ID, appId: 'a', displayName: 'd' });
       }),
     );
-    const e = (await getApplication(client({ timeoutInMs: 30, retry: { ...fast.retry, maxRetries: 1 } }), { id: APP_ID }))._unsafeUnwrapErr();
+    const e = (
+      await getApplication(client({ timeoutInMs: 30, retry: { ...fast.retry, maxRetries: 1 } }), { id: APP_ID })
+    )._unsafeUnwrapErr();
     expect(e.kind).toBe('Network');
     expect(calls).toBe(2);
   });
 
   it('stops waiting for a retry when the caller aborts', async () => {
-    server.use(http.get(`${GRAPH}/applications/:id`, () => serviceError('graph', 429, 'TooManyRequests', 'Later.', { 'Retry-After': '30' })));
+    server.use(
+      http.get(`${GRAPH}/applications/:id`, () => serviceError('graph', 429, 'TooManyRequests', 'Later.', { 'Retry-After': '30' })),
+    );
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const started = Date.now();

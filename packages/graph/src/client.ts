@@ -4,12 +4,7 @@
  * same for every service.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import {
-  AuthenticationHandler,
-  Client,
-  type Context,
-  type Middleware,
-} from '@microsoft/microsoft-graph-client';
+import { AuthenticationHandler, Client, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import {
   checkBaseUrl,
   type CloudName,
@@ -24,7 +19,6 @@ import {
 import { credentialAuthProvider, originAuthenticationHandler } from './_internal/authentication';
 import { graphSender, preserveErrors } from './_internal/graphSender';
 import { retryMiddleware } from './_internal/retryMiddleware';
-
 
 /** Options of {@link createGraphClient}. */
 export interface GraphClientOptions extends Omit<TransportOptions, 'httpClient'> {
@@ -95,7 +89,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
 function fetchHandler(fetchImpl: typeof fetch): Middleware {
   return {
     async execute(context: Context): Promise<void> {
-      context.response = await fetchImpl(context.request, context.options);
+      context.response = await fetchImpl(context.request as string | Request, context.options);
     },
   };
 }

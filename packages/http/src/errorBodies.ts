@@ -87,5 +87,5 @@ export function readErrorBody(service: Service, text: string | undefined, header
 }
 
 function compact(r: { [K in keyof ReadError]: ReadError[K] | undefined }): ReadError {
-  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined && v !== false)) as ReadError;
+  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined && v !== false));
 }

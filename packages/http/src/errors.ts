@@ -25,14 +25,7 @@ export interface ValidationError {
 }
 
 /** HTTP-level error kinds, one per class of reaction the caller needs. */
-export type HttpErrorKind =
-  | 'BadRequest'
-  | 'Unauthorized'
-  | 'Forbidden'
-  | 'NotFound'
-  | 'Conflict'
-  | 'Throttled'
-  | 'ServiceUnavailable';
+export type HttpErrorKind = 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'Conflict' | 'Throttled' | 'ServiceUnavailable';
 
 /** A service answered with an error status. */
 export interface HttpError {
@@ -88,12 +81,7 @@ export interface AbortedError {
 }
 
 /** Everything a single REST call can fail with. */
-export type TransportError =
-  | HttpError
-  | NetworkError
-  | InvalidResponseError
-  | AuthenticationError
-  | AbortedError;
+export type TransportError = HttpError | NetworkError | InvalidResponseError | AuthenticationError | AbortedError;
 
 /** Builds a {@link ValidationError} from one or more problems. */
 export function validationError(problems: readonly Problem[]): ValidationError {
@@ -153,9 +141,7 @@ export function httpError(init: {
   const retryable = init.retryable ?? (kind === 'Throttled' || kind === 'ServiceUnavailable');
   const said = init.serviceMessage ? ` ${oneLine(init.serviceMessage)}` : '';
   const code = init.code ? ` [${init.code}]` : '';
-  const message = redact(
-    `${init.service} ${init.operation} failed with ${init.status}${code}.${said} ${NEXT_STEP[kind](init.service)}`,
-  );
+  const message = redact(`${init.service} ${init.operation} failed with ${init.status}${code}.${said} ${NEXT_STEP[kind](init.service)}`);
   return {
     kind,
     service: init.service,

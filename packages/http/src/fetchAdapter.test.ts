@@ -39,7 +39,11 @@ describe('fetchOverHttpClient', () => {
 
   it('sends method, headers and body, and returns status, headers and body', async () => {
     const f = fetchOverHttpClient();
-    const r = await f(`${url}/post`, { method: 'PATCH', headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' }, body: '{"a":1}' });
+    const r = await f(`${url}/post`, {
+      method: 'PATCH',
+      headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+      body: '{"a":1}',
+    });
     expect(r.status).toBe(200);
     expect(r.headers.get('x-echo-method')).toBe('PATCH');
     expect(await r.json()).toEqual({ body: '{"a":1}', auth: 'Bearer t' });

@@ -5,7 +5,13 @@
  * same tick — every request of a sequential workflow, a TLS handshake each against the real
  * service), the same proxy settings (`HTTPS_PROXY`), and the same decompression.
  */
-import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient, type HttpMethods } from '@azure/core-rest-pipeline';
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  type HttpClient,
+  type HttpMethods,
+} from '@azure/core-rest-pipeline';
 
 /** Builds a `fetch` that sends through `httpClient` (default: core-rest-pipeline's keep-alive client). */
 export function fetchOverHttpClient(httpClient: HttpClient = createDefaultHttpClient()): typeof fetch {
@@ -16,7 +22,8 @@ export function fetchOverHttpClient(httpClient: HttpClient = createDefaultHttpCl
     const headers = createHttpHeaders();
     new Headers(init?.headers ?? request?.headers).forEach((value, name) => headers.set(name, value));
     const rawBody = init?.body ?? (request && method !== 'GET' && method !== 'HEAD' ? await request.text() : undefined);
-    const body = rawBody === undefined || rawBody === null ? undefined : typeof rawBody === 'string' ? rawBody : await new Response(rawBody).text();
+    const body =
+      rawBody === undefined || rawBody === null ? undefined : typeof rawBody === 'string' ? rawBody : await new Response(rawBody).text();
     const signal = init?.signal ?? request?.signal ?? undefined;
     let response;
     try {

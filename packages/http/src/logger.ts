@@ -26,7 +26,9 @@ export type Logger = (entry: LogEntry) => void;
 export function emit(logger: Logger | undefined, entry: LogEntry): void {
   if (!logger) return;
   try {
-    const clean = Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v])) as unknown as LogEntry;
+    const clean = Object.fromEntries(
+      Object.entries(entry).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v]),
+    ) as unknown as LogEntry;
     logger(clean);
   } catch {
     // a broken log sink must not change the outcome of a request

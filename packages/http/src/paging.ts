@@ -56,5 +56,3 @@ export async function collect<T, E>(
   }
   return ok(out);
 }
-
-

@@ -131,7 +131,7 @@ export function isRetryableNetworkError(error: unknown): boolean {
   if (e.name === 'TimeoutError') return true;
   if (e.cause && e.cause !== error && isRetryableNetworkError(e.cause)) return true;
   // fetch() reports every connection failure as a TypeError('fetch failed') with the cause attached.
-  return e.name === 'TypeError' && /fetch failed|network/i.test(String((error as Error).message));
+  return e.name === 'TypeError' && /fetch failed|network/i.test((error as Error).message);
 }
 
 /** Whether an error is the result of an abort signal. */

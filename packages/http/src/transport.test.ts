@@ -25,7 +25,12 @@ describe('transport', () => {
         return HttpResponse.json({ value: [1, 2] });
       }),
     );
-    const t = createTransport({ service: 'arm', baseUrl: 'https://management.azure.com', auth: { kind: 'bearer', credential, scope: 'https://management.azure.com/.default' }, ...fast });
+    const t = createTransport({
+      service: 'arm',
+      baseUrl: 'https://management.azure.com',
+      auth: { kind: 'bearer', credential, scope: 'https://management.azure.com/.default' },
+      ...fast,
+    });
     const r = await t.sendJson({ method: 'GET', path: '/things', operation: 'GET things' }, z.object({ value: z.array(z.number()) }));
     expect(r._unsafeUnwrap().body.value).toEqual([1, 2]);
     expect(auth).toBe('Bearer tok-https://management.azure.com/.default-0123456789');
@@ -50,14 +55,24 @@ describe('transport', () => {
     server.use(
       http.put('https://management.azure.com/y', () => {
         calls++;
-        return HttpResponse.json({ error: { code: 'PrincipalNotFound', message: 'Principal abc does not exist.' } }, { status: 400, headers: { 'x-ms-request-id': 'req-1' } });
+        return HttpResponse.json(
+          { error: { code: 'PrincipalNotFound', message: 'Principal abc does not exist.' } },
+          { status: 400, headers: { 'x-ms-request-id': 'req-1' } },
+        );
       }),
     );
     const t = createTransport({ service: 'arm', baseUrl: 'https://management.azure.com', auth: { kind: 'none' }, ...fast });
     const r = await t.send({ method: 'PUT', path: '/y', body: {}, operation: 'PUT y' });
     const e = r._unsafeUnwrapErr();
     expect(calls).toBe(1);
-    expect(e).toMatchObject({ kind: 'BadRequest', service: 'arm', status: 400, code: 'PrincipalNotFound', requestId: 'req-1', retryable: false });
+    expect(e).toMatchObject({
+      kind: 'BadRequest',
+      service: 'arm',
+      status: 400,
+      code: 'PrincipalNotFound',
+      requestId: 'req-1',
+      retryable: false,
+    });
   });
 
   it('never retries an Azure DevOps duplicate-name 500', async () => {
@@ -65,10 +80,18 @@ describe('transport', () => {
     server.use(
       http.post('https://dev.azure.com/org/_apis/x', () => {
         calls++;
-        return HttpResponse.json({ message: 'exists', typeKey: 'DuplicateServiceConnectionException', typeName: 'X.DuplicateServiceConnectionException, X' }, { status: 500 });
+        return HttpResponse.json(
+          { message: 'exists', typeKey: 'DuplicateServiceConnectionException', typeName: 'X.DuplicateServiceConnectionException, X' },
+          { status: 500 },
+        );
       }),
     );
-    const t = createTransport({ service: 'devops', baseUrl: 'https://dev.azure.com/org', auth: { kind: 'pat', credential: new PersonalAccessTokenCredential('secret-pat-value-123') }, ...fast });
+    const t = createTransport({
+      service: 'devops',
+      baseUrl: 'https://dev.azure.com/org',
+      auth: { kind: 'pat', credential: new PersonalAccessTokenCredential('secret-pat-value-123') },
+      ...fast,
+    });
     const e = (await t.send({ method: 'POST', path: '/_apis/x', body: {}, operation: 'POST x' }))._unsafeUnwrapErr();
     expect(calls).toBe(1);
     expect(e).toMatchObject({ kind: 'ServiceUnavailable', code: 'DuplicateServiceConnectionException', retryable: false });
@@ -82,8 +105,17 @@ describe('transport', () => {
   });
 
   it('maps a credential failure to Authentication without the token text', async () => {
-    const failing = { async getToken(): Promise<never> { throw new Error('AADSTS700016: no app'); } };
-    const t = createTransport({ service: 'arm', baseUrl: 'https://management.azure.com', auth: { kind: 'bearer', credential: failing, scope: 's/.default' }, ...fast });
+    const failing = {
+      async getToken(): Promise<never> {
+        throw new Error('AADSTS700016: no app');
+      },
+    };
+    const t = createTransport({
+      service: 'arm',
+      baseUrl: 'https://management.azure.com',
+      auth: { kind: 'bearer', credential: failing, scope: 's/.default' },
+      ...fast,
+    });
     const e = (await t.send({ method: 'GET', path: '/z', operation: 'GET z' }))._unsafeUnwrapErr();
     expect(e.kind).toBe('Authentication');
   });

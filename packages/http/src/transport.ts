@@ -20,16 +20,10 @@ import {
 } from '@azure/core-rest-pipeline';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { z } from 'zod';
-import { PersonalAccessTokenCredential, registeringCredential, WIF_AUTHENTICATION_ERROR } from './credentials';
+import { type PersonalAccessTokenCredential, registeringCredential, WIF_AUTHENTICATION_ERROR } from './credentials';
 import { isLoopbackUrl } from './endpoints';
 import { readErrorBody } from './errorBodies';
-import {
-  httpError,
-  type InvalidResponseError,
-  type Problem,
-  type Service,
-  type TransportError,
-} from './errors';
+import { httpError, type InvalidResponseError, type Problem, type Service, type TransportError } from './errors';
 import { emit, type Logger, sanitizeUrl } from './logger';
 import { redact } from './redact';
 import {
@@ -102,7 +96,10 @@ export interface Transport {
   /** Sends one request; 2xx → Ok, anything else → Err with the mapped error. */
   send(spec: RequestSpec): ResultAsync<RawResponse, TransportError>;
   /** Sends and parses the JSON body with `schema`; a mismatch is `InvalidResponse`. */
-  sendJson<S extends z.ZodType>(spec: RequestSpec, schema: S): ResultAsync<{ status: number; header: RawResponse['header']; body: z.output<S> }, TransportError>;
+  sendJson<S extends z.ZodType>(
+    spec: RequestSpec,
+    schema: S,
+  ): ResultAsync<{ status: number; header: RawResponse['header']; body: z.output<S> }, TransportError>;
 }
 
 /** The `User-Agent` product token every wif client sends. */
@@ -121,7 +118,7 @@ function retryPolicy(service: Service, options: Required<RetryOptions>, logger: 
           if (attempt < options.maxRetries && isRetryableNetworkError(error)) {
             const delay = backoffDelay(attempt, options);
             emit(logger, { level: 'warn', service, message: `connection failed; retrying in ${delay} ms`, attempt });
-            await sleep(delay, request.abortSignal as AbortSignal | undefined);
+            await sleep(delay, request.abortSignal);
             continue;
           }
           throw error;
@@ -142,7 +139,7 @@ function retryPolicy(service: Service, options: Required<RetryOptions>, logger: 
           message: `${response.status}; retrying in ${decision.delayInMs} ms`,
           attempt,
         });
-        await sleep(decision.delayInMs, request.abortSignal as AbortSignal | undefined);
+        await sleep(decision.delayInMs, request.abortSignal);
       }
     },
   };
@@ -216,9 +213,7 @@ function logPolicy(service: Service, logger: Logger | undefined): PipelinePolicy
 function buildPipeline(config: TransportConfig, insecure: boolean): Pipeline {
   const pipeline = createEmptyPipeline();
   const retry = resolveRetryOptions(config.retry);
-  pipeline.addPolicy(
-    userAgentPolicy({ userAgentPrefix: [config.userAgentPrefix, SDK_USER_AGENT].filter(Boolean).join(' ') }),
-  );
+  pipeline.addPolicy(userAgentPolicy({ userAgentPrefix: [config.userAgentPrefix, SDK_USER_AGENT].filter(Boolean).join(' ') }));
   pipeline.addPolicy(setClientRequestIdPolicy());
   pipeline.addPolicy(retryPolicy(config.service, retry, config.logger));
   if (config.auth.kind === 'bearer' && insecure) {
@@ -311,8 +306,7 @@ export function transportFromSender(service: Service, baseUrlInput: string, send
           return okAsync<RawResponse, TransportError>(response);
         }
         const read = readErrorBody(service, response.bodyText, response.header);
-        const retryAfter =
-          response.status === 429 || response.status >= 500 ? parseRetryAfter(response.header) : undefined;
+        const retryAfter = response.status === 429 || response.status >= 500 ? parseRetryAfter(response.header) : undefined;
         return errAsync(
           httpError({
             service,
@@ -407,7 +401,9 @@ export function invalidResponse(service: Service, operation: string, status: num
     operation,
     status,
     issues: issues.map((i) => ({ path: i.path, message: redact(i.message) })),
-    message: redact(`${service} ${operation} answered ${status} with an unexpected body (${summary}). This is a wif bug or an API change; please report it.`),
+    message: redact(
+      `${service} ${operation} answered ${status} with an unexpected body (${summary}). This is a wif bug or an API change; please report it.`,
+    ),
   };
 }
 
@@ -429,7 +425,7 @@ function mapThrown(service: Service, operation: string, error: unknown, signal: 
     kind: 'Network',
     service,
     operation,
-    ...(e?.code ? { code: String(e.code) } : {}),
+    ...(e?.code ? { code: e.code } : {}),
     retryable: true,
     message: redact(`${service} ${operation} got no answer (${e?.code ?? e?.name ?? 'network error'}). Check connectivity and retry.`),
   };

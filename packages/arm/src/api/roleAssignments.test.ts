@@ -39,7 +39,11 @@ const fast = { retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5, maxRetries: 2 }
 const arm = (options: Partial<ArmClientOptions> = {}) => createArmClient({ credential: createTestCredential(), ...fast, ...options });
 
 function bodyFor(scope: string, principalId = SP) {
-  return { roleDefinitionId: roleDefinitionIdForScope(parseScope(scope)._unsafeUnwrap(), CONTRIBUTOR), principalId, principalType: 'ServicePrincipal' as const };
+  return {
+    roleDefinitionId: roleDefinitionIdForScope(parseScope(scope)._unsafeUnwrap(), CONTRIBUTOR),
+    principalId,
+    principalType: 'ServicePrincipal' as const,
+  };
 }
 
 /** An ARM error response as the service shapes it; remembers its request id. */
@@ -76,22 +80,45 @@ describe('createRoleAssignment', () => {
   });
 
   it('reports created: false when the same assignment already exists under this name (200)', async () => {
-    const existing = loadFixture<{ responses: { 200: { body: Record<string, unknown> } } }>('arm-roleAssignments-2022-04-01-CreateForSubscription.json').responses[200].body;
+    const existing = loadFixture<{ responses: { 200: { body: Record<string, unknown> } } }>(
+      'arm-roleAssignments-2022-04-01-CreateForSubscription.json',
+    ).responses[200].body;
     server.use(http.put(`${BASE}/*`, () => HttpResponse.json(existing, { status: 200 })));
-    const result = await createRoleAssignment(arm(), SCOPES.subscription, '05c5a614-a7d6-4502-b150-c2fb455033ff', bodyFor(SCOPES.subscription));
+    const result = await createRoleAssignment(
+      arm(),
+      SCOPES.subscription,
+      '05c5a614-a7d6-4502-b150-c2fb455033ff',
+      bodyFor(SCOPES.subscription),
+    );
     expect(result._unsafeUnwrap()).toMatchObject({ created: false, assignment: { name: '05c5a614-a7d6-4502-b150-c2fb455033ff' } });
   });
 
   describe('the contract rejects a wrong request (so a client regression fails here)', () => {
     it('a token for another audience', async () => {
-      const result = await createRoleAssignment(arm({ scope: 'https://graph.microsoft.com/.default' }), SCOPES.subscription, roleAssignmentName(SCOPES.subscription, SP, CONTRIBUTOR), bodyFor(SCOPES.subscription));
-      expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'Unauthorized', status: 401, code: 'InvalidAuthenticationToken', retryable: false });
+      const result = await createRoleAssignment(
+        arm({ scope: 'https://graph.microsoft.com/.default' }),
+        SCOPES.subscription,
+        roleAssignmentName(SCOPES.subscription, SP, CONTRIBUTOR),
+        bodyFor(SCOPES.subscription),
+      );
+      expect(result._unsafeUnwrapErr()).toMatchObject({
+        kind: 'Unauthorized',
+        status: 401,
+        code: 'InvalidAuthenticationToken',
+        retryable: false,
+      });
     });
 
     it('another api-version', async () => {
       const client = arm();
       const path = `/subscriptions/${SUB}/${AUTHZ}/${roleAssignmentName(SCOPES.subscription, SP, CONTRIBUTOR)}`;
-      const result = await client.transport.send({ method: 'PUT', path, query: { 'api-version': '2020-04-01-preview' }, body: { properties: bodyFor(SCOPES.subscription) }, operation: 'PUT roleAssignment' });
+      const result = await client.transport.send({
+        method: 'PUT',
+        path,
+        query: { 'api-version': '2020-04-01-preview' },
+        body: { properties: bodyFor(SCOPES.subscription) },
+        operation: 'PUT roleAssignment',
+      });
       expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', code: 'InvalidApiVersionParameter' });
     });
 
@@ -99,7 +126,13 @@ describe('createRoleAssignment', () => {
       const client = arm();
       const path = `/subscriptions/${SUB}/${AUTHZ}/${roleAssignmentName(SCOPES.subscription, SP, CONTRIBUTOR)}`;
       const { roleDefinitionId } = bodyFor(SCOPES.subscription);
-      const result = await client.transport.send({ method: 'PUT', path, query: { 'api-version': '2022-04-01' }, body: { properties: { roleDefinitionId } }, operation: 'PUT roleAssignment' });
+      const result = await client.transport.send({
+        method: 'PUT',
+        path,
+        query: { 'api-version': '2022-04-01' },
+        body: { properties: { roleDefinitionId } },
+        operation: 'PUT roleAssignment',
+      });
       expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', code: 'InvalidRequestContent' });
     });
 
@@ -109,19 +142,32 @@ describe('createRoleAssignment', () => {
     });
 
     it('a principal id that is not a GUID (e.g. an app name)', async () => {
-      const result = await createRoleAssignment(arm(), SCOPES.subscription, roleAssignmentName(SCOPES.subscription, SP, CONTRIBUTOR), bodyFor(SCOPES.subscription, 'my-app'));
+      const result = await createRoleAssignment(
+        arm(),
+        SCOPES.subscription,
+        roleAssignmentName(SCOPES.subscription, SP, CONTRIBUTOR),
+        bodyFor(SCOPES.subscription, 'my-app'),
+      );
       expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', code: 'InvalidPrincipalId' });
     });
 
     it('a role definition of another subscription', async () => {
-      const body = { ...bodyFor(SCOPES.subscription), roleDefinitionId: subscriptionRoleDefinitionId('b925f2f7-5c63-4b7b-8799-25a5f97bc3b2', CONTRIBUTOR) };
+      const body = {
+        ...bodyFor(SCOPES.subscription),
+        roleDefinitionId: subscriptionRoleDefinitionId('b925f2f7-5c63-4b7b-8799-25a5f97bc3b2', CONTRIBUTOR),
+      };
       const result = await createRoleAssignment(arm(), SCOPES.subscription, roleAssignmentName(SCOPES.subscription, SP, CONTRIBUTOR), body);
       expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', code: 'InvalidRoleDefinitionId' });
     });
 
     it('a subscription-form role definition at a management group', async () => {
       const body = { ...bodyFor(SCOPES.managementGroup), roleDefinitionId: subscriptionRoleDefinitionId(SUB, CONTRIBUTOR) };
-      const result = await createRoleAssignment(arm(), SCOPES.managementGroup, roleAssignmentName(SCOPES.managementGroup, SP, CONTRIBUTOR), body);
+      const result = await createRoleAssignment(
+        arm(),
+        SCOPES.managementGroup,
+        roleAssignmentName(SCOPES.managementGroup, SP, CONTRIBUTOR),
+        body,
+      );
       expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', code: 'InvalidRoleDefinitionId' });
     });
 
@@ -152,7 +198,12 @@ describe('createRoleAssignment', () => {
         `The client 'ci@contoso.com' with object id '0c5a3fa2-7d3b-4a41-9a1e-8f4b0b3d2c11' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write' over scope '${scope}/${AUTHZ}/${name}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
         'Forbidden',
       ],
-      [400, 'RoleAssignmentUpdateNotPermitted', 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.', 'BadRequest'],
+      [
+        400,
+        'RoleAssignmentUpdateNotPermitted',
+        'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.',
+        'BadRequest',
+      ],
     ])('%i %s: once, not retried', async (status, code, message, kind) => {
       let calls = 0;
       let requestId: string | null = null;
@@ -173,8 +224,24 @@ describe('createRoleAssignment', () => {
     it('401 never shows the token', async () => {
       const tokens: string[] = [];
       const inner = createTestCredential();
-      const credential = { getToken: async (...args: Parameters<typeof inner.getToken>) => { const t = await inner.getToken(...args); if (t) tokens.push(t.token); return t; } };
-      server.use(http.put(`${BASE}/*`, ({ request }) => armError(401, 'ExpiredAuthenticationToken', `The access token expiry UTC time is earlier than current UTC time. ${request.headers.get('authorization')}`).response));
+      const credential = {
+        getToken: async (...args: Parameters<typeof inner.getToken>) => {
+          const t = await inner.getToken(...args);
+          if (t) tokens.push(t.token);
+          return t;
+        },
+      };
+      server.use(
+        http.put(
+          `${BASE}/*`,
+          ({ request }) =>
+            armError(
+              401,
+              'ExpiredAuthenticationToken',
+              `The access token expiry UTC time is earlier than current UTC time. ${request.headers.get('authorization')}`,
+            ).response,
+        ),
+      );
       const error = (await createRoleAssignment(arm({ credential }), scope, name, bodyFor(scope)))._unsafeUnwrapErr();
       expect(error).toMatchObject({ kind: 'Unauthorized', status: 401, code: 'ExpiredAuthenticationToken', retryable: false });
       expect(tokens).toHaveLength(1);
@@ -184,7 +251,11 @@ describe('createRoleAssignment', () => {
 
     it('429 with Retry-After is retried, then the request goes through', async () => {
       let calls = 0;
-      server.use(http.put(`${BASE}/*`, () => (++calls <= 2 ? armError(429, 'TooManyRequests', 'Too many requests.', { 'Retry-After': '0' }).response : undefined)));
+      server.use(
+        http.put(`${BASE}/*`, () =>
+          ++calls <= 2 ? armError(429, 'TooManyRequests', 'Too many requests.', { 'Retry-After': '0' }).response : undefined,
+        ),
+      );
       const result = await create();
       expect(calls).toBe(3);
       expect(result._unsafeUnwrap().created).toBe(true);
@@ -192,7 +263,9 @@ describe('createRoleAssignment', () => {
 
     it('429 that persists ends after the bounded retries as Throttled', async () => {
       let calls = 0;
-      server.use(http.put(`${BASE}/*`, () => (calls++, armError(429, 'TooManyRequests', 'Too many requests.', { 'Retry-After': '0' }).response)));
+      server.use(
+        http.put(`${BASE}/*`, () => (calls++, armError(429, 'TooManyRequests', 'Too many requests.', { 'Retry-After': '0' }).response)),
+      );
       const error = (await create())._unsafeUnwrapErr();
       expect(calls).toBe(1 + fast.retry.maxRetries);
       expect(error).toMatchObject({ kind: 'Throttled', status: 429, code: 'TooManyRequests', retryable: true, retryAfterInMs: 0 });
@@ -200,7 +273,9 @@ describe('createRoleAssignment', () => {
 
     it('429 asking for longer than we wait is returned at once with retryAfterInMs', async () => {
       let calls = 0;
-      server.use(http.put(`${BASE}/*`, () => (calls++, armError(429, 'TooManyRequests', 'Too many requests.', { 'Retry-After': '120' }).response)));
+      server.use(
+        http.put(`${BASE}/*`, () => (calls++, armError(429, 'TooManyRequests', 'Too many requests.', { 'Retry-After': '120' }).response)),
+      );
       const error = (await create())._unsafeUnwrapErr();
       expect(calls).toBe(1);
       expect(error).toMatchObject({ kind: 'Throttled', retryable: true, retryAfterInMs: 120_000 });
@@ -208,7 +283,11 @@ describe('createRoleAssignment', () => {
 
     it('503 is retried, then the request goes through', async () => {
       let calls = 0;
-      server.use(http.put(`${BASE}/*`, () => (++calls === 1 ? armError(503, 'ServiceUnavailable', 'The service is unavailable.').response : undefined)));
+      server.use(
+        http.put(`${BASE}/*`, () =>
+          ++calls === 1 ? armError(503, 'ServiceUnavailable', 'The service is unavailable.').response : undefined,
+        ),
+      );
       expect((await create()).isOk()).toBe(true);
       expect(calls).toBe(2);
     });
@@ -276,7 +355,17 @@ describe('deleteRoleAssignment', () => {
   });
 
   it('maps 403 AuthorizationFailed to Forbidden', async () => {
-    server.use(http.delete(`${BASE}/*`, () => armError(403, 'AuthorizationFailed', "The client does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/delete'.").response));
+    server.use(
+      http.delete(
+        `${BASE}/*`,
+        () =>
+          armError(
+            403,
+            'AuthorizationFailed',
+            "The client does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/delete'.",
+          ).response,
+      ),
+    );
     const error = (await deleteRoleAssignmentById(arm(), `${SCOPES.subscription}/${AUTHZ}/${name}`))._unsafeUnwrapErr();
     expect(error).toMatchObject({ kind: 'Forbidden', code: 'AuthorizationFailed', retryable: false, operation: 'DELETE roleAssignment' });
   });
@@ -292,7 +381,10 @@ describe('listRoleAssignments', () => {
   it('lists at a resource group, including what is inherited from the subscription', async () => {
     const pages = await all(listRoleAssignments(arm(), SCOPES.resourceGroup));
     expect(pages).toHaveLength(1);
-    expect(pages[0]!.map((a) => (a as { properties: { scope: string } }).properties.scope)).toEqual([SCOPES.subscription, SCOPES.resourceGroup]);
+    expect(pages[0]!.map((a) => (a as { properties: { scope: string } }).properties.scope)).toEqual([
+      SCOPES.subscription,
+      SCOPES.resourceGroup,
+    ]);
     expect(urls).toEqual([`${BASE}${SCOPES.resourceGroup}/${AUTHZ}?api-version=2022-04-01`]);
   });
 
@@ -305,7 +397,10 @@ describe('listRoleAssignments', () => {
     expect(urls).toHaveLength(1);
     const url = new URL(urls[0]!);
     expect(`${url.origin}${url.pathname}`).toBe(`${BASE}${SCOPES.subscription}/${AUTHZ}`);
-    expect([...url.searchParams]).toEqual([['api-version', '2022-04-01'], ['$filter', filter]]);
+    expect([...url.searchParams]).toEqual([
+      ['api-version', '2022-04-01'],
+      ['$filter', filter],
+    ]);
     expect(url.search).not.toContain('+');
     if ('principalId' in query) for (const a of pages.flat()) expect(a).toMatchObject({ properties: { principalId: SP } });
   });
@@ -327,7 +422,13 @@ describe('listRoleAssignments', () => {
   it('ends with one Err when a page fails', async () => {
     let calls = 0;
     server.use(...armContractHandlers({ pageSize: 1 }));
-    server.use(http.get(`${BASE}/*`, ({ request }) => (new URL(request.url).searchParams.has('$skipToken') ? (calls++, armError(403, 'AuthorizationFailed', 'No read access.').response) : undefined)));
+    server.use(
+      http.get(`${BASE}/*`, ({ request }) =>
+        new URL(request.url).searchParams.has('$skipToken')
+          ? (calls++, armError(403, 'AuthorizationFailed', 'No read access.').response)
+          : undefined,
+      ),
+    );
     const results = [];
     for await (const page of listRoleAssignments(arm(), SCOPES.resourceGroup)) results.push(page);
     expect(results.map((r) => r.isOk())).toEqual([true, false]);

@@ -142,7 +142,13 @@ export function deleteRoleAssignmentById(
 function deleteAt(client: ArmClient, path: string, options: ArmOperationOptions): ResultAsync<RoleAssignment | undefined, TransportError> {
   return client.transport
     .sendJson(
-      { method: 'DELETE', path, query: { 'api-version': API_VERSION }, operation: 'DELETE roleAssignment', abortSignal: options.abortSignal },
+      {
+        method: 'DELETE',
+        path,
+        query: { 'api-version': API_VERSION },
+        operation: 'DELETE roleAssignment',
+        abortSignal: options.abortSignal,
+      },
       RoleAssignmentSchema.optional(),
     )
     .map(({ status, body }) => (status === 204 ? undefined : body));

@@ -23,7 +23,8 @@ afterEach(() => {
 });
 afterAll(() => server.close());
 
-const arm = () => createArmClient({ credential: createTestCredential(), retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5, maxRetries: 2 } });
+const arm = () =>
+  createArmClient({ credential: createTestCredential(), retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5, maxRetries: 2 } });
 const filterOf = (url: string) => new URL(url).searchParams.get('$filter');
 
 describe('listRoleDefinitions', () => {
@@ -38,7 +39,10 @@ describe('listRoleDefinitions', () => {
     });
     const url = new URL(urls[0]!);
     expect(`${url.origin}${url.pathname}`).toBe(`${BASE}${SUB_SCOPE}/${DEFS}`);
-    expect([...url.searchParams]).toEqual([['api-version', '2022-04-01'], ['$filter', "roleName eq 'Contributor'"]]);
+    expect([...url.searchParams]).toEqual([
+      ['api-version', '2022-04-01'],
+      ['$filter', "roleName eq 'Contributor'"],
+    ]);
   });
 
   it('answers the tenant id form at a management group', async () => {
@@ -54,7 +58,9 @@ describe('listRoleDefinitions', () => {
   });
 
   it('finds a name with spaces', async () => {
-    const found = (await collect(listRoleDefinitions(arm(), SUB_SCOPE, { roleName: 'Role Based Access Control Administrator' }), 10))._unsafeUnwrap();
+    const found = (
+      await collect(listRoleDefinitions(arm(), SUB_SCOPE, { roleName: 'Role Based Access Control Administrator' }), 10)
+    )._unsafeUnwrap();
     expect(found.map((d) => roleDefinitionGuid(d.id))).toEqual([BUILT_IN_ROLES['Role Based Access Control Administrator']]);
   });
 
@@ -72,7 +78,9 @@ describe('listRoleDefinitions', () => {
 
   it('with a name and a type, sends the name and checks the type itself', async () => {
     const asCustom = (await collect(listRoleDefinitions(arm(), SUB_SCOPE, { roleName: 'Owner', type: 'CustomRole' }), 10))._unsafeUnwrap();
-    const asBuiltIn = (await collect(listRoleDefinitions(arm(), SUB_SCOPE, { roleName: 'Owner', type: 'BuiltInRole' }), 10))._unsafeUnwrap();
+    const asBuiltIn = (
+      await collect(listRoleDefinitions(arm(), SUB_SCOPE, { roleName: 'Owner', type: 'BuiltInRole' }), 10)
+    )._unsafeUnwrap();
     expect(asCustom).toEqual([]);
     expect(asBuiltIn.map((d) => d.name)).toEqual([BUILT_IN_ROLES.Owner]);
     expect(urls.map(filterOf)).toEqual(["roleName eq 'Owner'", "roleName eq 'Owner'"]);
@@ -88,7 +96,16 @@ describe('listRoleDefinitions', () => {
   });
 
   it('maps a 403 on the list', async () => {
-    server.use(http.get(`${BASE}/*`, () => serviceError('arm', 403, 'AuthorizationFailed', "The client does not have authorization to perform action 'Microsoft.Authorization/roleDefinitions/read'.")));
+    server.use(
+      http.get(`${BASE}/*`, () =>
+        serviceError(
+          'arm',
+          403,
+          'AuthorizationFailed',
+          "The client does not have authorization to perform action 'Microsoft.Authorization/roleDefinitions/read'.",
+        ),
+      ),
+    );
     const result = await collect(listRoleDefinitions(arm(), SUB_SCOPE, { roleName: 'Owner' }), 10);
     expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'Forbidden', code: 'AuthorizationFailed', operation: 'GET roleDefinitions' });
   });
@@ -96,13 +113,26 @@ describe('listRoleDefinitions', () => {
 
 describe('getRoleDefinition', () => {
   it('reads a role definition by GUID', async () => {
-    const definition = (await getRoleDefinition(arm(), `${SUB_SCOPE}/resourceGroups/testrg`, BUILT_IN_ROLES['User Access Administrator']))._unsafeUnwrap();
-    expect(definition).toMatchObject({ name: BUILT_IN_ROLES['User Access Administrator'], properties: { roleName: 'User Access Administrator' } });
-    expect(urls).toEqual([`${BASE}${SUB_SCOPE}/resourceGroups/testrg/${DEFS}/${BUILT_IN_ROLES['User Access Administrator']}?api-version=2022-04-01`]);
+    const definition = (
+      await getRoleDefinition(arm(), `${SUB_SCOPE}/resourceGroups/testrg`, BUILT_IN_ROLES['User Access Administrator'])
+    )._unsafeUnwrap();
+    expect(definition).toMatchObject({
+      name: BUILT_IN_ROLES['User Access Administrator'],
+      properties: { roleName: 'User Access Administrator' },
+    });
+    expect(urls).toEqual([
+      `${BASE}${SUB_SCOPE}/resourceGroups/testrg/${DEFS}/${BUILT_IN_ROLES['User Access Administrator']}?api-version=2022-04-01`,
+    ]);
   });
 
   it('maps an unknown role to NotFound (RoleDefinitionDoesNotExist)', async () => {
     const error = (await getRoleDefinition(arm(), SUB_SCOPE, '00000000-0000-0000-0000-000000000001'))._unsafeUnwrapErr();
-    expect(error).toMatchObject({ kind: 'NotFound', status: 404, code: 'RoleDefinitionDoesNotExist', retryable: false, operation: 'GET roleDefinition' });
+    expect(error).toMatchObject({
+      kind: 'NotFound',
+      status: 404,
+      code: 'RoleDefinitionDoesNotExist',
+      retryable: false,
+      operation: 'GET roleDefinition',
+    });
   });
 });

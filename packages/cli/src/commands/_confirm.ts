@@ -10,16 +10,26 @@ import { planHasChanges, printPlan } from './plan';
  * no question); without a terminal, refuses with exit 2 before any request. Returns the exit code
  * to stop with, or `undefined` to go on.
  */
-export async function confirmChanges(rt: Runtime, yes: boolean, clients: WifClients, spec: ResolvedSpec, verb: string): Promise<ExitCode | undefined> {
+export async function confirmChanges(
+  rt: Runtime,
+  yes: boolean,
+  clients: WifClients,
+  spec: ResolvedSpec,
+  verb: string,
+): Promise<ExitCode | undefined> {
   if (yes) return undefined;
   if (!canAsk(rt.io)) {
-    return rt.fail({ kind: 'Usage', message: `${verb} changes Entra, Azure and Azure DevOps: without a terminal to confirm on, pass --yes.` });
+    return rt.fail({
+      kind: 'Usage',
+      message: `${verb} changes Entra, Azure and Azure DevOps: without a terminal to confirm on, pass --yes.`,
+    });
   }
   const planned = await rt.core.plan(clients, spec, rt.abortSignal ? { abortSignal: rt.abortSignal } : {});
   if (planned.isErr()) return rt.fail(planned.error);
   if (!planHasChanges(planned.value)) return undefined;
   printPlan(rt.printer, planned.value);
-  if ((await confirm(rt.io, `${verb[0]!.toUpperCase()}${verb.slice(1)} these changes to ${spec.organization}?`)) === 'yes') return undefined;
+  if ((await confirm(rt.io, `${verb[0]!.toUpperCase()}${verb.slice(1)} these changes to ${spec.organization}?`)) === 'yes')
+    return undefined;
   rt.printer.note('Nothing changed.');
   return EXIT.failure;
 }

@@ -34,7 +34,8 @@ export function printApplyReport(printer: Printer, report: ApplyReport): void {
       printer.note(colors.bold(`${c.project}/${c.name}:`));
       printer.error(c.error);
     }
-    for (const l of c.leftovers) printer.note(`  ${colors.red('leftover')} ${l.kind} ${l.name} (${l.id}): remove it by hand — ${l.error.message}`);
+    for (const l of c.leftovers)
+      printer.note(`  ${colors.red('leftover')} ${l.kind} ${l.name} (${l.id}): remove it by hand — ${l.error.message}`);
   }
   const s = report.summary;
   printer.line(
@@ -54,7 +55,12 @@ export async function converge<R extends ApplyReport>(
   for (const c of spec.connections) progress.start(c.key, `${c.project}/${c.name}`);
   const result = await work({
     ...(rt.abortSignal ? { abortSignal: rt.abortSignal } : {}),
-    onConnection: (c) => progress.finish(c.key, c.status === 'converged', c.status === 'converged' ? (c.outcome ?? 'converged') : `${c.status}: ${c.error?.kind ?? ''}`),
+    onConnection: (c) =>
+      progress.finish(
+        c.key,
+        c.status === 'converged',
+        c.status === 'converged' ? (c.outcome ?? 'converged') : `${c.status}: ${c.error?.kind ?? ''}`,
+      ),
   });
   progress.stop();
   return result;
@@ -78,7 +84,9 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const stop = await confirmChanges(rt, inv.options['yes'] === true, clients, spec, 'apply');
   if (stop !== undefined) return stop;
 
-  const applied = await converge(rt, spec, (progress) => rt.core.apply(clients, spec, { ...applyOptions(inv.options, concurrency.value), ...progress }));
+  const applied = await converge(rt, spec, (progress) =>
+    rt.core.apply(clients, spec, { ...applyOptions(inv.options, concurrency.value), ...progress }),
+  );
   if (applied.isErr()) return rt.fail(applied.error);
   const report = applied.value;
   rt.printer.data(report);

@@ -12,7 +12,11 @@ import type { Runtime } from '../runtime';
 type Inv = Extract<Invocation, { options: unknown }>;
 
 /** Each diagnosis: cause, confidence and codes, summary, numbered fixes, evidence (to stdout, or `write`). */
-export function printDiagnoses(printer: Printer, diagnoses: readonly Diagnosis[], write: (text?: string) => void = printer.line): void {
+export function printDiagnoses(
+  printer: Printer,
+  diagnoses: readonly Diagnosis[],
+  write: (text?: string) => void = (text) => printer.line(text),
+): void {
   if (printer.json) return;
   const { colors } = printer;
   diagnoses.forEach((d, i) => {
@@ -39,7 +43,11 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     if (spec?.isErr()) return rt.fail(spec.error);
     const resolved = spec?.isOk() ? spec.value : undefined;
     project ??= resolved?.connections.find((c) => c.name.toLowerCase() === connectionName.toLowerCase())?.project;
-    if (!project) return rt.fail({ kind: 'Usage', message: `Which project is ${connectionName} in? Give --project (or a --config that names the connection).` });
+    if (!project)
+      return rt.fail({
+        kind: 'Usage',
+        message: `Which project is ${connectionName} in? Give --project (or a --config that names the connection).`,
+      });
     const org = rt.organization(resolved);
     if (org.isErr()) return rt.fail(org.error);
     const made = await rt.clients(org.value);

@@ -19,16 +19,43 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     seed: inv.options['seed'] !== false,
     ...(stateFile ? { stateFile } : {}),
     onPersistError: (message) => printer.note(message),
-    ...(rt.global.verbose ? { onRequest: (method: string, path: string, status: number) => printer.note(printer.colors.dim(`${method} ${path} → ${status}`)) } : {}),
+    ...(rt.global.verbose
+      ? { onRequest: (method: string, path: string, status: number) => printer.note(printer.colors.dim(`${method} ${path} → ${status}`)) }
+      : {}),
   });
   if (started.isErr()) return rt.fail(started.error);
   const emu = started.value;
   const { state } = emu.fake;
   const env = `WIF_EMULATOR_URL=${emu.url}`;
-  printer.data({ url: emu.url, port: emu.port, endpoints: emu.endpoints, env, organization: state.organization, tenantId: state.tenantId, subscriptionId: state.subscriptionId, restored: emu.restored });
+  printer.data({
+    url: emu.url,
+    port: emu.port,
+    endpoints: emu.endpoints,
+    env,
+    organization: state.organization,
+    tenantId: state.tenantId,
+    subscriptionId: state.subscriptionId,
+    restored: emu.restored,
+  });
   printer.line(`wif emulator: Graph, ARM, Azure DevOps and Entra on ${printer.colors.bold(emu.url)} (127.0.0.1 only)`);
   printer.line(`  organization ${state.organization}, tenant ${state.tenantId}, subscription ${state.subscriptionId}`);
-  printer.line(`  ${emu.restored ? `state restored from ${stateFile}` : `projects: ${state.projects().map((p) => p.name).join(', ') || '(none)'}; connections: ${state.serviceEndpoints().map((e) => e.name).join(', ') || '(none)'}`}`);
+  printer.line(
+    `  ${
+      emu.restored
+        ? `state restored from ${stateFile}`
+        : `projects: ${
+            state
+              .projects()
+              .map((p) => p.name)
+              .join(', ') || '(none)'
+          }; connections: ${
+            state
+              .serviceEndpoints()
+              .map((e) => e.name)
+              .join(', ') || '(none)'
+          }`
+    }`,
+  );
   printer.line(`  Ctrl-C stops it. Point wif at it with:`);
   printer.line(`export ${env}`);
 

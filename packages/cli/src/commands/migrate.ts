@@ -33,9 +33,21 @@ function printStatuses(printer: Printer, statuses: readonly MigrationStatus[]): 
   }
   printer.table(
     ['connection', 'project', 'phase', 'done', 'next', 'new connection', 'soak ends'],
-    statuses.map((s) => [s.oldConnection.name, s.project, s.phase, s.lastStep ?? '-', s.nextStep ?? '-', s.newConnection?.name ?? '-', s.soakEndsAt ?? '-']),
+    statuses.map((s) => [
+      s.oldConnection.name,
+      s.project,
+      s.phase,
+      s.lastStep ?? '-',
+      s.nextStep ?? '-',
+      s.newConnection?.name ?? '-',
+      s.soakEndsAt ?? '-',
+    ]),
   );
-  for (const s of statuses) if (s.lastError) printer.note(`${printer.colors.red('✗')} ${s.oldConnection.name}: ${s.lastError.step} failed (${s.lastError.kind}): ${s.lastError.message}`);
+  for (const s of statuses)
+    if (s.lastError)
+      printer.note(
+        `${printer.colors.red('✗')} ${s.oldConnection.name}: ${s.lastError.step} failed (${s.lastError.kind}): ${s.lastError.message}`,
+      );
 }
 
 function printRecord(rt: Runtime, record: MigrationRecord): void {
@@ -47,11 +59,16 @@ function printRecord(rt: Runtime, record: MigrationRecord): void {
   if (record.app) printer.line(`  new app: ${record.app.displayName} (appId ${record.app.appId})`);
   for (const r of record.roles ?? []) printer.line(`  role:    ${r.roleName} @ ${r.scope}`);
   for (const p of record.pipelines ?? []) {
-    printer.line(`  pipelines in ${p.project.name}: ${p.allPipelines ? 'all pipelines' : p.pipelineIds.length ? p.pipelineIds.join(', ') : 'none authorised'}`);
+    printer.line(
+      `  pipelines in ${p.project.name}: ${p.allPipelines ? 'all pipelines' : p.pipelineIds.length ? p.pipelineIds.join(', ') : 'none authorised'}`,
+    );
   }
-  for (const s of record.inventory?.skipped ?? []) printer.note(`${printer.colors.yellow('!')} role not copied: ${s.roleDefinitionId} @ ${s.scope}: ${s.reason}`);
+  for (const s of record.inventory?.skipped ?? [])
+    printer.note(`${printer.colors.yellow('!')} role not copied: ${s.roleDefinitionId} @ ${s.scope}: ${s.reason}`);
   if (status.phase === 'soaking' || status.phase === 'ready') {
-    printer.line(`Next: point those pipelines at ${record.connection?.name ?? record.newName}; after the soak (${status.soakEndsAt ?? 'one week'}): wif migrate finish --id ${record.id}`);
+    printer.line(
+      `Next: point those pipelines at ${record.connection?.name ?? record.newName}; after the soak (${status.soakEndsAt ?? 'one week'}): wif migrate finish --id ${record.id}`,
+    );
   }
 }
 
@@ -64,9 +81,15 @@ async function migrationId(rt: Runtime, journal: JournalStore, options: Inv['opt
   const project = stringOption(options, 'project')?.toLowerCase();
   const statuses = await rt.core.migrationStatus(journal);
   if (statuses.isErr()) return err(statuses.error);
-  const hits = statuses.value.filter((s) => s.oldConnection.name.toLowerCase() === name && (!project || s.project.toLowerCase() === project));
+  const hits = statuses.value.filter(
+    (s) => s.oldConnection.name.toLowerCase() === name && (!project || s.project.toLowerCase() === project),
+  );
   if (hits.length === 1) return ok(hits[0]!.id);
-  if (hits.length === 0) return err({ kind: 'MigrationNotFound', message: `No migration of ${name}${project ? ` in ${project}` : ''} in the journal: start one with wif migrate start.` });
+  if (hits.length === 0)
+    return err({
+      kind: 'MigrationNotFound',
+      message: `No migration of ${name}${project ? ` in ${project}` : ''} in the journal: start one with wif migrate start.`,
+    });
   return err({ kind: 'Usage', message: `Several migrations of ${name}: give --project or --id (${hits.map((h) => h.id).join(', ')}).` });
 }
 
@@ -75,7 +98,10 @@ async function tenantFor(rt: Runtime, options: Inv['options'], specTenant: strin
   const given = stringOption(options, 'tenant') ?? specTenant ?? (rt.io.env['AZURE_TENANT_ID'] || undefined);
   if (given) return ok(given);
   if (rt.global.emulator) return (await fetchEmulatorHealth(rt.global.emulator)).map((h) => h.tenantId);
-  return err({ kind: 'Usage', message: 'Which tenant is the connection\'s identity in? Give --tenant GUID (or --config, or set AZURE_TENANT_ID).' });
+  return err({
+    kind: 'Usage',
+    message: "Which tenant is the connection's identity in? Give --tenant GUID (or --config, or set AZURE_TENANT_ID).",
+  });
 }
 
 export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
@@ -107,18 +133,30 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   if (inv.action === 'start') {
     const connectionName = stringOption(inv.options, 'connection');
     const project = stringOption(inv.options, 'project');
-    if (!connectionName || !project) return rt.fail({ kind: 'Usage', message: 'migrate start needs --connection NAME and --project PROJECT.' });
+    if (!connectionName || !project)
+      return rt.fail({ kind: 'Usage', message: 'migrate start needs --connection NAME and --project PROJECT.' });
     const tenantId = await tenantFor(rt, inv.options, resolved?.tenantId);
     if (tenantId.isErr()) return rt.fail(tenantId.error);
     const newName = stringOption(inv.options, 'new-name');
-    result = await core.startMigration(clients.value, { project, connectionName, tenantId: tenantId.value, ...(newName ? { newName } : {}) }, base);
+    result = await core.startMigration(
+      clients.value,
+      { project, connectionName, tenantId: tenantId.value, ...(newName ? { newName } : {}) },
+      base,
+    );
   } else {
     const id = await migrationId(rt, journal, inv.options);
     if (id.isErr()) return rt.fail(id.error);
     if (inv.action === 'finish') {
       if (inv.options['yes'] !== true) {
-        const answer = await confirm(rt.io, `Delete the old connection of migration ${id.value}${inv.options['keep-old-identity'] === true ? '' : ', its app and role assignments'}?`);
-        if (answer === 'cannot-ask') return rt.fail({ kind: 'Usage', message: 'migrate finish deletes the old connection: without a terminal to confirm on, pass --yes.' });
+        const answer = await confirm(
+          rt.io,
+          `Delete the old connection of migration ${id.value}${inv.options['keep-old-identity'] === true ? '' : ', its app and role assignments'}?`,
+        );
+        if (answer === 'cannot-ask')
+          return rt.fail({
+            kind: 'Usage',
+            message: 'migrate finish deletes the old connection: without a terminal to confirm on, pass --yes.',
+          });
         if (answer === 'no') {
           printer.note('Nothing changed.');
           return EXIT.failure;

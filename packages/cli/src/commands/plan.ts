@@ -12,7 +12,13 @@ const MARK: Record<PlanAction, string> = { create: '+', update: '~', unchanged: 
 
 function mark(action: PlanAction, colors: Colors): string {
   const m = MARK[action];
-  return action === 'create' ? colors.green(m) : action === 'update' ? colors.yellow(m) : action === 'delete' ? colors.red(m) : colors.dim(m);
+  return action === 'create'
+    ? colors.green(m)
+    : action === 'update'
+      ? colors.yellow(m)
+      : action === 'delete'
+        ? colors.red(m)
+        : colors.dim(m);
 }
 
 /** Whether apply would change anything (deletes are only reported: apply never prunes). */
@@ -44,7 +50,13 @@ export function printPlan(printer: Printer, p: Plan): void {
 }
 
 /** The plan without the spec it was made from (the caller has that). */
-export const planJson = (p: Plan) => ({ ok: p.summary.errors === 0, changes: planHasChanges(p), organization: p.organization, summary: p.summary, connections: p.connections });
+export const planJson = (p: Plan) => ({
+  ok: p.summary.errors === 0,
+  changes: planHasChanges(p),
+  organization: p.organization,
+  summary: p.summary,
+  connections: p.connections,
+});
 
 export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const concurrency = intOption(inv.options, 'concurrency', { min: 1, max: 64 }, 'plan');

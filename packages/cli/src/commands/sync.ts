@@ -23,7 +23,14 @@ export function printDrifts(printer: Printer, report: SyncReport): void {
   }
   printer.table(
     ['connection', 'resource', 'drift', 'name', 'done', 'changes'],
-    report.drifts.map((d) => [d.key, d.resource, d.kind, d.name, d.action, d.changes.map((c) => `${c.field}: ${c.from ?? '∅'} → ${c.to ?? '∅'}`).join('; ')]),
+    report.drifts.map((d) => [
+      d.key,
+      d.resource,
+      d.kind,
+      d.name,
+      d.action,
+      d.changes.map((c) => `${c.field}: ${c.from ?? '∅'} → ${c.to ?? '∅'}`).join('; '),
+    ]),
   );
   printer.line();
 }
@@ -37,7 +44,10 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
 
   if (inv.options['detect-only'] === true) {
     // Reads only: the plan is the drift (an extra role assignment counts too: sync --prune removes it).
-    const planned = await rt.core.plan(clients, spec, { ...(concurrency.value ? { concurrency: concurrency.value } : {}), ...(rt.abortSignal ? { abortSignal: rt.abortSignal } : {}) });
+    const planned = await rt.core.plan(clients, spec, {
+      ...(concurrency.value ? { concurrency: concurrency.value } : {}),
+      ...(rt.abortSignal ? { abortSignal: rt.abortSignal } : {}),
+    });
     if (planned.isErr()) return rt.fail(planned.error);
     const p = planned.value;
     const drift = p.summary.create + p.summary.update + p.summary.delete > 0;
@@ -50,7 +60,11 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const stop = await confirmChanges(rt, inv.options['yes'] === true, clients, spec, 'sync');
   if (stop !== undefined) return stop;
   const synced = await converge(rt, spec, (progress) =>
-    rt.core.sync(clients, spec, { ...applyOptions(inv.options, concurrency.value), ...(inv.options['prune'] === true ? { prune: true } : {}), ...progress }),
+    rt.core.sync(clients, spec, {
+      ...applyOptions(inv.options, concurrency.value),
+      ...(inv.options['prune'] === true ? { prune: true } : {}),
+      ...progress,
+    }),
   );
   if (synced.isErr()) return rt.fail(synced.error);
   const report = synced.value;

@@ -51,7 +51,8 @@ export async function oidcSourceFor(rt: Pick<Runtime, 'global' | 'io'>): Promise
   if (requestUri && accessToken) return ok(() => ({ kind: 'pipeline', requestUri, accessToken }));
   return err({
     kind: 'Usage',
-    message: '--exchange needs an OIDC token: run it in a pipeline job with SYSTEM_ACCESSTOKEN mapped into the step (SYSTEM_OIDCREQUESTURI is set there), or against the emulator (--emulator).',
+    message:
+      '--exchange needs an OIDC token: run it in a pipeline job with SYSTEM_ACCESSTOKEN mapped into the step (SYSTEM_OIDCREQUESTURI is set there), or against the emulator (--emulator).',
   });
 }
 
@@ -61,16 +62,32 @@ interface Exchange {
   readonly clients: ExchangeClients;
 }
 
-async function verifyOne(rt: Runtime, clients: WifClients, exchange: Exchange | undefined, c: { project: string; name: string; connectionId: string; appObjectId: string }): Promise<VerifiedConnection> {
+async function verifyOne(
+  rt: Runtime,
+  clients: WifClients,
+  exchange: Exchange | undefined,
+  c: { project: string; name: string; connectionId: string; appObjectId: string },
+): Promise<VerifiedConnection> {
   const { core } = rt;
   const signal = rt.abortSignal ? { abortSignal: rt.abortSignal } : {};
   const base = { project: c.project, name: c.name, connectionId: c.connectionId };
-  const verified = await core.verifySubject(clients, { project: c.project, connectionId: c.connectionId, appObjectId: c.appObjectId }, signal);
+  const verified = await core.verifySubject(
+    clients,
+    { project: c.project, connectionId: c.connectionId, appObjectId: c.appObjectId },
+    signal,
+  );
   if (verified.isErr()) return { ...base, subject: 'failed', exchange: 'skipped', error: verified.error };
   const trustChain = verified.value;
   if (!exchange) return { ...base, subject: 'ok', exchange: 'skipped', trustChain };
   const oidc = exchange.oidcFor(c.project);
-  if (!oidc) return { ...base, subject: 'ok', exchange: 'failed', trustChain, error: { kind: 'NotFound', message: `The emulator has no project ${c.project}.` } };
+  if (!oidc)
+    return {
+      ...base,
+      subject: 'ok',
+      exchange: 'failed',
+      trustChain,
+      error: { kind: 'NotFound', message: `The emulator has no project ${c.project}.` },
+    };
   const endpoints = rt.emulatorEndpoints;
   const exchanged = await core.verifyByExchange(
     exchange.clients,
@@ -113,7 +130,14 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
       const result: VerifiedConnection = c.error
         ? { project: c.project, name: c.name, connectionId: null, subject: 'failed', exchange: 'skipped', error: c.error }
         : !sc?.id || !app?.id
-          ? { project: c.project, name: c.name, connectionId: null, subject: 'failed', exchange: 'skipped', error: { kind: 'NotFound', message: `${c.name} does not exist in ${c.project} yet: run wif apply first.` } }
+          ? {
+              project: c.project,
+              name: c.name,
+              connectionId: null,
+              subject: 'failed',
+              exchange: 'skipped',
+              error: { kind: 'NotFound', message: `${c.name} does not exist in ${c.project} yet: run wif apply first.` },
+            }
           : await verifyOne(rt, clients, exchange, { project: c.project, name: c.name, connectionId: sc.id, appObjectId: app.id });
       progress.finish(c.key, !result.error, result.error ? result.error.kind : exchange ? 'verified by exchange' : 'trust chain matches');
       return result;
@@ -128,7 +152,13 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     const cell = (s: Check): string => (s === 'ok' ? colors.green('ok') : s === 'failed' ? colors.red('FAILED') : colors.dim('-'));
     printer.table(
       ['connection', 'subject', 'exchange', 'issuer', 'id'],
-      results.map((r) => [`${r.project}/${r.name}`, cell(r.subject), cell(r.exchange), r.trustChain?.issuerFormat ?? '', r.connectionId ?? '']),
+      results.map((r) => [
+        `${r.project}/${r.name}`,
+        cell(r.subject),
+        cell(r.exchange),
+        r.trustChain?.issuerFormat ?? '',
+        r.connectionId ?? '',
+      ]),
     );
     for (const r of results) for (const w of r.trustChain?.warnings ?? []) printer.note(`${colors.yellow('!')} ${r.name}: ${w}`);
     for (const r of failed) {
@@ -136,7 +166,11 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
       printer.error(r.error!);
       if (r.error?.diagnosis) printDiagnoses(printer, [r.error.diagnosis], (t = '') => printer.note(t));
     }
-    printer.line(failed.length === 0 ? `All ${results.length} trust chain(s) verified${exchange ? ' by exchange' : ''}.` : colors.red(`${failed.length} of ${results.length} trust chain(s) broken.`));
+    printer.line(
+      failed.length === 0
+        ? `All ${results.length} trust chain(s) verified${exchange ? ' by exchange' : ''}.`
+        : colors.red(`${failed.length} of ${results.length} trust chain(s) broken.`),
+    );
   }
   return failed.length === 0 ? EXIT.ok : EXIT.failure;
 }

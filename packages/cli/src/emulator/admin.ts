@@ -7,13 +7,24 @@
  *   mistake — so `wif verify` and a token exchange fail the way they do in Azure;
  * - `POST /_emulator/options` `{ latencyInMs?, throttleRate?, … }`: turns the fake's fault knobs.
  */
-import type { Fake, FakeOptions } from '@wif/testing';
+import type { Fake } from '@wif/testing';
 import { emulatorEndpoints } from './layout';
 
 const json = (body: unknown, status = 200): Response => Response.json(body, { status });
-const problem = (status: number, message: string): Response => json({ error: { code: status === 404 ? 'NotFound' : 'BadRequest', message } }, status);
+const problem = (status: number, message: string): Response =>
+  json({ error: { code: status === 404 ? 'NotFound' : 'BadRequest', message } }, status);
 
-const KNOBS = ['latencyInMs', 'throttleRate', 'serverErrorRate', 'resetRate', 'retryAfterSeconds', 'replicationLagInMs', 'ficPropagationInMs', 'issuerMode', 'armPageSize'] as const;
+const KNOBS = [
+  'latencyInMs',
+  'throttleRate',
+  'serverErrorRate',
+  'resetRate',
+  'retryAfterSeconds',
+  'replicationLagInMs',
+  'ficPropagationInMs',
+  'issuerMode',
+  'armPageSize',
+] as const;
 
 async function body(request: Request): Promise<Record<string, unknown> | undefined> {
   try {
@@ -47,7 +58,14 @@ function breakConnection(fake: Fake, input: Record<string, unknown>): Response {
   if (!app || !credential) return problem(400, `${endpoint.name} has no working federated credential to break.`);
   const before = credential.subject;
   credential.subject = breakSubject(before);
-  return json({ connection: endpoint.name, connectionId: endpoint.id, appObjectId: app.id, credential: credential.name, before, after: credential.subject });
+  return json({
+    connection: endpoint.name,
+    connectionId: endpoint.id,
+    appObjectId: app.id,
+    credential: credential.name,
+    before,
+    after: credential.subject,
+  });
 }
 
 /** Answers a request under `/_emulator`. */
@@ -75,7 +93,7 @@ export async function handleAdmin(fake: Fake, request: Request, origin: string):
       const unknown = Object.keys(input).filter((k) => !(KNOBS as readonly string[]).includes(k));
       if (unknown.length > 0) return problem(400, `Unknown or fixed option(s): ${unknown.join(', ')}. Allowed: ${KNOBS.join(', ')}.`);
       try {
-        fake.setOptions(input as Partial<FakeOptions>);
+        fake.setOptions(input);
       } catch (e) {
         return problem(400, (e as Error).message);
       }

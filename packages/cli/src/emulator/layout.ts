@@ -16,5 +16,10 @@ export const DEFAULT_EMULATOR_PORT = 4010;
 /** The service base URLs under an emulator origin such as `http://127.0.0.1:4010`. */
 export function emulatorEndpoints(origin: string): { graph: string; arm: string; devops: string; authority: string } {
   const base = origin.replace(/\/+$/, '');
-  return { graph: base + EMULATOR_PATHS.graph, arm: base + EMULATOR_PATHS.arm, devops: base + EMULATOR_PATHS.devops, authority: base + EMULATOR_PATHS.entra };
+  return {
+    graph: base + EMULATOR_PATHS.graph,
+    arm: base + EMULATOR_PATHS.arm,
+    devops: base + EMULATOR_PATHS.devops,
+    authority: base + EMULATOR_PATHS.entra,
+  };
 }

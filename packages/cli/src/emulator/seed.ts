@@ -48,7 +48,13 @@ export function seedDemo(fake: Fake): DemoSeed {
 
   // The operator running wif: Owner of the subscription, as a platform team's identity would be.
   s.addPrincipal(TEST_CALLER_OBJECT_ID, 'User');
-  s.addRoleAssignment({ scope: sub, roleDefinitionId: roleId('Owner'), principalId: TEST_CALLER_OBJECT_ID, principalType: 'User', description: 'platform operator' });
+  s.addRoleAssignment({
+    scope: sub,
+    roleDefinitionId: roleId('Owner'),
+    principalId: TEST_CALLER_OBJECT_ID,
+    principalType: 'User',
+    description: 'platform operator',
+  });
 
   const connections: DemoConnection[] = [];
   const appFor = (displayName: string): { id: string; appId: string; spId: string } => {
@@ -60,19 +66,40 @@ export function seedDemo(fake: Fake): DemoSeed {
   // A secret-based connection made by hand: Contributor on the whole subscription.
   const shared = appFor('contoso-shared-deploy');
   s.addRoleAssignment({ scope: sub, roleDefinitionId: roleId('Contributor'), principalId: shared.spId, description: 'shared deployments' });
-  const sharedSc = s.addServiceEndpoint({ name: 'sc-shared-deploy', projects: ['shared'], scheme: 'ServicePrincipal', servicePrincipalId: shared.appId, description: 'Deploys shared infrastructure' });
+  const sharedSc = s.addServiceEndpoint({
+    name: 'sc-shared-deploy',
+    projects: ['shared'],
+    scheme: 'ServicePrincipal',
+    servicePrincipalId: shared.appId,
+    description: 'Deploys shared infrastructure',
+  });
   connections.push({ name: sharedSc.name, project: 'shared', kind: 'secret', id: sharedSc.id, appId: shared.appId });
 
   // A secret-based connection Azure DevOps created (automatic mode), scoped to a resource group.
   const auto = appFor('contoso-platform-automatic');
-  s.addRoleAssignment({ scope: `${sub}/resourceGroups/rg-platform-legacy`, roleDefinitionId: roleId('Contributor'), principalId: auto.spId });
-  const autoSc = s.addServiceEndpoint({ name: 'sc-platform-automatic', projects: ['platform'], scheme: 'ServicePrincipal', creationMode: 'Automatic', servicePrincipalId: auto.appId });
+  s.addRoleAssignment({
+    scope: `${sub}/resourceGroups/rg-platform-legacy`,
+    roleDefinitionId: roleId('Contributor'),
+    principalId: auto.spId,
+  });
+  const autoSc = s.addServiceEndpoint({
+    name: 'sc-platform-automatic',
+    projects: ['platform'],
+    scheme: 'ServicePrincipal',
+    creationMode: 'Automatic',
+    servicePrincipalId: auto.appId,
+  });
   connections.push({ name: autoSc.name, project: 'platform', kind: 'secret-automatic', id: autoSc.id, appId: auto.appId });
 
   // Workload identity federation, but still on the legacy Azure DevOps issuer (retired 2027).
   const legacy = appFor('contoso-platform-legacy');
   s.addRoleAssignment({ scope: `${sub}/resourceGroups/rg-platform-legacy`, roleDefinitionId: roleId('Reader'), principalId: legacy.spId });
-  const legacySc = s.addServiceEndpoint({ name: 'sc-platform-legacy', projects: ['platform'], federation: 'legacy', servicePrincipalId: legacy.appId });
+  const legacySc = s.addServiceEndpoint({
+    name: 'sc-platform-legacy',
+    projects: ['platform'],
+    federation: 'legacy',
+    servicePrincipalId: legacy.appId,
+  });
   const fed = s.federation(legacySc.id);
   if (fed) s.addFederatedCredential(legacy.id, { name: `ado-sc-${legacySc.id}`, issuer: fed.issuer, subject: fed.subject });
   connections.push({ name: legacySc.name, project: 'platform', kind: 'legacy-issuer', id: legacySc.id, appId: legacy.appId });

@@ -23,7 +23,11 @@ describe('the emulator over HTTP', () => {
   it('listens on 127.0.0.1 and says where each service is', async () => {
     expect(emu.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const health = (await (await fetch(`${emu.url}/_emulator/health`)).json()) as Record<string, unknown>;
-    expect(health).toMatchObject({ status: 'ok', organization: 'contoso', endpoints: { graph: `${emu.url}/graph/v1.0`, arm: `${emu.url}/arm`, devops: `${emu.url}/devops`, authority: `${emu.url}/entra` } });
+    expect(health).toMatchObject({
+      status: 'ok',
+      organization: 'contoso',
+      endpoints: { graph: `${emu.url}/graph/v1.0`, arm: `${emu.url}/arm`, devops: `${emu.url}/devops`, authority: `${emu.url}/entra` },
+    });
     expect((health['projects'] as Array<{ name: string }>).map((p) => p.name)).toEqual(['platform', 'shared']);
   });
 
@@ -32,7 +36,9 @@ describe('the emulator over HTTP', () => {
     const ok = await fetch(`${emu.url}/graph/v1.0/applications/${app!.id}`, { headers: bearer(GRAPH) });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { appId: string }).appId).toBe(app!.appId);
-    const wrongAudience = await fetch(`${emu.url}/graph/v1.0/applications/${app!.id}`, { headers: bearer('https://management.azure.com/.default') });
+    const wrongAudience = await fetch(`${emu.url}/graph/v1.0/applications/${app!.id}`, {
+      headers: bearer('https://management.azure.com/.default'),
+    });
     expect(wrongAudience.status).toBe(401);
     expect(((await wrongAudience.json()) as { error: { code: string } }).error.code).toBeTruthy();
   });
@@ -62,9 +68,12 @@ describe('the emulator over HTTP', () => {
     expect(await res.text()).toContain('tenantId');
   });
 
-  it('breaks the subject of a federated connection\'s credential by letter case only', async () => {
+  it("breaks the subject of a federated connection's credential by letter case only", async () => {
     const legacy = emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-platform-legacy')!;
-    const res = await fetch(`${emu.url}/_emulator/break-subject`, { method: 'POST', body: JSON.stringify({ connection: 'sc-platform-legacy', project: 'platform' }) });
+    const res = await fetch(`${emu.url}/_emulator/break-subject`, {
+      method: 'POST',
+      body: JSON.stringify({ connection: 'sc-platform-legacy', project: 'platform' }),
+    });
     const body = (await res.json()) as { before: string; after: string; appObjectId: string };
     expect(res.status).toBe(200);
     expect(body.before).toBe(emu.fake.state.federation(legacy.id)!.subject);
@@ -73,7 +82,10 @@ describe('the emulator over HTTP', () => {
     expect(emu.fake.state.federatedCredentials(body.appObjectId).map((f) => f.subject)).toContain(body.after);
     const missing = await fetch(`${emu.url}/_emulator/break-subject`, { method: 'POST', body: JSON.stringify({ connection: 'nope' }) });
     expect(missing.status).toBe(404);
-    const secret = await fetch(`${emu.url}/_emulator/break-subject`, { method: 'POST', body: JSON.stringify({ connection: 'sc-shared-deploy' }) });
+    const secret = await fetch(`${emu.url}/_emulator/break-subject`, {
+      method: 'POST',
+      body: JSON.stringify({ connection: 'sc-shared-deploy' }),
+    });
     expect(secret.status).toBe(400);
   });
 

@@ -54,7 +54,17 @@ export interface EmulatorStartError {
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Headers that describe one hop, not the message: never copied between node:http and fetch. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'proxy-connection', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
 
 /** Reads a node request into a fetch `Request` under `origin` (whatever Host header it came with). */
 export async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Request | 'too-large'> {
@@ -170,7 +180,12 @@ export function startEmulator(options: EmulatorOptions = {}): ResultAsync<Emulat
           // One write at a time, in the order of the changes.
           let queue = Promise.resolve();
           persist = () => {
-            queue = queue.then(() => saveSnapshot(file, f.state).match(() => undefined, (e) => options.onPersistError?.(e.message)));
+            queue = queue.then(() =>
+              saveSnapshot(file, f.state).match(
+                () => undefined,
+                (e) => options.onPersistError?.(e.message),
+              ),
+            );
             return queue;
           };
         }

@@ -51,25 +51,46 @@ export function snapshotOf(state: FakeState): SnapshotFile {
     roleAssignments: state.roleAssignments(),
     serviceEndpoints: state.serviceEndpoints().map((e) => ({
       ...e,
-      pipelinePermissions: Object.fromEntries(e.projectReferences.map((r) => [r.projectId, state.pipelinePermissions(r.projectId, e.id) ?? { pipelines: [] }])),
+      pipelinePermissions: Object.fromEntries(
+        e.projectReferences.map((r) => [r.projectId, state.pipelinePermissions(r.projectId, e.id) ?? { pipelines: [] }]),
+      ),
     })),
   };
 }
 
 /** Puts a snapshot into an empty state (records keep their ids and timestamps). */
 export function restoreSnapshot(snapshot: SnapshotFile, state: FakeState): void {
-  for (const p of snapshot.projects) Object.assign(state.addProject(p.name, { id: p.id, description: p.description, visibility: p.visibility }), p);
+  for (const p of snapshot.projects)
+    Object.assign(state.addProject(p.name, { id: p.id, description: p.description, visibility: p.visibility }), p);
   for (const { federatedCredentials, ...a } of snapshot.applications) {
-    const app = state.addApplication({ id: a.id, appId: a.appId, displayName: a.displayName, signInAudience: a.signInAudience, tags: a.tags, properties: a.properties, ...(a.uniqueName ? { uniqueName: a.uniqueName } : {}) });
+    const app = state.addApplication({
+      id: a.id,
+      appId: a.appId,
+      displayName: a.displayName,
+      signInAudience: a.signInAudience,
+      tags: a.tags,
+      properties: a.properties,
+      ...(a.uniqueName ? { uniqueName: a.uniqueName } : {}),
+    });
     Object.assign(app, a);
     for (const f of federatedCredentials) Object.assign(state.addFederatedCredential(app.id, f), f, { writtenAt: 0 });
   }
-  for (const sp of snapshot.servicePrincipals) Object.assign(state.addServicePrincipal({ appId: sp.appId, id: sp.id }), sp, { createdAt: 0 });
+  for (const sp of snapshot.servicePrincipals)
+    Object.assign(state.addServicePrincipal({ appId: sp.appId, id: sp.id }), sp, { createdAt: 0 });
   for (const p of snapshot.principals) state.addPrincipal(p.id, p.type);
   for (const r of snapshot.roleDefinitions) state.addRoleDefinition(r);
-  for (const ra of snapshot.roleAssignments) Object.assign(state.addRoleAssignment({ name: ra.name, scope: ra.scope, roleDefinitionId: ra.roleDefinitionId, principalId: ra.principalId }), ra);
+  for (const ra of snapshot.roleAssignments)
+    Object.assign(
+      state.addRoleAssignment({ name: ra.name, scope: ra.scope, roleDefinitionId: ra.roleDefinitionId, principalId: ra.principalId }),
+      ra,
+    );
   for (const { pipelinePermissions, ...e } of snapshot.serviceEndpoints) {
-    const endpoint = state.addServiceEndpoint({ id: e.id, name: e.name, projects: e.projectReferences.map((r) => r.projectId), scheme: e.scheme });
+    const endpoint = state.addServiceEndpoint({
+      id: e.id,
+      name: e.name,
+      projects: e.projectReferences.map((r) => r.projectId),
+      scheme: e.scheme,
+    });
     Object.assign(endpoint, e);
     state.syncPipelinePermissions(endpoint);
     for (const [projectId, perms] of Object.entries(pipelinePermissions)) {
@@ -89,7 +110,9 @@ export interface SnapshotError {
 export function loadSnapshot(file: string): ResultAsync<{ restore(state: FakeState): void } | undefined, SnapshotError> {
   return ResultAsync.fromPromise(readFile(file, 'utf8'), (e) => e as NodeJS.ErrnoException)
     .map((text): string | undefined => text)
-    .orElse((e) => (e.code === 'ENOENT' ? okAsync(undefined) : errAsync({ message: `Cannot read the emulator state ${file}: ${e.code ?? e.message}` })))
+    .orElse((e) =>
+      e.code === 'ENOENT' ? okAsync(undefined) : errAsync({ message: `Cannot read the emulator state ${file}: ${e.code ?? e.message}` }),
+    )
     .andThen((text) => {
       if (text === undefined) return okAsync(undefined);
       let parsed: SnapshotFile;
@@ -98,7 +121,8 @@ export function loadSnapshot(file: string): ResultAsync<{ restore(state: FakeSta
       } catch {
         return errAsync({ message: `The emulator state ${file} is not JSON: delete it to start fresh.` });
       }
-      if (parsed.format !== FORMAT) return errAsync({ message: `The emulator state ${file} is not a ${FORMAT} file: delete it to start fresh.` });
+      if (parsed.format !== FORMAT)
+        return errAsync({ message: `The emulator state ${file} is not a ${String(FORMAT)} file: delete it to start fresh.` });
       return okAsync({ restore: (state: FakeState) => restoreSnapshot(parsed, state) });
     });
 }

@@ -7,7 +7,11 @@ import { bindFederatedCredential, credentialNameFor } from './bindFederatedCrede
 
 const fake = createFake();
 const server = setupServer(...fake.handlers);
-const { graph } = createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+const { graph } = createClients({
+  credential: createTestCredential(),
+  organization: 'contoso',
+  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+});
 
 const CONNECTION_ID = '5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5d';
 const OTHER_CONNECTION_ID = '5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5e';
@@ -28,18 +32,31 @@ const writes = () => fake.requests.filter((r) => r.method !== 'GET');
 describe('bindFederatedCredential', () => {
   it('creates a credential with the exact issuer and subject and the token-exchange audience', async () => {
     const { id } = app();
-    const r = await bindFederatedCredential({ graph }, { appObjectId: id, issuer: ISSUER, subject: subjectOf(CONNECTION_ID), connectionId: CONNECTION_ID });
+    const r = await bindFederatedCredential(
+      { graph },
+      { appObjectId: id, issuer: ISSUER, subject: subjectOf(CONNECTION_ID), connectionId: CONNECTION_ID },
+    );
     const { outcome, value } = r._unsafeUnwrap();
     expect(outcome).toBe('created');
     const stored = fake.state.federatedCredentials(id);
     expect(stored).toEqual([
-      expect.objectContaining({ id: value.id, name: credentialNameFor(CONNECTION_ID), issuer: ISSUER, subject: subjectOf(CONNECTION_ID), audiences: [FEDERATION_AUDIENCE] }),
+      expect.objectContaining({
+        id: value.id,
+        name: credentialNameFor(CONNECTION_ID),
+        issuer: ISSUER,
+        subject: subjectOf(CONNECTION_ID),
+        audiences: [FEDERATION_AUDIENCE],
+      }),
     ]);
   });
 
   it('is unchanged on a re-run and writes nothing more', async () => {
     const { id } = app();
-    const bind = () => bindFederatedCredential({ graph }, { appObjectId: id, issuer: ISSUER, subject: subjectOf(CONNECTION_ID), connectionId: CONNECTION_ID });
+    const bind = () =>
+      bindFederatedCredential(
+        { graph },
+        { appObjectId: id, issuer: ISSUER, subject: subjectOf(CONNECTION_ID), connectionId: CONNECTION_ID },
+      );
     const first = (await bind())._unsafeUnwrap();
     const second = await bind();
     expect(second._unsafeUnwrap()).toEqual({ outcome: 'unchanged', value: first.value });
@@ -49,17 +66,34 @@ describe('bindFederatedCredential', () => {
   it('re-binds the credential of the same name to a new subject (a renamed legacy connection): updated', async () => {
     const { id } = app();
     const issuer = legacyIssuer(fake.state.organizationId);
-    const fic = fake.state.addFederatedCredential(id, { name: credentialNameFor(CONNECTION_ID), issuer, subject: 'sc://contoso/platform/old-name' });
-    const r = await bindFederatedCredential({ graph }, { appObjectId: id, issuer, subject: 'sc://contoso/platform/new-name', connectionId: CONNECTION_ID });
+    const fic = fake.state.addFederatedCredential(id, {
+      name: credentialNameFor(CONNECTION_ID),
+      issuer,
+      subject: 'sc://contoso/platform/old-name',
+    });
+    const r = await bindFederatedCredential(
+      { graph },
+      { appObjectId: id, issuer, subject: 'sc://contoso/platform/new-name', connectionId: CONNECTION_ID },
+    );
     expect(r._unsafeUnwrap()).toMatchObject({ outcome: 'updated', value: { id: fic.id, subject: 'sc://contoso/platform/new-name' } });
-    expect(fake.state.federatedCredentials(id)).toEqual([expect.objectContaining({ id: fic.id, subject: 'sc://contoso/platform/new-name', audiences: [FEDERATION_AUDIENCE] })]);
+    expect(fake.state.federatedCredentials(id)).toEqual([
+      expect.objectContaining({ id: fic.id, subject: 'sc://contoso/platform/new-name', audiences: [FEDERATION_AUDIENCE] }),
+    ]);
     expect(writes().map((w) => [w.operation, w.method])).toEqual([['federatedIdentityCredentials.update', 'PATCH']]);
   });
 
   it('fixes a wrong audience on the matching credential: updated', async () => {
     const { id } = app();
-    const fic = fake.state.addFederatedCredential(id, { name: 'hand-made', issuer: ISSUER, subject: subjectOf(CONNECTION_ID), audiences: ['api://AzureADTokenExchange/'] });
-    const r = await bindFederatedCredential({ graph }, { appObjectId: id, issuer: ISSUER, subject: subjectOf(CONNECTION_ID), connectionId: CONNECTION_ID });
+    const fic = fake.state.addFederatedCredential(id, {
+      name: 'hand-made',
+      issuer: ISSUER,
+      subject: subjectOf(CONNECTION_ID),
+      audiences: ['api://AzureADTokenExchange/'],
+    });
+    const r = await bindFederatedCredential(
+      { graph },
+      { appObjectId: id, issuer: ISSUER, subject: subjectOf(CONNECTION_ID), connectionId: CONNECTION_ID },
+    );
     expect(r._unsafeUnwrap()).toMatchObject({ outcome: 'updated', value: { id: fic.id, audiences: [FEDERATION_AUDIENCE] } });
     expect(fic.audiences).toEqual([FEDERATION_AUDIENCE]);
     expect(fake.state.federatedCredentials(id)).toHaveLength(1);
@@ -70,7 +104,10 @@ describe('bindFederatedCredential', () => {
     for (let i = 0; i < MAX_FEDERATED_CREDENTIALS_PER_APP; i++) {
       fake.state.addFederatedCredential(id, { name: `existing-${i}`, issuer: ISSUER, subject: `/eid1/other/${i}` });
     }
-    const r = await bindFederatedCredential({ graph }, { appObjectId: id, issuer: ISSUER, subject: subjectOf(CONNECTION_ID), connectionId: CONNECTION_ID });
+    const r = await bindFederatedCredential(
+      { graph },
+      { appObjectId: id, issuer: ISSUER, subject: subjectOf(CONNECTION_ID), connectionId: CONNECTION_ID },
+    );
     expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'CredentialLimit', appObjectId: id, limit: MAX_FEDERATED_CREDENTIALS_PER_APP });
     expect(writes()).toHaveLength(0);
   });
@@ -80,11 +117,18 @@ describe('bindFederatedCredential', () => {
     fake.setOptions({ latencyInMs: 20 });
     const { id } = app();
     const results = await Promise.all(
-      [CONNECTION_ID, OTHER_CONNECTION_ID].map((c) => bindFederatedCredential({ graph }, { appObjectId: id, issuer: ISSUER, subject: subjectOf(c), connectionId: c })),
+      [CONNECTION_ID, OTHER_CONNECTION_ID].map((c) =>
+        bindFederatedCredential({ graph }, { appObjectId: id, issuer: ISSUER, subject: subjectOf(c), connectionId: c }),
+      ),
     );
     expect(results.map((r) => r._unsafeUnwrap().outcome)).toEqual(['created', 'created']);
     expect(fake.requests.filter((q) => q.status === 409)).toHaveLength(0);
-    expect(fake.state.federatedCredentials(id).map((f) => f.name).sort()).toEqual([credentialNameFor(CONNECTION_ID), credentialNameFor(OTHER_CONNECTION_ID)].sort());
+    expect(
+      fake.state
+        .federatedCredentials(id)
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual([credentialNameFor(CONNECTION_ID), credentialNameFor(OTHER_CONNECTION_ID)].sort());
   });
 
   it.each([

@@ -53,8 +53,7 @@ export function credentialNameFor(connectionId: string): string {
   return `ado-sc-${connectionId.toLowerCase()}`;
 }
 
-const audienceOk = (c: FederatedIdentityCredential): boolean =>
-  c.audiences.length === 1 && c.audiences[0] === FEDERATION_AUDIENCE;
+const audienceOk = (c: FederatedIdentityCredential): boolean => c.audiences.length === 1 && c.audiences[0] === FEDERATION_AUDIENCE;
 
 /** What binding needs to do, decided from the app's current credentials. @internal */
 export type CredentialDecision =
@@ -68,7 +67,12 @@ export type CredentialDecision =
  * Exact issuer+subject match → unchanged (or fix a wrong audience); same name → rebind it to the new
  * issuer/subject; otherwise create, unless the app is at the 20-credential limit. @internal
  */
-export function decideCredential(credentials: readonly FederatedIdentityCredential[], issuer: string, subject: string, name: string): CredentialDecision {
+export function decideCredential(
+  credentials: readonly FederatedIdentityCredential[],
+  issuer: string,
+  subject: string,
+  name: string,
+): CredentialDecision {
   const match = credentials.find((c) => c.issuer === issuer && c.subject === subject);
   if (match) return audienceOk(match) ? { action: 'unchanged', credential: match } : { action: 'fixAudience', credential: match };
   const named = credentials.find((c) => c.name.toLowerCase() === name.toLowerCase());
@@ -166,7 +170,10 @@ export function bindValidated(
     withLock(lockKey, async () => {
       const first = await attempt(hints.appIsNew === true);
       // Another process wrote the same credential (or name) between our read and our write: read again.
-      if (first.isErr() && (first.error.kind === 'Conflict' || ('code' in first.error && first.error.code === 'Request_MultipleObjectsWithSameKeyValue'))) {
+      if (
+        first.isErr() &&
+        (first.error.kind === 'Conflict' || ('code' in first.error && first.error.code === 'Request_MultipleObjectsWithSameKeyValue'))
+      ) {
         return attempt(false);
       }
       return first;

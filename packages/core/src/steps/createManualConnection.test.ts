@@ -7,7 +7,11 @@ import { createManualConnection, type CreateManualConnectionInput } from './crea
 
 const fake = createFake();
 const server = setupServer(...fake.handlers);
-const { devops } = createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+const { devops } = createClients({
+  credential: createTestCredential(),
+  organization: 'contoso',
+  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+});
 
 const APP_ID = '3f1c2a9e-7b64-4d0a-9a51-2f6e8c0d1b42';
 const SUB = '11111111-2222-3333-4444-555555555555';
@@ -52,8 +56,16 @@ describe('createManualConnection', () => {
       issuerFormat: issuerMode,
       isReady: true,
     });
-    expect(endpoint).toMatchObject({ scheme: 'WorkloadIdentityFederation', parameters: { tenantid: TEST_TENANT_ID, serviceprincipalid: APP_ID } });
-    expect(endpoint!.data).toMatchObject({ scopeLevel: 'Subscription', subscriptionId: SUB, subscriptionName: 'Platform Prod', creationMode: 'Manual' });
+    expect(endpoint).toMatchObject({
+      scheme: 'WorkloadIdentityFederation',
+      parameters: { tenantid: TEST_TENANT_ID, serviceprincipalid: APP_ID },
+    });
+    expect(endpoint!.data).toMatchObject({
+      scopeLevel: 'Subscription',
+      subscriptionId: SUB,
+      subscriptionName: 'Platform Prod',
+      creationMode: 'Manual',
+    });
   });
 
   it('is unchanged on a re-run and writes nothing', async () => {
@@ -80,11 +92,22 @@ describe('createManualConnection', () => {
 
   it('reports what the service says after a repair moved a legacy connection to the Entra issuer', async () => {
     fake.state.addProject('platform');
-    const seeded = fake.state.addServiceEndpoint({ name: 'sc-platform-prod', projects: 'platform', servicePrincipalId: APP_ID, federation: 'legacy', data: { subscriptionId: SUB } });
+    const seeded = fake.state.addServiceEndpoint({
+      name: 'sc-platform-prod',
+      projects: 'platform',
+      servicePrincipalId: APP_ID,
+      federation: 'legacy',
+      data: { subscriptionId: SUB },
+    });
     const r = await createManualConnection({ devops }, input());
     const { outcome, value } = r._unsafeUnwrap();
     expect(outcome).toBe('updated');
-    expect(value).toMatchObject({ id: seeded.id, issuerFormat: 'entra', issuer: fake.state.federation(seeded.id)!.issuer, subject: fake.state.federation(seeded.id)!.subject });
+    expect(value).toMatchObject({
+      id: seeded.id,
+      issuerFormat: 'entra',
+      issuer: fake.state.federation(seeded.id)!.issuer,
+      subject: fake.state.federation(seeded.id)!.subject,
+    });
   });
 
   it.each([
@@ -95,7 +118,13 @@ describe('createManualConnection', () => {
     fake.state.addProject('platform');
     const seeded = fake.state.addServiceEndpoint({ name: 'sc-platform-prod', projects: 'platform', ...seed });
     const r = await createManualConnection({ devops }, input());
-    expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'ConnectionConflict', reason, connectionId: seeded.id, name: 'sc-platform-prod', project: 'platform' });
+    expect(r._unsafeUnwrapErr()).toMatchObject({
+      kind: 'ConnectionConflict',
+      reason,
+      connectionId: seeded.id,
+      name: 'sc-platform-prod',
+      project: 'platform',
+    });
     expect(writes()).toHaveLength(0);
   });
 
@@ -124,7 +153,11 @@ describe('createManualConnection', () => {
     server.use(
       http.post('https://dev.azure.com/contoso/_apis/serviceendpoint/endpoints', () => {
         if (fake.state.serviceEndpoints().length === 0) {
-          fake.state.addServiceEndpoint({ name: 'sc-platform-prod', projects: 'platform', servicePrincipalId: '9d2f6c1b-0000-4000-8000-000000000001' });
+          fake.state.addServiceEndpoint({
+            name: 'sc-platform-prod',
+            projects: 'platform',
+            servicePrincipalId: '9d2f6c1b-0000-4000-8000-000000000001',
+          });
         }
       }),
     );
@@ -140,8 +173,10 @@ describe('createManualConnection', () => {
           {
             $id: '1',
             innerException: null,
-            message: 'Service connection with name sc-platform-prod already exists. Only a user having Administrator/User role permissions on service connection sc-platform-prod can see it.',
-            typeName: 'Microsoft.VisualStudio.Services.ServiceEndpoints.WebApi.DuplicateServiceConnectionException, Microsoft.VisualStudio.Services.ServiceEndpoints.WebApi',
+            message:
+              'Service connection with name sc-platform-prod already exists. Only a user having Administrator/User role permissions on service connection sc-platform-prod can see it.',
+            typeName:
+              'Microsoft.VisualStudio.Services.ServiceEndpoints.WebApi.DuplicateServiceConnectionException, Microsoft.VisualStudio.Services.ServiceEndpoints.WebApi',
             typeKey: 'DuplicateServiceConnectionException',
             errorCode: 0,
             eventId: 3000,
@@ -154,7 +189,12 @@ describe('createManualConnection', () => {
     expect(e).toMatchObject({ service: 'devops', status: 500, code: 'DuplicateServiceConnectionException', retryable: false });
     expect(e.message).toMatch(/permissions on service connection sc-platform-prod/);
     // Read, create (refused), read again — and no second create.
-    expect(fake.requests.map((q) => q.operation)).toEqual(['projects.get', 'serviceEndpoints.list', 'projects.get', 'serviceEndpoints.list']);
+    expect(fake.requests.map((q) => q.operation)).toEqual([
+      'projects.get',
+      'serviceEndpoints.list',
+      'projects.get',
+      'serviceEndpoints.list',
+    ]);
   });
 
   it('returns NotFound for an unknown project', async () => {
@@ -164,7 +204,10 @@ describe('createManualConnection', () => {
   });
 
   it('refuses invalid input before sending anything', async () => {
-    const r = await createManualConnection({ devops }, input({ name: 'sc-prod ', appId: 'not-a-guid', target: { level: 'subscription', subscriptionId: SUB, subscriptionName: '' } }));
+    const r = await createManualConnection(
+      { devops },
+      input({ name: 'sc-prod ', appId: 'not-a-guid', target: { level: 'subscription', subscriptionId: SUB, subscriptionName: '' } }),
+    );
     const e = r._unsafeUnwrapErr();
     expect(e.kind === 'Validation' && e.problems.map((p) => p.path).sort()).toEqual(['appId', 'name', 'target.subscriptionName']);
     expect(fake.requests).toHaveLength(0);

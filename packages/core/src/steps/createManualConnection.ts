@@ -174,7 +174,11 @@ export function lookupConnection(
     const appId = spec.appId;
     if (!existing && how.findRenamed && appId) {
       const all = yield* listServiceEndpoints(devops, project.id, { type: 'azurerm', includeFailed: true }, opts);
-      existing = all.find((e) => same(authParameter(e, 'serviceprincipalid'), appId) && e.serviceEndpointProjectReferences?.some((r) => r.projectReference?.id === project.id));
+      existing = all.find(
+        (e) =>
+          same(authParameter(e, 'serviceprincipalid'), appId) &&
+          e.serviceEndpointProjectReferences?.some((r) => r.projectReference?.id === project.id),
+      );
     }
     return ok({ project: { id: project.id, name: project.name }, existing });
   });

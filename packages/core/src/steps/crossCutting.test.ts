@@ -52,10 +52,17 @@ function everyStep(abortSignal: AbortSignal) {
     createManualConnection: () =>
       createManualConnection(
         clients,
-        { project: 'platform', name: 'sc-two', tenantId: TEST_TENANT_ID, appId: app.appId, target: { level: 'subscription', subscriptionId: SUB, subscriptionName: 'Prod' } },
+        {
+          project: 'platform',
+          name: 'sc-two',
+          tenantId: TEST_TENANT_ID,
+          appId: app.appId,
+          target: { level: 'subscription', subscriptionId: SUB, subscriptionName: 'Prod' },
+        },
         options,
       ),
-    bindFederatedCredential: () => bindFederatedCredential(clients, { appObjectId: app.id, issuer: f.issuer, subject: f.subject, connectionId: CONNECTION_ID }, options),
+    bindFederatedCredential: () =>
+      bindFederatedCredential(clients, { appObjectId: app.id, issuer: f.issuer, subject: f.subject, connectionId: CONNECTION_ID }, options),
     verifySubject: () => verifySubject(clients, { project: 'platform', connectionId: endpoint.id }, options),
   };
 }
@@ -91,13 +98,26 @@ describe('abortSignal', () => {
     const r = await registerApp(clients, { displayName: 'ado-one' }, { abortSignal, replication: { delayInMs: 10_000 } });
     expect(r._unsafeUnwrapErr().kind).toBe('Aborted');
     expect(performance.now() - started).toBeLessThan(5_000);
-    expect(fake.requests.map((q) => q.operation)).toEqual(['applications.get', 'servicePrincipals.get', 'servicePrincipals.create', 'servicePrincipals.get']);
+    expect(fake.requests.map((q) => q.operation)).toEqual([
+      'applications.get',
+      'servicePrincipals.get',
+      'servicePrincipals.create',
+      'servicePrincipals.get',
+    ]);
   });
 
   it('grantRole returns Aborted while waiting out PrincipalNotFound', async () => {
-    const abortSignal = abortAfter('put', `https://management.azure.com${RG_SCOPE}/providers/Microsoft.Authorization/roleAssignments/:name`, 1);
+    const abortSignal = abortAfter(
+      'put',
+      `https://management.azure.com${RG_SCOPE}/providers/Microsoft.Authorization/roleAssignments/:name`,
+      1,
+    );
     const started = performance.now();
-    const r = await grantRole(clients, { scope: RG_SCOPE, role: 'Reader', principalId: '0b5c4f9e-0000-4000-8000-00000000abcd' }, { abortSignal, replication: { delayInMs: 10_000 } });
+    const r = await grantRole(
+      clients,
+      { scope: RG_SCOPE, role: 'Reader', principalId: '0b5c4f9e-0000-4000-8000-00000000abcd' },
+      { abortSignal, replication: { delayInMs: 10_000 } },
+    );
     expect(r._unsafeUnwrapErr().kind).toBe('Aborted');
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(fake.requests.filter((q) => q.operation === 'roleAssignments.create').map((q) => q.status)).toEqual([400]);
@@ -114,7 +134,11 @@ describe('secrets', () => {
         { status },
       );
     };
-    server.use(http.all('https://graph.microsoft.com/*', echo), http.all('https://management.azure.com/*', echo), http.all('https://dev.azure.com/*', echo));
+    server.use(
+      http.all('https://graph.microsoft.com/*', echo),
+      http.all('https://management.azure.com/*', echo),
+      http.all('https://dev.azure.com/*', echo),
+    );
   }
 
   const leaks = (value: unknown): string[] => {
@@ -137,7 +161,13 @@ describe('secrets', () => {
 
   it('no successful Result holds a token', async () => {
     const steps = everyStep(new AbortController().signal);
-    const results = [await steps.registerApp(), await steps.grantRole(), await steps.createManualConnection(), await steps.bindFederatedCredential(), await steps.verifySubject()];
+    const results = [
+      await steps.registerApp(),
+      await steps.grantRole(),
+      await steps.createManualConnection(),
+      await steps.bindFederatedCredential(),
+      await steps.verifySubject(),
+    ];
     expect(results.every((r) => r.isOk())).toBe(true);
     for (const r of results) expect(leaks(r)).toEqual([]);
   });

@@ -8,7 +8,11 @@ import { grantRole } from './grantRole';
 
 const fake = createFake();
 const server = setupServer(...fake.handlers);
-const { arm } = createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+const { arm } = createClients({
+  credential: createTestCredential(),
+  organization: 'contoso',
+  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+});
 const replication = { delayInMs: 1, maxDelayInMs: 5 };
 
 const SUB = '11111111-2222-3333-4444-555555555555';
@@ -47,7 +51,12 @@ describe('grantRole', () => {
     expect(outcome).toBe('created');
     const name = roleAssignmentName(RG_SCOPE, principalId, BUILT_IN_ROLES.Contributor);
     expect(value).toMatchObject({ name, scope: RG_SCOPE, roleName: 'Contributor', principalId });
-    expect(fake.state.roleAssignment(name)).toMatchObject({ roleDefinitionId: BUILT_IN_ROLES.Contributor, principalId, principalType: 'ServicePrincipal', description: 'sc-one' });
+    expect(fake.state.roleAssignment(name)).toMatchObject({
+      roleDefinitionId: BUILT_IN_ROLES.Contributor,
+      principalId,
+      principalType: 'ServicePrincipal',
+      description: 'sc-one',
+    });
     expect(bodies).toEqual([{ properties: expect.objectContaining({ principalId, principalType: 'ServicePrincipal' }) }]);
     // A built-in name needs no role-definition lookup.
     expect(fake.requests.map((q) => q.operation)).toEqual(['roleAssignments.get', 'roleAssignments.create']);
@@ -89,14 +98,23 @@ describe('grantRole', () => {
 
   it('gives up on a principal that never appears after the bounded attempts', async () => {
     const ghost = '0b5c4f9e-0000-4000-8000-00000000abcd';
-    const r = await grantRole({ arm }, { scope: RG_SCOPE, role: 'Reader', principalId: ghost }, { replication: { ...replication, maxAttempts: 3 } });
+    const r = await grantRole(
+      { arm },
+      { scope: RG_SCOPE, role: 'Reader', principalId: ghost },
+      { replication: { ...replication, maxAttempts: 3 } },
+    );
     expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', service: 'arm', code: 'PrincipalNotFound' });
     expect(fake.requests.filter((q) => q.operation === 'roleAssignments.create').map((q) => q.status)).toEqual([400, 400, 400]);
   });
 
   it('adopts an equivalent assignment that exists under another name: unchanged', async () => {
     const principalId = principal();
-    const manual = fake.state.addRoleAssignment({ scope: RG_SCOPE, roleDefinitionId: BUILT_IN_ROLES.Reader, principalId, name: '6f0e7b1a-2c3d-4e5f-8a9b-0c1d2e3f4a5b' });
+    const manual = fake.state.addRoleAssignment({
+      scope: RG_SCOPE,
+      roleDefinitionId: BUILT_IN_ROLES.Reader,
+      principalId,
+      name: '6f0e7b1a-2c3d-4e5f-8a9b-0c1d2e3f4a5b',
+    });
     const r = await grantRole({ arm }, { scope: RG_SCOPE, role: 'Reader', principalId }, { replication });
     const { outcome, value } = r._unsafeUnwrap();
     expect(outcome).toBe('unchanged');
@@ -107,7 +125,11 @@ describe('grantRole', () => {
 
   it('resolves a custom role by name through the role-definition list', async () => {
     const principalId = principal();
-    const custom = fake.state.addRoleDefinition({ roleName: 'Pipeline Deployer', assignableScopes: [SUB_SCOPE], permissions: [{ actions: ['Microsoft.Web/sites/*'] }] });
+    const custom = fake.state.addRoleDefinition({
+      roleName: 'Pipeline Deployer',
+      assignableScopes: [SUB_SCOPE],
+      permissions: [{ actions: ['Microsoft.Web/sites/*'] }],
+    });
     const r = await grantRole({ arm }, { scope: RG_SCOPE, role: 'Pipeline Deployer', principalId }, { replication });
     expect(r._unsafeUnwrap()).toMatchObject({ outcome: 'created', value: { roleName: 'Pipeline Deployer' } });
     expect(fake.state.roleAssignments()[0]?.roleDefinitionId).toBe(custom.id);
@@ -121,19 +143,29 @@ describe('grantRole', () => {
   });
 
   describe('privileged roles', () => {
-    const privileged = ['Owner', 'User Access Administrator', 'Role Based Access Control Administrator', BUILT_IN_ROLES.Owner.toUpperCase()];
+    const privileged = [
+      'Owner',
+      'User Access Administrator',
+      'Role Based Access Control Administrator',
+      BUILT_IN_ROLES.Owner.toUpperCase(),
+    ];
 
-    it.each(privileged.flatMap((role) => [SUB_SCOPE, MG_SCOPE].map((scope) => [role, scope])))('refuses %s at %s without a request', async (role, scope) => {
-      const r = await grantRole({ arm }, { scope, role, principalId: principal() }, { replication });
-      expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'PrivilegedRoleRefused', scope });
-      expect(fake.requests).toHaveLength(0);
-    });
+    it.each(privileged.flatMap((role) => [SUB_SCOPE, MG_SCOPE].map((scope) => [role, scope])))(
+      'refuses %s at %s without a request',
+      async (role, scope) => {
+        const r = await grantRole({ arm }, { scope, role, principalId: principal() }, { replication });
+        expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'PrivilegedRoleRefused', scope });
+        expect(fake.requests).toHaveLength(0);
+      },
+    );
 
     it.each([SUB_SCOPE, MG_SCOPE])('assigns Owner at %s with allowPrivileged', async (scope) => {
       const principalId = principal();
       const r = await grantRole({ arm }, { scope, role: 'Owner', principalId, allowPrivileged: true }, { replication });
       expect(r._unsafeUnwrap().outcome).toBe('created');
-      expect(fake.state.roleAssignments()).toEqual([expect.objectContaining({ scope, roleDefinitionId: BUILT_IN_ROLES.Owner, principalId })]);
+      expect(fake.state.roleAssignments()).toEqual([
+        expect.objectContaining({ scope, roleDefinitionId: BUILT_IN_ROLES.Owner, principalId }),
+      ]);
     });
 
     it('assigns Owner at resource-group scope without allowPrivileged', async () => {
@@ -143,9 +175,21 @@ describe('grantRole', () => {
   });
 
   it.each([
-    ['a scope outside the grammar', { scope: '/subscriptions/not-a-guid', role: 'Reader', principalId: '0b5c4f9e-0000-4000-8000-00000000abcd' }, 'scope'],
-    ['a principal id that is not a GUID', { scope: RG_SCOPE, role: 'Reader', principalId: '{0b5c4f9e-0000-4000-8000-00000000abcd}' }, 'principalId'],
-    ['a role name with stray whitespace', { scope: RG_SCOPE, role: 'Reader ', principalId: '0b5c4f9e-0000-4000-8000-00000000abcd' }, 'role'],
+    [
+      'a scope outside the grammar',
+      { scope: '/subscriptions/not-a-guid', role: 'Reader', principalId: '0b5c4f9e-0000-4000-8000-00000000abcd' },
+      'scope',
+    ],
+    [
+      'a principal id that is not a GUID',
+      { scope: RG_SCOPE, role: 'Reader', principalId: '{0b5c4f9e-0000-4000-8000-00000000abcd}' },
+      'principalId',
+    ],
+    [
+      'a role name with stray whitespace',
+      { scope: RG_SCOPE, role: 'Reader ', principalId: '0b5c4f9e-0000-4000-8000-00000000abcd' },
+      'role',
+    ],
   ])('refuses %s before sending anything', async (_, input, path) => {
     const r = await grantRole({ arm }, input, { replication });
     const e = r._unsafeUnwrapErr();

@@ -175,7 +175,10 @@ export function grantRoleValidated(
       abortSignal,
     );
     if (created.isOk()) {
-      return ok({ outcome: created.value.created ? ('created' as const) : ('unchanged' as const), value: toGranted(created.value.assignment, roleName) });
+      return ok({
+        outcome: created.value.created ? ('created' as const) : ('unchanged' as const),
+        value: toGranted(created.value.assignment, roleName),
+      });
     }
     if (created.error.kind === 'Conflict' && 'code' in created.error && created.error.code === 'RoleAssignmentExists') {
       // The same role for the same principal exists under another name (made by hand or another tool).
@@ -208,7 +211,8 @@ export function resolveRole(
   return ResultAsync.fromSafePromise(collect(listRoleDefinitions(arm, scope, { roleName: role }, opts), 50))
     .andThen((r) => r)
     .andThen((defs) => {
-      const exact = defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
+      const exact =
+        defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
       if (!exact) {
         return errAsync<never, RoleNotFoundError>({
           kind: 'RoleNotFound',

@@ -8,7 +8,11 @@ import { defaultUniqueName, registerApp } from './registerApp';
 
 const fake = createFake();
 const server = setupServer(...fake.handlers);
-const { graph } = createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+const { graph } = createClients({
+  credential: createTestCredential(),
+  organization: 'contoso',
+  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+});
 const replication = { delayInMs: 1, maxDelayInMs: 5 };
 const GRAPH = 'https://graph.microsoft.com/v1.0';
 
@@ -62,7 +66,9 @@ describe('registerApp', () => {
     const r = await registerApp({ graph }, { displayName: 'ado-one', uniqueName: 'wif-one' }, { replication });
     expect(r._unsafeUnwrap()).toEqual({ outcome: 'updated', value: first.value });
     expect(app).toMatchObject({ displayName: 'ado-one', signInAudience: 'AzureADMyOrg', tags: ['team:platform', WIF_MANAGED_TAG] });
-    expect(writes().slice(-1)).toEqual([expect.objectContaining({ operation: 'applications.update', method: 'PATCH', path: `/applications/${app.id}`, status: 204 })]);
+    expect(writes().slice(-1)).toEqual([
+      expect.objectContaining({ operation: 'applications.update', method: 'PATCH', path: `/applications/${app.id}`, status: 204 }),
+    ]);
     expect(fake.requests.slice(before).filter((q) => q.method !== 'GET')).toHaveLength(1);
     expect(fake.state.applications()).toHaveLength(1);
   });
@@ -103,7 +109,10 @@ describe('registerApp', () => {
   it.each([0, 40])('leaves one app and one service principal when two runs race (replication lag %i ms)', async (lag) => {
     fake.setOptions({ replicationLagInMs: lag });
     const options = { replication: { delayInMs: 10, maxDelayInMs: 20, maxAttempts: 20 } };
-    const [a, b] = await Promise.all([registerApp({ graph }, { displayName: 'ado-race' }, options), registerApp({ graph }, { displayName: 'ado-race' }, options)]);
+    const [a, b] = await Promise.all([
+      registerApp({ graph }, { displayName: 'ado-race' }, options),
+      registerApp({ graph }, { displayName: 'ado-race' }, options),
+    ]);
     const va = a._unsafeUnwrap();
     const vb = b._unsafeUnwrap();
     expect(fake.state.applications()).toHaveLength(1);
@@ -122,7 +131,12 @@ describe('registerApp', () => {
       http.post(`${GRAPH}/servicePrincipals`, () => {
         sp.createdAt = 0;
         return HttpResponse.json(
-          { error: { code: 'Request_MultipleObjectsWithSameKeyValue', message: 'Another object with the same value for property servicePrincipalNames already exists.' } },
+          {
+            error: {
+              code: 'Request_MultipleObjectsWithSameKeyValue',
+              message: 'Another object with the same value for property servicePrincipalNames already exists.',
+            },
+          },
           { status: 400 },
         );
       }),
@@ -142,7 +156,10 @@ describe('registerApp', () => {
   it('returns a Graph refusal as data, with its code', async () => {
     server.use(
       http.get(`${GRAPH}/applications*`, () =>
-        HttpResponse.json({ error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } }, { status: 403 }),
+        HttpResponse.json(
+          { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } },
+          { status: 403 },
+        ),
       ),
     );
     const e = (await registerApp({ graph }, { displayName: 'ado-one' }))._unsafeUnwrapErr();

@@ -184,7 +184,12 @@ export function ensureApplication(
     const upserted = yield* upsertApplication(graph, uniqueName, body, opts);
     if (upserted.created) return ok({ application: upserted.application, outcome: 'created' as Outcome });
     // Another run created it between our read and our write: the upsert updated it; read its ids.
-    const application = yield* retryThroughReplication(() => getApplication(graph, { uniqueName }, opts), isNotFound, options.replication, abortSignal);
+    const application = yield* retryThroughReplication(
+      () => getApplication(graph, { uniqueName }, opts),
+      isNotFound,
+      options.replication,
+      abortSignal,
+    );
     return ok({ application, outcome: 'updated' as Outcome });
   });
 }
@@ -218,7 +223,12 @@ export function ensureServicePrincipal(
     if (created.isOk()) return ok({ servicePrincipal: created.value, outcome: 'created' as Outcome });
     if (!isDuplicate(created.error)) return err(created.error);
     // Created concurrently by another run: read the winner's.
-    const servicePrincipal = yield* retryThroughReplication(() => getServicePrincipal(graph, { appId }, opts), isNotFound, options.replication, abortSignal);
+    const servicePrincipal = yield* retryThroughReplication(
+      () => getServicePrincipal(graph, { appId }, opts),
+      isNotFound,
+      options.replication,
+      abortSignal,
+    );
     return ok({ servicePrincipal, outcome: 'unchanged' as Outcome });
   });
 }

@@ -7,7 +7,11 @@ import { verifySubject } from './verifySubject';
 
 const fake = createFake();
 const server = setupServer(...fake.handlers);
-const clients = createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+const clients = createClients({
+  credential: createTestCredential(),
+  organization: 'contoso',
+  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+});
 
 beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => {
@@ -58,7 +62,11 @@ describe('verifySubject', () => {
     const c = chain('legacy', same);
     const r = await verifySubject(clients, { project: c.project.id, connectionId: c.endpoint.id, appObjectId: c.app.id });
     const report = r._unsafeUnwrap();
-    expect(report).toMatchObject({ issuerFormat: 'legacy', issuer: legacyIssuer(fake.state.organizationId), subject: 'sc://contoso/platform/sc-one' });
+    expect(report).toMatchObject({
+      issuerFormat: 'legacy',
+      issuer: legacyIssuer(fake.state.organizationId),
+      subject: 'sc://contoso/platform/sc-one',
+    });
     expect(report.warnings).toEqual([expect.stringContaining(LEGACY_ISSUER_RETIREMENT_DATE)]);
   });
 
@@ -80,25 +88,48 @@ describe('verifySubject', () => {
   it('names a subject with trailing whitespace', async () => {
     const c = chain('entra', (f) => ({ issuer: f.issuer, subject: `${f.subject} ` }));
     const e = (await verifySubject(clients, { project: 'platform', connectionId: c.endpoint.id }))._unsafeUnwrapErr();
-    expect(e).toMatchObject({ kind: 'SubjectMismatch', field: 'subject', firstDifferenceAt: c.subject.length, hint: 'differs only in leading or trailing whitespace' });
+    expect(e).toMatchObject({
+      kind: 'SubjectMismatch',
+      field: 'subject',
+      firstDifferenceAt: c.subject.length,
+      hint: 'differs only in leading or trailing whitespace',
+    });
   });
 
   it('names a credential still on the legacy issuer after the connection moved to Entra', async () => {
     const c = chain('entra', () => ({ issuer: legacyIssuer(fake.state.organizationId), subject: 'sc://contoso/platform/sc-one' }));
     const e = (await verifySubject(clients, { project: 'platform', connectionId: c.endpoint.id }))._unsafeUnwrapErr();
-    expect(e).toMatchObject({ kind: 'SubjectMismatch', field: 'issuer', expected: c.issuer, actual: legacyIssuer(fake.state.organizationId), hint: 'credential still on the legacy issuer' });
+    expect(e).toMatchObject({
+      kind: 'SubjectMismatch',
+      field: 'issuer',
+      expected: c.issuer,
+      actual: legacyIssuer(fake.state.organizationId),
+      hint: 'credential still on the legacy issuer',
+    });
   });
 
   it('says when the app has no credential at all', async () => {
     const c = chain('entra');
     const e = (await verifySubject(clients, { project: 'platform', connectionId: c.endpoint.id }))._unsafeUnwrapErr();
-    expect(e).toMatchObject({ kind: 'SubjectMismatch', expected: c.subject, actual: null, firstDifferenceAt: -1, hint: 'the app has no federated credential' });
+    expect(e).toMatchObject({
+      kind: 'SubjectMismatch',
+      expected: c.subject,
+      actual: null,
+      firstDifferenceAt: -1,
+      hint: 'the app has no federated credential',
+    });
   });
 
   it('returns AudienceMismatch for a matching credential with another audience', async () => {
     const c = chain('entra', (f) => ({ ...same(f), audiences: ['api://AzureADTokenExchange/'] }));
     const e = (await verifySubject(clients, { project: 'platform', connectionId: c.endpoint.id }))._unsafeUnwrapErr();
-    expect(e).toMatchObject({ kind: 'AudienceMismatch', expected: FEDERATION_AUDIENCE, actual: ['api://AzureADTokenExchange/'], credentialName: 'sc-one-fic', appObjectId: c.app.id });
+    expect(e).toMatchObject({
+      kind: 'AudienceMismatch',
+      expected: FEDERATION_AUDIENCE,
+      actual: ['api://AzureADTokenExchange/'],
+      credentialName: 'sc-one-fic',
+      appObjectId: c.app.id,
+    });
   });
 
   it('returns MultiTenantApp for a multi-tenant app behind the Entra issuer', async () => {
@@ -117,13 +148,17 @@ describe('verifySubject', () => {
   it('returns IdentityMismatch when the connection is bound to another app than the one given', async () => {
     const c = chain('entra', same);
     const other = fake.state.addApplication({ displayName: 'ado-other' });
-    const e = (await verifySubject(clients, { project: 'platform', connectionId: c.endpoint.id, appObjectId: other.id }))._unsafeUnwrapErr();
+    const e = (
+      await verifySubject(clients, { project: 'platform', connectionId: c.endpoint.id, appObjectId: other.id })
+    )._unsafeUnwrapErr();
     expect(e).toMatchObject({ kind: 'IdentityMismatch', field: 'appId', connection: 'sc-one', expected: other.appId });
   });
 
   it('returns NotFound for a connection that is not in the project', async () => {
     fake.state.addProject('platform');
-    const e = (await verifySubject(clients, { project: 'platform', connectionId: '5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5d' }))._unsafeUnwrapErr();
+    const e = (
+      await verifySubject(clients, { project: 'platform', connectionId: '5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5d' })
+    )._unsafeUnwrapErr();
     expect(e).toMatchObject({ kind: 'NotFound', service: 'devops' });
   });
 

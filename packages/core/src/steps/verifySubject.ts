@@ -10,12 +10,7 @@ import { invalidResponse, type TransportError, type ValidationError } from '@wif
 import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import { FEDERATION_AUDIENCE, issuerKind, LEGACY_ISSUER_RETIREMENT_DATE } from '../constants';
-import type {
-  AudienceMismatchError,
-  IdentityMismatchError,
-  MultiTenantAppError,
-  SubjectMismatchError,
-} from '../errors';
+import type { AudienceMismatchError, IdentityMismatchError, MultiTenantAppError, SubjectMismatchError } from '../errors';
 import { describeDifference, firstDifference, similarity } from '../_internal/compare';
 import type { StepOptions } from '../types';
 import { guidSchema, projectSchema, validate } from '../validation';
@@ -47,12 +42,7 @@ export interface TrustChainReport {
 }
 
 export type VerifySubjectError =
-  | ValidationError
-  | TransportError
-  | SubjectMismatchError
-  | AudienceMismatchError
-  | MultiTenantAppError
-  | IdentityMismatchError;
+  ValidationError | TransportError | SubjectMismatchError | AudienceMismatchError | MultiTenantAppError | IdentityMismatchError;
 
 const APP_FIELDS = ['id', 'appId', 'displayName', 'signInAudience'] as const;
 
@@ -106,7 +96,10 @@ export function verifySubject(
     if (!issuer || !subject || !appId) {
       return err(
         invalidResponse('devops', 'GET serviceendpoint', 200, [
-          { path: 'authorization.parameters', message: `connection ${endpoint.name} has no workload identity issuer/subject or serviceprincipalid (scheme ${endpoint.authorization?.scheme ?? 'unknown'})` },
+          {
+            path: 'authorization.parameters',
+            message: `connection ${endpoint.name} has no workload identity issuer/subject or serviceprincipalid (scheme ${endpoint.authorization?.scheme ?? 'unknown'})`,
+          },
         ]),
       );
     }

@@ -40,7 +40,6 @@ import type { ResourceKind } from './types';
  */
 export const DEFAULT_APPLY_CONCURRENCY = 32;
 
-
 /** Runs every connection of `spec`; fails only for an invalid spec (nothing sent). */
 export function runEngine(clients: WifClients, spec: ResolvedSpec, options: EngineOptions): ResultAsync<ApplyReport, ValidationError> {
   const checked = checkResolvedSpec(spec);

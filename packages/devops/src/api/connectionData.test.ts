@@ -17,7 +17,12 @@ describe('getConnectionData', () => {
 
   it('is rejected by the handler at the GA api-version it does not serve', async () => {
     const { client } = testClient();
-    const result = await client.transport.send({ method: 'GET', path: '/_apis/connectionData', query: { 'api-version': '7.1' }, operation: 'GET connectionData' });
+    const result = await client.transport.send({
+      method: 'GET',
+      path: '/_apis/connectionData',
+      query: { 'api-version': '7.1' },
+      operation: 'GET connectionData',
+    });
     expect(result._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', code: 'VssVersionOutOfRangeException' });
   });
 });

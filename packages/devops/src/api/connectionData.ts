@@ -22,10 +22,7 @@ const API_VERSION = '7.1-preview.1';
  * @example
  * const { instanceId: organizationId } = await getConnectionData(devops);
  */
-export function getConnectionData(
-  client: DevOpsClient,
-  options: DevOpsOperationOptions = {},
-): ResultAsync<ConnectionData, TransportError> {
+export function getConnectionData(client: DevOpsClient, options: DevOpsOperationOptions = {}): ResultAsync<ConnectionData, TransportError> {
   return client.transport
     .sendJson(
       {

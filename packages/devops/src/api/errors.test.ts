@@ -3,7 +3,7 @@
  * (`specs/devops.md` §11) through a real call (`getServiceEndpoint`), and the retry behaviour.
  */
 import { serviceError } from '@wif/testing';
-import { http, HttpResponse } from 'msw';
+import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { ORG, testClient, useContractServer } from '../../test/server';
 import { createServiceEndpoint, getServiceEndpoint } from './serviceEndpoints';
@@ -13,7 +13,12 @@ const ID = '5e47a0d8-c745-44f8-8f93-784f18ff31c4';
 const URL_PATTERN = `https://dev.azure.com/${ORG}/:project/_apis/serviceendpoint/endpoints/:id`;
 
 /** Answers every call with the given error; returns the request id the service sent. */
-function answerWith(status: number, code: string, message: string, headers: Record<string, string> = {}): { requestId: () => string | null } {
+function answerWith(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): { requestId: () => string | null } {
   let requestId: string | null = null;
   server.use(
     http.get(URL_PATTERN, () => {
@@ -47,7 +52,13 @@ describe('error mapping', () => {
       http.get(URL_PATTERN, () => {
         calls++;
         return calls < 3
-          ? serviceError('devops', 429, 'RequestBlockedException', 'TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource.', { 'Retry-After': '0' })
+          ? serviceError(
+              'devops',
+              429,
+              'RequestBlockedException',
+              'TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource.',
+              { 'Retry-After': '0' },
+            )
           : undefined;
       }),
     );
@@ -73,7 +84,11 @@ describe('error mapping', () => {
   });
 
   it('does not retry a 400 from a write either', async () => {
-    server.use(http.post(`https://dev.azure.com/${ORG}/_apis/serviceendpoint/endpoints`, () => serviceError('devops', 400, 'ArgumentException', 'Invalid.')));
+    server.use(
+      http.post(`https://dev.azure.com/${ORG}/_apis/serviceendpoint/endpoints`, () =>
+        serviceError('devops', 400, 'ArgumentException', 'Invalid.'),
+      ),
+    );
     const { client } = testClient();
     const error = (
       await createServiceEndpoint(client, {

@@ -33,7 +33,10 @@ describe('createOidcToken', () => {
     expect(request.url.pathname).toBe(
       `/${ORG}/${input.projectId}/_apis/distributedtask/hubs/build/plans/${input.planId}/jobs/${input.jobId}/oidctoken`,
     );
-    expect(Object.fromEntries(request.url.searchParams)).toEqual({ serviceConnectionId: input.serviceConnectionId, 'api-version': '7.1-preview.1' });
+    expect(Object.fromEntries(request.url.searchParams)).toEqual({
+      serviceConnectionId: input.serviceConnectionId,
+      'api-version': '7.1-preview.1',
+    });
     expect(request.body).toBe('{}');
     expect(request.headers.get('content-type')).toBe('application/json');
   });
@@ -49,7 +52,11 @@ describe('createOidcToken', () => {
 
   it('registers the token for redaction, whatever its shape', async () => {
     const opaque = 'opaque-token-not-shaped-like-a-jwt-0123456789';
-    server.use(http.post(`https://dev.azure.com/${ORG}/:project/_apis/distributedtask/hubs/:hub/plans/:plan/jobs/:job/oidctoken`, () => HttpResponse.json({ oidcToken: opaque })));
+    server.use(
+      http.post(`https://dev.azure.com/${ORG}/:project/_apis/distributedtask/hubs/:hub/plans/:plan/jobs/:job/oidctoken`, () =>
+        HttpResponse.json({ oidcToken: opaque }),
+      ),
+    );
     const { client } = testClient();
     const token = (await createOidcToken(client, input))._unsafeUnwrap();
     expect(token.value()).toBe(opaque);

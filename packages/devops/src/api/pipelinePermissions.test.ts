@@ -21,9 +21,7 @@ describe('getPipelinePermissions', () => {
   });
 
   it('reads a resource without pipelines (or with null) as an empty list', async () => {
-    server.use(
-      http.get(`https://dev.azure.com${PATH}`, () => HttpResponse.json({ resource, allPipelines: null, pipelines: null })),
-    );
+    server.use(http.get(`https://dev.azure.com${PATH}`, () => HttpResponse.json({ resource, allPipelines: null, pipelines: null })));
     const { client } = testClient();
     const permissions = (await getPipelinePermissions(client, 'TestProject', resource))._unsafeUnwrap();
     expect(permissions.pipelines).toEqual([]);
@@ -34,7 +32,12 @@ describe('getPipelinePermissions', () => {
     const { client } = testClient();
     const bad = await getPipelinePermissions(client, 'TestProject', { type: 'endpoint', id: 'sc-prod' });
     expect(bad._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', status: 400 });
-    const ga = await client.transport.send({ method: 'GET', path: PATH.slice(ORG.length + 1), query: { 'api-version': '7.1' }, operation: 'GET pipelinePermissions' });
+    const ga = await client.transport.send({
+      method: 'GET',
+      path: PATH.slice(ORG.length + 1),
+      query: { 'api-version': '7.1' },
+      operation: 'GET pipelinePermissions',
+    });
     expect(ga._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', code: 'VssVersionOutOfRangeException' });
   });
 });
@@ -42,17 +45,24 @@ describe('getPipelinePermissions', () => {
 describe('updatePipelinePermissions', () => {
   it('authorizes one pipeline with a PATCH naming the resource, and answers the merged list', async () => {
     const { client } = testClient();
-    const result = (await updatePipelinePermissions(client, 'TestProject', resource, { pipelines: [{ id: 42, authorized: true }] }))._unsafeUnwrap();
+    const result = (
+      await updatePipelinePermissions(client, 'TestProject', resource, { pipelines: [{ id: 42, authorized: true }] })
+    )._unsafeUnwrap();
     expect(result.pipelines.map((p) => p.id)).toEqual([6, 15, 42]);
     expect(result.pipelines.find((p) => p.id === 42)).toMatchObject({ authorized: true, authorizedOn: expect.any(String) });
     expect(seen[0]?.method).toBe('PATCH');
     expect(seen[0]?.url.pathname).toBe(PATH);
-    expect(JSON.parse(seen[0]!.body)).toEqual({ resource: { id: resource.id, type: 'endpoint' }, pipelines: [{ id: 42, authorized: true }] });
+    expect(JSON.parse(seen[0]!.body)).toEqual({
+      resource: { id: resource.id, type: 'endpoint' },
+      pipelines: [{ id: 42, authorized: true }],
+    });
   });
 
   it('opens the connection to all pipelines', async () => {
     const { client } = testClient();
-    const result = (await updatePipelinePermissions(client, 'TestProject', resource, { allPipelines: { authorized: true } }))._unsafeUnwrap();
+    const result = (
+      await updatePipelinePermissions(client, 'TestProject', resource, { allPipelines: { authorized: true } })
+    )._unsafeUnwrap();
     expect(result.allPipelines?.authorized).toBe(true);
     expect(JSON.parse(seen[0]!.body)).toEqual({ resource: { id: resource.id, type: 'endpoint' }, allPipelines: { authorized: true } });
   });

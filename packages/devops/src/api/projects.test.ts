@@ -7,7 +7,9 @@ import { getProject, listProjects } from './projects';
 
 // One project per page, so the three projects of the official example take three pages.
 const { server, seen } = useContractServer({ projectsPageSize: 1 });
-const example = loadFixture<{ responses: { '200': { body: { value: { id: string; name: string }[] } } } }>('ado-core-7.1-GET__projects.json');
+const example = loadFixture<{ responses: { '200': { body: { value: { id: string; name: string }[] } } } }>(
+  'ado-core-7.1-GET__projects.json',
+);
 const exampleProjects = example.responses['200'].body.value;
 
 describe('listProjects', () => {

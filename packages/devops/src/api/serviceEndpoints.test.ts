@@ -57,7 +57,11 @@ describe('createServiceEndpoint', () => {
       ...wifRequest,
       authorization: {
         ...wifRequest.authorization,
-        parameters: { ...wifRequest.authorization.parameters, WorkloadIdentityFederationIssuer: 'https://evil.example', workloadidentityfederationsubject: 'me' },
+        parameters: {
+          ...wifRequest.authorization.parameters,
+          WorkloadIdentityFederationIssuer: 'https://evil.example',
+          workloadidentityfederationsubject: 'me',
+        },
       },
     };
     const created = (await createServiceEndpoint(client, forged))._unsafeUnwrap();
@@ -86,13 +90,20 @@ describe('createServiceEndpoint', () => {
   });
 
   it.each([
-    ['no tenantid', { ...wifRequest, authorization: { scheme: 'WorkloadIdentityFederation', parameters: { serviceprincipalid: 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa' } } }, 'tenantid'],
+    [
+      'no tenantid',
+      {
+        ...wifRequest,
+        authorization: { scheme: 'WorkloadIdentityFederation', parameters: { serviceprincipalid: 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa' } },
+      },
+      'tenantid',
+    ],
     ['no project reference', { ...wifRequest, serviceEndpointProjectReferences: [] }, 'project reference'],
     ['automatic creation mode', { ...wifRequest, data: { ...wifRequest.data, creationMode: 'Automatic' } }, 'creationMode'],
     ['an unknown scheme', { ...wifRequest, authorization: { ...wifRequest.authorization, scheme: 'Magic' } }, 'Magic'],
   ])('is rejected by the handler with %s (400, not retried)', async (_name, body, mentions) => {
     const { client } = testClient();
-    const error = (await createServiceEndpoint(client, body as ServiceEndpointCreate))._unsafeUnwrapErr();
+    const error = (await createServiceEndpoint(client, body))._unsafeUnwrapErr();
     expect(error).toMatchObject({ kind: 'BadRequest', status: 400, code: 'ArgumentException', retryable: false });
     expect(error.message).toContain(mentions);
     expect(seen).toHaveLength(1);
@@ -106,7 +117,8 @@ describe('createServiceEndpoint', () => {
             $id: '1',
             innerException: null,
             message: `Service connection with name ${wifRequest.name} already exists. Only a user having Administrator/User role permissions on service connection ${wifRequest.name} can see it.`,
-            typeName: 'Microsoft.VisualStudio.Services.ServiceEndpoints.WebApi.DuplicateServiceConnectionException, Microsoft.VisualStudio.Services.ServiceEndpoints.WebApi',
+            typeName:
+              'Microsoft.VisualStudio.Services.ServiceEndpoints.WebApi.DuplicateServiceConnectionException, Microsoft.VisualStudio.Services.ServiceEndpoints.WebApi',
             typeKey: 'DuplicateServiceConnectionException',
             errorCode: 0,
             eventId: 3000,
@@ -117,7 +129,13 @@ describe('createServiceEndpoint', () => {
     );
     const { client } = testClient();
     const error = (await createServiceEndpoint(client, wifRequest))._unsafeUnwrapErr();
-    expect(error).toMatchObject({ kind: 'ServiceUnavailable', status: 500, code: 'DuplicateServiceConnectionException', requestId: 'e2e-dup-1', retryable: false });
+    expect(error).toMatchObject({
+      kind: 'ServiceUnavailable',
+      status: 500,
+      code: 'DuplicateServiceConnectionException',
+      requestId: 'e2e-dup-1',
+      retryable: false,
+    });
     expect(seen).toHaveLength(1);
   });
 });
@@ -125,14 +143,21 @@ describe('createServiceEndpoint', () => {
 describe('getServiceEndpointsByNames / listServiceEndpoints', () => {
   it('finds connections by name in a project (comma-joined names, the {count,value} wrapper unwrapped)', async () => {
     const { client } = testClient();
-    const found = (await getServiceEndpointsByNames(client, PROJECT_ID, ['MyNewServiceEndpoint', 'sc b'], { type: 'azurerm', includeFailed: true }))._unsafeUnwrap();
+    const found = (
+      await getServiceEndpointsByNames(client, PROJECT_ID, ['MyNewServiceEndpoint', 'sc b'], { type: 'azurerm', includeFailed: true })
+    )._unsafeUnwrap();
     expect(found.map((e) => [e.name, e.type])).toEqual([
       ['MyNewServiceEndpoint', 'azurerm'],
       ['sc b', 'azurerm'],
     ]);
     const url = seen[0]!.url;
     expect(url.pathname).toBe(`/${ORG}/${PROJECT_ID}/_apis/serviceendpoint/endpoints`);
-    expect(Object.fromEntries(url.searchParams)).toEqual({ endpointNames: 'MyNewServiceEndpoint,sc b', type: 'azurerm', includeFailed: 'true', 'api-version': '7.1' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      endpointNames: 'MyNewServiceEndpoint,sc b',
+      type: 'azurerm',
+      includeFailed: 'true',
+      'api-version': '7.1',
+    });
   });
 
   it('sends no request for no names', async () => {
@@ -145,7 +170,12 @@ describe('getServiceEndpointsByNames / listServiceEndpoints', () => {
     const { client } = testClient();
     const all = (await listServiceEndpoints(client, 'TestProject'))._unsafeUnwrap();
     const legacy = (
-      await listServiceEndpoints(client, 'TestProject', { type: 'azurerm', authSchemes: ['ServicePrincipal'], includeFailed: true, includeDetails: true })
+      await listServiceEndpoints(client, 'TestProject', {
+        type: 'azurerm',
+        authSchemes: ['ServicePrincipal'],
+        includeFailed: true,
+        includeDetails: true,
+      })
     )._unsafeUnwrap();
     expect(all.length).toBeGreaterThan(legacy.length);
     expect(legacy.map((e) => e.id)).toEqual([spnExample.responses['200'].body.id]);
@@ -188,7 +218,9 @@ describe('updateServiceEndpoint', () => {
     const { client } = testClient();
     const current = (await getServiceEndpoint(client, 'TestProject', ENDPOINT_ID))._unsafeUnwrap();
     expect(current.createdBy?.['_links']).toBeDefined();
-    const updated = (await updateServiceEndpoint(client, ENDPOINT_ID, { ...current, description: 'changed', futureField: { kept: true } }))._unsafeUnwrap();
+    const updated = (
+      await updateServiceEndpoint(client, ENDPOINT_ID, { ...current, description: 'changed', futureField: { kept: true } })
+    )._unsafeUnwrap();
     const sent = JSON.parse(seen[1]!.body) as Record<string, unknown>;
     expect(sent['futureField']).toEqual({ kept: true });
     expect((sent['createdBy'] as Record<string, unknown>)['_links']).toEqual(current.createdBy?.['_links']);
@@ -209,7 +241,11 @@ describe('updateServiceEndpoint', () => {
       await updateServiceEndpoint(
         client,
         automatic.id,
-        { ...automatic, data, authorization: { scheme: 'WorkloadIdentityFederation', parameters: automatic.authorization?.parameters ?? {} } },
+        {
+          ...automatic,
+          data,
+          authorization: { scheme: 'WorkloadIdentityFederation', parameters: automatic.authorization?.parameters ?? {} },
+        },
         { operation: 'ConvertAuthenticationScheme', project: 'TestProject' },
       )
     )._unsafeUnwrap();
@@ -222,7 +258,10 @@ describe('updateServiceEndpoint', () => {
   it('is rejected by the handler when converting a manual connection, or when the body id differs from the URL', async () => {
     const { client } = testClient();
     const manual = spnExample.responses['200'].body;
-    const convert = await updateServiceEndpoint(client, manual.id, manual, { operation: 'ConvertAuthenticationScheme', project: 'TestProject' });
+    const convert = await updateServiceEndpoint(client, manual.id, manual, {
+      operation: 'ConvertAuthenticationScheme',
+      project: 'TestProject',
+    });
     expect(convert._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', status: 400 });
     const mismatch = await updateServiceEndpoint(client, ENDPOINT_ID, manual);
     expect(mismatch._unsafeUnwrapErr().message).toContain('does not match');
@@ -232,7 +271,9 @@ describe('updateServiceEndpoint', () => {
 describe('shareServiceEndpoint / deleteServiceEndpoint', () => {
   it('shares with a PATCH of project references (204)', async () => {
     const { client } = testClient();
-    const references = [{ projectReference: { id: '184fda7e-3559-4b3c-afa0-1b6998330f84', name: 'TestProject2' }, name: 'MySharedServiceConnection' }];
+    const references = [
+      { projectReference: { id: '184fda7e-3559-4b3c-afa0-1b6998330f84', name: 'TestProject2' }, name: 'MySharedServiceConnection' },
+    ];
     expect((await shareServiceEndpoint(client, ENDPOINT_ID, references))._unsafeUnwrap()).toBeUndefined();
     expect(seen[0]?.method).toBe('PATCH');
     expect(JSON.parse(seen[0]!.body)).toEqual(references);

@@ -25,7 +25,10 @@ interface Example {
   responses: Record<string, { body?: unknown }>;
 }
 interface Swagger {
-  paths: Record<string, Record<string, { parameters: ({ name?: string; required?: boolean; $ref?: string })[]; 'x-ms-docs-override-version'?: string }>>;
+  paths: Record<
+    string,
+    Record<string, { parameters: { name?: string; required?: boolean; $ref?: string }[]; 'x-ms-docs-override-version'?: string }>
+  >;
   definitions: Record<string, { properties: Json }>;
 }
 
@@ -34,15 +37,16 @@ const local = <T>(name: string): T =>
 const body = (name: string, status = '200'): unknown => loadFixture<Example>(name).responses[status]?.body;
 
 describe('fixtures parse with the production schemas', () => {
-  it.each(['ado-serviceEndpoint-7.1-CreateAzureRMEndpoint.json', 'ado-serviceEndpoint-7.1-GetServiceEndpointDetails.json', 'ado-serviceEndpoint-7.1-UpdateServiceEndpoint.json'])(
-    '%s: the response is a ServiceEndpoint',
-    (name) => {
-      const parsed = serviceEndpointSchema.parse(body(name));
-      expect(parsed.id).toMatch(/^[0-9a-f-]{36}$/);
-      // Loose: what the schema does not name survives (createdBy._links), for GET-modify-PUT.
-      expect(parsed.createdBy?.['_links']).toBeDefined();
-    },
-  );
+  it.each([
+    'ado-serviceEndpoint-7.1-CreateAzureRMEndpoint.json',
+    'ado-serviceEndpoint-7.1-GetServiceEndpointDetails.json',
+    'ado-serviceEndpoint-7.1-UpdateServiceEndpoint.json',
+  ])('%s: the response is a ServiceEndpoint', (name) => {
+    const parsed = serviceEndpointSchema.parse(body(name));
+    expect(parsed.id).toMatch(/^[0-9a-f-]{36}$/);
+    // Loose: what the schema does not name survives (createdBy._links), for GET-modify-PUT.
+    expect(parsed.createdBy?.['_links']).toBeDefined();
+  });
 
   it('the UpdateServiceEndpoint request body (a whole endpoint sent back) is a ServiceEndpoint, its secret nulled', () => {
     const sent = loadFixture<Example>('ado-serviceEndpoint-7.1-UpdateServiceEndpoint.json').parameters?.body as {
@@ -56,13 +60,14 @@ describe('fixtures parse with the production schemas', () => {
     expect(JSON.stringify(serviceEndpointSchema.parse(sent))).not.toContain('myupdatedpassword');
   });
 
-  it.each(['ado-serviceEndpoint-7.1-GetServiceEndpointsByName.json', 'ado-serviceEndpoint-7.1-ListEndpoints.json', 'ado-serviceEndpoint-7.1-UpdateServiceEndpoints.json'])(
-    '%s: the response is the {count,value} wrapper',
-    (name) => {
-      const parsed = serviceEndpointListSchema.parse(body(name));
-      expect(parsed.value).toHaveLength(parsed.count ?? -1);
-    },
-  );
+  it.each([
+    'ado-serviceEndpoint-7.1-GetServiceEndpointsByName.json',
+    'ado-serviceEndpoint-7.1-ListEndpoints.json',
+    'ado-serviceEndpoint-7.1-UpdateServiceEndpoints.json',
+  ])('%s: the response is the {count,value} wrapper', (name) => {
+    const parsed = serviceEndpointListSchema.parse(body(name));
+    expect(parsed.value).toHaveLength(parsed.count ?? -1);
+  });
 
   it('a confidential parameter returned as null parses', () => {
     const parsed = serviceEndpointSchema.parse(body('ado-serviceEndpoint-7.1-CreateAzureRMEndpoint.json'));
@@ -117,7 +122,9 @@ describe('the spec still declares what this package uses', () => {
     expect(names(orgOne['delete']!)).toEqual(expect.arrayContaining(['projectIds', 'deep']));
     expect(orgOne['delete']!.parameters.find((p) => p.name === 'projectIds')?.required).toBe(true);
     expect(names(orgOne['put']!)).toContain('operation');
-    expect(names(project['get']!)).toEqual(expect.arrayContaining(['endpointNames', 'type', 'authSchemes', 'includeFailed', 'includeDetails']));
+    expect(names(project['get']!)).toEqual(
+      expect.arrayContaining(['endpointNames', 'type', 'authSchemes', 'includeFailed', 'includeDetails']),
+    );
   });
 
   it('core 7.1: the project fields and the continuationToken parameter exist', () => {
@@ -131,7 +138,10 @@ describe('the spec still declares what this package uses', () => {
 
   it('distributedTask 7.1: the oidctoken route, its query and response field exist at 7.1-preview.1', () => {
     const excerpt = loadFixture<Swagger>('ado-distributedTask-7.1-oidctoken-excerpt.json');
-    const post = excerpt.paths['/{organization}/{scopeIdentifier}/_apis/distributedtask/hubs/{hubName}/plans/{planId}/jobs/{jobId}/oidctoken']!['post']!;
+    const post =
+      excerpt.paths['/{organization}/{scopeIdentifier}/_apis/distributedtask/hubs/{hubName}/plans/{planId}/jobs/{jobId}/oidctoken']![
+        'post'
+      ]!;
     expect(post['x-ms-docs-override-version']).toBe('7.1-preview.1');
     expect(names(post)).toContain('serviceConnectionId');
     expect(Object.keys(excerpt.definitions['TaskHubOidcToken']?.properties ?? {})).toEqual(Object.keys(taskHubOidcTokenSchema.shape));

@@ -9,7 +9,12 @@ import { SECRET_FIELD_NAMES } from '@wif/http';
 import { z } from 'zod';
 
 /** Authorization parameters that hold secrets (the types API marks them confidential). */
-const CONFIDENTIAL = new Set([...SECRET_FIELD_NAMES.map((n) => n.toLowerCase()), 'serviceprincipalkey', 'serviceprincipalcertificate', 'certificatepassword']);
+const CONFIDENTIAL = new Set([
+  ...SECRET_FIELD_NAMES.map((n) => n.toLowerCase()),
+  'serviceprincipalkey',
+  'serviceprincipalcertificate',
+  'certificatepassword',
+]);
 
 /** `createdBy` and the other IdentityRef fields; only `id` and `displayName` are read. */
 export const identityRefSchema = z.looseObject({

@@ -60,11 +60,12 @@ export function originAuthenticationHandler(provider: AuthenticationProvider, or
       next = middleware;
     },
     async execute(context: Context): Promise<void> {
-      const url = typeof context.request === 'string' ? context.request : context.request.url;
+      // `Context.request` is typed with the DOM's RequestInfo, which this Node-only build does not load.
+      const request = context.request as string | Request;
+      const url = typeof request === 'string' ? request : request.url;
       if (new URL(url).origin === origin) {
         const options = context.middlewareControl?.getMiddlewareOptions(AuthenticationHandlerOptions) as
-          | AuthenticationHandlerOptions
-          | undefined;
+          AuthenticationHandlerOptions | undefined;
         const token = await provider.getAccessToken(options?.authenticationProviderOptions);
         // GraphRequest always hands the middleware a plain header object.
         context.options = {

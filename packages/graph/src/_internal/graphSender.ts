@@ -4,13 +4,7 @@
  * shared transport maps errors and parses bodies.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type Client,
-  GraphClientError,
-  type GraphRequest,
-  type Middleware,
-  ResponseType,
-} from '@microsoft/microsoft-graph-client';
+import { type Client, GraphClientError, type GraphRequest, type Middleware, ResponseType } from '@microsoft/microsoft-graph-client';
 import type { Sender, SenderRequest } from '@wif/http';
 import { authenticationOptions } from './authentication';
 

@@ -37,10 +37,12 @@ export function listCollection<S extends z.ZodType>(
   return pages((cursor: string | undefined) =>
     client.transport
       .sendJson(
-        cursor ? { method: 'GET', path: cursor, operation, abortSignal } : { method: 'GET', path, ...(query ? { query } : {}), operation, abortSignal },
+        cursor
+          ? { method: 'GET', path: cursor, operation, abortSignal }
+          : { method: 'GET', path, ...(query ? { query } : {}), operation, abortSignal },
         schema,
       )
-      .map(({ body }) => ({ items: body.value as readonly z.output<S>[], next: body['@odata.nextLink'] })),
+      .map(({ body }) => ({ items: body.value, next: body['@odata.nextLink'] })),
   );
 }
 

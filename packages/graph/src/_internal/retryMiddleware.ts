@@ -37,7 +37,8 @@ export function retryMiddleware(options: RetryMiddlewareOptions): Middleware {
       const fetchOptions = (context.options ??= {});
       const callerSignal = fetchOptions.signal ?? undefined;
       const method = fetchOptions.method ?? 'GET';
-      const url = sanitizeUrl(typeof context.request === 'string' ? context.request : context.request.url);
+      const request = context.request as string | Request;
+      const url = sanitizeUrl(typeof request === 'string' ? request : request.url);
       for (let attempt = 0; ; attempt++) {
         fetchOptions.signal = attemptSignal(callerSignal, timeoutInMs) ?? null;
         const started = performance.now();
@@ -45,7 +46,15 @@ export function retryMiddleware(options: RetryMiddlewareOptions): Middleware {
           await next.execute(context);
         } catch (error) {
           const failed = error instanceof Error ? error.name : 'error';
-          emit(logger, { level: 'warn', service: 'graph', method, url, attempt, durationInMs: elapsed(started), message: `${method} ${url} → ${failed}` });
+          emit(logger, {
+            level: 'warn',
+            service: 'graph',
+            method,
+            url,
+            attempt,
+            durationInMs: elapsed(started),
+            message: `${method} ${url} → ${failed}`,
+          });
           if (isAbortError(error) || callerSignal?.aborted) throw error;
           if (attempt < retry.maxRetries && isRetryableNetworkError(error)) {
             const delay = backoffDelay(attempt, retry);
@@ -80,7 +89,13 @@ export function retryMiddleware(options: RetryMiddlewareOptions): Middleware {
         });
         if (!decision.retry) return;
         await response.body?.cancel();
-        emit(logger, { level: 'warn', service: 'graph', status: response.status, attempt, message: `${response.status}; retrying in ${decision.delayInMs} ms` });
+        emit(logger, {
+          level: 'warn',
+          service: 'graph',
+          status: response.status,
+          attempt,
+          message: `${response.status}; retrying in ${decision.delayInMs} ms`,
+        });
         await sleep(decision.delayInMs, callerSignal);
       }
     },

@@ -23,7 +23,12 @@ afterEach(() => {
 afterAll(() => server.close());
 
 const graph = createGraphClient({ credential: createTestCredential(), retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
-const body = { displayName: 'wif contoso web prod', signInAudience: 'AzureADMyOrg', tags: ['wif-managed'], notes: 'Managed by wif' } as const;
+const body = {
+  displayName: 'wif contoso web prod',
+  signInAudience: 'AzureADMyOrg',
+  tags: ['wif-managed'],
+  notes: 'Managed by wif',
+} as const;
 
 describe('upsertApplication', () => {
   it('creates the application (201) and returns it', async () => {
@@ -65,7 +70,13 @@ describe('upsertApplication', () => {
     const path = "/applications(uniqueName='x')";
     const noPrefer = await graph.transport.send({ method: 'PATCH', path, body, operation: 'test' });
     expect(noPrefer._unsafeUnwrapErr()).toMatchObject({ kind: 'NotFound', code: 'Request_ResourceNotFound' });
-    const noName = await graph.transport.send({ method: 'PATCH', path, headers: { Prefer: 'create-if-missing' }, body: { signInAudience: 'AzureADMyOrg' }, operation: 'test' });
+    const noName = await graph.transport.send({
+      method: 'PATCH',
+      path,
+      headers: { Prefer: 'create-if-missing' },
+      body: { signInAudience: 'AzureADMyOrg' },
+      operation: 'test',
+    });
     expect(noName._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', code: 'Request_BadRequest' });
   });
 
@@ -77,7 +88,11 @@ describe('upsertApplication', () => {
 
 describe('getApplication', () => {
   it('reads by object id', async () => {
-    expect((await getApplication(graph, { id: CREATED_ID }))._unsafeUnwrap()).toMatchObject({ id: CREATED_ID, appId: CREATED_APP_ID, signInAudience: 'AzureADandPersonalMicrosoftAccount' });
+    expect((await getApplication(graph, { id: CREATED_ID }))._unsafeUnwrap()).toMatchObject({
+      id: CREATED_ID,
+      appId: CREATED_APP_ID,
+      signInAudience: 'AzureADandPersonalMicrosoftAccount',
+    });
   });
 
   it('reads by appId with $select, always including the fields the schema needs', async () => {
@@ -92,12 +107,21 @@ describe('getApplication', () => {
 
   it('is rejected for an unknown $select property or an invalid object id (400)', async () => {
     expect((await getApplication(graph, { id: CREATED_ID }, { select: ['nope'] }))._unsafeUnwrapErr().kind).toBe('BadRequest');
-    expect((await getApplication(graph, { id: 'not-a-guid' }))._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', code: 'Request_BadRequest' });
+    expect((await getApplication(graph, { id: 'not-a-guid' }))._unsafeUnwrapErr()).toMatchObject({
+      kind: 'BadRequest',
+      code: 'Request_BadRequest',
+    });
   });
 
   it('maps 404 with the Graph request id', async () => {
-    server.use(http.get(`${GRAPH}/applications/:id`, () => serviceError('graph', 404, 'Request_ResourceNotFound', 'Resource does not exist.')));
-    expect((await getApplication(graph, { id: CREATED_ID }))._unsafeUnwrapErr()).toMatchObject({ kind: 'NotFound', code: 'Request_ResourceNotFound', requestId: expect.any(String) });
+    server.use(
+      http.get(`${GRAPH}/applications/:id`, () => serviceError('graph', 404, 'Request_ResourceNotFound', 'Resource does not exist.')),
+    );
+    expect((await getApplication(graph, { id: CREATED_ID }))._unsafeUnwrapErr()).toMatchObject({
+      kind: 'NotFound',
+      code: 'Request_ResourceNotFound',
+      requestId: expect.any(String),
+    });
   });
 
   it('is InvalidResponse when the body lacks a required field', async () => {

@@ -14,7 +14,8 @@ const GRAPH = 'https://graph.microsoft.com/v1.0';
 const APP = '03ef14b0-ca33-4840-8f4f-d6e91916010e';
 const FICS = `${GRAPH}/applications/${APP}/federatedIdentityCredentials`;
 const ISSUER = 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0';
-const SUBJECT = '/eid1/c/pub/t/v4j5cvGGr0GRqy180BHbRw/a/rISbSSETf0KqFyZ8ppdXmA/sc/0d4e1a3c-7c1b-4a28-9f3b-4f1e2a6b9c01/5b1f6a9e-2c4d-4e8f-9a0b-1c2d3e4f5a6b';
+const SUBJECT =
+  '/eid1/c/pub/t/v4j5cvGGr0GRqy180BHbRw/a/rISbSSETf0KqFyZ8ppdXmA/sc/0d4e1a3c-7c1b-4a28-9f3b-4f1e2a6b9c01/5b1f6a9e-2c4d-4e8f-9a0b-1c2d3e4f5a6b';
 const AUDIENCE = 'api://AzureADTokenExchange';
 
 const server = setupServer(...graphContractHandlers());
@@ -71,7 +72,10 @@ describe('createFederatedIdentityCredential', () => {
   const body = { name: 'ado-contoso-web-prod', issuer: ISSUER, subject: SUBJECT, audiences: [AUDIENCE], description: 'Azure DevOps' };
 
   it('creates the credential (201) and returns it', async () => {
-    expect((await createFederatedIdentityCredential(graph, APP, body))._unsafeUnwrap()).toEqual({ id: 'd9b7bf1e-429e-4678-8132-9b00c9846cc4', ...body });
+    expect((await createFederatedIdentityCredential(graph, APP, body))._unsafeUnwrap()).toEqual({
+      id: 'd9b7bf1e-429e-4678-8132-9b00c9846cc4',
+      ...body,
+    });
     expect(urls).toEqual([FICS]);
   });
 
@@ -89,7 +93,12 @@ describe('createFederatedIdentityCredential', () => {
   it('maps a duplicate name', async () => {
     server.use(
       http.post(FICS, () =>
-        serviceError('graph', 400, 'Request_MultipleObjectsWithSameKeyValue', 'FederatedIdentityCredential with name ado-contoso-web-prod already exists.'),
+        serviceError(
+          'graph',
+          400,
+          'Request_MultipleObjectsWithSameKeyValue',
+          'FederatedIdentityCredential with name ado-contoso-web-prod already exists.',
+        ),
       ),
     );
     expect((await createFederatedIdentityCredential(graph, APP, body))._unsafeUnwrapErr()).toMatchObject({
@@ -102,12 +111,19 @@ describe('createFederatedIdentityCredential', () => {
 
 describe('updateFederatedIdentityCredential', () => {
   it('patches by name (204)', async () => {
-    expect((await updateFederatedIdentityCredential(graph, APP, 'ado-contoso-web-prod', { subject: SUBJECT, audiences: [AUDIENCE] })).isOk()).toBe(true);
+    expect(
+      (await updateFederatedIdentityCredential(graph, APP, 'ado-contoso-web-prod', { subject: SUBJECT, audiences: [AUDIENCE] })).isOk(),
+    ).toBe(true);
     expect(urls).toEqual([`${FICS}/ado-contoso-web-prod`]);
   });
 
   it('pins the request: name cannot be changed, audiences must be one (400)', async () => {
-    const rename = await graph.transport.send({ method: 'PATCH', path: `/applications/${APP}/federatedIdentityCredentials/x`, body: { name: 'y' }, operation: 'test' });
+    const rename = await graph.transport.send({
+      method: 'PATCH',
+      path: `/applications/${APP}/federatedIdentityCredentials/x`,
+      body: { name: 'y' },
+      operation: 'test',
+    });
     expect(rename._unsafeUnwrapErr().kind).toBe('BadRequest');
     expect((await updateFederatedIdentityCredential(graph, APP, 'x', { audiences: [] }))._unsafeUnwrapErr().kind).toBe('BadRequest');
   });
@@ -121,7 +137,14 @@ describe('deleteFederatedIdentityCredential', () => {
   });
 
   it('maps 404 when it is already gone', async () => {
-    server.use(http.delete(`${FICS}/:name`, () => serviceError('graph', 404, 'Request_ResourceNotFound', 'FederatedIdentityCredential with name x not found.')));
-    expect((await deleteFederatedIdentityCredential(graph, APP, 'x'))._unsafeUnwrapErr()).toMatchObject({ kind: 'NotFound', code: 'Request_ResourceNotFound' });
+    server.use(
+      http.delete(`${FICS}/:name`, () =>
+        serviceError('graph', 404, 'Request_ResourceNotFound', 'FederatedIdentityCredential with name x not found.'),
+      ),
+    );
+    expect((await deleteFederatedIdentityCredential(graph, APP, 'x'))._unsafeUnwrapErr()).toMatchObject({
+      kind: 'NotFound',
+      code: 'Request_ResourceNotFound',
+    });
   });
 });

@@ -50,13 +50,21 @@ export function listFederatedIdentityCredentials(
   options: GraphRequestOptions = {},
 ): ResultAsync<FederatedIdentityCredential[], TransportError> {
   const operation = 'GET federatedIdentityCredentials';
-  const iterable = listCollection(client, { path: credentialsPath(appObjectId), operation, abortSignal: options.abortSignal }, federatedIdentityCredentialSchema);
+  const iterable = listCollection(
+    client,
+    { path: credentialsPath(appObjectId), operation, abortSignal: options.abortSignal },
+    federatedIdentityCredentialSchema,
+  );
   return ResultAsync.fromSafePromise(collect(iterable, MAX_CREDENTIALS)).andThen((result) =>
     result.match(
       (items) => okAsync(items),
       (error) =>
         error.kind === 'LimitExceeded'
-          ? errAsync(invalidResponse('graph', operation, 200, [{ path: 'value', message: `more than ${MAX_CREDENTIALS} credentials; an application holds at most 20` }]))
+          ? errAsync(
+              invalidResponse('graph', operation, 200, [
+                { path: 'value', message: `more than ${MAX_CREDENTIALS} credentials; an application holds at most 20` },
+              ]),
+            )
           : errAsync(error),
     ),
   );
@@ -85,7 +93,13 @@ export function createFederatedIdentityCredential(
 ): ResultAsync<FederatedIdentityCredential, TransportError> {
   return client.transport
     .sendJson(
-      { method: 'POST', path: credentialsPath(appObjectId), body, operation: 'POST federatedIdentityCredentials', abortSignal: options.abortSignal },
+      {
+        method: 'POST',
+        path: credentialsPath(appObjectId),
+        body,
+        operation: 'POST federatedIdentityCredentials',
+        abortSignal: options.abortSignal,
+      },
       federatedIdentityCredentialSchema,
     )
     .map(({ body: created }) => created);

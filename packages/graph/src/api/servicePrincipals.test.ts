@@ -68,14 +68,21 @@ describe('getServicePrincipal', () => {
   });
 
   it('maps 404 while the new service principal is not yet visible', async () => {
-    server.use(http.get(`${GRAPH}/servicePrincipals(appId=:key)`, () => serviceError('graph', 404, 'Request_ResourceNotFound', 'Not found.')));
-    expect((await getServicePrincipal(graph, { appId: APP_ID }))._unsafeUnwrapErr()).toMatchObject({ kind: 'NotFound', code: 'Request_ResourceNotFound' });
+    server.use(
+      http.get(`${GRAPH}/servicePrincipals(appId=:key)`, () => serviceError('graph', 404, 'Request_ResourceNotFound', 'Not found.')),
+    );
+    expect((await getServicePrincipal(graph, { appId: APP_ID }))._unsafeUnwrapErr()).toMatchObject({
+      kind: 'NotFound',
+      code: 'Request_ResourceNotFound',
+    });
   });
 });
 
 describe('listServicePrincipals', () => {
   it('filters by appId and selects fields', async () => {
-    const found = (await collect(listServicePrincipals(graph, { filter: `appId eq '${APP_ID}'`, select: ['tags'], top: 5 }), 10))._unsafeUnwrap();
+    const found = (
+      await collect(listServicePrincipals(graph, { filter: `appId eq '${APP_ID}'`, select: ['tags'], top: 5 }), 10)
+    )._unsafeUnwrap();
     expect(found).toEqual([{ id: SP_ID, appId: APP_ID, tags: [] }]);
     expect(new URL(urls[0]!).searchParams.get('$select')).toBe('id,appId,tags');
   });

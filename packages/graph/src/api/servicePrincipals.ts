@@ -39,7 +39,10 @@ export function createServicePrincipal(
   options: GraphRequestOptions = {},
 ): ResultAsync<ServicePrincipal, TransportError> {
   return client.transport
-    .sendJson({ method: 'POST', path: '/servicePrincipals', body, operation: 'POST servicePrincipals', abortSignal: options.abortSignal }, servicePrincipalSchema)
+    .sendJson(
+      { method: 'POST', path: '/servicePrincipals', body, operation: 'POST servicePrincipals', abortSignal: options.abortSignal },
+      servicePrincipalSchema,
+    )
     .map(({ body: created }) => created);
 }
 
@@ -60,7 +63,10 @@ export function getServicePrincipal(
   options: GraphRequestOptions = {},
 ): ResultAsync<ServicePrincipal, TransportError> {
   return client.transport
-    .sendJson({ method: 'GET', path: servicePrincipalPath(key), operation: 'GET servicePrincipal', abortSignal: options.abortSignal }, servicePrincipalSchema)
+    .sendJson(
+      { method: 'GET', path: servicePrincipalPath(key), operation: 'GET servicePrincipal', abortSignal: options.abortSignal },
+      servicePrincipalSchema,
+    )
     .map(({ body }) => body);
 }
 
@@ -82,7 +88,12 @@ export function listServicePrincipals(
 ): AsyncGenerator<Result<readonly ServicePrincipal[], TransportError>, void, undefined> {
   return listCollection(
     client,
-    { path: '/servicePrincipals', query: listQuery(query, REQUIRED_FIELDS), operation: 'GET servicePrincipals', abortSignal: options.abortSignal },
+    {
+      path: '/servicePrincipals',
+      query: listQuery(query, REQUIRED_FIELDS),
+      operation: 'GET servicePrincipals',
+      abortSignal: options.abortSignal,
+    },
     servicePrincipalSchema,
   );
 }
@@ -99,7 +110,11 @@ export function listServicePrincipals(
  * @example
  * await deleteServicePrincipal(graph, sp.id);
  */
-export function deleteServicePrincipal(client: GraphClient, id: string, options: GraphRequestOptions = {}): ResultAsync<void, TransportError> {
+export function deleteServicePrincipal(
+  client: GraphClient,
+  id: string,
+  options: GraphRequestOptions = {},
+): ResultAsync<void, TransportError> {
   return client.transport
     .send({ method: 'DELETE', path: servicePrincipalPath({ id }), operation: 'DELETE servicePrincipal', abortSignal: options.abortSignal })
     .map(() => undefined);

@@ -61,7 +61,9 @@ describe('requestTokenWithClientAssertion', () => {
   it('uses the authority of a sovereign cloud', async () => {
     server.use(...entraContractHandlers({ baseUrl: 'https://login.microsoftonline.us' }));
     const gov = createEntraTokenClient({ cloud: 'AzureUSGovernment' });
-    expect((await requestTokenWithClientAssertion(gov, { ...input(), scope: 'https://management.usgovcloudapi.net/.default' })).isOk()).toBe(true);
+    expect(
+      (await requestTokenWithClientAssertion(gov, { ...input(), scope: 'https://management.usgovcloudapi.net/.default' })).isOk(),
+    ).toBe(true);
   });
 
   it.each([
@@ -86,7 +88,12 @@ describe('requestTokenWithClientAssertion', () => {
     server.use(
       http.post(TOKEN_URL, () => {
         calls++;
-        return serviceError('entra', 400, 'invalid_grant', 'AADSTS70021: No matching federated identity record found for presented assertion.');
+        return serviceError(
+          'entra',
+          400,
+          'invalid_grant',
+          'AADSTS70021: No matching federated identity record found for presented assertion.',
+        );
       }),
     );
     const e = (await requestTokenWithClientAssertion(entra, input()))._unsafeUnwrapErr();
@@ -108,7 +115,9 @@ describe('requestTokenWithClientAssertion', () => {
   });
 
   it('maps 429 with Retry-After once retries are used up', async () => {
-    server.use(http.post(TOKEN_URL, () => serviceError('entra', 429, 'temporarily_unavailable', 'AADSTS90033: Busy.', { 'Retry-After': '2' })));
+    server.use(
+      http.post(TOKEN_URL, () => serviceError('entra', 429, 'temporarily_unavailable', 'AADSTS90033: Busy.', { 'Retry-After': '2' })),
+    );
     const e = (await requestTokenWithClientAssertion(createEntraTokenClient({ retry: { maxRetries: 0 } }), input()))._unsafeUnwrapErr();
     expect(e).toMatchObject({ kind: 'Throttled', retryable: true, retryAfterInMs: 2000, errorCodes: [90033] });
   });
@@ -136,7 +145,9 @@ describe('requestTokenWithClientAssertion', () => {
 describe('AccessTokenHandle.asCredential', () => {
   it('refuses another scope and an expired token', async () => {
     const handle = (await requestTokenWithClientAssertion(entra, input()))._unsafeUnwrap();
-    await expect(handle.asCredential().getToken('https://graph.microsoft.com/.default')).rejects.toThrow(/issued for https:\/\/management\.azure\.com/);
+    await expect(handle.asCredential().getToken('https://graph.microsoft.com/.default')).rejects.toThrow(
+      /issued for https:\/\/management\.azure\.com/,
+    );
     server.use(http.post(TOKEN_URL, () => HttpResponse.json({ token_type: 'Bearer', expires_in: 0, access_token: 'z'.repeat(20) })));
     const expired = (await requestTokenWithClientAssertion(entra, input()))._unsafeUnwrap();
     await expect(expired.asCredential().getToken(ARM_SCOPE)).rejects.toThrow(/expired/);
@@ -151,7 +162,11 @@ describe('AccessTokenHandle.asCredential', () => {
         return HttpResponse.json({ value: [] });
       }),
     );
-    const arm = createTransport({ service: 'arm', baseUrl: 'https://management.azure.com', auth: { kind: 'bearer', credential: handle.asCredential(), scope: ARM_SCOPE } });
+    const arm = createTransport({
+      service: 'arm',
+      baseUrl: 'https://management.azure.com',
+      auth: { kind: 'bearer', credential: handle.asCredential(), scope: ARM_SCOPE },
+    });
     expect((await arm.send({ method: 'GET', path: '/subscriptions', operation: 'GET subscriptions' })).isOk()).toBe(true);
     expect(audience).toBe('https://management.azure.com');
   });

@@ -22,8 +22,4 @@ export type Application = z.output<typeof applicationSchema>;
  * Who may sign in to an application. wif always sends `AzureADMyOrg`: the Entra issuer of Azure
  * DevOps rejects multitenant apps with AADSTS70052 (federation.md §1).
  */
-export type SignInAudience =
-  | 'AzureADMyOrg'
-  | 'AzureADMultipleOrgs'
-  | 'AzureADandPersonalMicrosoftAccount'
-  | 'PersonalMicrosoftAccount';
+export type SignInAudience = 'AzureADMyOrg' | 'AzureADMultipleOrgs' | 'AzureADandPersonalMicrosoftAccount' | 'PersonalMicrosoftAccount';

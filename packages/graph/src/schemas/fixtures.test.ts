@@ -11,14 +11,15 @@ const body = (name: string): unknown => loadFixture<{ response: { body: unknown 
 const noHeaders = (): undefined => undefined;
 
 describe('the production schemas parse every official example', () => {
-  it.each(['graph-v1.0-application-create.json', 'graph-v1.0-application-upsert-create.json', 'graph-v1.0-application-get-by-appId-select.json'])(
-    'application: %s',
-    (name) => {
-      const parsed = applicationSchema.parse(body(name));
-      expect(parsed.id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(parsed.appId).toMatch(/^[0-9a-f-]{36}$/);
-    },
-  );
+  it.each([
+    'graph-v1.0-application-create.json',
+    'graph-v1.0-application-upsert-create.json',
+    'graph-v1.0-application-get-by-appId-select.json',
+  ])('application: %s', (name) => {
+    const parsed = applicationSchema.parse(body(name));
+    expect(parsed.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(parsed.appId).toMatch(/^[0-9a-f-]{36}$/);
+  });
 
   it('servicePrincipal: graph-v1.0-servicePrincipal-create.json', () => {
     expect(servicePrincipalSchema.parse(body('graph-v1.0-servicePrincipal-create.json'))).toMatchObject({
@@ -27,9 +28,12 @@ describe('the production schemas parse every official example', () => {
     });
   });
 
-  it.each(['graph-v1.0-federatedIdentityCredential-create.json', 'graph-v1.0-federatedIdentityCredential-upsert.json'])('federatedIdentityCredential: %s', (name) => {
-    expect(federatedIdentityCredentialSchema.parse(body(name)).audiences).toEqual(['api://AzureADTokenExchange']);
-  });
+  it.each(['graph-v1.0-federatedIdentityCredential-create.json', 'graph-v1.0-federatedIdentityCredential-upsert.json'])(
+    'federatedIdentityCredential: %s',
+    (name) => {
+      expect(federatedIdentityCredentialSchema.parse(body(name)).audiences).toEqual(['api://AzureADTokenExchange']);
+    },
+  );
 
   it('federatedIdentityCredential list: graph-v1.0-federatedIdentityCredential-list.json', () => {
     const list = body('graph-v1.0-federatedIdentityCredential-list.json') as { value: unknown[] };
@@ -37,7 +41,10 @@ describe('the production schemas parse every official example', () => {
   });
 
   it('token response: entra-token-success-example.json', () => {
-    expect(tokenResponseSchema.parse(loadFixture('entra-token-success-example.json'))).toMatchObject({ token_type: 'Bearer', expires_in: 3599 });
+    expect(tokenResponseSchema.parse(loadFixture('entra-token-success-example.json'))).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 3599,
+    });
   });
 
   it('Graph error body: graph-error-example.json', () => {

@@ -63,16 +63,31 @@ export function nextRequestId(): string {
 }
 
 /** The service's own error body and status, exactly as the real service shapes it. */
-export function serviceError(service: ServiceName, status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+export function serviceError(
+  service: ServiceName,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   const requestId = nextRequestId();
   switch (service) {
     case 'graph':
       return HttpResponse.json(
-        { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId } } },
+        {
+          error: {
+            code,
+            message,
+            innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId },
+          },
+        },
         { status, headers: { 'request-id': requestId, ...headers } },
       );
     case 'arm':
-      return HttpResponse.json({ error: { code, message } }, { status, headers: { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...headers } });
+      return HttpResponse.json(
+        { error: { code, message } },
+        { status, headers: { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': requestId, ...headers } },
+      );
     case 'devops':
       return HttpResponse.json(
         {
@@ -107,7 +122,14 @@ export function serviceError(service: ServiceName, status: number, code: string,
 
 /** A 400 the way each service answers an invalid request body. */
 export function badRequest(service: ServiceName, message: string): Response {
-  const code = service === 'graph' ? 'Request_BadRequest' : service === 'arm' ? 'InvalidRequestContent' : service === 'devops' ? 'ArgumentException' : 'invalid_request';
+  const code =
+    service === 'graph'
+      ? 'Request_BadRequest'
+      : service === 'arm'
+        ? 'InvalidRequestContent'
+        : service === 'devops'
+          ? 'ArgumentException'
+          : 'invalid_request';
   return serviceError(service, 400, code, message);
 }
 
@@ -118,7 +140,12 @@ function unauthorized(service: ServiceName, detail: string): Response {
     case 'arm':
       return serviceError('arm', 401, 'InvalidAuthenticationToken', `The access token is invalid. ${detail}`);
     case 'devops':
-      return serviceError('devops', 401, 'UnauthorizedRequestException', `TF400813: The user is not authorized to access this resource. ${detail}`);
+      return serviceError(
+        'devops',
+        401,
+        'UnauthorizedRequestException',
+        `TF400813: The user is not authorized to access this resource. ${detail}`,
+      );
     case 'entra':
       return serviceError('entra', 401, 'invalid_client', `AADSTS7000215: ${detail}`);
   }
@@ -131,7 +158,7 @@ function wrongApiVersion(service: ServiceName, got: string | null, want: readonl
       400,
       got === null ? 'MissingApiVersionParameter' : 'InvalidApiVersionParameter',
       got === null
-        ? "The api-version query parameter (?api-version=) is required for all requests."
+        ? 'The api-version query parameter (?api-version=) is required for all requests.'
         : `The api-version '${got}' is invalid. The supported versions are '${want.join(',')}'.`,
     );
   }
@@ -188,7 +215,11 @@ export async function routeRequest(options: ServiceRouterOptions, request: Reque
       : serviceError(
           options.service,
           404,
-          options.service === 'graph' ? 'Request_UnsupportedQuery' : options.service === 'arm' ? 'InvalidResourceType' : 'NotFoundException',
+          options.service === 'graph'
+            ? 'Request_UnsupportedQuery'
+            : options.service === 'arm'
+              ? 'InvalidResourceType'
+              : 'NotFoundException',
           `No ${options.service} operation matches ${request.method} ${path}.`,
         );
     log(res.status, 'unmatched');

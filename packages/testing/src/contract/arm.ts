@@ -69,7 +69,12 @@ const CREATE_FIXTURE: Record<Level, string> = {
 // InvalidPrincipalId (Azure/azure-powershell#16627), InvalidRoleDefinitionId (hashicorp/terraform-provider-azurerm#8547),
 // InvalidSubscriptionId (ARM's answer to a malformed subscription segment).
 const invalidName = (name: string): Response =>
-  serviceError('arm', 400, 'InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
+  serviceError(
+    'arm',
+    400,
+    'InvalidRoleAssignmentId',
+    `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+  );
 const invalidPrincipal = (id: string): Response =>
   serviceError('arm', 400, 'InvalidPrincipalId', `The Principal ID '${id}' is not valid. Principal ID must be a GUID.`);
 const invalidRoleDefinition = (id: string): Response =>
@@ -79,7 +84,12 @@ const invalidRoleDefinition = (id: string): Response =>
 function checkScope(scope: string): Response | undefined {
   const subscription = subscriptionOf(scope);
   if (subscription !== undefined && !GUID.test(subscription)) {
-    return serviceError('arm', 400, 'InvalidSubscriptionId', `The provided subscription identifier '${subscription}' is malformed or invalid.`);
+    return serviceError(
+      'arm',
+      400,
+      'InvalidSubscriptionId',
+      `The provided subscription identifier '${subscription}' is malformed or invalid.`,
+    );
   }
   return undefined;
 }
@@ -118,7 +128,11 @@ function createRoleAssignment({ params, body }: RouteContext): Response {
   const parsed = CreateBody.safeParse(body);
   // The real service's code for a missing or mistyped field is not documented; the generic
   // InvalidRequestContent 400 of badRequest() stands in for it.
-  if (!parsed.success) return badRequest('arm', `The request content was invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    return badRequest(
+      'arm',
+      `The request content was invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const p = parsed.data.properties;
   if (!GUID.test(p.principalId)) return invalidPrincipal(p.principalId);
   const role = ROLE_DEFINITION_ID.exec(p.roleDefinitionId);
@@ -145,10 +159,7 @@ function readRoleAssignment(fixture: string): (ctx: RouteContext) => Response {
   };
 }
 
-const LIST_FILTER = new RegExp(
-  `^(?:(atScope\\(\\))|(?:principalId eq '(${GUID_SOURCE})')|(?:assignedTo\\('(${GUID_SOURCE})'\\)))$`,
-  'i',
-);
+const LIST_FILTER = new RegExp(`^(?:(atScope\\(\\))|(?:principalId eq '(${GUID_SOURCE})')|(?:assignedTo\\('(${GUID_SOURCE})'\\)))$`, 'i');
 
 /** Parses the role-assignment `$filter` forms the docs list (and `principalId eq` combined with `atScope()`). */
 function parseAssignmentFilter(filter: string | null): { atScope: boolean; principalId?: string } | undefined {
@@ -174,9 +185,13 @@ function assignmentsAt(scope: string): Json[] {
   const level = levelOf(scope);
   if (level === 'subscription' || level === 'resourceGroup') {
     const fixture =
-      level === 'subscription' ? 'arm-roleAssignments-2022-04-01-ListForScope.json' : 'arm-roleAssignments-2022-04-01-ListForResourceGroup.json';
+      level === 'subscription'
+        ? 'arm-roleAssignments-2022-04-01-ListForScope.json'
+        : 'arm-roleAssignments-2022-04-01-ListForResourceGroup.json';
     const rebase = (s: string): string =>
-      s.replace(/^\/subscriptions\/[^/]+/i, `/subscriptions/${subscriptionOf(scope)}`).replace(/\/resourceGroups\/[^/]+/i, `/resourceGroups/${resourceGroupOf(scope)}`);
+      s
+        .replace(/^\/subscriptions\/[^/]+/i, `/subscriptions/${subscriptionOf(scope)}`)
+        .replace(/\/resourceGroups\/[^/]+/i, `/resourceGroups/${resourceGroupOf(scope)}`);
     return (responseBody(fixture, '200')['value'] as Json[]).map((item) => {
       const properties = item['properties'] as Json;
       return { ...item, id: rebase(String(item['id'])), properties: { ...properties, scope: rebase(String(properties['scope'])) } };
@@ -242,12 +257,19 @@ export function armContractHandlers(options: ArmContractOptions = {}): HttpHandl
         if (filter === null || /^atScopeAndBelow\(\)$/i.test(filter)) return page(ctx, all);
         const byName = ROLE_NAME_FILTER.exec(filter);
         // Exact match: whether the service also matches other casings is not documented.
-        if (byName) return page(ctx, all.filter((d) => (d['properties'] as Json)['roleName'] === byName[1]!.replaceAll("''", "'")));
+        if (byName)
+          return page(
+            ctx,
+            all.filter((d) => (d['properties'] as Json)['roleName'] === byName[1]!.replaceAll("''", "'")),
+          );
         const byType = TYPE_FILTER.exec(filter);
         // Every role here is built in; custom roles exist only in the stateful fake.
         if (byType) return page(ctx, byType[1]!.toLowerCase() === 'builtinrole' ? all : []);
         // The service's code for an unsupported filter is not documented; a generic 400 stands in.
-        return badRequest('arm', `The $filter '${filter}' is not supported. Use roleName eq '{name}', type eq '{type}' or atScopeAndBelow().`);
+        return badRequest(
+          'arm',
+          `The $filter '${filter}' is not supported. Use roleName eq '{name}', type eq '{type}' or atScopeAndBelow().`,
+        );
       }),
     },
     {
@@ -293,12 +315,17 @@ export function armContractHandlers(options: ArmContractOptions = {}): HttpHandl
         const filter = parseAssignmentFilter(ctx.query.get('$filter'));
         if (!filter) {
           // The service's code for an unsupported filter is not documented; a generic 400 stands in.
-          return badRequest('arm', `The $filter '${ctx.query.get('$filter')}' is not supported. Use atScope(), principalId eq '{guid}' or assignedTo('{guid}').`);
+          return badRequest(
+            'arm',
+            `The $filter '${ctx.query.get('$filter')}' is not supported. Use atScope(), principalId eq '{guid}' or assignedTo('{guid}').`,
+          );
         }
         const items = assignmentsAt(scope)
           .filter((a) => !filter.atScope || atOrAbove(String((a['properties'] as Json)['scope']), scope))
           // The examples' principal stands in for the one asked about.
-          .map((a) => (filter.principalId === undefined ? a : { ...a, properties: { ...(a['properties'] as Json), principalId: filter.principalId } }));
+          .map((a) =>
+            filter.principalId === undefined ? a : { ...a, properties: { ...(a['properties'] as Json), principalId: filter.principalId } },
+          );
         return page(ctx, items);
       }),
     },

@@ -55,7 +55,12 @@ const PIPELINE_RESOURCE_TYPES = ['endpoint', 'queue', 'variablegroup', 'securefi
  * @ c0155ba2a0a5eb4d24ba2b164969d72337db6ed6), transcribed because it is not in `fixtures/` yet:
  * pipelines 6 and 15 are the ones already authorized before a PATCH.
  */
-const EXAMPLE_AUTHORIZED_BY = { displayName: 'User Name', id: '3b3db741-9d03-4e32-a7c0-6c3dfc2013c1', uniqueName: 'uniqueName', descriptor: 'Descriptor' };
+const EXAMPLE_AUTHORIZED_BY = {
+  displayName: 'User Name',
+  id: '3b3db741-9d03-4e32-a7c0-6c3dfc2013c1',
+  uniqueName: 'uniqueName',
+  descriptor: 'Descriptor',
+};
 const EXAMPLE_PIPELINES = [
   { id: 6, authorized: true, authorizedBy: EXAMPLE_AUTHORIZED_BY, authorizedOn: '2020-01-02T08:59:48.77Z' },
   { id: 15, authorized: true, authorizedBy: EXAMPLE_AUTHORIZED_BY, authorizedOn: '2020-11-19T08:14:49.26Z' },
@@ -95,7 +100,12 @@ function guidFrom(text: string): string {
 function dotNetGuidBase64Url(guid: string): string {
   const hex = guid.replace(/-/g, '');
   const bytes = Buffer.from(hex, 'hex');
-  const swapped = Buffer.concat([bytes.subarray(0, 4).reverse(), bytes.subarray(4, 6).reverse(), bytes.subarray(6, 8).reverse(), bytes.subarray(8)]);
+  const swapped = Buffer.concat([
+    bytes.subarray(0, 4).reverse(),
+    bytes.subarray(4, 6).reverse(),
+    bytes.subarray(6, 8).reverse(),
+    bytes.subarray(8),
+  ]);
   return swapped.toString('base64url');
 }
 
@@ -158,7 +168,10 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
     }
     if (same(body.authorization.scheme, 'WorkloadIdentityFederation')) {
       const reference = body.serviceEndpointProjectReferences[0]!;
-      Object.assign(parameters, federation(org, param(parameters, 'tenantid') ?? '', id, reference.projectReference.name ?? '', reference.name));
+      Object.assign(
+        parameters,
+        federation(org, param(parameters, 'tenantid') ?? '', id, reference.projectReference.name ?? '', reference.name),
+      );
     }
     return { ...body, id, authorization: { ...body.authorization, parameters } };
   };
@@ -204,7 +217,8 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
       handle(ctx) {
         const [org = ''] = ctx.params;
         const state = ctx.query.get('stateFilter');
-        if (state !== null && !PROJECT_STATES.some((s) => same(state, s))) return badRequest('devops', `The value '${state}' is not valid for stateFilter.`);
+        if (state !== null && !PROJECT_STATES.some((s) => same(state, s)))
+          return badRequest('devops', `The value '${state}' is not valid for stateFilter.`);
         const ints = ['$top', '$skip', 'continuationToken'].map((n) => [n, ctx.query.get(n)] as const);
         const bad = ints.find(([, v]) => v !== null && !/^\d+$/.test(v));
         if (bad) return badRequest('devops', `The value '${bad[1]}' is not valid for ${bad[0]}.`);
@@ -248,8 +262,18 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
       handle(ctx) {
         const [org = ''] = ctx.params;
         // No official example: the fields of the SDK's ConnectionData interface (specs/devops.md §10).
-        const user = { id: ctx.caller?.oid ?? guidFrom('pat-user'), providerDisplayName: 'wif test caller', isActive: true, properties: {} };
-        return HttpResponse.json({ authenticatedUser: user, authorizedUser: user, instanceId: orgId(org), deploymentId: guidFrom('deployment') });
+        const user = {
+          id: ctx.caller?.oid ?? guidFrom('pat-user'),
+          providerDisplayName: 'wif test caller',
+          isActive: true,
+          properties: {},
+        };
+        return HttpResponse.json({
+          authenticatedUser: user,
+          authorizedUser: user,
+          instanceId: orgId(org),
+          deploymentId: guidFrom('deployment'),
+        });
       },
     },
     {
@@ -265,7 +289,10 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
         const namesParam = ctx.query.get('endpointNames');
         let value: Json[];
         if (namesParam !== null) {
-          const names = namesParam.split(',').map((n) => n.trim()).filter(Boolean);
+          const names = namesParam
+            .split(',')
+            .map((n) => n.trim())
+            .filter(Boolean);
           if (names.length === 0) return badRequest('devops', 'Value cannot be null. Parameter name: endpointNames');
           // Echo each name as found, as GetServiceEndpointsByName does for its one name.
           const item = (example('ado-serviceEndpoint-7.1-GetServiceEndpointsByName.json')['value'] as Json[])[0]!;
@@ -325,27 +352,28 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
     ...[
       new RegExp(`^/([^/]+)/_apis/serviceendpoint/endpoints/([^/]+)$`, 'i'),
       new RegExp(`^/([^/]+)/${PROJECT}/_apis/serviceendpoint/endpoints/([^/]+)$`, 'i'),
-    ].map(
-      (pattern): Route => ({
-        method: 'PUT',
-        pattern,
-        operation: 'PUT serviceendpoint',
-        apiVersion: '7.1',
-        handle(ctx) {
-          const org = ctx.params[0] ?? '';
-          const id = ctx.params[ctx.params.length - 1] ?? '';
-          const parsed = endpointBodySchema.extend({ id: z.string() }).safeParse(ctx.body);
-          if (!parsed.success) return invalid(parsed.error);
-          const body = parsed.data;
-          if (!same(body.id, id)) return badRequest('devops', `The endpoint id '${body.id}' in the body does not match '${id}' in the URL.`);
-          if (same(ctx.query.get('operation'), 'ConvertAuthenticationScheme') && !same(param(body.data, 'creationMode'), 'Automatic')) {
-            // connect-to-azure.md: only connections Azure DevOps created (automatic mode) convert this way.
-            return badRequest('devops', 'Only service connections created in automatic mode can be converted; create a federated credential yourself.');
-          }
-          return HttpResponse.json(answer(org, body.id, body));
-        },
-      }),
-    ),
+    ].map((pattern): Route => ({
+      method: 'PUT',
+      pattern,
+      operation: 'PUT serviceendpoint',
+      apiVersion: '7.1',
+      handle(ctx) {
+        const org = ctx.params[0] ?? '';
+        const id = ctx.params[ctx.params.length - 1] ?? '';
+        const parsed = endpointBodySchema.extend({ id: z.string() }).safeParse(ctx.body);
+        if (!parsed.success) return invalid(parsed.error);
+        const body = parsed.data;
+        if (!same(body.id, id)) return badRequest('devops', `The endpoint id '${body.id}' in the body does not match '${id}' in the URL.`);
+        if (same(ctx.query.get('operation'), 'ConvertAuthenticationScheme') && !same(param(body.data, 'creationMode'), 'Automatic')) {
+          // connect-to-azure.md: only connections Azure DevOps created (automatic mode) convert this way.
+          return badRequest(
+            'devops',
+            'Only service connections created in automatic mode can be converted; create a federated credential yourself.',
+          );
+        }
+        return HttpResponse.json(answer(org, body.id, body));
+      },
+    })),
     {
       method: 'PATCH',
       pattern: /^\/([^/]+)\/_apis\/serviceendpoint\/endpoints\/([^/]+)$/i,
@@ -369,35 +397,34 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
         return boolQuery(ctx, 'deep') ?? new HttpResponse(null, { status: 204 });
       },
     },
-    ...(['GET', 'PATCH'] as const).map(
-      (method): Route => ({
-        method,
-        pattern: new RegExp(`^/([^/]+)/${PROJECT}/_apis/pipelines/pipelinePermissions/([^/]+)/([^/]+)$`, 'i'),
-        operation: `${method} pipelinePermissions`,
-        apiVersion: '7.1-preview.1',
-        handle(ctx) {
-          const [, , type = '', id = ''] = ctx.params;
-          if (!PIPELINE_RESOURCE_TYPES.some((t) => same(type, t))) return badRequest('devops', `Resource type '${type}' is not supported.`);
-          if (same(type, 'endpoint') && !GUID.test(id)) return badRequest('devops', `The value '${id}' is not a valid service connection id.`);
-          const resource = { type, id };
-          if (method === 'GET') return HttpResponse.json({ resource, pipelines: EXAMPLE_PIPELINES });
-          const parsed = pipelinePermissionsBodySchema.safeParse(ctx.body);
-          if (!parsed.success) return invalid(parsed.error);
-          const body = parsed.data;
-          if (body.resource && !(same(body.resource.id, id) && same(body.resource.type, type))) {
-            return badRequest('devops', 'The resource in the body does not match the resource in the URL.');
-          }
-          const stamp = { authorizedBy: EXAMPLE_AUTHORIZED_BY, authorizedOn: new Date().toISOString() };
-          const changed = new Map((body.pipelines ?? []).map((p) => [p.id, { id: p.id, authorized: p.authorized, ...stamp }]));
-          const pipelines = [...EXAMPLE_PIPELINES.filter((p) => !changed.has(p.id)), ...changed.values()];
-          return HttpResponse.json({
-            resource,
-            ...(body.allPipelines ? { allPipelines: { authorized: body.allPipelines.authorized, ...stamp } } : {}),
-            pipelines,
-          });
-        },
-      }),
-    ),
+    ...(['GET', 'PATCH'] as const).map((method): Route => ({
+      method,
+      pattern: new RegExp(`^/([^/]+)/${PROJECT}/_apis/pipelines/pipelinePermissions/([^/]+)/([^/]+)$`, 'i'),
+      operation: `${method} pipelinePermissions`,
+      apiVersion: '7.1-preview.1',
+      handle(ctx) {
+        const [, , type = '', id = ''] = ctx.params;
+        if (!PIPELINE_RESOURCE_TYPES.some((t) => same(type, t))) return badRequest('devops', `Resource type '${type}' is not supported.`);
+        if (same(type, 'endpoint') && !GUID.test(id))
+          return badRequest('devops', `The value '${id}' is not a valid service connection id.`);
+        const resource = { type, id };
+        if (method === 'GET') return HttpResponse.json({ resource, pipelines: EXAMPLE_PIPELINES });
+        const parsed = pipelinePermissionsBodySchema.safeParse(ctx.body);
+        if (!parsed.success) return invalid(parsed.error);
+        const body = parsed.data;
+        if (body.resource && !(same(body.resource.id, id) && same(body.resource.type, type))) {
+          return badRequest('devops', 'The resource in the body does not match the resource in the URL.');
+        }
+        const stamp = { authorizedBy: EXAMPLE_AUTHORIZED_BY, authorizedOn: new Date().toISOString() };
+        const changed = new Map((body.pipelines ?? []).map((p) => [p.id, { id: p.id, authorized: p.authorized, ...stamp }]));
+        const pipelines = [...EXAMPLE_PIPELINES.filter((p) => !changed.has(p.id)), ...changed.values()];
+        return HttpResponse.json({
+          resource,
+          ...(body.allPipelines ? { allPipelines: { authorized: body.allPipelines.authorized, ...stamp } } : {}),
+          pipelines,
+        });
+      },
+    })),
     {
       method: 'POST',
       pattern: /^\/([^/]+)\/([^/]+)\/_apis\/distributedtask\/hubs\/([^/]+)\/plans\/([^/]+)\/jobs\/([^/]+)\/oidctoken$/i,

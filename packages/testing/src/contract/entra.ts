@@ -69,24 +69,49 @@ export function entraContractHandlers(options: EntraContractOptions = {}): HttpH
             const form = (body ?? {}) as Record<string, string | undefined>;
             const missing = REQUIRED.filter((k) => k !== 'client_assertion' && !form[k]);
             if (missing.length > 0) {
-              return serviceError('entra', 400, 'invalid_request', `AADSTS900144: The request body must contain the following parameter: '${missing[0]}'.`);
+              return serviceError(
+                'entra',
+                400,
+                'invalid_request',
+                `AADSTS900144: The request body must contain the following parameter: '${missing[0]}'.`,
+              );
             }
             if (form.grant_type !== 'client_credentials') {
-              return serviceError('entra', 400, 'unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${form.grant_type}'.`);
+              return serviceError(
+                'entra',
+                400,
+                'unsupported_grant_type',
+                `AADSTS70003: The app requested an unsupported grant type '${form.grant_type}'.`,
+              );
             }
             if (!form.client_assertion) {
-              return serviceError('entra', 401, 'invalid_client', "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+              return serviceError(
+                'entra',
+                401,
+                'invalid_client',
+                "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+              );
             }
             if (form.client_assertion_type !== JWT_BEARER) {
               return serviceError('entra', 400, 'invalid_request', 'AADSTS90011: Unexpected client assertion type.');
             }
             const clientId = form.client_id!;
             if (!GUID.test(clientId)) {
-              return serviceError('entra', 400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
+              return serviceError(
+                'entra',
+                400,
+                'unauthorized_client',
+                `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
+              );
             }
             const scope = form.scope!;
             if (!/^\S+\/\.default$/.test(scope)) {
-              return serviceError('entra', 400, 'invalid_scope', `AADSTS70011: The provided value for the input parameter 'scope' isn't valid. The scope ${scope} isn't valid.`);
+              return serviceError(
+                'entra',
+                400,
+                'invalid_scope',
+                `AADSTS70011: The provided value for the input parameter 'scope' isn't valid. The scope ${scope} isn't valid.`,
+              );
             }
             const claims = jwtClaims(form.client_assertion);
             if (!claims) {
@@ -103,7 +128,12 @@ export function entraContractHandlers(options: EntraContractOptions = {}): HttpH
             return HttpResponse.json({
               token_type: success.token_type,
               expires_in: success.expires_in,
-              access_token: makeTestToken(scope, { ...(GUID.test(tenant) ? { tid: tenant } : {}), appid: clientId, azp: clientId, idtyp: 'app' }),
+              access_token: makeTestToken(scope, {
+                ...(GUID.test(tenant) ? { tid: tenant } : {}),
+                appid: clientId,
+                azp: clientId,
+                idtyp: 'app',
+              }),
             });
           },
         },

@@ -40,7 +40,12 @@ function unquote(literal: string): string {
 }
 
 function notFound(key: string): Response {
-  return serviceError('graph', 404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+  return serviceError(
+    'graph',
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
 function invalidObjectId(id: string): Response | undefined {
@@ -53,7 +58,13 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown): { ok: true; v
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];
   const path = issue?.path.map(String).join('.') ?? '';
-  return { ok: false, response: badRequest('graph', path ? `Invalid value for property '${path}': ${issue?.message}` : `Invalid request body: ${issue?.message}`) };
+  return {
+    ok: false,
+    response: badRequest(
+      'graph',
+      path ? `Invalid value for property '${path}': ${issue?.message}` : `Invalid request body: ${issue?.message}`,
+    ),
+  };
 }
 
 const signInAudience = z.enum(['AzureADMyOrg', 'AzureADMultipleOrgs', 'AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount']);
@@ -67,7 +78,10 @@ const applicationFields = {
 const applicationCreate = z.strictObject({ displayName: z.string().min(1), ...applicationFields });
 const applicationPatch = z.strictObject({ displayName: z.string().min(1).optional(), ...applicationFields });
 /** `appId` is the only required property (graph.md §4). */
-const servicePrincipalCreate = z.looseObject({ appId: z.string().regex(GUID, 'appId must be a GUID'), tags: z.array(z.string()).optional() });
+const servicePrincipalCreate = z.looseObject({
+  appId: z.string().regex(GUID, 'appId must be a GUID'),
+  tags: z.array(z.string()).optional(),
+});
 
 const FIC_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
 const ficText = z.string().min(1).max(600);
@@ -97,10 +111,17 @@ function ficRules(body: { name?: string; audiences?: readonly string[] | undefin
 }
 
 /** `$select`: unknown properties are rejected, as Graph does. */
-function selectFields(query: URLSearchParams, known: ReadonlySet<string>, type: string): { ok: true; fields?: string[] } | { ok: false; response: Response } {
+function selectFields(
+  query: URLSearchParams,
+  known: ReadonlySet<string>,
+  type: string,
+): { ok: true; fields?: string[] } | { ok: false; response: Response } {
   const raw = query.get('$select');
   if (raw === null) return { ok: true };
-  const fields = raw.split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = raw
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const unknown = fields.find((f) => !known.has(f));
   if (unknown !== undefined) {
     return { ok: false, response: badRequest('graph', `Could not find a property named '${unknown}' on type 'microsoft.graph.${type}'.`) };
@@ -117,13 +138,22 @@ function pick(entity: Entity, fields: readonly string[] | undefined): Entity {
  * (`displayName`, `appId`, `uniqueName`). Anything else is answered as Graph answers an
  * unsupported clause.
  */
-function applyFilter(items: readonly Entity[], filter: string | null, type: string): { ok: true; items: Entity[] } | { ok: false; response: Response } {
+function applyFilter(
+  items: readonly Entity[],
+  filter: string | null,
+  type: string,
+): { ok: true; items: Entity[] } | { ok: false; response: Response } {
   if (filter === null) return { ok: true, items: [...items] };
   const clauses = filter.split(/\s+and\s+/i).map((c) => new RegExp(`^\\s*(\\w+)\\s+eq\\s+${KEY}\\s*$`).exec(c));
   if (clauses.some((c) => c === null)) {
     return {
       ok: false,
-      response: serviceError('graph', 400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for resource '${type}'.`),
+      response: serviceError(
+        'graph',
+        400,
+        'Request_UnsupportedQuery',
+        `Unsupported or invalid query filter clause specified for resource '${type}'.`,
+      ),
     };
   }
   const matches = (e: Entity): boolean => clauses.every((c) => String(e[c![1]!]) === unquote(c![2]!));
@@ -153,7 +183,10 @@ export function graphContractHandlers(options: GraphContractOptions = {}): HttpH
     applications.find((a) => String(a[field]).toLowerCase() === value.toLowerCase()) ?? { ...fullApplication, [field]: value };
 
   const single = (type: string, entity: Entity, fields: readonly string[] | undefined): Response =>
-    HttpResponse.json({ '@odata.context': `${baseUrl}/$metadata#${type}${fields ? `(${fields.join(',')})` : ''}/$entity`, ...pick(entity, fields) });
+    HttpResponse.json({
+      '@odata.context': `${baseUrl}/$metadata#${type}${fields ? `(${fields.join(',')})` : ''}/$entity`,
+      ...pick(entity, fields),
+    });
 
   /** A collection page: `$top` (1–999) sets the page size; the next link carries an opaque `$skiptoken`. */
   const collection = (ctx: RouteContext, type: string, items: readonly Entity[], known: ReadonlySet<string>): Response => {
@@ -164,7 +197,12 @@ export function graphContractHandlers(options: GraphContractOptions = {}): HttpH
     const top = ctx.query.get('$top');
     const size = top === null ? 100 : Number(top);
     if (!Number.isInteger(size) || size < 1 || size > 999) {
-      return serviceError('graph', 400, 'Request_UnsupportedQuery', `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`);
+      return serviceError(
+        'graph',
+        400,
+        'Request_UnsupportedQuery',
+        `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`,
+      );
     }
     const token = ctx.query.get('$skiptoken');
     const offset = token === null ? 0 : Number(/^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString())?.[1] ?? NaN);
@@ -173,11 +211,18 @@ export function graphContractHandlers(options: GraphContractOptions = {}): HttpH
     let nextLink: string | undefined;
     if (offset + size < filtered.items.length) {
       // Graph's next links keep the request's query as sent and add an opaque `$skiptoken`.
-      const kept = ctx.url.search.slice(1).split('&').filter((p) => p !== '' && !/^(\$|%24)skiptoken=/i.test(p));
+      const kept = ctx.url.search
+        .slice(1)
+        .split('&')
+        .filter((p) => p !== '' && !/^(\$|%24)skiptoken=/i.test(p));
       const skiptoken = `$skiptoken=${Buffer.from(`offset:${offset + size}`).toString('base64url')}`;
       nextLink = `${ctx.url.origin}${ctx.url.pathname}?${[...kept, skiptoken].join('&')}`;
     }
-    return HttpResponse.json({ '@odata.context': `${baseUrl}/$metadata#${type}`, value: page, ...(nextLink ? { '@odata.nextLink': nextLink } : {}) });
+    return HttpResponse.json({
+      '@odata.context': `${baseUrl}/$metadata#${type}`,
+      value: page,
+      ...(nextLink ? { '@odata.nextLink': nextLink } : {}),
+    });
   };
 
   const routes: Route[] = [
@@ -276,7 +321,8 @@ export function graphContractHandlers(options: GraphContractOptions = {}): HttpH
       method: 'GET',
       pattern: /^\/servicePrincipals\/([^/()]+)$/i,
       operation: 'getServicePrincipal',
-      handle: ({ params }) => invalidObjectId(params[0]!) ?? single('servicePrincipals', { ...servicePrincipal, id: params[0]! }, undefined),
+      handle: ({ params }) =>
+        invalidObjectId(params[0]!) ?? single('servicePrincipals', { ...servicePrincipal, id: params[0]! }, undefined),
     },
     {
       method: 'DELETE',

@@ -2,7 +2,8 @@
 import { HttpResponse } from 'msw';
 import { serviceError, type ServiceName } from '../contract/_router';
 
-export const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response => HttpResponse.json(body as never, { status, headers });
+export const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>
+  HttpResponse.json(body as never, { status, headers });
 
 export const noContent = (): Response => new Response(null, { status: 204 });
 
@@ -15,13 +16,37 @@ export function throttled(service: ServiceName, retryAfterSeconds: number): Resp
   const headers = { 'Retry-After': String(retryAfterSeconds) };
   switch (service) {
     case 'graph':
-      return serviceError('graph', 429, 'TooManyRequests', 'Too many requests. Please retry after the time given in the Retry-After header.', headers);
+      return serviceError(
+        'graph',
+        429,
+        'TooManyRequests',
+        'Too many requests. Please retry after the time given in the Retry-After header.',
+        headers,
+      );
     case 'arm':
-      return serviceError('arm', 429, 'TooManyRequests', 'The request is being throttled as the limit has been reached for operation type. Please retry after the time given in the Retry-After header.', headers);
+      return serviceError(
+        'arm',
+        429,
+        'TooManyRequests',
+        'The request is being throttled as the limit has been reached for operation type. Please retry after the time given in the Retry-After header.',
+        headers,
+      );
     case 'devops':
-      return serviceError('devops', 429, 'RequestBlockedException', 'TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource in namespace.', headers);
+      return serviceError(
+        'devops',
+        429,
+        'RequestBlockedException',
+        'TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource in namespace.',
+        headers,
+      );
     case 'entra':
-      return serviceError('entra', 429, 'temporarily_unavailable', 'AADSTS90033: A transient error has occurred. Please try again.', headers);
+      return serviceError(
+        'entra',
+        429,
+        'temporarily_unavailable',
+        'AADSTS90033: A transient error has occurred. Please try again.',
+        headers,
+      );
   }
 }
 
@@ -30,13 +55,37 @@ export function unavailable(service: ServiceName, retryAfterSeconds: number): Re
   const headers = { 'Retry-After': String(retryAfterSeconds) };
   switch (service) {
     case 'graph':
-      return serviceError('graph', 503, 'serviceNotAvailable', 'The service is temporarily unavailable for maintenance or is overloaded. Please try again later.', headers);
+      return serviceError(
+        'graph',
+        503,
+        'serviceNotAvailable',
+        'The service is temporarily unavailable for maintenance or is overloaded. Please try again later.',
+        headers,
+      );
     case 'arm':
-      return serviceError('arm', 503, 'ServiceUnavailable', 'The server is currently unable to handle the request. Please try again later.', headers);
+      return serviceError(
+        'arm',
+        503,
+        'ServiceUnavailable',
+        'The server is currently unable to handle the request. Please try again later.',
+        headers,
+      );
     case 'devops':
-      return serviceError('devops', 503, 'ServiceUnavailableException', 'The service is temporarily unavailable. Please try again later.', headers);
+      return serviceError(
+        'devops',
+        503,
+        'ServiceUnavailableException',
+        'The service is temporarily unavailable. Please try again later.',
+        headers,
+      );
     case 'entra':
-      return serviceError('entra', 503, 'temporarily_unavailable', 'AADSTS90033: A transient error has occurred. Please try again.', headers);
+      return serviceError(
+        'entra',
+        503,
+        'temporarily_unavailable',
+        'AADSTS90033: A transient error has occurred. Please try again.',
+        headers,
+      );
   }
 }
 
@@ -44,7 +93,10 @@ export function unavailable(service: ServiceName, retryAfterSeconds: number): Re
  * Projects `$select=a,b` out of a full representation. `undefined` select returns it whole; an
  * unknown property is reported back by name.
  */
-export function selectProperties(full: Record<string, unknown>, select: string | null): { ok: true; value: Record<string, unknown> } | { ok: false; property: string } {
+export function selectProperties(
+  full: Record<string, unknown>,
+  select: string | null,
+): { ok: true; value: Record<string, unknown> } | { ok: false; property: string } {
   if (select === null || select.trim() === '') return { ok: true, value: full };
   const out: Record<string, unknown> = {};
   for (const raw of select.split(',')) {

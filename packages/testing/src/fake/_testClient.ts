@@ -13,7 +13,7 @@ export interface CallResult {
   readonly status: number;
   readonly headers: Headers;
   /** The parsed JSON body (`undefined` when empty). Loosely typed on purpose: tests read into it. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   readonly body: any;
 }
 

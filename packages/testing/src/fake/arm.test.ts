@@ -24,7 +24,11 @@ const NAME_2 = '96786e4b-dede-4c2e-8736-8ab911987f08';
 
 const assignmentUrl = (scope: string, name: string) => `${ARM}${scope}/providers/Microsoft.Authorization/roleAssignments/${name}?${V}`;
 const body = (principalId: string, role = CONTRIBUTOR, principalType: string | null = 'ServicePrincipal') => ({
-  properties: { roleDefinitionId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`, principalId, ...(principalType ? { principalType } : {}) },
+  properties: {
+    roleDefinitionId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+    principalId,
+    ...(principalType ? { principalType } : {}),
+  },
 });
 
 function withSp(fake: Fake, createdAt?: number): string {
@@ -35,21 +39,28 @@ function withSp(fake: Fake, createdAt?: number): string {
 describe('role definitions', () => {
   it('preloads the built-in roles, lists by roleName at any scope and gets by GUID', async () => {
     start();
-    const list = await call('GET', `${ARM}${RG}/providers/Microsoft.Authorization/roleDefinitions?${V}&$filter=${encodeURIComponent("roleName eq 'Role Based Access Control Administrator'")}`);
+    const list = await call(
+      'GET',
+      `${ARM}${RG}/providers/Microsoft.Authorization/roleDefinitions?${V}&$filter=${encodeURIComponent("roleName eq 'Role Based Access Control Administrator'")}`,
+    );
     expect(list.status).toBe(200);
     expect(list.body.value).toHaveLength(1);
     expect(list.body.value[0]).toMatchObject({ name: 'f58310d9-a9f6-439a-9e8d-f62e7b41a168', properties: { type: 'BuiltInRole' } });
     expect(list.body.value[0].id).toBe(`${SUB}/providers/Microsoft.Authorization/roleDefinitions/f58310d9-a9f6-439a-9e8d-f62e7b41a168`);
     const get = await call('GET', `${ARM}/providers/Microsoft.Authorization/roleDefinitions/${READER}?${V}`);
     expect(get.body.properties.roleName).toBe('Reader');
-    expect((await call('GET', `${ARM}${SUB}/providers/Microsoft.Authorization/roleDefinitions/00000000-0000-0000-0000-000000000000?${V}`)).status).toBe(404);
+    expect(
+      (await call('GET', `${ARM}${SUB}/providers/Microsoft.Authorization/roleDefinitions/00000000-0000-0000-0000-000000000000?${V}`))
+        .status,
+    ).toBe(404);
   });
 
   it('lists a custom role only where it is assignable (at scope and above, or with atScopeAndBelow())', async () => {
     const fake = start();
     fake.state.addRoleDefinition({ roleName: 'Deployer', assignableScopes: [RG] });
     const names = async (scope: string, filter = "roleName eq 'Deployer'") =>
-      (await call('GET', `${ARM}${scope}/providers/Microsoft.Authorization/roleDefinitions?${V}&$filter=${encodeURIComponent(filter)}`)).body.value.length;
+      (await call('GET', `${ARM}${scope}/providers/Microsoft.Authorization/roleDefinitions?${V}&$filter=${encodeURIComponent(filter)}`))
+        .body.value.length;
     expect(await names(`${RG}/providers/Microsoft.Web/sites/app`)).toBe(1);
     expect(await names(RG)).toBe(1);
     expect(await names(SUB)).toBe(0);
@@ -70,9 +81,15 @@ describe('role assignments', () => {
     const sp = withSp(fake);
     const first = await call('PUT', assignmentUrl(SUB, NAME_1), { json: body(sp) });
     expect(first.status).toBe(201);
-    expect(first.body.properties).toMatchObject({ roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${CONTRIBUTOR}`, principalId: sp, scope: SUB });
+    expect(first.body.properties).toMatchObject({
+      roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${CONTRIBUTOR}`,
+      principalId: sp,
+      scope: SUB,
+    });
     // Scopes compare case-insensitively.
-    const again = await call('PUT', assignmentUrl(SUB.toUpperCase().replace('/SUBSCRIPTIONS', '/subscriptions'), NAME_1), { json: body(sp) });
+    const again = await call('PUT', assignmentUrl(SUB.toUpperCase().replace('/SUBSCRIPTIONS', '/subscriptions'), NAME_1), {
+      json: body(sp),
+    });
     expect(again.status).toBe(200);
     expect(fake.state.roleAssignments()).toHaveLength(1);
   });
@@ -132,14 +149,20 @@ describe('role assignments', () => {
     fake.state.addRoleAssignment({ scope: `${RG}/providers/Microsoft.Web/sites/app`, roleDefinitionId: READER, principalId: a });
     fake.state.addRoleAssignment({ scope: '/subscriptions/other', roleDefinitionId: READER, principalId: a });
     const list = async (scope: string, filter?: string) =>
-      (await call('GET', `${ARM}${scope}/providers/Microsoft.Authorization/roleAssignments?${V}${filter ? `&$filter=${encodeURIComponent(filter)}` : ''}`)).body.value.map(
-        (x: { properties: { scope: string } }) => x.properties.scope,
-      );
+      (
+        await call(
+          'GET',
+          `${ARM}${scope}/providers/Microsoft.Authorization/roleAssignments?${V}${filter ? `&$filter=${encodeURIComponent(filter)}` : ''}`,
+        )
+      ).body.value.map((x: { properties: { scope: string } }) => x.properties.scope);
     expect(await list(RG)).toEqual([SUB, RG, `${RG}/providers/Microsoft.Web/sites/app`]);
     expect(await list(RG, 'atScope()')).toEqual([SUB, RG]);
     expect(await list(SUB, `principalId eq '${a}'`)).toEqual([SUB, `${RG}/providers/Microsoft.Web/sites/app`]);
     expect(await list(RG, `atScope() and principalId eq '${a}'`)).toEqual([SUB]);
-    expect((await call('GET', `${ARM}${SUB}/providers/Microsoft.Authorization/roleAssignments?${V}&$filter=${encodeURIComponent('foo eq 1')}`)).status).toBe(400);
+    expect(
+      (await call('GET', `${ARM}${SUB}/providers/Microsoft.Authorization/roleAssignments?${V}&$filter=${encodeURIComponent('foo eq 1')}`))
+        .status,
+    ).toBe(400);
   });
 
   it('pages with nextLink', async () => {
@@ -156,6 +179,11 @@ describe('role assignments', () => {
       pages++;
     }
     expect(pages).toBe(3);
-    expect(names.sort()).toEqual(fake.state.roleAssignments().map((r) => r.name).sort());
+    expect(names.sort()).toEqual(
+      fake.state
+        .roleAssignments()
+        .map((r) => r.name)
+        .sort(),
+    );
   });
 });

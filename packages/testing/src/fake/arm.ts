@@ -8,7 +8,14 @@ import { serviceError, type RouteContext } from '../contract/_router';
 import { nextPageUrl, parseFilter, readPageToken } from './_query';
 import { isGuid, isRecord, json, noContent } from './_respond';
 import type { FakeRoute, FakeRuntime } from './options';
-import { isAtOrAbove, normalizeScope, roleDefinitionGuid, type FakeRoleAssignment, type FakeRoleDefinition, type PrincipalType } from './state';
+import {
+  isAtOrAbove,
+  normalizeScope,
+  roleDefinitionGuid,
+  type FakeRoleAssignment,
+  type FakeRoleDefinition,
+  type PrincipalType,
+} from './state';
 
 const API_VERSION = '2022-04-01';
 const PROVIDER = '/providers/Microsoft.Authorization';
@@ -80,7 +87,12 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
     if (!caller || typeof caller['appid'] !== 'string') return undefined;
     const granted = state
       .roleAssignments()
-      .some((ra) => ra.principalId === caller.oid.toLowerCase() && isAtOrAbove(ra.scope, scope) && ((r) => r !== undefined && allows(r, action))(state.roleDefinition(ra.roleDefinitionId)));
+      .some(
+        (ra) =>
+          ra.principalId === caller.oid.toLowerCase() &&
+          isAtOrAbove(ra.scope, scope) &&
+          ((r) => r !== undefined && allows(r, action))(state.roleDefinition(ra.roleDefinitionId)),
+      );
     if (granted) return undefined;
     return armError(
       403,
@@ -94,11 +106,15 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
     if (offset === undefined) return armError(400, 'InvalidSkipToken', 'The skip token is invalid.');
     const size = rt.options.armPageSize;
     const more = offset + size < items.length;
-    return json({ value: items.slice(offset, offset + size), ...(more ? { nextLink: nextPageUrl(ctx.url, '$skipToken', offset + size) } : {}) });
+    return json({
+      value: items.slice(offset, offset + size),
+      ...(more ? { nextLink: nextPageUrl(ctx.url, '$skipToken', offset + size) } : {}),
+    });
   };
 
   const scopeOf = (raw: string | undefined): string => normalizeScope(raw ?? '');
-  const notFoundAssignment = (name: string): Response => armError(404, 'RoleAssignmentNotFound', `The role assignment '${name}' is not found.`);
+  const notFoundAssignment = (name: string): Response =>
+    armError(404, 'RoleAssignmentNotFound', `The role assignment '${name}' is not found.`);
 
   /** The lookup ARM makes for a principal (arm.md §1, §5): replication lag unless principalType is set. */
   const principalCheck = (principalId: string, principalType: PrincipalType | undefined): Response | undefined => {
@@ -112,7 +128,11 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
     const sp = state.servicePrincipal(principalId);
     if (sp && principalType === undefined && rt.now() < sp.createdAt + rt.options.replicationLagInMs) return missing;
     if (principalType !== undefined && principalType !== actual) {
-      return armError(400, 'UnmatchedPrincipalType', `The PrincipalId '${principalId}' has type '${actual}' , which is different from specified PrincipalType '${principalType}'.`);
+      return armError(
+        400,
+        'UnmatchedPrincipalType',
+        `The PrincipalId '${principalId}' has type '${actual}' , which is different from specified PrincipalType '${principalType}'.`,
+      );
     }
     return undefined;
   };
@@ -122,14 +142,27 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
     const name = ctx.params[1] ?? '';
     const denied = forbidden(ctx, 'Microsoft.Authorization/roleAssignments/write', scope);
     if (denied) return denied;
-    if (!isGuid(name)) return armError(400, 'InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
+    if (!isGuid(name))
+      return armError(
+        400,
+        'InvalidRoleAssignmentId',
+        `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+      );
     const props = isRecord(ctx.body) ? ctx.body['properties'] : undefined;
     if (!isRecord(props) || typeof props['roleDefinitionId'] !== 'string' || typeof props['principalId'] !== 'string') {
-      return armError(400, 'InvalidRequestContent', "The request content was invalid and could not be deserialized: 'properties.roleDefinitionId' and 'properties.principalId' are required.");
+      return armError(
+        400,
+        'InvalidRequestContent',
+        "The request content was invalid and could not be deserialized: 'properties.roleDefinitionId' and 'properties.principalId' are required.",
+      );
     }
     const principalType = props['principalType'] as PrincipalType | undefined;
     if (principalType !== undefined && !PRINCIPAL_TYPES.has(principalType)) {
-      return armError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: unknown principalType '${String(principalType)}'.`);
+      return armError(
+        400,
+        'InvalidRequestContent',
+        `The request content was invalid and could not be deserialized: unknown principalType '${principalType}'.`,
+      );
     }
     const roleGuid = roleDefinitionGuid(props['roleDefinitionId']);
     const principalId = props['principalId'].toLowerCase();
@@ -138,8 +171,16 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
     const existing = state.roleAssignment(name);
     if (existing) {
       // Names are unique in the tenant; an assignment cannot change scope, role or principal.
-      if (existing.scope.toLowerCase() !== scope.toLowerCase() || existing.roleDefinitionId !== roleGuid || existing.principalId !== principalId) {
-        return armError(400, 'RoleAssignmentUpdateNotPermitted', 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.');
+      if (
+        existing.scope.toLowerCase() !== scope.toLowerCase() ||
+        existing.roleDefinitionId !== roleGuid ||
+        existing.principalId !== principalId
+      ) {
+        return armError(
+          400,
+          'RoleAssignmentUpdateNotPermitted',
+          'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.',
+        );
       }
       if (description !== existing.description) {
         existing.description = description;
@@ -218,8 +259,10 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
           if (!clauses) return bad();
           for (const c of clauses) {
             // Role names compare case-insensitively (ARM compares names so; exact display name per docs).
-            if (c.kind === 'eq' && c.property.toLowerCase() === 'rolename') rows = rows.filter((r) => r.roleName.toLowerCase() === c.value.toLowerCase());
-            else if (c.kind === 'eq' && c.property.toLowerCase() === 'type') rows = rows.filter((r) => r.type.toLowerCase() === c.value.toLowerCase());
+            if (c.kind === 'eq' && c.property.toLowerCase() === 'rolename')
+              rows = rows.filter((r) => r.roleName.toLowerCase() === c.value.toLowerCase());
+            else if (c.kind === 'eq' && c.property.toLowerCase() === 'type')
+              rows = rows.filter((r) => r.type.toLowerCase() === c.value.toLowerCase());
             else if (c.kind === 'call' && c.name.toLowerCase() === 'atscopeandbelow' && c.args.length === 0) below = true;
             else return bad();
           }

@@ -21,7 +21,6 @@ function start(): Fake {
   return fake;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 const fixture = (name: string): Json => loadFixture<Json>(name);
 
@@ -37,7 +36,9 @@ export function shapeProblems(expected: unknown, actual: unknown, path = '$'): s
   if (typeof expected === 'object') {
     if (typeof actual !== 'object' || Array.isArray(actual)) return [`${path}: expected an object`];
     const a = actual as Record<string, unknown>;
-    return Object.entries(expected as Record<string, unknown>).flatMap(([k, v]) => (k in a ? shapeProblems(v, a[k], `${path}.${k}`) : [`${path}.${k}: missing`]));
+    return Object.entries(expected as Record<string, unknown>).flatMap(([k, v]) =>
+      k in a ? shapeProblems(v, a[k], `${path}.${k}`) : [`${path}.${k}: missing`],
+    );
   }
   return typeof expected === typeof actual ? [] : [`${path}: expected ${typeof expected}, got ${typeof actual}`];
 }
@@ -66,14 +67,25 @@ describe('Graph', () => {
   it('PATCH /applications(uniqueName) upsert (graph-v1.0-application-upsert-create)', async () => {
     start();
     const f = fixture('graph-v1.0-application-upsert-create.json');
-    expectLike(await call('PATCH', f.request.url, { json: f.request.body, headers: f.request.headers }), f.response.status, f.response.body);
-    expectLike(await call('PATCH', f.request.url, { json: f.request.body, headers: f.request.headers }), f.responseWhenAlreadyExists.status);
+    expectLike(
+      await call('PATCH', f.request.url, { json: f.request.body, headers: f.request.headers }),
+      f.response.status,
+      f.response.body,
+    );
+    expectLike(
+      await call('PATCH', f.request.url, { json: f.request.body, headers: f.request.headers }),
+      f.responseWhenAlreadyExists.status,
+    );
   });
 
   it('GET /applications(appId)?$select (graph-v1.0-application-get-by-appId-select)', async () => {
     const fake = start();
     const f = fixture('graph-v1.0-application-get-by-appId-select.json');
-    fake.state.addApplication({ displayName: 'PostmanWeb', appId: f.response.body.appId, properties: { requiredResourceAccess: f.response.body.requiredResourceAccess } });
+    fake.state.addApplication({
+      displayName: 'PostmanWeb',
+      appId: f.response.body.appId,
+      properties: { requiredResourceAccess: f.response.body.requiredResourceAccess },
+    });
     expectLike(await call('GET', f.request.url), f.response.status, f.response.body);
   });
 
@@ -107,7 +119,13 @@ describe('Graph', () => {
     const fake = start();
     const app = fake.state.addApplication({ displayName: 'app' });
     const created = fixture('graph-v1.0-federatedIdentityCredential-create.json');
-    expectLike(await call('POST', `${GRAPH}/applications/${app.id}/federatedIdentityCredentials`, { json: fixture('ado-docs-wif-fic-credential-request.json') }), 201, created.response.body);
+    expectLike(
+      await call('POST', `${GRAPH}/applications/${app.id}/federatedIdentityCredentials`, {
+        json: fixture('ado-docs-wif-fic-credential-request.json'),
+      }),
+      201,
+      created.response.body,
+    );
   });
 
   it('answers errors in the documented shape (graph-error-example)', async () => {
@@ -122,25 +140,38 @@ describe('ARM', () => {
   function armFake(): Fake {
     const fake = start();
     fake.state.addPrincipal(PRINCIPAL, 'User');
-    fake.state.addRoleDefinition({ id: ROLE, roleName: 'Example role', permissions: [{ actions: ['*/read'], dataActions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'] }] });
+    fake.state.addRoleDefinition({
+      id: ROLE,
+      roleName: 'Example role',
+      permissions: [{ actions: ['*/read'], dataActions: ['Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'] }],
+    });
     return fake;
   }
   const url = (scope: string, rest: string) => `${ARM}/${scope}/providers/Microsoft.Authorization/${rest}?api-version=2022-04-01`;
 
-  it.each(['Subscription', 'ResourceGroup', 'Resource'])('PUT roleAssignments (arm-roleAssignments-2022-04-01-CreateFor%s): 201, then 200', async (level) => {
-    armFake();
-    const f = fixture(`arm-roleAssignments-2022-04-01-CreateFor${level}.json`);
-    const p = f.parameters;
-    const target = url(p.scope, `roleAssignments/${p.roleAssignmentName as string}`);
-    expectLike(await call('PUT', target, { json: p.parameters }), 201, f.responses['201'].body);
-    expectLike(await call('PUT', target, { json: p.parameters }), 200, f.responses['200'].body);
-  });
+  it.each(['Subscription', 'ResourceGroup', 'Resource'])(
+    'PUT roleAssignments (arm-roleAssignments-2022-04-01-CreateFor%s): 201, then 200',
+    async (level) => {
+      armFake();
+      const f = fixture(`arm-roleAssignments-2022-04-01-CreateFor${level}.json`);
+      const p = f.parameters;
+      const target = url(p.scope, `roleAssignments/${p.roleAssignmentName as string}`);
+      expectLike(await call('PUT', target, { json: p.parameters }), 201, f.responses['201'].body);
+      expectLike(await call('PUT', target, { json: p.parameters }), 200, f.responses['200'].body);
+    },
+  );
 
   it('GET and DELETE roleAssignments (arm-roleAssignments-2022-04-01-Get, -Delete)', async () => {
     const fake = armFake();
     const get = fixture('arm-roleAssignments-2022-04-01-Get.json');
     const del = fixture('arm-roleAssignments-2022-04-01-Delete.json');
-    fake.state.addRoleAssignment({ name: get.parameters.roleAssignmentName, scope: get.parameters.scope, roleDefinitionId: ROLE, principalId: PRINCIPAL, principalType: 'User' });
+    fake.state.addRoleAssignment({
+      name: get.parameters.roleAssignmentName,
+      scope: get.parameters.scope,
+      roleDefinitionId: ROLE,
+      principalId: PRINCIPAL,
+      principalType: 'User',
+    });
     const target = url(get.parameters.scope, `roleAssignments/${get.parameters.roleAssignmentName as string}`);
     expectLike(await call('GET', target), 200, get.responses['200'].body);
     expectLike(await call('DELETE', target), 200, del.responses['200'].body);
@@ -152,18 +183,35 @@ describe('ARM', () => {
     const scope = fixture('arm-roleAssignments-2022-04-01-ListForScope.json');
     const rg = fixture('arm-roleAssignments-2022-04-01-ListForResourceGroup.json');
     for (const item of rg.responses['200'].body.value) {
-      fake.state.addRoleAssignment({ name: item.name, scope: item.properties.scope, roleDefinitionId: ROLE, principalId: PRINCIPAL, principalType: 'User' });
+      fake.state.addRoleAssignment({
+        name: item.name,
+        scope: item.properties.scope,
+        roleDefinitionId: ROLE,
+        principalId: PRINCIPAL,
+        principalType: 'User',
+      });
     }
     expectLike(await call('GET', url(scope.parameters.scope, 'roleAssignments')), 200, scope.responses['200'].body);
     const p = rg.parameters;
-    expectLike(await call('GET', url(`subscriptions/${p.subscriptionId as string}/resourceGroups/${p.resourceGroupName as string}`, 'roleAssignments')), 200, rg.responses['200'].body);
+    expectLike(
+      await call(
+        'GET',
+        url(`subscriptions/${p.subscriptionId as string}/resourceGroups/${p.resourceGroupName as string}`, 'roleAssignments'),
+      ),
+      200,
+      rg.responses['200'].body,
+    );
   });
 
   it('GET roleDefinitions/{id} (arm-roleDefinitions-2022-04-01-GetRoleDefinitionByName)', async () => {
     armFake();
     const f = fixture('arm-roleDefinitions-2022-04-01-GetRoleDefinitionByName.json');
     // The example's scope and id are placeholders; a real pair is used.
-    expectLike(await call('GET', url('subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2', `roleDefinitions/${ROLE}`)), 200, f.responses['200'].body);
+    expectLike(
+      await call('GET', url('subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2', `roleDefinitions/${ROLE}`)),
+      200,
+      f.responses['200'].body,
+    );
   });
 });
 
@@ -190,7 +238,8 @@ describe('Azure DevOps', () => {
   it('GET projects (ado-core-7.1-GET__projects)', async () => {
     const fake = start();
     const f = fixture('ado-core-7.1-GET__projects.json');
-    for (const p of f.responses['200'].body.value) fake.state.addProject(p.name, { id: p.id, ...(p.description ? { description: p.description } : {}) });
+    for (const p of f.responses['200'].body.value)
+      fake.state.addProject(p.name, { id: p.id, ...(p.description ? { description: p.description } : {}) });
     expectLike(await call('GET', `${DEVOPS}/_apis/projects?${V}`), 200, f.responses['200'].body);
   });
 
@@ -208,7 +257,9 @@ describe('Azure DevOps', () => {
     fake.state.addProject('TestProject', { id: PROJECT });
     const r = await call('POST', `${DEVOPS}/_apis/serviceendpoint/endpoints?${V}`, { json: fixture('ado-docs-wif-create-request.json') });
     expect(r.status).toBe(200);
-    expect(shapeProblems(fixture('ado-docs-wif-create-response-authorization-parameters.json'), r.body.authorization.parameters)).toEqual([]);
+    expect(shapeProblems(fixture('ado-docs-wif-create-response-authorization-parameters.json'), r.body.authorization.parameters)).toEqual(
+      [],
+    );
   });
 
   it('GET one endpoint (ado-serviceEndpoint-7.1-GetServiceEndpointDetails)', async () => {
@@ -221,8 +272,16 @@ describe('Azure DevOps', () => {
     devopsFake();
     const byName = fixture('ado-serviceEndpoint-7.1-GetServiceEndpointsByName.json');
     const byType = fixture('ado-serviceEndpoint-7.1-ListEndpoints.json');
-    expectLike(await call('GET', `${DEVOPS}/${PROJECT}/_apis/serviceendpoint/endpoints?endpointNames=MyNewServiceEndpoint&${V}`), 200, byName.responses['200'].body);
-    expectLike(await call('GET', `${DEVOPS}/${PROJECT}/_apis/serviceendpoint/endpoints?type=Generic&${V}`), 200, byType.responses['200'].body);
+    expectLike(
+      await call('GET', `${DEVOPS}/${PROJECT}/_apis/serviceendpoint/endpoints?endpointNames=MyNewServiceEndpoint&${V}`),
+      200,
+      byName.responses['200'].body,
+    );
+    expectLike(
+      await call('GET', `${DEVOPS}/${PROJECT}/_apis/serviceendpoint/endpoints?type=Generic&${V}`),
+      200,
+      byType.responses['200'].body,
+    );
   });
 
   it('PUT one endpoint and many (ado-serviceEndpoint-7.1-UpdateServiceEndpoint, -UpdateServiceEndpoints)', async () => {
@@ -232,7 +291,11 @@ describe('Azure DevOps', () => {
     const r = await call('PUT', `${DEVOPS}/_apis/serviceendpoint/endpoints/${ENDPOINT}?${V}`, { json: one.parameters.body });
     expectLike(r, 200, one.responses['200'].body);
     expect(r.body.authorization.parameters.password).toBeNull();
-    expectLike(await call('PUT', `${DEVOPS}/_apis/serviceendpoint/endpoints?${V}`, { json: many.parameters.body }), 200, many.responses['200'].body);
+    expectLike(
+      await call('PUT', `${DEVOPS}/_apis/serviceendpoint/endpoints?${V}`, { json: many.parameters.body }),
+      200,
+      many.responses['200'].body,
+    );
   });
 
   it('PATCH share and DELETE (ado-serviceEndpoint-7.1-ShareServiceEndpoint, -DeleteServiceEndpoint)', async () => {
@@ -241,17 +304,27 @@ describe('Azure DevOps', () => {
     const del = fixture('ado-serviceEndpoint-7.1-DeleteServiceEndpoint.json');
     fake.state.addProject('TestProject2', { id: share.parameters.body[0].projectReference.id });
     expectLike(await call('PATCH', `${DEVOPS}/_apis/serviceendpoint/endpoints/${ENDPOINT}?${V}`, { json: share.parameters.body }), 204);
-    expectLike(await call('DELETE', `${DEVOPS}/_apis/serviceendpoint/endpoints/${ENDPOINT}?projectIds=${del.parameters.projectIds as string}&${V}`), 204);
+    expectLike(
+      await call('DELETE', `${DEVOPS}/_apis/serviceendpoint/endpoints/${ENDPOINT}?projectIds=${del.parameters.projectIds as string}&${V}`),
+      204,
+    );
   });
 
   it('POST oidctoken (ado-distributedTask-7.1-oidctoken-excerpt: TaskHubOidcToken)', async () => {
     const fake = start();
     fake.state.addProject('TestProject', { id: PROJECT });
     const e = fake.state.addServiceEndpoint({ name: 'wif', projects: PROJECT });
-    const schema = fixture('ado-distributedTask-7.1-oidctoken-excerpt.json').definitions.TaskHubOidcToken.properties as Record<string, { type: string }>;
+    const schema = fixture('ado-distributedTask-7.1-oidctoken-excerpt.json').definitions.TaskHubOidcToken.properties as Record<
+      string,
+      { type: string }
+    >;
     const expected = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, v.type === 'string' ? '' : {}]));
     const job = '11111111-2222-3333-4444-555555555555';
-    const r = await call('POST', `${DEVOPS}/${PROJECT}/_apis/distributedtask/hubs/build/plans/${job}/jobs/${job}/oidctoken?serviceConnectionId=${e.id}&api-version=7.1-preview.1`, { json: {} });
+    const r = await call(
+      'POST',
+      `${DEVOPS}/${PROJECT}/_apis/distributedtask/hubs/build/plans/${job}/jobs/${job}/oidctoken?serviceConnectionId=${e.id}&api-version=7.1-preview.1`,
+      { json: {} },
+    );
     expectLike(r, 200, expected);
   });
 });
@@ -267,7 +340,11 @@ describe('Entra token endpoint', () => {
     fake.state.addFederatedCredential(app.id, { name: 'ado', issuer: fed.issuer, subject: fed.subject });
     const job = '11111111-2222-3333-4444-555555555555';
     const project = fake.state.project('P')!.id;
-    const minted = await call('POST', `${DEVOPS}/${project}/_apis/distributedtask/hubs/build/plans/${job}/jobs/${job}/oidctoken?serviceConnectionId=${e.id}&api-version=7.1-preview.1`, { json: {} });
+    const minted = await call(
+      'POST',
+      `${DEVOPS}/${project}/_apis/distributedtask/hubs/build/plans/${job}/jobs/${job}/oidctoken?serviceConnectionId=${e.id}&api-version=7.1-preview.1`,
+      { json: {} },
+    );
     const form = (scope: string) => ({
       client_id: app.appId,
       scope,
@@ -276,7 +353,11 @@ describe('Entra token endpoint', () => {
       grant_type: 'client_credentials',
     });
     const url = `${ENTRA}/${fake.state.tenantId}/oauth2/v2.0/token`;
-    expectLike(await call('POST', url, { form: form('https://management.azure.com/.default') }), 200, fixture('entra-token-success-example.json'));
+    expectLike(
+      await call('POST', url, { form: form('https://management.azure.com/.default') }),
+      200,
+      fixture('entra-token-success-example.json'),
+    );
     const error = fixture('entra-token-error-example.json');
     const bad = await call('POST', url, { form: form('https://example.contoso.com/activity.read') });
     expectLike(bad, 400, error);

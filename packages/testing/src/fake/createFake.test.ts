@@ -44,18 +44,29 @@ describe('injected faults', () => {
 
   it('answer 429 with Retry-After in the service error shape, before any state change', async () => {
     const fake = start({ throttleRate: 1, retryAfterSeconds: 7 });
-    const r = await call('PATCH', `${GRAPH}/applications(uniqueName='x')`, { json: { displayName: 'x' }, headers: { Prefer: 'create-if-missing' } });
+    const r = await call('PATCH', `${GRAPH}/applications(uniqueName='x')`, {
+      json: { displayName: 'x' },
+      headers: { Prefer: 'create-if-missing' },
+    });
     expect(r.status).toBe(429);
     expect(r.headers.get('retry-after')).toBe('7');
     expect(r.body.error.code).toBe('TooManyRequests');
     expect(fake.state.applications()).toHaveLength(0);
-    expect(fake.requests).toEqual([{ service: 'graph', operation: 'applications.update', method: 'PATCH', path: "/applications(uniqueName='x')", status: 429 }]);
+    expect(fake.requests).toEqual([
+      { service: 'graph', operation: 'applications.update', method: 'PATCH', path: "/applications(uniqueName='x')", status: 429 },
+    ]);
   });
 
   it('answer 503 and network errors before any state change', async () => {
     const fake = start({ serverErrorRate: 1 });
     const p = fake.state.addProject('A');
-    const body = { name: 'c', type: 'Generic', url: 'https://example.com/', authorization: { scheme: 'None', parameters: {} }, serviceEndpointProjectReferences: [{ projectReference: { id: p.id }, name: 'c' }] };
+    const body = {
+      name: 'c',
+      type: 'Generic',
+      url: 'https://example.com/',
+      authorization: { scheme: 'None', parameters: {} },
+      serviceEndpointProjectReferences: [{ projectReference: { id: p.id }, name: 'c' }],
+    };
     expect((await call('POST', `${DEVOPS}/_apis/serviceendpoint/endpoints?api-version=7.1`, { json: body })).status).toBe(503);
     fake.setOptions({ serverErrorRate: 0, resetRate: 1 });
     await expect(call('POST', `${DEVOPS}/_apis/serviceendpoint/endpoints?api-version=7.1`, { json: body })).rejects.toThrow();
@@ -86,10 +97,18 @@ describe('the fake without MSW', () => {
     const fake = createFake();
     const graphToken = `Bearer ${makeTestToken('https://graph.microsoft.com/.default')}`;
     const created = await fake.handle(
-      new Request(`${GRAPH}/applications`, { method: 'POST', headers: { Authorization: graphToken, 'Content-Type': 'application/json' }, body: JSON.stringify({ displayName: 'plain' }) }),
+      new Request(`${GRAPH}/applications`, {
+        method: 'POST',
+        headers: { Authorization: graphToken, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ displayName: 'plain' }),
+      }),
     );
     expect(created.status).toBe(201);
-    const wrongAudience = await fake.handle(new Request(`${GRAPH}/applications`, { headers: { Authorization: `Bearer ${makeTestToken('https://management.azure.com/.default')}` } }));
+    const wrongAudience = await fake.handle(
+      new Request(`${GRAPH}/applications`, {
+        headers: { Authorization: `Bearer ${makeTestToken('https://management.azure.com/.default')}` },
+      }),
+    );
     expect(wrongAudience.status).toBe(401);
     expect(fake.state.applications().map((a) => a.displayName)).toEqual(['plain']);
     expect((await fake.handle(new Request('https://example.com/x'))).status).toBe(404);
@@ -100,9 +119,11 @@ describe('the fake without MSW', () => {
     const fake = createFake({ baseUrls: { graph: `${root}/graph/v1.0`, arm: `${root}/arm`, devops: root, entra: `${root}/entra` } });
     fake.state.addProject('Only');
     const devops = await fake.handle(
-      new Request(`${root}/contoso/_apis/projects?api-version=7.1`, { headers: { Authorization: `Bearer ${makeTestToken('499b84ac-1321-427f-aa17-267ca6975798/.default')}` } }),
+      new Request(`${root}/contoso/_apis/projects?api-version=7.1`, {
+        headers: { Authorization: `Bearer ${makeTestToken('499b84ac-1321-427f-aa17-267ca6975798/.default')}` },
+      }),
     );
-    expect((await devops.json()) as unknown).toMatchObject({ count: 1 });
+    expect(await devops.json()).toMatchObject({ count: 1 });
     const arm = await fake.handle(
       new Request(`${root}/arm/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01`, {
         headers: { Authorization: `Bearer ${makeTestToken('https://management.azure.com/.default')}` },

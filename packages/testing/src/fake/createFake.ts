@@ -11,7 +11,15 @@ import { armRoutes } from './arm';
 import { devopsRoutes } from './devops';
 import { entraRoutes } from './entra';
 import { graphRoutes } from './graph';
-import { FIXED_OPTIONS, resolveOptions, SERVICE_AUDIENCES, type FakeOptions, type FakeRoute, type FakeRuntime, type ResolvedOptions } from './options';
+import {
+  FIXED_OPTIONS,
+  resolveOptions,
+  SERVICE_AUDIENCES,
+  type FakeOptions,
+  type FakeRoute,
+  type FakeRuntime,
+  type ResolvedOptions,
+} from './options';
 import { FakeState } from './state';
 
 export interface Fake {
@@ -136,7 +144,8 @@ export function createFake(options: FakeOptions = {}): Fake {
 
   const handle = async (request: Request): Promise<Response> => {
     const target = serviceFor(request.url);
-    if (!target) return HttpResponse.json({ error: { code: 'NotFound', message: `No fake service serves ${request.url}.` } }, { status: 404 });
+    if (!target)
+      return HttpResponse.json({ error: { code: 'NotFound', message: `No fake service serves ${request.url}.` } }, { status: 404 });
     const response = await routeRequest(target, request);
     if (!delayed.has(request)) await latency();
     return response;

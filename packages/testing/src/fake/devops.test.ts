@@ -19,7 +19,13 @@ const APP_ID = '00001111-aaaa-2222-bbbb-3333cccc4444';
 
 function wifBody(projectId: string, name = 'wif-conn', extra: Record<string, string> = {}) {
   return {
-    data: { subscriptionId: '11111111-1111-1111-1111-111111111111', subscriptionName: 'Sub', environment: 'AzureCloud', scopeLevel: 'Subscription', creationMode: 'Manual' },
+    data: {
+      subscriptionId: '11111111-1111-1111-1111-111111111111',
+      subscriptionName: 'Sub',
+      environment: 'AzureCloud',
+      scopeLevel: 'Subscription',
+      creationMode: 'Manual',
+    },
     name,
     type: 'AzureRM',
     url: 'https://management.azure.com/',
@@ -94,9 +100,13 @@ describe('service connections', () => {
     const fake = start({ issuerMode: 'legacy', organization: 'contoso' });
     const p = fake.state.addProject('Proj');
     const r = await create(wifBody(p.id, 'old-name'));
-    expect(r.body.authorization.parameters.workloadIdentityFederationIssuer).toBe(`https://vstoken.dev.azure.com/${fake.state.organizationId}`);
+    expect(r.body.authorization.parameters.workloadIdentityFederationIssuer).toBe(
+      `https://vstoken.dev.azure.com/${fake.state.organizationId}`,
+    );
     expect(r.body.authorization.parameters.workloadIdentityFederationSubject).toBe('sc://contoso/Proj/old-name');
-    const put = await call('PUT', `${DEVOPS}/_apis/serviceendpoint/endpoints/${r.body.id as string}?api-version=7.1`, { json: { ...r.body, name: 'new-name' } });
+    const put = await call('PUT', `${DEVOPS}/_apis/serviceendpoint/endpoints/${r.body.id as string}?api-version=7.1`, {
+      json: { ...r.body, name: 'new-name' },
+    });
     expect(put.status).toBe(200);
     expect(put.body.authorization.parameters.workloadIdentityFederationSubject).toBe('sc://contoso/Proj/new-name');
     fake.state.renameProject('Proj', 'Renamed');
@@ -110,7 +120,9 @@ describe('service connections', () => {
     const got = await call('GET', `${DEVOPS}/${p.id}/_apis/serviceendpoint/endpoints/${seeded.id}?api-version=7.1`);
     expect(got.body.authorization.parameters.workloadIdentityFederationIssuer).toMatch(/^https:\/\/vstoken\.dev\.azure\.com\//);
     const put = await call('PUT', `${DEVOPS}/_apis/serviceendpoint/endpoints/${seeded.id}?api-version=7.1`, { json: got.body });
-    expect(put.body.authorization.parameters.workloadIdentityFederationIssuer).toBe(`https://login.microsoftonline.com/${fake.state.tenantId}/v2.0`);
+    expect(put.body.authorization.parameters.workloadIdentityFederationIssuer).toBe(
+      `https://login.microsoftonline.com/${fake.state.tenantId}/v2.0`,
+    );
     expect(put.body.authorization.parameters.workloadIdentityFederationIssuerType).toBe('EntraID');
   });
 
@@ -146,7 +158,13 @@ describe('service connections', () => {
   it('echoes a secret back as null and never stores it', async () => {
     const fake = start();
     const p = fake.state.addProject('A');
-    const body = { ...wifBody(p.id, 'secret'), authorization: { scheme: 'ServicePrincipal', parameters: { tenantid: TENANT, serviceprincipalid: APP_ID, authenticationType: 'spnKey', serviceprincipalkey: 'hunter2' } } };
+    const body = {
+      ...wifBody(p.id, 'secret'),
+      authorization: {
+        scheme: 'ServicePrincipal',
+        parameters: { tenantid: TENANT, serviceprincipalid: APP_ID, authenticationType: 'spnKey', serviceprincipalkey: 'hunter2' },
+      },
+    };
     const r = await create(body);
     expect(r.body.authorization.parameters.serviceprincipalkey).toBeNull();
     expect(JSON.stringify(fake.state.serviceEndpoints())).not.toContain('hunter2');
@@ -157,10 +175,17 @@ describe('service connections', () => {
     const p = fake.state.addProject('A');
     fake.state.addServiceEndpoint({ name: 'wif', projects: 'A' });
     fake.state.addServiceEndpoint({ name: 'secret', projects: 'A', scheme: 'ServicePrincipal' });
-    fake.state.addServiceEndpoint({ name: 'failed', projects: 'A', isReady: false, operationStatus: { state: 'Failed', statusMessage: 'boom' } });
+    fake.state.addServiceEndpoint({
+      name: 'failed',
+      projects: 'A',
+      isReady: false,
+      operationStatus: { state: 'Failed', statusMessage: 'boom' },
+    });
     fake.state.addServiceEndpoint({ name: 'generic', projects: 'A', type: 'Generic', scheme: 'UsernamePassword' });
     const names = async (query: string) =>
-      (await call('GET', `${DEVOPS}/${p.id}/_apis/serviceendpoint/endpoints?api-version=7.1${query}`)).body.value.map((e: { name: string }) => e.name).sort();
+      (await call('GET', `${DEVOPS}/${p.id}/_apis/serviceendpoint/endpoints?api-version=7.1${query}`)).body.value
+        .map((e: { name: string }) => e.name)
+        .sort();
     expect(await names('')).toEqual(['generic', 'secret', 'wif']);
     expect(await names('&type=azurerm&includeFailed=true')).toEqual(['failed', 'secret', 'wif']);
     expect(await names('&authSchemes=ServicePrincipal')).toEqual(['secret']);
@@ -192,11 +217,25 @@ describe('service connections', () => {
     const fake = start();
     fake.state.addProject('A');
     const app = fake.state.addApplication({ displayName: 'ado-made' });
-    const e = fake.state.addServiceEndpoint({ name: 'auto', projects: 'A', scheme: 'ServicePrincipal', creationMode: 'Automatic', servicePrincipalId: app.appId });
-    const manual = fake.state.addServiceEndpoint({ name: 'manual', projects: 'A', scheme: 'ServicePrincipal', servicePrincipalId: app.appId });
+    const e = fake.state.addServiceEndpoint({
+      name: 'auto',
+      projects: 'A',
+      scheme: 'ServicePrincipal',
+      creationMode: 'Automatic',
+      servicePrincipalId: app.appId,
+    });
+    const manual = fake.state.addServiceEndpoint({
+      name: 'manual',
+      projects: 'A',
+      scheme: 'ServicePrincipal',
+      servicePrincipalId: app.appId,
+    });
     const url = (id: string) => `${DEVOPS}/A/_apis/serviceendpoint/endpoints/${id}?operation=ConvertAuthenticationScheme&api-version=7.1`;
     const get = async (id: string) => (await call('GET', `${DEVOPS}/A/_apis/serviceendpoint/endpoints/${id}?api-version=7.1`)).body;
-    const asWif = (body: { authorization: { scheme: string } }) => ({ ...body, authorization: { ...body.authorization, scheme: 'WorkloadIdentityFederation' } });
+    const asWif = (body: { authorization: { scheme: string } }) => ({
+      ...body,
+      authorization: { ...body.authorization, scheme: 'WorkloadIdentityFederation' },
+    });
     expect((await call('PUT', url(manual.id), { json: asWif(await get(manual.id)) })).status).toBe(400);
     const r = await call('PUT', url(e.id), { json: asWif(await get(e.id)) });
     expect(r.status).toBe(200);
@@ -213,7 +252,14 @@ describe('service connections', () => {
     const e = fake.state.addServiceEndpoint({ name: 'c', projects: 'A' });
     const url = `${DEVOPS}/${p.id}/_apis/pipelines/pipelinePermissions/endpoint/${e.id}?api-version=7.1-preview.1`;
     expect((await call('GET', url)).body).toEqual({ resource: { type: 'endpoint', id: e.id }, pipelines: [] });
-    await call('PATCH', url, { json: { pipelines: [{ id: 1, authorized: true }, { id: 2, authorized: true }] } });
+    await call('PATCH', url, {
+      json: {
+        pipelines: [
+          { id: 1, authorized: true },
+          { id: 2, authorized: true },
+        ],
+      },
+    });
     const r = await call('PATCH', url, { json: { pipelines: [{ id: 2, authorized: false }], allPipelines: { authorized: false } } });
     expect(r.body.pipelines.map((x: { id: number; authorized: boolean }) => [x.id, x.authorized])).toEqual([
       [1, true],
@@ -221,8 +267,15 @@ describe('service connections', () => {
     ]);
     expect(r.body.pipelines[0]).toMatchObject({ authorizedBy: { id: expect.any(String) }, authorizedOn: expect.any(String) });
     expect(r.body.allPipelines.authorized).toBe(false);
-    expect(fake.state.pipelinePermissions('A', e.id)?.pipelines.filter((x) => x.authorized).map((x) => x.id)).toEqual([1]);
-    const mismatch = await call('PATCH', url, { json: { resource: { type: 'endpoint', id: '99999999-9999-9999-9999-999999999999' }, pipelines: [{ id: 3, authorized: true }] } });
+    expect(
+      fake.state
+        .pipelinePermissions('A', e.id)
+        ?.pipelines.filter((x) => x.authorized)
+        .map((x) => x.id),
+    ).toEqual([1]);
+    const mismatch = await call('PATCH', url, {
+      json: { resource: { type: 'endpoint', id: '99999999-9999-9999-9999-999999999999' }, pipelines: [{ id: 3, authorized: true }] },
+    });
     expect(mismatch.status).toBe(400);
   });
 
@@ -232,11 +285,16 @@ describe('service connections', () => {
     const wif = fake.state.addServiceEndpoint({ name: 'wif', projects: 'A' });
     const secret = fake.state.addServiceEndpoint({ name: 'secret', projects: 'A', scheme: 'ServicePrincipal' });
     const plan = '11111111-2222-3333-4444-555555555555';
-    const url = (id: string) => `${DEVOPS}/${p.id}/_apis/distributedtask/hubs/build/plans/${plan}/jobs/${plan}/oidctoken?serviceConnectionId=${id}&api-version=7.1-preview.1`;
+    const url = (id: string) =>
+      `${DEVOPS}/${p.id}/_apis/distributedtask/hubs/build/plans/${plan}/jobs/${plan}/oidctoken?serviceConnectionId=${id}&api-version=7.1-preview.1`;
     const ok = await call('POST', url(wif.id), { json: {} });
     expect(ok.status).toBe(200);
     const claims = JSON.parse(Buffer.from((ok.body.oidcToken as string).split('.')[1]!, 'base64url').toString('utf8'));
-    expect(claims).toMatchObject({ iss: fake.state.federation(wif.id)?.issuer, sub: fake.state.federation(wif.id)?.subject, aud: 'api://AzureADTokenExchange' });
+    expect(claims).toMatchObject({
+      iss: fake.state.federation(wif.id)?.issuer,
+      sub: fake.state.federation(wif.id)?.subject,
+      aud: 'api://AzureADTokenExchange',
+    });
     expect((await call('POST', url(secret.id), { json: {} })).status).toBe(400);
     expect((await call('POST', url('99999999-9999-9999-9999-999999999999'), { json: {} })).status).toBe(404);
   });

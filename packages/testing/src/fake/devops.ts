@@ -15,7 +15,11 @@ const API = '7.1';
 const PREVIEW = '7.1-preview.1';
 const DEFAULT_PROJECT_PAGE = 100;
 const WIF = 'WorkloadIdentityFederation';
-const SERVER_PARAMETERS = new Set(['workloadidentityfederationissuer', 'workloadidentityfederationsubject', 'workloadidentityfederationissuertype']);
+const SERVER_PARAMETERS = new Set([
+  'workloadidentityfederationissuer',
+  'workloadidentityfederationsubject',
+  'workloadidentityfederationissuertype',
+]);
 /** Lifetimes observed for connection-bound OIDC tokens (federation.md §3). */
 const LEGACY_TOKEN_SECONDS = 300;
 const ENTRA_TOKEN_SECONDS = 24 * 3600;
@@ -27,15 +31,28 @@ const PAT_USER: FakeIdentity = { id: '00000000-0000-0000-0000-00000000a11e', dis
 
 const devopsError = (status: number, typeKey: string, message: string): Response => serviceError('devops', status, typeKey, message);
 const argument = (message: string): Response => devopsError(400, 'ArgumentException', message);
-const endpointNotFound = (id: string): Response => devopsError(404, 'ServiceEndpointNotFoundException', `Service connection with id ${id} does not exist or you do not have access to it.`);
+const endpointNotFound = (id: string): Response =>
+  devopsError(404, 'ServiceEndpointNotFoundException', `Service connection with id ${id} does not exist or you do not have access to it.`);
 const projectNotFound = (p: string): Response =>
-  devopsError(404, 'ProjectDoesNotExistWithNameException', `TF200016: The following project does not exist: ${p}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`);
+  devopsError(
+    404,
+    'ProjectDoesNotExistWithNameException',
+    `TF200016: The following project does not exist: ${p}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`,
+  );
 // devops.md §11: a duplicate name is HTTP 500 with DuplicateServiceConnectionException (observed).
 const duplicateName = (name: string): Response =>
-  devopsError(500, 'DuplicateServiceConnectionException', `Service connection with name ${name} already exists. Only a user having Administrator/User role permissions on service connection ${name} can see it.`);
+  devopsError(
+    500,
+    'DuplicateServiceConnectionException',
+    `Service connection with name ${name} already exists. Only a user having Administrator/User role permissions on service connection ${name} can see it.`,
+  );
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const list = (v: string | null): string[] => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+const list = (v: string | null): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 
 /** `authorization.parameters` as stored: server-generated WIF values dropped, secrets never kept. */
 function storedParameters(raw: unknown): Record<string, string | null> {
@@ -49,7 +66,13 @@ function storedParameters(raw: unknown): Record<string, string | null> {
 }
 
 function stringMap(raw: unknown): Record<string, string> {
-  return isRecord(raw) ? Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, String(v)])) : {};
+  return isRecord(raw)
+    ? Object.fromEntries(
+        Object.entries(raw)
+          .filter(([, v]) => v !== null && v !== undefined)
+          .map(([k, v]) => [k, String(v)]),
+      )
+    : {};
 }
 
 export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
@@ -130,7 +153,9 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     if (!p) return undefined;
     const auth = (a: { authorized: boolean; authorizedBy?: FakeIdentity; authorizedOn?: string }): Record<string, unknown> => ({
       authorized: a.authorized,
-      ...(a.authorizedBy ? { authorizedBy: { displayName: a.authorizedBy.displayName, id: a.authorizedBy.id, uniqueName: a.authorizedBy.uniqueName } } : {}),
+      ...(a.authorizedBy
+        ? { authorizedBy: { displayName: a.authorizedBy.displayName, id: a.authorizedBy.id, uniqueName: a.authorizedBy.uniqueName } }
+        : {}),
       ...(a.authorizedOn ? { authorizedOn: a.authorizedOn } : {}),
     });
     return {
@@ -144,7 +169,12 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
 
   /** Whether `name` is taken in `projectId` by a connection other than `exceptId` (case-insensitive). */
   const nameTaken = (projectId: string, name: string, exceptId?: string): boolean =>
-    state.serviceEndpoints().some((e) => e.id !== exceptId && e.projectReferences.some((r) => r.projectId === projectId && r.name.toLowerCase() === name.toLowerCase()));
+    state
+      .serviceEndpoints()
+      .some(
+        (e) =>
+          e.id !== exceptId && e.projectReferences.some((r) => r.projectId === projectId && r.name.toLowerCase() === name.toLowerCase()),
+      );
 
   type Reference = { project: FakeProject; name: string; description: string };
   /** Reads `serviceEndpointProjectReferences`-shaped entries; a Response on error. */
@@ -157,17 +187,23 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
       if (!isRecord(r) || key === undefined) return argument('Each serviceEndpointProjectReference needs projectReference.id.');
       const project = state.project(key);
       if (!project) return projectNotFound(key);
-      refs.push({ project, name: typeof r['name'] === 'string' && r['name'] !== '' ? r['name'] : fallbackName, description: typeof r['description'] === 'string' ? r['description'] : '' });
+      refs.push({
+        project,
+        name: typeof r['name'] === 'string' && r['name'] !== '' ? r['name'] : fallbackName,
+        description: typeof r['description'] === 'string' ? r['description'] : '',
+      });
     }
     return refs;
   };
 
   const checkEndpointBody = (body: unknown): Record<string, unknown> | Response => {
     if (!isRecord(body)) return argument('The request body must be a service endpoint object.');
-    if (typeof body['name'] !== 'string' || body['name'].trim() === '') return argument('Value cannot be null. Parameter name: endpoint.Name');
+    if (typeof body['name'] !== 'string' || body['name'].trim() === '')
+      return argument('Value cannot be null. Parameter name: endpoint.Name');
     if (typeof body['type'] !== 'string' || body['type'] === '') return argument('Value cannot be null. Parameter name: endpoint.Type');
     const auth = body['authorization'];
-    if (!isRecord(auth) || typeof auth['scheme'] !== 'string') return argument('Value cannot be null. Parameter name: endpoint.Authorization');
+    if (!isRecord(auth) || typeof auth['scheme'] !== 'string')
+      return argument('Value cannot be null. Parameter name: endpoint.Authorization');
     return body;
   };
 
@@ -224,8 +260,10 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     if (!e) return endpointNotFound(id);
     const body = checkEndpointBody(raw);
     if (body instanceof Response) return body;
-    if (typeof body['id'] === 'string' && body['id'].toLowerCase() !== e.id) return argument(`The endpoint id in the body (${body['id']}) does not match the id in the URL (${e.id}).`);
-    if ((body['type'] as string).toLowerCase() !== e.type.toLowerCase()) return argument('The type of a service connection cannot be changed.');
+    if (typeof body['id'] === 'string' && body['id'].toLowerCase() !== e.id)
+      return argument(`The endpoint id in the body (${body['id']}) does not match the id in the URL (${e.id}).`);
+    if ((body['type'] as string).toLowerCase() !== e.type.toLowerCase())
+      return argument('The type of a service connection cannot be changed.');
     const auth = body['authorization'] as Record<string, unknown>;
     const scheme = auth['scheme'] as string;
     const operation = ctx.query.get('operation');
@@ -234,7 +272,11 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     if (converting) {
       // connect-to-azure.md: only automatic-mode ServicePrincipal connections used by one project.
       if (e.scheme !== 'ServicePrincipal' || e.data['creationMode'] !== 'Automatic' || e.projectReferences.length !== 1 || scheme !== WIF) {
-        return devopsError(400, 'InvalidOperationException', 'Only a ServicePrincipal service connection created in automatic mode and used by a single project can be converted to workload identity federation.');
+        return devopsError(
+          400,
+          'InvalidOperationException',
+          'Only a ServicePrincipal service connection created in automatic mode and used by a single project can be converted to workload identity federation.',
+        );
       }
     }
     const name = body['name'] as string;
@@ -255,7 +297,8 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     // Entra issuer once the organization uses it; a new WIF connection gets the current format.
     else if (!wasWif || rt.options.issuerMode === 'entra') e.federation = rt.options.issuerMode;
     if (converting) {
-      for (const k of Object.keys(e.parameters)) if (!['tenantid', 'serviceprincipalid', 'scope', 'role'].includes(k.toLowerCase())) delete e.parameters[k];
+      for (const k of Object.keys(e.parameters))
+        if (!['tenantid', 'serviceprincipalid', 'scope', 'role'].includes(k.toLowerCase())) delete e.parameters[k];
       e.data['revertSchemeDeadline'] = new Date(rt.now() + REVERT_WINDOW_MS).toISOString();
       // Azure DevOps adds the FIC to the app it created itself (connect-to-azure.md); the FIC name is unconfirmed.
       const app = state.applicationByAppId(e.parameters['serviceprincipalid'] ?? '');
@@ -323,7 +366,10 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
       .filter((e) => type === undefined || e.type.toLowerCase() === type)
       .filter((e) => schemes.length === 0 || schemes.includes(e.scheme.toLowerCase()))
       .filter((e) => ids.length === 0 || ids.includes(e.id))
-      .filter((e) => names.length === 0 || names.includes((e.projectReferences.find((r) => r.projectId === project.id)?.name ?? e.name).toLowerCase()))
+      .filter(
+        (e) =>
+          names.length === 0 || names.includes((e.projectReferences.find((r) => r.projectId === project.id)?.name ?? e.name).toLowerCase()),
+      )
       .filter((e) => owner === undefined || e.owner.toLowerCase() === owner)
       .filter((e) => includeFailed || e.operationStatus?.state.toLowerCase() !== 'failed')
       .map((e) => endpointJson(e, project.id));
@@ -332,7 +378,8 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
 
   const oidcToken = (ctx: RouteContext): Response => {
     const [projectId, , planId, jobId] = ctx.params;
-    if (!isGuid(projectId ?? '') || !isGuid(planId ?? '') || !isGuid(jobId ?? '')) return argument('scopeIdentifier, planId and jobId must be GUIDs.');
+    if (!isGuid(projectId ?? '') || !isGuid(planId ?? '') || !isGuid(jobId ?? ''))
+      return argument('scopeIdentifier, planId and jobId must be GUIDs.');
     if (ctx.body !== undefined && !(isRecord(ctx.body) && Object.values(ctx.body).every((v) => typeof v === 'string'))) {
       return argument('The request body must be a JSON object of strings.');
     }
@@ -343,7 +390,8 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     const e = state.serviceEndpoint(endpointId);
     if (!e || !e.projectReferences.some((r) => r.projectId === projectId!.toLowerCase())) return endpointNotFound(endpointId);
     const fed = state.federation(e.id);
-    if (!fed) return devopsError(400, 'InvalidOperationException', `Service connection ${e.name} does not use workload identity federation.`);
+    if (!fed)
+      return devopsError(400, 'InvalidOperationException', `Service connection ${e.name} does not use workload identity federation.`);
     const now = Math.floor(rt.now() / 1000);
     const entra = fed.issuer.startsWith('https://login.microsoftonline.com/');
     // federation.md §3. Both formats carry the FIC audience here (the real Entra-issued token's aud
@@ -368,14 +416,27 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
       operation: 'connectionData.get',
       handle: (ctx) => {
         const me = callerIdentity(ctx);
-        const user = { id: me.id, descriptor: `Microsoft.IdentityModel.Claims.ClaimsIdentity;${state.tenantId}\\${me.uniqueName}`, providerDisplayName: me.displayName, isActive: true, properties: {}, resourceVersion: 2, metaTypeId: 0 };
+        const user = {
+          id: me.id,
+          descriptor: `Microsoft.IdentityModel.Claims.ClaimsIdentity;${state.tenantId}\\${me.uniqueName}`,
+          providerDisplayName: me.displayName,
+          isActive: true,
+          properties: {},
+          resourceVersion: 2,
+          metaTypeId: 0,
+        };
         return json({
           authenticatedUser: user,
           authorizedUser: user,
           instanceId: state.organizationId,
           deploymentId: guidFrom(`deployment/${state.organizationId}`),
           deploymentType: 'hosted',
-          locationServiceData: { serviceOwner: '00025394-6065-48ca-87d9-7f5672854ef7', defaultAccessMappingMoniker: 'PublicAccessMapping', lastChangeId: 1, lastChangeId64: 1 },
+          locationServiceData: {
+            serviceOwner: '00025394-6065-48ca-87d9-7f5672854ef7',
+            defaultAccessMappingMoniker: 'PublicAccessMapping',
+            lastChangeId: 1,
+            lastChangeId64: 1,
+          },
           webApplicationRelativeDirectory: `/${state.organization}/`,
         });
       },
@@ -394,10 +455,12 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
         const top = num('$top', DEFAULT_PROJECT_PAGE);
         const skip = num('$skip', 0);
         const token = num('continuationToken', 0);
-        if (top === undefined || top === 0 || skip === undefined || token === undefined) return argument('$top, $skip and continuationToken must be non-negative integers.');
+        if (top === undefined || top === 0 || skip === undefined || token === undefined)
+          return argument('$top, $skip and continuationToken must be non-negative integers.');
         // Every project of the fake is wellFormed (devops.md §9: the default stateFilter).
         const stateFilter = ctx.query.get('stateFilter')?.toLowerCase();
-        if (stateFilter !== undefined && !PROJECT_STATES.includes(stateFilter)) return argument(`The value '${stateFilter}' is not valid for stateFilter.`);
+        if (stateFilter !== undefined && !PROJECT_STATES.includes(stateFilter))
+          return argument(`The value '${stateFilter}' is not valid for stateFilter.`);
         const all = stateFilter === undefined || stateFilter === 'all' || stateFilter === 'wellformed' ? state.projects() : [];
         const start = token + skip;
         const rows = all.slice(start, start + top).map(projectJson);
@@ -417,12 +480,22 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
         const self = `${base()}/_apis/projects/${p.id}`;
         return json({
           ...projectJson(p),
-          _links: { self: { href: self }, collection: { href: `${base()}/_apis/projectCollections/${state.organizationId}` }, web: { href: `${base()}/${encodeURIComponent(p.name)}` } },
+          _links: {
+            self: { href: self },
+            collection: { href: `${base()}/_apis/projectCollections/${state.organizationId}` },
+            web: { href: `${base()}/${encodeURIComponent(p.name)}` },
+          },
           defaultTeam: { id: guidFrom(`team/${p.id}`), name: `${p.name} Team`, url: `${self}/teams/${guidFrom(`team/${p.id}`)}` },
         });
       },
     },
-    { method: 'POST', pattern: at('/_apis/serviceendpoint/endpoints'), operation: 'serviceEndpoints.create', apiVersion: API, handle: create },
+    {
+      method: 'POST',
+      pattern: at('/_apis/serviceendpoint/endpoints'),
+      operation: 'serviceEndpoints.create',
+      apiVersion: API,
+      handle: create,
+    },
     {
       method: 'PUT',
       pattern: at('/_apis/serviceendpoint/endpoints'),
@@ -439,10 +512,34 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
         return json({ count: value.length, value });
       },
     },
-    { method: 'PUT', pattern: at('/_apis/serviceendpoint/endpoints/([^/]+)'), operation: 'serviceEndpoints.update', apiVersion: API, handle: (ctx) => update(ctx, ctx.params[0] ?? '', ctx.body) },
-    { method: 'PATCH', pattern: at('/_apis/serviceendpoint/endpoints/([^/]+)'), operation: 'serviceEndpoints.share', apiVersion: API, handle: share },
-    { method: 'DELETE', pattern: at('/_apis/serviceendpoint/endpoints/([^/]+)'), operation: 'serviceEndpoints.delete', apiVersion: API, handle: remove },
-    { method: 'GET', pattern: at(`${PROJECT}/_apis/serviceendpoint/endpoints`), operation: 'serviceEndpoints.list', apiVersion: API, handle: listInProject },
+    {
+      method: 'PUT',
+      pattern: at('/_apis/serviceendpoint/endpoints/([^/]+)'),
+      operation: 'serviceEndpoints.update',
+      apiVersion: API,
+      handle: (ctx) => update(ctx, ctx.params[0] ?? '', ctx.body),
+    },
+    {
+      method: 'PATCH',
+      pattern: at('/_apis/serviceendpoint/endpoints/([^/]+)'),
+      operation: 'serviceEndpoints.share',
+      apiVersion: API,
+      handle: share,
+    },
+    {
+      method: 'DELETE',
+      pattern: at('/_apis/serviceendpoint/endpoints/([^/]+)'),
+      operation: 'serviceEndpoints.delete',
+      apiVersion: API,
+      handle: remove,
+    },
+    {
+      method: 'GET',
+      pattern: at(`${PROJECT}/_apis/serviceendpoint/endpoints`),
+      operation: 'serviceEndpoints.list',
+      apiVersion: API,
+      handle: listInProject,
+    },
     {
       method: 'GET',
       pattern: at(`${PROJECT}/_apis/serviceendpoint/endpoints/([^/]+)`),
@@ -498,17 +595,24 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
           return argument('The resource in the body does not match the resource in the URL.');
         }
         const pipelines = body['pipelines'] ?? [];
-        if (!Array.isArray(pipelines) || !pipelines.every((x) => isRecord(x) && Number.isInteger(x['id']) && typeof x['authorized'] === 'boolean')) {
+        if (
+          !Array.isArray(pipelines) ||
+          !pipelines.every((x) => isRecord(x) && Number.isInteger(x['id']) && typeof x['authorized'] === 'boolean')
+        ) {
           return argument('pipelines must be a list of { id: integer, authorized: boolean }.');
         }
         const all = body['allPipelines'];
-        if (all !== undefined && all !== null && !(isRecord(all) && typeof all['authorized'] === 'boolean')) return argument('allPipelines must be { authorized: boolean }.');
+        if (all !== undefined && all !== null && !(isRecord(all) && typeof all['authorized'] === 'boolean'))
+          return argument('allPipelines must be { authorized: boolean }.');
         const by = callerIdentity(ctx);
         const on = iso();
         // Merge: listed pipelines take the new flag (a revoked one stays listed as not authorized),
         // the others keep theirs.
         for (const x of pipelines as Array<{ id: number; authorized: boolean }>) {
-          p.pipelines = [...p.pipelines.filter((q) => q.id !== x.id), { id: x.id, authorized: x.authorized, authorizedBy: by, authorizedOn: on }];
+          p.pipelines = [
+            ...p.pipelines.filter((q) => q.id !== x.id),
+            { id: x.id, authorized: x.authorized, authorizedBy: by, authorizedOn: on },
+          ];
         }
         if (isRecord(all)) p.allPipelines = { authorized: all['authorized'] as boolean, authorizedBy: by, authorizedOn: on };
         return json(permissionsJson(id, projectKey));

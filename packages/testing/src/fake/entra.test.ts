@@ -2,7 +2,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeTestToken } from '../credential';
 import { ARM, call, DEVOPS, ENTRA, testClock } from './_testClient';
-import { createFake, type Fake, type FakeOptions } from './index';
+import { createFake, type FakeOptions } from './index';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
@@ -28,33 +28,49 @@ function setup(options: FakeOptions = {}, signInAudience = 'AzureADMyOrg') {
     fake.state.addFederatedCredential(app.id, { name: 'ado', issuer: federation.issuer, subject: federation.subject, ...overrides });
   const mint = async (): Promise<string> =>
     (
-      await call('POST', `${DEVOPS}/${project.id}/_apis/distributedtask/hubs/build/plans/${PLAN}/jobs/${PLAN}/oidctoken?serviceConnectionId=${endpoint.id}&api-version=7.1-preview.1`, {
-        json: {},
-      })
+      await call(
+        'POST',
+        `${DEVOPS}/${project.id}/_apis/distributedtask/hubs/build/plans/${PLAN}/jobs/${PLAN}/oidctoken?serviceConnectionId=${endpoint.id}&api-version=7.1-preview.1`,
+        {
+          json: {},
+        },
+      )
     ).body.oidcToken;
   const exchange = (assertion: string, clientId = app.appId, scope = ARM_SCOPE) =>
     call('POST', `${ENTRA}/${fake.state.tenantId}/oauth2/v2.0/token`, {
-      form: { client_id: clientId, scope, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion, grant_type: 'client_credentials' },
+      form: {
+        client_id: clientId,
+        scope,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+        grant_type: 'client_credentials',
+      },
     });
   return { fake, app, sp, endpoint, trust, mint, exchange };
 }
 
-async function expectAadsts(response: Promise<{ status: number; body: { error_codes: number[]; error: string } }>, code: number): Promise<void> {
+async function expectAadsts(
+  response: Promise<{ status: number; body: { error_codes: number[]; error: string } }>,
+  code: number,
+): Promise<void> {
   const r = await response;
   expect(r.status).toBeGreaterThanOrEqual(400);
   expect(r.body.error_codes).toEqual([code]);
 }
 
 describe('token exchange', () => {
-  it.each(['entra', 'legacy'] as const)('exchanges a %s-format pipeline token for an access token of the service principal', async (issuerMode) => {
-    const { sp, app, trust, mint, exchange, fake } = setup({ issuerMode });
-    trust();
-    const r = await exchange(await mint());
-    expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ token_type: 'Bearer', expires_in: 3599 });
-    const claims = decodeTestToken(`Bearer ${r.body.access_token as string}`);
-    expect(claims).toMatchObject({ aud: 'https://management.azure.com', oid: sp.id, appid: app.appId, tid: fake.state.tenantId });
-  });
+  it.each(['entra', 'legacy'] as const)(
+    'exchanges a %s-format pipeline token for an access token of the service principal',
+    async (issuerMode) => {
+      const { sp, app, trust, mint, exchange, fake } = setup({ issuerMode });
+      trust();
+      const r = await exchange(await mint());
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ token_type: 'Bearer', expires_in: 3599 });
+      const claims = decodeTestToken(`Bearer ${r.body.access_token as string}`);
+      expect(claims).toMatchObject({ aud: 'https://management.azure.com', oid: sp.id, appid: app.appId, tid: fake.state.tenantId });
+    },
+  );
 
   it('fails with AADSTS700016 for an unknown app and AADSTS7000229 for an app without a service principal', async () => {
     const { fake, trust, mint, exchange } = setup();
@@ -71,7 +87,9 @@ describe('token exchange', () => {
     trust();
     await expectAadsts(exchange('not-a-jwt'), 50027);
     const [h, p, s] = (await mint()).split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'forged' })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'forged' })).toString(
+      'base64url',
+    );
     await expectAadsts(exchange(`${h}.${forged}.${s}`), 700027);
   });
 
@@ -129,9 +147,16 @@ describe('ARM authorization of an exchanged token', () => {
     const { fake, sp, trust, mint, exchange } = setup();
     trust();
     const token: string = (await exchange(await mint())).body.access_token;
-    const assignment = (scope: string, name: string) => `${ARM}${scope}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`;
+    const assignment = (scope: string, name: string) =>
+      `${ARM}${scope}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`;
     const listUrl = `${ARM}${SUB}/resourceGroups/rg/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`;
-    const put = { properties: { roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${READER}`, principalId: sp.id, principalType: 'ServicePrincipal' } };
+    const put = {
+      properties: {
+        roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+        principalId: sp.id,
+        principalType: 'ServicePrincipal',
+      },
+    };
 
     const denied = await call('GET', listUrl, { token });
     expect(denied.status).toBe(403);
@@ -144,10 +169,14 @@ describe('ARM authorization of an exchanged token', () => {
     expect(write.body.error.message).toContain('Microsoft.Authorization/roleAssignments/write');
 
     fake.state.addRoleAssignment({ scope: `${SUB}/resourceGroups/rg`, roleDefinitionId: OWNER, principalId: sp.id });
-    expect((await call('PUT', assignment(`${SUB}/resourceGroups/rg`, '33333333-3333-4333-8333-333333333333'), { token, json: put })).status).toBe(201);
+    expect(
+      (await call('PUT', assignment(`${SUB}/resourceGroups/rg`, '33333333-3333-4333-8333-333333333333'), { token, json: put })).status,
+    ).toBe(201);
     expect((await call('PUT', assignment(SUB, '44444444-4444-4444-8444-444444444444'), { token, json: put })).status).toBe(403);
     // The platform operator's test token is not limited by role assignments.
-    const operator = await call('PUT', assignment(SUB, '44444444-4444-4444-8444-444444444444'), { json: { properties: { ...put.properties, roleDefinitionId: OWNER } } });
+    const operator = await call('PUT', assignment(SUB, '44444444-4444-4444-8444-444444444444'), {
+      json: { properties: { ...put.properties, roleDefinitionId: OWNER } },
+    });
     expect(operator.status).toBe(201);
   });
 });

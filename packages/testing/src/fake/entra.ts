@@ -13,8 +13,11 @@ const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ACCESS_TOKEN_SECONDS = 3599;
 
 const entraError = (status: number, error: string, message: string): Response => serviceError('entra', status, error, message);
-const stamp = (seconds: number): string => new Date(seconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-
+const stamp = (seconds: number): string =>
+  new Date(seconds * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 
 export function entraRoutes(rt: FakeRuntime): FakeRoute[] {
   const { state } = rt;
@@ -24,20 +27,41 @@ export function entraRoutes(rt: FakeRuntime): FakeRoute[] {
     const form = (ctx.body ?? {}) as Record<string, unknown>;
     const field = (name: string): string | undefined => (typeof form[name] === 'string' ? form[name] : undefined);
     if (tenant !== state.tenantId) {
-      return entraError(400, 'invalid_request', `AADSTS90002: Tenant '${ctx.params[0] ?? ''}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+      return entraError(
+        400,
+        'invalid_request',
+        `AADSTS90002: Tenant '${ctx.params[0] ?? ''}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
     }
     const grant = field('grant_type');
-    if (grant !== 'client_credentials') return entraError(400, 'unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grant ?? ''}'.`);
+    if (grant !== 'client_credentials')
+      return entraError(400, 'unsupported_grant_type', `AADSTS70003: The app requested an unsupported grant type '${grant ?? ''}'.`);
     const clientId = field('client_id');
-    if (!clientId) return entraError(400, 'invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
+    if (!clientId)
+      return entraError(400, 'invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
     const scope = field('scope') ?? '';
-    if (!scope.endsWith('/.default')) return entraError(400, 'invalid_scope', `AADSTS70011: The provided value for the input parameter 'scope' isn't valid. The scope ${scope} isn't valid.`);
+    if (!scope.endsWith('/.default'))
+      return entraError(
+        400,
+        'invalid_scope',
+        `AADSTS70011: The provided value for the input parameter 'scope' isn't valid. The scope ${scope} isn't valid.`,
+      );
     if (!Object.values(SERVICE_AUDIENCES).includes(audienceForScope(scope))) {
-      return entraError(400, 'invalid_resource', `AADSTS500011: The resource principal named ${audienceForScope(scope)} was not found in the tenant named ${state.tenantId}.`);
+      return entraError(
+        400,
+        'invalid_resource',
+        `AADSTS500011: The resource principal named ${audienceForScope(scope)} was not found in the tenant named ${state.tenantId}.`,
+      );
     }
     const assertion = field('client_assertion');
-    if (!assertion) return entraError(401, 'invalid_client', "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
-    if (field('client_assertion_type') !== ASSERTION_TYPE) return entraError(400, 'invalid_request', "AADSTS90014: The required field 'client_assertion_type' is missing from the credential.");
+    if (!assertion)
+      return entraError(
+        401,
+        'invalid_client',
+        "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
+    if (field('client_assertion_type') !== ASSERTION_TYPE)
+      return entraError(400, 'invalid_request', "AADSTS90014: The required field 'client_assertion_type' is missing from the credential.");
 
     const app = state.applicationByAppId(clientId);
     if (!app) {
@@ -68,28 +92,68 @@ export function entraRoutes(rt: FakeRuntime): FakeRoute[] {
     const sub = String(claims['sub'] ?? '');
     const aud = String(claims['aud'] ?? '');
     const fics = state.federatedCredentials(app.id);
-    if (fics.length === 0) return entraError(400, 'invalid_client', `AADSTS70025: The client '${app.appId}'(${app.displayName}) has no configured federated identity credentials.`);
+    if (fics.length === 0)
+      return entraError(
+        400,
+        'invalid_client',
+        `AADSTS70025: The client '${app.appId}'(${app.displayName}) has no configured federated identity credentials.`,
+      );
     if (iss.startsWith('https://login.microsoftonline.com/') && app.signInAudience !== 'AzureADMyOrg') {
-      return entraError(400, 'invalid_client', 'AADSTS70052: The identity must be a managed identity, a single tenant app, or a service account.');
+      return entraError(
+        400,
+        'invalid_client',
+        'AADSTS70052: The identity must be a managed identity, a single tenant app, or a service account.',
+      );
     }
     const check = 'Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.';
     const byIssuer = fics.filter((f) => f.issuer === iss);
-    if (byIssuer.length === 0) return entraError(400, 'invalid_client', `AADSTS700211: No matching federated identity record found for presented assertion issuer '${iss}'. ${check}`);
+    if (byIssuer.length === 0)
+      return entraError(
+        400,
+        'invalid_client',
+        `AADSTS700211: No matching federated identity record found for presented assertion issuer '${iss}'. ${check}`,
+      );
     const bySubject = byIssuer.filter((f) => f.subject === sub);
-    if (bySubject.length === 0) return entraError(400, 'invalid_client', `AADSTS700213: No matching federated identity record found for presented assertion subject '${sub}'. ${check}`);
+    if (bySubject.length === 0)
+      return entraError(
+        400,
+        'invalid_client',
+        `AADSTS700213: No matching federated identity record found for presented assertion subject '${sub}'. ${check}`,
+      );
     const match = bySubject.find((f) => f.audiences.includes(aud));
-    if (!match) return entraError(400, 'invalid_client', `AADSTS700212: No matching federated identity record found for presented assertion audience '${aud}'. ${check}`);
+    if (!match)
+      return entraError(
+        400,
+        'invalid_client',
+        `AADSTS700212: No matching federated identity record found for presented assertion audience '${aud}'. ${check}`,
+      );
     // graph.md §5: a FIC just written is not yet usable for a while.
     if (rt.now() < match.writtenAt + rt.options.ficPropagationInMs) {
-      return entraError(400, 'invalid_client', `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${aud}'.`);
+      return entraError(
+        400,
+        'invalid_client',
+        `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${aud}'.`,
+      );
     }
     const sp = state.servicePrincipalByAppId(app.appId);
-    if (!sp) return entraError(400, 'invalid_client', `AADSTS7000229: The client application ${app.appId} is missing service principal in the tenant ${state.tenantId}.`);
+    if (!sp)
+      return entraError(
+        400,
+        'invalid_client',
+        `AADSTS7000229: The client application ${app.appId} is missing service principal in the tenant ${state.tenantId}.`,
+      );
     return json({
       token_type: 'Bearer',
       expires_in: ACCESS_TOKEN_SECONDS,
       ext_expires_in: ACCESS_TOKEN_SECONDS,
-      access_token: makeTestToken(scope, { oid: sp.id, appid: app.appId, tid: state.tenantId, idtyp: 'app', iat: now, exp: now + ACCESS_TOKEN_SECONDS }),
+      access_token: makeTestToken(scope, {
+        oid: sp.id,
+        appid: app.appId,
+        tid: state.tenantId,
+        idtyp: 'app',
+        iat: now,
+        exp: now + ACCESS_TOKEN_SECONDS,
+      }),
     });
   };
 

@@ -18,7 +18,12 @@ export function dotnetGuidBase64Url(guid: string): string {
   const hex = guid.replace(/-/g, '');
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new TypeError(`Not a GUID: ${guid}`);
   const b = Buffer.from(hex, 'hex');
-  const le = Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
+  const le = Buffer.concat([
+    Buffer.from(b.subarray(0, 4)).reverse(),
+    Buffer.from(b.subarray(4, 6)).reverse(),
+    Buffer.from(b.subarray(6, 8)).reverse(),
+    b.subarray(8),
+  ]);
   return le.toString('base64url');
 }
 
@@ -59,7 +64,10 @@ let processKeys: KeyPair | undefined;
 function keyPair(): KeyPair {
   if (!processKeys) {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const kid = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 27);
+    const kid = createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64url')
+      .slice(0, 27);
     processKeys = { privateKey, publicKey, kid };
   }
   return processKeys;

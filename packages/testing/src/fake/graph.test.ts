@@ -15,9 +15,17 @@ function start(options: FakeOptions = {}): Fake {
 }
 
 const upsert = (uniqueName: string, body: unknown, prefer = true) =>
-  call('PATCH', `${GRAPH}/applications(uniqueName='${uniqueName}')`, { json: body, headers: prefer ? { Prefer: 'create-if-missing' } : {} });
+  call('PATCH', `${GRAPH}/applications(uniqueName='${uniqueName}')`, {
+    json: body,
+    headers: prefer ? { Prefer: 'create-if-missing' } : {},
+  });
 
-const fic = (name: string, subject = `sub-${name}`) => ({ name, issuer: 'https://issuer.example', subject, audiences: ['api://AzureADTokenExchange'] });
+const fic = (name: string, subject = `sub-${name}`) => ({
+  name,
+  issuer: 'https://issuer.example',
+  subject,
+  audiences: ['api://AzureADTokenExchange'],
+});
 
 describe('applications', () => {
   it('upserts by uniqueName: 201 with a body when created, 204 when it existed, 404 without Prefer', async () => {
@@ -67,7 +75,9 @@ describe('applications', () => {
     expect(byAppId.body.value).toHaveLength(1);
     const byTag = await call('GET', `${GRAPH}/applications?$filter=${encodeURIComponent("tags/any(t:t eq 'odd')")}`);
     expect(byTag.body.value).toHaveLength(2);
-    expect((await call('GET', `${GRAPH}/applications?$filter=${encodeURIComponent("notes ne 'x'")}`)).body.error.code).toBe('Request_UnsupportedQuery');
+    expect((await call('GET', `${GRAPH}/applications?$filter=${encodeURIComponent("notes ne 'x'")}`)).body.error.code).toBe(
+      'Request_UnsupportedQuery',
+    );
   });
 
   it('rejects unknown and read-only properties, and a change of uniqueName', async () => {
@@ -104,7 +114,9 @@ describe('service principals', () => {
     const second = await call('POST', `${GRAPH}/servicePrincipals`, { json: { appId: app.appId } });
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('Request_MultipleObjectsWithSameKeyValue');
-    expect((await call('POST', `${GRAPH}/servicePrincipals`, { json: { appId: '11111111-1111-1111-1111-111111111111' } })).status).toBe(400);
+    expect((await call('POST', `${GRAPH}/servicePrincipals`, { json: { appId: '11111111-1111-1111-1111-111111111111' } })).status).toBe(
+      400,
+    );
   });
 
   it('hides a new service principal from reads during the replication lag', async () => {
@@ -134,7 +146,12 @@ describe('federated identity credentials', () => {
     const app = fake.state.addApplication({ displayName: 'F' });
     const created = await call('POST', path(app.id), { json: fic('first') });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'first', subject: 'sub-first', audiences: ['api://AzureADTokenExchange'], description: null });
+    expect(created.body).toMatchObject({
+      name: 'first',
+      subject: 'sub-first',
+      audiences: ['api://AzureADTokenExchange'],
+      description: null,
+    });
     await call('POST', path(app.id), { json: fic('second') });
     const filtered = await call('GET', `${path(app.id)}?$filter=${encodeURIComponent("subject eq 'sub-second'")}`);
     expect(filtered.body.value.map((f: { name: string }) => f.name)).toEqual(['second']);

@@ -16,7 +16,12 @@ const APP = String.raw`/applications(?:/([^/()]+)|\((appId|uniqueName)=${LITERAL
 /** `/federatedIdentityCredentials/{idOrName}` or `(name='…')`: groups idOrName, name. */
 const FIC = String.raw`/federatedIdentityCredentials(?:/([^/()]+)|\(name=${LITERAL}\))`;
 
-const SIGN_IN_AUDIENCES = new Set(['AzureADMyOrg', 'AzureADMultipleOrgs', 'AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount']);
+const SIGN_IN_AUDIENCES = new Set([
+  'AzureADMyOrg',
+  'AzureADMultipleOrgs',
+  'AzureADandPersonalMicrosoftAccount',
+  'PersonalMicrosoftAccount',
+]);
 const MAX_FICS_PER_APP = 20;
 const FIC_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
 const MAX_FIC_FIELD = 600;
@@ -28,7 +33,13 @@ const VERIFIED_PUBLISHER = { displayName: null, verifiedPublisherId: null, added
 /** Properties of a new application that nobody set (graph-v1.0-application-create.json, current resource page). */
 const APPLICATION_DEFAULTS: Readonly<Record<string, unknown>> = {
   addIns: [],
-  api: { requestedAccessTokenVersion: 2, acceptMappedClaims: null, knownClientApplications: [], oauth2PermissionScopes: [], preAuthorizedApplications: [] },
+  api: {
+    requestedAccessTokenVersion: 2,
+    acceptMappedClaims: null,
+    knownClientApplications: [],
+    oauth2PermissionScopes: [],
+    preAuthorizedApplications: [],
+  },
   appRoles: [],
   applicationTemplateId: null,
   certification: null,
@@ -57,18 +68,36 @@ const APPLICATION_DEFAULTS: Readonly<Record<string, unknown>> = {
   spa: { redirectUris: [] },
   tokenEncryptionKeyId: null,
   verifiedPublisher: VERIFIED_PUBLISHER,
-  web: { homePageUrl: null, logoutUrl: null, redirectUris: [], redirectUriSettings: [], implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false } },
+  web: {
+    homePageUrl: null,
+    logoutUrl: null,
+    redirectUris: [],
+    redirectUriSettings: [],
+    implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false },
+  },
   windows: null,
 };
 const APPLICATION_READ_ONLY = new Set(['id', 'appId', 'createdDateTime', 'deletedDateTime', 'publisherDomain']);
-const APPLICATION_PROPERTIES = new Set([...Object.keys(APPLICATION_DEFAULTS), ...APPLICATION_READ_ONLY, 'displayName', 'uniqueName', 'signInAudience', 'tags']);
+const APPLICATION_PROPERTIES = new Set([
+  ...Object.keys(APPLICATION_DEFAULTS),
+  ...APPLICATION_READ_ONLY,
+  'displayName',
+  'uniqueName',
+  'signInAudience',
+  'tags',
+]);
 const SERVICE_PRINCIPAL_WRITABLE = new Set(['appId', 'accountEnabled', 'tags']);
 const FIC_PROPERTIES = new Set(['name', 'issuer', 'subject', 'audiences', 'description']);
 
 const unquote = (s: string): string => s.replace(/''/g, "'");
 const prefersCreate = (request: Request): boolean => /\bcreate-if-missing\b/i.test(request.headers.get('prefer') ?? '');
 const notFound = (key: string): Response =>
-  serviceError('graph', 404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+  serviceError(
+    'graph',
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 const invalid = (message: string): Response => serviceError('graph', 400, 'Request_BadRequest', message);
 const unsupportedQuery = (): Response => serviceError('graph', 400, 'Request_UnsupportedQuery', 'Unsupported Query.');
 // graph.md §4/§5: the status of a duplicate key is unconfirmed (observed 400 or 409); the fake answers
@@ -166,7 +195,8 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
   /** One entity, `$select` applied, with its `@odata.context`. */
   const entity = (ctx: RouteContext, set: string, full: Record<string, unknown>, status = 200): Response => {
     const selected = selectProperties(full, ctx.query.get('$select'));
-    if (!selected.ok) return invalid(`Could not find a property named '${selected.property}' on type 'microsoft.graph.${set.replace(/s$/, '')}'.`);
+    if (!selected.ok)
+      return invalid(`Could not find a property named '${selected.property}' on type 'microsoft.graph.${set.replace(/s$/, '')}'.`);
     const cols = ctx.query.get('$select') ? `(${Object.keys(selected.value).join(',')})` : '';
     return json({ '@odata.context': context(`${set}${cols}/$entity`), ...selected.value }, status);
   };
@@ -188,17 +218,23 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
     }
     const topText = ctx.query.get('$top');
     const top = topText === null ? DEFAULT_PAGE : Number(topText);
-    if (!Number.isInteger(top) || top < 1 || top > 999) return invalid(`Invalid page size specified: '${topText ?? ''}'. Must be between 1 and 999 inclusive.`);
+    if (!Number.isInteger(top) || top < 1 || top > 999)
+      return invalid(`Invalid page size specified: '${topText ?? ''}'. Must be between 1 and 999 inclusive.`);
     const offset = readPageToken(ctx.query.get('$skiptoken'));
     if (offset === undefined) return invalid('Invalid $skiptoken.');
     const page: Array<Record<string, unknown>> = [];
     for (const row of rows.slice(offset, offset + top)) {
       const selected = selectProperties(row, ctx.query.get('$select'));
-      if (!selected.ok) return invalid(`Could not find a property named '${selected.property}' on type 'microsoft.graph.${set.replace(/s$/, '')}'.`);
+      if (!selected.ok)
+        return invalid(`Could not find a property named '${selected.property}' on type 'microsoft.graph.${set.replace(/s$/, '')}'.`);
       page.push(selected.value);
     }
     const more = offset + top < rows.length;
-    return json({ '@odata.context': context(set), value: page, ...(more ? { '@odata.nextLink': nextPageUrl(ctx.url, '$skiptoken', offset + top) } : {}) });
+    return json({
+      '@odata.context': context(set),
+      value: page,
+      ...(more ? { '@odata.nextLink': nextPageUrl(ctx.url, '$skiptoken', offset + top) } : {}),
+    });
   };
 
   // ------------------------------------------------------------ applications
@@ -215,16 +251,21 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
     if (!isRecord(body)) return invalid('The request body must be a JSON object.');
     for (const [key, value] of Object.entries(body)) {
       if (key.includes('@odata.')) continue;
-      if (!APPLICATION_PROPERTIES.has(key)) return invalid(`Property '${key}' does not exist as a declared property or extension property.`);
+      if (!APPLICATION_PROPERTIES.has(key))
+        return invalid(`Property '${key}' does not exist as a declared property or extension property.`);
       if (APPLICATION_READ_ONLY.has(key)) return invalid(`Property '${key}' is read-only and cannot be set.`);
-      if (key === 'displayName' && (typeof value !== 'string' || value.trim() === '')) return invalid("Invalid value specified for property 'displayName' of resource 'Application'.");
-      if (key === 'signInAudience' && !SIGN_IN_AUDIENCES.has(String(value))) return invalid(`Invalid value specified for property 'signInAudience' of resource 'Application'.`);
-      if (key === 'tags' && !(Array.isArray(value) && value.every((t) => typeof t === 'string'))) return invalid("Invalid value specified for property 'tags' of resource 'Application'.");
+      if (key === 'displayName' && (typeof value !== 'string' || value.trim() === ''))
+        return invalid("Invalid value specified for property 'displayName' of resource 'Application'.");
+      if (key === 'signInAudience' && !SIGN_IN_AUDIENCES.has(String(value)))
+        return invalid(`Invalid value specified for property 'signInAudience' of resource 'Application'.`);
+      if (key === 'tags' && !(Array.isArray(value) && value.every((t) => typeof t === 'string')))
+        return invalid("Invalid value specified for property 'tags' of resource 'Application'.");
       if (key === 'uniqueName' && (typeof value !== 'string' || (existing?.uniqueName != null && existing.uniqueName !== value))) {
         return invalid("Property 'uniqueName' can only be set when the application is created.");
       }
     }
-    if (!existing && typeof body['displayName'] !== 'string') return invalid("A value is required for property 'displayName' of resource 'Application'.");
+    if (!existing && typeof body['displayName'] !== 'string')
+      return invalid("A value is required for property 'displayName' of resource 'Application'.");
     return undefined;
   };
 
@@ -262,27 +303,42 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
   };
 
   /** Checks a FIC body (graph.md §5); `name` is the new credential's name when creating. */
-  const checkFic = (app: FakeApplication, body: unknown, existing: FakeFederatedCredential | undefined, name: string | undefined): Response | undefined => {
+  const checkFic = (
+    app: FakeApplication,
+    body: unknown,
+    existing: FakeFederatedCredential | undefined,
+    name: string | undefined,
+  ): Response | undefined => {
     if (!isRecord(body)) return invalid('The request body must be a JSON object.');
     for (const key of Object.keys(body)) {
       if (key.includes('@odata.')) continue;
       if (key === 'id') return invalid("Property 'id' is read-only and cannot be set.");
       if (!FIC_PROPERTIES.has(key)) return invalid(`Property '${key}' does not exist as a declared property or extension property.`);
     }
-    if (existing && body['name'] !== undefined && body['name'] !== existing.name) return invalid("Property 'name' is read-only and cannot be changed after creation.");
+    if (existing && body['name'] !== undefined && body['name'] !== existing.name)
+      return invalid("Property 'name' is read-only and cannot be changed after creation.");
     for (const field of ['issuer', 'subject'] as const) {
       const v = body[field];
-      if (v === undefined && !existing) return invalid(`A value is required for property '${field}' of resource 'FederatedIdentityCredential'.`);
+      if (v === undefined && !existing)
+        return invalid(`A value is required for property '${field}' of resource 'FederatedIdentityCredential'.`);
       if (v !== undefined && (typeof v !== 'string' || v === '' || v.length > MAX_FIC_FIELD)) {
         return invalid(`Invalid value specified for property '${field}' of resource 'FederatedIdentityCredential'.`);
       }
     }
     const audiences = body['audiences'];
-    if (audiences === undefined && !existing) return invalid("A value is required for property 'audiences' of resource 'FederatedIdentityCredential'.");
-    if (audiences !== undefined && !(Array.isArray(audiences) && audiences.length === 1 && typeof audiences[0] === 'string' && audiences[0].length <= MAX_FIC_FIELD)) {
+    if (audiences === undefined && !existing)
+      return invalid("A value is required for property 'audiences' of resource 'FederatedIdentityCredential'.");
+    if (
+      audiences !== undefined &&
+      !(Array.isArray(audiences) && audiences.length === 1 && typeof audiences[0] === 'string' && audiences[0].length <= MAX_FIC_FIELD)
+    ) {
       return invalid('Federated identity credentials must have exactly one audience.');
     }
-    if (body['description'] !== undefined && body['description'] !== null && (typeof body['description'] !== 'string' || body['description'].length > MAX_FIC_FIELD)) {
+    if (
+      body['description'] !== undefined &&
+      body['description'] !== null &&
+      (typeof body['description'] !== 'string' || body['description'].length > MAX_FIC_FIELD)
+    ) {
       return invalid("Invalid value specified for property 'description' of resource 'FederatedIdentityCredential'.");
     }
     const all = state.federatedCredentials(app.id);
@@ -290,12 +346,15 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
       if (name === undefined) return invalid("A value is required for property 'name' of resource 'FederatedIdentityCredential'.");
       if (!FIC_NAME.test(name)) return invalid(`Federated Identity Credential name '${name}' is invalid.`);
       // The limit's error body is unconfirmed (documented: max 20 per application).
-      if (all.length >= MAX_FICS_PER_APP) return invalid(`The maximum number of federated identity credentials (${MAX_FICS_PER_APP}) for this application has been reached.`);
-      if (all.some((f) => f.name.toLowerCase() === name.toLowerCase())) return duplicate(`FederatedIdentityCredential with name ${name} already exists.`);
+      if (all.length >= MAX_FICS_PER_APP)
+        return invalid(`The maximum number of federated identity credentials (${MAX_FICS_PER_APP}) for this application has been reached.`);
+      if (all.some((f) => f.name.toLowerCase() === name.toLowerCase()))
+        return duplicate(`FederatedIdentityCredential with name ${name} already exists.`);
     }
     const issuer = (body['issuer'] as string | undefined) ?? existing?.issuer;
     const subject = (body['subject'] as string | undefined) ?? existing?.subject;
-    if (all.some((f) => f !== existing && f.issuer === issuer && f.subject === subject)) return invalid('Issuer and subject combination already exists for this application.');
+    if (all.some((f) => f !== existing && f.issuer === issuer && f.subject === subject))
+      return invalid('Issuer and subject combination already exists for this application.');
     return undefined;
   };
 
@@ -323,7 +382,12 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
   // identities); the code for applications is unconfirmed.
   const ficLock = (ctx: RouteContext): string => `fic/${findApp(ctx.params)?.id ?? appKey(ctx.params)}`;
   const ficConflict = (): Response =>
-    serviceError('graph', 409, 'ConcurrentFederatedIdentityCredentialsWrites', 'Concurrent federated identity credential writes under the same application are not supported.');
+    serviceError(
+      'graph',
+      409,
+      'ConcurrentFederatedIdentityCredentialsWrites',
+      'Concurrent federated identity credential writes under the same application are not supported.',
+    );
 
   return [
     // ---------------------------------------------------------- applications
@@ -400,12 +464,15 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
       handle: ({ body }) => {
         if (!isRecord(body)) return invalid('The request body must be a JSON object.');
         for (const key of Object.keys(body)) {
-          if (!SERVICE_PRINCIPAL_WRITABLE.has(key) && !key.includes('@odata.')) return invalid(`Property '${key}' is not supported by this fake on create.`);
+          if (!SERVICE_PRINCIPAL_WRITABLE.has(key) && !key.includes('@odata.'))
+            return invalid(`Property '${key}' is not supported by this fake on create.`);
         }
         const appId = body['appId'];
         if (typeof appId !== 'string') return invalid("A value is required for property 'appId' of resource 'ServicePrincipal'.");
-        if (!state.applicationByAppId(appId)) return invalid(`The appId '${appId}' of the service principal does not reference a valid application object.`);
-        if (state.servicePrincipalByAppId(appId)) return duplicate('Another object with the same value for property servicePrincipalNames already exists.');
+        if (!state.applicationByAppId(appId))
+          return invalid(`The appId '${appId}' of the service principal does not reference a valid application object.`);
+        if (state.servicePrincipalByAppId(appId))
+          return duplicate('Another object with the same value for property servicePrincipalNames already exists.');
         const sp = state.addServicePrincipal({ appId });
         if (typeof body['accountEnabled'] === 'boolean') sp.accountEnabled = body['accountEnabled'];
         if (Array.isArray(body['tags'])) sp.tags = body['tags'].map(String);
@@ -416,7 +483,15 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
       method: 'GET',
       pattern: /^\/servicePrincipals\/?$/i,
       operation: 'servicePrincipals.list',
-      handle: (ctx) => collection(ctx, 'servicePrincipals', state.servicePrincipals().filter((sp) => visible(sp)).map(servicePrincipalJson)),
+      handle: (ctx) =>
+        collection(
+          ctx,
+          'servicePrincipals',
+          state
+            .servicePrincipals()
+            .filter((sp) => visible(sp))
+            .map(servicePrincipalJson),
+        ),
     },
     {
       method: 'GET',
@@ -533,6 +608,11 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
   }
 
   function ficNotFound([idOrName, name]: readonly string[]): Response {
-    return serviceError('graph', 404, 'Request_ResourceNotFound', `FederatedIdentityCredential with name ${idOrName || unquote(name ?? '')} not found.`);
+    return serviceError(
+      'graph',
+      404,
+      'Request_ResourceNotFound',
+      `FederatedIdentityCredential with name ${idOrName || unquote(name ?? '')} not found.`,
+    );
   }
 }

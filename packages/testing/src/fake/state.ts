@@ -235,7 +235,15 @@ export interface StateEnvironment {
 }
 
 /** `authorization.parameters` keys whose values Azure DevOps never returns. */
-export const CONFIDENTIAL_PARAMETERS = new Set(['serviceprincipalkey', 'serviceprincipalcertificate', 'password', 'accesstoken', 'apitoken', 'key', 'secret']);
+export const CONFIDENTIAL_PARAMETERS = new Set([
+  'serviceprincipalkey',
+  'serviceprincipalcertificate',
+  'password',
+  'accesstoken',
+  'apitoken',
+  'key',
+  'secret',
+]);
 
 /** The built-in roles preloaded in every fake (ids are the global built-in GUIDs). */
 export const BUILT_IN_ROLES: readonly RoleDefinitionInit[] = [
@@ -249,7 +257,12 @@ export const BUILT_IN_ROLES: readonly RoleDefinitionInit[] = [
     id: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
     roleName: 'Contributor',
     description: 'Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.',
-    permissions: [{ actions: ['*'], notActions: ['Microsoft.Authorization/*/Delete', 'Microsoft.Authorization/*/Write', 'Microsoft.Authorization/elevateAccess/Action'] }],
+    permissions: [
+      {
+        actions: ['*'],
+        notActions: ['Microsoft.Authorization/*/Delete', 'Microsoft.Authorization/*/Write', 'Microsoft.Authorization/elevateAccess/Action'],
+      },
+    ],
   },
   {
     id: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
@@ -268,7 +281,16 @@ export const BUILT_IN_ROLES: readonly RoleDefinitionInit[] = [
     roleName: 'Role Based Access Control Administrator',
     description: 'Manage access to Azure resources by assigning roles using Azure RBAC.',
     // The real role carries a condition limiting which roles it may assign; not modelled.
-    permissions: [{ actions: ['Microsoft.Authorization/roleAssignments/write', 'Microsoft.Authorization/roleAssignments/delete', '*/read', 'Microsoft.Support/*'] }],
+    permissions: [
+      {
+        actions: [
+          'Microsoft.Authorization/roleAssignments/write',
+          'Microsoft.Authorization/roleAssignments/delete',
+          '*/read',
+          'Microsoft.Support/*',
+        ],
+      },
+    ],
   },
 ];
 
@@ -338,7 +360,17 @@ export class FakeState {
 
   /** Empties everything and preloads the built-in roles (what `fake.reset()` does). */
   clear(): void {
-    for (const m of [this.#applications, this.#servicePrincipals, this.#federatedCredentials, this.#roleDefinitions, this.#roleAssignments, this.#principals, this.#projects, this.#serviceEndpoints, this.#pipelinePermissions]) {
+    for (const m of [
+      this.#applications,
+      this.#servicePrincipals,
+      this.#federatedCredentials,
+      this.#roleDefinitions,
+      this.#roleAssignments,
+      this.#principals,
+      this.#projects,
+      this.#serviceEndpoints,
+      this.#pipelinePermissions,
+    ]) {
       m.clear();
     }
     this.#byProject = undefined;
@@ -617,7 +649,9 @@ export class FakeState {
   addServiceEndpoint(init: ServiceEndpointInit): FakeServiceEndpoint {
     const scheme = init.scheme ?? 'WorkloadIdentityFederation';
     const creationMode = init.creationMode ?? 'Manual';
-    const projects = (typeof init.projects === 'string' ? [init.projects] : init.projects).map((p) => this.project(p) ?? fail(`no project ${p}`));
+    const projects = (typeof init.projects === 'string' ? [init.projects] : init.projects).map(
+      (p) => this.project(p) ?? fail(`no project ${p}`),
+    );
     if (projects.length === 0) fail('a service connection needs at least one project');
     const base: Record<string, string | null> = { tenantid: init.tenantId ?? this.#env.tenantId };
     if (init.servicePrincipalId !== undefined) base['serviceprincipalid'] = init.servicePrincipalId;
@@ -663,7 +697,8 @@ export class FakeState {
 
   /** Deletes a service connection from every project, with its pipeline permissions. */
   deleteServiceEndpoint(id: string): boolean {
-    for (const key of [...this.#pipelinePermissions.keys()]) if (key.endsWith(`/${id.toLowerCase()}`)) this.#pipelinePermissions.delete(key);
+    for (const key of [...this.#pipelinePermissions.keys()])
+      if (key.endsWith(`/${id.toLowerCase()}`)) this.#pipelinePermissions.delete(key);
     this.#byProject = undefined;
     return this.#serviceEndpoints.delete(id.toLowerCase());
   }
@@ -685,7 +720,11 @@ export class FakeState {
     // The issuer type of a legacy connection is undocumented (federation.md §1): left out.
     const ref = e.projectReferences[0];
     const project = ref ? (this.project(ref.projectId)?.name ?? '') : '';
-    return { issuer: legacyIssuer(this.#env.organizationId), subject: legacySubject(this.#env.organization, project, ref?.name ?? e.name), issuerType: undefined };
+    return {
+      issuer: legacyIssuer(this.#env.organizationId),
+      subject: legacySubject(this.#env.organization, project, ref?.name ?? e.name),
+      issuerType: undefined,
+    };
   }
 
   /** Pipeline permissions of a connection in a project (live), `undefined` if it is not in that project. */
@@ -697,7 +736,8 @@ export class FakeState {
   /** @internal Keeps the pipeline-permission records in step with a connection's projects. */
   syncPipelinePermissions(endpoint: FakeServiceEndpoint): void {
     const wanted = new Set(endpoint.projectReferences.map((r) => `${r.projectId}/${endpoint.id}`));
-    for (const key of [...this.#pipelinePermissions.keys()]) if (key.endsWith(`/${endpoint.id}`) && !wanted.has(key)) this.#pipelinePermissions.delete(key);
+    for (const key of [...this.#pipelinePermissions.keys()])
+      if (key.endsWith(`/${endpoint.id}`) && !wanted.has(key)) this.#pipelinePermissions.delete(key);
     for (const key of wanted) if (!this.#pipelinePermissions.has(key)) this.#pipelinePermissions.set(key, { pipelines: [] });
   }
 }
