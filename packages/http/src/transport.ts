@@ -114,14 +114,22 @@ function retryPolicy(service: Service, options: Required<RetryOptions>, logger: 
         try {
           response = await next(request);
         } catch (error) {
-          if (isAbortError(error) || request.abortSignal?.aborted) throw error;
-          if (attempt < options.maxRetries && isRetryableNetworkError(error)) {
+          // The caller's signal is `request.abortSignal`: if it did not fire, an AbortError is the
+          // per-attempt timeout (core-rest-pipeline aborts the attempt itself), which is retryable.
+          if (request.abortSignal?.aborted) throw error;
+          const timedOut = isAbortError(error);
+          if (attempt < options.maxRetries && (timedOut || isRetryableNetworkError(error))) {
             const delay = backoffDelay(attempt, options);
-            emit(logger, { level: 'warn', service, message: `connection failed; retrying in ${delay} ms`, attempt });
+            emit(logger, {
+              level: 'warn',
+              service,
+              message: `${timedOut ? 'attempt timed out' : 'connection failed'}; retrying in ${delay} ms`,
+              attempt,
+            });
             await sleep(delay, request.abortSignal);
             continue;
           }
-          throw error;
+          throw timedOut ? timeoutError() : error;
         }
         const read = readErrorBody(service, response.bodyAsText ?? undefined, (n) => response.headers.get(n));
         const decision = decideRetry({
@@ -407,11 +415,29 @@ export function invalidResponse(service: Service, operation: string, status: num
   };
 }
 
+/** A per-attempt timeout, named as fetch names it, so that it maps to `Network` (retryable) and not `Aborted`. */
+function timeoutError(): Error {
+  const e = new Error('The request timed out.');
+  e.name = 'TimeoutError';
+  return e;
+}
+
 function mapThrown(service: Service, operation: string, error: unknown, signal: AbortSignal | undefined): TransportError {
-  if (isAbortError(error) || signal?.aborted) {
+  if (signal?.aborted) {
     return { kind: 'Aborted', message: `${service} ${operation} was aborted.` };
   }
   const e = error as { name?: string; code?: string; message?: string };
+  if (isAbortError(error) || e?.name === 'TimeoutError') {
+    // Not the caller's signal: the per-attempt timeout fired (and every retry timed out too).
+    return {
+      kind: 'Network',
+      service,
+      operation,
+      code: 'Timeout',
+      retryable: true,
+      message: `${service} ${operation} timed out on every attempt. Check connectivity, or raise timeoutInMs.`,
+    };
+  }
   if (e?.name === WIF_AUTHENTICATION_ERROR) {
     return {
       kind: 'Authentication',
