@@ -25,7 +25,11 @@ export interface CommandSpec {
 
 const config: OptionSpec = { type: 'string', short: 'c', value: 'FILE', description: 'The spec (YAML or JSON).' };
 const yes: OptionSpec = { type: 'boolean', short: 'y', description: 'Do not ask for confirmation (needed without a terminal).' };
-const concurrency: OptionSpec = { type: 'string', value: 'N', description: 'Connections worked on at once (default 16).' };
+const concurrency: OptionSpec = {
+  type: 'string',
+  value: 'N',
+  description: 'Connections worked on at once (default: 32 for apply and sync, 16 for plan).',
+};
 const connection: OptionSpec = { type: 'string', multiple: true, value: 'NAME', description: 'Only this connection (repeatable).' };
 const project: OptionSpec = { type: 'string', value: 'PROJECT', description: 'Azure DevOps project of the connection.' };
 
