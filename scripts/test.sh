@@ -16,6 +16,8 @@ pnpm exec turbo run typecheck --output-logs=errors-only
 echo "== lint"
 pnpm exec eslint packages examples bench
 pnpm exec prettier --check "packages/*/src/**/*.ts" "packages/*/test/**/*.ts" "examples/**/*.ts" "bench/**/*.ts"
+echo "== api docs (TypeDoc builds from the TSDoc; bash scripts/docs.sh writes docs/api)"
+pnpm exec typedoc --logLevel Warn --emit none
 echo "== test"
 status=0
 pnpm exec turbo run test --concurrency=2 --output-logs=full 2>&1 | tee "$log" || status=$?
