@@ -87,16 +87,17 @@ export function severityRank(severity: Severity): number {
 /** The fix of each code: the same text for every finding of that code. */
 export const FIXES: Readonly<Record<AuditCode, string>> = {
   SecretBased:
-    'Move it to workload identity federation: migrate it to a new manual connection (startMigration), or, if it was created in automatic mode and is used by one project only, convert it in place (convertConnectionScheme).',
+    'Move it to workload identity federation: migrate it to a new manual connection (wif migrate start; startMigration in code), or, if it was created in automatic mode and is used by one project only, convert it in place (convertConnectionScheme in code).',
   LegacyIssuer:
-    'Convert it to the Microsoft Entra issuer before the Azure DevOps issuer is retired (convertIssuer, or the portal\'s "Update" on the connection).',
+    'Convert it to the Microsoft Entra issuer before the Azure DevOps issuer is retired (convertIssuer in code, or the portal\'s "Update" on the connection, then wif sync to rebind the credential).',
   NotReady:
     'Open the connection in Project settings > Service connections, read its error, then fix or delete it; a connection that never became ready cannot be used by pipelines.',
-  AutomaticMode: 'Replace it with a manual-mode connection on an app you own, with the smallest role scope (startMigration).',
+  AutomaticMode:
+    'Replace it with a manual-mode connection on an app you own, with the smallest role scope (wif migrate start; startMigration in code).',
   SharedAcrossProjects:
     'Check that every project it is shared with needs it; prefer one connection per project, each with its own app and the smallest role scope.',
   AppSharedByConnections:
-    'Give each connection its own app registration, so each pipeline identity can be traced and scoped on its own (startMigration).',
+    'Give each connection its own app registration, so each pipeline identity can be traced and scoped on its own (wif migrate start; startMigration in code).',
   CredentialMissing:
     'Add a federated credential with exactly the issuer and subject the connection reports (bindFederatedCredential); pipelines fail with AADSTS70025/70021 until then.',
   CredentialMismatch:
@@ -104,7 +105,8 @@ export const FIXES: Readonly<Record<AuditCode, string>> = {
   AudienceMismatch: 'Set the credential\'s audiences to exactly ["api://AzureADTokenExchange"] (bindFederatedCredential fixes it).',
   AppNotFound:
     'The app the connection names does not exist in this tenant (deleted, or in another tenant): point the connection at a live app, or delete the connection.',
-  MultiTenantApp: 'Make the app single-tenant (signInAudience AzureADMyOrg), or replace it with a single-tenant app (startMigration).',
+  MultiTenantApp:
+    'Make the app single-tenant (signInAudience AzureADMyOrg), or replace it with a single-tenant app (wif migrate start; startMigration in code).',
   BroadRole:
     'Replace the assignment with the narrowest role at the smallest scope the pipeline needs (a resource group, a specific resource), then remove the broad one.',
   OtherTenant: 'Run the audit with credentials of that tenant to check its identity.',

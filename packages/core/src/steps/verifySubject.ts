@@ -141,7 +141,7 @@ export function verifySubject(
     const warnings: string[] = [];
     if (format === 'legacy') {
       warnings.push(
-        `Connection "${endpoint.name}" still uses the Azure DevOps issuer, retired on ${LEGACY_ISSUER_RETIREMENT_DATE} for single-tenant apps in the public cloud: convert it to the Entra issuer (wif sync).`,
+        `Connection "${endpoint.name}" still uses the Azure DevOps issuer, retired on ${LEGACY_ISSUER_RETIREMENT_DATE} for single-tenant apps in the public cloud: convert it to the Entra issuer (convertIssuer, or the portal's "Update"; wif sync then rebinds the credential).`,
       );
     }
     if (signInAudience !== 'AzureADMyOrg') warnings.push(`App ${app.appId} is ${signInAudience}; prefer single-tenant (AzureADMyOrg).`);
