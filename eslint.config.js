@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'tools/**', 'docs/api/**', '**/*.config.ts', '**/*.config.js', 'eslint.config.js', '**/*.mjs'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'tools/**', 'docs/api/**', '**/*.config.ts', '**/*.config.js', 'eslint.config.js', '**/*.mjs', '*.shared.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

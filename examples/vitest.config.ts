@@ -1,8 +1,3 @@
-import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../vitest.shared';
 
-export default defineConfig({
-  resolve: { conditions: ['@wif/source', ...defaultServerConditions] },
-  ssr: { resolve: { conditions: ['@wif/source', ...defaultServerConditions] } },
-  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000 },
-});
+export default packageTestConfig(['test/**/*.test.ts'], 60_000);
