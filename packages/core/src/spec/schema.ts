@@ -3,6 +3,7 @@
  * connections a platform team wants. Validated with zod; the JSON Schema generated from it
  * (`schema/wif-spec.schema.json`, see `specJsonSchema`) gives editors completion.
  */
+import { connectionTargetSchema } from '../steps/createManualConnection';
 import { z } from 'zod';
 import {
   connectionNameSchema,
@@ -65,16 +66,10 @@ const appSchema = z.strictObject({
 });
 
 /** A subscription or management group the connection targets (what Azure DevOps shows). */
-export const targetSchema = z
-  .discriminatedUnion('level', [
-    z.strictObject({ level: z.literal('subscription'), subscriptionId: guid('Subscription id.'), subscriptionName: connectionNameSchema }),
-    z.strictObject({
-      level: z.literal('managementGroup'),
-      managementGroupId: z.string().regex(/^[A-Za-z0-9._()-]{1,90}$/, 'is not a management group id'),
-      managementGroupName: connectionNameSchema,
-    }),
-  ])
-  .meta({ id: 'target', description: 'What Azure DevOps shows as the target; default: the subscription of the connection scope.' });
+export const targetSchema = connectionTargetSchema.meta({
+  id: 'target',
+  description: 'What Azure DevOps shows as the target; default: the subscription of the connection scope.',
+});
 
 /** One service connection, fully spelled out. */
 export const connectionSpecSchema = z

@@ -68,6 +68,34 @@ describe('createManualConnection', () => {
     });
   });
 
+  it.each([
+    [
+      { level: 'resourceGroup', subscriptionId: SUB, subscriptionName: 'Platform Prod', resourceGroupName: 'rg-platform-prod' } as const,
+      { scopeLevel: 'Subscription', subscriptionId: SUB, resourceGroupName: 'rg-platform-prod' },
+    ],
+    [
+      { level: 'managementGroup', managementGroupId: 'mg-platform', managementGroupName: 'Platform' } as const,
+      { scopeLevel: 'ManagementGroup', managementGroupId: 'mg-platform', managementGroupName: 'Platform' },
+    ],
+  ])('targets a %o', async (target, data) => {
+    fake.state.addProject('platform');
+    const r = await createManualConnection({ devops }, input({ target }));
+    expect(r._unsafeUnwrap().outcome).toBe('created');
+    expect(fake.state.serviceEndpoints()[0]!.data).toMatchObject({ ...data, creationMode: 'Manual' });
+    // Re-run: the same target is no drift.
+    expect((await createManualConnection({ devops }, input({ target })))._unsafeUnwrap().outcome).toBe('unchanged');
+  });
+
+  it('rejects a resource group name the service would not accept, sending nothing', async () => {
+    const before = fake.requests.length;
+    const r = await createManualConnection(
+      { devops },
+      input({ target: { level: 'resourceGroup', subscriptionId: SUB, subscriptionName: 'P', resourceGroupName: 'rg.' } }),
+    );
+    expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'Validation', problems: [{ path: 'target.resourceGroupName' }] });
+    expect(fake.requests.length).toBe(before);
+  });
+
   it('is unchanged on a re-run and writes nothing', async () => {
     fake.state.addProject('platform');
     const first = (await createManualConnection({ devops }, input()))._unsafeUnwrap();
