@@ -122,7 +122,7 @@ export function finishMigration(
             liveAt: record.liveAt,
             soakEndsAt: new Date(soakEnds).toISOString(),
             remainingInMs: soakEnds - now,
-            message: `"${newConnection.name}" went live at ${record.liveAt}; the soak ends at ${new Date(soakEnds).toISOString()}. Finish then, or force it to clean up now (`force: true`; `wif migrate finish --force`).`,
+            message: `"${newConnection.name}" went live at ${record.liveAt}; the soak ends at ${new Date(soakEnds).toISOString()}. Finish then, or force it to clean up now (force: true; wif migrate finish --force).`,
           });
         }
         // The old connection is the way back: never remove it while the new one does not verify.
