@@ -26,3 +26,22 @@ export async function prepare(rt: Runtime, options: OptionValues): Promise<Resul
   const clients = await rt.clients(org.value);
   return clients.isErr() ? err(clients.error) : ok({ spec, clients: clients.value });
 }
+
+/** What `audit` and `migrate` start with: `--config` is optional (it only names the organization and tenant). */
+export interface PreparedOptional {
+  readonly spec: ResolvedSpec | undefined;
+  readonly organization: string;
+  readonly clients: WifClients;
+}
+
+/** Loads `--config` when given, resolves the organization (spec, `--org` or the environment) and makes the clients. */
+export async function prepareOptional(rt: Runtime, options: OptionValues): Promise<Result<PreparedOptional, PrintableError>> {
+  const configPath = stringOption(options, 'config');
+  const loaded = configPath ? await rt.loadSpec(configPath) : undefined;
+  if (loaded?.isErr()) return err(loaded.error);
+  const spec = loaded?.isOk() ? loaded.value : undefined;
+  const org = rt.organization(spec);
+  if (org.isErr()) return err(org.error);
+  const clients = await rt.clients(org.value);
+  return clients.isErr() ? err(clients.error) : ok({ spec, organization: org.value, clients: clients.value });
+}

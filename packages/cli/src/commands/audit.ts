@@ -3,6 +3,7 @@ import type { AuditFinding, Severity } from '@wif/core';
 import { type Invocation, stringOption } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Runtime } from '../runtime';
+import { prepareOptional } from './_prepare';
 
 type Inv = Extract<Invocation, { options: unknown }>;
 
@@ -12,18 +13,13 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   if (failOn !== undefined && !(core.SEVERITIES as readonly string[]).includes(failOn)) {
     return rt.fail({ kind: 'Usage', message: `--fail-on must be one of ${core.SEVERITIES.join(', ')}, not "${failOn}".` });
   }
-  const configPath = stringOption(inv.options, 'config');
-  const spec = configPath ? await rt.loadSpec(configPath) : undefined;
-  if (spec?.isErr()) return rt.fail(spec.error);
-  const resolved = spec?.isOk() ? spec.value : undefined;
-  const org = rt.organization(resolved);
-  if (org.isErr()) return rt.fail(org.error);
-  const clients = await rt.clients(org.value);
-  if (clients.isErr()) return rt.fail(clients.error);
+  const prepared = await prepareOptional(rt, inv.options);
+  if (prepared.isErr()) return rt.fail(prepared.error);
+  const { spec: resolved, organization, clients } = prepared.value;
 
   const progress = rt.progress();
-  progress.start('audit', `audit ${org.value}`);
-  const audit = core.auditOrganization(clients.value, {
+  progress.start('audit', `audit ${organization}`);
+  const audit = core.auditOrganization(clients, {
     ...(resolved ? { tenantId: resolved.tenantId } : {}),
     ...(rt.abortSignal ? { abortSignal: rt.abortSignal } : {}),
   });
@@ -34,7 +30,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   progress.stop();
 
   const summary = core.summarizeAudit(findings, { failOn: (failOn as Severity | undefined) ?? 'never' });
-  printer.data({ ok: !summary.failed && stats.complete, organization: org.value, stats, summary, findings });
+  printer.data({ ok: !summary.failed && stats.complete, organization, stats, summary, findings });
   if (!printer.json) {
     for (const line of core.formatAuditTable(findings).trimEnd().split('\n')) printer.line(line);
     if (!stats.complete) printer.note(printer.colors.yellow('The audit did not finish: the counts above cover only what was read.'));

@@ -17,6 +17,7 @@ import { fetchEmulatorHealth } from '../emulator/health';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { PrintableError, Printer } from '../output';
 import type { Runtime } from '../runtime';
+import { prepareOptional } from './_prepare';
 
 type Inv = Extract<Invocation, { options: unknown }>;
 
@@ -120,14 +121,9 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     return EXIT.ok;
   }
 
-  const configPath = stringOption(inv.options, 'config');
-  const spec = configPath ? await rt.loadSpec(configPath) : undefined;
-  if (spec?.isErr()) return rt.fail(spec.error);
-  const resolved = spec?.isOk() ? spec.value : undefined;
-  const org = rt.organization(resolved);
-  if (org.isErr()) return rt.fail(org.error);
-  const clients = await rt.clients(org.value);
-  if (clients.isErr()) return rt.fail(clients.error);
+  const prepared = await prepareOptional(rt, inv.options);
+  if (prepared.isErr()) return rt.fail(prepared.error);
+  const { spec: resolved, clients } = prepared.value;
 
   let result;
   if (inv.action === 'start') {
@@ -139,7 +135,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     if (tenantId.isErr()) return rt.fail(tenantId.error);
     const newName = stringOption(inv.options, 'new-name');
     result = await core.startMigration(
-      clients.value,
+      clients,
       { project, connectionName, tenantId: tenantId.value, ...(newName ? { newName } : {}) },
       base,
     );
@@ -162,13 +158,13 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
           return EXIT.failure;
         }
       }
-      result = await core.finishMigration(clients.value, id.value, {
+      result = await core.finishMigration(clients, id.value, {
         ...base,
         ...(inv.options['force'] === true ? { force: true } : {}),
         ...(inv.options['keep-old-identity'] === true ? { keepOldIdentity: true } : {}),
       });
     } else {
-      result = await core.rollbackMigration(clients.value, id.value, base);
+      result = await core.rollbackMigration(clients, id.value, base);
     }
   }
   if (result.isErr()) return rt.fail(result.error);
