@@ -1,6 +1,7 @@
 /**
  * `@wif/arm`: Azure Resource Manager role definitions and role assignments (api-version 2022-04-01),
- * and the scope grammar.
+ * user-assigned managed identities and their federated credentials (api-version 2024-11-30), and the
+ * scope grammar.
  *
  * Every call returns a `Result`; besides the kinds each function names, any call can fail with
  * `Unauthorized` (401), `Throttled` (429 after the bounded retries, with `retryAfterInMs`),
@@ -38,3 +39,26 @@ export {
   RoleDefinitionListSchema,
 } from './schemas/roleDefinition';
 export { type RoleAssignment, RoleAssignmentSchema, RoleAssignmentListSchema } from './schemas/roleAssignment';
+export {
+  MANAGED_IDENTITY_API_VERSION,
+  type ManagedIdentityRef,
+  type UserAssignedIdentityBody,
+  type IdentityFederatedCredentialBody,
+  userAssignedIdentityPath,
+  createOrUpdateUserAssignedIdentity,
+  getUserAssignedIdentity,
+  deleteUserAssignedIdentity,
+  listUserAssignedIdentities,
+  putIdentityFederatedCredential,
+  getIdentityFederatedCredential,
+  deleteIdentityFederatedCredential,
+  listIdentityFederatedCredentials,
+} from './api/managedIdentities';
+export {
+  type UserAssignedIdentity,
+  type IdentityFederatedCredential,
+  UserAssignedIdentitySchema,
+  UserAssignedIdentityListSchema,
+  IdentityFederatedCredentialSchema,
+  IdentityFederatedCredentialListSchema,
+} from './schemas/managedIdentity';

@@ -9,6 +9,7 @@ import { HttpResponse, type HttpHandler } from 'msw';
 import { z } from 'zod';
 import { loadFixture } from '../fixtures';
 import { badRequest, serviceError, serviceRouter, type RequestLogEntry, type Route, type RouteContext } from './_router';
+import { managedIdentityContractRoutes } from './managedIdentity';
 
 export interface ArmContractOptions {
   /** Base URL the handlers serve (default: the public-cloud endpoint). */
@@ -329,6 +330,7 @@ export function armContractHandlers(options: ArmContractOptions = {}): HttpHandl
         return page(ctx, items);
       }),
     },
+    ...managedIdentityContractRoutes(),
   ];
 
   return [
