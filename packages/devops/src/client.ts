@@ -28,6 +28,11 @@ export interface DevOpsClientOptions extends TransportOptions {
   readonly endpoint?: string;
   /** Token scope for a `TokenCredential`. Default `499b84ac-1321-427f-aa17-267ca6975798/.default`. */
   readonly scope?: string;
+  /**
+   * Base URL of the identities service (IMS), without the organization. Default
+   * `https://vssps.dev.azure.com`, or `endpoint` when that is set (the emulator serves both).
+   */
+  readonly identityEndpoint?: string;
 }
 
 /** A client for one Azure DevOps organization; pass it to the functions of this package. */
@@ -35,6 +40,11 @@ export interface DevOpsClient {
   /** Requests go to `{endpoint}/{organization}`. */
   readonly transport: Transport;
   readonly organization: string;
+  /**
+   * Requests to `{identityEndpoint}/{organization}` (identity lookup). Optional so a hand-built
+   * client stays valid; calls that need it fall back to `transport`.
+   */
+  readonly identities?: Transport;
 }
 
 /** Options every Azure DevOps call takes. */
@@ -56,7 +66,7 @@ export interface DevOpsOperationOptions {
  * const devops = createDevOpsClient({ organization: 'contoso', credential: new AzureCliCredential() });
  */
 export function createDevOpsClient(options: DevOpsClientOptions): DevOpsClient {
-  const { organization, credential, endpoint, scope, ...transportOptions } = options;
+  const { organization, credential, endpoint, scope, identityEndpoint, ...transportOptions } = options;
   if (typeof organization !== 'string' || organization === '') {
     throw new TypeError('createDevOpsClient: organization must be a non-empty string.');
   }
@@ -70,7 +80,14 @@ export function createDevOpsClient(options: DevOpsClientOptions): DevOpsClient {
     baseUrl: `${base}/${encodeURIComponent(organization)}`,
     auth,
   });
-  return Object.freeze({ transport: suppressSignInRedirect(transport), organization });
+  const identitiesBase = (identityEndpoint ?? endpoint ?? 'https://vssps.dev.azure.com').replace(/\/+$/, '');
+  const identities = createTransport({
+    ...transportOptions,
+    service: 'devops',
+    baseUrl: `${identitiesBase}/${encodeURIComponent(organization)}`,
+    auth,
+  });
+  return Object.freeze({ transport: suppressSignInRedirect(transport), organization, identities: suppressSignInRedirect(identities) });
 }
 
 // Without this header a bad or expired PAT is answered `203 Non-Authoritative` with an HTML sign-in

@@ -47,3 +47,36 @@ export {
 } from './schemas/pipelinePermissions';
 export { type ConnectionIdentity, type ConnectionData, connectionIdentitySchema, connectionDataSchema } from './schemas/connectionData';
 export { taskHubOidcTokenSchema } from './schemas/oidcToken';
+export {
+  CHECKS_API_VERSION,
+  CHECK_TYPE_IDS,
+  TASK_CHECK_DEFINITIONS,
+  type CheckResource,
+  type CheckConfigurationBody,
+  listCheckConfigurations,
+  getCheckConfiguration,
+  createCheckConfiguration,
+  updateCheckConfiguration,
+  deleteCheckConfiguration,
+} from './api/checks';
+export { type CheckConfiguration, checkConfigurationSchema, checkConfigurationListSchema } from './schemas/checks';
+export { IDENTITIES_API_VERSION, type IdentitySearchFilter, searchIdentities } from './api/identities';
+export { type DevOpsIdentity, devOpsIdentitySchema, devOpsIdentityListSchema } from './schemas/identities';
+export {
+  SECURITY_ROLES_API_VERSION,
+  SERVICE_ENDPOINT_ROLE_SCOPE,
+  type ServiceEndpointRoleName,
+  type RoleAssignmentRef,
+  serviceEndpointRoleResource,
+  listSecurityRoleAssignments,
+  setSecurityRoleAssignments,
+  removeSecurityRoleAssignments,
+  setSecurityRoleInheritance,
+} from './api/securityRoles';
+export {
+  type SecurityRole,
+  type SecurityRoleAssignment,
+  securityRoleSchema,
+  securityRoleAssignmentSchema,
+  securityRoleAssignmentListSchema,
+} from './schemas/securityRoles';

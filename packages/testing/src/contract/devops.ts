@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { TEST_TENANT_ID } from '../credential';
 import { loadFixture } from '../fixtures';
 import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from './_router';
+import { devopsGovernanceRoutes, identitiesContractRoute } from './devopsGovernance';
 
 export interface DevopsContractOptions {
   /** Base URL the handlers serve, without the organization (default: `https://dev.azure.com`). */
@@ -27,6 +28,8 @@ export interface DevopsContractOptions {
   readonly organizationId?: string;
   /** Projects per page of `GET _apis/projects` (the service pages at 100). */
   readonly projectsPageSize?: number;
+  /** Base URL of the identities service (default `https://vssps.dev.azure.com`). */
+  readonly identitiesBaseUrl?: string;
   /** Projects served besides the three of the official example. */
   readonly projects?: readonly { readonly id: string; readonly name: string; readonly description?: string }[];
 }
@@ -471,6 +474,8 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
     return `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}.wif-test-signature`;
   };
 
+  routes.push(...devopsGovernanceRoutes(), identitiesContractRoute());
+  const identitiesBaseUrl = (options.identitiesBaseUrl ?? 'https://vssps.dev.azure.com').replace(/\/+$/, '');
   return [
     serviceRouter({
       service: 'devops',
@@ -479,5 +484,16 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
       routes,
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     }),
+    ...(identitiesBaseUrl === baseUrl
+      ? []
+      : [
+          serviceRouter({
+            service: 'devops',
+            baseUrl: identitiesBaseUrl,
+            audience: AZURE_DEVOPS_APP_ID,
+            routes: [identitiesContractRoute()],
+            ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+          }),
+        ]),
   ];
 }

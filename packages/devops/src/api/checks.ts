@@ -1,0 +1,189 @@
+/**
+ * Check configurations ("Approvals and checks") on a service connection:
+ * `/{org}/{project}/_apis/pipelines/checks/configurations` at api-version `7.1-preview.1` (the only
+ * version the 7.1 spec declares; no GA exists). Reference:
+ * learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations?view=azure-devops-rest-7.1
+ * Check type ids: learn.microsoft.com/azure/devops/pipelines/process/approvals and the terraform
+ * provider's `approvalsandchecks` resources (microsoft/terraform-provider-azuredevops).
+ */
+import type { TransportError } from '@wif/http';
+import { err, ok, type ResultAsync } from 'neverthrow';
+import type { DevOpsClient, DevOpsOperationOptions } from '../client';
+import { segment } from '../_internal/request';
+import { type CheckConfiguration, checkConfigurationListSchema, checkConfigurationSchema } from '../schemas/checks';
+
+/** The api-version of every check-configuration call (preview-only: no GA version exists). */
+export const CHECKS_API_VERSION = '7.1-preview.1';
+
+/** `type.id` of the check kinds wif manages. Branch control and business hours are both Task Checks, told apart by `settings.definitionRef.id`. */
+export const CHECK_TYPE_IDS = {
+  approval: '8c6f20a7-a545-4486-9777-f762fafe0d4d',
+  taskCheck: 'fe1de3ee-a436-41b4-bb20-f6eb4cb879a7',
+  exclusiveLock: '2ef31ad6-baa0-403a-8b45-2cbc9b4e5563',
+} as const;
+
+/** `settings.definitionRef` of the Task Checks wif manages. */
+export const TASK_CHECK_DEFINITIONS = {
+  branchControl: { id: '86b05a0c-73e6-4f7d-b3cf-e38f3b39a75b', name: 'evaluatebranchProtection', version: '0.0.1' },
+  businessHours: { id: '445fde2f-6c39-441c-807f-8a59ff2e075f', name: 'evaluateBusinessHours', version: '0.0.1' },
+} as const;
+
+/** The protected resource: a service connection, by id. */
+export interface CheckResource {
+  readonly type: 'endpoint';
+  readonly id: string;
+  readonly name?: string;
+}
+
+/** What {@link createCheckConfiguration} and {@link updateCheckConfiguration} send. */
+export interface CheckConfigurationBody {
+  readonly type: { readonly id: string; readonly name?: string };
+  readonly resource: CheckResource;
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** Minutes. */
+  readonly timeout?: number;
+}
+
+const BASE = '_apis/pipelines/checks/configurations';
+const query = (extra: Record<string, string> = {}): Record<string, string> => ({ ...extra, 'api-version': CHECKS_API_VERSION });
+const bodyOf = (b: CheckConfigurationBody): Record<string, unknown> => ({
+  type: { ...b.type },
+  resource: { ...b.resource },
+  settings: b.settings,
+  ...(b.timeout !== undefined ? { timeout: b.timeout } : {}),
+});
+
+/**
+ * Lists the checks on a resource, with their settings.
+ *
+ * `GET /{org}/{project}/_apis/pipelines/checks/configurations?resourceType=endpoint&resourceId={id}&$expand=settings&api-version=7.1-preview.1`
+ * (without `$expand=settings` the service leaves `settings` out). The `{ count, value }` wrapper is
+ * unwrapped. Permission: read on the connection (PAT `vso.build`). Read-only.
+ * @example const checks = await listCheckConfigurations(devops, projectId, { type: 'endpoint', id: sc.id });
+ */
+export function listCheckConfigurations(
+  client: DevOpsClient,
+  project: string,
+  resource: CheckResource,
+  options: DevOpsOperationOptions = {},
+): ResultAsync<CheckConfiguration[], TransportError> {
+  return client.transport
+    .sendJson(
+      {
+        method: 'GET',
+        path: `/${segment(project)}/${BASE}`,
+        query: query({ resourceType: resource.type, resourceId: resource.id, $expand: 'settings' }),
+        operation: 'GET checkConfigurations',
+        abortSignal: options.abortSignal,
+      },
+      checkConfigurationListSchema,
+    )
+    .map((res) => res.body.value);
+}
+
+/**
+ * Reads one check with its settings. `GET …/configurations/{id}?$expand=settings&api-version=7.1-preview.1`.
+ * Errors: `NotFound` and those of every call. Read-only.
+ * @example getCheckConfiguration(devops, projectId, 42)
+ */
+export function getCheckConfiguration(
+  client: DevOpsClient,
+  project: string,
+  id: number,
+  options: DevOpsOperationOptions = {},
+): ResultAsync<CheckConfiguration, TransportError> {
+  return client.transport
+    .sendJson(
+      {
+        method: 'GET',
+        path: `/${segment(project)}/${BASE}/${id}`,
+        query: query({ $expand: 'settings' }),
+        operation: 'GET checkConfiguration',
+        abortSignal: options.abortSignal,
+      },
+      checkConfigurationSchema,
+    )
+    .map((res) => res.body);
+}
+
+/**
+ * Adds a check. The service always creates a new configuration (duplicates are allowed): list
+ * first and update a match instead (what `@wif/core` does). `POST …/configurations?api-version=7.1-preview.1`,
+ * answered `200` with the server-assigned `id`.
+ * Permission: Administrator role on the connection (PAT `vso.build_execute` + `vso.pipelineresources_manage`).
+ * Errors: `BadRequest`, `Forbidden` and those of every call. Not safe to re-run blindly.
+ * @example createCheckConfiguration(devops, projectId, { type: { id: CHECK_TYPE_IDS.exclusiveLock, name: 'ExclusiveLock' }, resource, settings: {} })
+ */
+export function createCheckConfiguration(
+  client: DevOpsClient,
+  project: string,
+  body: CheckConfigurationBody,
+  options: DevOpsOperationOptions = {},
+): ResultAsync<CheckConfiguration, TransportError> {
+  return client.transport
+    .sendJson(
+      {
+        method: 'POST',
+        path: `/${segment(project)}/${BASE}`,
+        query: query(),
+        body: bodyOf(body),
+        operation: 'POST checkConfiguration',
+        abortSignal: options.abortSignal,
+      },
+      checkConfigurationSchema,
+    )
+    .map((res) => res.body);
+}
+
+/**
+ * Replaces an existing check's configuration: `PATCH …/configurations/{id}?api-version=7.1-preview.1`
+ * with the full configuration including `id` (and `version` when the service sent one).
+ * Same permission as create. Safe to re-run.
+ * @example updateCheckConfiguration(devops, projectId, 42, body, { version: 3 })
+ */
+export function updateCheckConfiguration(
+  client: DevOpsClient,
+  project: string,
+  id: number,
+  body: CheckConfigurationBody,
+  extra: { readonly version?: number | undefined } = {},
+  options: DevOpsOperationOptions = {},
+): ResultAsync<CheckConfiguration, TransportError> {
+  return client.transport
+    .sendJson(
+      {
+        method: 'PATCH',
+        path: `/${segment(project)}/${BASE}/${id}`,
+        query: query(),
+        body: { id, ...bodyOf(body), ...(extra.version !== undefined ? { version: extra.version } : {}) },
+        operation: 'PATCH checkConfiguration',
+        abortSignal: options.abortSignal,
+      },
+      checkConfigurationSchema,
+    )
+    .map((res) => res.body);
+}
+
+/**
+ * Deletes a check: `DELETE …/configurations/{id}?api-version=7.1-preview.1` (the example answers
+ * 204, the spec 200: both accepted). Safe to re-run: a check already gone (404) is success.
+ * @returns `true` when something was deleted.
+ * @example deleteCheckConfiguration(devops, projectId, 42)
+ */
+export function deleteCheckConfiguration(
+  client: DevOpsClient,
+  project: string,
+  id: number,
+  options: DevOpsOperationOptions = {},
+): ResultAsync<boolean, TransportError> {
+  return client.transport
+    .send({
+      method: 'DELETE',
+      path: `/${segment(project)}/${BASE}/${id}`,
+      query: query(),
+      operation: 'DELETE checkConfiguration',
+      abortSignal: options.abortSignal,
+    })
+    .map(() => true)
+    .orElse((error) => (error.kind === 'NotFound' ? ok(false) : err(error)));
+}

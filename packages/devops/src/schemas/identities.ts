@@ -1,0 +1,21 @@
+/**
+ * Azure DevOps identities (IMS) as `GET vssps.dev.azure.com/{org}/_apis/identities` answers them
+ * (learn.microsoft.com/rest/api/azure/devops/ims/identities/read-identities?view=azure-devops-rest-7.1).
+ * `id` is the Azure DevOps identity id (storage key): what check approvers and role assignments take.
+ */
+import { z } from 'zod';
+
+export const devOpsIdentitySchema = z.looseObject({
+  id: z.string(),
+  descriptor: z.string().nullish(),
+  subjectDescriptor: z.string().nullish(),
+  providerDisplayName: z.string().nullish(),
+  customDisplayName: z.string().nullish(),
+  isActive: z.boolean().nullish(),
+  isContainer: z.boolean().nullish(),
+});
+
+/** `{ count, value }`: an unknown name answers 200 with `count: 0`. */
+export const devOpsIdentityListSchema = z.looseObject({ count: z.number().int().optional(), value: z.array(devOpsIdentitySchema) });
+
+export type DevOpsIdentity = z.output<typeof devOpsIdentitySchema>;

@@ -1,0 +1,320 @@
+/**
+ * Contract routes for the Azure DevOps governance APIs of a service connection: check
+ * configurations (`pipelines/checks/configurations`, 7.1-preview.1), security role assignments
+ * (`securityroles`, 7.1-preview.1) and the identities lookup (`vssps …/_apis/identities`, 7.1).
+ * Stateless: happy paths answer from the official examples with the request echoed; each route
+ * refuses what the service refuses. The validators are shared with the stateful fake.
+ * References: learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations,
+ * learn.microsoft.com/rest/api/azure/devops/securityroles/roleassignments,
+ * learn.microsoft.com/rest/api/azure/devops/ims/identities/read-identities (view=azure-devops-rest-7.1).
+ */
+import { createHash } from 'node:crypto';
+import { HttpResponse } from 'msw';
+import { z } from 'zod';
+import { loadFixture } from '../fixtures';
+import { badRequest, serviceError, type Route, type RouteContext } from './_router';
+
+type Json = Record<string, unknown>;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PROJECT = '(?!_apis/)([^/]+)';
+export const CHECKS_API_VERSION = '7.1-preview.1';
+export const SECURITY_ROLES_API_VERSION = '7.1-preview.1';
+export const IDENTITIES_API_VERSION = '7.1';
+export const APPROVAL_TYPE_ID = '8c6f20a7-a545-4486-9777-f762fafe0d4d';
+export const TASK_CHECK_TYPE_ID = 'fe1de3ee-a436-41b4-bb20-f6eb4cb879a7';
+export const EXCLUSIVE_LOCK_TYPE_ID = '2ef31ad6-baa0-403a-8b45-2cbc9b4e5563';
+export const KNOWN_CHECK_TYPES = [APPROVAL_TYPE_ID, TASK_CHECK_TYPE_ID, EXCLUSIVE_LOCK_TYPE_ID, '4020e66e-b0f3-47e1-bc88-48f3cc59b5f3'];
+const RESOURCE_TYPES = ['endpoint', 'environment', 'queue', 'repository', 'securefile', 'variablegroup'];
+/** Roles of `distributedtask.serviceendpointrole` (Creator is project-level only). */
+export const ENDPOINT_ROLES: Readonly<Record<string, { allow: number; description: string }>> = {
+  Administrator: { allow: 3, description: 'Administrator can use and manage the service connection.' },
+  User: { allow: 1, description: 'User can use, but cannot manage the service connection.' },
+  Reader: { allow: 16, description: 'Reader can only view the service connection.' },
+};
+
+const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
+
+export const checkBodySchema = z.looseObject({
+  id: z.number().int().optional(),
+  type: z.looseObject({ id: z.string().regex(GUID, 'must be a GUID'), name: z.string().nullish() }),
+  resource: z.looseObject({ type: z.string(), id: z.string(), name: z.string().nullish() }),
+  settings: z.record(z.string(), z.unknown()).nullish(),
+  timeout: z.number().int().nullish(),
+  isDisabled: z.boolean().nullish(),
+  version: z.number().int().nullish(),
+});
+export type CheckBody = z.output<typeof checkBodySchema>;
+
+const approvalSettings = z.looseObject({
+  approvers: z.array(z.looseObject({ id: z.string().regex(GUID, 'must be an identity id (GUID)') })).min(1, 'needs at least one approver'),
+  minRequiredApprovers: z.number().int().min(0).optional(),
+  executionOrder: z.enum(['anyOrder', 'inSequence']).optional(),
+  instructions: z.string().nullish(),
+  blockedApprovers: z.array(z.looseObject({ id: z.string() })).optional(),
+  requesterCannotBeApprover: z.boolean().optional(),
+});
+const taskSettings = z.looseObject({
+  definitionRef: z.looseObject({
+    id: z.string().regex(GUID, 'must be a GUID'),
+    name: z.string().optional(),
+    version: z.string().optional(),
+  }),
+  inputs: z.record(z.string(), z.string()).optional(),
+  displayName: z.string().optional(),
+  retryInterval: z.number().int().optional(),
+});
+
+/** The first problem the service reports for a check body, or undefined. */
+export function checkBodyProblem(body: unknown): Response | undefined {
+  const parsed = checkBodySchema.safeParse(body);
+  if (!parsed.success) return invalid(parsed.error);
+  const b = parsed.data;
+  if (!KNOWN_CHECK_TYPES.some((t) => same(b.type.id, t))) return badRequest('devops', `Check type '${b.type.id}' does not exist.`);
+  if (!RESOURCE_TYPES.some((t) => same(b.resource.type, t)))
+    return badRequest('devops', `Resource type '${b.resource.type}' is not supported.`);
+  if (same(b.resource.type, 'endpoint') && !GUID.test(b.resource.id))
+    return badRequest('devops', `The value '${b.resource.id}' is not a valid service connection id.`);
+  if (b.timeout != null && (b.timeout < 1 || b.timeout > 43200))
+    return badRequest('devops', 'Timeout must be between 1 and 43200 minutes.');
+  const settings = b.settings ?? {};
+  if (same(b.type.id, APPROVAL_TYPE_ID)) {
+    const s = approvalSettings.safeParse(settings);
+    if (!s.success) return invalid(s.error, 'settings');
+    if ((s.data.minRequiredApprovers ?? 0) > s.data.approvers.length)
+      return badRequest('devops', 'minRequiredApprovers cannot exceed the number of approvers.');
+  }
+  if (same(b.type.id, TASK_CHECK_TYPE_ID)) {
+    const s = taskSettings.safeParse(settings);
+    if (!s.success) return invalid(s.error, 'settings');
+  }
+  return undefined;
+}
+
+export const roleAssignmentBodySchema = z
+  .array(z.looseObject({ roleName: z.string(), userId: z.string() }))
+  .min(1, 'needs at least one assignment');
+export const identityIdsBodySchema = z.array(z.string()).min(1, 'needs at least one identity id');
+
+/** The first problem of a PUT of role assignments, or undefined. */
+export function roleAssignmentsProblem(scope: string, resourceId: string, body: unknown): Response | undefined {
+  const resource = endpointResourceProblem(scope, resourceId);
+  if (resource) return resource;
+  const parsed = roleAssignmentBodySchema.safeParse(body);
+  if (!parsed.success) return invalid(parsed.error);
+  const unknownRole = parsed.data.find((a) => !Object.keys(ENDPOINT_ROLES).includes(a.roleName));
+  if (unknownRole) return badRequest('devops', `Role '${unknownRole.roleName}' does not exist in scope '${scope}'.`);
+  return undefined;
+}
+
+/** `distributedtask.serviceendpointrole` resources are `{projectId}_{endpointId}` (GUIDs). */
+export function endpointResourceProblem(scope: string, resourceId: string): Response | undefined {
+  if (!same(scope, 'distributedtask.serviceendpointrole')) return undefined;
+  const [projectId = '', endpointId = '', ...rest] = resourceId.split('_');
+  if (!GUID.test(projectId) || !GUID.test(endpointId) || rest.length > 0) {
+    return badRequest('devops', `The resource id '${resourceId}' is not valid: expected {projectId}_{endpointId} (GUIDs).`);
+  }
+  return undefined;
+}
+
+export function invalid(error: z.ZodError, prefix?: string): Response {
+  const first = error.issues[0];
+  const where = [prefix, ...(first?.path ?? []).map(String)].filter(Boolean).join('.') || 'body';
+  return badRequest('devops', `Invalid request body: ${first ? `${where} ${first.message}` : 'unreadable'}.`);
+}
+
+export const roleJson = (scope: string, name: string): Json => ({
+  displayName: name,
+  name,
+  allowPermissions: ENDPOINT_ROLES[name]?.allow ?? 0,
+  denyPermissions: 0,
+  identifier: `${scope}.${name}`,
+  description: ENDPOINT_ROLES[name]?.description ?? '',
+  scope,
+});
+
+function guidFrom(text: string): string {
+  const h = createHash('sha1').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+interface Example {
+  readonly responses: Record<string, { readonly body?: unknown }>;
+}
+const example = (name: string): Json => structuredClone(loadFixture<Example>(name).responses['200']!.body) as Json;
+
+/** `searchFilter` values (IMS spec). */
+export const SEARCH_FILTERS = ['AccountName', 'DisplayName', 'MailAddress', 'General', 'LocalGroupName'];
+
+/** The checks of an identities query the service makes; the problem or undefined. */
+export function identitiesQueryProblem(query: URLSearchParams): Response | undefined {
+  const filter = query.get('searchFilter');
+  const value = query.get('filterValue');
+  const ids = query.get('identityIds') ?? query.get('descriptors') ?? query.get('subjectDescriptors');
+  if (filter === null && ids === null)
+    return badRequest('devops', 'One of searchFilter, identityIds, descriptors or subjectDescriptors is required.');
+  if (filter !== null && !SEARCH_FILTERS.some((f) => same(f, filter)))
+    return badRequest('devops', `The value '${filter}' is not valid for searchFilter.`);
+  if (filter !== null && (value === null || value === '')) return badRequest('devops', 'Value cannot be null. Parameter name: filterValue');
+  return undefined;
+}
+
+export function devopsGovernanceRoutes(): Route[] {
+  const approvalExample = example('ado-approvalsAndChecks-7.1-POST__AddApprovalCheckConfiguration.json');
+  const taskExample = example('ado-approvalsAndChecks-7.1-POST__AddTaskCheckConfiguration.json');
+  const answer = (body: CheckBody, id: number): Json => {
+    const template = same(body.type.id, APPROVAL_TYPE_ID) ? approvalExample : taskExample;
+    return { ...template, id, type: body.type, resource: body.resource, settings: body.settings ?? {}, timeout: body.timeout ?? 43200 };
+  };
+  let nextId = 100;
+  const CHECKS = `^/([^/]+)/${PROJECT}/_apis/pipelines/checks/configurations`;
+  const ROLES = '^/([^/]+)/_apis/securityroles/scopes/([^/]+)/roleassignments/resources/([^/]+)$';
+  return [
+    {
+      method: 'GET',
+      pattern: new RegExp(`${CHECKS}$`, 'i'),
+      operation: 'GET checkConfigurations',
+      apiVersion: CHECKS_API_VERSION,
+      handle(ctx: RouteContext) {
+        const type = ctx.query.get('resourceType');
+        const id = ctx.query.get('resourceId');
+        if (type === null || id === null) return badRequest('devops', 'Value cannot be null. Parameter name: resourceType, resourceId');
+        const expand = ctx.query.get('$expand');
+        if (expand !== null && !['none', 'settings'].some((e) => same(expand, e)))
+          return badRequest('devops', `The value '${expand}' is not valid for $expand.`);
+        const list = example('ado-approvalsAndChecks-7.1-GET__CheckConfigurationsOnResource.json');
+        const value = (list['value'] as Json[]).map((item) => {
+          const isApproval = same((item['type'] as Json)['id'] as string, APPROVAL_TYPE_ID);
+          const settings = ((isApproval ? approvalExample : taskExample)['settings'] ?? {}) as Json;
+          return { ...item, resource: { type, id }, ...(same(expand, 'settings') ? { settings } : {}) };
+        });
+        return HttpResponse.json({ count: value.length, value });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${CHECKS}/(\\d+)$`, 'i'),
+      operation: 'GET checkConfiguration',
+      apiVersion: CHECKS_API_VERSION,
+      handle(ctx) {
+        const got = example('ado-approvalsAndChecks-7.1-GET__CheckConfiguration.json');
+        return HttpResponse.json({
+          ...got,
+          id: Number(ctx.params[2]),
+          ...(same(ctx.query.get('$expand'), 'settings') ? { settings: taskExample['settings'] } : {}),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`${CHECKS}$`, 'i'),
+      operation: 'POST checkConfiguration',
+      apiVersion: CHECKS_API_VERSION,
+      handle(ctx) {
+        const problem = checkBodyProblem(ctx.body);
+        if (problem) return problem;
+        const body = checkBodySchema.parse(ctx.body);
+        if (body.id !== undefined) return badRequest('devops', 'A new check configuration must not carry an id.');
+        nextId += 1;
+        // The service answers 200 (not 201) to an add.
+        return HttpResponse.json(answer(body, nextId));
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: new RegExp(`${CHECKS}/(\\d+)$`, 'i'),
+      operation: 'PATCH checkConfiguration',
+      apiVersion: CHECKS_API_VERSION,
+      handle(ctx) {
+        const problem = checkBodyProblem(ctx.body);
+        if (problem) return problem;
+        const body = checkBodySchema.parse(ctx.body);
+        const id = Number(ctx.params[2]);
+        if (body.id !== undefined && body.id !== id)
+          return badRequest('devops', `The check id ${body.id} in the body does not match ${id} in the URL.`);
+        return HttpResponse.json(answer(body, id));
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: new RegExp(`${CHECKS}/(\\d+)$`, 'i'),
+      operation: 'DELETE checkConfiguration',
+      apiVersion: CHECKS_API_VERSION,
+      handle: () => new HttpResponse(null, { status: 204 }),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(ROLES, 'i'),
+      operation: 'GET roleAssignments',
+      apiVersion: SECURITY_ROLES_API_VERSION,
+      handle(ctx) {
+        const [, scope = '', resourceId = ''] = ctx.params;
+        const problem = endpointResourceProblem(scope, resourceId);
+        if (problem) return problem;
+        const item = (example('ado-securityRoles-7.1-AddRoleAssignments.json')['value'] as Json[])[0]!;
+        return HttpResponse.json({ count: 1, value: [{ ...item, role: roleJson(scope, 'Administrator') }] });
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: new RegExp(ROLES, 'i'),
+      operation: 'PUT roleAssignments',
+      apiVersion: SECURITY_ROLES_API_VERSION,
+      handle(ctx) {
+        const [, scope = '', resourceId = ''] = ctx.params;
+        const problem = roleAssignmentsProblem(scope, resourceId, ctx.body);
+        if (problem) return problem;
+        const item = (example('ado-securityRoles-7.1-AddRoleAssignments.json')['value'] as Json[])[0]!;
+        // An id that is not a GUID names no identity: silently left out (200, count 0), as the service does.
+        const value = roleAssignmentBodySchema
+          .parse(ctx.body)
+          .filter((a) => GUID.test(a.userId))
+          .map((a) => ({ ...item, identity: { ...(item['identity'] as Json), id: a.userId }, role: roleJson(scope, a.roleName) }));
+        return HttpResponse.json({ count: value.length, value });
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: new RegExp(ROLES, 'i'),
+      operation: 'PATCH roleAssignments',
+      apiVersion: SECURITY_ROLES_API_VERSION,
+      handle(ctx) {
+        const [, scope = '', resourceId = ''] = ctx.params;
+        const problem = endpointResourceProblem(scope, resourceId);
+        if (problem) return problem;
+        const inherit = ctx.query.get('inheritPermissions');
+        if (inherit !== null) {
+          if (!/^(true|false)$/i.test(inherit)) return badRequest('devops', `The value '${inherit}' is not valid for inheritPermissions.`);
+          return new HttpResponse(null, { status: 200 });
+        }
+        const parsed = identityIdsBodySchema.safeParse(ctx.body);
+        return parsed.success ? new HttpResponse(null, { status: 200 }) : invalid(parsed.error);
+      },
+    },
+  ];
+}
+
+/** The identities route (served on the vssps host and, for the emulator, on the devops base). */
+export function identitiesContractRoute(): Route {
+  return {
+    method: 'GET',
+    pattern: /^\/([^/]+)\/_apis\/identities$/i,
+    operation: 'GET identities',
+    apiVersion: IDENTITIES_API_VERSION,
+    handle(ctx) {
+      const problem = identitiesQueryProblem(ctx.query);
+      if (problem) return problem;
+      const value = ctx.query.get('filterValue') ?? '';
+      const found = (loadFixture<Example>('ado-ims-7.1-SearchPCVUByName.json').responses['200']!.body as { value: Json[] }).value[0]!;
+      // Stateless: the example's group answers its own name; a qualified "[scope]\name" or a mail
+      // address is echoed as a found identity; anything else is unknown: 200 with count 0.
+      const hit = /project collection valid users$/i.test(value)
+        ? found
+        : /^\[[^\]]+\]\\.+$/.test(value) || /^[^@\s]+@[^@\s]+$/.test(value)
+          ? { ...found, id: guidFrom(`identity:${value.toLowerCase()}`), providerDisplayName: value, isContainer: !value.includes('@') }
+          : undefined;
+      if (hit === undefined && ctx.query.get('searchFilter') === null)
+        return serviceError('devops', 400, 'ArgumentException', 'Unsupported query.');
+      return HttpResponse.json(hit ? { count: 1, value: [hit] } : { count: 0, value: [] });
+    },
+  };
+}
