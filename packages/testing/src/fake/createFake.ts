@@ -11,6 +11,9 @@ import { armRoutes } from './arm';
 import { devopsRoutes } from './devops';
 import { entraRoutes } from './entra';
 import { graphRoutes } from './graph';
+import { checkRoutes } from './checks';
+import { managedIdentityRoutes } from './managedIdentity';
+import { securityRoleRoutes } from './securityRoles';
 import {
   FIXED_OPTIONS,
   resolveOptions,
@@ -122,12 +125,25 @@ export function createFake(options: FakeOptions = {}): Fake {
       },
     });
 
+  const governanceRoutes = securityRoleRoutes(runtime);
   const services: ServiceRouterOptions[] = (
     [
       ['graph', opts.baseUrls.graph, SERVICE_AUDIENCES.graph, graphRoutes(runtime)],
-      ['arm', opts.baseUrls.arm, SERVICE_AUDIENCES.arm, armRoutes(runtime)],
-      ['devops', opts.baseUrls.devops, SERVICE_AUDIENCES.devops, devopsRoutes(runtime)],
+      ['arm', opts.baseUrls.arm, SERVICE_AUDIENCES.arm, [...armRoutes(runtime), ...managedIdentityRoutes(runtime)]],
+      ['devops', opts.baseUrls.devops, SERVICE_AUDIENCES.devops, [...devopsRoutes(runtime), ...checkRoutes(runtime), ...governanceRoutes]],
       ['entra', opts.baseUrls.entra, '', entraRoutes(runtime)],
+      // Identity lookups go to vssps.dev.azure.com; with a custom devops base (the emulator) the
+      // client sends them to that base, where the devops routes above serve them.
+      ...(opts.baseUrls.devops === 'https://dev.azure.com'
+        ? ([
+            [
+              'devops',
+              'https://vssps.dev.azure.com',
+              SERVICE_AUDIENCES.devops,
+              governanceRoutes.filter((r) => r.operation === 'GET identities'),
+            ],
+          ] as const)
+        : []),
     ] as const
   )
     .map(([service, baseUrl, audience, routes]) => ({

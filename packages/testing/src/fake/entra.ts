@@ -63,7 +63,17 @@ export function entraRoutes(rt: FakeRuntime): FakeRoute[] {
     if (field('client_assertion_type') !== ASSERTION_TYPE)
       return entraError(400, 'invalid_request', "AADSTS90014: The required field 'client_assertion_type' is missing from the credential.");
 
-    const app = state.applicationByAppId(clientId);
+    // A user-assigned managed identity is a service principal without an application object: its
+    // federated credentials live on the identity (ARM), and an Entra issuer is accepted for it.
+    const identity = state.governance.managedIdentityByClientId(clientId);
+    const app = identity
+      ? {
+          id: `managed-identity:${identity.clientId}`,
+          appId: identity.clientId,
+          displayName: identity.name,
+          signInAudience: 'AzureADMyOrg',
+        }
+      : state.applicationByAppId(clientId);
     if (!app) {
       return entraError(
         400,
@@ -91,7 +101,7 @@ export function entraRoutes(rt: FakeRuntime): FakeRoute[] {
     const iss = String(claims['iss'] ?? '');
     const sub = String(claims['sub'] ?? '');
     const aud = String(claims['aud'] ?? '');
-    const fics = state.federatedCredentials(app.id);
+    const fics = identity ? [...identity.credentials.values()] : state.federatedCredentials(app.id);
     if (fics.length === 0)
       return entraError(
         400,

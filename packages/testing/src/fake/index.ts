@@ -27,3 +27,15 @@ export {
   type ServiceEndpointInit,
 } from './state';
 export { dotnetGuidBase64Url, entraIssuer, entraSubject, legacyIssuer, legacySubject, TOKEN_EXCHANGE_AUDIENCE } from './federation';
+export {
+  FakeGovernanceState,
+  MAX_IDENTITY_CREDENTIALS,
+  REGIONS_WITHOUT_IDENTITY_CREDENTIALS,
+  type FakeManagedIdentity,
+  type FakeManagedIdentityCredential,
+  type ManagedIdentityInit,
+  type FakeCheck,
+  type CheckInit,
+  type FakeDevOpsIdentity,
+} from './governanceState';
+export { builtInGroupId, BUILT_IN_PROJECT_GROUPS, ENDPOINT_ROLE_SCOPE, PROJECT_ENDPOINT_ROLE_SCOPE } from './securityRoles';

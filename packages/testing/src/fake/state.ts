@@ -3,6 +3,7 @@
  * organization. Records are live objects: tests may read them, seed them with the `add*` helpers
  * and mutate them directly to simulate drift. Nothing here knows about HTTP.
  */
+import { FakeGovernanceState } from './governanceState';
 import { entraIssuer, entraSubject, legacyIssuer, legacySubject } from './federation';
 import { guidFrom } from './_random';
 
@@ -334,10 +335,13 @@ export class FakeState {
   readonly #pipelinePermissions = new Map<string, FakePipelinePermissions>();
   /** project id → ids of connections in it; rebuilt lazily after a change (large audits list per project). */
   #byProject: Map<string, FakeServiceEndpoint[]> | undefined;
+  /** Managed identities, checks, security roles and Azure DevOps identities (see `governanceState.ts`). */
+  readonly governance: FakeGovernanceState;
 
   /** @internal Made by `createFake`. */
   constructor(env: StateEnvironment) {
     this.#env = env;
+    this.governance = new FakeGovernanceState({ tenantId: () => env.tenantId, now: () => env.now(), newId: () => env.newId() });
     this.clear();
   }
 
@@ -374,6 +378,7 @@ export class FakeState {
       m.clear();
     }
     this.#byProject = undefined;
+    this.governance.clear();
     for (const role of BUILT_IN_ROLES) this.addRoleDefinition({ ...role, type: 'BuiltInRole' });
   }
 
@@ -456,6 +461,20 @@ export class FakeState {
       accountEnabled: true,
       tags: [],
       createdAt: init.createdAt ?? this.#env.now(),
+    };
+    this.#servicePrincipals.set(sp.id, sp);
+    return sp;
+  }
+
+  /** Adds the service principal of a managed identity (it has no application object). */
+  addManagedIdentityServicePrincipal(init: { appId: string; id: string; displayName: string }): FakeServicePrincipal {
+    const sp: FakeServicePrincipal = {
+      id: init.id.toLowerCase(),
+      appId: init.appId.toLowerCase(),
+      displayName: init.displayName,
+      accountEnabled: true,
+      tags: [],
+      createdAt: this.#env.now(),
     };
     this.#servicePrincipals.set(sp.id, sp);
     return sp;
