@@ -4,6 +4,14 @@
  * never holds a token or a secret.
  */
 import type { LimitExceededError, TransportError, ValidationError } from '@wif/http';
+import type {
+  DevOpsIdentityNotFoundError,
+  IdentityCredentialLimitError,
+  IdentityLocationConflictError,
+  UnsupportedRegionError,
+} from './governanceErrors';
+
+export type { DevOpsIdentityNotFoundError, IdentityCredentialLimitError, IdentityLocationConflictError, UnsupportedRegionError };
 
 export type {
   Problem,
@@ -110,7 +118,11 @@ export type WifError =
   | PrivilegedRoleRefusedError
   | RoleNotFoundError
   | ConnectionConflictError
-  | CredentialLimitError;
+  | CredentialLimitError
+  | IdentityLocationConflictError
+  | UnsupportedRegionError
+  | IdentityCredentialLimitError
+  | DevOpsIdentityNotFoundError;
 
 /** Every `kind` of {@link WifError}. */
 export type WifErrorKind = WifError['kind'];

@@ -16,6 +16,10 @@ export type {
   RoleNotFoundError,
   ConnectionConflictError,
   CredentialLimitError,
+  IdentityLocationConflictError,
+  UnsupportedRegionError,
+  IdentityCredentialLimitError,
+  DevOpsIdentityNotFoundError,
   Problem,
   Service,
   ValidationError,
@@ -65,6 +69,29 @@ export {
   type BindFederatedCredentialInput,
   type BindFederatedCredentialError,
 } from './steps/bindFederatedCredential';
+export {
+  ensureManagedIdentity,
+  readManagedIdentity,
+  decideManagedIdentity,
+  writeManagedIdentity,
+  REGIONS_WITHOUT_IDENTITY_CREDENTIALS,
+  type EnsureManagedIdentityInput,
+  type EnsureManagedIdentityError,
+  type ManagedIdentity,
+  type ManagedIdentityChange,
+} from './steps/ensureManagedIdentity';
+export {
+  bindManagedIdentityCredential,
+  readIdentityCredentials,
+  decideIdentityCredential,
+  writeIdentityCredential,
+  MAX_FEDERATED_CREDENTIALS_PER_IDENTITY,
+  CONCURRENT_IDENTITY_CREDENTIAL_WRITES,
+  type BindManagedIdentityCredentialInput,
+  type BindManagedIdentityCredentialOptions,
+  type BindManagedIdentityCredentialError,
+  type IdentityCredentialDecision,
+} from './steps/bindManagedIdentityCredential';
 export { verifySubject, type VerifySubjectInput, type TrustChainReport, type VerifySubjectError } from './steps/verifySubject';
 export {
   specSchema,

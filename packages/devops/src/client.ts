@@ -30,7 +30,8 @@ export interface DevOpsClientOptions extends TransportOptions {
   readonly scope?: string;
   /**
    * Base URL of the identities service (IMS), without the organization. Default
-   * `https://vssps.dev.azure.com`, or `endpoint` when that is set (the emulator serves both).
+   * `https://vssps.dev.azure.com`, or `endpoint` when that is another host than `https://dev.azure.com`
+   * (the emulator serves both).
    */
   readonly identityEndpoint?: string;
 }
@@ -80,7 +81,8 @@ export function createDevOpsClient(options: DevOpsClientOptions): DevOpsClient {
     baseUrl: `${base}/${encodeURIComponent(organization)}`,
     auth,
   });
-  const identitiesBase = (identityEndpoint ?? endpoint ?? 'https://vssps.dev.azure.com').replace(/\/+$/, '');
+  // Azure DevOps Services serves identities on vssps.dev.azure.com; another endpoint (the emulator) serves both.
+  const identitiesBase = (identityEndpoint ?? (base === CLOUDS.AzureCloud.devops ? 'https://vssps.dev.azure.com' : base)).replace(/\/+$/, '');
   const identities = createTransport({
     ...transportOptions,
     service: 'devops',

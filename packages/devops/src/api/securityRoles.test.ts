@@ -122,9 +122,14 @@ describe('searchIdentities', () => {
     expect((await searchIdentities(client, 'Nickname' as 'General', 'x'))._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest' });
   });
 
-  it('with a custom endpoint (the emulator) the identities go to the same host', async () => {
-    const { client } = testClient({ endpoint: 'https://dev.azure.com' });
+  it('the public endpoint given explicitly still looks identities up on vssps', async () => {
+    const { client } = testClient({ endpoint: 'https://dev.azure.com/' });
     (await searchIdentities(client, 'General', 'Project Collection Valid Users'))._unsafeUnwrap();
-    expect(seen[0]!.url.origin).toBe('https://dev.azure.com');
+    expect(seen[0]!.url.origin).toBe('https://vssps.dev.azure.com');
+  });
+
+  it('with another endpoint (the emulator) the identities go to that host', async () => {
+    const { client } = testClient({ endpoint: 'https://dev.azure.com/emulator' });
+    expect(client.identities?.baseUrl).toBe('https://dev.azure.com/emulator/fabrikam');
   });
 });
