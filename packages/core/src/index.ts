@@ -124,3 +124,34 @@ export * from './audit/index';
 export * from './migration/index';
 export * from './diagnose/index';
 export * from './exchange/index';
+export {
+  identitySpecSchema,
+  checksSpecSchema,
+  securitySpecSchema,
+  type IdentitySpec,
+  type ChecksSpec,
+  type SecuritySpec,
+} from './spec/governance';
+export { resolveDevOpsIdentities } from './governance/identities';
+export {
+  ensureChecks,
+  readChecks,
+  decideChecks,
+  writeCheck,
+  desiredChecks,
+  checkFieldChanges,
+  type CheckKind,
+  type DesiredCheck,
+  type CheckChange,
+  type CheckFieldChange,
+  type EnsuredCheck,
+} from './governance/checks';
+export {
+  ensureSecurityRoles,
+  readRoles,
+  decideRoles,
+  writeRoles,
+  desiredRoles,
+  type EndpointRole,
+  type RoleChange,
+} from './governance/securityRoles';

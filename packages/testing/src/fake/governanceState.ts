@@ -81,6 +81,7 @@ export class FakeGovernanceState {
   readonly #checks = new Map<number, FakeCheck>();
   readonly #roles = new Map<string, Map<string, string>>();
   readonly #inheritance = new Map<string, boolean>();
+  readonly #initialised = new Set<string>();
   readonly #devopsIdentities = new Map<string, FakeDevOpsIdentity>();
   #nextCheckId = 1;
 
@@ -94,6 +95,7 @@ export class FakeGovernanceState {
     this.#checks.clear();
     this.#roles.clear();
     this.#inheritance.clear();
+    this.#initialised.clear();
     this.#devopsIdentities.clear();
     this.#nextCheckId = 1;
   }
@@ -193,11 +195,12 @@ export class FakeGovernanceState {
     map.set(identityId.toLowerCase(), roleName);
     this.#roles.set(k, map);
   }
-  /** Creates the record (empty) if there is none yet; answers whether it was new. */
+  /** Marks the resource as seen by the service (its creator's role is then in place); answers whether this is the first time. */
   ensureRoleResource(scope: string, resourceId: string): boolean {
     const k = roleResourceKey(scope, resourceId);
-    if (this.#roles.has(k)) return false;
-    this.#roles.set(k, new Map());
+    if (!this.#roles.has(k)) this.#roles.set(k, new Map());
+    if (this.#initialised.has(k)) return false;
+    this.#initialised.add(k);
     return true;
   }
   removeRoleAssignment(scope: string, resourceId: string, identityId: string): boolean {

@@ -75,7 +75,8 @@ export function securityRoleRoutes(rt: FakeRuntime): FakeRoute[] {
     if (!gov.ensureRoleResource(scope, resourceId)) return;
     const endpointId = resourceId.split('_')[1] ?? '';
     const creator = state.serviceEndpoint(endpointId)?.createdBy;
-    if (creator) gov.setRoleAssignment(scope, resourceId, creator.id, 'Administrator');
+    if (creator && !gov.roleAssignments(scope, resourceId)?.has(creator.id.toLowerCase()))
+      gov.setRoleAssignment(scope, resourceId, creator.id, 'Administrator');
   };
   const assignmentJson = (
     scope: string,
