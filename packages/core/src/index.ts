@@ -155,3 +155,9 @@ export {
   type EndpointRole,
   type RoleChange,
 } from './governance/securityRoles';
+export {
+  vendOnManagedIdentity,
+  type ManagedIdentityVendReport,
+  type VendOnManagedIdentityOptions,
+} from './governance/vendOnManagedIdentity';
+export type { DesiredManagedIdentity } from './spec/load';

@@ -8,6 +8,7 @@
  */
 import {
   type DevOpsClient,
+  getConnectionData,
   listSecurityRoleAssignments,
   removeSecurityRoleAssignments,
   SERVICE_ENDPOINT_ROLE_SCOPE,
@@ -17,7 +18,7 @@ import {
   setSecurityRoleInheritance,
 } from '@wif/devops';
 import type { TransportError } from '@wif/http';
-import { err, ok, ResultAsync } from 'neverthrow';
+import { err, ok, okAsync, ResultAsync } from 'neverthrow';
 import type { DevOpsIdentityNotFoundError } from '../governanceErrors';
 import type { SecuritySpec } from '../spec/governance';
 import type { StepOptions } from '../types';
@@ -150,17 +151,24 @@ export function ensureSecurityRoles(
     readonly endpointId: string;
     readonly security: SecuritySpec;
     readonly prune: boolean;
-    /** The Azure DevOps identity id wif runs as: never removed. */
+    /** The Azure DevOps identity id wif runs as (never removed); default: read from connectionData. */
     readonly callerId?: string;
   },
   o: StepOptions = {},
 ): ResultAsync<RoleChange[], TransportError | DevOpsIdentityNotFoundError> {
   const s = input.security;
   const names = [...(s.administrators ?? []), ...(s.users ?? []), ...(s.readers ?? [])];
-  return resolveDevOpsIdentities(deps, names, o).andThen((ids) =>
-    readRoles(deps, input.projectId, input.endpointId, o).andThen((observed) => {
-      const changes = decideRoles(s, desiredRoles(s, ids), observed, { prune: input.prune, callerId: input.callerId });
-      return writeRoles(deps, input.projectId, input.endpointId, changes, o).map(() => changes);
-    }),
+  // The identity wif runs as (auto-Administrator on connections it creates) must never be pruned.
+  const caller =
+    input.callerId !== undefined
+      ? okAsync<string, TransportError>(input.callerId)
+      : getConnectionData(deps.devops, o.abortSignal ? { abortSignal: o.abortSignal } : {}).map((d) => d.authenticatedUser?.id ?? '');
+  return caller.andThen((callerId) =>
+    resolveDevOpsIdentities(deps, names, o).andThen((ids) =>
+      readRoles(deps, input.projectId, input.endpointId, o).andThen((observed) => {
+        const changes = decideRoles(s, desiredRoles(s, ids), observed, { prune: input.prune, callerId });
+        return writeRoles(deps, input.projectId, input.endpointId, changes, o).map(() => changes);
+      }),
+    ),
   );
 }

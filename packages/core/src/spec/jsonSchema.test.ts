@@ -24,8 +24,10 @@ describe('wif-spec.schema.json', () => {
     };
     expect(schema.required).toEqual(['organization', 'tenantId']);
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['organization', 'tenantId', 'connections', 'environments']));
-    expect(schema.$defs['connection']?.required).toEqual(['project', 'name', 'app', 'roles']);
+    expect(schema.$defs['connection']?.required).toEqual(['project', 'name', 'roles']);
     expect(schema.$defs['environmentSet']?.required).toEqual(expect.arrayContaining(['project', 'name', 'subscriptionId', 'dev', 'prod']));
-    expect(Object.keys(schema.$defs)).toEqual(expect.arrayContaining(['roleGrant', 'connectionRole', 'pipelines', 'target']));
+    expect(Object.keys(schema.$defs)).toEqual(
+      expect.arrayContaining(['roleGrant', 'connectionRole', 'pipelines', 'target', 'identity', 'checks', 'security']),
+    );
   });
 });

@@ -4,6 +4,7 @@
  * (`schema/wif-spec.schema.json`, see `specJsonSchema`) gives editors completion.
  */
 import { connectionTargetSchema } from '../steps/createManualConnection';
+import { checksSpecSchema, identitySpecSchema, securitySpecSchema } from './governance';
 import { z } from 'zod';
 import {
   connectionNameSchema,
@@ -78,7 +79,11 @@ export const connectionSpecSchema = z
     name: connectionNameSchema.describe('Service connection name, as pipelines refer to it.'),
     app: z
       .union([displayNameSchema, appSchema])
-      .describe('The app registration (one per connection): its display name, or { displayName, uniqueName }.'),
+      .optional()
+      .describe('The app registration (one per connection): its display name, or { displayName, uniqueName }. Not for a managed identity.'),
+    identity: identitySpecSchema.optional(),
+    checks: checksSpecSchema.optional(),
+    security: securitySpecSchema.optional(),
     scope: scope('Default scope of the roles, and where the target subscription comes from.').optional(),
     subscriptionName: connectionNameSchema
       .optional()
@@ -90,6 +95,10 @@ export const connectionSpecSchema = z
     description: z.string().max(1024).optional(),
   })
   .superRefine((c, ctx) => {
+    const managed = c.identity?.kind === 'managedIdentity';
+    if (!managed && c.app === undefined)
+      ctx.addIssue({ code: 'custom', path: ['app'], message: 'needs an app (or identity: { kind: managedIdentity, … })' });
+    if (managed && c.app !== undefined) ctx.addIssue({ code: 'custom', path: ['app'], message: 'must be left out for a managed identity' });
     if (c.scope !== undefined) return;
     c.roles.forEach((r, j) => {
       if (typeof r === 'string' || r.scope === undefined) {
@@ -99,6 +108,13 @@ export const connectionSpecSchema = z
   })
   .meta({ id: 'connection' });
 
+/** Per-environment identity, checks and security (see `spec/governance.ts`). */
+const environmentExtras = {
+  identity: identitySpecSchema.optional(),
+  checks: checksSpecSchema.optional(),
+  security: securitySpecSchema.optional(),
+};
+
 /** The environment-set shorthand: dev, prod and prod-readonly from one block. */
 export const environmentSetSchema = z
   .strictObject({
@@ -107,10 +123,15 @@ export const environmentSetSchema = z
     appPrefix: displayNameSchema.optional().describe('App display names are {appPrefix}-dev, … Default: name.'),
     subscriptionId: guid('Subscription of both resource groups.'),
     subscriptionName: connectionNameSchema.optional(),
-    dev: z.strictObject({ resourceGroup, pipelines: pipelinesSchema.optional() }).describe('Contributor on this resource group.'),
-    prod: z.strictObject({ resourceGroup, pipelines: pipelinesSchema.optional() }).describe('Contributor on this resource group.'),
+    identity: identitySpecSchema.optional().describe('Identity of every connection of the set unless an environment names its own.'),
+    dev: z
+      .strictObject({ resourceGroup, pipelines: pipelinesSchema.optional(), ...environmentExtras })
+      .describe('Contributor on this resource group.'),
+    prod: z
+      .strictObject({ resourceGroup, pipelines: pipelinesSchema.optional(), ...environmentExtras })
+      .describe('Contributor on this resource group.'),
     readonly: z
-      .union([z.literal(false), z.strictObject({ pipelines: pipelinesSchema.optional() })])
+      .union([z.literal(false), z.strictObject({ pipelines: pipelinesSchema.optional(), ...environmentExtras })])
       .optional()
       .describe(
         'The prod-readonly connection (Reader on the prod resource group, for pull-request runs). Default: on; false turns it off.',
