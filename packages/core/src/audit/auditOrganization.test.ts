@@ -125,6 +125,9 @@ describe('auditOrganization', () => {
         'sc-cased CredentialMismatch high',
         'sc-cased LegacyIssuer medium',
         'sc-contributor BroadRole medium',
+        // Contributor at subscription scope is production-scoped: it needs approval and branch control.
+        'sc-contributor ProductionWithoutApproval high',
+        'sc-contributor ProductionWithoutBranchControl high',
         'sc-failed NotReady high',
         'sc-ghost AppNotFound high',
         'sc-legacy LegacyIssuer medium',
@@ -132,6 +135,8 @@ describe('auditOrganization', () => {
         'sc-no-fic CredentialMissing high',
         'sc-not-ready NotReady high',
         'sc-owner BroadRole high',
+        'sc-owner ProductionWithoutApproval high',
+        'sc-owner ProductionWithoutBranchControl high',
         'sc-secret-auto AutomaticMode medium',
         'sc-secret-auto SecretBased critical',
         'sc-secret-cert SecretBased critical',

@@ -1,11 +1,12 @@
-import type { ArmClient } from '@wif/arm';
-import { authParameter, type DevOpsClient } from '@wif/devops';
+import type { ArmClient, ManagedIdentityRef } from '@wif/arm';
+import { authParameter, type DevOpsClient, type ServiceEndpoint } from '@wif/devops';
 import type { GraphClient } from '@wif/graph';
 import { Channel } from './_channel';
 import { walkOrganization } from './_walk';
 import type { AuditFinding } from './findings';
 import { auditedConnection, errorDetails, finding, inspectConnection } from './inspectConnection';
 import { inspectIdentity } from './inspectIdentity';
+import { type AuditedManagedIdentity, governanceFindings, readAuditedIdentities, staleIdentityCredentialFindings } from './_governance';
 
 /** The clients the audit uses: Azure DevOps always; Graph and ARM when the caller can read them. */
 export interface AuditClients {
@@ -19,7 +20,7 @@ export interface AuditClients {
 export interface AuditOptions {
   /** Projects audited at once (each with at most one request in flight). Default 16 (measured: ≥ 10× faster than one at a time at 50 ms per request; docs/performance.md). */
   readonly concurrency?: number;
-  /** The connection type to audit. Default `azurerm`; `null` audits every type. */
+  /** The connection type to audit. Default: `azurerm` plus workload-identity connections of every type; `null` audits every type. */
   readonly connectionType?: string | null;
   /** The tenant the Graph/ARM credentials belong to: identities of other tenants get `OtherTenant` instead of false `AppNotFound`. */
   readonly tenantId?: string;
@@ -29,6 +30,14 @@ export interface AuditOptions {
   readonly highWaterMark?: number;
   /** Stops the audit: iteration ends, `stats.complete` stays false. */
   readonly abortSignal?: AbortSignal;
+  /**
+   * User-assigned managed identities behind connections (e.g. from the spec). With `arm`, connections
+   * on them are checked against the identity's credentials (not Graph), and credentials for
+   * connections that no longer exist are reported (`StaleIdentityCredentials`).
+   */
+  readonly managedIdentities?: readonly ManagedIdentityRef[];
+  /** Read checks, pipeline permissions and security roles per connection (governance findings). Default true. */
+  readonly governance?: boolean;
 }
 
 /** Counts of what the audit has covered so far. */
@@ -53,7 +62,7 @@ export interface AuditRun extends AsyncIterable<AuditFinding> {
  * Audits every service connection of the organization and streams findings as it goes.
  *
  * Calls `GET /{org}/_apis/projects` (paged by `x-ms-continuationtoken`, read lazily), then per
- * project `GET /{org}/{project}/_apis/serviceendpoint/endpoints?type=azurerm&includeFailed=true`, at
+ * project `GET /{org}/{project}/_apis/serviceendpoint/endpoints?includeFailed=true` (azurerm and workload-identity connections are audited), at
  * most `concurrency` projects at a time. A connection shared into several projects is audited once.
  * With `graph`, per connection that names an app: `GET /applications(appId='…')`,
  * `GET /applications/{id}/federatedIdentityCredentials` (workload identity federation only), and
@@ -106,12 +115,19 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
   };
   const appUsers = new Map<string, { id: string; name: string }>();
   let listFailed = false;
+  const identities: AuditedManagedIdentity[] =
+    clients.arm && options.managedIdentities?.length
+      ? await readAuditedIdentities(clients.arm, options.managedIdentities, abortSignal)
+      : [];
+  const liveConnectionIds = new Set<string>();
 
   const walk = walkOrganization(
     clients.devops,
     {
       concurrency: options.concurrency ?? 16,
-      type: options.connectionType === null ? undefined : (options.connectionType ?? 'azurerm'),
+      // Default: every azurerm connection, and workload-identity connections of every other type
+      // (Docker registry, Kubernetes, extension types): they share the issuer and credential rules.
+      type: options.connectionType ?? undefined,
       abortSignal,
       stopped: () => channel.cancelled,
     },
@@ -147,13 +163,30 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
         stats.projects += 1;
       },
       connection: async (endpoint) => {
+        if (options.connectionType === undefined && !isAzurermOrWif(endpoint)) return;
         stats.connections += 1;
         const connection = auditedConnection(endpoint);
         const identity = await inspectIdentity(clients, organization, endpoint, connection, { tenantId: options.tenantId, abortSignal });
         if (abortSignal.aborted) return;
+        if (identities.length > 0) liveConnectionIds.add(endpoint.id.toLowerCase());
+        const onIdentity = identities.find((i) => i.clientId === connection.appId?.toLowerCase());
+        // A managed identity has a service principal but no app object: Graph's app checks do not apply to it.
+        const identityFindings = onIdentity
+          ? identity.findings.filter((f) => !['AppNotFound', 'MultiTenantApp', 'CredentialMissing', 'CredentialMismatch'].includes(f.code))
+          : identity.findings;
         const found = [
-          ...inspectConnection(organization, endpoint, { nowInMs: clock(), signInAudience: identity.signInAudience }),
-          ...identity.findings,
+          ...inspectConnection(organization, endpoint, {
+            nowInMs: clock(),
+            signInAudience: onIdentity ? 'AzureADMyOrg' : identity.signInAudience,
+          }),
+          ...identityFindings,
+          ...(options.governance === false
+            ? []
+            : await governanceFindings(clients.devops, organization, endpoint, connection, {
+                productionScoped: identity.findings.some((f) => f.code === 'BroadRole'),
+                identity: onIdentity,
+                abortSignal,
+              })),
         ];
         const appId = authParameter(endpoint, 'serviceprincipalid')?.toLowerCase();
         if (appId) {
@@ -179,8 +212,11 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
       },
     },
   )
-    .then(() => {
+    .then(async () => {
       stats.complete = !abortSignal.aborted && !channel.cancelled && !listFailed;
+      // Only a complete walk knows every live connection.
+      if (stats.complete)
+        for (const i of identities) for (const f of staleIdentityCredentialFindings(organization, i, liveConnectionIds)) await emit(f);
     })
     .finally(() => channel.end());
 
@@ -192,4 +228,8 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
     options.abortSignal?.removeEventListener('abort', onAbort);
     await walk;
   }
+}
+
+function isAzurermOrWif(endpoint: ServiceEndpoint): boolean {
+  return endpoint.type.toLowerCase() === 'azurerm' || (endpoint.authorization?.scheme ?? '').toLowerCase() === 'workloadidentityfederation';
 }

@@ -33,6 +33,11 @@ export const AUDIT_CODES = [
   'ProjectUnreadable',
   'IdentityUnreadable',
   'RolesUnreadable',
+  'ProductionWithoutApproval',
+  'ProductionWithoutBranchControl',
+  'OpenToAllPipelines',
+  'BroadAdministrators',
+  'StaleIdentityCredentials',
 ] as const;
 
 /** What a finding is about. */
@@ -117,4 +122,14 @@ export const FIXES: Readonly<Record<AuditCode, string>> = {
   IdentityUnreadable: 'Give the auditing identity Graph Application.Read.All, then run the audit again.',
   RolesUnreadable:
     "Give the auditing identity Reader (Microsoft.Authorization/roleAssignments/read) at the connection's scope, then run the audit again.",
+  ProductionWithoutApproval:
+    'Add an approval check: checks.approvals in the spec, vended with ensureChecks (or Approvals and checks on the connection in the portal); or narrow the role to a resource group.',
+  ProductionWithoutBranchControl:
+    "Add branch control limited to protected branches: checks.branchControl: { allowed: ['refs/heads/main'] } in the spec, vended with ensureChecks (or Approvals and checks in the portal).",
+  OpenToAllPipelines:
+    'Authorise the pipelines that need it by id (pipelines: [ids] in the spec, then wif apply) and turn off access for all pipelines (wif apply does when the spec lists pipeline ids).',
+  BroadAdministrators:
+    'Name the administrators in the spec (security.administrators) and remove the broad group (ensureSecurityRoles with prune: true, or Security on the connection in the portal); turn inheritance off (security.inheritance: false) if it is inherited.',
+  StaleIdentityCredentials:
+    'Delete the credentials of connections that no longer exist from the managed identity (az identity federated-credential delete, or deleteIdentityFederatedCredential in code): each identity holds at most 20.',
 };

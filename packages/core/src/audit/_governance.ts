@@ -1,0 +1,255 @@
+/**
+ * Governance findings of the audit: approvals and branch control on production-scoped connections,
+ * open pipeline access, broad Administrator groups, and user-assigned managed identities (their
+ * credentials for live connections, and stale ones that count toward the 20). Pure decision
+ * functions over facts, plus the reads that gather the facts; `auditOrganization` calls
+ * {@link governanceFindings} and {@link staleIdentityCredentialFindings} from one place each.
+ */
+import {
+  getUserAssignedIdentity,
+  type IdentityFederatedCredential,
+  listIdentityFederatedCredentials,
+  type ManagedIdentityRef,
+  type ArmClient,
+} from '@wif/arm';
+import {
+  CHECK_TYPE_IDS,
+  type CheckConfiguration,
+  type DevOpsClient,
+  getPipelinePermissions,
+  listCheckConfigurations,
+  listSecurityRoleAssignments,
+  type ResourcePipelinePermissions,
+  SERVICE_ENDPOINT_ROLE_SCOPE,
+  type SecurityRoleAssignment,
+  serviceEndpointRoleResource,
+  type ServiceEndpoint,
+  TASK_CHECK_DEFINITIONS,
+  workloadIdentity,
+} from '@wif/devops';
+import { collect } from '@wif/http';
+import { FEDERATION_AUDIENCE } from '../constants';
+import type { AuditedConnection, AuditFinding } from './findings';
+import { finding } from './inspectConnection';
+
+const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
+
+/** Groups that are "everyone" (or close to it) in a project or organization. */
+const BROAD_GROUPS = ['project valid users', 'project collection valid users', 'contributors', 'readers', 'everyone'];
+
+/** Whether a display name like `[Project]\Contributors` names a broad group. */
+export function isBroadGroup(displayName: string): boolean {
+  const account = displayName.replace(/^\[[^\]]*\]\\/, '').toLowerCase();
+  return BROAD_GROUPS.includes(account);
+}
+
+const hasApproval = (checks: readonly CheckConfiguration[]): boolean =>
+  checks.some((c) => same(c.type.id, CHECK_TYPE_IDS.approval) && c.isDisabled !== true);
+const hasBranchControl = (checks: readonly CheckConfiguration[]): boolean =>
+  checks.some((c) => {
+    const ref = c.settings?.['definitionRef'] as { id?: unknown } | undefined;
+    return (
+      same(c.type.id, CHECK_TYPE_IDS.taskCheck) &&
+      typeof ref?.id === 'string' &&
+      same(ref.id, TASK_CHECK_DEFINITIONS.branchControl.id) &&
+      c.isDisabled !== true
+    );
+  });
+
+/** ProductionWithoutApproval / ProductionWithoutBranchControl for a production-scoped connection (pure). */
+export function checkFindings(
+  organization: string,
+  connection: AuditedConnection,
+  productionScoped: boolean,
+  checks: readonly CheckConfiguration[],
+): AuditFinding[] {
+  if (!productionScoped) return [];
+  const out: AuditFinding[] = [];
+  if (!hasApproval(checks)) {
+    out.push(
+      finding(
+        organization,
+        'ProductionWithoutApproval',
+        'high',
+        `"${connection.name}" can write at subscription or management-group scope, and no approval check guards it: any authorised pipeline run deploys without a human.`,
+        { connection },
+      ),
+    );
+  }
+  if (!hasBranchControl(checks)) {
+    out.push(
+      finding(
+        organization,
+        'ProductionWithoutBranchControl',
+        'high',
+        `"${connection.name}" can write at subscription or management-group scope, and no branch control limits it to protected branches: a run from any branch can use it.`,
+        { connection },
+      ),
+    );
+  }
+  return out;
+}
+
+/** OpenToAllPipelines (pure). */
+export function pipelineAccessFindings(
+  organization: string,
+  connection: AuditedConnection,
+  permissions: ResourcePipelinePermissions,
+): AuditFinding[] {
+  return permissions.allPipelines?.authorized === true
+    ? [
+        finding(
+          organization,
+          'OpenToAllPipelines',
+          'medium',
+          `"${connection.name}" is authorised for all pipelines of its project: any new pipeline can use it without review.`,
+          { connection },
+        ),
+      ]
+    : [];
+}
+
+/** BroadAdministrators (pure): a broad group holds the Administrator role on the connection. */
+export function administratorFindings(
+  organization: string,
+  connection: AuditedConnection,
+  assignments: readonly SecurityRoleAssignment[],
+): AuditFinding[] {
+  return assignments
+    .filter((a) => same(a.role.name, 'Administrator') && isBroadGroup(a.identity.displayName ?? ''))
+    .map((a) =>
+      finding(
+        organization,
+        'BroadAdministrators',
+        'high',
+        `${a.identity.displayName ?? a.identity.id} holds the Administrator role on "${connection.name}"${a.access === 'inherited' ? ' (inherited from the project)' : ''}: every member can change who may use it and approve its checks away.`,
+        { connection },
+        { identity: a.identity.displayName ?? a.identity.id, access: a.access ?? null },
+      ),
+    );
+}
+
+/** A managed identity the audit knows, with its credentials. */
+export interface AuditedManagedIdentity {
+  readonly ref: ManagedIdentityRef;
+  readonly clientId: string;
+  readonly credentials: readonly IdentityFederatedCredential[];
+}
+
+/** CredentialMissing / CredentialMismatch / AudienceMismatch for a connection on a managed identity (pure). */
+export function managedIdentityCredentialFindings(
+  organization: string,
+  connection: AuditedConnection,
+  endpoint: ServiceEndpoint,
+  identity: AuditedManagedIdentity,
+): AuditFinding[] {
+  const { issuer, subject } = workloadIdentity(endpoint);
+  if (!issuer || !subject) return [];
+  const exact = identity.credentials.find((c) => c.properties.issuer === issuer && c.properties.subject === subject);
+  const where = `managed identity ${identity.ref.name}`;
+  if (!exact) {
+    const sameIssuer = identity.credentials.find((c) => c.properties.issuer === issuer);
+    return [
+      finding(
+        organization,
+        sameIssuer ? 'CredentialMismatch' : 'CredentialMissing',
+        'high',
+        sameIssuer
+          ? `No credential of ${where} has exactly the subject "${connection.name}" presents.`
+          : `${where} has no federated credential for "${connection.name}" (issuer ${issuer}).`,
+        { connection },
+        { identity: identity.ref.name, expected: subject },
+      ),
+    ];
+  }
+  const audiences = exact.properties.audiences;
+  return audiences.length === 1 && audiences[0] === FEDERATION_AUDIENCE
+    ? []
+    : [
+        finding(
+          organization,
+          'AudienceMismatch',
+          'high',
+          `Credential "${exact.name}" of ${where} has audiences ${JSON.stringify(audiences)}.`,
+          { connection },
+          { credentialName: exact.name },
+        ),
+      ];
+}
+
+/**
+ * StaleIdentityCredentials (pure): credentials of a managed identity whose subject names no
+ * connection that still exists. They count toward the 20 the identity may hold.
+ */
+export function staleIdentityCredentialFindings(
+  organization: string,
+  identity: AuditedManagedIdentity,
+  liveConnectionIds: ReadonlySet<string>,
+): AuditFinding[] {
+  // The Entra subject ends with the connection id; the legacy one (sc://org/project/name) cannot be matched by id.
+  const stale = identity.credentials.filter((c) => {
+    const id = /\/([0-9a-f-]{36})$/i.exec(c.properties.subject)?.[1]?.toLowerCase();
+    return id !== undefined && !liveConnectionIds.has(id);
+  });
+  if (stale.length === 0) return [];
+  return [
+    finding(
+      organization,
+      'StaleIdentityCredentials',
+      stale.length + 1 >= 20 ? 'high' : 'medium',
+      `Managed identity ${identity.ref.name} has ${stale.length} federated credential(s) for connections that no longer exist (${stale.map((c) => c.name).join(', ')}); with ${identity.credentials.length} of 20 used, they block new connections.`,
+      {},
+      { identity: identity.ref.name, resourceGroup: identity.ref.resourceGroup, stale: stale.length, total: identity.credentials.length },
+    ),
+  ];
+}
+
+/** Reads the managed identities the audit was told about (a failed read is skipped: the identity is simply not checked). */
+export async function readAuditedIdentities(
+  arm: ArmClient,
+  refs: readonly ManagedIdentityRef[],
+  abortSignal: AbortSignal,
+): Promise<AuditedManagedIdentity[]> {
+  const out: AuditedManagedIdentity[] = [];
+  for (const ref of refs) {
+    const identity = await getUserAssignedIdentity(arm, ref, { abortSignal });
+    if (identity.isErr()) continue;
+    const credentials = await collect(listIdentityFederatedCredentials(arm, ref, {}, { abortSignal }), 100);
+    if (credentials.isErr()) continue;
+    out.push({ ref, clientId: identity.value.properties.clientId.toLowerCase(), credentials: credentials.value });
+  }
+  return out;
+}
+
+/**
+ * The governance findings of one connection: reads its pipeline permissions, role assignments and
+ * (when production-scoped) checks, in its first project; a read that fails is skipped. For a
+ * connection on a known managed identity, the credential check runs against the identity.
+ */
+export async function governanceFindings(
+  devops: DevOpsClient,
+  organization: string,
+  endpoint: ServiceEndpoint,
+  connection: AuditedConnection,
+  context: { readonly productionScoped: boolean; readonly identity: AuditedManagedIdentity | undefined; readonly abortSignal: AbortSignal },
+): Promise<AuditFinding[]> {
+  const project = connection.projects[0];
+  const opts = { abortSignal: context.abortSignal };
+  const out: AuditFinding[] = [];
+  if (context.identity) out.push(...managedIdentityCredentialFindings(organization, connection, endpoint, context.identity));
+  if (!project) return out;
+  if (context.productionScoped) {
+    const checks = await listCheckConfigurations(devops, project.id, { type: 'endpoint', id: endpoint.id }, opts);
+    if (checks.isOk()) out.push(...checkFindings(organization, connection, true, checks.value));
+  }
+  const permissions = await getPipelinePermissions(devops, project.id, { type: 'endpoint', id: endpoint.id }, opts);
+  if (permissions.isOk()) out.push(...pipelineAccessFindings(organization, connection, permissions.value));
+  const roles = await listSecurityRoleAssignments(
+    devops,
+    SERVICE_ENDPOINT_ROLE_SCOPE,
+    serviceEndpointRoleResource(project.id, endpoint.id),
+    opts,
+  );
+  if (roles.isOk()) out.push(...administratorFindings(organization, connection, roles.value));
+  return out;
+}

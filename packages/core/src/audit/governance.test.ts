@@ -1,0 +1,153 @@
+import { BUILT_IN_ROLES, createOrUpdateUserAssignedIdentity } from '@wif/arm';
+import { updatePipelinePermissions } from '@wif/devops';
+import { builtInGroupId, createFake, createTestCredential, entraIssuer, TEST_TENANT_ID } from '@wif/testing';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createClients } from '../workflows/clients';
+import { auditOrganization } from './auditOrganization';
+import { isBroadGroup, staleIdentityCredentialFindings } from './_governance';
+import type { AuditFinding } from './findings';
+
+const fake = createFake();
+const server = setupServer(...fake.handlers);
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => {
+  server.resetHandlers();
+  fake.reset();
+});
+afterAll(() => server.close());
+
+const clients = createClients({
+  credential: createTestCredential(),
+  organization: 'contoso',
+  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+});
+const SUB = fake.state.subscriptionId;
+const brief = (fs: readonly AuditFinding[]) => fs.map((f) => `${f.connection?.name ?? '-'} ${f.code} ${f.severity}`).sort();
+
+/** A WIF connection on its own app with a matching credential; `role` at `scope` when given. */
+function connection(
+  name: string,
+  project: string,
+  init: { role?: string; scope?: string; type?: string; federation?: 'legacy'; credential?: boolean } = {},
+) {
+  const app = fake.state.addApplication({ displayName: `app-${name}` });
+  const sp = fake.state.addServicePrincipal({ appId: app.appId, createdAt: 0 });
+  const endpoint = fake.state.addServiceEndpoint({
+    name,
+    projects: project,
+    servicePrincipalId: app.appId,
+    ...(init.type ? { type: init.type } : {}),
+    ...(init.federation ? { federation: init.federation } : {}),
+  });
+  const fed = fake.state.federation(endpoint.id)!;
+  if (init.credential !== false)
+    fake.state.addFederatedCredential(app.id, { name: `fic-${name}`, issuer: fed.issuer, subject: fed.subject });
+  if (init.role)
+    fake.state.addRoleAssignment({ scope: init.scope ?? `/subscriptions/${SUB}`, roleDefinitionId: init.role, principalId: sp.id });
+  return endpoint;
+}
+
+describe('the audit over a seeded organization finds every governance finding', () => {
+  it('production without approval or branch control, open to all pipelines, broad administrators, WIF of other types, stale managed-identity credentials', async () => {
+    const project = fake.state.addProject('payments');
+    // Production-scoped and ungated.
+    connection('sc-prod-open', 'payments', { role: BUILT_IN_ROLES.Contributor });
+    // Production-scoped, gated by an approval and branch control: no governance finding.
+    const gated = connection('sc-prod-gated', 'payments', { role: BUILT_IN_ROLES.Contributor });
+    for (const [type, settings] of [
+      ['8c6f20a7-a545-4486-9777-f762fafe0d4d', { approvers: [{ id: builtInGroupId('payments', 'Project Administrators') }] }],
+      [
+        'fe1de3ee-a436-41b4-bb20-f6eb4cb879a7',
+        { definitionRef: { id: '86b05a0c-73e6-4f7d-b3cf-e38f3b39a75b' }, inputs: { allowedBranches: 'refs/heads/main' } },
+      ],
+    ] as const) {
+      fake.state.governance.addCheck({ projectId: project.id, type: { id: type }, resource: { type: 'endpoint', id: gated.id }, settings });
+    }
+    // Resource-group scoped, but open to every pipeline and administered by Contributors.
+    const open = connection('sc-dev', 'payments', {
+      role: BUILT_IN_ROLES.Contributor,
+      scope: `/subscriptions/${SUB}/resourceGroups/rg-dev`,
+    });
+    (
+      await updatePipelinePermissions(clients.devops, project.id, { type: 'endpoint', id: open.id }, { allPipelines: { authorized: true } })
+    )._unsafeUnwrap();
+    fake.state.governance.setRoleAssignment(
+      'distributedtask.serviceendpointrole',
+      `${project.id}_${open.id}`,
+      builtInGroupId('payments', 'Contributors'),
+      'Administrator',
+    );
+    // A Docker registry connection on workload identity: legacy issuer, no credential.
+    connection('acr-push', 'payments', { type: 'dockerregistry', federation: 'legacy', credential: false });
+    // A managed identity behind one live connection, holding a credential of a deleted connection too.
+    const created = (
+      await createOrUpdateUserAssignedIdentity(
+        clients.arm,
+        { subscriptionId: SUB, resourceGroup: 'rg-id', name: 'id-payments' },
+        { location: 'westeurope' },
+      )
+    )._unsafeUnwrap().identity;
+    const identity = fake.state.governance.managedIdentity(SUB, 'rg-id', 'id-payments')!;
+    const onMi = fake.state.addServiceEndpoint({ name: 'sc-mi', projects: 'payments', servicePrincipalId: created.properties.clientId });
+    const fed = fake.state.federation(onMi.id)!;
+    fake.state.governance.setManagedIdentityCredential(identity, { name: 'ado-live', issuer: fed.issuer, subject: fed.subject });
+    fake.state.governance.setManagedIdentityCredential(identity, {
+      name: 'ado-gone',
+      issuer: entraIssuer(TEST_TENANT_ID),
+      subject: `${fed.subject.slice(0, -36)}0e2a9c4d-1111-4222-8333-944455556666`,
+    });
+
+    const run = auditOrganization(clients, {
+      clock: () => Date.parse('2026-01-01T00:00:00Z'),
+      managedIdentities: [{ subscriptionId: SUB, resourceGroup: 'rg-id', name: 'id-payments' }],
+    });
+    const findings: AuditFinding[] = [];
+    for await (const f of run) findings.push(f);
+
+    expect(brief(findings)).toEqual(
+      [
+        '- StaleIdentityCredentials medium',
+        'acr-push CredentialMissing high',
+        'acr-push LegacyIssuer medium',
+        'sc-dev BroadAdministrators high',
+        'sc-dev OpenToAllPipelines medium',
+        'sc-prod-gated BroadRole medium',
+        'sc-prod-open BroadRole medium',
+        'sc-prod-open ProductionWithoutApproval high',
+        'sc-prod-open ProductionWithoutBranchControl high',
+      ].sort(),
+    );
+    const stale = findings.find((f) => f.code === 'StaleIdentityCredentials')!;
+    expect(stale.details).toMatchObject({ identity: 'id-payments', stale: 1, total: 2 });
+    expect(stale.fix).toContain('az identity federated-credential delete');
+    expect(run.stats.complete).toBe(true);
+  });
+
+  it('a managed-identity connection whose credential is missing is CredentialMissing, not AppNotFound or MultiTenantApp', async () => {
+    fake.state.addProject('payments');
+    const created = fake.state.governance.addManagedIdentity({ subscriptionId: SUB, resourceGroup: 'rg-id', name: 'id-x' });
+    fake.state.addManagedIdentityServicePrincipal({ appId: created.clientId, id: created.principalId, displayName: 'id-x' });
+    fake.state.addServiceEndpoint({ name: 'sc-mi', projects: 'payments', servicePrincipalId: created.clientId });
+    const findings: AuditFinding[] = [];
+    for await (const f of auditOrganization(clients, {
+      managedIdentities: [{ subscriptionId: SUB, resourceGroup: 'rg-id', name: 'id-x' }],
+    }))
+      findings.push(f);
+    expect(brief(findings)).toEqual(['sc-mi CredentialMissing high']);
+  });
+
+  it('pure parts: broad groups, and no stale finding when every credential names a live connection', () => {
+    expect(['[p]\\Contributors', '[org]\\Project Collection Valid Users', '[p]\\Project Valid Users'].every(isBroadGroup)).toBe(true);
+    expect(isBroadGroup('[p]\\Release Approvers')).toBe(false);
+    const identity = {
+      ref: { subscriptionId: SUB, resourceGroup: 'rg', name: 'id' },
+      clientId: 'c',
+      credentials: [
+        { id: 'x', name: 'a', properties: { issuer: 'i', subject: '/sc/org/0e2a9c4d-1111-4222-8333-944455556666', audiences: [] } },
+      ],
+    };
+    expect(staleIdentityCredentialFindings('contoso', identity, new Set(['0e2a9c4d-1111-4222-8333-944455556666']))).toEqual([]);
+    expect(staleIdentityCredentialFindings('contoso', identity, new Set())).toHaveLength(1);
+  });
+});
