@@ -19,8 +19,22 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
 
   const progress = rt.progress();
   progress.start('audit', `audit ${organization}`);
+  // The managed identities the spec names: their connections are checked against the identity, and stale credentials reported.
+  const identities = new Map(
+    (resolved?.connections ?? []).flatMap((c) =>
+      c.managedIdentity
+        ? [
+            [
+              `${c.managedIdentity.subscriptionId}/${c.managedIdentity.resourceGroup}/${c.managedIdentity.name}`.toLowerCase(),
+              c.managedIdentity,
+            ] as const,
+          ]
+        : [],
+    ),
+  );
   const audit = core.auditOrganization(clients, {
     ...(resolved ? { tenantId: resolved.tenantId } : {}),
+    ...(identities.size > 0 ? { managedIdentities: [...identities.values()] } : {}),
     ...(rt.abortSignal ? { abortSignal: rt.abortSignal } : {}),
   });
   const findings: AuditFinding[] = [];
