@@ -82,7 +82,10 @@ export function createDevOpsClient(options: DevOpsClientOptions): DevOpsClient {
     auth,
   });
   // Azure DevOps Services serves identities on vssps.dev.azure.com; another endpoint (the emulator) serves both.
-  const identitiesBase = (identityEndpoint ?? (base === CLOUDS.AzureCloud.devops ? 'https://vssps.dev.azure.com' : base)).replace(/\/+$/, '');
+  const identitiesBase = (identityEndpoint ?? (base === CLOUDS.AzureCloud.devops ? 'https://vssps.dev.azure.com' : base)).replace(
+    /\/+$/,
+    '',
+  );
   const identities = createTransport({
     ...transportOptions,
     service: 'devops',
