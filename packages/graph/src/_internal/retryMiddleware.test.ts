@@ -26,7 +26,8 @@ describe('retryMiddleware per-attempt timeout', () => {
     const signals: (AbortSignal | null | undefined)[] = [];
     const middleware = retryMiddleware({ retry: DEFAULT_RETRY, timeoutInMs: 60_000 });
     middleware.setNext(answering(signals));
-    for (let i = 0; i < 50; i++) await middleware.execute({ request: 'https://graph.microsoft.com/v1.0/applications', options: {} } as Context);
+    for (let i = 0; i < 50; i++)
+      await middleware.execute({ request: 'https://graph.microsoft.com/v1.0/applications', options: {} } as Context);
     expect(signals).toHaveLength(50);
     expect(vi.getTimerCount()).toBe(0);
     // The timeout no longer fires for requests that are over.
