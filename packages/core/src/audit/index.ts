@@ -4,6 +4,7 @@ export {
   AUDIT_CODES,
   AUDIT_CHECKS,
   AUDIT_CHECK_OF,
+  FIXES as AUDIT_FIXES,
   UNREADABLE_CODES,
   readFailureCause,
   unreadableFix,
