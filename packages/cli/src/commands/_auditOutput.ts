@@ -48,6 +48,29 @@ export function fileSink(path: string): Sink {
   };
 }
 
+/**
+ * Stdout in chunks of up to 16 KiB (one write per chunk, not per finding), flushed at least every
+ * 200 ms so a slow audit still shows its findings as they come.
+ */
+export function streamSink(write: (text: string) => void): Sink {
+  let buffer = '';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (buffer) write(buffer);
+    buffer = '';
+  };
+  return {
+    write(text) {
+      buffer += text;
+      if (buffer.length >= 16_384) flush();
+      else timer ??= setTimeout(flush, 200).unref();
+    },
+    close: flush,
+  };
+}
+
 /** Why the run is incomplete, from the first unreadable finding of the most serious kind. */
 export interface Incomplete {
   readonly cause: ReadFailureCause;
@@ -77,16 +100,14 @@ export function jsonSafe(value: unknown, indent?: number): string {
 
 /** XML text: escaped; the control characters XML 1.0 forbids (terminal escapes among them) written as `\uXXXX` text; `##` before `[` broken up. */
 export function xmlSafe(text: string): string {
-  return (
-    text
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&apos;')
-      .replace(/#(?=#(?:vso)?\[)/gi, '&#35;')
-  );
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/#(?=#(?:vso)?\[)/gi, '&#35;');
 }
 
 const where = (f: AuditFinding): string => f.connection?.name ?? f.project?.name ?? '-';

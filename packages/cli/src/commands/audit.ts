@@ -20,6 +20,7 @@ import {
   ndjsonWriter,
   sarifWriter,
   type Sink,
+  streamSink,
   tableWriter,
 } from './_auditOutput';
 import { prepareOptional } from './_prepare';

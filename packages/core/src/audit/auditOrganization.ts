@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ArmClient } from '@wif/arm';
 import type { DevOpsClient } from '@wif/devops';
 import type { GraphClient } from '@wif/graph';
@@ -147,6 +148,8 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
   const channel = new Channel<AuditRecord>(options.highWaterMark ?? 256);
   // Our own signal: the consumer leaving (break) must stop the requests in flight, too.
   const controller = new AbortController();
+  // Every request in flight listens on it (dozens at once): not a leak.
+  setMaxListeners(0, controller.signal);
   const onAbort = (): void => controller.abort();
   options.abortSignal?.addEventListener('abort', onAbort, { once: true });
   if (options.abortSignal?.aborted) controller.abort();
@@ -164,9 +167,18 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
   const identityConcurrency = Math.max(1, options.identityConcurrency ?? 32);
   const pool = new AdaptivePool({ max: identityConcurrency, abortSignal });
   const reader = clients.graph ? createIdentityReader({ graph: clients.graph, arm: clients.arm }, pool, { abortSignal }) : undefined;
-  // Connections being checked: bounded, so a fast walk waits for the identity checks instead of queueing without end.
-  const inFlight = new Set<Promise<void>>();
+  // Connections being checked: bounded, so a fast walk waits for the identity checks instead of
+  // queueing without end. A counter and a queue of waiters (not Promise.race over the set, which
+  // adds a reaction to every pending check on every wait).
+  let inFlight = 0;
   const maxInFlight = identityConcurrency * 4;
+  const slotWaiters: Array<() => void> = [];
+  let drained: (() => void) | undefined;
+  const finished = (): void => {
+    inFlight -= 1;
+    slotWaiters.shift()?.();
+    if (inFlight === 0) drained?.();
+  };
 
   const check = async (endpoint: ServiceEndpoint, connection: AuditedConnection, shared: AuditFinding | undefined): Promise<void> => {
     const identity = await inspectIdentity(reader, clients.arm !== undefined, organization, endpoint, connection, {
@@ -241,14 +253,14 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
             );
           }
         }
-        while (inFlight.size >= maxInFlight && !abortSignal.aborted && !channel.cancelled) await Promise.race(inFlight);
-        const task: Promise<void> = check(endpoint, connection, shared).finally(() => inFlight.delete(task));
-        inFlight.add(task);
+        while (inFlight >= maxInFlight && !abortSignal.aborted && !channel.cancelled) await new Promise<void>((r) => slotWaiters.push(r));
+        inFlight += 1;
+        void check(endpoint, connection, shared).finally(finished);
       },
     },
   )
     .then(async () => {
-      await Promise.all(inFlight);
+      if (inFlight > 0) await new Promise<void>((r) => (drained = r));
       stats.complete = !abortSignal.aborted && !channel.cancelled && !listFailed;
     })
     .finally(() => channel.end());
