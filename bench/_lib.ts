@@ -171,7 +171,7 @@ export async function runCli(
     stdio: ['ignore', out, 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
+  child.stderr?.on('data', (d: Buffer) => {
     if (stderr.length < 20_000) stderr += d.toString();
   });
   let hwmInKb = 0;

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEST_TENANT_ID } from '@wif/testing';
 import { fmtMs, median, type ProcessRun, runCli, SUBSCRIPTION, withEmulator } from './_lib';
+import { startReplay } from './_replay';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'wif-bench-cli-'));
@@ -60,7 +61,8 @@ export async function cliFleet(latencyInMs: number, runs: number): Promise<Proce
       const names = Array.from({ length: 43 }, (_, i) => `clifleet-${run}-${i}`);
       const r = must(await runCli(['apply', '-c', specFile(names), '--yes', '--emulator', emu.url]), 'wif apply (fleet)');
       const c = await emu.counts(`clifleet-${run}-`);
-      if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== 43)) throw new Error(`CLI fleet: duplicates or gaps: ${JSON.stringify(c)}`);
+      if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== 43))
+        throw new Error(`CLI fleet: duplicates or gaps: ${JSON.stringify(c)}`);
       out.push(r);
     });
   }
@@ -79,14 +81,19 @@ export interface AuditScaleRow {
 export function nightlyNodeFlags(): string[] {
   const yml = readFileSync(join(root, 'examples', 'pipelines', 'nightly-audit.yml'), 'utf8');
   const m = /^\s*NODE_OPTIONS:\s*(.*)$/m.exec(yml);
-  return m ? m[1]!.replace(/^['"]|['"]$/g, '').split(/\s+/).filter(Boolean) : [];
+  return m
+    ? m[1]!
+        .replace(/^['"]|['"]$/g, '')
+        .split(/\s+/)
+        .filter(Boolean)
+    : [];
 }
 
 /**
  * The audit of `projects × 10` connections with no injected latency: the SDK in a process of its own
  * (auditChild.mjs, all three clients, findings counted and dropped), then `wif audit --output ndjson`
  * and `wif audit --json` spawned, stdout to a file; with `nightly`, also the command of
- * examples/pipelines/nightly-audit.yml with its node flags (JUnit to stdout, JSON to a file).
+ * examples/pipelines/nightly-audit.yml with its node flags (the table to stdout, JUnit and JSON to files).
  */
 export async function cliAuditScale(projects: number, nightly: boolean): Promise<AuditScaleRow> {
   return withEmulator({ seed: false, org: { projects, perProject: 10 }, fake: { latencyInMs: 0 } }, async (emu) => {
@@ -98,7 +105,10 @@ export async function cliAuditScale(projects: number, nightly: boolean): Promise
     };
     const lines = (file: string): number => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
     const ndFile = join(work, `audit-${projects}.ndjson`);
-    const nd = must(await runCli(['audit', '--output', 'ndjson', '--emulator', emu.url], { stdoutFile: ndFile }), 'wif audit --output ndjson');
+    const nd = must(
+      await runCli(['audit', '--output', 'ndjson', '--emulator', emu.url], { stdoutFile: ndFile }),
+      'wif audit --output ndjson',
+    );
     const ndFindings = lines(ndFile) - 1;
     rmSync(ndFile);
     const jsonFile = join(work, `audit-${projects}.json`);
@@ -110,11 +120,25 @@ export async function cliAuditScale(projects: number, nightly: boolean): Promise
       const flags = nightlyNodeFlags();
       const junit = join(work, 'audit.xml');
       const r = must(
-        await runCli(['audit', '--org', 'contoso', '--fail-on', 'high', '--output', 'junit', '--output', 'json=audit.json', '--emulator', emu.url], {
-          nodeFlags: flags,
-          stdoutFile: junit,
-          cwd: work,
-        }),
+        // The pipeline's command line: the table to the log, JUnit and JSON to files.
+        await runCli(
+          [
+            'audit',
+            '--org',
+            'contoso',
+            '--fail-on',
+            'high',
+            '--output',
+            'table',
+            '--output',
+            'junit=audit.xml',
+            '--output',
+            'json=audit.json',
+            '--emulator',
+            emu.url,
+          ],
+          { nodeFlags: flags, cwd: work },
+        ),
         'the nightly pipeline command',
         [0, 4],
       );
@@ -141,21 +165,51 @@ export interface IdentityAuditRun {
   readonly findings: number;
 }
 
-/** `wif audit --output ndjson` with identity checks over `projects × 10` connections at `latencyInMs`; requests counted by the emulator. */
-export async function cliIdentityAudit(projects: number, appsPerProject: number, latencyInMs: number, runs: number): Promise<IdentityAuditRun[]> {
-  return withEmulator({ seed: false, org: { projects, perProject: 10, appsPerProject }, fake: { latencyInMs } }, async (emu) => {
-    const out: IdentityAuditRun[] = [];
-    for (let i = 0; i < runs; i++) {
-      const before = (await emu.counts('-')).requests;
-      const file = join(work, 'identity.ndjson');
-      const run = must(await runCli(['audit', '--output', 'ndjson', '--emulator', emu.url], { stdoutFile: file }), 'wif audit (identity)');
-      const after = (await emu.counts('-')).requests;
-      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-      const summary = JSON.parse(lines[lines.length - 1]!) as { stats: { connections: number }; summary: { total: number } };
-      out.push({ run, connections: summary.stats.connections, apps: projects * appsPerProject, requests: after - before, findings: summary.summary.total });
-    }
-    return out;
-  });
+/**
+ * `wif audit --output ndjson` with identity checks over `projects × 10` connections, `appsPerProject`
+ * apps per project, at `latencyInMs` per request, served by a replaying server (./_replay.ts: a warm-up
+ * run records the emulator's answers, the measured runs get them back after exactly `latencyInMs`);
+ * requests counted at that server. Also the SDK in-process over the same server, for comparison, and
+ * one run straight against the emulator with the same latency (its own CPU per request included).
+ */
+export async function cliIdentityAudit(
+  projects: number,
+  appsPerProject: number,
+  latencyInMs: number,
+  runs: number,
+): Promise<{ replay: IdentityAuditRun[]; sdk: { wallInMs: number; maxRssInMb: number }; emulator: IdentityAuditRun }> {
+  const once = async (url: string, count: () => Promise<number>): Promise<IdentityAuditRun> => {
+    const before = await count();
+    const file = join(work, 'identity.ndjson');
+    const run = must(await runCli(['audit', '--output', 'ndjson', '--emulator', url], { stdoutFile: file }), 'wif audit (identity)');
+    const requests = (await count()) - before;
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    rmSync(file);
+    const summary = JSON.parse(lines[lines.length - 1]!) as { stats: { connections: number }; summary: { total: number } };
+    return { run, connections: summary.stats.connections, apps: projects * appsPerProject, requests, findings: summary.summary.total };
+  };
+  const replayed = await withEmulator(
+    { seed: false, org: { projects, perProject: 10, appsPerProject }, fake: { latencyInMs: 0 } },
+    async (emu) => {
+      const replay = await startReplay(emu.url, latencyInMs);
+      try {
+        await once(replay.url, async () => replay.requests); // records every answer
+        const out: IdentityAuditRun[] = [];
+        for (let i = 0; i < runs; i++) out.push(await once(replay.url, async () => replay.requests));
+        const sdk = JSON.parse(await child(join(root, 'bench', 'auditChild.mjs'), [replay.url, 'identity'])) as {
+          wallInMs: number;
+          maxRssInMb: number;
+        };
+        return { replay: out, sdk };
+      } finally {
+        await replay.close();
+      }
+    },
+  );
+  const emulator = await withEmulator({ seed: false, org: { projects, perProject: 10, appsPerProject }, fake: { latencyInMs } }, (emu) =>
+    once(emu.url, async () => (await emu.counts('-')).requests),
+  );
+  return { ...replayed, emulator };
 }
 
 /** The seed's `az rest` loop, if `az` is on PATH: the time of one `az version` call (its start-up), for the per-call figure. */
@@ -176,7 +230,11 @@ export function azPerCallInMs(): number | undefined {
 
 function child(script: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [script, ...args], { cwd: join(root, 'bench'), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+    const c = spawn(process.execPath, [script, ...args], {
+      cwd: join(root, 'bench'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     let text = '';
     c.stdout.on('data', (d: Buffer) => (text += d.toString()));
     c.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`${script} exited ${code}`))));

@@ -69,9 +69,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const writers: AuditWriter[] = [];
   try {
     for (const t of outputs.targets) {
-      const sink: Sink = t.file
-        ? fileSink(resolve(rt.io.cwd, t.file))
-        : { write: (text) => void rt.io.stdout.write(text), close: () => undefined };
+      const sink: Sink = t.file ? fileSink(resolve(rt.io.cwd, t.file)) : streamSink((text) => void rt.io.stdout.write(text));
       sinks.push(sink);
       writers.push(writerFor(rt, t.format, sink, t.file === undefined, organization, failOn));
     }
