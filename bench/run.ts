@@ -248,7 +248,7 @@ async function cliSection(sdkOneInMs: number, sdkFleetInMs: number): Promise<voi
   const nightly = audits[audits.length - 1]?.nightly;
   if (nightly) {
     out(
-      `The nightly pipeline's command (examples/pipelines/nightly-audit.yml: \`wif audit --org contoso --fail-on high --output junit --output json=audit.json\`, node flags ${nightly.flags === '(none)' ? 'none' : `\`${nightly.flags}\``}) over ${audits[audits.length - 1]!.connections.toLocaleString('en')} connections: exit ${nightly.code} (4 = findings at or above high; no crash), ${fmtMs(nightly.wallInMs)}, peak ${mb(nightly.maxRssInMb)}; JUnit file ${(nightly.junitBytes / 2 ** 20).toFixed(0)} MB, JSON file with ${nightly.jsonFindings.toLocaleString('en')} findings.`,
+      `The nightly pipeline's command (examples/pipelines/nightly-audit.yml: \`wif audit --org contoso --fail-on high --output table --output junit=audit.xml --output json=audit.json\`, node flags ${nightly.flags === '(none)' ? 'none' : `\`${nightly.flags}\``}) over ${audits[audits.length - 1]!.connections.toLocaleString('en')} connections: exit ${nightly.code} (4 = findings at or above high; no crash), ${fmtMs(nightly.wallInMs)}, peak ${mb(nightly.maxRssInMb)}; JUnit file ${(nightly.junitBytes / 2 ** 20).toFixed(0)} MB, JSON file with ${nightly.jsonFindings.toLocaleString('en')} findings.`,
     );
     out();
   }
