@@ -23,6 +23,10 @@ status=0
 pnpm exec turbo run test --concurrency=2 --output-logs=full 2>&1 | tee "$log" || status=$?
 echo "== package checks"
 pnpm exec turbo run check:package --output-logs=errors-only || status=$?
+echo "== scripts (bootstrap leaves the shell's options alone)"
+bash scripts/test-bootstrap.sh || status=$?
+echo "== release and consumer smoke test (dist-release/, plain npm outside the workspace)"
+{ bash scripts/release.sh && bash scripts/smoke.sh; } || status=$?
 
 # One closing line for the whole suite (the sum of every package's vitest summary).
 passed=0 failed=0
