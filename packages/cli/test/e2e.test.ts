@@ -132,6 +132,21 @@ describe('the wif binary against wif emulator', () => {
     expect(help.out).toContain('Exit codes:');
   });
 
+  it('refuses a Node.js older than 22 at once with exit 2, before loading anything that needs a newer one', async () => {
+    // The system's Node (20 on these machines; Node 24 comes from tools/bootstrap) runs the built bin.
+    const system = '/usr/bin/node';
+    const found = (
+      await runProcess(system, ['-p', 'process.versions.node'], { cwd: dir, env: process.env, timeoutInMs: 10_000 })
+    ).out.trim();
+    expect(Number(found.split('.')[0]), `${system} must be older than Node 22 for this test`).toBeLessThan(22);
+    for (const args of [['--version'], ['plan', '-c', ENV_SET], ['emulator', '--port', '0']]) {
+      const r = await runProcess(system, [WIF, ...args], { cwd: dir, env: { ...process.env, WIF_EMULATOR_URL: url }, timeoutInMs: 10_000 });
+      expect(r.err).toBe(`wif needs Node.js 22 or newer (found ${found}).\n`);
+      expect(r.out).toBe('');
+      expect(r.code).toBe(2);
+    }
+  });
+
   it('applies the environment set', async () => {
     const r = await wif('apply', '-c', ENV_SET, '--yes');
     expect(r.err).not.toMatch(/FAILED/);
