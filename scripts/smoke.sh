@@ -6,7 +6,8 @@
 #      every @wif/* package from its tarball);
 #   2. `import('@wif/core')` from ESM and `require('@wif/core')` from CommonJS both run a step
 #      against the emulator (started with the installed `wif`);
-#   3. `npx wif --version` prints the released version;
+#   3. `npx wif --version` prints the released version; the same packages install from a feed named
+#      in .npmrc (a stand-in for Azure Artifacts on 127.0.0.1: scripts/smoke-feed.mjs);
 #   4. dist-release/wif.mjs copied alone into an empty directory runs `emulator`, `plan`,
 #      `apply --yes` and `verify --exchange` (docs/install.md), and refuses Node < 22 with exit 2.
 set -euo pipefail
@@ -22,7 +23,11 @@ if [ "${#tarballs[@]}" -eq 0 ] || [ ! -f "$out/wif.mjs" ]; then
   exit 1
 fi
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/wif-smoke.XXXXXX")"
+# In memory when the machine has /dev/shm: two node_modules trees are written and removed, which
+# on a busy disk takes longer than the test itself.
+tmp_base="${TMPDIR:-/tmp}"
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then tmp_base=/dev/shm; fi
+work="$(mktemp -d "$tmp_base/wif-smoke.XXXXXX")"
 case "$work" in "$root"/*)
   echo "smoke: $work is inside the workspace" >&2
   exit 1
@@ -30,11 +35,13 @@ case "$work" in "$root"/*)
 esac
 pids=()
 cleanup() {
+  local t=$SECONDS
   for pid in "${pids[@]}"; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
   rm -rf "$work"
+  echo "smoke: cleaned up in $((SECONDS - t))s"
 }
 trap cleanup EXIT
 # Nothing above the temporary directory may lend it packages.
@@ -49,7 +56,8 @@ done
 unset NODE_PATH
 env_clean=(env -u NODE_OPTIONS -u npm_config_workspace -u npm_config_prefix)
 
-step() { printf '\n== smoke: %s\n' "$*"; }
+started=$SECONDS
+step() { printf '\n== smoke (%ss): %s\n' "$((SECONDS - started))" "$*"; }
 fail() {
   echo "smoke: $*" >&2
   exit 1
@@ -82,7 +90,7 @@ consumer="$work/consumer"
 mkdir -p "$consumer"
 cd "$consumer"
 printf '{ "name": "wif-smoke-consumer", "version": "1.0.0", "private": true }\n' >package.json
-"${env_clean[@]}" npm install --no-audit --no-fund --loglevel=error "${tarballs[@]}"
+"${env_clean[@]}" npm install --no-audit --no-fund --prefer-offline --loglevel=error "${tarballs[@]}"
 # Every @wif/* package must come from a tarball, never from a registry.
 node -e '
   const lock = require("./package-lock.json");
@@ -134,6 +142,40 @@ JS
 "${env_clean[@]}" node esm.mjs
 "${env_clean[@]}" node cjs.cjs
 unset WIF_EMULATOR_URL
+
+# --- 2b. the same packages from a feed: .npmrc with the @wif scope, then npm install ------------
+step "npm install @wif/core @wif/cli from a feed named in .npmrc (docs/install.md)"
+node "$root/scripts/smoke-feed.mjs" "$out" >"$work/feed.log" 2>&1 &
+pids+=($!)
+feed=""
+for _ in $(seq 1 100); do
+  feed="$(sed -n 's/^feed //p' "$work/feed.log")"
+  [ -n "$feed" ] && break
+  sleep 0.1
+done
+[ -n "$feed" ] || fail "the feed did not start: $(cat "$work/feed.log")"
+fed="$work/from-feed"
+mkdir -p "$fed"
+cd "$fed"
+printf '{ "name": "wif-feed-consumer", "version": "1.0.0", "private": true, "type": "module" }\n' >package.json
+printf '@wif:registry=%s\n' "$feed" >.npmrc
+"${env_clean[@]}" npm install --no-audit --no-fund --prefer-offline --loglevel=error "@wif/core@$version" "@wif/cli@$version"
+# Every @wif package the two depend on was resolved through the feed (it logs what it serves; a
+# tarball npm already holds with the same integrity comes from npm's cache).
+node -e '
+  const fs = require("fs");
+  const [log, version, expected] = process.argv.slice(1);
+  const served = fs.readFileSync(log, "utf8");
+  const names = fs.readdirSync("node_modules/@wif").map((n) => `@wif/${n}`);
+  const bad = names.filter((n) => !served.includes(`served packument ${n}\n`) || require(`./node_modules/${n}/package.json`).version !== version);
+  if (bad.length || names.length !== Number(expected)) { console.error(`not from the feed at ${version}: ${bad.join(", ")} (${names.length} of ${expected})`); process.exit(1); }
+' "$work/feed.log" "$version" "${#tarballs[@]}"
+echo "${#tarballs[@]} @wif packages from the feed"
+got="$("${env_clean[@]}" npx --no-install wif --version)"
+[ "$got" = "$version" ] || fail "npx wif --version (feed) printed '$got', expected '$version'"
+printf "import { diagnoseText } from '@wif/core';\nconsole.log(diagnoseText('AADSTS700213: No matching federated identity record found for presented assertion subject x')[0].cause);\n" >use.js
+[ "$("${env_clean[@]}" node use.js)" = "SubjectMismatch" ] || fail "@wif/core from the feed does not run"
+echo "npx wif --version: $got; import { diagnoseText } from '@wif/core': ok"
 
 # --- 3. wif.mjs alone in an empty directory --------------------------------------------------
 step "wif.mjs alone: emulator, plan, apply --yes, verify --exchange"
