@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: bootstrap, build, typecheck (tests included), lint and
-# format checks, every package's tests, and the package checks (publint, attw, API reports).
+# format checks, every package's tests, the package checks (publint, attw, API reports), the
+# bootstrap's shell-options test, and the release (scripts/release.sh) with its consumer smoke test
+# (scripts/smoke.sh: plain npm, outside the workspace).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
