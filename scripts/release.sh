@@ -29,7 +29,9 @@ done
 chmod +x "$out/wif.mjs"
 
 version="$(node -p 'require("./packages/cli/package.json").version')"
-got="$(cd "$(mktemp -d)" && node "$out/wif.mjs" --version)"
+empty="$(mktemp -d)"
+got="$(cd "$empty" && node "$out/wif.mjs" --version)"
+rmdir "$empty"
 if [ "$got" != "$version" ]; then
   echo "release: dist-release/wif.mjs --version says '$got', expected '$version'" >&2
   exit 1

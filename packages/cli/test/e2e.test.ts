@@ -98,7 +98,8 @@ function stop(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-describe('the wif binary against wif emulator', () => {
+// Each test runs several processes, each bounded at 60 s: on a busy 2-CPU machine 20 s is too tight.
+describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
   let emulator: ChildProcess | undefined;
   let url = '';
   let dir = '';
