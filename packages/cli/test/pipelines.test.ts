@@ -42,8 +42,8 @@ const produced = readdirSync(join(ROOT, 'packages'))
 describe('the example pipelines', () => {
   const files = readdirSync(PIPELINES).filter((f) => f.endsWith('.yml'));
 
-  it('are the four expected, and each parses as YAML', () => {
-    expect(files.sort()).toEqual(['nightly-audit.yml', 'vending.yml', 'verify-connections.yml', 'wif-release.yml']);
+  it('include the four this project documents, and each parses as YAML', () => {
+    expect(files).toEqual(expect.arrayContaining(['nightly-audit.yml', 'vending.yml', 'verify-connections.yml', 'wif-release.yml']));
     for (const f of files) expect(() => read(f), f).not.toThrow();
   });
 
