@@ -230,7 +230,7 @@ export function emulatorUrlProblem(text: string): string | undefined {
   } catch {
     return `must be a URL, not "${text}"`;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be an http:// URL, not "${url.protocol}"`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be a URL starting with http:// or https://, not "${text}"`;
   if (
     url.username !== '' ||
     url.password !== '' ||
