@@ -28,7 +28,8 @@ function echoingAt(offset: number) {
   ];
 }
 
-const pieces = (s: string): string[] => Array.from({ length: s.length - 7 }, (_, n) => [s.slice(0, n + 8), s.slice(s.length - n - 8)]).flat();
+const pieces = (s: string): string[] =>
+  Array.from({ length: s.length - 7 }, (_, n) => [s.slice(0, n + 8), s.slice(s.length - n - 8)]).flat();
 
 describe('a PAT echoed around the 500-character cut', () => {
   it.each([
