@@ -151,6 +151,7 @@ describe('the wif binary against wif emulator', () => {
     const broken = (await (
       await fetch(`${url}/_emulator/break-subject`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ connection: 'sc-platform-prod', project: 'platform' }),
       })
     ).json()) as {

@@ -143,7 +143,9 @@ export function startEmulator(options: EmulatorOptions = {}): ResultAsync<Emulat
       const request = await toFetchRequest(req, origin);
       if (request === 'too-large') return void res.writeHead(413).end();
       const path = new URL(request.url).pathname;
-      const response = path.startsWith(`${EMULATOR_PATHS.admin}/`) ? await handleAdmin(fake, request, origin) : await fake.handle(request);
+      const response = path.startsWith(`${EMULATOR_PATHS.admin}/`)
+        ? await handleAdmin(fake, request, origin, req.headers.host ?? '')
+        : await fake.handle(request);
       // Saved before the answer goes out: a client that saw the answer can rely on the file.
       if (persist && request.method !== 'GET' && response.type !== 'error' && response.status < 400) await persist();
       await sendFetchResponse(res, response);
