@@ -152,6 +152,23 @@ const cases: readonly Case[] = [
   ['--config a directory', ['plan', '--config', aDirectory, ...E], /not a regular file/],
   ['--journal a FIFO', ['migrate', 'status', '--journal', journalFifo, ...E], /not a regular file/],
   ['--journal /dev/zero', ['migrate', 'status', '--journal', '/dev/zero', ...E], /not a regular file/],
+  // the emulator's state file: checked whole before it listens
+  [
+    'an emulator state that is not JSON',
+    ['emulator', '--port', '0', '--state', rawFile('state-bad.json', '{not json')],
+    /state-bad\.json is not JSON/,
+  ],
+  [
+    'an emulator state of the right format but corrupt',
+    [
+      'emulator',
+      '--port',
+      '0',
+      '--state',
+      rawFile('state-corrupt.json', JSON.stringify({ format: 'wif-emulator-state/1', applications: 5 })),
+    ],
+    /state-corrupt\.json/,
+  ],
   // echoed input in argument errors
   ['an unknown option carrying an escape', ['plan', `--x\u001b[2J`, ...E], /x/],
   ['an unknown command carrying ##vso', [VSO], /unknown command|vso/i],
@@ -166,7 +183,8 @@ function assertInert(text: string): void {
 }
 
 describe('bad-input catalogue', () => {
-  it.each(cases)('%s → exit 2, a clear message, nothing sent, nothing injected', async (_name, argv, message, env, codes) => {
+  it.each(cases)('%s → exit 2, a clear message, nothing sent, nothing injected', async (...c) => {
+    const [, argv, message, env, codes] = c as unknown as Case;
     const before = requests;
     const io = memoryIo(env ? { env } : {});
     const code = await main(argv, io);
