@@ -26,7 +26,7 @@ export interface RouteContext {
 }
 
 export interface Route {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
   readonly pattern: RegExp;
   /** Name used in `docs/rest-operations.md` and in the request log. */
   readonly operation: string;
