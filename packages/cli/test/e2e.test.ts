@@ -274,6 +274,7 @@ describe('the wif binary against wif emulator --tls', () => {
   it('still verifies the certificate: without the CA, wif refuses the emulator', async () => {
     const r = await wif({ WIF_STATE_DIR: join(dir, 'elsewhere') }, 'plan', '-c', ENV_SET, '--json');
     expect(r.code).toBe(1);
-    expect(r.out + r.err).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+    expect(r.out + r.err).toMatch(/TLS certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/);
+    expect(r.out).toContain('"retryable": false');
   });
 });
