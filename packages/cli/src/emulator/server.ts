@@ -10,7 +10,7 @@ import { createFake, type Fake, type FakeOptions } from '@wif/testing';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { handleAdmin } from './admin';
 import { EMULATOR_PATHS, emulatorEndpoints } from './layout';
-import { withDiscovery, type DiscoveryFeature } from './discovery';
+import { withDiscovery } from './discovery';
 import { seedDemo } from './seed';
 import { loadSnapshot, saveSnapshot } from './snapshot';
 import { defaultStateDir, emulatorTls, type EmulatorTlsMaterial } from './tls';
@@ -38,7 +38,7 @@ export interface EmulatorOptions {
    * the conformance suite exercises them); never needed otherwise.
    * @internal
    */
-  readonly withoutDiscovery?: readonly DiscoveryFeature[];
+  readonly withoutDiscovery?: readonly ('locationDiscovery' | 'openidConfiguration')[];
 }
 
 /** A running emulator. */
