@@ -11,6 +11,7 @@ export default mergeConfig(
   packageTestConfig(['test/**/*.test.ts'], 30_000),
   defineConfig({
     resolve: { alias: [{ find: /^@wif\/(http|graph|arm|devops|core|testing|cli)$/, replacement: `${packages}$1/src/index.ts` }] },
-    test: { globalSetup: ['test/_globalSetup.ts'] },
+    // One worker process reused across files: the suite stays quick on a loaded CI machine.
+    test: { globalSetup: ['test/_globalSetup.ts'], isolate: false },
   }),
 );

@@ -258,23 +258,29 @@ describe('the wif binary against wif emulator --tls', () => {
     expect(await readFile(doc.caFile, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
   });
 
-  it('plans, applies and verifies (with a token exchange) over TLS', async () => {
-    const env = { WIF_STATE_DIR: stateDir };
-    const plan = await wif(env, 'plan', '-c', ENV_SET);
+  // One process per test, each with the same bound as the plain-HTTP tests' processes.
+  it('plans over TLS', async () => {
+    const plan = await wif({ WIF_STATE_DIR: stateDir }, 'plan', '-c', ENV_SET);
     expect(plan.code, plan.out + plan.err).toBe(0);
-    const apply = await wif(env, 'apply', '-c', ENV_SET, '--yes');
+  }, 60_000);
+
+  it('applies over TLS', async () => {
+    const apply = await wif({ WIF_STATE_DIR: stateDir }, 'apply', '-c', ENV_SET, '--yes');
     expect(apply.code, apply.out + apply.err).toBe(0);
     expect(apply.out).toMatch(/3 converged \(3 created/);
-    const verify = await wif(env, 'verify', '-c', ENV_SET, '--exchange', '--json');
+  }, 60_000);
+
+  it('verifies over TLS, with a token exchange', async () => {
+    const verify = await wif({ WIF_STATE_DIR: stateDir }, 'verify', '-c', ENV_SET, '--exchange', '--json');
     expect(verify.code, verify.out + verify.err).toBe(0);
     const report = JSON.parse(verify.out) as { connections: Array<{ subject: string; exchange: string }> };
     expect(report.connections.map((c) => `${c.subject}/${c.exchange}`)).toEqual(['ok/ok', 'ok/ok', 'ok/ok']);
-  });
+  }, 60_000);
 
   it('still verifies the certificate: without the CA, wif refuses the emulator', async () => {
     const r = await wif({ WIF_STATE_DIR: join(dir, 'elsewhere') }, 'plan', '-c', ENV_SET, '--json');
     expect(r.code).toBe(1);
     expect(r.out + r.err).toMatch(/TLS certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/);
     expect(r.out).toContain('"retryable": false');
-  });
+  }, 60_000);
 });
