@@ -100,6 +100,8 @@ function stop(child: ChildProcess | undefined): Promise<void> {
 
 let built = false;
 
+// Tests that run several `wif` processes get 60 s (each process is bounded by 60 s on its own): a
+// loaded CI machine takes several seconds per process.
 describe('the wif binary against wif emulator', () => {
   let emulator: ChildProcess | undefined;
   let url = '';
@@ -174,7 +176,7 @@ describe('the wif binary against wif emulator', () => {
     expect((await wif('sync', '-c', ENV_SET, '--detect-only')).code).toBe(3);
     expect((await wif('sync', '-c', ENV_SET, '--yes')).code).toBe(0);
     expect((await wif('verify', '-c', ENV_SET, '--connection', 'sc-platform-prod')).code).toBe(0);
-  });
+  }, 60_000);
 
   it('audits the organization and fails the gate on high findings (exit 4)', async () => {
     const r = await wif('audit', '--fail-on', 'high');
@@ -198,7 +200,7 @@ describe('the wif binary against wif emulator', () => {
       (f) => f.connection?.name,
     );
     expect(names).not.toContain('sc-shared-deploy');
-  });
+  }, 60_000);
 });
 
 /** Starts `wif emulator --tls --port 0 --json` and resolves with its ready document. */
