@@ -8,6 +8,7 @@ import { type ServiceEndpoint, workloadIdentity } from '@wif/devops';
 import { getApplication, getServicePrincipal, type GraphClient, listFederatedIdentityCredentials, type ServicePrincipal } from '@wif/graph';
 import { collect, type TransportError } from '@wif/http';
 import { FEDERATION_AUDIENCE, issuerKind } from '../constants';
+import { dataListScope } from '../target';
 import { mismatch } from '../steps/verifySubject';
 import { type AuditCode, type AuditedConnection, type AuditFinding, type Severity } from './findings';
 import { errorDetails, finding } from './inspectConnection';
@@ -31,13 +32,9 @@ export const roleNameOf = (guid: string): string => ROLE_NAMES.get(guid) ?? guid
 /** Most role assignments a single service principal is expected to hold; more is read as a failure. */
 const MAX_ASSIGNMENTS = 1_000;
 
-/** The ARM scope a connection targets (`data.subscriptionId` or `data.managementGroupId`), if any. */
+/** The ARM scope a connection targets (subscription, resource group or management group), if any: see target.ts. */
 export function connectionScope(endpoint: Pick<ServiceEndpoint, 'data'>): string | undefined {
-  const data = endpoint.data ?? {};
-  if (same(data['scopeLevel'], 'ManagementGroup') && data['managementGroupId']) {
-    return `/providers/Microsoft.Management/managementGroups/${data['managementGroupId']}`;
-  }
-  return data['subscriptionId'] ? `/subscriptions/${data['subscriptionId']}` : undefined;
+  return dataListScope(endpoint.data);
 }
 
 /**

@@ -8,7 +8,7 @@ import { type Problem, validationError, type ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import type { ConnectionTarget } from '../steps/createManualConnection';
+import type { ConnectionTarget } from '../target';
 import { defaultUniqueName } from '../steps/registerApp';
 import {
   connectionNameSchema,

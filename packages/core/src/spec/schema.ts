@@ -3,7 +3,7 @@
  * connections a platform team wants. Validated with zod; the JSON Schema generated from it
  * (`schema/wif-spec.schema.json`, see `specJsonSchema`) gives editors completion.
  */
-import { connectionTargetSchema } from '../steps/createManualConnection';
+import { connectionTargetSchema } from '../target';
 import { z } from 'zod';
 import {
   connectionNameSchema,

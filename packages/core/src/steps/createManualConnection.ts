@@ -15,18 +15,10 @@ import { z } from 'zod';
 import type { ConnectionConflictError } from '../errors';
 import { issuerKind } from '../constants';
 import type { Converged, StepOptions } from '../types';
+import { type ConnectionTarget, connectionTargetSchema, targetToData } from '../target';
 import { connectionNameSchema, guidSchema, projectSchema, validate } from '../validation';
 
-/** What the connection targets. A resource-group scope is expressed by the role assignments, not here. */
-export type ConnectionTarget =
-  | { readonly level: 'subscription'; readonly subscriptionId: string; readonly subscriptionName: string }
-  | {
-      readonly level: 'resourceGroup';
-      readonly subscriptionId: string;
-      readonly subscriptionName: string;
-      readonly resourceGroupName: string;
-    }
-  | { readonly level: 'managementGroup'; readonly managementGroupId: string; readonly managementGroupName: string };
+export type { ConnectionTarget };
 
 export interface CreateManualConnectionInput {
   /** Project name or id. */
@@ -59,22 +51,6 @@ export interface ManualConnection {
 
 export type CreateManualConnectionError = ValidationError | TransportError | ConnectionConflictError;
 
-/** The target of a connection, validated (shared with the spec). */
-export const connectionTargetSchema = z.discriminatedUnion('level', [
-  z.strictObject({ level: z.literal('subscription'), subscriptionId: guidSchema, subscriptionName: connectionNameSchema }),
-  z.strictObject({
-    level: z.literal('resourceGroup'),
-    subscriptionId: guidSchema,
-    subscriptionName: connectionNameSchema,
-    resourceGroupName: z.string().regex(/^[-\w._()]{0,89}[-\w_()]$/, 'is not a resource group name'),
-  }),
-  z.strictObject({
-    level: z.literal('managementGroup'),
-    managementGroupId: z.string().regex(/^[A-Za-z0-9._()-]{1,90}$/, 'is not a management group id'),
-    managementGroupName: connectionNameSchema,
-  }),
-]);
-
 const inputSchema = z.strictObject({
   project: projectSchema,
   name: connectionNameSchema,
@@ -87,40 +63,9 @@ const inputSchema = z.strictObject({
 
 type Input = z.output<typeof inputSchema>;
 
-/** The `data` map Azure DevOps stores for a manual azurerm connection (devops.md, data input descriptors). */
+/** The `data` map Azure DevOps stores for the connection: see {@link targetToData}. @internal */
 export function desiredData(input: Pick<Input, 'cloud' | 'target'>): Record<string, string> {
-  const environment = input.cloud ?? 'AzureCloud';
-  const t = input.target;
-  switch (t.level) {
-    case 'subscription':
-      return {
-        environment,
-        scopeLevel: 'Subscription',
-        subscriptionId: t.subscriptionId,
-        subscriptionName: t.subscriptionName,
-        creationMode: 'Manual',
-      };
-    case 'resourceGroup':
-      // Azure DevOps has no resource-group scope level: a connection limited to a resource group is
-      // `scopeLevel: Subscription` with `resourceGroupName` set (a data input descriptor of azurerm,
-      // devops.md). In manual mode it is what the portal shows; access itself is the role assignment.
-      return {
-        environment,
-        scopeLevel: 'Subscription',
-        subscriptionId: t.subscriptionId,
-        subscriptionName: t.subscriptionName,
-        resourceGroupName: t.resourceGroupName,
-        creationMode: 'Manual',
-      };
-    case 'managementGroup':
-      return {
-        environment,
-        scopeLevel: 'ManagementGroup',
-        managementGroupId: t.managementGroupId,
-        managementGroupName: t.managementGroupName,
-        creationMode: 'Manual',
-      };
-  }
+  return targetToData(input.target, input.cloud ?? 'AzureCloud');
 }
 
 function toConnection(endpoint: ServiceEndpoint, project: { id: string; name: string }): ManualConnection | undefined {
