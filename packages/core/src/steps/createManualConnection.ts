@@ -10,7 +10,7 @@ import {
   workloadIdentity,
 } from '@wif/devops';
 import { type CloudName, CLOUDS, invalidResponse, type TransportError, type ValidationError } from '@wif/http';
-import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
+import { err, errAsync, ok, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { ConnectionConflictError } from '../errors';
 import { issuerKind } from '../constants';
@@ -177,17 +177,7 @@ export function convergeConnection(
 
   const result = safeTry(async function* () {
     if (existing) {
-      const drift = connectionDrift(existing, spec, data);
-      if ('conflict' in drift) {
-        return err<never, ConnectionConflictError>({
-          kind: 'ConnectionConflict',
-          reason: drift.conflict,
-          connectionId: existing.id,
-          name: existing.name,
-          project: project.name,
-          message: `A service connection named "${existing.name}" already exists in ${project.name} and ${drift.why}. Rename the new connection, or migrate the existing one (wif migrate).`,
-        });
-      }
+      const drift = yield* decideConnection(existing, spec, data, project.name);
       const currentData = existing.data ?? {};
       const drifted = drift.changes.length > 0;
       let endpoint = existing;
@@ -260,9 +250,29 @@ export interface ConnectionFieldChange {
 }
 
 /**
- * Compares an existing connection with the spec: a conflict (it cannot be adopted), or the fields
- * that drifted (name, target data, description). Pure; shared by apply and plan. @internal
+ * The decision for a connection that exists: the fields that must change (name, target data,
+ * description), or the `ConnectionConflict` refusal when it cannot be adopted (a secret, another
+ * app, tenant, type or scheme). Pure; the one place `plan`, `apply` and the step decide it. @internal
  */
+export function decideConnection(
+  existing: ServiceEndpoint,
+  spec: Pick<ConnectionSpecInput, 'name' | 'appId' | 'tenantId' | 'description'>,
+  data: Record<string, string>,
+  projectName: string,
+): Result<{ changes: ConnectionFieldChange[] }, ConnectionConflictError> {
+  const drift = connectionDrift(existing, spec, data);
+  if ('changes' in drift) return ok(drift);
+  return err({
+    kind: 'ConnectionConflict',
+    reason: drift.conflict,
+    connectionId: existing.id,
+    name: existing.name,
+    project: projectName,
+    message: `A service connection named "${existing.name}" already exists in ${projectName} and ${drift.why}. Rename the connection in the spec, or migrate the existing one (wif migrate).`,
+  });
+}
+
+/** Compares an existing connection with the spec: the conflict, or the fields that drifted. Pure. @internal */
 export function connectionDrift(
   existing: ServiceEndpoint,
   spec: Pick<ConnectionSpecInput, 'name' | 'appId' | 'tenantId' | 'description'>,

@@ -5,6 +5,7 @@ import {
   getRoleAssignment,
   listRoleAssignments,
   listRoleDefinitions,
+  type ParsedScope,
   parseScope,
   PRIVILEGED_ROLE_IDS,
   type RoleAssignment,
@@ -14,7 +15,7 @@ import {
   sameScope,
 } from '@wif/arm';
 import { collect, type LimitExceededError, type TransportError, type ValidationError } from '@wif/http';
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
@@ -134,27 +135,18 @@ export function grantRoleValidated(
     // 1. Resolve the role definition GUID.
     const { guid, roleName } = yield* resolveRole(deps.arm, role, scope.scope, opts);
 
-    // 2. Least privilege: refuse roles that can escalate at broad scopes unless asked.
-    if (
-      PRIVILEGED_ROLE_IDS.has(guid) &&
-      (scope.level === 'subscription' || scope.level === 'managementGroup') &&
-      valid.value.allowPrivileged !== true
-    ) {
-      return err<never, PrivilegedRoleRefusedError>({
-        kind: 'PrivilegedRoleRefused',
-        role: roleName,
-        scope: scope.scope,
-        message: `Refusing to assign ${roleName} at ${scope.level} scope ${scope.scope}: it can grant itself more access. Use a smaller scope or a narrower role; pass allowPrivileged: true only if the pipeline truly vends access.`,
-      });
+    // 2. Read by the deterministic name (a principal this run created holds nothing yet).
+    const name = roleAssignmentName(scope.scope, principalId, guid);
+    let existing: RoleAssignment | undefined;
+    if (!hints.principalIsNew) {
+      const read = await getRoleAssignment(deps.arm, scope.scope, name, opts);
+      if (read.isOk()) existing = read.value;
+      else if (read.error.kind !== 'NotFound') return err(read.error);
     }
 
-    // 3. Read by the deterministic name, create if absent.
-    const name = roleAssignmentName(scope.scope, principalId, guid);
-    if (!hints.principalIsNew) {
-      const existing = await getRoleAssignment(deps.arm, scope.scope, name, opts);
-      if (existing.isOk()) return ok({ outcome: 'unchanged' as const, value: toGranted(existing.value, roleName) });
-      if (existing.error.kind !== 'NotFound') return err(existing.error);
-    }
+    // 3. Decide (refusing privileged roles at broad scopes), then write only a create.
+    const action = yield* decideRoleAssignment({ guid, roleName, scope, allowPrivileged: valid.value.allowPrivileged }, existing);
+    if (action === 'unchanged' && existing) return ok({ outcome: 'unchanged' as const, value: toGranted(existing, roleName) });
 
     const created = await retryThroughReplication(
       () =>
@@ -192,6 +184,34 @@ export function grantRoleValidated(
     }
     return err(created.error);
   });
+}
+
+/**
+ * The decision for one role assignment: `unchanged` when the assignment exists, `create` when not,
+ * or the `PrivilegedRoleRefused` refusal for Owner, User Access Administrator or Role Based Access
+ * Control Administrator at subscription or management-group scope without `allowPrivileged` (they
+ * can grant themselves more). Pure; the one place `plan`, `apply` and {@link grantRole} decide it.
+ * @internal
+ */
+export function decideRoleAssignment(
+  want: {
+    readonly guid: string;
+    readonly roleName: string;
+    readonly scope: Pick<ParsedScope, 'scope' | 'level'>;
+    readonly allowPrivileged?: boolean | undefined;
+  },
+  existing: RoleAssignment | undefined,
+): Result<'create' | 'unchanged', PrivilegedRoleRefusedError> {
+  const { scope } = want;
+  if (PRIVILEGED_ROLE_IDS.has(want.guid) && (scope.level === 'subscription' || scope.level === 'managementGroup') && want.allowPrivileged !== true) {
+    return err({
+      kind: 'PrivilegedRoleRefused',
+      role: want.roleName,
+      scope: scope.scope,
+      message: `Refusing to assign ${want.roleName} at ${scope.level} scope ${scope.scope}: it can grant itself more access. Use a smaller scope or a narrower role; pass allowPrivileged: true only if the pipeline truly vends access.`,
+    });
+  }
+  return ok(existing ? 'unchanged' : 'create');
 }
 
 /**

@@ -13,6 +13,7 @@ import type { Outcome } from '../types';
 import type { DesiredConnection } from '../spec/load';
 import type { PipelinesSpec } from '../spec/schema';
 import type { WifClients } from './clients';
+import { decideShare } from './_desired';
 import type { FieldChange } from './types';
 
 /** What an access step did, when it had something to do. */
@@ -34,9 +35,7 @@ export function shareConnection(
   connection: ManualConnection,
   options: { abortSignal?: AbortSignal },
 ): ResultAsync<AccessChange, WifError> {
-  const inAlready = (p: string): boolean =>
-    connection.projectReferences.some((r) => r.id.toLowerCase() === p.toLowerCase() || r.name.toLowerCase() === p.toLowerCase());
-  const missing = c.shareWith.filter((p) => !inAlready(p));
+  const missing = decideShare(c.shareWith, connection.projectReferences);
   if (missing.length === 0) return okAsync({ outcome: 'unchanged', changes: [] });
   return ResultAsync.combine(missing.map((p) => getProject(clients.devops, p, opt(options)))).andThen((projects) =>
     shareServiceEndpoint(

@@ -1,6 +1,5 @@
 /** The record of one connection's run, and the option helpers every branch of the engine shares. @internal */
 import type { ResultAsync } from 'neverthrow';
-import type { DesiredConnection, ResolvedSpec } from '../spec/load';
 import type { Outcome } from '../types';
 import type { ApplyOptions } from './apply';
 import type { CreatedResource } from './_rollback';
@@ -28,11 +27,6 @@ export const stepOptions = (o: EngineOptions): Opts & Pick<EngineOptions, 'repli
 /** The drift a step's outcome reveals: `created` → missing, `updated` → altered. */
 export const driftOf = (outcome: Outcome): { drift?: DriftKind } =>
   outcome === 'created' ? { drift: 'missing' } : outcome === 'updated' ? { drift: 'altered' } : {};
-
-/** The app's desired state: its names, and notes saying which connection it serves. @internal */
-export function desiredApp(spec: ResolvedSpec, c: DesiredConnection): { displayName: string; uniqueName: string; notes: string } {
-  return { ...c.app, notes: `Azure DevOps service connection ${spec.organization}/${c.project}/${c.name} (managed by wif).` };
-}
 
 /** One connection's run: timings, resources, and what it created (for rollback). */
 export class Run {
