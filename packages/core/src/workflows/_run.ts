@@ -12,7 +12,8 @@ export interface EngineOptions extends ApplyOptions {
    * wif made for other connections on the app. Reported, or deleted with `prune`.
    */
   readonly inspectExtras?: boolean;
-  readonly prune?: boolean;
+  /** Delete what `inspectExtras` finds (sync's `prune`). */
+  readonly pruneExtras?: boolean;
 }
 
 /** Per-request options: only the abort signal. */

@@ -75,6 +75,8 @@ export interface Leftover {
   readonly id: string;
   readonly name: string;
   readonly error: WifError;
+  /** The command that removes it by hand. */
+  readonly command: string;
 }
 
 export type { Outcome, TrustChainReport };
