@@ -135,7 +135,11 @@ export function grantRoleValidated(
     // 1. Resolve the role definition GUID.
     const { guid, roleName } = yield* resolveRole(deps.arm, role, scope.scope, opts);
 
-    // 2. Read by the deterministic name (a principal this run created holds nothing yet).
+    // 2. A refusal needs no read: privileged roles at broad scopes are refused before any request.
+    const want = { guid, roleName, scope, allowPrivileged: valid.value.allowPrivileged };
+    yield* refusePrivileged(want);
+
+    // 3. Read by the deterministic name (a principal this run created holds nothing yet).
     const name = roleAssignmentName(scope.scope, principalId, guid);
     let existing: RoleAssignment | undefined;
     if (!hints.principalIsNew) {
@@ -144,8 +148,8 @@ export function grantRoleValidated(
       else if (read.error.kind !== 'NotFound') return err(read.error);
     }
 
-    // 3. Decide (refusing privileged roles at broad scopes), then write only a create.
-    const action = yield* decideRoleAssignment({ guid, roleName, scope, allowPrivileged: valid.value.allowPrivileged }, existing);
+    // 4. Decide, then write only a create.
+    const action = yield* decideRoleAssignment(want, existing);
     if (action === 'unchanged' && existing) return ok({ outcome: 'unchanged' as const, value: toGranted(existing, roleName) });
 
     const created = await retryThroughReplication(
@@ -193,15 +197,20 @@ export function grantRoleValidated(
  * can grant themselves more). Pure; the one place `plan`, `apply` and {@link grantRole} decide it.
  * @internal
  */
-export function decideRoleAssignment(
-  want: {
-    readonly guid: string;
-    readonly roleName: string;
-    readonly scope: Pick<ParsedScope, 'scope' | 'level'>;
-    readonly allowPrivileged?: boolean | undefined;
-  },
-  existing: RoleAssignment | undefined,
-): Result<'create' | 'unchanged', PrivilegedRoleRefusedError> {
+export function decideRoleAssignment(want: WantedAssignment, existing: RoleAssignment | undefined): Result<'create' | 'unchanged', PrivilegedRoleRefusedError> {
+  return refusePrivileged(want).map(() => (existing ? ('unchanged' as const) : ('create' as const)));
+}
+
+/** A role assignment as the spec or the step input wants it, its role resolved. @internal */
+export interface WantedAssignment {
+  readonly guid: string;
+  readonly roleName: string;
+  readonly scope: Pick<ParsedScope, 'scope' | 'level'>;
+  readonly allowPrivileged?: boolean | undefined;
+}
+
+/** The `PrivilegedRoleRefused` refusal, or ok. Pure; the only place the rule and its message live. @internal */
+export function refusePrivileged(want: WantedAssignment): Result<void, PrivilegedRoleRefusedError> {
   const { scope } = want;
   if (PRIVILEGED_ROLE_IDS.has(want.guid) && (scope.level === 'subscription' || scope.level === 'managementGroup') && want.allowPrivileged !== true) {
     return err({
@@ -211,7 +220,7 @@ export function decideRoleAssignment(
       message: `Refusing to assign ${want.roleName} at ${scope.level} scope ${scope.scope}: it can grant itself more access. Use a smaller scope or a narrower role; pass allowPrivileged: true only if the pipeline truly vends access.`,
     });
   }
-  return ok(existing ? 'unchanged' : 'create');
+  return ok(undefined);
 }
 
 /**

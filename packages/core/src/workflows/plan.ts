@@ -13,11 +13,11 @@ import { getPipelinePermissions, workloadIdentity } from '@wif/devops';
 import { type Application, type FederatedIdentityCredential, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
 import type { ValidationError } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
-import type { CredentialLimitError, WifError } from '../errors';
+import type { WifError } from '../errors';
 import { mapPool } from '../_internal/pool';
 import type { ReplicationRetryOptions } from '../_internal/replication';
 import { isRefusal, type Refusal } from '../refusals';
-import { credentialNameFor } from '../steps/bindFederatedCredential';
+import { credentialLimitError, credentialNameFor } from '../steps/bindFederatedCredential';
 import { decideConnection, desiredData, lookupConnection } from '../steps/createManualConnection';
 import { decideRoleAssignment, resolveRole } from '../steps/grantRole';
 import { applicationPatch } from '../steps/registerApp';
@@ -232,7 +232,7 @@ function readAndDecide(clients: WifClients, spec: ResolvedSpec, c: DesiredConnec
     const connection = found.existing;
     if (!connection) {
       out.push(res('serviceConnection', 'create', c.name, { note: 'issuer and subject are read back after creation' }));
-      if (credentials.length >= MAX_FEDERATED_CREDENTIALS_PER_APP) refusals.push(credentialLimit(app?.id ?? '', credentials.length));
+      if (credentials.length >= MAX_FEDERATED_CREDENTIALS_PER_APP) refusals.push(credentialLimitError(app?.id ?? '', credentials.length));
       out.push(
         res('federatedCredential', 'create', 'ado-sc-{connection id}', {
           note: 'bound to the issuer and subject the new connection reports',
@@ -279,7 +279,7 @@ function readAndDecide(clients: WifClients, spec: ResolvedSpec, c: DesiredConnec
       const d = p.decision;
       if (d.action === 'unchanged') out.push(res('federatedCredential', 'unchanged', d.credential.name, { id: d.credential.id }));
       else if (d.action === 'create') out.push(res('federatedCredential', 'create', p.name, { changes: p.changes }));
-      else if (d.action === 'limit') refusals.push(credentialLimit(app?.id ?? '', d.count));
+      else if (d.action === 'limit') refusals.push(credentialLimitError(app?.id ?? '', d.count));
       else out.push(res('federatedCredential', 'update', d.credential.name, { id: d.credential.id, changes: p.changes }));
       for (const f of p.stale) {
         out.push(
@@ -315,11 +315,3 @@ function readAndDecide(clients: WifClients, spec: ResolvedSpec, c: DesiredConnec
   });
 }
 
-function credentialLimit(appObjectId: string, count: number): CredentialLimitError {
-  return {
-    kind: 'CredentialLimit',
-    appObjectId,
-    limit: MAX_FEDERATED_CREDENTIALS_PER_APP,
-    message: `The app already has ${count} federated credentials, the most Entra allows. Remove stale ones (wif sync --prune) or use one app per connection.`,
-  };
-}
