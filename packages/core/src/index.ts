@@ -16,6 +16,7 @@ export type {
   RoleNotFoundError,
   ConnectionConflictError,
   CredentialLimitError,
+  StalePlanError,
   Problem,
   Service,
   ValidationError,
@@ -29,6 +30,14 @@ export type {
   LimitExceededError,
 } from './errors';
 export type { Outcome, Converged, StepOptions } from './types';
+export { REFUSAL_KINDS, isRefusal, type Refusal, type RefusalKind } from './refusals';
+export {
+  targetToData,
+  targetFromData,
+  targetScope,
+  targetListScope,
+  type ConnectionTarget,
+} from './target';
 export {
   isGuid,
   validate,
@@ -55,7 +64,6 @@ export { grantRole, type GrantRoleInput, type GrantRoleOptions, type GrantedRole
 export {
   createManualConnection,
   type CreateManualConnectionInput,
-  type ConnectionTarget,
   type ManualConnection,
   type CreateManualConnectionError,
 } from './steps/createManualConnection';
