@@ -2,7 +2,7 @@
  * What a command runs with: the SDK (loaded when the command starts, not at process start), the
  * printer, progress, credentials and clients, and the spec.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LogEntry, ResolvedSpec, WifClients } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
@@ -36,6 +36,10 @@ export interface Runtime {
   loadSpec(path: string | undefined): Promise<Result<ResolvedSpec, PrintableError>>;
   /** The organization: `--org`, `WIF_ORG`, the spec, or the emulator's. */
   organization(spec?: ResolvedSpec): Result<string, UsageError>;
+  /** Reads a text file relative to the working directory; an unreadable file is a usage error naming it. */
+  readText(path: string, what: string): Promise<Result<string, UsageError>>;
+  /** Writes a text file relative to the working directory. */
+  writeText(path: string, text: string): Promise<Result<void, UsageError>>;
   /** Prints `e` and returns its exit code: 2 for usage and validation errors, 1 for the rest. */
   fail(e: PrintableError): ExitCode;
 }
@@ -95,6 +99,21 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
         return err(usage(`Cannot read the spec ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
       }
       return core.loadSpec(text, path);
+    },
+    async readText(path, what) {
+      try {
+        return ok(await readFile(resolve(io.cwd, path), 'utf8'));
+      } catch (e) {
+        return err(usage(`Cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
+      }
+    },
+    async writeText(path, text) {
+      try {
+        await writeFile(resolve(io.cwd, path), text, 'utf8');
+        return ok(undefined);
+      } catch (e) {
+        return err(usage(`Cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
+      }
     },
     organization(spec) {
       const given = global.org;
