@@ -70,7 +70,8 @@ export const COMMANDS = {
       plan: {
         type: 'string',
         value: 'FILE',
-        description: 'Execute a plan saved by `wif plan --out`; refuses (StalePlan) what changed since. With --config, the spec must be the one planned.',
+        description:
+          'Execute a plan saved by `wif plan --out`; refuses (StalePlan) what changed since. With --config, the spec must be the one planned.',
       },
       prune: { type: 'boolean', description: 'Also delete the managed connections the spec no longer names (all their parts).' },
       atomic: { type: 'boolean', description: 'Write nothing at all when any connection is refused.' },

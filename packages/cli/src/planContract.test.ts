@@ -116,7 +116,10 @@ describe('saved plans', () => {
     const changed = await wif(['apply', '--plan', out, '-c', spec2, '--yes', '--json']);
     expect(changed.code).toBe(EXIT.failure);
     expect(writes(before2)).toEqual([]);
-    expect(JSON.parse(changed.out).connections[0].error).toMatchObject({ kind: 'StalePlan', changed: ['the spec changed since the plan was made'] });
+    expect(JSON.parse(changed.out).connections[0].error).toMatchObject({
+      kind: 'StalePlan',
+      changed: ['the spec changed since the plan was made'],
+    });
   });
 });
 
@@ -127,7 +130,9 @@ describe('orphans', () => {
     expect((await wif(['apply', '-c', both, '--yes'])).code).toBe(EXIT.ok);
     const one = await specFile('orphans.yaml', [conn('sc-keep')]);
     const planned = await wif(['plan', '-c', one, '--json']);
-    expect(JSON.parse(planned.out).orphans.map((o: { name: string; managed: boolean }) => [o.name, o.managed])).toEqual([['sc-gone', true]]);
+    expect(JSON.parse(planned.out).orphans.map((o: { name: string; managed: boolean }) => [o.name, o.managed])).toEqual([
+      ['sc-gone', true],
+    ]);
     const table = await wif(['plan', '-c', one, '--no-color']);
     expect(table.out).toContain('platform/sc-gone orphan: managed by wif and not in the spec: apply --prune deletes it');
 
@@ -135,7 +140,12 @@ describe('orphans', () => {
     const pruned = await wif(['apply', '-c', one, '--prune', '--yes']);
     expect(pruned.code).toBe(EXIT.ok);
     expect(ours(['sc-keep', 'sc-gone'])).toEqual(['sc-keep']);
-    expect(emu.fake.state.applications().filter((a) => a.displayName.startsWith('ado-sc-')).map((a) => a.displayName)).toEqual(['ado-sc-keep']);
+    expect(
+      emu.fake.state
+        .applications()
+        .filter((a) => a.displayName.startsWith('ado-sc-'))
+        .map((a) => a.displayName),
+    ).toEqual(['ado-sc-keep']);
     // Everything else the emulator holds (its demo connections, not made by wif) is untouched.
     expect(emu.fake.state.serviceEndpoints().length).toBe(endpointsBefore - 1);
   });

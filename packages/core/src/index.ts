@@ -31,13 +31,7 @@ export type {
 } from './errors';
 export type { Outcome, Converged, StepOptions } from './types';
 export { REFUSAL_KINDS, isRefusal, type Refusal, type RefusalKind } from './refusals';
-export {
-  targetToData,
-  targetFromData,
-  targetScope,
-  targetListScope,
-  type ConnectionTarget,
-} from './target';
+export { targetToData, targetFromData, targetScope, targetListScope, type ConnectionTarget } from './target';
 export {
   isGuid,
   validate,

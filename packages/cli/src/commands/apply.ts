@@ -38,7 +38,9 @@ export function printApplyReport(printer: Printer, report: ApplyReport): void {
       printer.note(`  ${colors.red('leftover')} ${l.kind} ${l.name} (${l.id}): remove it by hand — ${l.error.message}\n    ${l.command}`);
   }
   for (const o of report.orphans) {
-    printer.note(`${o.status === 'deleted' ? colors.green('pruned') : o.status === 'kept' ? colors.dim('kept') : colors.red(o.status)} orphan ${o.project}/${o.name}`);
+    printer.note(
+      `${o.status === 'deleted' ? colors.green('pruned') : o.status === 'kept' ? colors.dim('kept') : colors.red(o.status)} orphan ${o.project}/${o.name}`,
+    );
     for (const l of o.leftovers)
       printer.note(`  ${colors.red('leftover')} ${l.kind} ${l.name} (${l.id}): remove it by hand — ${l.error.message}\n    ${l.command}`);
   }

@@ -27,7 +27,9 @@ function mark(action: PlanAction, colors: Colors): string {
  * (apply removes stale credentials itself once the new one verifies; extras go with `sync --prune`).
  */
 export function planWrites(p: Plan, options: { readonly prune?: boolean } = {}): boolean {
-  const connections = p.connections.some((c) => c.error === undefined && c.resources.some((r) => r.action === 'create' || r.action === 'update'));
+  const connections = p.connections.some(
+    (c) => c.error === undefined && c.resources.some((r) => r.action === 'create' || r.action === 'update'),
+  );
   return connections || (options.prune === true && p.orphans.some((o) => o.managed));
 }
 

@@ -23,7 +23,6 @@ const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toL
 /** Most direct assignments one principal is expected to hold at one scope. */
 const MAX_ASSIGNMENTS = 5_000;
 
-
 /** The deterministic `uniqueName` of the app a migration registers: a re-run finds it instead of making another. @internal */
 export function newAppUniqueName(migrationId: string): string {
   return `wif-migrate-${migrationId.toLowerCase()}`;

@@ -185,7 +185,11 @@ describe('startMigration → finishMigration', () => {
       servicePrincipalId: app.appId,
       data: { resourceGroupName: 'rg-app' },
     });
-    fake.state.addRoleAssignment({ scope: `${sub}/resourceGroups/rg-app`, roleDefinitionId: BUILT_IN_ROLES.Contributor, principalId: sp.id });
+    fake.state.addRoleAssignment({
+      scope: `${sub}/resourceGroups/rg-app`,
+      roleDefinitionId: BUILT_IN_ROLES.Contributor,
+      principalId: sp.id,
+    });
     const journal = memoryJournal();
     const m = (
       await startMigration(clients(), { project: 'platform', connectionName: 'sc-rg', tenantId: fake.state.tenantId }, options(journal))

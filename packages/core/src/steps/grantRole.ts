@@ -197,7 +197,10 @@ export function grantRoleValidated(
  * can grant themselves more). Pure; the one place `plan`, `apply` and {@link grantRole} decide it.
  * @internal
  */
-export function decideRoleAssignment(want: WantedAssignment, existing: RoleAssignment | undefined): Result<'create' | 'unchanged', PrivilegedRoleRefusedError> {
+export function decideRoleAssignment(
+  want: WantedAssignment,
+  existing: RoleAssignment | undefined,
+): Result<'create' | 'unchanged', PrivilegedRoleRefusedError> {
   return refusePrivileged(want).map(() => (existing ? ('unchanged' as const) : ('create' as const)));
 }
 
@@ -212,7 +215,11 @@ export interface WantedAssignment {
 /** The `PrivilegedRoleRefused` refusal, or ok. Pure; the only place the rule and its message live. @internal */
 export function refusePrivileged(want: WantedAssignment): Result<void, PrivilegedRoleRefusedError> {
   const { scope } = want;
-  if (PRIVILEGED_ROLE_IDS.has(want.guid) && (scope.level === 'subscription' || scope.level === 'managementGroup') && want.allowPrivileged !== true) {
+  if (
+    PRIVILEGED_ROLE_IDS.has(want.guid) &&
+    (scope.level === 'subscription' || scope.level === 'managementGroup') &&
+    want.allowPrivileged !== true
+  ) {
     return err({
       kind: 'PrivilegedRoleRefused',
       role: want.roleName,

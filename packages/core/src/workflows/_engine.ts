@@ -6,10 +6,9 @@
 import { deleteRoleAssignmentById, roleDefinitionGuid } from '@wif/arm';
 import { authParameter, type DevOpsClient, listServiceEndpoints } from '@wif/devops';
 import type { Application } from '@wif/graph';
-import type { TransportError, ValidationError } from '@wif/http';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import type { TransportError } from '@wif/http';
+import { okAsync, ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
-import { mapPool } from '../_internal/pool';
 import {
   type ConnectionLookup,
   type ConnectionSpecInput,
@@ -303,4 +302,3 @@ async function finish(
     leftovers,
   };
 }
-

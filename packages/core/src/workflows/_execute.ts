@@ -22,8 +22,7 @@ import { type ConnectionPlan, type Plan, planConnection } from './plan';
 import type { PlannedResource } from './types';
 
 const describe = (r: PlannedResource): string => `${r.kind} ${r.name}`;
-const fact = (r: PlannedResource): string =>
-  JSON.stringify([r.action, r.id ?? null, r.changes.map((c) => [c.field, c.from, c.to])]);
+const fact = (r: PlannedResource): string => JSON.stringify([r.action, r.id ?? null, r.changes.map((c) => [c.field, c.from, c.to])]);
 
 /** What differs between the plan of a connection and the plan of it now: empty when nothing changed. */
 export function staleFacts(saved: ConnectionPlan, now: ConnectionPlan): string[] {
@@ -94,7 +93,8 @@ export function executePlan(clients: WifClients, p: Plan, options: ExecuteOption
 
   const one = async (cp: ConnectionPlan): Promise<ConnectionReport> => {
     const c: DesiredConnection | undefined = byKey.get(cp.key);
-    if (stopAll) return skipped(cp, whole ? 'refused' : cp.error ? (isRefusal(cp.error) ? 'refused' : 'failed') : 'skipped', whole ?? cp.error);
+    if (stopAll)
+      return skipped(cp, whole ? 'refused' : cp.error ? (isRefusal(cp.error) ? 'refused' : 'failed') : 'skipped', whole ?? cp.error);
     if (!c) return skipped(cp, 'refused', stalePlan(cp.key, ['the connection is not in the plan\u2019s spec']));
     if (cp.error) return skipped(cp, isRefusal(cp.error) ? 'refused' : 'failed', cp.error);
     let current = cp;
@@ -123,7 +123,14 @@ export function executePlan(clients: WifClients, p: Plan, options: ExecuteOption
         orphans.push(
           options.prune && !stopAll
             ? await pruneOrphan(clients, orphan, o)
-            : { project: orphan.project, name: orphan.name, connectionId: orphan.connectionId, status: 'kept', resources: [], leftovers: [] },
+            : {
+                project: orphan.project,
+                name: orphan.name,
+                connectionId: orphan.connectionId,
+                status: 'kept',
+                resources: [],
+                leftovers: [],
+              },
         );
       }
       return summarize(p.organization, connections, orphans, performance.now() - started);

@@ -71,7 +71,11 @@ export function findOrphans(
     const seen = new Set<string>();
     const candidates: { project: { id: string; name: string }; e: ServiceEndpoint }[] = [];
     for (const { project, all } of lists) {
-      const named = new Set(spec.connections.filter((c) => c.project.toLowerCase() === project.name.toLowerCase() || c.project.toLowerCase() === project.id.toLowerCase()).map((c) => c.name.toLowerCase()));
+      const named = new Set(
+        spec.connections
+          .filter((c) => c.project.toLowerCase() === project.name.toLowerCase() || c.project.toLowerCase() === project.id.toLowerCase())
+          .map((c) => c.name.toLowerCase()),
+      );
       for (const e of all) {
         const appId = authParameter(e, 'serviceprincipalid')?.toLowerCase() ?? '';
         if (!isWif(e) || !hasMarker(e.description) || named.has(e.name.toLowerCase()) || specAppIds.has(appId)) continue;
@@ -100,7 +104,12 @@ function readOrphan(
       .map((a): Application | undefined => a)
       .orElse((x) => (x.kind === 'NotFound' ? okAsync(undefined) : errAsync(x)));
     if (!app || !(app.tags ?? []).includes(WIF_MANAGED_TAG)) {
-      return ok({ ...head, managed: false, resources: [], note: `its app is not tagged ${WIF_MANAGED_TAG}: not made by wif, never deleted` });
+      return ok({
+        ...head,
+        managed: false,
+        resources: [],
+        note: `its app is not tagged ${WIF_MANAGED_TAG}: not made by wif, never deleted`,
+      });
     }
     const [sp, credentials, perms] = yield* ResultAsync.combine([
       readServicePrincipal(clients.graph, app, o),
@@ -113,10 +122,15 @@ function readOrphan(
     const authorized = (perms.pipelines ?? []).filter((p) => p.authorized).map((p) => String(p.id));
     const resources: PlannedResource[] = [
       ...(authorized.length > 0 || perms.allPipelines?.authorized === true
-        ? [{ ...del('pipelinePermission', 'pipeline permissions', e.id), changes: [
-            ...authorized.map((id) => ({ field: 'pipeline', from: id, to: null })),
-            ...(perms.allPipelines?.authorized === true ? [{ field: 'allPipelines', from: 'true', to: 'false' }] : []),
-          ] }]
+        ? [
+            {
+              ...del('pipelinePermission', 'pipeline permissions', e.id),
+              changes: [
+                ...authorized.map((id) => ({ field: 'pipeline', from: id, to: null })),
+                ...(perms.allPipelines?.authorized === true ? [{ field: 'allPipelines', from: 'true', to: 'false' }] : []),
+              ],
+            },
+          ]
         : []),
       { ...del('serviceConnection', e.name, e.id), changes: projects.map((p) => ({ field: 'project', from: p.name, to: null })) },
       ...credentials.filter((f) => f.name.toLowerCase().startsWith(ours)).map((f) => del('federatedCredential', f.name, f.id)),

@@ -45,11 +45,19 @@ function command(o: OrphanPlan, part: PlannedResource, appObjectId: string): str
   }
 }
 
-function deletePart(clients: WifClients, o: OrphanPlan, part: PlannedResource, appObjectId: string, opts: { abortSignal?: AbortSignal }): ResultAsync<unknown, WifError> {
+function deletePart(
+  clients: WifClients,
+  o: OrphanPlan,
+  part: PlannedResource,
+  appObjectId: string,
+  opts: { abortSignal?: AbortSignal },
+): ResultAsync<unknown, WifError> {
   const id = part.id ?? '';
   switch (part.kind) {
     case 'pipelinePermission': {
-      const pipelines = part.changes.filter((c) => c.field === 'pipeline' && c.from).map((c) => ({ id: Number(c.from), authorized: false }));
+      const pipelines = part.changes
+        .filter((c) => c.field === 'pipeline' && c.from)
+        .map((c) => ({ id: Number(c.from), authorized: false }));
       const closeAll = part.changes.some((c) => c.field === 'allPipelines');
       return gone(
         updatePipelinePermissions(

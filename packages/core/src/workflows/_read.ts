@@ -33,7 +33,5 @@ export function readServicePrincipal(
   const attempt = recent
     ? retryThroughReplication(read, (e) => e.kind === 'NotFound', options.replication ?? PLAN_REPLICATION, options.abortSignal)
     : read();
-  return attempt
-    .map((sp): ServicePrincipal | undefined => sp)
-    .orElse((e) => (e.kind === 'NotFound' ? okAsync(undefined) : errAsync(e)));
+  return attempt.map((sp): ServicePrincipal | undefined => sp).orElse((e) => (e.kind === 'NotFound' ? okAsync(undefined) : errAsync(e)));
 }

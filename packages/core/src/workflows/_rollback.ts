@@ -39,7 +39,7 @@ function remove(clients: WifClients, x: CreatedResource, opts: { abortSignal?: A
       // When it cannot be re-read (not a 404), its own project is all we know: delete it there.
       return getServiceEndpoint(clients.devops, x.projectId, x.id, opts)
         .map((e) => (e.serviceEndpointProjectReferences ?? []).flatMap((r) => (r.projectReference?.id ? [r.projectReference.id] : [])))
-        .orElse((e) => (e.kind === 'NotFound' ? errAsync(e) : okAsync<string[], never>([])))
+        .orElse((e) => (e.kind === 'NotFound' ? errAsync(e) : okAsync([] as string[])))
         .andThen((ids) => {
           const projects = [x.projectId, ...ids.filter((id) => id.toLowerCase() !== x.projectId.toLowerCase())];
           return deleteServiceEndpoint(clients.devops, x.id, projects, {}, opts);
@@ -96,7 +96,8 @@ export async function rollback(
           options.replication ?? { maxAttempts: 4 },
           options.abortSignal,
         );
-        if (r.isErr() && !isNotFound(r.error)) leftovers.push({ kind: x.kind, id: x.id, name: x.name, error: r.error, command: removalCommand(x) });
+        if (r.isErr() && !isNotFound(r.error))
+          leftovers.push({ kind: x.kind, id: x.id, name: x.name, error: r.error, command: removalCommand(x) });
       }),
     );
   }

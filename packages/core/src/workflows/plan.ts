@@ -102,7 +102,9 @@ export function plan(clients: WifClients, spec: ResolvedSpec, options: PlanOptio
     if (options.orphans === false) return okAsync(assemblePlan(spec, connections, []));
     return ResultAsync.fromSafePromise<Result<OrphanPlan[], WifError>>(findOrphans(clients, spec, appIds, options).then((r) => r)).map(
       (orphans): Plan =>
-        orphans.isOk() ? assemblePlan(spec, connections, orphans.value) : { ...assemblePlan(spec, connections, []), orphanError: orphans.error },
+        orphans.isOk()
+          ? assemblePlan(spec, connections, orphans.value)
+          : { ...assemblePlan(spec, connections, []), orphanError: orphans.error },
     );
   });
 }
@@ -163,7 +165,12 @@ interface Decided {
   readonly appId: string | undefined;
 }
 
-function readAndDecide(clients: WifClients, spec: ResolvedSpec, c: DesiredConnection, options: PlanOptions): ResultAsync<Decided, WifError> {
+function readAndDecide(
+  clients: WifClients,
+  spec: ResolvedSpec,
+  c: DesiredConnection,
+  options: PlanOptions,
+): ResultAsync<Decided, WifError> {
   const o = { ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) };
   const orUndefined = <T>(r: ResultAsync<T, WifError>): ResultAsync<T | undefined, WifError> =>
     r.orElse((e) => (e.kind === 'NotFound' ? okAsync<T | undefined, WifError>(undefined) : errAsync<T | undefined, WifError>(e)));
@@ -176,7 +183,12 @@ function readAndDecide(clients: WifClients, spec: ResolvedSpec, c: DesiredConnec
     const [sp, credentials, found] = yield* ResultAsync.combine([
       app ? readServicePrincipal(clients.graph, app, options) : okAsync(undefined),
       app ? listFederatedIdentityCredentials(clients.graph, app.id, o) : okAsync<FederatedIdentityCredential[], WifError>([]),
-      lookupConnection(clients.devops, { project: c.project, name: c.name, ...(app ? { appId: app.appId } : {}) }, { findRenamed: app !== undefined }, o),
+      lookupConnection(
+        clients.devops,
+        { project: c.project, name: c.name, ...(app ? { appId: app.appId } : {}) },
+        { findRenamed: app !== undefined },
+        o,
+      ),
     ] as const);
 
     // Application and service principal.
@@ -314,4 +326,3 @@ function readAndDecide(clients: WifClients, spec: ResolvedSpec, c: DesiredConnec
     return ok({ resources: out, refusals, appId: app?.appId });
   });
 }
-

@@ -138,9 +138,15 @@ describe('saved plans', () => {
     const before = fake.requests.length;
     const report = (await apply(clients, saved, { ...fast, spec: spec(TYPO) }))._unsafeUnwrap();
     expect(fake.requests.length).toBe(before);
-    expect(report.connections[0]).toMatchObject({ status: 'refused', error: { kind: 'StalePlan', changed: ['the spec changed since the plan was made'] } });
+    expect(report.connections[0]).toMatchObject({
+      status: 'refused',
+      error: { kind: 'StalePlan', changed: ['the spec changed since the plan was made'] },
+    });
     const other = JSON.stringify({ ...JSON.parse(serializePlan(saved)), version: 2 });
-    expect(parseSavedPlan(other)._unsafeUnwrapErr()).toMatchObject({ kind: 'Validation', problems: [expect.objectContaining({ path: 'plan.version' })] });
+    expect(parseSavedPlan(other)._unsafeUnwrapErr()).toMatchObject({
+      kind: 'Validation',
+      problems: [expect.objectContaining({ path: 'plan.version' })],
+    });
   });
 });
 
@@ -163,9 +169,7 @@ describe('rollback that tells the truth', () => {
     const c = byName((await apply(clients, spec(SHARED), fast))._unsafeUnwrap(), 'sc-shared');
     expect(c.status).toBe('rollback-incomplete');
     const app = fake.state.applications()[0]!;
-    expect(c.leftovers).toEqual([
-      expect.objectContaining({ kind: 'application', id: app.id, command: `az ad app delete --id ${app.id}` }),
-    ]);
+    expect(c.leftovers).toEqual([expect.objectContaining({ kind: 'application', id: app.id, command: `az ad app delete --id ${app.id}` })]);
   });
 });
 
@@ -174,7 +178,12 @@ describe('orphans and prune', () => {
     await apply(clients, spec([OK, SHARED].join('\n')), fast);
     // Not wif's: a WIF connection with the marker text but an app without the tag, and a plain secret one.
     const foreign = fake.state.addApplication({ displayName: 'hand-made', tags: [] });
-    fake.state.addServiceEndpoint({ name: 'sc-hand', projects: 'platform', servicePrincipalId: foreign.appId, description: 'mine (managed by wif)' });
+    fake.state.addServiceEndpoint({
+      name: 'sc-hand',
+      projects: 'platform',
+      servicePrincipalId: foreign.appId,
+      description: 'mine (managed by wif)',
+    });
     seedSecretConnection();
 
     const s = spec(OK);
@@ -213,8 +222,18 @@ describe('orphans and prune', () => {
         'DELETE applications.delete',
       ].sort(),
     );
-    expect(fake.state.serviceEndpoints().map((e) => e.name).sort()).toEqual(['sc-hand', 'sc-ok', 'sc-taken']);
-    expect(fake.state.applications().map((a) => a.displayName).sort()).toEqual(['ado-ok', 'hand-made']);
+    expect(
+      fake.state
+        .serviceEndpoints()
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['sc-hand', 'sc-ok', 'sc-taken']);
+    expect(
+      fake.state
+        .applications()
+        .map((a) => a.displayName)
+        .sort(),
+    ).toEqual(['ado-ok', 'hand-made']);
     expect(fake.state.applications().find((a) => a.displayName === 'ado-ok')?.tags).toContain(WIF_MANAGED_TAG);
     expect(fake.state.servicePrincipals()).toHaveLength(1);
     expect((await plan(clients, s))._unsafeUnwrap().orphans.map((o) => o.name)).toEqual(['sc-hand']);
@@ -241,6 +260,8 @@ describe('replication-aware reads', () => {
     const p = (await planned)._unsafeUnwrap();
     expect(p.summary).toMatchObject({ create: 0, update: 0 });
     // The principal was indeed invisible at first: the plan read it more than once.
-    expect(fake.requests.filter((r) => r.operation === 'servicePrincipals.get' || r.operation === 'servicePrincipals.list').length).toBeGreaterThan(1);
+    expect(
+      fake.requests.filter((r) => r.operation === 'servicePrincipals.get' || r.operation === 'servicePrincipals.list').length,
+    ).toBeGreaterThan(1);
   });
 });

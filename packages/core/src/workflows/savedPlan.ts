@@ -18,7 +18,15 @@ export const SAVED_PLAN_VERSION = 1;
 
 const change = z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() });
 const resource = z.object({
-  kind: z.enum(['application', 'servicePrincipal', 'roleAssignment', 'serviceConnection', 'federatedCredential', 'projectShare', 'pipelinePermission']),
+  kind: z.enum([
+    'application',
+    'servicePrincipal',
+    'roleAssignment',
+    'serviceConnection',
+    'federatedCredential',
+    'projectShare',
+    'pipelinePermission',
+  ]),
   action: z.enum(['create', 'update', 'unchanged', 'delete']),
   name: z.string(),
   id: z.string().optional(),
@@ -68,7 +76,17 @@ const savedPlanSchema = z.object({
 export function serializePlan(plan: Plan, now: Date = new Date()): string {
   const { organization, specHash, spec, connections, orphans, summary } = plan;
   return `${JSON.stringify(
-    { format: SAVED_PLAN_FORMAT, version: SAVED_PLAN_VERSION, createdAt: now.toISOString(), organization, specHash, summary, connections, orphans, spec },
+    {
+      format: SAVED_PLAN_FORMAT,
+      version: SAVED_PLAN_VERSION,
+      createdAt: now.toISOString(),
+      organization,
+      specHash,
+      summary,
+      connections,
+      orphans,
+      spec,
+    },
     null,
     2,
   )}\n`;

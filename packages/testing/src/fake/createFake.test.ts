@@ -150,7 +150,7 @@ describe('failRequests', () => {
     const fake = start();
     fake.state.addProject('platform');
     fake.failRequests({ service: 'devops', method: 'GET', path: /_apis\/projects\/platform$/, status: 500, code: 'Boom', times: 1 });
-    const get = (): Promise<Response> => call('GET', `${DEVOPS}/_apis/projects/platform?api-version=7.1`);
+    const get = () => call('GET', `${DEVOPS}/_apis/projects/platform?api-version=7.1`);
     const first = await get();
     expect(first.status).toBe(500);
     expect(JSON.stringify(first.body)).toContain('Boom');
