@@ -28,7 +28,7 @@ import { rollback } from './_rollback';
 import { assignmentLabel, isWanted, listPrincipalAssignments } from './_roles';
 import { describePipelines, desiredApp, desiredConnectionInput } from './_desired';
 import { abortOnly, driftOf, type EngineOptions, type Opts, Run, stepOptions } from './_run';
-import type { ConnectionReport } from './apply';
+import type { ConnectionReport } from './types';
 import type { WifClients } from './clients';
 import type { ResourceKind } from './types';
 

@@ -13,13 +13,13 @@ import { mapPool } from '../_internal/pool';
 import { isRefusal } from '../refusals';
 import { checkResolvedSpec, type DesiredConnection } from '../spec/load';
 import { convergeOne, DEFAULT_APPLY_CONCURRENCY } from './_engine';
-import { pruneOrphan, type OrphanReport } from './_prune';
+import { pruneOrphan } from './_prune';
 import type { EngineOptions } from './_run';
 import { specHash } from './_specHash';
-import type { ApplyReport, ConnectionReport } from './apply';
+import type { ApplyReport, ConnectionReport } from './types';
 import type { WifClients } from './clients';
 import { type ConnectionPlan, type Plan, planConnection } from './plan';
-import type { PlannedResource } from './types';
+import type { OrphanReport, PlannedResource } from './types';
 
 const describe = (r: PlannedResource): string => `${r.kind} ${r.name}`;
 const fact = (r: PlannedResource): string => JSON.stringify([r.action, r.id ?? null, r.changes.map((c) => [c.field, c.from, c.to])]);

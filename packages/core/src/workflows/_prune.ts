@@ -12,18 +12,9 @@ import { okAsync, type ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
 import type { OrphanPlan } from './_orphans';
 import type { WifClients } from './clients';
-import type { AppliedResource, Leftover, PlannedResource } from './types';
+import type { AppliedResource, Leftover, OrphanReport, PlannedResource } from './types';
 
-/** What `--prune` did to one orphan. */
-export interface OrphanReport {
-  readonly project: string;
-  readonly name: string;
-  readonly connectionId: string;
-  /** `deleted` (every part gone), `kept` (not managed, or no `--prune`), `prune-incomplete` (see leftovers). */
-  readonly status: 'deleted' | 'kept' | 'prune-incomplete';
-  readonly resources: readonly AppliedResource[];
-  readonly leftovers: readonly Leftover[];
-}
+export type { OrphanReport };
 
 const gone = <T>(r: ResultAsync<T, WifError>): ResultAsync<unknown, WifError> =>
   r.orElse((e) => (e.kind === 'NotFound' ? okAsync(undefined) : r));

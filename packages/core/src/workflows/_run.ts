@@ -1,7 +1,7 @@
 /** The record of one connection's run, and the option helpers every branch of the engine shares. @internal */
 import type { ResultAsync } from 'neverthrow';
 import type { Outcome } from '../types';
-import type { ApplyOptions } from './apply';
+import type { ApplyOptions } from './types';
 import type { CreatedResource } from './_rollback';
 import type { AppliedResource, DriftKind, StepTiming } from './types';
 

@@ -6,7 +6,7 @@
 import type { ValidationError } from '@wif/http';
 import type { ResultAsync } from 'neverthrow';
 import type { ResolvedSpec } from '../spec/load';
-import type { ApplyOptions, ApplyReport } from './apply';
+import type { ApplyOptions, ApplyReport } from './types';
 import type { WifClients } from './clients';
 import { planThenExecute } from './apply';
 import type { Plan } from './plan';
