@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { apply, auditOrganization, DEFAULT_APPLY_CONCURRENCY, loadSpec, type ResolvedSpec } from '@wif/core';
+import { apply, DEFAULT_APPLY_CONCURRENCY, loadSpec, type ResolvedSpec } from '@wif/core';
+import { auditOrganization } from '@wif/core/audit';
 import { TEST_TENANT_ID } from '@wif/testing';
 import { fmtMs, label, measuredDepth, median, recordingClients, SUBSCRIPTION, type Timed, withEmulator } from './_lib';
 

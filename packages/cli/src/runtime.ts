@@ -15,7 +15,11 @@ import { createPrinter, type PrintableError, type Printer } from './output';
 import { createProgress, type Progress, progressMode } from './progress';
 import { VERSION } from './version';
 
-export type Core = typeof import('@wif/core');
+/** The SDK as the commands see it: the root entry and the subpath exports they use, loaded together. */
+export type Core = typeof import('@wif/core') &
+  typeof import('@wif/core/audit') &
+  typeof import('@wif/core/migration') &
+  typeof import('@wif/core/diagnose');
 
 export interface Runtime {
   readonly core: Core;
@@ -51,7 +55,13 @@ export const EMULATOR_ORGANIZATION = 'contoso';
 export const USER_AGENT = `wif-cli/${VERSION}`;
 
 export async function createRuntime(io: CliIo, global: GlobalOptions, command: CommandName): Promise<Runtime> {
-  const core = await import('@wif/core');
+  const [root, audit, migration, diagnose] = await Promise.all([
+    import('@wif/core'),
+    import('@wif/core/audit'),
+    import('@wif/core/migration'),
+    import('@wif/core/diagnose'),
+  ]);
+  const core: Core = { ...root, ...audit, ...migration, ...diagnose };
   const printer = createPrinter(io, global, core);
   const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
   const logger = global.verbose

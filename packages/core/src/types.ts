@@ -18,3 +18,13 @@ export function combineOutcomes(...outcomes: Outcome[]): Outcome {
   if (outcomes[0] === 'created') return 'created';
   return outcomes.some((o) => o !== 'unchanged') ? 'updated' : 'unchanged';
 }
+
+/** Bounded backoff for replication delays. */
+export interface ReplicationRetryOptions {
+  /** Attempts in all, the first included. Default 8. */
+  readonly maxAttempts?: number;
+  /** First wait; doubles each time. Default 1 000 ms. */
+  readonly delayInMs?: number;
+  /** Ceiling of one wait. Default 10 000 ms (the whole budget stays under a minute). */
+  readonly maxDelayInMs?: number;
+}

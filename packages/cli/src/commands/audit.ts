@@ -1,5 +1,5 @@
 /** `wif audit`: every service connection of the organization, checked for risks (read-only). */
-import type { AuditFinding, Severity } from '@wif/core';
+import type { AuditFinding, Severity } from '@wif/core/audit';
 import { type Invocation, stringOption } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Runtime } from '../runtime';

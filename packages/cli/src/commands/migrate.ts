@@ -9,7 +9,7 @@
  * rollback: removes what start created; the old connection never stopped working.
  */
 import { resolve } from 'node:path';
-import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core';
+import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core/migration';
 import { err, ok, type Result } from 'neverthrow';
 import { type Invocation, stringOption } from '../args';
 import { confirm } from '../confirm';
