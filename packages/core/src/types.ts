@@ -1,3 +1,5 @@
+import type { OperationOptions } from '@wif/http';
+
 /** What a step did: `created` something new, `updated` something that drifted, or left it `unchanged`. */
 export type Outcome = 'created' | 'updated' | 'unchanged';
 
@@ -7,11 +9,8 @@ export interface Converged<T> {
   readonly outcome: Outcome;
 }
 
-/** Options every step takes. */
-export interface StepOptions {
-  /** Cancels every request and every wait of the step. */
-  readonly abortSignal?: AbortSignal;
-}
+/** Options every step takes: `OperationOptions` of `@wif/http` (an abort signal), passed through whole. */
+export type StepOptions = OperationOptions;
 
 /** Combines outcomes of parts into the outcome of the whole. */
 export function combineOutcomes(...outcomes: Outcome[]): Outcome {

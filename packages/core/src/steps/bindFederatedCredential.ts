@@ -5,7 +5,7 @@ import {
   listFederatedIdentityCredentials,
   updateFederatedIdentityCredential,
 } from '@wif/graph';
-import type { TransportError, ValidationError } from '@wif/http';
+import type { TransportError, ValidationError, OperationOptions } from '@wif/http';
 import { err, errAsync, ok, ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import { FEDERATION_AUDIENCE, MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
@@ -129,7 +129,7 @@ export function bindValidated(
 ): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> {
   const deps = { graph };
   const name = v.name ?? credentialNameFor(v.connectionId!);
-  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const opts: OperationOptions = options;
 
   const attempt = (assumeNone: boolean): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> =>
     safeTry(async function* () {

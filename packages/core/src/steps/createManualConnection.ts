@@ -9,7 +9,7 @@ import {
   updateServiceEndpoint,
   workloadIdentity,
 } from '@wif/devops';
-import { type CloudName, CLOUDS, invalidResponse, type TransportError, type ValidationError } from '@wif/http';
+import { type CloudName, CLOUDS, invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
 import { err, errAsync, ok, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { ConnectionConflictError } from '../errors';
@@ -140,7 +140,7 @@ export function lookupConnection(
   how: { findRenamed: boolean },
   options: StepOptions,
 ): ResultAsync<ConnectionLookup, TransportError> {
-  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const opts: OperationOptions = options;
   return safeTry(async function* () {
     const project = yield* getProject(devops, spec.project, opts);
     const byName = yield* getServiceEndpointsByNames(devops, project.id, [spec.name], { includeFailed: true }, opts);
@@ -170,7 +170,7 @@ export function convergeConnection(
   options: StepOptions,
   mayCreate = true,
 ): ResultAsync<Converged<ManualConnection>, CreateManualConnectionError> {
-  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const opts: OperationOptions = options;
   const cloud = CLOUDS[spec.cloud ?? 'AzureCloud'];
   const data = desiredData(spec);
   const { project, existing } = found;

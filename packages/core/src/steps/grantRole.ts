@@ -14,8 +14,8 @@ import {
   roleDefinitionIdForScope,
   sameScope,
 } from '@wif/arm';
-import { collect, type LimitExceededError, type TransportError, type ValidationError } from '@wif/http';
-import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
+import { collect, type LimitExceededError, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
@@ -129,7 +129,7 @@ export function grantRoleValidated(
   const scope = parsed.value;
   const { role, principalId, description } = valid.value;
   const { abortSignal } = options;
-  const opts = abortSignal ? { abortSignal } : {};
+  const opts: OperationOptions = options;
 
   return safeTry(async function* () {
     // 1. Resolve the role definition GUID.
@@ -178,9 +178,7 @@ export function grantRoleValidated(
     }
     if (created.error.kind === 'Conflict' && 'code' in created.error && created.error.code === 'RoleAssignmentExists') {
       // The same role for the same principal exists under another name (made by hand or another tool).
-      const all = yield* ResultAsync.fromSafePromise(
-        collect(listRoleAssignments(deps.arm, scope.scope, { principalId }, opts), 5_000),
-      ).andThen((r) => r);
+      const all = yield* collect(listRoleAssignments(deps.arm, scope.scope, { principalId }, opts), 5_000);
       const same = all.find(
         (a) => sameScope(a.properties.scope, scope.scope) && roleDefinitionGuid(a.properties.roleDefinitionId) === guid,
       );
@@ -244,21 +242,19 @@ export function resolveRole(
   if (isGuid(role)) return okAsync({ guid: role.toLowerCase(), roleName: roleNameOf(role.toLowerCase(), role) });
   const builtIn = builtInRoleGuid(role);
   if (builtIn) return okAsync({ guid: builtIn, roleName: roleNameOf(builtIn, role) });
-  return ResultAsync.fromSafePromise(collect(listRoleDefinitions(arm, scope, { roleName: role }, opts), 50))
-    .andThen((r) => r)
-    .andThen((defs) => {
-      const exact =
-        defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
-      if (!exact) {
-        return errAsync<never, RoleNotFoundError>({
-          kind: 'RoleNotFound',
-          role,
-          scope,
-          message: `No role named "${role}" is assignable at ${scope}. Check the spelling (role names are exact) or use the role definition GUID.`,
-        });
-      }
-      return okAsync({ guid: roleDefinitionGuid(exact.id) ?? exact.name.toLowerCase(), roleName: exact.properties.roleName });
-    });
+  return collect(listRoleDefinitions(arm, scope, { roleName: role }, opts), 50).andThen((defs) => {
+    const exact =
+      defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
+    if (!exact) {
+      return errAsync<never, RoleNotFoundError>({
+        kind: 'RoleNotFound',
+        role,
+        scope,
+        message: `No role named "${role}" is assignable at ${scope}. Check the spelling (role names are exact) or use the role definition GUID.`,
+      });
+    }
+    return okAsync({ guid: roleDefinitionGuid(exact.id) ?? exact.name.toLowerCase(), roleName: exact.properties.roleName });
+  });
 }
 
 function toGranted(a: RoleAssignment, roleName: string): GrantedRole {

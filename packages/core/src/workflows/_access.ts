@@ -1,4 +1,5 @@
 /** Who may use a connection: the projects it is shared into and the pipelines authorized to use it. */
+import type { OperationOptions } from '@wif/http';
 import {
   getPipelinePermissions,
   getProject,
@@ -22,7 +23,8 @@ export interface AccessChange {
   readonly changes: readonly FieldChange[];
 }
 
-const opt = (o: { abortSignal?: AbortSignal }): { abortSignal?: AbortSignal } => (o.abortSignal ? { abortSignal: o.abortSignal } : {});
+/** Options travel whole: the transport reads only what it knows. */
+const opt = (o: OperationOptions): OperationOptions => o;
 
 /**
  * Shares the connection into every project of `shareWith` it is not in yet: `GET projects/{p}` for

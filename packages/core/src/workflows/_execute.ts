@@ -99,10 +99,7 @@ export function executePlan(clients: WifClients, p: Plan, options: ExecuteOption
     if (cp.error) return skipped(cp, isRefusal(cp.error) ? 'refused' : 'failed', cp.error);
     let current = cp;
     if (options.recheck) {
-      current = await planConnection(clients, p.spec, c, {
-        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-        ...(options.replication ? { replication: options.replication } : {}),
-      });
+      current = await planConnection(clients, p.spec, c, options);
       const changed = staleFacts(cp, current);
       if (changed.length > 0) return skipped(cp, 'refused', stalePlan(cp.key, changed));
     }
@@ -117,12 +114,11 @@ export function executePlan(clients: WifClients, p: Plan, options: ExecuteOption
         options.onConnection?.(r);
         return r;
       });
-      const o = options.abortSignal ? { abortSignal: options.abortSignal } : {};
       const orphans: OrphanReport[] = [];
       for (const orphan of p.orphans) {
         orphans.push(
           options.prune && !stopAll
-            ? await pruneOrphan(clients, orphan, o)
+            ? await pruneOrphan(clients, orphan, options)
             : {
                 project: orphan.project,
                 name: orphan.name,

@@ -4,6 +4,7 @@
  * connection with the marker but an untagged app is listed as not managed and never deleted.
  * @internal
  */
+import type { OperationOptions } from '@wif/http';
 import { type ServiceEndpoint, authParameter, getPipelinePermissions, getProject, listServiceEndpoints } from '@wif/devops';
 import { type Application, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
 import { errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
@@ -59,7 +60,7 @@ export function findOrphans(
   specAppIds: ReadonlySet<string>,
   options: { readonly abortSignal?: AbortSignal },
 ): ResultAsync<OrphanPlan[], WifError> {
-  const o = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const o: OperationOptions = options;
   const projects = [...new Map(spec.connections.map((c) => [c.project.toLowerCase(), c.project])).values()];
   return ResultAsync.combine(
     projects.map((p) =>

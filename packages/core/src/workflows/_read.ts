@@ -11,7 +11,7 @@
  * @internal
  */
 import { type Application, getServicePrincipal, type GraphClient, type ServicePrincipal } from '@wif/graph';
-import type { TransportError } from '@wif/http';
+import type { TransportError, OperationOptions } from '@wif/http';
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 
@@ -26,7 +26,7 @@ export function readServicePrincipal(
   app: Pick<Application, 'appId' | 'createdDateTime'>,
   options: { readonly abortSignal?: AbortSignal; readonly replication?: ReplicationRetryOptions },
 ): ResultAsync<ServicePrincipal | undefined, TransportError | { kind: 'Aborted'; message: string }> {
-  const o = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const o: OperationOptions = options;
   const created = app.createdDateTime ? Date.parse(app.createdDateTime) : Number.NaN;
   const recent = Number.isFinite(created) && Date.now() - created < RECENT_APP_WINDOW_IN_MS;
   const read = (): ResultAsync<ServicePrincipal, TransportError> => getServicePrincipal(graph, { appId: app.appId }, o);

@@ -2,6 +2,7 @@
  * Rollback of a connection that failed half-way: what this run created for it is removed in
  * reverse order of creation — credential, connection, role assignments, service principal, app.
  */
+import type { OperationOptions } from '@wif/http';
 import { deleteRoleAssignmentById } from '@wif/arm';
 import { deleteServiceEndpoint, getServiceEndpoint } from '@wif/devops';
 import { deleteApplication, deleteFederatedIdentityCredential, deleteServicePrincipal } from '@wif/graph';
@@ -84,7 +85,7 @@ export async function rollback(
   created: readonly CreatedResource[],
   options: { abortSignal?: AbortSignal; replication?: ReplicationRetryOptions },
 ): Promise<Leftover[]> {
-  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const opts: OperationOptions = options;
   const leftovers: Leftover[] = [];
   for (const kind of ORDER) {
     const batch = created.filter((x) => x.kind === kind);

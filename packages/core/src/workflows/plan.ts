@@ -11,7 +11,7 @@
 import { parseScope, roleAssignmentName } from '@wif/arm';
 import { getPipelinePermissions, workloadIdentity } from '@wif/devops';
 import { type Application, type FederatedIdentityCredential, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
-import type { ValidationError } from '@wif/http';
+import type { ValidationError, OperationOptions } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import type { WifError } from '../errors';
 import { mapPool } from '../_internal/pool';
@@ -171,7 +171,7 @@ function readAndDecide(
   c: DesiredConnection,
   options: PlanOptions,
 ): ResultAsync<Decided, WifError> {
-  const o = { ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) };
+  const o: OperationOptions = options;
   const orUndefined = <T>(r: ResultAsync<T, WifError>): ResultAsync<T | undefined, WifError> =>
     r.orElse((e) => (e.kind === 'NotFound' ? okAsync<T | undefined, WifError>(undefined) : errAsync<T | undefined, WifError>(e)));
 
