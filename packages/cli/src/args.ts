@@ -108,8 +108,16 @@ export const COMMANDS = {
   },
   audit: {
     summary: 'Scan every service connection of the organization for risks.',
-    usage: 'wif audit [--org NAME] [--fail-on SEVERITY]',
+    usage: 'wif audit [--org NAME] [--fail-on SEVERITY] [--output FORMAT[=FILE]]…',
     options: {
+      // Local to audit (a global -o/--output may come; a command's own option takes precedence in parsing).
+      output: {
+        type: 'string',
+        multiple: true,
+        value: 'FORMAT[=FILE]',
+        description:
+          'table (default), json (default with --json), ndjson, junit or sarif; FORMAT=FILE writes that format to FILE (repeatable). Written as the audit goes.',
+      },
       'fail-on': {
         type: 'string',
         value: 'SEVERITY',
@@ -118,7 +126,11 @@ export const COMMANDS = {
       config: { ...config, description: 'Take the organization from this spec.' },
     },
     positionals: 'none',
-    examples: ['wif audit --org contoso', 'wif audit --org contoso --fail-on high --json > audit.json'],
+    examples: [
+      'wif audit --org contoso',
+      'wif audit --org contoso --fail-on high --json > audit.json',
+      'wif audit --org contoso --fail-on high --output ndjson=audit.ndjson --output junit=audit.xml',
+    ],
   },
   migrate: {
     summary: 'Move a secret-based connection to workload identity federation, with a way back.',
@@ -163,6 +175,29 @@ export const COMMANDS = {
     examples: [
       'wif diagnose "AADSTS700213: No matching federated identity record found"',
       'wif diagnose "$(cat task.log)" --connection sc-platform-prod --project platform',
+    ],
+  },
+  pipeline: {
+    summary: 'Print an Azure Pipelines YAML that verifies each connection from inside a pipeline (one job per connection).',
+    usage: 'wif pipeline verify --config FILE [--connection NAME] [--wif-connection NAME] [--wif-pipeline NAME]',
+    options: {
+      config,
+      connection,
+      'wif-connection': {
+        type: 'string',
+        value: 'NAME',
+        description: 'Service connection wif signs in with in the pipeline (default: a parameter asked at queue time).',
+      },
+      'wif-pipeline': {
+        type: 'string',
+        value: 'NAME',
+        description: 'Pipeline whose artifact "wif" holds wif.mjs (default wif-release).',
+      },
+    },
+    positionals: { actions: ['verify'] },
+    examples: [
+      'wif pipeline verify -c wif.yaml --wif-connection sc-wif-vending > verify-connections.yml',
+      'wif pipeline verify -c wif.yaml --connection sc-platform-prod',
     ],
   },
   emulator: {
