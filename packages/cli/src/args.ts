@@ -268,6 +268,37 @@ const ALL_OPTIONS = toParseArgs(
 
 const isCommand = (word: string): word is CommandName => Object.hasOwn(COMMANDS, word);
 
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+
+/**
+ * Why `text` cannot be the emulator's URL, or `undefined`: it must be an http(s) URL of a loopback
+ * host (the emulator binds 127.0.0.1 only, and wif sends it credentials), with no user name or
+ * password, query or fragment.
+ */
+export function emulatorUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `must be a URL, not "${text}"`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be a URL starting with http:// or https://, not "${text}"`;
+  if (
+    url.username !== '' ||
+    url.password !== '' ||
+    text
+      .slice(url.protocol.length + 2)
+      .split('/')[0]
+      ?.includes('@')
+  )
+    return 'must not hold a user name or password (an "@" in the host part)';
+  const host = url.hostname.toLowerCase();
+  if (!LOOPBACK_HOSTS.has(host) && !/^127(?:\.\d{1,3}){3}$/.test(host))
+    return `must point at this machine (127.0.0.1, ::1 or localhost), not "${url.hostname}"`;
+  if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment';
+  return undefined;
+}
+
 function globalsFrom(
   values: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>,
@@ -276,8 +307,10 @@ function globalsFrom(
   if (devopsAuth !== 'auto' && devopsAuth !== 'entra' && devopsAuth !== 'pat')
     return err(usage(`--devops-auth must be auto, entra or pat, not "${devopsAuth}".`));
   const emulator = (values['emulator'] as string | undefined) ?? (env['WIF_EMULATOR_URL'] || undefined);
-  if (emulator !== undefined && !/^https?:\/\/[^/]+/.test(emulator))
-    return err(usage(`--emulator must be a URL such as http://127.0.0.1:4010, not "${emulator}".`));
+  if (emulator !== undefined) {
+    const problem = emulatorUrlProblem(emulator);
+    if (problem) return err(usage(`--emulator (or WIF_EMULATOR_URL) ${problem}; for example http://127.0.0.1:4010.`));
+  }
   const org = (values['org'] as string | undefined) ?? (env['WIF_ORG'] || undefined);
   return ok({
     json: values['json'] === true,

@@ -62,7 +62,15 @@ export {
 } from './steps/bindFederatedCredential';
 export { verifySubject, type VerifySubjectInput, type TrustChainReport, type VerifySubjectError } from './steps/verifySubject';
 export type { RoleGrantSpec, PipelinesSpec } from './spec/schema';
-export { loadSpec, parseSpecText, resolveSpec, type ResolvedSpec, type DesiredConnection } from './spec/load';
+export {
+  loadSpec,
+  type LoadSpecOptions,
+  MAX_SPEC_BYTES,
+  parseSpecText,
+  resolveSpec,
+  type ResolvedSpec,
+  type DesiredConnection,
+} from './spec/load';
 export * from './workflows/index';
 // Re-exported so that a runbook needs one import.
 export {
