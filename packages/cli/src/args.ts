@@ -47,23 +47,40 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 export const COMMANDS = {
   plan: {
     summary: 'Show what apply would change, per connection and resource. Sends no write.',
-    usage: 'wif plan --config FILE [--exit-code]',
-    options: { config, 'exit-code': { type: 'boolean', description: 'Exit 3 when there are changes to make.' }, concurrency },
+    usage: 'wif plan --config FILE [--exit-code] [--out PLAN.json]',
+    options: {
+      config,
+      'exit-code': { type: 'boolean', description: 'Exit 3 when there are changes to make.' },
+      out: { type: 'string', value: 'FILE', description: 'Save the plan (versioned JSON) for `wif apply --plan FILE`.' },
+      concurrency,
+    },
     positionals: 'none',
-    examples: ['wif plan -c examples/env-set.yaml', 'wif plan -c wif.yaml --exit-code --json > plan.json'],
+    examples: [
+      'wif plan -c examples/env-set.yaml',
+      'wif plan -c wif.yaml --exit-code --json > plan.json',
+      'wif plan -c wif.yaml --out wif-plan.json',
+    ],
   },
   apply: {
     summary: 'Create or converge every connection of the spec (asks first on a terminal).',
-    usage: 'wif apply --config FILE [--yes]',
+    usage: 'wif apply --config FILE [--yes] [--prune] [--atomic] | wif apply --plan PLAN.json [--config FILE] [--yes]',
     options: {
       config,
       yes,
+      plan: {
+        type: 'string',
+        value: 'FILE',
+        description:
+          'Execute a plan saved by `wif plan --out`; refuses (StalePlan) what changed since. With --config, the spec must be the one planned.',
+      },
+      prune: { type: 'boolean', description: 'Also delete the managed connections the spec no longer names (all their parts).' },
+      atomic: { type: 'boolean', description: 'Write nothing at all when any connection is refused.' },
       'keep-on-failure': { type: 'boolean', description: 'Keep what a failed connection created instead of rolling it back.' },
       'skip-verify': { type: 'boolean', description: 'Skip the trust-chain check after binding.' },
       concurrency,
     },
     positionals: 'none',
-    examples: ['wif apply -c examples/env-set.yaml --yes'],
+    examples: ['wif apply -c examples/env-set.yaml --yes', 'wif apply --plan wif-plan.json -c wif.yaml --yes'],
   },
   verify: {
     summary: "Prove each connection's trust chain: exact strings, and with --exchange a real token exchange.",

@@ -3,7 +3,7 @@
  * printer, progress, credentials and clients, and the spec.
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LogEntry, ResolvedSpec, WifClients } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
@@ -17,7 +17,12 @@ import { createPrinter, type PrintableError, type Printer } from './output';
 import { createProgress, type Progress, progressMode } from './progress';
 import { VERSION } from './version';
 
-export type Core = typeof import('@wif/core');
+/** The SDK as the commands see it: the root entry and the subpath exports they use, loaded together. */
+export type Core = typeof import('@wif/core') &
+  typeof import('@wif/core/audit') &
+  typeof import('@wif/core/migration') &
+  typeof import('@wif/core/diagnose') &
+  typeof import('@wif/core/spec');
 
 export interface Runtime {
   readonly core: Core;
@@ -40,6 +45,10 @@ export interface Runtime {
   loadSpec(path: string | undefined): Promise<Result<ResolvedSpec, PrintableError>>;
   /** The organization: `--org`, `WIF_ORG`, the spec, or the emulator's. */
   organization(spec?: ResolvedSpec): Result<string, UsageError>;
+  /** Reads a text file relative to the working directory; an unreadable file is a usage error naming it. */
+  readText(path: string, what: string): Promise<Result<string, UsageError>>;
+  /** Writes a text file relative to the working directory. */
+  writeText(path: string, text: string): Promise<Result<void, UsageError>>;
   /** Prints `e` and returns its exit code: 2 for usage and validation errors, 1 for the rest. */
   fail(e: PrintableError): ExitCode;
 }
@@ -51,7 +60,14 @@ export const EMULATOR_ORGANIZATION = 'contoso';
 export const USER_AGENT = `wif-cli/${VERSION}`;
 
 export async function createRuntime(io: CliIo, global: GlobalOptions, command: CommandName): Promise<Runtime> {
-  const core = await import('@wif/core');
+  const [root, audit, migration, diagnose, spec] = await Promise.all([
+    import('@wif/core'),
+    import('@wif/core/audit'),
+    import('@wif/core/migration'),
+    import('@wif/core/diagnose'),
+    import('@wif/core/spec'),
+  ]);
+  const core: Core = { ...root, ...audit, ...migration, ...diagnose, ...spec };
   const printer = createPrinter(io, global, core);
   const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
   const logger = global.verbose
@@ -98,6 +114,21 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       const read = await readRegularFile(resolve(io.cwd, path), core.MAX_SPEC_BYTES);
       if (read.isErr()) return err(usage(`Cannot read the spec ${path}: ${read.error}.`));
       return core.loadSpec(read.value, path, { onWarning: (w) => printer.note(`warning: ${w}`) });
+    },
+    async readText(path, what) {
+      try {
+        return ok(await readFile(resolve(io.cwd, path), 'utf8'));
+      } catch (e) {
+        return err(usage(`Cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
+      }
+    },
+    async writeText(path, text) {
+      try {
+        await writeFile(resolve(io.cwd, path), text, 'utf8');
+        return ok(undefined);
+      } catch (e) {
+        return err(usage(`Cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
+      }
     },
     organization(spec) {
       const given = global.org;

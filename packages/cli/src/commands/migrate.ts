@@ -10,7 +10,7 @@
  */
 import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core';
+import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core/migration';
 import { err, ok, type Result } from 'neverthrow';
 import { type Invocation, stringOption } from '../args';
 import { confirm } from '../confirm';
