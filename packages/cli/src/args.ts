@@ -47,23 +47,40 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 export const COMMANDS = {
   plan: {
     summary: 'Show what apply would change, per connection and resource. Sends no write.',
-    usage: 'wif plan --config FILE [--exit-code]',
-    options: { config, 'exit-code': { type: 'boolean', description: 'Exit 3 when there are changes to make.' }, concurrency },
+    usage: 'wif plan --config FILE [--exit-code] [--out PLAN.json]',
+    options: {
+      config,
+      'exit-code': { type: 'boolean', description: 'Exit 3 when there are changes to make.' },
+      out: { type: 'string', value: 'FILE', description: 'Save the plan (versioned JSON) for `wif apply --plan FILE`.' },
+      concurrency,
+    },
     positionals: 'none',
-    examples: ['wif plan -c examples/env-set.yaml', 'wif plan -c wif.yaml --exit-code --json > plan.json'],
+    examples: [
+      'wif plan -c examples/env-set.yaml',
+      'wif plan -c wif.yaml --exit-code --json > plan.json',
+      'wif plan -c wif.yaml --out wif-plan.json',
+    ],
   },
   apply: {
     summary: 'Create or converge every connection of the spec (asks first on a terminal).',
-    usage: 'wif apply --config FILE [--yes]',
+    usage: 'wif apply --config FILE [--yes] [--prune] [--atomic] | wif apply --plan PLAN.json [--config FILE] [--yes]',
     options: {
       config,
       yes,
+      plan: {
+        type: 'string',
+        value: 'FILE',
+        description:
+          'Execute a plan saved by `wif plan --out`; refuses (StalePlan) what changed since. With --config, the spec must be the one planned.',
+      },
+      prune: { type: 'boolean', description: 'Also delete the managed connections the spec no longer names (all their parts).' },
+      atomic: { type: 'boolean', description: 'Write nothing at all when any connection is refused.' },
       'keep-on-failure': { type: 'boolean', description: 'Keep what a failed connection created instead of rolling it back.' },
       'skip-verify': { type: 'boolean', description: 'Skip the trust-chain check after binding.' },
       concurrency,
     },
     positionals: 'none',
-    examples: ['wif apply -c examples/env-set.yaml --yes'],
+    examples: ['wif apply -c examples/env-set.yaml --yes', 'wif apply --plan wif-plan.json -c wif.yaml --yes'],
   },
   verify: {
     summary: "Prove each connection's trust chain: exact strings, and with --exchange a real token exchange.",
@@ -185,14 +202,22 @@ export const COMMANDS = {
   },
   emulator: {
     summary: 'Serve the local emulator of Graph, ARM, Azure DevOps and Entra on 127.0.0.1.',
-    usage: 'wif emulator [--port N] [--state FILE] [--no-seed]',
+    usage: 'wif emulator [--port N] [--state FILE] [--no-seed] [--tls]',
     options: {
       port: { type: 'string', short: 'p', value: 'N', description: 'Port on 127.0.0.1 (default 4010; 0 picks a free one).' },
       state: { type: 'string', value: 'FILE', description: 'Load the state from FILE if it exists, and save every change to it.' },
       seed: { type: 'boolean', description: 'Seed the demo organization (default; --no-seed starts empty).' },
+      tls: {
+        type: 'boolean',
+        description: 'Serve HTTPS with a certificate from a local CA kept in the state directory (what the Azure SDKs need).',
+      },
     },
     positionals: 'none',
-    examples: ['wif emulator --port 0', 'WIF_EMULATOR_URL=http://127.0.0.1:4010 wif plan -c examples/env-set.yaml'],
+    examples: [
+      'wif emulator --port 0',
+      'wif emulator --tls --port 0 --json',
+      'WIF_EMULATOR_URL=http://127.0.0.1:4010 wif plan -c examples/env-set.yaml',
+    ],
   },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -3,20 +3,26 @@
  * printer, progress, credentials and clients, and the spec.
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LogEntry, ResolvedSpec, WifClients } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
 import type { CommandName, GlobalOptions, UsageError } from './args';
 import { resolveAuth } from './auth';
 import { emulatorEndpoints } from './emulator/layout';
+import { caFileIn, defaultStateDir } from './emulator/tls';
 import { EXIT, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';
 import { createPrinter, type PrintableError, type Printer } from './output';
 import { createProgress, type Progress, progressMode } from './progress';
 import { VERSION } from './version';
 
-export type Core = typeof import('@wif/core');
+/** The SDK as the commands see it: the root entry and the subpath exports they use, loaded together. */
+export type Core = typeof import('@wif/core') &
+  typeof import('@wif/core/audit') &
+  typeof import('@wif/core/migration') &
+  typeof import('@wif/core/diagnose') &
+  typeof import('@wif/core/spec');
 
 export interface Runtime {
   readonly core: Core;
@@ -27,6 +33,8 @@ export interface Runtime {
   readonly abortSignal?: AbortSignal;
   /** The emulator's service base URLs with `--emulator`. */
   readonly emulatorEndpoints?: ReturnType<typeof emulatorEndpoints>;
+  /** With `--emulator https://…`: an HTTP stack that trusts the emulator's CA, for clients a command makes itself. */
+  readonly emulatorHttpClient?: NonNullable<Parameters<Core['createClients']>[0]['httpClient']>;
   /** The redacted request log with `--verbose`, for clients a command makes itself. */
   readonly logger?: (entry: LogEntry) => void;
   /** A progress reporter in the mode this process calls for. */
@@ -37,6 +45,10 @@ export interface Runtime {
   loadSpec(path: string | undefined): Promise<Result<ResolvedSpec, PrintableError>>;
   /** The organization: `--org`, `WIF_ORG`, the spec, or the emulator's. */
   organization(spec?: ResolvedSpec): Result<string, UsageError>;
+  /** Reads a text file relative to the working directory; an unreadable file is a usage error naming it. */
+  readText(path: string, what: string): Promise<Result<string, UsageError>>;
+  /** Writes a text file relative to the working directory. */
+  writeText(path: string, text: string): Promise<Result<void, UsageError>>;
   /** Prints `e` and returns its exit code: 2 for usage and validation errors, 1 for the rest. */
   fail(e: PrintableError): ExitCode;
 }
@@ -48,7 +60,14 @@ export const EMULATOR_ORGANIZATION = 'contoso';
 export const USER_AGENT = `wif-cli/${VERSION}`;
 
 export async function createRuntime(io: CliIo, global: GlobalOptions, command: CommandName): Promise<Runtime> {
-  const core = await import('@wif/core');
+  const [root, audit, migration, diagnose, spec] = await Promise.all([
+    import('@wif/core'),
+    import('@wif/core/audit'),
+    import('@wif/core/migration'),
+    import('@wif/core/diagnose'),
+    import('@wif/core/spec'),
+  ]);
+  const core: Core = { ...root, ...audit, ...migration, ...diagnose, ...spec };
   const printer = createPrinter(io, global, core);
   const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
   const logger = global.verbose
@@ -60,6 +79,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       }
     : undefined;
   const endpoints = global.emulator ? emulatorEndpoints(global.emulator) : undefined;
+  const httpClient = global.emulator?.startsWith('https:') ? await emulatorTrust(io, core, printer) : undefined;
 
   return {
     core,
@@ -69,6 +89,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
     printer,
     ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
     ...(endpoints ? { emulatorEndpoints: endpoints } : {}),
+    ...(httpClient ? { emulatorHttpClient: httpClient } : {}),
     ...(logger ? { logger } : {}),
     progress: () => createProgress(io, progressMode(io, global), printer.colors, core.redact),
     async clients(organization) {
@@ -83,6 +104,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
           userAgentPrefix: USER_AGENT,
           ...(auth.value.devopsCredential ? { devopsCredential: auth.value.devopsCredential } : {}),
           ...(endpoints ? { endpoints } : {}),
+          ...(httpClient ? { httpClient } : {}),
           ...(logger ? { logger } : {}),
         }),
       );
@@ -92,6 +114,21 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       const read = await readRegularFile(resolve(io.cwd, path), core.MAX_SPEC_BYTES);
       if (read.isErr()) return err(usage(`Cannot read the spec ${path}: ${read.error}.`));
       return core.loadSpec(read.value, path, { onWarning: (w) => printer.note(`warning: ${w}`) });
+    },
+    async readText(path, what) {
+      try {
+        return ok(await readFile(resolve(io.cwd, path), 'utf8'));
+      } catch (e) {
+        return err(usage(`Cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
+      }
+    },
+    async writeText(path, text) {
+      try {
+        await writeFile(resolve(io.cwd, path), text, 'utf8');
+        return ok(undefined);
+      } catch (e) {
+        return err(usage(`Cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
+      }
     },
     organization(spec) {
       const given = global.org;
@@ -114,6 +151,21 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       return e.kind === 'Usage' || e.kind === 'Validation' ? EXIT.usage : EXIT.failure;
     },
   };
+}
+
+/**
+ * The emulator's CA (`WIF_EMULATOR_CA`, else the one `wif emulator --tls` keeps in the default state
+ * directory), trusted by wif's own clients only: the process trust store is left alone and
+ * verification stays on. Without a readable CA file, the clients trust what Node trusts
+ * (`NODE_EXTRA_CA_CERTS` included).
+ */
+async function emulatorTrust(io: CliIo, core: Core, printer: Printer): Promise<ReturnType<Core['trustingHttpClient']> | undefined> {
+  const given = io.env['WIF_EMULATOR_CA'];
+  const file = given ? resolve(io.cwd, given) : caFileIn(defaultStateDir(io.env));
+  const pem = await readRegularFile(file, 64 * 1024);
+  if (pem.isOk()) return core.trustingHttpClient(pem.value);
+  if (given) printer.note(`WIF_EMULATOR_CA: cannot read ${file} (${pem.error}).`);
+  return undefined;
 }
 
 /**

@@ -1,3 +1,8 @@
+/**
+ * `@wif/core`: the steps, the workflows (plan, apply, sync), the error union and the spec loader.
+ * Larger areas are subpath exports: `@wif/core/audit`, `@wif/core/migration`,
+ * `@wif/core/diagnose`, and `@wif/core/spec` (the zod schemas and validators).
+ */
 export {
   FEDERATION_AUDIENCE,
   MAX_FEDERATED_CREDENTIALS_PER_APP,
@@ -20,6 +25,7 @@ export type {
   UnsupportedRegionError,
   IdentityCredentialLimitError,
   DevOpsIdentityNotFoundError,
+  StalePlanError,
   Problem,
   Service,
   ValidationError,
@@ -32,21 +38,11 @@ export type {
   TransportError,
   LimitExceededError,
 } from './errors';
-export type { Outcome, Converged, StepOptions } from './types';
-export {
-  isGuid,
-  validate,
-  guidSchema,
-  organizationSchema,
-  projectSchema,
-  connectionNameSchema,
-  uniqueNameSchema,
-  credentialNameSchema,
-  issuerSchema,
-  subjectSchema,
-  scopeSchema,
-} from './validation';
-export type { ReplicationRetryOptions } from './_internal/replication';
+export type { Outcome, Converged, StepOptions, ReplicationRetryOptions } from './types';
+export { REFUSAL_KINDS, isRefusal, type Refusal, type RefusalKind } from './refusals';
+export { targetToData, targetFromData, targetScope, targetListScope, type ConnectionTarget } from './target';
+export { isGuid } from './validation';
+
 export {
   registerApp,
   defaultUniqueName,
@@ -59,7 +55,6 @@ export { grantRole, type GrantRoleInput, type GrantRoleOptions, type GrantedRole
 export {
   createManualConnection,
   type CreateManualConnectionInput,
-  type ConnectionTarget,
   type ManualConnection,
   type CreateManualConnectionError,
 } from './steps/createManualConnection';
@@ -76,6 +71,7 @@ export {
   writeManagedIdentity,
   REGIONS_WITHOUT_IDENTITY_CREDENTIALS,
   type EnsureManagedIdentityInput,
+  type ManagedIdentityWant,
   type EnsureManagedIdentityError,
   type ManagedIdentity,
   type ManagedIdentityChange,
@@ -93,19 +89,7 @@ export {
   type IdentityCredentialDecision,
 } from './steps/bindManagedIdentityCredential';
 export { verifySubject, type VerifySubjectInput, type TrustChainReport, type VerifySubjectError } from './steps/verifySubject';
-export {
-  specSchema,
-  connectionSpecSchema,
-  environmentSetSchema,
-  roleGrantSchema,
-  pipelinesSchema,
-  type Spec,
-  type SpecInput,
-  type ConnectionSpec,
-  type EnvironmentSetSpec,
-  type RoleGrantSpec,
-  type PipelinesSpec,
-} from './spec/schema';
+export type { RoleGrantSpec, PipelinesSpec } from './spec/schema';
 export {
   loadSpec,
   type LoadSpecOptions,
@@ -116,8 +100,6 @@ export {
   type DesiredConnection,
 } from './spec/load';
 export * from './workflows/index';
-export { connectionRoleSchema, targetSchema, type ConnectionRoleSpec } from './spec/schema';
-export { specJsonSchema } from './spec/jsonSchema';
 // Re-exported so that a runbook needs one import.
 export {
   PersonalAccessTokenCredential,
@@ -127,19 +109,11 @@ export {
   type LogEntry,
   type RetryOptions,
   type CloudName,
+  trustingHttpClient,
+  fetchOverHttpClient,
 } from '@wif/http';
-export * from './audit/index';
-export * from './migration/index';
-export * from './diagnose/index';
 export * from './exchange/index';
-export {
-  identitySpecSchema,
-  checksSpecSchema,
-  securitySpecSchema,
-  type IdentitySpec,
-  type ChecksSpec,
-  type SecuritySpec,
-} from './spec/governance';
+export type { IdentitySpec, ChecksSpec, SecuritySpec, CheckDay } from './spec/governance';
 export { resolveDevOpsIdentities } from './governance/identities';
 export {
   ensureChecks,

@@ -59,4 +59,6 @@ export {
   invalidResponse,
 } from './transport';
 export { type Page, type LimitExceededError, pages, collect } from './paging';
+export type { OperationOptions } from './operationOptions';
 export { fetchOverHttpClient } from './fetchAdapter';
+export { trustingHttpClient } from './trust';

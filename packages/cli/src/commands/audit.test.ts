@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUDIT_CHECK_OF } from '@wif/core';
+import { AUDIT_CHECK_OF } from '@wif/core/audit';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import Ajv from 'ajv-draft-04';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';

@@ -1,20 +1,13 @@
 /**
  * Retrying through Entra replication delay: right after a service principal is created, Graph reads
- * may answer 404 and ARM may answer 400 `PrincipalNotFound` (graph.md §9, arm.md §5). Those answers
+ * may answer 404 and ARM may answer 400 `PrincipalNotFound` (docs/reference/graph.md §9, docs/reference/arm.md §5). Those answers
  * are retried here with bounded exponential backoff — and nothing else is.
  */
 import { type AbortSignalLikeMinimal, sleep } from '@wif/http';
 import { errAsync, ResultAsync } from 'neverthrow';
+import type { ReplicationRetryOptions } from '../types';
 
-/** Bounded backoff for replication delays. */
-export interface ReplicationRetryOptions {
-  /** Attempts in all, the first included. Default 8. */
-  readonly maxAttempts?: number;
-  /** First wait; doubles each time. Default 1 000 ms. */
-  readonly delayInMs?: number;
-  /** Ceiling of one wait. Default 10 000 ms (the whole budget stays under a minute). */
-  readonly maxDelayInMs?: number;
-}
+export type { ReplicationRetryOptions };
 
 const DEFAULTS = { maxAttempts: 8, delayInMs: 1_000, maxDelayInMs: 10_000 } as const;
 

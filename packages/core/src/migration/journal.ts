@@ -253,6 +253,12 @@ const recordSchema = z.object({
     cloud: z.enum(['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud']),
     target: z.discriminatedUnion('level', [
       z.object({ level: z.literal('subscription'), subscriptionId: z.string(), subscriptionName: z.string() }),
+      z.object({
+        level: z.literal('resourceGroup'),
+        subscriptionId: z.string(),
+        subscriptionName: z.string(),
+        resourceGroupName: z.string(),
+      }),
       z.object({ level: z.literal('managementGroup'), managementGroupId: z.string(), managementGroupName: z.string() }),
     ]),
     projects: z.array(ref),

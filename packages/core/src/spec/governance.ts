@@ -90,6 +90,65 @@ export const securitySpecSchema = z
   })
   .meta({ id: 'security', description: 'Security roles on the connection; others are drift, removed only with --prune.' });
 
-export type IdentitySpec = z.output<typeof identitySpecSchema>;
-export type ChecksSpec = z.output<typeof checksSpecSchema>;
-export type SecuritySpec = z.output<typeof securitySpecSchema>;
+// Plain TypeScript types (no zod type on the root entry of `@wif/core`), checked against the
+// schemas' output at compile time below.
+
+/** Who a connection authenticates as: an app registration (default) or a user-assigned managed identity. */
+export type IdentitySpec =
+  | { kind: 'application' }
+  | {
+      kind: 'managedIdentity';
+      subscriptionId: string;
+      resourceGroup: string;
+      name?: string | undefined;
+      location: string;
+    };
+
+/** A day of the week, as the business-hours check names it. */
+export type CheckDay = 'Monday' | 'Tuesday' | 'Wednesday' | 'Thursday' | 'Friday' | 'Saturday' | 'Sunday';
+
+/** Approvals and checks on a connection; only the kinds named are managed. */
+export interface ChecksSpec {
+  approvals?:
+    | {
+        approvers: string[];
+        minApprovers?: number | undefined;
+        instructions?: string | undefined;
+        requesterCannotApprove?: boolean | undefined;
+        timeout?: number | undefined;
+      }
+    | undefined;
+  branchControl?:
+    | {
+        allowed: string[];
+        requireProtection?: boolean | undefined;
+        allowUnknownStatus?: boolean | undefined;
+        timeout?: number | undefined;
+      }
+    | undefined;
+  businessHours?:
+    | {
+        days: CheckDay[];
+        timeZone: string;
+        start: string;
+        end: string;
+        timeout?: number | undefined;
+      }
+    | undefined;
+  exclusiveLock?: boolean | { timeout?: number | undefined } | undefined;
+}
+
+/** Security roles on a connection. */
+export interface SecuritySpec {
+  administrators?: string[] | undefined;
+  users?: string[] | undefined;
+  readers?: string[] | undefined;
+  inheritance?: boolean | undefined;
+}
+
+/** @internal compile-time checks: the plain types accept what the schemas produce. */
+export const _identityMatches = (x: z.output<typeof identitySpecSchema>): IdentitySpec => x;
+/** @internal */
+export const _checksMatch = (x: z.output<typeof checksSpecSchema>): ChecksSpec => x;
+/** @internal */
+export const _securityMatches = (x: z.output<typeof securitySpecSchema>): SecuritySpec => x;

@@ -3,12 +3,13 @@
  * check the rules that span connections (one app per connection, unique names per project, no
  * privileged role at a broad scope unless allowed). Nothing here sends a request.
  */
-import { BUILT_IN_ROLES, parseScope, PRIVILEGED_ROLE_IDS } from '@wif/arm';
+import { BUILT_IN_ROLES, parseScope } from '@wif/arm';
+import { refusePrivileged } from '../steps/grantRole';
 import { type Problem, validationError, type ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { ConnectionTarget } from '../steps/createManualConnection';
+import type { ConnectionTarget } from '../target';
 import { defaultUniqueName } from '../steps/registerApp';
 import {
   connectionNameSchema,
@@ -129,24 +130,18 @@ function rolesOf(c: ConnectionSpec): RoleGrantSpec[] {
   });
 }
 
-const privilegedGuid = (role: string): string | undefined => {
-  const guid = isGuid(role)
-    ? role.toLowerCase()
-    : Object.entries(BUILT_IN_ROLES).find(([n]) => n.toLowerCase() === role.toLowerCase())?.[1];
-  return guid && PRIVILEGED_ROLE_IDS.has(guid) ? guid : undefined;
-};
+/** A role's definition GUID when it is known without a request (a GUID, or a built-in name). */
+const staticGuid = (role: string): string | undefined =>
+  isGuid(role) ? role.toLowerCase() : Object.entries(BUILT_IN_ROLES).find(([n]) => n.toLowerCase() === role.toLowerCase())?.[1];
 
-/** The same refusal `grantRole` makes, found before anything is created. */
+/** The refusal `grantRole` and `plan` make (the same function), found before anything is read. */
 function checkPrivileged(c: DesiredConnection, problems: Problem[]): void {
   c.roles.forEach((r, j) => {
-    const level = parseScope(r.scope);
-    const broad = level.isOk() && (level.value.level === 'subscription' || level.value.level === 'managementGroup');
-    if (broad && privilegedGuid(r.role) && r.allowPrivileged !== true) {
-      problems.push({
-        path: `${c.origin}.roles[${j}]`,
-        message: `${r.role} at ${level.isOk() ? level.value.level : ''} scope can grant itself more access: use a smaller scope, or set allowPrivileged: true`,
-      });
-    }
+    const scope = parseScope(r.scope);
+    const guid = staticGuid(r.role);
+    if (!scope.isOk() || !guid) return;
+    const refused = refusePrivileged({ guid, roleName: r.role, scope: scope.value, allowPrivileged: r.allowPrivileged });
+    if (refused.isErr()) problems.push({ path: `${c.origin}.roles[${j}]`, message: refused.error.message });
   });
 }
 

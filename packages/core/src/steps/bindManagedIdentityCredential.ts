@@ -49,7 +49,21 @@ export const bindIdentityInputSchema = z
     path: ['name'],
   });
 
-export type BindManagedIdentityCredentialInput = z.input<typeof bindIdentityInputSchema>;
+/** A federated credential to bind on a managed identity (a plain type: no zod type on the root entry). */
+export interface BindManagedIdentityCredentialInput {
+  readonly identity: { readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string };
+  /** When known (from the spec), a region without credential support is refused before any request. */
+  readonly location?: string | undefined;
+  readonly issuer: string;
+  readonly subject: string;
+  readonly name?: string | undefined;
+  readonly connectionId?: string | undefined;
+}
+// The plain type must be accepted by the schema's input.
+export const _bindIdentityInputMatches = (x: BindManagedIdentityCredentialInput): z.input<typeof bindIdentityInputSchema> => ({
+  ...x,
+  identity: { ...x.identity },
+});
 export type BindManagedIdentityCredentialError =
   ValidationError | TransportError | LimitExceededError | IdentityCredentialLimitError | UnsupportedRegionError;
 
@@ -92,9 +106,7 @@ export function readIdentityCredentials(
   identity: ManagedIdentityRef,
   o: StepOptions = {},
 ): ResultAsync<IdentityFederatedCredential[], TransportError | LimitExceededError> {
-  return new ResultAsync(
-    collect(listIdentityFederatedCredentials(deps.arm, identity, {}, o.abortSignal ? { abortSignal: o.abortSignal } : {}), 100),
-  );
+  return collect(listIdentityFederatedCredentials(deps.arm, identity, {}, o.abortSignal ? { abortSignal: o.abortSignal } : {}), 100);
 }
 
 /** write: one PUT (or, when ARM refuses an in-place change of issuer/subject, DELETE then PUT). */

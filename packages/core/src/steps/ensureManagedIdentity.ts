@@ -41,8 +41,23 @@ export const managedIdentityInputSchema = z.strictObject({
   tags: z.record(z.string(), z.string().max(256)).optional(),
 });
 
-export type EnsureManagedIdentityInput = z.input<typeof managedIdentityInputSchema>;
-type Want = z.output<typeof managedIdentityInputSchema>;
+/** A user-assigned managed identity to ensure (a plain type: no zod type on the root entry). */
+export interface EnsureManagedIdentityInput {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly name: string;
+  readonly location: string;
+  readonly tags?: Readonly<Record<string, string>> | undefined;
+}
+/** The validated identity `decideManagedIdentity` compares with what ARM holds. */
+export type ManagedIdentityWant = EnsureManagedIdentityInput;
+
+// The plain types must match what the schema accepts and produces.
+export const _identityInputMatches = (x: EnsureManagedIdentityInput): z.input<typeof managedIdentityInputSchema> => ({
+  ...x,
+  ...(x.tags ? { tags: { ...x.tags } } : {}),
+});
+export const _identityWantMatches = (x: z.output<typeof managedIdentityInputSchema>): ManagedIdentityWant => x;
 
 /** What wif needs of a managed identity. */
 export interface ManagedIdentity {
@@ -63,7 +78,7 @@ export type EnsureManagedIdentityError = ValidationError | TransportError | Iden
 
 /** The change {@link decideManagedIdentity} settles on. */
 export type ManagedIdentityChange =
-  { readonly action: 'create'; readonly want: Want } | { readonly action: 'unchanged'; readonly identity: ManagedIdentity };
+  { readonly action: 'create'; readonly want: ManagedIdentityWant } | { readonly action: 'unchanged'; readonly identity: ManagedIdentity };
 
 const normalizeLocation = (l: string): string => l.replace(/\s+/g, '').toLowerCase();
 
@@ -97,7 +112,7 @@ export function readManagedIdentity(
  * unchanged. Tags not named in `want` are left alone.
  */
 export function decideManagedIdentity(
-  want: Want,
+  want: ManagedIdentityWant,
   seen: ManagedIdentity | undefined,
 ): Result<ManagedIdentityChange, IdentityLocationConflictError | UnsupportedRegionError> {
   if (REGIONS_WITHOUT_IDENTITY_CREDENTIALS.includes(normalizeLocation(want.location))) {

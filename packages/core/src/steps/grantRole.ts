@@ -5,6 +5,7 @@ import {
   getRoleAssignment,
   listRoleAssignments,
   listRoleDefinitions,
+  type ParsedScope,
   parseScope,
   PRIVILEGED_ROLE_IDS,
   type RoleAssignment,
@@ -13,8 +14,8 @@ import {
   roleDefinitionIdForScope,
   sameScope,
 } from '@wif/arm';
-import { collect, type LimitExceededError, type TransportError, type ValidationError } from '@wif/http';
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
+import { collect, type LimitExceededError, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
@@ -126,33 +127,28 @@ export function grantRoleValidated(
   const scope = parsed.value;
   const { role, principalId, description } = valid.value;
   const { abortSignal } = options;
-  const opts = abortSignal ? { abortSignal } : {};
+  const opts: OperationOptions = options;
 
   return safeTry(async function* () {
     // 1. Resolve the role definition GUID.
     const { guid, roleName } = yield* resolveRole(deps.arm, role, scope.scope, opts);
 
-    // 2. Least privilege: refuse roles that can escalate at broad scopes unless asked.
-    if (
-      PRIVILEGED_ROLE_IDS.has(guid) &&
-      (scope.level === 'subscription' || scope.level === 'managementGroup') &&
-      valid.value.allowPrivileged !== true
-    ) {
-      return err<never, PrivilegedRoleRefusedError>({
-        kind: 'PrivilegedRoleRefused',
-        role: roleName,
-        scope: scope.scope,
-        message: `Refusing to assign ${roleName} at ${scope.level} scope ${scope.scope}: it can grant itself more access. Use a smaller scope or a narrower role; pass allowPrivileged: true only if the pipeline truly vends access.`,
-      });
+    // 2. A refusal needs no read: privileged roles at broad scopes are refused before any request.
+    const want = { guid, roleName, scope, allowPrivileged: valid.value.allowPrivileged };
+    yield* refusePrivileged(want);
+
+    // 3. Read by the deterministic name (a principal this run created holds nothing yet).
+    const name = roleAssignmentName(scope.scope, principalId, guid);
+    let existing: RoleAssignment | undefined;
+    if (!hints.principalIsNew) {
+      const read = await getRoleAssignment(deps.arm, scope.scope, name, opts);
+      if (read.isOk()) existing = read.value;
+      else if (read.error.kind !== 'NotFound') return err(read.error);
     }
 
-    // 3. Read by the deterministic name, create if absent.
-    const name = roleAssignmentName(scope.scope, principalId, guid);
-    if (!hints.principalIsNew) {
-      const existing = await getRoleAssignment(deps.arm, scope.scope, name, opts);
-      if (existing.isOk()) return ok({ outcome: 'unchanged' as const, value: toGranted(existing.value, roleName) });
-      if (existing.error.kind !== 'NotFound') return err(existing.error);
-    }
+    // 4. Decide, then write only a create.
+    const action = yield* decideRoleAssignment(want, existing);
+    if (action === 'unchanged' && existing) return ok({ outcome: 'unchanged' as const, value: toGranted(existing, roleName) });
 
     const created = await retryThroughReplication(
       () =>
@@ -180,9 +176,7 @@ export function grantRoleValidated(
     }
     if (created.error.kind === 'Conflict' && 'code' in created.error && created.error.code === 'RoleAssignmentExists') {
       // The same role for the same principal exists under another name (made by hand or another tool).
-      const all = yield* ResultAsync.fromSafePromise(
-        collect(listRoleAssignments(deps.arm, scope.scope, { principalId }, opts), 5_000),
-      ).andThen((r) => r);
+      const all = yield* collect(listRoleAssignments(deps.arm, scope.scope, { principalId }, opts), 5_000);
       const same = all.find(
         (a) => sameScope(a.properties.scope, scope.scope) && roleDefinitionGuid(a.properties.roleDefinitionId) === guid,
       );
@@ -190,6 +184,46 @@ export function grantRoleValidated(
     }
     return err(created.error);
   });
+}
+
+/**
+ * The decision for one role assignment: `unchanged` when the assignment exists, `create` when not,
+ * or the `PrivilegedRoleRefused` refusal for Owner, User Access Administrator or Role Based Access
+ * Control Administrator at subscription or management-group scope without `allowPrivileged` (they
+ * can grant themselves more). Pure; the one place `plan`, `apply` and {@link grantRole} decide it.
+ * @internal
+ */
+export function decideRoleAssignment(
+  want: WantedAssignment,
+  existing: RoleAssignment | undefined,
+): Result<'create' | 'unchanged', PrivilegedRoleRefusedError> {
+  return refusePrivileged(want).map(() => (existing ? ('unchanged' as const) : ('create' as const)));
+}
+
+/** A role assignment as the spec or the step input wants it, its role resolved. @internal */
+export interface WantedAssignment {
+  readonly guid: string;
+  readonly roleName: string;
+  readonly scope: Pick<ParsedScope, 'scope' | 'level'>;
+  readonly allowPrivileged?: boolean | undefined;
+}
+
+/** The `PrivilegedRoleRefused` refusal, or ok. Pure; the only place the rule and its message live. @internal */
+export function refusePrivileged(want: WantedAssignment): Result<void, PrivilegedRoleRefusedError> {
+  const { scope } = want;
+  if (
+    PRIVILEGED_ROLE_IDS.has(want.guid) &&
+    (scope.level === 'subscription' || scope.level === 'managementGroup') &&
+    want.allowPrivileged !== true
+  ) {
+    return err({
+      kind: 'PrivilegedRoleRefused',
+      role: want.roleName,
+      scope: scope.scope,
+      message: `Refusing to assign ${want.roleName} at ${scope.level} scope ${scope.scope}: it can grant itself more access. Use a smaller scope or a narrower role; pass allowPrivileged: true only if the pipeline truly vends access.`,
+    });
+  }
+  return ok(undefined);
 }
 
 /**
@@ -206,21 +240,19 @@ export function resolveRole(
   if (isGuid(role)) return okAsync({ guid: role.toLowerCase(), roleName: roleNameOf(role.toLowerCase(), role) });
   const builtIn = builtInRoleGuid(role);
   if (builtIn) return okAsync({ guid: builtIn, roleName: roleNameOf(builtIn, role) });
-  return ResultAsync.fromSafePromise(collect(listRoleDefinitions(arm, scope, { roleName: role }, opts), 50))
-    .andThen((r) => r)
-    .andThen((defs) => {
-      const exact =
-        defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
-      if (!exact) {
-        return errAsync<never, RoleNotFoundError>({
-          kind: 'RoleNotFound',
-          role,
-          scope,
-          message: `No role named "${role}" is assignable at ${scope}. Check the spelling (role names are exact) or use the role definition GUID.`,
-        });
-      }
-      return okAsync({ guid: roleDefinitionGuid(exact.id) ?? exact.name.toLowerCase(), roleName: exact.properties.roleName });
-    });
+  return collect(listRoleDefinitions(arm, scope, { roleName: role }, opts), 50).andThen((defs) => {
+    const exact =
+      defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
+    if (!exact) {
+      return errAsync<never, RoleNotFoundError>({
+        kind: 'RoleNotFound',
+        role,
+        scope,
+        message: `No role named "${role}" is assignable at ${scope}. Check the spelling (role names are exact) or use the role definition GUID.`,
+      });
+    }
+    return okAsync({ guid: roleDefinitionGuid(exact.id) ?? exact.name.toLowerCase(), roleName: exact.properties.roleName });
+  });
 }
 
 function toGranted(a: RoleAssignment, roleName: string): GrantedRole {

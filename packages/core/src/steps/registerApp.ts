@@ -8,7 +8,7 @@ import {
   updateApplication,
   upsertApplication,
 } from '@wif/graph';
-import type { TransportError, ValidationError } from '@wif/http';
+import type { TransportError, ValidationError, OperationOptions } from '@wif/http';
 import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import { WIF_MANAGED_TAG } from '../constants';
@@ -82,13 +82,13 @@ function fnv1a(text: string): string {
 
 const isNotFound = (e: { kind: string }): boolean => e.kind === 'NotFound';
 /**
- * A second service principal for one appId is refused with 400 or 409 (graph.md §4, status
+ * A second service principal for one appId is refused with 400 or 409 (docs/reference/graph.md §4, status
  * unconfirmed): branch on the code as well as the status.
  */
 const isDuplicate = (e: { kind: string; code?: string }): boolean =>
   e.kind === 'Conflict' || e.code === 'Request_MultipleObjectsWithSameKeyValue';
 /**
- * POST /servicePrincipals right after the app is created may not see the app yet (graph.md §9): Graph
+ * POST /servicePrincipals right after the app is created may not see the app yet (docs/reference/graph.md §9): Graph
  * answers 404 or 400 `Request_BadRequest` ("does not reference a valid application object"). Only
  * used for an app this run has just created; the body we send ({appId, tags}) is validated, so a 400
  * here is the replication delay and not a bad request.
@@ -163,7 +163,7 @@ export function ensureApplication(
   options: RegisterAppOptions,
 ): ResultAsync<{ application: Application; outcome: Outcome }, RegisterAppError> {
   const { abortSignal } = options;
-  const opts = abortSignal ? { abortSignal } : {};
+  const opts: OperationOptions = options;
   const { displayName, uniqueName, notes } = desired;
   return safeTry(async function* () {
     const existing = await getApplication(graph, { uniqueName }, opts);
@@ -206,7 +206,7 @@ export function ensureServicePrincipal(
   options: RegisterAppOptions,
 ): ResultAsync<{ servicePrincipal: ServicePrincipal; outcome: Outcome }, RegisterAppError> {
   const { abortSignal } = options;
-  const opts = abortSignal ? { abortSignal } : {};
+  const opts: OperationOptions = options;
   const { appId } = application;
   return safeTry(async function* () {
     if (!fresh) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The fields of a Microsoft Graph `application` that wif reads (graph.md §1–2). Unknown fields are
+ * The fields of a Microsoft Graph `application` that wif reads (docs/reference/graph.md §1–2). Unknown fields are
  * dropped. `id` is the object id (used in `/applications/{id}/…` paths); `appId` is the client id.
  */
 export const applicationSchema = z.object({
@@ -13,6 +13,8 @@ export const applicationSchema = z.object({
   tags: z.array(z.string()).optional(),
   notes: z.string().nullish(),
   description: z.string().nullish(),
+  /** When the app was registered (read-only); tells a replication delay from a missing principal. */
+  createdDateTime: z.string().nullish(),
 });
 
 /** A Microsoft Graph application (the fields wif reads). */
@@ -20,6 +22,6 @@ export type Application = z.output<typeof applicationSchema>;
 
 /**
  * Who may sign in to an application. wif always sends `AzureADMyOrg`: the Entra issuer of Azure
- * DevOps rejects multitenant apps with AADSTS70052 (federation.md §1).
+ * DevOps rejects multitenant apps with AADSTS70052 (docs/reference/federation.md §1).
  */
 export type SignInAudience = 'AzureADMyOrg' | 'AzureADMultipleOrgs' | 'AzureADandPersonalMicrosoftAccount' | 'PersonalMicrosoftAccount';

@@ -154,3 +154,21 @@ describe('the fake without MSW', () => {
     expect(fake.state.addProject('A').id).toBe(first);
   });
 });
+
+describe('failRequests', () => {
+  it('fails matching requests with the service error body, the given number of times, and forgets the rule on reset', async () => {
+    const fake = start();
+    fake.state.addProject('platform');
+    fake.failRequests({ service: 'devops', method: 'GET', path: /_apis\/projects\/platform$/, status: 500, code: 'Boom', times: 1 });
+    const get = () => call('GET', `${DEVOPS}/_apis/projects/platform?api-version=7.1`);
+    const first = await get();
+    expect(first.status).toBe(500);
+    expect(JSON.stringify(first.body)).toContain('Boom');
+    expect((await get()).status).toBe(200);
+    fake.failRequests({ path: /projects/ });
+    expect((await get()).status).toBe(403);
+    fake.reset();
+    fake.state.addProject('platform');
+    expect((await get()).status).toBe(200);
+  });
+});
