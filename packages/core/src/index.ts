@@ -16,6 +16,8 @@ export type {
   RoleNotFoundError,
   ConnectionConflictError,
   CredentialLimitError,
+  PermissionMissingError,
+  MissingPermission,
   Problem,
   Service,
   ValidationError,
@@ -97,3 +99,4 @@ export * from './audit/index';
 export * from './migration/index';
 export * from './diagnose/index';
 export * from './exchange/index';
+export * from './preflight/index';
