@@ -101,6 +101,35 @@ export function writesOfConnection(plan: PlannedConnectionWrites, desired?: Desi
   return out;
 }
 
+/**
+ * The writes a spec needs to be created from nothing (what `wif whoami` checks without planning):
+ * per connection, the application, its service principal and credential; each role assignment at
+ * its scope; Create in the connection's project.
+ */
+export function writesFromSpec(spec: { readonly connections: readonly DesiredConnection[] }): PreflightWrite[] {
+  return spec.connections.flatMap((c): PreflightWrite[] => [
+    { service: 'graph', connection: c.key, write: 'createApplication', newApplication: true },
+    { service: 'graph', connection: c.key, write: 'createServicePrincipal', newApplication: true },
+    { service: 'graph', connection: c.key, write: 'writeFederatedCredential', newApplication: true },
+    ...c.roles.flatMap((r): PreflightWrite[] => {
+      const scope = parseScope(r.scope);
+      if (scope.isErr()) return [];
+      const guid = roleGuid(r.role);
+      return [
+        {
+          service: 'arm',
+          connection: c.key,
+          action: ROLE_ASSIGNMENT_WRITE,
+          scope: scope.value.scope,
+          newPrincipal: true,
+          ...(guid !== undefined ? { roleDefinitionGuid: guid } : {}),
+        },
+      ];
+    }),
+    { service: 'devops', connection: c.key, permission: 'Create', project: c.project },
+  ]);
+}
+
 /** Every write of a plan's connections that can be planned (those carrying an error write nothing). */
 export function writesFromPlan(plan: {
   readonly connections: readonly (PlannedConnectionWrites & { readonly error?: unknown })[];

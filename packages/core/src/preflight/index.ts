@@ -1,5 +1,5 @@
 export { preflight, type PreflightOptions } from './preflight';
-export { writesOfConnection, writesFromPlan, refusalsFromReport, type PlannedConnectionWrites } from './fromPlan';
+export { writesOfConnection, writesFromPlan, writesFromSpec, refusalsFromReport, type PlannedConnectionWrites } from './fromPlan';
 export {
   actionMatches,
   isActionAllowed,

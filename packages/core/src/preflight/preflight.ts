@@ -27,6 +27,11 @@ export interface PreflightOptions {
    * Default `true`.
    */
   readonly readConditions?: boolean;
+  /**
+   * Identify the caller in every service even when there is nothing to check (Graph token claims,
+   * Azure DevOps `connectionData`): what `wif whoami` shows. Default `false`.
+   */
+  readonly identify?: boolean;
   readonly abortSignal?: AbortSignal;
 }
 
@@ -82,10 +87,11 @@ export function preflight(
 
 async function run(clients: WifClients, writes: readonly PreflightWrite[], options: PreflightOptions): Promise<PreflightReport> {
   const o = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const all = options.identify === true;
   const needs = {
-    graph: writes.some((w) => w.service === 'graph'),
+    graph: all || writes.some((w) => w.service === 'graph'),
     arm: writes.some((w) => w.service === 'arm'),
-    devops: writes.some((w) => w.service === 'devops'),
+    devops: all || writes.some((w) => w.service === 'devops'),
   };
 
   // Who the caller is: the Graph token's claims (no request) when Graph or ARM is involved.
@@ -95,11 +101,19 @@ async function run(clients: WifClients, writes: readonly PreflightWrite[], optio
   const devopsUser = connection?.isOk() ? connection.value.authenticatedUser : undefined;
   const caller = callerOf(claims, devopsUser);
 
+  // One entry per (service, scope, permission): when two writes need the same permission at the
+  // same place with different verdicts (a delegation condition allows one role, not another), the
+  // worst verdict stands.
   const drafts = new Map<string, { draft: Draft; connections: Set<string> }>();
-  const add = (key: string, draft: Draft, connection: string): void => {
+  const rank: Record<CheckStatus, number> = { granted: 0, unknown: 1, missing: 2 };
+  const add = (_key: string, draft: Draft, connection: string): void => {
+    const key = `${draft.service}|${draft.scope.toLowerCase()}|${draft.permission.toLowerCase()}`;
     const hit = drafts.get(key);
-    if (hit) hit.connections.add(connection);
-    else drafts.set(key, { draft, connections: new Set([connection]) });
+    if (!hit) drafts.set(key, { draft, connections: new Set([connection]) });
+    else {
+      hit.connections.add(connection);
+      if (rank[draft.status] > rank[hit.draft.status]) hit.draft = draft;
+    }
   };
 
   await Promise.all([
