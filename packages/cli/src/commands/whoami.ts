@@ -13,9 +13,7 @@ import { prepareOptional } from './_prepare';
 type Inv = Extract<Invocation, { options: unknown }>;
 
 /** Text from a service or a spec, made safe for a terminal and a pipeline log: no control characters, no logging command. */
-export const printable = (text: string): string =>
-  // eslint-disable-next-line no-control-regex
-  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').replace(/##/g, '#\u200b#');
+export const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').replace(/##/g, '#\u200b#');
 
 function mark(status: PreflightCheck['status'], colors: Colors): string {
   return status === 'granted' ? colors.green('granted') : status === 'missing' ? colors.red('missing') : colors.yellow('unknown');

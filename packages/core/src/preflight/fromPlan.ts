@@ -7,6 +7,8 @@ import { isGuid as isArmGuid } from '../validation';
 import type { MissingPermission, PermissionMissingError } from '../errors';
 import type { DesiredConnection } from '../spec/load';
 import type { PlannedResource } from '../workflows/types';
+import type { WifClients } from '../workflows/clients';
+import { preflight, type PreflightOptions } from './preflight';
 import type { PreflightReport, PreflightWrite } from './types';
 
 /** The part of a connection's plan the preflight reads. */
@@ -170,4 +172,38 @@ export function refusalsFromReport(report: PreflightReport): ReadonlyMap<string,
     });
   }
   return out;
+}
+
+/**
+ * What `plan` calls after deciding every connection: one preflight over the writes of the
+ * connections that can be planned, then a `PermissionMissing` refusal added to each connection that
+ * needs a missing permission (appended to its `refusals` when it has them, and as its `error` when it
+ * has none yet), so that `apply` sends no write for it. Connections needing nothing missing are
+ * returned unchanged. A preflight that cannot run (aborted) refuses nothing and returns no report.
+ */
+export async function refuseMissingPermissions<
+  C extends PlannedConnectionWrites & { readonly error?: unknown; readonly refusals?: readonly unknown[] },
+>(
+  clients: WifClients,
+  connections: readonly C[],
+  spec: { readonly connections: readonly DesiredConnection[] },
+  options: PreflightOptions = {},
+): Promise<{ connections: C[]; report?: PreflightReport }> {
+  const writes = writesFromPlan({ connections, spec });
+  if (writes.length === 0) return { connections: [...connections] };
+  const checked = await preflight(clients, writes, options);
+  if (checked.isErr()) return { connections: [...connections] };
+  const refusals = refusalsFromReport(checked.value);
+  return {
+    report: checked.value,
+    connections: connections.map((c) => {
+      const refusal = refusals.get(c.key);
+      if (!refusal) return c;
+      return {
+        ...c,
+        ...(c.refusals !== undefined ? { refusals: [...c.refusals, refusal] } : {}),
+        error: c.error ?? refusal,
+      };
+    }),
+  };
 }

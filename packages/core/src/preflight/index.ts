@@ -1,5 +1,12 @@
 export { preflight, type PreflightOptions } from './preflight';
-export { writesOfConnection, writesFromPlan, writesFromSpec, refusalsFromReport, type PlannedConnectionWrites } from './fromPlan';
+export {
+  refuseMissingPermissions,
+  writesOfConnection,
+  writesFromPlan,
+  writesFromSpec,
+  refusalsFromReport,
+  type PlannedConnectionWrites,
+} from './fromPlan';
 export {
   actionMatches,
   isActionAllowed,

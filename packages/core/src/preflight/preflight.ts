@@ -14,7 +14,7 @@ import {
 } from '@wif/devops';
 import { type AccessTokenClaims, getAuthorizationPolicy } from '@wif/graph';
 import { collect, type AbortedError, type TransportError, type ValidationError, validationError } from '@wif/http';
-import { errAsync, ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { WifClients } from '../workflows/clients';
 import { conditionAllows, entriesAllowing, parseDelegationCondition } from './evaluate';
 import type { CheckStatus, PreflightCaller, PreflightCheck, PreflightReport, PreflightWrite } from './types';
@@ -81,7 +81,7 @@ export function preflight(
   return ResultAsync.fromSafePromise(run(clients, writes, options)).andThen((report) =>
     options.abortSignal?.aborted
       ? errAsync<PreflightReport, AbortedError>({ kind: 'Aborted', message: 'The preflight was aborted.' })
-      : ResultAsync.fromSafePromise<PreflightReport, never>(Promise.resolve(report)),
+      : okAsync<PreflightReport, AbortedError>(report),
   );
 }
 
