@@ -209,7 +209,10 @@ async function checkArm(
             status: none ? 'missing' : 'unknown',
             confidence: 'strong hint',
             evidence: `permissions API @ ${scope}: ${failed(e)}`,
-            fix: armFix(w.action, scope),
+            fix:
+              e.kind === 'NotFound'
+                ? `${scope} does not exist, or ${caller.display} cannot see it: create it (or correct the spec), or ask for access to it; then ${armFix(w.action, scope)}`
+                : armFix(w.action, scope),
           },
           w.connection,
         );
