@@ -156,6 +156,13 @@ describe('preflight', () => {
     expect(report.checks[0]!.evidence).toContain('acdd72a7-3385-48ef-bd42-f606fba81ae7');
   });
 
+  it('does not read the permissions API at a management group (undocumented there): unknown, never missing', async () => {
+    const mg = '/providers/Microsoft.Management/managementGroups/mg-platform';
+    const { report, ops } = await run([role('x', mg)]);
+    expect(report.checks[0]).toMatchObject({ status: 'unknown', scope: mg });
+    expect(ops).not.toContain('permissions.list');
+  });
+
   it('refuses an unparsable scope before sending anything', async () => {
     const r = await preflight(clients, [role('x', 'not-a-scope')]);
     expect(r._unsafeUnwrapErr().kind).toBe('Validation');

@@ -178,9 +178,15 @@ async function checkArm(
     const key = scope.toLowerCase();
     byScope.set(key, { scope, writes: [...(byScope.get(key)?.writes ?? []), w] });
   }
-  // One permissions read per distinct scope.
+  // One permissions read per distinct scope. Not at a management group: the API is documented for
+  // resource groups and resources (and, in Microsoft's ARM authentication article, subscriptions) only.
+  const atManagementGroup = (scope: string): boolean => /^\/providers\/Microsoft\.Management\//i.test(scope);
   const reads = new Map(
-    await Promise.all([...byScope].map(async ([key, { scope }]) => [key, await listPermissions(clients.arm, scope, o)] as const)),
+    await Promise.all(
+      [...byScope]
+        .filter(([, { scope }]) => !atManagementGroup(scope))
+        .map(async ([key, { scope }]) => [key, await listPermissions(clients.arm, scope, o)] as const),
+    ),
   );
   // Delegation conditions: once per subscription, where the permissions API grants role assignment writes.
   const conditionReads = new Map<string, Promise<Awaited<ReturnType<typeof readOwnAssignments>>>>();
@@ -194,7 +200,24 @@ async function checkArm(
   };
 
   for (const [key, { scope, writes: ws }] of byScope) {
-    const read = reads.get(key)!;
+    const read = reads.get(key);
+    if (read === undefined) {
+      for (const w of ws)
+        add(
+          `arm|${key}|${w.action.toLowerCase()}`,
+          {
+            service: 'arm',
+            permission: w.action,
+            scope,
+            status: 'unknown',
+            confidence: 'hint',
+            evidence: 'the permissions API is not documented at management-group scope: not checked',
+            fix: armFix(w.action, scope),
+          },
+          w.connection,
+        );
+      continue;
+    }
     for (const w of ws) {
       const checkKey = `arm|${key}|${w.action.toLowerCase()}|${w.roleDefinitionGuid ?? ''}|${w.newPrincipal === true}`;
       const base = { service: 'arm' as const, permission: w.action, scope };
