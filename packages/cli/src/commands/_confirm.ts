@@ -1,5 +1,5 @@
 /** The confirmation before apply and sync write anything. */
-import type { ResolvedSpec, WifClients } from '@wif/core';
+import type { Plan, ResolvedSpec, WifClients } from '@wif/core';
 import { canAsk, confirm } from '../confirm';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Runtime } from '../runtime';
@@ -16,6 +16,8 @@ export async function confirmChanges(
   clients: WifClients,
   spec: ResolvedSpec,
   verb: string,
+  /** The plan already made (apply makes one for its preflight); planned here when absent. */
+  made?: Plan,
 ): Promise<ExitCode | undefined> {
   if (yes) return undefined;
   if (!canAsk(rt.io)) {
@@ -24,10 +26,15 @@ export async function confirmChanges(
       message: `${verb} changes Entra, Azure and Azure DevOps: without a terminal to confirm on, pass --yes.`,
     });
   }
-  const planned = await rt.core.plan(clients, spec, rt.abortSignal ? { abortSignal: rt.abortSignal } : {});
-  if (planned.isErr()) return rt.fail(planned.error);
-  if (!planHasChanges(planned.value)) return undefined;
-  printPlan(rt.printer, planned.value);
+  const planned =
+    made ??
+    (await rt.core.plan(clients, spec, rt.abortSignal ? { abortSignal: rt.abortSignal } : {})).match(
+      (p) => p,
+      (e) => e,
+    );
+  if (!('summary' in planned)) return rt.fail(planned);
+  if (!planHasChanges(planned)) return undefined;
+  printPlan(rt.printer, planned);
   if ((await confirm(rt.io, `${verb[0]!.toUpperCase()}${verb.slice(1)} these changes to ${spec.organization}?`)) === 'yes')
     return undefined;
   rt.printer.note('Nothing changed.');

@@ -5,6 +5,7 @@ import { intOption, type Invocation } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Printer } from '../output';
 import type { Runtime } from '../runtime';
+import { canAsk } from '../confirm';
 import { confirmChanges } from './_confirm';
 import { prepare } from './_prepare';
 
@@ -81,11 +82,19 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const prepared = await prepare(rt, inv.options);
   if (prepared.isErr()) return rt.fail(prepared.error);
   const { spec, clients } = prepared.value;
-  const stop = await confirmChanges(rt, inv.options['yes'] === true, clients, spec, 'apply');
+  // Without --yes and without a terminal: the usage error, before any request.
+  const refusedUnasked =
+    !(inv.options['yes'] === true) && !canAsk(rt.io) ? await confirmChanges(rt, false, clients, spec, 'apply') : undefined;
+  if (refusedUnasked !== undefined) return refusedUnasked;
+  // The plan first: its preflight refuses the connections that need a permission the caller lacks,
+  // and apply sends them no write.
+  const planned = await rt.core.plan(clients, spec, rt.abortSignal ? { abortSignal: rt.abortSignal } : {});
+  if (planned.isErr()) return rt.fail(planned.error);
+  const stop = await confirmChanges(rt, inv.options['yes'] === true, clients, spec, 'apply', planned.value);
   if (stop !== undefined) return stop;
 
   const applied = await converge(rt, spec, (progress) =>
-    rt.core.apply(clients, spec, { ...applyOptions(inv.options, concurrency.value), ...progress }),
+    rt.core.apply(clients, planned.value, { ...applyOptions(inv.options, concurrency.value), ...progress }),
   );
   if (applied.isErr()) return rt.fail(applied.error);
   const report = applied.value;

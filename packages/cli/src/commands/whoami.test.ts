@@ -116,3 +116,35 @@ describe('wif whoami', () => {
     expect(printable('##vso[task.setvariable variable=x]1\u001b[31m')).toBe('#\u200b#vso[task.setvariable variable=x]1?[31m');
   });
 });
+
+describe('wif plan and apply when a permission is missing', () => {
+  it('plan names the missing role assignment write, its scope and the fix, and exits 1; apply --yes sends no write for those connections', async () => {
+    await deny({ deny: [`arm:Microsoft.Authorization/roleAssignments/write@${PROD}`] });
+    const planned = await wif(['plan', '-c', ENV_SET]);
+    expect(planned.code).toBe(EXIT.failure);
+    expect(planned.err).toContain('PermissionMissing');
+    expect(planned.err).toContain(`lacks Microsoft.Authorization/roleAssignments/write on ${PROD}`);
+    expect(planned.err).toContain(`Role Based Access Control Administrator on ${PROD}, or Owner`);
+    const json = JSON.parse((await wif(['plan', '-c', ENV_SET, '--json'])).out) as {
+      connections: { name: string; error?: { kind: string; permission: string; scope: string; fix: string } }[];
+    };
+    expect(json.connections.filter((c) => c.error).map((c) => [c.name, c.error!.kind, c.error!.scope])).toEqual([
+      ['sc-platform-prod', 'PermissionMissing', PROD],
+      ['sc-platform-prod-readonly', 'PermissionMissing', PROD],
+    ]);
+
+    const before = emu.fake.requests.length;
+    const applied = await wif(['apply', '-c', ENV_SET, '--yes']);
+    expect(applied.code).toBe(EXIT.failure);
+    const writes = emu.fake.requests
+      .slice(before)
+      .filter((r) => r.method !== 'GET' && r.operation !== 'permissions.evaluateBatch')
+      .map((r) => `${r.method} ${r.path}`);
+    expect(writes.filter((w) => /prod/i.test(w))).toEqual([]);
+    expect(writes.length).toBeGreaterThan(0); // sc-platform-dev proceeds
+    const names = emu.fake.state.serviceEndpoints().map((e) => e.name);
+    expect(names).toContain('sc-platform-dev');
+    expect(names).not.toContain('sc-platform-prod');
+    expect(names).not.toContain('sc-platform-prod-readonly');
+  });
+});

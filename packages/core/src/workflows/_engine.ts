@@ -47,7 +47,21 @@ export function runEngine(clients: WifClients, spec: ResolvedSpec, options: Engi
   const started = performance.now();
   return ResultAsync.fromSafePromise(
     mapPool(spec.connections, options.concurrency ?? DEFAULT_APPLY_CONCURRENCY, async (c) => {
-      const report = await convergeOne(clients, spec, c, options);
+      const refusal = options.refused?.get(c.key);
+      // The plan refused it: not one request for this connection.
+      const report: ConnectionReport = refusal
+        ? {
+            key: c.key,
+            project: c.project,
+            name: c.name,
+            status: 'failed',
+            resources: [],
+            timings: [],
+            durationInMs: 0,
+            error: refusal,
+            leftovers: [],
+          }
+        : await convergeOne(clients, spec, c, options);
       options.onConnection?.(report);
       return report;
     }),

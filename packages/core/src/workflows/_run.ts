@@ -1,5 +1,6 @@
 /** The record of one connection's run, and the option helpers every branch of the engine shares. @internal */
 import type { ResultAsync } from 'neverthrow';
+import type { WifError } from '../errors';
 import type { DesiredConnection, ResolvedSpec } from '../spec/load';
 import type { Outcome } from '../types';
 import type { ApplyOptions } from './apply';
@@ -8,6 +9,8 @@ import type { AppliedResource, DriftKind, StepTiming } from './types';
 
 /** Options of the engine: apply's, plus what `sync` adds. */
 export interface EngineOptions extends ApplyOptions {
+  /** Connections (by key) that get no write at all: their plan carries this error (e.g. `PermissionMissing`). */
+  readonly refused?: ReadonlyMap<string, WifError>;
   /**
    * Look for what the spec does not name: the principal's other role assignments, and credentials
    * wif made for other connections on the app. Reported, or deleted with `prune`.

@@ -108,5 +108,9 @@ export function apply(
   spec: ResolvedSpec | Plan,
   options: ApplyOptions = {},
 ): ResultAsync<ApplyReport, ValidationError> {
-  return runEngine(clients, 'summary' in spec ? spec.spec : spec, options);
+  if (!('summary' in spec)) return runEngine(clients, spec, options);
+  // A plan: a connection whose plan carries an error (a refusal such as `PermissionMissing`, or a
+  // read that failed) gets no write; the others are applied with fresh reads.
+  const refused = new Map(spec.connections.flatMap((c) => (c.error ? [[c.key, c.error] as const] : [])));
+  return runEngine(clients, spec.spec, { ...options, refused });
 }

@@ -17,6 +17,8 @@ import type { ValidationError } from '@wif/http';
 import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
 import type { ConnectionConflictError, WifError } from '../errors';
 import { mapPool } from '../_internal/pool';
+import { refuseMissingPermissions } from '../preflight/fromPlan';
+import type { PreflightReport } from '../preflight/types';
 import { credentialNameFor } from '../steps/bindFederatedCredential';
 import { connectionDrift, desiredData, lookupConnection } from '../steps/createManualConnection';
 import { resolveRole } from '../steps/grantRole';
@@ -47,12 +49,22 @@ export interface Plan {
   readonly summary: Readonly<Record<PlanAction, number>> & { readonly errors: number };
   /** The spec the plan was made from; `apply` takes the plan and applies it. */
   readonly spec: ResolvedSpec;
+  /**
+   * The permissions the plan's writes need, as the preflight found them (absent when the plan has no
+   * write): a `missing` one is the `PermissionMissing` error of the connections that need it.
+   */
+  readonly preflight?: PreflightReport;
 }
 
 /** Options of {@link plan}. */
 export interface PlanOptions {
   /** Connections read at once. Default 16. */
   readonly concurrency?: number;
+  /**
+   * Check, before any write, the permissions the plan's writes need (`preflight`) and give the
+   * connections that need a missing one a `PermissionMissing` error. Default true.
+   */
+  readonly preflight?: boolean;
   readonly abortSignal?: AbortSignal;
 }
 
@@ -61,9 +73,12 @@ export interface PlanOptions {
  * name taken by a secret-based connection) carries its `error`; the plan as a whole fails only for
  * an invalid spec (`Validation`, nothing sent).
  *
- * Calls only GETs: Graph applications, servicePrincipals and federatedIdentityCredentials; ARM
+ * Calls only reads: Graph applications, servicePrincipals and federatedIdentityCredentials; ARM
  * roleDefinitions (custom role names only) and roleAssignments (`principalId eq`); Azure DevOps
- * projects, serviceendpoints and pipelinePermissions. Permission: read on all of those.
+ * projects, serviceendpoints and pipelinePermissions. Permission: read on all of those. Then, when
+ * the plan has writes, the preflight's reads (see `preflight`): ARM permissions per distinct scope,
+ * one Azure DevOps permission evaluation (a POST that writes nothing) per project, connectionData,
+ * and the Graph token's claims.
  * Safe to re-run.
  *
  * @example
@@ -78,14 +93,19 @@ export function plan(clients: WifClients, spec: ResolvedSpec, options: PlanOptio
       const r = await planConnection(clients, spec, c, options);
       const head = { key: c.key, project: c.project, name: c.name };
       return r.isOk() ? { ...head, resources: r.value } : { ...head, resources: [], error: r.error };
-    }),
-  ).map((connections) => {
+    }).then((planned) =>
+      // One preflight over every write the plan contains: a missing permission is the connection's error.
+      options.preflight === false
+        ? { connections: planned }
+        : refuseMissingPermissions(clients, planned, spec, options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    ),
+  ).map(({ connections, report }: { connections: ConnectionPlan[]; report?: PreflightReport }) => {
     const summary = { create: 0, update: 0, unchanged: 0, delete: 0, errors: 0 };
     for (const c of connections) {
       if (c.error) summary.errors++;
       for (const r of c.resources) summary[r.action]++;
     }
-    return { organization: spec.organization, connections, summary, spec };
+    return { organization: spec.organization, connections, summary, spec, ...(report ? { preflight: report } : {}) };
   });
 }
 
