@@ -155,6 +155,29 @@ export const COMMANDS = {
       'wif diagnose "$(cat task.log)" --connection sc-platform-prod --project platform',
     ],
   },
+  pipeline: {
+    summary: 'Print an Azure Pipelines YAML that verifies each connection from inside a pipeline (one job per connection).',
+    usage: 'wif pipeline verify --config FILE [--connection NAME] [--wif-connection NAME] [--wif-pipeline NAME]',
+    options: {
+      config,
+      connection,
+      'wif-connection': {
+        type: 'string',
+        value: 'NAME',
+        description: 'Service connection wif signs in with in the pipeline (default: a parameter asked at queue time).',
+      },
+      'wif-pipeline': {
+        type: 'string',
+        value: 'NAME',
+        description: 'Pipeline whose artifact "wif" holds wif.mjs (default wif-release).',
+      },
+    },
+    positionals: { actions: ['verify'] },
+    examples: [
+      'wif pipeline verify -c wif.yaml --wif-connection sc-wif-vending > verify-connections.yml',
+      'wif pipeline verify -c wif.yaml --connection sc-platform-prod',
+    ],
+  },
   emulator: {
     summary: 'Serve the local emulator of Graph, ARM, Azure DevOps and Entra on 127.0.0.1.',
     usage: 'wif emulator [--port N] [--state FILE] [--no-seed]',

@@ -1,16 +1,13 @@
 /**
- * The `wif` executable (built to dist/wif.js with a shebang). Ctrl-C or SIGTERM aborts the running
- * command cleanly (requests and waits stop, the emulator closes); a second Ctrl-C exits at once.
+ * The `wif` executable (dist/wif.js with a shebang; dist-release/wif.mjs as one file). It first
+ * checks the Node.js version, before importing anything that an older Node cannot load, and exits
+ * 2 with a plain message when it is too old; then it imports the command line (`run.ts`).
  */
-import { processIo } from './io';
-import { main } from './main';
+import { nodeTooOld } from './nodeVersion';
 
-const controller = new AbortController();
-const stop = (): void => {
-  if (controller.signal.aborted) process.exit(130);
-  controller.abort();
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-
-process.exitCode = await main(process.argv.slice(2), processIo(controller.signal));
+const tooOld = nodeTooOld(process.versions.node);
+if (tooOld !== undefined) {
+  process.stderr.write(`${tooOld}\n`);
+  process.exit(2);
+}
+await import('./run');

@@ -22,6 +22,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<CommandModule>> = {
   migrate: () => import('./commands/migrate'),
   diagnose: () => import('./commands/diagnose'),
   emulator: () => import('./commands/emulator'),
+  pipeline: () => import('./commands/pipeline'),
 };
 
 /**
