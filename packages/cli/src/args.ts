@@ -98,8 +98,16 @@ export const COMMANDS = {
   },
   audit: {
     summary: 'Scan every service connection of the organization for risks.',
-    usage: 'wif audit [--org NAME] [--fail-on SEVERITY]',
+    usage: 'wif audit [--org NAME] [--fail-on SEVERITY] [--output FORMAT[=FILE]]…',
     options: {
+      // Local to audit (a global -o/--output may come; a command's own option takes precedence in parsing).
+      output: {
+        type: 'string',
+        multiple: true,
+        value: 'FORMAT[=FILE]',
+        description:
+          'table (default), json (default with --json), ndjson, junit or sarif; FORMAT=FILE writes that format to FILE (repeatable). Written as the audit goes.',
+      },
       'fail-on': {
         type: 'string',
         value: 'SEVERITY',
@@ -108,7 +116,11 @@ export const COMMANDS = {
       config: { ...config, description: 'Take the organization from this spec.' },
     },
     positionals: 'none',
-    examples: ['wif audit --org contoso', 'wif audit --org contoso --fail-on high --json > audit.json'],
+    examples: [
+      'wif audit --org contoso',
+      'wif audit --org contoso --fail-on high --json > audit.json',
+      'wif audit --org contoso --fail-on high --output ndjson=audit.ndjson --output junit=audit.xml',
+    ],
   },
   migrate: {
     summary: 'Move a secret-based connection to workload identity federation, with a way back.',
@@ -246,6 +258,37 @@ const ALL_OPTIONS = toParseArgs(
 
 const isCommand = (word: string): word is CommandName => Object.hasOwn(COMMANDS, word);
 
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+
+/**
+ * Why `text` cannot be the emulator's URL, or `undefined`: it must be an http(s) URL of a loopback
+ * host (the emulator binds 127.0.0.1 only, and wif sends it credentials), with no user name or
+ * password, query or fragment.
+ */
+export function emulatorUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `must be a URL, not "${text}"`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be a URL starting with http:// or https://, not "${text}"`;
+  if (
+    url.username !== '' ||
+    url.password !== '' ||
+    text
+      .slice(url.protocol.length + 2)
+      .split('/')[0]
+      ?.includes('@')
+  )
+    return 'must not hold a user name or password (an "@" in the host part)';
+  const host = url.hostname.toLowerCase();
+  if (!LOOPBACK_HOSTS.has(host) && !/^127(?:\.\d{1,3}){3}$/.test(host))
+    return `must point at this machine (127.0.0.1, ::1 or localhost), not "${url.hostname}"`;
+  if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment';
+  return undefined;
+}
+
 function globalsFrom(
   values: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>,
@@ -254,8 +297,10 @@ function globalsFrom(
   if (devopsAuth !== 'auto' && devopsAuth !== 'entra' && devopsAuth !== 'pat')
     return err(usage(`--devops-auth must be auto, entra or pat, not "${devopsAuth}".`));
   const emulator = (values['emulator'] as string | undefined) ?? (env['WIF_EMULATOR_URL'] || undefined);
-  if (emulator !== undefined && !/^https?:\/\/[^/]+/.test(emulator))
-    return err(usage(`--emulator must be a URL such as http://127.0.0.1:4010, not "${emulator}".`));
+  if (emulator !== undefined) {
+    const problem = emulatorUrlProblem(emulator);
+    if (problem) return err(usage(`--emulator (or WIF_EMULATOR_URL) ${problem}; for example http://127.0.0.1:4010.`));
+  }
   const org = (values['org'] as string | undefined) ?? (env['WIF_ORG'] || undefined);
   return ok({
     json: values['json'] === true,

@@ -4,6 +4,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { CliIo } from './io';
+import { escapeOutput } from './output';
 
 export type Confirmation = 'yes' | 'no' | 'cannot-ask';
 
@@ -13,7 +14,7 @@ export const canAsk = (io: CliIo): boolean => io.stdin.isTTY === true && io.stde
 /** Asks `question` (y/N) on the terminal; `cannot-ask` without one. End of input or Ctrl-C is no. */
 export async function confirm(io: CliIo, question: string): Promise<Confirmation> {
   if (!canAsk(io)) return 'cannot-ask';
-  io.stderr.write(`${question} [y/N] `);
+  io.stderr.write(`${escapeOutput(question, { keepColors: true })} [y/N] `);
   // The terminal echoes what is typed (cooked mode); readline only splits the line.
   const rl = createInterface({ input: io.stdin, terminal: false });
   try {

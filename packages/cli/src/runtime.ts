@@ -2,7 +2,8 @@
  * What a command runs with: the SDK (loaded when the command starts, not at process start), the
  * printer, progress, credentials and clients, and the spec.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LogEntry, ResolvedSpec, WifClients } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
@@ -88,16 +89,19 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
     },
     async loadSpec(path) {
       if (!path) return err(usage('This command needs a spec: --config FILE (YAML or JSON).'));
-      let text: string;
-      try {
-        text = await readFile(resolve(io.cwd, path), 'utf8');
-      } catch (e) {
-        return err(usage(`Cannot read the spec ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
-      }
-      return core.loadSpec(text, path);
+      const read = await readRegularFile(resolve(io.cwd, path), core.MAX_SPEC_BYTES);
+      if (read.isErr()) return err(usage(`Cannot read the spec ${path}: ${read.error}.`));
+      return core.loadSpec(read.value, path, { onWarning: (w) => printer.note(`warning: ${w}`) });
     },
     organization(spec) {
       const given = global.org;
+      if (given !== undefined && !core.organizationSchema.safeParse(given).success) {
+        return err(
+          usage(
+            `--org (or WIF_ORG) "${given}" is not an Azure DevOps organization name: 1 to 50 letters, digits or hyphens, starting and ending with a letter or digit. Nothing was sent.`,
+          ),
+        );
+      }
       if (spec && given && given.toLowerCase() !== spec.organization.toLowerCase()) {
         return err(usage(`The spec names organization "${spec.organization}" but --org (or WIF_ORG) says "${given}".`));
       }
@@ -110,4 +114,37 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       return e.kind === 'Usage' || e.kind === 'Validation' ? EXIT.usage : EXIT.failure;
     },
   };
+}
+
+/**
+ * Reads a file that must be a regular file of at most `maxBytes`: a FIFO, a device (`/dev/zero`) or
+ * a directory is refused before anything is read. Opened non-blocking, so a FIFO cannot hang `open()`
+ * (a blocked open holds a libuv thread, and then even a second Ctrl-C cannot end the process).
+ * The error is a short reason for a usage message.
+ */
+export async function readRegularFile(path: string, maxBytes: number): Promise<Result<string, string>> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    return err((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return err('it is not a regular file (a FIFO, device or directory is refused)');
+    if (stat.size > maxBytes) return err(`it is larger than ${maxBytes} bytes`);
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxBytes) return err(`it is larger than ${maxBytes} bytes`);
+    }
+    return ok(buffer.subarray(0, length).toString('utf8'));
+  } catch (e) {
+    return err((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  } finally {
+    await handle.close();
+  }
 }

@@ -167,6 +167,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     const broken = (await (
       await fetch(`${url}/_emulator/break-subject`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ connection: 'sc-platform-prod', project: 'platform' }),
       })
     ).json()) as {
@@ -212,4 +213,76 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     );
     expect(names).not.toContain('sc-shared-deploy');
   });
+});
+
+// Runs after the suite above, which builds dist/ (run the whole file).
+describe('two `wif migrate start` processes on one journal', () => {
+  let emulator: ChildProcess | undefined;
+  let url = '';
+  let dir = '';
+  const wif = (...args: string[]): Promise<Run> =>
+    runProcess(process.execPath, [WIF, ...args], {
+      cwd: dir,
+      env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1' },
+      timeoutInMs: 90_000,
+    });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wif-journal-race-'));
+    ({ child: emulator, url } = await startEmulator());
+  }, 60_000);
+
+  afterAll(async () => {
+    await stop(emulator);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('20 rounds: each records both migrations, or refuses one with a lock message; none loses an update', async () => {
+    const outcomes: string[] = [];
+    for (let round = 1; round <= 20; round++) {
+      const journal = join(dir, `journal-${round}.json`);
+      const [a, b] = await Promise.all([
+        wif(
+          'migrate',
+          'start',
+          '--connection',
+          'sc-shared-deploy',
+          '--project',
+          'shared',
+          '--new-name',
+          `sd-r${round}`,
+          '--journal',
+          journal,
+        ),
+        wif(
+          'migrate',
+          'start',
+          '--connection',
+          'sc-platform-automatic',
+          '--project',
+          'platform',
+          '--new-name',
+          `pa-r${round}`,
+          '--journal',
+          journal,
+        ),
+      ]);
+      const status = await wif('migrate', 'status', '--journal', journal, '--json');
+      const recorded = (JSON.parse(status.out) as { migrations: Array<{ oldConnection: { name: string }; phase: string }> }).migrations;
+      const phaseOf = (name: string): string | undefined => recorded.find((m) => m.oldConnection.name === name)?.phase;
+      for (const [run, name] of [
+        [a, 'sc-shared-deploy'],
+        [b, 'sc-platform-automatic'],
+      ] as const) {
+        if (run.code === 0) {
+          // A process that said it succeeded has its whole migration in the journal.
+          expect(phaseOf(name), `round ${round}: ${name}\n${run.err}`).toBe('soaking');
+        } else {
+          expect(run.err, `round ${round}: ${name}`).toMatch(/is locked by process \d+ on .+ \(since /);
+        }
+      }
+      outcomes.push(`${a.code}/${b.code}`);
+    }
+    expect(outcomes).toHaveLength(20);
+  }, 600_000);
 });

@@ -81,7 +81,15 @@ export {
   type RoleGrantSpec,
   type PipelinesSpec,
 } from './spec/schema';
-export { loadSpec, parseSpecText, resolveSpec, type ResolvedSpec, type DesiredConnection } from './spec/load';
+export {
+  loadSpec,
+  type LoadSpecOptions,
+  MAX_SPEC_BYTES,
+  parseSpecText,
+  resolveSpec,
+  type ResolvedSpec,
+  type DesiredConnection,
+} from './spec/load';
 export * from './workflows/index';
 export { connectionRoleSchema, targetSchema, type ConnectionRoleSpec } from './spec/schema';
 export { specJsonSchema } from './spec/jsonSchema';

@@ -14,7 +14,7 @@ export {
   httpError,
   isRetryable,
 } from './errors';
-export { redact, redactDeep, registerSecret, SECRET_FIELD_NAMES } from './redact';
+export { clip, redact, redactDeep, registerSecret, type RegisterSecretOptions, SECRET_FIELD_NAMES } from './redact';
 export {
   type RetryOptions,
   type RetryDecision,

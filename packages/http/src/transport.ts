@@ -25,7 +25,7 @@ import { isLoopbackUrl } from './endpoints';
 import { readErrorBody } from './errorBodies';
 import { httpError, type InvalidResponseError, type Problem, type Service, type TransportError } from './errors';
 import { emit, type Logger, sanitizeUrl } from './logger';
-import { redact } from './redact';
+import { clip, redact } from './redact';
 import {
   decideRetry,
   isAbortError,
@@ -451,7 +451,7 @@ function mapThrown(service: Service, operation: string, error: unknown, signal: 
     kind: 'Network',
     service,
     operation,
-    ...(e?.code ? { code: e.code } : {}),
+    ...(e?.code ? { code: clip(redact(e.code), 120) } : {}),
     retryable: true,
     message: redact(`${service} ${operation} got no answer (${e?.code ?? e?.name ?? 'network error'}). Check connectivity and retry.`),
   };

@@ -23,7 +23,9 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
       ? { onRequest: (method: string, path: string, status: number) => printer.note(printer.colors.dim(`${method} ${path} → ${status}`)) }
       : {}),
   });
-  if (started.isErr()) return rt.fail(started.error);
+  // A state file that cannot be used is the user's input to fix: exit 2, naming the file.
+  if (started.isErr())
+    return rt.fail(started.error.stateFile !== undefined ? { kind: 'Usage', message: started.error.message } : started.error);
   const emu = started.value;
   const { state } = emu.fake;
   const env = `WIF_EMULATOR_URL=${emu.url}`;

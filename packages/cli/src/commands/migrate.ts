@@ -8,6 +8,7 @@
  * old connection (and its app and roles unless `--keep-old-identity`); asks first on a terminal.
  * rollback: removes what start created; the old connection never stopped working.
  */
+import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
@@ -107,7 +108,12 @@ async function tenantFor(rt: Runtime, options: Inv['options'], specTenant: strin
 
 export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const { core, printer } = rt;
-  const journal = core.fileJournal(journalPath(rt, inv.options));
+  const path = journalPath(rt, inv.options);
+  // A FIFO or a device would hang or flood the read: refused before anything is read or sent.
+  const kind = await lstat(path).catch(() => undefined);
+  if (kind && !kind.isFile() && !kind.isSymbolicLink())
+    return rt.fail({ kind: 'Usage', message: `The journal ${path} is not a regular file (a FIFO, device or directory is refused).` });
+  const journal = core.fileJournal(path);
   const base = { journal, ...(rt.abortSignal ? { abortSignal: rt.abortSignal } : {}) };
 
   if (inv.action === 'status') {

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createFake, type Fake, type FakeOptions } from '@wif/testing';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { okAsync, ResultAsync } from 'neverthrow';
 import { handleAdmin } from './admin';
 import { EMULATOR_PATHS, emulatorEndpoints } from './layout';
 import { seedDemo } from './seed';
@@ -48,6 +48,8 @@ export interface EmulatorStartError {
   readonly kind: 'EmulatorStart';
   /** The system error code, e.g. `EADDRINUSE`. */
   readonly code?: string;
+  /** The state file, when it is what could not be used (unreadable, not JSON, corrupt). */
+  readonly stateFile?: string;
   /** What went wrong and what to do. */
   readonly message: string;
 }
@@ -143,7 +145,9 @@ export function startEmulator(options: EmulatorOptions = {}): ResultAsync<Emulat
       const request = await toFetchRequest(req, origin);
       if (request === 'too-large') return void res.writeHead(413).end();
       const path = new URL(request.url).pathname;
-      const response = path.startsWith(`${EMULATOR_PATHS.admin}/`) ? await handleAdmin(fake, request, origin) : await fake.handle(request);
+      const response = path.startsWith(`${EMULATOR_PATHS.admin}/`)
+        ? await handleAdmin(fake, request, origin, req.headers.host ?? '')
+        : await fake.handle(request);
       // Saved before the answer goes out: a client that saw the answer can rely on the file.
       if (persist && request.method !== 'GET' && response.type !== 'error' && response.status < 400) await persist();
       await sendFetchResponse(res, response);
@@ -155,16 +159,19 @@ export function startEmulator(options: EmulatorOptions = {}): ResultAsync<Emulat
   });
   server.keepAliveTimeout = 2_000;
 
-  return listen(server, options.port ?? 4010).andThen((port) => {
-    origin = `http://127.0.0.1:${port}`;
-    const endpoints = emulatorEndpoints(origin);
-    const loaded = options.stateFile ? loadSnapshot(options.stateFile) : okAsync(undefined);
-    return loaded
-      .orElse((e) => {
-        server.close();
-        return errAsync<never, EmulatorStartError>({ kind: 'EmulatorStart', message: e.message });
-      })
-      .map((snapshot) => {
+  // The state file is read and checked whole before the port is opened.
+  const loaded = options.stateFile
+    ? loadSnapshot(options.stateFile).mapErr((e): EmulatorStartError => ({
+        kind: 'EmulatorStart',
+        stateFile: options.stateFile ?? '',
+        message: e.message,
+      }))
+    : okAsync<undefined, EmulatorStartError>(undefined);
+  return loaded.andThen((snapshot) =>
+    listen(server, options.port ?? 4010)
+      .map((port) => {
+        origin = `http://127.0.0.1:${port}`;
+        const endpoints = emulatorEndpoints(origin);
         // A restored state carries ids from the seeded sequence: start a new sequence so new ids cannot collide.
         const seed = snapshot ? (Date.now() % 2_147_483_647) + 1 : undefined;
         fake = createFake({
@@ -196,6 +203,6 @@ export function startEmulator(options: EmulatorOptions = {}): ResultAsync<Emulat
           });
         return { url: origin, port, endpoints, fake: f, restored: snapshot !== undefined, close };
       })
-      .andThen((emulator) => (persist ? ResultAsync.fromSafePromise(persist()).map(() => emulator) : okAsync(emulator)));
-  });
+      .andThen((emulator) => (persist ? ResultAsync.fromSafePromise(persist()).map(() => emulator) : okAsync(emulator))),
+  );
 }

@@ -8,6 +8,10 @@ import { auditOrganization, type AuditOptions } from './auditOrganization';
 import { auditFindingSchema, type AuditFinding } from './findings';
 
 const fake = createFake();
+/** Lets `n` turns of the event loop pass (no wall-clock time involved). */
+const turns = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
 const server = setupServer(...fake.handlers);
 const DEVOPS = 'https://dev.azure.com/contoso';
 // Before the retirement date by more than 180 days: a legacy connection is `medium`.
@@ -139,7 +143,14 @@ describe('auditOrganization', () => {
         'sc-twin-b AppSharedByConnections medium',
       ].sort(),
     );
-    expect(stats).toEqual({ projects: 250, unreadableProjects: 0, connections: 17, findings: findings.length, complete: true });
+    expect(stats).toEqual({
+      projects: 250,
+      unreadableProjects: 0,
+      connections: 17,
+      unreadableIdentities: 0,
+      findings: findings.length,
+      complete: true,
+    });
     // Pages of 100: three project list calls; each project's connections listed once, failed ones included.
     expect(fake.requests.filter((r) => r.operation === 'projects.list')).toHaveLength(3);
     const lists = fake.requests.filter((r) => r.operation === 'serviceEndpoints.list');
@@ -257,7 +268,8 @@ describe('auditOrganization', () => {
         inFlight += 1;
         peak = Math.max(peak, inFlight);
         try {
-          await new Promise((r) => setTimeout(r, 5));
+          // Event-loop turns, not milliseconds: every request the walk would start at once arrives first.
+          await turns(10);
           return await fake.handle(request);
         } finally {
           inFlight -= 1;
@@ -281,7 +293,7 @@ describe('auditOrganization', () => {
       break;
     }
     const before = fake.requests.length;
-    await new Promise((r) => setTimeout(r, 20));
+    await turns(200);
     expect(fake.requests.length).toBe(before);
     expect(fake.requests.filter((r) => r.operation === 'projects.list')).toHaveLength(1);
     expect(fake.requests.filter((r) => r.operation === 'serviceEndpoints.list').length).toBeLessThan(10);

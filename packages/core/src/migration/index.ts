@@ -14,6 +14,8 @@ export {
   MIGRATION_STEPS,
   memoryJournal,
   fileJournal,
+  type FileJournalOptions,
+  JournalLockedError,
   type JournalStore,
   type MemoryJournal,
   type MigrationStep,

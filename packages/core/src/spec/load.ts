@@ -6,7 +6,7 @@
 import { BUILT_IN_ROLES, parseScope, PRIVILEGED_ROLE_IDS } from '@wif/arm';
 import { type Problem, validationError, type ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { ConnectionTarget } from '../steps/createManualConnection';
 import { defaultUniqueName } from '../steps/registerApp';
@@ -18,6 +18,7 @@ import {
   organizationSchema,
   projectSchema,
   uniqueNameSchema,
+  unsafeStringProblems,
   validate,
 } from '../validation';
 import {
@@ -58,13 +59,37 @@ export interface ResolvedSpec {
   readonly connections: readonly DesiredConnection[];
 }
 
-/** Parses spec text (YAML is a superset of JSON, so both work). */
-export function parseSpecText(text: string, source = 'spec'): Result<unknown, ValidationError> {
+/** The largest spec wif reads: 1 MB (a spec of 1,000 connections is about 300 kB). */
+export const MAX_SPEC_BYTES = 1_048_576;
+
+/** Options of {@link parseSpecText} and {@link loadSpec}. */
+export interface LoadSpecOptions {
+  /**
+   * Receives each YAML warning (e.g. a duplicate `%YAML` directive), redacted by the caller's
+   * printer; without it, warnings are dropped. Never written to the process's stderr directly.
+   */
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * Parses spec text (YAML is a superset of JSON, so both work). Text over {@link MAX_SPEC_BYTES} and
+ * tags YAML does not define (`!note`, `!evil`) are refused.
+ */
+export function parseSpecText(text: string, source = 'spec', options: LoadSpecOptions = {}): Result<unknown, ValidationError> {
+  if (Buffer.byteLength(text, 'utf8') > MAX_SPEC_BYTES) {
+    return err(validationError([{ path: source, message: `is larger than ${MAX_SPEC_BYTES} bytes; a spec is refused above 1 MB` }]));
+  }
   try {
-    return ok(parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 }) as unknown);
-  } catch (e) {
-    const message = e instanceof YAMLParseError ? (e.message.split('\n')[0] ?? 'invalid YAML') : 'invalid YAML or JSON';
-    return err(validationError([{ path: source, message }]));
+    // parseDocument, not parse: parse() hands warnings to process.emitWarning (raw spec text on stderr).
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    // An unknown tag is a warning to YAML (TAG_RESOLVE_FAILED); to wif it is an error.
+    const unknownTag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+    const first = doc.errors[0] ?? unknownTag;
+    if (first) return err(validationError([{ path: source, message: first.message.split('\n')[0] ?? 'invalid YAML' }]));
+    for (const w of doc.warnings) options.onWarning?.(`${source}: ${w.message.split('\n')[0] ?? w.code}`);
+    return ok(doc.toJS({ maxAliasCount: 100 }) as unknown);
+  } catch {
+    return err(validationError([{ path: source, message: 'invalid YAML or JSON' }]));
   }
 }
 
@@ -220,6 +245,9 @@ function expand(parts: Parts): { connections: DesiredConnection[]; problems: Pro
 
 /** Validates a parsed spec object and expands it. Every problem is reported at once; nothing is sent. */
 export function resolveSpec(input: unknown): Result<ResolvedSpec, ValidationError> {
+  // Every string of the spec, named field or not, is free of control and invisible characters.
+  const unsafe = unsafeStringProblems(input);
+  if (unsafe.length > 0) return err(validationError(unsafe));
   const valid = validate(specSchema, input);
   if (valid.isErr()) return err(validationError([...valid.error.problems, ...expand(validParts(input)).problems]));
   const spec = valid.value;
@@ -229,8 +257,8 @@ export function resolveSpec(input: unknown): Result<ResolvedSpec, ValidationErro
 }
 
 /** Parses and resolves spec text (YAML or JSON). */
-export function loadSpec(text: string, source = 'spec'): Result<ResolvedSpec, ValidationError> {
-  return parseSpecText(text, source).andThen(resolveSpec);
+export function loadSpec(text: string, source = 'spec', options: LoadSpecOptions = {}): Result<ResolvedSpec, ValidationError> {
+  return parseSpecText(text, source, options).andThen(resolveSpec);
 }
 
 const desiredConnectionSchema = z.looseObject({
@@ -258,6 +286,8 @@ const resolvedSpecSchema = z.looseObject({
  * hand rather than by {@link resolveSpec}): every problem at once, with its path. @internal
  */
 export function checkResolvedSpec(spec: ResolvedSpec): Result<ResolvedSpec, ValidationError> {
+  const unsafe = unsafeStringProblems(spec);
+  if (unsafe.length > 0) return err(validationError(unsafe));
   const head = validate(resolvedSpecSchema, spec);
   if (head.isErr()) return err(head.error);
   const problems: Problem[] = [];

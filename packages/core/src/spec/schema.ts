@@ -11,6 +11,7 @@ import {
   guidSchema,
   organizationSchema,
   projectSchema,
+  roleNameSchema,
   scopeSchema,
   uniqueNameSchema,
 } from '../validation';
@@ -24,10 +25,7 @@ const resourceGroup = z
   .regex(/^[-\w._()]{1,90}$/, 'is not a resource group name')
   .describe('Resource group name.');
 
-const roleName = z
-  .string({ error: 'must be a string' })
-  .refine((s) => s === s.trim() && s.length > 0 && s.length <= 512, 'must be a role name or GUID without stray whitespace')
-  .describe('A role name (Contributor, Reader, a custom role) or a role definition GUID.');
+const roleName = roleNameSchema.describe('A role name (Contributor, Reader, a custom role) or a role definition GUID.');
 
 const allowPrivileged = z
   .boolean()

@@ -170,9 +170,14 @@ export function bindValidated(
     withLock(lockKey, async () => {
       const first = await attempt(hints.appIsNew === true);
       // Another process wrote the same credential (or name) between our read and our write: read again.
+      // The same issuer + subject under another name is a 400 InvalidFederatedIdentityCredentialValue
+      // (github.com/Azure/azure-workload-identity/issues/434): already bound, like the 409 on a name.
       if (
         first.isErr() &&
-        (first.error.kind === 'Conflict' || ('code' in first.error && first.error.code === 'Request_MultipleObjectsWithSameKeyValue'))
+        (first.error.kind === 'Conflict' ||
+          ('code' in first.error &&
+            (first.error.code === 'Request_MultipleObjectsWithSameKeyValue' ||
+              first.error.code === 'InvalidFederatedIdentityCredentialValue')))
       ) {
         return attempt(false);
       }

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 import type { Converged, StepOptions } from '../types';
-import { guidSchema, isGuid, scopeSchema, validate } from '../validation';
+import { guidSchema, isGuid, roleNameSchema, scopeSchema, validate } from '../validation';
 
 export interface GrantRoleInput {
   /** Where: `/subscriptions/{id}/resourceGroups/{rg}` and so on; the smallest scope the work needs. */
@@ -63,9 +63,7 @@ export type GrantRoleError =
 /** @internal */
 export const grantRoleInputSchema = z.strictObject({
   scope: scopeSchema,
-  role: z
-    .string({ error: 'must be a string' })
-    .refine((s) => s === s.trim() && s.length > 0 && s.length <= 512, 'must be a role name or GUID without stray whitespace'),
+  role: roleNameSchema,
   principalId: guidSchema,
   description: z.string().max(2048).optional(),
   allowPrivileged: z.boolean().optional(),

@@ -121,7 +121,7 @@ function matches(clauses: readonly FilterClause[], props: Record<string, unknown
   return true;
 }
 
-export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
+function baseGraphRoutes(rt: FakeRuntime): FakeRoute[] {
   const { state } = rt;
   const base = (): string => rt.options.baseUrls.graph;
   const context = (what: string): string => `${base()}/$metadata#${what}`;
@@ -285,7 +285,15 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
   };
 
   const createApplication = (body: Record<string, unknown>, uniqueName: string | undefined): FakeApplication => {
-    const app = state.addApplication({ displayName: body['displayName'] as string, ...(uniqueName !== undefined ? { uniqueName } : {}) });
+    // Without signInAudience Graph's create example answers AzureADandPersonalMicrosoftAccount (the
+    // resource page says AzureADMyOrg): the fake takes the multitenant value, so that a client that
+    // omits it gets an app the Azure DevOps issuer refuses (AADSTS70052) instead of a silent default.
+    // https://learn.microsoft.com/graph/api/application-post-applications
+    const app = state.addApplication({
+      displayName: body['displayName'] as string,
+      signInAudience: 'AzureADandPersonalMicrosoftAccount',
+      ...(uniqueName !== undefined ? { uniqueName } : {}),
+    });
     applyApplication(app, body);
     return app;
   };
@@ -354,8 +362,14 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
     }
     const issuer = (body['issuer'] as string | undefined) ?? existing?.issuer;
     const subject = (body['subject'] as string | undefined) ?? existing?.subject;
+    // Observed answer (github.com/Azure/azure-workload-identity/issues/434): 400 with its own code.
     if (all.some((f) => f !== existing && f.issuer === issuer && f.subject === subject))
-      return invalid('Issuer and subject combination already exists for this application.');
+      return serviceError(
+        'graph',
+        400,
+        'InvalidFederatedIdentityCredentialValue',
+        `The combination of issuer and subject must be unique for the application. Issuer ${issuer} and Subject: ${subject} already exist. paramName: FederatedIdentityCredential.Subject, paramValue: ${subject}, objectType: Microsoft.Online.DirectoryServices.Application`,
+      );
     return undefined;
   };
 
@@ -390,18 +404,253 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
       'Concurrent federated identity credential writes under the same application are not supported.',
     );
 
-  // ---------------------------------------------------------- authorization of writes
-  // What each write needs (Graph permissions reference, application/servicePrincipal/FIC create pages):
-  // creating an app: Application.ReadWrite.All, AppRegistration.Create, or (app-only) OwnedBy; any
-  // other app/SP/FIC write: Application.ReadWrite.All or (app-only) OwnedBy. A delegated caller must
-  // also be allowed to register apps (tenant policy) unless a directory role lets it.
-  const ADMIN_OR_DEVELOPER = new Set([
-    '62e90394-69f5-4237-9190-012177145e10',
-    '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3',
-    '158c047a-c907-4556-b7ef-446551a6b5f7',
-    'cf1c38e5-3621-4004-a7cb-879624dced7c',
-  ]);
-  const graphRefusal = (ctx: RouteContext, creatingApp: boolean): Response | undefined => {
+  return [
+    // ---------------------------------------------------------- applications
+    {
+      method: 'POST',
+      pattern: /^\/applications\/?$/i,
+      operation: 'applications.create',
+      handle: ({ body }) => {
+        const bad = checkApplication(body, undefined);
+        if (bad) return bad;
+        const b = body as Record<string, unknown>;
+        const uniqueName = typeof b['uniqueName'] === 'string' ? b['uniqueName'] : undefined;
+        if (uniqueName !== undefined && state.applicationByUniqueName(uniqueName)) {
+          return duplicate('Another object with the same value for property uniqueName already exists.');
+        }
+        return entityOf(createApplication(b, uniqueName), 201);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/applications\/?$/i,
+      operation: 'applications.list',
+      handle: (ctx) => collection(ctx, 'applications', state.applications().map(applicationJson)),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^${APP}$`, 'i'),
+      operation: 'applications.get',
+      handle: (ctx) => {
+        const app = findApp(ctx.params);
+        return app ? entity(ctx, 'applications', applicationJson(app)) : notFound(appKey(ctx.params));
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: new RegExp(`^${APP}$`, 'i'),
+      operation: 'applications.update',
+      handle: (ctx) => {
+        const app = findApp(ctx.params);
+        if (app) {
+          const bad = checkApplication(ctx.body ?? {}, app);
+          if (bad) return bad;
+          applyApplication(app, (ctx.body ?? {}) as Record<string, unknown>);
+          return noContent();
+        }
+        // Upsert (application-upsert.md): only by uniqueName and only with Prefer: create-if-missing.
+        const [, key, value] = ctx.params;
+        if (key?.toLowerCase() !== 'uniquename' || !prefersCreate(ctx.request)) return notFound(appKey(ctx.params));
+        const uniqueName = unquote(value ?? '');
+        const bad = checkApplication(ctx.body, { uniqueName });
+        if (bad) return bad;
+        if (typeof (ctx.body as Record<string, unknown>)['displayName'] !== 'string') {
+          return invalid("A value is required for property 'displayName' of resource 'Application'.");
+        }
+        return entityOf(createApplication(ctx.body as Record<string, unknown>, uniqueName), 201);
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: new RegExp(`^${APP}$`, 'i'),
+      operation: 'applications.delete',
+      handle: (ctx) => {
+        const app = findApp(ctx.params);
+        if (!app) return notFound(appKey(ctx.params));
+        state.deleteApplication(app.id);
+        return noContent();
+      },
+    },
+    // ---------------------------------------------------------- service principals
+    {
+      method: 'POST',
+      pattern: /^\/servicePrincipals\/?$/i,
+      operation: 'servicePrincipals.create',
+      handle: ({ body }) => {
+        if (!isRecord(body)) return invalid('The request body must be a JSON object.');
+        for (const key of Object.keys(body)) {
+          if (!SERVICE_PRINCIPAL_WRITABLE.has(key) && !key.includes('@odata.'))
+            return invalid(`Property '${key}' is not supported by this fake on create.`);
+        }
+        const appId = body['appId'];
+        if (typeof appId !== 'string') return invalid("A value is required for property 'appId' of resource 'ServicePrincipal'.");
+        const application = state.applicationByAppId(appId);
+        // Right after an app is created, Graph answers this 400 until the app has replicated
+        // (https://learn.microsoft.com/graph/api/serviceprincipal-post-serviceprincipals): a client must
+        // retry it for a new app only.
+        if (!application || rt.now() < Date.parse(application.createdDateTime) + rt.options.appReplicationLagInMs)
+          return invalid(`The appId '${appId}' of the service principal does not reference a valid application object.`);
+        if (state.servicePrincipalByAppId(appId))
+          return duplicate('Another object with the same value for property servicePrincipalNames already exists.');
+        const sp = state.addServicePrincipal({ appId });
+        if (typeof body['accountEnabled'] === 'boolean') sp.accountEnabled = body['accountEnabled'];
+        if (Array.isArray(body['tags'])) sp.tags = body['tags'].map(String);
+        return json({ '@odata.context': context('servicePrincipals/$entity'), ...servicePrincipalJson(sp) }, 201);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/servicePrincipals\/?$/i,
+      operation: 'servicePrincipals.list',
+      handle: (ctx) =>
+        collection(
+          ctx,
+          'servicePrincipals',
+          state
+            .servicePrincipals()
+            .filter((sp) => visible(sp))
+            .map(servicePrincipalJson),
+        ),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(String.raw`^/servicePrincipals(?:/([^/()]+)|\(appId=${LITERAL}\))$`, 'i'),
+      operation: 'servicePrincipals.get',
+      handle: (ctx) => {
+        const [id, appId] = ctx.params;
+        const sp = visible(id ? state.servicePrincipal(id) : state.servicePrincipalByAppId(unquote(appId ?? '')));
+        return sp ? entity(ctx, 'servicePrincipals', servicePrincipalJson(sp)) : notFound(id || `appId='${unquote(appId ?? '')}'`);
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: new RegExp(String.raw`^/servicePrincipals(?:/([^/()]+)|\(appId=${LITERAL}\))$`, 'i'),
+      operation: 'servicePrincipals.delete',
+      handle: (ctx) => {
+        const [id, appId] = ctx.params;
+        const sp = id ? state.servicePrincipal(id) : state.servicePrincipalByAppId(unquote(appId ?? ''));
+        if (!sp) return notFound(id || `appId='${unquote(appId ?? '')}'`);
+        state.deleteServicePrincipal(sp.id);
+        return noContent();
+      },
+    },
+    // ---------------------------------------------------------- federated identity credentials
+    {
+      method: 'GET',
+      pattern: new RegExp(`^${APP}/federatedIdentityCredentials/?$`, 'i'),
+      operation: 'federatedIdentityCredentials.list',
+      handle: (ctx) => {
+        const app = findApp(ctx.params);
+        if (!app) return notFound(appKey(ctx.params));
+        let rows = state.federatedCredentials(app.id).map((f) => ficJson(app, f));
+        const filter = ctx.query.get('$filter');
+        if (filter !== null) {
+          const clauses = parseFilter(filter);
+          // issuer/subject are matched exactly, as the token exchange does (federation.md §2).
+          const kept = clauses && rows.map((r) => matches(clauses, r, true));
+          if (!kept || kept.includes(undefined)) return unsupportedQuery();
+          rows = rows.filter((_, i) => kept[i]);
+        }
+        return json({ '@odata.context': context(`applications('${app.id}')/federatedIdentityCredentials`), value: rows });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^${APP}/federatedIdentityCredentials/?$`, 'i'),
+      operation: 'federatedIdentityCredentials.create',
+      lock: ficLock,
+      conflict: ficConflict,
+      handle: (ctx) => {
+        const app = findApp(ctx.params);
+        if (!app) return notFound(appKey(ctx.params));
+        const name = isRecord(ctx.body) && typeof ctx.body['name'] === 'string' ? ctx.body['name'] : undefined;
+        const bad = checkFic(app, ctx.body, undefined, name);
+        if (bad) return bad;
+        return ficEntity(app, createFic(app, ctx.body as Record<string, unknown>, name!), 201);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^${APP}${FIC}$`, 'i'),
+      operation: 'federatedIdentityCredentials.get',
+      handle: (ctx) => {
+        const app = findApp(ctx.params);
+        if (!app) return notFound(appKey(ctx.params));
+        const fic = findFic(app, ctx.params.slice(3));
+        return fic ? ficEntity(app, fic, 200) : ficNotFound(ctx.params.slice(3));
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: new RegExp(`^${APP}${FIC}$`, 'i'),
+      operation: 'federatedIdentityCredentials.update',
+      lock: ficLock,
+      conflict: ficConflict,
+      handle: (ctx) => {
+        const app = findApp(ctx.params);
+        if (!app) return notFound(appKey(ctx.params));
+        const [, byName] = ctx.params.slice(3);
+        const fic = findFic(app, ctx.params.slice(3));
+        if (fic) {
+          const bad = checkFic(app, ctx.body ?? {}, fic, undefined);
+          if (bad) return bad;
+          writeFic(fic, (ctx.body ?? {}) as Record<string, unknown>);
+          return noContent();
+        }
+        // Upsert (federatedidentitycredential-upsert.md): by name, with Prefer: create-if-missing.
+        if (!byName || !prefersCreate(ctx.request)) return ficNotFound(ctx.params.slice(3));
+        const name = unquote(byName);
+        const bad = checkFic(app, ctx.body, undefined, name);
+        if (bad) return bad;
+        return ficEntity(app, createFic(app, ctx.body as Record<string, unknown>, name), 201);
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: new RegExp(`^${APP}${FIC}$`, 'i'),
+      operation: 'federatedIdentityCredentials.delete',
+      lock: ficLock,
+      conflict: ficConflict,
+      handle: (ctx) => {
+        const app = findApp(ctx.params);
+        if (!app) return notFound(appKey(ctx.params));
+        const fic = findFic(app, ctx.params.slice(3));
+        if (!fic) return ficNotFound(ctx.params.slice(3));
+        state.deleteFederatedCredential(app.id, fic.id);
+        return noContent();
+      },
+    },
+  ];
+
+  function entityOf(app: FakeApplication, status: number): Response {
+    return json({ '@odata.context': context('applications/$entity'), ...applicationJson(app) }, status);
+  }
+
+  function ficNotFound([idOrName, name]: readonly string[]): Response {
+    return serviceError(
+      'graph',
+      404,
+      'Request_ResourceNotFound',
+      `FederatedIdentityCredential with name ${idOrName || unquote(name ?? '')} not found.`,
+    );
+  }
+}
+
+// ------------------------------------------------------------ authorization of writes (permissions.ts)
+// What each write needs (Graph permissions reference, application/servicePrincipal/FIC create pages):
+// creating an app: Application.ReadWrite.All, AppRegistration.Create, or (app-only) OwnedBy; any other
+// app/SP/FIC write: Application.ReadWrite.All or (app-only) OwnedBy. A delegated caller must also be
+// allowed to register apps (tenant policy) unless a directory role lets it.
+const ADMIN_OR_DEVELOPER = new Set([
+  '62e90394-69f5-4237-9190-012177145e10',
+  '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3',
+  '158c047a-c907-4556-b7ef-446551a6b5f7',
+  'cf1c38e5-3621-4004-a7cb-879624dced7c',
+]);
+
+/** The Graph routes of the fake: the service's, each write refused when the caller lacks the permission. */
+export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
+  const refusal = (ctx: RouteContext, creatingApp: boolean): Response | undefined => {
     const c = ctx.caller;
     if (!c) return undefined;
     const appOnly = c['idtyp'] === 'app';
@@ -419,22 +668,26 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
     const directoryOk =
       appOnly || !creatingApp || rt.permissions.allowedToCreateApps || wids.some((w) => typeof w === 'string' && ADMIN_OR_DEVELOPER.has(w));
     if (held.some((p) => enough.includes(p)) && directoryOk) return undefined;
-    // The message Graph answers for a missing permission or directory right (observed, graph.md).
+    // The message Graph answers for a missing permission or directory right (observed).
     return serviceError('graph', 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
   };
+  const upsertTarget = /^\/applications\(uniqueName='((?:[^']|'')*)'\)$/i;
   const guarded = (route: FakeRoute): FakeRoute =>
     route.method === 'GET'
       ? route
       : {
           ...route,
           handle: (ctx) => {
+            const unique = upsertTarget.exec(ctx.path)?.[1];
             const creatingApp =
               route.operation === 'applications.create' ||
-              (route.operation === 'applications.update' && findApp(ctx.params) === undefined && prefersCreate(ctx.request));
-            return graphRefusal(ctx, creatingApp) ?? route.handle(ctx);
+              (route.method === 'PATCH' &&
+                unique !== undefined &&
+                prefersCreate(ctx.request) &&
+                rt.state.applicationByUniqueName(unquote(unique)) === undefined);
+            return refusal(ctx, creatingApp) ?? route.handle(ctx);
           },
         };
-
   return [
     {
       // authorizationpolicy-get.md (v1.0): whether ordinary users may register applications.
@@ -443,7 +696,7 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
       operation: 'authorizationPolicy.get',
       handle: () =>
         json({
-          '@odata.context': context('policies/authorizationPolicy/$entity'),
+          '@odata.context': `${rt.options.baseUrls.graph}/$metadata#policies/authorizationPolicy/$entity`,
           id: 'authorizationPolicy',
           allowInvitesFrom: 'everyone',
           allowedToSignUpEmailBasedSubscriptions: true,
@@ -461,239 +714,6 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
           },
         }),
     },
-    ...guardedRoutes(),
+    ...baseGraphRoutes(rt).map(guarded),
   ];
-
-  function guardedRoutes(): FakeRoute[] {
-    return writeAndReadRoutes().map(guarded);
-  }
-
-  function writeAndReadRoutes(): FakeRoute[] {
-    return [
-      // ---------------------------------------------------------- applications
-      {
-        method: 'POST',
-        pattern: /^\/applications\/?$/i,
-        operation: 'applications.create',
-        handle: ({ body }) => {
-          const bad = checkApplication(body, undefined);
-          if (bad) return bad;
-          const b = body as Record<string, unknown>;
-          const uniqueName = typeof b['uniqueName'] === 'string' ? b['uniqueName'] : undefined;
-          if (uniqueName !== undefined && state.applicationByUniqueName(uniqueName)) {
-            return duplicate('Another object with the same value for property uniqueName already exists.');
-          }
-          return entityOf(createApplication(b, uniqueName), 201);
-        },
-      },
-      {
-        method: 'GET',
-        pattern: /^\/applications\/?$/i,
-        operation: 'applications.list',
-        handle: (ctx) => collection(ctx, 'applications', state.applications().map(applicationJson)),
-      },
-      {
-        method: 'GET',
-        pattern: new RegExp(`^${APP}$`, 'i'),
-        operation: 'applications.get',
-        handle: (ctx) => {
-          const app = findApp(ctx.params);
-          return app ? entity(ctx, 'applications', applicationJson(app)) : notFound(appKey(ctx.params));
-        },
-      },
-      {
-        method: 'PATCH',
-        pattern: new RegExp(`^${APP}$`, 'i'),
-        operation: 'applications.update',
-        handle: (ctx) => {
-          const app = findApp(ctx.params);
-          if (app) {
-            const bad = checkApplication(ctx.body ?? {}, app);
-            if (bad) return bad;
-            applyApplication(app, (ctx.body ?? {}) as Record<string, unknown>);
-            return noContent();
-          }
-          // Upsert (application-upsert.md): only by uniqueName and only with Prefer: create-if-missing.
-          const [, key, value] = ctx.params;
-          if (key?.toLowerCase() !== 'uniquename' || !prefersCreate(ctx.request)) return notFound(appKey(ctx.params));
-          const uniqueName = unquote(value ?? '');
-          const bad = checkApplication(ctx.body, { uniqueName });
-          if (bad) return bad;
-          if (typeof (ctx.body as Record<string, unknown>)['displayName'] !== 'string') {
-            return invalid("A value is required for property 'displayName' of resource 'Application'.");
-          }
-          return entityOf(createApplication(ctx.body as Record<string, unknown>, uniqueName), 201);
-        },
-      },
-      {
-        method: 'DELETE',
-        pattern: new RegExp(`^${APP}$`, 'i'),
-        operation: 'applications.delete',
-        handle: (ctx) => {
-          const app = findApp(ctx.params);
-          if (!app) return notFound(appKey(ctx.params));
-          state.deleteApplication(app.id);
-          return noContent();
-        },
-      },
-      // ---------------------------------------------------------- service principals
-      {
-        method: 'POST',
-        pattern: /^\/servicePrincipals\/?$/i,
-        operation: 'servicePrincipals.create',
-        handle: ({ body }) => {
-          if (!isRecord(body)) return invalid('The request body must be a JSON object.');
-          for (const key of Object.keys(body)) {
-            if (!SERVICE_PRINCIPAL_WRITABLE.has(key) && !key.includes('@odata.'))
-              return invalid(`Property '${key}' is not supported by this fake on create.`);
-          }
-          const appId = body['appId'];
-          if (typeof appId !== 'string') return invalid("A value is required for property 'appId' of resource 'ServicePrincipal'.");
-          if (!state.applicationByAppId(appId))
-            return invalid(`The appId '${appId}' of the service principal does not reference a valid application object.`);
-          if (state.servicePrincipalByAppId(appId))
-            return duplicate('Another object with the same value for property servicePrincipalNames already exists.');
-          const sp = state.addServicePrincipal({ appId });
-          if (typeof body['accountEnabled'] === 'boolean') sp.accountEnabled = body['accountEnabled'];
-          if (Array.isArray(body['tags'])) sp.tags = body['tags'].map(String);
-          return json({ '@odata.context': context('servicePrincipals/$entity'), ...servicePrincipalJson(sp) }, 201);
-        },
-      },
-      {
-        method: 'GET',
-        pattern: /^\/servicePrincipals\/?$/i,
-        operation: 'servicePrincipals.list',
-        handle: (ctx) =>
-          collection(
-            ctx,
-            'servicePrincipals',
-            state
-              .servicePrincipals()
-              .filter((sp) => visible(sp))
-              .map(servicePrincipalJson),
-          ),
-      },
-      {
-        method: 'GET',
-        pattern: new RegExp(String.raw`^/servicePrincipals(?:/([^/()]+)|\(appId=${LITERAL}\))$`, 'i'),
-        operation: 'servicePrincipals.get',
-        handle: (ctx) => {
-          const [id, appId] = ctx.params;
-          const sp = visible(id ? state.servicePrincipal(id) : state.servicePrincipalByAppId(unquote(appId ?? '')));
-          return sp ? entity(ctx, 'servicePrincipals', servicePrincipalJson(sp)) : notFound(id || `appId='${unquote(appId ?? '')}'`);
-        },
-      },
-      {
-        method: 'DELETE',
-        pattern: new RegExp(String.raw`^/servicePrincipals(?:/([^/()]+)|\(appId=${LITERAL}\))$`, 'i'),
-        operation: 'servicePrincipals.delete',
-        handle: (ctx) => {
-          const [id, appId] = ctx.params;
-          const sp = id ? state.servicePrincipal(id) : state.servicePrincipalByAppId(unquote(appId ?? ''));
-          if (!sp) return notFound(id || `appId='${unquote(appId ?? '')}'`);
-          state.deleteServicePrincipal(sp.id);
-          return noContent();
-        },
-      },
-      // ---------------------------------------------------------- federated identity credentials
-      {
-        method: 'GET',
-        pattern: new RegExp(`^${APP}/federatedIdentityCredentials/?$`, 'i'),
-        operation: 'federatedIdentityCredentials.list',
-        handle: (ctx) => {
-          const app = findApp(ctx.params);
-          if (!app) return notFound(appKey(ctx.params));
-          let rows = state.federatedCredentials(app.id).map((f) => ficJson(app, f));
-          const filter = ctx.query.get('$filter');
-          if (filter !== null) {
-            const clauses = parseFilter(filter);
-            // issuer/subject are matched exactly, as the token exchange does (federation.md §2).
-            const kept = clauses && rows.map((r) => matches(clauses, r, true));
-            if (!kept || kept.includes(undefined)) return unsupportedQuery();
-            rows = rows.filter((_, i) => kept[i]);
-          }
-          return json({ '@odata.context': context(`applications('${app.id}')/federatedIdentityCredentials`), value: rows });
-        },
-      },
-      {
-        method: 'POST',
-        pattern: new RegExp(`^${APP}/federatedIdentityCredentials/?$`, 'i'),
-        operation: 'federatedIdentityCredentials.create',
-        lock: ficLock,
-        conflict: ficConflict,
-        handle: (ctx) => {
-          const app = findApp(ctx.params);
-          if (!app) return notFound(appKey(ctx.params));
-          const name = isRecord(ctx.body) && typeof ctx.body['name'] === 'string' ? ctx.body['name'] : undefined;
-          const bad = checkFic(app, ctx.body, undefined, name);
-          if (bad) return bad;
-          return ficEntity(app, createFic(app, ctx.body as Record<string, unknown>, name!), 201);
-        },
-      },
-      {
-        method: 'GET',
-        pattern: new RegExp(`^${APP}${FIC}$`, 'i'),
-        operation: 'federatedIdentityCredentials.get',
-        handle: (ctx) => {
-          const app = findApp(ctx.params);
-          if (!app) return notFound(appKey(ctx.params));
-          const fic = findFic(app, ctx.params.slice(3));
-          return fic ? ficEntity(app, fic, 200) : ficNotFound(ctx.params.slice(3));
-        },
-      },
-      {
-        method: 'PATCH',
-        pattern: new RegExp(`^${APP}${FIC}$`, 'i'),
-        operation: 'federatedIdentityCredentials.update',
-        lock: ficLock,
-        conflict: ficConflict,
-        handle: (ctx) => {
-          const app = findApp(ctx.params);
-          if (!app) return notFound(appKey(ctx.params));
-          const [, byName] = ctx.params.slice(3);
-          const fic = findFic(app, ctx.params.slice(3));
-          if (fic) {
-            const bad = checkFic(app, ctx.body ?? {}, fic, undefined);
-            if (bad) return bad;
-            writeFic(fic, (ctx.body ?? {}) as Record<string, unknown>);
-            return noContent();
-          }
-          // Upsert (federatedidentitycredential-upsert.md): by name, with Prefer: create-if-missing.
-          if (!byName || !prefersCreate(ctx.request)) return ficNotFound(ctx.params.slice(3));
-          const name = unquote(byName);
-          const bad = checkFic(app, ctx.body, undefined, name);
-          if (bad) return bad;
-          return ficEntity(app, createFic(app, ctx.body as Record<string, unknown>, name), 201);
-        },
-      },
-      {
-        method: 'DELETE',
-        pattern: new RegExp(`^${APP}${FIC}$`, 'i'),
-        operation: 'federatedIdentityCredentials.delete',
-        lock: ficLock,
-        conflict: ficConflict,
-        handle: (ctx) => {
-          const app = findApp(ctx.params);
-          if (!app) return notFound(appKey(ctx.params));
-          const fic = findFic(app, ctx.params.slice(3));
-          if (!fic) return ficNotFound(ctx.params.slice(3));
-          state.deleteFederatedCredential(app.id, fic.id);
-          return noContent();
-        },
-      },
-    ];
-  }
-
-  function entityOf(app: FakeApplication, status: number): Response {
-    return json({ '@odata.context': context('applications/$entity'), ...applicationJson(app) }, status);
-  }
-
-  function ficNotFound([idOrName, name]: readonly string[]): Response {
-    return serviceError(
-      'graph',
-      404,
-      'Request_ResourceNotFound',
-      `FederatedIdentityCredential with name ${idOrName || unquote(name ?? '')} not found.`,
-    );
-  }
 }
