@@ -192,14 +192,22 @@ export const COMMANDS = {
   },
   emulator: {
     summary: 'Serve the local emulator of Graph, ARM, Azure DevOps and Entra on 127.0.0.1.',
-    usage: 'wif emulator [--port N] [--state FILE] [--no-seed]',
+    usage: 'wif emulator [--port N] [--state FILE] [--no-seed] [--tls]',
     options: {
       port: { type: 'string', short: 'p', value: 'N', description: 'Port on 127.0.0.1 (default 4010; 0 picks a free one).' },
       state: { type: 'string', value: 'FILE', description: 'Load the state from FILE if it exists, and save every change to it.' },
       seed: { type: 'boolean', description: 'Seed the demo organization (default; --no-seed starts empty).' },
+      tls: {
+        type: 'boolean',
+        description: 'Serve HTTPS with a certificate from a local CA kept in the state directory (what the Azure SDKs need).',
+      },
     },
     positionals: 'none',
-    examples: ['wif emulator --port 0', 'WIF_EMULATOR_URL=http://127.0.0.1:4010 wif plan -c examples/env-set.yaml'],
+    examples: [
+      'wif emulator --port 0',
+      'wif emulator --tls --port 0 --json',
+      'WIF_EMULATOR_URL=http://127.0.0.1:4010 wif plan -c examples/env-set.yaml',
+    ],
   },
 } as const satisfies Record<string, CommandSpec>;
 

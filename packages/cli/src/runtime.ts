@@ -10,6 +10,7 @@ import { err, ok, type Result } from 'neverthrow';
 import type { CommandName, GlobalOptions, UsageError } from './args';
 import { resolveAuth } from './auth';
 import { emulatorEndpoints } from './emulator/layout';
+import { caFileIn, defaultStateDir } from './emulator/tls';
 import { EXIT, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';
 import { createPrinter, type PrintableError, type Printer } from './output';
@@ -27,6 +28,8 @@ export interface Runtime {
   readonly abortSignal?: AbortSignal;
   /** The emulator's service base URLs with `--emulator`. */
   readonly emulatorEndpoints?: ReturnType<typeof emulatorEndpoints>;
+  /** With `--emulator https://…`: an HTTP stack that trusts the emulator's CA, for clients a command makes itself. */
+  readonly emulatorHttpClient?: NonNullable<Parameters<Core['createClients']>[0]['httpClient']>;
   /** The redacted request log with `--verbose`, for clients a command makes itself. */
   readonly logger?: (entry: LogEntry) => void;
   /** A progress reporter in the mode this process calls for. */
@@ -60,6 +63,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       }
     : undefined;
   const endpoints = global.emulator ? emulatorEndpoints(global.emulator) : undefined;
+  const httpClient = global.emulator?.startsWith('https:') ? await emulatorTrust(io, core, printer) : undefined;
 
   return {
     core,
@@ -69,6 +73,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
     printer,
     ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
     ...(endpoints ? { emulatorEndpoints: endpoints } : {}),
+    ...(httpClient ? { emulatorHttpClient: httpClient } : {}),
     ...(logger ? { logger } : {}),
     progress: () => createProgress(io, progressMode(io, global), printer.colors, core.redact),
     async clients(organization) {
@@ -83,6 +88,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
           userAgentPrefix: USER_AGENT,
           ...(auth.value.devopsCredential ? { devopsCredential: auth.value.devopsCredential } : {}),
           ...(endpoints ? { endpoints } : {}),
+          ...(httpClient ? { httpClient } : {}),
           ...(logger ? { logger } : {}),
         }),
       );
@@ -114,6 +120,21 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       return e.kind === 'Usage' || e.kind === 'Validation' ? EXIT.usage : EXIT.failure;
     },
   };
+}
+
+/**
+ * The emulator's CA (`WIF_EMULATOR_CA`, else the one `wif emulator --tls` keeps in the default state
+ * directory), trusted by wif's own clients only: the process trust store is left alone and
+ * verification stays on. Without a readable CA file, the clients trust what Node trusts
+ * (`NODE_EXTRA_CA_CERTS` included).
+ */
+async function emulatorTrust(io: CliIo, core: Core, printer: Printer): Promise<ReturnType<Core['trustingHttpClient']> | undefined> {
+  const given = io.env['WIF_EMULATOR_CA'];
+  const file = given ? resolve(io.cwd, given) : caFileIn(defaultStateDir(io.env));
+  const pem = await readRegularFile(file, 64 * 1024);
+  if (pem.isOk()) return core.trustingHttpClient(pem.value);
+  if (given) printer.note(`WIF_EMULATOR_CA: cannot read ${file} (${pem.error}).`);
+  return undefined;
 }
 
 /**

@@ -102,6 +102,8 @@ export {
   type LogEntry,
   type RetryOptions,
   type CloudName,
+  trustingHttpClient,
+  fetchOverHttpClient,
 } from '@wif/http';
 export * from './audit/index';
 export * from './migration/index';

@@ -47,13 +47,14 @@ export interface HttpError {
   readonly message: string;
 }
 
-/** No HTTP answer: connection refused or reset, DNS failure, or a per-request timeout. */
+/** No HTTP answer: connection refused or reset, DNS failure, a per-request timeout, or a TLS certificate that does not verify. */
 export interface NetworkError {
   readonly kind: 'Network';
   readonly service: Service;
   readonly operation: string;
   readonly code?: string;
-  readonly retryable: true;
+  /** False when retrying cannot help (a TLS certificate that does not verify). */
+  readonly retryable: boolean;
   readonly message: string;
 }
 

@@ -60,3 +60,4 @@ export {
 } from './transport';
 export { type Page, type LimitExceededError, pages, collect } from './paging';
 export { fetchOverHttpClient } from './fetchAdapter';
+export { trustingHttpClient } from './trust';

@@ -17,6 +17,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const started = await startEmulator({
     port: port.value ?? DEFAULT_EMULATOR_PORT,
     seed: inv.options['seed'] !== false,
+    ...(inv.options['tls'] === true ? { tls: true } : {}),
     ...(stateFile ? { stateFile } : {}),
     onPersistError: (message) => printer.note(message),
     ...(rt.global.verbose
@@ -31,6 +32,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const env = `WIF_EMULATOR_URL=${emu.url}`;
   printer.data({
     url: emu.url,
+    ...(emu.caFile ? { caFile: emu.caFile } : {}),
     port: emu.port,
     endpoints: emu.endpoints,
     env,
@@ -58,6 +60,12 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
           }`
     }`,
   );
+  if (emu.caFile) {
+    printer.line(`  TLS: certificate for 127.0.0.1 and localhost from the local CA ${emu.caFile}. Trust it with:`);
+    printer.line(`export NODE_EXTRA_CA_CERTS=${emu.caFile}`);
+    printer.line(`export REQUESTS_CA_BUNDLE=${emu.caFile}`);
+    printer.line(`export WIF_EMULATOR_CA=${emu.caFile}`);
+  }
   printer.line(`  Ctrl-C stops it. Point wif at it with:`);
   printer.line(`export ${env}`);
 

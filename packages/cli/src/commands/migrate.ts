@@ -14,7 +14,7 @@ import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
 import { type Invocation, stringOption } from '../args';
 import { confirm } from '../confirm';
-import { fetchEmulatorHealth } from '../emulator/health';
+import { emulatorFetch, fetchEmulatorHealth } from '../emulator/health';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { PrintableError, Printer } from '../output';
 import type { Runtime } from '../runtime';
@@ -99,7 +99,7 @@ async function migrationId(rt: Runtime, journal: JournalStore, options: Inv['opt
 async function tenantFor(rt: Runtime, options: Inv['options'], specTenant: string | undefined): Promise<Result<string, PrintableError>> {
   const given = stringOption(options, 'tenant') ?? specTenant ?? (rt.io.env['AZURE_TENANT_ID'] || undefined);
   if (given) return ok(given);
-  if (rt.global.emulator) return (await fetchEmulatorHealth(rt.global.emulator)).map((h) => h.tenantId);
+  if (rt.global.emulator) return (await fetchEmulatorHealth(rt.global.emulator, emulatorFetch(rt))).map((h) => h.tenantId);
   return err({
     kind: 'Usage',
     message: "Which tenant is the connection's identity in? Give --tenant GUID (or --config, or set AZURE_TENANT_ID).",

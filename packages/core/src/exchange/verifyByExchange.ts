@@ -325,6 +325,7 @@ export function verifyByExchange(
       endpoint: options.armEndpoint ?? endpoints.arm,
       scope: endpoints.armScope,
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.httpClient ? { httpClient: options.httpClient } : {}),
     });
     let armInMs = 0;
     const called = await timed(firstPage(listRoleAssignments(arm, target.scope, { atScope: true }, opts)), (t) => (armInMs = t));

@@ -9,8 +9,11 @@ import { guidSequence, seededRandom } from './_random';
 import { throttled, unavailable } from './_respond';
 import { armRoutes } from './arm';
 import { devopsRoutes } from './devops';
+import { devopsLocationRoutes } from './devopsLocations';
 import { entraRoutes } from './entra';
+import { entraDiscoveryRoutes } from './entraDiscovery';
 import { graphRoutes } from './graph';
+import { graphPasswordRoutes } from './passwords';
 import {
   FIXED_OPTIONS,
   resolveOptions,
@@ -154,10 +157,10 @@ export function createFake(options: FakeOptions = {}): Fake {
 
   const services: ServiceRouterOptions[] = (
     [
-      ['graph', opts.baseUrls.graph, SERVICE_AUDIENCES.graph, graphRoutes(runtime)],
+      ['graph', opts.baseUrls.graph, SERVICE_AUDIENCES.graph, [...graphRoutes(runtime), ...graphPasswordRoutes(runtime)]],
       ['arm', opts.baseUrls.arm, SERVICE_AUDIENCES.arm, armRoutes(runtime)],
-      ['devops', opts.baseUrls.devops, SERVICE_AUDIENCES.devops, devopsRoutes(runtime)],
-      ['entra', opts.baseUrls.entra, '', entraRoutes(runtime)],
+      ['devops', opts.baseUrls.devops, SERVICE_AUDIENCES.devops, [...devopsRoutes(runtime), ...devopsLocationRoutes(runtime)]],
+      ['entra', opts.baseUrls.entra, '', [...entraRoutes(runtime), ...entraDiscoveryRoutes(runtime)]],
     ] as const
   )
     .map(([service, baseUrl, audience, routes]) => ({
