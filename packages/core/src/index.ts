@@ -22,6 +22,8 @@ export type {
   ConnectionConflictError,
   CredentialLimitError,
   StalePlanError,
+  PermissionMissingError,
+  MissingPermission,
   Problem,
   Service,
   ValidationError,
@@ -85,3 +87,4 @@ export {
   fetchOverHttpClient,
 } from '@wif/http';
 export * from './exchange/index';
+export * from './preflight/index';
