@@ -72,10 +72,7 @@ export function printPlan(printer: Printer, p: Plan): void {
   const unknown = p.preflight?.checks.filter((k) => k.status === 'unknown') ?? [];
   if (unknown.length > 0) {
     printer.line(colors.yellow(`Preflight: ${unknown.length} permission(s) wif could not confirm (a hint only; apply will try):`));
-    for (const k of unknown)
-      printer.line(
-        `  ${k.service} ${k.permission} on ${k.scope}: ${k.evidence}${k.fix ? ` — ${k.fix}` : ''}`,
-      );
+    for (const k of unknown) printer.line(`  ${k.service} ${k.permission} on ${k.scope}: ${k.evidence}${k.fix ? ` — ${k.fix}` : ''}`);
     printer.line();
   }
   const s = p.summary;

@@ -121,7 +121,18 @@ describe('wif whoami', () => {
       { printer },
       {
         caller: { display: hostile, devops: { id: 'd1', displayName: `##[error]${hostile}` } },
-        checks: [{ service: 'arm', permission: 'p', scope: hostile, status: 'missing', confidence: 'authoritative', evidence: hostile, fix: hostile, connections: [] }],
+        checks: [
+          {
+            service: 'arm',
+            permission: 'p',
+            scope: hostile,
+            status: 'missing',
+            confidence: 'authoritative',
+            evidence: hostile,
+            fix: hostile,
+            connections: [],
+          },
+        ],
         summary: { granted: 0, missing: 1, unknown: 0 },
       },
     );
