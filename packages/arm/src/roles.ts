@@ -41,7 +41,7 @@ const ROLE_DEFINITION_ID =
  * `/providers/Microsoft.Authorization/roleDefinitions/{guid}` (what responses carry), any other
  * scope's form, or a bare GUID. `undefined` for anything else.
  *
- * Compare role definitions with this, never by the whole id (specs/arm.md §1).
+ * Compare role definitions with this, never by the whole id (docs/reference/arm.md §1).
  * @example roleDefinitionGuid('/providers/Microsoft.Authorization/roleDefinitions/B24988AC-6180-42A0-AB88-20F7382DD24C') // 'b24988ac-…'
  */
 export function roleDefinitionGuid(id: string): string | undefined {
@@ -63,7 +63,7 @@ export function subscriptionRoleDefinitionId(subscriptionId: string, guid: strin
  *
  * The docs (role-assignments-rest.md, "Assign an Azure role") write the body's id as
  * `/{scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}` for every level, management
- * groups included; the tenant form is the one the service returns in every response (specs/arm.md §1)
+ * groups included; the tenant form is the one the service returns in every response (docs/reference/arm.md §1)
  * and the one the built-in roles pages give as each role's `id`, so it names the same definition
  * wherever the role is assignable. Not yet verified against a live management group.
  */
@@ -81,7 +81,7 @@ const ASSIGNMENT_NAMESPACE = Buffer.from('6f1c2b8e-3d4a-5b6c-9d7e-8f9a0b1c2d3e'.
  * A deterministic role-assignment name (an RFC 4122 version-5 style GUID: SHA-1 over a fixed
  * name-space and the lowercase, normalised `scope|principalId|roleGuid`). The same assignment
  * always gets the same name, so creating it again answers 200/201 instead of a duplicate — the
- * deterministic-name pattern specs/arm.md §1 recommends (Bicep's `guid()`).
+ * deterministic-name pattern docs/reference/arm.md §1 recommends (Bicep's `guid()`).
  *
  * The scope is normalised with {@link parseScope} (leading slash, canonical segment case), and
  * `roleGuid` may be a GUID or any role-definition id form.

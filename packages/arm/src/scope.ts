@@ -1,5 +1,5 @@
 /**
- * The ARM scope grammar of specs/arm.md ("Scope grammar"): the four levels a role can be assigned
+ * The ARM scope grammar of docs/reference/arm.md ("Scope grammar"): the four levels a role can be assigned
  * at. Pure functions, used to validate input before any request is sent.
  */
 import { err, ok, type Result } from 'neverthrow';
@@ -159,7 +159,7 @@ function comparable(scope: string): string {
 
 /**
  * Whether two scopes name the same thing: case-insensitive after normalisation (ARM answers
- * `resourcegroups` where you sent `resourceGroups`, specs/arm.md).
+ * `resourcegroups` where you sent `resourceGroups`, docs/reference/arm.md).
  */
 export function sameScope(a: string, b: string): boolean {
   return comparable(a) === comparable(b);

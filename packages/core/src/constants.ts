@@ -1,18 +1,18 @@
-/** The audience every federated identity credential for Azure DevOps uses (federation.md §1). */
+/** The audience every federated identity credential for Azure DevOps uses (docs/reference/federation.md §1). */
 export const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 
-/** Entra allows at most this many federated identity credentials per application (graph.md §5). */
+/** Entra allows at most this many federated identity credentials per application (docs/reference/graph.md §5). */
 export const MAX_FEDERATED_CREDENTIALS_PER_APP = 20;
 
 /** The tag wif puts on every application it registers, so audits and clean-ups can recognise them. */
 export const WIF_MANAGED_TAG = 'wif:managed';
 
-/** The date the Azure DevOps (`vstoken`) issuer is retired for eligible connections (federation.md §1). */
+/** The date the Azure DevOps (`vstoken`) issuer is retired for eligible connections (docs/reference/federation.md §1). */
 export const LEGACY_ISSUER_RETIREMENT_DATE = '2027-07-01';
 
 /** Issuer prefix of the legacy Azure DevOps issuer. */
 export const LEGACY_ISSUER_PREFIX = 'https://vstoken.dev.azure.com/';
-/** Older legacy issuer host still shown by some docs (federation.md §1). */
+/** Older legacy issuer host still shown by some docs (docs/reference/federation.md §1). */
 export const OLDER_LEGACY_ISSUER_PREFIX = 'https://app.vstoken.visualstudio.com';
 
 /** Which of the two issuer formats an issuer string is. Anything else is `other`. */

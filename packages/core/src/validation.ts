@@ -115,7 +115,7 @@ export const uniqueNameSchema = z
   .string({ error: 'must be a string' })
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/, 'must be 1–120 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
-/** A federated identity credential name (graph.md §5): 3–120, alphanumeric first, then alphanumerics, `-`, `_`. */
+/** A federated identity credential name (docs/reference/graph.md §5): 3–120, alphanumeric first, then alphanumerics, `-`, `_`. */
 export const credentialNameSchema = z
   .string({ error: 'must be a string' })
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/, 'must be 3–120 characters: a letter or digit, then letters, digits, "-" or "_"');
@@ -135,7 +135,7 @@ export const issuerSchema = z
     }
   }, 'is not an absolute https URL');
 
-/** A subject: 1–600 characters, no whitespace at either end, no wildcards (graph.md §5). */
+/** A subject: 1–600 characters, no whitespace at either end, no wildcards (docs/reference/graph.md §5). */
 export const subjectSchema = z
   .string({ error: 'must be a string' })
   .refine(noStrayWhitespace, 'has leading or trailing whitespace (the exchange would fail)')

@@ -74,7 +74,7 @@ export function createDevOpsClient(options: DevOpsClientOptions): DevOpsClient {
 }
 
 // Without this header a bad or expired PAT is answered `203 Non-Authoritative` with an HTML sign-in
-// page (specs/devops.md §11, observed client practice).
+// page (docs/reference/devops.md §11, observed client practice).
 const FED_AUTH_REDIRECT = { 'X-TFS-FedAuthRedirect': 'Suppress' };
 
 function signInPage(operation: string): TransportError {

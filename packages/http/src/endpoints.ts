@@ -34,7 +34,7 @@ export const AZURE_DEVOPS_APP_ID = '499b84ac-1321-427f-aa17-267ca6975798';
  * Sources: learn.microsoft.com/graph/deployments (Graph national clouds),
  * learn.microsoft.com/azure/azure-government/compare-azure-government-global-azure,
  * learn.microsoft.com/azure/china/resources-developer-guide; the connection `url` values from
- * `specs/devops.md` (ServiceEndpoint.url).
+ * `docs/reference/devops.md` (ServiceEndpoint.url).
  * Azure DevOps Services itself only runs in the public cloud: `devops` stays `https://dev.azure.com`
  * for every preset (it can still create connections that target a sovereign cloud).
  */

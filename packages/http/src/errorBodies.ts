@@ -1,9 +1,9 @@
 /**
- * Reading each service's error body into one shape. Shapes from `specs/`:
- * - Graph: `{ error: { code, message, innerError: { "request-id" } } }` (graph.md §6; key may be `innererror`)
- * - ARM: `{ error: { code, message, details?: [{ code, message }] } }` (arm.md §5)
- * - Azure DevOps: `{ message, typeKey, typeName, errorCode }` (devops.md §11, observed, undocumented)
- * - Entra token endpoint: `{ error, error_description, error_codes, trace_id, correlation_id }` (federation.md §4)
+ * Reading each service's error body into one shape. Shapes (docs/reference/ holds the sources):
+ * - Graph: `{ error: { code, message, innerError: { "request-id" } } }` (docs/reference/graph.md §6; key may be `innererror`)
+ * - ARM: `{ error: { code, message, details?: [{ code, message }] } }` (docs/reference/arm.md §5)
+ * - Azure DevOps: `{ message, typeKey, typeName, errorCode }` (docs/reference/devops.md §11, observed, undocumented)
+ * - Entra token endpoint: `{ error, error_description, error_codes, trace_id, correlation_id }` (docs/reference/federation.md §4)
  */
 import type { Service } from './errors';
 import type { HeaderGetter } from './retry';
@@ -69,7 +69,7 @@ export function readErrorBody(service: Service, text: string | undefined, header
       const typeKey = str(body?.['typeKey']);
       const typeName = str(body?.['typeName']);
       const requestId = headers('x-vss-e2eid') ?? headers('activityid') ?? headers('x-tfs-session') ?? undefined;
-      // A duplicate name is answered with HTTP 500 (observed, devops.md §11): never retry it.
+      // A duplicate name is answered with HTTP 500 (observed, docs/reference/devops.md §11): never retry it.
       const permanent = /Duplicate|AlreadyExists|NotFound|Invalid|Argument/i.test(`${typeKey ?? ''} ${typeName ?? ''}`);
       return compact({ code: typeKey, message: str(body?.['message']), requestId, permanent });
     }

@@ -1,5 +1,5 @@
 /**
- * The official request/response examples from `shared/specs/examples`, copied verbatim into
+ * The official request/response examples published by Microsoft (REST specs and docs pages), copied verbatim into
  * `fixtures/` of this package (see fixtures/SOURCES.md for provenance).
  */
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/** The one api-version every Microsoft.Authorization call uses (specs/arm.md). */
+/** The one api-version every Microsoft.Authorization call uses (docs/reference/arm.md). */
 export const API_VERSION = '2022-04-01';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -11,7 +11,7 @@ export function isGuid(value: string): boolean {
 /**
  * The request path of a Microsoft.Authorization resource below `scope`:
  * `/{scope}/providers/Microsoft.Authorization/{collection}[/{name}]`. The scope's leading and
- * trailing slashes are dropped first (arm.md: the path template has no slash before `{scope}`),
+ * trailing slashes are dropped first (docs/reference/arm.md: the path template has no slash before `{scope}`),
  * so a joined path never holds `//`; each segment is percent-encoded.
  */
 export function authorizationPath(scope: string, collection: 'roleAssignments' | 'roleDefinitions' | 'permissions', name?: string): string {

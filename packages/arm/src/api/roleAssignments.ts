@@ -14,7 +14,7 @@ export interface CreateRoleAssignmentBody {
   readonly roleDefinitionId: string;
   /** The principal's object id (for an app: the service principal's `id`, not its `appId`). */
   readonly principalId: string;
-  /** Always set it: ARM then skips the directory lookup that fails during replication delay (specs/arm.md §1). */
+  /** Always set it: ARM then skips the directory lookup that fails during replication delay (docs/reference/arm.md §1). */
   readonly principalType: PrincipalType;
   readonly description?: string;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * A role assignment (`RoleAssignment`, authorization-RoleAssignmentsCalls.json @ 2022-04-01): the
  * fields wif reads. `roleDefinitionId` comes back in the tenant form
- * `/providers/Microsoft.Authorization/roleDefinitions/{guid}` (specs/arm.md §1): compare with
+ * `/providers/Microsoft.Authorization/roleDefinitions/{guid}` (docs/reference/arm.md §1): compare with
  * `roleDefinitionGuid()`. `principalType` is kept a string: the service knows more types
  * (e.g. `Device`) than a create request may send.
  */

@@ -1,6 +1,6 @@
 /**
  * A keyed, in-process mutex. Entra answers concurrent federated-credential writes to one app with
- * 409 (graph.md §5: "create FICs sequentially per parent identity"), so writes to one app queue here.
+ * 409 (docs/reference/graph.md §5: "create FICs sequentially per parent identity"), so writes to one app queue here.
  */
 const tails = new Map<string, Promise<unknown>>();
 

@@ -1,6 +1,6 @@
 /**
  * Retrying through Entra replication delay: right after a service principal is created, Graph reads
- * may answer 404 and ARM may answer 400 `PrincipalNotFound` (graph.md §9, arm.md §5). Those answers
+ * may answer 404 and ARM may answer 400 `PrincipalNotFound` (docs/reference/graph.md §9, docs/reference/arm.md §5). Those answers
  * are retried here with bounded exponential backoff — and nothing else is.
  */
 import { type AbortSignalLikeMinimal, sleep } from '@wif/http';

@@ -1,5 +1,5 @@
 /**
- * What each cause means and what to do about it. Sources: specs/federation.md §5, the Azure DevOps
+ * What each cause means and what to do about it. Sources: docs/reference/federation.md §5, the Azure DevOps
  * error tables (MicrosoftDocs/azure-devops-docs `docs/pipelines/release/troubleshoot-workload-identity.md`
  * and `includes/errors-workload-identity.md`, ms.date 03/26/2026) and the seed article's
  * troubleshooting section. docs/diagnose.md renders the same catalogue for people.

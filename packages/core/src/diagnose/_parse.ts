@@ -73,7 +73,7 @@ export interface ArmDenial {
 
 /**
  * Reads `The client '{id}' with object id '{oid}' does not have authorization to perform action
- * '{action}' over scope '{scope}'` (specs/arm.md §5; the seed quotes the shorter "Forbidden: The
+ * '{action}' over scope '{scope}'` (docs/reference/arm.md §5; the seed quotes the shorter "Forbidden: The
  * client 'XXX' with object id 'YYY' does not have authorization"). `undefined` when neither that
  * sentence nor the `AuthorizationFailed` code is in the text.
  */

@@ -12,7 +12,7 @@ const ENTRA_SUBJECT =
   '/eid1/c/pub/t/v4j5cvGGr0GRqy180BHbRw/a/rISbSSETf0KqFyZ8ppdXmA/sc/3f6e2a1b-5c4d-4e8f-9a0b-1c2d3e4f5a6b/1dfdea68-9549-409e-abee-c5da69cfec5f';
 const CHECK = 'Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.';
 
-/** Inputs in the shapes the docs (federation.md §5, the Azure DevOps error table) and the seed show. */
+/** Inputs in the shapes the docs (docs/reference/federation.md §5, the Azure DevOps error table) and the seed show. */
 const TABLE: ReadonlyArray<readonly [string, string, DiagnosisCause, RegExp?]> = [
   [
     '700213 with a legacy subject',

@@ -1,5 +1,5 @@
 /**
- * Getting the OIDC token of a connection: inside a pipeline job (federation.md §3, the request
+ * Getting the OIDC token of a connection: inside a pipeline job (docs/reference/federation.md §3, the request
  * `AzurePipelinesCredential` makes) or through the Azure DevOps client. The token is only ever
  * held in a closure and registered for redaction: it goes to the token endpoint and nowhere else.
  */

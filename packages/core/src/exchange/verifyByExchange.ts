@@ -278,7 +278,7 @@ export function verifyByExchange(
 
     const attempt = (): ResultAsync<AccessTokenHandle, StageFailure> => {
       attempts += 1;
-      // A fresh OIDC token for every attempt: assertions are never cached (federation.md §5, 700024).
+      // A fresh OIDC token for every attempt: assertions are never cached (docs/reference/federation.md §5, 700024).
       return timed(requestOidc(connection.id, opts), (t) => (oidcInMs += t))
         .mapErr((error): StageFailure => ({ kind: 'StageFailure', stage: 'oidc', error, propagating: false }))
         .andThen((assertion) =>

@@ -29,7 +29,7 @@ function dotnetGuidBase64Url(guid: string): string {
 
 /**
  * The issuer and subject Azure DevOps is expected to give a public-cloud connection on the Entra
- * issuer. The subject's derivation is observed, **not documented** (specs/federation.md §1): it is
+ * issuer. The subject's derivation is observed, **not documented** (docs/reference/federation.md §1): it is
  * used only to add the credential before the switch, and the values read back afterwards win.
  * @internal
  */

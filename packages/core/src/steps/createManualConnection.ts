@@ -231,7 +231,7 @@ export function convergeConnection(
   });
 
   // Another run created the same name between our read and our write (Azure DevOps answers 500
-  // DuplicateServiceConnectionException, devops.md §11): read again and adopt it if it is ours. A
+  // DuplicateServiceConnectionException, docs/reference/devops.md §11): read again and adopt it if it is ours. A
   // name still not found is held by a connection the caller may not see: the service's answer says so.
   return result.orElse((error) =>
     mayCreate && 'code' in error && error.code === 'DuplicateServiceConnectionException'

@@ -123,7 +123,7 @@ describe('registerApp', () => {
   });
 
   it('adopts a service principal that Graph reports as a duplicate with 400 instead of 409', async () => {
-    // graph.md §4: a second create for one appId fails with 400 or 409 (unconfirmed); the code is what to branch on.
+    // docs/reference/graph.md §4: a second create for one appId fails with 400 or 409 (unconfirmed); the code is what to branch on.
     fake.setOptions({ replicationLagInMs: 600_000 });
     const app = fake.state.addApplication({ displayName: 'ado-one', uniqueName: 'wif-ado-one', tags: [WIF_MANAGED_TAG] });
     const sp = fake.state.addServicePrincipal({ appId: app.appId });

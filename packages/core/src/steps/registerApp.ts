@@ -82,13 +82,13 @@ function fnv1a(text: string): string {
 
 const isNotFound = (e: { kind: string }): boolean => e.kind === 'NotFound';
 /**
- * A second service principal for one appId is refused with 400 or 409 (graph.md §4, status
+ * A second service principal for one appId is refused with 400 or 409 (docs/reference/graph.md §4, status
  * unconfirmed): branch on the code as well as the status.
  */
 const isDuplicate = (e: { kind: string; code?: string }): boolean =>
   e.kind === 'Conflict' || e.code === 'Request_MultipleObjectsWithSameKeyValue';
 /**
- * POST /servicePrincipals right after the app is created may not see the app yet (graph.md §9): Graph
+ * POST /servicePrincipals right after the app is created may not see the app yet (docs/reference/graph.md §9): Graph
  * answers 404 or 400 `Request_BadRequest` ("does not reference a valid application object"). Only
  * used for an app this run has just created; the body we send ({appId, tags}) is validated, so a 400
  * here is the replication delay and not a bad request.

@@ -29,7 +29,7 @@ const opt = (o: OperationOptions): OperationOptions => o;
 /**
  * Shares the connection into every project of `shareWith` it is not in yet: `GET projects/{p}` for
  * each (the reference needs the id), then one `PATCH serviceendpoint/endpoints/{id}`, which adds
- * references and leaves the others alone (devops.md §7).
+ * references and leaves the others alone (docs/reference/devops.md §7).
  */
 export function shareConnection(
   clients: WifClients,

@@ -36,7 +36,7 @@ import type { ResourceKind } from './types';
  * Connections converged at once by default. 32 lets the seed's fleet of 43 connections finish in two
  * overlapping waves (docs/performance.md); each connection has at most about four requests in flight,
  * and a burst of that size stays well inside Graph's per-app token bucket (3,500 resource units per
- * 10 s on the smallest tenants, graph.md §8) and ARM's write quota. Lower it for very large specs.
+ * 10 s on the smallest tenants, docs/reference/graph.md §8) and ARM's write quota. Lower it for very large specs.
  */
 export const DEFAULT_APPLY_CONCURRENCY = 32;
 

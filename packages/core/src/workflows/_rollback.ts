@@ -76,7 +76,7 @@ export function removalCommand(x: CreatedResource): string {
 /**
  * Deletes `created`, kind by kind in reverse order of creation (same kind at once). The service
  * principal is deleted explicitly even when its app goes too: that Graph removes it with the app is
- * standard Entra behaviour but not stated on the API page (graph.md §3). A `404` right after a
+ * standard Entra behaviour but not stated on the API page (docs/reference/graph.md §3). A `404` right after a
  * create may be replication, so it is retried; one that outlasts the retries means the resource is
  * gone. Returns what could not be removed.
  */

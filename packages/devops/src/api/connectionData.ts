@@ -3,7 +3,7 @@ import type { ResultAsync } from 'neverthrow';
 import type { DevOpsClient, DevOpsOperationOptions } from '../client';
 import { type ConnectionData, connectionDataSchema } from '../schemas/connectionData';
 
-// Undocumented in the REST reference (specs/devops.md §10). Resource version 1 is what
+// Undocumented in the REST reference (docs/reference/devops.md §10). Resource version 1 is what
 // azure-devops-node-api 17 sends (`7.2-preview.1`, LocationsApi.getConnectionData); clients commonly
 // send `7.1-preview` or `6.0-preview`. Which versions the service accepts is unconfirmed.
 const API_VERSION = '7.1-preview.1';

@@ -1,6 +1,6 @@
 /**
  * Error mapping, once for the package: each status answered with Azure DevOps' own error body
- * (`specs/devops.md` §11) through a real call (`getServiceEndpoint`), and the retry behaviour.
+ * (`docs/reference/devops.md` §11) through a real call (`getServiceEndpoint`), and the retry behaviour.
  */
 import { serviceError } from '@wif/testing';
 import { http } from 'msw';

@@ -1,7 +1,7 @@
 /**
- * The in-pipeline OIDC token (`specs/devops.md` §13, `specs/federation.md` §3): spec
+ * The in-pipeline OIDC token (`docs/reference/devops.md` §13, `docs/reference/federation.md` §3): spec
  * `specification/distributedTask/7.1/task.json`, `Oidctoken_Create` (excerpt in
- * `specs/examples/ado-distributedTask-7.1-oidctoken-excerpt.json`), api-version `7.1-preview.1`.
+ * `packages/testing/fixtures/ado-distributedTask-7.1-oidctoken-excerpt.json`), api-version `7.1-preview.1`.
  */
 import { registerSecret, type TransportError } from '@wif/http';
 import type { ResultAsync } from 'neverthrow';

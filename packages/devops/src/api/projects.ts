@@ -17,7 +17,7 @@ export interface ListProjectsQuery {
  *
  * `GET /{org}/_apis/projects?api-version=7.1`, then again with `continuationToken=` set to the
  * `x-ms-continuationtoken` response header while the service sends one (not in the spec; see
- * `specs/devops.md` §9). Permission: any member of the organization (PAT scope `vso.project`).
+ * `docs/reference/devops.md` §9). Permission: any member of the organization (PAT scope `vso.project`).
  * Read-only, safe to re-run. Errors: `Unauthorized`, `Forbidden`, `Throttled`, `ServiceUnavailable`,
  * `Network`, `InvalidResponse`, `Authentication`, `Aborted`; the first failed page ends the listing.
  *

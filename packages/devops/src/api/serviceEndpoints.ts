@@ -1,7 +1,7 @@
 /**
  * Service endpoints (service connections), `serviceendpoint/endpoints` at api-version 7.1.
  * Reference: learn.microsoft.com/rest/api/azure/devops/serviceendpoint/endpoints?view=azure-devops-rest-7.1;
- * spec `specification/serviceEndpoint/7.1/serviceEndpoint.json` (`specs/devops.md` §1–§7).
+ * spec `specification/serviceEndpoint/7.1/serviceEndpoint.json` (`docs/reference/devops.md` §1–§7).
  */
 import { httpError, type TransportError } from '@wif/http';
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
@@ -140,7 +140,7 @@ export function listServiceEndpoints(
  *
  * `GET /{org}/{project}/_apis/serviceendpoint/endpoints/{endpointId}?api-version=7.1`. A missing (or
  * invisible) id is answered either `404` or `200` with an empty or `null` body, depending on the
- * service version (`specs/devops.md` §2): all three are a `NotFound` error here. Permission: Reader
+ * service version (`docs/reference/devops.md` §2): all three are a `NotFound` error here. Permission: Reader
  * role on the connection (PAT scope `vso.serviceendpoint`). Read-only, safe to re-run. Errors:
  * `NotFound`, `Unauthorized`, `Forbidden`, `Throttled`, `ServiceUnavailable`, `Network`,
  * `InvalidResponse`, `Authentication`, `Aborted`.

@@ -1,6 +1,6 @@
 /**
  * `_apis/connectionData`. Not in the REST reference; fields from the `ConnectionData` interface of
- * `azure-devops-node-api/interfaces/LocationsInterfaces` (see `specs/devops.md` §10).
+ * `azure-devops-node-api/interfaces/LocationsInterfaces` (see `docs/reference/devops.md` §10).
  */
 import { z } from 'zod';
 

@@ -1,5 +1,5 @@
 /**
- * `TaskHubOidcToken` from `specs/examples/ado-distributedTask-7.1-oidctoken-excerpt.json`.
+ * `TaskHubOidcToken` from `packages/testing/fixtures/ado-distributedTask-7.1-oidctoken-excerpt.json`.
  */
 import { z } from 'zod';
 

@@ -1,5 +1,5 @@
 /**
- * Team projects. Shape from `specs/examples/ado-core-7.1-projects-excerpt.json`
+ * Team projects. Shape from `packages/testing/fixtures/ado-core-7.1-projects-excerpt.json`
  * (`definitions/TeamProjectReference` of `core/7.1/core.json`).
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Service endpoints (service connections). Shapes from `specs/devops.md` (ServiceEndpoint object)
+ * Service endpoints (service connections). Shapes from `docs/reference/devops.md` (ServiceEndpoint object)
  * and the spec `definitions/ServiceEndpoint` of `serviceEndpoint/7.1/serviceEndpoint.json`.
  *
  * Every object is loose: a service endpoint is sent back whole on PUT (GET, modify, PUT), so fields
@@ -83,7 +83,7 @@ export type ServiceEndpoint = z.output<typeof serviceEndpointSchema>;
 
 /**
  * The body of `createServiceEndpoint`. For a workload identity federation connection in manual mode
- * (`specs/examples/ado-docs-wif-create-request.json`): `type: 'azurerm'`, `url` of the target cloud,
+ * (`packages/testing/fixtures/ado-docs-wif-create-request.json`): `type: 'azurerm'`, `url` of the target cloud,
  * `authorization: { scheme: 'WorkloadIdentityFederation', parameters: { tenantid, serviceprincipalid } }`,
  * `data: { environment, scopeLevel, subscriptionId, subscriptionName, creationMode: 'Manual' }`.
  */

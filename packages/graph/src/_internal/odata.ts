@@ -20,7 +20,7 @@ export function selectFields(required: readonly string[], select: readonly strin
 }
 
 /**
- * Pages through a Graph collection: `value[]`, following `@odata.nextLink` verbatim (graph.md §7).
+ * Pages through a Graph collection: `value[]`, following `@odata.nextLink` verbatim (docs/reference/graph.md §7).
  */
 export function listCollection<S extends z.ZodType>(
   client: GraphClient,

@@ -1,5 +1,5 @@
 /**
- * Microsoft Graph `applications` (graph.md §1–3). Thin endpoint functions: method, path, schema.
+ * Microsoft Graph `applications` (docs/reference/graph.md §1–3). Thin endpoint functions: method, path, schema.
  * Permission for writes: `Application.ReadWrite.OwnedBy` (objects the caller owns) or
  * `Application.ReadWrite.All`; reads also work with `Application.Read.All`.
  */
@@ -79,7 +79,7 @@ export function upsertApplication(
  * `GET /applications/{id}`, `GET /applications(appId='…')` or `GET /applications(uniqueName='…')`,
  * with `$select` (always including `id,appId,displayName`).
  * Permission: `Application.Read.All` (or `Application.ReadWrite.OwnedBy` for owned apps).
- * Safe to re-run. A new application may not be readable for a few seconds (graph.md §9).
+ * Safe to re-run. A new application may not be readable for a few seconds (docs/reference/graph.md §9).
  * Errors: `NotFound`, `BadRequest`, `Unauthorized`, `Forbidden`, `Throttled`, `ServiceUnavailable`,
  * `Network`, `Authentication`, `Aborted`, `InvalidResponse`.
  *
@@ -153,7 +153,7 @@ export function listApplications(
 }
 
 /**
- * Deletes an application (soft delete: restorable for 30 days, graph.md §3).
+ * Deletes an application (soft delete: restorable for 30 days, docs/reference/graph.md §3).
  *
  * `DELETE /applications/{id}` → `204`.
  * Permission: `Application.ReadWrite.OwnedBy` or `Application.ReadWrite.All`.

@@ -1,6 +1,6 @@
 /**
  * Federated identity credentials of an application, addressed by the application's object id
- * (graph.md §5). At most 20 per application; `issuer`+`subject` unique per application; create
+ * (docs/reference/graph.md §5). At most 20 per application; `issuer`+`subject` unique per application; create
  * them one at a time per application (concurrent writes conflict).
  * Permission for writes: owner of the application with `Application.ReadWrite.OwnedBy`, or
  * `Application.ReadWrite.All`; reads: `Application.Read.All`.

@@ -1,5 +1,5 @@
 /**
- * Microsoft Graph `servicePrincipals` (graph.md §4). The service principal's `id` is the
+ * Microsoft Graph `servicePrincipals` (docs/reference/graph.md §4). The service principal's `id` is the
  * `principalId` of ARM role assignments. Permission for writes: `Application.ReadWrite.OwnedBy` or
  * `Application.ReadWrite.All`; reads: `Application.Read.All`.
  */
@@ -26,7 +26,7 @@ function servicePrincipalPath(key: ServicePrincipalKey): string {
  * Permission: `Application.ReadWrite.OwnedBy` or `Application.ReadWrite.All`.
  * Not safe to re-run as is: a second create for the same `appId` fails (`BadRequest`/`Conflict`,
  * code unconfirmed); read first with {@link getServicePrincipal}. Right after the application is
- * created Graph may answer `BadRequest`/`NotFound` for a few seconds (replication, graph.md §9).
+ * created Graph may answer `BadRequest`/`NotFound` for a few seconds (replication, docs/reference/graph.md §9).
  * Errors: `BadRequest`, `Conflict`, `Unauthorized`, `Forbidden`, `Throttled`, `ServiceUnavailable`,
  * `Network`, `Authentication`, `Aborted`, `InvalidResponse`.
  *

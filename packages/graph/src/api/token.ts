@@ -1,6 +1,6 @@
 /**
  * The Microsoft Entra token endpoint: client credentials with a federated assertion (the
- * workload identity federation exchange, federation.md §4). No bearer token: the assertion
+ * workload identity federation exchange, docs/reference/federation.md §4). No bearer token: the assertion
  * authenticates the application.
  */
 import {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The fields of a Microsoft Graph `application` that wif reads (graph.md §1–2). Unknown fields are
+ * The fields of a Microsoft Graph `application` that wif reads (docs/reference/graph.md §1–2). Unknown fields are
  * dropped. `id` is the object id (used in `/applications/{id}/…` paths); `appId` is the client id.
  */
 export const applicationSchema = z.object({
@@ -22,6 +22,6 @@ export type Application = z.output<typeof applicationSchema>;
 
 /**
  * Who may sign in to an application. wif always sends `AzureADMyOrg`: the Entra issuer of Azure
- * DevOps rejects multitenant apps with AADSTS70052 (federation.md §1).
+ * DevOps rejects multitenant apps with AADSTS70052 (docs/reference/federation.md §1).
  */
 export type SignInAudience = 'AzureADMyOrg' | 'AzureADMultipleOrgs' | 'AzureADandPersonalMicrosoftAccount' | 'PersonalMicrosoftAccount';

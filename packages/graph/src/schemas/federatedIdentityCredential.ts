@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** A federated identity credential on an application (graph.md §5). */
+/** A federated identity credential on an application (docs/reference/graph.md §5). */
 export const federatedIdentityCredentialSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The fields of a Microsoft Graph `servicePrincipal` that wif reads (graph.md §4). `id` is the
+ * The fields of a Microsoft Graph `servicePrincipal` that wif reads (docs/reference/graph.md §4). `id` is the
  * object id that ARM calls `principalId`.
  */
 export const servicePrincipalSchema = z.object({

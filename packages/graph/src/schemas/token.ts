@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * A successful answer of the Entra v2 token endpoint (federation.md §4). The access token is read
+ * A successful answer of the Entra v2 token endpoint (docs/reference/federation.md §4). The access token is read
  * here and moved into an {@link AccessTokenHandle} at once; it is never returned as a plain field.
  */
 export const tokenResponseSchema = z.object({

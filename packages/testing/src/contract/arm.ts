@@ -1,5 +1,5 @@
 /**
- * Contract handlers for Azure Resource Manager, Microsoft.Authorization @ 2022-04-01 (specs/arm.md):
+ * Contract handlers for Azure Resource Manager, Microsoft.Authorization @ 2022-04-01 (docs/reference/arm.md):
  * role definitions (list, get) and role assignments (create, get, delete, list) at all four scope
  * levels. Stateless: every happy path answers from the official examples in `fixtures/`, echoing
  * what the real service echoes (scope, name, principal, role). Error paths beyond request checks
@@ -27,7 +27,7 @@ export interface ArmContractOptions {
 const API_VERSION = '2022-04-01';
 const GUID_SOURCE = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const GUID = new RegExp(`^${GUID_SOURCE}$`, 'i');
-// The four scope levels of specs/arm.md ("Scope grammar"), as they appear in a request path.
+// The four scope levels of docs/reference/arm.md ("Scope grammar"), as they appear in a request path.
 const SCOPE =
   '(/providers/Microsoft\\.Management/managementGroups/[^/]+|/subscriptions/[^/]+(?:/resourceGroups/[^/]+(?:/providers/[^/]+(?:/[^/]+/[^/]+)+)?)?)';
 const AUTHZ = '/providers/Microsoft\\.Authorization';

@@ -2,7 +2,7 @@
  * Contract handlers for Azure DevOps: projects, service endpoints, pipeline permissions, the
  * in-pipeline OIDC token and connectionData. Happy paths answer from the official examples in
  * `fixtures/` (`ado-*.json`), echoing what the real service echoes (ids, names, project references);
- * each route rejects what the real service rejects, with its error body (`specs/devops.md` §11).
+ * each route rejects what the real service rejects, with its error body (`docs/reference/devops.md` §11).
  * The organization comes from the path: `{baseUrl}/{organization}/…`.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -20,7 +20,7 @@ export interface DevopsContractOptions {
   /**
    * The issuer/subject format of workload identity federation connections and OIDC tokens:
    * `entra` (default; what new connections get) or the legacy Azure DevOps issuer `vstoken`
-   * (`specs/federation.md` §1).
+   * (`docs/reference/federation.md` §1).
    */
   readonly issuerFormat?: 'entra' | 'vstoken';
   /** The organization id (connectionData `instanceId`, and inside issuer/subject). Default: derived from the name. */
@@ -173,7 +173,7 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
           workloadIdentityFederationSubject: `/eid1/c/pub/t/${dotNetGuidBase64Url(tenantId)}/a/${dotNetGuidBase64Url(AZURE_DEVOPS_APP_ID)}/sc/${orgId(org)}/${connectionId}`,
         }
       : {
-          // The issuer type of legacy connections is not documented: left out (specs/federation.md §1).
+          // The issuer type of legacy connections is not documented: left out (docs/reference/federation.md §1).
           workloadIdentityFederationIssuer: `https://vstoken.dev.azure.com/${orgId(org)}`,
           workloadIdentityFederationSubject: `sc://${org}/${projectName}/${name}`,
         };
@@ -304,7 +304,7 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
       apiVersion: ['7.1-preview', '7.1-preview.1'],
       handle(ctx) {
         const [org = ''] = ctx.params;
-        // No official example: the fields of the SDK's ConnectionData interface (specs/devops.md §10).
+        // No official example: the fields of the SDK's ConnectionData interface (docs/reference/devops.md §10).
         const user = {
           id: ctx.caller?.oid ?? guidFrom('pat-user'),
           providerDisplayName: 'wif test caller',
@@ -487,7 +487,7 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
   ];
 
   /**
-   * An unsigned JWT with the claims of `specs/federation.md` §3. A stateless handler knows ids, not
+   * An unsigned JWT with the claims of `docs/reference/federation.md` §3. A stateless handler knows ids, not
    * names: the legacy `sc://` and `p://` subjects carry ids where the service puts names.
    */
   const oidcToken = (org: string, projectId: string, connectionId: string | null, tenantId: string): string => {

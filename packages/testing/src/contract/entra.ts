@@ -1,6 +1,6 @@
 /**
  * Contract handlers for the Microsoft Entra v2 token endpoint, client credentials with a client
- * assertion (specs/federation.md §4–5). Success answers with the fields of
+ * assertion (docs/reference/federation.md §4–5). Success answers with the fields of
  * `fixtures/entra-token-success-example.json`, the access token being a test token for the
  * requested scope (so it works with the other contract handlers); errors are shaped like
  * `fixtures/entra-token-error-example.json`. The endpoint takes no bearer token.

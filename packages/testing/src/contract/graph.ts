@@ -1,11 +1,11 @@
 /**
  * Contract handlers for Microsoft Graph v1.0: applications, servicePrincipals and the federated
- * identity credentials of an application (specs/graph.md). Stateless: happy paths answer from the
+ * identity credentials of an application (docs/reference/graph.md). Stateless: happy paths answer from the
  * official examples in `fixtures/graph-*.json`, echoing the keys and fields of the request the way
  * Graph does; wrong requests get Graph's error body. Error cases that need state (an existing
  * application, a duplicate) are per-test `server.use(...)` overrides.
  *
- * Error *codes* follow graph.md §2, §5, §6; the exact wording of Graph's validation messages is not
+ * Error *codes* follow docs/reference/graph.md §2, §5, §6; the exact wording of Graph's validation messages is not
  * documented and is marked where it is a best guess.
  */
 import { HttpResponse, type HttpHandler } from 'msw';
@@ -76,10 +76,10 @@ const applicationFields = {
   notes: z.string().nullish(),
   description: z.string().max(1024).nullish(),
 };
-/** Create (upsert) body: `displayName` is the only required property (graph.md §1). */
+/** Create (upsert) body: `displayName` is the only required property (docs/reference/graph.md §1). */
 const applicationCreate = z.strictObject({ displayName: z.string().min(1), ...applicationFields });
 const applicationPatch = z.strictObject({ displayName: z.string().min(1).optional(), ...applicationFields });
-/** `appId` is the only required property (graph.md §4). */
+/** `appId` is the only required property (docs/reference/graph.md §4). */
 const servicePrincipalCreate = z.looseObject({
   appId: z.string().regex(GUID, 'appId must be a GUID'),
   tags: z.array(z.string()).optional(),
@@ -102,7 +102,7 @@ const ficPatch = z.strictObject({
   description: z.string().max(600).nullish(),
 });
 
-/** The documented FIC rules with the documented messages (graph.md §5). */
+/** The documented FIC rules with the documented messages (docs/reference/graph.md §5). */
 function ficRules(body: { name?: string; audiences?: readonly string[] | undefined }): Response | undefined {
   if (body.name !== undefined && !FIC_NAME.test(body.name)) {
     return badRequest('graph', `Federated Identity Credential name '${body.name}' is invalid.`);
@@ -260,7 +260,7 @@ export function graphContractHandlers(options: GraphContractOptions = {}): HttpH
       operation: 'upsertApplication',
       handle: ({ request, params, body }) => {
         const uniqueName = unquote(params[0]!);
-        // Without the header an absent application is 404 (graph.md §1); this handler has no state,
+        // Without the header an absent application is 404 (docs/reference/graph.md §1); this handler has no state,
         // so every application is absent: an existing one (204) is a per-test override.
         const prefer = (request.headers.get('prefer') ?? '').split(',').map((p) => p.trim().toLowerCase());
         if (!prefer.includes('create-if-missing')) return notFound(uniqueName);
@@ -396,7 +396,7 @@ export function graphContractHandlers(options: GraphContractOptions = {}): HttpH
       handle: ({ params, body }) => {
         const invalid = invalidObjectId(params[0]!);
         if (invalid) return invalid;
-        // `name` is immutable after create (graph.md §5); the message wording is a best guess.
+        // `name` is immutable after create (docs/reference/graph.md §5); the message wording is a best guess.
         if (body !== null && typeof body === 'object' && 'name' in body) {
           return badRequest('graph', "Property 'name' is read-only and cannot be changed.");
         }

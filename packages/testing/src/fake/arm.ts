@@ -1,6 +1,6 @@
 /**
  * ARM `Microsoft.Authorization` in the fake (api-version 2022-04-01): role definitions and role
- * assignments with the rules of `specs/arm.md` (deterministic-name idempotency, RoleAssignmentExists,
+ * assignments with the rules of `docs/reference/arm.md` (deterministic-name idempotency, RoleAssignmentExists,
  * PrincipalNotFound during replication, inherited assignments in lists), and authorization of
  * callers that signed in through the fake's token endpoint.
  */
@@ -122,7 +122,7 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
   const notFoundAssignment = (name: string): Response =>
     armError(404, 'RoleAssignmentNotFound', `The role assignment '${name}' is not found.`);
 
-  /** The lookup ARM makes for a principal (arm.md §1, §5): replication lag unless principalType is set. */
+  /** The lookup ARM makes for a principal (docs/reference/arm.md §1, §5): replication lag unless principalType is set. */
   const principalCheck = (principalId: string, principalType: PrincipalType | undefined): Response | undefined => {
     const missing = armError(
       400,
@@ -219,7 +219,7 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
     const scope = scopeOf(ctx.params[0]);
     const denied = forbidden(ctx, 'Microsoft.Authorization/roleAssignments/read', scope);
     if (denied) return denied;
-    // arm.md §2: no filter → at, above and below the scope; atScope() → at or above;
+    // docs/reference/arm.md §2: no filter → at, above and below the scope; atScope() → at or above;
     // principalId eq / assignedTo → that principal at, above or below.
     let atOrAboveOnly = false;
     let principal: string | undefined;
@@ -297,7 +297,7 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
         const scope = scopeOf(ctx.params[0]);
         const denied = forbidden(ctx, 'Microsoft.Authorization/roleDefinitions/read', scope);
         if (denied) return denied;
-        // arm.md §4: definitions "applicable at scope and above"; atScopeAndBelow() adds those below.
+        // docs/reference/arm.md §4: definitions "applicable at scope and above"; atScopeAndBelow() adds those below.
         let below = false;
         let rows = state.roleDefinitions();
         const filter = ctx.query.get('$filter');
@@ -365,7 +365,7 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
         const denied = forbidden(ctx, 'Microsoft.Authorization/roleAssignments/delete', scope);
         if (denied) return denied;
         const ra = state.roleAssignment(ctx.params[1] ?? '');
-        // arm.md §3: 204 "already deleted or does not exist".
+        // docs/reference/arm.md §3: 204 "already deleted or does not exist".
         if (!ra || ra.scope.toLowerCase() !== scope.toLowerCase()) return noContent();
         state.deleteRoleAssignment(ra.name);
         return json(assignmentJson(ra));

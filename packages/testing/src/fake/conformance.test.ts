@@ -109,7 +109,7 @@ describe('Graph', () => {
     const fake = start();
     const f = fixture('graph-v1.0-federatedIdentityCredential-upsert.json');
     fake.state.addApplication({ displayName: 'app', uniqueName: 'app-65278' });
-    // The doc example omits the Prefer header its own text requires (graph.md §5).
+    // The doc example omits the Prefer header its own text requires (docs/reference/graph.md §5).
     const headers = { Prefer: 'create-if-missing' };
     expectLike(await call('PATCH', f.request.url, { json: f.request.body, headers }), f.response.status, f.response.body);
     expectLike(await call('PATCH', f.request.url, { json: f.request.body, headers }), f.responseWhenAlreadyExists.status);

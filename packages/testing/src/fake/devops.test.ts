@@ -77,7 +77,7 @@ describe('projects', () => {
 });
 
 describe('service connections', () => {
-  it('encodes the tenant GUID little-endian for the Entra subject (federation.md example)', () => {
+  it('encodes the tenant GUID little-endian for the Entra subject (docs/reference/federation.md example)', () => {
     expect(dotnetGuidBase64Url(TENANT)).toBe('MiSI_7AJe0O9IsoTwAN97Q');
     expect(dotnetGuidBase64Url('499b84ac-1321-427f-aa17-267ca6975798')).toBe('rISbSSETf0KqFyZ8ppdXmA');
   });

@@ -1,7 +1,7 @@
 /**
  * Azure DevOps in the fake (api-version 7.1): projects, service endpoints (service connections),
  * pipeline permissions, connectionData and the in-pipeline OIDC token, with the rules of
- * `specs/devops.md` and `specs/federation.md` (server-generated WIF issuer/subject in the Entra or
+ * `docs/reference/devops.md` and `docs/reference/federation.md` (server-generated WIF issuer/subject in the Entra or
  * legacy format, name unique per project, conversion of automatic ServicePrincipal connections).
  */
 import { serviceError, type RouteContext } from '../contract/_router';
@@ -21,7 +21,7 @@ const SERVER_PARAMETERS = new Set([
   'workloadidentityfederationsubject',
   'workloadidentityfederationissuertype',
 ]);
-/** Lifetimes observed for connection-bound OIDC tokens (federation.md §3). */
+/** Lifetimes observed for connection-bound OIDC tokens (docs/reference/federation.md §3). */
 const LEGACY_TOKEN_SECONDS = 300;
 const ENTRA_TOKEN_SECONDS = 24 * 3600;
 const REVERT_WINDOW_MS = 7 * 24 * 3600 * 1000;
@@ -41,7 +41,7 @@ const projectNotFound = (p: string): Response =>
     'ProjectDoesNotExistWithNameException',
     `TF200016: The following project does not exist: ${p}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`,
   );
-// devops.md §11: a duplicate name is HTTP 500 with DuplicateServiceConnectionException (observed).
+// docs/reference/devops.md §11: a duplicate name is HTTP 500 with DuplicateServiceConnectionException (observed).
 const duplicateName = (name: string): Response =>
   devopsError(
     500,
@@ -318,7 +318,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     return json(endpointJson(e));
   };
 
-  /** PUT of a whole endpoint (devops.md §5); `operation=ConvertAuthenticationScheme` converts to WIF. */
+  /** PUT of a whole endpoint (docs/reference/devops.md §5); `operation=ConvertAuthenticationScheme` converts to WIF. */
   const update = (ctx: RouteContext, id: string, raw: unknown): Response => {
     const e = state.serviceEndpoint(id);
     if (!e) return endpointNotFound(id);
@@ -358,7 +358,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     e.scheme = scheme;
     e.parameters = storedParameters(auth['parameters']);
     if (scheme !== WIF) e.federation = undefined;
-    // federation.md §1 / troubleshoot-workload-identity.md: saving a WIF connection moves it to the
+    // docs/reference/federation.md §1 / troubleshoot-workload-identity.md: saving a WIF connection moves it to the
     // Entra issuer once the organization uses it; a new WIF connection gets the current format.
     else if (!wasWif || rt.options.issuerMode === 'entra') e.federation = rt.options.issuerMode;
     if (converting) {
@@ -410,7 +410,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
       return noContent();
     }
     state.deleteServiceEndpoint(e.id);
-    // `deep` deletes the identity Azure DevOps created for an automatic-mode connection (devops.md §6).
+    // `deep` deletes the identity Azure DevOps created for an automatic-mode connection (docs/reference/devops.md §6).
     if (ctx.query.get('deep') === 'true' && e.data['creationMode'] === 'Automatic') {
       const app = state.applicationByAppId(e.parameters['serviceprincipalid'] ?? '');
       if (app) state.deleteApplication(app.id);
@@ -461,7 +461,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
       return devopsError(400, 'InvalidOperationException', `Service connection ${e.name} does not use workload identity federation.`);
     const now = Math.floor(rt.now() / 1000);
     const entra = fed.issuer.startsWith('https://login.microsoftonline.com/');
-    // federation.md §3. Both formats carry the FIC audience here (the real Entra-issued token's aud
+    // docs/reference/federation.md §3. Both formats carry the FIC audience here (the real Entra-issued token's aud
     // is an Azure DevOps GUID; the fake keeps one audience rule at its token endpoint).
     const claims: Record<string, unknown> = {
       jti: rt.newId(),
@@ -531,14 +531,14 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
         const token = num('continuationToken', 0);
         if (top === undefined || top === 0 || skip === undefined || token === undefined)
           return argument('$top, $skip and continuationToken must be non-negative integers.');
-        // Every project of the fake is wellFormed (devops.md §9: the default stateFilter).
+        // Every project of the fake is wellFormed (docs/reference/devops.md §9: the default stateFilter).
         const stateFilter = ctx.query.get('stateFilter')?.toLowerCase();
         if (stateFilter !== undefined && !PROJECT_STATES.includes(stateFilter))
           return argument(`The value '${stateFilter}' is not valid for stateFilter.`);
         const all = stateFilter === undefined || stateFilter === 'all' || stateFilter === 'wellformed' ? state.projects() : [];
         const start = token + skip;
         const rows = all.slice(start, start + top).map(projectJson);
-        // devops.md §9: more pages are announced only by the x-ms-continuationtoken header.
+        // docs/reference/devops.md §9: more pages are announced only by the x-ms-continuationtoken header.
         const headers: Record<string, string> = start + top < all.length ? { 'x-ms-continuationtoken': String(start + top) } : {};
         return json({ count: rows.length, value: rows }, 200, headers);
       },
@@ -623,7 +623,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
         const project = state.project(ctx.params[0] ?? '');
         if (!project) return projectNotFound(ctx.params[0] ?? '');
         const e = state.serviceEndpoint(ctx.params[1] ?? '');
-        // devops.md §2: a missing id is answered 200 with an empty body or 404 depending on version
+        // docs/reference/devops.md §2: a missing id is answered 200 with an empty body or 404 depending on version
         // (unconfirmed); the fake answers 200 with a JSON null, what the .NET server writes for null.
         if (!e || !e.projectReferences.some((r) => r.projectId === project.id)) return json(null);
         return json(endpointJson(e, project.id));

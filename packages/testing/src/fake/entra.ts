@@ -1,8 +1,8 @@
 /**
  * The Entra token endpoint in the fake: client credentials with a federated assertion
- * (federation.md §4). It verifies the assertion the fake's Azure DevOps signed and matches it
+ * (docs/reference/federation.md §4). It verifies the assertion the fake's Azure DevOps signed and matches it
  * against the app's federated identity credentials, failing with the AADSTS codes of
- * federation.md §5; on success it issues a test access token for the app's service principal.
+ * docs/reference/federation.md §5; on success it issues a test access token for the app's service principal.
  */
 import { serviceError, type RouteContext } from '../contract/_router';
 import { audienceForScope, makeTestToken } from '../credential';
@@ -132,7 +132,7 @@ export function entraRoutes(rt: FakeRuntime): FakeRoute[] {
         'invalid_client',
         `AADSTS700212: No matching federated identity record found for presented assertion audience '${aud}'. ${check}`,
       );
-    // graph.md §5: a FIC just written is not yet usable for a while.
+    // docs/reference/graph.md §5: a FIC just written is not yet usable for a while.
     if (rt.now() < match.writtenAt + rt.options.ficPropagationInMs) {
       return entraError(
         400,

@@ -1,18 +1,18 @@
 /**
  * The two issuer/subject formats Azure DevOps gives a workload-identity-federation connection
- * (federation.md §1) and the RS256 signer for the in-pipeline OIDC tokens (federation.md §3).
+ * (docs/reference/federation.md §1) and the RS256 signer for the in-pipeline OIDC tokens (docs/reference/federation.md §3).
  */
 import { generateKeyPairSync, createHash, sign, verify, type KeyObject } from 'node:crypto';
 
-/** The Azure DevOps application id (federation.md §1: `{A}` in the Entra subject prefix). */
+/** The Azure DevOps application id (docs/reference/federation.md §1: `{A}` in the Entra subject prefix). */
 export const AZURE_DEVOPS_APP_ID = '499b84ac-1321-427f-aa17-267ca6975798';
-/** The audience a FIC for Azure DevOps carries (federation.md §1). */
+/** The audience a FIC for Azure DevOps carries (docs/reference/federation.md §1). */
 export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 /**
  * base64url (no padding) of a GUID's bytes in .NET `Guid.ToByteArray()` order: the first three
  * groups little-endian, the last two as written. Observed derivation, not documented
- * (federation.md §1): `ff882432-09b0-437b-bd22-ca13c0037ded` → `MiSI_7AJe0O9IsoTwAN97Q`.
+ * (docs/reference/federation.md §1): `ff882432-09b0-437b-bd22-ca13c0037ded` → `MiSI_7AJe0O9IsoTwAN97Q`.
  */
 export function dotnetGuidBase64Url(guid: string): string {
   const hex = guid.replace(/-/g, '');

@@ -1,6 +1,6 @@
 /**
  * Microsoft Graph v1.0 in the fake: applications, service principals and federated identity
- * credentials, with the rules of `specs/graph.md` (upsert by uniqueName, FIC limits and name
+ * credentials, with the rules of `docs/reference/graph.md` (upsert by uniqueName, FIC limits and name
  * rules, one service principal per app, replication lag of new service principals).
  */
 import { serviceError, type RouteContext } from '../contract/_router';
@@ -101,7 +101,7 @@ const notFound = (key: string): Response =>
   );
 const invalid = (message: string): Response => serviceError('graph', 400, 'Request_BadRequest', message);
 const unsupportedQuery = (): Response => serviceError('graph', 400, 'Request_UnsupportedQuery', 'Unsupported Query.');
-// graph.md §4/§5: the status of a duplicate key is unconfirmed (observed 400 or 409); the fake answers
+// docs/reference/graph.md §4/§5: the status of a duplicate key is unconfirmed (observed 400 or 409); the fake answers
 // 409 with the observed code. Callers should branch on the code, not the status.
 const duplicate = (message: string): Response => serviceError('graph', 409, 'Request_MultipleObjectsWithSameKeyValue', message);
 
@@ -300,7 +300,7 @@ function baseGraphRoutes(rt: FakeRuntime): FakeRoute[] {
 
   // ------------------------------------------------------------ service principals
 
-  /** A new service principal is invisible to reads for `replicationLagInMs` (graph.md §9). */
+  /** A new service principal is invisible to reads for `replicationLagInMs` (docs/reference/graph.md §9). */
   const visible = (sp: FakeServicePrincipal | undefined): FakeServicePrincipal | undefined =>
     sp && rt.now() >= sp.createdAt + rt.options.replicationLagInMs ? sp : undefined;
 
@@ -311,7 +311,7 @@ function baseGraphRoutes(rt: FakeRuntime): FakeRoute[] {
     return state.federatedCredentials(app.id).find((f) => f.id === key.toLowerCase() || f.name === key);
   };
 
-  /** Checks a FIC body (graph.md §5); `name` is the new credential's name when creating. */
+  /** Checks a FIC body (docs/reference/graph.md §5); `name` is the new credential's name when creating. */
   const checkFic = (
     app: FakeApplication,
     body: unknown,
@@ -393,7 +393,7 @@ function baseGraphRoutes(rt: FakeRuntime): FakeRoute[] {
   const ficEntity = (app: FakeApplication, fic: FakeFederatedCredential, status: number): Response =>
     json({ '@odata.context': context(`applications('${app.id}')/federatedIdentityCredentials/$entity`), ...ficJson(app, fic) }, status);
 
-  // Graph answers concurrent FIC writes on one parent with 409 (graph.md §5, documented for managed
+  // Graph answers concurrent FIC writes on one parent with 409 (docs/reference/graph.md §5, documented for managed
   // identities); the code for applications is unconfirmed.
   const ficLock = (ctx: RouteContext): string => `fic/${findApp(ctx.params)?.id ?? appKey(ctx.params)}`;
   const ficConflict = (): Response =>
@@ -546,7 +546,7 @@ function baseGraphRoutes(rt: FakeRuntime): FakeRoute[] {
         const filter = ctx.query.get('$filter');
         if (filter !== null) {
           const clauses = parseFilter(filter);
-          // issuer/subject are matched exactly, as the token exchange does (federation.md §2).
+          // issuer/subject are matched exactly, as the token exchange does (docs/reference/federation.md §2).
           const kept = clauses && rows.map((r) => matches(clauses, r, true));
           if (!kept || kept.includes(undefined)) return unsupportedQuery();
           rows = rows.filter((_, i) => kept[i]);

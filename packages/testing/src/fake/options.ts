@@ -13,7 +13,7 @@ export interface FakeOptions {
   organization?: string;
   /** Azure DevOps organization id (GUID); default derived from the organization name. */
   organizationId?: string;
-  /** Issuer/subject format for new WIF connections (federation.md §1); default `entra`. */
+  /** Issuer/subject format for new WIF connections (docs/reference/federation.md §1); default `entra`. */
   issuerMode?: 'entra' | 'legacy';
   /** Service base URLs; default the public cloud (`graph` includes `/v1.0`). */
   baseUrls?: { graph?: string; arm?: string; devops?: string; entra?: string };

@@ -720,7 +720,7 @@ export class FakeState {
       return { issuer: entraIssuer(tenant), subject: entraSubject(tenant, this.#env.organizationId, e.id), issuerType: 'EntraID' };
     }
     // The legacy subject embeds the owning project's and the connection's current names.
-    // The issuer type of a legacy connection is undocumented (federation.md §1): left out.
+    // The issuer type of a legacy connection is undocumented (docs/reference/federation.md §1): left out.
     const ref = e.projectReferences[0];
     const project = ref ? (this.project(ref.projectId)?.name ?? '') : '';
     return {
