@@ -173,9 +173,9 @@ node -e '
 echo "${#tarballs[@]} @wif packages from the feed"
 got="$("${env_clean[@]}" npx --no-install wif --version)"
 [ "$got" = "$version" ] || fail "npx wif --version (feed) printed '$got', expected '$version'"
-printf "import { diagnoseText } from '@wif/core';\nconsole.log(diagnoseText('AADSTS700213: No matching federated identity record found for presented assertion subject x')[0].cause);\n" >use.js
+printf "import { diagnoseText } from '@wif/core/diagnose';\nconsole.log(diagnoseText('AADSTS700213: No matching federated identity record found for presented assertion subject x')[0].cause);\n" >use.js
 [ "$("${env_clean[@]}" node use.js)" = "SubjectMismatch" ] || fail "@wif/core from the feed does not run"
-echo "npx wif --version: $got; import { diagnoseText } from '@wif/core': ok"
+echo "npx wif --version: $got; import { diagnoseText } from '@wif/core/diagnose': ok"
 
 # --- 3. wif.mjs alone in an empty directory --------------------------------------------------
 step "wif.mjs alone: emulator, plan, apply --yes, verify --exchange"
