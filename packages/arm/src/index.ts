@@ -19,6 +19,8 @@ export {
   roleDefinitionIdForScope,
   roleAssignmentName,
 } from './roles';
+export { listPermissions } from './api/permissions';
+export { PermissionListSchema } from './schemas/permission';
 export { type ListRoleDefinitionsQuery, listRoleDefinitions, getRoleDefinition } from './api/roleDefinitions';
 export {
   type PrincipalType,

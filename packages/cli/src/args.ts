@@ -61,6 +61,13 @@ export const COMMANDS = {
       'wif plan -c wif.yaml --out wif-plan.json',
     ],
   },
+  whoami: {
+    summary: 'Who wif runs as in each service, and which permissions the spec needs it has (granted, missing, unknown).',
+    usage: 'wif whoami [--config FILE]',
+    options: { config: { ...config, description: 'Check the permissions every write of this spec needs.' } },
+    positionals: 'none',
+    examples: ['wif whoami -c wif.yaml', 'wif whoami -c wif.yaml --json'],
+  },
   apply: {
     summary: 'Create or converge every connection of the spec (asks first on a terminal).',
     usage: 'wif apply --config FILE [--yes] [--prune] [--atomic] | wif apply --plan PLAN.json [--config FILE] [--yes]',

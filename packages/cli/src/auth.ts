@@ -44,6 +44,20 @@ export function pipelineIdentity(
   return { tenantId, clientId, serviceConnectionId, systemAccessToken };
 }
 
+type Claims = Record<string, unknown>;
+
+/** `GET {emulator}/_emulator/permissions`: the claims the emulator's caller has; `undefined` when unreachable. */
+async function emulatorClaims(url: string): Promise<{ graph: Claims; other: Claims } | undefined> {
+  try {
+    const res = await fetch(`${url.replace(/\/+$/, '')}/_emulator/permissions`, { signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as { claims?: { graph?: Claims; other?: Claims } };
+    return body.claims?.graph && body.claims.other ? { graph: body.claims.graph, other: body.claims.other } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resolves the credentials for this run. A usage error when `--devops-auth pat` has no token to use. */
 export async function resolveAuth(
   env: Env,
@@ -75,8 +89,12 @@ export async function resolveAuth(
 
   if (options.emulator) {
     const { createTestCredential } = await import('@wif/testing');
+    // The emulator may be playing a caller who lacks permissions: mint tokens with the claims it says.
+    const claims = await emulatorClaims(options.emulator);
     return ok({
-      credential: createTestCredential(),
+      credential: createTestCredential(
+        claims ? { claims: (scope: string) => (/graph\.microsoft\.com/i.test(scope) ? claims.graph : claims.other) } : {},
+      ),
       ...(devopsCredential ? { devopsCredential } : {}),
       description: `emulator development credential${devopsNote}`,
     });

@@ -119,6 +119,30 @@ export interface StalePlanError {
   readonly message: string;
 }
 
+/** One permission the caller lacks, found by the preflight before any write. */
+export interface MissingPermission {
+  readonly service: 'graph' | 'arm' | 'devops';
+  /** e.g. `Microsoft.Authorization/roleAssignments/write`, `ServiceEndpoints/Create`, `Application.ReadWrite.All`. */
+  readonly permission: string;
+  /** The ARM scope, `project web`, or `tenant {id}`. */
+  readonly scope: string;
+  /** Who can fix it and how, e.g. "Endpoint Creator in project web: ask a Project Administrator …". */
+  readonly fix: string;
+}
+
+/**
+ * The preflight found that the caller lacks a permission one of the connection's writes needs:
+ * `apply` sends no write for this connection. `missing` lists every such permission (the first is
+ * repeated in the top-level fields).
+ */
+export interface PermissionMissingError extends MissingPermission {
+  readonly kind: 'PermissionMissing';
+  /** Who wif runs as (UPN, object id or Azure DevOps identity). */
+  readonly caller: string;
+  readonly missing: readonly MissingPermission[];
+  readonly message: string;
+}
+
 /** Everything `@wif/core` can fail with. */
 export type WifError =
   | ValidationError
@@ -136,7 +160,8 @@ export type WifError =
   | UnsupportedRegionError
   | IdentityCredentialLimitError
   | DevOpsIdentityNotFoundError
-  | StalePlanError;
+  | StalePlanError
+  | PermissionMissingError;
 
 /** Every `kind` of {@link WifError}. */
 export type WifErrorKind = WifError['kind'];

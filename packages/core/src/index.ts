@@ -26,6 +26,8 @@ export type {
   IdentityCredentialLimitError,
   DevOpsIdentityNotFoundError,
   StalePlanError,
+  PermissionMissingError,
+  MissingPermission,
   Problem,
   Service,
   ValidationError,
@@ -113,6 +115,7 @@ export {
   fetchOverHttpClient,
 } from '@wif/http';
 export * from './exchange/index';
+export * from './preflight/index';
 export type { IdentitySpec, ChecksSpec, SecuritySpec, CheckDay } from './spec/governance';
 export { resolveDevOpsIdentities } from './governance/identities';
 export {

@@ -17,6 +17,7 @@ export const REFUSAL_KINDS = [
   'PrivilegedRoleRefused',
   'CredentialLimit',
   'StalePlan',
+  'PermissionMissing',
 ] as const satisfies readonly WifErrorKind[];
 
 /** The kind of a {@link Refusal}. */

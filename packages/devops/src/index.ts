@@ -25,6 +25,19 @@ export {
 export { type OidcTokenInput, OidcTokenHandle, createOidcToken } from './api/oidcToken';
 export { getConnectionData } from './api/connectionData';
 export {
+  type PermissionQuestion,
+  SERVICE_ENDPOINTS_NAMESPACE_ID,
+  SERVICE_ENDPOINT_PERMISSIONS,
+  serviceEndpointToken,
+  evaluatePermissions,
+} from './api/permissions';
+export {
+  type PermissionEvaluation,
+  type PermissionEvaluationBatch,
+  permissionEvaluationSchema,
+  permissionEvaluationBatchSchema,
+} from './schemas/permissionEvaluation';
+export {
   type IdentityRef,
   type ServiceEndpointProjectReference,
   type EndpointAuthorization,

@@ -5,7 +5,10 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { AuthenticationHandler, Client, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import type { ResultAsync } from 'neverthrow';
 import {
+  type AbortedError,
+  type AuthenticationError,
   checkBaseUrl,
   type CloudName,
   resolveEndpoints,
@@ -16,6 +19,8 @@ import {
   SDK_USER_AGENT,
   fetchOverHttpClient,
 } from '@wif/http';
+import type { GraphRequestOptions } from './api/options';
+import { type AccessTokenClaims, readAccessTokenClaims } from './api/tokenClaims';
 import { credentialAuthProvider, originAuthenticationHandler } from './_internal/authentication';
 import { graphSender, preserveErrors } from './_internal/graphSender';
 import { retryMiddleware } from './_internal/retryMiddleware';
@@ -43,6 +48,11 @@ export interface GraphClientOptions extends Omit<TransportOptions, 'httpClient'>
 /** A Microsoft Graph client: pass it to the functions of this package. */
 export interface GraphClient {
   readonly transport: Transport;
+  /**
+   * Decodes the claims of the token this client sends (who the caller is, `scp`, `roles`, `wids`);
+   * the token itself is never returned. Absent on hand-made clients.
+   */
+  readonly accessTokenClaims?: (options?: GraphRequestOptions) => ResultAsync<AccessTokenClaims, AuthenticationError | AbortedError>;
 }
 
 /**
@@ -83,7 +93,11 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     customHosts: new Set([base.hostname]),
   });
   const userAgent = [options.userAgentPrefix, SDK_USER_AGENT].filter(Boolean).join(' ');
-  return Object.freeze({ transport: transportFromSender('graph', endpoints.graph, graphSender(client, userAgent)) });
+  const scope = options.scope ?? endpoints.graphScope;
+  return Object.freeze({
+    transport: transportFromSender('graph', endpoints.graph, graphSender(client, userAgent)),
+    accessTokenClaims: (o: GraphRequestOptions = {}) => readAccessTokenClaims(options.credential, scope, o),
+  });
 }
 
 function fetchHandler(fetchImpl: typeof fetch): Middleware {

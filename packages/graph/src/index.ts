@@ -34,6 +34,9 @@ export {
   requestTokenWithClientAssertion,
 } from './api/token';
 export { AccessTokenHandle } from './accessTokenHandle';
+export { type AccessTokenClaims, decodeAccessTokenClaims, readAccessTokenClaims } from './api/tokenClaims';
+export { getAuthorizationPolicy } from './api/authorizationPolicy';
+export { type AuthorizationPolicy, authorizationPolicySchema } from './schemas/authorizationPolicy';
 export { type Application, type SignInAudience, applicationSchema } from './schemas/application';
 export { type ServicePrincipal, servicePrincipalSchema } from './schemas/servicePrincipal';
 export { type FederatedIdentityCredential, federatedIdentityCredentialSchema } from './schemas/federatedIdentityCredential';

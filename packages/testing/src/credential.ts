@@ -33,12 +33,20 @@ export function audienceForScope(scope: string): string {
   return scope.replace(/\/\.default$/, '');
 }
 
+/**
+ * The delegated scopes (`scp`) a test token carries by default: for Microsoft Graph those an operator
+ * signed in with a first-party tool has for wif's writes; `user_impersonation` elsewhere.
+ */
+export function defaultScopesFor(scope: string): string {
+  return /graph\.microsoft\.com/i.test(scope) ? 'Application.ReadWrite.All Directory.Read.All User.Read' : 'user_impersonation';
+}
+
 /** Builds a test token for `scope` (a `…/.default` scope). */
 export function makeTestToken(scope: string, claims: Partial<TestTokenClaims> = {}): string {
   const now = Math.floor(Date.now() / 1000);
   const payload: TestTokenClaims = {
     aud: audienceForScope(scope),
-    scp: scope,
+    scp: defaultScopesFor(scope),
     tid: TEST_TENANT_ID,
     oid: TEST_CALLER_OBJECT_ID,
     iat: now,
@@ -52,7 +60,14 @@ export function makeTestToken(scope: string, claims: Partial<TestTokenClaims> = 
  * A `TokenCredential` for tests and the emulator. Each call returns a fresh test token for the
  * first requested scope.
  */
-export function createTestCredential(options: { tenantId?: string; objectId?: string } = {}): TestCredential {
+export function createTestCredential(
+  options: {
+    tenantId?: string;
+    objectId?: string;
+    /** Extra claims for every token, or a function of the scope (e.g. the fake's `callerClaims`). */
+    claims?: Partial<TestTokenClaims> | ((scope: string) => Partial<TestTokenClaims>);
+  } = {},
+): TestCredential {
   const requestedScopes: string[] = [];
   return {
     requestedScopes,
@@ -68,6 +83,7 @@ export function createTestCredential(options: { tenantId?: string; objectId?: st
         token: makeTestToken(scope, {
           ...(options.tenantId ? { tid: options.tenantId } : {}),
           ...(options.objectId ? { oid: options.objectId } : {}),
+          ...(typeof options.claims === 'function' ? options.claims(scope) : (options.claims ?? {})),
         }),
         expiresOnTimestamp: Date.now() + 3_600_000,
       };

@@ -4,6 +4,7 @@ export {
   type TestTokenClaims,
   type TestCredential,
   audienceForScope,
+  defaultScopesFor,
   makeTestToken,
   createTestCredential,
   decodeTestToken,

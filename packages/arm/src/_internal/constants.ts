@@ -14,7 +14,7 @@ export function isGuid(value: string): boolean {
  * trailing slashes are dropped first (docs/reference/arm.md: the path template has no slash before `{scope}`),
  * so a joined path never holds `//`; each segment is percent-encoded.
  */
-export function authorizationPath(scope: string, collection: 'roleAssignments' | 'roleDefinitions', name?: string): string {
+export function authorizationPath(scope: string, collection: 'roleAssignments' | 'roleDefinitions' | 'permissions', name?: string): string {
   const tail = name === undefined ? '' : `/${encodeURIComponent(name)}`;
   return `${idPath(scope)}/providers/Microsoft.Authorization/${collection}${tail}`;
 }

@@ -32,6 +32,12 @@ export interface ListRoleAssignmentsQuery {
   readonly principalId?: string;
   /** Only assignments at or above the scope (`atScope()`). */
   readonly atScope?: boolean;
+  /**
+   * Assignments of this principal, directly or through its groups (`assignedTo('…')`, transitive over
+   * group membership: https://learn.microsoft.com/rest/api/authorization/role-assignments/list-for-scope).
+   * Not combined with `principalId`.
+   */
+  readonly assignedTo?: string;
 }
 
 /**
@@ -175,6 +181,7 @@ export function listRoleAssignments(
   const parts = [
     ...(query.atScope === true ? ['atScope()'] : []),
     ...(query.principalId !== undefined ? [`principalId eq ${odataString(query.principalId)}`] : []),
+    ...(query.assignedTo !== undefined && query.principalId === undefined ? [`assignedTo(${odataString(query.assignedTo)})`] : []),
   ];
   return armList(
     client,

@@ -68,6 +68,13 @@ export function printPlan(printer: Printer, p: Plan): void {
     printer.note(colors.yellow('Orphans could not be looked for:'));
     printer.error(p.orphanError);
   }
+  // Permissions the preflight could not confirm: shown (escaped by the printer), never blocking (docs/security.md, "Preflight").
+  const unknown = p.preflight?.checks.filter((k) => k.status === 'unknown') ?? [];
+  if (unknown.length > 0) {
+    printer.line(colors.yellow(`Preflight: ${unknown.length} permission(s) wif could not confirm (a hint only; apply will try):`));
+    for (const k of unknown) printer.line(`  ${k.service} ${k.permission} on ${k.scope}: ${k.evidence}${k.fix ? ` — ${k.fix}` : ''}`);
+    printer.line();
+  }
   const s = p.summary;
   printer.line(
     `Plan for ${p.organization}: ${s.create} to create, ${s.update} to update, ${s.unchanged} unchanged, ${s.delete} to delete or not in the spec` +
@@ -88,6 +95,7 @@ export const planJson = (p: Plan) => ({
   connections: p.connections,
   orphans: p.orphans,
   ...(p.orphanError ? { orphanError: p.orphanError } : {}),
+  ...(p.preflight ? { preflight: { caller: p.preflight.caller, summary: p.preflight.summary, checks: p.preflight.checks } } : {}),
 });
 
 export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {

@@ -5,7 +5,10 @@
  * - `POST /_emulator/break-subject` `{ connection, project? }`: changes the letter case of the last
  *   segment of the subject on the connection's federated credential — the classic copy-paste
  *   mistake — so `wif verify` and a token exchange fail the way they do in Azure;
- * - `POST /_emulator/options` `{ latencyInMs?, throttleRate?, … }`: turns the fake's fault knobs.
+ * - `POST /_emulator/options` `{ latencyInMs?, throttleRate?, … }`: turns the fake's fault knobs;
+ * - `POST /_emulator/permissions` `{ deny: [...], allowedToCreateApps?, appOnly? }`: plays a caller
+ *   who lacks permissions (`{ deny: [] }` resets); `GET /_emulator/permissions` answers the deny list
+ *   and the token claims that go with it (the CLI's emulator credential mints its tokens with them).
  */
 import type { Fake } from '@wif/testing';
 import { emulatorEndpoints } from './layout';
@@ -68,6 +71,18 @@ function breakConnection(fake: Fake, input: Record<string, unknown>): Response {
   });
 }
 
+/** The scope of each service's tokens (what the CLI's clients ask the credential for). */
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+const ARM_SCOPE = 'https://management.azure.com/.default';
+
+function permissionsView(fake: Fake) {
+  return {
+    deny: fake.deniedPermissions,
+    // What a token of the caller carries: Graph claims, and those of every other service.
+    claims: { graph: fake.callerClaims(GRAPH_SCOPE), other: fake.callerClaims(ARM_SCOPE) },
+  };
+}
+
 /**
  * Why an admin request is refused, or `undefined`. A web page the user visits can send requests to
  * 127.0.0.1 (CSRF with a `text/plain` POST) or reach it under its own name (DNS rebinding): the
@@ -119,6 +134,28 @@ export async function handleAdmin(fake: Fake, request: Request, origin: string, 
         return problem(400, (e as Error).message);
       }
       return json({ ok: true });
+    }
+    case 'GET /_emulator/permissions':
+      return json(permissionsView(fake));
+    case 'POST /_emulator/permissions': {
+      const input = await body(request);
+      if (!input || !Array.isArray(input['deny']))
+        return problem(400, 'Give { "deny": ["arm:…", "devops:ServiceEndpoints/Create[@project]", "graph:…"] } ({ "deny": [] } resets).');
+      const unknown = Object.keys(input).filter((k) => !['deny', 'allowedToCreateApps', 'appOnly'].includes(k));
+      if (unknown.length > 0) return problem(400, `Unknown field(s): ${unknown.join(', ')}. Allowed: deny, allowedToCreateApps, appOnly.`);
+      const flag = (k: string): boolean | undefined => (typeof input[k] === 'boolean' ? (input[k] as boolean) : undefined);
+      try {
+        const allowedToCreateApps = flag('allowedToCreateApps');
+        const appOnly = flag('appOnly');
+        fake.setPermissions({
+          deny: input['deny'] as string[],
+          ...(allowedToCreateApps !== undefined ? { allowedToCreateApps } : {}),
+          ...(appOnly !== undefined ? { appOnly } : {}),
+        });
+      } catch (e) {
+        return problem(400, (e as Error).message);
+      }
+      return json({ ok: true, ...permissionsView(fake) });
     }
     default:
       return problem(404, `No emulator route ${route}.`);

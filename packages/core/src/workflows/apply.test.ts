@@ -141,6 +141,15 @@ describe('apply', () => {
         'GET applications.get',
         'GET projects.get',
         'GET serviceEndpoints.list',
+        // The preflight of its writes: the Graph token's claims (no request) and the tenant policy
+        // (the test token has no wids), the ARM permissions at the role's scope and the caller's own
+        // assignments (delegation conditions), who the caller is in Azure DevOps and one evaluation
+        // for the project (its id comes from the plan).
+        'GET authorizationPolicy.get',
+        'GET permissions.list',
+        'GET roleAssignments.list',
+        'GET connectionData.get',
+        'POST permissions.evaluateBatch',
         // Its execution.
         'GET applications.get', // by uniqueName: 404
         'PATCH applications.update', // upsert with Prefer: create-if-missing

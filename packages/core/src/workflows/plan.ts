@@ -16,6 +16,8 @@ import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'n
 import type { WifError } from '../errors';
 import { mapPool } from '../_internal/pool';
 import type { ReplicationRetryOptions } from '../_internal/replication';
+import { refuseMissingPermissions } from '../preflight/fromPlan';
+import type { PreflightReport } from '../preflight/types';
 import { isRefusal, type Refusal } from '../refusals';
 import { credentialLimitError, credentialNameFor } from '../steps/bindFederatedCredential';
 import { decideConnection, desiredData, lookupConnection } from '../steps/createManualConnection';
@@ -40,6 +42,8 @@ export interface ConnectionPlan {
   readonly key: string;
   readonly project: string;
   readonly name: string;
+  /** The project's id, when the plan read it. */
+  readonly projectId?: string;
   readonly resources: readonly PlannedResource[];
   /** Everything apply would refuse for this connection: when not empty, apply writes nothing for it. */
   readonly refusals: readonly Refusal[];
@@ -65,6 +69,12 @@ export interface Plan {
   readonly spec: ResolvedSpec;
   /** Why orphans could not be looked for (the plan of the spec's connections stands). */
   readonly orphanError?: WifError;
+  /**
+   * The permissions the plan's writes need, as the preflight found them (absent when the plan has no
+   * write): `missing` ones are `PermissionMissing` refusals on the connections that need them;
+   * `unknown` ones are hints to show.
+   */
+  readonly preflight?: PreflightReport;
 }
 
 /** Options of {@link plan}. */
@@ -73,6 +83,11 @@ export interface PlanOptions {
   readonly concurrency?: number;
   /** Look for managed connections the spec no longer names (one list per project). Default true. */
   readonly orphans?: boolean;
+  /**
+   * Check, before any write, the permissions the plan's writes need (`preflight`) and refuse the
+   * connections that need a missing one (`PermissionMissing`). Default true.
+   */
+  readonly preflight?: boolean;
   /** Backoff while Entra replicates a principal made moments ago (see `readServicePrincipal`). */
   readonly replication?: ReplicationRetryOptions;
   readonly abortSignal?: AbortSignal;
@@ -83,9 +98,12 @@ export interface PlanOptions {
  * refuse carries its `refusals` (and the first as `error`); the plan as a whole fails only for an
  * invalid spec (`Validation`, nothing sent).
  *
- * Calls only GETs: Graph applications, servicePrincipals and federatedIdentityCredentials; ARM
+ * Calls only reads: Graph applications, servicePrincipals and federatedIdentityCredentials; ARM
  * roleDefinitions (custom role names only) and roleAssignments (`principalId eq`); Azure DevOps
- * projects, serviceendpoints and pipelinePermissions. Permission: read on all of those.
+ * projects, serviceendpoints and pipelinePermissions. Permission: read on all of those. Then, when
+ * the plan has writes, the preflight's reads (see `preflight`): ARM permissions per distinct scope,
+ * one Azure DevOps permission evaluation (a POST that writes nothing) per project, connectionData,
+ * and the Graph token's claims.
  * Safe to re-run.
  *
  * @example
@@ -97,14 +115,22 @@ export function plan(clients: WifClients, spec: ResolvedSpec, options: PlanOptio
   if (checked.isErr()) return errAsync(checked.error);
   const appIds = new Set<string>();
   return ResultAsync.fromSafePromise(
-    mapPool(spec.connections, options.concurrency ?? 16, (c) => planConnection(clients, spec, c, options, appIds)),
-  ).andThen((connections) => {
-    if (options.orphans === false) return okAsync(assemblePlan(spec, connections, []));
+    mapPool(spec.connections, options.concurrency ?? 16, (c) => planConnection(clients, spec, c, options, appIds)).then((planned) =>
+      // One preflight over every write the plan contains: a missing permission is a refusal.
+      options.preflight === false
+        ? { connections: planned }
+        : refuseMissingPermissions(clients, planned, spec, options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    ),
+  ).andThen(({ connections, report }: { connections: ConnectionPlan[]; report?: PreflightReport }) => {
+    const withReport = (p: Plan): Plan => (report ? { ...p, preflight: report } : p);
+    if (options.orphans === false) return okAsync(withReport(assemblePlan(spec, connections, [])));
     return ResultAsync.fromSafePromise<Result<OrphanPlan[], WifError>>(findOrphans(clients, spec, appIds, options).then((r) => r)).map(
       (orphans): Plan =>
-        orphans.isOk()
-          ? assemblePlan(spec, connections, orphans.value)
-          : { ...assemblePlan(spec, connections, []), orphanError: orphans.error },
+        withReport(
+          orphans.isOk()
+            ? assemblePlan(spec, connections, orphans.value)
+            : { ...assemblePlan(spec, connections, []), orphanError: orphans.error },
+        ),
     );
   });
 }
@@ -132,8 +158,8 @@ export async function planConnection(
   const head = { key: c.key, project: c.project, name: c.name };
   if (r.isErr()) return { ...head, resources: [], refusals: isRefusal(r.error) ? [r.error] : [], error: r.error };
   if (r.value.appId) appIds?.add(r.value.appId.toLowerCase());
-  const { resources, refusals } = r.value;
-  return { ...head, resources, refusals, ...(refusals[0] ? { error: refusals[0] } : {}) };
+  const { resources, refusals, projectId } = r.value;
+  return { ...head, ...(projectId ? { projectId } : {}), resources, refusals, ...(refusals[0] ? { error: refusals[0] } : {}) };
 }
 
 const res = (
@@ -163,6 +189,8 @@ interface Decided {
   readonly resources: PlannedResource[];
   readonly refusals: Refusal[];
   readonly appId: string | undefined;
+  /** The project's id, read anyway: the preflight then needs no lookup of its own. */
+  readonly projectId: string | undefined;
 }
 
 function readAndDecide(
@@ -215,7 +243,7 @@ function readAndDecide(
     const wanted: WantedRole[] = [];
     for (const r of c.roles) {
       const scope = parseScope(r.scope);
-      if (scope.isErr()) return ok({ resources: out, refusals, appId: app?.appId }); // the spec check refused it already
+      if (scope.isErr()) return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id }); // the spec check refused it already
       const resolved = await resolveRole(clients.arm, r.role, scope.value.scope, o);
       if (resolved.isErr()) {
         if (!isRefusal(resolved.error)) return err(resolved.error);
@@ -258,14 +286,14 @@ function readAndDecide(
         );
       if (c.pipelines) out.push(res('pipelinePermission', 'create', describePipelines(c)));
       out.push(...credentials.filter((f) => isWifCredential(f.name)).map(orphanCredential));
-      return ok({ resources: out, refusals, appId: app?.appId });
+      return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id });
     }
     const want = desiredConnectionInput(spec, c, app?.appId ?? '');
     const decided = decideConnection(connection, want, desiredData(want), found.project.name);
     if (decided.isErr()) {
       // apply refuses this connection: the plan says so, with the error apply would return, and plans nothing under it.
       refusals.push(decided.error);
-      return ok({ resources: out, refusals, appId: app?.appId });
+      return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id });
     }
     const connectionChanges = decided.value.changes;
     const renamed = connectionChanges.some((ch) => ch.field === 'name');
@@ -323,6 +351,6 @@ function readAndDecide(
       const { changes } = pipelineChanges(c.pipelines, perms);
       out.push(res('pipelinePermission', actionOf(changes), describePipelines(c), { id: connection.id, changes }));
     }
-    return ok({ resources: out, refusals, appId: app?.appId });
+    return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id });
   });
 }

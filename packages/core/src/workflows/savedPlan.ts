@@ -45,6 +45,7 @@ const savedPlanSchema = z.object({
     z.object({
       key: z.string(),
       project: z.string(),
+      projectId: z.string().optional(),
       name: z.string(),
       resources: z.array(resource),
       refusals: z.array(wifError),

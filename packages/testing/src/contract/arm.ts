@@ -12,6 +12,11 @@ import { badRequest, serviceError, serviceRouter, type RequestLogEntry, type Rou
 import { managedIdentityContractRoutes } from './managedIdentity';
 
 export interface ArmContractOptions {
+  /**
+   * What `GET {scope}/providers/Microsoft.Authorization/permissions` answers, per scope (default:
+   * the official example's single entry with empty `actions`/`notActions`, i.e. no permission).
+   */
+  readonly permissions?: (scope: string) => readonly { actions: string[]; notActions: string[] }[];
   /** Base URL the handlers serve (default: the public-cloud endpoint). */
   readonly baseUrl?: string;
   /** Receives every request that reached a route. */
@@ -260,6 +265,29 @@ export function armContractHandlers(options: ArmContractOptions = {}): HttpHandl
       checkScope(ctx.params[0] ?? '') ?? handle(ctx);
 
   const routes: Route[] = [
+    {
+      // Permissions_ListForResourceGroup / Permissions_ListForResource (and the subscription form of
+      // the "Check if user can assign access" article); examples arm-permissions-*.json.
+      method: 'GET',
+      pattern: route('permissions'),
+      operation: 'Permissions_List',
+      apiVersion: API_VERSION,
+      handle: withScope((ctx) => {
+        const [scope = ''] = ctx.params;
+        if (levelOf(scope) === 'managementGroup') {
+          // Not in the REST spec at management-group scope (unconfirmed there): refuse like an unknown type.
+          return serviceError('arm', 404, 'InvalidResourceType', `The resource type 'permissions' could not be found at '${scope}'.`);
+        }
+        const fixture =
+          levelOf(scope) === 'resource'
+            ? 'arm-permissions-2022-05-01-preview-GetResourcePermissions.json'
+            : 'arm-permissions-2015-07-01-GetPermissions.json';
+        const example = structuredClone(
+          loadFixture<{ responses: Record<string, { body: { value: Json[] } }> }>(fixture).responses['200']!.body.value,
+        );
+        return page(ctx, options.permissions ? options.permissions(scope).map((p) => ({ ...p })) : example);
+      }),
+    },
     {
       method: 'GET',
       pattern: route('roleDefinitions'),

@@ -30,6 +30,11 @@ export interface DevopsContractOptions {
   readonly projectsPageSize?: number;
   /** Base URL of the identities service (default `https://vssps.dev.azure.com`). */
   readonly identitiesBaseUrl?: string;
+  /**
+   * How `POST _apis/security/permissionevaluationbatch` answers one evaluation (default: granted).
+   * The answer's shape follows the official example `ado-security-7.1-POST__permissionevaluationbatch.json`.
+   */
+  readonly hasPermission?: (namespaceId: string, token: string, permissions: number) => boolean;
   /** Projects served besides the three of the official example. */
   readonly projects?: readonly { readonly id: string; readonly name: string; readonly description?: string }[];
 }
@@ -39,6 +44,20 @@ interface Example {
   readonly parameters?: { readonly body?: unknown };
   readonly responses: Record<string, { readonly body?: unknown }>;
 }
+
+// PermissionEvaluationBatch (security 7.1): the request the service reads.
+const EvaluationBatch = z.object({
+  alwaysAllowAdministrators: z.boolean().optional(),
+  evaluations: z
+    .array(
+      z.object({
+        securityNamespaceId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+        token: z.string().min(1),
+        permissions: z.number().int().nonnegative(),
+      }),
+    )
+    .min(1),
+});
 
 const AZURE_DEVOPS_APP_ID = '499b84ac-1321-427f-aa17-267ca6975798';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -215,6 +234,27 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
   };
 
   const routes: Route[] = [
+    {
+      method: 'POST',
+      pattern: /^\/([^/]+)\/_apis\/security\/permissionevaluationbatch$/i,
+      operation: 'POST permissionevaluationbatch',
+      apiVersion: '7.1',
+      handle(ctx) {
+        const parsed = EvaluationBatch.safeParse(ctx.body);
+        if (!parsed.success)
+          return badRequest(
+            'devops',
+            'The evaluation batch is missing or invalid: give { evaluations: [{ securityNamespaceId, token, permissions }] }.',
+          );
+        const evaluations = parsed.data.evaluations.map((e) => ({
+          securityNamespaceId: e.securityNamespaceId,
+          token: e.token,
+          permissions: e.permissions,
+          value: (options.hasPermission ?? (() => true))(e.securityNamespaceId, e.token, e.permissions),
+        }));
+        return HttpResponse.json({ evaluations });
+      },
+    },
     {
       method: 'GET',
       pattern: /^\/([^/]+)\/_apis\/projects$/i,

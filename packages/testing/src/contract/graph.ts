@@ -18,6 +18,8 @@ export interface GraphContractOptions {
   readonly baseUrl?: string;
   /** Receives every request that reached a route. */
   readonly onRequest?: (entry: RequestLogEntry) => void;
+  /** `defaultUserRolePermissions.allowedToCreateApps` of `GET /policies/authorizationPolicy` (default: the example's `true`). */
+  readonly allowedToCreateApps?: boolean;
 }
 
 const DEFAULT_BASE_URL = 'https://graph.microsoft.com/v1.0';
@@ -236,6 +238,22 @@ export function graphContractHandlers(options: GraphContractOptions = {}): HttpH
   };
 
   const routes: Route[] = [
+    {
+      // authorizationpolicy-get.md (v1.0) example: graph-v1.0-authorizationPolicy-get.json.
+      method: 'GET',
+      pattern: /^\/policies\/authorizationPolicy$/i,
+      operation: 'getAuthorizationPolicy',
+      handle: () => {
+        const body = structuredClone(exampleBody('graph-v1.0-authorizationPolicy-get.json'));
+        if (options.allowedToCreateApps !== undefined) {
+          body['defaultUserRolePermissions'] = {
+            ...(body['defaultUserRolePermissions'] as Entity),
+            allowedToCreateApps: options.allowedToCreateApps,
+          };
+        }
+        return HttpResponse.json(body);
+      },
+    },
     {
       method: 'PATCH',
       pattern: new RegExp(`^/applications\\(uniqueName=${KEY}\\)$`, 'i'),

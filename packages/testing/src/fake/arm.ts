@@ -8,6 +8,7 @@ import { serviceError, type RouteContext } from '../contract/_router';
 import { nextPageUrl, parseFilter, readPageToken } from './_query';
 import { isGuid, isRecord, json, noContent } from './_respond';
 import type { FakeRoute, FakeRuntime } from './options';
+import { actionCovers } from './permissions';
 import {
   isAtOrAbove,
   normalizeScope,
@@ -23,11 +24,7 @@ const PRINCIPAL_TYPES = new Set<PrincipalType>(['User', 'Group', 'ServicePrincip
 
 const armError = (status: number, code: string, message: string): Response => serviceError('arm', status, code, message);
 
-/** Whether an RBAC action pattern (`*`, `Microsoft.Authorization/*`, any `*` wildcard) covers `action`. */
-function covers(pattern: string, action: string): boolean {
-  const literal = (part: string): string => part.replace(/[.+?^$()|[\]\\{}]/g, '\\$&');
-  return new RegExp(`^${pattern.split('*').map(literal).join('.*')}$`, 'i').test(action);
-}
+const covers = actionCovers;
 
 function allows(role: FakeRoleDefinition, action: string): boolean {
   return role.permissions.some((p) => p.actions.some((a) => covers(a, action)) && !p.notActions.some((n) => covers(n, action)));
@@ -84,6 +81,15 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
    */
   const forbidden = (ctx: RouteContext, action: string, scope: string): Response | undefined => {
     const caller = ctx.caller;
+    if (caller && rt.permissions.armDenies(action, scope)) {
+      // A user caller is named by its sign-in name in the real message, an app by its client id.
+      const who = typeof caller['appid'] === 'string' ? caller['appid'] : typeof caller['upn'] === 'string' ? caller['upn'] : caller.oid;
+      return armError(
+        403,
+        'AuthorizationFailed',
+        `The client '${who}' with object id '${caller.oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      );
+    }
     if (!caller || typeof caller['appid'] !== 'string') return undefined;
     const granted = state
       .roleAssignments()
@@ -239,7 +245,49 @@ export function armRoutes(rt: FakeRuntime): FakeRoute[] {
   const assignmentItem = new RegExp(`^(.*)${PROVIDER}/roleAssignments/([^/]+)$`, 'i');
   const definitionItem = new RegExp(`^(.*)${PROVIDER}/roleDefinitions/([^/]+)$`, 'i');
 
+  /**
+   * The caller's effective permissions at a scope (Permissions_ListForResourceGroup / _ListForResource,
+   * and the subscription form): one entry per role grant. The platform operator holds one grant of
+   * everything but what the deny list takes away there; a service principal its role assignments.
+   */
+  const permissionsAt = (ctx: RouteContext): Response => {
+    const scope = scopeOf(ctx.params[0]);
+    if (!/^\/subscriptions\//i.test(scope)) {
+      return armError(404, 'InvalidResourceType', `The resource type 'permissions' could not be found at '${scope}'.`);
+    }
+    const caller = ctx.caller;
+    const entry = (p: {
+      actions: readonly string[];
+      notActions: readonly string[];
+      dataActions?: readonly string[];
+      notDataActions?: readonly string[];
+    }) => ({
+      actions: [...p.actions],
+      notActions: [...p.notActions],
+      dataActions: [...(p.dataActions ?? [])],
+      notDataActions: [...(p.notDataActions ?? [])],
+    });
+    let value: Array<ReturnType<typeof entry>>;
+    if (caller && typeof caller['appid'] === 'string') {
+      value = state
+        .roleAssignments()
+        .filter((ra) => ra.principalId === caller.oid.toLowerCase() && isAtOrAbove(ra.scope, scope))
+        .flatMap((ra) => state.roleDefinition(ra.roleDefinitionId)?.permissions ?? [])
+        .map(entry);
+    } else {
+      value = [entry({ actions: ['*'], notActions: rt.permissions.armDeniedAt(scope) })];
+    }
+    return page(ctx, value);
+  };
+
   return [
+    {
+      method: 'GET',
+      pattern: new RegExp(`^(.*)${PROVIDER}/permissions$`, 'i'),
+      operation: 'permissions.list',
+      apiVersion: API_VERSION,
+      handle: permissionsAt,
+    },
     {
       method: 'GET',
       pattern: new RegExp(`^(.*)${PROVIDER}/roleDefinitions$`, 'i'),

@@ -33,7 +33,23 @@ import {
   type FakeRuntime,
   type ResolvedOptions,
 } from './options';
+import { FakePermissions, parseDeny } from './permissions';
 import { FakeState } from './state';
+import { defaultScopesFor } from '../credential';
+
+/** What {@link Fake.setPermissions} takes. */
+export interface FakePermissionsInput {
+  /**
+   * Permissions the caller lacks: `arm:{action}[@{scope}]`,
+   * `devops:ServiceEndpoints/{Use|Administer|Create|ViewAuthorization|ViewEndpoint}[@{project}]`,
+   * `graph:{Application.ReadWrite.All|Application.ReadWrite.OwnedBy|AppRegistration.Create}`.
+   */
+  readonly deny: readonly string[];
+  /** The tenant setting "Users can register applications" (default `true`). */
+  readonly allowedToCreateApps?: boolean;
+  /** Play an app-only caller (Graph `roles: ['Application.ReadWrite.OwnedBy']`) instead of a user (default `false`). */
+  readonly appOnly?: boolean;
+}
 
 export interface Fake {
   /** MSW handlers for the four services (one catch-all per base URL), all answered by `handle`. */
@@ -58,8 +74,20 @@ export interface Fake {
    * during rollback. `path` is matched against the path below the service's base URL.
    */
   failRequests(rule: FailRule): void;
-  /** Empties the state (built-in roles stay), the request log, the failure rules, and restarts the seeded sequences. Options are kept. */
+  /** Empties the state (built-in roles stay), the request log, the failure rules, the deny list, and restarts the seeded sequences. Options are kept. */
   reset(): void;
+  /**
+   * Plays a caller who lacks permissions (see `FakePermissionsInput`); `{ deny: [] }` resets.
+   * Throws `TypeError` (a programmer error) for an entry it does not understand, naming each.
+   */
+  setPermissions(input: FakePermissionsInput): void;
+  /** The deny list as given, e.g. `['arm:Microsoft.Authorization/roleAssignments/write']`. */
+  readonly deniedPermissions: readonly string[];
+  /**
+   * Token claims that match the deny list, for `createTestCredential({ claims: fake.callerClaims })`:
+   * a Graph token then lacks the denied permissions, so a preflight reads the truth.
+   */
+  callerClaims(scope: string): Record<string, unknown>;
 }
 
 /** A forced failure of {@link Fake.failRequests}. */
@@ -105,8 +133,10 @@ export function createFake(options: FakeOptions = {}): Fake {
     now: () => opts.clock(),
     newId: () => ids.next(),
   });
+  const permissions = new FakePermissions();
   const runtime: FakeRuntime = {
     state,
+    permissions,
     get options() {
       return opts;
     },
@@ -231,8 +261,22 @@ export function createFake(options: FakeOptions = {}): Fake {
     failRequests(rule) {
       failures.push({ rule, left: rule.times ?? Number.POSITIVE_INFINITY });
     },
+    setPermissions(input) {
+      const parsed = parseDeny(Array.isArray(input.deny) ? input.deny : [input.deny]);
+      if (!parsed.ok) throw new TypeError(`wif fake: ${parsed.problems.join('; ')}`);
+      permissions.set(parsed.value);
+      permissions.allowedToCreateApps = input.allowedToCreateApps ?? true;
+      permissions.appOnly = input.appOnly ?? false;
+    },
+    get deniedPermissions() {
+      return permissions.deny.map((d) => d.text);
+    },
+    callerClaims(scope) {
+      return permissions.callerClaims(scope, defaultScopesFor(scope));
+    },
     reset() {
       failures.length = 0;
+      permissions.reset();
       state.clear();
       requests.length = 0;
       locks.clear();

@@ -9,6 +9,7 @@ import { AZURE_DEVOPS_APP_ID, TOKEN_EXCHANGE_AUDIENCE } from './federation';
 import { guidFrom } from './_random';
 import { isGuid, isRecord, json, noContent } from './_respond';
 import type { FakeRoute, FakeRuntime } from './options';
+import { SERVICE_ENDPOINT_BITS } from './permissions';
 import { CONFIDENTIAL_PARAMETERS, type FakeIdentity, type FakeProject, type FakeServiceEndpoint } from './state';
 
 const API = '7.1';
@@ -27,6 +28,7 @@ const REVERT_WINDOW_MS = 7 * 24 * 3600 * 1000;
 const AZURERM_SCHEMES = ['ServicePrincipal', WIF, 'ManagedServiceIdentity', 'PublishProfile'];
 const ENVIRONMENTS = ['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment', 'AzureGermanCloud', 'AzureStack'];
 const PROJECT_STATES = ['deleting', 'new', 'wellformed', 'createpending', 'all', 'unchanged', 'deleted'];
+const SERVICE_ENDPOINTS_NAMESPACE = '49b48001-ca20-4adc-8111-5b60c903a50c';
 const PAT_USER: FakeIdentity = { id: '00000000-0000-0000-0000-00000000a11e', displayName: 'PAT user', uniqueName: 'pat-user@fake' };
 
 const devopsError = (status: number, typeKey: string, message: string): Response => serviceError('devops', status, typeKey, message);
@@ -226,6 +228,67 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     return missing ? `Required data '${missing}' is missing for scope level ${level}.` : undefined;
   };
 
+  // ------------------------------------------------------------ the deny list (permissions.ts)
+  const deniedIn = (bits: number, projectId: string): boolean => {
+    const project = state.project(projectId);
+    return rt.permissions.devopsDenies(
+      bits,
+      (key) => key.toLowerCase() === projectId.toLowerCase() || (project !== undefined && key.toLowerCase() === project.name.toLowerCase()),
+    );
+  };
+  // The message is the one observed for a caller without the Creator role (terraform-provider-azuredevops#723);
+  // the status and type key the service sends with it are unconfirmed (403 and an access-check type here).
+  const createRefused = (): Response =>
+    devopsError(
+      403,
+      'AccessCheckException',
+      'You do not have permission to create a service connection. You need to be a Creator for service connections in this project.',
+    );
+  // Wording of ours: the service's text for a missing Administer bit is not documented.
+  const administerRefused = (e: { name: string }): Response =>
+    devopsError(
+      403,
+      'AccessCheckException',
+      `You do not have permission to manage the service connection ${e.name}. You need to be an Administrator for this service connection.`,
+    );
+  const cannotAdminister = (e: { projectReferences: readonly { projectId: string }[] }): boolean =>
+    e.projectReferences.some((r) => deniedIn(SERVICE_ENDPOINT_BITS.Administer, r.projectId));
+
+  /** `POST _apis/security/permissionevaluationbatch` (security 7.1): the caller's effective bits, per token. */
+  const evaluate = (ctx: RouteContext): Response => {
+    const body = ctx.body;
+    const evaluations = isRecord(body) ? body['evaluations'] : undefined;
+    if (
+      !Array.isArray(evaluations) ||
+      evaluations.length === 0 ||
+      !evaluations.every(
+        (e) =>
+          isRecord(e) &&
+          typeof e['securityNamespaceId'] === 'string' &&
+          isGuid(e['securityNamespaceId']) &&
+          typeof e['token'] === 'string' &&
+          Number.isInteger(e['permissions']),
+      )
+    ) {
+      return argument('The evaluation batch is missing or invalid: give { evaluations: [{ securityNamespaceId, token, permissions }] }.');
+    }
+    return json({
+      evaluations: (evaluations as Array<Record<string, unknown>>).map((e) => {
+        const ns = (e['securityNamespaceId'] as string).toLowerCase();
+        const token = e['token'] as string;
+        const bits = e['permissions'] as number;
+        // ServiceEndpoints tokens: endpoints/{projectId}[/{endpointId}] (inheriting from the project).
+        const projectId = ns === SERVICE_ENDPOINTS_NAMESPACE ? /^endpoints\/([^/]+)/i.exec(token)?.[1] : undefined;
+        return {
+          securityNamespaceId: e['securityNamespaceId'],
+          token,
+          permissions: bits,
+          value: !(projectId !== undefined && deniedIn(bits, projectId)),
+        };
+      }),
+    });
+  };
+
   const create = (ctx: RouteContext): Response => {
     const body = checkEndpointBody(ctx.body);
     if (body instanceof Response) return body;
@@ -234,6 +297,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     const name = body['name'] as string;
     const refs = readReferences(body['serviceEndpointProjectReferences'], name);
     if (refs instanceof Response) return refs;
+    if (refs.some((r) => deniedIn(SERVICE_ENDPOINT_BITS.Create, r.project.id))) return createRefused();
     for (const r of refs) if (nameTaken(r.project.id, r.name)) return duplicateName(r.name);
     const auth = body['authorization'] as Record<string, unknown>;
     const scheme = auth['scheme'] as string;
@@ -258,6 +322,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
   const update = (ctx: RouteContext, id: string, raw: unknown): Response => {
     const e = state.serviceEndpoint(id);
     if (!e) return endpointNotFound(id);
+    if (cannotAdminister(e)) return administerRefused(e);
     const body = checkEndpointBody(raw);
     if (body instanceof Response) return body;
     if (typeof body['id'] === 'string' && body['id'].toLowerCase() !== e.id)
@@ -314,6 +379,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     const id = ctx.params[0] ?? '';
     const e = state.serviceEndpoint(id);
     if (!e) return endpointNotFound(id);
+    if (cannotAdminister(e)) return administerRefused(e);
     const refs = readReferences(ctx.body, e.name);
     if (refs instanceof Response) return refs;
     for (const r of refs) if (nameTaken(r.project.id, r.name, e.id)) return duplicateName(r.name);
@@ -335,6 +401,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     if (notGuid !== undefined) return argument(`The value '${notGuid}' is not valid for projectIds.`);
     const e = state.serviceEndpoint(id);
     if (!e) return endpointNotFound(id);
+    if (cannotAdminister(e)) return administerRefused(e);
     const removing = new Set(projectIds.map((p) => p.toLowerCase()));
     e.projectReferences = e.projectReferences.filter((r) => !removing.has(r.projectId));
     state.touchServiceEndpoints();
@@ -410,6 +477,13 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
   };
 
   return [
+    {
+      method: 'POST',
+      pattern: at('/_apis/security/permissionevaluationbatch'),
+      operation: 'permissions.evaluateBatch',
+      apiVersion: API,
+      handle: evaluate,
+    },
     {
       method: 'GET',
       pattern: at('/_apis/connectionData'),
@@ -588,6 +662,8 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
         const id = rawId.toLowerCase();
         const p = state.pipelinePermissions(projectKey, id);
         if (!p) return endpointNotFound(rawId);
+        const endpoint = state.serviceEndpoint(id);
+        if (endpoint && cannotAdminister(endpoint)) return administerRefused(endpoint);
         const body = ctx.body;
         if (!isRecord(body)) return argument('The request body must be a resource pipeline permissions object.');
         const resource = body['resource'];

@@ -3,6 +3,7 @@ import type { Route, RouteContext } from '../contract/_router';
 import { TEST_TENANT_ID } from '../credential';
 import { AZURE_DEVOPS_APP_ID, type JwtSigner } from './federation';
 import { guidFrom } from './_random';
+import type { FakePermissions } from './permissions';
 import type { FakeState } from './state';
 
 export interface FakeOptions {
@@ -116,6 +117,8 @@ export function resolveOptions(patch: FakeOptions, base?: ResolvedOptions): Reso
 /** What each service module of the fake gets. */
 export interface FakeRuntime {
   readonly state: FakeState;
+  /** What the caller may not do (the emulator's `/_emulator/permissions`). */
+  readonly permissions: FakePermissions;
   readonly options: ResolvedOptions;
   readonly signer: JwtSigner;
   now(): number;

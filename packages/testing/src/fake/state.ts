@@ -188,6 +188,9 @@ export interface RoleAssignmentInit {
   name?: string;
   description?: string | null;
   createdBy?: string | null;
+  /** An ABAC condition, e.g. a delegation condition on a Role Based Access Control Administrator grant. */
+  condition?: string | null;
+  conditionVersion?: string | null;
 }
 
 export interface ProjectInit {
@@ -578,8 +581,8 @@ export class FakeState {
       principalId: init.principalId.toLowerCase(),
       principalType: init.principalType ?? 'ServicePrincipal',
       description: init.description ?? null,
-      condition: null,
-      conditionVersion: null,
+      condition: init.condition ?? null,
+      conditionVersion: init.conditionVersion ?? (init.condition ? '2.0' : null),
       createdOn: now,
       updatedOn: now,
       createdBy: init.createdBy ?? null,

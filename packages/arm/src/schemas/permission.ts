@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { PermissionSchema } from './roleDefinition';
+
+/**
+ * `PermissionGetResult` (authorization-RoleDefinitionsCalls.json @ 2022-04-01): the caller's
+ * effective permissions at a scope, one entry per role grant, and a `nextLink` when paged.
+ */
+export const PermissionListSchema = z.object({
+  value: z.array(PermissionSchema),
+  nextLink: z.string().nullish(),
+});
