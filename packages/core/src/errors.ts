@@ -7,6 +7,7 @@ import type { LimitExceededError, TransportError, ValidationError } from '@wif/h
 
 export type {
   Problem,
+  SourceLocation,
   Service,
   ValidationError,
   HttpError,

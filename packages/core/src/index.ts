@@ -17,6 +17,7 @@ export type {
   ConnectionConflictError,
   CredentialLimitError,
   Problem,
+  SourceLocation,
   Service,
   ValidationError,
   HttpError,

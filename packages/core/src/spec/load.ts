@@ -6,7 +6,6 @@
 import { BUILT_IN_ROLES, parseScope, PRIVILEGED_ROLE_IDS } from '@wif/arm';
 import { type Problem, validationError, type ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import type { ConnectionTarget } from '../steps/createManualConnection';
 import { defaultUniqueName } from '../steps/registerApp';
@@ -20,6 +19,7 @@ import {
   uniqueNameSchema,
   validate,
 } from '../validation';
+import { isKeyProblem, parseSpecDocument, specProblems } from './_problems';
 import {
   type ConnectionSpec,
   connectionSpecSchema,
@@ -58,14 +58,10 @@ export interface ResolvedSpec {
   readonly connections: readonly DesiredConnection[];
 }
 
-/** Parses spec text (YAML is a superset of JSON, so both work). */
+/** Parses spec text (YAML is a superset of JSON, so both work); a syntax error names `source:line:column`. */
 export function parseSpecText(text: string, source = 'spec'): Result<unknown, ValidationError> {
-  try {
-    return ok(parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 }) as unknown);
-  } catch (e) {
-    const message = e instanceof YAMLParseError ? (e.message.split('\n')[0] ?? 'invalid YAML') : 'invalid YAML or JSON';
-    return err(validationError([{ path: source, message }]));
-  }
+  const parsed = parseSpecDocument(text, source);
+  return parsed.ok ? ok(parsed.doc.value) : err(validationError([parsed.problem]));
 }
 
 function targetFor(c: ConnectionSpec, roles: readonly RoleGrantSpec[], path: string, problems: Problem[]): ConnectionTarget | undefined {
@@ -220,17 +216,31 @@ function expand(parts: Parts): { connections: DesiredConnection[]; problems: Pro
 
 /** Validates a parsed spec object and expands it. Every problem is reported at once; nothing is sent. */
 export function resolveSpec(input: unknown): Result<ResolvedSpec, ValidationError> {
-  const valid = validate(specSchema, input);
-  if (valid.isErr()) return err(validationError([...valid.error.problems, ...expand(validParts(input)).problems]));
-  const spec = valid.value;
+  const valid = specSchema.safeParse(input);
+  if (!valid.success)
+    return err(validationError([...specProblems(valid.error, input, specSchema), ...expand(validParts(input)).problems]));
+  const spec = valid.data;
   const { connections, problems } = expand({ connections: spec.connections ?? [], environments: spec.environments ?? [] });
   if (problems.length > 0) return err(validationError(problems));
   return ok({ organization: spec.organization, tenantId: spec.tenantId, cloud: spec.cloud ?? 'AzureCloud', connections });
 }
 
-/** Parses and resolves spec text (YAML or JSON). */
+/**
+ * Parses and resolves spec text (YAML or JSON). Every problem carries the `location`
+ * (`source:line:column`) of the node it is about.
+ */
 export function loadSpec(text: string, source = 'spec'): Result<ResolvedSpec, ValidationError> {
-  return parseSpecText(text, source).andThen(resolveSpec);
+  const parsed = parseSpecDocument(text, source);
+  if (!parsed.ok) return err(validationError([parsed.problem]));
+  const { doc } = parsed;
+  return resolveSpec(doc.value).mapErr((e) =>
+    validationError(
+      e.problems.map((p) => {
+        const location = p.location ?? doc.locate(p.path, { key: isKeyProblem(p) });
+        return location ? { ...p, location } : p;
+      }),
+    ),
+  );
 }
 
 const desiredConnectionSchema = z.looseObject({
