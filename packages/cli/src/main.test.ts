@@ -60,7 +60,7 @@ describe('wif (in-process, against the emulator)', () => {
     const r = await wif(['plan', '-c', bad]);
     expect(r.code).toBe(EXIT.usage);
     expect(r.err).toContain('tenantId: is not a GUID');
-    expect((await wif(['plan', '-c', join(dir, 'missing.yaml')])).err).toContain('ENOENT');
+    expect((await wif(['plan', '-c', join(dir, 'missing.yaml')])).err).toContain(`no such file: ${join(dir, 'missing.yaml')}`);
     expect((await wif(['plan'])).code).toBe(EXIT.usage);
     expect(emu.fake.requests).toHaveLength(0);
   });

@@ -94,6 +94,7 @@ export {
   type RetryOptions,
   type CloudName,
 } from '@wif/http';
+export { checkAccess, type CheckAccessError, type OrganizationNotFoundError } from './preflight';
 export * from './audit/index';
 export * from './migration/index';
 export * from './diagnose/index';

@@ -1,6 +1,6 @@
 /** The confirmation before apply and sync write anything. */
 import type { ResolvedSpec, WifClients } from '@wif/core';
-import { canAsk, confirm } from '../confirm';
+import { canAsk, cannotAskMessage, confirm } from '../confirm';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Runtime } from '../runtime';
 import { planHasChanges, printPlan } from './plan';
@@ -21,7 +21,7 @@ export async function confirmChanges(
   if (!canAsk(rt.io)) {
     return rt.fail({
       kind: 'Usage',
-      message: `${verb} changes Entra, Azure and Azure DevOps: without a terminal to confirm on, pass --yes.`,
+      message: cannotAskMessage(rt.io, `${verb} changes Entra, Azure and Azure DevOps`),
     });
   }
   const planned = await rt.core.plan(clients, spec, rt.abortSignal ? { abortSignal: rt.abortSignal } : {});

@@ -28,6 +28,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const { state } = emu.fake;
   const env = `WIF_EMULATOR_URL=${emu.url}`;
   printer.data({
+    ok: true,
     url: emu.url,
     port: emu.port,
     endpoints: emu.endpoints,

@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
 import { type Invocation, stringOption } from '../args';
-import { confirm } from '../confirm';
+import { cannotAskMessage, confirm } from '../confirm';
 import { fetchEmulatorHealth } from '../emulator/health';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { PrintableError, Printer } from '../output';
@@ -151,7 +151,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
         if (answer === 'cannot-ask')
           return rt.fail({
             kind: 'Usage',
-            message: 'migrate finish deletes the old connection: without a terminal to confirm on, pass --yes.',
+            message: cannotAskMessage(rt.io, 'migrate finish deletes the old connection'),
           });
         if (answer === 'no') {
           printer.note('Nothing changed.');
