@@ -51,7 +51,11 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description: 'table (default), json, yaml or ndjson (one JSON value per line; a list, one line per element).',
   },
   json: { type: 'boolean', description: 'Same as -o json: one JSON document on stdout; no progress.' },
-  query: { type: 'string', value: 'JMESPATH', description: 'Print only this part of the result (JMESPath, as az --query); implies -o json.' },
+  query: {
+    type: 'string',
+    value: 'JMESPATH',
+    description: 'Print only this part of the result (JMESPath, as az --query); implies -o json.',
+  },
   verbose: { type: 'boolean', short: 'v', description: 'Print the (redacted) request log on stderr.' },
   color: { type: 'boolean', description: 'Force colours on or off (--no-color); NO_COLOR is honoured.' },
   emulator: { type: 'string', value: 'URL', description: 'Run against the local emulator (or set WIF_EMULATOR_URL).' },
@@ -274,7 +278,8 @@ function globalsFrom(
   }
   if (values['json'] === true && given !== undefined && given !== 'json')
     return err(usage(`--json is -o json: it cannot go with -o ${given}.`));
-  if (query !== undefined && query.trim() === '') return err(usage('--query needs a JMESPath expression, e.g. --query "findings[].connection.name".'));
+  if (query !== undefined && query.trim() === '')
+    return err(usage('--query needs a JMESPath expression, e.g. --query "findings[].connection.name".'));
   const output = given ?? (values['json'] === true || query !== undefined ? 'json' : 'table');
   const devopsAuth = (values['devops-auth'] as string | undefined) ?? 'auto';
   if (devopsAuth !== 'auto' && devopsAuth !== 'entra' && devopsAuth !== 'pat')

@@ -78,7 +78,9 @@ export function formatError(e: PrintableError, colors: Colors): string[] {
   // The problems are the message: print each once, with its place in the file.
   const lines =
     e.kind === 'Validation' && problems.length > 0
-      ? [`${colors.red('✗')} ${colors.bold(e.kind)}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}, nothing was sent:`]
+      ? [
+          `${colors.red('✗')} ${colors.bold(e.kind)}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}, nothing was sent:`,
+        ]
       : [`${colors.red('✗')} ${colors.bold(e.kind)}: ${e.message}`];
   for (const p of problems) {
     const at = p.location ? `${p.location.source}:${p.location.line}:${p.location.column}: ` : '';
@@ -131,8 +133,7 @@ export interface Printer {
 export function serialize(value: unknown, format: string): string | undefined {
   if (format === 'json') return `${JSON.stringify(value, null, 2)}\n`;
   if (format === 'yaml') return toYaml(value ?? null, { lineWidth: 0 });
-  if (format === 'ndjson')
-    return (Array.isArray(value) ? value : [value]).map((v: unknown) => `${JSON.stringify(v ?? null)}\n`).join('');
+  if (format === 'ndjson') return (Array.isArray(value) ? value : [value]).map((v: unknown) => `${JSON.stringify(v ?? null)}\n`).join('');
   return undefined;
 }
 
@@ -144,11 +145,20 @@ export function genericTable(value: unknown, colors: Colors): string {
   if (Array.isArray(value)) {
     if (value.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) {
       const keys = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
-      return renderTable(keys, value.map((v) => keys.map((k) => cell((v as Record<string, unknown>)[k]))), colors);
+      return renderTable(
+        keys,
+        value.map((v) => keys.map((k) => cell((v as Record<string, unknown>)[k]))),
+        colors,
+      );
     }
     return value.map(cell).join('\n');
   }
-  if (value !== null && typeof value === 'object') return renderTable(['key', 'value'], Object.entries(value).map(([k, v]) => [k, cell(v)]), colors);
+  if (value !== null && typeof value === 'object')
+    return renderTable(
+      ['key', 'value'],
+      Object.entries(value).map(([k, v]) => [k, cell(v)]),
+      colors,
+    );
   return cell(value);
 }
 
@@ -167,10 +177,13 @@ export function createPrinter(
   const output = global.output ?? (global.json ? 'json' : 'table');
   const out = (text: string): void => void io.stdout.write(`${redactor.redact(text)}\n`);
   const note = (text: string): void => void io.stderr.write(`${redactor.redact(text)}\n`);
+  // An error is a document on stdout in a machine format (a command's own format gets JSON);
+  // with `-o table` (even with --query) it is explained on stderr.
   const printError = (e: PrintableError): void => {
-    const doc = serialize(redactor.redactDeep({ ok: false, error: e }), output === 'table' || !global.json ? 'json' : output);
-    if (global.json) io.stdout.write(doc ?? `${JSON.stringify(redactor.redactDeep({ ok: false, error: e }), null, 2)}\n`);
-    else for (const l of formatError(e, colors)) note(l);
+    if (global.json && output !== 'table') {
+      const doc = redactor.redactDeep({ ok: false, error: e });
+      io.stdout.write(serialize(doc, output) ?? `${JSON.stringify(doc, null, 2)}\n`);
+    } else for (const l of formatError(e, colors)) note(l);
   };
   return {
     json: global.json,
@@ -215,7 +228,9 @@ export function createPrinter(
       for (const { error, labels } of groups.values()) {
         note(
           colors.bold(
-            labels.length === 1 ? `${labels[0]}:` : `${labels.length} connections (${labels.slice(0, 3).join(', ')}${labels.length > 3 ? ', …' : ''}):`,
+            labels.length === 1
+              ? `${labels[0]}:`
+              : `${labels.length} connections (${labels.slice(0, 3).join(', ')}${labels.length > 3 ? ', …' : ''}):`,
           ),
         );
         printError(error);

@@ -88,12 +88,7 @@ function preflightError(e: import('@wif/core').CheckAccessError, emulator: strin
   }
 }
 
-export async function createRuntime(
-  io: CliIo,
-  global: GlobalOptions,
-  command: CommandName,
-  options: OptionValues = {},
-): Promise<Runtime> {
+export async function createRuntime(io: CliIo, global: GlobalOptions, command: CommandName, options: OptionValues = {}): Promise<Runtime> {
   const core = await import('@wif/core');
   const printer = createPrinter(io, global, core);
   const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });

@@ -17,12 +17,7 @@ export interface OrganizationNotFoundError {
 
 /** What {@link checkAccess} can fail with. */
 export type CheckAccessError =
-  | OrganizationNotFoundError
-  | NetworkError
-  | AuthenticationError
-  | HttpError
-  | InvalidResponseError
-  | AbortedError;
+  OrganizationNotFoundError | NetworkError | AuthenticationError | HttpError | InvalidResponseError | AbortedError;
 
 /**
  * Checks that the organization answers to these credentials: `GET /{org}/_apis/connectionData`

@@ -22,7 +22,11 @@ interface Table {
 
 function table(): Table {
   const flags = (o: CommandSpec['options']): string[] =>
-    Object.entries(o).flatMap(([n, s]) => [`--${n}`, ...(s.short ? [`-${s.short}`] : []), ...(s.type === 'boolean' && n === 'seed' ? ['--no-seed'] : [])]);
+    Object.entries(o).flatMap(([n, s]) => [
+      `--${n}`,
+      ...(s.short ? [`-${s.short}`] : []),
+      ...(s.type === 'boolean' && n === 'seed' ? ['--no-seed'] : []),
+    ]);
   const options = Object.fromEntries(COMMAND_NAMES.map((c) => [c, flags(COMMANDS[c].options)])) as Record<CommandName, string[]>;
   const actions: Partial<Record<CommandName, readonly string[]>> = {};
   for (const c of COMMAND_NAMES) {
@@ -105,7 +109,9 @@ export function fishScript(t: Table = table()): string {
     '# wif completion for fish: wif completion fish > ~/.config/fish/completions/wif.fish',
     'complete -c wif -f',
     `complete -c wif -n '__fish_use_subcommand' -a '${words(t.commands)}'`,
-    ...Object.entries(GLOBAL_OPTIONS).map(([n, s]) => `complete -c wif -l ${n}${s.short ? ` -s ${s.short}` : ''}${s.type === 'string' ? ' -r' : ''}`),
+    ...Object.entries(GLOBAL_OPTIONS).map(
+      ([n, s]) => `complete -c wif -l ${n}${s.short ? ` -s ${s.short}` : ''}${s.type === 'string' ? ' -r' : ''}`,
+    ),
     `complete -c wif -l output -s o -x -a '${words(t.values['output'] ?? [])}'`,
   ];
   for (const c of t.commands) {
@@ -121,7 +127,9 @@ export function fishScript(t: Table = table()): string {
 }
 
 export function pwshScript(t: Table = table()): string {
-  const map = t.commands.map((c) => `    '${c}' = @(${[...(t.actions[c] ?? []), ...t.options[c]].map((w) => `'${w}'`).join(', ')})`).join('\n');
+  const map = t.commands
+    .map((c) => `    '${c}' = @(${[...(t.actions[c] ?? []), ...t.options[c]].map((w) => `'${w}'`).join(', ')})`)
+    .join('\n');
   return `# wif completion for PowerShell: wif completion pwsh | Out-String | Invoke-Expression
 Register-ArgumentCompleter -Native -CommandName wif -ScriptBlock {
   param($wordToComplete, $commandAst, $cursorPosition)

@@ -199,7 +199,33 @@ const recordSchema = z.object({
   ),
 });
 
-const documentSchema = z.object({ schemaVersion: z.literal(JOURNAL_SCHEMA_VERSION), migrations: z.array(recordSchema) });
+/** One in-place conversion (`wif migrate convert`): the connection keeps its id; no way back here. */
+const conversionSchema = z.object({
+  /** `{kind}:{connection id}`: one record per connection and kind of conversion. */
+  id: z.string(),
+  kind: z.enum(['scheme', 'issuer']),
+  organization: z.string(),
+  project: ref,
+  connection: ref,
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  /** What the connection had before: its scheme and, for a federated one, its issuer. */
+  before: z.object({ scheme: z.string(), issuer: z.string().nullable() }),
+  /** Issuer and subject after the conversion, as read back. */
+  after: z.object({ issuer: z.string(), subject: z.string() }).nullable(),
+  outcome: z.enum(['created', 'updated', 'unchanged']).nullable(),
+  lastError: z.object({ kind: z.string(), message: z.string() }).nullable(),
+});
+
+const documentSchema = z.object({
+  schemaVersion: z.literal(JOURNAL_SCHEMA_VERSION),
+  migrations: z.array(recordSchema),
+  /** Absent in journals written before in-place conversions were recorded. */
+  conversions: z.array(conversionSchema).optional(),
+});
+
+/** One in-place conversion as the journal records it. */
+export type ConversionRecord = z.output<typeof conversionSchema>;
 
 /** One migration as the journal records it. */
 export type MigrationRecord = z.output<typeof recordSchema>;
@@ -263,13 +289,34 @@ export function saveMigration(store: JournalStore, record: MigrationRecord): Res
       readJournal(store).andThen((doc) => {
         const known = doc.migrations.some((m) => m.id === record.id);
         const migrations = known ? doc.migrations.map((m) => (m.id === record.id ? record : m)) : [...doc.migrations, record];
-        const text = `${JSON.stringify({ schemaVersion: JOURNAL_SCHEMA_VERSION, migrations }, null, 2)}\n`;
+        const text = `${JSON.stringify({ schemaVersion: JOURNAL_SCHEMA_VERSION, migrations, ...(doc.conversions ? { conversions: doc.conversions } : {}) }, null, 2)}\n`;
         return ResultAsync.fromPromise(store.write(text), (e) =>
           journalError('Write', `Could not write the migration journal: ${describe(e)}`),
         ).map(() => record);
       }),
     ),
   );
+}
+
+/** Replaces (or adds) one in-place conversion, under the same lock as {@link saveMigration}. @internal */
+export function saveConversion(store: JournalStore, record: ConversionRecord): ResultAsync<ConversionRecord, JournalError> {
+  return new ResultAsync(
+    withLock(lockKey(store), async () =>
+      readJournal(store).andThen((doc) => {
+        const list = doc.conversions ?? [];
+        const conversions = list.some((c) => c.id === record.id) ? list.map((c) => (c.id === record.id ? record : c)) : [...list, record];
+        const text = `${JSON.stringify({ schemaVersion: JOURNAL_SCHEMA_VERSION, migrations: doc.migrations, conversions }, null, 2)}\n`;
+        return ResultAsync.fromPromise(store.write(text), (e) =>
+          journalError('Write', `Could not write the migration journal: ${describe(e)}`),
+        ).map(() => record);
+      }),
+    ),
+  );
+}
+
+/** Every in-place conversion of the journal. @internal */
+export function listConversions(store: JournalStore): ResultAsync<readonly ConversionRecord[], JournalError> {
+  return readJournal(store).map((doc) => doc.conversions ?? []);
 }
 
 /** One migration by id, or `undefined`. @internal */

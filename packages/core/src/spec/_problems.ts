@@ -141,9 +141,11 @@ export function specProblems(error: z.ZodError, input: unknown, schema: z.ZodTyp
         const key = lastKey(path);
         const expected =
           (key ? UNION_EXPECTED[key] : undefined) ??
-          [...new Set(issue.errors.flatMap((b) => b.map((i) => (i.code === 'invalid_type' ? (TYPE_WORDS[i.expected] ?? i.expected) : i.message))))].join(
-            ', or ',
-          );
+          [
+            ...new Set(
+              issue.errors.flatMap((b) => b.map((i) => (i.code === 'invalid_type' ? (TYPE_WORDS[i.expected] ?? i.expected) : i.message))),
+            ),
+          ].join(', or ');
         out.push(problem(path, expected, found));
         return;
       }
@@ -151,7 +153,11 @@ export function specProblems(error: z.ZodError, input: unknown, schema: z.ZodTyp
         const words = TYPE_WORDS[issue.expected] ?? issue.expected;
         if (!present) {
           const what = describedAt(schema, path);
-          out.push(problem(path, `${words}${what ? ` (${what})` : ''}`, found, { message: `is required: expected ${words}${what ? ` (${what})` : ''}, found ${found}` }));
+          out.push(
+            problem(path, `${words}${what ? ` (${what})` : ''}`, found, {
+              message: `is required: expected ${words}${what ? ` (${what})` : ''}, found ${found}`,
+            }),
+          );
           return;
         }
         out.push(problem(path, words, found));
@@ -218,10 +224,7 @@ function locator(doc: Document.Parsed, lines: LineCounter, source: string): Spec
 }
 
 /** Parses spec text (YAML, or JSON, which YAML reads too) keeping source ranges. */
-export function parseSpecDocument(
-  text: string,
-  source: string,
-): { ok: true; doc: SpecDocument } | { ok: false; problem: Problem } {
+export function parseSpecDocument(text: string, source: string): { ok: true; doc: SpecDocument } | { ok: false; problem: Problem } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
   const first = doc.errors[0];

@@ -133,7 +133,9 @@ describe('the bad-spec catalogue', () => {
     expect(p.path).toBe(c.path);
     expect(p.expected).toMatch(c.expected);
     expect(p.found).toBe(c.found);
-    expect(p.message).toContain(`found ${c.found}`.replace('found the key', 'unknown key').replace(/^unknown key "(.*)"$/, 'unknown key "$1"'));
+    expect(p.message).toContain(
+      `found ${c.found}`.replace('found the key', 'unknown key').replace(/^unknown key "(.*)"$/, 'unknown key "$1"'),
+    );
     if (c.suggestion) {
       expect(p.suggestion).toBe(c.suggestion);
       expect(p.message).toContain(`did you mean "${c.suggestion}"?`);
@@ -161,7 +163,11 @@ describe('the bad-spec catalogue', () => {
 
   it('locates problems in a JSON spec too', () => {
     const json = JSON.stringify(
-      { organization: 'contoso', tenantId: TENANT, connections: [{ project: 'p', name: 'n', app: 'a', scope: `/subscriptions/${SUB}`, roles: ['Reader'], pipelines: '101' }] },
+      {
+        organization: 'contoso',
+        tenantId: TENANT,
+        connections: [{ project: 'p', name: 'n', app: 'a', scope: `/subscriptions/${SUB}`, roles: ['Reader'], pipelines: '101' }],
+      },
       null,
       2,
     );

@@ -217,8 +217,7 @@ function expand(parts: Parts): { connections: DesiredConnection[]; problems: Pro
 /** Validates a parsed spec object and expands it. Every problem is reported at once; nothing is sent. */
 export function resolveSpec(input: unknown): Result<ResolvedSpec, ValidationError> {
   const valid = specSchema.safeParse(input);
-  if (!valid.success)
-    return err(validationError([...specProblems(valid.error, input, specSchema), ...expand(validParts(input)).problems]));
+  if (!valid.success) return err(validationError([...specProblems(valid.error, input, specSchema), ...expand(validParts(input)).problems]));
   const spec = valid.data;
   const { connections, problems } = expand({ connections: spec.connections ?? [], environments: spec.environments ?? [] });
   if (problems.length > 0) return err(validationError(problems));
