@@ -49,7 +49,7 @@ export function endOnClosedPipe(...streams: readonly NodeJS.EventEmitter[]): voi
   for (const stream of streams) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(0);
-      throw e;
+      else throw e;
     });
   }
 }
