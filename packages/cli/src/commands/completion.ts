@@ -57,7 +57,12 @@ _wif() {
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
   case "$prev" in
     --config|-c|--journal|--state)
-      COMPREPLY=($(compgen -f -X '!*.@(yaml|yml|json)' -- "$cur") $(compgen -d -- "$cur"))
+      local f
+      COMPREPLY=()
+      while IFS= read -r f; do
+        case "$f" in *.yaml|*.yml|*.json) COMPREPLY+=("$f") ;; esac
+      done < <(compgen -f -- "$cur")
+      while IFS= read -r f; do COMPREPLY+=("$f/"); done < <(compgen -d -- "$cur")
       return ;;
     --output|-o) COMPREPLY=($(compgen -W "${words(t.values['output'] ?? [])}" -- "$cur")); return ;;
     --fail-on) COMPREPLY=($(compgen -W "${words(t.values['fail-on'] ?? [])}" -- "$cur")); return ;;
