@@ -138,7 +138,8 @@ export function serialize(value: unknown, format: string): string | undefined {
 }
 
 /** A cell of a generic table: scalars as they are, anything else as compact JSON. */
-const cell = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const cell = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean | bigint);
 
 /** `-o table --query …`: a list of objects as columns, a list of scalars as one column, one object as key/value rows. */
 export function genericTable(value: unknown, colors: Colors): string {

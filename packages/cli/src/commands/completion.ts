@@ -122,7 +122,8 @@ export function fishScript(t: Table = table()): string {
   for (const c of t.commands) {
     const actions = t.actions[c];
     if (actions) lines.push(`complete -c wif -n '__fish_seen_subcommand_from ${c}' -a '${words(actions)}'`);
-    for (const [n, s] of Object.entries(COMMANDS[c].options)) {
+    const options: CommandSpec['options'] = COMMANDS[c].options;
+    for (const [n, s] of Object.entries(options)) {
       const file = FILE_OPTIONS.includes(n) ? ` -r -F -a '(__fish_complete_suffix .yaml .yml .json)'` : s.type === 'string' ? ' -r' : '';
       const values = t.values[n] ? ` -x -a '${words(t.values[n])}'` : '';
       lines.push(`complete -c wif -n '__fish_seen_subcommand_from ${c}' -l ${n}${s.short ? ` -s ${s.short}` : ''}${values || file}`);
