@@ -7,6 +7,7 @@ import { memoryIo } from '../test/memoryIo';
 import { type Emulator, startEmulator } from './emulator/server';
 import { EXIT } from './exitCodes';
 import { main } from './main';
+import { preflightError } from './runtime';
 import { VERSION } from './version';
 
 const ENV_SET = fileURLToPath(new URL('../../../examples/env-set.yaml', import.meta.url));
@@ -160,5 +161,31 @@ describe('wif (in-process, against the emulator)', () => {
     expect((await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force'])).code).toBe(EXIT.ok);
     expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy');
     expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy-wif');
+  });
+});
+
+describe('one cause, one message (in-process)', () => {
+  it('translates an unknown organization into "organization \'fabrikam\' not found", once, after one request', async () => {
+    const before = emu.fake.requests.length;
+    const r = await wif(['audit', '--org', 'fabrikam']);
+    expect(r.code).toBe(EXIT.failure);
+    expect(r.err).toContain("OrganizationNotFound: organization 'fabrikam' not found");
+    expect(r.err).not.toContain('No devops operation matches');
+    expect(emu.fake.requests.length - before).toBe(1);
+  });
+
+  it('names the URL and `wif emulator` when nothing answers, and says `az login` for a missing sign-in', () => {
+    expect(
+      preflightError(
+        { kind: 'Network', service: 'devops', operation: 'GET connectionData', retryable: true, code: 'ECONNREFUSED', message: 'x' },
+        'http://127.0.0.1:4010',
+      ).message,
+    ).toBe('cannot reach http://127.0.0.1:4010 — is `wif emulator` running?');
+    const auth = preflightError(
+      { kind: 'Authentication', service: 'devops', message: 'ChainedTokenCredential authentication failed.' },
+      undefined,
+    );
+    expect(auth.message).toMatch(/^not signed in to Azure: run `az login`/);
+    expect(auth.message).not.toContain('ChainedTokenCredential');
   });
 });

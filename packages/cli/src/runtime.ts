@@ -66,8 +66,8 @@ export function discoverConfig(io: Pick<CliIo, 'env' | 'cwd'>): string | undefin
   return CONFIG_CANDIDATES.find((c) => existsSync(resolve(io.cwd, c)));
 }
 
-/** The message of a failed run-wide check: what is wrong, and the one thing to do. */
-function preflightError(e: import('@wif/core').CheckAccessError, emulator: string | undefined): PrintableError {
+/** The message of a failed run-wide check: what is wrong, and the one thing to do (exported for tests). */
+export function preflightError(e: import('@wif/core').CheckAccessError, emulator: string | undefined): PrintableError {
   switch (e.kind) {
     case 'Network':
       return {
