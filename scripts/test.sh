@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: bootstrap, build, typecheck (tests included), lint and
-# format checks, every package's tests, and the package checks (publint, attw, API reports).
+# format checks, every package's tests, the package checks (publint, attw, API reports), the
+# bootstrap's shell-options test, and the release (scripts/release.sh) with its consumer smoke test
+# (scripts/smoke.sh: plain npm, outside the workspace).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -23,6 +25,10 @@ status=0
 pnpm exec turbo run test --concurrency=2 --output-logs=full 2>&1 | tee "$log" || status=$?
 echo "== package checks"
 pnpm exec turbo run check:package --output-logs=errors-only || status=$?
+echo "== scripts (bootstrap leaves the shell's options alone)"
+bash scripts/test-bootstrap.sh || status=$?
+echo "== release and consumer smoke test (dist-release/, plain npm outside the workspace)"
+{ bash scripts/release.sh && bash scripts/smoke.sh; } || status=$?
 
 # One closing line for the whole suite (the sum of every package's vitest summary).
 passed=0 failed=0

@@ -179,6 +179,29 @@ export const COMMANDS = {
       'wif diagnose "$(cat task.log)" --connection sc-platform-prod --project platform',
     ],
   },
+  pipeline: {
+    summary: 'Print an Azure Pipelines YAML that verifies each connection from inside a pipeline (one job per connection).',
+    usage: 'wif pipeline verify --config FILE [--connection NAME] [--wif-connection NAME] [--wif-pipeline NAME]',
+    options: {
+      config,
+      connection,
+      'wif-connection': {
+        type: 'string',
+        value: 'NAME',
+        description: 'Service connection wif signs in with in the pipeline (default: a parameter asked at queue time).',
+      },
+      'wif-pipeline': {
+        type: 'string',
+        value: 'NAME',
+        description: 'Pipeline whose artifact "wif" holds wif.mjs (default wif-release).',
+      },
+    },
+    positionals: { actions: ['verify'] },
+    examples: [
+      'wif pipeline verify -c wif.yaml --wif-connection sc-wif-vending > verify-connections.yml',
+      'wif pipeline verify -c wif.yaml --connection sc-platform-prod',
+    ],
+  },
   completion: {
     summary: 'Print a shell completion script (commands, options, spec files): bash, zsh, fish or pwsh.',
     usage: 'wif completion bash|zsh|fish|pwsh',

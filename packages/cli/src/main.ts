@@ -21,6 +21,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<CommandModule>> = {
   migrate: () => import('./commands/migrate'),
   diagnose: () => import('./commands/diagnose'),
   emulator: () => import('./commands/emulator'),
+  pipeline: () => import('./commands/pipeline'),
   completion: () => import('./commands/completion'),
 };
 

@@ -140,6 +140,15 @@ export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
       'Use a connection whose identity lives in the same cloud as the target, or another authentication scheme where federation is blocked.',
     ],
   },
+  ConnectionNotReferenced: {
+    summary:
+      'Azure DevOps refused an OIDC token for a service connection that the running stage does not reference explicitly: it issues tokens only for connections a task input of the stage names.',
+    fix: [
+      'Reference the connection in the stage that needs its token, e.g. an AzureCLI@2 step with `azureSubscription: <connection name>` (a literal name, or a variable defined in the YAML) in a job of that stage.',
+      '`wif pipeline verify --config wif.yaml` writes a pipeline with one job per connection that references it before `wif verify --exchange`.',
+      'A token for a connection that only a script names (SYSTEM_OIDCREQUESTURI with serviceConnectionId=…) is refused: name the connection in a task input.',
+    ],
+  },
   Unknown: {
     summary: 'wif does not recognise this error.',
     fix: [

@@ -150,6 +150,12 @@ const TABLE: ReadonlyArray<readonly [string, string, DiagnosisCause, RegExp?]> =
   ],
   ['900382', 'AADSTS900382: Confidential Client is not supported in Cross Cloud request.', 'CrossCloudUnsupported'],
   [
+    'an OIDC token refused for a connection the stage does not reference',
+    "##[error]There is no explicit reference to service connection 3f6e2a1b-5c4d-4e8f-9a0b-1c2d3e4f5a6b from current stage 'verify'.",
+    'ConnectionNotReferenced',
+    /service connection: 3f6e2a1b-5c4d-4e8f-9a0b-1c2d3e4f5a6b/,
+  ],
+  [
     'an AADSTS code wif does not know',
     'AADSTS50173: The provided grant has expired due to it being revoked.',
     'Unknown',
@@ -240,5 +246,24 @@ describe('diagnoseText', () => {
   it('is what docs/diagnose.md documents: every cause has a section', () => {
     const doc = readFileSync(new URL('../../../../docs/diagnose.md', import.meta.url), 'utf8');
     for (const cause of DIAGNOSIS_CAUSES) expect(doc).toContain(`\`${cause}\``);
+  });
+});
+
+describe('diagnoseText: a connection the stage does not reference', () => {
+  it('is certain from the message alone, quotes the connection id and points at the explicit reference', () => {
+    const text =
+      'Failed to get an OIDC token: {"message":"There is no explicit reference to service connection 8b0c7a11-2d2f-4f0e-9d3a-5e6f7a8b9c0d from current stage. Reference it in a task input of the stage."}';
+    const [top] = diagnoseText(text);
+    expect(top?.cause).toBe('ConnectionNotReferenced');
+    expect(top?.confidence).toBe('certain');
+    expect(top?.evidence).toEqual(['service connection: 8b0c7a11-2d2f-4f0e-9d3a-5e6f7a8b9c0d']);
+    expect(top?.fix.join('\n')).toMatch(/azureSubscription: <connection name>/);
+    expect(top?.fix.join('\n')).toMatch(/wif pipeline verify/);
+  });
+
+  it('is not read into other messages about service connections', () => {
+    expect(
+      diagnoseText('The service connection sc-x does not exist, has been disabled or has not been authorized for use.').map((d) => d.cause),
+    ).not.toContain('ConnectionNotReferenced');
   });
 });

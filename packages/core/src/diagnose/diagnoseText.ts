@@ -274,13 +274,34 @@ const taskRules: Rule = (text, codes, found) => {
   }
 };
 
+/**
+ * Since 2026 Azure DevOps issues an OIDC token for a service connection only when the running stage
+ * references it explicitly: "There is no explicit reference to service connection {id} from current
+ * stage …" (the connection id quoted back as evidence).
+ */
+const stageReferenceRule: Rule = (text, _codes, found) => {
+  const m =
+    /There is no explicit reference to (?:the )?service connection\s+['"]?([^\s'"]{1,100}?)['"]?\s+from (?:the )?current stage/i.exec(text);
+  if (!m) return;
+  found.add('ConnectionNotReferenced', { confidence: 'certain', evidence: [`service connection: ${clip(m[1] ?? '')}`] });
+};
+
 /** Runs every rule over (redacted) text. @internal */
 export function readText(input: string): TextReading {
   const text = redact(input.slice(0, MAX_TEXT));
   const codes = new Set(aadstsCodes(text));
   const denial = armDenial(text);
   const findings = new Findings();
-  for (const rule of [subjectRules, noMatchingRecord, assertionLifetime, singleCodes, armRule(denial), devopsRules, taskRules]) {
+  for (const rule of [
+    subjectRules,
+    noMatchingRecord,
+    assertionLifetime,
+    singleCodes,
+    armRule(denial),
+    devopsRules,
+    taskRules,
+    stageReferenceRule,
+  ]) {
     rule(text, codes, findings);
   }
   return { findings, denial };
@@ -309,7 +330,8 @@ export function unknownDiagnosis(text: string): Diagnosis {
  * connection not shared with the project or not authorized for the pipeline, a pending approval, a
  * multi-tenant app (70052), tenant policy (700223, 700238), an unknown app (700016), a missing
  * service principal (7000229), an invalid client secret (7000215), tasks without federation
- * support and cross-cloud blocks (900382). Anything else is one `Unknown` diagnosis saying what to
+ * support, cross-cloud blocks (900382) and an OIDC token refused because the running stage does not
+ * reference the connection explicitly. Anything else is one `Unknown` diagnosis saying what to
  * collect. Strongest confidence first; never empty. Everything quoted back is redacted (a pasted
  * log may hold a token).
  *

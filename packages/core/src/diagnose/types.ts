@@ -20,6 +20,7 @@ export const DIAGNOSIS_CAUSES = [
   'SecretInvalid',
   'TaskDoesNotSupportWif',
   'CrossCloudUnsupported',
+  'ConnectionNotReferenced',
   'Unknown',
 ] as const;
 
