@@ -1,5 +1,7 @@
 /** Shared helpers of the benchmarks: statistics, an emulator per scenario, clients and request logs. */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emulatorEndpoints, type EmulatorOptions } from '@wif/cli';
@@ -24,7 +26,7 @@ export interface RemoteEmulator {
 }
 
 export async function withEmulator<T>(
-  options: { fake?: EmulatorOptions['fake']; seed?: boolean; org?: { projects: number; perProject: number } },
+  options: { fake?: EmulatorOptions['fake']; seed?: boolean; org?: { projects: number; perProject: number; appsPerProject?: number } },
   fn: (emu: RemoteEmulator) => Promise<T>,
 ): Promise<T> {
   const host = fork(join(dirname(fileURLToPath(import.meta.url)), 'emulatorHost.mjs'), [], {
@@ -132,4 +134,65 @@ export function label(t: Timed): string {
 
 export function fmtMs(ms: number): string {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/** The built `wif` binary. */
+export const WIF_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli', 'dist', 'wif.js');
+const TIME = '/usr/bin/time';
+
+/** One whole-process run: exit code, wall time (spawn to exit, start-up included) and peak resident memory. */
+export interface ProcessRun {
+  readonly code: number | null;
+  readonly wallInMs: number;
+  readonly maxRssInMb: number;
+  /** How the peak was read: `/usr/bin/time` (getrusage of the child) or `/proc` (VmHWM, polled every 20 ms). */
+  readonly rssSource: 'time' | 'proc';
+  readonly stderr: string;
+}
+
+/**
+ * Spawns `node [nodeFlags] wif.js args` as a user would run it, stdout to `stdoutFile` (default
+ * /dev/null), and measures it from outside: wall time from spawn to exit, peak RSS from
+ * `/usr/bin/time -f %M` when present, else from the child's `/proc/<pid>/status` VmHWM.
+ */
+export async function runCli(
+  args: readonly string[],
+  options: { nodeFlags?: readonly string[]; env?: Record<string, string>; stdoutFile?: string; cwd?: string } = {},
+): Promise<ProcessRun> {
+  const useTime = existsSync(TIME);
+  const timeFile = join(tmpdir(), `wif-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const node = [...(options.nodeFlags ?? []), WIF_BIN, ...args];
+  const [cmd, argv] = useTime ? [TIME, ['-f', '%M', '-o', timeFile, process.execPath, ...node]] : [process.execPath, node];
+  const out = openSync(options.stdoutFile ?? '/dev/null', 'w');
+  const t0 = performance.now();
+  const child = spawn(cmd, argv, {
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...process.env, NODE_OPTIONS: '', ...options.env },
+    stdio: ['ignore', out, 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    if (stderr.length < 20_000) stderr += d.toString();
+  });
+  let hwmInKb = 0;
+  const poll = useTime
+    ? undefined
+    : setInterval(() => {
+        try {
+          const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) hwmInKb = Math.max(hwmInKb, Number(m[1]));
+        } catch {
+          // The process has exited.
+        }
+      }, 20);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const wallInMs = performance.now() - t0;
+  if (poll) clearInterval(poll);
+  closeSync(out);
+  if (useTime) {
+    const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
+    hwmInKb = Number(lines[lines.length - 1]);
+    rmSync(timeFile, { force: true });
+  }
+  return { code, wallInMs, maxRssInMb: hwmInKb / 1024, rssSource: useTime ? 'time' : 'proc', stderr };
 }

@@ -1,5 +1,6 @@
 // Audits the emulator at argv[2] in its own process (plain JS: no loader in the measured process)
-// and prints its peak memory as JSON. With argv[3] = 'live' (and --expose-gc) it also samples the
+// and prints its peak memory as JSON. With argv[3] = 'identity' it audits with all three clients
+// (the identity checks too, as the CLI does); with 'live' (and --expose-gc) it also samples the
 // live heap after a full GC every 20,000 findings.
 import { auditOrganization, createClients } from '@wif/core';
 import { createTestCredential } from '@wif/testing';
@@ -16,7 +17,7 @@ const liveHeapInMb = [];
 const sample = () => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
 const sampler = setInterval(sample, 20);
 const t0 = performance.now();
-const run = auditOrganization({ devops: clients.devops });
+const run = auditOrganization(process.argv[3] === 'identity' ? clients : { devops: clients.devops });
 let findings = 0;
 for await (const _finding of run) {
   findings++;

@@ -1,29 +1,44 @@
 // The emulator in its own process, so that the measured client and the emulator do not share one
 // JavaScript thread. Started by run.ts with `fork`; speaks over the IPC channel:
-//   → { type: 'start', fake, seed, org?: { projects, perProject } }   ← { type: 'ready', url }
+//   → { type: 'start', fake, seed, org?: { projects, perProject, appsPerProject? } }   ← { type: 'ready', url }
 //   → { type: 'counts', prefix }                                        ← { type: 'counts', apps, connections, credentials, assignments }
 //   → { type: 'stop' }
 import { startEmulator } from '@wif/cli';
 
 let emulator;
 
-function seedOrg(state, projects, perProject) {
+function seedOrg(state, projects, perProject, appsPerProject) {
+  const sub = `/subscriptions/${state.subscriptionId}`;
   for (let p = 0; p < projects; p++) {
     const project = state.addProject(`project-${p}`);
+    // With appsPerProject: real apps (service principal, one federated credential per connection),
+    // each shared by perProject / appsPerProject connections of the project; one app in ten is
+    // Contributor on the subscription. Without: every connection names one app that does not exist.
+    const apps = Array.from({ length: appsPerProject ?? 0 }, (_, a) => {
+      const app = state.addApplication({ displayName: `app-${p}-${a}` });
+      const sp = state.addServicePrincipal({ appId: app.appId, createdAt: 0 });
+      if ((p * appsPerProject + a) % 10 === 0) state.addRoleAssignment({ scope: sub, roleDefinitionId: CONTRIBUTOR, principalId: sp.id });
+      return app;
+    });
     for (let c = 0; c < perProject; c++) {
       // A realistic mix: mostly WIF (some on the legacy issuer), some on secrets, a few not ready.
       const k = (p * perProject + c) % 10;
-      state.addServiceEndpoint({
+      const app = apps.length > 0 ? apps[c % apps.length] : undefined;
+      const endpoint = state.addServiceEndpoint({
         name: `sc-${p}-${c}`,
         projects: project.id,
-        servicePrincipalId: '22222222-3333-4444-5555-666666666666',
+        servicePrincipalId: app ? app.appId : '22222222-3333-4444-5555-666666666666',
         ...(k === 0 ? { scheme: 'ServicePrincipal' } : {}),
         ...(k === 1 ? { federation: 'legacy' } : {}),
         ...(k === 2 ? { isReady: false } : {}),
       });
+      const fed = app && k !== 0 ? state.federation(endpoint.id) : undefined;
+      if (fed) state.addFederatedCredential(app.id, { name: `fic-${p}-${c}`, issuer: fed.issuer, subject: fed.subject });
     }
   }
 }
+
+const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 
 process.on('message', async (msg) => {
   if (msg.type === 'start') {
@@ -33,7 +48,7 @@ process.on('message', async (msg) => {
       return;
     }
     emulator = started.value;
-    if (msg.org) seedOrg(emulator.fake.state, msg.org.projects, msg.org.perProject);
+    if (msg.org) seedOrg(emulator.fake.state, msg.org.projects, msg.org.perProject, msg.org.appsPerProject);
     process.send({ type: 'ready', url: emulator.url });
   } else if (msg.type === 'counts') {
     const s = emulator.fake.state;

@@ -111,8 +111,16 @@ export const COMMANDS = {
   },
   audit: {
     summary: 'Scan every service connection of the organization for risks.',
-    usage: 'wif audit [--org NAME] [--fail-on SEVERITY]',
+    usage: 'wif audit [--org NAME] [--fail-on SEVERITY] [--output FORMAT[=FILE]]…',
     options: {
+      // Local to audit (a global -o/--output may come; a command's own option takes precedence in parsing).
+      output: {
+        type: 'string',
+        multiple: true,
+        value: 'FORMAT[=FILE]',
+        description:
+          'table (default), json (default with --json), ndjson, junit or sarif; FORMAT=FILE writes that format to FILE (repeatable). Written as the audit goes.',
+      },
       'fail-on': {
         type: 'string',
         value: 'SEVERITY',
@@ -121,7 +129,11 @@ export const COMMANDS = {
       config: { ...config, description: 'Take the organization from this spec.' },
     },
     positionals: 'none',
-    examples: ['wif audit --org contoso', 'wif audit --org contoso --fail-on high --json > audit.json'],
+    examples: [
+      'wif audit --org contoso',
+      'wif audit --org contoso --fail-on high --json > audit.json',
+      'wif audit --org contoso --fail-on high --output ndjson=audit.ndjson --output junit=audit.xml',
+    ],
   },
   migrate: {
     summary: 'Move a secret-based connection to workload identity federation, with a way back; or convert one in place.',

@@ -1,40 +1,192 @@
-/** `wif audit`: every service connection of the organization, checked for risks (read-only). */
-import type { AuditFinding, Severity } from '@wif/core';
-import { type Invocation, stringOption } from '../args';
+/**
+ * `wif audit`: every service connection of the organization, checked for risks (read-only). Output
+ * streams as the audit goes (see ./_auditOutput.ts); the exit code is 1 when any part of the
+ * organization could not be read, whatever `--fail-on` says, else 4 when a finding is at or above
+ * `--fail-on`, else 0.
+ */
+import { resolve } from 'node:path';
+import type { AuditFinding, AuditRecord, FailOn, Severity } from '@wif/core';
+import { type Invocation, listOption, stringOption } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Runtime } from '../runtime';
+import {
+  AUDIT_FORMATS,
+  type AuditFormat,
+  type AuditWriter,
+  fileSink,
+  type Incomplete,
+  jsonWriter,
+  junitWriter,
+  ndjsonWriter,
+  sarifWriter,
+  type Sink,
+  streamSink,
+  tableWriter,
+} from './_auditOutput';
 import { prepareOptional } from './_prepare';
 
 type Inv = Extract<Invocation, { options: unknown }>;
 
+interface Target {
+  readonly format: AuditFormat;
+  readonly file?: string;
+}
+
+/** `--output FORMAT[=FILE]`, repeatable; at most one output on stdout. Default: `json` with `--json`, else `table`. */
+export function parseOutputs(values: readonly string[], json: boolean): { ok: true; targets: Target[] } | { ok: false; message: string } {
+  const targets: Target[] = [];
+  for (const v of values) {
+    const at = v.indexOf('=');
+    const format = (at < 0 ? v : v.slice(0, at)).toLowerCase();
+    const file = at < 0 ? undefined : v.slice(at + 1);
+    if (!(AUDIT_FORMATS as readonly string[]).includes(format)) {
+      return { ok: false, message: `--output must be one of ${AUDIT_FORMATS.join(', ')} (optionally FORMAT=FILE), not "${v}".` };
+    }
+    if (file === '') return { ok: false, message: `--output ${format}= needs a file name after "=".` };
+    targets.push({ format: format as AuditFormat, ...(file !== undefined ? { file } : {}) });
+  }
+  if (!targets.some((t) => t.file === undefined)) targets.unshift({ format: json ? 'json' : 'table' });
+  if (targets.filter((t) => t.file === undefined).length > 1) {
+    return { ok: false, message: 'Only one --output can go to stdout; give the others a file (FORMAT=FILE).' };
+  }
+  return { ok: true, targets };
+}
+
 export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const { core, printer } = rt;
-  const failOn = stringOption(inv.options, 'fail-on');
-  if (failOn !== undefined && !(core.SEVERITIES as readonly string[]).includes(failOn)) {
-    return rt.fail({ kind: 'Usage', message: `--fail-on must be one of ${core.SEVERITIES.join(', ')}, not "${failOn}".` });
+  const failOnText = stringOption(inv.options, 'fail-on');
+  if (failOnText !== undefined && !(core.SEVERITIES as readonly string[]).includes(failOnText)) {
+    return rt.fail({ kind: 'Usage', message: `--fail-on must be one of ${core.SEVERITIES.join(', ')}, not "${failOnText}".` });
   }
+  const failOn = failOnText as Severity | undefined;
+  const outputs = parseOutputs(listOption(inv.options, 'output'), printer.json);
+  if (!outputs.ok) return rt.fail({ kind: 'Usage', message: outputs.message });
   const prepared = await prepareOptional(rt, inv.options);
   if (prepared.isErr()) return rt.fail(prepared.error);
   const { spec: resolved, organization, clients } = prepared.value;
 
+  const sinks: Sink[] = [];
+  const writers: AuditWriter[] = [];
+  try {
+    for (const t of outputs.targets) {
+      const sink: Sink = t.file ? fileSink(resolve(rt.io.cwd, t.file)) : streamSink((text) => void rt.io.stdout.write(text));
+      sinks.push(sink);
+      writers.push(writerFor(rt, t.format, sink, t.file === undefined, organization, failOn));
+    }
+  } catch (e) {
+    for (const s of sinks) s.close();
+    return rt.fail({
+      kind: 'Usage',
+      message: `Cannot write the audit output: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+    });
+  }
+
   const progress = rt.progress();
   progress.start('audit', `audit ${organization}`);
-  const audit = core.auditOrganization(clients, {
+  const audit = core.auditConnections(clients, {
     ...(resolved ? { tenantId: resolved.tenantId } : {}),
     ...(rt.abortSignal ? { abortSignal: rt.abortSignal } : {}),
   });
-  const findings: AuditFinding[] = [];
-  for await (const f of audit) findings.push(f);
-  const stats = audit.stats;
-  progress.finish('audit', stats.complete, `${stats.connections} connections in ${stats.projects} projects, ${stats.findings} findings`);
-  progress.stop();
-
-  const summary = core.summarizeAudit(findings, { failOn: (failOn as Severity | undefined) ?? 'never' });
-  printer.data({ ok: !summary.failed && stats.complete, organization, stats, summary, findings });
-  if (!printer.json) {
-    for (const line of core.formatAuditTable(findings).trimEnd().split('\n')) printer.line(line);
-    if (!stats.complete) printer.note(printer.colors.yellow('The audit did not finish: the counts above cover only what was read.'));
+  const tally = core.createAuditTally({ failOn: failOn ?? 'never' });
+  let unreadable: AuditFinding | undefined;
+  try {
+    for await (const raw of audit) {
+      // Each record redacted on its own: nothing is collected to be redacted at the end.
+      const record: AuditRecord = core.redactDeep(raw);
+      for (const f of record.findings) {
+        tally.add(f);
+        if (core.UNREADABLE_CODES.has(f.code) && moreSerious(f, unreadable)) unreadable = f;
+      }
+      for (const w of writers) w.record(record);
+    }
+    const stats = audit.stats;
+    const aborted = rt.abortSignal?.aborted === true;
+    const incomplete = aborted
+      ? {
+          cause: 'network' as const,
+          message: 'The audit was interrupted: the output covers only what was read.',
+          fix: 'Run the audit again.',
+        }
+      : incompleteness(core, organization, stats, unreadable);
+    const summary = tally.summary();
+    progress.finish(
+      'audit',
+      incomplete === null,
+      `${stats.connections} connections in ${stats.projects} projects, ${stats.findings} findings`,
+    );
+    progress.stop();
+    for (const w of writers) w.end({ organization, stats, summary, incomplete, ok: incomplete === null && !summary.failed });
+    if (incomplete) {
+      printer.note(printer.colors.red(`✗ ${incomplete.message}`));
+      printer.note(`    cause: ${incomplete.cause}`);
+      printer.note(`    fix: ${printer.colors.yellow(incomplete.fix)}`);
+      return EXIT.failure;
+    }
+    return summary.failed ? EXIT.findings : EXIT.ok;
+  } finally {
+    progress.stop();
+    for (const s of sinks) s.close();
   }
-  if (rt.abortSignal?.aborted) return EXIT.failure;
-  return summary.failed ? EXIT.findings : EXIT.ok;
+}
+
+function writerFor(
+  rt: Runtime,
+  format: AuditFormat,
+  sink: Sink,
+  toStdout: boolean,
+  organization: string,
+  failOn: FailOn | undefined,
+): AuditWriter {
+  const { core, printer } = rt;
+  switch (format) {
+    case 'ndjson':
+      return ndjsonWriter(sink);
+    case 'json':
+      return jsonWriter(sink, organization);
+    case 'junit':
+      return junitWriter(sink, core, organization, failOn);
+    case 'sarif':
+      return sarifWriter(sink, core, organization);
+    case 'table':
+      // On stdout the table goes through the printer (its redaction and escaping); to a file, as plain lines.
+      return toStdout && !printer.json
+        ? tableWriter((t) => printer.line(t), printer.colors.bold, core)
+        : tableWriter(
+            (t) => sink.write(`${core.redact(t)}\n`),
+            (t) => t,
+            core,
+          );
+  }
+}
+
+const UNREADABLE_ORDER = ['OrganizationUnreadable', 'ProjectUnreadable', 'IdentityUnreadable', 'RolesUnreadable'];
+
+/** Whether `f` explains an incomplete run better than `than` (the organization before a project before an identity). */
+function moreSerious(f: AuditFinding, than: AuditFinding | undefined): boolean {
+  return than === undefined || UNREADABLE_ORDER.indexOf(f.code) < UNREADABLE_ORDER.indexOf(than.code);
+}
+
+/** `null` for a run that read everything; otherwise what was missed, why, and what to do. */
+function incompleteness(
+  core: Runtime['core'],
+  organization: string,
+  stats: { complete: boolean; unreadableProjects: number; unreadableIdentities: number },
+  first: AuditFinding | undefined,
+): Incomplete | null {
+  if (stats.complete && stats.unreadableProjects === 0 && stats.unreadableIdentities === 0) return null;
+  const missed = [
+    !stats.complete ? 'the project list' : '',
+    stats.unreadableProjects > 0 ? `${stats.unreadableProjects} project${stats.unreadableProjects === 1 ? '' : 's'}` : '',
+    stats.unreadableIdentities > 0
+      ? `the identity of ${stats.unreadableIdentities} connection${stats.unreadableIdentities === 1 ? '' : 's'}`
+      : '',
+  ].filter(Boolean);
+  const kind = typeof first?.details['errorKind'] === 'string' ? first.details['errorKind'] : 'Unknown';
+  const cause = core.readFailureCause(kind);
+  const service = typeof first?.details['service'] === 'string' ? first.details['service'] : undefined;
+  return {
+    cause,
+    message: `The audit of ${organization} is incomplete: it could not read ${missed.join(', ')} (${cause}${first ? `: ${first.message}` : ''}).`,
+    fix: first ? core.unreadableFix(first.code, cause, { organization, service }) : 'Run the audit again.',
+  };
 }

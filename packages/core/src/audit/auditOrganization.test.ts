@@ -139,7 +139,14 @@ describe('auditOrganization', () => {
         'sc-twin-b AppSharedByConnections medium',
       ].sort(),
     );
-    expect(stats).toEqual({ projects: 250, unreadableProjects: 0, connections: 17, findings: findings.length, complete: true });
+    expect(stats).toEqual({
+      projects: 250,
+      unreadableProjects: 0,
+      connections: 17,
+      unreadableIdentities: 0,
+      findings: findings.length,
+      complete: true,
+    });
     // Pages of 100: three project list calls; each project's connections listed once, failed ones included.
     expect(fake.requests.filter((r) => r.operation === 'projects.list')).toHaveLength(3);
     const lists = fake.requests.filter((r) => r.operation === 'serviceEndpoints.list');

@@ -1,9 +1,13 @@
+import { setMaxListeners } from 'node:events';
 import type { ArmClient } from '@wif/arm';
-import { authParameter, type DevOpsClient } from '@wif/devops';
+import type { DevOpsClient } from '@wif/devops';
 import type { GraphClient } from '@wif/graph';
+import type { ServiceEndpoint } from '@wif/devops';
 import { Channel } from './_channel';
+import { createIdentityReader } from './_identityReader';
+import { AdaptivePool } from './_pool';
 import { walkOrganization } from './_walk';
-import type { AuditFinding } from './findings';
+import { AUDIT_CHECKS, type AuditCheck, type AuditedConnection, type AuditFinding } from './findings';
 import { auditedConnection, errorDetails, finding, inspectConnection } from './inspectConnection';
 import { inspectIdentity } from './inspectIdentity';
 
@@ -19,13 +23,19 @@ export interface AuditClients {
 export interface AuditOptions {
   /** Projects audited at once (each with at most one request in flight). Default 16 (measured: ≥ 10× faster than one at a time at 50 ms per request; docs/performance.md). */
   readonly concurrency?: number;
+  /**
+   * Graph/ARM reads in flight at once, in a pool separate from the project walk. Default 32. The
+   * pool halves its width when a read is still throttled after the transport's retries, and widens
+   * again as reads succeed (docs/audit.md).
+   */
+  readonly identityConcurrency?: number;
   /** The connection type to audit. Default `azurerm`; `null` audits every type. */
   readonly connectionType?: string | null;
   /** The tenant the Graph/ARM credentials belong to: identities of other tenants get `OtherTenant` instead of false `AppNotFound`. */
   readonly tenantId?: string;
   /** Time source for the legacy issuer's retirement countdown. Default `Date.now`. */
   readonly clock?: () => number;
-  /** Findings buffered before the walk waits for the consumer. Default 256. */
+  /** Records buffered before the walk waits for the consumer. Default 256. */
   readonly highWaterMark?: number;
   /** Stops the audit: iteration ends, `stats.complete` stays false. */
   readonly abortSignal?: AbortSignal;
@@ -39,6 +49,8 @@ export interface AuditStats {
   readonly unreadableProjects: number;
   /** Distinct connections audited (a shared one counts once). */
   readonly connections: number;
+  /** Connections whose app, credentials, service principal or roles could not be read (`IdentityUnreadable`, `RolesUnreadable`). */
+  readonly unreadableIdentities: number;
   readonly findings: number;
   /** True once every project was walked (false while running, after an abort, or if the project list failed). */
   readonly complete: boolean;
@@ -50,34 +62,73 @@ export interface AuditRun extends AsyncIterable<AuditFinding> {
 }
 
 /**
+ * The audit of one connection (its findings, and every check that ran on it, found something or
+ * not), or, with `connection: null`, one finding about a project or the organization.
+ */
+export interface AuditRecord {
+  readonly connection: AuditedConnection | null;
+  /** The checks that ran on the connection, in {@link AUDIT_CHECKS} order; empty when `connection` is null. */
+  readonly checks: readonly AuditCheck[];
+  readonly findings: readonly AuditFinding[];
+}
+
+/** The audit as it runs, one record per connection: what `wif audit --output junit` needs to report passing checks too. */
+export interface AuditRecordRun extends AsyncIterable<AuditRecord> {
+  readonly stats: AuditStats;
+}
+
+/**
  * Audits every service connection of the organization and streams findings as it goes.
  *
  * Calls `GET /{org}/_apis/projects` (paged by `x-ms-continuationtoken`, read lazily), then per
  * project `GET /{org}/{project}/_apis/serviceendpoint/endpoints?type=azurerm&includeFailed=true`, at
  * most `concurrency` projects at a time. A connection shared into several projects is audited once.
- * With `graph`, per connection that names an app: `GET /applications(appId='…')`,
- * `GET /applications/{id}/federatedIdentityCredentials` (workload identity federation only), and
- * with `arm` also `GET /servicePrincipals(appId='…')` and
- * `GET {scope}/providers/Microsoft.Authorization/roleAssignments?$filter=principalId eq '…'`.
- * Memory stays flat: only the ids of visited connections (and one name per app id, for
- * `AppSharedByConnections`) are kept; findings wait in a bounded buffer for the consumer.
+ * With `graph`, per distinct app a connection names (each read once per run, whatever the number of
+ * connections on it): `GET /applications(appId='…')`, then at the same time
+ * `GET /applications/{id}/federatedIdentityCredentials` (workload identity federation only) and,
+ * with `arm`, `GET /servicePrincipals(appId='…')`; and per distinct scope
+ * `GET {scope}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`. These reads run
+ * in their own pool of `identityConcurrency`, which narrows on throttling.
+ * Memory stays flat: the ids of visited connections, one name per app id (for
+ * `AppSharedByConnections`) and bounded caches of the few fields the checks use; findings wait in a
+ * bounded buffer for the consumer.
  *
- * Permission: read the projects and each project's service connections (Reader role; PAT scopes
- * `vso.project`, `vso.serviceendpoint`); Graph `Application.Read.All`; ARM
+ * Permission: read the projects and each project's service connections (Reader role; personal
+ * access token scopes `vso.project`, `vso.serviceendpoint`); Graph `Application.Read.All`; ARM
  * `Microsoft.Authorization/roleAssignments/read` (Reader) at the connections' scopes. Nothing is
  * written: safe to re-run. Never fails: a project, an app or a role list that cannot be read is a
  * finding of its own (`ProjectUnreadable`, `OrganizationUnreadable`, `IdentityUnreadable`,
- * `RolesUnreadable`); iterating never throws.
+ * `RolesUnreadable`, with `details.cause` and a fix for that cause); iterating never throws.
  *
  * @example
  * const run = auditOrganization(createClients({ credential, organization: 'contoso' }), { tenantId });
- * const findings = [];
- * for await (const f of run) findings.push(f);
- * console.log(formatAuditTable(findings));
- * process.exitCode = summarizeAudit(findings, { failOn: 'high' }).exitCode;
+ * const tally = createAuditTally({ failOn: 'high' });
+ * for await (const f of run) { console.log(JSON.stringify(f)); tally.add(f); }
+ * const incomplete = !run.stats.complete || run.stats.unreadableProjects > 0;
+ * process.exitCode = incomplete ? 1 : tally.summary().exitCode;
  */
 export function auditOrganization(clients: AuditClients, options: AuditOptions = {}): AuditRun {
-  const stats = { projects: 0, unreadableProjects: 0, connections: 0, findings: 0, complete: false };
+  const records = auditConnections(clients, options);
+  return {
+    get stats(): AuditStats {
+      return records.stats;
+    },
+    async *[Symbol.asyncIterator]() {
+      for await (const record of records) yield* record.findings;
+    },
+  };
+}
+
+/**
+ * {@link auditOrganization}, one record per connection: the connection, the checks that ran on it and
+ * its findings (possibly none), so a report can list what passed as well as what did not. Records of
+ * one connection are never split. Same requests, permissions and guarantees.
+ *
+ * @example
+ * for await (const r of auditConnections(clients)) console.log(r.connection?.name, r.checks, r.findings.length);
+ */
+export function auditConnections(clients: AuditClients, options: AuditOptions = {}): AuditRecordRun {
+  const stats = { projects: 0, unreadableProjects: 0, connections: 0, unreadableIdentities: 0, findings: 0, complete: false };
   return {
     get stats(): AuditStats {
       return { ...stats };
@@ -88,24 +139,60 @@ export function auditOrganization(clients: AuditClients, options: AuditOptions =
 
 type MutableStats = { -readonly [K in keyof AuditStats]: AuditStats[K] };
 
-async function* run(clients: AuditClients, options: AuditOptions, stats: MutableStats): AsyncGenerator<AuditFinding, void, undefined> {
-  Object.assign(stats, { projects: 0, unreadableProjects: 0, connections: 0, findings: 0, complete: false });
+const BASE_CHECKS: readonly AuditCheck[] = ['authentication', 'issuer', 'readiness', 'creationMode', 'sharing'];
+
+async function* run(clients: AuditClients, options: AuditOptions, stats: MutableStats): AsyncGenerator<AuditRecord, void, undefined> {
+  Object.assign(stats, { projects: 0, unreadableProjects: 0, connections: 0, unreadableIdentities: 0, findings: 0, complete: false });
   const organization = clients.devops.organization;
   const clock = options.clock ?? Date.now;
-  const channel = new Channel<AuditFinding>(options.highWaterMark ?? 256);
+  const channel = new Channel<AuditRecord>(options.highWaterMark ?? 256);
   // Our own signal: the consumer leaving (break) must stop the requests in flight, too.
   const controller = new AbortController();
+  // Every request in flight listens on it (dozens at once): not a leak.
+  setMaxListeners(0, controller.signal);
   const onAbort = (): void => controller.abort();
   options.abortSignal?.addEventListener('abort', onAbort, { once: true });
   if (options.abortSignal?.aborted) controller.abort();
   const abortSignal = controller.signal;
-  const emit = async (f: AuditFinding): Promise<void> => {
+  const emit = async (record: AuditRecord): Promise<void> => {
     if (abortSignal.aborted || channel.cancelled) return;
-    stats.findings += 1;
-    await channel.push(f);
+    stats.findings += record.findings.length;
+    if (record.findings.some((f) => f.code === 'IdentityUnreadable' || f.code === 'RolesUnreadable')) stats.unreadableIdentities += 1;
+    await channel.push(record);
   };
+  const emitOne = (f: AuditFinding): Promise<void> => emit({ connection: null, checks: [], findings: [f] });
   const appUsers = new Map<string, { id: string; name: string }>();
   let listFailed = false;
+
+  const identityConcurrency = Math.max(1, options.identityConcurrency ?? 32);
+  const pool = new AdaptivePool({ max: identityConcurrency, abortSignal });
+  const reader = clients.graph ? createIdentityReader({ graph: clients.graph, arm: clients.arm }, pool, { abortSignal }) : undefined;
+  // Connections being checked: bounded, so a fast walk waits for the identity checks instead of
+  // queueing without end. A counter and a queue of waiters (not Promise.race over the set, which
+  // adds a reaction to every pending check on every wait).
+  let inFlight = 0;
+  const maxInFlight = identityConcurrency * 4;
+  const slotWaiters: Array<() => void> = [];
+  let drained: (() => void) | undefined;
+  const finished = (): void => {
+    inFlight -= 1;
+    slotWaiters.shift()?.();
+    if (inFlight === 0) drained?.();
+  };
+
+  const check = async (endpoint: ServiceEndpoint, connection: AuditedConnection, shared: AuditFinding | undefined): Promise<void> => {
+    const identity = await inspectIdentity(reader, clients.arm !== undefined, organization, endpoint, connection, {
+      tenantId: options.tenantId,
+    });
+    if (abortSignal.aborted) return;
+    const findings = [
+      ...inspectConnection(organization, endpoint, { nowInMs: clock(), signInAudience: identity.signInAudience }),
+      ...identity.findings,
+      ...(shared ? [shared] : []),
+    ];
+    const ran = new Set<AuditCheck>([...BASE_CHECKS, ...identity.checks]);
+    await emit({ connection, checks: AUDIT_CHECKS.filter((c) => ran.has(c)), findings });
+  };
 
   const walk = walkOrganization(
     clients.devops,
@@ -118,7 +205,7 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
     {
       listFailed: async (error) => {
         listFailed = true;
-        await emit(
+        await emitOne(
           finding(
             organization,
             'OrganizationUnreadable',
@@ -132,7 +219,7 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
       projectFailed: async (project, error) => {
         if (abortSignal.aborted) return;
         stats.unreadableProjects += 1;
-        await emit(
+        await emitOne(
           finding(
             organization,
             'ProjectUnreadable',
@@ -149,37 +236,31 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
       connection: async (endpoint) => {
         stats.connections += 1;
         const connection = auditedConnection(endpoint);
-        const identity = await inspectIdentity(clients, organization, endpoint, connection, { tenantId: options.tenantId, abortSignal });
-        if (abortSignal.aborted) return;
-        const found = [
-          ...inspectConnection(organization, endpoint, { nowInMs: clock(), signInAudience: identity.signInAudience }),
-          ...identity.findings,
-        ];
-        const appId = authParameter(endpoint, 'serviceprincipalid')?.toLowerCase();
+        // Decided in walk order, so "the first connection on an app" does not depend on timing.
+        let shared: AuditFinding | undefined;
+        const appId = connection.appId?.toLowerCase();
         if (appId) {
           const first = appUsers.get(appId);
           if (!first) appUsers.set(appId, { id: endpoint.id, name: endpoint.name });
           else {
-            found.push(
-              finding(
-                organization,
-                'AppSharedByConnections',
-                'medium',
-                `"${endpoint.name}" uses app ${appId}, which "${first.name}" uses too: their pipelines share one identity.`,
-                { connection },
-                {
-                  otherConnectionId: first.id,
-                  otherConnectionName: first.name,
-                },
-              ),
+            shared = finding(
+              organization,
+              'AppSharedByConnections',
+              'medium',
+              `"${endpoint.name}" uses app ${appId}, which "${first.name}" uses too: their pipelines share one identity.`,
+              { connection },
+              { otherConnectionId: first.id, otherConnectionName: first.name },
             );
           }
         }
-        for (const f of found) await emit(f);
+        while (inFlight >= maxInFlight && !abortSignal.aborted && !channel.cancelled) await new Promise<void>((r) => slotWaiters.push(r));
+        inFlight += 1;
+        void check(endpoint, connection, shared).finally(finished);
       },
     },
   )
-    .then(() => {
+    .then(async () => {
+      if (inFlight > 0) await new Promise<void>((r) => (drained = r));
       stats.complete = !abortSignal.aborted && !channel.cancelled && !listFailed;
     })
     .finally(() => channel.end());

@@ -38,6 +38,77 @@ export const AUDIT_CODES = [
 /** What a finding is about. */
 export type AuditCode = (typeof AUDIT_CODES)[number];
 
+/** The checks run on each connection (a JUnit test case each, in `wif audit --output junit`). */
+export const AUDIT_CHECKS = [
+  'authentication',
+  'issuer',
+  'readiness',
+  'creationMode',
+  'sharing',
+  'app',
+  'federatedCredential',
+  'roles',
+] as const;
+
+/** One check run on a connection. */
+export type AuditCheck = (typeof AUDIT_CHECKS)[number];
+
+/** The check each code comes from; `null` for the codes about a project or the organization. */
+export const AUDIT_CHECK_OF: Readonly<Record<AuditCode, AuditCheck | null>> = {
+  SecretBased: 'authentication',
+  LegacyIssuer: 'issuer',
+  NotReady: 'readiness',
+  AutomaticMode: 'creationMode',
+  SharedAcrossProjects: 'sharing',
+  AppSharedByConnections: 'sharing',
+  CredentialMissing: 'federatedCredential',
+  CredentialMismatch: 'federatedCredential',
+  AudienceMismatch: 'federatedCredential',
+  AppNotFound: 'app',
+  MultiTenantApp: 'app',
+  OtherTenant: 'app',
+  IdentityUnreadable: 'app',
+  BroadRole: 'roles',
+  RolesUnreadable: 'roles',
+  OrganizationUnreadable: null,
+  ProjectUnreadable: null,
+};
+
+/** The codes that mean part of the organization could not be read: the run is incomplete. */
+export const UNREADABLE_CODES: ReadonlySet<AuditCode> = new Set([
+  'OrganizationUnreadable',
+  'ProjectUnreadable',
+  'IdentityUnreadable',
+  'RolesUnreadable',
+]);
+
+/**
+ * Why a read failed, as the person fixing it sees it: `network` (no answer: connectivity, proxy, a
+ * stopped emulator), `sign-in` (no credential, or a token the service refused), `permission` (signed
+ * in, not allowed), `not-found` (a wrong organization name, or something deleted meanwhile),
+ * `throttled`, `service` (a 5xx or an unexpected answer).
+ */
+export type ReadFailureCause = 'network' | 'sign-in' | 'permission' | 'not-found' | 'throttled' | 'service';
+
+/** The {@link ReadFailureCause} of an error kind (`details.errorKind` of an unreadable finding). */
+export function readFailureCause(errorKind: string): ReadFailureCause {
+  switch (errorKind) {
+    case 'Network':
+      return 'network';
+    case 'Authentication':
+    case 'Unauthorized':
+      return 'sign-in';
+    case 'Forbidden':
+      return 'permission';
+    case 'NotFound':
+      return 'not-found';
+    case 'Throttled':
+      return 'throttled';
+    default:
+      return 'service';
+  }
+}
+
 const reference = z.object({ id: z.string(), name: z.string() });
 
 /** The JSON schema of one audit record (parse a JSON line with it to read audit output safely). */
@@ -111,10 +182,41 @@ export const FIXES: Readonly<Record<AuditCode, string>> = {
     'Replace the assignment with the narrowest role at the smallest scope the pipeline needs (a resource group, a specific resource), then remove the broad one.',
   OtherTenant: 'Run the audit with credentials of that tenant to check its identity.',
   OrganizationUnreadable:
-    "Give the auditing identity read access to the organization's projects (Project Collection Valid Users, PAT scope vso.project), then run the audit again.",
+    "Give the auditing identity read access to the organization's projects (add it to the organization as a member of Project Collection Valid Users; a personal access token needs the vso.project scope), then run the audit again.",
   ProjectUnreadable:
-    "Give the auditing identity the Reader role on the project's service connections (PAT scope vso.serviceendpoint), then run the audit again: until then this project is not audited.",
+    "Give the auditing identity the Reader role on the project's service connections (a personal access token needs the vso.serviceendpoint scope), then run the audit again: until then this project is not audited.",
   IdentityUnreadable: 'Give the auditing identity Graph Application.Read.All, then run the audit again.',
   RolesUnreadable:
     "Give the auditing identity Reader (Microsoft.Authorization/roleAssignments/read) at the connection's scope, then run the audit again.",
 };
+
+const SERVICE_NAMES: Readonly<Record<string, string>> = { devops: 'Azure DevOps', graph: 'Microsoft Graph', arm: 'Azure Resource Manager' };
+
+/**
+ * The fix of an unreadable finding, for the cause of its failure: the catalogue text ({@link FIXES})
+ * is the one for a missing permission; a network failure, a failed sign-in, a wrong organization or
+ * throttling each need something else.
+ */
+export function unreadableFix(
+  code: AuditCode,
+  cause: ReadFailureCause,
+  context: { organization: string; service?: string | undefined },
+): string {
+  const service = SERVICE_NAMES[context.service ?? ''] ?? context.service ?? 'the service';
+  switch (cause) {
+    case 'network':
+      return `${service} could not be reached from here: check the network, the proxy (HTTPS_PROXY) and the firewall of this machine, or, against the emulator, that it is running at the --emulator URL; then run the audit again.`;
+    case 'sign-in':
+      return `The auditing identity could not sign in to ${service}, or its token was refused: sign in (az login; in a pipeline, run wif inside an AzureCLI@2 task on a workload identity federation connection), or, with a personal access token, set AZURE_DEVOPS_EXT_PAT to a valid, unexpired one; then run the audit again.`;
+    case 'not-found':
+      return code === 'OrganizationUnreadable'
+        ? `${service} has no organization named "${context.organization}" that this identity can see: check --org (or WIF_ORG, or the spec's organization) and that the identity was added to that organization; then run the audit again.`
+        : 'It was deleted or renamed while the audit ran: run the audit again.';
+    case 'throttled':
+      return `${service} kept throttling after every retry: run the audit again later, when the organization is less busy.`;
+    case 'service':
+      return `${service} failed or answered unexpectedly: run the audit again later; if it keeps failing, report it with the request id.`;
+    case 'permission':
+      return FIXES[code];
+  }
+}

@@ -32,19 +32,45 @@ export interface AuditSummary {
  * if (summary.failed) process.exitCode = summary.exitCode;
  */
 export function summarizeAudit(findings: Iterable<AuditFinding>, options: { readonly failOn?: FailOn } = {}): AuditSummary {
+  const tally = createAuditTally(options);
+  for (const f of findings) tally.add(f);
+  return tally.summary();
+}
+
+/** A running {@link AuditSummary}: add findings as they stream, read the summary at any time. */
+export interface AuditTally {
+  add(finding: AuditFinding): void;
+  /** The summary of what was added so far. */
+  summary(): AuditSummary;
+}
+
+/**
+ * Counts findings as they come, in constant memory (a count per severity and per code), so a
+ * streaming consumer never keeps the findings to summarise them. Pure; no request.
+ *
+ * @example
+ * const tally = createAuditTally({ failOn: 'high' });
+ * for await (const f of auditOrganization(clients)) { write(f); tally.add(f); }
+ * process.exitCode = tally.summary().exitCode;
+ */
+export function createAuditTally(options: { readonly failOn?: FailOn } = {}): AuditTally {
   const failOn = options.failOn ?? 'high';
   const bySeverity: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
   const byCode: Partial<Record<AuditCode, number>> = {};
   let total = 0;
   let worst: Severity | null = null;
-  for (const f of findings) {
-    total += 1;
-    bySeverity[f.severity] += 1;
-    byCode[f.code] = (byCode[f.code] ?? 0) + 1;
-    if (worst === null || severityRank(f.severity) > severityRank(worst)) worst = f.severity;
-  }
-  const failed = failOn !== 'never' && worst !== null && severityRank(worst) >= severityRank(failOn);
-  return { total, bySeverity, byCode, worst, failOn, failed, exitCode: failed ? 1 : 0 };
+  return {
+    add(f) {
+      total += 1;
+      bySeverity[f.severity] += 1;
+      byCode[f.code] = (byCode[f.code] ?? 0) + 1;
+      if (worst === null || severityRank(f.severity) > severityRank(worst)) worst = f.severity;
+    },
+    summary() {
+      const failed = failOn !== 'never' && worst !== null && severityRank(worst) >= severityRank(failOn);
+      return { total, bySeverity: { ...bySeverity }, byCode: { ...byCode }, worst, failOn, failed, exitCode: failed ? 1 : 0 };
+    },
+  };
 }
 
 function clip(text: string, width: number): string {

@@ -2,6 +2,14 @@
 export {
   AUDIT_SCHEMA_VERSION,
   AUDIT_CODES,
+  AUDIT_CHECKS,
+  AUDIT_CHECK_OF,
+  FIXES as AUDIT_FIXES,
+  UNREADABLE_CODES,
+  readFailureCause,
+  unreadableFix,
+  type AuditCheck,
+  type ReadFailureCause,
   SEVERITIES,
   auditFindingSchema,
   severityRank,
@@ -10,5 +18,14 @@ export {
   type AuditFinding,
   type AuditedConnection,
 } from './findings';
-export { auditOrganization, type AuditClients, type AuditOptions, type AuditRun, type AuditStats } from './auditOrganization';
-export { summarizeAudit, formatAuditTable, type AuditSummary, type FailOn } from './format';
+export {
+  auditOrganization,
+  auditConnections,
+  type AuditClients,
+  type AuditOptions,
+  type AuditRun,
+  type AuditStats,
+  type AuditRecord,
+  type AuditRecordRun,
+} from './auditOrganization';
+export { summarizeAudit, createAuditTally, formatAuditTable, type AuditSummary, type AuditTally, type FailOn } from './format';

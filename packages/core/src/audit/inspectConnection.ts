@@ -5,7 +5,18 @@
 import { authParameter, type ServiceEndpoint, workloadIdentity } from '@wif/devops';
 import { type LimitExceededError, redact, type TransportError } from '@wif/http';
 import { issuerKind, LEGACY_ISSUER_RETIREMENT_DATE } from '../constants';
-import { type AuditCode, type AuditedConnection, type AuditFinding, AUDIT_SCHEMA_VERSION, FIXES, type Severity } from './findings';
+import {
+  type AuditCode,
+  type AuditedConnection,
+  type AuditFinding,
+  AUDIT_SCHEMA_VERSION,
+  FIXES,
+  type ReadFailureCause,
+  readFailureCause,
+  type Severity,
+  UNREADABLE_CODES,
+  unreadableFix,
+} from './findings';
 
 const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
@@ -61,6 +72,9 @@ export function finding(
   about: { connection?: AuditedConnection; project?: { id: string; name: string } },
   details: AuditFinding['details'] = {},
 ): AuditFinding {
+  // An unreadable finding's fix depends on why the read failed (errorDetails puts the cause in details).
+  const cause = UNREADABLE_CODES.has(code) && typeof details['cause'] === 'string' ? (details['cause'] as ReadFailureCause) : undefined;
+  const service = typeof details['service'] === 'string' ? details['service'] : undefined;
   return {
     schemaVersion: AUDIT_SCHEMA_VERSION,
     code,
@@ -69,15 +83,17 @@ export function finding(
     connection: about.connection ?? null,
     project: about.project ?? null,
     message,
-    fix: FIXES[code],
+    fix: cause ? unreadableFix(code, cause, { organization, service }) : FIXES[code],
     details,
   };
 }
 
-/** The facts of a failed read a finding carries: kind, HTTP status, service code, request id. */
+/** The facts of a failed read a finding carries: kind, cause, service, HTTP status, service code, request id. */
 export function errorDetails(error: TransportError | LimitExceededError): AuditFinding['details'] {
   return {
     errorKind: error.kind,
+    cause: readFailureCause(error.kind),
+    service: 'service' in error ? error.service : null,
     status: 'status' in error ? error.status : null,
     errorCode: 'code' in error ? (error.code ?? null) : null,
     requestId: 'requestId' in error ? (error.requestId ?? null) : null,

@@ -1,26 +1,22 @@
 /**
  * The checks that need Graph (and ARM): the app behind a connection, its federated credentials
  * (compared exactly as verifySubject compares them, through its `mismatch()`), its sign-in audience,
- * and the roles of its service principal.
+ * and the roles of its service principal. The reads come from an {@link IdentityReader}: shared by
+ * every connection of the run, so an app used by many connections is read once.
  */
-import { type ArmClient, BUILT_IN_ROLES, listRoleAssignments, parseScope, PRIVILEGED_ROLE_IDS, roleDefinitionGuid } from '@wif/arm';
+import { BUILT_IN_ROLES } from '@wif/arm';
 import { type ServiceEndpoint, workloadIdentity } from '@wif/devops';
-import { getApplication, getServicePrincipal, type GraphClient, listFederatedIdentityCredentials, type ServicePrincipal } from '@wif/graph';
-import { collect, type TransportError } from '@wif/http';
+import type { LimitExceededError, TransportError } from '@wif/http';
 import { FEDERATION_AUDIENCE, issuerKind } from '../constants';
 import { mismatch } from '../steps/verifySubject';
-import { type AuditCode, type AuditedConnection, type AuditFinding, type Severity } from './findings';
+import type { IdentityReader, PrincipalFacts } from './_identityReader';
+import { type AuditCheck, type AuditCode, type AuditedConnection, type AuditFinding, type Severity } from './findings';
 import { errorDetails, finding } from './inspectConnection';
 
-/** The optional clients of the identity checks: without Graph there are none; without ARM no role check. */
-export interface IdentityClients {
-  readonly graph?: GraphClient | undefined;
-  readonly arm?: ArmClient | undefined;
-}
-
-/** What the identity checks found, and the app's sign-in audience when it was read. */
+/** What the identity checks found, which checks ran, and the app's sign-in audience when it was read. */
 export interface IdentityInspection {
   readonly findings: AuditFinding[];
+  readonly checks: AuditCheck[];
   readonly signInAudience?: string;
 }
 
@@ -28,8 +24,6 @@ const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toL
 const ROLE_NAMES = new Map<string, string>(Object.entries(BUILT_IN_ROLES).map(([name, guid]) => [guid, name]));
 /** A built-in role's name for its definition GUID, or the GUID itself. @internal */
 export const roleNameOf = (guid: string): string => ROLE_NAMES.get(guid) ?? guid;
-/** Most role assignments a single service principal is expected to hold; more is read as a failure. */
-const MAX_ASSIGNMENTS = 1_000;
 
 /** The ARM scope a connection targets (`data.subscriptionId` or `data.managementGroupId`), if any. */
 export function connectionScope(endpoint: Pick<ServiceEndpoint, 'data'>): string | undefined {
@@ -41,28 +35,29 @@ export function connectionScope(endpoint: Pick<ServiceEndpoint, 'data'>): string
 }
 
 /**
- * Reads the app, its federated credentials and its service principal's role assignments, and turns
- * what is wrong into findings: `AppNotFound`, `CredentialMissing`, `CredentialMismatch`,
- * `AudienceMismatch`, `MultiTenantApp`, `BroadRole`, `OtherTenant`, and `IdentityUnreadable` /
- * `RolesUnreadable` when a read fails. Only for connections that name an app
- * (`ServicePrincipal` and `WorkloadIdentityFederation` schemes). Never fails: every error is a finding.
+ * Reads the app, its federated credentials and its service principal's role assignments (through
+ * `reader`), and turns what is wrong into findings: `AppNotFound`, `CredentialMissing`,
+ * `CredentialMismatch`, `AudienceMismatch`, `MultiTenantApp`, `BroadRole`, `OtherTenant`, and
+ * `IdentityUnreadable` / `RolesUnreadable` when a read fails. Only for connections that name an app
+ * (`ServicePrincipal` and `WorkloadIdentityFederation` schemes). The credential list and the service
+ * principal of an app are read at the same time. Never fails: every error is a finding.
  */
 export async function inspectIdentity(
-  clients: IdentityClients,
+  reader: IdentityReader | undefined,
+  withRoles: boolean,
   organization: string,
   endpoint: ServiceEndpoint,
   connection: AuditedConnection,
-  options: { tenantId?: string | undefined; abortSignal?: AbortSignal | undefined },
+  options: { tenantId?: string | undefined },
 ): Promise<IdentityInspection> {
-  const { graph, arm } = clients;
   const appId = connection.appId;
   const isWif = same(connection.scheme, 'WorkloadIdentityFederation');
-  if (!graph || !appId || !(isWif || same(connection.scheme, 'ServicePrincipal'))) return { findings: [] };
+  if (!reader || !appId || !(isWif || same(connection.scheme, 'ServicePrincipal'))) return { findings: [], checks: [] };
   const findings: AuditFinding[] = [];
+  const checks: AuditCheck[] = ['app'];
   const add = (code: AuditCode, severity: Severity, message: string, details: AuditFinding['details'] = {}): void => {
     findings.push(finding(organization, code, severity, message, { connection }, details));
   };
-  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   if (options.tenantId && connection.tenantId && !same(connection.tenantId, options.tenantId)) {
     add(
       'OtherTenant',
@@ -70,36 +65,42 @@ export async function inspectIdentity(
       `"${connection.name}" uses an identity of tenant ${connection.tenantId}; its app and roles were not checked.`,
       { tenantId: connection.tenantId },
     );
-    return { findings };
+    return { findings, checks };
   }
   const onEntraIssuer = connection.issuer !== null && issuerKind(connection.issuer) === 'entra';
-  const unreadable = (what: string, error: TransportError): IdentityInspection => {
+  const unreadable = (what: string, error: TransportError, signInAudience?: string): IdentityInspection => {
     add('IdentityUnreadable', 'medium', `Could not read ${what} of "${connection.name}": ${error.message}`, errorDetails(error));
-    return { findings };
+    return { findings, checks, ...(signInAudience !== undefined ? { signInAudience } : {}) };
   };
+  const scope = withRoles ? connectionScope(endpoint) : undefined;
 
-  let servicePrincipal: ServicePrincipal | undefined;
+  let principal: PrincipalFacts | undefined;
   let signInAudience: string;
-  const app = await getApplication(graph, { appId }, { ...opts, select: ['signInAudience'] });
-  if (app.isErr()) {
-    if (app.error.kind !== 'NotFound') return unreadable('the app', app.error);
+  const app = await reader.app(appId);
+  if (app.isErr()) return unreadable('the app', app.error);
+  if (app.value === null) {
     // No application object here: a service principal alone means the app lives in another tenant.
-    const sp = await getServicePrincipal(graph, { appId }, opts);
-    if (sp.isErr()) {
-      if (sp.error.kind !== 'NotFound') return unreadable('the service principal', sp.error);
+    const sp = await reader.servicePrincipal(appId);
+    if (sp.isErr()) return unreadable('the service principal', sp.error);
+    if (sp.value === null) {
       add(
         'AppNotFound',
         'high',
         `"${connection.name}" names app ${appId}, which has neither an app registration nor a service principal in this tenant: it cannot authenticate.`,
       );
-      return { findings };
+      return { findings, checks };
     }
-    servicePrincipal = sp.value;
+    principal = sp.value;
     signInAudience = 'AzureADMultipleOrgs';
   } else {
-    signInAudience = app.value.signInAudience ?? 'AzureADMyOrg';
-    if (isWif) {
-      const credentials = await listFederatedIdentityCredentials(graph, app.value.id, opts);
+    signInAudience = app.value.signInAudience;
+    // The credential list and the service principal are independent reads: both at once.
+    const [credentials, sp] = await Promise.all([
+      isWif ? reader.credentials(app.value.id) : undefined,
+      scope ? reader.servicePrincipal(appId) : undefined,
+    ]);
+    if (credentials) {
+      checks.push('federatedCredential');
       if (credentials.isErr()) return unreadable('the federated credentials', credentials.error);
       const { issuer, subject } = workloadIdentity(endpoint);
       if (issuer && subject) {
@@ -126,8 +127,50 @@ export async function inspectIdentity(
         }
       }
     }
+    if (sp) {
+      if (sp.isErr()) {
+        multiTenant();
+        return unreadable('the service principal', sp.error, signInAudience);
+      }
+      if (sp.value === null) {
+        multiTenant();
+        add(
+          'AppNotFound',
+          'high',
+          `App ${appId} of "${connection.name}" has no service principal in this tenant: it cannot sign in (AADSTS7000229).`,
+        );
+        return { findings, checks, signInAudience };
+      }
+      principal = sp.value;
+    }
   }
-  if (signInAudience !== 'AzureADMyOrg') {
+  multiTenant();
+
+  if (!scope || !principal) return { findings, checks, signInAudience };
+  checks.push('roles');
+  const roles = await reader.broadRoles(scope, principal.id);
+  if (roles.isErr()) {
+    const e: TransportError | LimitExceededError = roles.error;
+    add('RolesUnreadable', 'medium', `Could not read the role assignments of "${connection.name}" at ${scope}: ${e.message}`, {
+      scope,
+      ...errorDetails(e),
+    });
+    return { findings, checks, signInAudience };
+  }
+  for (const a of roles.value) {
+    const privileged = a.roleGuid !== (BUILT_IN_ROLES.Contributor as string);
+    const role = roleNameOf(a.roleGuid);
+    add(
+      'BroadRole',
+      privileged ? 'high' : 'medium',
+      `The identity of "${connection.name}" holds ${role} at ${a.level === 'root' ? 'the tenant root' : `${a.level} scope`} ${a.scope}${privileged ? ': it can grant itself and others any access there' : ''}.`,
+      { role, scope: a.scope, assignmentId: a.id },
+    );
+  }
+  return { findings, checks, signInAudience };
+
+  function multiTenant(): void {
+    if (signInAudience === 'AzureADMyOrg') return;
     add(
       'MultiTenantApp',
       isWif && onEntraIssuer ? 'high' : 'medium',
@@ -137,53 +180,4 @@ export async function inspectIdentity(
       { signInAudience },
     );
   }
-
-  const scope = connectionScope(endpoint);
-  if (!arm || !scope) return { findings, signInAudience };
-  if (!servicePrincipal) {
-    const sp = await getServicePrincipal(graph, { appId }, opts);
-    if (sp.isErr()) {
-      if (sp.error.kind !== 'NotFound') return { ...unreadable('the service principal', sp.error), signInAudience };
-      add(
-        'AppNotFound',
-        'high',
-        `App ${appId} of "${connection.name}" has no service principal in this tenant: it cannot sign in (AADSTS7000229).`,
-      );
-      return { findings, signInAudience };
-    }
-    servicePrincipal = sp.value;
-  }
-  const principalId = servicePrincipal.id;
-  const assignments = await collect(listRoleAssignments(arm, scope, { principalId }, opts), MAX_ASSIGNMENTS);
-  if (assignments.isErr()) {
-    add(
-      'RolesUnreadable',
-      'medium',
-      `Could not read the role assignments of "${connection.name}" at ${scope}: ${assignments.error.message}`,
-      { scope, ...errorDetails(assignments.error) },
-    );
-    return { findings, signInAudience };
-  }
-  for (const a of assignments.value) {
-    if (!same(a.properties.principalId, principalId)) continue;
-    const guid = roleDefinitionGuid(a.properties.roleDefinitionId) ?? '';
-    const at = a.properties.scope;
-    const level =
-      at === '/'
-        ? 'root'
-        : parseScope(at)
-            .map((p) => p.level)
-            .unwrapOr('resource');
-    if (level !== 'root' && level !== 'subscription' && level !== 'managementGroup') continue;
-    const privileged = PRIVILEGED_ROLE_IDS.has(guid);
-    if (!privileged && guid !== (BUILT_IN_ROLES.Contributor as string)) continue;
-    const role = roleNameOf(guid);
-    add(
-      'BroadRole',
-      privileged ? 'high' : 'medium',
-      `The identity of "${connection.name}" holds ${role} at ${level === 'root' ? 'the tenant root' : `${level} scope`} ${at}${privileged ? ': it can grant itself and others any access there' : ''}.`,
-      { role, scope: at, assignmentId: a.id },
-    );
-  }
-  return { findings, signInAudience };
 }

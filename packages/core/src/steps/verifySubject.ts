@@ -168,7 +168,7 @@ export function mismatch(
   appObjectId: string,
   issuer: string,
   subject: string,
-  credentials: readonly FederatedIdentityCredential[],
+  credentials: readonly Pick<FederatedIdentityCredential, 'name' | 'issuer' | 'subject'>[],
 ): SubjectMismatchError {
   const base = { kind: 'SubjectMismatch' as const, connectionId, appObjectId };
   const fix = 'Re-run bindFederatedCredential with the values the connection reports (wif sync does this).';

@@ -40,11 +40,13 @@ export function retryMiddleware(options: RetryMiddlewareOptions): Middleware {
       const request = context.request as string | Request;
       const url = sanitizeUrl(typeof request === 'string' ? request : request.url);
       for (let attempt = 0; ; attempt++) {
-        fetchOptions.signal = attemptSignal(callerSignal, timeoutInMs) ?? null;
+        const guard = attemptSignal(callerSignal, timeoutInMs);
+        fetchOptions.signal = guard.signal ?? null;
         const started = performance.now();
         try {
           await next.execute(context);
         } catch (error) {
+          guard.release();
           const failed = error instanceof Error ? error.name : 'error';
           emit(logger, {
             level: 'warn',
@@ -64,6 +66,8 @@ export function retryMiddleware(options: RetryMiddlewareOptions): Middleware {
           }
           throw error;
         }
+        // The fetch adapter has read the whole body by now: the attempt is over, its timer goes.
+        guard.release();
         const response = context.response;
         if (!response) return;
         const requestId = response.headers.get('request-id');
@@ -102,10 +106,27 @@ export function retryMiddleware(options: RetryMiddlewareOptions): Middleware {
   };
 }
 
-function attemptSignal(caller: AbortSignal | undefined, timeoutInMs: number): AbortSignal | undefined {
-  if (timeoutInMs <= 0) return caller;
-  const timeout = AbortSignal.timeout(timeoutInMs);
-  return caller ? AbortSignal.any([caller, timeout]) : timeout;
+/**
+ * The signal of one attempt: the caller's, plus a timer that aborts the attempt with a
+ * `TimeoutError` (as `AbortSignal.timeout` would). Unlike `AbortSignal.timeout`/`AbortSignal.any`,
+ * whose timer and listeners stay alive for the whole timeout after the request ended, `release()`
+ * clears the timer and unhooks the caller's signal as soon as the attempt is over: one live timer
+ * per request in flight, none per request done.
+ */
+export function attemptSignal(caller: AbortSignal | undefined, timeoutInMs: number): { signal: AbortSignal | undefined; release(): void } {
+  if (timeoutInMs <= 0) return { signal: caller, release: () => undefined };
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(caller?.reason);
+  const timer = setTimeout(() => controller.abort(new DOMException('The attempt timed out.', 'TimeoutError')), timeoutInMs);
+  if (caller?.aborted) controller.abort(caller.reason);
+  else caller?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 function elapsed(started: number): number {

@@ -1,0 +1,244 @@
+/**
+ * The benchmarks of what users run: the built `wif` CLI spawned as a whole process (start-up,
+ * credential and SDK loading, output writing included), wall time and peak RSS measured from
+ * outside, next to the SDK in-process figures of the same run.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TEST_TENANT_ID } from '@wif/testing';
+import { fmtMs, median, type ProcessRun, runCli, SUBSCRIPTION, withEmulator } from './_lib';
+import { startReplay } from './_replay';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const work = mkdtempSync(join(tmpdir(), 'wif-bench-cli-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+const mb = (x: number): string => `${x.toFixed(0)} MB`;
+
+function specFile(names: readonly string[]): string {
+  const file = join(work, `spec-${names[0]}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      organization: 'contoso',
+      tenantId: TEST_TENANT_ID,
+      connections: names.map((n) => ({
+        project: 'platform',
+        name: `sc-${n}`,
+        app: `ado-${n}`,
+        roles: [{ role: 'Contributor', scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-${n}` }],
+      })),
+    }),
+  );
+  return file;
+}
+
+function must(run: ProcessRun, what: string, codes: readonly number[] = [0]): ProcessRun {
+  if (run.code === null || !codes.includes(run.code)) throw new Error(`${what} exited ${run.code}: ${run.stderr.slice(-2000)}`);
+  return run;
+}
+
+/** `wif apply` of one fresh connection, 50 ms per request; median of `runs` (plus one warm-up of the machine's caches). */
+export async function cliOneConnection(latencyInMs: number, runs: number): Promise<ProcessRun[]> {
+  const out: ProcessRun[] = [];
+  await withEmulator({ fake: { latencyInMs } }, async (emu) => {
+    for (let i = 0; i <= runs; i++) {
+      const r = must(await runCli(['apply', '-c', specFile([`cli-one-${i}`]), '--yes', '--emulator', emu.url]), 'wif apply (one)');
+      if (i > 0) out.push(r);
+    }
+  });
+  return out;
+}
+
+/** `wif apply` of the 43-connection fleet, each run on a fresh emulator with 5% of requests throttled (Retry-After 0). */
+export async function cliFleet(latencyInMs: number, runs: number): Promise<ProcessRun[]> {
+  const out: ProcessRun[] = [];
+  for (let run = 0; run < runs; run++) {
+    await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 2000 + run } }, async (emu) => {
+      const names = Array.from({ length: 43 }, (_, i) => `clifleet-${run}-${i}`);
+      const r = must(await runCli(['apply', '-c', specFile(names), '--yes', '--emulator', emu.url]), 'wif apply (fleet)');
+      const c = await emu.counts(`clifleet-${run}-`);
+      if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== 43))
+        throw new Error(`CLI fleet: duplicates or gaps: ${JSON.stringify(c)}`);
+      out.push(r);
+    });
+  }
+  return out;
+}
+
+export interface AuditScaleRow {
+  readonly connections: number;
+  readonly sdk: { wallInMs: number; maxRssInMb: number; findings: number };
+  readonly ndjson: ProcessRun & { findings: number };
+  readonly json: ProcessRun & { findings: number };
+  readonly nightly?: ProcessRun & { junitBytes: number; jsonFindings: number; flags: string };
+}
+
+/** The node flags the nightly pipeline example sets for the audit step (its NODE_OPTIONS), or none. */
+export function nightlyNodeFlags(): string[] {
+  const yml = readFileSync(join(root, 'examples', 'pipelines', 'nightly-audit.yml'), 'utf8');
+  const m = /^\s*NODE_OPTIONS:\s*(.*)$/m.exec(yml);
+  return m
+    ? m[1]!
+        .replace(/^['"]|['"]$/g, '')
+        .split(/\s+/)
+        .filter(Boolean)
+    : [];
+}
+
+/**
+ * The audit of `projects × 10` connections with no injected latency: the SDK in a process of its own
+ * (auditChild.mjs, all three clients, findings counted and dropped), then `wif audit --output ndjson`
+ * and `wif audit --json` spawned, stdout to a file; with `nightly`, also the command of
+ * examples/pipelines/nightly-audit.yml with its node flags (the table to stdout, JUnit and JSON to files).
+ */
+export async function cliAuditScale(projects: number, nightly: boolean): Promise<AuditScaleRow> {
+  return withEmulator({ seed: false, org: { projects, perProject: 10 }, fake: { latencyInMs: 0 } }, async (emu) => {
+    const sdk = JSON.parse(await child(join(root, 'bench', 'auditChild.mjs'), [emu.url, 'identity'])) as {
+      wallInMs: number;
+      maxRssInMb: number;
+      findings: number;
+      connections: number;
+    };
+    const lines = (file: string): number => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+    const ndFile = join(work, `audit-${projects}.ndjson`);
+    const nd = must(
+      await runCli(['audit', '--output', 'ndjson', '--emulator', emu.url], { stdoutFile: ndFile }),
+      'wif audit --output ndjson',
+    );
+    const ndFindings = lines(ndFile) - 1;
+    rmSync(ndFile);
+    const jsonFile = join(work, `audit-${projects}.json`);
+    const json = must(await runCli(['audit', '--json', '--emulator', emu.url], { stdoutFile: jsonFile }), 'wif audit --json');
+    const doc = JSON.parse(readFileSync(jsonFile, 'utf8')) as { findings: unknown[] };
+    rmSync(jsonFile);
+    let nightlyRun: AuditScaleRow['nightly'];
+    if (nightly) {
+      const flags = nightlyNodeFlags();
+      const junit = join(work, 'audit.xml');
+      const r = must(
+        // The pipeline's command line: the table to the log, JUnit and JSON to files.
+        await runCli(
+          [
+            'audit',
+            '--org',
+            'contoso',
+            '--fail-on',
+            'high',
+            '--output',
+            'table',
+            '--output',
+            'junit=audit.xml',
+            '--output',
+            'json=audit.json',
+            '--emulator',
+            emu.url,
+          ],
+          { nodeFlags: flags, cwd: work },
+        ),
+        'the nightly pipeline command',
+        [0, 4],
+      );
+      const nightlyDoc = JSON.parse(readFileSync(join(work, 'audit.json'), 'utf8')) as { findings: unknown[] };
+      nightlyRun = { ...r, junitBytes: statSync(junit).size, jsonFindings: nightlyDoc.findings.length, flags: flags.join(' ') || '(none)' };
+      rmSync(junit);
+      rmSync(join(work, 'audit.json'));
+    }
+    return {
+      connections: sdk.connections,
+      sdk,
+      ndjson: { ...nd, findings: ndFindings },
+      json: { ...json, findings: doc.findings.length },
+      ...(nightlyRun ? { nightly: nightlyRun } : {}),
+    };
+  });
+}
+
+export interface IdentityAuditRun {
+  readonly run: ProcessRun;
+  readonly connections: number;
+  readonly apps: number;
+  readonly requests: number;
+  readonly findings: number;
+}
+
+/**
+ * `wif audit --output ndjson` with identity checks over `projects × 10` connections, `appsPerProject`
+ * apps per project, at `latencyInMs` per request, served by a replaying server (./_replay.ts: a warm-up
+ * run records the emulator's answers, the measured runs get them back after exactly `latencyInMs`);
+ * requests counted at that server. Also the SDK in-process over the same server, for comparison, and
+ * one run straight against the emulator with the same latency (its own CPU per request included).
+ */
+export async function cliIdentityAudit(
+  projects: number,
+  appsPerProject: number,
+  latencyInMs: number,
+  runs: number,
+): Promise<{ replay: IdentityAuditRun[]; sdk: { wallInMs: number; maxRssInMb: number }; emulator: IdentityAuditRun }> {
+  const once = async (url: string, count: () => Promise<number>): Promise<IdentityAuditRun> => {
+    const before = await count();
+    const file = join(work, 'identity.ndjson');
+    const run = must(await runCli(['audit', '--output', 'ndjson', '--emulator', url], { stdoutFile: file }), 'wif audit (identity)');
+    const requests = (await count()) - before;
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    rmSync(file);
+    const summary = JSON.parse(lines[lines.length - 1]!) as { stats: { connections: number }; summary: { total: number } };
+    return { run, connections: summary.stats.connections, apps: projects * appsPerProject, requests, findings: summary.summary.total };
+  };
+  const replayed = await withEmulator(
+    { seed: false, org: { projects, perProject: 10, appsPerProject }, fake: { latencyInMs: 0 } },
+    async (emu) => {
+      const replay = await startReplay(emu.url, latencyInMs);
+      try {
+        await once(replay.url, async () => replay.requests); // records every answer
+        const out: IdentityAuditRun[] = [];
+        for (let i = 0; i < runs; i++) out.push(await once(replay.url, async () => replay.requests));
+        const sdk = JSON.parse(await child(join(root, 'bench', 'auditChild.mjs'), [replay.url, 'identity'])) as {
+          wallInMs: number;
+          maxRssInMb: number;
+        };
+        return { replay: out, sdk };
+      } finally {
+        await replay.close();
+      }
+    },
+  );
+  const emulator = await withEmulator({ seed: false, org: { projects, perProject: 10, appsPerProject }, fake: { latencyInMs } }, (emu) =>
+    once(emu.url, async () => (await emu.counts('-')).requests),
+  );
+  return { ...replayed, emulator };
+}
+
+/** The seed's `az rest` loop, if `az` is on PATH: the time of one `az version` call (its start-up), for the per-call figure. */
+export function azPerCallInMs(): number | undefined {
+  try {
+    execFileSync('az', ['version'], { stdio: 'ignore', timeout: 60_000 });
+  } catch {
+    return undefined;
+  }
+  const xs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    execFileSync('az', ['version'], { stdio: 'ignore', timeout: 60_000 });
+    xs.push(performance.now() - t0);
+  }
+  return median(xs);
+}
+
+function child(script: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, [script, ...args], {
+      cwd: join(root, 'bench'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    let text = '';
+    c.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    c.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`${script} exited ${code}`))));
+  });
+}
+
+export { fmtMs, mb };

@@ -1,0 +1,210 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DOMParser, type Element } from '@xmldom/xmldom';
+import Ajv from 'ajv-draft-04';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { memoryIo } from '../../test/memoryIo';
+import sarifSchema from '../../test/__fixtures__/sarif-schema-2.1.0.json' with { type: 'json' };
+import { type Emulator, startEmulator } from '../emulator/server';
+import { EXIT } from '../exitCodes';
+import { main } from '../main';
+
+let emu: Emulator;
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wif-audit-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  emu = (await startEmulator({ port: 0 }))._unsafeUnwrap();
+  // A connection whose name a pipeline log would read as a logging command, with a terminal escape.
+  emu.fake.state.addServiceEndpoint({
+    name: '##vso[task.setvariable variable=x]pwned \u001b[31mred',
+    projects: 'platform',
+    scheme: 'ServicePrincipal',
+    servicePrincipalId: '0b6c2c1e-9a41-4d7e-8f2b-5c3d4e5f6a7b',
+  });
+});
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await emu.close();
+});
+
+async function wif(args: string[], env: Record<string, string> = {}) {
+  const io = memoryIo({ cwd: dir, env: { WIF_EMULATOR_URL: emu.url, ...env } });
+  const code = await main(args, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+type Finding = { code: string; severity: string; connection: { name: string } | null };
+
+describe('wif audit outputs', () => {
+  it('streams ndjson: one finding per line, then one summary line, the same findings as the JSON document', async () => {
+    const nd = await wif(['audit', '--output', 'ndjson']);
+    expect(nd.code).toBe(EXIT.ok);
+    const lines = nd.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const last = lines.pop()!;
+    expect(last).toMatchObject({
+      ok: true,
+      incomplete: null,
+      organization: 'contoso',
+      stats: { complete: true },
+      summary: { total: lines.length },
+    });
+    expect(lines.map((f) => f['code'])).toEqual(expect.arrayContaining(['SecretBased', 'LegacyIssuer', 'AppNotFound']));
+
+    const doc = await wif(['audit', '--json']);
+    const parsed = JSON.parse(doc.out) as { findings: Finding[]; summary: { total: number }; ok: boolean; incomplete: null };
+    expect(parsed.findings.map((f) => `${f.connection?.name} ${f.code}`).sort()).toEqual(
+      lines.map((f) => `${(f['connection'] as { name: string }).name} ${f['code'] as string}`).sort(),
+    );
+    expect(parsed).toMatchObject({ ok: true, incomplete: null, summary: { total: lines.length } });
+    // Text from the service cannot start a logging command or carry an escape, in either format.
+    for (const out of [nd.out, doc.out]) {
+      expect(out).not.toMatch(/##vso\[/);
+      expect(out).not.toContain('\u001b');
+    }
+    expect(parsed.findings.some((f) => f.connection?.name.startsWith('##vso[task.setvariable'))).toBe(true);
+  });
+
+  it('writes JUnit XML that parses and has the structure PublishTestResults@2 reads, and JSON to a file in the same run', async () => {
+    const r = await wif(['audit', '--fail-on', 'high', '--output', 'junit', '--output', 'json=audit.json']);
+    expect(r.code).toBe(EXIT.findings);
+    const errors: string[] = [];
+    const xml = new DOMParser({ onError: (level, message) => void errors.push(`${level}: ${message}`) }).parseFromString(r.out, 'text/xml');
+    expect(errors).toEqual([]);
+    expect(r.out).not.toMatch(/##vso\[/);
+    expect(r.out).not.toContain('\u001b');
+    const root = xml.documentElement!;
+    expect(root.tagName).toBe('testsuites');
+    const suites = Array.from(root.getElementsByTagName('testsuite'));
+    const doc = JSON.parse(await readFile(join(dir, 'audit.json'), 'utf8')) as { findings: Finding[]; stats: { connections: number } };
+    expect(suites).toHaveLength(doc.stats.connections);
+    let failures = 0;
+    for (const suite of suites) {
+      // The attributes of the JUnit schema: name, tests, failures, errors, time, timestamp, hostname; counts that match.
+      for (const a of ['name', 'tests', 'failures', 'errors', 'time', 'timestamp', 'hostname']) expect(suite.hasAttribute(a)).toBe(true);
+      expect(suite.getAttribute('timestamp')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+      const cases = children(suite, 'testcase');
+      expect(Number(suite.getAttribute('tests'))).toBe(cases.length);
+      const failed = cases.filter((c) => children(c, 'failure').length > 0);
+      expect(Number(suite.getAttribute('failures'))).toBe(failed.length);
+      expect(Number(suite.getAttribute('errors'))).toBe(cases.filter((c) => children(c, 'error').length > 0).length);
+      for (const c of cases) {
+        expect(c.getAttribute('name')).not.toBe('');
+        expect(c.getAttribute('classname')).not.toBe('');
+        expect(Number.isFinite(Number(c.getAttribute('time')))).toBe(true);
+        for (const f of children(c, 'failure')) expect(f.getAttribute('message')).toMatch(/^\w+: /);
+      }
+      expect(children(suite, 'properties')).toHaveLength(1);
+      failures += failed.length;
+    }
+    // A failure per check with a finding at or above --fail-on (high, critical); medium ones pass.
+    const atOrAbove = new Set(
+      doc.findings.filter((f) => f.severity === 'high' || f.severity === 'critical').map((f) => `${f.connection?.name} ${f.code}`),
+    );
+    expect(failures).toBe(atOrAbove.size);
+    const names = suites.flatMap((s) => children(s, 'testcase')).map((c) => c.getAttribute('name'));
+    expect(names).toContain('sc-platform-legacy: issuer');
+    expect(names).toContain('sc-platform-legacy: federatedCredential');
+  });
+
+  it('writes SARIF that validates against the SARIF 2.1.0 JSON schema', async () => {
+    const r = await wif(['audit', '--output', 'sarif']);
+    expect(r.code).toBe(EXIT.ok);
+    const log = JSON.parse(r.out) as {
+      runs: Array<{ results: Array<{ ruleId: string; level: string }>; invocations: Array<{ executionSuccessful: boolean }> }>;
+    };
+    const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+    const validate = ajv.compile(sarifSchema);
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    expect(log.runs[0]!.results.find((x) => x.ruleId === 'SecretBased')?.level).toBe('error');
+    expect(log.runs[0]!.invocations[0]!.executionSuccessful).toBe(true);
+    // The validator is not lenient: a result without a message is refused.
+    const broken = structuredClone(log) as { runs: Array<{ results: Array<Record<string, unknown>> }> };
+    delete broken.runs[0]!.results[0]!['message'];
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('refuses an unknown format, or two outputs on stdout, before any request', async () => {
+    const before = emu.fake.requests.length;
+    expect((await wif(['audit', '--output', 'xml'])).code).toBe(EXIT.usage);
+    expect((await wif(['audit', '--output', 'junit', '--output', 'sarif'])).code).toBe(EXIT.usage);
+    expect(emu.fake.requests.length).toBe(before);
+  });
+});
+
+describe('wif audit of an organization it cannot read exits 1, whatever --fail-on says', () => {
+  it('without credentials: the cause is sign-in', async () => {
+    // Only the environment credential, with nothing in the environment: it fails at once, before any request.
+    vi.stubEnv('AZURE_TOKEN_CREDENTIALS', 'EnvironmentCredential');
+    for (const name of [
+      'AZURE_TENANT_ID',
+      'AZURE_CLIENT_ID',
+      'AZURE_CLIENT_SECRET',
+      'AZURE_CLIENT_CERTIFICATE_PATH',
+      'AZURE_USERNAME',
+      'AZURE_DEVOPS_EXT_PAT',
+      'SYSTEM_ACCESSTOKEN',
+    ])
+      vi.stubEnv(name, '');
+    for (const failOn of ['info', 'critical']) {
+      const r = await wif(['audit', '--org', 'contoso', '--fail-on', failOn, '--output', 'ndjson'], { WIF_EMULATOR_URL: '' });
+      expect(r.code).toBe(EXIT.failure);
+      expect(r.err).toContain('cause: sign-in');
+      expect(r.err).toMatch(/az login/);
+      const summary = JSON.parse(r.out.trimEnd().split('\n').pop()!) as { ok: boolean; incomplete: { cause: string } };
+      expect(summary).toMatchObject({ ok: false, incomplete: { cause: 'sign-in' } });
+    }
+  });
+
+  it('with the emulator down: the cause is the network', async () => {
+    const port = await closedPort();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const running = wif(['audit', '--fail-on', 'critical'], { WIF_EMULATOR_URL: `http://127.0.0.1:${port}` });
+      let done = false;
+      void running.finally(() => (done = true));
+      // Connection refused comes from the socket; the retry backoff waits run on the fake clock.
+      while (!done) {
+        await new Promise((r) => setImmediate(r));
+        vi.advanceTimersByTime(1_000);
+      }
+      const r = await running;
+      expect(r.code).toBe(EXIT.failure);
+      expect(r.err).toContain('cause: network');
+      expect(r.err).toMatch(/could not be reached/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('for a wrong organization: the cause is not-found, and the fix names --org', async () => {
+    const r = await wif(['audit', '--org', 'fabrikam', '--fail-on', 'critical', '--json']);
+    expect(r.code).toBe(EXIT.failure);
+    const doc = JSON.parse(r.out) as { ok: boolean; incomplete: { cause: string; fix: string }; findings: Finding[] };
+    expect(doc).toMatchObject({ ok: false, incomplete: { cause: 'not-found' } });
+    expect(doc.incomplete.fix).toContain('--org');
+    expect(doc.findings.map((f) => f.code)).toEqual(['OrganizationUnreadable']);
+  });
+});
+
+function children(e: Element, tag: string): Element[] {
+  return Array.from(e.childNodes).filter((n): n is Element => n.nodeType === 1 && (n as Element).tagName === tag);
+}
+
+/** A port on 127.0.0.1 that nothing listens on (taken, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
