@@ -299,12 +299,24 @@ const ALL_OPTIONS = toParseArgs(
 
 const isCommand = (word: string): word is CommandName => Object.hasOwn(COMMANDS, word);
 
+/** The global options and the command's; a command's own option of a global name keeps the global short flag (`-o`). */
+function withGlobalShorts(options: Readonly<Record<string, OptionSpec>>): Record<string, OptionSpec> {
+  const out: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...options };
+  for (const [name, spec] of Object.entries(options)) {
+    const short = GLOBAL_OPTIONS[name]?.short;
+    if (short && !spec.short) out[name] = { ...spec, short };
+  }
+  return out;
+}
+
 function globalsFrom(
   values: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>,
   extraFormats: readonly string[] = [],
+  ownOutput = false,
 ): Result<GlobalOptions, UsageError> {
-  const given = values['output'] as string | undefined;
+  // A command with its own --output (audit: FORMAT[=FILE], repeatable) reads it itself.
+  const given = ownOutput ? undefined : (values['output'] as string | undefined);
   const query = values['query'] as string | undefined;
   const formats = [...OUTPUT_FORMATS, ...extraFormats];
   if (given !== undefined && !formats.includes(given)) {
@@ -368,7 +380,7 @@ export function parseCommandLine(
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: toParseArgs({ ...GLOBAL_OPTIONS, ...spec.options }),
+      options: toParseArgs(withGlobalShorts(spec.options)),
       strict: true,
       allowPositionals: true,
       allowNegative: true,
@@ -380,7 +392,7 @@ export function parseCommandLine(
     const near = unknown?.startsWith('--') ? closestName(unknown.slice(2), names) : undefined;
     return err(usage(near ? `Unknown option '${unknown}'. Did you mean --${near}?` : message, word));
   }
-  const globals = globalsFrom(parsed.values, env, spec.outputFormats ?? []);
+  const globals = globalsFrom(parsed.values, env, spec.outputFormats ?? [], Object.hasOwn(spec.options, 'output'));
   if (globals.isErr()) return err({ ...globals.error, command: word });
   const global = globals.value;
   if (parsed.values['help'] === true) return ok({ command: 'help', topic: word, global });

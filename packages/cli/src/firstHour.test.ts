@@ -20,7 +20,7 @@ import { discoverConfig } from './runtime';
 const redactor = { redact, redactDeep };
 
 describe('-o/--output and --query', () => {
-  const globals = (...argv: string[]) => parseCommandLine(['audit', ...argv])._unsafeUnwrap().global;
+  const globals = (...argv: string[]) => parseCommandLine(['plan', ...argv])._unsafeUnwrap().global;
 
   it('takes table, json, yaml and ndjson; --json is -o json; --query implies json', () => {
     expect(globals()).toMatchObject({ output: 'table', json: false });
@@ -32,8 +32,11 @@ describe('-o/--output and --query', () => {
   });
 
   it('refuses an unknown format with a suggestion, and --json with another -o', () => {
-    expect(parseCommandLine(['audit', '-o', 'yml'])._unsafeUnwrapErr().message).toContain('Did you mean -o yaml?');
-    expect(parseCommandLine(['audit', '--json', '-o', 'yaml'])._unsafeUnwrapErr().message).toContain('--json is -o json');
+    expect(parseCommandLine(['plan', '-o', 'yml'])._unsafeUnwrapErr().message).toContain('Did you mean -o yaml?');
+    expect(parseCommandLine(['plan', '--json', '-o', 'yaml'])._unsafeUnwrapErr().message).toContain('--json is -o json');
+    // audit has its own --output (FORMAT[=FILE], repeatable): -o reaches it, and it reads it itself.
+    const audit = parseCommandLine(['audit', '-o', 'junit=a.xml', '-o', 'ndjson'])._unsafeUnwrap();
+    expect(audit.command === 'audit' && audit.options['output']).toEqual(['junit=a.xml', 'ndjson']);
   });
 
   it("accepts a command's own formats only for that command", () => {

@@ -167,7 +167,7 @@ describe('wif (in-process, against the emulator)', () => {
 describe('one cause, one message (in-process)', () => {
   it('translates an unknown organization into "organization \'fabrikam\' not found", once, after one request', async () => {
     const before = emu.fake.requests.length;
-    const r = await wif(['audit', '--org', 'fabrikam']);
+    const r = await wif(['diagnose', 'AADSTS700213', '--connection', 'sc-x', '--project', 'p', '--org', 'fabrikam']);
     expect(r.code).toBe(EXIT.failure);
     expect(r.err).toContain("OrganizationNotFound: organization 'fabrikam' not found");
     expect(r.err).not.toContain('No devops operation matches');

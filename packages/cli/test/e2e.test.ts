@@ -242,17 +242,17 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
   });
 
   it('prints -o yaml, -o ndjson and -o table --query (JMESPath) from the built CLI', async () => {
-    const yaml = await wif('audit', '-o', 'yaml');
-    expect(yaml.out).toMatch(/^ok: (true|false)\norganization: contoso\n/);
-    const ndjson = await wif('audit', '-o', 'ndjson', '--query', 'findings[].{severity: severity, name: connection.name}');
+    const yaml = await wif('plan', '-c', ENV_SET, '-o', 'yaml');
+    expect(yaml.out).toMatch(/^ok: true\nchanges: (true|false)\norganization: contoso\n/);
+    const ndjson = await wif('plan', '-c', ENV_SET, '-o', 'ndjson', '--query', 'connections[].{project: project, name: name}');
     const lines = ndjson.out.trimEnd().split('\n');
-    expect(lines.length).toBeGreaterThan(1);
-    for (const l of lines) expect(Object.keys(JSON.parse(l) as object)).toEqual(['severity', 'name']);
-    const table = await wif('audit', '-o', 'table', '--query', 'findings[].{sev: severity, name: connection.name}');
-    expect(table.out.split('\n')[0]).toMatch(/^sev\s+name$/);
-    const count = await wif('audit', '--query', 'length(findings)');
-    expect(Number(count.out.trim())).toBe(lines.length);
-    const bad = await wif('audit', '--query', 'findings[');
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(Object.keys(JSON.parse(l) as object)).toEqual(['project', 'name']);
+    const table = await wif('plan', '-c', ENV_SET, '-o', 'table', '--query', 'connections[].{p: project, n: name}');
+    expect(table.out.split('\n')[0]).toMatch(/^p\s+n$/);
+    const count = await wif('plan', '-c', ENV_SET, '--query', 'length(connections)');
+    expect(Number(count.out.trim())).toBe(3);
+    const bad = await wif('plan', '-c', ENV_SET, '--query', 'connections[');
     expect(bad.code).toBe(2);
     expect(bad.out).toContain('is not a valid JMESPath expression');
   });
