@@ -2,7 +2,8 @@
 // and prints its peak memory as JSON. With argv[3] = 'identity' it audits with all three clients
 // (the identity checks too, as the CLI does); with 'live' (and --expose-gc) it also samples the
 // live heap after a full GC every 20,000 findings.
-import { auditOrganization, createClients } from '@wif/core';
+import { createClients } from '@wif/core';
+import { auditOrganization } from '@wif/core/audit';
 import { createTestCredential } from '@wif/testing';
 
 const url = process.argv[2];

@@ -6,7 +6,7 @@
  *
  *   WIF_EMULATOR_URL=… pnpm exec tsx examples/migrate.ts shared sc-shared-deploy --force
  */
-import { fileJournal, finishMigration, migrationStatus, startMigration } from '@wif/core';
+import { fileJournal, finishMigration, migrationStatus, startMigration } from '@wif/core/migration';
 import { connect, runIfMain } from './_clients';
 
 export async function main(args = process.argv.slice(2)): Promise<number> {

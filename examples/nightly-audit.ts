@@ -4,7 +4,7 @@
  *
  *   WIF_EMULATOR_URL=… pnpm exec tsx examples/nightly-audit.ts contoso high
  */
-import { auditOrganization, formatAuditTable, summarizeAudit, type AuditFinding, type FailOn } from '@wif/core';
+import { auditOrganization, formatAuditTable, summarizeAudit, type AuditFinding, type FailOn } from '@wif/core/audit';
 import { connect, runIfMain } from './_clients';
 
 export async function main(args = process.argv.slice(2)): Promise<number> {

@@ -1,3 +1,14 @@
+import { defineConfig } from 'tsup';
 import { libraryBuild } from '../../tsup.shared';
 
-export default libraryBuild;
+// The root entry and the subpath exports (docs/decisions/010-i9-plan-contract-core-subpaths.md).
+export default defineConfig({
+  ...(libraryBuild as object),
+  entry: {
+    index: 'src/index.ts',
+    audit: 'src/audit/index.ts',
+    migration: 'src/migration/index.ts',
+    diagnose: 'src/diagnose/index.ts',
+    spec: 'src/spec/index.ts',
+  },
+});

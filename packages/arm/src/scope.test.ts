@@ -127,3 +127,24 @@ describe('scopeContains', () => {
     expect(scopeContains(outer, inner)).toBe(expected);
   });
 });
+
+describe('parseScope refuses scopes that a URL parser would move elsewhere', () => {
+  const S = '11111111-2222-3333-4444-555555555555';
+  it.each([
+    [`/subscriptions/${S}/resourceGroups/rg-a/providers/Microsoft.Web/sites/..`, /'\.' or '\.\.' segment/],
+    [`/subscriptions/${S}/resourceGroups/rg-a/providers/Microsoft.Web/sites/.`, /'\.' or '\.\.' segment/],
+    [`/subscriptions/${S}/resourceGroups/../providers/Microsoft.Web/sites/w`, /'\.' or '\.\.' segment/],
+    [`/subscriptions/${S}/resourceGroups/rg-a/providers/Microsoft.Web/sites/w/slots/..`, /'\.' or '\.\.' segment/],
+    [`/subscriptions/${S}/resourceGroups/rg-a/providers/Microsoft.Authorization/roleAssignments/x`, /Microsoft\.Authorization/],
+    [`/subscriptions/${S}/resourceGroups/rg-a/providers/microsoft.authorization/locks/x`, /Microsoft\.Authorization/],
+    [`/subscriptions/${S}/resourceGroups/rg-a/providers/Microsoft.Web/sites/a\u001b[2J`, /control character/],
+  ])('%s', (scope, message) => {
+    const e = parseScope(scope)._unsafeUnwrapErr();
+    expect(e.kind).toBe('Validation');
+    expect(e.message).toMatch(message);
+  });
+
+  it('still accepts a resource name with dots inside it', () => {
+    expect(parseScope(`/subscriptions/${S}/resourceGroups/rg-a/providers/Microsoft.Web/sites/my.site..x`).isOk()).toBe(true);
+  });
+});

@@ -41,7 +41,7 @@ const MANAGEMENT_GROUP_ID = /^[A-Za-z0-9_().-]{1,90}$/;
 const PROVIDER_NAMESPACE = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/;
 // Resource types are identifiers; resource names may hold more, but never URL syntax or '\'.
 const RESOURCE_TYPE = /^[A-Za-z][A-Za-z0-9_-]*$/;
-const RESOURCE_NAME_FORBIDDEN = /[?#%\\]/;
+const RESOURCE_NAME_FORBIDDEN = /[?#%\\\p{Cc}\p{Cf}]/u;
 
 const GRAMMAR =
   'expected providers/Microsoft.Management/managementGroups/{id}, subscriptions/{guid}, ' +
@@ -70,6 +70,10 @@ export function parseScope(input: string): Result<ParsedScope, ValidationError> 
   const body = input.replace(/^\//, '').replace(/\/$/, '');
   const s = body.split('/');
   if (body === '' || s.includes('')) return fail(`The scope has an empty segment ('//' or a leading/trailing '/'); ${GRAMMAR}.`);
+  // A URL parser collapses '.' and '..' (also when percent-encoded): the request would reach another scope.
+  if (s.some((seg) => seg === '.' || seg === '..')) {
+    return fail(`The scope has a '.' or '..' segment; name the scope itself (the request would land on another scope).`);
+  }
 
   if (same(s[0], 'providers')) {
     if (!same(s[1], 'Microsoft.Management') || !same(s[2], 'managementGroups') || s.length !== 4) {
@@ -115,6 +119,11 @@ function parseResource(
   if (!PROVIDER_NAMESPACE.test(namespace)) {
     return fail(`'${namespace}' is not a resource provider namespace (e.g. Microsoft.Web).`);
   }
+  if (same(namespace, 'Microsoft.Authorization')) {
+    return fail(
+      `'${input}' points into Microsoft.Authorization (role assignments or definitions), not at a resource a role can be granted on.`,
+    );
+  }
   if (pairs.length === 0 || pairs.length % 2 !== 0) {
     return fail(`The resource path after '${namespace}' must be {type}/{name} pairs, e.g. ${namespace}/sites/web1.`);
   }
@@ -126,7 +135,7 @@ function parseResource(
     if (!RESOURCE_TYPE.test(type) || same(type, 'providers')) {
       return fail(`'${type}' is not a resource type; extension-resource scopes (a second 'providers' segment) are not supported.`);
     }
-    if (RESOURCE_NAME_FORBIDDEN.test(name)) return fail(`The resource name '${name}' contains '?', '#', '%' or '\\'.`);
+    if (RESOURCE_NAME_FORBIDDEN.test(name)) return fail(`The resource name '${name}' contains '?', '#', '%', '\\' or a control character.`);
     types.push(type);
     names.push(name);
   }

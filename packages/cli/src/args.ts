@@ -67,23 +67,40 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 export const COMMANDS = {
   plan: {
     summary: 'Show what apply would change, per connection and resource. Sends no write.',
-    usage: 'wif plan --config FILE [--exit-code]',
-    options: { config, 'exit-code': { type: 'boolean', description: 'Exit 3 when there are changes to make.' }, concurrency },
+    usage: 'wif plan --config FILE [--exit-code] [--out PLAN.json]',
+    options: {
+      config,
+      'exit-code': { type: 'boolean', description: 'Exit 3 when there are changes to make.' },
+      out: { type: 'string', value: 'FILE', description: 'Save the plan (versioned JSON) for `wif apply --plan FILE`.' },
+      concurrency,
+    },
     positionals: 'none',
-    examples: ['wif plan -c examples/env-set.yaml', 'wif plan -c wif.yaml --exit-code --json > plan.json'],
+    examples: [
+      'wif plan -c examples/env-set.yaml',
+      'wif plan -c wif.yaml --exit-code --json > plan.json',
+      'wif plan -c wif.yaml --out wif-plan.json',
+    ],
   },
   apply: {
     summary: 'Create or converge every connection of the spec (asks first on a terminal).',
-    usage: 'wif apply --config FILE [--yes]',
+    usage: 'wif apply --config FILE [--yes] [--prune] [--atomic] | wif apply --plan PLAN.json [--config FILE] [--yes]',
     options: {
       config,
       yes,
+      plan: {
+        type: 'string',
+        value: 'FILE',
+        description:
+          'Execute a plan saved by `wif plan --out`; refuses (StalePlan) what changed since. With --config, the spec must be the one planned.',
+      },
+      prune: { type: 'boolean', description: 'Also delete the managed connections the spec no longer names (all their parts).' },
+      atomic: { type: 'boolean', description: 'Write nothing at all when any connection is refused.' },
       'keep-on-failure': { type: 'boolean', description: 'Keep what a failed connection created instead of rolling it back.' },
       'skip-verify': { type: 'boolean', description: 'Skip the trust-chain check after binding.' },
       concurrency,
     },
     positionals: 'none',
-    examples: ['wif apply -c examples/env-set.yaml --yes'],
+    examples: ['wif apply -c examples/env-set.yaml --yes', 'wif apply --plan wif-plan.json -c wif.yaml --yes'],
   },
   verify: {
     summary: "Prove each connection's trust chain: exact strings, and with --exchange a real token exchange.",
@@ -228,14 +245,22 @@ export const COMMANDS = {
   },
   emulator: {
     summary: 'Serve the local emulator of Graph, ARM, Azure DevOps and Entra on 127.0.0.1.',
-    usage: 'wif emulator [--port N] [--state FILE] [--no-seed]',
+    usage: 'wif emulator [--port N] [--state FILE] [--no-seed] [--tls]',
     options: {
       port: { type: 'string', short: 'p', value: 'N', description: 'Port on 127.0.0.1 (default 4010; 0 picks a free one).' },
       state: { type: 'string', value: 'FILE', description: 'Load the state from FILE if it exists, and save every change to it.' },
       seed: { type: 'boolean', description: 'Seed the demo organization (default; --no-seed starts empty).' },
+      tls: {
+        type: 'boolean',
+        description: 'Serve HTTPS with a certificate from a local CA kept in the state directory (what the Azure SDKs need).',
+      },
     },
     positionals: 'none',
-    examples: ['wif emulator --port 0', 'WIF_EMULATOR_URL=http://127.0.0.1:4010 wif plan -c examples/env-set.yaml'],
+    examples: [
+      'wif emulator --port 0',
+      'wif emulator --tls --port 0 --json',
+      'WIF_EMULATOR_URL=http://127.0.0.1:4010 wif plan -c examples/env-set.yaml',
+    ],
   },
 } as const satisfies Record<string, CommandSpec>;
 
@@ -309,6 +334,37 @@ function withGlobalShorts(options: Readonly<Record<string, OptionSpec>>): Record
   return out;
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+
+/**
+ * Why `text` cannot be the emulator's URL, or `undefined`: it must be an http(s) URL of a loopback
+ * host (the emulator binds 127.0.0.1 only, and wif sends it credentials), with no user name or
+ * password, query or fragment.
+ */
+export function emulatorUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `must be a URL, not "${text}"`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must be a URL starting with http:// or https://, not "${text}"`;
+  if (
+    url.username !== '' ||
+    url.password !== '' ||
+    text
+      .slice(url.protocol.length + 2)
+      .split('/')[0]
+      ?.includes('@')
+  )
+    return 'must not hold a user name or password (an "@" in the host part)';
+  const host = url.hostname.toLowerCase();
+  if (!LOOPBACK_HOSTS.has(host) && !/^127(?:\.\d{1,3}){3}$/.test(host))
+    return `must point at this machine (127.0.0.1, ::1 or localhost), not "${url.hostname}"`;
+  if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment';
+  return undefined;
+}
+
 function globalsFrom(
   values: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>,
@@ -332,8 +388,10 @@ function globalsFrom(
   if (devopsAuth !== 'auto' && devopsAuth !== 'entra' && devopsAuth !== 'pat')
     return err(usage(`--devops-auth must be auto, entra or pat, not "${devopsAuth}".`));
   const emulator = (values['emulator'] as string | undefined) ?? (env['WIF_EMULATOR_URL'] || undefined);
-  if (emulator !== undefined && !/^https?:\/\/[^/]+/.test(emulator))
-    return err(usage(`--emulator must be a URL such as http://127.0.0.1:4010, not "${emulator}".`));
+  if (emulator !== undefined) {
+    const problem = emulatorUrlProblem(emulator);
+    if (problem) return err(usage(`--emulator (or WIF_EMULATOR_URL) ${problem}; for example http://127.0.0.1:4010.`));
+  }
   const org = (values['org'] as string | undefined) ?? (env['WIF_ORG'] || undefined);
   return ok({
     json: output !== 'table' || query !== undefined,

@@ -4,6 +4,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { CliIo } from './io';
+import { escapeOutput } from './output';
 
 export type Confirmation = 'yes' | 'no' | 'cannot-ask';
 
@@ -24,7 +25,7 @@ export function cannotAskMessage(io: CliIo, what: string): string {
 /** Asks `question` (y/N) on the terminal; `cannot-ask` without one. End of input or Ctrl-C is no. */
 export async function confirm(io: CliIo, question: string): Promise<Confirmation> {
   if (!canAsk(io)) return 'cannot-ask';
-  io.stderr.write(`${question} [y/N] `);
+  io.stderr.write(`${escapeOutput(question, { keepColors: true })} [y/N] `);
   // The terminal echoes what is typed (cooked mode); readline only splits the line.
   const rl = createInterface({ input: io.stdin, terminal: false });
   try {

@@ -106,7 +106,11 @@ describe('wif (in-process, against the emulator)', () => {
   it('verifies trust chains, and explains a broken subject with its hint (exit 1)', async () => {
     await wif(['apply', '-c', ENV_SET, '--yes']);
     expect((await wif(['verify', '-c', ENV_SET])).code).toBe(EXIT.ok);
-    await fetch(`${emu.url}/_emulator/break-subject`, { method: 'POST', body: JSON.stringify({ connection: 'sc-platform-dev' }) });
+    await fetch(`${emu.url}/_emulator/break-subject`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ connection: 'sc-platform-dev' }),
+    });
     const r = await wif(['verify', '-c', ENV_SET]);
     expect(r.code).toBe(EXIT.failure);
     expect(r.err).toContain('SubjectMismatch');

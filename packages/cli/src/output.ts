@@ -39,6 +39,53 @@ export function colorsFor(io: CliIo, global: Pick<GlobalOptions, 'color'>): Colo
 }
 
 const ANSI = /\u001b\[[0-9;]*m/g;
+
+// The colour codes `colorsFor` writes: with colours on, the only escape sequences that pass `escapeOutput`.
+const OWN_SGR = /(\u001b\[(?:1|2|22|31|32|33|36|39)m)/;
+// C0 and C1 controls and DEL (tab and newline excepted), format characters (bidi overrides and
+// isolates, zero-width), line and paragraph separators.
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]/gu;
+// Azure Pipelines logging commands. The agent acts on `##vso[` anywhere in a line of stdout or
+// stderr (and a bare CR ends a line); `##[` formats a line (error, warning, group…). The agent's own
+// neutraliser turns `##vso` into `**vso`; wif does the same for both prefixes, in any case.
+// https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands
+const LOGGING_COMMAND = /##(vso)?\[/gi;
+
+const hex = (c: string, width: number): string => (c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(width, '0');
+
+function escapePiece(text: string): string {
+  return text
+    .replace(UNPRINTABLE, (c) => ((c.codePointAt(0) ?? 0) <= 0xff ? `\\x${hex(c, 2)}` : `\\u{${hex(c, 4)}}`))
+    .replace(LOGGING_COMMAND, (_m, vso: string | undefined) => `**${vso ?? ''}[`);
+}
+
+/**
+ * Makes text that may hold values from input or a service safe to print on a terminal or in an
+ * Azure Pipelines log: control and invisible formatting characters are shown as `\xNN`/`\u{NNNN}`
+ * (so no terminal escape, no bare CR, no bidi trick) and `##vso[`/`##[` become `**vso[`/`**[` (so no
+ * logging command). With `keepColors`, wif's own colour codes pass. Every printer path calls it;
+ * call it too for any text written to `io.stdout`/`io.stderr` another way.
+ */
+export function escapeOutput(text: string, options: { readonly keepColors?: boolean } = {}): string {
+  if (!options.keepColors) return escapePiece(text);
+  return text
+    .split(OWN_SGR)
+    .map((piece, i) => (i % 2 === 1 ? piece : escapePiece(piece)))
+    .join('');
+}
+
+// In JSON, only string literals can hold such text; a \uNNNN escape keeps the parsed value the same.
+const JSON_UNSAFE = /[\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]|##(?=(?:vso)?\[)/giu;
+const unicodeEscape = (s: string): string =>
+  [...Array(s.length).keys()].map((i) => `\\u${s.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`).join('');
+
+/**
+ * The JSON counterpart of {@link escapeOutput}: the same document once parsed, but no line of it can
+ * hold `##vso[`, `##[`, a C1 control or a format character (JSON.stringify already escapes C0).
+ */
+export function escapeJson(json: string): string {
+  return json.replace(JSON_UNSAFE, unicodeEscape);
+}
 /** Length of `text` as a terminal shows it (without colour codes). */
 export const visibleLength = (text: string): number => text.replace(ANSI, '').length;
 
@@ -131,9 +178,11 @@ export interface Printer {
 
 /** A value as `-o` asks: json (indented), yaml, or ndjson (a list: one compact line per element). */
 export function serialize(value: unknown, format: string): string | undefined {
-  if (format === 'json') return `${JSON.stringify(value, null, 2)}\n`;
-  if (format === 'yaml') return toYaml(value ?? null, { lineWidth: 0 });
-  if (format === 'ndjson') return (Array.isArray(value) ? value : [value]).map((v: unknown) => `${JSON.stringify(v ?? null)}\n`).join('');
+  if (format === 'json') return `${escapeJson(JSON.stringify(value ?? null, null, 2))}\n`;
+  // YAML text is escaped like any printed text: no terminal escape, no logging command.
+  if (format === 'yaml') return escapeOutput(toYaml(value ?? null, { lineWidth: 0 }));
+  if (format === 'ndjson')
+    return (Array.isArray(value) ? value : [value]).map((v: unknown) => `${escapeJson(JSON.stringify(v ?? null))}\n`).join('');
   return undefined;
 }
 
@@ -176,14 +225,16 @@ export function createPrinter(
 ): Printer {
   const colors = colorsFor(io, global);
   const output = global.output ?? (global.json ? 'json' : 'table');
-  const out = (text: string): void => void io.stdout.write(`${redactor.redact(text)}\n`);
-  const note = (text: string): void => void io.stderr.write(`${redactor.redact(text)}\n`);
+  // Redact first (on the raw text, where a secret is whole), then escape.
+  const safe = (text: string): string => escapeOutput(redactor.redact(text), { keepColors: colors.enabled });
+  const out = (text: string): void => void io.stdout.write(`${safe(text)}\n`);
+  const note = (text: string): void => void io.stderr.write(`${safe(text)}\n`);
   // An error is a document on stdout in a machine format (a command's own format gets JSON);
   // with `-o table` (even with --query) it is explained on stderr.
   const printError = (e: PrintableError): void => {
     if (global.json && output !== 'table') {
       const doc = redactor.redactDeep({ ok: false, error: e });
-      io.stdout.write(serialize(doc, output) ?? `${JSON.stringify(doc, null, 2)}\n`);
+      io.stdout.write(serialize(doc, output) ?? `${escapeJson(JSON.stringify(doc, null, 2))}\n`);
     } else for (const l of formatError(e, colors)) note(l);
   };
   return {

@@ -4,7 +4,7 @@
  * pipeline log; with `--json` nothing at all (stdout holds one JSON document).
  */
 import { type CliIo, envFlag } from './io';
-import type { Colors } from './output';
+import { type Colors, escapeOutput } from './output';
 
 export type ProgressMode = 'live' | 'plain' | 'silent';
 
@@ -46,6 +46,8 @@ export function createProgress(
 ): Progress {
   const now = options.now ?? Date.now;
   const write = (text: string): void => void io.stderr.write(redact(text));
+  // Labels and texts come from the spec and from services: redacted and escaped before they are drawn.
+  const safe = (text: string): string => escapeOutput(redact(text));
   if (mode === 'silent') return { start: () => undefined, finish: () => undefined, stop: () => undefined };
 
   if (mode === 'plain') {
@@ -53,13 +55,13 @@ export function createProgress(
     const stamp = (): string => new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return {
       start(key, label) {
-        started.set(key, { label, at: now() });
+        started.set(key, { label: safe(label), at: now() });
         write(`${stamp()} ${label}: started\n`);
       },
       finish(key, ok, text) {
         const s = started.get(key);
         const took = s === undefined ? '' : ` (${((now() - s.at) / 1000).toFixed(1)}s)`;
-        write(`${stamp()} ${s?.label ?? key}: ${ok ? 'ok' : 'FAILED'}: ${text}${took}\n`);
+        write(`${stamp()} ${s?.label ?? safe(key)}: ${ok ? 'ok' : 'FAILED'}: ${safe(text)}${took}\n`);
       },
       stop: () => undefined,
     };
@@ -83,12 +85,12 @@ export function createProgress(
   timer.unref();
   return {
     start(key, label) {
-      lines.set(key, { label, startedAt: now() });
+      lines.set(key, { label: safe(label), startedAt: now() });
       render();
     },
     finish(key, ok, text) {
       const l = lines.get(key);
-      if (l) l.done = { ok, text };
+      if (l) l.done = { ok, text: safe(text) };
       render();
     },
     stop() {

@@ -2,8 +2,8 @@
  * What a command runs with: the SDK (loaded when the command starts, not at process start), the
  * printer, progress, credentials and clients, and the spec.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, constants } from 'node:fs';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LogEntry, ResolvedSpec, WifClients } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
@@ -11,13 +11,19 @@ import type { CommandName, GlobalOptions, OptionValues, UsageError } from './arg
 import { canAsk } from './confirm';
 import { resolveAuth } from './auth';
 import { emulatorEndpoints } from './emulator/layout';
+import { caFileIn, defaultStateDir } from './emulator/tls';
 import { EXIT, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';
 import { createPrinter, type PrintableError, type Printer } from './output';
 import { createProgress, type Progress, progressMode } from './progress';
 import { VERSION } from './version';
 
-export type Core = typeof import('@wif/core');
+/** The SDK as the commands see it: the root entry and the subpath exports they use, loaded together. */
+export type Core = typeof import('@wif/core') &
+  typeof import('@wif/core/audit') &
+  typeof import('@wif/core/migration') &
+  typeof import('@wif/core/diagnose') &
+  typeof import('@wif/core/spec');
 
 export interface Runtime {
   readonly core: Core;
@@ -28,6 +34,8 @@ export interface Runtime {
   readonly abortSignal?: AbortSignal;
   /** The emulator's service base URLs with `--emulator`. */
   readonly emulatorEndpoints?: ReturnType<typeof emulatorEndpoints>;
+  /** With `--emulator https://…`: an HTTP stack that trusts the emulator's CA, for clients a command makes itself. */
+  readonly emulatorHttpClient?: NonNullable<Parameters<Core['createClients']>[0]['httpClient']>;
   /** The redacted request log with `--verbose`, for clients a command makes itself. */
   readonly logger?: (entry: LogEntry) => void;
   /** A progress reporter in the mode this process calls for. */
@@ -47,6 +55,10 @@ export interface Runtime {
   configPath(given: string | undefined): string | undefined;
   /** The organization: `--org`, `WIF_ORG`, the spec, or the emulator's. */
   organization(spec?: ResolvedSpec): Result<string, UsageError>;
+  /** Reads a text file relative to the working directory; an unreadable file is a usage error naming it. */
+  readText(path: string, what: string): Promise<Result<string, UsageError>>;
+  /** Writes a text file relative to the working directory. */
+  writeText(path: string, text: string): Promise<Result<void, UsageError>>;
   /** Prints `e` and returns its exit code: 2 for usage and validation errors, 1 for the rest. */
   fail(e: PrintableError): ExitCode;
 }
@@ -89,7 +101,14 @@ export function preflightError(e: import('@wif/core').CheckAccessError, emulator
 }
 
 export async function createRuntime(io: CliIo, global: GlobalOptions, command: CommandName, options: OptionValues = {}): Promise<Runtime> {
-  const core = await import('@wif/core');
+  const [root, audit, migration, diagnose, spec] = await Promise.all([
+    import('@wif/core'),
+    import('@wif/core/audit'),
+    import('@wif/core/migration'),
+    import('@wif/core/diagnose'),
+    import('@wif/core/spec'),
+  ]);
+  const core: Core = { ...root, ...audit, ...migration, ...diagnose, ...spec };
   const printer = createPrinter(io, global, core);
   const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
   const logger = global.verbose
@@ -101,6 +120,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       }
     : undefined;
   const endpoints = global.emulator ? emulatorEndpoints(global.emulator) : undefined;
+  const httpClient = global.emulator?.startsWith('https:') ? await emulatorTrust(io, core, printer) : undefined;
 
   return {
     core,
@@ -110,6 +130,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
     printer,
     ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
     ...(endpoints ? { emulatorEndpoints: endpoints } : {}),
+    ...(httpClient ? { emulatorHttpClient: httpClient } : {}),
     ...(logger ? { logger } : {}),
     progress: () => createProgress(io, progressMode(io, global), printer.colors, core.redact),
     async clients(organization) {
@@ -123,6 +144,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
         userAgentPrefix: USER_AGENT,
         ...(auth.value.devopsCredential ? { devopsCredential: auth.value.devopsCredential } : {}),
         ...(endpoints ? { endpoints } : {}),
+        ...(httpClient ? { httpClient } : {}),
         ...(logger ? { logger } : {}),
       };
       // A change that needs a confirmation nobody can give is refused next, before any request
@@ -148,25 +170,42 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
             `This command needs a spec: --config FILE (YAML or JSON), WIF_CONFIG, or one of ${CONFIG_CANDIDATES.map((c) => `./${c}`).join(', ')} (none exists in ${io.cwd}).`,
           ),
         );
-      let text: string;
-      try {
-        text = await readFile(resolve(io.cwd, path), 'utf8');
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
+      const read = await readRegularFile(resolve(io.cwd, path), core.MAX_SPEC_BYTES);
+      if (read.isErr()) {
         const why =
-          code === 'ENOENT'
+          read.error === 'ENOENT'
             ? `no such file: ${path}`
-            : code === 'EACCES'
+            : read.error === 'EACCES'
               ? `no permission to read ${path}`
-              : code === 'EISDIR'
-                ? `${path} is a directory, not a spec file`
-                : `cannot read ${path}: ${code ?? (e as Error).message}`;
+              : `cannot read the spec ${path}: ${read.error}`;
         return err(usage(given ? why : `${why} (from ${io.env['WIF_CONFIG'] ? 'WIF_CONFIG' : 'discovery'})`));
       }
-      return core.loadSpec(text, path);
+      return core.loadSpec(read.value, path, { onWarning: (w) => printer.note(`warning: ${w}`) });
+    },
+    async readText(path, what) {
+      try {
+        return ok(await readFile(resolve(io.cwd, path), 'utf8'));
+      } catch (e) {
+        return err(usage(`Cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
+      }
+    },
+    async writeText(path, text) {
+      try {
+        await writeFile(resolve(io.cwd, path), text, 'utf8');
+        return ok(undefined);
+      } catch (e) {
+        return err(usage(`Cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
+      }
     },
     organization(spec) {
       const given = global.org;
+      if (given !== undefined && !core.organizationSchema.safeParse(given).success) {
+        return err(
+          usage(
+            `--org (or WIF_ORG) "${given}" is not an Azure DevOps organization name: 1 to 50 letters, digits or hyphens, starting and ending with a letter or digit. Nothing was sent.`,
+          ),
+        );
+      }
       if (spec && given && given.toLowerCase() !== spec.organization.toLowerCase()) {
         return err(usage(`The spec names organization "${spec.organization}" but --org (or WIF_ORG) says "${given}".`));
       }
@@ -179,4 +218,52 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       return e.kind === 'Usage' || e.kind === 'Validation' ? EXIT.usage : EXIT.failure;
     },
   };
+}
+
+/**
+ * The emulator's CA (`WIF_EMULATOR_CA`, else the one `wif emulator --tls` keeps in the default state
+ * directory), trusted by wif's own clients only: the process trust store is left alone and
+ * verification stays on. Without a readable CA file, the clients trust what Node trusts
+ * (`NODE_EXTRA_CA_CERTS` included).
+ */
+async function emulatorTrust(io: CliIo, core: Core, printer: Printer): Promise<ReturnType<Core['trustingHttpClient']> | undefined> {
+  const given = io.env['WIF_EMULATOR_CA'];
+  const file = given ? resolve(io.cwd, given) : caFileIn(defaultStateDir(io.env));
+  const pem = await readRegularFile(file, 64 * 1024);
+  if (pem.isOk()) return core.trustingHttpClient(pem.value);
+  if (given) printer.note(`WIF_EMULATOR_CA: cannot read ${file} (${pem.error}).`);
+  return undefined;
+}
+
+/**
+ * Reads a file that must be a regular file of at most `maxBytes`: a FIFO, a device (`/dev/zero`) or
+ * a directory is refused before anything is read. Opened non-blocking, so a FIFO cannot hang `open()`
+ * (a blocked open holds a libuv thread, and then even a second Ctrl-C cannot end the process).
+ * The error is a short reason for a usage message.
+ */
+export async function readRegularFile(path: string, maxBytes: number): Promise<Result<string, string>> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    return err((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return err('it is not a regular file (a FIFO, device or directory is refused)');
+    if (stat.size > maxBytes) return err(`it is larger than ${maxBytes} bytes`);
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > maxBytes) return err(`it is larger than ${maxBytes} bytes`);
+    }
+    return ok(buffer.subarray(0, length).toString('utf8'));
+  } catch (e) {
+    return err((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  } finally {
+    await handle.close();
+  }
 }

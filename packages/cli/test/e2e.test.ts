@@ -112,6 +112,8 @@ function stop(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
+let built = false;
+
 // Each test runs several processes, each bounded at 60 s: on a busy 2-CPU machine 20 s is too tight.
 describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
   let emulator: ChildProcess | undefined;
@@ -140,6 +142,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     await build();
+    built = true;
     dir = await mkdtemp(join(tmpdir(), 'wif-e2e-'));
     ({ child: emulator, url } = await startEmulator());
   }, 180_000);
@@ -195,6 +198,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     const broken = (await (
       await fetch(`${url}/_emulator/break-subject`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ connection: 'sc-platform-prod', project: 'platform' }),
       })
     ).json()) as {
@@ -215,7 +219,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     expect((await wif('sync', '-c', ENV_SET, '--detect-only')).code).toBe(3);
     expect((await wif('sync', '-c', ENV_SET, '--yes')).code).toBe(0);
     expect((await wif('verify', '-c', ENV_SET, '--connection', 'sc-platform-prod')).code).toBe(0);
-  });
+  }, 60_000);
 
   it('audits the organization and fails the gate on high findings (exit 4)', async () => {
     const r = await wif('audit', '--fail-on', 'high');
@@ -239,7 +243,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
       (f) => f.connection?.name,
     );
     expect(names).not.toContain('sc-shared-deploy');
-  });
+  }, 60_000);
 
   it('prints -o yaml, -o ndjson and -o table --query (JMESPath) from the built CLI', async () => {
     const yaml = await wif('plan', '-c', ENV_SET, '-o', 'yaml');
@@ -415,4 +419,160 @@ echo "failed: $fail"`,
       expect(r.out).toContain('bash scripts/demo.sh --keep');
     }
   }, 300_000);
+});
+
+/** Starts `wif emulator --tls --port 0 --json` and resolves with its ready document. */
+function startTlsEmulator(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; doc: { url: string; caFile: string } }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WIF, 'emulator', '--tls', '--port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the emulator printed no ready document in 15 s:\n${out}`));
+    }, 15_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      try {
+        const doc = JSON.parse(out) as { url: string; caFile: string };
+        clearTimeout(timer);
+        resolve({ child, doc });
+      } catch {
+        // not complete yet
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the emulator exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+describe('the wif binary against wif emulator --tls', () => {
+  let emulator: ChildProcess | undefined;
+  let doc = { url: '', caFile: '' };
+  let dir = '';
+  let stateDir = '';
+  const wif = (env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> =>
+    runProcess(process.execPath, [WIF, ...args], {
+      cwd: dir,
+      // NODE_EXTRA_CA_CERTS is not set: wif trusts the emulator's CA itself (from the state directory).
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: '', WIF_EMULATOR_URL: doc.url, NO_COLOR: '1', ...env },
+      timeoutInMs: 60_000,
+    });
+
+  beforeAll(async () => {
+    if (!built) await build();
+    dir = await mkdtemp(join(tmpdir(), 'wif-e2e-tls-'));
+    stateDir = join(dir, 'state');
+    ({ child: emulator, doc } = await startTlsEmulator({ ...process.env, WIF_STATE_DIR: stateDir, NO_COLOR: '1' }));
+  }, 180_000);
+
+  afterAll(async () => {
+    await stop(emulator);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints an https url and the CA file kept in the state directory', async () => {
+    expect(doc.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(doc.caFile).toBe(join(stateDir, 'emulator-ca.pem'));
+    expect(await readFile(doc.caFile, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
+  });
+
+  // One process per test, each with the same bound as the plain-HTTP tests' processes.
+  it('plans over TLS', async () => {
+    const plan = await wif({ WIF_STATE_DIR: stateDir }, 'plan', '-c', ENV_SET);
+    expect(plan.code, plan.out + plan.err).toBe(0);
+  }, 60_000);
+
+  it('applies over TLS', async () => {
+    const apply = await wif({ WIF_STATE_DIR: stateDir }, 'apply', '-c', ENV_SET, '--yes');
+    expect(apply.code, apply.out + apply.err).toBe(0);
+    expect(apply.out).toMatch(/3 converged \(3 created/);
+  }, 60_000);
+
+  it('verifies over TLS, with a token exchange', async () => {
+    const verify = await wif({ WIF_STATE_DIR: stateDir }, 'verify', '-c', ENV_SET, '--exchange', '--json');
+    expect(verify.code, verify.out + verify.err).toBe(0);
+    const report = JSON.parse(verify.out) as { connections: Array<{ subject: string; exchange: string }> };
+    expect(report.connections.map((c) => `${c.subject}/${c.exchange}`)).toEqual(['ok/ok', 'ok/ok', 'ok/ok']);
+  }, 60_000);
+
+  it('still verifies the certificate: without the CA, wif refuses the emulator', async () => {
+    const r = await wif({ WIF_STATE_DIR: join(dir, 'elsewhere') }, 'plan', '-c', ENV_SET, '--json');
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toMatch(/TLS certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/);
+    expect(r.out).toContain('"retryable": false');
+  }, 60_000);
+});
+
+// Runs after the suite above, which builds dist/ (run the whole file).
+describe('two `wif migrate start` processes on one journal', () => {
+  let emulator: ChildProcess | undefined;
+  let url = '';
+  let dir = '';
+  const wif = (...args: string[]): Promise<Run> =>
+    runProcess(process.execPath, [WIF, ...args], {
+      cwd: dir,
+      env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1' },
+      timeoutInMs: 90_000,
+    });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wif-journal-race-'));
+    ({ child: emulator, url } = await startEmulator());
+  }, 60_000);
+
+  afterAll(async () => {
+    await stop(emulator);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('20 rounds: each records both migrations, or refuses one with a lock message; none loses an update', async () => {
+    const outcomes: string[] = [];
+    for (let round = 1; round <= 20; round++) {
+      const journal = join(dir, `journal-${round}.json`);
+      const [a, b] = await Promise.all([
+        wif(
+          'migrate',
+          'start',
+          '--connection',
+          'sc-shared-deploy',
+          '--project',
+          'shared',
+          '--new-name',
+          `sd-r${round}`,
+          '--journal',
+          journal,
+        ),
+        wif(
+          'migrate',
+          'start',
+          '--connection',
+          'sc-platform-automatic',
+          '--project',
+          'platform',
+          '--new-name',
+          `pa-r${round}`,
+          '--journal',
+          journal,
+        ),
+      ]);
+      const status = await wif('migrate', 'status', '--journal', journal, '--json');
+      const recorded = (JSON.parse(status.out) as { migrations: Array<{ oldConnection: { name: string }; phase: string }> }).migrations;
+      const phaseOf = (name: string): string | undefined => recorded.find((m) => m.oldConnection.name === name)?.phase;
+      for (const [run, name] of [
+        [a, 'sc-shared-deploy'],
+        [b, 'sc-platform-automatic'],
+      ] as const) {
+        if (run.code === 0) {
+          // A process that said it succeeded has its whole migration in the journal.
+          expect(phaseOf(name), `round ${round}: ${name}\n${run.err}`).toBe('soaking');
+        } else {
+          expect(run.err, `round ${round}: ${name}`).toMatch(/is locked by process \d+ on .+ \(since /);
+        }
+      }
+      outcomes.push(`${a.code}/${b.code}`);
+    }
+    expect(outcomes).toHaveLength(20);
+  }, 600_000);
 });

@@ -101,6 +101,19 @@ export interface CredentialLimitError {
   readonly message: string;
 }
 
+/**
+ * A saved (or confirmed) plan no longer matches what exists or what the spec says: something
+ * changed between `plan` and `apply`. Nothing was written for the connection; plan again.
+ */
+export interface StalePlanError {
+  readonly kind: 'StalePlan';
+  /** The connection's `project/name` key (absent when the whole plan is stale: the spec changed). */
+  readonly key?: string;
+  /** What changed, e.g. `serviceConnection sc-one: description "a" → "b"`. */
+  readonly changed: readonly string[];
+  readonly message: string;
+}
+
 /** Everything `@wif/core` can fail with. */
 export type WifError =
   | ValidationError
@@ -113,7 +126,8 @@ export type WifError =
   | PrivilegedRoleRefusedError
   | RoleNotFoundError
   | ConnectionConflictError
-  | CredentialLimitError;
+  | CredentialLimitError
+  | StalePlanError;
 
 /** Every `kind` of {@link WifError}. */
 export type WifErrorKind = WifError['kind'];

@@ -1,3 +1,8 @@
+/**
+ * `@wif/core`: the steps, the workflows (plan, apply, sync), the error union and the spec loader.
+ * Larger areas are subpath exports: `@wif/core/audit`, `@wif/core/migration`,
+ * `@wif/core/diagnose`, and `@wif/core/spec` (the zod schemas and validators).
+ */
 export {
   FEDERATION_AUDIENCE,
   MAX_FEDERATED_CREDENTIALS_PER_APP,
@@ -16,6 +21,7 @@ export type {
   RoleNotFoundError,
   ConnectionConflictError,
   CredentialLimitError,
+  StalePlanError,
   Problem,
   SourceLocation,
   Service,
@@ -29,21 +35,11 @@ export type {
   TransportError,
   LimitExceededError,
 } from './errors';
-export type { Outcome, Converged, StepOptions } from './types';
-export {
-  isGuid,
-  validate,
-  guidSchema,
-  organizationSchema,
-  projectSchema,
-  connectionNameSchema,
-  uniqueNameSchema,
-  credentialNameSchema,
-  issuerSchema,
-  subjectSchema,
-  scopeSchema,
-} from './validation';
-export type { ReplicationRetryOptions } from './_internal/replication';
+export type { Outcome, Converged, StepOptions, ReplicationRetryOptions } from './types';
+export { REFUSAL_KINDS, isRefusal, type Refusal, type RefusalKind } from './refusals';
+export { targetToData, targetFromData, targetScope, targetListScope, type ConnectionTarget } from './target';
+export { isGuid } from './validation';
+
 export {
   registerApp,
   defaultUniqueName,
@@ -56,7 +52,6 @@ export { grantRole, type GrantRoleInput, type GrantRoleOptions, type GrantedRole
 export {
   createManualConnection,
   type CreateManualConnectionInput,
-  type ConnectionTarget,
   type ManualConnection,
   type CreateManualConnectionError,
 } from './steps/createManualConnection';
@@ -67,23 +62,17 @@ export {
   type BindFederatedCredentialError,
 } from './steps/bindFederatedCredential';
 export { verifySubject, type VerifySubjectInput, type TrustChainReport, type VerifySubjectError } from './steps/verifySubject';
+export type { RoleGrantSpec, PipelinesSpec } from './spec/schema';
 export {
-  specSchema,
-  connectionSpecSchema,
-  environmentSetSchema,
-  roleGrantSchema,
-  pipelinesSchema,
-  type Spec,
-  type SpecInput,
-  type ConnectionSpec,
-  type EnvironmentSetSpec,
-  type RoleGrantSpec,
-  type PipelinesSpec,
-} from './spec/schema';
-export { loadSpec, parseSpecText, resolveSpec, type ResolvedSpec, type DesiredConnection } from './spec/load';
+  loadSpec,
+  type LoadSpecOptions,
+  MAX_SPEC_BYTES,
+  parseSpecText,
+  resolveSpec,
+  type ResolvedSpec,
+  type DesiredConnection,
+} from './spec/load';
 export * from './workflows/index';
-export { connectionRoleSchema, targetSchema, type ConnectionRoleSpec } from './spec/schema';
-export { specJsonSchema } from './spec/jsonSchema';
 // Re-exported so that a runbook needs one import.
 export {
   PersonalAccessTokenCredential,
@@ -93,9 +82,8 @@ export {
   type LogEntry,
   type RetryOptions,
   type CloudName,
+  trustingHttpClient,
+  fetchOverHttpClient,
 } from '@wif/http';
 export { checkAccess, type CheckAccessError, type OrganizationNotFoundError } from './preflight';
-export * from './audit/index';
-export * from './migration/index';
-export * from './diagnose/index';
 export * from './exchange/index';

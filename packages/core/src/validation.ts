@@ -19,6 +19,51 @@ export function isGuid(value: string): boolean {
 
 const noStrayWhitespace = (s: string): boolean => s === s.trim();
 
+/**
+ * Characters no spec or step string may hold: C0 and C1 controls and DEL (`\p{Cc}`: newlines that
+ * would start an Azure Pipelines `##vso[` line, ESC that starts a terminal escape), format characters
+ * (`\p{Cf}`: bidi embeddings, overrides and isolates, zero-width spaces and joiners, the BOM, soft
+ * hyphen) and the line and paragraph separators. Each makes a name print as something it is not.
+ */
+const UNSAFE_CHARACTER = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** The first control or invisible formatting character of `s`, as `U+XXXX at index`, or `undefined`. */
+export function findUnsafeCharacter(s: string): string | undefined {
+  const m = UNSAFE_CHARACTER.exec(s);
+  if (!m) return undefined;
+  const code = m[0].codePointAt(0) ?? 0;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')} at ${m.index}`;
+}
+
+const UNSAFE_MESSAGE = 'contains a control or invisible formatting character (newline, escape, bidi override, zero-width, …)';
+const noUnsafeCharacter = (s: string): boolean => findUnsafeCharacter(s) === undefined;
+
+/**
+ * One problem per string anywhere in `value` (object keys included) that holds a control or
+ * invisible formatting character: every string of a spec is checked, not only the named fields.
+ */
+export function unsafeStringProblems(value: unknown, path = ''): Problem[] {
+  const problems: Problem[] = [];
+  const walk = (v: unknown, at: string, depth: number): void => {
+    if (depth > 64) return;
+    if (typeof v === 'string') {
+      const where = findUnsafeCharacter(v);
+      if (where) problems.push({ path: at, message: `${UNSAFE_MESSAGE}: ${where}` });
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, `${at}[${i}]`, depth + 1));
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        const keyAt = at === '' ? k : `${at}.${k}`;
+        const where = findUnsafeCharacter(k);
+        if (where) problems.push({ path: at, message: `a field name ${UNSAFE_MESSAGE}: ${where}` });
+        else walk(x, keyAt, depth + 1);
+      }
+    }
+  };
+  walk(value, path, 0);
+  return problems;
+}
+
 /** A GUID (tenant, subscription, app, object id). */
 export const guidSchema = z
   .string({ error: 'must be a string' })
@@ -45,6 +90,7 @@ export const projectSchema = z
   .string({ error: 'must be a string' })
   .refine(noStrayWhitespace, 'has leading or trailing whitespace')
   .refine((s) => s.length >= 1 && s.length <= 64, 'must be 1 to 64 characters')
+  .refine(noUnsafeCharacter, UNSAFE_MESSAGE)
   .refine((s) => !/[\\/:*?"<>|;#${},+=[\]\u0000-\u001f]/.test(s), 'contains a character Azure DevOps does not allow in project names')
   .refine((s) => !/^[_.]/.test(s) && !/\.$/.test(s), 'must not start with "_" or "." or end with "."');
 
@@ -53,14 +99,14 @@ export const displayNameSchema = z
   .string({ error: 'must be a string' })
   .refine(noStrayWhitespace, 'has leading or trailing whitespace')
   .refine((s) => s.length >= 1 && s.length <= 256, 'must be 1 to 256 characters')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'contains a control character');
+  .refine(noUnsafeCharacter, UNSAFE_MESSAGE);
 
 /** A service connection name: a display name without commas. */
 export const connectionNameSchema = z
   .string({ error: 'must be a string' })
   .refine(noStrayWhitespace, 'has leading or trailing whitespace')
   .refine((s) => s.length >= 1 && s.length <= 256, 'must be 1 to 256 characters')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'contains a control character')
+  .refine(noUnsafeCharacter, UNSAFE_MESSAGE)
   // The by-name lookup (`endpointNames=a,b`) splits on commas: such a name could never be found again.
   .refine((s) => !s.includes(','), 'must not contain a comma');
 
@@ -79,6 +125,7 @@ export const issuerSchema = z
   .string({ error: 'must be a string' })
   .refine(noStrayWhitespace, 'has leading or trailing whitespace (the exchange would fail)')
   .refine((s) => s.length >= 1 && s.length <= 600, 'must be 1 to 600 characters')
+  .refine(noUnsafeCharacter, UNSAFE_MESSAGE)
   .refine((s) => {
     try {
       const u = new URL(s);
@@ -93,7 +140,14 @@ export const subjectSchema = z
   .string({ error: 'must be a string' })
   .refine(noStrayWhitespace, 'has leading or trailing whitespace (the exchange would fail)')
   .refine((s) => s.length >= 1 && s.length <= 600, 'must be 1 to 600 characters')
+  .refine(noUnsafeCharacter, UNSAFE_MESSAGE)
   .refine((s) => !s.includes('*'), 'must not contain wildcards: matching is exact');
+
+/** A role: a role name (Contributor, Reader, a custom role) or a role definition GUID. */
+export const roleNameSchema = z
+  .string({ error: 'must be a string' })
+  .refine((s) => s === s.trim() && s.length > 0 && s.length <= 512, 'must be a role name or GUID without stray whitespace')
+  .refine(noUnsafeCharacter, UNSAFE_MESSAGE);
 
 /** An ARM scope (management group, subscription, resource group or resource). */
 export const scopeSchema = z.string({ error: 'must be a string' }).superRefine((s, ctx) => {

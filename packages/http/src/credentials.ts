@@ -1,5 +1,5 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { redact, registerSecret } from './redact';
+import { clip, redact, registerSecret } from './redact';
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
@@ -21,8 +21,9 @@ export class PersonalAccessTokenCredential {
       throw new TypeError('PersonalAccessTokenCredential needs a non-empty token.');
     }
     this.#pat = pat.trim();
-    registerSecret(this.#pat);
-    registerSecret(Buffer.from(`:${this.#pat}`).toString('base64'));
+    // Long-lived and shapeless: pinned, so no number of short-lived tokens can evict it.
+    registerSecret(this.#pat, { pinned: true });
+    registerSecret(Buffer.from(`:${this.#pat}`).toString('base64'), { pinned: true });
   }
 
   /** The `Authorization` header value. Internal to the transport. */
@@ -75,7 +76,9 @@ export function registeringCredential(inner: TokenCredential): TokenCredential {
 }
 
 function authenticationFailure(detail: string): Error {
-  const e = new Error(redact(detail.split('\n')[0] ?? detail));
+  // Redact the whole text first, then keep its first line (and at most 500 characters of it).
+  const first = redact(detail).split('\n')[0] ?? '';
+  const e = new Error(clip(first, 500));
   e.name = WIF_AUTHENTICATION_ERROR;
   return e;
 }

@@ -5,7 +5,7 @@
  * No error ever holds a token, a secret, an `Authorization` header or a raw request: every
  * `message` passes through {@link redact} before it is stored.
  */
-import { redact } from './redact';
+import { clip, redact } from './redact';
 
 /** The remote services wif talks to. `entra` is the Microsoft Entra token endpoint. */
 export type Service = 'graph' | 'arm' | 'devops' | 'entra';
@@ -69,13 +69,14 @@ export interface HttpError {
   readonly message: string;
 }
 
-/** No HTTP answer: connection refused or reset, DNS failure, or a per-request timeout. */
+/** No HTTP answer: connection refused or reset, DNS failure, a per-request timeout, or a TLS certificate that does not verify. */
 export interface NetworkError {
   readonly kind: 'Network';
   readonly service: Service;
   readonly operation: string;
   readonly code?: string;
-  readonly retryable: true;
+  /** False when retrying cannot help (a TLS certificate that does not verify). */
+  readonly retryable: boolean;
   readonly message: string;
 }
 
@@ -169,26 +170,39 @@ export function httpError(init: {
 }): HttpError {
   const kind = init.kind ?? kindForStatus(init.status);
   const retryable = init.retryable ?? (kind === 'Throttled' || kind === 'ServiceUnavailable');
+  // Everything the service said is untrusted text: redact it whole, then cut it (a secret cut in two
+  // would match neither its registered value nor its shape).
   const said = init.serviceMessage ? ` ${oneLine(init.serviceMessage)}` : '';
-  const code = init.code ? ` [${init.code}]` : '';
+  const serviceCode = init.code !== undefined ? untrusted(init.code, MAX_CODE) : undefined;
+  const requestId = init.requestId !== undefined ? untrusted(init.requestId, MAX_REQUEST_ID) : undefined;
+  const code = serviceCode ? ` [${serviceCode}]` : '';
   const message = redact(`${init.service} ${init.operation} failed with ${init.status}${code}.${said} ${NEXT_STEP[kind](init.service)}`);
   return {
     kind,
     service: init.service,
     operation: init.operation,
     status: init.status,
-    ...(init.code !== undefined ? { code: redact(init.code) } : {}),
+    ...(serviceCode !== undefined ? { code: serviceCode } : {}),
     ...(init.errorCodes !== undefined && init.errorCodes.length > 0 ? { errorCodes: init.errorCodes } : {}),
-    ...(init.requestId !== undefined ? { requestId: redact(init.requestId) } : {}),
+    ...(requestId !== undefined ? { requestId } : {}),
     retryable,
     ...(init.retryAfterInMs !== undefined ? { retryAfterInMs: init.retryAfterInMs } : {}),
     message,
   };
 }
 
+/** How much of a service's message, error code and request id an error keeps (after redaction). */
+export const MAX_SERVICE_MESSAGE = 500;
+const MAX_CODE = 120;
+const MAX_REQUEST_ID = 120;
+
+/** Service text on one line: redacted whole, then cut. */
+function untrusted(text: string, max: number): string {
+  return clip(redact(text).replace(/\s+/g, ' ').trim(), max);
+}
+
 function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  const clipped = flat.length > 500 ? `${flat.slice(0, 500)}…` : flat;
+  const clipped = untrusted(text, MAX_SERVICE_MESSAGE);
   return /[.!?]$/.test(clipped) ? clipped : `${clipped}.`;
 }
 

@@ -16,7 +16,7 @@ export {
   httpError,
   isRetryable,
 } from './errors';
-export { redact, redactDeep, registerSecret, SECRET_FIELD_NAMES } from './redact';
+export { clip, redact, redactDeep, registerSecret, type RegisterSecretOptions, SECRET_FIELD_NAMES } from './redact';
 export {
   type RetryOptions,
   type RetryDecision,
@@ -61,4 +61,6 @@ export {
   invalidResponse,
 } from './transport';
 export { type Page, type LimitExceededError, pages, collect } from './paging';
+export type { OperationOptions } from './operationOptions';
 export { fetchOverHttpClient } from './fetchAdapter';
+export { trustingHttpClient } from './trust';

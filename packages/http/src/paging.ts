@@ -2,7 +2,7 @@
  * Paging, written once. Each service's list call yields pages; a failed page ends the iteration
  * with one `Err`. Nothing collects without a cap.
  */
-import { err, ok, type Result, type ResultAsync } from 'neverthrow';
+import { err, ok, type Result, ResultAsync } from 'neverthrow';
 
 /** One page: its items and the cursor of the next page (a next link or a continuation token). */
 export interface Page<T> {
@@ -42,17 +42,18 @@ export interface LimitExceededError {
 }
 
 /** Collects every item of a paged listing, failing with `LimitExceeded` past `max` items. */
-export async function collect<T, E>(
-  iterable: AsyncIterable<Result<readonly T[], E>>,
-  max: number,
-): Promise<Result<T[], E | LimitExceededError>> {
-  const out: T[] = [];
-  for await (const page of iterable) {
-    if (page.isErr()) return err(page.error);
-    out.push(...page.value);
-    if (out.length > max) {
-      return err({ kind: 'LimitExceeded', limit: max, message: `More than ${max} items; narrow the query.` });
-    }
-  }
-  return ok(out);
+export function collect<T, E>(iterable: AsyncIterable<Result<readonly T[], E>>, max: number): ResultAsync<T[], E | LimitExceededError> {
+  return new ResultAsync(
+    (async (): Promise<Result<T[], E | LimitExceededError>> => {
+      const out: T[] = [];
+      for await (const page of iterable) {
+        if (page.isErr()) return err(page.error);
+        out.push(...page.value);
+        if (out.length > max) {
+          return err({ kind: 'LimitExceeded', limit: max, message: `More than ${max} items; narrow the query.` });
+        }
+      }
+      return ok(out);
+    })(),
+  );
 }

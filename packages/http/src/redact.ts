@@ -6,25 +6,48 @@
  *    registered with {@link registerSecret} and replaced wherever it appears, whatever its shape;
  * 2. shapes that are secrets wherever they come from: JWTs, `Bearer`/`Basic` credentials, Entra
  *    client secrets, and the values of secret-named fields (`serviceprincipalkey`, `client_secret`,
- *    `access_token`, `password`, …) in JSON, form and query strings.
+ *    `access_token`, `password`, …) in JSON, XML, form, query and `name: value` text.
+ *
+ * Long-lived secrets (a PAT, which has no recognisable shape) are pinned and never forgotten;
+ * short-lived tokens rotate through a bounded set, oldest out first (an evicted token has expired
+ * or is about to, and still matches the JWT shape when it is one).
+ *
+ * Callers that shorten text must redact first and cut afterwards: a secret cut in two matches
+ * neither its registered value nor its shape.
  */
 
 const REDACTED = '[REDACTED]';
-const MAX_REGISTERED = 512;
-const registered = new Set<string>();
+const MAX_ROTATING = 512;
+const rotating = new Set<string>();
+const pinned = new Set<string>();
+
+/** How a secret is remembered by {@link registerSecret}. */
+export interface RegisterSecretOptions {
+  /**
+   * A long-lived secret (a PAT, a client secret): kept for the life of the process, never evicted
+   * however many short-lived tokens are registered after it. Default `false`.
+   */
+  readonly pinned?: boolean;
+}
 
 /**
  * Remembers a secret value so that {@link redact} removes it from any text later.
  * Values shorter than 8 characters are ignored (they would redact ordinary words).
+ * Short-lived values (access tokens) rotate through a set of 512; `pinned` ones are never evicted.
  */
-export function registerSecret(value: string | undefined | null): void {
+export function registerSecret(value: string | undefined | null, options: RegisterSecretOptions = {}): void {
   if (!value || value.length < 8) return;
-  if (registered.has(value)) return;
-  if (registered.size >= MAX_REGISTERED) {
-    const oldest = registered.values().next().value;
-    if (oldest !== undefined) registered.delete(oldest);
+  if (options.pinned === true) {
+    rotating.delete(value);
+    pinned.add(value);
+    return;
   }
-  registered.add(value);
+  if (pinned.has(value) || rotating.has(value)) return;
+  if (rotating.size >= MAX_ROTATING) {
+    const oldest = rotating.values().next().value;
+    if (oldest !== undefined) rotating.delete(oldest);
+  }
+  rotating.add(value);
 }
 
 /** Field names whose values are secrets wherever they appear. Matched case-insensitively. */
@@ -48,37 +71,83 @@ export const SECRET_FIELD_NAMES = [
   'authorization',
   'apitoken',
   'pat',
+  // the signature of an Azure Storage SAS (a URL that is itself a credential)
+  'sig',
 ] as const;
 
 const fieldAlternation = SECRET_FIELD_NAMES.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+const F = `(?:${fieldAlternation})`;
 
-const PATTERNS: readonly RegExp[] = [
-  // JSON: "serviceprincipalkey": "value" (also with escaped quotes inside a JSON string)
-  new RegExp(`((?:\\\\?["'])(?:${fieldAlternation})(?:\\\\?["'])\\s*:\\s*)(\\\\?["'])((?:(?!\\2).)*)\\2`, 'gi'),
-  // form or query: client_secret=value
-  new RegExp(`(\\b(?:${fieldAlternation})=)([^&\\s"']+)`, 'gi'),
-  // Authorization header values, wherever they are printed
-  /\b(Bearer|Basic|PAT)\s+[A-Za-z0-9\-._~+/]+=*/g,
-  // JWT / JWS: three base64url parts, the first two starting with '{"' encoded (eyJ)
-  /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g,
+/** Each pattern keeps its group 1 (the field name and separator) and replaces the rest. */
+const KEEP_PREFIX: readonly RegExp[] = [
+  // JSON: "password": "value", with escaped quotes inside the value
+  new RegExp(`("${F}"\\s*:\\s*")(?:\\\\[\\s\\S]|[^"\\\\])*(?="|$)`, 'gi'),
+  // JSON with single quotes (Python-ish dumps): 'password': 'value'
+  new RegExp(`('${F}'\\s*:\\s*')(?:\\\\[\\s\\S]|[^'\\\\])*(?=')`, 'gi'),
+  // JSON inside a JSON string: \"password\": \"va\\\"lue\"
+  new RegExp(`(\\\\"${F}\\\\"\\s*:\\s*\\\\")(?:\\\\\\\\\\\\"|\\\\\\\\|\\\\[^"]|[^\\\\])*?(?=\\\\")`, 'gi'),
+  // XML: <password>value</password>, <password attr="x">value</password>
+  new RegExp(`(<(${F})(?:\\s[^>]*)?>)[^<]*(?=</\\2\\s*>)`, 'gi'),
+  // URL-encoded form inside a URL or body: client_secret%3Dvalue (up to an encoded or literal '&')
+  new RegExp(`((?<![A-Za-z_])${F}%3[DA](?:%20|\\+)*)(?:(?!%26)[^&\\s"'<>])+`, 'gi'),
+  // form, query and text: client_secret=value, password = value, serviceprincipalkey: value, sig="value"
+  new RegExp(`(\\b${F}\\s*[=:]\\s*)(?:"[^"\\n]*"|'[^'\\n]*'|[^&\\s"'<>]+)`, 'gi'),
+];
+
+const WHOLE: readonly RegExp[] = [
+  // JWT / JWS, with or without a signature part: base64url parts, the first starting with '{"' encoded (eyJ)
+  /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*)?/g,
+  // a lone JWT header or payload (what is left when a token is cut): base64url of a JSON object
+  /eyJ[A-Za-z0-9_-]{16,}/g,
   // Entra client secret values: 3 chars, a digit, 'Q~', then 31–34 chars
   /\b[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}/g,
 ];
 
 /**
  * Returns `text` with every registered secret and every secret-shaped value replaced by `[REDACTED]`.
+ * Redact whole text before cutting it to a length (see the module comment).
  */
 export function redact(text: string): string {
-  let out = text;
-  for (const secret of registered) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  // Every match is found in the original text and the union of their ranges is replaced, so that
+  // one secret overlapping another (a registered token inside a JWT) cannot leave a piece behind.
+  const ranges: [number, number][] = [];
+  for (const set of [pinned, rotating]) {
+    for (const secret of set) {
+      for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1)) ranges.push([at, at + secret.length]);
+    }
   }
-  out = out.replace(PATTERNS[0]!, (_m, prefix: string, quote: string) => `${prefix}${quote}${REDACTED}${quote}`);
-  out = out.replace(PATTERNS[1]!, (_m, prefix: string) => `${prefix}${REDACTED}`);
-  out = out.replace(PATTERNS[2]!, (_m, scheme: string) => `${scheme} ${REDACTED}`);
-  out = out.replace(PATTERNS[3]!, REDACTED);
-  out = out.replace(PATTERNS[4]!, REDACTED);
-  return out;
+  const add = (pattern: RegExp, keepGroup?: 1): void => {
+    for (const m of text.matchAll(pattern)) {
+      const keep = keepGroup ? (m[1]?.length ?? 0) : 0;
+      if (m[0].length > keep) ranges.push([m.index + keep, m.index + m[0].length]);
+    }
+  };
+  // Authorization header values, wherever they are printed: the scheme name stays
+  add(/\b(Bearer\s+|Basic\s+|PAT\s+)[A-Za-z0-9\-._~+/]+=*/g, 1);
+  add(/\b(bearer\s+|basic\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, 1);
+  for (const pattern of KEEP_PREFIX) add(pattern, 1);
+  for (const pattern of WHOLE) add(pattern);
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let from = 0;
+  let i = 0;
+  while (i < ranges.length) {
+    const start = ranges[i]![0];
+    let end = ranges[i]![1];
+    for (i++; i < ranges.length && ranges[i]![0] <= end; i++) end = Math.max(end, ranges[i]![1]);
+    out += text.slice(from, start) + REDACTED;
+    from = end;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * Cuts already-redacted text to `max` characters (adding `…`). Always call {@link redact} on the
+ * whole text first; this exists so that every place that shortens service text does it one way.
+ */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /**

@@ -25,7 +25,7 @@ import { isLoopbackUrl } from './endpoints';
 import { readErrorBody } from './errorBodies';
 import { httpError, type InvalidResponseError, type Problem, type Service, type TransportError } from './errors';
 import { emit, type Logger, sanitizeUrl } from './logger';
-import { redact } from './redact';
+import { clip, redact } from './redact';
 import {
   decideRetry,
   isAbortError,
@@ -422,6 +422,19 @@ function timeoutError(): Error {
   return e;
 }
 
+/** Node's codes for a certificate that does not verify (https://nodejs.org/api/tls.html#x509-certificate-error-codes). */
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function mapThrown(service: Service, operation: string, error: unknown, signal: AbortSignal | undefined): TransportError {
   if (signal?.aborted) {
     return { kind: 'Aborted', message: `${service} ${operation} was aborted.` };
@@ -447,11 +460,22 @@ function mapThrown(service: Service, operation: string, error: unknown, signal: 
       ),
     };
   }
+  if (e?.code && UNTRUSTED_CERTIFICATE_CODES.has(e.code)) {
+    // Not transient: the same certificate fails the same way on every attempt.
+    return {
+      kind: 'Network',
+      service,
+      operation,
+      code: e.code,
+      retryable: false,
+      message: `${service} ${operation}: the server's TLS certificate is not trusted (${e.code}). For \`wif emulator --tls\`, set WIF_EMULATOR_CA (or NODE_EXTRA_CA_CERTS) to its CA file; otherwise check the proxy and the system's CA store.`,
+    };
+  }
   return {
     kind: 'Network',
     service,
     operation,
-    ...(e?.code ? { code: e.code } : {}),
+    ...(e?.code ? { code: clip(redact(e.code), 120) } : {}),
     retryable: true,
     message: redact(`${service} ${operation} got no answer (${e?.code ?? e?.name ?? 'network error'}). Check connectivity and retry.`),
   };

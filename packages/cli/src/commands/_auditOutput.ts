@@ -15,7 +15,7 @@
  * that it cannot start an Azure Pipelines logging command (`##vso[`, `##[`) or carry a terminal escape.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { AuditCheck, AuditFinding, AuditRecord, AuditStats, AuditSummary, FailOn, ReadFailureCause, Severity } from '@wif/core';
+import type { AuditCheck, AuditFinding, AuditRecord, AuditStats, AuditSummary, FailOn, ReadFailureCause, Severity } from '@wif/core/audit';
 import type { Core } from '../runtime';
 import { VERSION } from '../version';
 

@@ -1,34 +1,34 @@
 /** The confirmation before apply and sync write anything. */
-import type { ResolvedSpec, WifClients } from '@wif/core';
+import type { Plan } from '@wif/core';
 import { canAsk, cannotAskMessage, confirm } from '../confirm';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Runtime } from '../runtime';
-import { planHasChanges, printPlan } from './plan';
+import { planWrites, printPlan } from './plan';
+
+/** Refuses with exit 2, before any request, when there is no terminal to ask on and no `--yes`. */
+export function needsYes(rt: Runtime, yes: boolean, verb: string): ExitCode | undefined {
+  if (yes || canAsk(rt.io)) return undefined;
+  return rt.fail({
+    kind: 'Usage',
+    message: cannotAskMessage(rt.io, `${verb} changes Entra, Azure and Azure DevOps`),
+  });
+}
 
 /**
- * With `--yes`, goes ahead. Otherwise, on a terminal, shows the plan and asks (nothing to change:
- * no question); without a terminal, refuses with exit 2 before any request. Returns the exit code
- * to stop with, or `undefined` to go on.
+ * Shows the plan — refusals always included — and, unless `yes`, asks whenever anything would be
+ * written (nothing to write: no question). Returns the exit code to stop with, or `undefined` to go on.
  */
-export async function confirmChanges(
+export async function confirmPlan(
   rt: Runtime,
   yes: boolean,
-  clients: WifClients,
-  spec: ResolvedSpec,
+  p: Plan,
   verb: string,
+  options: { readonly prune?: boolean } = {},
 ): Promise<ExitCode | undefined> {
-  if (yes) return undefined;
-  if (!canAsk(rt.io)) {
-    return rt.fail({
-      kind: 'Usage',
-      message: cannotAskMessage(rt.io, `${verb} changes Entra, Azure and Azure DevOps`),
-    });
-  }
-  const planned = await rt.core.plan(clients, spec, rt.abortSignal ? { abortSignal: rt.abortSignal } : {});
-  if (planned.isErr()) return rt.fail(planned.error);
-  if (!planHasChanges(planned.value)) return undefined;
-  printPlan(rt.printer, planned.value);
-  if ((await confirm(rt.io, `${verb[0]!.toUpperCase()}${verb.slice(1)} these changes to ${spec.organization}?`)) === 'yes')
+  printPlan(rt.printer, p);
+  if (yes || !planWrites(p, options)) return undefined;
+  const refused = p.summary.refused > 0 ? ` (${p.summary.refused} refused connection(s) get no write)` : '';
+  if ((await confirm(rt.io, `${verb[0]!.toUpperCase()}${verb.slice(1)} these changes to ${p.organization}${refused}?`)) === 'yes')
     return undefined;
   rt.printer.note('Nothing changed.');
   return EXIT.failure;

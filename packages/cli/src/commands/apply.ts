@@ -1,11 +1,11 @@
 /** `wif apply`: converge every connection of the spec; on a terminal, show the plan and ask first. */
-import type { ApplyOptions, ApplyReport, ConnectionReport, ResolvedSpec, ValidationError } from '@wif/core';
-import type { Result, ResultAsync } from 'neverthrow';
-import { intOption, type Invocation } from '../args';
+import type { ApplyOptions, ApplyReport, ConnectionReport, Plan, ResolvedSpec, ValidationError, WifClients } from '@wif/core';
+import { err, type Result, type ResultAsync } from 'neverthrow';
+import { intOption, type Invocation, stringOption } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
-import type { Printer } from '../output';
+import type { PrintableError, Printer } from '../output';
 import type { Runtime } from '../runtime';
-import { confirmChanges } from './_confirm';
+import { confirmPlan, needsYes } from './_confirm';
 import { prepare } from './_prepare';
 
 type Inv = Extract<Invocation, { options: unknown }>;
@@ -21,7 +21,7 @@ export function printApplyReport(printer: Printer, report: ApplyReport): void {
   if (printer.json) return;
   const { colors } = printer;
   const rows = report.connections.map((c) => [
-    c.status === 'converged' ? colors.green('✓') : colors.red('✗'),
+    c.status === 'converged' ? colors.green('✓') : c.status === 'skipped' ? colors.dim('-') : colors.red('✗'),
     `${c.project}/${c.name}`,
     c.status === 'converged' ? (c.outcome ?? '') : c.status,
     resourceSummary(c),
@@ -33,12 +33,24 @@ export function printApplyReport(printer: Printer, report: ApplyReport): void {
   for (const c of report.connections) {
     for (const w of c.trustChain?.warnings ?? []) printer.note(`${colors.yellow('!')} ${c.name}: ${w}`);
     for (const l of c.leftovers)
-      printer.note(`  ${colors.red('leftover')} ${l.kind} ${l.name} (${l.id}): remove it by hand — ${l.error.message}`);
+      printer.note(`  ${colors.red('leftover')} ${l.kind} ${l.name} (${l.id}): remove it by hand — ${l.error.message}\n    ${l.command}`);
+  }
+  for (const o of report.orphans) {
+    printer.note(
+      `${o.status === 'deleted' ? colors.green('pruned') : o.status === 'kept' ? colors.dim('kept') : colors.red(o.status)} orphan ${o.project}/${o.name}`,
+    );
+    for (const l of o.leftovers)
+      printer.note(`  ${colors.red('leftover')} ${l.kind} ${l.name} (${l.id}): remove it by hand — ${l.error.message}\n    ${l.command}`);
   }
   const s = report.summary;
   printer.line(
     `Applied to ${report.organization} in ${(report.durationInMs / 1000).toFixed(1)}s: ${s.converged} converged (${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged)` +
-      (s.failed + s.rolledBack > 0 ? `, ${colors.red(`${s.failed} failed, ${s.rolledBack} rolled back`)}` : '') +
+      (s.failed + s.rolledBack + s.rollbackIncomplete > 0
+        ? `, ${colors.red(`${s.failed} failed, ${s.rolledBack} rolled back, ${s.rollbackIncomplete} rollback incomplete`)}`
+        : '') +
+      (s.refused > 0 ? `, ${colors.red(`${s.refused} refused (nothing written)`)}` : '') +
+      (s.skipped > 0 ? `, ${s.skipped} skipped (--atomic)` : '') +
+      (s.pruned > 0 ? `, ${s.pruned} orphan(s) pruned` : '') +
       '.',
   );
 }
@@ -73,17 +85,67 @@ export function applyOptions(options: Inv['options'], concurrency: number | unde
   };
 }
 
+/** Reads `--plan FILE` (a plan saved by `wif plan --out`). */
+async function loadSavedPlan(rt: Runtime, path: string): Promise<Result<Plan, PrintableError>> {
+  const text = await rt.readText(path, 'plan');
+  if (text.isErr()) return err(text.error);
+  return rt.core.parseSavedPlan(text.value);
+}
+
 export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const concurrency = intOption(inv.options, 'concurrency', { min: 1, max: 64 }, 'apply');
   if (concurrency.isErr()) return rt.fail(concurrency.error);
-  const prepared = await prepare(rt, inv.options);
-  if (prepared.isErr()) return rt.fail(prepared.error);
-  const { spec, clients } = prepared.value;
-  const stop = await confirmChanges(rt, inv.options['yes'] === true, clients, spec, 'apply');
+  const yes = inv.options['yes'] === true;
+  const prune = inv.options['prune'] === true;
+  const planPath = stringOption(inv.options, 'plan');
+  const refusedEarly = needsYes(rt, yes, 'apply');
+  if (refusedEarly !== undefined) return refusedEarly;
+
+  // The plan: the saved one (with --config, the spec must be the one it was made from), or a fresh one.
+  let p: Plan;
+  let clients: WifClients;
+  let current: ResolvedSpec | undefined;
+  if (planPath) {
+    const saved = await loadSavedPlan(rt, planPath);
+    if (saved.isErr()) return rt.fail(saved.error);
+    p = saved.value;
+    const configPath = stringOption(inv.options, 'config');
+    if (configPath) {
+      const loaded = await rt.loadSpec(configPath);
+      if (loaded.isErr()) return rt.fail(loaded.error);
+      current = loaded.value;
+    }
+    const org = rt.organization(p.spec);
+    if (org.isErr()) return rt.fail(org.error);
+    const made = await rt.clients(org.value);
+    if (made.isErr()) return rt.fail(made.error);
+    clients = made.value;
+  } else {
+    const prepared = await prepare(rt, inv.options);
+    if (prepared.isErr()) return rt.fail(prepared.error);
+    clients = prepared.value.clients;
+    const planned = await rt.core.plan(clients, prepared.value.spec, {
+      orphans: true,
+      ...(concurrency.value ? { concurrency: concurrency.value } : {}),
+      ...(rt.abortSignal ? { abortSignal: rt.abortSignal } : {}),
+    });
+    if (planned.isErr()) return rt.fail(planned.error);
+    p = planned.value;
+  }
+
+  // Always shows the plan, refusals included; asks on a terminal whenever anything would be written.
+  const stop = await confirmPlan(rt, yes, p, 'apply', { prune });
   if (stop !== undefined) return stop;
 
-  const applied = await converge(rt, spec, (progress) =>
-    rt.core.apply(clients, spec, { ...applyOptions(inv.options, concurrency.value), ...progress }),
+  // Executes exactly that plan: each connection re-checked before its first write (StalePlan).
+  const applied = await converge(rt, p.spec, (progress) =>
+    rt.core.apply(clients, p, {
+      ...applyOptions(inv.options, concurrency.value),
+      ...(prune ? { prune: true } : {}),
+      ...(inv.options['atomic'] === true ? { atomic: true } : {}),
+      ...(current ? { spec: current } : {}),
+      ...progress,
+    }),
   );
   if (applied.isErr()) return rt.fail(applied.error);
   const report = applied.value;

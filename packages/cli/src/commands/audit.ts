@@ -5,7 +5,7 @@
  * `--fail-on`, else 0.
  */
 import { resolve } from 'node:path';
-import type { AuditFinding, AuditRecord, FailOn, Severity } from '@wif/core';
+import type { AuditFinding, AuditRecord, FailOn, Severity } from '@wif/core/audit';
 import { type Invocation, listOption, stringOption } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Runtime } from '../runtime';

@@ -3,7 +3,7 @@
  * credentials; with `--connection` (and `--project`, or a spec that names the connection) it also
  * reads live state to confirm the cause.
  */
-import type { Diagnosis } from '@wif/core';
+import type { Diagnosis } from '@wif/core/diagnose';
 import { type Invocation, stringOption } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Printer } from '../output';

@@ -17,19 +17,23 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const started = await startEmulator({
     port: port.value ?? DEFAULT_EMULATOR_PORT,
     seed: inv.options['seed'] !== false,
+    ...(inv.options['tls'] === true ? { tls: true } : {}),
     ...(stateFile ? { stateFile } : {}),
     onPersistError: (message) => printer.note(message),
     ...(rt.global.verbose
       ? { onRequest: (method: string, path: string, status: number) => printer.note(printer.colors.dim(`${method} ${path} → ${status}`)) }
       : {}),
   });
-  if (started.isErr()) return rt.fail(started.error);
+  // A state file that cannot be used is the user's input to fix: exit 2, naming the file.
+  if (started.isErr())
+    return rt.fail(started.error.stateFile !== undefined ? { kind: 'Usage', message: started.error.message } : started.error);
   const emu = started.value;
   const { state } = emu.fake;
   const env = `WIF_EMULATOR_URL=${emu.url}`;
   printer.data({
     ok: true,
     url: emu.url,
+    ...(emu.caFile ? { caFile: emu.caFile } : {}),
     port: emu.port,
     endpoints: emu.endpoints,
     env,
@@ -57,6 +61,12 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
           }`
     }`,
   );
+  if (emu.caFile) {
+    printer.line(`  TLS: certificate for 127.0.0.1 and localhost from the local CA ${emu.caFile}. Trust it with:`);
+    printer.line(`export NODE_EXTRA_CA_CERTS=${emu.caFile}`);
+    printer.line(`export REQUESTS_CA_BUNDLE=${emu.caFile}`);
+    printer.line(`export WIF_EMULATOR_CA=${emu.caFile}`);
+  }
   printer.line(`  Ctrl-C stops it. Point wif at it with:`);
   printer.line(`export ${env}`);
 

@@ -9,12 +9,13 @@
  * rollback: removes what start created; the old connection never stopped working.
  */
 import { existsSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core';
+import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core/migration';
 import { err, ok, type Result } from 'neverthrow';
 import { type Invocation, stringOption } from '../args';
 import { cannotAskMessage, confirm } from '../confirm';
-import { fetchEmulatorHealth } from '../emulator/health';
+import { emulatorFetch, fetchEmulatorHealth } from '../emulator/health';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { PrintableError, Printer } from '../output';
 import type { Runtime } from '../runtime';
@@ -187,7 +188,7 @@ async function migrationId(rt: Runtime, journal: JournalStore, options: Inv['opt
 async function tenantFor(rt: Runtime, options: Inv['options'], specTenant: string | undefined): Promise<Result<string, PrintableError>> {
   const given = stringOption(options, 'tenant') ?? specTenant ?? (rt.io.env['AZURE_TENANT_ID'] || undefined);
   if (given) return ok(given);
-  if (rt.global.emulator) return (await fetchEmulatorHealth(rt.global.emulator)).map((h) => h.tenantId);
+  if (rt.global.emulator) return (await fetchEmulatorHealth(rt.global.emulator, emulatorFetch(rt))).map((h) => h.tenantId);
   return err({
     kind: 'Usage',
     message: "Which tenant is the connection's identity in? Give --tenant GUID (or --config, or set AZURE_TENANT_ID).",
@@ -197,6 +198,10 @@ async function tenantFor(rt: Runtime, options: Inv['options'], specTenant: strin
 export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const { core, printer } = rt;
   const path = journalPath(rt, inv.options);
+  // A FIFO or a device would hang or flood the read: refused before anything is read or sent.
+  const kind = await lstat(path).catch(() => undefined);
+  if (kind && !kind.isFile() && !kind.isSymbolicLink())
+    return rt.fail({ kind: 'Usage', message: `The journal ${path} is not a regular file (a FIFO, device or directory is refused).` });
   const journal = core.fileJournal(path);
   if (inv.action === 'convert') return convert(rt, inv, journal, path);
   const base = { journal, ...(rt.abortSignal ? { abortSignal: rt.abortSignal } : {}) };

@@ -1,6 +1,6 @@
-/** `wif plan`: what apply would change, per connection and resource. Sends no write. */
+/** `wif plan`: what apply would change, per connection and resource, and what it refuses. Sends no write. */
 import type { Plan, PlanAction } from '@wif/core';
-import { intOption, type Invocation } from '../args';
+import { intOption, type Invocation, stringOption } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Colors, Printer } from '../output';
 import type { Runtime } from '../runtime';
@@ -21,30 +21,59 @@ function mark(action: PlanAction, colors: Colors): string {
         : colors.dim(m);
 }
 
-/** Whether apply would change anything (deletes are only reported: apply never prunes). */
+/**
+ * Whether apply would write anything: a create or update of a connection it does not refuse, or
+ * (with `prune`) an orphan it manages. A `delete` of a connection's resource is only reported
+ * (apply removes stale credentials itself once the new one verifies; extras go with `sync --prune`).
+ */
+export function planWrites(p: Plan, options: { readonly prune?: boolean } = {}): boolean {
+  const connections = p.connections.some(
+    (c) => c.error === undefined && c.resources.some((r) => r.action === 'create' || r.action === 'update'),
+  );
+  return connections || (options.prune === true && p.orphans.some((o) => o.managed));
+}
+
+/** Whether apply would change anything (plan --exit-code). */
 export const planHasChanges = (p: Plan): boolean => p.summary.create + p.summary.update > 0;
 
-/** The plan as people read it: one table per connection, then the totals. */
+/** The plan as people read it: one table per connection (refusals included), the orphans, then the totals. */
 export function printPlan(printer: Printer, p: Plan): void {
   if (printer.json) return;
   const { colors } = printer;
-  for (const c of p.connections) {
-    printer.line(colors.bold(`${c.project}/${c.name}`));
-    if (c.error) {
-      printer.error(c.error);
-      continue;
-    }
-    const rows = c.resources.map((r) => {
+  const table = (resources: Plan['connections'][number]['resources']): void => {
+    const rows = resources.map((r) => {
       const changes = r.changes.map((ch) => `${ch.field}: ${ch.from ?? '∅'} → ${ch.to ?? '∅'}`).join('; ');
       return [mark(r.action, colors), r.action, r.kind, r.name, [changes, r.note ? colors.dim(r.note) : ''].filter(Boolean).join(' ')];
     });
-    printer.table(['', 'action', 'resource', 'name', 'detail'], rows);
+    if (rows.length > 0) printer.table(['', 'action', 'resource', 'name', 'detail'], rows);
+  };
+  for (const c of p.connections) {
+    printer.line(colors.bold(`${c.project}/${c.name}`));
+    table(c.resources);
+    const shown = c.refusals.length > 0 ? c.refusals : c.error ? [c.error] : [];
+    if (shown.length > 0) {
+      printer.line(colors.red(`  refused: apply writes nothing for ${c.project}/${c.name}`));
+      for (const e of shown) printer.error(e);
+    }
     printer.line();
+  }
+  for (const o of p.orphans) {
+    printer.line(
+      `${colors.bold(`${o.project}/${o.name}`)} ${colors.yellow('orphan')}: ${o.managed ? 'managed by wif and not in the spec: apply --prune deletes it' : o.note}`,
+    );
+    table(o.resources);
+    printer.line();
+  }
+  if (p.orphanError) {
+    printer.note(colors.yellow('Orphans could not be looked for:'));
+    printer.error(p.orphanError);
   }
   const s = p.summary;
   printer.line(
-    `Plan for ${p.organization}: ${s.create} to create, ${s.update} to update, ${s.unchanged} unchanged, ${s.delete} not in the spec (reported only)` +
-      (s.errors ? `, ${colors.red(`${s.errors} connection(s) cannot be planned`)}` : '') +
+    `Plan for ${p.organization}: ${s.create} to create, ${s.update} to update, ${s.unchanged} unchanged, ${s.delete} to delete or not in the spec` +
+      (s.orphans ? `, ${s.orphans} orphan connection(s)` : '') +
+      (s.refused ? `, ${colors.red(`${s.refused} connection(s) refused`)}` : '') +
+      (s.errors > s.refused ? `, ${colors.red(`${s.errors - s.refused} connection(s) cannot be planned`)}` : '') +
       '.',
   );
 }
@@ -54,8 +83,11 @@ export const planJson = (p: Plan) => ({
   ok: p.summary.errors === 0,
   changes: planHasChanges(p),
   organization: p.organization,
+  specHash: p.specHash,
   summary: p.summary,
   connections: p.connections,
+  orphans: p.orphans,
+  ...(p.orphanError ? { orphanError: p.orphanError } : {}),
 });
 
 export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
@@ -70,8 +102,14 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   });
   if (planned.isErr()) return rt.fail(planned.error);
   const p = planned.value;
+  const out = stringOption(inv.options, 'out');
+  if (out) {
+    const written = await rt.writeText(out, rt.core.serializePlan(p));
+    if (written.isErr()) return rt.fail(written.error);
+  }
   rt.printer.data(planJson(p));
   printPlan(rt.printer, p);
+  if (out) rt.printer.note(`Plan saved to ${out}: apply it with wif apply --plan ${out}.`);
   if (p.summary.errors > 0) return EXIT.failure;
   return inv.options['exit-code'] === true && planHasChanges(p) ? EXIT.drift : EXIT.ok;
 }

@@ -3,12 +3,12 @@
  * changed issuer, a missing or altered credential or role, a lost share). `--detect-only` reads and
  * reports (exit 3 on drift); `--prune` also removes role assignments the spec does not name.
  */
-import type { SyncReport } from '@wif/core';
+import type { Plan, SyncReport } from '@wif/core';
 import { intOption, type Invocation } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Printer } from '../output';
 import type { Runtime } from '../runtime';
-import { confirmChanges } from './_confirm';
+import { confirmPlan, needsYes } from './_confirm';
 import { prepare } from './_prepare';
 import { applyOptions, converge, printApplyReport } from './apply';
 import { planJson, printPlan } from './plan';
@@ -57,10 +57,19 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     return drift ? EXIT.drift : EXIT.ok;
   }
 
-  const stop = await confirmChanges(rt, inv.options['yes'] === true, clients, spec, 'sync');
-  if (stop !== undefined) return stop;
+  const yes = inv.options['yes'] === true;
+  const early = needsYes(rt, yes, 'sync');
+  if (early !== undefined) return early;
+  let target: typeof spec | Plan = spec;
+  if (!yes) {
+    const planned = await rt.core.plan(clients, spec, rt.abortSignal ? { abortSignal: rt.abortSignal } : {});
+    if (planned.isErr()) return rt.fail(planned.error);
+    const stop = await confirmPlan(rt, false, planned.value, 'sync');
+    if (stop !== undefined) return stop;
+    target = planned.value;
+  }
   const synced = await converge(rt, spec, (progress) =>
-    rt.core.sync(clients, spec, {
+    rt.core.sync(clients, target, {
       ...applyOptions(inv.options, concurrency.value),
       ...(inv.options['prune'] === true ? { prune: true } : {}),
       ...progress,

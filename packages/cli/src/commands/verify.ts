@@ -10,7 +10,7 @@ import type { ExchangeClients, ExchangeFailedError, ExchangeReport, OidcSource, 
 import { err, ok, type Result } from 'neverthrow';
 import type { Invocation } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
-import { fetchEmulatorHealth } from '../emulator/health';
+import { emulatorFetch, fetchEmulatorHealth } from '../emulator/health';
 import type { PrintableError } from '../output';
 import { type Runtime, USER_AGENT } from '../runtime';
 import { prepare } from './_prepare';
@@ -35,10 +35,12 @@ interface VerifiedConnection {
 type OidcFor = (project: string) => OidcSource | undefined;
 
 /** Picks the OIDC source: the emulator's projects (its health route), or the pipeline job's variables. */
-export async function oidcSourceFor(rt: Pick<Runtime, 'global' | 'io'>): Promise<Result<OidcFor, PrintableError>> {
+export async function oidcSourceFor(
+  rt: Pick<Runtime, 'global' | 'io' | 'core' | 'emulatorHttpClient'>,
+): Promise<Result<OidcFor, PrintableError>> {
   const emulator = rt.global.emulator;
   if (emulator) {
-    const health = await fetchEmulatorHealth(emulator);
+    const health = await fetchEmulatorHealth(emulator, emulatorFetch(rt));
     if (health.isErr()) return err(health.error);
     const { projects } = health.value;
     return ok((project) => {
@@ -92,7 +94,13 @@ async function verifyOne(
   const exchanged = await core.verifyByExchange(
     exchange.clients,
     { project: c.project, connectionId: c.connectionId },
-    { oidc, ...(endpoints ? { armEndpoint: endpoints.arm } : {}), ...(rt.logger ? { logger: rt.logger } : {}), ...signal },
+    {
+      oidc,
+      ...(endpoints ? { armEndpoint: endpoints.arm } : {}),
+      ...(rt.emulatorHttpClient ? { httpClient: rt.emulatorHttpClient } : {}),
+      ...(rt.logger ? { logger: rt.logger } : {}),
+      ...signal,
+    },
   );
   return exchanged.isOk()
     ? { ...base, subject: 'ok', exchange: 'ok', trustChain, exchangeReport: exchanged.value }
@@ -113,6 +121,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
       cloud: spec.cloud,
       userAgentPrefix: USER_AGENT,
       ...(endpoints ? { authority: endpoints.authority } : {}),
+      ...(rt.emulatorHttpClient ? { httpClient: rt.emulatorHttpClient } : {}),
       ...(rt.logger ? { logger: rt.logger } : {}),
     });
     exchange = { oidcFor: source.value, clients: { ...clients, entra } };

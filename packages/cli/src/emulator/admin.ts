@@ -68,8 +68,29 @@ function breakConnection(fake: Fake, input: Record<string, unknown>): Response {
   });
 }
 
+/**
+ * Why an admin request is refused, or `undefined`. A web page the user visits can send requests to
+ * 127.0.0.1 (CSRF with a `text/plain` POST) or reach it under its own name (DNS rebinding): the
+ * Host must be a loopback name, an Origin must be the emulator's own, and a POST must be JSON.
+ */
+export function adminRequestProblem(request: Request, origin: string, rawHost?: string): Response | undefined {
+  // A Request drops `Host` (a forbidden header name): the server hands in the one it received.
+  const host = (rawHost ?? request.headers.get('host') ?? '').toLowerCase();
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  if (hostname !== 'localhost' && hostname !== '[::1]' && !/^127(?:\.\d{1,3}){3}$/.test(hostname ?? ''))
+    return problem(403, 'Emulator admin routes answer only a loopback Host (127.0.0.1, localhost or [::1]).');
+  const from = request.headers.get('origin');
+  if (from !== null && from !== origin && from.replace('localhost', '127.0.0.1') !== origin)
+    return problem(403, `Emulator admin routes refuse requests from another origin (${from}).`);
+  if (request.method !== 'GET' && !/^application\/json\b/i.test(request.headers.get('content-type') ?? ''))
+    return problem(415, 'Emulator admin routes take JSON: send Content-Type: application/json.');
+  return undefined;
+}
+
 /** Answers a request under `/_emulator`. */
-export async function handleAdmin(fake: Fake, request: Request, origin: string): Promise<Response> {
+export async function handleAdmin(fake: Fake, request: Request, origin: string, host?: string): Promise<Response> {
+  const refused = adminRequestProblem(request, origin, host);
+  if (refused) return refused;
   const route = `${request.method} ${new URL(request.url).pathname}`;
   switch (route) {
     case 'GET /_emulator/health':

@@ -54,16 +54,28 @@ describe('the emulator over HTTP', () => {
   });
 
   it('resets the connection for an injected network error', async () => {
-    await fetch(`${emu.url}/_emulator/options`, { method: 'POST', body: JSON.stringify({ resetRate: 1 }) });
+    await fetch(`${emu.url}/_emulator/options`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resetRate: 1 }),
+    });
     try {
       await expect(fetch(`${emu.url}/graph/v1.0/applications`, { headers: bearer(GRAPH) })).rejects.toThrow();
     } finally {
-      await fetch(`${emu.url}/_emulator/options`, { method: 'POST', body: JSON.stringify({ resetRate: 0 }) });
+      await fetch(`${emu.url}/_emulator/options`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ resetRate: 0 }),
+      });
     }
   });
 
   it('refuses knobs that are fixed or unknown', async () => {
-    const res = await fetch(`${emu.url}/_emulator/options`, { method: 'POST', body: JSON.stringify({ tenantId: 'x' }) });
+    const res = await fetch(`${emu.url}/_emulator/options`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: 'x' }),
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('tenantId');
   });
@@ -72,6 +84,7 @@ describe('the emulator over HTTP', () => {
     const legacy = emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-platform-legacy')!;
     const res = await fetch(`${emu.url}/_emulator/break-subject`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ connection: 'sc-platform-legacy', project: 'platform' }),
     });
     const body = (await res.json()) as { before: string; after: string; appObjectId: string };
@@ -80,10 +93,15 @@ describe('the emulator over HTTP', () => {
     expect(body.after).not.toBe(body.before);
     expect(body.after.toLowerCase()).toBe(body.before.toLowerCase());
     expect(emu.fake.state.federatedCredentials(body.appObjectId).map((f) => f.subject)).toContain(body.after);
-    const missing = await fetch(`${emu.url}/_emulator/break-subject`, { method: 'POST', body: JSON.stringify({ connection: 'nope' }) });
+    const missing = await fetch(`${emu.url}/_emulator/break-subject`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ connection: 'nope' }),
+    });
     expect(missing.status).toBe(404);
     const secret = await fetch(`${emu.url}/_emulator/break-subject`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ connection: 'sc-shared-deploy' }),
     });
     expect(secret.status).toBe(400);

@@ -3,13 +3,17 @@
  * Graph, ARM, Azure DevOps and the Entra token endpoint under one origin (layout.ts), and a few
  * emulator-only admin routes under `/_emulator` (admin.ts).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { dirname } from 'node:path';
 import { createFake, type Fake, type FakeOptions } from '@wif/testing';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { okAsync, ResultAsync } from 'neverthrow';
 import { handleAdmin } from './admin';
 import { EMULATOR_PATHS, emulatorEndpoints } from './layout';
+import { withDiscovery } from './discovery';
 import { seedDemo } from './seed';
 import { loadSnapshot, saveSnapshot } from './snapshot';
+import { defaultStateDir, emulatorTls, type EmulatorTlsMaterial } from './tls';
 
 export interface EmulatorOptions {
   /** Port on 127.0.0.1; 0 picks a free one. Default 4010. */
@@ -24,12 +28,25 @@ export interface EmulatorOptions {
   readonly onPersistError?: (message: string) => void;
   /** Told after each request is answered (method, path without the query, status; 0 = connection reset). */
   readonly onRequest?: (method: string, path: string, status: number) => void;
+  /**
+   * Serve HTTPS with a certificate for 127.0.0.1 and localhost, issued by a local CA made on first
+   * use and kept in `stateDir` (default: the directory of `stateFile`, else `defaultStateDir()`).
+   */
+  readonly tls?: boolean | { readonly stateDir?: string };
+  /**
+   * Turns off what the official clients discover before their first call (for the test that proves
+   * the conformance suite exercises them); never needed otherwise.
+   * @internal
+   */
+  readonly withoutDiscovery?: readonly ('locationDiscovery' | 'openidConfiguration')[];
 }
 
 /** A running emulator. */
 export interface Emulator {
-  /** The origin, e.g. `http://127.0.0.1:4010`. */
+  /** The origin, e.g. `http://127.0.0.1:4010` (`https://` with `tls`). */
   readonly url: string;
+  /** With `tls`: the CA certificate file clients trust (`NODE_EXTRA_CA_CERTS`, `REQUESTS_CA_BUNDLE`). */
+  readonly caFile?: string;
   /** The port it listens on (the one picked when asked for 0). */
   readonly port: number;
   /** The service base URLs (what `--emulator URL` uses). */
@@ -48,6 +65,8 @@ export interface EmulatorStartError {
   readonly kind: 'EmulatorStart';
   /** The system error code, e.g. `EADDRINUSE`. */
   readonly code?: string;
+  /** The state file, when it is what could not be used (unreadable, not JSON, corrupt). */
+  readonly stateFile?: string;
   /** What went wrong and what to do. */
   readonly message: string;
 }
@@ -100,7 +119,7 @@ export async function sendFetchResponse(res: ServerResponse, response: Response)
   res.end(body);
 }
 
-const listen = (server: Server, port: number): ResultAsync<number, EmulatorStartError> =>
+const listen = (server: Server | HttpsServer, port: number): ResultAsync<number, EmulatorStartError> =>
   ResultAsync.fromPromise(
     new Promise<number>((resolve, reject) => {
       server.once('error', reject);
@@ -133,17 +152,31 @@ const listen = (server: Server, port: number): ResultAsync<number, EmulatorStart
  * await emu.close();
  */
 export function startEmulator(options: EmulatorOptions = {}): ResultAsync<Emulator, EmulatorStartError> {
+  if (!options.tls) return serve(options, undefined);
+  const stateDir =
+    (typeof options.tls === 'object' ? options.tls.stateDir : undefined) ??
+    (options.stateFile ? dirname(options.stateFile) : defaultStateDir());
+  return ResultAsync.fromPromise(emulatorTls(stateDir), (e) => ({
+    kind: 'EmulatorStart' as const,
+    message: `Cannot prepare the emulator's certificate authority in ${stateDir}: ${(e as Error).message}`,
+  })).andThen((tls) => serve(options, tls));
+}
+
+function serve(options: EmulatorOptions, tls: EmulatorTlsMaterial | undefined): ResultAsync<Emulator, EmulatorStartError> {
   let fake: Fake | undefined;
   let origin = '';
   let persist: (() => Promise<void>) | undefined;
+  let handleService: (request: Request) => Promise<Response> = () => Promise.resolve(new Response(null, { status: 503 }));
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     void (async () => {
       if (!fake) return void res.writeHead(503).end();
       const request = await toFetchRequest(req, origin);
       if (request === 'too-large') return void res.writeHead(413).end();
       const path = new URL(request.url).pathname;
-      const response = path.startsWith(`${EMULATOR_PATHS.admin}/`) ? await handleAdmin(fake, request, origin) : await fake.handle(request);
+      const response = path.startsWith(`${EMULATOR_PATHS.admin}/`)
+        ? await handleAdmin(fake, request, origin, req.headers.host ?? '')
+        : await handleService(request);
       // Saved before the answer goes out: a client that saw the answer can rely on the file.
       if (persist && request.method !== 'GET' && response.type !== 'error' && response.status < 400) await persist();
       await sendFetchResponse(res, response);
@@ -152,19 +185,23 @@ export function startEmulator(options: EmulatorOptions = {}): ResultAsync<Emulat
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
-  });
+  };
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) : createServer(listener);
   server.keepAliveTimeout = 2_000;
 
-  return listen(server, options.port ?? 4010).andThen((port) => {
-    origin = `http://127.0.0.1:${port}`;
-    const endpoints = emulatorEndpoints(origin);
-    const loaded = options.stateFile ? loadSnapshot(options.stateFile) : okAsync(undefined);
-    return loaded
-      .orElse((e) => {
-        server.close();
-        return errAsync<never, EmulatorStartError>({ kind: 'EmulatorStart', message: e.message });
-      })
-      .map((snapshot) => {
+  // The state file is read and checked whole before the port is opened.
+  const loaded = options.stateFile
+    ? loadSnapshot(options.stateFile).mapErr((e): EmulatorStartError => ({
+        kind: 'EmulatorStart',
+        stateFile: options.stateFile ?? '',
+        message: e.message,
+      }))
+    : okAsync<undefined, EmulatorStartError>(undefined);
+  return loaded.andThen((snapshot) =>
+    listen(server, options.port ?? 4010)
+      .map((port) => {
+        origin = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+        const endpoints = emulatorEndpoints(origin);
         // A restored state carries ids from the seeded sequence: start a new sequence so new ids cannot collide.
         const seed = snapshot ? (Date.now() % 2_147_483_647) + 1 : undefined;
         fake = createFake({
@@ -175,6 +212,7 @@ export function startEmulator(options: EmulatorOptions = {}): ResultAsync<Emulat
         if (snapshot) snapshot.restore(fake.state);
         else if (options.seed !== false) seedDemo(fake);
         const f = fake;
+        handleService = withDiscovery(f, origin, new Set(options.withoutDiscovery ?? []));
         if (options.stateFile) {
           const file = options.stateFile;
           // One write at a time, in the order of the changes.
@@ -194,8 +232,16 @@ export function startEmulator(options: EmulatorOptions = {}): ResultAsync<Emulat
             server.close(() => resolve());
             server.closeAllConnections();
           });
-        return { url: origin, port, endpoints, fake: f, restored: snapshot !== undefined, close };
+        return {
+          url: origin,
+          ...(tls ? { caFile: tls.caFile } : {}),
+          port,
+          endpoints,
+          fake: f,
+          restored: snapshot !== undefined,
+          close,
+        };
       })
-      .andThen((emulator) => (persist ? ResultAsync.fromSafePromise(persist()).map(() => emulator) : okAsync(emulator)));
-  });
+      .andThen((emulator) => (persist ? ResultAsync.fromSafePromise(persist()).map(() => emulator) : okAsync(emulator))),
+  );
 }

@@ -15,6 +15,7 @@ import type {
   FakeServicePrincipal,
   FakeState,
 } from '@wif/testing';
+import { createFake } from '@wif/testing';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 
 const FORMAT = 'wif-emulator-state/1';
@@ -123,6 +124,15 @@ export function loadSnapshot(file: string): ResultAsync<{ restore(state: FakeSta
       }
       if (parsed.format !== FORMAT)
         return errAsync({ message: `The emulator state ${file} is not a ${String(FORMAT)} file: delete it to start fresh.` });
+      // The whole snapshot is checked now, by restoring it into a scratch fake, so that a corrupt
+      // file is refused before the emulator listens (never half-restored, never served empty).
+      try {
+        restoreSnapshot(parsed, createFake().state);
+      } catch (e) {
+        return errAsync({
+          message: `The emulator state ${file} is corrupt (${(e as Error).message}): fix it or delete it to start fresh.`,
+        });
+      }
       return okAsync({ restore: (state: FakeState) => restoreSnapshot(parsed, state) });
     });
 }

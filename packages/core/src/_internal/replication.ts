@@ -5,16 +5,9 @@
  */
 import { type AbortSignalLikeMinimal, sleep } from '@wif/http';
 import { errAsync, ResultAsync } from 'neverthrow';
+import type { ReplicationRetryOptions } from '../types';
 
-/** Bounded backoff for replication delays. */
-export interface ReplicationRetryOptions {
-  /** Attempts in all, the first included. Default 8. */
-  readonly maxAttempts?: number;
-  /** First wait; doubles each time. Default 1 000 ms. */
-  readonly delayInMs?: number;
-  /** Ceiling of one wait. Default 10 000 ms (the whole budget stays under a minute). */
-  readonly maxDelayInMs?: number;
-}
+export type { ReplicationRetryOptions };
 
 const DEFAULTS = { maxAttempts: 8, delayInMs: 1_000, maxDelayInMs: 10_000 } as const;
 

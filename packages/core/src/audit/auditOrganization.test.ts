@@ -8,6 +8,10 @@ import { auditOrganization, type AuditOptions } from './auditOrganization';
 import { auditFindingSchema, type AuditFinding } from './findings';
 
 const fake = createFake();
+/** Lets `n` turns of the event loop pass (no wall-clock time involved). */
+const turns = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
 const server = setupServer(...fake.handlers);
 const DEVOPS = 'https://dev.azure.com/contoso';
 // Before the retirement date by more than 180 days: a legacy connection is `medium`.
@@ -264,7 +268,8 @@ describe('auditOrganization', () => {
         inFlight += 1;
         peak = Math.max(peak, inFlight);
         try {
-          await new Promise((r) => setTimeout(r, 5));
+          // Event-loop turns, not milliseconds: every request the walk would start at once arrives first.
+          await turns(10);
           return await fake.handle(request);
         } finally {
           inFlight -= 1;
@@ -288,7 +293,7 @@ describe('auditOrganization', () => {
       break;
     }
     const before = fake.requests.length;
-    await new Promise((r) => setTimeout(r, 20));
+    await turns(200);
     expect(fake.requests.length).toBe(before);
     expect(fake.requests.filter((r) => r.operation === 'projects.list')).toHaveLength(1);
     expect(fake.requests.filter((r) => r.operation === 'serviceEndpoints.list').length).toBeLessThan(10);

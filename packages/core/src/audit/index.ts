@@ -1,4 +1,4 @@
-// Public surface of this area; the package index re-exports everything here.
+// `@wif/core/audit`: the public surface of this area (a subpath export, off the root entry).
 export {
   AUDIT_SCHEMA_VERSION,
   AUDIT_CODES,

@@ -8,6 +8,7 @@ import { BUILT_IN_ROLES } from '@wif/arm';
 import { type ServiceEndpoint, workloadIdentity } from '@wif/devops';
 import type { LimitExceededError, TransportError } from '@wif/http';
 import { FEDERATION_AUDIENCE, issuerKind } from '../constants';
+import { dataListScope } from '../target';
 import { mismatch } from '../steps/verifySubject';
 import type { IdentityReader, PrincipalFacts } from './_identityReader';
 import { type AuditCheck, type AuditCode, type AuditedConnection, type AuditFinding, type Severity } from './findings';
@@ -25,13 +26,9 @@ const ROLE_NAMES = new Map<string, string>(Object.entries(BUILT_IN_ROLES).map(([
 /** A built-in role's name for its definition GUID, or the GUID itself. @internal */
 export const roleNameOf = (guid: string): string => ROLE_NAMES.get(guid) ?? guid;
 
-/** The ARM scope a connection targets (`data.subscriptionId` or `data.managementGroupId`), if any. */
+/** The ARM scope a connection targets (subscription, resource group or management group), if any: see target.ts. */
 export function connectionScope(endpoint: Pick<ServiceEndpoint, 'data'>): string | undefined {
-  const data = endpoint.data ?? {};
-  if (same(data['scopeLevel'], 'ManagementGroup') && data['managementGroupId']) {
-    return `/providers/Microsoft.Management/managementGroups/${data['managementGroupId']}`;
-  }
-  return data['subscriptionId'] ? `/subscriptions/${data['subscriptionId']}` : undefined;
+  return dataListScope(endpoint.data);
 }
 
 /**

@@ -236,11 +236,11 @@ describe('diagnoseText', () => {
     expect(out).toContain('[REDACTED]');
   });
 
-  it('stays fast on a long paste', () => {
+  // Speed belongs in bench/, not here (a wall-clock bound in a unit test fails on a busy
+  // machine and proves nothing on a fast one); catastrophic backtracking would still hit the test timeout.
+  it('reads a long, repetitive paste', () => {
     const noise = "presented assertion subject '".repeat(20_000) + 'AADSTS70021 '.repeat(10_000);
-    const started = performance.now();
     expect(diagnoseText(noise)[0]?.cause).toBe('SubjectMismatch');
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('is what docs/diagnose.md documents: every cause has a section', () => {

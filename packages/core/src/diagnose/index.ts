@@ -1,4 +1,4 @@
-// Public surface of this area; the package index re-exports everything here.
+// `@wif/core/diagnose`: the public surface of this area (a subpath export, off the root entry).
 export { DIAGNOSIS_CAUSES, type Diagnosis, type DiagnosisCause, type DiagnosisConfidence } from './types';
 export { diagnoseText } from './diagnoseText';
 export { diagnose, type DiagnoseInput, type DiagnoseOptions } from './diagnose';

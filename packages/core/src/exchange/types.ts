@@ -1,6 +1,6 @@
 /** The shapes of `verifyByExchange`: where the OIDC token comes from, the report, the failure. */
 import type { EntraTokenClient } from '@wif/graph';
-import type { Logger } from '@wif/http';
+import type { Logger, TransportOptions } from '@wif/http';
 import type { ReplicationRetryOptions } from '../_internal/replication';
 import type { Diagnosis } from '../diagnose/types';
 import type { WifClients } from '../workflows/clients';
@@ -49,6 +49,8 @@ export interface VerifyByExchangeOptions {
   readonly propagation?: PropagationRetryOptions;
   /** Receives one redacted line per stage and per retry (and the HTTP lines of the clients made here). */
   readonly logger?: Logger;
+  /** The HTTP stack of the ARM client made here for the exchanged token (e.g. `trustingHttpClient(ca)`). */
+  readonly httpClient?: TransportOptions['httpClient'];
   readonly abortSignal?: AbortSignal;
 }
 

@@ -29,7 +29,7 @@ afterEach(() => {
   mark = 0;
   server.resetHandlers();
   fake.reset();
-  fake.setOptions({ ficPropagationInMs: 0 });
+  fake.setOptions({ ficPropagationInMs: 0, clock: Date.now });
 });
 afterAll(() => server.close());
 
@@ -174,16 +174,27 @@ describe('verifyByExchange', () => {
 
   it('waits out propagation (AADSTS70021) with a fresh OIDC token per attempt, and says how long', async () => {
     const { app, sc, devops } = await vend();
-    fake.setOptions({ ficPropagationInMs: 150 });
-    // As if the credential had just been written (the vend itself may take longer than the window).
-    fake.state.federatedCredentials(app.applicationObjectId)[0]!.writtenAt = Date.now();
+    // The fake's clock stands still except when a propagation retry is logged: two attempts fail,
+    // the third is past the window, whatever the load on the machine.
+    let now = Date.now();
+    fake.setOptions({ ficPropagationInMs: 150, clock: () => now });
+    // As if the credential had just been written.
+    fake.state.federatedCredentials(app.applicationObjectId)[0]!.writtenAt = now;
     const report = (
       await verifyByExchange(
         clients,
         { project: 'platform', connectionId: sc.id },
-        { oidc: devops, propagation: FAST, logger: (l) => logs.push(l) },
+        {
+          oidc: devops,
+          propagation: FAST,
+          logger: (l) => {
+            logs.push(l);
+            if (l.message.includes('(propagation); retrying')) now += 100;
+          },
+        },
       )
     )._unsafeUnwrap();
+    fake.setOptions({ clock: Date.now });
 
     expect(report.exchangeAttempts).toBeGreaterThan(1);
     expect(report.propagationWaitInMs).toBeGreaterThan(0);

@@ -17,6 +17,7 @@ import type { ConnectionConflictError, WifError } from '../errors';
 import { retryThroughReplication } from '../_internal/replication';
 import { diagnose } from '../diagnose/diagnose';
 import type { Diagnosis } from '../diagnose/types';
+import { dataListScope } from '../target';
 import { guidSchema, projectSchema, scopeSchema, validate } from '../validation';
 import { oidcRequester } from './_oidc';
 import { firstPage, resolveScope } from './_scope';
@@ -140,8 +141,6 @@ function readConnection(endpoint: ServiceEndpoint): Result<Connection, WifError>
   }
   const data = endpoint.data ?? {};
   const environment = data['environment'] ?? 'AzureCloud';
-  const subscriptionId = data['subscriptionId'];
-  const managementGroupId = data['managementGroupId'];
   return ok({
     id: endpoint.id,
     name: endpoint.name,
@@ -152,11 +151,7 @@ function readConnection(endpoint: ServiceEndpoint): Result<Connection, WifError>
     // Azure Stack and other environments have no preset: the public cloud's scope is then refused
     // at the exchange with an AADSTS error, which says more than a guess would.
     cloud: CLOUD_NAMES.has(environment) ? (environment as CloudName) : 'AzureCloud',
-    target: subscriptionId
-      ? `/subscriptions/${subscriptionId}`
-      : managementGroupId
-        ? `/providers/Microsoft.Management/managementGroups/${managementGroupId}`
-        : undefined,
+    target: dataListScope(data),
   });
 }
 
@@ -325,6 +320,7 @@ export function verifyByExchange(
       endpoint: options.armEndpoint ?? endpoints.arm,
       scope: endpoints.armScope,
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.httpClient ? { httpClient: options.httpClient } : {}),
     });
     let armInMs = 0;
     const called = await timed(firstPage(listRoleAssignments(arm, target.scope, { atScope: true }, opts)), (t) => (armInMs = t));

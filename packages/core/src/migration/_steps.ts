@@ -9,6 +9,7 @@ import { getApplication, getServicePrincipal } from '@wif/graph';
 import { collect } from '@wif/http';
 import { err, ok, ResultAsync, safeTry } from 'neverthrow';
 import { roleNameOf } from '../audit/inspectIdentity';
+import { targetListScope } from '../target';
 import { bindFederatedCredential } from '../steps/bindFederatedCredential';
 import { createManualConnection } from '../steps/createManualConnection';
 import { grantRole } from '../steps/grantRole';
@@ -21,13 +22,6 @@ import { nowIso, type Run, stepOptions, type StepOutcome } from './_run';
 const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 /** Most direct assignments one principal is expected to hold at one scope. */
 const MAX_ASSIGNMENTS = 5_000;
-
-/** The ARM scope of a connection target. @internal */
-export function targetScope(target: MigrationRecord['old']['target']): string {
-  return target.level === 'subscription'
-    ? `/subscriptions/${target.subscriptionId}`
-    : `/providers/Microsoft.Management/managementGroups/${target.managementGroupId}`;
-}
 
 /** The deterministic `uniqueName` of the app a migration registers: a re-run finds it instead of making another. @internal */
 export function newAppUniqueName(migrationId: string): string {
@@ -62,7 +56,7 @@ export function inventory(run: Run): ResultAsync<StepOutcome, MigrationError> {
     const app = await getApplication(graph, { appId: r.old.appId }, opts(run));
     if (app.isErr() && app.error.kind !== 'NotFound') return err(app.error);
     const principalId = sp.value.id;
-    const scopes = [...new Set([targetScope(r.old.target), ...r.inventoryScopes])];
+    const scopes = [...new Set([targetListScope(r.old.target), ...r.inventoryScopes])];
     const seen = new Set<string>();
     const roles: NonNullable<MigrationRecord['inventory']>['roles'] = [];
     const skipped: NonNullable<MigrationRecord['inventory']>['skipped'] = [];

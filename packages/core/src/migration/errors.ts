@@ -4,8 +4,11 @@ import type { WifError } from '../errors';
 /** The journal could not be read, written or understood. Nothing was lost: fix the cause and run again. */
 export interface JournalError {
   readonly kind: 'Journal';
-  /** `Read`/`Write`: the store failed; `Corrupt`: not a wif journal; `Version`: written by a newer wif. */
-  readonly reason: 'Read' | 'Write' | 'Corrupt' | 'Version';
+  /**
+   * `Read`/`Write`: the store failed; `Corrupt`: not a wif journal; `Version`: written by a newer wif;
+   * `Locked`: another process holds the journal's lock (the message names it).
+   */
+  readonly reason: 'Read' | 'Write' | 'Corrupt' | 'Version' | 'Locked';
   readonly message: string;
 }
 

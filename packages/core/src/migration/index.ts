@@ -1,4 +1,4 @@
-// Public surface of this area; the package index re-exports everything here.
+// `@wif/core/migration`: the public surface of this area (a subpath export, off the root entry).
 export type {
   JournalError,
   MigrationNotFoundError,
@@ -14,6 +14,8 @@ export {
   MIGRATION_STEPS,
   memoryJournal,
   fileJournal,
+  type FileJournalOptions,
+  JournalLockedError,
   type JournalStore,
   type MemoryJournal,
   type MigrationStep,

@@ -7,9 +7,12 @@
  * The store only reads and writes text; parsing, validation and versioning happen here, once.
  */
 import { randomUUID } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { redact } from '@wif/http';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { err, errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 import { withLock } from '../_internal/lock';
 import type { JournalError } from './errors';
@@ -23,6 +26,17 @@ export interface JournalStore {
   read(): Promise<string | undefined>;
   /** Replaces the journal text. */
   write(text: string): Promise<void>;
+  /**
+   * Takes a lock that other processes respect, for one read-modify-write; resolves to its release.
+   * Rejects with a {@link JournalLockedError} when another live process keeps it. Optional: a store
+   * only one process can reach (memory) needs none.
+   */
+  lock?(): Promise<() => Promise<void>>;
+}
+
+/** Thrown by a {@link JournalStore.lock} that cannot be taken; becomes a `Journal` error of reason `Locked`. */
+export class JournalLockedError extends Error {
+  override readonly name = 'JournalLockedError';
 }
 
 /** A journal kept in memory (tests, dry runs); `text` is what was last written. */
@@ -50,24 +64,106 @@ export function memoryJournal(initial?: string): MemoryJournal {
   };
 }
 
+/** How a {@link fileJournal} waits for another process's lock. */
+export interface FileJournalOptions {
+  /** How long to wait for a lock another live process holds. Default 30 000 ms. */
+  readonly lockTimeoutInMs?: number;
+}
+
+interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: string;
+}
+
+const sleepInMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** Reads a small file without ever blocking on a FIFO; `undefined` when absent. */
+async function readRegular(path: string, what: string): Promise<string | undefined> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) throw new Error(`${what} ${path} is not a regular file (a FIFO, device or directory is refused).`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * A journal in a JSON file. Each write goes to a temporary file beside it (mode 0600), is flushed
- * to disk, then renamed over the journal: a crash leaves the old journal or the new one, never half
- * of one. One process at a time per file (writes within a process are serialised).
+ * to disk, then renamed over the journal, and the directory is flushed too: a crash leaves the old
+ * journal or the new one, never half of one, and the rename survives a power cut.
+ *
+ * Several processes may share one journal: every read-modify-write holds `PATH.lock`, created with
+ * `O_EXCL` and holding the owner's pid, host and start time. A lock whose owner is a dead process on
+ * this host is stale and taken over; a live owner is waited for (`lockTimeoutInMs`), then the error
+ * names it. A path that is not a regular file (a FIFO, a device) is refused.
  *
  * @example
  * const journal = fileJournal('migrations.json');
  */
-export function fileJournal(path: string): JournalStore {
-  return {
-    read: async () => {
+export function fileJournal(path: string, options: FileJournalOptions = {}): JournalStore {
+  const lockPath = `${path}.lock`;
+  const timeoutInMs = options.lockTimeoutInMs ?? 30_000;
+
+  const tryLock = async (): Promise<boolean> => {
+    const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+    try {
+      const handle = await open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
       try {
-        return await readFile(path, 'utf8');
-      } catch (error) {
-        if ((error as { code?: string }).code === 'ENOENT') return undefined;
-        throw error;
+        await handle.writeFile(JSON.stringify(owner), 'utf8');
+      } finally {
+        await handle.close();
       }
-    },
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'EEXIST') return false;
+      throw error;
+    }
+  };
+
+  /** The current owner, or `'stale'` when its owner is gone (then the lock file was removed). */
+  const inspect = async (): Promise<LockOwner | 'stale' | undefined> => {
+    const text = await readRegular(lockPath, 'The journal lock');
+    if (text === undefined) return undefined;
+    let owner: Partial<LockOwner> | undefined;
+    try {
+      owner = JSON.parse(text) as Partial<LockOwner>;
+    } catch {
+      owner = undefined;
+    }
+    const ageInMs = Date.now() - (await stat(lockPath).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    const complete = owner && typeof owner.pid === 'number' && typeof owner.host === 'string';
+    // A lock file its owner never finished writing: stale once it is old enough that the write is not under way.
+    const deadHere = complete && owner!.host === hostname() && !processAlive(owner!.pid!);
+    if (deadHere || (!complete && ageInMs > 10_000)) {
+      // Two processes may both find the same stale lock; the rename makes only one remove it.
+      const aside = `${lockPath}.${randomUUID()}.stale`;
+      await rename(lockPath, aside).catch(() => undefined);
+      await rm(aside, { force: true });
+      return 'stale';
+    }
+    return complete ? (owner as LockOwner) : undefined;
+  };
+
+  return {
+    read: () => readRegular(path, 'The migration journal'),
     write: async (text) => {
       const temporary = `${path}.${randomUUID()}.tmp`;
       try {
@@ -83,6 +179,33 @@ export function fileJournal(path: string): JournalStore {
         await rm(temporary, { force: true });
         throw error;
       }
+      // Flush the directory entry of the rename (not possible on every platform: best effort there).
+      const directory = await open(dirname(path), 'r').catch(() => undefined);
+      if (directory)
+        await directory
+          .sync()
+          .catch(() => undefined)
+          .finally(() => directory.close());
+    },
+    lock: async () => {
+      const deadline = Date.now() + timeoutInMs;
+      let owner: LockOwner | undefined;
+      for (let attempt = 0; ; attempt++) {
+        if (await tryLock()) {
+          return async () => {
+            await rm(lockPath, { force: true });
+          };
+        }
+        const seen = await inspect();
+        if (seen === 'stale') continue;
+        owner = seen ?? owner;
+        if (Date.now() >= deadline) break;
+        await sleepInMs(Math.min(200, 10 + attempt * 5) + Math.floor(Math.random() * 10));
+      }
+      const who = owner ? `process ${owner.pid} on ${owner.host} (since ${owner.startedAt})` : 'another process';
+      throw new JournalLockedError(
+        `The migration journal ${path} is locked by ${who}: wait for it to finish. If that process is gone, delete ${lockPath}.`,
+      );
     },
   };
 }
@@ -130,6 +253,12 @@ const recordSchema = z.object({
     cloud: z.enum(['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud']),
     target: z.discriminatedUnion('level', [
       z.object({ level: z.literal('subscription'), subscriptionId: z.string(), subscriptionName: z.string() }),
+      z.object({
+        level: z.literal('resourceGroup'),
+        subscriptionId: z.string(),
+        subscriptionName: z.string(),
+        resourceGroupName: z.string(),
+      }),
       z.object({ level: z.literal('managementGroup'), managementGroupId: z.string(), managementGroupName: z.string() }),
     ]),
     projects: z.array(ref),
@@ -279,38 +408,73 @@ const lockKey = (store: JournalStore): string => {
 };
 
 /**
- * Replaces (or adds) one migration: read the journal, swap the record, write it all back, under a
- * per-store lock so that concurrent migrations in one process do not lose each other's writes.
- * @internal
+ * Rewrites the journal with `change` applied: read it, change it, write it all back, under a
+ * per-store lock (in-process writers queue on it) and the store's own lock (other processes).
  */
-export function saveMigration(store: JournalStore, record: MigrationRecord): ResultAsync<MigrationRecord, JournalError> {
+function rewriteJournal<T>(
+  store: JournalStore,
+  change: (doc: JournalDocument) => JournalDocument,
+  result: T,
+): ResultAsync<T, JournalError> {
   return new ResultAsync(
-    withLock(lockKey(store), async () =>
-      readJournal(store).andThen((doc) => {
-        const known = doc.migrations.some((m) => m.id === record.id);
-        const migrations = known ? doc.migrations.map((m) => (m.id === record.id ? record : m)) : [...doc.migrations, record];
-        const text = `${JSON.stringify({ schemaVersion: JOURNAL_SCHEMA_VERSION, migrations, ...(doc.conversions ? { conversions: doc.conversions } : {}) }, null, 2)}\n`;
-        return ResultAsync.fromPromise(store.write(text), (e) =>
-          journalError('Write', `Could not write the migration journal: ${describe(e)}`),
-        ).map(() => record);
-      }),
-    ),
+    withLock(lockKey(store), async () => {
+      let release: (() => Promise<void>) | undefined;
+      if (store.lock) {
+        try {
+          release = await store.lock();
+        } catch (e) {
+          return err<T, JournalError>(
+            journalError(
+              e instanceof JournalLockedError ? 'Locked' : 'Write',
+              e instanceof JournalLockedError ? e.message : `Could not lock the migration journal: ${describe(e)}`,
+            ),
+          );
+        }
+      }
+      try {
+        return await readJournal(store).andThen((doc) => {
+          const next = change(doc);
+          const text = `${JSON.stringify({ schemaVersion: JOURNAL_SCHEMA_VERSION, migrations: next.migrations, ...(next.conversions ? { conversions: next.conversions } : {}) }, null, 2)}\n`;
+          return ResultAsync.fromPromise(store.write(text), (e) =>
+            journalError('Write', `Could not write the migration journal: ${describe(e)}`),
+          ).map(() => result);
+        });
+      } finally {
+        await release?.();
+      }
+    }),
   );
 }
 
-/** Replaces (or adds) one in-place conversion, under the same lock as {@link saveMigration}. @internal */
+/**
+ * Replaces (or adds) one migration: read the journal, swap the record, write it all back, under a
+ * per-store lock so that concurrent migrations in one process do not lose each other's writes, and
+ * the store's own lock against other processes.
+ * @internal
+ */
+export function saveMigration(store: JournalStore, record: MigrationRecord): ResultAsync<MigrationRecord, JournalError> {
+  return rewriteJournal(
+    store,
+    (doc) => {
+      const known = doc.migrations.some((m) => m.id === record.id);
+      return { ...doc, migrations: known ? doc.migrations.map((m) => (m.id === record.id ? record : m)) : [...doc.migrations, record] };
+    },
+    record,
+  );
+}
+
+/** Replaces (or adds) one in-place conversion, under the same locks as {@link saveMigration}. @internal */
 export function saveConversion(store: JournalStore, record: ConversionRecord): ResultAsync<ConversionRecord, JournalError> {
-  return new ResultAsync(
-    withLock(lockKey(store), async () =>
-      readJournal(store).andThen((doc) => {
-        const list = doc.conversions ?? [];
-        const conversions = list.some((c) => c.id === record.id) ? list.map((c) => (c.id === record.id ? record : c)) : [...list, record];
-        const text = `${JSON.stringify({ schemaVersion: JOURNAL_SCHEMA_VERSION, migrations: doc.migrations, conversions }, null, 2)}\n`;
-        return ResultAsync.fromPromise(store.write(text), (e) =>
-          journalError('Write', `Could not write the migration journal: ${describe(e)}`),
-        ).map(() => record);
-      }),
-    ),
+  return rewriteJournal(
+    store,
+    (doc) => {
+      const list = doc.conversions ?? [];
+      return {
+        ...doc,
+        conversions: list.some((c) => c.id === record.id) ? list.map((c) => (c.id === record.id ? record : c)) : [...list, record],
+      };
+    },
+    record,
   );
 }
 

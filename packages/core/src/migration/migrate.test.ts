@@ -173,6 +173,35 @@ describe('startMigration → finishMigration', () => {
     expect(fake.requests.length).toBe(requests);
   });
 
+  it('keeps the resourceGroupName of a resource-group connection through start and finish', async () => {
+    fake.state.addProject('platform');
+    const app = fake.state.addApplication({ displayName: 'old-rg-app' });
+    const sp = fake.state.addServicePrincipal({ appId: app.appId, createdAt: 0 });
+    const sub = `/subscriptions/${fake.state.subscriptionId}`;
+    fake.state.addServiceEndpoint({
+      name: 'sc-rg',
+      projects: 'platform',
+      scheme: 'ServicePrincipal',
+      servicePrincipalId: app.appId,
+      data: { resourceGroupName: 'rg-app' },
+    });
+    fake.state.addRoleAssignment({
+      scope: `${sub}/resourceGroups/rg-app`,
+      roleDefinitionId: BUILT_IN_ROLES.Contributor,
+      principalId: sp.id,
+    });
+    const journal = memoryJournal();
+    const m = (
+      await startMigration(clients(), { project: 'platform', connectionName: 'sc-rg', tenantId: fake.state.tenantId }, options(journal))
+    )._unsafeUnwrap();
+    expect(m.old.target).toMatchObject({ level: 'resourceGroup', resourceGroupName: 'rg-app' });
+    const created = fake.state.serviceEndpoints().find((e) => e.name === 'sc-rg-wif')!;
+    expect(created.data).toMatchObject({ scopeLevel: 'Subscription', resourceGroupName: 'rg-app' });
+    now = T0 + 8 * DAY;
+    (await finishMigration(clients(), m.id, options(journal)))._unsafeUnwrap();
+    expect(fake.state.serviceEndpoints().map((e) => [e.name, e.data['resourceGroupName']])).toEqual([['sc-rg-wif', 'rg-app']]);
+  });
+
   it('does not copy an assignment with a condition, and says so in the journal', async () => {
     const s = seed();
     const conditional = fake.state.addRoleAssignment({

@@ -7,6 +7,7 @@ import { httpError } from '@wif/http';
 import { err, errAsync, ok, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { IdentityMismatchError } from '../errors';
+import { targetFromData } from '../target';
 import { connectionNameSchema, displayNameSchema, guidSchema, projectSchema, scopeSchema, validate } from '../validation';
 import type { WifClients } from '../workflows/clients';
 import type { MigrationError, MigrationNotFoundError, MigrationStateError, NotMigratableError } from './errors';
@@ -84,22 +85,9 @@ export function describeOld(
       'OtherCloud',
       `it targets ${data['environment'] ?? 'an unknown cloud'}; wif migrates connections of AzureCloud, AzureUSGovernment and AzureChinaCloud.`,
     );
-  let target: MigrationRecord['old']['target'];
-  if (same(data['scopeLevel'], 'ManagementGroup') && data['managementGroupId']) {
-    target = {
-      level: 'managementGroup',
-      managementGroupId: data['managementGroupId'],
-      managementGroupName: data['managementGroupName'] || data['managementGroupId'],
-    };
-  } else if (data['subscriptionId']) {
-    target = {
-      level: 'subscription',
-      subscriptionId: data['subscriptionId'],
-      subscriptionName: data['subscriptionName'] || data['subscriptionId'],
-    };
-  } else {
-    return refuse('NoTarget', 'it names neither a subscription nor a management group.');
-  }
+  // The one target mapping (target.ts): a resource-group connection keeps its resourceGroupName.
+  const target = targetFromData(data);
+  if (!target) return refuse('NoTarget', 'it names neither a subscription nor a management group.');
   return ok({
     connectionId: endpoint.id.toLowerCase(),
     name: endpoint.name,

@@ -9,7 +9,8 @@ import type { MigrationError } from './errors';
 import type { MigrationRecord } from './journal';
 import { loadMigration, phaseOf } from './migrate';
 import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep } from './_run';
-import { newAppUniqueName, targetScope } from './_steps';
+import { targetListScope } from '../target';
+import { newAppUniqueName } from './_steps';
 
 const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
@@ -108,7 +109,7 @@ export function rollbackMigration(
         if (spId && !same(record.inventory?.servicePrincipalObjectId, spId)) {
           // Every assignment the new service principal holds is this migration's: list rather than trust the journal.
           const scopes = [
-            ...new Set([targetScope(record.old.target), ...record.inventoryScopes, ...(record.roles ?? []).map((x) => x.scope)]),
+            ...new Set([targetListScope(record.old.target), ...record.inventoryScopes, ...(record.roles ?? []).map((x) => x.scope)]),
           ];
           let revoked = 0;
           const seen = new Set<string>();

@@ -224,10 +224,16 @@ function locator(doc: Document.Parsed, lines: LineCounter, source: string): Spec
 }
 
 /** Parses spec text (YAML, or JSON, which YAML reads too) keeping source ranges. */
-export function parseSpecDocument(text: string, source: string): { ok: true; doc: SpecDocument } | { ok: false; problem: Problem } {
+export function parseSpecDocument(
+  text: string,
+  source: string,
+  onWarning?: (message: string) => void,
+): { ok: true; doc: SpecDocument } | { ok: false; problem: Problem } {
   const lines = new LineCounter();
+  // parseDocument, not parse: parse() hands warnings to process.emitWarning (raw spec text on stderr).
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
-  const first = doc.errors[0];
+  // An unknown tag (`!evil`) is a warning to YAML (TAG_RESOLVE_FAILED); to wif it is an error.
+  const first = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (first) {
     const pos = first instanceof YAMLParseError ? first.linePos?.[0] : undefined;
     return {
@@ -241,6 +247,7 @@ export function parseSpecDocument(text: string, source: string): { ok: true; doc
       },
     };
   }
+  for (const w of doc.warnings) onWarning?.(`${source}: ${w.message.split('\n')[0] ?? w.code}`);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });

@@ -3,11 +3,12 @@
  * check the rules that span connections (one app per connection, unique names per project, no
  * privileged role at a broad scope unless allowed). Nothing here sends a request.
  */
-import { BUILT_IN_ROLES, parseScope, PRIVILEGED_ROLE_IDS } from '@wif/arm';
+import { BUILT_IN_ROLES, parseScope } from '@wif/arm';
+import { refusePrivileged } from '../steps/grantRole';
 import { type Problem, validationError, type ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
-import type { ConnectionTarget } from '../steps/createManualConnection';
+import type { ConnectionTarget } from '../target';
 import { defaultUniqueName } from '../steps/registerApp';
 import {
   connectionNameSchema,
@@ -17,6 +18,7 @@ import {
   organizationSchema,
   projectSchema,
   uniqueNameSchema,
+  unsafeStringProblems,
   validate,
 } from '../validation';
 import { isKeyProblem, parseSpecDocument, specProblems } from './_problems';
@@ -58,9 +60,34 @@ export interface ResolvedSpec {
   readonly connections: readonly DesiredConnection[];
 }
 
-/** Parses spec text (YAML is a superset of JSON, so both work); a syntax error names `source:line:column`. */
-export function parseSpecText(text: string, source = 'spec'): Result<unknown, ValidationError> {
-  const parsed = parseSpecDocument(text, source);
+/** The largest spec wif reads: 1 MB (a spec of 1,000 connections is about 300 kB). */
+export const MAX_SPEC_BYTES = 1_048_576;
+
+/** Options of {@link parseSpecText} and {@link loadSpec}. */
+export interface LoadSpecOptions {
+  /**
+   * Receives each YAML warning (e.g. a duplicate `%YAML` directive), redacted by the caller's
+   * printer; without it, warnings are dropped. Never written to the process's stderr directly.
+   */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Text over {@link MAX_SPEC_BYTES}, refused before it is parsed. */
+function tooLarge(text: string, source: string): ValidationError | undefined {
+  return Buffer.byteLength(text, 'utf8') > MAX_SPEC_BYTES
+    ? validationError([{ path: source, message: `is larger than ${MAX_SPEC_BYTES} bytes; a spec is refused above 1 MB` }])
+    : undefined;
+}
+
+/**
+ * Parses spec text (YAML is a superset of JSON, so both work); a syntax error names
+ * `source:line:column`. Text over {@link MAX_SPEC_BYTES} and tags YAML does not define (`!note`,
+ * `!evil`) are refused.
+ */
+export function parseSpecText(text: string, source = 'spec', options: LoadSpecOptions = {}): Result<unknown, ValidationError> {
+  const big = tooLarge(text, source);
+  if (big) return err(big);
+  const parsed = parseSpecDocument(text, source, options.onWarning);
   return parsed.ok ? ok(parsed.doc.value) : err(validationError([parsed.problem]));
 }
 
@@ -87,24 +114,18 @@ function rolesOf(c: ConnectionSpec): RoleGrantSpec[] {
   });
 }
 
-const privilegedGuid = (role: string): string | undefined => {
-  const guid = isGuid(role)
-    ? role.toLowerCase()
-    : Object.entries(BUILT_IN_ROLES).find(([n]) => n.toLowerCase() === role.toLowerCase())?.[1];
-  return guid && PRIVILEGED_ROLE_IDS.has(guid) ? guid : undefined;
-};
+/** A role's definition GUID when it is known without a request (a GUID, or a built-in name). */
+const staticGuid = (role: string): string | undefined =>
+  isGuid(role) ? role.toLowerCase() : Object.entries(BUILT_IN_ROLES).find(([n]) => n.toLowerCase() === role.toLowerCase())?.[1];
 
-/** The same refusal `grantRole` makes, found before anything is created. */
+/** The refusal `grantRole` and `plan` make (the same function), found before anything is read. */
 function checkPrivileged(c: DesiredConnection, problems: Problem[]): void {
   c.roles.forEach((r, j) => {
-    const level = parseScope(r.scope);
-    const broad = level.isOk() && (level.value.level === 'subscription' || level.value.level === 'managementGroup');
-    if (broad && privilegedGuid(r.role) && r.allowPrivileged !== true) {
-      problems.push({
-        path: `${c.origin}.roles[${j}]`,
-        message: `${r.role} at ${level.isOk() ? level.value.level : ''} scope can grant itself more access: use a smaller scope, or set allowPrivileged: true`,
-      });
-    }
+    const scope = parseScope(r.scope);
+    const guid = staticGuid(r.role);
+    if (!scope.isOk() || !guid) return;
+    const refused = refusePrivileged({ guid, roleName: r.role, scope: scope.value, allowPrivileged: r.allowPrivileged });
+    if (refused.isErr()) problems.push({ path: `${c.origin}.roles[${j}]`, message: refused.error.message });
   });
 }
 
@@ -216,6 +237,9 @@ function expand(parts: Parts): { connections: DesiredConnection[]; problems: Pro
 
 /** Validates a parsed spec object and expands it. Every problem is reported at once; nothing is sent. */
 export function resolveSpec(input: unknown): Result<ResolvedSpec, ValidationError> {
+  // Every string of the spec, named field or not, is free of control and invisible characters.
+  const unsafe = unsafeStringProblems(input);
+  if (unsafe.length > 0) return err(validationError(unsafe));
   const valid = specSchema.safeParse(input);
   if (!valid.success) return err(validationError([...specProblems(valid.error, input, specSchema), ...expand(validParts(input)).problems]));
   const spec = valid.data;
@@ -228,8 +252,10 @@ export function resolveSpec(input: unknown): Result<ResolvedSpec, ValidationErro
  * Parses and resolves spec text (YAML or JSON). Every problem carries the `location`
  * (`source:line:column`) of the node it is about.
  */
-export function loadSpec(text: string, source = 'spec'): Result<ResolvedSpec, ValidationError> {
-  const parsed = parseSpecDocument(text, source);
+export function loadSpec(text: string, source = 'spec', options: LoadSpecOptions = {}): Result<ResolvedSpec, ValidationError> {
+  const big = tooLarge(text, source);
+  if (big) return err(big);
+  const parsed = parseSpecDocument(text, source, options.onWarning);
   if (!parsed.ok) return err(validationError([parsed.problem]));
   const { doc } = parsed;
   return resolveSpec(doc.value).mapErr((e) =>
@@ -267,6 +293,8 @@ const resolvedSpecSchema = z.looseObject({
  * hand rather than by {@link resolveSpec}): every problem at once, with its path. @internal
  */
 export function checkResolvedSpec(spec: ResolvedSpec): Result<ResolvedSpec, ValidationError> {
+  const unsafe = unsafeStringProblems(spec);
+  if (unsafe.length > 0) return err(validationError(unsafe));
   const head = validate(resolvedSpecSchema, spec);
   if (head.isErr()) return err(head.error);
   const problems: Problem[] = [];

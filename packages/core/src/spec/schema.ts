@@ -3,7 +3,7 @@
  * connections a platform team wants. Validated with zod; the JSON Schema generated from it
  * (`schema/wif-spec.schema.json`, see `specJsonSchema`) gives editors completion.
  */
-import { connectionTargetSchema } from '../steps/createManualConnection';
+import { connectionTargetSchema } from '../target';
 import { z } from 'zod';
 import {
   connectionNameSchema,
@@ -11,6 +11,7 @@ import {
   guidSchema,
   organizationSchema,
   projectSchema,
+  roleNameSchema,
   scopeSchema,
   uniqueNameSchema,
 } from '../validation';
@@ -24,10 +25,7 @@ const resourceGroup = z
   .regex(/^[-\w._()]{1,90}$/, 'is not a resource group name')
   .describe('Resource group name.');
 
-const roleName = z
-  .string({ error: 'must be a string' })
-  .refine((s) => s === s.trim() && s.length > 0 && s.length <= 512, 'must be a role name or GUID without stray whitespace')
-  .describe('A role name (Contributor, Reader, a custom role) or a role definition GUID.');
+const roleName = roleNameSchema.describe('A role name (Contributor, Reader, a custom role) or a role definition GUID.');
 
 const allowPrivileged = z
   .boolean()
@@ -140,11 +138,15 @@ export const specSchema = z
   });
 
 /** One role at one scope. */
-export type RoleGrantSpec = z.output<typeof roleGrantSchema>;
+export interface RoleGrantSpec {
+  readonly role: string;
+  readonly scope: string;
+  readonly allowPrivileged?: boolean | undefined;
+}
 /** A role of a connection, as written (its scope may come from the connection). */
 export type ConnectionRoleSpec = z.output<typeof connectionRoleSchema>;
 /** Pipeline ids, or `{ all: true }`. */
-export type PipelinesSpec = z.output<typeof pipelinesSchema>;
+export type PipelinesSpec = number[] | { readonly all: true };
 /** One connection, as written in the spec. */
 export type ConnectionSpec = z.output<typeof connectionSpecSchema>;
 /** One environment set, as written in the spec. */
@@ -153,3 +155,7 @@ export type EnvironmentSetSpec = z.output<typeof environmentSetSchema>;
 export type Spec = z.output<typeof specSchema>;
 /** What a caller writes (before defaults). */
 export type SpecInput = z.input<typeof specSchema>;
+
+// The plain types above (kept free of zod for the root API) must accept what the schemas produce.
+export const _roleGrantMatches = (x: z.output<typeof roleGrantSchema>): RoleGrantSpec => x;
+export const _pipelinesMatch = (x: z.output<typeof pipelinesSchema>): PipelinesSpec => x;

@@ -5,7 +5,7 @@ import {
   listFederatedIdentityCredentials,
   updateFederatedIdentityCredential,
 } from '@wif/graph';
-import type { TransportError, ValidationError } from '@wif/http';
+import type { TransportError, ValidationError, OperationOptions } from '@wif/http';
 import { err, errAsync, ok, ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import { FEDERATION_AUDIENCE, MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
@@ -81,6 +81,16 @@ export function decideCredential(
   return { action: 'create' };
 }
 
+/** The `CredentialLimit` refusal: the one place its message lives (plan and the step). @internal */
+export function credentialLimitError(appObjectId: string, count: number): CredentialLimitError {
+  return {
+    kind: 'CredentialLimit',
+    appObjectId,
+    limit: MAX_FEDERATED_CREDENTIALS_PER_APP,
+    message: `The app already has ${count} federated credentials, the most Entra allows. Remove stale ones (wif sync --prune) or use one app per connection.`,
+  };
+}
+
 /**
  * Binds the app to a service connection: a federated identity credential with exactly the
  * connection's issuer and subject, and audience `api://AzureADTokenExchange`.
@@ -119,7 +129,7 @@ export function bindValidated(
 ): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> {
   const deps = { graph };
   const name = v.name ?? credentialNameFor(v.connectionId!);
-  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const opts: OperationOptions = options;
 
   const attempt = (assumeNone: boolean): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> =>
     safeTry(async function* () {
@@ -142,14 +152,7 @@ export function bindValidated(
         yield* updateFederatedIdentityCredential(deps.graph, v.appObjectId, named.id, patch, opts);
         return ok({ outcome: 'updated' as const, value: { ...named, ...patch } });
       }
-      if (decision.action === 'limit') {
-        return err<never, CredentialLimitError>({
-          kind: 'CredentialLimit',
-          appObjectId: v.appObjectId,
-          limit: MAX_FEDERATED_CREDENTIALS_PER_APP,
-          message: `The app already has ${decision.count} federated credentials, the most Entra allows. Remove stale ones (wif sync --prune) or use one app per connection.`,
-        });
-      }
+      if (decision.action === 'limit') return err(credentialLimitError(v.appObjectId, decision.count));
       const created = yield* createFederatedIdentityCredential(
         deps.graph,
         v.appObjectId,
@@ -170,9 +173,14 @@ export function bindValidated(
     withLock(lockKey, async () => {
       const first = await attempt(hints.appIsNew === true);
       // Another process wrote the same credential (or name) between our read and our write: read again.
+      // The same issuer + subject under another name is a 400 InvalidFederatedIdentityCredentialValue
+      // (github.com/Azure/azure-workload-identity/issues/434): already bound, like the 409 on a name.
       if (
         first.isErr() &&
-        (first.error.kind === 'Conflict' || ('code' in first.error && first.error.code === 'Request_MultipleObjectsWithSameKeyValue'))
+        (first.error.kind === 'Conflict' ||
+          ('code' in first.error &&
+            (first.error.code === 'Request_MultipleObjectsWithSameKeyValue' ||
+              first.error.code === 'InvalidFederatedIdentityCredentialValue')))
       ) {
         return attempt(false);
       }

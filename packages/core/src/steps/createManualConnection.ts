@@ -9,24 +9,16 @@ import {
   updateServiceEndpoint,
   workloadIdentity,
 } from '@wif/devops';
-import { type CloudName, CLOUDS, invalidResponse, type TransportError, type ValidationError } from '@wif/http';
-import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
+import { type CloudName, CLOUDS, invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
+import { err, errAsync, ok, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { ConnectionConflictError } from '../errors';
 import { issuerKind } from '../constants';
 import type { Converged, StepOptions } from '../types';
+import { type ConnectionTarget, connectionTargetSchema, targetToData } from '../target';
 import { connectionNameSchema, guidSchema, projectSchema, validate } from '../validation';
 
-/** What the connection targets. A resource-group scope is expressed by the role assignments, not here. */
-export type ConnectionTarget =
-  | { readonly level: 'subscription'; readonly subscriptionId: string; readonly subscriptionName: string }
-  | {
-      readonly level: 'resourceGroup';
-      readonly subscriptionId: string;
-      readonly subscriptionName: string;
-      readonly resourceGroupName: string;
-    }
-  | { readonly level: 'managementGroup'; readonly managementGroupId: string; readonly managementGroupName: string };
+export type { ConnectionTarget };
 
 export interface CreateManualConnectionInput {
   /** Project name or id. */
@@ -59,22 +51,6 @@ export interface ManualConnection {
 
 export type CreateManualConnectionError = ValidationError | TransportError | ConnectionConflictError;
 
-/** The target of a connection, validated (shared with the spec). */
-export const connectionTargetSchema = z.discriminatedUnion('level', [
-  z.strictObject({ level: z.literal('subscription'), subscriptionId: guidSchema, subscriptionName: connectionNameSchema }),
-  z.strictObject({
-    level: z.literal('resourceGroup'),
-    subscriptionId: guidSchema,
-    subscriptionName: connectionNameSchema,
-    resourceGroupName: z.string().regex(/^[-\w._()]{0,89}[-\w_()]$/, 'is not a resource group name'),
-  }),
-  z.strictObject({
-    level: z.literal('managementGroup'),
-    managementGroupId: z.string().regex(/^[A-Za-z0-9._()-]{1,90}$/, 'is not a management group id'),
-    managementGroupName: connectionNameSchema,
-  }),
-]);
-
 const inputSchema = z.strictObject({
   project: projectSchema,
   name: connectionNameSchema,
@@ -87,40 +63,9 @@ const inputSchema = z.strictObject({
 
 type Input = z.output<typeof inputSchema>;
 
-/** The `data` map Azure DevOps stores for a manual azurerm connection (devops.md, data input descriptors). */
+/** The `data` map Azure DevOps stores for the connection: see {@link targetToData}. @internal */
 export function desiredData(input: Pick<Input, 'cloud' | 'target'>): Record<string, string> {
-  const environment = input.cloud ?? 'AzureCloud';
-  const t = input.target;
-  switch (t.level) {
-    case 'subscription':
-      return {
-        environment,
-        scopeLevel: 'Subscription',
-        subscriptionId: t.subscriptionId,
-        subscriptionName: t.subscriptionName,
-        creationMode: 'Manual',
-      };
-    case 'resourceGroup':
-      // Azure DevOps has no resource-group scope level: a connection limited to a resource group is
-      // `scopeLevel: Subscription` with `resourceGroupName` set (a data input descriptor of azurerm,
-      // devops.md). In manual mode it is what the portal shows; access itself is the role assignment.
-      return {
-        environment,
-        scopeLevel: 'Subscription',
-        subscriptionId: t.subscriptionId,
-        subscriptionName: t.subscriptionName,
-        resourceGroupName: t.resourceGroupName,
-        creationMode: 'Manual',
-      };
-    case 'managementGroup':
-      return {
-        environment,
-        scopeLevel: 'ManagementGroup',
-        managementGroupId: t.managementGroupId,
-        managementGroupName: t.managementGroupName,
-        creationMode: 'Manual',
-      };
-  }
+  return targetToData(input.target, input.cloud ?? 'AzureCloud');
 }
 
 function toConnection(endpoint: ServiceEndpoint, project: { id: string; name: string }): ManualConnection | undefined {
@@ -195,7 +140,7 @@ export function lookupConnection(
   how: { findRenamed: boolean },
   options: StepOptions,
 ): ResultAsync<ConnectionLookup, TransportError> {
-  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const opts: OperationOptions = options;
   return safeTry(async function* () {
     const project = yield* getProject(devops, spec.project, opts);
     const byName = yield* getServiceEndpointsByNames(devops, project.id, [spec.name], { includeFailed: true }, opts);
@@ -225,24 +170,14 @@ export function convergeConnection(
   options: StepOptions,
   mayCreate = true,
 ): ResultAsync<Converged<ManualConnection>, CreateManualConnectionError> {
-  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const opts: OperationOptions = options;
   const cloud = CLOUDS[spec.cloud ?? 'AzureCloud'];
   const data = desiredData(spec);
   const { project, existing } = found;
 
   const result = safeTry(async function* () {
     if (existing) {
-      const drift = connectionDrift(existing, spec, data);
-      if ('conflict' in drift) {
-        return err<never, ConnectionConflictError>({
-          kind: 'ConnectionConflict',
-          reason: drift.conflict,
-          connectionId: existing.id,
-          name: existing.name,
-          project: project.name,
-          message: `A service connection named "${existing.name}" already exists in ${project.name} and ${drift.why}. Rename the new connection, or migrate the existing one (wif migrate).`,
-        });
-      }
+      const drift = yield* decideConnection(existing, spec, data, project.name);
       const currentData = existing.data ?? {};
       const drifted = drift.changes.length > 0;
       let endpoint = existing;
@@ -315,9 +250,29 @@ export interface ConnectionFieldChange {
 }
 
 /**
- * Compares an existing connection with the spec: a conflict (it cannot be adopted), or the fields
- * that drifted (name, target data, description). Pure; shared by apply and plan. @internal
+ * The decision for a connection that exists: the fields that must change (name, target data,
+ * description), or the `ConnectionConflict` refusal when it cannot be adopted (a secret, another
+ * app, tenant, type or scheme). Pure; the one place `plan`, `apply` and the step decide it. @internal
  */
+export function decideConnection(
+  existing: ServiceEndpoint,
+  spec: Pick<ConnectionSpecInput, 'name' | 'appId' | 'tenantId' | 'description'>,
+  data: Record<string, string>,
+  projectName: string,
+): Result<{ changes: ConnectionFieldChange[] }, ConnectionConflictError> {
+  const drift = connectionDrift(existing, spec, data);
+  if ('changes' in drift) return ok(drift);
+  return err({
+    kind: 'ConnectionConflict',
+    reason: drift.conflict,
+    connectionId: existing.id,
+    name: existing.name,
+    project: projectName,
+    message: `A service connection named "${existing.name}" already exists in ${projectName} and ${drift.why}. Rename the connection in the spec, or migrate the existing one (wif migrate).`,
+  });
+}
+
+/** Compares an existing connection with the spec: the conflict, or the fields that drifted. Pure. @internal */
 export function connectionDrift(
   existing: ServiceEndpoint,
   spec: Pick<ConnectionSpecInput, 'name' | 'appId' | 'tenantId' | 'description'>,

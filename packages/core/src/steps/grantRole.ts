@@ -5,6 +5,7 @@ import {
   getRoleAssignment,
   listRoleAssignments,
   listRoleDefinitions,
+  type ParsedScope,
   parseScope,
   PRIVILEGED_ROLE_IDS,
   type RoleAssignment,
@@ -13,14 +14,14 @@ import {
   roleDefinitionIdForScope,
   sameScope,
 } from '@wif/arm';
-import { collect, type LimitExceededError, type TransportError, type ValidationError } from '@wif/http';
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
+import { collect, type LimitExceededError, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
 import { closestName } from '../_internal/didYouMean';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 import type { Converged, StepOptions } from '../types';
-import { guidSchema, isGuid, scopeSchema, validate } from '../validation';
+import { guidSchema, isGuid, roleNameSchema, scopeSchema, validate } from '../validation';
 
 export interface GrantRoleInput {
   /** Where: `/subscriptions/{id}/resourceGroups/{rg}` and so on; the smallest scope the work needs. */
@@ -64,9 +65,7 @@ export type GrantRoleError =
 /** @internal */
 export const grantRoleInputSchema = z.strictObject({
   scope: scopeSchema,
-  role: z
-    .string({ error: 'must be a string' })
-    .refine((s) => s === s.trim() && s.length > 0 && s.length <= 512, 'must be a role name or GUID without stray whitespace'),
+  role: roleNameSchema,
   principalId: guidSchema,
   description: z.string().max(2048).optional(),
   allowPrivileged: z.boolean().optional(),
@@ -129,33 +128,28 @@ export function grantRoleValidated(
   const scope = parsed.value;
   const { role, principalId, description } = valid.value;
   const { abortSignal } = options;
-  const opts = abortSignal ? { abortSignal } : {};
+  const opts: OperationOptions = options;
 
   return safeTry(async function* () {
     // 1. Resolve the role definition GUID.
     const { guid, roleName } = yield* resolveRole(deps.arm, role, scope.scope, opts);
 
-    // 2. Least privilege: refuse roles that can escalate at broad scopes unless asked.
-    if (
-      PRIVILEGED_ROLE_IDS.has(guid) &&
-      (scope.level === 'subscription' || scope.level === 'managementGroup') &&
-      valid.value.allowPrivileged !== true
-    ) {
-      return err<never, PrivilegedRoleRefusedError>({
-        kind: 'PrivilegedRoleRefused',
-        role: roleName,
-        scope: scope.scope,
-        message: `Refusing to assign ${roleName} at ${scope.level} scope ${scope.scope}: it can grant itself more access. Use a smaller scope or a narrower role; pass allowPrivileged: true only if the pipeline truly vends access.`,
-      });
+    // 2. A refusal needs no read: privileged roles at broad scopes are refused before any request.
+    const want = { guid, roleName, scope, allowPrivileged: valid.value.allowPrivileged };
+    yield* refusePrivileged(want);
+
+    // 3. Read by the deterministic name (a principal this run created holds nothing yet).
+    const name = roleAssignmentName(scope.scope, principalId, guid);
+    let existing: RoleAssignment | undefined;
+    if (!hints.principalIsNew) {
+      const read = await getRoleAssignment(deps.arm, scope.scope, name, opts);
+      if (read.isOk()) existing = read.value;
+      else if (read.error.kind !== 'NotFound') return err(read.error);
     }
 
-    // 3. Read by the deterministic name, create if absent.
-    const name = roleAssignmentName(scope.scope, principalId, guid);
-    if (!hints.principalIsNew) {
-      const existing = await getRoleAssignment(deps.arm, scope.scope, name, opts);
-      if (existing.isOk()) return ok({ outcome: 'unchanged' as const, value: toGranted(existing.value, roleName) });
-      if (existing.error.kind !== 'NotFound') return err(existing.error);
-    }
+    // 4. Decide, then write only a create.
+    const action = yield* decideRoleAssignment(want, existing);
+    if (action === 'unchanged' && existing) return ok({ outcome: 'unchanged' as const, value: toGranted(existing, roleName) });
 
     const created = await retryThroughReplication(
       () =>
@@ -183,9 +177,7 @@ export function grantRoleValidated(
     }
     if (created.error.kind === 'Conflict' && 'code' in created.error && created.error.code === 'RoleAssignmentExists') {
       // The same role for the same principal exists under another name (made by hand or another tool).
-      const all = yield* ResultAsync.fromSafePromise(
-        collect(listRoleAssignments(deps.arm, scope.scope, { principalId }, opts), 5_000),
-      ).andThen((r) => r);
+      const all = yield* collect(listRoleAssignments(deps.arm, scope.scope, { principalId }, opts), 5_000);
       const same = all.find(
         (a) => sameScope(a.properties.scope, scope.scope) && roleDefinitionGuid(a.properties.roleDefinitionId) === guid,
       );
@@ -193,6 +185,46 @@ export function grantRoleValidated(
     }
     return err(created.error);
   });
+}
+
+/**
+ * The decision for one role assignment: `unchanged` when the assignment exists, `create` when not,
+ * or the `PrivilegedRoleRefused` refusal for Owner, User Access Administrator or Role Based Access
+ * Control Administrator at subscription or management-group scope without `allowPrivileged` (they
+ * can grant themselves more). Pure; the one place `plan`, `apply` and {@link grantRole} decide it.
+ * @internal
+ */
+export function decideRoleAssignment(
+  want: WantedAssignment,
+  existing: RoleAssignment | undefined,
+): Result<'create' | 'unchanged', PrivilegedRoleRefusedError> {
+  return refusePrivileged(want).map(() => (existing ? ('unchanged' as const) : ('create' as const)));
+}
+
+/** A role assignment as the spec or the step input wants it, its role resolved. @internal */
+export interface WantedAssignment {
+  readonly guid: string;
+  readonly roleName: string;
+  readonly scope: Pick<ParsedScope, 'scope' | 'level'>;
+  readonly allowPrivileged?: boolean | undefined;
+}
+
+/** The `PrivilegedRoleRefused` refusal, or ok. Pure; the only place the rule and its message live. @internal */
+export function refusePrivileged(want: WantedAssignment): Result<void, PrivilegedRoleRefusedError> {
+  const { scope } = want;
+  if (
+    PRIVILEGED_ROLE_IDS.has(want.guid) &&
+    (scope.level === 'subscription' || scope.level === 'managementGroup') &&
+    want.allowPrivileged !== true
+  ) {
+    return err({
+      kind: 'PrivilegedRoleRefused',
+      role: want.roleName,
+      scope: scope.scope,
+      message: `Refusing to assign ${want.roleName} at ${scope.level} scope ${scope.scope}: it can grant itself more access. Use a smaller scope or a narrower role; pass allowPrivileged: true only if the pipeline truly vends access.`,
+    });
+  }
+  return ok(undefined);
 }
 
 /**
@@ -209,17 +241,15 @@ export function resolveRole(
   if (isGuid(role)) return okAsync({ guid: role.toLowerCase(), roleName: roleNameOf(role.toLowerCase(), role) });
   const builtIn = builtInRoleGuid(role);
   if (builtIn) return okAsync({ guid: builtIn, roleName: roleNameOf(builtIn, role) });
-  return ResultAsync.fromSafePromise(collect(listRoleDefinitions(arm, scope, { roleName: role }, opts), 50))
-    .andThen((r) => r)
-    .andThen((defs) => {
-      const exact =
-        defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
-      if (!exact)
-        return suggestRole(arm, role, scope, opts).andThen((suggestion) =>
-          errAsync<never, RoleNotFoundError>(roleNotFound(role, scope, suggestion)),
-        );
-      return okAsync({ guid: roleDefinitionGuid(exact.id) ?? exact.name.toLowerCase(), roleName: exact.properties.roleName });
-    });
+  return collect(listRoleDefinitions(arm, scope, { roleName: role }, opts), 50).andThen((defs) => {
+    const exact =
+      defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
+    if (!exact)
+      return suggestRole(arm, role, scope, opts).andThen((suggestion) =>
+        errAsync<never, RoleNotFoundError>(roleNotFound(role, scope, suggestion)),
+      );
+    return okAsync({ guid: roleDefinitionGuid(exact.id) ?? exact.name.toLowerCase(), roleName: exact.properties.roleName });
+  });
 }
 
 function roleNotFound(role: string, scope: string, suggestion: string | undefined): RoleNotFoundError {
@@ -243,9 +273,10 @@ function suggestRole(
   scope: string,
   opts: { abortSignal?: AbortSignal },
 ): ResultAsync<string | undefined, never> {
-  return ResultAsync.fromSafePromise(collect(listRoleDefinitions(arm, scope, { type: 'CustomRole' }, opts), 200)).map((custom) =>
-    closestName(role, [...Object.keys(BUILT_IN_ROLES), ...(custom.isOk() ? custom.value.map((d) => d.properties.roleName) : [])]),
-  );
+  return collect(listRoleDefinitions(arm, scope, { type: 'CustomRole' }, opts), 200)
+    .map((custom) => custom.map((d) => d.properties.roleName))
+    .orElse(() => okAsync([] as string[]))
+    .map((custom) => closestName(role, [...Object.keys(BUILT_IN_ROLES), ...custom]));
 }
 
 function toGranted(a: RoleAssignment, roleName: string): GrantedRole {

@@ -8,7 +8,7 @@ import {
   updateApplication,
   upsertApplication,
 } from '@wif/graph';
-import type { TransportError, ValidationError } from '@wif/http';
+import type { TransportError, ValidationError, OperationOptions } from '@wif/http';
 import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import { WIF_MANAGED_TAG } from '../constants';
@@ -163,7 +163,7 @@ export function ensureApplication(
   options: RegisterAppOptions,
 ): ResultAsync<{ application: Application; outcome: Outcome }, RegisterAppError> {
   const { abortSignal } = options;
-  const opts = abortSignal ? { abortSignal } : {};
+  const opts: OperationOptions = options;
   const { displayName, uniqueName, notes } = desired;
   return safeTry(async function* () {
     const existing = await getApplication(graph, { uniqueName }, opts);
@@ -206,7 +206,7 @@ export function ensureServicePrincipal(
   options: RegisterAppOptions,
 ): ResultAsync<{ servicePrincipal: ServicePrincipal; outcome: Outcome }, RegisterAppError> {
   const { abortSignal } = options;
-  const opts = abortSignal ? { abortSignal } : {};
+  const opts: OperationOptions = options;
   const { appId } = application;
   return safeTry(async function* () {
     if (!fresh) {

@@ -6,7 +6,7 @@ import {
   listFederatedIdentityCredentials,
 } from '@wif/graph';
 import { authParameter, type DevOpsClient, getServiceEndpoint, workloadIdentity } from '@wif/devops';
-import { invalidResponse, type TransportError, type ValidationError } from '@wif/http';
+import { invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
 import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import { FEDERATION_AUDIENCE, issuerKind, LEGACY_ISSUER_RETIREMENT_DATE } from '../constants';
@@ -78,7 +78,7 @@ export function verifySubject(
   const valid = validate(inputSchema, input);
   if (valid.isErr()) return errAsync(valid.error);
   const v = valid.value;
-  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const opts: OperationOptions = options;
 
   return safeTry(async function* () {
     // With the app's object id known, the three reads are independent: send them together.

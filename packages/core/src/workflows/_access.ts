@@ -1,4 +1,5 @@
 /** Who may use a connection: the projects it is shared into and the pipelines authorized to use it. */
+import type { OperationOptions } from '@wif/http';
 import {
   getPipelinePermissions,
   getProject,
@@ -13,6 +14,7 @@ import type { Outcome } from '../types';
 import type { DesiredConnection } from '../spec/load';
 import type { PipelinesSpec } from '../spec/schema';
 import type { WifClients } from './clients';
+import { decideShare } from './_desired';
 import type { FieldChange } from './types';
 
 /** What an access step did, when it had something to do. */
@@ -21,7 +23,8 @@ export interface AccessChange {
   readonly changes: readonly FieldChange[];
 }
 
-const opt = (o: { abortSignal?: AbortSignal }): { abortSignal?: AbortSignal } => (o.abortSignal ? { abortSignal: o.abortSignal } : {});
+/** Options travel whole: the transport reads only what it knows. */
+const opt = (o: OperationOptions): OperationOptions => o;
 
 /**
  * Shares the connection into every project of `shareWith` it is not in yet: `GET projects/{p}` for
@@ -34,9 +37,7 @@ export function shareConnection(
   connection: ManualConnection,
   options: { abortSignal?: AbortSignal },
 ): ResultAsync<AccessChange, WifError> {
-  const inAlready = (p: string): boolean =>
-    connection.projectReferences.some((r) => r.id.toLowerCase() === p.toLowerCase() || r.name.toLowerCase() === p.toLowerCase());
-  const missing = c.shareWith.filter((p) => !inAlready(p));
+  const missing = decideShare(c.shareWith, connection.projectReferences);
   if (missing.length === 0) return okAsync({ outcome: 'unchanged', changes: [] });
   return ResultAsync.combine(missing.map((p) => getProject(clients.devops, p, opt(options)))).andThen((projects) =>
     shareServiceEndpoint(

@@ -86,8 +86,8 @@ export function credentialBranch(
         )
         .andThen((trust) => {
           // Only now that the bound credential is proven: stale ones go, and with prune the orphans too.
-          if (!options.prune) report(orphans);
-          const doomed = options.prune ? [...stale, ...orphans] : stale;
+          if (!options.pruneExtras) report(orphans);
+          const doomed = options.pruneExtras ? [...stale, ...orphans] : stale;
           return doomed.length === 0
             ? okAsync(trust)
             : run.timed('removeCredentials', () => removeCredentials(run, clients.graph, application.id, doomed, options)).map(() => trust);

@@ -6,10 +6,9 @@
 import { deleteRoleAssignmentById, roleDefinitionGuid } from '@wif/arm';
 import { authParameter, type DevOpsClient, listServiceEndpoints } from '@wif/devops';
 import type { Application } from '@wif/graph';
-import type { TransportError, ValidationError } from '@wif/http';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import type { TransportError } from '@wif/http';
+import { okAsync, ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
-import { mapPool } from '../_internal/pool';
 import {
   type ConnectionLookup,
   type ConnectionSpecInput,
@@ -22,13 +21,14 @@ import { type GrantedRole, grantRoleValidated } from '../steps/grantRole';
 import { ensureApplication, ensureServicePrincipal } from '../steps/registerApp';
 import type { TrustChainReport } from '../steps/verifySubject';
 import type { Outcome } from '../types';
-import { checkResolvedSpec, type DesiredConnection, type ResolvedSpec } from '../spec/load';
+import type { DesiredConnection, ResolvedSpec } from '../spec/load';
 import { authorizePipelines, shareConnection } from './_access';
 import { credentialBranch } from './_bind';
 import { rollback } from './_rollback';
 import { assignmentLabel, isWanted, listPrincipalAssignments } from './_roles';
-import { abortOnly, desiredApp, driftOf, type EngineOptions, type Opts, Run, stepOptions } from './_run';
-import type { ApplyReport, ConnectionReport } from './apply';
+import { describePipelines, desiredApp, desiredConnectionInput } from './_desired';
+import { abortOnly, driftOf, type EngineOptions, type Opts, Run, stepOptions } from './_run';
+import type { ConnectionReport } from './types';
 import type { WifClients } from './clients';
 import type { ResourceKind } from './types';
 
@@ -40,21 +40,8 @@ import type { ResourceKind } from './types';
  */
 export const DEFAULT_APPLY_CONCURRENCY = 32;
 
-/** Runs every connection of `spec`; fails only for an invalid spec (nothing sent). */
-export function runEngine(clients: WifClients, spec: ResolvedSpec, options: EngineOptions): ResultAsync<ApplyReport, ValidationError> {
-  const checked = checkResolvedSpec(spec);
-  if (checked.isErr()) return errAsync(checked.error);
-  const started = performance.now();
-  return ResultAsync.fromSafePromise(
-    mapPool(spec.connections, options.concurrency ?? DEFAULT_APPLY_CONCURRENCY, async (c) => {
-      const report = await convergeOne(clients, spec, c, options);
-      options.onConnection?.(report);
-      return report;
-    }),
-  ).map((connections) => summarize(spec.organization, connections, performance.now() - started));
-}
-
-async function convergeOne(
+/** Converges one connection along its dependency graph; rolls it back when it fails. @internal */
+export async function convergeOne(
   clients: WifClients,
   spec: ResolvedSpec,
   c: DesiredConnection,
@@ -161,7 +148,7 @@ function extraRoles(
         .filter((a) => !isWanted(a, wanted))
         .map((a) => {
           const resource = { kind: 'roleAssignment' as const, name: assignmentLabel(a), id: a.id, drift: 'extra' as const };
-          if (!options.prune) {
+          if (!options.pruneExtras) {
             run.record({ ...resource, outcome: 'reported' });
             return okAsync<undefined, WifError>(undefined);
           }
@@ -202,15 +189,7 @@ function connectionBranch(
   options: EngineOptions,
 ): ResultAsync<TrustChainReport | undefined, WifError> {
   const so = stepOptions(options);
-  const connSpec: ConnectionSpecInput = {
-    project: c.project,
-    name: c.name,
-    tenantId: spec.tenantId,
-    appId: application.appId,
-    target: c.target,
-    cloud: spec.cloud,
-    ...(c.description !== undefined ? { description: c.description } : {}),
-  };
+  const connSpec: ConnectionSpecInput = desiredConnectionInput(spec, c, application.appId);
   return lookup
     .andThen((found) =>
       // Not found by name, but the app existed: the connection may have been renamed; look for it by app.
@@ -271,10 +250,6 @@ function connectionBranch(
     });
 }
 
-function describePipelines(c: DesiredConnection): string {
-  return Array.isArray(c.pipelines) ? `pipelines ${c.pipelines.join(', ')}` : 'all pipelines';
-}
-
 const KIND_ORDER: readonly ResourceKind[] = [
   'application',
   'servicePrincipal',
@@ -320,28 +295,10 @@ async function finish(
   const removed = new Set(run.created.filter((x) => !leftovers.some((l) => l.id === x.id)).map((x) => x.id));
   return {
     ...base,
-    status: 'rolled-back',
+    status: leftovers.length > 0 ? 'rollback-incomplete' : 'rolled-back',
     resources: ordered.map((r) => (r.outcome === 'created' && removed.has(r.id) ? { ...r, outcome: 'deleted' as const } : r)),
     durationInMs: duration(),
     error,
     leftovers,
-  };
-}
-
-function summarize(organization: string, connections: ConnectionReport[], durationInMs: number): ApplyReport {
-  const count = (f: (c: ConnectionReport) => boolean): number => connections.filter(f).length;
-  return {
-    organization,
-    durationInMs: Math.round(durationInMs),
-    connections,
-    summary: {
-      converged: count((c) => c.status === 'converged'),
-      failed: count((c) => c.status === 'failed'),
-      rolledBack: count((c) => c.status === 'rolled-back'),
-      created: count((c) => c.outcome === 'created'),
-      updated: count((c) => c.outcome === 'updated'),
-      unchanged: count((c) => c.outcome === 'unchanged'),
-    },
-    ok: connections.every((c) => c.status === 'converged'),
   };
 }

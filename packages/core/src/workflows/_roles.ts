@@ -36,17 +36,15 @@ export function listPrincipalAssignments(
   principalId: string,
   opts: { abortSignal?: AbortSignal },
 ): ResultAsync<RoleAssignment[], WifError> {
-  return ResultAsync.combine(
-    roots(scopes).map((root) =>
-      ResultAsync.fromSafePromise(collect(listRoleAssignments(arm, root, { principalId }, opts), 5_000)).andThen((r) => r),
-    ),
-  ).map((lists) => {
-    const byId = new Map<string, RoleAssignment>();
-    for (const a of lists.flat()) {
-      if (a.properties.principalId.toLowerCase() === principalId.toLowerCase()) byId.set(a.id.toLowerCase(), a);
-    }
-    return [...byId.values()];
-  });
+  return ResultAsync.combine(roots(scopes).map((root) => collect(listRoleAssignments(arm, root, { principalId }, opts), 5_000))).map(
+    (lists) => {
+      const byId = new Map<string, RoleAssignment>();
+      for (const a of lists.flat()) {
+        if (a.properties.principalId.toLowerCase() === principalId.toLowerCase()) byId.set(a.id.toLowerCase(), a);
+      }
+      return [...byId.values()];
+    },
+  );
 }
 
 /** Whether an assignment is one the spec names (same scope, same role definition). */

@@ -2,10 +2,11 @@
  * Rollback of a connection that failed half-way: what this run created for it is removed in
  * reverse order of creation — credential, connection, role assignments, service principal, app.
  */
+import type { OperationOptions } from '@wif/http';
 import { deleteRoleAssignmentById } from '@wif/arm';
-import { deleteServiceEndpoint } from '@wif/devops';
+import { deleteServiceEndpoint, getServiceEndpoint } from '@wif/devops';
 import { deleteApplication, deleteFederatedIdentityCredential, deleteServicePrincipal } from '@wif/graph';
-import type { ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 import type { WifClients } from './clients';
@@ -34,13 +35,41 @@ function remove(clients: WifClients, x: CreatedResource, opts: { abortSignal?: A
     case 'federatedCredential':
       return deleteFederatedIdentityCredential(clients.graph, x.appObjectId, x.id, opts);
     case 'serviceConnection':
-      return deleteServiceEndpoint(clients.devops, x.id, [x.projectId], {}, opts);
+      // Shared since it was created: delete it from every project it is in now, not only its own
+      // (a delete names the projects; one left out keeps the connection there).
+      // When it cannot be re-read (not a 404), its own project is all we know: delete it there.
+      return getServiceEndpoint(clients.devops, x.projectId, x.id, opts)
+        .map((e) => (e.serviceEndpointProjectReferences ?? []).flatMap((r) => (r.projectReference?.id ? [r.projectReference.id] : [])))
+        .orElse((e) => (e.kind === 'NotFound' ? errAsync(e) : okAsync([] as string[])))
+        .andThen((ids) => {
+          const projects = [x.projectId, ...ids.filter((id) => id.toLowerCase() !== x.projectId.toLowerCase())];
+          return deleteServiceEndpoint(clients.devops, x.id, projects, {}, opts);
+        });
     case 'roleAssignment':
       return deleteRoleAssignmentById(clients.arm, x.id, opts);
     case 'servicePrincipal':
       return deleteServicePrincipal(clients.graph, x.id, opts);
     case 'application':
       return deleteApplication(clients.graph, x.id, opts);
+  }
+}
+
+/**
+ * The Azure CLI command that removes a resource by hand (printed with a leftover). The connection
+ * command names its own project; one shared into others must be removed from those too.
+ */
+export function removalCommand(x: CreatedResource): string {
+  switch (x.kind) {
+    case 'federatedCredential':
+      return `az ad app federated-credential delete --id ${x.appObjectId} --federated-credential-id ${x.id}`;
+    case 'serviceConnection':
+      return `az devops service-endpoint delete --id ${x.id} --project ${x.projectId} --yes`;
+    case 'roleAssignment':
+      return `az role assignment delete --ids ${x.id}`;
+    case 'servicePrincipal':
+      return `az ad sp delete --id ${x.id}`;
+    case 'application':
+      return `az ad app delete --id ${x.id}`;
   }
 }
 
@@ -56,7 +85,7 @@ export async function rollback(
   created: readonly CreatedResource[],
   options: { abortSignal?: AbortSignal; replication?: ReplicationRetryOptions },
 ): Promise<Leftover[]> {
-  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const opts: OperationOptions = options;
   const leftovers: Leftover[] = [];
   for (const kind of ORDER) {
     const batch = created.filter((x) => x.kind === kind);
@@ -68,7 +97,8 @@ export async function rollback(
           options.replication ?? { maxAttempts: 4 },
           options.abortSignal,
         );
-        if (r.isErr() && !isNotFound(r.error)) leftovers.push({ kind: x.kind, id: x.id, name: x.name, error: r.error });
+        if (r.isErr() && !isNotFound(r.error))
+          leftovers.push({ kind: x.kind, id: x.id, name: x.name, error: r.error, command: removalCommand(x) });
       }),
     );
   }

@@ -1,8 +1,8 @@
 /** The record of one connection's run, and the option helpers every branch of the engine shares. @internal */
+import type { OperationOptions } from '@wif/http';
 import type { ResultAsync } from 'neverthrow';
-import type { DesiredConnection, ResolvedSpec } from '../spec/load';
 import type { Outcome } from '../types';
-import type { ApplyOptions } from './apply';
+import type { ApplyOptions } from './types';
 import type { CreatedResource } from './_rollback';
 import type { AppliedResource, DriftKind, StepTiming } from './types';
 
@@ -13,26 +13,19 @@ export interface EngineOptions extends ApplyOptions {
    * wif made for other connections on the app. Reported, or deleted with `prune`.
    */
   readonly inspectExtras?: boolean;
-  readonly prune?: boolean;
+  /** Delete what `inspectExtras` finds (sync's `prune`). */
+  readonly pruneExtras?: boolean;
 }
 
-/** Per-request options: only the abort signal. */
-export type Opts = { abortSignal?: AbortSignal };
-/** The abort signal of `o`, as request options. */
-export const abortOnly = (o: EngineOptions): Opts => (o.abortSignal ? { abortSignal: o.abortSignal } : {});
-/** The options a step takes: abort signal and replication backoff. */
-export const stepOptions = (o: EngineOptions): Opts & Pick<EngineOptions, 'replication'> => ({
-  ...abortOnly(o),
-  ...(o.replication ? { replication: o.replication } : {}),
-});
+/** Per-request options. */
+export type Opts = OperationOptions;
+/** The engine's options as request options: passed whole, the transport reads only the abort signal. */
+export const abortOnly = (o: EngineOptions): Opts => o;
+/** The engine's options as step options (abort signal and replication backoff): passed whole. */
+export const stepOptions = (o: EngineOptions): EngineOptions => o;
 /** The drift a step's outcome reveals: `created` → missing, `updated` → altered. */
 export const driftOf = (outcome: Outcome): { drift?: DriftKind } =>
   outcome === 'created' ? { drift: 'missing' } : outcome === 'updated' ? { drift: 'altered' } : {};
-
-/** The app's desired state: its names, and notes saying which connection it serves. @internal */
-export function desiredApp(spec: ResolvedSpec, c: DesiredConnection): { displayName: string; uniqueName: string; notes: string } {
-  return { ...c.app, notes: `Azure DevOps service connection ${spec.organization}/${c.project}/${c.name} (managed by wif).` };
-}
 
 /** One connection's run: timings, resources, and what it created (for rollback). */
 export class Run {

@@ -137,6 +137,11 @@ describe('apply', () => {
     // has no pipeline permissions: none of them is read before it is written.
     expect(since(0).sort()).toEqual(
       [
+        // The plan: the app by uniqueName (404: nothing else of it is read), the connection by name.
+        'GET applications.get',
+        'GET projects.get',
+        'GET serviceEndpoints.list',
+        // Its execution.
         'GET applications.get', // by uniqueName: 404
         'PATCH applications.update', // upsert with Prefer: create-if-missing
         'POST servicePrincipals.create',
@@ -311,9 +316,15 @@ connections:
     );
     const b = byName(await run(spec(ABC)), 'sc-b');
     const endpoint = endpointNamed('sc-b')!;
-    expect(b.status).toBe('rolled-back');
+    expect(b.status).toBe('rollback-incomplete');
     expect(b.leftovers).toEqual([
-      { kind: 'serviceConnection', id: endpoint.id, name: 'sc-b', error: expect.objectContaining({ kind: 'Forbidden' }) },
+      {
+        kind: 'serviceConnection',
+        id: endpoint.id,
+        name: 'sc-b',
+        error: expect.objectContaining({ kind: 'Forbidden' }),
+        command: expect.stringContaining(`az devops service-endpoint delete --id ${endpoint.id}`),
+      },
     ]);
     expect(b.resources.find((r) => r.kind === 'serviceConnection')?.outcome).toBe('created');
     expect(appNamed('ado-b')).toBeUndefined();

@@ -2,7 +2,14 @@ import type { TokenCredential } from '@azure/core-auth';
 import { type ArmClient, createArmClient } from '@wif/arm';
 import { createDevOpsClient, type DevOpsClient } from '@wif/devops';
 import { createGraphClient, type GraphClient } from '@wif/graph';
-import { type CloudName, type DevOpsCredential, type Endpoints, resolveEndpoints, type TransportOptions } from '@wif/http';
+import {
+  type CloudName,
+  type DevOpsCredential,
+  type Endpoints,
+  fetchOverHttpClient,
+  resolveEndpoints,
+  type TransportOptions,
+} from '@wif/http';
 
 /** The three service clients every workflow takes. */
 export interface WifClients {
@@ -12,7 +19,7 @@ export interface WifClients {
 }
 
 /** Options of {@link createClients}: one credential, the organization, and the transport settings. */
-export interface CreateClientsOptions extends Omit<TransportOptions, 'httpClient'> {
+export interface CreateClientsOptions extends TransportOptions {
   /** Entra credential for Graph and ARM (and Azure DevOps unless `devopsCredential` is given). */
   readonly credential: TokenCredential;
   /** Azure DevOps organization name. */
@@ -39,15 +46,29 @@ export function createClients(options: CreateClientsOptions): WifClients {
     ...(options.userAgentPrefix ? { userAgentPrefix: options.userAgentPrefix } : {}),
     ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
   };
+  const httpClient = options.httpClient;
   return {
-    graph: createGraphClient({ credential: options.credential, endpoint: endpoints.graph, scope: endpoints.graphScope, ...transport }),
-    arm: createArmClient({ credential: options.credential, endpoint: endpoints.arm, scope: endpoints.armScope, ...transport }),
+    graph: createGraphClient({
+      credential: options.credential,
+      endpoint: endpoints.graph,
+      scope: endpoints.graphScope,
+      ...transport,
+      ...(httpClient ? { fetch: fetchOverHttpClient(httpClient) } : {}),
+    }),
+    arm: createArmClient({
+      credential: options.credential,
+      endpoint: endpoints.arm,
+      scope: endpoints.armScope,
+      ...transport,
+      ...(httpClient ? { httpClient } : {}),
+    }),
     devops: createDevOpsClient({
       organization: options.organization,
       credential: options.devopsCredential ?? options.credential,
       endpoint: endpoints.devops,
       scope: endpoints.devopsScope,
       ...transport,
+      ...(httpClient ? { httpClient } : {}),
     }),
   };
 }

@@ -65,14 +65,14 @@ describe('plan', () => {
       'projectShare create',
       'pipelinePermission create',
     ]);
-    expect(p.summary).toEqual({ create: 13, update: 0, unchanged: 0, delete: 0, errors: 0 });
+    expect(p.summary).toEqual({ create: 13, update: 0, unchanged: 0, delete: 0, errors: 0, refused: 0, orphans: 0 });
     expect(p.spec).toBe(SPEC);
   });
 
   it('plans a converged spec as unchanged', async () => {
     await apply(clients, SPEC, { replication: { delayInMs: 1 } });
     const p = await planReadOnly(SPEC);
-    expect(p.summary).toEqual({ create: 0, update: 0, unchanged: 13, delete: 0, errors: 0 });
+    expect(p.summary).toEqual({ create: 0, update: 0, unchanged: 13, delete: 0, errors: 0, refused: 0, orphans: 0 });
     expect(named(p, 'sc-one').resources.every((r) => r.id !== undefined)).toBe(true);
   });
 

@@ -1,65 +1,87 @@
 /**
- * `plan`: reads the current state of every connection a spec names and says, per resource, what
- * `apply` would do — `create`, `update` (with the differing fields), `unchanged` or `delete` (a
- * credential left behind by an issuer change, removed once the new one verifies; a role assignment
- * the spec does not name, removed only by `sync` with `prune`). Sends no write request.
+ * `plan`: reads the current state of every connection a spec names and decides, per resource, what
+ * `apply` will do — `create`, `update` (with the differing fields), `unchanged` or `delete` — or
+ * why it refuses (a {@link Refusal}: apply then writes nothing for that connection). It also lists
+ * the connections wif manages that the spec no longer names (`orphans`). Sends no write request.
+ *
+ * Each resource is read here and decided by the one function that decides it for apply and for
+ * the public step too (see docs/architecture.md): `applicationPatch`, `decideRoleAssignment`,
+ * `decideConnection`, `planCredential`, `decideShare`, `pipelineChanges`.
  */
 import { parseScope, roleAssignmentName } from '@wif/arm';
 import { getPipelinePermissions, workloadIdentity } from '@wif/devops';
-import {
-  type Application,
-  type FederatedIdentityCredential,
-  getApplication,
-  getServicePrincipal,
-  listFederatedIdentityCredentials,
-} from '@wif/graph';
-import type { ValidationError } from '@wif/http';
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
-import type { ConnectionConflictError, WifError } from '../errors';
+import { type Application, type FederatedIdentityCredential, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
+import type { ValidationError, OperationOptions } from '@wif/http';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
+import type { WifError } from '../errors';
 import { mapPool } from '../_internal/pool';
-import { credentialNameFor } from '../steps/bindFederatedCredential';
-import { connectionDrift, desiredData, lookupConnection } from '../steps/createManualConnection';
-import { resolveRole } from '../steps/grantRole';
+import type { ReplicationRetryOptions } from '../_internal/replication';
+import { isRefusal, type Refusal } from '../refusals';
+import { credentialLimitError, credentialNameFor } from '../steps/bindFederatedCredential';
+import { decideConnection, desiredData, lookupConnection } from '../steps/createManualConnection';
+import { decideRoleAssignment, resolveRole } from '../steps/grantRole';
 import { applicationPatch } from '../steps/registerApp';
 import { checkResolvedSpec, type DesiredConnection, type ResolvedSpec } from '../spec/load';
+import { MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
 import { pipelineChanges } from './_access';
 import { isWifCredential, planCredential } from './_credential';
-import { desiredApp } from './_run';
+import { decideShare, describePipelines, desiredApp, desiredConnectionInput } from './_desired';
+import { findOrphans, type OrphanPlan } from './_orphans';
+import { readServicePrincipal } from './_read';
 import { assignmentLabel, isWanted, listPrincipalAssignments, type WantedRole } from './_roles';
+import { specHash } from './_specHash';
 import type { WifClients } from './clients';
 import type { FieldChange, PlanAction, PlannedResource } from './types';
 
-/** The plan of one connection: an action per resource, or why it cannot be planned. */
+export type { OrphanPlan };
+
+/** The plan of one connection: an action per resource, the refusals apply would stop at, or why it cannot be planned. */
 export interface ConnectionPlan {
   readonly key: string;
   readonly project: string;
   readonly name: string;
   readonly resources: readonly PlannedResource[];
-  /** Set when the connection cannot be planned (unreadable, or a conflict apply would refuse). */
+  /** Everything apply would refuse for this connection: when not empty, apply writes nothing for it. */
+  readonly refusals: readonly Refusal[];
+  /** The first refusal, or why the connection could not be read; apply writes nothing for it. */
   readonly error?: WifError;
 }
 
-/** What {@link plan} found: per connection, per resource, what `apply` would do. */
+/** What {@link plan} found: per connection, per resource, what `apply` will do. */
 export interface Plan {
   readonly organization: string;
+  /** SHA-256 of the resolved spec the plan was made from: `apply` of a saved plan refuses another spec. */
+  readonly specHash: string;
   readonly connections: readonly ConnectionPlan[];
-  /** Resources per action, and connections that could not be planned. */
-  readonly summary: Readonly<Record<PlanAction, number>> & { readonly errors: number };
-  /** The spec the plan was made from; `apply` takes the plan and applies it. */
+  /** Connections wif manages that the spec no longer names: deleted by `apply` with `prune`. */
+  readonly orphans: readonly OrphanPlan[];
+  /** Resources per action; connections that cannot be planned or are refused; orphans. */
+  readonly summary: Readonly<Record<PlanAction, number>> & {
+    readonly errors: number;
+    readonly refused: number;
+    readonly orphans: number;
+  };
+  /** The spec the plan was made from. */
   readonly spec: ResolvedSpec;
+  /** Why orphans could not be looked for (the plan of the spec's connections stands). */
+  readonly orphanError?: WifError;
 }
 
 /** Options of {@link plan}. */
 export interface PlanOptions {
   /** Connections read at once. Default 16. */
   readonly concurrency?: number;
+  /** Look for managed connections the spec no longer names (one list per project). Default true. */
+  readonly orphans?: boolean;
+  /** Backoff while Entra replicates a principal made moments ago (see `readServicePrincipal`). */
+  readonly replication?: ReplicationRetryOptions;
   readonly abortSignal?: AbortSignal;
 }
 
 /**
- * Plans a resolved spec. A connection that cannot be read (or that apply would refuse, e.g. a
- * name taken by a secret-based connection) carries its `error`; the plan as a whole fails only for
- * an invalid spec (`Validation`, nothing sent).
+ * Plans a resolved spec. A connection that cannot be read carries its `error`; one that apply would
+ * refuse carries its `refusals` (and the first as `error`); the plan as a whole fails only for an
+ * invalid spec (`Validation`, nothing sent).
  *
  * Calls only GETs: Graph applications, servicePrincipals and federatedIdentityCredentials; ARM
  * roleDefinitions (custom role names only) and roleAssignments (`principalId eq`); Azure DevOps
@@ -73,20 +95,45 @@ export interface PlanOptions {
 export function plan(clients: WifClients, spec: ResolvedSpec, options: PlanOptions = {}): ResultAsync<Plan, ValidationError> {
   const checked = checkResolvedSpec(spec);
   if (checked.isErr()) return errAsync(checked.error);
+  const appIds = new Set<string>();
   return ResultAsync.fromSafePromise(
-    mapPool(spec.connections, options.concurrency ?? 16, async (c): Promise<ConnectionPlan> => {
-      const r = await planConnection(clients, spec, c, options);
-      const head = { key: c.key, project: c.project, name: c.name };
-      return r.isOk() ? { ...head, resources: r.value } : { ...head, resources: [], error: r.error };
-    }),
-  ).map((connections) => {
-    const summary = { create: 0, update: 0, unchanged: 0, delete: 0, errors: 0 };
-    for (const c of connections) {
-      if (c.error) summary.errors++;
-      for (const r of c.resources) summary[r.action]++;
-    }
-    return { organization: spec.organization, connections, summary, spec };
+    mapPool(spec.connections, options.concurrency ?? 16, (c) => planConnection(clients, spec, c, options, appIds)),
+  ).andThen((connections) => {
+    if (options.orphans === false) return okAsync(assemblePlan(spec, connections, []));
+    return ResultAsync.fromSafePromise<Result<OrphanPlan[], WifError>>(findOrphans(clients, spec, appIds, options).then((r) => r)).map(
+      (orphans): Plan =>
+        orphans.isOk()
+          ? assemblePlan(spec, connections, orphans.value)
+          : { ...assemblePlan(spec, connections, []), orphanError: orphans.error },
+    );
   });
+}
+
+/** The plan's summary and hash around its connections and orphans. @internal */
+export function assemblePlan(spec: ResolvedSpec, connections: readonly ConnectionPlan[], orphans: readonly OrphanPlan[]): Plan {
+  const summary = { create: 0, update: 0, unchanged: 0, delete: 0, errors: 0, refused: 0, orphans: orphans.length };
+  for (const c of connections) {
+    if (c.error) summary.errors++;
+    if (c.refusals.length > 0) summary.refused++;
+    for (const r of c.resources) summary[r.action]++;
+  }
+  return { organization: spec.organization, specHash: specHash(spec), connections, orphans, summary, spec };
+}
+
+/** Plans one connection of `spec` (also used by apply to re-check a saved plan). @internal */
+export async function planConnection(
+  clients: WifClients,
+  spec: ResolvedSpec,
+  c: DesiredConnection,
+  options: PlanOptions,
+  appIds?: Set<string>,
+): Promise<ConnectionPlan> {
+  const r = await readAndDecide(clients, spec, c, options);
+  const head = { key: c.key, project: c.project, name: c.name };
+  if (r.isErr()) return { ...head, resources: [], refusals: isRefusal(r.error) ? [r.error] : [], error: r.error };
+  if (r.value.appId) appIds?.add(r.value.appId.toLowerCase());
+  const { resources, refusals } = r.value;
+  return { ...head, resources, refusals, ...(refusals[0] ? { error: refusals[0] } : {}) };
 }
 
 const res = (
@@ -103,32 +150,44 @@ const res = (
   ...(extra.note !== undefined ? { note: extra.note } : {}),
 });
 
-const orphan = (f: FederatedIdentityCredential): PlannedResource =>
+const orphanCredential = (f: FederatedIdentityCredential): PlannedResource =>
   res('federatedCredential', 'delete', f.name, { id: f.id, note: 'made by wif for another connection: removed only by sync with prune' });
 
 const actionOf = (changes: readonly unknown[]): PlanAction => (changes.length > 0 ? 'update' : 'unchanged');
 
-function planConnection(
+/** A value as text for a field change. */
+const text = (v: unknown): string | null =>
+  Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : v === undefined || v === null ? null : JSON.stringify(v);
+
+interface Decided {
+  readonly resources: PlannedResource[];
+  readonly refusals: Refusal[];
+  readonly appId: string | undefined;
+}
+
+function readAndDecide(
   clients: WifClients,
   spec: ResolvedSpec,
   c: DesiredConnection,
   options: PlanOptions,
-): ResultAsync<PlannedResource[], WifError> {
-  const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+): ResultAsync<Decided, WifError> {
+  const o: OperationOptions = options;
   const orUndefined = <T>(r: ResultAsync<T, WifError>): ResultAsync<T | undefined, WifError> =>
     r.orElse((e) => (e.kind === 'NotFound' ? okAsync<T | undefined, WifError>(undefined) : errAsync<T | undefined, WifError>(e)));
 
   return safeTry(async function* () {
     const out: PlannedResource[] = [];
-    const app: Application | undefined = yield* orUndefined(getApplication(clients.graph, { uniqueName: c.app.uniqueName }, opts));
+    const refusals: Refusal[] = [];
+    // Read.
+    const app: Application | undefined = yield* orUndefined(getApplication(clients.graph, { uniqueName: c.app.uniqueName }, o));
     const [sp, credentials, found] = yield* ResultAsync.combine([
-      app ? orUndefined(getServicePrincipal(clients.graph, { appId: app.appId }, opts)) : okAsync(undefined),
-      app ? listFederatedIdentityCredentials(clients.graph, app.id, opts) : okAsync<FederatedIdentityCredential[], WifError>([]),
+      app ? readServicePrincipal(clients.graph, app, options) : okAsync(undefined),
+      app ? listFederatedIdentityCredentials(clients.graph, app.id, o) : okAsync<FederatedIdentityCredential[], WifError>([]),
       lookupConnection(
         clients.devops,
         { project: c.project, name: c.name, ...(app ? { appId: app.appId } : {}) },
         { findRenamed: app !== undefined },
-        opts,
+        o,
       ),
     ] as const);
 
@@ -139,8 +198,6 @@ function planConnection(
     } else {
       const patch = applicationPatch(app, desiredApp(spec, c));
       const current = app as unknown as Record<string, unknown>;
-      const text = (v: unknown): string | null =>
-        Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : v === undefined || v === null ? null : JSON.stringify(v);
       const changes = Object.entries(patch).map(([field, to]) => ({ field, from: text(current[field]), to: text(to) }));
       out.push(res('application', actionOf(changes), c.app.displayName, { id: app.id, changes }));
       out.push(res('servicePrincipal', sp ? 'unchanged' : 'create', c.app.displayName, sp ? { id: sp.id } : {}));
@@ -152,20 +209,32 @@ function planConnection(
           clients.arm,
           c.roles.map((r) => r.scope),
           sp.id,
-          opts,
+          o,
         )
       : [];
     const wanted: WantedRole[] = [];
     for (const r of c.roles) {
-      const { guid, roleName } = yield* resolveRole(clients.arm, r.role, r.scope, opts);
       const scope = parseScope(r.scope);
-      const normalized = scope.isOk() ? scope.value.scope : r.scope;
+      if (scope.isErr()) return ok({ resources: out, refusals, appId: app?.appId }); // the spec check refused it already
+      const resolved = await resolveRole(clients.arm, r.role, scope.value.scope, o);
+      if (resolved.isErr()) {
+        if (!isRefusal(resolved.error)) return err(resolved.error);
+        refusals.push(resolved.error);
+        continue;
+      }
+      const { guid, roleName } = resolved.value;
+      const normalized = scope.value.scope;
       wanted.push({ scope: normalized, guid });
       const hit = existing.find((a) => isWanted(a, [{ scope: normalized, guid }]));
+      const decided = decideRoleAssignment({ guid, roleName, scope: scope.value, allowPrivileged: r.allowPrivileged }, hit);
+      if (decided.isErr()) {
+        refusals.push(decided.error);
+        continue;
+      }
       const id =
         hit?.id ??
         (sp ? `${normalized}/providers/Microsoft.Authorization/roleAssignments/${roleAssignmentName(normalized, sp.id, guid)}` : undefined);
-      out.push(res('roleAssignment', hit ? 'unchanged' : 'create', `${roleName} @ ${normalized}`, { id }));
+      out.push(res('roleAssignment', decided.value, `${roleName} @ ${normalized}`, { id }));
     }
     for (const a of existing.filter((x) => !isWanted(x, wanted))) {
       out.push(res('roleAssignment', 'delete', assignmentLabel(a), { id: a.id, note: 'not in the spec: removed only by sync with prune' }));
@@ -175,6 +244,7 @@ function planConnection(
     const connection = found.existing;
     if (!connection) {
       out.push(res('serviceConnection', 'create', c.name, { note: 'issuer and subject are read back after creation' }));
+      if (credentials.length >= MAX_FEDERATED_CREDENTIALS_PER_APP) refusals.push(credentialLimitError(app?.id ?? '', credentials.length));
       out.push(
         res('federatedCredential', 'create', 'ado-sc-{connection id}', {
           note: 'bound to the issuer and subject the new connection reports',
@@ -186,40 +256,30 @@ function planConnection(
             changes: c.shareWith.map((p) => ({ field: 'project', from: null, to: p })),
           }),
         );
-      if (c.pipelines)
-        out.push(res('pipelinePermission', 'create', Array.isArray(c.pipelines) ? `pipelines ${c.pipelines.join(', ')}` : 'all pipelines'));
-      out.push(...credentials.filter((f) => isWifCredential(f.name)).map(orphan));
-      return ok(out);
+      if (c.pipelines) out.push(res('pipelinePermission', 'create', describePipelines(c)));
+      out.push(...credentials.filter((f) => isWifCredential(f.name)).map(orphanCredential));
+      return ok({ resources: out, refusals, appId: app?.appId });
     }
-    const data = desiredData({ target: c.target, cloud: spec.cloud });
-    const drift = connectionDrift(
-      connection,
-      { name: c.name, appId: app?.appId ?? '', tenantId: spec.tenantId, description: c.description },
-      data,
-    );
-    if ('conflict' in drift) {
-      // apply would refuse this connection: say so in the plan, with the same error apply returns.
-      return err<never, ConnectionConflictError>({
-        kind: 'ConnectionConflict',
-        reason: drift.conflict,
-        connectionId: connection.id,
-        name: connection.name,
-        project: found.project.name,
-        message: `A service connection named "${connection.name}" already exists in ${found.project.name} and ${drift.why}. Rename the connection in the spec, or migrate the existing one (wif migrate).`,
-      });
+    const want = desiredConnectionInput(spec, c, app?.appId ?? '');
+    const decided = decideConnection(connection, want, desiredData(want), found.project.name);
+    if (decided.isErr()) {
+      // apply refuses this connection: the plan says so, with the error apply would return, and plans nothing under it.
+      refusals.push(decided.error);
+      return ok({ resources: out, refusals, appId: app?.appId });
     }
-    const renamed = drift.changes.some((ch) => ch.field === 'name');
+    const connectionChanges = decided.value.changes;
+    const renamed = connectionChanges.some((ch) => ch.field === 'name');
     out.push(
-      res('serviceConnection', actionOf(drift.changes), c.name, {
+      res('serviceConnection', actionOf(connectionChanges), c.name, {
         id: connection.id,
-        changes: drift.changes,
+        changes: connectionChanges,
         ...(renamed ? { note: 'found through its app under another name: renamed back' } : {}),
       }),
     );
 
     // The credential, from what the connection reports now.
     const wi = workloadIdentity(connection);
-    if (drift.changes.length > 0 || !wi.issuer || !wi.subject) {
+    if (connectionChanges.length > 0 || !wi.issuer || !wi.subject) {
       // Saving the connection may change what it presents (a legacy subject embeds its name; a save may switch the issuer).
       out.push(
         res('federatedCredential', 'update', credentialNameFor(connection.id), {
@@ -231,12 +291,7 @@ function planConnection(
       const d = p.decision;
       if (d.action === 'unchanged') out.push(res('federatedCredential', 'unchanged', d.credential.name, { id: d.credential.id }));
       else if (d.action === 'create') out.push(res('federatedCredential', 'create', p.name, { changes: p.changes }));
-      else if (d.action === 'limit')
-        out.push(
-          res('federatedCredential', 'create', p.name, {
-            note: `the app already has ${d.count} credentials: apply will fail (CredentialLimit)`,
-          }),
-        );
+      else if (d.action === 'limit') refusals.push(credentialLimitError(app?.id ?? '', d.count));
       else out.push(res('federatedCredential', 'update', d.credential.name, { id: d.credential.id, changes: p.changes }));
       for (const f of p.stale) {
         out.push(
@@ -246,15 +301,16 @@ function planConnection(
           }),
         );
       }
-      out.push(...p.orphans.map(orphan));
+      out.push(...p.orphans.map(orphanCredential));
     }
 
     // Sharing and pipeline permissions.
     if (c.shareWith.length) {
-      const refs = connection.serviceEndpointProjectReferences ?? [];
-      const missing = c.shareWith.filter(
-        (p) => !refs.some((r) => [r.projectReference?.id, r.projectReference?.name].some((x) => x?.toLowerCase() === p.toLowerCase())),
-      );
+      const refs = (connection.serviceEndpointProjectReferences ?? []).map((r) => ({
+        id: r.projectReference?.id,
+        name: r.projectReference?.name ?? undefined,
+      }));
+      const missing = decideShare(c.shareWith, refs);
       out.push(
         res('projectShare', actionOf(missing), c.shareWith.join(', '), {
           id: connection.id,
@@ -263,16 +319,10 @@ function planConnection(
       );
     }
     if (c.pipelines) {
-      const perms = yield* getPipelinePermissions(clients.devops, found.project.id, { type: 'endpoint', id: connection.id }, opts);
+      const perms = yield* getPipelinePermissions(clients.devops, found.project.id, { type: 'endpoint', id: connection.id }, o);
       const { changes } = pipelineChanges(c.pipelines, perms);
-      const list = Array.isArray(c.pipelines) ? c.pipelines : undefined;
-      out.push(
-        res('pipelinePermission', actionOf(changes), list ? `pipelines ${list.join(', ')}` : 'all pipelines', {
-          id: connection.id,
-          changes,
-        }),
-      );
+      out.push(res('pipelinePermission', actionOf(changes), describePipelines(c), { id: connection.id, changes }));
     }
-    return ok(out);
+    return ok({ resources: out, refusals, appId: app?.appId });
   });
 }

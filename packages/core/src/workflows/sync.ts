@@ -6,9 +6,9 @@
 import type { ValidationError } from '@wif/http';
 import type { ResultAsync } from 'neverthrow';
 import type { ResolvedSpec } from '../spec/load';
-import type { ApplyOptions, ApplyReport } from './apply';
+import type { ApplyOptions, ApplyReport } from './types';
 import type { WifClients } from './clients';
-import { runEngine } from './_engine';
+import { planThenExecute } from './apply';
 import type { Plan } from './plan';
 import type { AppliedOutcome, DriftKind, FieldChange, ResourceKind } from './types';
 
@@ -56,7 +56,8 @@ export interface SyncReport extends ApplyReport {
  * for (const d of report.drifts) console.log(`${d.key}: ${d.resource} ${d.kind} → ${d.action}`);
  */
 export function sync(clients: WifClients, spec: ResolvedSpec | Plan, options: SyncOptions = {}): ResultAsync<SyncReport, ValidationError> {
-  return runEngine(clients, 'summary' in spec ? spec.spec : spec, { ...options, inspectExtras: true }).map((report) => ({
+  const { prune, ...rest } = options;
+  return planThenExecute(clients, spec, { ...rest, inspectExtras: true, ...(prune ? { pruneExtras: true } : {}) }).map((report) => ({
     ...report,
     drifts: report.connections.flatMap((c) =>
       c.resources.flatMap((r) =>

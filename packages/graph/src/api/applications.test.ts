@@ -44,6 +44,7 @@ describe('upsertApplication', () => {
         tags: ['wif-managed'],
         notes: 'Managed by wif',
         description: null,
+        createdDateTime: '2019-09-17T19:10:35.2742618Z',
       },
     });
   });

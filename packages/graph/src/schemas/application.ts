@@ -13,6 +13,8 @@ export const applicationSchema = z.object({
   tags: z.array(z.string()).optional(),
   notes: z.string().nullish(),
   description: z.string().nullish(),
+  /** When the app was registered (read-only); tells a replication delay from a missing principal. */
+  createdDateTime: z.string().nullish(),
 });
 
 /** A Microsoft Graph application (the fields wif reads). */

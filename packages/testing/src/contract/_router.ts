@@ -26,7 +26,7 @@ export interface RouteContext {
 }
 
 export interface Route {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
   readonly pattern: RegExp;
   /** Name used in `docs/rest-operations.md` and in the request log. */
   readonly operation: string;
@@ -170,6 +170,16 @@ function wrongApiVersion(service: ServiceName, got: string | null, want: readonl
   );
 }
 
+/**
+ * Azure DevOps also takes the api-version from the Accept header (`application/json;api-version=7.1`),
+ * which is how azure-devops-node-api and the .NET client send it.
+ * https://learn.microsoft.com/en-us/azure/devops/integrate/concepts/rest-api-versioning?view=azure-devops
+ */
+function acceptApiVersion(request: Request): string | null {
+  const match = /(?:^|[;,\s])api-version=([^;,\s]+)/i.exec(request.headers.get('accept') ?? '');
+  return match?.[1] ?? null;
+}
+
 async function readBody(request: Request): Promise<{ ok: true; body: unknown } | { ok: false; message: string }> {
   if (request.method === 'GET' || request.method === 'DELETE') return { ok: true, body: undefined };
   const text = await request.text();
@@ -243,7 +253,7 @@ export async function routeRequest(options: ServiceRouterOptions, request: Reque
   }
   if (route.apiVersion !== undefined) {
     const want = typeof route.apiVersion === 'string' ? [route.apiVersion] : route.apiVersion;
-    const got = url.searchParams.get('api-version');
+    const got = url.searchParams.get('api-version') ?? (options.service === 'devops' ? acceptApiVersion(request) : null);
     if (got === null || !want.includes(got)) {
       log(400, route.operation);
       return wrongApiVersion(options.service, got, want);

@@ -135,6 +135,20 @@ function createRoleAssignment({ params, body }: RouteContext): Response {
     );
   const p = parsed.data.properties;
   if (!GUID.test(p.principalId)) return invalidPrincipal(p.principalId);
+  // The principals of these handlers are service principals. ARM takes an omitted principalType as
+  // User and refuses the mismatch; the client must say ServicePrincipal (which also spares it the
+  // PrincipalNotFound of a just-created principal).
+  // https://learn.microsoft.com/azure/role-based-access-control/role-assignments-template#new-service-principal
+  if (p.principalType !== 'ServicePrincipal')
+    return HttpResponse.json(
+      {
+        error: {
+          code: 'UnmatchedPrincipalType',
+          message: `The PrincipalId '${p.principalId}' has type 'ServicePrincipal', which is different from specified PrincipalType '${p.principalType ?? 'User'}'.`,
+        },
+      },
+      { status: 400 },
+    );
   const role = ROLE_DEFINITION_ID.exec(p.roleDefinitionId);
   // A subscription-form id must name the scope's own subscription (the code ARM uses for a foreign
   // one is not confirmed; InvalidRoleDefinitionId stands in).
@@ -145,7 +159,7 @@ function createRoleAssignment({ params, body }: RouteContext): Response {
     // Responses carry the tenant form of the role definition id (see the examples).
     roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${role[2]!.toLowerCase()}`,
     principalId: p.principalId,
-    principalType: p.principalType ?? 'User',
+    principalType: p.principalType,
     ...(p.description !== undefined ? { description: p.description } : {}),
   });
   return HttpResponse.json(assignment, { status: 201 });

@@ -202,7 +202,10 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
     // automate-service-connections.md: "Azure DevOps doesn't support the use of creationMode: Automatic for non-user principals".
     if (!same(creationMode, 'Manual')) return `creationMode '${creationMode}' is not supported here: automation must use Manual.`;
     if (!ENVIRONMENTS.some((e) => same(param(data, 'environment'), e))) return "Data 'environment' is missing or unknown.";
-    const level = param(data, 'scopeLevel') ?? 'Subscription';
+    // wif always states the level; an omitted one is not defaulted here, so the omission shows.
+    const level = param(data, 'scopeLevel');
+    if (level === undefined) return "Required data 'scopeLevel' is missing.";
+    if (!['Subscription', 'ManagementGroup'].some((l) => same(level, l))) return `Data 'scopeLevel' '${level}' is not a known scope level.`;
     const required = same(level, 'ManagementGroup') ? ['managementGroupId', 'managementGroupName'] : ['subscriptionId', 'subscriptionName'];
     const missing = required.find((k) => !param(data, k));
     return missing ? `Required data '${missing}' is missing for scope level ${level}.` : undefined;

@@ -84,6 +84,7 @@ const servicePrincipalCreate = z.looseObject({
 });
 
 const FIC_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
+const TOKEN_EXCHANGE_AUDIENCES = ['api://AzureADTokenExchange', 'api://AzureADTokenExchangeUSGov', 'api://AzureADTokenExchangeChina'];
 const ficText = z.string().min(1).max(600);
 const ficCreate = z.strictObject({
   name: z.string(),
@@ -106,6 +107,15 @@ function ficRules(body: { name?: string; audiences?: readonly string[] | undefin
   }
   if (body.audiences !== undefined && body.audiences.length !== 1) {
     return badRequest('graph', 'Federated identity credentials must have exactly one audience.');
+  }
+  // Graph stores any audience, but the token exchange then fails (AADSTS700212): these handlers
+  // accept only the token-exchange audiences of the three clouds, so a client that sends another shows.
+  // https://learn.microsoft.com/graph/api/resources/federatedidentitycredential#properties
+  if (body.audiences !== undefined && !TOKEN_EXCHANGE_AUDIENCES.includes(body.audiences[0] ?? '')) {
+    return badRequest(
+      'graph',
+      `Audience '${body.audiences[0] ?? ''}' is not a token-exchange audience (${TOKEN_EXCHANGE_AUDIENCES.join(', ')}).`,
+    );
   }
   return undefined;
 }

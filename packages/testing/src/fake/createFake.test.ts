@@ -1,5 +1,5 @@
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeTestToken } from '../credential';
 import { call, DEVOPS, GRAPH } from './_testClient';
 import { createFake, type Fake, type FakeOptions } from './index';
@@ -76,12 +76,22 @@ describe('injected faults', () => {
     expect(fake.requests.map((r) => r.status)).toEqual([503, 0, 200]);
   });
 
-  it('adds latency to every response', async () => {
-    start({ latencyInMs: 40 });
-    const t0 = performance.now();
-    await call('GET', `${DEVOPS}/_apis/connectionData`);
-    await call('GET', `${DEVOPS}/_apis/nothing-here`);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(75);
+  it('adds latency to every response (on a fake clock)', async () => {
+    vi.useFakeTimers();
+    try {
+      const fake = createFake({ latencyInMs: 40 });
+      for (const path of ['/_apis/connectionData', '/_apis/nothing-here']) {
+        let answered = false;
+        const pending = fake.handle(new Request(`${DEVOPS}${path}`)).then(() => (answered = true));
+        await vi.advanceTimersByTimeAsync(39);
+        expect(answered).toBe(false);
+        await vi.advanceTimersByTimeAsync(1);
+        await pending;
+        expect(answered).toBe(true);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects knobs out of range and fixed options on setOptions', () => {
@@ -142,5 +152,23 @@ describe('the fake without MSW', () => {
     expect(fake.state.projects()).toHaveLength(0);
     expect(fake.state.roleDefinitions()).toHaveLength(5);
     expect(fake.state.addProject('A').id).toBe(first);
+  });
+});
+
+describe('failRequests', () => {
+  it('fails matching requests with the service error body, the given number of times, and forgets the rule on reset', async () => {
+    const fake = start();
+    fake.state.addProject('platform');
+    fake.failRequests({ service: 'devops', method: 'GET', path: /_apis\/projects\/platform$/, status: 500, code: 'Boom', times: 1 });
+    const get = () => call('GET', `${DEVOPS}/_apis/projects/platform?api-version=7.1`);
+    const first = await get();
+    expect(first.status).toBe(500);
+    expect(JSON.stringify(first.body)).toContain('Boom');
+    expect((await get()).status).toBe(200);
+    fake.failRequests({ path: /projects/ });
+    expect((await get()).status).toBe(403);
+    fake.reset();
+    fake.state.addProject('platform');
+    expect((await get()).status).toBe(200);
   });
 });

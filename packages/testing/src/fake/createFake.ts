@@ -3,14 +3,24 @@
  * Entra token endpoint, served as MSW handlers or through `handle(request)` (no MSW involved).
  */
 import { http, HttpResponse, type HttpHandler } from 'msw';
-import { routeRequest, type RequestLogEntry, type Route, type ServiceName, type ServiceRouterOptions } from '../contract/_router';
+import {
+  routeRequest,
+  serviceError,
+  type RequestLogEntry,
+  type Route,
+  type ServiceName,
+  type ServiceRouterOptions,
+} from '../contract/_router';
 import { createJwtSigner } from './federation';
 import { guidSequence, seededRandom } from './_random';
 import { throttled, unavailable } from './_respond';
 import { armRoutes } from './arm';
 import { devopsRoutes } from './devops';
+import { devopsLocationRoutes } from './devopsLocations';
 import { entraRoutes } from './entra';
+import { entraDiscoveryRoutes } from './entraDiscovery';
 import { graphRoutes } from './graph';
+import { graphPasswordRoutes } from './passwords';
 import {
   FIXED_OPTIONS,
   resolveOptions,
@@ -38,8 +48,26 @@ export interface Fake {
    * outside 0..1.
    */
   setOptions(patch: Partial<FakeOptions>): void;
-  /** Empties the state (built-in roles stay), the request log, and restarts the seeded sequences. Options are kept. */
+  /**
+   * Makes matching requests fail, before any work, with the service's own error body: `status`
+   * (default 403) and `code` (default `Forbidden`), `times` times (default: until `reset`). For
+   * tests of partial failure: a pipeline-permission write that is refused, a delete that fails
+   * during rollback. `path` is matched against the path below the service's base URL.
+   */
+  failRequests(rule: FailRule): void;
+  /** Empties the state (built-in roles stay), the request log, the failure rules, and restarts the seeded sequences. Options are kept. */
   reset(): void;
+}
+
+/** A forced failure of {@link Fake.failRequests}. */
+export interface FailRule {
+  readonly service?: ServiceName;
+  readonly method?: string;
+  readonly path: RegExp;
+  readonly status?: number;
+  readonly code?: string;
+  readonly message?: string;
+  readonly times?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,6 +90,7 @@ export function createFake(options: FakeOptions = {}): Fake {
   const ids = guidSequence(opts.seed);
   const requests: RequestLogEntry[] = [];
   const locks = new Set<string>();
+  const failures: { rule: FailRule; left: number }[] = [];
   /** Requests whose latency a route already added. */
   const delayed = new WeakSet<Request>();
 
@@ -94,6 +123,19 @@ export function createFake(options: FakeOptions = {}): Fake {
       ...route,
       handle: async (ctx) => {
         delayed.add(ctx.request);
+        const forced = failures.find(
+          (f) =>
+            f.left > 0 &&
+            (f.rule.service === undefined || f.rule.service === service) &&
+            (f.rule.method === undefined || f.rule.method.toUpperCase() === ctx.request.method.toUpperCase()) &&
+            f.rule.path.test(ctx.path),
+        );
+        if (forced) {
+          forced.left--;
+          await latency();
+          const { status = 403, code = 'Forbidden', message = 'Refused by a test (fake.failRequests).' } = forced.rule;
+          return serviceError(service, status, code, message);
+        }
         const roll = random();
         const { throttleRate, serverErrorRate, resetRate, retryAfterSeconds } = opts;
         if (roll < throttleRate + serverErrorRate + resetRate) {
@@ -124,10 +166,10 @@ export function createFake(options: FakeOptions = {}): Fake {
 
   const services: ServiceRouterOptions[] = (
     [
-      ['graph', opts.baseUrls.graph, SERVICE_AUDIENCES.graph, graphRoutes(runtime)],
+      ['graph', opts.baseUrls.graph, SERVICE_AUDIENCES.graph, [...graphRoutes(runtime), ...graphPasswordRoutes(runtime)]],
       ['arm', opts.baseUrls.arm, SERVICE_AUDIENCES.arm, armRoutes(runtime)],
-      ['devops', opts.baseUrls.devops, SERVICE_AUDIENCES.devops, devopsRoutes(runtime)],
-      ['entra', opts.baseUrls.entra, '', entraRoutes(runtime)],
+      ['devops', opts.baseUrls.devops, SERVICE_AUDIENCES.devops, [...devopsRoutes(runtime), ...devopsLocationRoutes(runtime)]],
+      ['entra', opts.baseUrls.entra, '', [...entraRoutes(runtime), ...entraDiscoveryRoutes(runtime)]],
     ] as const
   )
     .map(([service, baseUrl, audience, routes]) => ({
@@ -165,7 +207,11 @@ export function createFake(options: FakeOptions = {}): Fake {
       opts = resolveOptions(patch, opts);
       if (patch.seed !== undefined) random = seededRandom(opts.seed);
     },
+    failRequests(rule) {
+      failures.push({ rule, left: rule.times ?? Number.POSITIVE_INFINITY });
+    },
     reset() {
+      failures.length = 0;
       state.clear();
       requests.length = 0;
       locks.clear();

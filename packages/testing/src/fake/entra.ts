@@ -7,6 +7,7 @@
 import { serviceError, type RouteContext } from '../contract/_router';
 import { audienceForScope, makeTestToken } from '../credential';
 import { json } from './_respond';
+import { checkClientSecret } from './passwords';
 import { SERVICE_AUDIENCES, type FakeRoute, type FakeRuntime } from './options';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -21,6 +22,13 @@ const stamp = (seconds: number): string =>
 
 export function entraRoutes(rt: FakeRuntime): FakeRoute[] {
   const { state } = rt;
+
+  const unknownApp = (clientId: string): Response =>
+    entraError(
+      400,
+      'unauthorized_client',
+      `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${state.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
 
   const token = (ctx: RouteContext): Response => {
     const tenant = (ctx.params[0] ?? '').toLowerCase();
@@ -54,23 +62,20 @@ export function entraRoutes(rt: FakeRuntime): FakeRoute[] {
       );
     }
     const assertion = field('client_assertion');
-    if (!assertion)
+    const secret = field('client_secret');
+    if (!assertion) {
+      if (secret) return secretGrant(clientId, secret, scope);
       return entraError(
         401,
         'invalid_client',
         "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
       );
+    }
     if (field('client_assertion_type') !== ASSERTION_TYPE)
       return entraError(400, 'invalid_request', "AADSTS90014: The required field 'client_assertion_type' is missing from the credential.");
 
     const app = state.applicationByAppId(clientId);
-    if (!app) {
-      return entraError(
-        400,
-        'unauthorized_client',
-        `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${state.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-      );
-    }
+    if (!app) return unknownApp(clientId);
     const verified = rt.signer.verify(assertion);
     if (!verified.ok) {
       return verified.reason === 'malformed'
@@ -135,12 +140,37 @@ export function entraRoutes(rt: FakeRuntime): FakeRoute[] {
         `AADSTS70021: No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${aud}'.`,
       );
     }
-    const sp = state.servicePrincipalByAppId(app.appId);
+    return issue(app.appId, scope);
+  };
+
+  /** Client credentials with a client secret (Graph `addPassword`). */
+  const secretGrant = (clientId: string, secret: string, scope: string): Response => {
+    const app = state.applicationByAppId(clientId);
+    if (!app) return unknownApp(clientId);
+    switch (checkClientSecret(state, app, secret, rt.now())) {
+      case 'ok':
+        return issue(app.appId, scope);
+      case 'expired':
+        return entraError(401, 'invalid_client', `AADSTS7000222: The provided client secret keys for app '${app.appId}' are expired.`);
+      case 'none':
+      case 'wrong':
+        return entraError(
+          401,
+          'invalid_client',
+          `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.appId}'.`,
+        );
+    }
+  };
+
+  /** An access token for the app's service principal. */
+  const issue = (appId: string, scope: string): Response => {
+    const now = Math.floor(rt.now() / 1000);
+    const sp = state.servicePrincipalByAppId(appId);
     if (!sp)
       return entraError(
         400,
         'invalid_client',
-        `AADSTS7000229: The client application ${app.appId} is missing service principal in the tenant ${state.tenantId}.`,
+        `AADSTS7000229: The client application ${appId} is missing service principal in the tenant ${state.tenantId}.`,
       );
     return json({
       token_type: 'Bearer',
@@ -148,7 +178,7 @@ export function entraRoutes(rt: FakeRuntime): FakeRoute[] {
       ext_expires_in: ACCESS_TOKEN_SECONDS,
       access_token: makeTestToken(scope, {
         oid: sp.id,
-        appid: app.appId,
+        appid: appId,
         tid: state.tenantId,
         idtyp: 'app',
         iat: now,

@@ -194,7 +194,8 @@ describe('federated identity credentials', () => {
     expect(dupName.body.error.code).toBe('Request_MultipleObjectsWithSameKeyValue');
     const dupPair = await call('POST', path(app.id), { json: fic('another', 'sub-keep') });
     expect(dupPair.status).toBe(400);
-    expect(dupPair.body.error.message).toMatch(/Issuer and subject combination already exists/);
+    expect(dupPair.body.error.code).toBe('InvalidFederatedIdentityCredentialValue');
+    expect(dupPair.body.error.message).toMatch(/combination of issuer and subject must be unique/);
   });
 
   it('allows at most 20 per application', async () => {

@@ -284,7 +284,15 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
   };
 
   const createApplication = (body: Record<string, unknown>, uniqueName: string | undefined): FakeApplication => {
-    const app = state.addApplication({ displayName: body['displayName'] as string, ...(uniqueName !== undefined ? { uniqueName } : {}) });
+    // Without signInAudience Graph's create example answers AzureADandPersonalMicrosoftAccount (the
+    // resource page says AzureADMyOrg): the fake takes the multitenant value, so that a client that
+    // omits it gets an app the Azure DevOps issuer refuses (AADSTS70052) instead of a silent default.
+    // https://learn.microsoft.com/graph/api/application-post-applications
+    const app = state.addApplication({
+      displayName: body['displayName'] as string,
+      signInAudience: 'AzureADandPersonalMicrosoftAccount',
+      ...(uniqueName !== undefined ? { uniqueName } : {}),
+    });
     applyApplication(app, body);
     return app;
   };
@@ -353,8 +361,14 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
     }
     const issuer = (body['issuer'] as string | undefined) ?? existing?.issuer;
     const subject = (body['subject'] as string | undefined) ?? existing?.subject;
+    // Observed answer (github.com/Azure/azure-workload-identity/issues/434): 400 with its own code.
     if (all.some((f) => f !== existing && f.issuer === issuer && f.subject === subject))
-      return invalid('Issuer and subject combination already exists for this application.');
+      return serviceError(
+        'graph',
+        400,
+        'InvalidFederatedIdentityCredentialValue',
+        `The combination of issuer and subject must be unique for the application. Issuer ${issuer} and Subject: ${subject} already exist. paramName: FederatedIdentityCredential.Subject, paramValue: ${subject}, objectType: Microsoft.Online.DirectoryServices.Application`,
+      );
     return undefined;
   };
 
@@ -469,7 +483,11 @@ export function graphRoutes(rt: FakeRuntime): FakeRoute[] {
         }
         const appId = body['appId'];
         if (typeof appId !== 'string') return invalid("A value is required for property 'appId' of resource 'ServicePrincipal'.");
-        if (!state.applicationByAppId(appId))
+        const application = state.applicationByAppId(appId);
+        // Right after an app is created, Graph answers this 400 until the app has replicated
+        // (https://learn.microsoft.com/graph/api/serviceprincipal-post-serviceprincipals): a client must
+        // retry it for a new app only.
+        if (!application || rt.now() < Date.parse(application.createdDateTime) + rt.options.appReplicationLagInMs)
           return invalid(`The appId '${appId}' of the service principal does not reference a valid application object.`);
         if (state.servicePrincipalByAppId(appId))
           return duplicate('Another object with the same value for property servicePrincipalNames already exists.');

@@ -1,5 +1,5 @@
 /** The stateful fake of Microsoft Graph, ARM, Azure DevOps and the Entra token endpoint. */
-export { createFake, type Fake } from './createFake';
+export { createFake, type Fake, type FailRule } from './createFake';
 export type { FakeOptions } from './options';
 export {
   FakeState,

@@ -28,6 +28,8 @@ export interface FakeOptions {
   resetRate?: number;
   /** A new service principal is invisible to Graph reads and to ARM for this long; default 0. */
   replicationLagInMs?: number;
+  /** A new app is unknown to `POST /servicePrincipals` (400 `Request_BadRequest`) for this long; default 0. */
+  appReplicationLagInMs?: number;
   /** A written federated credential is unusable at the token endpoint (AADSTS70021) for this long; default 0. */
   ficPropagationInMs?: number;
   /** Role assignments per ARM list page before a `nextLink`; default 100. */
@@ -51,6 +53,7 @@ export interface ResolvedOptions {
   resetRate: number;
   replicationLagInMs: number;
   ficPropagationInMs: number;
+  appReplicationLagInMs: number;
   armPageSize: number;
   seed: number;
   clock: () => number;
@@ -103,6 +106,7 @@ export function resolveOptions(patch: FakeOptions, base?: ResolvedOptions): Reso
     resetRate: rate('resetRate', patch.resetRate ?? base?.resetRate),
     replicationLagInMs: nonNegative('replicationLagInMs', patch.replicationLagInMs, base?.replicationLagInMs ?? 0),
     ficPropagationInMs: nonNegative('ficPropagationInMs', patch.ficPropagationInMs, base?.ficPropagationInMs ?? 0),
+    appReplicationLagInMs: nonNegative('appReplicationLagInMs', patch.appReplicationLagInMs, base?.appReplicationLagInMs ?? 0),
     armPageSize,
     seed: patch.seed ?? base?.seed ?? 1,
     clock: patch.clock ?? base?.clock ?? Date.now,

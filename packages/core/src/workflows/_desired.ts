@@ -1,0 +1,54 @@
+/**
+ * What a spec connection wants, as the inputs of each resource's decision: one function per
+ * resource, used by `plan` and by `apply` alike, so both compare against the same desired state.
+ * @internal
+ */
+import type { ConnectionSpecInput } from '../steps/createManualConnection';
+import type { DesiredConnection, ResolvedSpec } from '../spec/load';
+
+/**
+ * wif's marker on a connection it manages: the end of its description. Together with the
+ * `wif:managed` tag on the app it tells a connection wif made (and may prune) from any other.
+ */
+export const CONNECTION_MARKER = '(managed by wif)';
+
+/** The description with wif's marker at its end (added once). */
+export function withMarker(description: string | undefined): string {
+  const d = (description ?? '').trim();
+  return d.endsWith(CONNECTION_MARKER) ? d : d ? `${d} ${CONNECTION_MARKER}` : CONNECTION_MARKER;
+}
+
+/** Whether a connection's description carries wif's marker. */
+export const hasMarker = (description: string | null | undefined): boolean => (description ?? '').trim().endsWith(CONNECTION_MARKER);
+
+/** The app's desired state: its names, and notes saying which connection it serves. */
+export function desiredApp(spec: ResolvedSpec, c: DesiredConnection): { displayName: string; uniqueName: string; notes: string } {
+  return { ...c.app, notes: `Azure DevOps service connection ${spec.organization}/${c.project}/${c.name} (managed by wif).` };
+}
+
+/** The connection's desired state, for an app id (empty while the app does not exist). */
+export function desiredConnectionInput(spec: ResolvedSpec, c: DesiredConnection, appId: string): ConnectionSpecInput {
+  return {
+    project: c.project,
+    name: c.name,
+    tenantId: spec.tenantId,
+    appId,
+    target: c.target,
+    cloud: spec.cloud,
+    description: withMarker(c.description),
+  };
+}
+
+/** A readable name for the pipeline permission of a connection. */
+export function describePipelines(c: Pick<DesiredConnection, 'pipelines'>): string {
+  return Array.isArray(c.pipelines) ? `pipelines ${c.pipelines.join(', ')}` : 'all pipelines';
+}
+
+/** The projects of `wanted` that `refs` (the connection's project references) lack. Pure: plan and apply decide sharing here. */
+export function decideShare(
+  wanted: readonly string[],
+  refs: readonly { readonly id?: string | undefined; readonly name?: string | undefined }[],
+): string[] {
+  const has = (p: string): boolean => refs.some((r) => [r.id, r.name].some((x) => x?.toLowerCase() === p.toLowerCase()));
+  return wanted.filter((p) => !has(p));
+}

@@ -1,0 +1,158 @@
+/**
+ * Executing a plan: `apply` and `sync` are `plan`, then this. A connection whose plan carries a
+ * refusal (or could not be read) gets no write; with `atomic`, one refusal anywhere stops every
+ * write. A plan handed in (saved with `wif plan --out`, or shown for confirmation) is re-checked
+ * before the connection's first write: the connection is planned again and every observed fact
+ * its changes depend on (ids, actions, compared values) must be as the plan recorded them, else
+ * the connection is refused with `StalePlan` and nothing is written for it. @internal
+ */
+import type { ValidationError } from '@wif/http';
+import { errAsync, ResultAsync } from 'neverthrow';
+import type { StalePlanError, WifError } from '../errors';
+import { mapPool } from '../_internal/pool';
+import { isRefusal } from '../refusals';
+import { checkResolvedSpec, type DesiredConnection } from '../spec/load';
+import { convergeOne, DEFAULT_APPLY_CONCURRENCY } from './_engine';
+import { pruneOrphan } from './_prune';
+import type { EngineOptions } from './_run';
+import { specHash } from './_specHash';
+import type { ApplyReport, ConnectionReport } from './types';
+import type { WifClients } from './clients';
+import { type ConnectionPlan, type Plan, planConnection } from './plan';
+import type { OrphanReport, PlannedResource } from './types';
+
+const describe = (r: PlannedResource): string => `${r.kind} ${r.name}`;
+const fact = (r: PlannedResource): string => JSON.stringify([r.action, r.id ?? null, r.changes.map((c) => [c.field, c.from, c.to])]);
+
+/** What differs between the plan of a connection and the plan of it now: empty when nothing changed. */
+export function staleFacts(saved: ConnectionPlan, now: ConnectionPlan): string[] {
+  const out: string[] = [];
+  const key = (r: PlannedResource): string => `${r.kind}|${r.name}`.toLowerCase();
+  const current = new Map(now.resources.map((r) => [key(r), r]));
+  for (const r of saved.resources) {
+    const n = current.get(key(r));
+    current.delete(key(r));
+    if (!n) out.push(`${describe(r)}: no longer planned (was ${r.action})`);
+    else if (fact(r) !== fact(n)) {
+      const changes = n.changes.map((c) => `${c.field} ${c.from ?? '∅'} → ${c.to ?? '∅'}`).join(', ');
+      out.push(`${describe(r)}: was ${r.action}${r.id ? ` of ${r.id}` : ''}, now ${n.action}${changes ? ` (${changes})` : ''}`);
+    }
+  }
+  for (const n of current.values()) out.push(`${describe(n)}: newly planned (${n.action})`);
+  const refusalsBefore = saved.refusals.map((r) => r.kind).join(',');
+  const refusalsNow = now.refusals.map((r) => r.kind).join(',');
+  if (refusalsBefore !== refusalsNow) out.push(`refusals: [${refusalsBefore}] → [${refusalsNow}]`);
+  const unreadable = (c: ConnectionPlan): boolean => c.error !== undefined && !isRefusal(c.error);
+  if (unreadable(saved) !== unreadable(now)) out.push(`readable: ${String(!unreadable(saved))} → ${String(!unreadable(now))}`);
+  return out;
+}
+
+const stalePlan = (key: string | undefined, changed: readonly string[]): StalePlanError => ({
+  kind: 'StalePlan',
+  ...(key ? { key } : {}),
+  changed,
+  message: `StalePlan: ${key ? `${key}: ` : ''}${changed.join('; ')}. Nothing was written${key ? ' for it' : ''}: run wif plan again and review the new plan.`,
+});
+
+/** Options of the executor: the engine's, and how the plan came. */
+export interface ExecuteOptions extends EngineOptions {
+  /** Re-plan each connection before its first write and refuse it (`StalePlan`) if anything changed. */
+  readonly recheck: boolean;
+}
+
+/** Executes `p`; fails only for an invalid spec in it (nothing sent). */
+export function executePlan(clients: WifClients, p: Plan, options: ExecuteOptions): ResultAsync<ApplyReport, ValidationError> {
+  const checked = checkResolvedSpec(p.spec);
+  if (checked.isErr()) return errAsync(checked.error);
+  const started = performance.now();
+  const byKey = new Map(p.spec.connections.map((c) => [c.key, c]));
+  const hash = specHash(p.spec);
+
+  // The whole plan is stale when it does not match the spec in it, or the spec as it is now.
+  const whole =
+    hash !== p.specHash
+      ? stalePlan(undefined, ['the plan was edited after it was made (its spec hash does not match)'])
+      : options.spec && specHash(options.spec) !== p.specHash
+        ? stalePlan(undefined, ['the spec changed since the plan was made'])
+        : undefined;
+  const blocking = p.connections.find((c) => c.error !== undefined);
+  const stopAll: WifError | undefined = whole ?? (options.atomic && blocking ? blocking.error : undefined);
+
+  const skipped = (cp: ConnectionPlan, status: ConnectionReport['status'], error?: WifError): ConnectionReport => ({
+    key: cp.key,
+    project: cp.project,
+    name: cp.name,
+    status,
+    planned: cp.resources,
+    resources: [],
+    timings: [],
+    durationInMs: 0,
+    leftovers: [],
+    ...(error ? { error } : {}),
+  });
+
+  const one = async (cp: ConnectionPlan): Promise<ConnectionReport> => {
+    const c: DesiredConnection | undefined = byKey.get(cp.key);
+    if (stopAll)
+      return skipped(cp, whole ? 'refused' : cp.error ? (isRefusal(cp.error) ? 'refused' : 'failed') : 'skipped', whole ?? cp.error);
+    if (!c) return skipped(cp, 'refused', stalePlan(cp.key, ['the connection is not in the plan\u2019s spec']));
+    if (cp.error) return skipped(cp, isRefusal(cp.error) ? 'refused' : 'failed', cp.error);
+    let current = cp;
+    if (options.recheck) {
+      current = await planConnection(clients, p.spec, c, options);
+      const changed = staleFacts(cp, current);
+      if (changed.length > 0) return skipped(cp, 'refused', stalePlan(cp.key, changed));
+    }
+    const report = await convergeOne(clients, p.spec, c, options);
+    return { ...report, planned: current.resources };
+  };
+
+  return ResultAsync.fromSafePromise(
+    (async () => {
+      const connections = await mapPool(p.connections, options.concurrency ?? DEFAULT_APPLY_CONCURRENCY, async (cp) => {
+        const r = await one(cp);
+        options.onConnection?.(r);
+        return r;
+      });
+      const orphans: OrphanReport[] = [];
+      for (const orphan of p.orphans) {
+        orphans.push(
+          options.prune && !stopAll
+            ? await pruneOrphan(clients, orphan, options)
+            : {
+                project: orphan.project,
+                name: orphan.name,
+                connectionId: orphan.connectionId,
+                status: 'kept',
+                resources: [],
+                leftovers: [],
+              },
+        );
+      }
+      return summarize(p.organization, connections, orphans, performance.now() - started);
+    })(),
+  );
+}
+
+function summarize(organization: string, connections: ConnectionReport[], orphans: OrphanReport[], durationInMs: number): ApplyReport {
+  const count = (f: (c: ConnectionReport) => boolean): number => connections.filter(f).length;
+  return {
+    organization,
+    durationInMs: Math.round(durationInMs),
+    connections,
+    orphans,
+    summary: {
+      converged: count((c) => c.status === 'converged'),
+      failed: count((c) => c.status === 'failed'),
+      rolledBack: count((c) => c.status === 'rolled-back'),
+      rollbackIncomplete: count((c) => c.status === 'rollback-incomplete'),
+      refused: count((c) => c.status === 'refused'),
+      skipped: count((c) => c.status === 'skipped'),
+      created: count((c) => c.outcome === 'created'),
+      updated: count((c) => c.outcome === 'updated'),
+      unchanged: count((c) => c.outcome === 'unchanged'),
+      pruned: orphans.filter((o) => o.status === 'deleted').length,
+    },
+    ok: connections.every((c) => c.status === 'converged') && orphans.every((o) => o.status !== 'prune-incomplete'),
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Orphans: connections wif manages that the spec no longer names. "Managed" takes both marks: wif's
+ * marker at the end of the connection's description and the `wif:managed` tag on its app. A
+ * connection with the marker but an untagged app is listed as not managed and never deleted.
+ * @internal
+ */
+import type { OperationOptions } from '@wif/http';
+import { type ServiceEndpoint, authParameter, getPipelinePermissions, getProject, listServiceEndpoints } from '@wif/devops';
+import { type Application, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
+import { errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
+import { WIF_MANAGED_TAG } from '../constants';
+import type { WifError } from '../errors';
+import { credentialNameFor } from '../steps/bindFederatedCredential';
+import type { ResolvedSpec } from '../spec/load';
+import { targetFromData, targetListScope } from '../target';
+import { hasMarker } from './_desired';
+import { readServicePrincipal } from './_read';
+import { assignmentLabel, listPrincipalAssignments } from './_roles';
+import type { WifClients } from './clients';
+import type { PlannedResource } from './types';
+
+/** A managed connection the spec no longer names, and what `apply --prune` deletes for it. */
+export interface OrphanPlan {
+  /** The project it was found in (its owner when it is shared). */
+  readonly project: string;
+  readonly projectId: string;
+  readonly name: string;
+  readonly connectionId: string;
+  readonly appId: string;
+  /** Both wif marks present: `apply --prune` deletes it; otherwise it is only reported. */
+  readonly managed: boolean;
+  /** Every project the connection is in: it is deleted from each. */
+  readonly projects: readonly { readonly id: string; readonly name: string }[];
+  /** The parts `--prune` deletes, in order of deletion, each with action `delete` (empty when not managed). */
+  readonly resources: readonly PlannedResource[];
+  readonly note: string;
+}
+
+const del = (kind: PlannedResource['kind'], name: string, id: string, note?: string): PlannedResource => ({
+  kind,
+  action: 'delete',
+  name,
+  id,
+  changes: [],
+  ...(note ? { note } : {}),
+});
+
+const isWif = (e: ServiceEndpoint): boolean => (e.authorization?.scheme ?? '').toLowerCase() === 'workloadidentityfederation';
+
+/**
+ * Lists, in each project of the spec, the WIF connections that carry wif's marker but that no spec
+ * connection names (nor uses the app of), and reads the parts `--prune` would delete.
+ * Calls `GET projects/{p}`, `GET serviceendpoint/endpoints?type=azurerm` per project, and per
+ * orphan `GET applications(appId=…)`, its service principal, credentials, role assignments and
+ * pipeline permissions.
+ */
+export function findOrphans(
+  clients: WifClients,
+  spec: ResolvedSpec,
+  specAppIds: ReadonlySet<string>,
+  options: { readonly abortSignal?: AbortSignal },
+): ResultAsync<OrphanPlan[], WifError> {
+  const o: OperationOptions = options;
+  const projects = [...new Map(spec.connections.map((c) => [c.project.toLowerCase(), c.project])).values()];
+  return ResultAsync.combine(
+    projects.map((p) =>
+      getProject(clients.devops, p, o).andThen((project) =>
+        listServiceEndpoints(clients.devops, project.id, { type: 'azurerm', includeFailed: true }, o).map((all) => ({ project, all })),
+      ),
+    ),
+  ).andThen((lists) => {
+    const seen = new Set<string>();
+    const candidates: { project: { id: string; name: string }; e: ServiceEndpoint }[] = [];
+    for (const { project, all } of lists) {
+      const named = new Set(
+        spec.connections
+          .filter((c) => c.project.toLowerCase() === project.name.toLowerCase() || c.project.toLowerCase() === project.id.toLowerCase())
+          .map((c) => c.name.toLowerCase()),
+      );
+      for (const e of all) {
+        const appId = authParameter(e, 'serviceprincipalid')?.toLowerCase() ?? '';
+        if (!isWif(e) || !hasMarker(e.description) || named.has(e.name.toLowerCase()) || specAppIds.has(appId)) continue;
+        if (seen.has(e.id.toLowerCase())) continue;
+        seen.add(e.id.toLowerCase());
+        candidates.push({ project, e });
+      }
+    }
+    return ResultAsync.combine(candidates.map(({ project, e }) => readOrphan(clients, project, e, o)));
+  });
+}
+
+function readOrphan(
+  clients: WifClients,
+  project: { id: string; name: string },
+  e: ServiceEndpoint,
+  o: { abortSignal?: AbortSignal },
+): ResultAsync<OrphanPlan, WifError> {
+  const appId = authParameter(e, 'serviceprincipalid') ?? '';
+  const projects = (e.serviceEndpointProjectReferences ?? []).flatMap((r) =>
+    r.projectReference?.id ? [{ id: r.projectReference.id, name: r.projectReference.name ?? r.name }] : [],
+  );
+  const head = { project: project.name, projectId: project.id, name: e.name, connectionId: e.id, appId, projects };
+  return safeTry(async function* () {
+    const app: Application | undefined = yield* getApplication(clients.graph, { appId }, o)
+      .map((a): Application | undefined => a)
+      .orElse((x) => (x.kind === 'NotFound' ? okAsync(undefined) : errAsync(x)));
+    if (!app || !(app.tags ?? []).includes(WIF_MANAGED_TAG)) {
+      return ok({
+        ...head,
+        managed: false,
+        resources: [],
+        note: `its app is not tagged ${WIF_MANAGED_TAG}: not made by wif, never deleted`,
+      });
+    }
+    const [sp, credentials, perms] = yield* ResultAsync.combine([
+      readServicePrincipal(clients.graph, app, o),
+      listFederatedIdentityCredentials(clients.graph, app.id, o),
+      getPipelinePermissions(clients.devops, project.id, { type: 'endpoint', id: e.id }, o),
+    ] as const);
+    const target = targetFromData(e.data);
+    const assignments = sp && target ? yield* listPrincipalAssignments(clients.arm, [targetListScope(target)], sp.id, o) : [];
+    const ours = credentialNameFor(e.id);
+    const authorized = (perms.pipelines ?? []).filter((p) => p.authorized).map((p) => String(p.id));
+    const resources: PlannedResource[] = [
+      ...(authorized.length > 0 || perms.allPipelines?.authorized === true
+        ? [
+            {
+              ...del('pipelinePermission', 'pipeline permissions', e.id),
+              changes: [
+                ...authorized.map((id) => ({ field: 'pipeline', from: id, to: null })),
+                ...(perms.allPipelines?.authorized === true ? [{ field: 'allPipelines', from: 'true', to: 'false' }] : []),
+              ],
+            },
+          ]
+        : []),
+      { ...del('serviceConnection', e.name, e.id), changes: projects.map((p) => ({ field: 'project', from: p.name, to: null })) },
+      ...credentials.filter((f) => f.name.toLowerCase().startsWith(ours)).map((f) => del('federatedCredential', f.name, f.id)),
+      ...assignments.map((a) => del('roleAssignment', assignmentLabel(a), a.id)),
+      ...(sp ? [del('servicePrincipal', app.displayName, sp.id)] : []),
+      del('application', app.displayName, app.id),
+    ];
+    return ok({ ...head, managed: true, resources, note: 'managed by wif and not in the spec: deleted by apply --prune' });
+  });
+}

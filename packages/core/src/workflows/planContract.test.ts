@@ -1,0 +1,267 @@
+/**
+ * The plan is the contract: what `plan` shows is what `apply` does. Every test counts the write
+ * requests in the fake's request log.
+ */
+import { createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WIF_MANAGED_TAG } from '../constants';
+import { loadSpec, type ResolvedSpec } from '../spec/load';
+import { apply, type ApplyReport, type ConnectionReport } from './apply';
+import { createClients } from './clients';
+import { plan, type Plan } from './plan';
+import { parseSavedPlan, serializePlan } from './savedPlan';
+
+const SUB = '11111111-2222-3333-4444-555555555555';
+const RG = `/subscriptions/${SUB}/resourceGroups`;
+
+const fake = createFake();
+const server = setupServer(...fake.handlers);
+const clients = createClients({
+  credential: createTestCredential(),
+  organization: 'contoso',
+  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+});
+const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;
+
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+beforeEach(() => {
+  fake.reset();
+  fake.setOptions({ issuerMode: 'entra', replicationLagInMs: 0, clock: Date.now });
+  fake.state.addProject('platform');
+  fake.state.addProject('web');
+});
+
+const spec = (connections: string): ResolvedSpec =>
+  loadSpec(`
+organization: contoso
+tenantId: ${TEST_TENANT_ID}
+connections:
+${connections}`)._unsafeUnwrap();
+
+const OK = `  - { project: platform, name: sc-ok, app: ado-ok, scope: ${RG}/rg-ok, roles: [Contributor] }`;
+const TAKEN = `  - { project: platform, name: sc-taken, app: ado-taken, scope: ${RG}/rg-taken, roles: [Reader] }`;
+const TYPO = `  - { project: platform, name: sc-typo, app: ado-typo, scope: ${RG}/rg-typo, roles: [Contributer] }`;
+const SHARED = `  - { project: platform, name: sc-shared, app: ado-shared, scope: ${RG}/rg-s, roles: [Reader], shareWith: [web], pipelines: [7] }`;
+
+const writes = (from = 0): string[] =>
+  fake.requests
+    .slice(from)
+    .filter((r) => r.method !== 'GET')
+    .map((r) => `${r.method} ${r.operation}`);
+const byName = (r: ApplyReport, name: string): ConnectionReport => r.connections.find((c) => c.name === name)!;
+const seedSecretConnection = (): void => {
+  fake.state.addServiceEndpoint({ name: 'sc-taken', projects: 'platform', scheme: 'ServicePrincipal', servicePrincipalId: SUB });
+};
+
+describe('refusals: apply writes nothing for a refused connection', () => {
+  it('sends no write request for a name taken by a secret-based connection or an unknown role, and names the refusal', async () => {
+    seedSecretConnection();
+    const s = spec([TAKEN, TYPO].join('\n'));
+    const p = (await plan(clients, s))._unsafeUnwrap();
+    expect(p.connections.map((c) => c.refusals.map((r) => r.kind))).toEqual([['ConnectionConflict'], ['RoleNotFound']]);
+    expect(p.summary.refused).toBe(2);
+
+    const before = fake.requests.length;
+    const report = (await apply(clients, s, fast))._unsafeUnwrap();
+    expect(writes(before)).toEqual([]);
+    expect(report.ok).toBe(false);
+    expect(report.connections.map((c) => [c.status, c.error?.kind])).toEqual([
+      ['refused', 'ConnectionConflict'],
+      ['refused', 'RoleNotFound'],
+    ]);
+    expect(report.connections[1]?.error?.message).toContain('No role named "Contributer"');
+    expect(fake.state.applications()).toEqual([]);
+  });
+
+  it('converges the others; with atomic, writes nothing at all', async () => {
+    seedSecretConnection();
+    const s = spec([OK, TAKEN, TYPO].join('\n'));
+    let before = fake.requests.length;
+    const atomic = (await apply(clients, s, { ...fast, atomic: true }))._unsafeUnwrap();
+    expect(writes(before)).toEqual([]);
+    expect(atomic.connections.map((c) => c.status)).toEqual(['skipped', 'refused', 'refused']);
+
+    before = fake.requests.length;
+    const report = (await apply(clients, s, fast))._unsafeUnwrap();
+    expect(byName(report, 'sc-ok').status).toBe('converged');
+    expect(report.summary).toMatchObject({ converged: 1, refused: 2 });
+    // Every write was for sc-ok: one app, one principal, one assignment, one connection, one credential.
+    expect(writes(before).sort()).toEqual(
+      [
+        'PATCH applications.update',
+        'POST servicePrincipals.create',
+        'PUT roleAssignments.create',
+        'POST serviceEndpoints.create',
+        'POST federatedIdentityCredentials.create',
+      ].sort(),
+    );
+    expect(fake.state.applications().map((a) => a.displayName)).toEqual(['ado-ok']);
+  });
+});
+
+describe('saved plans', () => {
+  it('plan → file → apply converges; a second plan shows nothing to do', async () => {
+    const s = spec([OK, SHARED].join('\n'));
+    const file = serializePlan((await plan(clients, s))._unsafeUnwrap());
+    expect(JSON.parse(file)).toMatchObject({ format: 'wif-plan', version: 1, specHash: expect.stringMatching(/^sha256:/) });
+    const saved = parseSavedPlan(file)._unsafeUnwrap();
+    const report = (await apply(clients, saved, { ...fast, spec: s }))._unsafeUnwrap();
+    expect(report.ok).toBe(true);
+    expect(report.connections.map((c) => c.planned?.map((r) => r.action))).toEqual([
+      ['create', 'create', 'create', 'create', 'create'],
+      ['create', 'create', 'create', 'create', 'create', 'create', 'create'],
+    ]);
+    const again = (await plan(clients, s))._unsafeUnwrap();
+    expect(again.summary).toMatchObject({ create: 0, update: 0 });
+  });
+
+  it('refuses with StalePlan, writing nothing for it, when the connection was edited after the plan', async () => {
+    const s = spec(OK);
+    await apply(clients, s, fast);
+    const saved = parseSavedPlan(serializePlan((await plan(clients, s))._unsafeUnwrap()))._unsafeUnwrap();
+    // Someone edits the connection in the portal.
+    const endpoint = fake.state.serviceEndpoints().find((e) => e.name === 'sc-ok')!;
+    endpoint.description = 'edited by hand';
+    const before = fake.requests.length;
+    const report = (await apply(clients, saved, fast))._unsafeUnwrap();
+    expect(writes(before)).toEqual([]);
+    expect(byName(report, 'sc-ok')).toMatchObject({ status: 'refused', error: { kind: 'StalePlan' } });
+    expect(byName(report, 'sc-ok').error?.message).toContain('serviceConnection sc-ok');
+    expect(endpoint.description).toBe('edited by hand');
+  });
+
+  it('refuses the whole plan when the spec changed since, and a file of another version', async () => {
+    const saved = (await plan(clients, spec(OK)))._unsafeUnwrap();
+    const before = fake.requests.length;
+    const report = (await apply(clients, saved, { ...fast, spec: spec(TYPO) }))._unsafeUnwrap();
+    expect(fake.requests.length).toBe(before);
+    expect(report.connections[0]).toMatchObject({
+      status: 'refused',
+      error: { kind: 'StalePlan', changed: ['the spec changed since the plan was made'] },
+    });
+    const other = JSON.stringify({ ...JSON.parse(serializePlan(saved)), version: 2 });
+    expect(parseSavedPlan(other)._unsafeUnwrapErr()).toMatchObject({
+      kind: 'Validation',
+      problems: [expect.objectContaining({ path: 'plan.version' })],
+    });
+  });
+});
+
+describe('rollback that tells the truth', () => {
+  it('removes a shared connection from every project when its pipeline-permission write fails', async () => {
+    fake.failRequests({ service: 'devops', method: 'PATCH', path: /pipelinePermissions/ });
+    const report = (await apply(clients, spec(SHARED), fast))._unsafeUnwrap();
+    const c = byName(report, 'sc-shared');
+    expect(c).toMatchObject({ status: 'rolled-back', error: { kind: 'Forbidden' }, leftovers: [] });
+    expect(fake.state.serviceEndpoints()).toEqual([]);
+    expect(fake.state.applications()).toEqual([]);
+    expect(fake.state.roleAssignments().filter((a) => a.principalType === 'ServicePrincipal')).toEqual([]);
+    // The fake deletes a connection only from the projects a delete names: it was named in both.
+    expect(fake.requests.filter((r) => r.operation === 'serviceEndpoints.delete')).toHaveLength(1);
+  });
+
+  it('reports a delete that fails as a leftover with its removal command, and the connection rollback-incomplete', async () => {
+    fake.failRequests({ service: 'devops', method: 'PATCH', path: /pipelinePermissions/ });
+    fake.failRequests({ service: 'graph', method: 'DELETE', path: /^\/applications\/[^/]+$/ });
+    const c = byName((await apply(clients, spec(SHARED), fast))._unsafeUnwrap(), 'sc-shared');
+    expect(c.status).toBe('rollback-incomplete');
+    const app = fake.state.applications()[0]!;
+    expect(c.leftovers).toEqual([expect.objectContaining({ kind: 'application', id: app.id, command: `az ad app delete --id ${app.id}` })]);
+  });
+});
+
+describe('orphans and prune', () => {
+  it('lists a managed connection the spec no longer names, and apply --prune deletes all its parts and nothing else', async () => {
+    await apply(clients, spec([OK, SHARED].join('\n')), fast);
+    // Not wif's: a WIF connection with the marker text but an app without the tag, and a plain secret one.
+    const foreign = fake.state.addApplication({ displayName: 'hand-made', tags: [] });
+    fake.state.addServiceEndpoint({
+      name: 'sc-hand',
+      projects: 'platform',
+      servicePrincipalId: foreign.appId,
+      description: 'mine (managed by wif)',
+    });
+    seedSecretConnection();
+
+    const s = spec(OK);
+    const p: Plan = (await plan(clients, s))._unsafeUnwrap();
+    expect(p.orphans.map((o) => [o.name, o.managed])).toEqual([
+      ['sc-shared', true],
+      ['sc-hand', false],
+    ]);
+    const shared = p.orphans[0]!;
+    expect(shared.resources.map((r) => r.kind)).toEqual([
+      'pipelinePermission',
+      'serviceConnection',
+      'federatedCredential',
+      'roleAssignment',
+      'servicePrincipal',
+      'application',
+    ]);
+    expect(shared.projects.map((x) => x.name).sort()).toEqual(['platform', 'web']);
+
+    // Without --prune, nothing is deleted.
+    let before = fake.requests.length;
+    const kept = (await apply(clients, p, fast))._unsafeUnwrap();
+    expect(writes(before)).toEqual([]);
+    expect(kept.orphans.map((o) => o.status)).toEqual(['kept', 'kept']);
+
+    before = fake.requests.length;
+    const pruned = (await apply(clients, p, { ...fast, prune: true }))._unsafeUnwrap();
+    expect(pruned.orphans.map((o) => o.status)).toEqual(['deleted', 'kept']);
+    expect(writes(before).sort()).toEqual(
+      [
+        'PATCH pipelinePermissions.update',
+        'DELETE serviceEndpoints.delete',
+        'DELETE federatedIdentityCredentials.delete',
+        'DELETE roleAssignments.delete',
+        'DELETE servicePrincipals.delete',
+        'DELETE applications.delete',
+      ].sort(),
+    );
+    expect(
+      fake.state
+        .serviceEndpoints()
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['sc-hand', 'sc-ok', 'sc-taken']);
+    expect(
+      fake.state
+        .applications()
+        .map((a) => a.displayName)
+        .sort(),
+    ).toEqual(['ado-ok', 'hand-made']);
+    expect(fake.state.applications().find((a) => a.displayName === 'ado-ok')?.tags).toContain(WIF_MANAGED_TAG);
+    expect(fake.state.servicePrincipals()).toHaveLength(1);
+    expect((await plan(clients, s))._unsafeUnwrap().orphans.map((o) => o.name)).toEqual(['sc-hand']);
+  });
+});
+
+describe('replication-aware reads', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('plans no change right after apply while Graph still hides the new principal for 5 s', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    fake.setOptions({ replicationLagInMs: 5_000, clock: () => Date.now() });
+    const s = spec(OK);
+    const applied = apply(clients, s, fast);
+    await vi.runAllTimersAsync();
+    expect((await applied)._unsafeUnwrap().ok).toBe(true);
+
+    const planned = plan(clients, s);
+    let settled = false;
+    void planned.then(() => (settled = true));
+    for (let i = 0; i < 40 && !settled; i++) await vi.advanceTimersByTimeAsync(500);
+    const p = (await planned)._unsafeUnwrap();
+    expect(p.summary).toMatchObject({ create: 0, update: 0 });
+    // The principal was indeed invisible at first: the plan read it more than once.
+    expect(
+      fake.requests.filter((r) => r.operation === 'servicePrincipals.get' || r.operation === 'servicePrincipals.list').length,
+    ).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,28 @@
+/**
+ * An HTTP client that trusts one more certificate authority, for one client only: how wif talks
+ * to the emulator over TLS (`wif emulator --tls`) without touching the process's trust store and
+ * without ever turning certificate verification off.
+ */
+import { Agent } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
+
+/**
+ * Wraps core-rest-pipeline's default HTTP client so that its HTTPS requests verify the server
+ * against the public roots plus `ca` (PEM). Verification stays on: a certificate from any other
+ * issuer, or for another host name, is refused as before. Plain HTTP requests are untouched. A
+ * request that brings its own `agent` keeps it.
+ *
+ * @example
+ * const httpClient = trustingHttpClient(readFileSync(caFile, 'utf8'));
+ * const clients = createClients({ credential, organization, endpoints, httpClient });
+ */
+export function trustingHttpClient(ca: string | readonly string[], inner: HttpClient = createDefaultHttpClient()): HttpClient {
+  const agent = new Agent({ keepAlive: true, ca: [...rootCertificates, ...(typeof ca === 'string' ? [ca] : ca)] });
+  return {
+    sendRequest(request) {
+      if (request.url.startsWith('https:') && !request.agent) request.agent = agent;
+      return inner.sendRequest(request);
+    },
+  };
+}
