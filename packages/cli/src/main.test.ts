@@ -185,6 +185,16 @@ describe('one cause, one message (in-process)', () => {
         'http://127.0.0.1:4010',
       ).message,
     ).toBe('cannot reach http://127.0.0.1:4010 — is `wif emulator` running?');
+    const tls = {
+      kind: 'Network' as const,
+      service: 'devops' as const,
+      operation: 'GET connectionData',
+      retryable: false,
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      message: "The emulator's TLS certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE).",
+    };
+    // An untrusted certificate keeps its own message (how to trust the CA), not "cannot reach".
+    expect(preflightError(tls, 'https://127.0.0.1:4010')).toEqual(tls);
     const auth = preflightError(
       { kind: 'Authentication', service: 'devops', message: 'ChainedTokenCredential authentication failed.' },
       undefined,

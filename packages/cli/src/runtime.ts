@@ -82,6 +82,8 @@ export function discoverConfig(io: Pick<CliIo, 'env' | 'cwd'>): string | undefin
 export function preflightError(e: import('@wif/core').CheckAccessError, emulator: string | undefined): PrintableError {
   switch (e.kind) {
     case 'Network':
+      // A certificate that does not verify is not "cannot reach": its own message says how to trust the emulator's CA.
+      if (!e.retryable) return e;
       return {
         kind: 'Network',
         message: emulator
