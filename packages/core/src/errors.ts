@@ -7,6 +7,7 @@ import type { LimitExceededError, TransportError, ValidationError } from '@wif/h
 
 export type {
   Problem,
+  SourceLocation,
   Service,
   ValidationError,
   HttpError,
@@ -77,6 +78,8 @@ export interface RoleNotFoundError {
   readonly kind: 'RoleNotFound';
   readonly role: string;
   readonly scope: string;
+  /** A role that exists at the scope with a close name (`Contributor` for `Contributer`), when there is one. */
+  readonly suggestion?: string;
   readonly message: string;
 }
 

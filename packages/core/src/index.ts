@@ -25,6 +25,7 @@ export type {
   PermissionMissingError,
   MissingPermission,
   Problem,
+  SourceLocation,
   Service,
   ValidationError,
   HttpError,
@@ -86,5 +87,6 @@ export {
   trustingHttpClient,
   fetchOverHttpClient,
 } from '@wif/http';
+export { checkAccess, type CheckAccessError, type OrganizationNotFoundError } from './preflight';
 export * from './exchange/index';
 export * from './preflight/index';
