@@ -3,26 +3,43 @@
 # prod-readonly) against the local emulator, prove each trust chain by a real token exchange, and
 # audit the organization. Nothing here reaches Azure; the same commands do, without --emulator.
 #
-#   bash scripts/demo.sh
+#   bash scripts/demo.sh          # the demo; stops its emulator at the end
+#   bash scripts/demo.sh --keep   # leaves the emulator running, to try the commands it suggests
+#
+# WIF_DEMO_SKIP_SETUP=1 skips bootstrap and build (the tests run the demo on an already built wif).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 started=$SECONDS
-
-source scripts/bootstrap.sh # Node 24 + pnpm into tools/bootstrap, then the workspace (frozen lockfile)
-export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+keep=false
+for arg in "$@"; do
+  case "$arg" in
+  --keep) keep=true ;;
+  *)
+    echo "usage: bash scripts/demo.sh [--keep]" >&2
+    exit 2
+    ;;
+  esac
+done
 
 bold() { if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
+source scripts/lib/emulator.sh # wait_for_emulator
 
-bold "Building wif (packages/cli/dist/wif.js)"
-(cd packages/cli && pnpm exec tsup --silent)
+if [ -z "${WIF_DEMO_SKIP_SETUP:-}" ]; then
+  source scripts/bootstrap.sh # Node 24 + pnpm into tools/bootstrap, then the workspace (frozen lockfile)
+  export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+  bold "Building wif (packages/cli/dist/wif.js)"
+  (cd packages/cli && pnpm exec tsup --silent)
+else
+  export PATH="$root/tools/bootstrap/node_modules/.bin:$PATH"
+fi
 wif() { node "$root/packages/cli/dist/wif.js" "$@"; }
 
 work="$(mktemp -d)"
 emulator_log="$work/emulator.log"
 emulator_pid=""
 cleanup() {
-  if [ -n "$emulator_pid" ]; then
+  if [ -n "$emulator_pid" ] && [ "$keep" != true ]; then
     kill "$emulator_pid" 2>/dev/null || true
     wait "$emulator_pid" 2>/dev/null || true
   fi
@@ -35,24 +52,9 @@ bold "Starting wif emulator on a free port of 127.0.0.1"
 # would leave node running).
 node "$root/packages/cli/dist/wif.js" emulator --port 0 >"$emulator_log" 2>&1 &
 emulator_pid=$!
-url=""
-for _ in $(seq 1 150); do # up to 15 s
-  url="$(sed -n 's/^export WIF_EMULATOR_URL=//p' "$emulator_log")"
-  [ -n "$url" ] && break
-  if ! kill -0 "$emulator_pid" 2>/dev/null; then
-    cat "$emulator_log" >&2
-    echo "wif emulator exited before it was ready" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  cat "$emulator_log" >&2
-  echo "wif emulator printed no ready line in 15 s" >&2
-  exit 1
-fi
+url="$(wait_for_emulator "$emulator_pid" "$emulator_log" 30)" || exit 1
 export WIF_EMULATOR_URL="$url"
-sed -n '1,3p' "$emulator_log"
+head -n 3 "$emulator_log"
 
 spec=examples/env-set.yaml
 run() {
@@ -75,6 +77,22 @@ cat <<EOF
   3. verify  requested each connection's pipeline OIDC token, exchanged it at the Entra token
              endpoint, and used the exchanged token at ARM: the trust chain works end to end.
   4. audit   scanned every connection of the organization; the findings are the demo's seeded
-             secret-based and legacy-issuer connections (try: wif migrate start --connection
-             sc-shared-deploy --project shared).
+             secret-based and legacy-issuer connections.
 EOF
+echo
+if [ "$keep" = true ]; then
+  # The emulator outlives this script; so does a copy of its log.
+  keep_log="${TMPDIR:-/tmp}/wif-demo-emulator-$emulator_pid.log"
+  cp "$emulator_log" "$keep_log"
+  bold "The emulator keeps running (pid $emulator_pid, log $keep_log). Try, from $root:"
+  cat <<EOF
+  export WIF_EMULATOR_URL=$url
+  alias wif='node $root/packages/cli/dist/wif.js'
+  wif migrate start --connection sc-shared-deploy --project shared
+  wif migrate status
+  kill $emulator_pid    # stops the emulator
+EOF
+else
+  bold "The emulator is stopped. To try the migration of the seeded secret-based connection:"
+  echo "  bash scripts/demo.sh --keep    # the same demo, then the emulator stays up and the commands are printed"
+fi

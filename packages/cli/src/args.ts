@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { err, ok, type Result } from 'neverthrow';
+import { closestName } from './didYouMean';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -21,7 +22,15 @@ export interface CommandSpec {
   /** `none`, free `text` (diagnose), or one of `actions` (migrate). */
   readonly positionals: 'none' | 'text' | { readonly actions: readonly string[] };
   readonly examples: readonly string[];
+  /**
+   * Output formats this command adds to the common ones (`-o junit`): the command writes them
+   * itself; the printer writes nothing for them (see {@link OUTPUT_FORMATS}).
+   */
+  readonly outputFormats?: readonly string[];
 }
+
+/** The output formats every command has (`-o`); `--json` is `-o json`. */
+export const OUTPUT_FORMATS = ['table', 'json', 'yaml', 'ndjson'] as const;
 
 const config: OptionSpec = { type: 'string', short: 'c', value: 'FILE', description: 'The spec (YAML or JSON).' };
 const yes: OptionSpec = { type: 'boolean', short: 'y', description: 'Do not ask for confirmation (needed without a terminal).' };
@@ -35,7 +44,18 @@ const project: OptionSpec = { type: 'string', value: 'PROJECT', description: 'Az
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  json: { type: 'boolean', description: 'Machine output on stdout (one JSON document); no progress.' },
+  output: {
+    type: 'string',
+    short: 'o',
+    value: 'FORMAT',
+    description: 'table (default), json, yaml or ndjson (one JSON value per line; a list, one line per element).',
+  },
+  json: { type: 'boolean', description: 'Same as -o json: one JSON document on stdout; no progress.' },
+  query: {
+    type: 'string',
+    value: 'JMESPATH',
+    description: 'Print only this part of the result (JMESPath, as az --query); implies -o json.',
+  },
   verbose: { type: 'boolean', short: 'v', description: 'Print the (redacted) request log on stderr.' },
   color: { type: 'boolean', description: 'Force colours on or off (--no-color); NO_COLOR is honoured.' },
   emulator: { type: 'string', value: 'URL', description: 'Run against the local emulator (or set WIF_EMULATOR_URL).' },
@@ -140,8 +160,9 @@ export const COMMANDS = {
     ],
   },
   migrate: {
-    summary: 'Move a secret-based connection to workload identity federation, with a way back.',
-    usage: 'wif migrate start|status|finish|rollback [--connection NAME --project P | --id ID]',
+    summary: 'Move a secret-based connection to workload identity federation, with a way back; or convert one in place.',
+    usage:
+      'wif migrate start|status|finish|rollback [--connection NAME --project P | --id ID]\n       wif migrate convert --scheme|--issuer --connection NAME --project P [--yes]',
     options: {
       connection: { type: 'string', value: 'NAME', description: 'The connection being migrated (its old name).' },
       project,
@@ -159,15 +180,25 @@ export const COMMANDS = {
         description: 'Where migrations are recorded (default wif-migrations.json, or WIF_JOURNAL).',
       },
       force: { type: 'boolean', description: 'finish: clean up before the 7-day soak is over.' },
+      scheme: {
+        type: 'boolean',
+        description: 'convert: turn an automatic-mode secret connection into workload identity federation in place (same id).',
+      },
+      issuer: {
+        type: 'boolean',
+        description: 'convert: move a connection from the Azure DevOps issuer to the Entra issuer, then rebind its credential.',
+      },
       'keep-old-identity': { type: 'boolean', description: 'finish: delete only the old connection; keep its app and roles.' },
       yes,
     },
-    positionals: { actions: ['start', 'status', 'finish', 'rollback'] },
+    positionals: { actions: ['start', 'status', 'finish', 'rollback', 'convert'] },
     examples: [
       'wif migrate start --connection sc-shared-deploy --project shared',
       'wif migrate status',
       'wif migrate finish --connection sc-shared-deploy --project shared --yes',
       'wif migrate rollback --connection sc-shared-deploy --project shared',
+      'wif migrate convert --issuer --connection sc-platform-legacy --project platform',
+      'wif migrate convert --scheme --connection sc-app-automatic --project app --yes',
     ],
   },
   diagnose: {
@@ -207,6 +238,18 @@ export const COMMANDS = {
       'wif pipeline verify -c wif.yaml --connection sc-platform-prod',
     ],
   },
+  completion: {
+    summary: 'Print a shell completion script (commands, options, spec files): bash, zsh, fish or pwsh.',
+    usage: 'wif completion bash|zsh|fish|pwsh',
+    options: {},
+    positionals: { actions: ['bash', 'zsh', 'fish', 'pwsh'] },
+    examples: [
+      'source <(wif completion bash)            # in ~/.bashrc',
+      'wif completion zsh > "${fpath[1]}/_wif"',
+      'wif completion fish > ~/.config/fish/completions/wif.fish',
+      'wif completion pwsh | Out-String | Invoke-Expression   # in $PROFILE',
+    ],
+  },
   emulator: {
     summary: 'Serve the local emulator of Graph, ARM, Azure DevOps and Entra on 127.0.0.1.',
     usage: 'wif emulator [--port N] [--state FILE] [--no-seed] [--tls]',
@@ -234,7 +277,12 @@ export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 export type DevOpsAuthMode = 'auto' | 'entra' | 'pat';
 
 export interface GlobalOptions {
+  /** Machine output: anything but a plain `-o table` (json, yaml, ndjson, a command's own format, or `--query`). */
   readonly json: boolean;
+  /** `-o`: `table`, `json`, `yaml`, `ndjson`, or one of the command's {@link CommandSpec.outputFormats}. */
+  readonly output: string;
+  /** `--query`: a JMESPath expression applied to the result document. */
+  readonly query?: string;
   readonly verbose: boolean;
   /** `true`/`false` when forced with `--color`/`--no-color`; undefined to decide from the terminal. */
   readonly color?: boolean;
@@ -283,6 +331,16 @@ const ALL_OPTIONS = toParseArgs(
 
 const isCommand = (word: string): word is CommandName => Object.hasOwn(COMMANDS, word);
 
+/** The global options and the command's; a command's own option of a global name keeps the global short flag (`-o`). */
+function withGlobalShorts(options: Readonly<Record<string, OptionSpec>>): Record<string, OptionSpec> {
+  const out: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...options };
+  for (const [name, spec] of Object.entries(options)) {
+    const short = GLOBAL_OPTIONS[name]?.short;
+    if (short && !spec.short) out[name] = { ...spec, short };
+  }
+  return out;
+}
+
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 
 /**
@@ -317,7 +375,22 @@ export function emulatorUrlProblem(text: string): string | undefined {
 function globalsFrom(
   values: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>,
+  extraFormats: readonly string[] = [],
+  ownOutput = false,
 ): Result<GlobalOptions, UsageError> {
+  // A command with its own --output (audit: FORMAT[=FILE], repeatable) reads it itself.
+  const given = ownOutput ? undefined : (values['output'] as string | undefined);
+  const query = values['query'] as string | undefined;
+  const formats = [...OUTPUT_FORMATS, ...extraFormats];
+  if (given !== undefined && !formats.includes(given)) {
+    const near = closestName(given, formats);
+    return err(usage(`-o/--output must be ${formats.join(', ')}, not "${given}".${near ? ` Did you mean -o ${near}?` : ''}`));
+  }
+  if (values['json'] === true && given !== undefined && given !== 'json')
+    return err(usage(`--json is -o json: it cannot go with -o ${given}.`));
+  if (query !== undefined && query.trim() === '')
+    return err(usage('--query needs a JMESPath expression, e.g. --query "findings[].connection.name".'));
+  const output = given ?? (values['json'] === true || query !== undefined ? 'json' : 'table');
   const devopsAuth = (values['devops-auth'] as string | undefined) ?? 'auto';
   if (devopsAuth !== 'auto' && devopsAuth !== 'entra' && devopsAuth !== 'pat')
     return err(usage(`--devops-auth must be auto, entra or pat, not "${devopsAuth}".`));
@@ -328,7 +401,9 @@ function globalsFrom(
   }
   const org = (values['org'] as string | undefined) ?? (env['WIF_ORG'] || undefined);
   return ok({
-    json: values['json'] === true,
+    json: output !== 'table' || query !== undefined,
+    output,
+    ...(query !== undefined ? { query } : {}),
     verbose: values['verbose'] === true,
     ...(typeof values['color'] === 'boolean' ? { color: values['color'] } : {}),
     ...(emulator ? { emulator: emulator.replace(/\/+$/, '') } : {}),
@@ -360,22 +435,29 @@ export function parseCommandLine(
     if (topic !== undefined && !isCommand(topic)) return err(usage(`Unknown command "${topic}".`));
     return globalsFrom(loose.values, env).map((global) => ({ command: 'help' as const, ...(topic ? { topic } : {}), global }));
   }
-  if (!isCommand(word)) return err(usage(`Unknown command "${word}". Commands: ${COMMAND_NAMES.join(', ')}.`));
+  if (!isCommand(word)) {
+    const near = closestName(word, [...COMMAND_NAMES, 'help']);
+    return err(usage(`Unknown command "${word}".${near ? ` Did you mean \`wif ${near}\`?` : ''} Commands: ${COMMAND_NAMES.join(', ')}.`));
+  }
 
   const spec: CommandSpec = COMMANDS[word];
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: toParseArgs({ ...GLOBAL_OPTIONS, ...spec.options }),
+      options: toParseArgs(withGlobalShorts(spec.options)),
       strict: true,
       allowPositionals: true,
       allowNegative: true,
     });
   } catch (e) {
-    return err(usage((e as Error).message.replace(/\. To specify a positional argument.*$/s, '.'), word));
+    const message = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '.');
+    const unknown = /^Unknown option '(--?[^']+)'/.exec(message)?.[1];
+    const names = Object.keys({ ...GLOBAL_OPTIONS, ...spec.options });
+    const near = unknown?.startsWith('--') ? closestName(unknown.slice(2), names) : undefined;
+    return err(usage(near ? `Unknown option '${unknown}'. Did you mean --${near}?` : message, word));
   }
-  const globals = globalsFrom(parsed.values, env);
+  const globals = globalsFrom(parsed.values, env, spec.outputFormats ?? [], Object.hasOwn(spec.options, 'output'));
   if (globals.isErr()) return err({ ...globals.error, command: word });
   const global = globals.value;
   if (parsed.values['help'] === true) return ok({ command: 'help', topic: word, global });

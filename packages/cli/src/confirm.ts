@@ -11,6 +11,17 @@ export type Confirmation = 'yes' | 'no' | 'cannot-ask';
 /** Whether there is a terminal to ask on. */
 export const canAsk = (io: CliIo): boolean => io.stdin.isTTY === true && io.stderr.isTTY === true;
 
+/**
+ * Why a confirmation cannot be asked, and what to do: `{what}: stdin is not a terminal (…), pass --yes`.
+ * Names the stream that is not a terminal, so that `wif apply --json` on a terminal whose stdin is
+ * piped does not claim there is no terminal at all.
+ */
+export function cannotAskMessage(io: CliIo, what: string): string {
+  const notTty = [io.stdin.isTTY === true ? '' : 'stdin', io.stderr.isTTY === true ? '' : 'stderr'].filter(Boolean);
+  const why = notTty.length === 2 ? 'there is no terminal to confirm on' : `${notTty.join(' and ')} is not a terminal, so wif cannot ask`;
+  return `${what}: ${why}; pass --yes to go ahead without asking.`;
+}
+
 /** Asks `question` (y/N) on the terminal; `cannot-ask` without one. End of input or Ctrl-C is no. */
 export async function confirm(io: CliIo, question: string): Promise<Confirmation> {
   if (!canAsk(io)) return 'cannot-ask';

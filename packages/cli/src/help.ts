@@ -15,7 +15,7 @@ const EXIT_CODES = [
   '  0  ok',
   '  1  failure (a request failed, a connection did not converge, a trust chain is broken)',
   '  2  usage or validation error (nothing was sent)',
-  '  3  drift found (plan --exit-code, sync --detect-only)',
+  '  3  drift found (plan --exit-code, sync --detect-only): what terraform plan -detailed-exitcode calls 2',
   '  4  audit findings at or above --fail-on',
 ];
 

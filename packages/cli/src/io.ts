@@ -39,6 +39,21 @@ export function processIo(abortSignal?: AbortSignal): CliIo {
   };
 }
 
+/**
+ * Ends the process quietly (exit 0) when the reader of stdout or stderr goes away (`| head -1`):
+ * Node ignores SIGPIPE and reports EPIPE as an `error` event, which unhandled prints a stack trace.
+ * The reader has all it wanted, so that is not a failure of the command. Other stream errors are
+ * left to Node.
+ */
+export function endOnClosedPipe(...streams: readonly NodeJS.EventEmitter[]): void {
+  for (const stream of streams) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+      else throw e;
+    });
+  }
+}
+
 /** Whether `name` is set to something other than empty (how `CI`, `TF_BUILD` and `NO_COLOR` are read). */
 export function envFlag(env: CliIo['env'], name: string): boolean {
   const v = env[name];

@@ -7,6 +7,7 @@ import { memoryIo } from '../test/memoryIo';
 import { type Emulator, startEmulator } from './emulator/server';
 import { EXIT } from './exitCodes';
 import { main } from './main';
+import { preflightError } from './runtime';
 import { VERSION } from './version';
 
 const ENV_SET = fileURLToPath(new URL('../../../examples/env-set.yaml', import.meta.url));
@@ -60,7 +61,7 @@ describe('wif (in-process, against the emulator)', () => {
     const r = await wif(['plan', '-c', bad]);
     expect(r.code).toBe(EXIT.usage);
     expect(r.err).toContain('tenantId: is not a GUID');
-    expect((await wif(['plan', '-c', join(dir, 'missing.yaml')])).err).toContain('ENOENT');
+    expect((await wif(['plan', '-c', join(dir, 'missing.yaml')])).err).toContain(`no such file: ${join(dir, 'missing.yaml')}`);
     expect((await wif(['plan'])).code).toBe(EXIT.usage);
     expect(emu.fake.requests).toHaveLength(0);
   });
@@ -164,5 +165,41 @@ describe('wif (in-process, against the emulator)', () => {
     expect((await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force'])).code).toBe(EXIT.ok);
     expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy');
     expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy-wif');
+  });
+});
+
+describe('one cause, one message (in-process)', () => {
+  it('translates an unknown organization into "organization \'fabrikam\' not found", once, after one request', async () => {
+    const before = emu.fake.requests.length;
+    const r = await wif(['diagnose', 'AADSTS700213', '--connection', 'sc-x', '--project', 'p', '--org', 'fabrikam']);
+    expect(r.code).toBe(EXIT.failure);
+    expect(r.err).toContain("OrganizationNotFound: organization 'fabrikam' not found");
+    expect(r.err).not.toContain('No devops operation matches');
+    expect(emu.fake.requests.length - before).toBe(1);
+  });
+
+  it('names the URL and `wif emulator` when nothing answers, and says `az login` for a missing sign-in', () => {
+    expect(
+      preflightError(
+        { kind: 'Network', service: 'devops', operation: 'GET connectionData', retryable: true, code: 'ECONNREFUSED', message: 'x' },
+        'http://127.0.0.1:4010',
+      ).message,
+    ).toBe('cannot reach http://127.0.0.1:4010 — is `wif emulator` running?');
+    const tls = {
+      kind: 'Network' as const,
+      service: 'devops' as const,
+      operation: 'GET connectionData',
+      retryable: false,
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      message: "The emulator's TLS certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE).",
+    };
+    // An untrusted certificate keeps its own message (how to trust the CA), not "cannot reach".
+    expect(preflightError(tls, 'https://127.0.0.1:4010')).toEqual(tls);
+    const auth = preflightError(
+      { kind: 'Authentication', service: 'devops', message: 'ChainedTokenCredential authentication failed.' },
+      undefined,
+    );
+    expect(auth.message).toMatch(/^not signed in to Azure: run `az login`/);
+    expect(auth.message).not.toContain('ChainedTokenCredential');
   });
 });

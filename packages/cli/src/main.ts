@@ -23,6 +23,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<CommandModule>> = {
   diagnose: () => import('./commands/diagnose'),
   emulator: () => import('./commands/emulator'),
   pipeline: () => import('./commands/pipeline'),
+  completion: () => import('./commands/completion'),
 };
 
 /**
@@ -34,8 +35,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   if (parsed.isErr()) {
     const { createPrinter } = await import('./output');
     const core = await import('@wif/core');
-    const json = argv.includes('--json');
-    createPrinter(io, { json }, core).error(parsed.error);
+    // The command line did not parse: machine output if it asked for it anywhere.
+    const o = argv.findIndex((a) => a === '-o' || a === '--output');
+    const output = argv.find((a) => a.startsWith('--output='))?.slice(9) ?? (o >= 0 ? argv[o + 1] : undefined);
+    const json = argv.includes('--json') || (output !== undefined && output !== 'table');
+    createPrinter(io, { json, output: output === 'yaml' || output === 'ndjson' ? output : 'json' }, core).error(parsed.error);
     if (!json) io.stderr.write(`Run \`wif ${parsed.error.command ? `${parsed.error.command} ` : ''}--help\` for usage.\n`);
     return EXIT.usage;
   }
@@ -48,8 +52,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     io.stdout.write(helpText(VERSION, inv.topic));
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
   }
+  if (inv.global.query !== undefined) {
+    const { compile } = await import('@jmespath-community/jmespath');
+    try {
+      compile(inv.global.query);
+    } catch (e) {
+      const { createPrinter } = await import('./output');
+      const core = await import('@wif/core');
+      createPrinter(io, inv.global, core).error({
+        kind: 'Usage',
+        message: `--query "${inv.global.query}" is not a valid JMESPath expression: ${(e as Error).message}`,
+      });
+      return EXIT.usage;
+    }
+  }
   const { createRuntime } = await import('./runtime');
-  const rt = await createRuntime(io, inv.global, inv.command);
+  const rt = await createRuntime(io, inv.global, inv.command, inv.options);
   try {
     const command = await COMMAND_MODULES[inv.command]();
     return await command.run(rt, inv);

@@ -101,7 +101,11 @@ describe('formatError', () => {
       },
       colors,
     );
-    expect(lines).toEqual(['✗ Validation: 2 problems', '    tenantId: is not a GUID', '    (input): names no connection']);
+    expect(lines).toEqual([
+      '✗ Validation: 2 problems, nothing was sent:',
+      '    tenantId: is not a GUID',
+      '    (input): names no connection',
+    ]);
   });
 
   it('shows both strings, the position and the hint of a subject mismatch', () => {

@@ -3,6 +3,8 @@
  * one JSON document for machines (`--json`), and in both cases `redact`/`redactDeep` from
  * `@wif/core` first, so no token or secret reaches a terminal or a log, at any verbosity.
  */
+import { search } from '@jmespath-community/jmespath';
+import { stringify as toYaml } from 'yaml';
 import type { GlobalOptions } from './args';
 import { type CliIo, envFlag } from './io';
 
@@ -102,7 +104,11 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
 export interface PrintableError {
   readonly kind: string;
   readonly message: string;
-  readonly problems?: readonly { readonly path: string; readonly message: string }[];
+  readonly problems?: readonly {
+    readonly path: string;
+    readonly message: string;
+    readonly location?: { readonly source: string; readonly line: number; readonly column: number };
+  }[];
   readonly service?: string;
   readonly status?: number;
   readonly code?: string;
@@ -115,8 +121,18 @@ export interface PrintableError {
 
 /** Lines explaining an error: what failed, the service's code and request id, the hint. */
 export function formatError(e: PrintableError, colors: Colors): string[] {
-  const lines = [`${colors.red('✗')} ${colors.bold(e.kind)}: ${e.message}`];
-  for (const p of e.problems ?? []) lines.push(`    ${p.path || '(input)'}: ${p.message}`);
+  const problems = e.problems ?? [];
+  // The problems are the message: print each once, with its place in the file.
+  const lines =
+    e.kind === 'Validation' && problems.length > 0
+      ? [
+          `${colors.red('✗')} ${colors.bold(e.kind)}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}, nothing was sent:`,
+        ]
+      : [`${colors.red('✗')} ${colors.bold(e.kind)}: ${e.message}`];
+  for (const p of problems) {
+    const at = p.location ? `${p.location.source}:${p.location.line}:${p.location.column}: ` : '';
+    lines.push(`    ${at}${p.path || '(input)'}: ${p.message}`);
+  }
   if (e.kind === 'SubjectMismatch') {
     lines.push(`    connection presents: ${e.expected ?? ''}`);
     lines.push(`    closest credential:  ${typeof e.actual === 'string' ? e.actual : '(none)'}`);
@@ -137,7 +153,10 @@ export function formatError(e: PrintableError, colors: Colors): string[] {
 
 /** Where a command's output goes. Every string and value passes redaction first. */
 export interface Printer {
+  /** Machine output (anything but a plain `-o table`): commands print no tables or lines on stdout. */
   readonly json: boolean;
+  /** The `-o` format: `table`, `json`, `yaml`, `ndjson`, or a command's own. */
+  readonly output: string;
   readonly colors: Colors;
   /** A line on stdout (human mode only). */
   line(text?: string): void;
@@ -145,21 +164,82 @@ export interface Printer {
   table(header: readonly string[], rows: readonly (readonly string[])[]): void;
   /** A line on stderr: warnings and notes, in both modes. */
   note(text: string): void;
-  /** The command's result as one JSON document on stdout (JSON mode only). */
+  /**
+   * The command's result as one document on stdout in machine mode: `--query` applied, then json,
+   * yaml or ndjson; a table of the query's result with `-o table --query`. Nothing for a format the
+   * command writes itself.
+   */
   data(value: unknown): void;
+  /** Errors of several units (connections): identical causes are printed once, with their count. */
+  errors(items: readonly { readonly label: string; readonly error: PrintableError }[]): void;
   /** An error: explained on stderr, or `{ ok: false, error }` on stdout in JSON mode. */
   error(e: PrintableError): void;
 }
 
-export function createPrinter(io: CliIo, global: Pick<GlobalOptions, 'json' | 'color'>, redactor: Redactor): Printer {
+/** A value as `-o` asks: json (indented), yaml, or ndjson (a list: one compact line per element). */
+export function serialize(value: unknown, format: string): string | undefined {
+  if (format === 'json') return `${escapeJson(JSON.stringify(value ?? null, null, 2))}\n`;
+  // YAML text is escaped like any printed text: no terminal escape, no logging command.
+  if (format === 'yaml') return escapeOutput(toYaml(value ?? null, { lineWidth: 0 }));
+  if (format === 'ndjson')
+    return (Array.isArray(value) ? value : [value]).map((v: unknown) => `${escapeJson(JSON.stringify(v ?? null))}\n`).join('');
+  return undefined;
+}
+
+/** A cell of a generic table: scalars as they are, anything else as compact JSON. */
+const cell = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean | bigint);
+
+/** `-o table --query …`: a list of objects as columns, a list of scalars as one column, one object as key/value rows. */
+export function genericTable(value: unknown, colors: Colors): string {
+  if (Array.isArray(value)) {
+    if (value.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) {
+      const keys = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
+      return renderTable(
+        keys,
+        value.map((v) => keys.map((k) => cell((v as Record<string, unknown>)[k]))),
+        colors,
+      );
+    }
+    return value.map(cell).join('\n');
+  }
+  if (value !== null && typeof value === 'object')
+    return renderTable(
+      ['key', 'value'],
+      Object.entries(value).map(([k, v]) => [k, cell(v)]),
+      colors,
+    );
+  return cell(value);
+}
+
+/**
+ * The one-line cause of an error for grouping: kind, service, status, code and message. Two
+ * connections failing for the same reason have the same key.
+ */
+const causeKey = (e: PrintableError): string => JSON.stringify([e.kind, e.service, e.status, e.code, e.message]);
+
+export function createPrinter(
+  io: CliIo,
+  global: Pick<GlobalOptions, 'json' | 'color'> & Partial<Pick<GlobalOptions, 'output' | 'query'>>,
+  redactor: Redactor,
+): Printer {
   const colors = colorsFor(io, global);
+  const output = global.output ?? (global.json ? 'json' : 'table');
   // Redact first (on the raw text, where a secret is whole), then escape.
   const safe = (text: string): string => escapeOutput(redactor.redact(text), { keepColors: colors.enabled });
   const out = (text: string): void => void io.stdout.write(`${safe(text)}\n`);
   const note = (text: string): void => void io.stderr.write(`${safe(text)}\n`);
-  const json = (value: unknown): void => void io.stdout.write(`${escapeJson(JSON.stringify(redactor.redactDeep(value), null, 2))}\n`);
+  // An error is a document on stdout in a machine format (a command's own format gets JSON);
+  // with `-o table` (even with --query) it is explained on stderr.
+  const printError = (e: PrintableError): void => {
+    if (global.json && output !== 'table') {
+      const doc = redactor.redactDeep({ ok: false, error: e });
+      io.stdout.write(serialize(doc, output) ?? `${escapeJson(JSON.stringify(doc, null, 2))}\n`);
+    } else for (const l of formatError(e, colors)) note(l);
+  };
   return {
     json: global.json,
+    output,
     colors,
     line: (text = '') => {
       if (!global.json) out(text);
@@ -169,11 +249,44 @@ export function createPrinter(io: CliIo, global: Pick<GlobalOptions, 'json' | 'c
     },
     note,
     data: (value) => {
-      if (global.json) json(value);
+      if (!global.json) return;
+      let doc = redactor.redactDeep(value);
+      if (global.query !== undefined) {
+        try {
+          doc = search(doc as Parameters<typeof search>[0], global.query) as typeof doc;
+        } catch (e) {
+          // main.ts compiled the expression already; this is a function applied to the wrong type.
+          printError({ kind: 'Usage', message: `--query "${global.query}" failed on this result: ${(e as Error).message}` });
+          return;
+        }
+      }
+      if (output === 'table') {
+        out(genericTable(doc, colors));
+        return;
+      }
+      const text = serialize(doc, output);
+      if (text !== undefined) io.stdout.write(text);
     },
-    error: (e) => {
-      if (global.json) json({ ok: false, error: e });
-      else for (const l of formatError(e, colors)) note(l);
+    error: printError,
+    errors: (items) => {
+      if (global.json) return;
+      const groups = new Map<string, { error: PrintableError; labels: string[] }>();
+      for (const { label, error } of items) {
+        const key = causeKey(error);
+        const g = groups.get(key);
+        if (g) g.labels.push(label);
+        else groups.set(key, { error, labels: [label] });
+      }
+      for (const { error, labels } of groups.values()) {
+        note(
+          colors.bold(
+            labels.length === 1
+              ? `${labels[0]}:`
+              : `${labels.length} connections (${labels.slice(0, 3).join(', ')}${labels.length > 3 ? ', …' : ''}):`,
+          ),
+        );
+        printError(error);
+      }
     },
   };
 }

@@ -11,6 +11,8 @@ describe('progressMode', () => {
     expect(progressMode(memoryIo({ tty: true }), { json: false })).toBe('live');
     expect(progressMode(memoryIo({ tty: true, env: { TF_BUILD: 'True' } }), { json: false })).toBe('plain');
     expect(progressMode(memoryIo({ tty: true, env: { CI: 'true' } }), { json: false })).toBe('plain');
+    // TERM=dumb cannot move the cursor: no live redraws (and no colours: see colorsFor).
+    expect(progressMode(memoryIo({ tty: true, env: { TERM: 'dumb' } }), { json: false })).toBe('plain');
     expect(progressMode(memoryIo({ tty: false }), { json: false })).toBe('plain');
     expect(progressMode(memoryIo({ tty: true }), { json: true })).toBe('silent');
   });

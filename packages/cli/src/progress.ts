@@ -11,7 +11,8 @@ export type ProgressMode = 'live' | 'plain' | 'silent';
 /** Picks the mode for this process. */
 export function progressMode(io: CliIo, options: { readonly json: boolean }): ProgressMode {
   if (options.json) return 'silent';
-  if (envFlag(io.env, 'TF_BUILD') || envFlag(io.env, 'CI') || io.stderr.isTTY !== true) return 'plain';
+  // TERM=dumb: a terminal that cannot move the cursor (Emacs shell, some CI consoles): no redraws.
+  if (envFlag(io.env, 'TF_BUILD') || envFlag(io.env, 'CI') || io.stderr.isTTY !== true || io.env['TERM'] === 'dumb') return 'plain';
   return 'live';
 }
 

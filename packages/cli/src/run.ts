@@ -1,17 +1,24 @@
 /**
  * The command line of the `wif` executable, imported by `bin.ts` once the Node.js version is
  * known to be supported. Ctrl-C or SIGTERM aborts the running command cleanly (requests and waits
- * stop, the emulator closes); a second Ctrl-C exits at once.
+ * stop, the emulator closes); a second Ctrl-C exits at once. A closed stdout or stderr
+ * (`wif audit | head -1`) ends wif quietly, as it ends other Unix tools.
  */
-import { processIo } from './io';
+import { setMaxListeners } from 'node:events';
+import { endOnClosedPipe, processIo } from './io';
 import { main } from './main';
 
 const controller = new AbortController();
+// Every request of a run listens on this one signal while it is in flight (fetch, the retry wait,
+// the per-request timeout): up to --concurrency (64) connections × a few layers each. Node warns
+// past 10 listeners by default, which is a false alarm here; the listeners go when requests end.
+setMaxListeners(1024, controller.signal);
 const stop = (): void => {
   if (controller.signal.aborted) process.exit(130);
   controller.abort();
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+endOnClosedPipe(process.stdout, process.stderr);
 
 process.exitCode = await main(process.argv.slice(2), processIo(controller.signal));

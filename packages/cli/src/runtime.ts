@@ -2,12 +2,13 @@
  * What a command runs with: the SDK (loaded when the command starts, not at process start), the
  * printer, progress, credentials and clients, and the spec.
  */
-import { constants } from 'node:fs';
+import { existsSync, constants } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LogEntry, ResolvedSpec, WifClients } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
-import type { CommandName, GlobalOptions, UsageError } from './args';
+import type { CommandName, GlobalOptions, OptionValues, UsageError } from './args';
+import { canAsk } from './confirm';
 import { resolveAuth } from './auth';
 import { emulatorEndpoints } from './emulator/layout';
 import { caFileIn, defaultStateDir } from './emulator/tls';
@@ -39,10 +40,19 @@ export interface Runtime {
   readonly logger?: (entry: LogEntry) => void;
   /** A progress reporter in the mode this process calls for. */
   progress(): Progress;
-  /** Credentials and the three clients for `organization`. */
+  /**
+   * Credentials and the three clients for `organization`, after one request that proves the
+   * organization answers (fails at once, without retries: unreachable, not signed in, no such
+   * organization), so that a run of many connections fails once with one message.
+   */
   clients(organization: string): Promise<Result<WifClients, PrintableError>>;
-  /** Reads and resolves the spec named by `--config`; a missing or invalid spec is a usage/validation error. */
+  /**
+   * Reads and resolves the spec named by `--config`, else the discovered one ({@link discoverConfig});
+   * a missing or invalid spec is a usage/validation error.
+   */
   loadSpec(path: string | undefined): Promise<Result<ResolvedSpec, PrintableError>>;
+  /** `--config` when given, else `WIF_CONFIG`, else the first of ./wif.yaml, ./wif.yml, ./.wif/wif.yaml that exists. */
+  configPath(given: string | undefined): string | undefined;
   /** The organization: `--org`, `WIF_ORG`, the spec, or the emulator's. */
   organization(spec?: ResolvedSpec): Result<string, UsageError>;
   /** Reads a text file relative to the working directory; an unreadable file is a usage error naming it. */
@@ -59,7 +69,40 @@ export const EMULATOR_ORGANIZATION = 'contoso';
 /** Prefix of the User-Agent of every request the CLI sends. */
 export const USER_AGENT = `wif-cli/${VERSION}`;
 
-export async function createRuntime(io: CliIo, global: GlobalOptions, command: CommandName): Promise<Runtime> {
+/** Where a spec is looked for when `--config` is absent (after `WIF_CONFIG`), in this order. */
+export const CONFIG_CANDIDATES = ['wif.yaml', 'wif.yml', '.wif/wif.yaml'] as const;
+
+/** `WIF_CONFIG`, else the first of {@link CONFIG_CANDIDATES} that exists in `cwd`. */
+export function discoverConfig(io: Pick<CliIo, 'env' | 'cwd'>): string | undefined {
+  if (io.env['WIF_CONFIG']) return io.env['WIF_CONFIG'];
+  return CONFIG_CANDIDATES.find((c) => existsSync(resolve(io.cwd, c)));
+}
+
+/** The message of a failed run-wide check: what is wrong, and the one thing to do (exported for tests). */
+export function preflightError(e: import('@wif/core').CheckAccessError, emulator: string | undefined): PrintableError {
+  switch (e.kind) {
+    case 'Network':
+      // A certificate that does not verify is not "cannot reach": its own message says how to trust the emulator's CA.
+      if (!e.retryable) return e;
+      return {
+        kind: 'Network',
+        message: emulator
+          ? `cannot reach ${emulator} — is \`wif emulator\` running?`
+          : `cannot reach Azure DevOps (${e.code ?? 'no answer'}): check the network, proxy and the organization name.`,
+        ...(e.code ? { code: e.code } : {}),
+      };
+    case 'Authentication':
+      return {
+        kind: 'Authentication',
+        message:
+          'not signed in to Azure: run `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE or AZURE_CLIENT_SECRET; in a pipeline, use an AzureCLI@2 step with a WIF service connection).',
+      };
+    default:
+      return e;
+  }
+}
+
+export async function createRuntime(io: CliIo, global: GlobalOptions, command: CommandName, options: OptionValues = {}): Promise<Runtime> {
   const [root, audit, migration, diagnose, spec] = await Promise.all([
     import('@wif/core'),
     import('@wif/core/audit'),
@@ -97,22 +140,48 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       if (auth.isErr()) return err(auth.error);
       if (global.verbose)
         printer.note(printer.colors.dim(`auth: ${auth.value.description}${global.emulator ? ` at ${global.emulator}` : ''}`));
-      return ok(
-        core.createClients({
-          credential: auth.value.credential,
-          organization,
-          userAgentPrefix: USER_AGENT,
-          ...(auth.value.devopsCredential ? { devopsCredential: auth.value.devopsCredential } : {}),
-          ...(endpoints ? { endpoints } : {}),
-          ...(httpClient ? { httpClient } : {}),
-          ...(logger ? { logger } : {}),
-        }),
-      );
+      const options_ = {
+        credential: auth.value.credential,
+        organization,
+        userAgentPrefix: USER_AGENT,
+        ...(auth.value.devopsCredential ? { devopsCredential: auth.value.devopsCredential } : {}),
+        ...(endpoints ? { endpoints } : {}),
+        ...(httpClient ? { httpClient } : {}),
+        ...(logger ? { logger } : {}),
+      };
+      // A change that needs a confirmation nobody can give is refused next, before any request
+      // (exit 2, nothing sent): no check either then.
+      const writes = command === 'apply' || (command === 'sync' && options['detect-only'] !== true);
+      if (writes && options['yes'] !== true && !canAsk(io)) return ok(core.createClients(options_));
+      // audit reports an organization it cannot read in its own output (cause and fix, exit 1).
+      if (command === 'audit') return ok(core.createClients(options_));
+      // One request, no retry: a refused connection or a missing sign-in is not going to heal in
+      // the seconds retries would wait, and every connection of the run would repeat it.
+      const checked = await core.checkAccess(core.createClients({ ...options_, retry: { maxRetries: 0 } }), {
+        ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
+      });
+      if (checked.isErr() && checked.error.kind !== 'Aborted') return err(preflightError(checked.error, global.emulator));
+      return ok(core.createClients(options_));
     },
-    async loadSpec(path) {
-      if (!path) return err(usage('This command needs a spec: --config FILE (YAML or JSON).'));
+    configPath: (given) => given ?? discoverConfig(io),
+    async loadSpec(given) {
+      const path = given ?? discoverConfig(io);
+      if (!path)
+        return err(
+          usage(
+            `This command needs a spec: --config FILE (YAML or JSON), WIF_CONFIG, or one of ${CONFIG_CANDIDATES.map((c) => `./${c}`).join(', ')} (none exists in ${io.cwd}).`,
+          ),
+        );
       const read = await readRegularFile(resolve(io.cwd, path), core.MAX_SPEC_BYTES);
-      if (read.isErr()) return err(usage(`Cannot read the spec ${path}: ${read.error}.`));
+      if (read.isErr()) {
+        const why =
+          read.error === 'ENOENT'
+            ? `no such file: ${path}`
+            : read.error === 'EACCES'
+              ? `no permission to read ${path}`
+              : `cannot read the spec ${path}: ${read.error}`;
+        return err(usage(given ? why : `${why} (from ${io.env['WIF_CONFIG'] ? 'WIF_CONFIG' : 'discovery'})`));
+      }
       return core.loadSpec(read.value, path, { onWarning: (w) => printer.note(`warning: ${w}`) });
     },
     async readText(path, what) {

@@ -27,6 +27,8 @@ const secrets = fc.record({
 function leaking(s: { jwt: string; clientSecret: string; key: string }) {
   const echo = (r: Request) => `${r.headers.get('authorization') ?? ''} ${s.jwt} client_secret=${s.clientSecret}`;
   return [
+    // The organization answers (the run-wide check before anything else).
+    http.get(`${URL_}/devops/contoso/_apis/connectionData`, () => HttpResponse.json({ instanceId: G })),
     // Projects list works, and one project's connections come back with a secret filled in.
     http.get(`${URL_}/devops/contoso/_apis/projects`, () =>
       HttpResponse.json({

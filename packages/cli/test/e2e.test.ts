@@ -4,7 +4,8 @@
  * in afterAll.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,19 @@ const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const WIF = join(CLI_DIR, 'dist', 'wif.js');
 const ENV_SET = join(ROOT, 'examples', 'env-set.yaml');
+
+/** A port of 127.0.0.1 that nothing listens on (bound, then released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 interface Run {
   readonly code: number | null;
@@ -110,6 +124,20 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
       cwd: dir,
       env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1' },
       timeoutInMs: 60_000,
+    });
+  /** wif in another directory and environment. */
+  const wifIn = (cwd: string, env: Record<string, string>, ...args: string[]): Promise<Run> =>
+    runProcess(process.execPath, [WIF, ...args], {
+      cwd,
+      env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1', ...env },
+      timeoutInMs: 60_000,
+    });
+  /** A bash script with `wif` as a function running the built CLI against the emulator. */
+  const shell = (script: string, timeoutInMs = 60_000): Promise<Run> =>
+    runProcess('bash', ['-c', `wif() { node "${WIF}" "$@"; }\n${script}`], {
+      cwd: dir,
+      env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1' },
+      timeoutInMs,
     });
 
   beforeAll(async () => {
@@ -216,6 +244,181 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     );
     expect(names).not.toContain('sc-shared-deploy');
   }, 60_000);
+
+  it('prints -o yaml, -o ndjson and -o table --query (JMESPath) from the built CLI', async () => {
+    const yaml = await wif('plan', '-c', ENV_SET, '-o', 'yaml');
+    expect(yaml.out).toMatch(/^ok: true\nchanges: (true|false)\norganization: contoso\n/);
+    const ndjson = await wif('plan', '-c', ENV_SET, '-o', 'ndjson', '--query', 'connections[].{project: project, name: name}');
+    const lines = ndjson.out.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(Object.keys(JSON.parse(l) as object)).toEqual(['project', 'name']);
+    const table = await wif('plan', '-c', ENV_SET, '-o', 'table', '--query', 'connections[].{p: project, n: name}');
+    expect(table.out.split('\n')[0]).toMatch(/^p\s+n$/);
+    const count = await wif('plan', '-c', ENV_SET, '--query', 'length(connections)');
+    expect(Number(count.out.trim())).toBe(3);
+    const bad = await wif('plan', '-c', ENV_SET, '--query', 'connections[');
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain('is not a valid JMESPath expression');
+  });
+
+  it('finds the spec by itself: ./wif.yaml, ./wif.yml, ./.wif/wif.yaml, WIF_CONFIG', async () => {
+    const here = await mkdtemp(join(tmpdir(), 'wif-discovery-'));
+    try {
+      const none = await wifIn(here, {}, 'plan');
+      expect(none.code).toBe(2);
+      expect(none.err).toContain('./wif.yaml, ./wif.yml, ./.wif/wif.yaml');
+      await mkdir(join(here, '.wif'));
+      await copyFile(ENV_SET, join(here, '.wif', 'wif.yaml'));
+      const hidden = await wifIn(here, {}, 'plan', '--json');
+      expect(hidden.code, hidden.err).toBe(0);
+      expect(JSON.parse(hidden.out)).toMatchObject({ organization: 'contoso' });
+      await writeFile(join(here, 'wif.yaml'), 'organization: contoso\n');
+      const top = await wifIn(here, {}, 'plan');
+      expect(top.code).toBe(2);
+      expect(top.err).toMatch(/wif\.yaml:1:1: tenantId: is required/);
+      const env = await wifIn(here, { WIF_CONFIG: join(here, '.wif', 'wif.yaml') }, 'plan', '--json');
+      expect(env.code, env.err).toBe(0);
+    } finally {
+      await rm(here, { recursive: true, force: true });
+    }
+  });
+
+  it('prints a bash completion that completes commands, options and spec files', async () => {
+    const files = await mkdtemp(join(tmpdir(), 'wif-complete-'));
+    try {
+      await writeFile(join(files, 'wif.yaml'), '');
+      await writeFile(join(files, 'notes.txt'), '');
+      const r = await shell(`cd "${files}"
+source <(wif completion bash)
+complete -p wif
+COMP_WORDS=(wif pl); COMP_CWORD=1; _wif; echo "commands: \${COMPREPLY[*]}"
+COMP_WORDS=(wif plan --con); COMP_CWORD=2; _wif; echo "options: \${COMPREPLY[*]}"
+COMP_WORDS=(wif migrate c); COMP_CWORD=2; _wif; echo "actions: \${COMPREPLY[*]}"
+COMP_WORDS=(wif plan -c ""); COMP_CWORD=3; _wif; echo "files: \${COMPREPLY[*]}"
+COMP_WORDS=(wif audit -o y); COMP_CWORD=3; _wif; echo "formats: \${COMPREPLY[*]}"`);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain('complete -o filenames -F _wif wif');
+      expect(r.out).toContain('commands: plan\n');
+      expect(r.out).toMatch(/options: .*--config.*--concurrency|options: .*--concurrency.*--config/);
+      expect(r.out).toMatch(/actions: (completion )?convert/);
+      expect(r.out).toContain('files: wif.yaml\n');
+      expect(r.out).toContain('formats: yaml\n');
+      for (const shellName of ['zsh', 'fish', 'pwsh']) {
+        const script = await wif('completion', shellName);
+        expect(script.code).toBe(0);
+        expect(script.out).toContain('migrate');
+      }
+    } finally {
+      await rm(files, { recursive: true, force: true });
+    }
+  });
+
+  it('ends quietly when the reader of a pipe goes away: 50 runs of | head, no stack trace', async () => {
+    // A loop in one shell (bounded): audit, sync --detect-only and diagnose, each piped to head;
+    // then a reader that is gone before wif writes (| true), where the closed pipe is certain.
+    const r = await shell(
+      `set -u
+fail=0
+for i in $(seq 1 50); do
+  case $((i % 3)) in
+    0) wif audit 2>err.txt | head -1 >/dev/null; code=\${PIPESTATUS[0]} ;;
+    1) wif sync -c "${ENV_SET}" --detect-only 2>err.txt | head -1 >/dev/null; code=\${PIPESTATUS[0]} ;;
+    2) wif diagnose "AADSTS700213: No matching federated identity record found for presented assertion subject 'sc://contoso/p/c'." 2>err.txt | head -3 >/dev/null; code=\${PIPESTATUS[0]} ;;
+  esac
+  if grep -qE 'EPIPE|Unhandled|^ +at ' err.txt || { [ "$code" != 0 ] && [ "$code" != 3 ]; }; then fail=$((fail + 1)); echo "run $i: exit $code"; cat err.txt; fi
+done
+for i in 1 2 3; do
+  wif audit 2>err.txt | true; code=\${PIPESTATUS[0]}
+  if grep -qE 'EPIPE|Unhandled|^ +at ' err.txt || [ "$code" != 0 ]; then fail=$((fail + 1)); echo "closed run $i: exit $code"; cat err.txt; fi
+done
+echo "failed: $fail"`,
+      600_000,
+    );
+    expect(r.out.trim().split('\n').at(-1), r.out).toBe('failed: 0');
+  }, 600_000);
+
+  it('with the emulator down, a 6-connection apply fails once, naming the URL, after one request', async () => {
+    const here = await mkdtemp(join(tmpdir(), 'wif-down-'));
+    try {
+      const six = (await readFile(ENV_SET, 'utf8')).replace(
+        /environments:\n/,
+        'environments:\n  - { project: shared, name: sc-shared, subscriptionId: 78c6d91d-b273-427d-a92d-943378c2f496, dev: { resourceGroup: rg-a }, prod: { resourceGroup: rg-b } }\n',
+      );
+      await writeFile(join(here, 'wif.yaml'), six);
+      const down = `http://127.0.0.1:${await closedPort()}`;
+      const started = Date.now();
+      const r = await wifIn(here, { WIF_EMULATOR_URL: down }, 'apply', '--yes', '--verbose');
+      const tookInMs = Date.now() - started;
+      expect(r.code).toBe(1);
+      expect(r.err.match(/cannot reach/g), r.err).toHaveLength(1);
+      expect(r.err).toContain(`cannot reach ${down} — is \`wif emulator\` running?`);
+      // One request and no retry: the run stops before any connection is worked on.
+      expect(r.err.match(/\[(warn|info|error)\] devops: GET/g)).toHaveLength(1);
+      expect(r.err).not.toContain('started');
+      console.info(`emulator down: apply of 6 connections exited in ${tookInMs} ms`);
+    } finally {
+      await rm(here, { recursive: true, force: true });
+    }
+  });
+
+  it('converts in place with wif migrate convert --issuer and --scheme, journaled', async () => {
+    const issuer = await wif('migrate', 'convert', '--issuer', '--connection', 'sc-platform-legacy', '--project', 'platform', '--yes');
+    expect(issuer.code, issuer.out + issuer.err).toBe(0);
+    expect(issuer.out).toContain('Plan: move "sc-platform-legacy" from the Azure DevOps issuer');
+    expect(issuer.out).toMatch(/Recorded in .*wif-migrations\.json/);
+    const scheme = await wif('migrate', 'convert', '--scheme', '--connection', 'sc-platform-automatic', '--project', 'platform', '--yes');
+    expect(scheme.code, scheme.out + scheme.err).toBe(0);
+    const journal = JSON.parse(await readFile(join(dir, 'wif-migrations.json'), 'utf8')) as {
+      conversions: Array<{ kind: string; outcome: string }>;
+    };
+    expect(journal.conversions.map((c) => [c.kind, c.outcome])).toEqual([
+      ['issuer', 'updated'],
+      ['scheme', 'updated'],
+    ]);
+    const refused = await wif('migrate', 'convert', '--scheme', '--connection', 'sc-platform-automatic', '--project', 'platform');
+    expect(refused.code).toBe(0); // nothing to change: no confirmation needed
+    const audit = JSON.parse((await wif('audit', '--json')).out) as {
+      findings: Array<{ code: string; connection: { name: string } | null }>;
+    };
+    expect(audit.findings.filter((f) => f.connection?.name === 'sc-platform-legacy' && f.code === 'LegacyIssuer')).toEqual([]);
+  });
+
+  it('says "no such file" for a missing spec, and wif emulator --json has ok', async () => {
+    const missing = await wif('plan', '-c', 'nope.yaml');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('no such file: nope.yaml');
+    const child = spawn(process.execPath, [WIF, 'emulator', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const doc = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no JSON in 15 s: ${out}`)), 15_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          try {
+            resolve(JSON.parse(out) as Record<string, unknown>);
+            clearTimeout(timer);
+          } catch {
+            // not complete yet
+          }
+        });
+      });
+      expect(doc).toMatchObject({ ok: true, organization: 'contoso' });
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('runs scripts/demo.sh end to end twice (the readiness wait, not a sleep)', async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = await runProcess('bash', [join(ROOT, 'scripts', 'demo.sh')], {
+        cwd: ROOT,
+        env: { ...process.env, WIF_DEMO_SKIP_SETUP: '1', NO_COLOR: '1', WIF_EMULATOR_URL: '' },
+        timeoutInMs: 120_000,
+      });
+      expect(r.code, r.out + r.err).toBe(0);
+      expect(r.out).toContain('bash scripts/demo.sh --keep');
+    }
+  }, 300_000);
 });
 
 /** Starts `wif emulator --tls --port 0 --json` and resolves with its ready document. */

@@ -15,6 +15,7 @@ export type { DevOpsIdentityNotFoundError, IdentityCredentialLimitError, Identit
 
 export type {
   Problem,
+  SourceLocation,
   Service,
   ValidationError,
   HttpError,
@@ -85,6 +86,8 @@ export interface RoleNotFoundError {
   readonly kind: 'RoleNotFound';
   readonly role: string;
   readonly scope: string;
+  /** A role that exists at the scope with a close name (`Contributor` for `Contributer`), when there is one. */
+  readonly suggestion?: string;
   readonly message: string;
 }
 

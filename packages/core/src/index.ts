@@ -29,6 +29,7 @@ export type {
   PermissionMissingError,
   MissingPermission,
   Problem,
+  SourceLocation,
   Service,
   ValidationError,
   HttpError,
@@ -114,6 +115,7 @@ export {
   trustingHttpClient,
   fetchOverHttpClient,
 } from '@wif/http';
+export { checkAccess, type CheckAccessError, type OrganizationNotFoundError } from './preflight';
 export * from './exchange/index';
 export * from './preflight/index';
 export type { IdentitySpec, ChecksSpec, SecuritySpec, CheckDay } from './spec/governance';

@@ -132,12 +132,12 @@ const cases: Case[] = [
   ],
   ['cloud unknown', () => conn({ cloud: 'AzureGermanCloud' }), 'cloud'],
   // Specs
-  ['spec: not YAML', () => spec('organization: [unclosed'), 'spec'],
+  ['spec: not YAML', () => spec('organization: [unclosed'), ''],
   ['spec: a list at the top', () => spec('- a\n- b'), ''],
   ['spec: organization with a space', () => spec(yaml(c1('')).replace('contoso', 'con toso')), 'organization'],
   ['spec: tenantId a number', () => spec(`organization: contoso\ntenantId: 42\nconnections:\n${c1('')}`), 'tenantId'],
   ['spec: unknown top-level field', () => spec(`${yaml(c1(''))}\nextra: 1`), ''],
-  ['spec: unknown connection field', () => spec(yaml(c1('    colour: blue\n'))), 'connections[0]'],
+  ['spec: unknown connection field', () => spec(yaml(c1('    colour: blue\n'))), 'connections[0].colour'],
   ['spec: roles empty', () => spec(yaml(`  - { project: platform, name: sc-a, app: ado-a, roles: [] }\n`)), 'connections[0].roles'],
   [
     'spec: roles of the wrong type',
@@ -145,11 +145,11 @@ const cases: Case[] = [
     'connections[0].roles',
   ],
   ['spec: pipelines with a negative id', () => spec(yaml(c1('    pipelines: [-1]\n'))), 'connections[0].pipelines[0]'],
-  ['spec: pipelines all false', () => spec(yaml(c1('    pipelines: { all: false }\n'))), 'connections[0].pipelines'],
+  ['spec: pipelines all false', () => spec(yaml(c1('    pipelines: { all: false }\n'))), 'connections[0].pipelines.all'],
   ['spec: duplicate connection names', () => spec(yaml(c1('') + c1('').replace('ado-a', 'ado-b'))), 'connections[1]'],
   ['spec: one app for two connections', () => spec(yaml(c1('') + c1('').replace('sc-a', 'sc-b'))), 'connections[1].app'],
   ['spec: shares with its own project', () => spec(yaml(c1('    shareWith: [platform]\n'))), 'connections[0].shareWith'],
-  ['spec: duplicate keys', () => spec(`organization: contoso\norganization: other\ntenantId: ${T}\nconnections:\n${c1('')}`), 'spec'],
+  ['spec: duplicate keys', () => spec(`organization: contoso\norganization: other\ntenantId: ${T}\nconnections:\n${c1('')}`), ''],
   ['spec: no connections', () => spec(`organization: contoso\ntenantId: ${T}`), 'connections'],
   [
     'spec: environment set without prod',

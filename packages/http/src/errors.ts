@@ -10,11 +10,33 @@ import { clip, redact } from './redact';
 /** The remote services wif talks to. `entra` is the Microsoft Entra token endpoint. */
 export type Service = 'graph' | 'arm' | 'devops' | 'entra';
 
+/** Where in a source file (a spec) a problem is: 1-based line and column. */
+export interface SourceLocation {
+  /** The file name as the caller gave it, e.g. `wif.yaml`. */
+  readonly source: string;
+  readonly line: number;
+  readonly column: number;
+}
+
 /** One problem found while validating input, with the path of the offending field. */
 export interface Problem {
   /** Dotted path of the field, e.g. `connections[2].scope`; empty for the whole input. */
   readonly path: string;
+  /** The whole explanation, e.g. `expected a list of pipeline ids or { all: true }, found the string "101"`. */
   readonly message: string;
+  /** What the field must be, when that can be said on its own (also inside `message`). */
+  readonly expected?: string;
+  /** What was found there, e.g. `the string "101"`, `nothing` (also inside `message`). */
+  readonly found?: string;
+  /** A close valid name for a misspelt one (`appPrefix` for `appPrefx`; also inside `message`). */
+  readonly suggestion?: string;
+  /** Where the field is in the file the input was read from (specs read from YAML or JSON). */
+  readonly location?: SourceLocation;
+}
+
+/** `wif.yaml:12:5` for a problem with a location; empty otherwise. */
+export function formatLocation(p: Pick<Problem, 'location'>): string {
+  return p.location ? `${p.location.source}:${p.location.line}:${p.location.column}` : '';
 }
 
 /** Input was rejected before any request was sent. */
@@ -86,11 +108,19 @@ export type TransportError = HttpError | NetworkError | InvalidResponseError | A
 
 /** Builds a {@link ValidationError} from one or more problems. */
 export function validationError(problems: readonly Problem[]): ValidationError {
-  const lines = problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+  const lines = problems.map((p) => [formatLocation(p), p.path ? `${p.path}: ${p.message}` : p.message].filter(Boolean).join(' '));
+  const n = problems.length;
   return {
     kind: 'Validation',
-    problems: problems.map((p) => ({ path: p.path, message: redact(p.message) })),
-    message: redact(`Invalid input (nothing was sent): ${lines.join('; ')}`),
+    problems: problems.map((p) => ({
+      path: p.path,
+      message: redact(p.message),
+      ...(p.expected !== undefined ? { expected: redact(p.expected) } : {}),
+      ...(p.found !== undefined ? { found: redact(p.found) } : {}),
+      ...(p.suggestion !== undefined ? { suggestion: redact(p.suggestion) } : {}),
+      ...(p.location ? { location: { ...p.location, source: redact(p.location.source) } } : {}),
+    })),
+    message: redact(`${n === 1 ? '1 problem' : `${n} problems`} (nothing was sent): ${lines.join('; ')}`),
   };
 }
 

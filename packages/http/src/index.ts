@@ -1,6 +1,8 @@
 export {
   type Service,
   type Problem,
+  type SourceLocation,
+  formatLocation,
   type ValidationError,
   type HttpErrorKind,
   type HttpError,

@@ -1,6 +1,6 @@
 /** The confirmation before apply and sync write anything. */
 import type { Plan } from '@wif/core';
-import { canAsk, confirm } from '../confirm';
+import { canAsk, cannotAskMessage, confirm } from '../confirm';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Runtime } from '../runtime';
 import { planWrites, printPlan } from './plan';
@@ -10,7 +10,7 @@ export function needsYes(rt: Runtime, yes: boolean, verb: string): ExitCode | un
   if (yes || canAsk(rt.io)) return undefined;
   return rt.fail({
     kind: 'Usage',
-    message: `${verb} changes Entra, Azure and Azure DevOps: without a terminal to confirm on, pass --yes.`,
+    message: cannotAskMessage(rt.io, `${verb} changes Entra, Azure and Azure DevOps`),
   });
 }
 

@@ -36,7 +36,8 @@ export interface PreparedOptional {
 
 /** Loads `--config` when given, resolves the organization (spec, `--org` or the environment) and makes the clients. */
 export async function prepareOptional(rt: Runtime, options: OptionValues): Promise<Result<PreparedOptional, PrintableError>> {
-  const configPath = stringOption(options, 'config');
+  // A discovered spec (./wif.yaml, WIF_CONFIG) names the organization only when --org does not.
+  const configPath = stringOption(options, 'config') ?? (rt.global.org ? undefined : rt.configPath(undefined));
   const loaded = configPath ? await rt.loadSpec(configPath) : undefined;
   if (loaded?.isErr()) return err(loaded.error);
   const spec = loaded?.isOk() ? loaded.value : undefined;

@@ -28,12 +28,10 @@ export function printApplyReport(printer: Printer, report: ApplyReport): void {
     `${(c.durationInMs / 1000).toFixed(1)}s`,
   ]);
   printer.table(['', 'connection', 'result', 'resources', 'time'], rows);
+  // One cause, one message: connections that failed alike are printed once, with their count.
+  printer.errors(report.connections.flatMap((c) => (c.error ? [{ label: `${c.project}/${c.name}`, error: c.error }] : [])));
   for (const c of report.connections) {
     for (const w of c.trustChain?.warnings ?? []) printer.note(`${colors.yellow('!')} ${c.name}: ${w}`);
-    if (c.error) {
-      printer.note(colors.bold(`${c.project}/${c.name}:`));
-      printer.error(c.error);
-    }
     for (const l of c.leftovers)
       printer.note(`  ${colors.red('leftover')} ${l.kind} ${l.name} (${l.id}): remove it by hand — ${l.error.message}\n    ${l.command}`);
   }

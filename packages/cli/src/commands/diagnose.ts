@@ -35,7 +35,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const text = inv.text ?? '';
   const connectionName = stringOption(inv.options, 'connection');
   let project = stringOption(inv.options, 'project');
-  const configPath = stringOption(inv.options, 'config');
+  const configPath = rt.configPath(stringOption(inv.options, 'config'));
 
   let clients: import('@wif/core').WifClients | undefined;
   if (connectionName) {

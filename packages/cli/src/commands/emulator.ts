@@ -31,6 +31,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const { state } = emu.fake;
   const env = `WIF_EMULATOR_URL=${emu.url}`;
   printer.data({
+    ok: true,
     url: emu.url,
     ...(emu.caFile ? { caFile: emu.caFile } : {}),
     port: emu.port,

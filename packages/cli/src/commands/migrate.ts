@@ -8,12 +8,13 @@
  * old connection (and its app and roles unless `--keep-old-identity`); asks first on a terminal.
  * rollback: removes what start created; the old connection never stopped working.
  */
+import { existsSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core/migration';
 import { err, ok, type Result } from 'neverthrow';
 import { type Invocation, stringOption } from '../args';
-import { confirm } from '../confirm';
+import { cannotAskMessage, confirm } from '../confirm';
 import { emulatorFetch, fetchEmulatorHealth } from '../emulator/health';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { PrintableError, Printer } from '../output';
@@ -27,10 +28,14 @@ export function journalPath(rt: Pick<Runtime, 'io'>, options: Inv['options']): s
   return resolve(rt.io.cwd, stringOption(options, 'journal') ?? (rt.io.env['WIF_JOURNAL'] || 'wif-migrations.json'));
 }
 
-function printStatuses(printer: Printer, statuses: readonly MigrationStatus[]): void {
+function printStatuses(printer: Printer, statuses: readonly MigrationStatus[], path: string): void {
   if (printer.json) return;
   if (statuses.length === 0) {
-    printer.line('No migrations in the journal.');
+    printer.line(
+      existsSync(path)
+        ? `No migrations in the journal ${path}.`
+        : `No journal at ${path}: no migration was started from here (--journal FILE or WIF_JOURNAL name another).`,
+    );
     return;
   }
   printer.table(
@@ -52,6 +57,86 @@ function printStatuses(printer: Printer, statuses: readonly MigrationStatus[]): 
       );
 }
 
+/** What finish or rollback deleted, from the record they return. */
+function printDeleted(rt: Runtime, record: MigrationRecord, action: 'finish' | 'rollback'): void {
+  const { printer } = rt;
+  if (printer.json) return;
+  const lines: string[] = [];
+  if (action === 'finish' && record.cleanup) {
+    const c = record.cleanup;
+    if (c.oldConnectionDeletedAt) lines.push(`old connection ${record.old.name} (${record.old.connectionId})`);
+    if (c.oldRolesRevokedAt)
+      for (const r of record.inventory?.roles ?? []) lines.push(`role assignment ${r.roleName} @ ${r.scope} of the old identity`);
+    if (c.oldAppDeletedAt) lines.push(`old app registration (appId ${record.old.appId})`);
+    if (c.oldIdentityKept) printer.line(`Kept on purpose: the old app (appId ${record.old.appId}) and its role assignments.`);
+  }
+  if (action === 'rollback' && record.rolledBackAt) {
+    if (record.connection) lines.push(`new connection ${record.connection.name} (${record.connection.id})`);
+    for (const r of record.roles ?? []) lines.push(`role assignment ${r.roleName} @ ${r.scope} of the new identity`);
+    if (record.app) lines.push(`new app registration ${record.app.displayName} (appId ${record.app.appId})`);
+    lines.push(`the old connection ${record.old.name} is untouched and keeps working`);
+  }
+  if (lines.length === 0) return;
+  printer.line(action === 'finish' ? 'Deleted:' : 'Rolled back (deleted):');
+  for (const l of lines) printer.line(`  - ${l}`);
+}
+
+/** `wif migrate convert --scheme|--issuer`: plan, confirm, convert, journal. */
+async function convert(rt: Runtime, inv: Inv, journal: JournalStore, path: string): Promise<ExitCode> {
+  const { core, printer } = rt;
+  const scheme = inv.options['scheme'] === true;
+  const issuer = inv.options['issuer'] === true;
+  if (scheme === issuer)
+    return rt.fail({
+      kind: 'Usage',
+      message: 'migrate convert needs exactly one of --scheme (secret → federation) or --issuer (Azure DevOps → Entra issuer).',
+    });
+  const connectionName = stringOption(inv.options, 'connection');
+  const project = stringOption(inv.options, 'project');
+  if (!connectionName || !project)
+    return rt.fail({ kind: 'Usage', message: 'migrate convert needs --connection NAME and --project PROJECT.' });
+  const prepared = await prepareOptional(rt, inv.options);
+  if (prepared.isErr()) return rt.fail(prepared.error);
+  const { clients } = prepared.value;
+  const input = { kind: scheme ? ('scheme' as const) : ('issuer' as const), project, connectionName };
+  const signal = rt.abortSignal ? { abortSignal: rt.abortSignal } : {};
+  const plan = await core.planConversion(clients, input, signal);
+  if (plan.isErr()) return rt.fail(plan.error);
+  if (!printer.json) {
+    printer.table(
+      ['connection', 'project', 'scheme', 'mode', 'issuer'],
+      [[plan.value.connection.name, project, plan.value.scheme, plan.value.creationMode ?? '-', plan.value.issuer ?? '-']],
+    );
+    printer.line(`Plan: ${plan.value.summary}.`);
+  }
+  if (plan.value.changes && inv.options['yes'] !== true) {
+    const answer = await confirm(rt.io, `Convert ${plan.value.connection.name} in place?`);
+    if (answer === 'cannot-ask')
+      return rt.fail({ kind: 'Usage', message: cannotAskMessage(rt.io, `migrate convert changes ${plan.value.connection.name}`) });
+    if (answer === 'no') {
+      printer.note('Nothing changed.');
+      return EXIT.failure;
+    }
+  }
+  const done = await core.convertInPlace(clients, input, { journal, ...signal });
+  if (done.isErr()) {
+    printer.note(`Recorded in ${path}.`);
+    return rt.fail(done.error);
+  }
+  const { result, record } = done.value;
+  printer.data({ ok: true, plan: plan.value, outcome: result.outcome, trustChain: result.value, conversion: record });
+  if (!printer.json) {
+    printer.line(
+      `${printer.colors.green('✓')} ${record.connection.name}: ${result.outcome}; issuer ${result.value.issuer}, subject ${result.value.subject}.`,
+    );
+    for (const w of result.value.warnings) printer.note(`${printer.colors.yellow('!')} ${w}`);
+    printer.line(
+      `Recorded in ${path}. Check it any time: wif verify --connection ${record.connection.name} (with the spec), or wif audit.`,
+    );
+  }
+  return EXIT.ok;
+}
+
 function printRecord(rt: Runtime, record: MigrationRecord): void {
   const { printer } = rt;
   if (printer.json) return;
@@ -68,8 +153,12 @@ function printRecord(rt: Runtime, record: MigrationRecord): void {
   for (const s of record.inventory?.skipped ?? [])
     printer.note(`${printer.colors.yellow('!')} role not copied: ${s.roleDefinitionId} @ ${s.scope}: ${s.reason}`);
   if (status.phase === 'soaking' || status.phase === 'ready') {
+    const authorised = (record.pipelines ?? []).some((p) => p.allPipelines || p.pipelineIds.length > 0);
+    const soak = `after the soak (${status.soakEndsAt ?? 'one week'}): wif migrate finish --id ${record.id}`;
     printer.line(
-      `Next: point those pipelines at ${record.connection?.name ?? record.newName}; after the soak (${status.soakEndsAt ?? 'one week'}): wif migrate finish --id ${record.id}`,
+      authorised
+        ? `Next: point those pipelines at ${record.connection?.name ?? record.newName}; ${soak}`
+        : `Next: no pipeline was authorised on the old connection; pipelines that name it get ${record.connection?.name ?? record.newName} by name. Then, ${soak}`,
     );
   }
 }
@@ -114,6 +203,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   if (kind && !kind.isFile() && !kind.isSymbolicLink())
     return rt.fail({ kind: 'Usage', message: `The journal ${path} is not a regular file (a FIFO, device or directory is refused).` });
   const journal = core.fileJournal(path);
+  if (inv.action === 'convert') return convert(rt, inv, journal, path);
   const base = { journal, ...(rt.abortSignal ? { abortSignal: rt.abortSignal } : {}) };
 
   if (inv.action === 'status') {
@@ -122,8 +212,8 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     const name = stringOption(inv.options, 'connection')?.toLowerCase();
     const id = stringOption(inv.options, 'id');
     const shown = statuses.value.filter((s) => (!name || s.oldConnection.name.toLowerCase() === name) && (!id || s.id === id));
-    printer.data({ ok: true, migrations: shown });
-    printStatuses(printer, shown);
+    printer.data({ ok: true, journal: path, migrations: shown });
+    printStatuses(printer, shown, path);
     return EXIT.ok;
   }
 
@@ -157,7 +247,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
         if (answer === 'cannot-ask')
           return rt.fail({
             kind: 'Usage',
-            message: 'migrate finish deletes the old connection: without a terminal to confirm on, pass --yes.',
+            message: cannotAskMessage(rt.io, 'migrate finish deletes the old connection'),
           });
         if (answer === 'no') {
           printer.note('Nothing changed.');
@@ -176,5 +266,6 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   if (result.isErr()) return rt.fail(result.error);
   printer.data({ ok: true, migration: result.value, status: core.describeMigration(result.value, { nowInMs: Date.now() }) });
   printRecord(rt, result.value);
+  if (inv.action === 'finish' || inv.action === 'rollback') printDeleted(rt, result.value, inv.action);
   return EXIT.ok;
 }

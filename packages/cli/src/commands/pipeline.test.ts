@@ -164,11 +164,16 @@ describe('wif pipeline verify', () => {
     for (const argv of [
       ['pipeline', 'verify', '-c', 'wif.yaml', '--connection', 'nope'],
       ['pipeline', '-c', 'wif.yaml'],
-      ['pipeline', 'verify'],
+      // (Without -c, ./wif.yaml would be found: a spec that does not exist is the missing one.)
+      ['pipeline', 'verify', '-c', 'missing.yaml'],
     ]) {
       const io = memoryIo({ cwd: dir });
       expect(await main(argv, io), argv.join(' ')).toBe(2);
       expect(io.out()).toBe('');
     }
+    // Found by itself, the spec is named in the YAML as found.
+    const found = memoryIo({ cwd: dir });
+    expect(await main(['pipeline', 'verify', '--json'], found)).toBe(0);
+    expect((JSON.parse(found.out()) as { yaml: string }).yaml).toContain('wif.yaml');
   });
 });

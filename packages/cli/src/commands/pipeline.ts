@@ -144,7 +144,8 @@ export function verifyPipelineYaml(spec: ResolvedSpec, options: VerifyPipelineOp
 }
 
 export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
-  const specPath = stringOption(inv.options, 'config');
+  // The spec the YAML names: --config, or the discovered one (WIF_CONFIG, ./wif.yaml, …).
+  const specPath = rt.configPath(stringOption(inv.options, 'config'));
   const loaded = await rt.loadSpec(specPath);
   if (loaded.isErr()) return rt.fail(loaded.error);
   let spec = loaded.value;

@@ -169,26 +169,26 @@ export function severityRank(severity: Severity): number {
 /** The fix of each code: the same text for every finding of that code. */
 export const FIXES: Readonly<Record<AuditCode, string>> = {
   SecretBased:
-    'Move it to workload identity federation: migrate it to a new manual connection (wif migrate start; startMigration in code), or, if it was created in automatic mode and is used by one project only, convert it in place (convertConnectionScheme in code).',
+    'Move it to workload identity federation: migrate it to a new manual connection (wif migrate start --connection NAME --project PROJECT), or, if it was created in automatic mode and is used by one project only, convert it in place (wif migrate convert --scheme --connection NAME --project PROJECT).',
   LegacyIssuer:
-    'Convert it to the Microsoft Entra issuer before the Azure DevOps issuer is retired (convertIssuer in code, or the portal\'s "Update" on the connection, then wif sync to rebind the credential).',
+    'Convert it to the Microsoft Entra issuer before the Azure DevOps issuer is retired: wif migrate convert --issuer --connection NAME --project PROJECT (or the portal\'s "Update" on the connection, then wif sync to rebind the credential).',
   NotReady:
     'Open the connection in Project settings > Service connections, read its error, then fix or delete it; a connection that never became ready cannot be used by pipelines.',
   AutomaticMode:
-    'Replace it with a manual-mode connection on an app you own, with the smallest role scope (wif migrate start; startMigration in code).',
+    'Replace it with a manual-mode connection on an app you own, with the smallest role scope (wif migrate start --connection NAME --project PROJECT).',
   SharedAcrossProjects:
     'Check that every project it is shared with needs it; prefer one connection per project, each with its own app and the smallest role scope.',
   AppSharedByConnections:
-    'Give each connection its own app registration, so each pipeline identity can be traced and scoped on its own (wif migrate start; startMigration in code).',
+    'Give each connection its own app registration, so each pipeline identity can be traced and scoped on its own (wif migrate start --connection NAME --project PROJECT).',
   CredentialMissing:
-    'Add a federated credential with exactly the issuer and subject the connection reports (bindFederatedCredential); pipelines fail with AADSTS70025/70021 until then.',
+    'Add a federated credential with exactly the issuer and subject the connection reports (wif sync --config FILE --yes for a connection in a spec); pipelines fail with AADSTS70025/70021 until then.',
   CredentialMismatch:
-    'Update the federated credential to exactly the issuer and subject the connection reports (bindFederatedCredential); the exchange fails with AADSTS700211/700213 until then.',
-  AudienceMismatch: 'Set the credential\'s audiences to exactly ["api://AzureADTokenExchange"] (bindFederatedCredential fixes it).',
+    'Update the federated credential to exactly the issuer and subject the connection reports (wif sync --config FILE --yes for a connection in a spec); the exchange fails with AADSTS700211/700213 until then.',
+  AudienceMismatch: 'Set the credential\'s audiences to exactly ["api://AzureADTokenExchange"] (wif sync --config FILE --yes fixes it).',
   AppNotFound:
     'The app the connection names does not exist in this tenant (deleted, or in another tenant): point the connection at a live app, or delete the connection.',
   MultiTenantApp:
-    'Make the app single-tenant (signInAudience AzureADMyOrg), or replace it with a single-tenant app (wif migrate start; startMigration in code).',
+    'Make the app single-tenant (signInAudience AzureADMyOrg), or replace it with a single-tenant app (wif migrate start --connection NAME --project PROJECT).',
   BroadRole:
     'Replace the assignment with the narrowest role at the smallest scope the pipeline needs (a resource group, a specific resource), then remove the broad one.',
   OtherTenant: 'Run the audit with credentials of that tenant to check its identity.',

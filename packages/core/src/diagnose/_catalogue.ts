@@ -11,7 +11,8 @@ export interface CatalogueEntry {
   readonly fix: readonly string[];
 }
 
-const RECONCILE = 'With wif: re-run bindFederatedCredential (or `wif sync`), which reads issuer and subject back from Azure DevOps.';
+const RECONCILE =
+  'With wif: `wif sync --config FILE --yes` rebinds the credential to the issuer and subject it reads back from Azure DevOps (`wif sync --detect-only` shows the difference first).';
 
 export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
   SubjectMismatch: {
@@ -19,7 +20,7 @@ export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
     fix: [
       "Copy the subject from the service connection (authorization.parameters.workloadIdentityFederationSubject, or the connection's edit dialog) into the app's federated credential: the comparison is exact and case-sensitive.",
       RECONCILE,
-      'A legacy subject (sc://organization/project/connection) embeds names: after renaming the organization, project or connection, update the credential, or convert the connection to the Entra issuer, whose subject uses ids.',
+      'A legacy subject (sc://organization/project/connection) embeds names: after renaming the organization, project or connection, update the credential, or convert the connection to the Entra issuer, whose subject uses ids: `wif migrate convert --issuer --connection NAME --project PROJECT`.',
     ],
   },
   IssuerMismatch: {
@@ -43,7 +44,7 @@ export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
     summary:
       'Issuer, subject and audience match exactly, but Entra has not propagated the credential yet: AADSTS70021 is answered for a few minutes after a credential is created or changed.',
     fix: [
-      'Wait a few minutes and run the pipeline again; verifyByExchange retries with bounded back-off by itself.',
+      'Wait a few minutes and run the pipeline again; `wif verify --exchange` retries with bounded back-off by itself.',
       'If it still fails after about ten minutes, compare issuer and subject again (`wif verify`).',
     ],
   },
@@ -65,7 +66,7 @@ export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
   RoleAssignmentMissing: {
     summary: 'Entra accepted the federated credential, but the service principal has no role that allows this action at the scope.',
     fix: [
-      "Assign a role that allows the action at that scope (or a parent scope) to the app's service principal: grantRole({ scope, role, principalId }) in wif, or `az role assignment create --assignee-object-id <service principal object id> --assignee-principal-type ServicePrincipal --role <role> --scope <scope>`.",
+      "Assign a role that allows the action at that scope (or a parent scope) to the app's service principal: add it to the connection's `roles:` in the spec and run `wif apply --config FILE`, or `az role assignment create --assignee-object-id <service principal object id> --assignee-principal-type ServicePrincipal --role <role> --scope <scope>`.",
       'If the role was granted minutes ago, run the pipeline again: new role assignments take a few minutes to apply.',
     ],
   },
@@ -74,14 +75,14 @@ export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
       "The pipeline's project cannot see the service connection: it lives in another project and is not shared with this one, or the name is wrong.",
     fix: [
       'Check that the task input (azureSubscription, connectedServiceNameARM) names a connection of this project exactly.',
-      'Share the connection from the project that owns it: Project settings → Service connections → the connection → Security → Project permissions (shareServiceEndpoint; `projects:` in a wif spec).',
+      'Share the connection from the project that owns it: Project settings → Service connections → the connection → Security → Project permissions (or `shareWith:` in a wif spec, then `wif apply`).',
     ],
   },
   PipelineNotAuthorized: {
     summary: 'The service connection is not authorized for this pipeline.',
     fix: [
       'Open the failed run and choose Permit (or Authorize resources); it needs the User role on the connection.',
-      'Or authorize it under Project settings → Service connections → the connection → Security → Pipeline permissions (updatePipelinePermissions; `pipelines:` in a wif spec).',
+      'Or authorize it under Project settings → Service connections → the connection → Security → Pipeline permissions (or `pipelines:` in a wif spec, then `wif apply`).',
       'After referencing a connection on another branch, save the pipeline once with that branch as its default so the reference gets authorized.',
     ],
   },
@@ -112,17 +113,17 @@ export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
     fix: [
       "Compare the connection's authorization.parameters serviceprincipalid and tenantid with the app registration.",
       'Right after creating the app, retry after a minute (replication).',
-      'If the app was deleted, vend it again (registerApp, then bindFederatedCredential and update the connection).',
+      'If the app was deleted, vend it again: `wif apply --config FILE` creates the app, binds the credential and updates the connection.',
     ],
   },
   ServicePrincipalMissing: {
     summary: 'The application has no service principal in the tenant, so it cannot sign in.',
-    fix: ['Create the service principal (registerApp does; `az ad sp create --id <appId>`), then grant its roles again.'],
+    fix: ['Create the service principal (`wif apply --config FILE` does; or `az ad sp create --id <appId>`), then grant its roles again.'],
   },
   SecretInvalid: {
     summary: 'The connection signs in with a client secret that is wrong or has expired.',
     fix: [
-      'Convert the connection to workload identity federation (`wif migrate`, or Convert in the portal) instead of rotating the secret.',
+      'Convert the connection to workload identity federation instead of rotating the secret: `wif migrate start --connection NAME --project PROJECT` (a new connection, with a way back), or in place for an automatic-mode connection `wif migrate convert --scheme --connection NAME --project PROJECT`.',
       'Until then, enter a new secret value (the value, not the secret ID) in the connection.',
     ],
   },

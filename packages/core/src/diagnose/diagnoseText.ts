@@ -32,6 +32,21 @@ const subjectRules: Rule = (text, codes, found) => {
       codes: aadsts(700213),
     });
   }
+  // AADSTS7002138: Entra matches federated credential subjects case-sensitively since 2024-2025
+  // (https://learn.microsoft.com/entra/identity-platform/reference-breaking-changes); a subject that
+  // differs only in letter case now fails, e.g. after an agent or a rename changed the case.
+  if (codes.has(7002138) || /matches with case-insensitive comparison,? but not with case-sensitive/i.test(text)) {
+    found.add('SubjectMismatch', {
+      confidence: 'certain',
+      summary: `The subject the pipeline presented${subject ? ` ('${subject}')` : ''} matches a federated credential on the app only if letter case is ignored: Entra compares subjects case-sensitively.`,
+      fix: [
+        "Make the credential's subject exactly the connection's, letter case included: `wif sync --config FILE --yes` rebinds it to the subject Azure DevOps presents (or `wif verify --config FILE` to see both strings).",
+        'If the case changed because the organization, project or connection was renamed (a legacy sc:// subject embeds those names), keep the new spelling and rebind; or move the connection to the Entra issuer, whose subject uses ids: `wif migrate convert --issuer --connection NAME --project PROJECT`.',
+      ],
+      evidence: ['differs only in letter case (AADSTS7002138)', ...(subject ? [`presented subject: ${subject}`] : [])],
+      codes: aadsts(7002138),
+    });
+  }
   const issuer = presented(text, 'issuer');
   if (codes.has(700211) || issuer !== undefined) {
     const kind = issuer === undefined ? 'other' : issuerKind(issuer);
@@ -308,7 +323,8 @@ export function unknownDiagnosis(text: string): Diagnosis {
  * Diagnoses a failure from its text alone: an AADSTS message, an Azure DevOps task error, a
  * pipeline log excerpt, an ARM error. Pure: sends nothing.
  *
- * Recognises subject, issuer and audience mismatches (AADSTS70021, 700211, 700212, 700213, 70025),
+ * Recognises subject, issuer and audience mismatches (AADSTS70021, 700211, 700212, 700213, 70025;
+ * 7002138 for a subject that differs only in letter case),
  * credential propagation, an expired assertion or a clock that is off (700024, told apart by the
  * times in the message), a missing role assignment (ARM `AuthorizationFailed`, naming the scope), a
  * connection not shared with the project or not authorized for the pipeline, a pending approval, a

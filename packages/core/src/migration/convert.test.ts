@@ -4,7 +4,9 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClients } from '../workflows/clients';
 import { convertConnectionScheme } from './convertConnectionScheme';
+import { convertInPlace, planConversion } from './convertInPlace';
 import { convertIssuer, entraCredentialName, predictEntraFederation } from './convertIssuer';
+import { memoryJournal } from './journal';
 
 const fake = createFake();
 const server = setupServer(...fake.handlers);
@@ -166,5 +168,72 @@ describe('convertIssuer', () => {
       subject: `/eid1/c/pub/t/MiSI_7AJe0O9IsoTwAN97Q/a/rISbSSETf0KqFyZ8ppdXmA/sc/${org}/${sc}`,
     });
     expect(predictEntraFederation(tenant, org, sc).subject).toBe(entraSubject(tenant, org, sc));
+  });
+});
+
+describe('convertInPlace and planConversion (wif migrate convert)', () => {
+  it('plans, converts by name and records the conversion in the journal beside the migrations', async () => {
+    fake.state.addProject('app');
+    const app = fake.state.addApplication({ displayName: 'contoso-app-1234' });
+    fake.state.addServicePrincipal({ appId: app.appId, createdAt: 0 });
+    const e = fake.state.addServiceEndpoint({
+      name: 'sc-auto',
+      projects: 'app',
+      scheme: 'ServicePrincipal',
+      servicePrincipalId: app.appId,
+      creationMode: 'Automatic',
+    });
+    const journal = memoryJournal(JSON.stringify({ schemaVersion: 1, migrations: [] }));
+    const input = { kind: 'scheme' as const, project: 'app', connectionName: 'SC-AUTO' };
+    const plan = (await planConversion(clients(), input))._unsafeUnwrap();
+    expect(plan).toMatchObject({
+      connection: { id: e.id, name: 'sc-auto' },
+      scheme: 'ServicePrincipal',
+      creationMode: 'Automatic',
+      changes: true,
+    });
+    expect(JSON.stringify(fake.state.serviceEndpoint(e.id))).toContain('ServicePrincipal');
+
+    const done = (await convertInPlace(clients(), input, { journal, replication }))._unsafeUnwrap();
+    expect(done.result.outcome).toBe('updated');
+    const doc = JSON.parse(journal.text ?? '') as { migrations: unknown[]; conversions: Array<Record<string, unknown>> };
+    expect(doc.migrations).toEqual([]);
+    expect(doc.conversions).toEqual([
+      expect.objectContaining({
+        id: `scheme:${e.id}`,
+        kind: 'scheme',
+        outcome: 'updated',
+        before: { scheme: 'ServicePrincipal', issuer: null },
+      }),
+    ]);
+
+    // Again: already converted, so only verified; the same record is updated, not duplicated.
+    expect((await planConversion(clients(), input))._unsafeUnwrap().changes).toBe(false);
+    expect((await convertInPlace(clients(), input, { journal, replication }))._unsafeUnwrap().result.outcome).toBe('unchanged');
+    expect((JSON.parse(journal.text ?? '') as { conversions: unknown[] }).conversions).toHaveLength(1);
+  });
+
+  it('records a refused conversion with its error, and names an unknown connection', async () => {
+    fake.state.addProject('app');
+    const app = fake.state.addApplication({ displayName: 'contoso-manual' });
+    fake.state.addServicePrincipal({ appId: app.appId, createdAt: 0 });
+    fake.state.addServiceEndpoint({
+      name: 'sc-manual',
+      projects: 'app',
+      scheme: 'ServicePrincipal',
+      servicePrincipalId: app.appId,
+      creationMode: 'Manual',
+    });
+    const journal = memoryJournal();
+    const refused = (
+      await convertInPlace(clients(), { kind: 'scheme', project: 'app', connectionName: 'sc-manual' }, { journal })
+    )._unsafeUnwrapErr();
+    expect(refused.kind).toBe('NotMigratable');
+    const doc = JSON.parse(journal.text ?? '') as { conversions: Array<{ lastError: { kind: string } | null; outcome: unknown }> };
+    expect(doc.conversions[0]).toMatchObject({ outcome: null, lastError: { kind: 'NotMigratable' } });
+
+    const missing = (await planConversion(clients(), { kind: 'issuer', project: 'app', connectionName: 'nope' }))._unsafeUnwrapErr();
+    expect(missing.kind).toBe('NotFound');
+    expect(missing.message).toContain('No service connection named "nope" in app');
   });
 });

@@ -21,6 +21,7 @@ export {
   type MigrationStep,
   type MigrationRecord,
   type MigrationLogEntry,
+  type ConversionRecord,
 } from './journal';
 export type { MigrationOptions } from './_run';
 export { startMigration, resumeMigration, type StartMigrationInput, type StartMigrationOptions } from './migrate';
@@ -29,3 +30,11 @@ export { rollbackMigration } from './rollback';
 export { migrationStatus, describeMigration, type MigrationStatus, type MigrationPhase } from './status';
 export { convertConnectionScheme, type ConvertConnectionInput, type ConvertOptions } from './convertConnectionScheme';
 export { convertIssuer } from './convertIssuer';
+export {
+  planConversion,
+  convertInPlace,
+  type ConversionKind,
+  type ConversionInput,
+  type ConversionPlan,
+  type ConvertInPlaceOptions,
+} from './convertInPlace';

@@ -328,7 +328,33 @@ const recordSchema = z.object({
   ),
 });
 
-const documentSchema = z.object({ schemaVersion: z.literal(JOURNAL_SCHEMA_VERSION), migrations: z.array(recordSchema) });
+/** One in-place conversion (`wif migrate convert`): the connection keeps its id; no way back here. */
+const conversionSchema = z.object({
+  /** `{kind}:{connection id}`: one record per connection and kind of conversion. */
+  id: z.string(),
+  kind: z.enum(['scheme', 'issuer']),
+  organization: z.string(),
+  project: ref,
+  connection: ref,
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  /** What the connection had before: its scheme and, for a federated one, its issuer. */
+  before: z.object({ scheme: z.string(), issuer: z.string().nullable() }),
+  /** Issuer and subject after the conversion, as read back. */
+  after: z.object({ issuer: z.string(), subject: z.string() }).nullable(),
+  outcome: z.enum(['created', 'updated', 'unchanged']).nullable(),
+  lastError: z.object({ kind: z.string(), message: z.string() }).nullable(),
+});
+
+const documentSchema = z.object({
+  schemaVersion: z.literal(JOURNAL_SCHEMA_VERSION),
+  migrations: z.array(recordSchema),
+  /** Absent in journals written before in-place conversions were recorded. */
+  conversions: z.array(conversionSchema).optional(),
+});
+
+/** One in-place conversion as the journal records it. */
+export type ConversionRecord = z.output<typeof conversionSchema>;
 
 /** One migration as the journal records it. */
 export type MigrationRecord = z.output<typeof recordSchema>;
@@ -382,20 +408,22 @@ const lockKey = (store: JournalStore): string => {
 };
 
 /**
- * Replaces (or adds) one migration: read the journal, swap the record, write it all back, under a
- * per-store lock so that concurrent migrations in one process do not lose each other's writes.
- * @internal
+ * Rewrites the journal with `change` applied: read it, change it, write it all back, under a
+ * per-store lock (in-process writers queue on it) and the store's own lock (other processes).
  */
-export function saveMigration(store: JournalStore, record: MigrationRecord): ResultAsync<MigrationRecord, JournalError> {
+function rewriteJournal<T>(
+  store: JournalStore,
+  change: (doc: JournalDocument) => JournalDocument,
+  result: T,
+): ResultAsync<T, JournalError> {
   return new ResultAsync(
     withLock(lockKey(store), async () => {
-      // In-process writers queue on withLock; other processes on the store's own lock.
       let release: (() => Promise<void>) | undefined;
       if (store.lock) {
         try {
           release = await store.lock();
         } catch (e) {
-          return err<MigrationRecord, JournalError>(
+          return err<T, JournalError>(
             journalError(
               e instanceof JournalLockedError ? 'Locked' : 'Write',
               e instanceof JournalLockedError ? e.message : `Could not lock the migration journal: ${describe(e)}`,
@@ -405,18 +433,54 @@ export function saveMigration(store: JournalStore, record: MigrationRecord): Res
       }
       try {
         return await readJournal(store).andThen((doc) => {
-          const known = doc.migrations.some((m) => m.id === record.id);
-          const migrations = known ? doc.migrations.map((m) => (m.id === record.id ? record : m)) : [...doc.migrations, record];
-          const text = `${JSON.stringify({ schemaVersion: JOURNAL_SCHEMA_VERSION, migrations }, null, 2)}\n`;
+          const next = change(doc);
+          const text = `${JSON.stringify({ schemaVersion: JOURNAL_SCHEMA_VERSION, migrations: next.migrations, ...(next.conversions ? { conversions: next.conversions } : {}) }, null, 2)}\n`;
           return ResultAsync.fromPromise(store.write(text), (e) =>
             journalError('Write', `Could not write the migration journal: ${describe(e)}`),
-          ).map(() => record);
+          ).map(() => result);
         });
       } finally {
         await release?.();
       }
     }),
   );
+}
+
+/**
+ * Replaces (or adds) one migration: read the journal, swap the record, write it all back, under a
+ * per-store lock so that concurrent migrations in one process do not lose each other's writes, and
+ * the store's own lock against other processes.
+ * @internal
+ */
+export function saveMigration(store: JournalStore, record: MigrationRecord): ResultAsync<MigrationRecord, JournalError> {
+  return rewriteJournal(
+    store,
+    (doc) => {
+      const known = doc.migrations.some((m) => m.id === record.id);
+      return { ...doc, migrations: known ? doc.migrations.map((m) => (m.id === record.id ? record : m)) : [...doc.migrations, record] };
+    },
+    record,
+  );
+}
+
+/** Replaces (or adds) one in-place conversion, under the same locks as {@link saveMigration}. @internal */
+export function saveConversion(store: JournalStore, record: ConversionRecord): ResultAsync<ConversionRecord, JournalError> {
+  return rewriteJournal(
+    store,
+    (doc) => {
+      const list = doc.conversions ?? [];
+      return {
+        ...doc,
+        conversions: list.some((c) => c.id === record.id) ? list.map((c) => (c.id === record.id ? record : c)) : [...list, record],
+      };
+    },
+    record,
+  );
+}
+
+/** Every in-place conversion of the journal. @internal */
+export function listConversions(store: JournalStore): ResultAsync<readonly ConversionRecord[], JournalError> {
+  return readJournal(store).map((doc) => doc.conversions ?? []);
 }
 
 /** One migration by id, or `undefined`. @internal */

@@ -62,7 +62,7 @@ connections:
 `)._unsafeUnwrapErr();
     const paths = e.problems.map((p) => p.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['organization', 'tenantId', 'connections[0].name', 'connections[0].roles[0].scope', 'connections[0]']),
+      expect.arrayContaining(['organization', 'tenantId', 'connections[0].name', 'connections[0].roles[0].scope', 'connections[0].colour']),
     );
   });
 
@@ -94,7 +94,8 @@ connections:
   it('reports malformed YAML as a validation error', () => {
     const e = loadSpec('organization: [unclosed')._unsafeUnwrapErr();
     expect(e.kind).toBe('Validation');
-    expect(e.problems[0]!.path).toBe('spec');
+    expect(e.problems[0]!.location).toEqual({ source: 'spec', line: 1, column: 24 });
+    expect(e.problems[0]!.message).toMatch(/^not valid YAML or JSON: /);
   });
 
   it('rejects a spec with no connections', () => {
@@ -143,7 +144,7 @@ connections:
   - { project: p, name: b, app: b, roles: [{ role: Owner, scope: /subscriptions/${SUB}/resourceGroups/rg }] }
 `;
     const e = loadSpec(text(''))._unsafeUnwrapErr();
-    expect(e.problems).toEqual([{ path: 'connections[0].roles[0]', message: expect.stringMatching(/allowPrivileged/) }]);
+    expect(e.problems).toMatchObject([{ path: 'connections[0].roles[0]', message: expect.stringMatching(/allowPrivileged/) }]);
     expect(loadSpec(text(', allowPrivileged: true')).isOk()).toBe(true);
   });
 

@@ -7,7 +7,6 @@ import { BUILT_IN_ROLES, parseScope } from '@wif/arm';
 import { refusePrivileged } from '../steps/grantRole';
 import { type Problem, validationError, type ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { ConnectionTarget } from '../target';
 import { defaultUniqueName } from '../steps/registerApp';
@@ -22,6 +21,7 @@ import {
   unsafeStringProblems,
   validate,
 } from '../validation';
+import { isKeyProblem, parseSpecDocument, specProblems } from './_problems';
 import {
   type ConnectionSpec,
   connectionSpecSchema,
@@ -85,26 +85,23 @@ export interface LoadSpecOptions {
   readonly onWarning?: (message: string) => void;
 }
 
+/** Text over {@link MAX_SPEC_BYTES}, refused before it is parsed. */
+function tooLarge(text: string, source: string): ValidationError | undefined {
+  return Buffer.byteLength(text, 'utf8') > MAX_SPEC_BYTES
+    ? validationError([{ path: source, message: `is larger than ${MAX_SPEC_BYTES} bytes; a spec is refused above 1 MB` }])
+    : undefined;
+}
+
 /**
- * Parses spec text (YAML is a superset of JSON, so both work). Text over {@link MAX_SPEC_BYTES} and
- * tags YAML does not define (`!note`, `!evil`) are refused.
+ * Parses spec text (YAML is a superset of JSON, so both work); a syntax error names
+ * `source:line:column`. Text over {@link MAX_SPEC_BYTES} and tags YAML does not define (`!note`,
+ * `!evil`) are refused.
  */
 export function parseSpecText(text: string, source = 'spec', options: LoadSpecOptions = {}): Result<unknown, ValidationError> {
-  if (Buffer.byteLength(text, 'utf8') > MAX_SPEC_BYTES) {
-    return err(validationError([{ path: source, message: `is larger than ${MAX_SPEC_BYTES} bytes; a spec is refused above 1 MB` }]));
-  }
-  try {
-    // parseDocument, not parse: parse() hands warnings to process.emitWarning (raw spec text on stderr).
-    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-    // An unknown tag is a warning to YAML (TAG_RESOLVE_FAILED); to wif it is an error.
-    const unknownTag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
-    const first = doc.errors[0] ?? unknownTag;
-    if (first) return err(validationError([{ path: source, message: first.message.split('\n')[0] ?? 'invalid YAML' }]));
-    for (const w of doc.warnings) options.onWarning?.(`${source}: ${w.message.split('\n')[0] ?? w.code}`);
-    return ok(doc.toJS({ maxAliasCount: 100 }) as unknown);
-  } catch {
-    return err(validationError([{ path: source, message: 'invalid YAML or JSON' }]));
-  }
+  const big = tooLarge(text, source);
+  if (big) return err(big);
+  const parsed = parseSpecDocument(text, source, options.onWarning);
+  return parsed.ok ? ok(parsed.doc.value) : err(validationError([parsed.problem]));
 }
 
 function targetFor(c: ConnectionSpec, roles: readonly RoleGrantSpec[], path: string, problems: Problem[]): ConnectionTarget | undefined {
@@ -295,17 +292,32 @@ export function resolveSpec(input: unknown): Result<ResolvedSpec, ValidationErro
   // Every string of the spec, named field or not, is free of control and invisible characters.
   const unsafe = unsafeStringProblems(input);
   if (unsafe.length > 0) return err(validationError(unsafe));
-  const valid = validate(specSchema, input);
-  if (valid.isErr()) return err(validationError([...valid.error.problems, ...expand(validParts(input)).problems]));
-  const spec = valid.value;
+  const valid = specSchema.safeParse(input);
+  if (!valid.success) return err(validationError([...specProblems(valid.error, input, specSchema), ...expand(validParts(input)).problems]));
+  const spec = valid.data;
   const { connections, problems } = expand({ connections: spec.connections ?? [], environments: spec.environments ?? [] });
   if (problems.length > 0) return err(validationError(problems));
   return ok({ organization: spec.organization, tenantId: spec.tenantId, cloud: spec.cloud ?? 'AzureCloud', connections });
 }
 
-/** Parses and resolves spec text (YAML or JSON). */
+/**
+ * Parses and resolves spec text (YAML or JSON). Every problem carries the `location`
+ * (`source:line:column`) of the node it is about.
+ */
 export function loadSpec(text: string, source = 'spec', options: LoadSpecOptions = {}): Result<ResolvedSpec, ValidationError> {
-  return parseSpecText(text, source, options).andThen(resolveSpec);
+  const big = tooLarge(text, source);
+  if (big) return err(big);
+  const parsed = parseSpecDocument(text, source, options.onWarning);
+  if (!parsed.ok) return err(validationError([parsed.problem]));
+  const { doc } = parsed;
+  return resolveSpec(doc.value).mapErr((e) =>
+    validationError(
+      e.problems.map((p) => {
+        const location = p.location ?? doc.locate(p.path, { key: isKeyProblem(p) });
+        return location ? { ...p, location } : p;
+      }),
+    ),
+  );
 }
 
 const desiredConnectionSchema = z.looseObject({

@@ -136,6 +136,22 @@ describe('grantRole', () => {
     expect(fake.requests[0]?.operation).toBe('roleDefinitions.list');
   });
 
+  it('suggests a role that exists at the scope with a close name (built-in or custom)', async () => {
+    fake.state.addRoleDefinition({
+      roleName: 'Pipeline Deployer',
+      assignableScopes: [SUB_SCOPE],
+      permissions: [{ actions: ['Microsoft.Web/sites/*'] }],
+    });
+    const typo = await grantRole({ arm }, { scope: RG_SCOPE, role: 'Contributer', principalId: principal() }, { replication });
+    expect(typo._unsafeUnwrapErr()).toMatchObject({ kind: 'RoleNotFound', suggestion: 'Contributor' });
+    expect(typo._unsafeUnwrapErr().message).toContain('Did you mean "Contributor"?');
+    const custom = await grantRole({ arm }, { scope: RG_SCOPE, role: 'Pipeline Deployers', principalId: principal() }, { replication });
+    expect(custom._unsafeUnwrapErr()).toMatchObject({ kind: 'RoleNotFound', suggestion: 'Pipeline Deployer' });
+    const unlike = await grantRole({ arm }, { scope: RG_SCOPE, role: 'Quantum Wrangler', principalId: principal() }, { replication });
+    expect(unlike._unsafeUnwrapErr()).not.toHaveProperty('suggestion');
+    expect(fake.state.roleAssignments()).toHaveLength(0);
+  });
+
   it('returns RoleNotFound for a role that does not exist, and writes nothing', async () => {
     const r = await grantRole({ arm }, { scope: RG_SCOPE, role: 'Pipeline Deployer', principalId: principal() }, { replication });
     expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'RoleNotFound', role: 'Pipeline Deployer', scope: RG_SCOPE });

@@ -18,6 +18,7 @@ import { collect, type LimitExceededError, type TransportError, type ValidationE
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
+import { closestName } from '../_internal/didYouMean';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 import type { Converged, StepOptions } from '../types';
 import { guidSchema, isGuid, roleNameSchema, scopeSchema, validate } from '../validation';
@@ -243,16 +244,39 @@ export function resolveRole(
   return collect(listRoleDefinitions(arm, scope, { roleName: role }, opts), 50).andThen((defs) => {
     const exact =
       defs.find((d) => d.properties.roleName === role) ?? defs.find((d) => d.properties.roleName.toLowerCase() === role.toLowerCase());
-    if (!exact) {
-      return errAsync<never, RoleNotFoundError>({
-        kind: 'RoleNotFound',
-        role,
-        scope,
-        message: `No role named "${role}" is assignable at ${scope}. Check the spelling (role names are exact) or use the role definition GUID.`,
-      });
-    }
+    if (!exact)
+      return suggestRole(arm, role, scope, opts).andThen((suggestion) =>
+        errAsync<never, RoleNotFoundError>(roleNotFound(role, scope, suggestion)),
+      );
     return okAsync({ guid: roleDefinitionGuid(exact.id) ?? exact.name.toLowerCase(), roleName: exact.properties.roleName });
   });
+}
+
+function roleNotFound(role: string, scope: string, suggestion: string | undefined): RoleNotFoundError {
+  return {
+    kind: 'RoleNotFound',
+    role,
+    scope,
+    ...(suggestion ? { suggestion } : {}),
+    message: `No role named "${role}" is assignable at ${scope}.${suggestion ? ` Did you mean "${suggestion}"?` : ''} Check the spelling (role names are exact) or use the role definition GUID.`,
+  };
+}
+
+/**
+ * The role name closest to a misspelt one (case- or edit-distance-close): the built-in roles, and
+ * the custom roles assignable at the scope (`$filter=type eq 'CustomRole'`, at most 200; a failure
+ * to list them only means no suggestion among them).
+ */
+function suggestRole(
+  arm: ArmClient,
+  role: string,
+  scope: string,
+  opts: { abortSignal?: AbortSignal },
+): ResultAsync<string | undefined, never> {
+  return collect(listRoleDefinitions(arm, scope, { type: 'CustomRole' }, opts), 200)
+    .map((custom) => custom.map((d) => d.properties.roleName))
+    .orElse(() => okAsync([] as string[]))
+    .map((custom) => closestName(role, [...Object.keys(BUILT_IN_ROLES), ...custom]));
 }
 
 function toGranted(a: RoleAssignment, roleName: string): GrantedRole {

@@ -2,7 +2,15 @@
  * Role assignments a principal holds around the scopes of a connection, shared by `plan` (to show
  * what `sync --prune` would remove) and the engine (to report or prune them).
  */
-import { type ArmClient, listRoleAssignments, parseScope, type RoleAssignment, roleDefinitionGuid, sameScope } from '@wif/arm';
+import {
+  type ArmClient,
+  BUILT_IN_ROLES,
+  listRoleAssignments,
+  parseScope,
+  type RoleAssignment,
+  roleDefinitionGuid,
+  sameScope,
+} from '@wif/arm';
 import { collect } from '@wif/http';
 import { ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
@@ -53,7 +61,10 @@ export function isWanted(a: RoleAssignment, wanted: readonly WantedRole[]): bool
   return wanted.some((w) => w.guid === guid && sameScope(w.scope, a.properties.scope));
 }
 
-/** A readable name for an assignment: `{role GUID} @ {scope}`. */
+/** A readable name for an assignment: `{built-in role name, else role GUID} @ {scope}`. */
 export function assignmentLabel(a: RoleAssignment): string {
-  return `${roleDefinitionGuid(a.properties.roleDefinitionId) ?? a.properties.roleDefinitionId} @ ${a.properties.scope}`;
+  const guid = roleDefinitionGuid(a.properties.roleDefinitionId);
+  // A built-in role by its name (no request); a custom role by its definition GUID.
+  const builtIn = guid ? Object.entries(BUILT_IN_ROLES).find(([, g]) => g === guid.toLowerCase())?.[0] : undefined;
+  return `${builtIn ?? guid ?? a.properties.roleDefinitionId} @ ${a.properties.scope}`;
 }

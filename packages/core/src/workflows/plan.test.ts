@@ -109,8 +109,9 @@ describe('plan', () => {
       action: 'update',
       changes: [{ field: 'subject', from: 'sc://contoso/platform/typo', to: fake.state.federation(two.id)!.subject }],
     });
+    // A built-in role is named, not shown as its GUID.
     expect(c2.find((r) => r.kind === 'roleAssignment' && r.action === 'delete')).toMatchObject({
-      name: `${READER} @ /subscriptions/${SUB}`,
+      name: `Reader @ /subscriptions/${SUB}`,
       note: expect.stringMatching(/prune/),
     });
     expect(fake.state.serviceEndpoint(one.id)!.name).toBe('sc-one-renamed');
