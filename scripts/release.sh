@@ -3,7 +3,7 @@
 #   dist-release/wif-<package>-<version>.tgz   one npm tarball per package (`pnpm pack`: workspace:*
 #                                              ranges become the exact versions being released)
 #   dist-release/wif.mjs                       the whole CLI in one file: `node wif.mjs …` on Node >= 22,
-#                                              no node_modules needed (decision 011)
+#                                              no node_modules needed (decision 009)
 #   dist-release/SHA256SUMS
 # Publishing is a separate, deliberate step (docs/install.md): this script sends nothing anywhere.
 set -euo pipefail

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 import { libraryBuild } from '../../tsup.shared';
 
-// The root entry and the subpath exports (docs/decisions/010-i9-plan-contract-core-subpaths.md).
+// The root entry and the subpath exports (docs/decisions/007-core-subpath-exports.md).
 export default defineConfig({
   ...(libraryBuild as object),
   entry: {
