@@ -208,7 +208,7 @@ export const FIXES: Readonly<Record<AuditCode, string>> = {
   BroadAdministrators:
     'Name the administrators in the spec (security.administrators) and remove the broad group (ensureSecurityRoles with prune: true, or Security on the connection in the portal); turn inheritance off (security.inheritance: false) if it is inherited.',
   StaleIdentityCredentials:
-    'Delete the credentials of connections that no longer exist from the managed identity (az identity federated-credential delete, or deleteIdentityFederatedCredential in code): each identity holds at most 20.',
+    'Delete the credentials of connections that no longer exist from the managed identity (`az identity federated-credential delete --identity-name IDENTITY --resource-group GROUP --name CREDENTIAL`): each identity holds at most 20.',
 };
 
 const SERVICE_NAMES: Readonly<Record<string, string>> = { devops: 'Azure DevOps', graph: 'Microsoft Graph', arm: 'Azure Resource Manager' };
