@@ -153,8 +153,9 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       // (exit 2, nothing sent): no check either then.
       const writes = command === 'apply' || (command === 'sync' && options['detect-only'] !== true);
       if (writes && options['yes'] !== true && !canAsk(io)) return ok(core.createClients(options_));
-      // audit reports an organization it cannot read in its own output (cause and fix, exit 1).
-      if (command === 'audit') return ok(core.createClients(options_));
+      // audit reports an organization it cannot read in its own output (cause and fix, exit 1);
+      // whoami's first request is the same identity read the check would send.
+      if (command === 'audit' || command === 'whoami') return ok(core.createClients(options_));
       // One request, no retry: a refused connection or a missing sign-in is not going to heal in
       // the seconds retries would wait, and every connection of the run would repeat it.
       const checked = await core.checkAccess(core.createClients({ ...options_, retry: { maxRetries: 0 } }), {
