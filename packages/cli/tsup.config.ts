@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { lazyBuiltins } from './tsup.plugins';
 
 // The two builds run in parallel into dist/: each cleans only its own files.
 export default defineConfig([
@@ -11,6 +12,10 @@ export default defineConfig([
     clean: ['!wif.js', '!wif.js.map', '!chunks/**'],
     splitting: false,
     target: 'node22',
+    // output.ts reads import.meta.url only where __filename is undefined, i.e. never in the CJS build.
+    esbuildOptions(options) {
+      options.logOverride = { 'empty-import-meta': 'silent' };
+    },
   },
   // The executable: ESM with a shebang. The workspace packages are bundled from their TypeScript
   // sources (the `@wif/source` condition), so dist/wif.js is self-contained and always matches the
@@ -29,6 +34,9 @@ export default defineConfig([
     // Bundled CommonJS dependencies (the Azure core pipeline) `require` Node built-ins: give every chunk a `require`.
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __wifCreateRequire } from 'node:module';\nconst require = __wifCreateRequire(import.meta.url);" },
     noExternal: [/^@wif\//],
+    // Built-ins required when first needed, never imported as ESM (see tsup.plugins.ts).
+    removeNodeProtocol: false,
+    esbuildPlugins: [lazyBuiltins],
     esbuildOptions(options) {
       options.conditions = ['@wif/source', 'import', 'node'];
       options.chunkNames = 'chunks/[name]-[hash]';

@@ -11,4 +11,8 @@ export default defineConfig({
     diagnose: 'src/diagnose/index.ts',
     spec: 'src/spec/index.ts',
   },
+  // _internal/lazyYaml.ts reads import.meta.url only where __filename is undefined, i.e. never in the CJS build.
+  esbuildOptions(options) {
+    options.logOverride = { 'empty-import-meta': 'silent' };
+  },
 });

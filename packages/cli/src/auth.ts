@@ -46,13 +46,36 @@ export function pipelineIdentity(
 
 type Claims = Record<string, unknown>;
 
-/** `GET {emulator}/_emulator/permissions`: the claims the emulator's caller has; `undefined` when unreachable. */
+/**
+ * `GET {emulator}/_emulator/permissions`: the claims the emulator's caller has; `undefined` when
+ * unreachable. Over `node:http(s)`, not `fetch`: the first `fetch` of a process loads Node's fetch
+ * implementation, which nothing else in `wif` needs.
+ */
 async function emulatorClaims(url: string): Promise<{ graph: Claims; other: Claims } | undefined> {
+  const target = `${url.replace(/\/+$/, '')}/_emulator/permissions`;
+  const { get } = target.startsWith('https:') ? await import('node:https') : await import('node:http');
+  const text = await new Promise<string | undefined>((resolve) => {
+    try {
+      const req = get(target, { signal: AbortSignal.timeout(5_000) }, (res) => {
+        if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) {
+          res.resume();
+          resolve(undefined);
+          return;
+        }
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve(body));
+        res.on('error', () => resolve(undefined));
+      });
+      req.on('error', () => resolve(undefined));
+    } catch {
+      resolve(undefined);
+    }
+  });
   try {
-    const res = await fetch(`${url.replace(/\/+$/, '')}/_emulator/permissions`, { signal: AbortSignal.timeout(5_000) });
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as { claims?: { graph?: Claims; other?: Claims } };
-    return body.claims?.graph && body.claims.other ? { graph: body.claims.graph, other: body.claims.other } : undefined;
+    const body = (text === undefined ? undefined : JSON.parse(text)) as { claims?: { graph?: Claims; other?: Claims } } | undefined;
+    return body?.claims?.graph && body.claims.other ? { graph: body.claims.graph, other: body.claims.other } : undefined;
   } catch {
     return undefined;
   }
@@ -88,7 +111,8 @@ export async function resolveAuth(
   const devopsNote = usePat ? `; Azure DevOps: personal access token in ${patName}` : '';
 
   if (options.emulator) {
-    const { createTestCredential } = await import('@wif/testing');
+    // The credential alone: `import('@wif/testing')` would load the whole fake into `wif` (~300 ms).
+    const { createTestCredential } = await import('@wif/testing/credential');
     // The emulator may be playing a caller who lacks permissions: mint tokens with the claims it says.
     const claims = await emulatorClaims(options.emulator);
     return ok({

@@ -1,8 +1,10 @@
 /**
  * The `wif` executable (dist/wif.js with a shebang; dist-release/wif.mjs as one file). It first
  * checks the Node.js version, before importing anything that an older Node cannot load, and exits
- * 2 with a plain message when it is too old; then it imports the command line (`run.ts`).
+ * 2 with a plain message when it is too old; then it turns on Node's module compile cache and
+ * imports the command line (`run.ts`).
  */
+import module from 'node:module';
 import { nodeTooOld } from './nodeVersion';
 
 const tooOld = nodeTooOld(process.versions.node);
@@ -10,4 +12,8 @@ if (tooOld !== undefined) {
   process.stderr.write(`${tooOld}\n`);
   process.exit(2);
 }
+// Node's module compile cache (Node >= 22.1): the second and later runs skip parsing and compiling
+// the CLI's chunks, which is most of its start-up (docs/performance.md, decision 018). Kept in the
+// OS temporary directory, checked against each file's content; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+module.enableCompileCache?.();
 await import('./run');

@@ -4,7 +4,7 @@
  * `@wif/core` first, so no token or secret reaches a terminal or a log, at any verbosity.
  */
 import { search } from '@jmespath-community/jmespath';
-import { stringify as toYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import type { GlobalOptions } from './args';
 import { type CliIo, envFlag } from './io';
 
@@ -174,6 +174,26 @@ export interface Printer {
   errors(items: readonly { readonly label: string; readonly error: PrintableError }[]): void;
   /** An error: explained on stderr, or `{ ok: false, error }` on stdout in JSON mode. */
   error(e: PrintableError): void;
+}
+
+/**
+ * `yaml`'s stringify, loaded on first use (only `-o yaml` needs it; loading it costs every command's
+ * start-up tens of milliseconds). `require('yaml')` where there is a `require` (the CommonJS build;
+ * the bundled `wif`, which bundles yaml or defines one); else one made for this file.
+ */
+let yamlStringify: typeof import('yaml').stringify | undefined;
+function toYaml(value: unknown, options: { lineWidth: number }): string {
+  if (!yamlStringify) {
+    let yaml: typeof import('yaml');
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, synchronously (see above)
+      yaml = require('yaml') as typeof import('yaml');
+    } catch {
+      yaml = createRequire(typeof __filename === 'string' ? __filename : import.meta.url)('yaml') as typeof import('yaml');
+    }
+    yamlStringify = yaml.stringify;
+  }
+  return yamlStringify(value, options);
 }
 
 /** A value as `-o` asks: json (indented), yaml, or ndjson (a list: one compact line per element). */

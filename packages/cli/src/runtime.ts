@@ -103,14 +103,17 @@ export function preflightError(e: import('@wif/core').CheckAccessError, emulator
 }
 
 export async function createRuntime(io: CliIo, global: GlobalOptions, command: CommandName, options: OptionValues = {}): Promise<Runtime> {
-  const [root, audit, migration, diagnose, spec] = await Promise.all([
+  // The root entry and the spec for every command; audit, migration and diagnose only for the
+  // command that uses them (only commands/audit.ts, _auditOutput.ts, migrate.ts and diagnose.ts call
+  // into them), so the others do not load them at start-up.
+  const [root, spec, audit, migration, diagnose] = await Promise.all([
     import('@wif/core'),
-    import('@wif/core/audit'),
-    import('@wif/core/migration'),
-    import('@wif/core/diagnose'),
     import('@wif/core/spec'),
+    command === 'audit' ? import('@wif/core/audit') : undefined,
+    command === 'migrate' ? import('@wif/core/migration') : undefined,
+    command === 'diagnose' ? import('@wif/core/diagnose') : undefined,
   ]);
-  const core: Core = { ...root, ...audit, ...migration, ...diagnose, ...spec };
+  const core = { ...root, ...spec, ...audit, ...migration, ...diagnose } as Core;
   const printer = createPrinter(io, global, core);
   const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
   const logger = global.verbose

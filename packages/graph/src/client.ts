@@ -17,12 +17,12 @@ import {
   transportFromSender,
   type TransportOptions,
   SDK_USER_AGENT,
-  fetchOverHttpClient,
 } from '@wif/http';
 import type { GraphRequestOptions } from './api/options';
 import { type AccessTokenClaims, readAccessTokenClaims } from './api/tokenClaims';
 import { credentialAuthProvider, originAuthenticationHandler } from './_internal/authentication';
 import { graphSender, preserveErrors } from './_internal/graphSender';
+import { httpClientHandler } from './_internal/httpClientHandler';
 import { retryMiddleware } from './_internal/retryMiddleware';
 
 /** Options of {@link createGraphClient}. */
@@ -39,8 +39,8 @@ export interface GraphClientOptions extends Omit<TransportOptions, 'httpClient'>
   /** Cloud preset for the defaults. Default `AzureCloud`. */
   readonly cloud?: CloudName;
   /**
-   * Replaces the HTTP stack (tests). Default: a `fetch` over core-rest-pipeline's keep-alive client, the
-   * stack ARM and Azure DevOps use too (connection reuse, `HTTPS_PROXY`).
+   * Replaces the HTTP stack (tests). Default: core-rest-pipeline's keep-alive client, the stack ARM and
+   * Azure DevOps use too (connection reuse, `HTTPS_PROXY`), without `fetch`'s `Response` objects.
    */
   readonly fetch?: typeof fetch;
 }
@@ -81,7 +81,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       timeoutInMs: options.timeoutInMs ?? 60_000,
       logger: options.logger,
     }),
-    fetchHandler(options.fetch ?? fetchOverHttpClient()),
+    options.fetch ? fetchHandler(options.fetch) : httpClientHandler(),
   ];
   const client = Client.initWithMiddleware({
     middleware,

@@ -5,6 +5,9 @@ import { API_VERSION, authorizationPath, idPath } from '../_internal/constants';
 import { armList, odataString } from '../_internal/list';
 import { RoleAssignmentListSchema, RoleAssignmentSchema, type RoleAssignment } from '../schemas/roleAssignment';
 
+/** Built once: a zod schema costs far more to build than to run. */
+const optionalRoleAssignmentSchema = RoleAssignmentSchema.optional();
+
 /** The principal types a create request may name (`RoleAssignmentCreateParameters.principalType`). */
 export type PrincipalType = 'ServicePrincipal' | 'User' | 'Group' | 'ForeignGroup';
 
@@ -155,7 +158,7 @@ function deleteAt(client: ArmClient, path: string, options: ArmOperationOptions)
         operation: 'DELETE roleAssignment',
         abortSignal: options.abortSignal,
       },
-      RoleAssignmentSchema.optional(),
+      optionalRoleAssignmentSchema,
     )
     .map(({ status, body }) => (status === 204 ? undefined : body));
 }

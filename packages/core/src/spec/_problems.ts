@@ -4,9 +4,10 @@
  * `file:line:column` of the offending node, taken from the YAML parser's source ranges.
  */
 import type { Problem, SourceLocation } from '@wif/http';
-import { type Document, isMap, isScalar, LineCounter, parseDocument, YAMLParseError } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { closestName } from '../_internal/didYouMean';
+import { yaml } from '../_internal/lazyYaml';
 import { formatPath } from '../validation';
 
 type Segment = string | number;
@@ -200,6 +201,7 @@ export interface SpecDocument {
 }
 
 function locator(doc: Document.Parsed, lines: LineCounter, source: string): SpecDocument['locate'] {
+  const { isMap, isScalar } = yaml();
   const at = (offset: number): SourceLocation => {
     const { line, col } = lines.linePos(offset);
     return { source, line, column: col };
@@ -229,6 +231,7 @@ export function parseSpecDocument(
   source: string,
   onWarning?: (message: string) => void,
 ): { ok: true; doc: SpecDocument } | { ok: false; problem: Problem } {
+  const { LineCounter, parseDocument, YAMLParseError } = yaml();
   const lines = new LineCounter();
   // parseDocument, not parse: parse() hands warnings to process.emitWarning (raw spec text on stderr).
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });

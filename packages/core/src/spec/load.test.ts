@@ -157,3 +157,55 @@ connections:
     expect(spec.connections.some((c) => c.roles.length >= 2 && c.shareWith.length > 0 && Array.isArray(c.pipelines))).toBe(true);
   });
 });
+
+describe('loadSpec of JSON text (read without the YAML parser when it resolves)', () => {
+  const spec = {
+    organization: 'contoso',
+    tenantId: TENANT,
+    connections: [
+      {
+        project: 'platform',
+        name: 'sc-a',
+        app: 'ado-a',
+        description: 'a "quoted" \\ back-slashed, {braced} [bracketed], comma-ful text',
+        roles: [{ role: 'Contributor', scope: `/subscriptions/${SUB}/resourceGroups/rg-a` }],
+      },
+    ],
+  };
+
+  it('resolves to exactly what the same document gives as YAML', () => {
+    const fromJson = loadSpec(JSON.stringify(spec, null, 2))._unsafeUnwrap();
+    // A leading comment makes the text YAML only: the YAML parser reads the same document.
+    const fromYaml = loadSpec(`# yaml\n${JSON.stringify(spec, null, 2)}`)._unsafeUnwrap();
+    expect(fromJson).toEqual(fromYaml);
+    expect(fromJson.connections[0]!.description).toBe(spec.connections[0]!.description);
+  });
+
+  it('refuses a duplicate key, which JSON.parse alone would silently merge', () => {
+    const text = JSON.stringify(spec).replace('"organization":"contoso"', '"organization":"contoso","organization":"fabrikam"');
+    expect(() => JSON.parse(text) as unknown).not.toThrow();
+    const e = loadSpec(text, 'wif.json')._unsafeUnwrapErr();
+    expect(e.kind).toBe('Validation');
+    expect(e.problems[0]!.message).toMatch(/not valid YAML or JSON/);
+  });
+
+  it('refuses a duplicate key inside a nested object, not a repeated value or a key of another object', () => {
+    const nested = JSON.stringify(spec).replace('"name":"sc-a"', '"name":"sc-a","name":"sc-b"');
+    expect(loadSpec(nested)._unsafeUnwrapErr().problems[0]!.message).toMatch(/not valid YAML or JSON/);
+    const twoConnections = {
+      ...spec,
+      connections: [
+        spec.connections[0]!,
+        { ...spec.connections[0]!, name: 'sc-b', app: 'ado-b', roles: [{ role: 'Contributor', scope: `/subscriptions/${SUB}/resourceGroups/rg-b` }] },
+      ],
+    };
+    expect(loadSpec(JSON.stringify(twoConnections))._unsafeUnwrap().connections.map((c) => c.name)).toEqual(['sc-a', 'sc-b']);
+  });
+
+  it('reports a problem of a JSON spec with its line and column, as for YAML', () => {
+    const bad = JSON.stringify({ ...spec, organization: 'not an org!' }, null, 2);
+    const e = loadSpec(bad, 'wif.json')._unsafeUnwrapErr();
+    expect(e.problems[0]!.path).toBe('organization');
+    expect(e.problems[0]!.location).toEqual({ source: 'wif.json', line: 2, column: 19 });
+  });
+});

@@ -307,6 +307,14 @@ export function resolveSpec(input: unknown): Result<ResolvedSpec, ValidationErro
 export function loadSpec(text: string, source = 'spec', options: LoadSpecOptions = {}): Result<ResolvedSpec, ValidationError> {
   const big = tooLarge(text, source);
   if (big) return err(big);
+  // A JSON spec that resolves needs neither the YAML parser nor source locations: same value, same
+  // result. Anything else (YAML, invalid JSON, duplicate keys, a spec with problems) takes the YAML
+  // path, which reports every problem with its `source:line:column`.
+  const json = plainJson(text);
+  if (json !== undefined) {
+    const resolved = resolveSpec(json.value);
+    if (resolved.isOk()) return resolved;
+  }
   const parsed = parseSpecDocument(text, source, options.onWarning);
   if (!parsed.ok) return err(validationError([parsed.problem]));
   const { doc } = parsed;
@@ -318,6 +326,54 @@ export function loadSpec(text: string, source = 'spec', options: LoadSpecOptions
       }),
     ),
   );
+}
+
+/**
+ * `text` as JSON when it is a JSON object without duplicate keys (which JSON.parse would silently
+ * merge and the YAML parser refuses), else `undefined`.
+ */
+function plainJson(text: string): { value: unknown } | undefined {
+  if (!/^\s*\{/.test(text)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return hasDuplicateKeys(text) ? undefined : { value };
+}
+
+/** Whether an object of the (valid) JSON `text` repeats a key. */
+function hasDuplicateKeys(text: string): boolean {
+  const objects: (Set<string> | undefined)[] = [];
+  let keyNext = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const keys = objects[objects.length - 1];
+      if (keyNext && keys) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (keys.has(key)) return true;
+        keys.add(key);
+      }
+      keyNext = false;
+      i = j;
+    } else if (c === '{') {
+      objects.push(new Set());
+      keyNext = true;
+    } else if (c === '[') {
+      objects.push(undefined);
+      keyNext = false;
+    } else if (c === '}' || c === ']') {
+      objects.pop();
+      keyNext = false;
+    } else if (c === ',') {
+      keyNext = objects[objects.length - 1] !== undefined;
+    }
+  }
+  return false;
 }
 
 const desiredConnectionSchema = z.looseObject({

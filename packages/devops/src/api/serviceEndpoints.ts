@@ -15,6 +15,9 @@ import {
   serviceEndpointSchema,
 } from '../schemas/serviceEndpoint';
 
+/** Built once: a zod schema costs far more to build than to run (this one is used per request). */
+const nullishServiceEndpointSchema = serviceEndpointSchema.nullish();
+
 const ENDPOINTS = '_apis/serviceendpoint/endpoints';
 
 /** Filters of {@link getServiceEndpointsByNames}. */
@@ -164,7 +167,7 @@ export function getServiceEndpoint(
         operation,
         abortSignal: options.abortSignal,
       },
-      serviceEndpointSchema.nullish(),
+      nullishServiceEndpointSchema,
     )
     .andThen((res) =>
       res.body

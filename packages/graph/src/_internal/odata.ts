@@ -32,7 +32,7 @@ export function listCollection<S extends z.ZodType>(
   },
   item: S,
 ): AsyncGenerator<Result<readonly z.output<S>[], TransportError>, void, undefined> {
-  const schema = z.object({ value: z.array(item), '@odata.nextLink': z.string().optional() });
+  const schema = pageSchema(item);
   const { path, query, operation, abortSignal } = request;
   return pages((cursor: string | undefined) =>
     client.transport
@@ -44,6 +44,19 @@ export function listCollection<S extends z.ZodType>(
       )
       .map(({ body }) => ({ items: body.value, next: body['@odata.nextLink'] })),
   );
+}
+
+/** The page schema of each item schema, built once: a zod schema costs far more to build than to run. */
+const pageSchemas = new WeakMap<z.ZodType, z.ZodType>();
+
+function pageSchema<S extends z.ZodType>(item: S) {
+  const build = () => z.object({ value: z.array(item), '@odata.nextLink': z.string().optional() });
+  let schema = pageSchemas.get(item) as ReturnType<typeof build> | undefined;
+  if (!schema) {
+    schema = build();
+    pageSchemas.set(item, schema);
+  }
+  return schema;
 }
 
 /** Builds the query of a `list*` call. */

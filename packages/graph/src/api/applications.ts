@@ -10,6 +10,9 @@ import { listCollection, listQuery, odataKey, selectFields } from '../_internal/
 import { type Application, applicationSchema, type SignInAudience } from '../schemas/application';
 import type { GraphRequestOptions, ListQuery } from './options';
 
+/** Built once: a zod schema costs far more to build than to run (this one is used per request). */
+const optionalApplicationSchema = applicationSchema.optional();
+
 /** Fields `applicationSchema` needs; always added to a `$select`. */
 const REQUIRED_FIELDS = ['id', 'appId', 'displayName'] as const;
 
@@ -64,7 +67,7 @@ export function upsertApplication(
         operation,
         abortSignal: options.abortSignal,
       },
-      applicationSchema.optional(),
+      optionalApplicationSchema,
     )
     .andThen(({ status, body: application }): ResultAsync<UpsertApplicationResult, TransportError> => {
       if (status === 201 && application) return okAsync({ created: true, application });

@@ -1,0 +1,325 @@
+/**
+ * Start-up and client CPU (issue 15): what the `wif` process costs on its own, next to the network.
+ *
+ * - bare `node -e 0`, `wif --version`, `wif --help`: whole-process wall time and CPU time;
+ * - `wif apply` of one new connection at 50 ms per request, spawned: wall time minus bare Node,
+ *   against the critical path observed at the server (the longest chain of requests each sent
+ *   after the previous one was answered) × 50 ms;
+ * - `wif plan` of three connections against the emulator (no latency), spawned, against `node -e 0`;
+ * - client CPU per request in the 43-connection fleet: the SDK in this process
+ *   (`process.cpuUsage()` over the run ÷ requests sent), and the whole `wif apply` process
+ *   (user + system time from `/usr/bin/time`) for comparison;
+ * - import time of `@wif/core` and its heaviest dependencies.
+ *
+ * This machine is shared: the load average is printed next to the figures, and CPU time (which
+ * load does not inflate much) is given beside wall time. Medians of several runs throughout.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import os, { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { apply, loadSpec, type ResolvedSpec } from '@wif/core';
+import { TEST_TENANT_ID } from '@wif/testing';
+import { fmtMs, measuredDepth, median, recordingClients, SUBSCRIPTION, type Timed, WIF_BIN, withEmulator } from './_lib';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const work = mkdtempSync(join(tmpdir(), 'wif-bench-startup-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+const TIME = '/usr/bin/time';
+
+/** One spawned process: wall time (spawn to exit) and, with /usr/bin/time, its user + system CPU. */
+interface Spawned {
+  readonly code: number | null;
+  readonly wallInMs: number;
+  readonly cpuInMs: number | undefined;
+  readonly stderr: string;
+}
+
+async function spawnTimed(argv: readonly string[], env: Record<string, string> = {}): Promise<Spawned> {
+  const useTime = existsSync(TIME);
+  const timeFile = join(work, `time-${Math.random().toString(36).slice(2)}`);
+  const [cmd, args] = useTime ? [TIME, ['-f', '%U %S', '-o', timeFile, process.execPath, ...argv]] : [process.execPath, [...argv]];
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { cwd: work, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    if (stderr.length < 20_000) stderr += d.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const wallInMs = performance.now() - t0;
+  let cpuInMs: number | undefined;
+  if (useTime) {
+    const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
+    const [u, s] = lines[lines.length - 1]!.split(' ').map(Number);
+    cpuInMs = ((u ?? 0) + (s ?? 0)) * 1000;
+    rmSync(timeFile, { force: true });
+  }
+  return { code, wallInMs, cpuInMs, stderr };
+}
+
+function must(r: Spawned, what: string, codes: readonly number[] = [0]): Spawned {
+  if (r.code === null || !codes.includes(r.code)) throw new Error(`${what} exited ${r.code}: ${r.stderr.slice(-2000)}`);
+  return r;
+}
+
+/** `runs` measured runs after one warm-up (which also fills Node's compile cache). */
+async function repeat(runs: number, once: (i: number) => Promise<Spawned>): Promise<Spawned[]> {
+  const out: Spawned[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const r = await once(i);
+    if (i > 0) out.push(r);
+  }
+  return out;
+}
+
+const med = (rs: readonly Spawned[], f: (r: Spawned) => number | undefined): number => median(rs.map((r) => f(r) ?? NaN));
+
+function connections(names: readonly string[]): object {
+  return {
+    organization: 'contoso',
+    tenantId: TEST_TENANT_ID,
+    connections: names.map((n) => ({
+      project: 'platform',
+      name: `sc-${n}`,
+      app: `ado-${n}`,
+      roles: [{ role: 'Contributor', scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-${n}` }],
+    })),
+  };
+}
+
+function specFile(names: readonly string[], ext: 'json' | 'yaml' = 'json'): string {
+  const file = join(work, `spec-${names[0]}.${ext}`);
+  // JSON is YAML: the .yaml file holds the same text, to show what the YAML parser costs.
+  writeFileSync(file, JSON.stringify(connections(names), null, 2));
+  return file;
+}
+
+function specFor(names: readonly string[]): ResolvedSpec {
+  const spec = loadSpec(JSON.stringify(connections(names)));
+  if (spec.isErr()) throw new Error(spec.error.message);
+  return spec.value;
+}
+
+/**
+ * A pass-through proxy on 127.0.0.1 in front of the emulator that notes when each request arrived
+ * and when its answer left: the chain of dependent requests as the server saw it. Absolute URLs in
+ * answers (next links) are pointed at the proxy.
+ */
+async function startRecorder(upstream: string): Promise<{ url: string; log: Timed[]; close(): Promise<void> }> {
+  const log: Timed[] = [];
+  let origin = '';
+  const server: Server = createServer((req, res) => {
+    const startInMs = performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers: IncomingHttpHeaders = { ...req.headers, host: new URL(upstream).host };
+      const up = httpRequest(`${upstream}${req.url ?? '/'}`, { method: req.method, headers }, (answer) => {
+        const body: Buffer[] = [];
+        answer.on('data', (c: Buffer) => body.push(c));
+        answer.on('end', () => {
+          const text = Buffer.from(Buffer.concat(body).toString('utf8').split(upstream).join(origin));
+          const h = { ...answer.headers };
+          for (const k of ['content-length', 'connection', 'keep-alive', 'transfer-encoding']) delete h[k];
+          res.writeHead(answer.statusCode ?? 502, { ...h, 'content-length': text.length });
+          res.end(text);
+          log.push({ startInMs, endInMs: performance.now(), method: req.method ?? 'GET', url: `${origin}${req.url ?? ''}`, status: answer.statusCode });
+        });
+      });
+      up.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      up.end(Buffer.concat(chunks));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url: origin,
+    log,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function importTime(spec: string, from: string, runs = 7): number {
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const ms = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const t=performance.now(); await import(${JSON.stringify(spec)}); process.stdout.write(String(performance.now()-t))`,
+      ],
+      { cwd: join(root, 'packages', from), env: { ...process.env, NODE_OPTIONS: '' } },
+    ).toString();
+    xs.push(Number(ms));
+  }
+  return median(xs);
+}
+
+const load = (): string => os.loadavg()[0]!.toFixed(1);
+const cpu = (ms: number): string => (Number.isNaN(ms) ? '—' : fmtMs(ms));
+
+export interface StartupOptions {
+  readonly latencyInMs: number;
+  readonly runs: number;
+}
+
+/** The "Start-up" section of docs/performance.md, as markdown lines. */
+export async function startupSection({ latencyInMs, runs }: StartupOptions): Promise<string[]> {
+  const lines: string[] = [];
+  const out = (s = ''): void => {
+    lines.push(s);
+    console.log(s);
+  };
+  const loadAtStart = load();
+  const bareRuns = await repeat(Math.max(runs, 10), () => spawnTimed(['-e', '0']));
+  const bare = med(bareRuns, (r) => r.wallInMs);
+  const version = await repeat(Math.max(runs, 10), () => spawnTimed([WIF_BIN, '--version']));
+  const help = await repeat(Math.max(runs, 10), () => spawnTimed([WIF_BIN, '--help']));
+
+  // (a) One new connection at `latencyInMs` per request, the whole `wif apply` process.
+  let depth = 0;
+  let requests = 0;
+  const one = await withEmulator({ fake: { latencyInMs } }, async (emu) => {
+    const rec = await startRecorder(emu.url);
+    try {
+      return await repeat(runs, async (i) => {
+        rec.log.length = 0;
+        const r = must(
+          await spawnTimed([WIF_BIN, 'apply', '-c', specFile([`su-one-${i}`]), '--yes', '--emulator', rec.url]),
+          'wif apply (one connection)',
+        );
+        const chain = measuredDepth(rec.log.filter((t) => !new URL(t.url).pathname.startsWith('/_emulator')));
+        depth = Math.max(depth, chain.depth);
+        requests = rec.log.length;
+        return r;
+      });
+    } finally {
+      await rec.close();
+    }
+  });
+  const oneWall = med(one, (r) => r.wallInMs);
+  const critical = depth * latencyInMs;
+  const ratioA = (oneWall - bare) / critical;
+
+  // (b) `wif plan` of three connections against the emulator, no latency; JSON and YAML spec files.
+  const plan = async (ext: 'json' | 'yaml'): Promise<Spawned[]> =>
+    withEmulator({ fake: { latencyInMs: 0 } }, async (emu) => {
+      const file = specFile(['su-plan-a', 'su-plan-b', 'su-plan-c'], ext);
+      return repeat(Math.max(runs, 7), async () => must(await spawnTimed([WIF_BIN, 'plan', '-c', file, '--emulator', emu.url]), 'wif plan'));
+    });
+  const planJson = await plan('json');
+  const planYaml = await plan('yaml');
+  const planWall = med(planJson, (r) => r.wallInMs);
+  const ratioB = planWall / bare;
+
+  // (c) Client CPU per request in the 43-connection fleet (5% throttled, Retry-After 0, `latencyInMs`).
+  const fleetN = 43;
+  const sdkFleet: { cpuInMs: number; requests: number; wallInMs: number }[] = [];
+  for (let run = 0; run <= 3; run++) {
+    await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 3000 + run } }, async (emu) => {
+      const clients = recordingClients(emu, undefined);
+      const names = Array.from({ length: fleetN }, (_, i) => `su-fleet-${run}-${i}`);
+      const spec = specFor(names);
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const report = (await apply(clients, spec))._unsafeUnwrap();
+      const wallInMs = performance.now() - t0;
+      const used = process.cpuUsage(c0);
+      if (!report.ok) throw new Error(`fleet apply did not converge: ${report.summary.failed} failed`);
+      const c = await emu.counts(`su-fleet-${run}-`);
+      if (run > 0) sdkFleet.push({ cpuInMs: (used.user + used.system) / 1000, requests: c.requests, wallInMs });
+    });
+  }
+  const cliFleet: (Spawned & { requests: number })[] = [];
+  for (let run = 0; run < Math.max(3, Math.ceil(runs / 2)); run++) {
+    await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 4000 + run } }, async (emu) => {
+      const names = Array.from({ length: fleetN }, (_, i) => `su-clifleet-${run}-${i}`);
+      const r = must(await spawnTimed([WIF_BIN, 'apply', '-c', specFile(names), '--yes', '--emulator', emu.url]), 'wif apply (fleet)');
+      const c = await emu.counts(`su-clifleet-${run}-`);
+      if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== fleetN))
+        throw new Error(`fleet: duplicates or gaps: ${JSON.stringify(c)}`);
+      cliFleet.push({ ...r, requests: c.requests });
+    });
+  }
+  const perRequest = median(sdkFleet.map((f) => f.cpuInMs / f.requests));
+  const cliPerRequest = median(cliFleet.map((f) => (f.cpuInMs ?? NaN) / f.requests));
+  const cliStartCpu = med(version, (r) => r.cpuInMs);
+
+  const core = importTime('@wif/core', 'core');
+  const parts = (
+    [
+      ['@azure/core-rest-pipeline', 'http'],
+      ['@microsoft/microsoft-graph-client', 'graph'],
+      ['zod', 'core'],
+      ['yaml', 'core'],
+      ['neverthrow', 'core'],
+    ] as const
+  ).map(([p, from]) => [p, importTime(p, from)] as const);
+
+  const met = (ok: boolean): string => (ok ? '(met)' : '(missed)');
+  out('## Start-up');
+  out();
+  out(
+    `Whole processes spawned from this one (\`node packages/cli/dist/wif.js …\`, default node flags), stdout discarded: wall time from spawn to exit and CPU time (user + system, \`/usr/bin/time\`); medians, after one warm-up run that also fills Node's module compile cache. Load average ${loadAtStart} when the section started and ${load()} when it ended, on ${os.cpus().length} cores shared with other work: wall times rise with load, CPU times much less.`,
+  );
+  out();
+  out('| command | wall, median | CPU, median | runs | target |');
+  out('|---|---|---|---|---|');
+  out(`| bare \`node -e 0\` | ${fmtMs(bare)} | ${cpu(med(bareRuns, (r) => r.cpuInMs))} | ${bareRuns.length} | — |`);
+  out(
+    `| \`wif --version\` | ${fmtMs(med(version, (r) => r.wallInMs))} | ${cpu(cliStartCpu)} | ${version.length} | < 150 ms ${met(med(version, (r) => r.wallInMs) < 150)} |`,
+  );
+  out(
+    `| \`wif --help\` | ${fmtMs(med(help, (r) => r.wallInMs))} | ${cpu(med(help, (r) => r.cpuInMs))} | ${help.length} | < 150 ms ${met(med(help, (r) => r.wallInMs) < 150)} |`,
+  );
+  out(
+    `| \`wif apply\`, one new connection, ${latencyInMs} ms per request | ${fmtMs(oneWall)} | ${cpu(med(one, (r) => r.cpuInMs))} | ${one.length} | see below |`,
+  );
+  out(
+    `| \`wif plan\`, 3 connections, emulator, JSON spec | **${fmtMs(planWall)}** = **${ratioB.toFixed(1)}×** \`node -e 0\` | ${cpu(med(planJson, (r) => r.cpuInMs))} | ${planJson.length} | ≤ 3× ${met(ratioB <= 3)} |`,
+  );
+  out(
+    `| \`wif plan\`, the same spec in a .yaml file | ${fmtMs(med(planYaml, (r) => r.wallInMs))} | ${cpu(med(planYaml, (r) => r.cpuInMs))} | ${planYaml.length} | — |`,
+  );
+  out();
+  out(
+    `One new connection, whole process: ${fmtMs(oneWall)} − ${fmtMs(bare)} (bare Node) = **${fmtMs(oneWall - bare)}** against a critical path of ${depth} dependent requests × ${latencyInMs} ms = ${critical} ms, as observed at the server (${requests} requests in all, the emulator's own \`/_emulator\` calls left out; the run-wide access check before the first write is one of the ${depth}): **${ratioA.toFixed(2)}×** (target ≤ 1.3×) ${met(ratioA <= 1.3)}.`,
+  );
+  out();
+  out(`Client CPU per request, the 43-connection fleet at ${latencyInMs} ms per request, 5% throttled (Retry-After 0):`);
+  out();
+  out('| client | CPU per request, median | requests | CPU, wall | target |');
+  out('|---|---|---|---|---|');
+  out(
+    `| the SDK in this process (\`process.cpuUsage()\` over \`apply\`; median of ${sdkFleet.length} after a warm-up) | **${perRequest.toFixed(2)} ms** | ${median(sdkFleet.map((f) => f.requests))} | ${fmtMs(median(sdkFleet.map((f) => f.cpuInMs)))}, ${fmtMs(median(sdkFleet.map((f) => f.wallInMs)))} | ≤ 0.4 ms ${met(perRequest <= 0.4)} |`,
+  );
+  out(
+    `| the whole \`wif apply\` process (user + system ÷ requests; median of ${cliFleet.length}; start-up included: \`wif --version\` alone is ${cpu(cliStartCpu)}) | ${cliPerRequest.toFixed(2)} ms | ${median(cliFleet.map((f) => f.requests))} | ${cpu(med(cliFleet, (r) => r.cpuInMs))}, ${fmtMs(med(cliFleet, (r) => r.wallInMs))} | — |`,
+  );
+  out();
+  out(
+    `Import time of \`@wif/core\` (built, ESM, in a fresh process; median of 7): **${fmtMs(core)}**. Its heaviest dependencies, each imported alone:`,
+  );
+  out();
+  out('| module | import time |');
+  out('|---|---|');
+  for (const [p, ms] of parts.sort((a, b) => b[1] - a[1])) out(`| \`${p}\` | ${fmtMs(ms)} |`);
+  out();
+  return lines;
+}
+
+// Run alone: `cd bench && pnpm exec tsx startup.ts` (prints the section; writes nothing).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await startupSection({ latencyInMs: 50, runs: Number(process.env['BENCH_RUNS'] ?? 5) });
+}
