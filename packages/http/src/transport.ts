@@ -131,13 +131,15 @@ function retryPolicy(service: Service, options: Required<RetryOptions>, logger: 
           }
           throw timedOut ? timeoutError() : error;
         }
-        const read = readErrorBody(service, response.bodyAsText ?? undefined, (n) => response.headers.get(n));
+        // Only an error body can say "permanent": a success body is not parsed here (once is enough).
+        const permanent =
+          response.status >= 400 && readErrorBody(service, response.bodyAsText ?? undefined, (n) => response.headers.get(n)).permanent === true;
         const decision = decideRetry({
           status: response.status,
           headers: (n) => response.headers.get(n),
           attempt,
           options,
-          permanent: response.status >= 400 && read.permanent === true,
+          permanent,
         });
         if (!decision.retry) return response;
         emit(logger, {
@@ -188,7 +190,8 @@ function logPolicy(service: Service, logger: Logger | undefined): PipelinePolicy
     name: 'wifLogPolicy',
     async sendRequest(request, next) {
       const started = performance.now();
-      const url = sanitizeUrl(request.url);
+      // Parsing and redacting the URL is for the log line: none without a logger.
+      const url = logger ? sanitizeUrl(request.url) : '';
       try {
         const response = await next(request);
         emit(logger, {

@@ -38,7 +38,8 @@ export function retryMiddleware(options: RetryMiddlewareOptions): Middleware {
       const callerSignal = fetchOptions.signal ?? undefined;
       const method = fetchOptions.method ?? 'GET';
       const request = context.request as string | Request;
-      const url = sanitizeUrl(typeof request === 'string' ? request : request.url);
+      // Parsing and redacting the URL is for the log lines: none without a logger.
+      const url = logger ? sanitizeUrl(typeof request === 'string' ? request : request.url) : '';
       for (let attempt = 0; ; attempt++) {
         const guard = attemptSignal(callerSignal, timeoutInMs);
         fetchOptions.signal = guard.signal ?? null;
