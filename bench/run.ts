@@ -3,7 +3,6 @@
  * 127.0.0.1) with injected latency. Every comparison is measured side by side in this one run;
  * times are medians of several runs. Run: `bash scripts/bench.sh` (writes docs/performance.md).
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,6 +11,7 @@ import { apply, DEFAULT_APPLY_CONCURRENCY, loadSpec, type ResolvedSpec } from '@
 import { auditOrganization } from '@wif/core/audit';
 import { TEST_TENANT_ID } from '@wif/testing';
 import { azPerCallInMs, cliAuditScale, cliFleet, cliIdentityAudit, cliOneConnection, mb } from './cli';
+import { startupSection } from './startup';
 import { fmtMs, label, measuredDepth, median, recordingClients, SUBSCRIPTION, type Timed, withEmulator } from './_lib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -292,74 +292,6 @@ async function cliSection(sdkOneInMs: number, sdkFleetInMs: number): Promise<voi
   out();
 }
 
-function startup(): void {
-  out('## Start-up');
-  out();
-  const bin = join(root, 'packages', 'cli', 'dist', 'wif.js');
-  const timeRuns = (args: string[]): number => {
-    const xs: number[] = [];
-    for (let i = 0; i < 21; i++) {
-      const t0 = performance.now();
-      execFileSync(process.execPath, [bin, ...args], { stdio: 'ignore' });
-      xs.push(performance.now() - t0);
-    }
-    return median(xs.slice(1));
-  };
-  const bare = (() => {
-    const xs: number[] = [];
-    for (let i = 0; i < 11; i++) {
-      const t0 = performance.now();
-      execFileSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-      xs.push(performance.now() - t0);
-    }
-    return median(xs.slice(1));
-  })();
-  const version = timeRuns(['--version']);
-  const help = timeRuns(['--help']);
-  const importTime = (spec: string, from = 'core'): number => {
-    const xs: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const ms = execFileSync(
-        process.execPath,
-        [
-          '--input-type=module',
-          '-e',
-          `const t=performance.now(); await import(${JSON.stringify(spec)}); process.stdout.write(String(performance.now()-t))`,
-        ],
-        { cwd: join(root, 'packages', from) },
-      ).toString();
-      xs.push(Number(ms));
-    }
-    return median(xs);
-  };
-  out('Whole-process wall time of the built binary (`node packages/cli/dist/wif.js`), median of 20:');
-  out();
-  out('| command | median | target |');
-  out('|---|---|---|');
-  out(`| bare \`node -e 0\` | ${fmtMs(bare)} | — |`);
-  out(`| \`wif --version\` | **${fmtMs(version)}** | < 150 ms ${version < 150 ? '(met)' : '(missed)'} |`);
-  out(`| \`wif --help\` | **${fmtMs(help)}** | < 150 ms ${help < 150 ? '(met)' : '(missed)'} |`);
-  out();
-  const core = importTime('@wif/core');
-  const parts = (
-    [
-      ['@azure/core-rest-pipeline', 'http'],
-      ['@microsoft/microsoft-graph-client', 'graph'],
-      ['zod', 'core'],
-      ['yaml', 'core'],
-      ['neverthrow', 'core'],
-    ] as const
-  ).map(([p, from]) => [p, importTime(p, from)] as const);
-  out(
-    `Import time of \`@wif/core\` (built, ESM), median of 7 fresh processes: **${fmtMs(core)}**. What dominates it (each imported alone, fresh process):`,
-  );
-  out();
-  out('| module | import time |');
-  out('|---|---|');
-  for (const [p, ms] of parts.sort((a, b) => b[1] - a[1])) out(`| \`${p}\` | ${fmtMs(ms)} |`);
-  out();
-}
-
 async function main(): Promise<void> {
   out('# Performance');
   out();
@@ -376,7 +308,7 @@ async function main(): Promise<void> {
   const fleetMedian = only.has('fleet') || only.has('cli') ? await fleet(one.medianInMs) : 0;
   if (only.has('audit')) await audit();
   if (only.has('cli')) await cliSection(one.medianInMs, fleetMedian);
-  if (only.has('startup')) startup();
+  if (only.has('startup')) for (const l of await startupSection({ latencyInMs: LATENCY_IN_MS, runs: RUNS })) out(l);
   if (!QUICK && only.size === 5) writeFileSync(join(root, 'docs', 'performance.md'), `${lines.join('\n')}\n`);
 }
 

@@ -179,7 +179,6 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const lines: string[] = [];
   const out = (s = ''): void => {
     lines.push(s);
-    console.log(s);
   };
   const loadAtStart = load();
   const bareRuns = await repeat(Math.max(runs, 10), () => spawnTimed(['-e', '0']));
@@ -321,5 +320,5 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
 
 // Run alone: `cd bench && pnpm exec tsx startup.ts` (prints the section; writes nothing).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await startupSection({ latencyInMs: 50, runs: Number(process.env['BENCH_RUNS'] ?? 5) });
+  console.log((await startupSection({ latencyInMs: 50, runs: Number(process.env['BENCH_RUNS'] ?? 5) })).join('\n'));
 }
