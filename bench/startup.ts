@@ -20,9 +20,19 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { apply, loadSpec, type ResolvedSpec } from '@wif/core';
-import { TEST_TENANT_ID } from '@wif/testing';
-import { fmtMs, measuredDepth, median, recordingClients, SUBSCRIPTION, type Timed, WIF_BIN, withEmulator } from './_lib';
+import { apply, createClients, loadSpec, type ResolvedSpec, trustingHttpClient, type WifClients } from '@wif/core';
+import { createTestCredential, TEST_TENANT_ID } from '@wif/testing';
+import {
+  fmtMs,
+  measuredDepth,
+  median,
+  recordingClients,
+  type RemoteEmulator,
+  SUBSCRIPTION,
+  type Timed,
+  WIF_BIN,
+  withEmulator,
+} from './_lib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'wif-bench-startup-'));
@@ -125,7 +135,13 @@ async function startRecorder(upstream: string): Promise<{ url: string; log: Time
           for (const k of ['content-length', 'connection', 'keep-alive', 'transfer-encoding']) delete h[k];
           res.writeHead(answer.statusCode ?? 502, { ...h, 'content-length': text.length });
           res.end(text);
-          log.push({ startInMs, endInMs: performance.now(), method: req.method ?? 'GET', url: `${origin}${req.url ?? ''}`, status: answer.statusCode });
+          log.push({
+            startInMs,
+            endInMs: performance.now(),
+            method: req.method ?? 'GET',
+            url: `${origin}${req.url ?? ''}`,
+            status: answer.statusCode,
+          });
         });
       });
       up.on('error', () => {
@@ -164,6 +180,51 @@ function importTime(spec: string, from: string, runs = 7): number {
     xs.push(Number(ms));
   }
   return median(xs);
+}
+
+/** CPU time (user + system, µs resolution) of a fresh `node` that runs `code` (ESM), measured inside it. */
+function childCpu(code: string, from: string, runs = 9): number {
+  const xs: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const out = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', `${code}; const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000))`],
+      { cwd: join(root, 'packages', from), env: { ...process.env, NODE_OPTIONS: '' } },
+    ).toString();
+    if (i > 0) xs.push(Number(out));
+  }
+  return median(xs);
+}
+
+/**
+ * The SDK's client CPU per request over the 43-connection fleet, in this process: `process.cpuUsage()`
+ * over `apply` ÷ requests sent, median of `runs` after a warm-up. `clientsFor` makes the clients.
+ */
+async function fleetCpu(
+  latencyInMs: number,
+  tag: string,
+  runs: number,
+  clientsFor: (emu: RemoteEmulator) => WifClients,
+): Promise<{ cpuInMs: number; requests: number; wallInMs: number }[]> {
+  const n = 43;
+  const out: { cpuInMs: number; requests: number; wallInMs: number }[] = [];
+  for (let run = 0; run <= runs; run++) {
+    await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 3000 + run } }, async (emu) => {
+      const clients = clientsFor(emu);
+      const spec = specFor(Array.from({ length: n }, (_, i) => `su-${tag}-${run}-${i}`));
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const report = (await apply(clients, spec))._unsafeUnwrap();
+      const wallInMs = performance.now() - t0;
+      const used = process.cpuUsage(c0);
+      if (!report.ok) throw new Error(`fleet apply did not converge: ${report.summary.failed} failed`);
+      const c = await emu.counts(`su-${tag}-${run}-`);
+      if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== n))
+        throw new Error(`fleet: duplicates or gaps: ${JSON.stringify(c)}`);
+      if (run > 0) out.push({ cpuInMs: (used.user + used.system) / 1000, requests: c.requests, wallInMs });
+    });
+  }
+  return out;
 }
 
 const load = (): string => os.loadavg()[0]!.toFixed(1);
@@ -215,7 +276,9 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const plan = async (ext: 'json' | 'yaml'): Promise<Spawned[]> =>
     withEmulator({ fake: { latencyInMs: 0 } }, async (emu) => {
       const file = specFile(['su-plan-a', 'su-plan-b', 'su-plan-c'], ext);
-      return repeat(Math.max(runs, 7), async () => must(await spawnTimed([WIF_BIN, 'plan', '-c', file, '--emulator', emu.url]), 'wif plan'));
+      return repeat(Math.max(runs, 7), async () =>
+        must(await spawnTimed([WIF_BIN, 'plan', '-c', file, '--emulator', emu.url]), 'wif plan'),
+      );
     });
   const planJson = await plan('json');
   const planYaml = await plan('yaml');
@@ -224,22 +287,17 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
 
   // (c) Client CPU per request in the 43-connection fleet (5% throttled, Retry-After 0, `latencyInMs`).
   const fleetN = 43;
-  const sdkFleet: { cpuInMs: number; requests: number; wallInMs: number }[] = [];
-  for (let run = 0; run <= 3; run++) {
-    await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 3000 + run } }, async (emu) => {
-      const clients = recordingClients(emu, undefined);
-      const names = Array.from({ length: fleetN }, (_, i) => `su-fleet-${run}-${i}`);
-      const spec = specFor(names);
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      const report = (await apply(clients, spec))._unsafeUnwrap();
-      const wallInMs = performance.now() - t0;
-      const used = process.cpuUsage(c0);
-      if (!report.ok) throw new Error(`fleet apply did not converge: ${report.summary.failed} failed`);
-      const c = await emu.counts(`su-fleet-${run}-`);
-      if (run > 0) sdkFleet.push({ cpuInMs: (used.user + used.system) / 1000, requests: c.requests, wallInMs });
-    });
-  }
+  const sdkFleet = await fleetCpu(latencyInMs, 'fleet', 3, (emu) => recordingClients(emu, undefined));
+  // The same with an `httpClient` given: Graph then goes through the fetch adapter (WHATWG Response
+  // objects, as every Graph request did before), ARM and Azure DevOps as before.
+  const viaFetch = await fleetCpu(latencyInMs, 'fetch', 3, (emu) =>
+    createClients({
+      credential: createTestCredential(),
+      organization: 'contoso',
+      endpoints: { graph: emu.endpoints.graph, arm: emu.endpoints.arm, devops: emu.endpoints.devops, authority: emu.endpoints.authority },
+      httpClient: trustingHttpClient([]),
+    }),
+  );
   const cliFleet: (Spawned & { requests: number })[] = [];
   for (let run = 0; run < Math.max(3, Math.ceil(runs / 2)); run++) {
     await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 4000 + run } }, async (emu) => {
@@ -255,6 +313,27 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const cliPerRequest = median(cliFleet.map((f) => (f.cpuInMs ?? NaN) / f.requests));
   const cliStartCpu = med(version, (r) => r.cpuInMs);
 
+  // What each start-up lever pays, measured on its own (CPU of fresh processes).
+  const planNoCache = await withEmulator({ fake: { latencyInMs: 0 } }, async (emu) => {
+    const file = specFile(['su-nocache-a', 'su-nocache-b', 'su-nocache-c']);
+    return repeat(Math.max(runs, 7), async () =>
+      must(await spawnTimed([WIF_BIN, 'plan', '-c', file, '--emulator', emu.url], { NODE_DISABLE_COMPILE_CACHE: '1' }), 'wif plan'),
+    );
+  });
+  const bareCpu = childCpu('0', 'cli');
+  const levers = {
+    httpEsm: childCpu("await import('node:http')", 'cli') - bareCpu,
+    httpRequired: childCpu("(await import('node:module')).createRequire(import.meta.url)('node:http')", 'cli') - bareCpu,
+    testingAll: childCpu("await import('@wif/testing')", 'cli') - bareCpu,
+    testingCredential: childCpu("await import('@wif/testing/credential')", 'cli') - bareCpu,
+    yaml: childCpu("await import('yaml')", 'cli') - bareCpu,
+    coreRoot: childCpu("await import('@wif/core'); await import('@wif/core/spec')", 'cli') - bareCpu,
+    coreAll:
+      childCpu(
+        "await import('@wif/core'); await import('@wif/core/spec'); await import('@wif/core/audit'); await import('@wif/core/migration'); await import('@wif/core/diagnose')",
+        'cli',
+      ) - bareCpu,
+  };
   const core = importTime('@wif/core', 'core');
   const parts = (
     [
@@ -271,6 +350,10 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   out();
   out(
     `Whole processes spawned from this one (\`node packages/cli/dist/wif.js …\`, default node flags), stdout discarded: wall time from spawn to exit and CPU time (user + system, \`/usr/bin/time\`); medians, after one warm-up run that also fills Node's module compile cache. Load average ${loadAtStart} when the section started and ${load()} when it ended, on ${os.cpus().length} cores shared with other work: wall times rise with load, CPU times much less.`,
+  );
+  out();
+  out(
+    'Before this work (main at f19bc27, measured with this same file on 2026-12-05, load average 3.9–8.5): `node -e 0` 179 ms wall / 100 ms CPU; `wif --version` 196 / 140 ms; `wif plan` of 3 connections 1991 ms / 750 ms CPU = **11.1×** `node -e 0`; `wif apply` of one new connection 2631 ms / 850 ms CPU, 2452 ms beyond bare Node against a critical path of 20 × 50 ms = **2.45×**; client CPU per request in the fleet **1.07 ms** (SDK in-process) and 2.31 ms (whole `wif apply` process); `@wif/core` import 418 ms. Now:',
   );
   out();
   out('| command | wall, median | CPU, median | runs | target |');
@@ -303,8 +386,37 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   out(
     `| the SDK in this process (\`process.cpuUsage()\` over \`apply\`; median of ${sdkFleet.length} after a warm-up) | **${perRequest.toFixed(2)} ms** | ${median(sdkFleet.map((f) => f.requests))} | ${fmtMs(median(sdkFleet.map((f) => f.cpuInMs)))}, ${fmtMs(median(sdkFleet.map((f) => f.wallInMs)))} | ≤ 0.4 ms ${met(perRequest <= 0.4)} |`,
   );
+  const perRequestFetch = median(viaFetch.map((f) => f.cpuInMs / f.requests));
+  out(
+    `| the SDK, Graph through the fetch adapter (\`Response\` objects; how every Graph request went before) | ${perRequestFetch.toFixed(2)} ms | ${median(viaFetch.map((f) => f.requests))} | ${fmtMs(median(viaFetch.map((f) => f.cpuInMs)))}, ${fmtMs(median(viaFetch.map((f) => f.wallInMs)))} | — |`,
+  );
   out(
     `| the whole \`wif apply\` process (user + system ÷ requests; median of ${cliFleet.length}; start-up included: \`wif --version\` alone is ${cpu(cliStartCpu)}) | ${cliPerRequest.toFixed(2)} ms | ${median(cliFleet.map((f) => f.requests))} | ${cpu(med(cliFleet, (r) => r.cpuInMs))}, ${fmtMs(med(cliFleet, (r) => r.wallInMs))} | — |`,
+  );
+  out();
+  const ms = (x: number): string => `${x.toFixed(0)} ms`;
+  out('What each lever pays, measured on its own in this run (CPU time, fresh processes, medians):');
+  out();
+  out('| lever | without | with | kept |');
+  out('|---|---|---|---|');
+  out(
+    `| Node's module compile cache (\`module.enableCompileCache()\` in bin.ts): \`wif plan\`, 3 connections, CPU | ${cpu(med(planNoCache, (r) => r.cpuInMs))} (\`NODE_DISABLE_COMPILE_CACHE=1\`) | ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
+  );
+  out(
+    `| built-ins \`require\`d, not imported as ESM (importing \`node:http\` as ESM loads Node's fetch, undici): \`node:http\` alone, CPU beyond bare Node | ${ms(levers.httpEsm)} | ${ms(levers.httpRequired)} | yes |`,
+  );
+  out(
+    `| the emulator's credential alone (\`@wif/testing/credential\`, not the whole fake) | ${ms(levers.testingAll)} | ${ms(levers.testingCredential)} | yes |`,
+  );
+  out(`| \`yaml\` on first use only (a JSON spec and table output never load it) | ${ms(levers.yaml)} | 0 ms | yes |`);
+  out(
+    `| \`@wif/core\` audit, migration and diagnose only for their commands: core as \`wif plan\` loads it | ${ms(levers.coreAll)} (all subpaths) | ${ms(levers.coreRoot)} (root + spec) | yes |`,
+  );
+  out(
+    `| a JSON spec read with \`JSON.parse\`: \`wif plan\`, the same spec as .json and as .yaml, CPU | ${cpu(med(planYaml, (r) => r.cpuInMs))} (.yaml) | ${cpu(med(planJson, (r) => r.cpuInMs))} (.json) | yes |`,
+  );
+  out(
+    `| Graph without \`Response\` objects (client CPU per request, fleet, in this process) | ${perRequestFetch.toFixed(2)} ms | ${perRequest.toFixed(2)} ms | yes |`,
   );
   out();
   out(

@@ -133,7 +133,8 @@ function retryPolicy(service: Service, options: Required<RetryOptions>, logger: 
         }
         // Only an error body can say "permanent": a success body is not parsed here (once is enough).
         const permanent =
-          response.status >= 400 && readErrorBody(service, response.bodyAsText ?? undefined, (n) => response.headers.get(n)).permanent === true;
+          response.status >= 400 &&
+          readErrorBody(service, response.bodyAsText ?? undefined, (n) => response.headers.get(n)).permanent === true;
         const decision = decideRetry({
           status: response.status,
           headers: (n) => response.headers.get(n),

@@ -196,10 +196,19 @@ describe('loadSpec of JSON text (read without the YAML parser when it resolves)'
       ...spec,
       connections: [
         spec.connections[0]!,
-        { ...spec.connections[0]!, name: 'sc-b', app: 'ado-b', roles: [{ role: 'Contributor', scope: `/subscriptions/${SUB}/resourceGroups/rg-b` }] },
+        {
+          ...spec.connections[0]!,
+          name: 'sc-b',
+          app: 'ado-b',
+          roles: [{ role: 'Contributor', scope: `/subscriptions/${SUB}/resourceGroups/rg-b` }],
+        },
       ],
     };
-    expect(loadSpec(JSON.stringify(twoConnections))._unsafeUnwrap().connections.map((c) => c.name)).toEqual(['sc-a', 'sc-b']);
+    expect(
+      loadSpec(JSON.stringify(twoConnections))
+        ._unsafeUnwrap()
+        .connections.map((c) => c.name),
+    ).toEqual(['sc-a', 'sc-b']);
   });
 
   it('reports a problem of a JSON spec with its line and column, as for YAML', () => {

@@ -7,7 +7,13 @@
  * (docs/decisions/018-i15-startup-compile-cache-and-lean-graph-path.md). A `fetch` given in the
  * options still goes through `fetch`, as before.
  */
-import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient, type HttpMethods } from '@azure/core-rest-pipeline';
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  type HttpClient,
+  type HttpMethods,
+} from '@azure/core-rest-pipeline';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { fetchOverHttpClient } from '@wif/http';
 
