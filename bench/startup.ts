@@ -182,49 +182,61 @@ function importTime(spec: string, from: string, runs = 7): number {
   return median(xs);
 }
 
-/** CPU time (user + system, µs resolution) of a fresh `node` that runs `code` (ESM), measured inside it. */
-function childCpu(code: string, from: string, runs = 9): number {
-  const xs: number[] = [];
+/**
+ * CPU time (user + system, µs resolution) of fresh `node` processes running each snippet (ESM),
+ * measured inside them; the snippets take turns, so that the machine's load drifts over all alike.
+ * Median per snippet over `runs` rounds (after one warm-up round).
+ */
+function childCpu<K extends string>(snippets: Record<K, string>, from: string, runs = 9): Record<K, number> {
+  const xs = new Map<K, number[]>();
   for (let i = 0; i <= runs; i++) {
-    const out = execFileSync(
-      process.execPath,
-      ['--input-type=module', '-e', `${code}; const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000))`],
-      { cwd: join(root, 'packages', from), env: { ...process.env, NODE_OPTIONS: '' } },
-    ).toString();
-    if (i > 0) xs.push(Number(out));
+    for (const [name, code] of Object.entries(snippets) as [K, string][]) {
+      const out = execFileSync(
+        process.execPath,
+        ['--input-type=module', '-e', `${code}; const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000))`],
+        { cwd: join(root, 'packages', from), env: { ...process.env, NODE_OPTIONS: '' } },
+      ).toString();
+      if (i > 0) xs.set(name, [...(xs.get(name) ?? []), Number(out)]);
+    }
   }
-  return median(xs);
+  return Object.fromEntries([...xs].map(([k, v]) => [k, median(v)])) as Record<K, number>;
 }
+
+type FleetRun = { cpuInMs: number; requests: number; wallInMs: number };
 
 /**
  * The SDK's client CPU per request over the 43-connection fleet, in this process: `process.cpuUsage()`
- * over `apply` ÷ requests sent, median of `runs` after a warm-up. `clientsFor` makes the clients.
+ * over `apply` ÷ requests sent, `runs` rounds after a warm-up round; in each round every variant
+ * (its clients made by `variants[name]`) runs once, on a fresh emulator, in turn.
  */
-async function fleetCpu(
+async function fleetCpu<K extends string>(
   latencyInMs: number,
-  tag: string,
   runs: number,
-  clientsFor: (emu: RemoteEmulator) => WifClients,
-): Promise<{ cpuInMs: number; requests: number; wallInMs: number }[]> {
+  variants: Record<K, (emu: RemoteEmulator) => WifClients>,
+): Promise<Record<K, FleetRun[]>> {
   const n = 43;
-  const out: { cpuInMs: number; requests: number; wallInMs: number }[] = [];
+  const out = new Map<K, FleetRun[]>();
   for (let run = 0; run <= runs; run++) {
-    await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 3000 + run } }, async (emu) => {
-      const clients = clientsFor(emu);
-      const spec = specFor(Array.from({ length: n }, (_, i) => `su-${tag}-${run}-${i}`));
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      const report = (await apply(clients, spec))._unsafeUnwrap();
-      const wallInMs = performance.now() - t0;
-      const used = process.cpuUsage(c0);
-      if (!report.ok) throw new Error(`fleet apply did not converge: ${report.summary.failed} failed`);
-      const c = await emu.counts(`su-${tag}-${run}-`);
-      if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== n))
-        throw new Error(`fleet: duplicates or gaps: ${JSON.stringify(c)}`);
-      if (run > 0) out.push({ cpuInMs: (used.user + used.system) / 1000, requests: c.requests, wallInMs });
-    });
+    for (const [name, clientsFor] of Object.entries(variants) as [K, (emu: RemoteEmulator) => WifClients][]) {
+      await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 3000 + run } }, async (emu) => {
+        const clients = clientsFor(emu);
+        const tag = `su-${name}-${run}-`;
+        const spec = specFor(Array.from({ length: n }, (_, i) => `${tag}${i}`));
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        const report = (await apply(clients, spec))._unsafeUnwrap();
+        const wallInMs = performance.now() - t0;
+        const used = process.cpuUsage(c0);
+        if (!report.ok) throw new Error(`fleet apply did not converge: ${report.summary.failed} failed`);
+        const c = await emu.counts(tag);
+        if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== n))
+          throw new Error(`fleet: duplicates or gaps: ${JSON.stringify(c)}`);
+        if (run > 0)
+          out.set(name, [...(out.get(name) ?? []), { cpuInMs: (used.user + used.system) / 1000, requests: c.requests, wallInMs }]);
+      });
+    }
   }
-  return out;
+  return Object.fromEntries(out) as Record<K, FleetRun[]>;
 }
 
 const load = (): string => os.loadavg()[0]!.toFixed(1);
@@ -272,32 +284,43 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const critical = depth * latencyInMs;
   const ratioA = (oneWall - bare) / critical;
 
-  // (b) `wif plan` of three connections against the emulator, no latency; JSON and YAML spec files.
-  const plan = async (ext: 'json' | 'yaml'): Promise<Spawned[]> =>
-    withEmulator({ fake: { latencyInMs: 0 } }, async (emu) => {
-      const file = specFile(['su-plan-a', 'su-plan-b', 'su-plan-c'], ext);
-      return repeat(Math.max(runs, 7), async () =>
-        must(await spawnTimed([WIF_BIN, 'plan', '-c', file, '--emulator', emu.url]), 'wif plan'),
-      );
-    });
-  const planJson = await plan('json');
-  const planYaml = await plan('yaml');
+  // (b) `wif plan` of three connections against the emulator, no latency: the JSON spec, the same
+  // spec as .yaml, and the JSON spec without the compile cache, taking turns.
+  const planJson: Spawned[] = [];
+  const planYaml: Spawned[] = [];
+  const planNoCache: Spawned[] = [];
+  await withEmulator({ fake: { latencyInMs: 0 } }, async (emu) => {
+    const json = specFile(['su-plan-a', 'su-plan-b', 'su-plan-c'], 'json');
+    const yaml = specFile(['su-plan-a', 'su-plan-b', 'su-plan-c'], 'yaml');
+    const plan = async (file: string, env: Record<string, string> = {}): Promise<Spawned> =>
+      must(await spawnTimed([WIF_BIN, 'plan', '-c', file, '--emulator', emu.url], env), 'wif plan');
+    for (let i = 0; i <= Math.max(runs, 7); i++) {
+      const [a, b, c] = [await plan(json), await plan(yaml), await plan(json, { NODE_DISABLE_COMPILE_CACHE: '1' })];
+      if (i === 0) continue;
+      planJson.push(a);
+      planYaml.push(b);
+      planNoCache.push(c);
+    }
+  });
   const planWall = med(planJson, (r) => r.wallInMs);
   const ratioB = planWall / bare;
 
   // (c) Client CPU per request in the 43-connection fleet (5% throttled, Retry-After 0, `latencyInMs`).
   const fleetN = 43;
-  const sdkFleet = await fleetCpu(latencyInMs, 'fleet', 3, (emu) => recordingClients(emu, undefined));
-  // The same with an `httpClient` given: Graph then goes through the fetch adapter (WHATWG Response
-  // objects, as every Graph request did before), ARM and Azure DevOps as before.
-  const viaFetch = await fleetCpu(latencyInMs, 'fetch', 3, (emu) =>
-    createClients({
-      credential: createTestCredential(),
-      organization: 'contoso',
-      endpoints: { graph: emu.endpoints.graph, arm: emu.endpoints.arm, devops: emu.endpoints.devops, authority: emu.endpoints.authority },
-      httpClient: trustingHttpClient([]),
-    }),
-  );
+  // Against the same with an `httpClient` given: Graph then goes through the fetch adapter (WHATWG
+  // `Response` objects, as every Graph request did before), ARM and Azure DevOps as before.
+  const fleets = await fleetCpu(latencyInMs, 3, {
+    sdk: (emu) => recordingClients(emu, undefined),
+    fetch: (emu) =>
+      createClients({
+        credential: createTestCredential(),
+        organization: 'contoso',
+        endpoints: { graph: emu.endpoints.graph, arm: emu.endpoints.arm, devops: emu.endpoints.devops, authority: emu.endpoints.authority },
+        httpClient: trustingHttpClient([]),
+      }),
+  });
+  const sdkFleet = fleets.sdk;
+  const viaFetch = fleets.fetch;
   const cliFleet: (Spawned & { requests: number })[] = [];
   for (let run = 0; run < Math.max(3, Math.ceil(runs / 2)); run++) {
     await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 4000 + run } }, async (emu) => {
@@ -313,27 +336,22 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const cliPerRequest = median(cliFleet.map((f) => (f.cpuInMs ?? NaN) / f.requests));
   const cliStartCpu = med(version, (r) => r.cpuInMs);
 
-  // What each start-up lever pays, measured on its own (CPU of fresh processes).
-  const planNoCache = await withEmulator({ fake: { latencyInMs: 0 } }, async (emu) => {
-    const file = specFile(['su-nocache-a', 'su-nocache-b', 'su-nocache-c']);
-    return repeat(Math.max(runs, 7), async () =>
-      must(await spawnTimed([WIF_BIN, 'plan', '-c', file, '--emulator', emu.url], { NODE_DISABLE_COMPILE_CACHE: '1' }), 'wif plan'),
-    );
-  });
-  const bareCpu = childCpu('0', 'cli');
-  const levers = {
-    httpEsm: childCpu("await import('node:http')", 'cli') - bareCpu,
-    httpRequired: childCpu("(await import('node:module')).createRequire(import.meta.url)('node:http')", 'cli') - bareCpu,
-    testingAll: childCpu("await import('@wif/testing')", 'cli') - bareCpu,
-    testingCredential: childCpu("await import('@wif/testing/credential')", 'cli') - bareCpu,
-    yaml: childCpu("await import('yaml')", 'cli') - bareCpu,
-    coreRoot: childCpu("await import('@wif/core'); await import('@wif/core/spec')", 'cli') - bareCpu,
-    coreAll:
-      childCpu(
+  // What each start-up lever pays, measured on its own (CPU of fresh processes, taking turns).
+  const c = childCpu(
+    {
+      bare: '0',
+      httpEsm: "await import('node:http')",
+      httpRequired: "(await import('node:module')).createRequire(import.meta.url)('node:http')",
+      testingAll: "await import('@wif/testing')",
+      testingCredential: "await import('@wif/testing/credential')",
+      yaml: "await import('yaml')",
+      coreRoot: "await import('@wif/core'); await import('@wif/core/spec')",
+      coreAll:
         "await import('@wif/core'); await import('@wif/core/spec'); await import('@wif/core/audit'); await import('@wif/core/migration'); await import('@wif/core/diagnose')",
-        'cli',
-      ) - bareCpu,
-  };
+    },
+    'cli',
+  );
+  const levers = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v - c.bare])) as Record<keyof typeof c, number>;
   const core = importTime('@wif/core', 'core');
   const parts = (
     [
@@ -408,7 +426,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   out(
     `| the emulator's credential alone (\`@wif/testing/credential\`, not the whole fake) | ${ms(levers.testingAll)} | ${ms(levers.testingCredential)} | yes |`,
   );
-  out(`| \`yaml\` on first use only (a JSON spec and table output never load it) | ${ms(levers.yaml)} | 0 ms | yes |`);
+  out(`| \`yaml\` on first use only (a JSON spec and table output never load it): importing it | ${ms(levers.yaml)} | not loaded | yes |`);
   out(
     `| \`@wif/core\` audit, migration and diagnose only for their commands: core as \`wif plan\` loads it | ${ms(levers.coreAll)} (all subpaths) | ${ms(levers.coreRoot)} (root + spec) | yes |`,
   );
