@@ -336,6 +336,57 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const cliPerRequest = median(cliFleet.map((f) => (f.cpuInMs ?? NaN) / f.requests));
   const cliStartCpu = med(version, (r) => r.cpuInMs);
 
+  // Before and after in the same run, taking turns: BENCH_BASELINE_WIF names a `wif.js` built from
+  // an earlier commit (e.g. main before this work), run exactly like the current one.
+  const baseline = process.env['BENCH_BASELINE_WIF'];
+  const ab: { name: string; before: Spawned[]; after: Spawned[] }[] = [];
+  if (baseline) {
+    await withEmulator({ fake: { latencyInMs: 0 } }, async (emu) => {
+      const file = specFile(['su-ab-a', 'su-ab-b', 'su-ab-c']);
+      const row = { name: '`wif plan`, 3 connections, emulator, JSON spec', before: [] as Spawned[], after: [] as Spawned[] };
+      for (let i = 0; i <= Math.max(runs, 7); i++) {
+        const b = must(await spawnTimed([baseline, 'plan', '-c', file, '--emulator', emu.url]), 'baseline wif plan');
+        const a = must(await spawnTimed([WIF_BIN, 'plan', '-c', file, '--emulator', emu.url]), 'wif plan');
+        if (i === 0) continue;
+        row.before.push(b);
+        row.after.push(a);
+      }
+      ab.push(row);
+    });
+    await withEmulator({ fake: { latencyInMs } }, async (emu) => {
+      const row = {
+        name: `\`wif apply\`, one new connection, ${latencyInMs} ms per request`,
+        before: [] as Spawned[],
+        after: [] as Spawned[],
+      };
+      for (let i = 0; i <= runs; i++) {
+        const b = must(
+          await spawnTimed([baseline, 'apply', '-c', specFile([`su-abb-${i}`]), '--yes', '--emulator', emu.url]),
+          'baseline apply',
+        );
+        const a = must(await spawnTimed([WIF_BIN, 'apply', '-c', specFile([`su-aba-${i}`]), '--yes', '--emulator', emu.url]), 'apply');
+        if (i === 0) continue;
+        row.before.push(b);
+        row.after.push(a);
+      }
+      ab.push(row);
+    });
+    for (const [name, args] of [
+      ['`wif --version`', ['--version']],
+      ['`wif --help`', ['--help']],
+    ] as const) {
+      const row = { name, before: [] as Spawned[], after: [] as Spawned[] };
+      for (let i = 0; i <= Math.max(runs, 10); i++) {
+        const b = await spawnTimed([baseline, ...args]);
+        const a = await spawnTimed([WIF_BIN, ...args]);
+        if (i === 0) continue;
+        row.before.push(b);
+        row.after.push(a);
+      }
+      ab.push(row);
+    }
+  }
+
   // What each start-up lever pays, measured on its own (CPU of fresh processes, taking turns).
   const c = childCpu(
     {
@@ -393,6 +444,22 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
     `| \`wif plan\`, the same spec in a .yaml file | ${fmtMs(med(planYaml, (r) => r.wallInMs))} | ${cpu(med(planYaml, (r) => r.cpuInMs))} | ${planYaml.length} | — |`,
   );
   out();
+  if (ab.length > 0) {
+    out(
+      `Before and after in this run, taking turns (the earlier build: \`${baseline!.replace(/.*\/([^/]+\/packages\/cli\/dist\/wif\.js)$/, '$1')}\`, BENCH_BASELINE_WIF; same emulator, same machine load):`,
+    );
+    out();
+    out('| command | before: wall, CPU | after: wall, CPU | CPU after ÷ before | runs |');
+    out('|---|---|---|---|---|');
+    for (const r of ab) {
+      const bc = med(r.before, (x) => x.cpuInMs);
+      const ac = med(r.after, (x) => x.cpuInMs);
+      out(
+        `| ${r.name} | ${fmtMs(med(r.before, (x) => x.wallInMs))}, ${cpu(bc)} | ${fmtMs(med(r.after, (x) => x.wallInMs))}, ${cpu(ac)} | ${(ac / bc).toFixed(2)} | ${r.after.length} |`,
+      );
+    }
+    out();
+  }
   out(
     `One new connection, whole process: ${fmtMs(oneWall)} − ${fmtMs(bare)} (bare Node) = **${fmtMs(oneWall - bare)}** against a critical path of ${depth} dependent requests × ${latencyInMs} ms = ${critical} ms, as observed at the server (${requests} requests in all, the emulator's own \`/_emulator\` calls left out; the run-wide access check before the first write is one of the ${depth}): **${ratioA.toFixed(2)}×** (target ≤ 1.3×) ${met(ratioA <= 1.3)}.`,
   );
