@@ -167,6 +167,11 @@ function fieldsOf(c: {
   return out;
 }
 
+/** The fields wif manages of a check body, as text (what plan shows for a check it creates). */
+export function checkFields(body: CheckConfigurationBody): Readonly<Record<string, string>> {
+  return fieldsOf(body);
+}
+
 /** The managed fields of `want` that differ in `seen`. */
 export function checkFieldChanges(seen: CheckConfiguration, want: CheckConfigurationBody): CheckFieldChange[] {
   const before = fieldsOf(seen);
