@@ -229,4 +229,53 @@ describe('checks and security roles in plan / apply / sync', () => {
     expect(fake.state.governance.checks()).toEqual([]);
     expect(prodReport.resources.filter((r) => r.kind === 'check').map((r) => r.outcome)).toEqual(['deleted', 'deleted']);
   });
+
+  it('a check change on a connection the caller cannot administer is a PermissionMissing refusal: nothing written', async () => {
+    await run(ENV_SET());
+    fake.setPermissions({ deny: ['devops:ServiceEndpoints/Administer'] });
+    const spec = ENV_SET('[platform]\\Release Approvers', 0);
+    const p = (await plan(clients, spec, { orphans: false }))._unsafeUnwrap();
+    const cp = p.connections.find((c) => c.name === 'sc-web-prod')!;
+    expect(cp.refusals.map((r) => r.kind)).toEqual(['PermissionMissing']);
+    expect(p.connections.filter((c) => c.name !== 'sc-web-prod').every((c) => c.refusals.length === 0)).toBe(true);
+    const n = fake.requests.length;
+    const report = await run(p);
+    expect(report.connections.find((c) => c.name === 'sc-web-prod')!.status).toBe('refused');
+    expect(writes(n).filter((r) => r.operation !== 'permissions.evaluateBatch')).toEqual([]);
+  });
+
+  it('apply --prune deletes the checks of a managed orphan before the connection', async () => {
+    const one = (withConnection: boolean) =>
+      loadSpec(`
+organization: contoso
+tenantId: ${TEST_TENANT_ID}
+connections:
+  - project: platform
+    name: sc-keep
+    app: ado-keep
+    scope: /subscriptions/${SUB}/resourceGroups/rg-keep
+    roles: [Contributor]
+${
+  withConnection
+    ? `  - project: platform
+    name: sc-gone
+    app: ado-gone
+    scope: /subscriptions/${SUB}/resourceGroups/rg-gone
+    roles: [Contributor]
+    checks: { exclusiveLock: true, approvals: { approvers: ['[platform]\\Release Approvers'] } }`
+    : ''
+}
+`)._unsafeUnwrap();
+    await run(one(true));
+    expect(fake.state.governance.checks()).toHaveLength(2);
+    const p = (await plan(clients, one(false)))._unsafeUnwrap();
+    expect(p.orphans[0]!.resources.map((r) => `${r.kind} ${r.action}`).slice(0, 3)).toEqual([
+      'check delete',
+      'check delete',
+      'serviceConnection delete',
+    ]);
+    const report = await run(p, { prune: true });
+    expect(report.orphans[0]!.status).toBe('deleted');
+    expect(fake.state.governance.checks()).toEqual([]);
+  });
 });
