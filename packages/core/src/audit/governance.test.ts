@@ -140,7 +140,9 @@ describe('the audit over a seeded organization finds every governance finding', 
     expect(fixOf('ProductionWithoutBranchControl')).toContain('wif apply --config FILE');
     expect(fixOf('OpenToAllPipelines')).toContain('wif apply');
     expect(fixOf('BroadAdministrators')).toContain('wif sync --config FILE --prune');
-    expect(findings.find((f) => f.connection?.name === 'aks-deploy' && f.code === 'CredentialMismatch')!.connection?.type).toBe('kubernetes');
+    expect(findings.find((f) => f.connection?.name === 'aks-deploy' && f.code === 'CredentialMismatch')!.connection?.type).toBe(
+      'kubernetes',
+    );
     expect(run.stats.complete).toBe(true);
   });
 

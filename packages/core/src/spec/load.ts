@@ -370,6 +370,7 @@ function notYetInWorkflows(c: DesiredConnection): Problem[] {
   const fields = (['managedIdentity'] as const).filter((f) => c[f] !== undefined);
   return fields.map(() => ({
     path: `${c.origin}.identity`,
-    message: 'plan/apply do not handle "identity: managedIdentity" yet: vend it with the ensureManagedIdentity + bindManagedIdentityCredential step for now',
+    message:
+      'plan/apply do not handle "identity: managedIdentity" yet: vend it with the ensureManagedIdentity + bindManagedIdentityCredential step for now',
   }));
 }

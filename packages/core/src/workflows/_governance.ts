@@ -60,7 +60,8 @@ function callerId(devops: DevOpsClient, o: OperationOptions): ResultAsync<string
 }
 
 /** A name for each identity id the spec named (approvers are shown by name in the plan). */
-const namesById = (ids: ReadonlyMap<string, string>): Map<string, string> => new Map([...ids].map(([name, id]) => [id.toLowerCase(), name]));
+const namesById = (ids: ReadonlyMap<string, string>): Map<string, string> =>
+  new Map([...ids].map(([name, id]) => [id.toLowerCase(), name]));
 
 /** A check field as plan shows it: approver ids as the names the spec gave them, `''` as nothing. */
 function showField(field: string, value: string | undefined, names: ReadonlyMap<string, string>): string | null {
@@ -184,7 +185,9 @@ export function planGovernance(
                 return [...unchangedRoles(want, changes, seen), ...changes.map(plannedRole)];
               },
             )
-          : okAsync(withFreshInheritance(security, decideRoles(security, desiredRoles(security, ids), [], { prune: false })).map(plannedRole))
+          : okAsync(
+              withFreshInheritance(security, decideRoles(security, desiredRoles(security, ids), [], { prune: false })).map(plannedRole),
+            )
         : okAsync([]);
       return ResultAsync.combine([checks, roles] as const).map(([a, b]) => ({ resources: [...a, ...b], refusals: [] }));
     });
@@ -221,7 +224,9 @@ export function governanceBranch(
   const security = c.security;
   const checks: ResultAsync<void, WifError> = checksSpec
     ? run
-        .timed('ensureChecks', () => ensureChecks(clients, { project: connection.projectId, endpointId: connection.id, checks: checksSpec }, so))
+        .timed('ensureChecks', () =>
+          ensureChecks(clients, { project: connection.projectId, endpointId: connection.id, checks: checksSpec }, so),
+        )
         .map((done) => {
           const names = new Map<string, string>();
           for (const d of done) {

@@ -99,7 +99,14 @@ export async function pruneOrphan(clients: WifClients, o: OrphanPlan, opts: { ab
   for (const part of o.resources) {
     const r = await deletePart(clients, o, part, appObjectId, opts);
     if (r.isOk()) resources.push({ kind: part.kind, name: part.name, id: part.id ?? '', outcome: 'deleted', changes: part.changes });
-    else leftovers.push({ kind: part.kind, name: part.name, id: part.id ?? '', error: r.error, command: command(clients, o, part, appObjectId) });
+    else
+      leftovers.push({
+        kind: part.kind,
+        name: part.name,
+        id: part.id ?? '',
+        error: r.error,
+        command: command(clients, o, part, appObjectId),
+      });
   }
   return { ...head, status: leftovers.length > 0 ? 'prune-incomplete' : 'deleted', resources, leftovers };
 }
