@@ -1,7 +1,7 @@
 import { CHECK_TYPE_IDS } from '@wif/devops';
 import { builtInGroupId, createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadSpec, type ResolvedSpec } from '../spec/load';
 import { apply, type ApplyReport } from './apply';
 import { createClients } from './clients';
@@ -27,7 +27,7 @@ let approvers: { id: string };
 let auditors: { id: string };
 beforeEach(() => {
   fake.reset();
-  fake.setOptions({ issuerMode: 'entra', throttleRate: 0, latencyInMs: 0 });
+  fake.setOptions({ issuerMode: 'entra', throttleRate: 0, latencyInMs: 0, replicationLagInMs: 0, clock: Date.now });
   fake.state.addProject('platform');
   approvers = fake.state.governance.addDevOpsIdentity({ providerDisplayName: '[platform]\\Release Approvers' });
   auditors = fake.state.governance.addDevOpsIdentity({ providerDisplayName: '[platform]\\Auditors' });
@@ -277,5 +277,25 @@ ${
     const report = await run(p, { prune: true });
     expect(report.orphans[0]!.status).toBe('deleted');
     expect(fake.state.governance.checks()).toEqual([]);
+  });
+
+  it('plans no change right after apply while Graph still hides the new principals for 5 s (fake clock)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      fake.setOptions({ replicationLagInMs: 5_000, clock: () => Date.now() });
+      const spec = ENV_SET();
+      const applied = apply(clients, spec, fast);
+      await vi.runAllTimersAsync();
+      expect((await applied)._unsafeUnwrap().ok).toBe(true);
+      const planned = plan(clients, spec, { orphans: false });
+      let settled = false;
+      void planned.then(() => (settled = true));
+      for (let i = 0; i < 40 && !settled; i++) await vi.advanceTimersByTimeAsync(500);
+      const p = (await planned)._unsafeUnwrap();
+      expect(p.summary).toMatchObject({ create: 0, update: 0, delete: 0 });
+      expect(governanceOf(p, 'sc-web-prod').every((r) => r.startsWith('unchanged'))).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
