@@ -14,9 +14,9 @@ import {
   type CheckChange,
   checkFields,
   type CheckFieldChange,
+  convergeChecks,
   decideChecks,
   desiredChecks,
-  ensureChecks,
   readChecks,
 } from '../governance/checks';
 import { resolveDevOpsIdentities } from '../governance/identities';
@@ -205,8 +205,8 @@ const roleOutcome = (change: RoleChange): { outcome: AppliedOutcome; drift?: Dri
 };
 
 /**
- * apply: converges the checks (`ensureChecks`: resolve → read → decide → write, one check per kind,
- * serialised per connection) and the security roles (resolve → read → `decideRoles` → `writeRoles`;
+ * apply: resolves the names once, then converges the checks (`convergeChecks`, the body of
+ * `ensureChecks`: read → decide → write, one check per kind, serialised per connection) and the security roles (resolve → read → `decideRoles` → `writeRoles`;
  * role holders the spec does not name are reported, removed only with sync's prune) of a
  * connection, and records each resource. A check this run created is recorded for rollback.
  */
@@ -222,63 +222,67 @@ export function governanceBranch(
   const so = stepOptions(options);
   const checksSpec = c.checks;
   const security = c.security;
-  const checks: ResultAsync<void, WifError> = checksSpec
-    ? run
-        .timed('ensureChecks', () =>
-          ensureChecks(clients, { project: connection.projectId, endpointId: connection.id, checks: checksSpec }, so),
-        )
-        .map((done) => {
-          const names = new Map<string, string>();
-          for (const d of done) {
-            const outcome: Outcome = d.outcome;
-            run.record(
-              {
-                kind: 'check',
-                name: d.kind,
-                id: String(d.id),
-                outcome,
-                ...driftOf(outcome),
-                ...(d.fields.length > 0 ? { changes: fieldChanges(d.fields, names) } : {}),
-              },
-              {
-                kind: 'check',
-                id: String(d.id),
-                name: d.kind,
-                projectId: connection.projectId,
-                organizationUrl: clients.devops.transport.baseUrl,
-              },
-            );
-          }
-        })
-    : okAsync(undefined);
-  const roles: ResultAsync<void, WifError> = security
-    ? run.timed('ensureSecurityRoles', () =>
-        ResultAsync.combine([
-          callerId(clients.devops, so),
-          resolveDevOpsIdentities(clients, namesOf(c), so),
-          readRoles(clients, connection.projectId, connection.id, so),
-        ] as const).andThen(([caller, ids, seen]) => {
-          const decided = decideRoles(security, desiredRoles(security, ids), seen, {
-            prune: options.pruneExtras === true,
-            callerId: caller,
-          });
-          const changes = fresh ? withFreshInheritance(security, decided) : decided;
-          return writeRoles(clients, connection.projectId, connection.id, changes, so).map(() => {
-            for (const change of changes) {
-              const p = plannedRole(change);
-              const { outcome, drift } = roleOutcome(change);
-              run.record({
-                kind: 'securityRole',
-                name: p.name,
-                id: p.id ?? connection.id,
-                outcome,
-                ...(drift ? { drift } : {}),
-                changes: p.changes,
+  // The names of both are resolved once, for the checks and the roles.
+  return run
+    .timed('resolveDevOpsIdentities', () => resolveDevOpsIdentities(clients, namesOf(c), so))
+    .andThen((ids) => {
+      const names = namesById(ids);
+      const checks: ResultAsync<void, WifError> = checksSpec
+        ? run
+            .timed('ensureChecks', () =>
+              convergeChecks(clients, { project: connection.projectId, endpointId: connection.id, checks: checksSpec }, ids, so),
+            )
+            .map((done) => {
+              for (const d of done) {
+                const outcome: Outcome = d.outcome;
+                run.record(
+                  {
+                    kind: 'check',
+                    name: d.kind,
+                    id: String(d.id),
+                    outcome,
+                    ...driftOf(outcome),
+                    ...(d.fields.length > 0 ? { changes: fieldChanges(d.fields, names) } : {}),
+                  },
+                  {
+                    kind: 'check',
+                    id: String(d.id),
+                    name: d.kind,
+                    projectId: connection.projectId,
+                    organizationUrl: clients.devops.transport.baseUrl,
+                  },
+                );
+              }
+            })
+        : okAsync(undefined);
+      const roles: ResultAsync<void, WifError> = security
+        ? run.timed('ensureSecurityRoles', () =>
+            ResultAsync.combine([
+              callerId(clients.devops, so),
+              readRoles(clients, connection.projectId, connection.id, so),
+            ] as const).andThen(([caller, seen]) => {
+              const decided = decideRoles(security, desiredRoles(security, ids), seen, {
+                prune: options.pruneExtras === true,
+                callerId: caller,
               });
-            }
-          });
-        }),
-      )
-    : okAsync(undefined);
-  return ResultAsync.combine([checks, roles] as const).map(() => undefined);
+              const changes = fresh ? withFreshInheritance(security, decided) : decided;
+              return writeRoles(clients, connection.projectId, connection.id, changes, so).map(() => {
+                for (const change of changes) {
+                  const p = plannedRole(change);
+                  const { outcome, drift } = roleOutcome(change);
+                  run.record({
+                    kind: 'securityRole',
+                    name: p.name,
+                    id: p.id ?? connection.id,
+                    outcome,
+                    ...(drift ? { drift } : {}),
+                    changes: p.changes,
+                  });
+                }
+              });
+            }),
+          )
+        : okAsync(undefined);
+      return ResultAsync.combine([checks, roles] as const).map(() => undefined);
+    });
 }

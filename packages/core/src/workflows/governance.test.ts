@@ -124,11 +124,12 @@ describe('checks and security roles in plan / apply / sync', () => {
   it('shows a check edited by hand field by field and PATCHes it, never adding a second one', async () => {
     await run(ENV_SET());
     const approval = fake.state.governance.checksOn('endpoint', prod().id).find((c) => c.type.id === CHECK_TYPE_IDS.approval)!;
-    approval.settings = { ...approval.settings, minRequiredApprovers: 0, instructions: 'anything' };
+    approval.settings = { ...approval.settings, minRequiredApprovers: 0, instructions: 'anything', approvers: [{ id: auditors.id }] };
     const p = await planOf(ENV_SET());
     const planned = p.connections.find((c) => c.name === 'sc-web-prod')!.resources.find((r) => r.name === 'approvals')!;
     expect(planned).toMatchObject({ action: 'update', id: String(approval.id) });
     expect(planned.changes).toEqual([
+      { field: 'approvers', from: auditors.id, to: '[platform]\\Release Approvers' },
       { field: 'minRequiredApprovers', from: '0', to: '1' },
       { field: 'instructions', from: 'anything', to: 'Check the change ticket' },
     ]);
@@ -136,6 +137,9 @@ describe('checks and security roles in plan / apply / sync', () => {
     const report = await run(p);
     expect(report.ok).toBe(true);
     expect(writes(n).map((r) => `${r.method} ${r.operation}`)).toEqual(['PATCH PATCH checkConfiguration']);
+    // What apply reports is what the plan showed.
+    const applied = report.connections.find((c) => c.name === 'sc-web-prod')!.resources.find((r) => r.name === 'approvals')!;
+    expect(applied).toMatchObject({ kind: 'check', outcome: 'updated', drift: 'altered', changes: planned.changes });
     expect(fake.state.governance.checksOn('endpoint', prod().id)).toHaveLength(2);
     expect(approval.settings).toMatchObject({ minRequiredApprovers: 1, instructions: 'Check the change ticket' });
   });
@@ -198,6 +202,15 @@ describe('checks and security roles in plan / apply / sync', () => {
     expect(refused.error?.kind).toBe('StalePlan');
     expect(refused.error?.message).toContain('check approvals');
     expect(writes(n)).toEqual([]);
+
+    // A role holder added by hand after the plan is a fact the plan did not see: stale too.
+    const again = parseSavedPlan(serializePlan(await planOf(spec)))._unsafeUnwrap();
+    fake.state.governance.setRoleAssignment(SCOPE, `${projectId()}_${prod().id}`, auditors.id, 'Administrator');
+    const m = fake.requests.length;
+    const second = (await run(again)).connections.find((c) => c.name === 'sc-web-prod')!;
+    expect(second.error?.kind).toBe('StalePlan');
+    expect(second.error?.message).toContain('securityRole [platform]\\Auditors: newly planned (delete)');
+    expect(writes(m)).toEqual([]);
   });
 
   it('two concurrent applies (with latency) create no duplicate check and the same roles; plan afterwards shows no change', async () => {
