@@ -292,6 +292,44 @@ ${
     expect(fake.state.governance.checks()).toEqual([]);
   });
 
+  it('inheritance: false on a new connection is planned as true → false, written, and then unchanged; business hours and exclusive lock too', async () => {
+    const pid = projectId();
+    fake.state.governance.setRoleAssignment('distributedtask.project.serviceendpointrole', pid, auditors.id, 'Administrator');
+    const spec = loadSpec(`
+organization: contoso
+tenantId: ${TEST_TENANT_ID}
+connections:
+  - project: platform
+    name: sc-locked
+    app: ado-locked
+    scope: /subscriptions/${SUB}/resourceGroups/rg-locked
+    roles: [Contributor]
+    checks:
+      businessHours: { days: [Monday, Tuesday], timeZone: UTC, start: '08:00', end: '17:00' }
+      exclusiveLock: { timeout: 60 }
+    security: { administrators: ['[platform]\\Release Approvers'], inheritance: false }
+`)._unsafeUnwrap();
+    const before = await planOf(spec);
+    expect(governanceOf(before, 'sc-locked')).toEqual([
+      'create check businessHours',
+      'create check exclusiveLock',
+      'create securityRole [platform]\\Release Approvers',
+      'update securityRole inheritance',
+    ]);
+    expect((await run(spec)).ok).toBe(true);
+    const endpoint = fake.state.serviceEndpoints().find((e) => e.name === 'sc-locked')!;
+    expect(fake.state.governance.inheritance(SCOPE, `${pid}_${endpoint.id}`)).toBe(false);
+    expect(fake.state.governance.checksOn('endpoint', endpoint.id).map((c) => c.timeout)).toEqual([1440, 60]);
+    const after = await planOf(spec);
+    expect(after.summary).toMatchObject({ create: 0, update: 0, delete: 0 });
+    // The project-level Administrator is no longer inherited, and was never an assigned holder: no drift.
+    expect(governanceOf(after, 'sc-locked')).toEqual([
+      'unchanged check businessHours',
+      'unchanged check exclusiveLock',
+      'unchanged securityRole [platform]\\Release Approvers',
+    ]);
+  });
+
   it('plans no change right after apply while Graph still hides the new principals for 5 s (fake clock)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
