@@ -505,7 +505,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   );
   out();
   out(
-    'Differences below ~50 ms are within this machine\'s noise here (`/usr/bin/time` counts CPU in 10 ms steps, and other work shares the 2 cores); the same-run before/after rows above are the figures to trust. The compile cache pays little once the rest is in: most of the remaining start-up is evaluating modules (zod, core-rest-pipeline, the Graph client), not compiling them.',
+    "Differences below ~50 ms are within this machine's noise here (`/usr/bin/time` counts CPU in 10 ms steps, and other work shares the 2 cores); the same-run before/after rows above are the figures to trust. The compile cache pays little once the rest is in: most of the remaining start-up is evaluating modules (zod, core-rest-pipeline, the Graph client), not compiling them.",
   );
   out();
   out(
