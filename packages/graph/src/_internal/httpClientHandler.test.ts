@@ -58,9 +58,9 @@ describe('the Graph client without a fetch option', () => {
   it('sends a body and reads an empty 204 answer', async () => {
     const graph = createGraphClient({ credential: createTestCredential(), endpoint });
     seen.length = 0;
-    const r = (await upsertApplication(graph, 'wif-app', { displayName: 'app' }))._unsafeUnwrap();
+    const r = (await upsertApplication(graph, 'wif-app', { displayName: 'app', signInAudience: 'AzureADMyOrg' }))._unsafeUnwrap();
     expect(r).toEqual({ created: false });
-    expect(seen[0]).toMatchObject({ method: 'PATCH', body: '{"displayName":"app"}' });
+    expect(seen[0]).toMatchObject({ method: 'PATCH', body: '{"displayName":"app","signInAudience":"AzureADMyOrg"}' });
   });
 
   it('retries a 429 with Retry-After through the same path', async () => {
