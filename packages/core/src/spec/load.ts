@@ -361,15 +361,15 @@ export function checkResolvedSpec(spec: ResolvedSpec): Result<ResolvedSpec, Vali
 }
 
 /**
- * plan/apply/sync do not vend managed identities, checks or security roles yet (they are being moved
- * to the read/decide/write resource model first): refuse such a connection rather than vend an app
- * registration in its place. The steps (`ensureManagedIdentity`, `bindManagedIdentityCredential`,
- * `ensureChecks`, `ensureSecurityRoles`) work on their own.
+ * plan/apply/sync do not vend checks or security roles yet (they are being moved to the
+ * read/decide/write resource model first): refuse such a connection rather than vend it without
+ * them. The steps (`ensureChecks`, `ensureSecurityRoles`) work on their own. Managed identities
+ * (`identity: managedIdentity`) are planned and applied like apps.
  */
 function notYetInWorkflows(c: DesiredConnection): Problem[] {
-  const fields = (['managedIdentity', 'checks', 'security'] as const).filter((f) => c[f] !== undefined);
+  const fields = (['checks', 'security'] as const).filter((f) => c[f] !== undefined);
   return fields.map((f) => ({
-    path: `${c.origin}.${f === 'managedIdentity' ? 'identity' : f}`,
-    message: `plan/apply do not handle "${f === 'managedIdentity' ? 'identity: managedIdentity' : f}" yet: vend it with the ${f === 'managedIdentity' ? 'ensureManagedIdentity + bindManagedIdentityCredential' : f === 'checks' ? 'ensureChecks' : 'ensureSecurityRoles'} step for now`,
+    path: `${c.origin}.${f}`,
+    message: `plan/apply do not handle "${f}" yet: vend it with the ${f === 'checks' ? 'ensureChecks' : 'ensureSecurityRoles'} step for now`,
   }));
 }
