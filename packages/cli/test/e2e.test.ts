@@ -408,6 +408,44 @@ echo "failed: $fail"`,
     }
   });
 
+  it('vends connections on a managed identity: apply, plan shows no change, verify --exchange passes', async () => {
+    const spec = join(dir, 'mi.yaml');
+    const sub = '78c6d91d-b273-427d-a92d-943378c2f496';
+    await writeFile(
+      spec,
+      [
+        'organization: contoso',
+        'tenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47',
+        'environments:',
+        '  - project: platform',
+        '    name: sc-mi',
+        `    subscriptionId: ${sub}`,
+        '    dev: { resourceGroup: rg-platform-dev }',
+        '    prod:',
+        '      resourceGroup: rg-platform-prod',
+        `      identity: { kind: managedIdentity, subscriptionId: ${sub}, resourceGroup: rg-identities, name: id-sc-mi-prod, location: westeurope }`,
+        '    readonly: false',
+        '',
+      ].join('\n'),
+    );
+    const applied = await wif('apply', '-c', spec, '--yes', '--json');
+    expect(applied.code, applied.out + applied.err).toBe(0);
+    const report = JSON.parse(applied.out) as { connections: Array<{ name: string; resources: Array<{ kind: string }> }> };
+    const prod = report.connections.find((c) => c.name === 'sc-mi-prod')!;
+    expect(prod.resources.map((r) => r.kind)).toContain('managedIdentity');
+    expect(prod.resources.map((r) => r.kind)).not.toContain('application');
+
+    const planned = await wif('plan', '-c', spec, '--json');
+    expect(planned.code, planned.out + planned.err).toBe(0);
+    const plan = JSON.parse(planned.out) as { summary: Record<string, number> };
+    expect(plan.summary).toMatchObject({ create: 0, update: 0, delete: 0 });
+
+    const verify = await wif('verify', '-c', spec, '--exchange', '--json');
+    expect(verify.code, verify.out + verify.err).toBe(0);
+    const doc = JSON.parse(verify.out) as { connections: Array<{ name: string; subject: string; exchange: string }> };
+    expect(doc.connections.map((c) => `${c.name} ${c.subject}/${c.exchange}`)).toEqual(['sc-mi-dev ok/ok', 'sc-mi-prod ok/ok']);
+  });
+
   it('runs scripts/demo.sh end to end twice (the readiness wait, not a sleep)', async () => {
     for (let i = 0; i < 2; i++) {
       const r = await runProcess('bash', [join(ROOT, 'scripts', 'demo.sh')], {

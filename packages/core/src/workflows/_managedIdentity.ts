@@ -44,6 +44,7 @@ import { resolveRole } from '../steps/grantRole';
 import type { DesiredConnection, DesiredManagedIdentity, ResolvedSpec } from '../spec/load';
 import type { RoleGrantSpec } from '../spec/schema';
 import type { TrustChainReport } from '../steps/verifySubject';
+import { verifyManagedIdentitySubject } from '../steps/verifyManagedIdentitySubject';
 import { pipelineChanges } from './_access';
 import { decideShare, describePipelines, desiredConnectionInput } from './_desired';
 import { connectionBranch, finish, grantRoles } from './_engine';
@@ -225,7 +226,7 @@ function resolveSiblings(arm: ArmClient, roles: readonly RoleGrantSpec[], o: Ope
   );
 }
 
-/** Binds the connection's issuer and subject on the identity (serialised per identity inside the step). */
+/** Binds the connection's issuer and subject on the identity (serialised per identity inside the step), then verifies the chain over ARM. */
 function identityCredentialBranch(
   run: Run,
   clients: WifClients,
@@ -233,12 +234,13 @@ function identityCredentialBranch(
   connection: ManualConnection,
   options: EngineOptions,
 ): ResultAsync<TrustChainReport | undefined, WifError> {
+  const ref = { subscriptionId: mi.subscriptionId, resourceGroup: mi.resourceGroup, name: mi.name };
   return run
     .timed('bindManagedIdentityCredential', () =>
       bindManagedIdentityCredential(
         { arm: clients.arm },
         {
-          identity: { subscriptionId: mi.subscriptionId, resourceGroup: mi.resourceGroup, name: mi.name },
+          identity: ref,
           location: mi.location,
           issuer: connection.issuer,
           subject: connection.subject,
@@ -247,14 +249,19 @@ function identityCredentialBranch(
         stepOptions(options),
       ),
     )
-    .map(({ value, outcome }) => {
+    .andThen(({ value, outcome }) => {
       run.record(
         { kind: 'identityCredential', name: value.name, id: value.id, outcome, ...driftOf(outcome) },
         { kind: 'identityCredential', id: value.id, name: value.name },
       );
-      // The bind read the identity's credentials and wrote exactly the connection's issuer and
-      // subject; the Graph-based trust-chain check does not apply (`wif verify --exchange` proves it end to end).
-      return undefined;
+      if (options.skipVerify) return okAsync<TrustChainReport | undefined, WifError>(undefined);
+      return run.timed('verifySubject', () =>
+        verifyManagedIdentitySubject(
+          { arm: clients.arm, devops: clients.devops },
+          { project: connection.projectId, connectionId: connection.id, identity: ref },
+          stepOptions(options),
+        ),
+      );
     });
 }
 
