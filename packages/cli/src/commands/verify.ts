@@ -81,7 +81,11 @@ async function verifyOne(
   const base = { project: c.project, name: c.name, connectionId: c.connectionId };
   const verified =
     'identity' in c.on
-      ? await core.verifyManagedIdentitySubject(clients, { project: c.project, connectionId: c.connectionId, identity: c.on.identity }, signal)
+      ? await core.verifyManagedIdentitySubject(
+          clients,
+          { project: c.project, connectionId: c.connectionId, identity: c.on.identity },
+          signal,
+        )
       : await core.verifySubject(clients, { project: c.project, connectionId: c.connectionId, appObjectId: c.on.appObjectId }, signal);
   if (verified.isErr()) return { ...base, subject: 'failed', exchange: 'skipped', error: verified.error };
   const trustChain = verified.value;

@@ -135,6 +135,21 @@ describe('plan and apply: connections on a managed identity', () => {
     expect(stale.connections[0]!.error?.kind).toBe('StalePlan');
   });
 
+  it('the preflight of a managed-identity-only spec asks for no Graph permission, and refuses on a missing identity write', async () => {
+    const p = (await plan(clients, envSet()))._unsafeUnwrap();
+    const checks = p.preflight!.checks;
+    expect(checks.filter((c) => c.service === 'graph')).toEqual([]);
+    expect(checks.filter((c) => /ManagedIdentity/.test(c.permission)).map((c) => `${c.permission} @ ${c.scope} ${c.status}`)).toEqual([
+      `Microsoft.ManagedIdentity/userAssignedIdentities/write @ ${RG}/rg-identities granted`,
+      `Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write @ ${RG}/rg-identities granted`,
+    ]);
+
+    fake.setPermissions({ deny: [`arm:Microsoft.ManagedIdentity/userAssignedIdentities/write@${RG}/rg-identities`] });
+    const denied = (await plan(clients, envSet()))._unsafeUnwrap();
+    expect(denied.connections.map((c) => c.error?.kind)).toEqual(['PermissionMissing', 'PermissionMissing', 'PermissionMissing']);
+    fake.setPermissions({ deny: [] });
+  });
+
   it('refuses a region without identity credentials before any write', async () => {
     const s = envSet(
       `{ kind: managedIdentity, subscriptionId: ${SUB}, resourceGroup: rg-identities, name: id-platform, location: malaysiasouth }`,
