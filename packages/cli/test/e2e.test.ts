@@ -194,12 +194,12 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     expect(doc.connections.every((c) => c.subject === 'ok' && c.exchange === 'ok')).toBe(true);
   });
 
-  it('catches a broken subject, and diagnose explains it from the error text and the live connection', async () => {
+  it('catches a broken subject (on an app-backed connection), and diagnose explains it from the error text and the live connection', async () => {
     const broken = (await (
       await fetch(`${url}/_emulator/break-subject`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ connection: 'sc-platform-prod', project: 'platform' }),
+        body: JSON.stringify({ connection: 'sc-platform-dev', project: 'platform' }),
       })
     ).json()) as {
       before: string;
@@ -210,7 +210,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     expect(verify.err).toContain('hint: differs only in letter case');
 
     const text = `AADSTS700213: No matching federated identity record found for presented assertion subject '${broken.before}'.`;
-    const diagnose = await wif('diagnose', text, '--connection', 'sc-platform-prod', '--config', ENV_SET);
+    const diagnose = await wif('diagnose', text, '--connection', 'sc-platform-dev', '--config', ENV_SET);
     expect(diagnose.code).toBe(0);
     expect(diagnose.out).toContain('SubjectMismatch');
     expect(diagnose.out).toContain('differs only in letter case');
@@ -218,7 +218,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     // sync repairs it: the credential is rebound to what the connection presents.
     expect((await wif('sync', '-c', ENV_SET, '--detect-only')).code).toBe(3);
     expect((await wif('sync', '-c', ENV_SET, '--yes')).code).toBe(0);
-    expect((await wif('verify', '-c', ENV_SET, '--connection', 'sc-platform-prod')).code).toBe(0);
+    expect((await wif('verify', '-c', ENV_SET, '--connection', 'sc-platform-dev')).code).toBe(0);
   }, 60_000);
 
   it('audits the organization and fails the gate on high findings (exit 4)', async () => {
