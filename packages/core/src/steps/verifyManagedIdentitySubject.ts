@@ -20,6 +20,7 @@ import { mismatch, type TrustChainReport, type VerifySubjectError } from './veri
 export interface VerifyManagedIdentitySubjectInput {
   /** Project name or id the connection is in. */
   readonly project: string;
+  /** The connection's id. */
   readonly connectionId: string;
   /** The identity the connection should run on. */
   readonly identity: { readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string };
