@@ -579,7 +579,8 @@ describe('migrating onto a user-assigned managed identity', () => {
       issuer: 'https://token.actions.githubusercontent.com',
       subject: 'repo:o/r:ref:refs/heads/main',
     });
-    fake.state.addPrincipal(shared.principalId, 'ServicePrincipal');
+    // A managed identity is a service principal without an application object (as the fake's PUT registers it).
+    fake.state.addManagedIdentityServicePrincipal({ appId: shared.clientId, id: shared.principalId, displayName: shared.name });
     const journal = memoryJournal();
     const record = (await startMigration(clients(), onIdentity(s, 'id-shared'), options(journal)))._unsafeUnwrap();
     expect(shared.credentials.size).toBe(2);
