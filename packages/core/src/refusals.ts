@@ -18,6 +18,7 @@ export const REFUSAL_KINDS = [
   'CredentialLimit',
   'StalePlan',
   'PermissionMissing',
+  'DevOpsIdentityNotFound',
   // A connection on a managed identity: a region without identity credentials, an identity in
   // another region than the spec's, an identity at the 20-credential limit.
   'UnsupportedRegion',

@@ -356,20 +356,6 @@ export function checkResolvedSpec(spec: ResolvedSpec): Result<ResolvedSpec, Vali
     if (one.isErr()) problems.push(...one.error.problems);
     else wellFormed.push({ ...c, origin: `connections[${i}]` });
   });
-  problems.push(...crossProblems(wellFormed), ...wellFormed.flatMap(notYetInWorkflows));
+  problems.push(...crossProblems(wellFormed));
   return problems.length > 0 ? err(validationError(problems)) : ok(spec);
-}
-
-/**
- * plan/apply/sync do not vend checks or security roles yet (they are being moved to the
- * read/decide/write resource model first): refuse such a connection rather than vend it without
- * them. The steps (`ensureChecks`, `ensureSecurityRoles`) work on their own. Managed identities
- * (`identity: managedIdentity`) are planned and applied like apps.
- */
-function notYetInWorkflows(c: DesiredConnection): Problem[] {
-  const fields = (['checks', 'security'] as const).filter((f) => c[f] !== undefined);
-  return fields.map((f) => ({
-    path: `${c.origin}.${f}`,
-    message: `plan/apply do not handle "${f}" yet: vend it with the ${f === 'checks' ? 'ensureChecks' : 'ensureSecurityRoles'} step for now`,
-  }));
 }

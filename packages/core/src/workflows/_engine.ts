@@ -29,6 +29,7 @@ import { convergeOnManagedIdentity } from './_managedIdentity';
 import { rollback } from './_rollback';
 import { assignmentLabel, isWanted, listPrincipalAssignments, type WantedRole } from './_roles';
 import { describePipelines, desiredApp, desiredConnectionInput } from './_desired';
+import { governanceBranch } from './_governance';
 import { abortOnly, driftOf, type EngineOptions, type Opts, Run, stepOptions } from './_run';
 import type { ConnectionReport } from './types';
 import type { WifClients } from './clients';
@@ -295,6 +296,7 @@ export function connectionBranch(
                   changes: a.changes,
                 });
               }),
+        governanceBranch(run, clients, c, connection, fresh, options),
       ] as const).map(([trustChain]) => trustChain);
     });
 }
@@ -309,6 +311,8 @@ const KIND_ORDER: readonly ResourceKind[] = [
   'identityCredential',
   'projectShare',
   'pipelinePermission',
+  'check',
+  'securityRole',
 ];
 
 /** The connection's report: converged, or failed and rolled back (what this run created). @internal */

@@ -48,6 +48,7 @@ import { verifyManagedIdentitySubject } from '../steps/verifyManagedIdentitySubj
 import { pipelineChanges } from './_access';
 import { decideShare, describePipelines, desiredConnectionInput } from './_desired';
 import { connectionBranch, finish, grantRoles } from './_engine';
+import { planGovernance } from './_governance';
 import { plannedResource as res, planRoles } from './_planRoles';
 import type { WantedRole } from './_roles';
 import { driftOf, type EngineOptions, Run, stepOptions } from './_run';
@@ -151,6 +152,9 @@ export function planOnManagedIdentity(
           }),
         );
       if (c.pipelines) out.push(res('pipelinePermission', 'create', describePipelines(c)));
+      const governance = yield* planGovernance(clients, c, found.project.id, undefined, o);
+      out.push(...governance.resources);
+      refusals.push(...governance.refusals);
       return ok(done());
     }
     const wantConnection = desiredConnectionInput(spec, c, identity?.clientId ?? '', identity?.tenantId ?? spec.tenantId);
@@ -208,6 +212,10 @@ export function planOnManagedIdentity(
         res('pipelinePermission', changes.length > 0 ? 'update' : 'unchanged', describePipelines(c), { id: connection.id, changes }),
       );
     }
+    // Checks and security roles, as for an app-backed connection.
+    const governance = yield* planGovernance(clients, c, found.project.id, connection, o);
+    out.push(...governance.resources);
+    refusals.push(...governance.refusals);
     return ok(done());
   });
 }

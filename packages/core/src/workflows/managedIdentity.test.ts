@@ -200,6 +200,42 @@ describe('plan and apply: connections on a managed identity', () => {
   });
 });
 
+describe('plan/apply of the environment set on one managed identity, with checks on prod', () => {
+  it('two concurrent applies (with latency) make exactly three credentials and no duplicate check; plan then shows no change', async () => {
+    fake.state.governance.addDevOpsIdentity({ providerDisplayName: '[platform]\\Release Approvers' });
+    const s = envSet(
+      IDENTITY,
+      `    readonly: {}
+`,
+    );
+    const withChecks: ResolvedSpec = {
+      ...s,
+      connections: s.connections.map((c) =>
+        c.name === 'sc-platform-prod'
+          ? {
+              ...c,
+              checks: {
+                approvals: { approvers: ['[platform]\\Release Approvers'], minApprovers: 1 },
+                branchControl: { allowed: ['refs/heads/main'] },
+              },
+            }
+          : c,
+      ),
+    };
+    fake.setOptions({ latencyInMs: 15 });
+    const [a, b] = await Promise.all([run(withChecks), run(withChecks)]);
+    expect([a.ok, b.ok]).toEqual([true, true]);
+    expect(identity()!.credentials.size).toBe(3);
+    expect(fake.state.serviceEndpoints()).toHaveLength(3);
+    const prod = fake.state.serviceEndpoints().find((e) => e.name === 'sc-platform-prod')!;
+    expect(fake.state.governance.checksOn('endpoint', prod.id)).toHaveLength(2);
+    fake.setOptions({ latencyInMs: 0 });
+    const p = (await plan(clients, withChecks))._unsafeUnwrap();
+    expect(p.summary).toMatchObject({ create: 0, update: 0, delete: 0, refused: 0, errors: 0 });
+    expect(graphRequests()).toEqual([]);
+  });
+});
+
 describe('rollback and prune of managed-identity connections', () => {
   it('rolls back a failed connection: its credential, connection, roles and the identity it created', async () => {
     fake.failRequests({ service: 'devops', method: 'PATCH', path: /pipelinepermissions/i, status: 403, times: 1 });

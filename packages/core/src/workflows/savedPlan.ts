@@ -28,6 +28,8 @@ const resource = z.object({
     'identityCredential',
     'projectShare',
     'pipelinePermission',
+    'check',
+    'securityRole',
   ]),
   action: z.enum(['create', 'update', 'unchanged', 'delete']),
   name: z.string(),
