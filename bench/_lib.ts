@@ -23,6 +23,8 @@ export interface RemoteEmulator {
   counts(
     prefix: string,
   ): Promise<{ apps: number; connections: number; credentials: number; assignments: number; requests: number; throttled: number }>;
+  /** Requests served so far per service operation (`graph getApplication`: n). */
+  operations(): Promise<Record<string, number>>;
 }
 
 export async function withEmulator<T>(
@@ -31,6 +33,7 @@ export async function withEmulator<T>(
 ): Promise<T> {
   const host = fork(join(dirname(fileURLToPath(import.meta.url)), 'emulatorHost.mjs'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: process.env['EMU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/i10-prof'] : [],
   });
   const next = <M extends { type: string }>(type: string): Promise<M> =>
     new Promise((resolve, reject) => {
@@ -61,6 +64,11 @@ export async function withEmulator<T>(
         }>('counts');
         host.send({ type: 'counts', prefix });
         return reply;
+      },
+      operations: async () => {
+        const reply = next<{ type: 'operations'; byOperation: Record<string, number> }>('operations');
+        host.send({ type: 'operations' });
+        return (await reply).byOperation;
       },
     };
     return await fn(emu);

@@ -2,6 +2,7 @@
 // JavaScript thread. Started by run.ts with `fork`; speaks over the IPC channel:
 //   → { type: 'start', fake, seed, org?: { projects, perProject, appsPerProject? } }   ← { type: 'ready', url }
 //   → { type: 'counts', prefix }                                        ← { type: 'counts', apps, connections, credentials, assignments }
+//   → { type: 'operations' }                                            ← { type: 'operations', byOperation: { 'graph getApplication': n, … } }
 //   → { type: 'stop' }
 import { startEmulator } from '@wif/cli';
 
@@ -62,6 +63,14 @@ process.on('message', async (msg) => {
       requests: emulator.fake.requests.length,
       throttled: emulator.fake.requests.filter((r) => r.status === 429).length,
     });
+  } else if (msg.type === 'operations') {
+    // Requests per service operation (e.g. graph getApplication), for the request budget's breakdown.
+    const byOperation = {};
+    for (const r of emulator.fake.requests) {
+      const k = `${r.service} ${r.operation}`;
+      byOperation[k] = (byOperation[k] ?? 0) + 1;
+    }
+    process.send({ type: 'operations', byOperation });
   } else if (msg.type === 'stop') {
     await emulator?.close();
     process.exit(0);
