@@ -231,25 +231,27 @@ export async function governanceFindings(
   organization: string,
   endpoint: ServiceEndpoint,
   connection: AuditedConnection,
-  context: { readonly productionScoped: boolean; readonly identity: AuditedManagedIdentity | undefined; readonly abortSignal: AbortSignal },
+  context: {
+    /** Whether the connection can write at subscription or management-group scope; may still be being decided (the identity checks). */
+    readonly productionScoped: boolean | PromiseLike<boolean>;
+    readonly identity: AuditedManagedIdentity | undefined;
+    readonly abortSignal: AbortSignal;
+  },
 ): Promise<AuditFinding[]> {
   const project = connection.projects[0];
   const opts = { abortSignal: context.abortSignal };
   const out: AuditFinding[] = [];
   if (context.identity) out.push(...managedIdentityCredentialFindings(organization, connection, endpoint, context.identity));
   if (!project) return out;
-  if (context.productionScoped) {
-    const checks = await listCheckConfigurations(devops, project.id, { type: 'endpoint', id: endpoint.id }, opts);
-    if (checks.isOk()) out.push(...checkFindings(organization, connection, true, checks.value));
-  }
-  const permissions = await getPipelinePermissions(devops, project.id, { type: 'endpoint', id: endpoint.id }, opts);
+  const resource = { type: 'endpoint', id: endpoint.id } as const;
+  // Independent reads: all at once (the checks only once the connection is known to be production-scoped).
+  const [checks, permissions, roles] = await Promise.all([
+    (async () => ((await context.productionScoped) ? await listCheckConfigurations(devops, project.id, resource, opts) : undefined))(),
+    getPipelinePermissions(devops, project.id, resource, opts),
+    listSecurityRoleAssignments(devops, SERVICE_ENDPOINT_ROLE_SCOPE, serviceEndpointRoleResource(project.id, endpoint.id), opts),
+  ]);
+  if (checks?.isOk()) out.push(...checkFindings(organization, connection, true, checks.value));
   if (permissions.isOk()) out.push(...pipelineAccessFindings(organization, connection, permissions.value));
-  const roles = await listSecurityRoleAssignments(
-    devops,
-    SERVICE_ENDPOINT_ROLE_SCOPE,
-    serviceEndpointRoleResource(project.id, endpoint.id),
-    opts,
-  );
   if (roles.isOk()) out.push(...administratorFindings(organization, connection, roles.value));
   return out;
 }

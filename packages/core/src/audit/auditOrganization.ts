@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ArmClient, ManagedIdentityRef } from '@wif/arm';
 import type { DevOpsClient } from '@wif/devops';
-import type { GraphClient } from '@wif/graph';
+import { type GraphClient, withGraphBatching } from '@wif/graph';
 import type { ServiceEndpoint } from '@wif/devops';
 import { Channel } from './_channel';
 import { createIdentityReader } from './_identityReader';
@@ -180,12 +180,18 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
 
   const identityConcurrency = Math.max(1, options.identityConcurrency ?? 32);
   const pool = new AdaptivePool({ max: identityConcurrency, abortSignal });
-  const reader = clients.graph ? createIdentityReader({ graph: clients.graph, arm: clients.arm }, pool, { abortSignal }) : undefined;
+  // Graph reads go out in JSON batches of up to 20, each batch one request of the pool; a sub-request
+  // throttled on its own narrows the pool too.
+  const graph = clients.graph
+    ? withGraphBatching(clients.graph, { schedule: (send) => pool.run(send), onThrottled: () => pool.narrow() })
+    : undefined;
+  const reader = graph ? createIdentityReader({ graph, arm: clients.arm }, pool, { abortSignal }) : undefined;
   // Connections being checked: bounded, so a fast walk waits for the identity checks instead of
   // queueing without end. A counter and a queue of waiters (not Promise.race over the set, which
   // adds a reaction to every pending check on every wait).
   let inFlight = 0;
-  const maxInFlight = identityConcurrency * 4;
+  // Enough connections at once to fill the pool's batches (20 reads each).
+  const maxInFlight = identityConcurrency * 8;
   const slotWaiters: Array<() => void> = [];
   let drained: (() => void) | undefined;
   const finished = (): void => {
@@ -195,11 +201,22 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
   };
 
   const check = async (endpoint: ServiceEndpoint, connection: AuditedConnection, shared: AuditFinding | undefined): Promise<void> => {
-    const identity = await inspectIdentity(reader, clients.arm !== undefined, organization, endpoint, connection, {
+    const onIdentity = identities.find((i) => i.clientId === connection.appId?.toLowerCase());
+    // The identity checks and the governance reads at the same time: only the approval checks wait
+    // for the identity's roles (they apply to production-scoped connections).
+    const identityRead = inspectIdentity(reader, clients.arm !== undefined, organization, endpoint, connection, {
       tenantId: options.tenantId,
     });
+    const governance =
+      options.governance === false
+        ? []
+        : governanceFindings(clients.devops, organization, endpoint, connection, {
+            productionScoped: identityRead.then((i) => i.findings.some((f) => f.code === 'BroadRole')),
+            identity: onIdentity,
+            abortSignal,
+          });
+    const [identity, governed] = await Promise.all([identityRead, governance]);
     if (abortSignal.aborted) return;
-    const onIdentity = identities.find((i) => i.clientId === connection.appId?.toLowerCase());
     // A managed identity has a service principal but no app object: Graph's app checks do not apply to it.
     const identityFindings = onIdentity
       ? identity.findings.filter((f) => !['AppNotFound', 'MultiTenantApp', 'CredentialMissing', 'CredentialMismatch'].includes(f.code))
@@ -211,13 +228,7 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
       }),
       ...identityFindings,
       ...(shared ? [shared] : []),
-      ...(options.governance === false
-        ? []
-        : await governanceFindings(clients.devops, organization, endpoint, connection, {
-            productionScoped: identity.findings.some((f) => f.code === 'BroadRole'),
-            identity: onIdentity,
-            abortSignal,
-          })),
+      ...governed,
     ];
     const ran = new Set<AuditCheck>([...BASE_CHECKS, ...identity.checks]);
     await emit({ connection, checks: AUDIT_CHECKS.filter((c) => ran.has(c)), findings });

@@ -241,12 +241,21 @@ export function createFake(options: FakeOptions = {}): Fake {
     // The most specific base URL wins when several share an origin (the emulator).
     .sort((a, b) => b.baseUrl.length - a.baseUrl.length);
 
-  /** One sub-request of a `$batch`, through the Graph routes (and their faults), not logged as a request of its own. */
+  /** One sub-request of a `$batch`, through the Graph routes (and their faults), logged with `batched: true`. */
   const batchedRequest = (request: Request): Promise<Response> => {
     batched.add(request);
     const graph = services.find((s) => s.service === 'graph' && s.baseUrl === opts.baseUrls.graph);
     if (!graph) return Promise.resolve(serviceError('graph', 404, 'NotFound', 'No Graph service in this fake.'));
-    return routeRequest({ service: graph.service, baseUrl: graph.baseUrl, audience: graph.audience, routes: graph.routes }, request);
+    return routeRequest(
+      {
+        service: graph.service,
+        baseUrl: graph.baseUrl,
+        audience: graph.audience,
+        routes: graph.routes,
+        onRequest: (entry) => requests.push({ ...entry, batched: true }),
+      },
+      request,
+    );
   };
 
   const serviceFor = (url: string): ServiceRouterOptions | undefined => services.find((s) => url.startsWith(`${s.baseUrl}/`));

@@ -90,7 +90,7 @@ export function parseGraphBatch(body: unknown): SubRequest[] | Response {
 
 /**
  * The `$batch` route. `dispatch` answers one sub-request as the fake answers a direct one (without
- * the injected latency: the batch is one round trip) and without logging it as a request of its own.
+ * the injected latency: the batch is one round trip), logging it as `batched`.
  */
 export function graphBatchRoutes(graphBaseUrl: () => string, dispatch: (request: Request) => Promise<Response>): FakeRoute[] {
   return [
