@@ -65,7 +65,13 @@ describe('withGraphBatching', () => {
 
   it('retries a sub-request answered 429 on its own, in a later batch, and tells onThrottled', async () => {
     const { fake, appIds } = seeded(3);
-    fake.failRequests({ service: 'graph', path: new RegExp(`^/applications\\(appId='${appIds[1]}'\\)`), status: 429, code: 'TooManyRequests', times: 1 });
+    fake.failRequests({
+      service: 'graph',
+      path: new RegExp(`^/applications\\(appId='${appIds[1]}'\\)`),
+      status: 429,
+      code: 'TooManyRequests',
+      times: 1,
+    });
     const throttled: (number | undefined)[] = [];
     const batched = withGraphBatching(graph(), { throttleDelayInMs: 1, onThrottled: (ms) => throttled.push(ms) });
     const results = await Promise.all(appIds.map((appId) => getApplication(batched, { appId })));

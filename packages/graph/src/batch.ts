@@ -44,7 +44,9 @@ export interface GraphBatchingOptions {
    * Runs each `POST /$batch` (e.g. through a bounded pool that adapts to throttling). Default: send
    * at once.
    */
-  readonly schedule?: (send: () => ResultAsync<GraphBatchResponse, TransportError>) => PromiseLike<Result<GraphBatchResponse, TransportError>>;
+  readonly schedule?: (
+    send: () => ResultAsync<GraphBatchResponse, TransportError>,
+  ) => PromiseLike<Result<GraphBatchResponse, TransportError>>;
   /** How many times one sub-request answered `429` is put into a later batch. Default 3. */
   readonly maxThrottleRetries?: number;
   /** The wait before such a retry when the sub-response has no `Retry-After`. Default 1 000 ms. */
@@ -122,10 +124,12 @@ export function withGraphBatching(client: GraphClient, options: GraphBatchingOpt
       ...(p.spec.headers && Object.keys(p.spec.headers).length > 0 ? { headers: p.spec.headers } : {}),
     }));
     const answer = await schedule(() =>
-      inner.sendJson(
-        { method: 'POST', path: '/$batch', body: { requests }, operation: 'POST $batch', abortSignal: undefined },
-        batchResponseSchema,
-      ).map(({ body }) => body),
+      inner
+        .sendJson(
+          { method: 'POST', path: '/$batch', body: { requests }, operation: 'POST $batch', abortSignal: undefined },
+          batchResponseSchema,
+        )
+        .map(({ body }) => body),
     );
     if (answer.isErr()) {
       for (const p of batch) p.resolve(err(answer.error));
@@ -164,16 +168,13 @@ export function withGraphBatching(client: GraphClient, options: GraphBatchingOpt
     signal?.addEventListener('abort', done, { once: true });
   };
 
-  const batchable = (spec: RequestSpec): boolean =>
-    spec.method === 'GET' && spec.body === undefined && !/^https?:\/\//i.test(spec.path);
+  const batchable = (spec: RequestSpec): boolean => spec.method === 'GET' && spec.body === undefined && !/^https?:\/\//i.test(spec.path);
 
   const sendOne: Transport['send'] = (spec) => {
     if (!batchable(spec)) return inner.send(spec);
     if (spec.abortSignal?.aborted) return errAsync({ kind: 'Aborted', message: `graph ${spec.operation} was aborted.` });
     const url = `${spec.path.startsWith('/') ? '' : '/'}${spec.path}${encodeQuery(spec.query)}`;
-    return new ResultAsync(
-      new Promise<Result<RawResponse, TransportError>>((resolve) => enqueue({ spec, url, resolve, throttled: 0 })),
-    );
+    return new ResultAsync(new Promise<Result<RawResponse, TransportError>>((resolve) => enqueue({ spec, url, resolve, throttled: 0 })));
   };
 
   const transport: Transport = {

@@ -27,7 +27,9 @@ import {
   TASK_CHECK_DEFINITIONS,
   workloadIdentity,
 } from '@wif/devops';
-import { collect } from '@wif/http';
+import { collect, type TransportError } from '@wif/http';
+import type { Result } from 'neverthrow';
+import type { AdaptivePool } from './_pool';
 import { FEDERATION_AUDIENCE } from '../constants';
 import type { AuditedConnection, AuditFinding } from './findings';
 import { finding } from './inspectConnection';
@@ -236,6 +238,8 @@ export async function governanceFindings(
     readonly productionScoped: boolean | PromiseLike<boolean>;
     readonly identity: AuditedManagedIdentity | undefined;
     readonly abortSignal: AbortSignal;
+    /** Runs each read (a bounded pool: without it, every connection in flight would have its reads in flight too). */
+    readonly pool?: AdaptivePool;
   },
 ): Promise<AuditFinding[]> {
   const project = connection.projects[0];
@@ -244,11 +248,14 @@ export async function governanceFindings(
   if (context.identity) out.push(...managedIdentityCredentialFindings(organization, connection, endpoint, context.identity));
   if (!project) return out;
   const resource = { type: 'endpoint', id: endpoint.id } as const;
+  const run = <T>(read: () => PromiseLike<Result<T, TransportError>>): PromiseLike<Result<T, TransportError>> =>
+    context.pool ? context.pool.run(read) : read();
   // Independent reads: all at once (the checks only once the connection is known to be production-scoped).
   const [checks, permissions, roles] = await Promise.all([
-    (async () => ((await context.productionScoped) ? await listCheckConfigurations(devops, project.id, resource, opts) : undefined))(),
-    getPipelinePermissions(devops, project.id, resource, opts),
-    listSecurityRoleAssignments(devops, SERVICE_ENDPOINT_ROLE_SCOPE, serviceEndpointRoleResource(project.id, endpoint.id), opts),
+    (async () =>
+      (await context.productionScoped) ? await run(() => listCheckConfigurations(devops, project.id, resource, opts)) : undefined)(),
+    run(() => getPipelinePermissions(devops, project.id, resource, opts)),
+    run(() => listSecurityRoleAssignments(devops, SERVICE_ENDPOINT_ROLE_SCOPE, serviceEndpointRoleResource(project.id, endpoint.id), opts)),
   ]);
   if (checks?.isOk()) out.push(...checkFindings(organization, connection, true, checks.value));
   if (permissions.isOk()) out.push(...pipelineAccessFindings(organization, connection, permissions.value));

@@ -207,7 +207,14 @@ export function createFake(options: FakeOptions = {}): Fake {
         'graph',
         opts.baseUrls.graph,
         SERVICE_AUDIENCES.graph,
-        [...graphRoutes(runtime), ...graphPasswordRoutes(runtime), ...graphBatchRoutes(() => opts.baseUrls.graph, (r) => batchedRequest(r))],
+        [
+          ...graphRoutes(runtime),
+          ...graphPasswordRoutes(runtime),
+          ...graphBatchRoutes(
+            () => opts.baseUrls.graph,
+            (r) => batchedRequest(r),
+          ),
+        ],
       ],
       ['arm', opts.baseUrls.arm, SERVICE_AUDIENCES.arm, [...armRoutes(runtime), ...managedIdentityRoutes(runtime)]],
       [

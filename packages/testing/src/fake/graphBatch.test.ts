@@ -61,12 +61,12 @@ describe('Graph JSON batching (POST /$batch)', () => {
     expect(by.get('fic')).toMatchObject({ status: 200, body: { value: [] } });
     expect(by.get('gone')).toMatchObject({ status: 404, body: { error: { code: 'Request_ResourceNotFound' } } });
     expect(fake.requests.filter((q) => !q.batched)).toHaveLength(1);
-    expect(fake.requests.filter((q) => q.batched).map((q) => q.operation).sort()).toEqual([
-      'applications.get',
-      'applications.get',
-      'federatedIdentityCredentials.list',
-      'servicePrincipals.get',
-    ]);
+    expect(
+      fake.requests
+        .filter((q) => q.batched)
+        .map((q) => q.operation)
+        .sort(),
+    ).toEqual(['applications.get', 'applications.get', 'federatedIdentityCredentials.list', 'servicePrincipals.get']);
   });
 
   it('answers a sub-request 429 on its own, inside a 200 batch, next to its siblings 200', async () => {
@@ -143,7 +143,10 @@ describe('Graph JSON batching (POST /$batch)', () => {
 
   it('checks the token of the batch: none is 401 and no sub-request runs', async () => {
     const fake = start();
-    const r = await call('POST', `${GRAPH}/$batch`, { json: { requests: [{ id: '1', method: 'GET', url: '/applications' }] }, token: null });
+    const r = await call('POST', `${GRAPH}/$batch`, {
+      json: { requests: [{ id: '1', method: 'GET', url: '/applications' }] },
+      token: null,
+    });
     expect(r.status).toBe(401);
     expect(fake.requests.filter((q) => q.batched)).toEqual([]);
   });

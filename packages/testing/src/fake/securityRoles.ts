@@ -108,7 +108,8 @@ export function securityRoleRoutes(rt: FakeRuntime): FakeRoute[] {
     const endpoints = state.serviceEndpoints();
     if (creators?.count !== endpoints.length) {
       creators = { count: endpoints.length, byId: new Map() };
-      for (const e of endpoints) if (!creators.byId.has(e.createdBy.id.toLowerCase())) creators.byId.set(e.createdBy.id.toLowerCase(), e.createdBy);
+      for (const e of endpoints)
+        if (!creators.byId.has(e.createdBy.id.toLowerCase())) creators.byId.set(e.createdBy.id.toLowerCase(), e.createdBy);
     }
     // A miss scans (connections may have been replaced one for one since the map was built).
     return creators.byId.get(id.toLowerCase()) ?? endpoints.find((e) => e.createdBy.id.toLowerCase() === id.toLowerCase())?.createdBy;
