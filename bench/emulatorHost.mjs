@@ -60,14 +60,15 @@ process.on('message', async (msg) => {
       connections: s.serviceEndpoints().filter((e) => e.name.startsWith(`sc-${msg.prefix}`)).length,
       credentials: apps.reduce((k, a) => k + s.federatedCredentials(a.id).length, 0),
       assignments: s.roleAssignments().filter((r) => r.scope.includes(`rg-${msg.prefix}`)).length,
-      requests: emulator.fake.requests.length,
+      // HTTP requests: a Graph $batch counts once, whatever it carried.
+      requests: emulator.fake.requests.filter((r) => !r.batched).length,
       throttled: emulator.fake.requests.filter((r) => r.status === 429).length,
     });
   } else if (msg.type === 'operations') {
     // Requests per service operation (e.g. graph getApplication), for the request budget's breakdown.
     const byOperation = {};
     for (const r of emulator.fake.requests) {
-      const k = `${r.service} ${r.operation}`;
+      const k = `${r.service} ${r.operation}${r.batched ? ' (in a $batch)' : ''}`;
       byOperation[k] = (byOperation[k] ?? 0) + 1;
     }
     process.send({ type: 'operations', byOperation });
