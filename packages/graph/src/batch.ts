@@ -62,8 +62,15 @@ const subResponseSchema = z.object({
   body: z.unknown().optional(),
 });
 const batchResponseSchema = z.object({ responses: z.array(subResponseSchema) });
-/** The body of a `$batch` answer. */
-export type GraphBatchResponse = z.output<typeof batchResponseSchema>;
+/** The body of a `$batch` answer: one response per request, in any order. */
+export interface GraphBatchResponse {
+  readonly responses: readonly {
+    readonly id: string;
+    readonly status: number;
+    readonly headers?: Readonly<Record<string, unknown>> | undefined;
+    readonly body?: unknown;
+  }[];
+}
 
 interface Pending {
   readonly spec: RequestSpec;
@@ -92,7 +99,7 @@ export function withGraphBatching(client: GraphClient, options: GraphBatchingOpt
   const maxRetries = options.maxThrottleRetries ?? 3;
   const defaultDelay = options.throttleDelayInMs ?? 1_000;
   const schedule = options.schedule ?? ((send) => send());
-  let queue: Pending[] = [];
+  const queue: Pending[] = [];
   let flushScheduled = false;
 
   const flush = (): void => {
