@@ -107,12 +107,17 @@ export async function cliAuditScale(projects: number, nightly: boolean): Promise
     };
     const lines = (file: string): number => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
     const ndFile = join(work, `audit-${projects}.ndjson`);
+    const opsBefore = await emu.operations();
     const nd = must(
       await runCli(['audit', '--output', 'ndjson', '--emulator', emu.url], { stdoutFile: ndFile }),
       'wif audit --output ndjson',
     );
     const ndFindings = lines(ndFile) - 1;
-    const operations = await emu.operations();
+    const operations = Object.fromEntries(
+      Object.entries(await emu.operations())
+        .map(([k, v]) => [k, v - (opsBefore[k] ?? 0)] as const)
+        .filter(([, v]) => v > 0),
+    );
     rmSync(ndFile);
     const jsonFile = join(work, `audit-${projects}.json`);
     const json = must(await runCli(['audit', '--json', '--emulator', emu.url], { stdoutFile: jsonFile }), 'wif audit --json');

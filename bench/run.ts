@@ -177,7 +177,10 @@ async function audit(): Promise<void> {
     const clients = recordingClients(emu, []);
     const time = async (concurrency: number | undefined): Promise<{ wall: number; connections: number; findings: number }> => {
       // The walk alone (no governance reads per connection): what the seed's shell loop did.
-      const run = auditOrganization({ devops: clients.devops }, { governance: false, ...(concurrency === undefined ? {} : { concurrency }) });
+      const run = auditOrganization(
+        { devops: clients.devops },
+        { governance: false, ...(concurrency === undefined ? {} : { concurrency }) },
+      );
       const t0 = performance.now();
       let findings = 0;
       for await (const _ of run) findings++;
@@ -218,7 +221,15 @@ async function cliSection(ctx: BenchContext): Promise<void> {
   out();
   out('| scenario | `wif` wall | `wif` peak RSS | SDK wall | SDK peak RSS | `wif` ÷ SDK wall | load average |');
   out('|---|---|---|---|---|---|---|');
-  const row = (name: string, wall: number, rss: number, sdkWall: number | undefined, sdkRss: number | undefined, load: number, target = ''): void =>
+  const row = (
+    name: string,
+    wall: number,
+    rss: number,
+    sdkWall: number | undefined,
+    sdkRss: number | undefined,
+    load: number,
+    target = '',
+  ): void =>
     out(
       `| ${name} | ${fmtMs(wall)} | ${mb(rss)} | ${sdkWall === undefined ? '—' : fmtMs(sdkWall)} | ${sdkRss === undefined ? '—' : mb(sdkRss)} | ${sdkWall === undefined ? '—' : `${(wall / sdkWall).toFixed(2)}×`}${target} | ${load.toFixed(1)} |`,
     );
@@ -252,7 +263,15 @@ async function cliSection(ctx: BenchContext): Promise<void> {
       a.ndjson.loadAverage,
       tgt(a.ndjson),
     );
-    row(`\`wif audit --json\`, ${n} connections`, a.json.wallInMs, a.json.maxRssInMb, a.sdk.wallInMs, a.sdk.maxRssInMb, a.json.loadAverage, tgt(a.json));
+    row(
+      `\`wif audit --json\`, ${n} connections`,
+      a.json.wallInMs,
+      a.json.maxRssInMb,
+      a.sdk.wallInMs,
+      a.sdk.maxRssInMb,
+      a.json.loadAverage,
+      tgt(a.json),
+    );
   }
   out();
   const nightly = audits[audits.length - 1]?.nightly;
@@ -265,7 +284,9 @@ async function cliSection(ctx: BenchContext): Promise<void> {
   const ops = audits[audits.length - 1]?.operations;
   if (ops) {
     out(
-      `Requests the biggest audit row sent (counted by the emulator; a Graph \`$batch\` counts once, the reads it carried are listed apart): ${Object.entries(ops)
+      `Requests the biggest audit row sent (counted by the emulator; a Graph \`$batch\` counts once, the reads it carried are listed apart): ${Object.entries(
+        ops,
+      )
         .sort((x, y) => y[1] - x[1])
         .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
         .join('; ')}.`,
@@ -307,7 +328,7 @@ async function identitySection(): Promise<void> {
   }
   out();
   out(
-    "Per distinct app the audit reads the app, then its federated credentials and its service principal, all three in Graph JSON batches of up to 20 reads (`POST /$batch`; docs/decisions/019-i10-audit-graph-batching.md); per distinct subscription one role-assignment list. The governance reads (per connection: its pipeline permissions and its security roles, and its checks when it is production-scoped) have no batched form in the Azure DevOps REST API, so they are counted apart: the identity part alone is far inside the budget, the whole audit is at about 2.3 requests per connection.",
+    'Per distinct app the audit reads the app, then its federated credentials and its service principal, all three in Graph JSON batches of up to 20 reads (`POST /$batch`; docs/decisions/019-i10-audit-graph-batching.md); per distinct subscription one role-assignment list. The governance reads (per connection: its pipeline permissions and its security roles, and its checks when it is production-scoped) have no batched form in the Azure DevOps REST API, so they are counted apart: the identity part alone is far inside the budget, the whole audit is at about 2.3 requests per connection.',
   );
   out();
   const az = azPerCallInMs();
