@@ -1,7 +1,8 @@
 /**
  * The `wif` executable (dist/wif.js with a shebang; dist-release/wif.mjs as one file). It first
  * checks the Node.js version, before importing anything that an older Node cannot load, and exits
- * 2 with a plain message when it is too old; then it imports the command line (`run.ts`).
+ * 2 with a plain message when it is too old; then it imports the command line (`run.ts`), or, for
+ * `wif audit`, runs itself again in a child with a small young generation (./auditHeap.ts).
  */
 import { nodeTooOld } from './nodeVersion';
 
@@ -10,4 +11,9 @@ if (tooOld !== undefined) {
   process.stderr.write(`${tooOld}\n`);
   process.exit(2);
 }
-await import('./run');
+const { wantsAuditChild, runAuditChild } = await import('./auditHeap');
+if (wantsAuditChild(process.argv.slice(2), process.execArgv, process.env)) {
+  process.exitCode = await runAuditChild();
+} else {
+  await import('./run');
+}

@@ -212,3 +212,38 @@ async function closedPort(): Promise<number> {
   await new Promise((r) => server.close(r));
   return port;
 }
+
+describe('redactRecord', () => {
+  it('redacts the connection once and every finding, the same as redactDeep of the whole record', async () => {
+    const { redactDeep } = await import('@wif/core');
+    const { redactRecord } = await import('./audit');
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXZhbHVl';
+    const connection = {
+      id: 'c1',
+      name: `sc ${jwt}`,
+      type: 'azurerm',
+      scheme: 'WorkloadIdentityFederation',
+      projects: [{ id: 'p', name: 'web' }],
+    } as unknown as NonNullable<Parameters<typeof redactRecord>[1]['connection']>;
+    const finding = (message: string) =>
+      ({
+        schemaVersion: 1,
+        code: 'SecretBased',
+        severity: 'high',
+        organization: 'contoso',
+        connection,
+        project: null,
+        message,
+        fix: 'fix',
+        details: { note: `Bearer ${jwt}` },
+      }) as unknown as Parameters<typeof redactRecord>[1]['findings'][number];
+    const raw = { connection, checks: ['authentication'], findings: [finding(`one ${jwt}`), finding('two')] } as Parameters<
+      typeof redactRecord
+    >[1];
+    const out = redactRecord({ redactDeep }, raw);
+    expect(out).toEqual(redactDeep(raw));
+    expect(JSON.stringify(out)).not.toContain('c2lnbmF0dXJlLXZhbHVl');
+    // One redacted connection object shared by the record and its findings.
+    expect(out.findings[0]!.connection).toBe(out.connection);
+  });
+});

@@ -240,11 +240,15 @@ describe('auditOrganization', () => {
   it('reports an app it cannot read instead of skipping the connection', async () => {
     fake.state.addProject('web');
     healthy('sc-ok', 'web');
-    server.use(
-      http.get(/graph\.microsoft\.com\/v1\.0\/applications\(/, () =>
-        serviceError('graph', 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
-      ),
-    );
+    // Refused inside the JSON batch that carries the read: the batch itself is 200.
+    fake.failRequests({
+      service: 'graph',
+      method: 'GET',
+      path: /^\/applications\(/,
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
     const { findings } = await all();
     expect(brief(findings)).toEqual(['sc-ok IdentityUnreadable medium']);
     expect(findings[0]!.details).toMatchObject({ status: 403, errorCode: 'Authorization_RequestDenied' });
