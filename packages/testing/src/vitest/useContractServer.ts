@@ -21,7 +21,7 @@ export interface ContractServer {
   readonly server: SetupServer;
   /** The requests of the running test, in arrival order (emptied after each test). */
   readonly requests: readonly SeenRequest[];
-  /** The URLs of {@link ContractServer.requests}, as strings. */
+  /** The URLs of {@link ContractServer.requests}, as strings (the same live array for the whole file). */
   readonly urls: readonly string[];
   /** Overrides for the running test, in front of the file's handlers (dropped after the test). */
   use(...handlers: RequestHandler[]): void;
@@ -43,7 +43,9 @@ export interface ContractServer {
 export function useContractServer(handlers: readonly RequestHandler[] = []): ContractServer {
   const server = setupServer(...handlers);
   const requests: SeenRequest[] = [];
+  const urls: string[] = [];
   server.events.on('request:start', ({ request }) => {
+    urls.push(request.url);
     const entry: SeenRequest = { method: request.method, url: new URL(request.url), headers: request.headers, body: '' };
     requests.push(entry);
     void request
@@ -57,14 +59,13 @@ export function useContractServer(handlers: readonly RequestHandler[] = []): Con
   afterEach(() => {
     server.resetHandlers();
     requests.length = 0;
+    urls.length = 0;
   });
   afterAll(() => server.close());
   return {
     server,
     requests,
-    get urls() {
-      return requests.map((r) => r.url.href);
-    },
+    urls,
     use: (...overrides) => server.use(...overrides),
     clientOptions: (overrides) => testClientOptions('contoso', overrides),
   };
