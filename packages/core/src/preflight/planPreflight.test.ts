@@ -16,10 +16,7 @@ const RG = `/subscriptions/${SUB}/resourceGroups`;
 const WRITE = 'Microsoft.Authorization/roleAssignments/write';
 
 const { fake, clients } = useFake({
-  setUp: (fake) => {
-    fake.state.addProject('web');
-    fake.state.addProject('api');
-  },
+  projects: ['web', 'api'],
   callerClaims: true,
   clients: createClients,
 });

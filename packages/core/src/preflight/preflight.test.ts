@@ -13,10 +13,7 @@ const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 const RBAC_ADMIN = 'f58310d9-a9f6-439a-9e8d-f62e7b41a168';
 
 const { fake, clients } = useFake({
-  setUp: (fake) => {
-    fake.state.addProject('web');
-    fake.state.addProject('api');
-  },
+  projects: ['web', 'api'],
   callerClaims: true,
   clients: createClients,
 });

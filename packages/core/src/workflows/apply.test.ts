@@ -13,10 +13,7 @@ const GRAPH = 'https://graph.microsoft.com/v1.0';
 const DEVOPS = 'https://dev.azure.com/contoso';
 
 const { fake, server, clients } = useFake({
-  setUp: (fake) => {
-    fake.state.addProject('platform');
-    fake.state.addProject('web');
-  },
+  projects: ['platform', 'web'],
   clients: createClients,
 });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;

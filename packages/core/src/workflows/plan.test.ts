@@ -11,10 +11,7 @@ const RG = `/subscriptions/${SUB}/resourceGroups`;
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 
 const { fake, clients } = useFake({
-  setUp: (fake) => {
-    fake.state.addProject('platform');
-    fake.state.addProject('web');
-  },
+  projects: ['platform', 'web'],
   clients: createClients,
 });
 

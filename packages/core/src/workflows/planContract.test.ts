@@ -16,10 +16,7 @@ const SUB = '11111111-2222-3333-4444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups`;
 
 const { fake, clients } = useFake({
-  setUp: (fake) => {
-    fake.state.addProject('platform');
-    fake.state.addProject('web');
-  },
+  projects: ['platform', 'web'],
   clients: createClients,
 });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;

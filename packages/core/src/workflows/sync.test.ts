@@ -15,7 +15,7 @@ const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 const GRAPH = 'https://graph.microsoft.com/v1.0';
 const DEVOPS = 'https://dev.azure.com/contoso';
 
-const { fake, server, clients } = useFake({ setUp: (fake) => void fake.state.addProject('platform'), clients: createClients });
+const { fake, server, clients } = useFake({ projects: ['platform'], clients: createClients });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;
 
 const specWith = (role: string): ResolvedSpec =>

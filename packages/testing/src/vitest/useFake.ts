@@ -21,6 +21,8 @@ export interface UseFakeOptions<C> {
    * each other, or seed once in `beforeAll`).
    */
   readonly reset?: 'test' | 'file';
+  /** Azure DevOps projects the fake has before each test (added after the reset, before `setUp`). */
+  readonly projects?: readonly string[];
   /** Runs after the reset before each test (seed projects, apps…); with `reset: 'file'`, once before the first test. */
   readonly setUp?: (fake: Fake) => void;
   /** The credential's tokens carry `fake.callerClaims(scope)`, so a Graph token lacks what the deny list denies. */
@@ -57,7 +59,7 @@ export interface FakeHarness<C> {
  * Call it at the top level of a test file (or of a `describe`), never inside a test.
  *
  * @example
- * const { fake, clients } = useFake({ fake: { issuerMode: 'entra' }, clients: createClients, setUp: (f) => f.state.addProject('platform') });
+ * const { fake, clients } = useFake({ fake: { issuerMode: 'legacy' }, projects: ['platform'], clients: createClients });
  */
 export function useFake<C = undefined>(options: UseFakeOptions<C> = {}): FakeHarness<C> {
   const fake = createFake(options.fake);
@@ -68,12 +70,16 @@ export function useFake<C = undefined>(options: UseFakeOptions<C> = {}): FakeHar
   const clientOptions = (overrides: Partial<TestClientOptions> = {}): TestClientOptions =>
     testClientOptions(organization, { credential, ...(options.retry ? { retry: options.retry } : {}), ...overrides });
   const clients = (options.clients ? options.clients(clientOptions()) : undefined) as C;
-  if (options.reset === 'file') beforeAll(() => options.setUp?.(fake));
+  const seed = (): void => {
+    for (const project of options.projects ?? []) fake.state.addProject(project);
+    options.setUp?.(fake);
+  };
+  if (options.reset === 'file') beforeAll(seed);
   else
     beforeEach(() => {
       fake.reset();
       fake.setOptions(knobs);
-      options.setUp?.(fake);
+      seed();
     });
   return {
     fake,

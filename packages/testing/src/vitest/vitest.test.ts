@@ -74,10 +74,10 @@ describe('useFake', () => {
       seen.push(options);
       return { built: options.organization };
     },
-    setUp: (fake) => void fake.state.addProject('platform'),
+    projects: ['platform'],
   });
 
-  it('serves the fake, seeded by setUp, and logs what reached it', async () => {
+  it('serves the fake, with the projects asked for, and logs what reached it', async () => {
     const res = await devopsGet(PROJECTS.replace('contoso', 'fabrikam'));
     expect(res.status).toBe(200);
     expect(((await res.json()) as { value: { name: string }[] }).value.map((p) => p.name)).toEqual(['platform']);
@@ -120,14 +120,14 @@ describe('useFake', () => {
 });
 
 describe("useFake({ reset: 'file' })", () => {
-  const t = useFake({ reset: 'file', setUp: (fake) => void fake.state.addProject('once') });
+  const t = useFake({ reset: 'file', projects: ['once'], setUp: (fake) => void fake.state.addProject('then') });
 
-  it('seeds once', () => {
+  it('seeds once: the projects, then setUp', () => {
     t.fake.state.addProject('later');
-    expect(t.fake.state.projects().map((p) => p.name)).toEqual(['once', 'later']);
+    expect(t.fake.state.projects().map((p) => p.name)).toEqual(['once', 'then', 'later']);
   });
 
   it('and keeps the state between tests', () => {
-    expect(t.fake.state.projects().map((p) => p.name)).toEqual(['once', 'later']);
+    expect(t.fake.state.projects().map((p) => p.name)).toEqual(['once', 'then', 'later']);
   });
 });
