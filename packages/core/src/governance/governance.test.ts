@@ -5,10 +5,8 @@ import { createClients } from '../workflows/clients';
 import { type CheckChange, decideChecks, desiredChecks, ensureChecks, readChecks, writeCheck } from './checks';
 import { ensureSecurityRoles } from './securityRoles';
 
-const {
-  fake,
-  clients: { devops },
-} = useFake({ clients: createClients });
+const { fake, clients } = useFake({ clients: createClients });
+const { devops } = clients;
 
 function seed() {
   const project = fake.state.addProject('Payments');

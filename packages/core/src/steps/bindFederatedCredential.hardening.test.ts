@@ -9,10 +9,8 @@ import { FEDERATION_AUDIENCE } from '../constants';
 import { createClients } from '../workflows/clients';
 import { bindFederatedCredential, bindValidated, credentialNameFor } from './bindFederatedCredential';
 
-const {
-  fake,
-  clients: { graph },
-} = useFake({ clients: createClients });
+const { fake, clients } = useFake({ clients: createClients });
+const { graph } = clients;
 const CONNECTION_ID = '5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5d';
 const ISSUER = entraIssuer(TEST_TENANT_ID);
 const SUBJECT = entraSubject(TEST_TENANT_ID, fake.state.organizationId, CONNECTION_ID);

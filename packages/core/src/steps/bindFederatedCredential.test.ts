@@ -5,10 +5,8 @@ import { FEDERATION_AUDIENCE, MAX_FEDERATED_CREDENTIALS_PER_APP } from '../const
 import { createClients } from '../workflows/clients';
 import { bindFederatedCredential, credentialNameFor } from './bindFederatedCredential';
 
-const {
-  fake,
-  clients: { graph },
-} = useFake({ clients: createClients });
+const { fake, clients } = useFake({ clients: createClients });
+const { graph } = clients;
 
 const CONNECTION_ID = '5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5d';
 const OTHER_CONNECTION_ID = '5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5e';

@@ -8,10 +8,8 @@ import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { createManualConnection } from './createManualConnection';
 
-const {
-  fake,
-  clients: { devops },
-} = useFake({ reset: 'file', clients: createClients });
+const { fake, clients } = useFake({ reset: 'file', clients: createClients });
+const { devops } = clients;
 const APP_ID = '3f1c2a9e-7b64-4d0a-9a51-2f6e8c0d1b42';
 const SUB = '11111111-2222-3333-4444-555555555555';
 

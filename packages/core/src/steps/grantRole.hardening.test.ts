@@ -8,10 +8,8 @@ import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { grantRole } from './grantRole';
 
-const {
-  fake,
-  clients: { arm },
-} = useFake({ reset: 'file', clients: createClients });
+const { fake, clients } = useFake({ reset: 'file', clients: createClients });
+const { arm } = clients;
 const SUB_SCOPE = '/subscriptions/11111111-2222-3333-4444-555555555555';
 const RG_SCOPE = `${SUB_SCOPE}/resourceGroups/rg-app-prod`;
 const READER = BUILT_IN_ROLES.Reader;

@@ -5,11 +5,8 @@ import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { grantRole } from './grantRole';
 
-const {
-  fake,
-  server,
-  clients: { arm },
-} = useFake({ clients: createClients });
+const { fake, server, clients } = useFake({ clients: createClients });
+const { arm } = clients;
 const replication = { delayInMs: 1, maxDelayInMs: 5 };
 
 const SUB = '11111111-2222-3333-4444-555555555555';

@@ -12,11 +12,8 @@ import {
 } from './bindManagedIdentityCredential';
 import { decideManagedIdentity, ensureManagedIdentity } from './ensureManagedIdentity';
 
-const {
-  fake,
-  server,
-  clients: { arm },
-} = useFake({ clients: createClients });
+const { fake, server, clients } = useFake({ clients: createClients });
+const { arm } = clients;
 
 const SUB = 'a925f2f7-5c63-4b7b-8799-25a5f97bc3b2';
 const REF = { subscriptionId: SUB, resourceGroup: 'rg-identities', name: 'id-payments-prod' };

@@ -10,10 +10,12 @@ import { registerApp } from './registerApp';
 
 // A clock that moves 100 ms on every reading: the replication lag passes without any wall-clock wait.
 let now = Date.parse('2026-01-01T00:00:00Z');
-const {
-  fake,
-  clients: { graph },
-} = useFake({ fake: { clock: () => (now += 100), appReplicationLagInMs: 1_000 }, reset: 'file', clients: createClients });
+const { fake, clients } = useFake({
+  fake: { clock: () => (now += 100), appReplicationLagInMs: 1_000 },
+  reset: 'file',
+  clients: createClients,
+});
+const { graph } = clients;
 const replication = { delayInMs: 1, maxDelayInMs: 2, maxAttempts: 30 };
 
 describe('registerApp against a new app that has not replicated', () => {

@@ -5,11 +5,8 @@ import { WIF_MANAGED_TAG } from '../constants';
 import { createClients } from '../workflows/clients';
 import { defaultUniqueName, registerApp } from './registerApp';
 
-const {
-  fake,
-  server,
-  clients: { graph },
-} = useFake({ clients: createClients });
+const { fake, server, clients } = useFake({ clients: createClients });
+const { graph } = clients;
 const replication = { delayInMs: 1, maxDelayInMs: 5 };
 const GRAPH = 'https://graph.microsoft.com/v1.0';
 
