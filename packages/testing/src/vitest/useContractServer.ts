@@ -8,8 +8,11 @@ import { testClientOptions, type TestClientOptions } from './clientOptions';
 
 /** One request as the server saw it, for assertions on its shape. */
 export interface SeenRequest {
+  /** The HTTP method, upper case. */
   readonly method: string;
+  /** The full URL, query included. */
   readonly url: URL;
+  /** The request headers (the bearer token included: assert on them, never print them). */
   readonly headers: Headers;
   /** Filled in once a handler has read the body (the contract handlers and the fake read every body they take). */
   body: string;

@@ -4,8 +4,8 @@
 import type { RequestHandler } from 'msw';
 import type { SetupServer } from 'msw/node';
 import { beforeAll, beforeEach } from 'vitest';
-import type { RequestLogEntry } from '../contract/_router';
-import { createTestCredential, type TestCredential } from '../credential';
+import { createTestCredential } from '../credential';
+import type { RequestLogEntry, TestCredential } from '../index';
 import { createFake, type Fake } from '../fake/createFake';
 import { FIXED_OPTIONS, resolveOptions, type FakeOptions } from '../fake/options';
 import { testClientOptions, type TestClientOptions, type TestRetryOptions } from './clientOptions';
