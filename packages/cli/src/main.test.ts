@@ -79,7 +79,7 @@ describe('wif (in-process, against the emulator)', () => {
     expect(plan.code).toBe(EXIT.ok);
     expect(JSON.parse(plan.out)).toMatchObject({ ok: true, changes: false, organization: 'contoso' });
     expect(plan.err).toBe('');
-    expect(emu.fake.state.governance.checks()).toHaveLength(2);
+    expect(ctx.emu.fake.state.governance.checks()).toHaveLength(2);
   });
 
   it('on a terminal, shows the plan and applies only when the answer is yes', async () => {
