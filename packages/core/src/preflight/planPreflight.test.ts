@@ -15,11 +15,7 @@ const SUB = '11111111-2222-4333-8444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups`;
 const WRITE = 'Microsoft.Authorization/roleAssignments/write';
 
-const { fake, clients } = useFake({
-  projects: ['web', 'api'],
-  callerClaims: true,
-  clients: createClients,
-});
+const { fake, clients } = useFake({ projects: ['web', 'api'], callerClaims: true, clients: createClients });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;
 
 const spec = (...connections: string[]): ResolvedSpec =>

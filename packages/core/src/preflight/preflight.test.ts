@@ -12,11 +12,7 @@ const WRITE = 'Microsoft.Authorization/roleAssignments/write';
 const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 const RBAC_ADMIN = 'f58310d9-a9f6-439a-9e8d-f62e7b41a168';
 
-const { fake, clients } = useFake({
-  projects: ['web', 'api'],
-  callerClaims: true,
-  clients: createClients,
-});
+const { fake, clients } = useFake({ projects: ['web', 'api'], callerClaims: true, clients: createClients });
 // The caller's tokens tell the truth about the fake's deny list.
 
 const role = (connection: string, scope: string): PreflightWrite => ({

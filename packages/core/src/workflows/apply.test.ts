@@ -12,10 +12,7 @@ const RG = `/subscriptions/${SUB}/resourceGroups`;
 const GRAPH = 'https://graph.microsoft.com/v1.0';
 const DEVOPS = 'https://dev.azure.com/contoso';
 
-const { fake, server, clients } = useFake({
-  projects: ['platform', 'web'],
-  clients: createClients,
-});
+const { fake, server, clients } = useFake({ projects: ['platform', 'web'], clients: createClients });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;
 
 const ENV_SET = `

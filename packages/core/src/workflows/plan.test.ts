@@ -10,10 +10,7 @@ const SUB = '11111111-2222-3333-4444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups`;
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 
-const { fake, clients } = useFake({
-  projects: ['platform', 'web'],
-  clients: createClients,
-});
+const { fake, clients } = useFake({ projects: ['platform', 'web'], clients: createClients });
 
 const SPEC: ResolvedSpec = loadSpec(`
 organization: contoso

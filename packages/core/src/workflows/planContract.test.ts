@@ -15,10 +15,7 @@ import { parseSavedPlan, serializePlan } from './savedPlan';
 const SUB = '11111111-2222-3333-4444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups`;
 
-const { fake, clients } = useFake({
-  projects: ['platform', 'web'],
-  clients: createClients,
-});
+const { fake, clients } = useFake({ projects: ['platform', 'web'], clients: createClients });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;
 
 const spec = (connections: string): ResolvedSpec =>
