@@ -1,22 +1,16 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { BUILT_IN_ROLES } from '@wif/arm';
 import { redact } from '@wif/http';
-import { createFake, createTestCredential } from '@wif/testing';
+import { createTestCredential } from '@wif/testing';
 import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { auditConnections, auditOrganization, type AuditRecord } from './auditOrganization';
 import { AUDIT_CODES, FIXES, readFailureCause, type ReadFailureCause, unreadableFix, type AuditFinding } from './findings';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
+const { fake, server } = useFake();
 const EARLY = Date.parse('2026-01-01T00:00:00Z');
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-beforeEach(() => fake.reset());
 
 const clients = (credential: TokenCredential = createTestCredential()) =>
   createClients({ credential, organization: 'contoso', retry: { maxRetries: 1, retryDelayInMs: 1, maxRetryDelayInMs: 5 } });

@@ -1,21 +1,13 @@
 import { createEntraTokenClient } from '@wif/graph';
-import { createFake, createTestCredential } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCredential } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { verifyByExchange } from '../exchange/verifyByExchange';
 import { checkResolvedSpec, loadSpec, type ResolvedSpec } from '../spec/load';
 import { createClients } from '../workflows/clients';
 import { vendOnManagedIdentity } from './vendOnManagedIdentity';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-  fake.setOptions({ latencyInMs: 0 });
-});
-afterAll(() => server.close());
+const { fake } = useFake();
 
 const clients = {
   ...createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } }),

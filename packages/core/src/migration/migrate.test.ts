@@ -1,8 +1,8 @@
 import { BUILT_IN_ROLES } from '@wif/arm';
-import { createFake, createTestCredential, serviceError } from '@wif/testing';
+import { createTestCredential, serviceError } from '@wif/testing';
 import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { finishMigration } from './finish';
 import { type JournalStore, memoryJournal, type MigrationRecord } from './journal';
@@ -10,21 +10,13 @@ import { resumeMigration, startMigration } from './migrate';
 import { rollbackMigration } from './rollback';
 import { migrationStatus } from './status';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
 const DEVOPS = 'https://dev.azure.com/contoso';
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.parse('2026-03-02T09:00:00Z');
 let now = T0;
 const clock = () => now;
 
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.reset();
-  now = T0;
-});
+const { fake, server } = useFake({ setUp: () => (now = T0) });
 
 /** A fresh "process": new clients, nothing shared with an earlier run but the journal text. */
 const clients = () =>
