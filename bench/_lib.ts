@@ -1,7 +1,7 @@
 /** Shared helpers of the benchmarks: statistics, an emulator per scenario, clients and request logs. */
 import { fork, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emulatorEndpoints, type EmulatorOptions } from '@wif/cli';
@@ -23,6 +23,8 @@ export interface RemoteEmulator {
   counts(
     prefix: string,
   ): Promise<{ apps: number; connections: number; credentials: number; assignments: number; requests: number; throttled: number }>;
+  /** Requests served so far per service operation (`graph getApplication`: n). */
+  operations(): Promise<Record<string, number>>;
 }
 
 export async function withEmulator<T>(
@@ -31,6 +33,7 @@ export async function withEmulator<T>(
 ): Promise<T> {
   const host = fork(join(dirname(fileURLToPath(import.meta.url)), 'emulatorHost.mjs'), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: process.env['EMU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/i10-prof'] : [],
   });
   const next = <M extends { type: string }>(type: string): Promise<M> =>
     new Promise((resolve, reject) => {
@@ -61,6 +64,11 @@ export async function withEmulator<T>(
         }>('counts');
         host.send({ type: 'counts', prefix });
         return reply;
+      },
+      operations: async () => {
+        const reply = next<{ type: 'operations'; byOperation: Record<string, number> }>('operations');
+        host.send({ type: 'operations' });
+        return (await reply).byOperation;
       },
     };
     return await fn(emu);
@@ -148,6 +156,8 @@ export interface ProcessRun {
   /** How the peak was read: `/usr/bin/time` (getrusage of the child) or `/proc` (VmHWM, polled every 20 ms). */
   readonly rssSource: 'time' | 'proc';
   readonly stderr: string;
+  /** The machine's 1-minute load average when the process was started. */
+  readonly loadAverage: number;
 }
 
 /**
@@ -164,6 +174,7 @@ export async function runCli(
   const node = [...(options.nodeFlags ?? []), WIF_BIN, ...args];
   const [cmd, argv] = useTime ? [TIME, ['-f', '%M', '-o', timeFile, process.execPath, ...node]] : [process.execPath, node];
   const out = openSync(options.stdoutFile ?? '/dev/null', 'w');
+  const loadAverage = loadavg()[0] ?? 0;
   const t0 = performance.now();
   const child = spawn(cmd, argv, {
     cwd: options.cwd ?? process.cwd(),
@@ -194,5 +205,5 @@ export async function runCli(
     hwmInKb = Number(lines[lines.length - 1]);
     rmSync(timeFile, { force: true });
   }
-  return { code, wallInMs, maxRssInMb: hwmInKb / 1024, rssSource: useTime ? 'time' : 'proc', stderr };
+  return { code, wallInMs, maxRssInMb: hwmInKb / 1024, rssSource: useTime ? 'time' : 'proc', stderr, loadAverage };
 }

@@ -3,7 +3,8 @@
  * and its answer recorded; after that the recorded answer is served, every time after `latencyInMs`.
  * It measures the client alone at a fixed service latency: the emulator's own CPU per request (real
  * routing, state, validation) drops out, as it does against the real services, which answer from
- * many machines. Read-only workloads only (the audit): a recorded answer never changes.
+ * many machines. Read-only workloads only (the audit): a recorded answer never changes. A Graph
+ * `$batch` is answered from the recorded single reads it carries (one round trip, one request).
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 
@@ -17,6 +18,8 @@ export interface Replay {
   readonly url: string;
   /** Requests served since the last `reset()` (recorded or replayed). */
   readonly requests: number;
+  /** The most requests open at once since the last `reset()`. */
+  readonly peakInFlight: number;
   reset(): void;
   close(): Promise<void>;
 }
@@ -25,6 +28,8 @@ export async function startReplay(upstream: string, latencyInMs: number): Promis
   const recorded = new Map<string, Promise<Recorded>>();
   let origin = '';
   let requests = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
   const forward = (method: string, path: string, headers: IncomingHttpHeaders): Promise<Recorded> =>
     new Promise((resolve, reject) => {
       const req = httpRequest(`${upstream}${path}`, { method, headers: { ...headers, host: new URL(upstream).host } }, (res) => {
@@ -45,27 +50,64 @@ export async function startReplay(upstream: string, latencyInMs: number): Promis
       req.on('error', reject);
       req.end();
     });
-  const server: Server = createServer((req, res) => {
-    requests += 1;
-    const key = `${req.method} ${req.url}`;
+  const answerFor = (method: string, path: string, headers: IncomingHttpHeaders): Promise<Recorded> => {
+    const key = `${method} ${path}`;
     let answer = recorded.get(key);
     if (!answer) {
-      answer = forward(req.method ?? 'GET', req.url ?? '/', req.headers);
+      answer = forward(method, path, headers);
       recorded.set(key, answer);
     }
-    req.resume();
-    setTimeout(() => {
-      answer.then(
-        (a) => {
-          res.writeHead(a.status, { ...a.headers, 'content-length': a.body.length });
-          res.end(a.body);
-        },
-        () => {
-          res.writeHead(502);
-          res.end();
-        },
-      );
-    }, latencyInMs);
+    return answer;
+  };
+  /**
+   * A Graph JSON batch (POST …/$batch): each sub-request answered from the recorded (or forwarded)
+   * single GET, composed into the batch's `{ responses }`, so that a batch costs one round trip
+   * here whatever it carries (https://learn.microsoft.com/en-us/graph/json-batching).
+   */
+  const batchAnswer = async (path: string, headers: IncomingHttpHeaders, body: string): Promise<Recorded> => {
+    const prefix = path.slice(0, -'/$batch'.length);
+    const { requests: subs } = JSON.parse(body) as { requests: { id: string; method: string; url: string }[] };
+    const single = { ...headers };
+    delete single['content-type'];
+    delete single['content-length'];
+    const responses = await Promise.all(
+      subs.map(async (r) => {
+        const a = await answerFor(r.method, `${prefix}${r.url.startsWith('/') ? '' : '/'}${r.url}`, single);
+        const text = a.body.toString('utf8');
+        const h: Record<string, string> = { 'Content-Type': 'application/json' };
+        if (typeof a.headers['retry-after'] === 'string') h['Retry-After'] = a.headers['retry-after'];
+        return { id: r.id, status: a.status, headers: h, ...(text ? { body: JSON.parse(text) as unknown } : {}) };
+      }),
+    );
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ responses })) };
+  };
+  const server: Server = createServer((req, res) => {
+    requests += 1;
+    inFlight += 1;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    res.on('close', () => (inFlight -= 1));
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const answer =
+        method === 'POST' && path.endsWith('/$batch')
+          ? batchAnswer(path, req.headers, Buffer.concat(chunks).toString('utf8'))
+          : answerFor(method, path, req.headers);
+      setTimeout(() => {
+        answer.then(
+          (a) => {
+            res.writeHead(a.status, { ...a.headers, 'content-length': a.body.length });
+            res.end(a.body);
+          },
+          () => {
+            res.writeHead(502);
+            res.end();
+          },
+        );
+      }, latencyInMs);
+    });
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -76,8 +118,12 @@ export async function startReplay(upstream: string, latencyInMs: number): Promis
     get requests() {
       return requests;
     },
+    get peakInFlight() {
+      return peakInFlight;
+    },
     reset: () => {
       requests = 0;
+      peakInFlight = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -75,6 +75,8 @@ export interface AuditScaleRow {
   readonly ndjson: ProcessRun & { findings: number };
   readonly json: ProcessRun & { findings: number };
   readonly nightly?: ProcessRun & { junitBytes: number; jsonFindings: number; flags: string };
+  /** Requests the emulator served for the `--output ndjson` run, per operation. */
+  readonly operations: Record<string, number>;
 }
 
 /** The node flags the nightly pipeline example sets for the audit step (its NODE_OPTIONS), or none. */
@@ -105,11 +107,17 @@ export async function cliAuditScale(projects: number, nightly: boolean): Promise
     };
     const lines = (file: string): number => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
     const ndFile = join(work, `audit-${projects}.ndjson`);
+    const opsBefore = await emu.operations();
     const nd = must(
       await runCli(['audit', '--output', 'ndjson', '--emulator', emu.url], { stdoutFile: ndFile }),
       'wif audit --output ndjson',
     );
     const ndFindings = lines(ndFile) - 1;
+    const operations = Object.fromEntries(
+      Object.entries(await emu.operations())
+        .map(([k, v]) => [k, v - (opsBefore[k] ?? 0)] as const)
+        .filter(([, v]) => v > 0),
+    );
     rmSync(ndFile);
     const jsonFile = join(work, `audit-${projects}.json`);
     const json = must(await runCli(['audit', '--json', '--emulator', emu.url], { stdoutFile: jsonFile }), 'wif audit --json');
@@ -153,6 +161,7 @@ export async function cliAuditScale(projects: number, nightly: boolean): Promise
       ndjson: { ...nd, findings: ndFindings },
       json: { ...json, findings: doc.findings.length },
       ...(nightlyRun ? { nightly: nightlyRun } : {}),
+      operations,
     };
   });
 }
@@ -163,6 +172,8 @@ export interface IdentityAuditRun {
   readonly apps: number;
   readonly requests: number;
   readonly findings: number;
+  /** The most requests open at once at the server (replaying server only). */
+  readonly peakInFlight?: number;
 }
 
 /**
@@ -177,8 +188,12 @@ export async function cliIdentityAudit(
   appsPerProject: number,
   latencyInMs: number,
   runs: number,
-): Promise<{ replay: IdentityAuditRun[]; sdk: { wallInMs: number; maxRssInMb: number }; emulator: IdentityAuditRun }> {
-  const once = async (url: string, count: () => Promise<number>): Promise<IdentityAuditRun> => {
+): Promise<{
+  replay: IdentityAuditRun[];
+  sdk: { wallInMs: number; maxRssInMb: number; peakInFlight?: number };
+  emulator: IdentityAuditRun & { operations: Record<string, number> };
+}> {
+  const once = async (url: string, count: () => Promise<number>, peak?: () => number): Promise<IdentityAuditRun> => {
     const before = await count();
     const file = join(work, 'identity.ndjson');
     const run = must(await runCli(['audit', '--output', 'ndjson', '--emulator', url], { stdoutFile: file }), 'wif audit (identity)');
@@ -186,7 +201,14 @@ export async function cliIdentityAudit(
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     rmSync(file);
     const summary = JSON.parse(lines[lines.length - 1]!) as { stats: { connections: number }; summary: { total: number } };
-    return { run, connections: summary.stats.connections, apps: projects * appsPerProject, requests, findings: summary.summary.total };
+    return {
+      run,
+      connections: summary.stats.connections,
+      apps: projects * appsPerProject,
+      requests,
+      findings: summary.summary.total,
+      ...(peak ? { peakInFlight: peak() } : {}),
+    };
   };
   const replayed = await withEmulator(
     { seed: false, org: { projects, perProject: 10, appsPerProject }, fake: { latencyInMs: 0 } },
@@ -195,19 +217,30 @@ export async function cliIdentityAudit(
       try {
         await once(replay.url, async () => replay.requests); // records every answer
         const out: IdentityAuditRun[] = [];
-        for (let i = 0; i < runs; i++) out.push(await once(replay.url, async () => replay.requests));
+        for (let i = 0; i < runs; i++) {
+          replay.reset();
+          out.push(
+            await once(
+              replay.url,
+              async () => replay.requests,
+              () => replay.peakInFlight,
+            ),
+          );
+        }
+        replay.reset();
         const sdk = JSON.parse(await child(join(root, 'bench', 'auditChild.mjs'), [replay.url, 'identity'])) as {
           wallInMs: number;
           maxRssInMb: number;
         };
-        return { replay: out, sdk };
+        return { replay: out, sdk: { ...sdk, peakInFlight: replay.peakInFlight } };
       } finally {
         await replay.close();
       }
     },
   );
-  const emulator = await withEmulator({ seed: false, org: { projects, perProject: 10, appsPerProject }, fake: { latencyInMs } }, (emu) =>
-    once(emu.url, async () => (await emu.counts('-')).requests),
+  const emulator = await withEmulator(
+    { seed: false, org: { projects, perProject: 10, appsPerProject }, fake: { latencyInMs } },
+    async (emu) => ({ ...(await once(emu.url, async () => (await emu.counts('-')).requests)), operations: await emu.operations() }),
   );
   return { ...replayed, emulator };
 }

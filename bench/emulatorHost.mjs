@@ -2,6 +2,7 @@
 // JavaScript thread. Started by run.ts with `fork`; speaks over the IPC channel:
 //   → { type: 'start', fake, seed, org?: { projects, perProject, appsPerProject? } }   ← { type: 'ready', url }
 //   → { type: 'counts', prefix }                                        ← { type: 'counts', apps, connections, credentials, assignments }
+//   → { type: 'operations' }                                            ← { type: 'operations', byOperation: { 'graph getApplication': n, … } }
 //   → { type: 'stop' }
 import { startEmulator } from '@wif/cli';
 
@@ -59,9 +60,18 @@ process.on('message', async (msg) => {
       connections: s.serviceEndpoints().filter((e) => e.name.startsWith(`sc-${msg.prefix}`)).length,
       credentials: apps.reduce((k, a) => k + s.federatedCredentials(a.id).length, 0),
       assignments: s.roleAssignments().filter((r) => r.scope.includes(`rg-${msg.prefix}`)).length,
-      requests: emulator.fake.requests.length,
+      // HTTP requests: a Graph $batch counts once, whatever it carried.
+      requests: emulator.fake.requests.filter((r) => !r.batched).length,
       throttled: emulator.fake.requests.filter((r) => r.status === 429).length,
     });
+  } else if (msg.type === 'operations') {
+    // Requests per service operation (e.g. graph getApplication), for the request budget's breakdown.
+    const byOperation = {};
+    for (const r of emulator.fake.requests) {
+      const k = `${r.service} ${r.operation}${r.batched ? ' (in a $batch)' : ''}`;
+      byOperation[k] = (byOperation[k] ?? 0) + 1;
+    }
+    process.send({ type: 'operations', byOperation });
   } else if (msg.type === 'stop') {
     await emulator?.close();
     process.exit(0);

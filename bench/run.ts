@@ -24,6 +24,11 @@ const out = (s = ''): void => {
   console.log(s);
 };
 
+/** The load on this machine now, to print next to the figures measured under it. */
+function loadLine(): string {
+  return `Load average when this section started: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`;
+}
+
 function specFor(names: readonly string[]): ResolvedSpec {
   const spec = loadSpec(
     JSON.stringify({
@@ -54,7 +59,7 @@ async function oneConnection(): Promise<{ medianInMs: number }> {
   out('## One connection');
   out();
   out(
-    `Fresh apply of one connection (app, service principal, one role, connection, credential, verify) at ${LATENCY_IN_MS} ms per request.`,
+    `Fresh apply of one connection (app, service principal, one role, connection, credential, verify) at ${LATENCY_IN_MS} ms per request. ${loadLine()}`,
   );
   out();
   const walls: number[] = [];
@@ -131,7 +136,7 @@ async function fleet(one: number): Promise<number> {
   const oneSecond = await fleetRuns(1);
   const allAtOnce = await fleetRuns(0, 64);
   out(
-    `${n} connections applied at the default concurrency (${DEFAULT_APPLY_CONCURRENCY}), ${LATENCY_IN_MS} ms per request, 5% of requests answered 429 + \`Retry-After\`; every run converged, and exactly ${n} apps, connections, credentials and role assignments exist after each (checked: no duplicates, nothing orphaned).`,
+    `${n} connections applied at the default concurrency (${DEFAULT_APPLY_CONCURRENCY}), ${LATENCY_IN_MS} ms per request, 5% of requests answered 429 + \`Retry-After\`; every run converged, and exactly ${n} apps, connections, credentials and role assignments exist after each (checked: no duplicates, nothing orphaned). ${loadLine()}`,
   );
   out();
   out(
@@ -171,7 +176,11 @@ async function audit(): Promise<void> {
   await withEmulator({ seed: false, org: { projects, perProject }, fake: { latencyInMs: LATENCY_IN_MS } }, async (emu) => {
     const clients = recordingClients(emu, []);
     const time = async (concurrency: number | undefined): Promise<{ wall: number; connections: number; findings: number }> => {
-      const run = auditOrganization({ devops: clients.devops }, concurrency === undefined ? {} : { concurrency });
+      // The walk alone (no governance reads per connection): what the seed's shell loop did.
+      const run = auditOrganization(
+        { devops: clients.devops },
+        { governance: false, ...(concurrency === undefined ? {} : { concurrency }) },
+      );
       const t0 = performance.now();
       let findings = 0;
       for await (const _ of run) findings++;
@@ -182,7 +191,7 @@ async function audit(): Promise<void> {
     const sequential = await time(1);
     const c = median(concurrent.map((x) => x.wall));
     out(
-      `${projects} projects × ${perProject} connections at ${LATENCY_IN_MS} ms per request; the same audit one request at a time (the way the seed's shell loop walks projects), in the same run.`,
+      `${projects} projects × ${perProject} connections at ${LATENCY_IN_MS} ms per request, the Azure DevOps walk and its per-connection checks (\`auditOrganization\` with the Azure DevOps client only, governance reads off); the same audit one request at a time (the way the seed's shell loop walks projects), in the same run. ${loadLine()}`,
     );
     out();
     out('| measure | value |');
@@ -195,10 +204,10 @@ async function audit(): Promise<void> {
   });
 }
 
-async function cliSection(sdkOneInMs: number, sdkFleetInMs: number): Promise<void> {
+async function cliSection(ctx: BenchContext): Promise<void> {
   out('## What users run: the `wif` CLI as a whole process');
   out();
-  const sizes = QUICK ? [100, 1000] : [100, 1000, 10_000];
+  const sizes = QUICK ? [100] : [100, 1000, 10_000];
   const biggest = sizes[sizes.length - 1]!;
   const one = await cliOneConnection(LATENCY_IN_MS, 3);
   const fleetRuns = await cliFleet(LATENCY_IN_MS, 3);
@@ -207,28 +216,38 @@ async function cliSection(sdkOneInMs: number, sdkFleetInMs: number): Promise<voi
   const source =
     one[0]?.rssSource === 'time' ? "`/usr/bin/time` (the child's getrusage)" : "the child's `/proc/<pid>/status` VmHWM, polled every 20 ms";
   out(
-    `Each \`wif\` row spawns \`node packages/cli/dist/wif.js …\` against the emulator (in a process of its own), stdout to a file: wall time from spawn to exit, start-up, credential and SDK loading and output writing included; peak resident memory from ${source}. Default node flags. The SDK column is the same work in-process: the apply rows are the medians above; the audit rows run \`auditOrganization\` with all three clients in a separate process (bench/auditChild.mjs), findings counted and dropped. Load average when this section started: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`,
+    `Each \`wif\` row spawns \`node packages/cli/dist/wif.js …\` against the emulator (in a process of its own, not counted), stdout to a file: wall time from spawn to exit, start-up, credential and SDK loading and output writing included; peak resident memory from ${source} (for \`wif audit\`, which runs itself in a child with a small young generation, the larger of the two processes). Default node flags. The SDK column is the same work in-process: the apply rows are the medians above; the audit rows run \`auditOrganization\` with all three clients in a separate process (bench/auditChild.mjs), findings counted and dropped. Each audit row is one run. Load average when this section started: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`,
   );
   out();
-  out('| scenario | `wif` wall | `wif` peak RSS | SDK wall | SDK peak RSS | `wif` ÷ SDK wall |');
-  out('|---|---|---|---|---|---|');
-  const row = (name: string, wall: number, rss: number, sdkWall: number, sdkRss: number | undefined, target = ''): void =>
+  out('| scenario | `wif` wall | `wif` peak RSS | SDK wall | SDK peak RSS | `wif` ÷ SDK wall | load average |');
+  out('|---|---|---|---|---|---|---|');
+  const row = (
+    name: string,
+    wall: number,
+    rss: number,
+    sdkWall: number | undefined,
+    sdkRss: number | undefined,
+    load: number,
+    target = '',
+  ): void =>
     out(
-      `| ${name} | ${fmtMs(wall)} | ${mb(rss)} | ${fmtMs(sdkWall)} | ${sdkRss === undefined ? '—' : mb(sdkRss)} | ${(wall / sdkWall).toFixed(2)}×${target} |`,
+      `| ${name} | ${fmtMs(wall)} | ${mb(rss)} | ${sdkWall === undefined ? '—' : fmtMs(sdkWall)} | ${sdkRss === undefined ? '—' : mb(sdkRss)} | ${sdkWall === undefined ? '—' : `${(wall / sdkWall).toFixed(2)}×`}${target} | ${load.toFixed(1)} |`,
     );
   row(
     `\`wif apply\`, one connection, ${LATENCY_IN_MS} ms/request (median of ${one.length})`,
     median(one.map((r) => r.wallInMs)),
     Math.max(...one.map((r) => r.maxRssInMb)),
-    sdkOneInMs,
+    ctx.oneInMs,
     undefined,
+    one[0]!.loadAverage,
   );
   row(
     `\`wif apply\`, the 43-connection fleet, 5% throttled, Retry-After 0 (median of ${fleetRuns.length})`,
     median(fleetRuns.map((r) => r.wallInMs)),
     Math.max(...fleetRuns.map((r) => r.maxRssInMb)),
-    sdkFleetInMs,
+    ctx.fleetInMs,
     undefined,
+    fleetRuns[0]!.loadAverage,
   );
   for (const a of audits) {
     const big = a === audits[audits.length - 1] && !QUICK;
@@ -241,46 +260,75 @@ async function cliSection(sdkOneInMs: number, sdkFleetInMs: number): Promise<voi
       a.ndjson.maxRssInMb,
       a.sdk.wallInMs,
       a.sdk.maxRssInMb,
+      a.ndjson.loadAverage,
       tgt(a.ndjson),
     );
-    row(`\`wif audit --json\`, ${n} connections`, a.json.wallInMs, a.json.maxRssInMb, a.sdk.wallInMs, a.sdk.maxRssInMb, tgt(a.json));
+    row(
+      `\`wif audit --json\`, ${n} connections`,
+      a.json.wallInMs,
+      a.json.maxRssInMb,
+      a.sdk.wallInMs,
+      a.sdk.maxRssInMb,
+      a.json.loadAverage,
+      tgt(a.json),
+    );
   }
   out();
   const nightly = audits[audits.length - 1]?.nightly;
   if (nightly) {
     out(
-      `The nightly pipeline's command (examples/pipelines/nightly-audit.yml: \`wif audit --org contoso --fail-on high --output table --output junit=audit.xml --output json=audit.json\`, node flags ${nightly.flags === '(none)' ? 'none' : `\`${nightly.flags}\``}) over ${audits[audits.length - 1]!.connections.toLocaleString('en')} connections: exit ${nightly.code} (4 = findings at or above high; no crash), ${fmtMs(nightly.wallInMs)}, peak ${mb(nightly.maxRssInMb)}; JUnit file ${(nightly.junitBytes / 2 ** 20).toFixed(0)} MB, JSON file with ${nightly.jsonFindings.toLocaleString('en')} findings.`,
+      `The nightly pipeline's command (examples/pipelines/nightly-audit.yml: \`wif audit --org contoso --fail-on high --output table --output junit=audit.xml --output json=audit.json\`, node flags ${nightly.flags === '(none)' ? 'none' : `\`${nightly.flags}\``}) over ${audits[audits.length - 1]!.connections.toLocaleString('en')} connections: exit ${nightly.code} (4 = findings at or above high; no crash), ${fmtMs(nightly.wallInMs)}, peak ${mb(nightly.maxRssInMb)} (load average ${nightly.loadAverage.toFixed(1)}); JUnit file ${(nightly.junitBytes / 2 ** 20).toFixed(0)} MB, JSON file with ${nightly.jsonFindings.toLocaleString('en')} findings.`,
+    );
+    out();
+  }
+  const ops = audits[audits.length - 1]?.operations;
+  if (ops) {
+    out(
+      `Requests the biggest audit row sent (counted by the emulator; a Graph \`$batch\` counts once, the reads it carried are listed apart): ${Object.entries(
+        ops,
+      )
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+        .join('; ')}.`,
     );
     out();
   }
   out(
-    'The emulator here names one app that does not exist for every connection (read once, then cached: `AppNotFound` and `AppSharedByConnections` on each), so these rows measure the walk, the per-connection checks and the output; the next section measures identity checks against real apps.',
+    'The emulator here names one app that does not exist for every connection (read once, then cached: `AppNotFound` and `AppSharedByConnections` on each), so these rows measure the walk, the per-connection checks (governance reads included: pipeline permissions and security roles per connection) and the output; the next section measures identity checks against real apps.',
   );
   out();
+}
 
+async function identitySection(): Promise<void> {
   out('## Audit with identity checks, 20 ms per request');
   out();
   const projects = 200;
   out(
-    `${projects} projects × 10 connections, full \`wif audit --output ndjson\` (app, federated credentials, service principal, broad roles). Served by a replaying server that answers every request after exactly 20 ms (bench/_replay.ts: a warm-up run records the emulator's answers), so the figure is the CLI's own, as against services that answer from many machines; then one run straight against the emulator at 20 ms, whose single thread adds its own CPU per request. Requests counted at the server; the budget is 1.3 per connection + 1 per distinct app. Load average now: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`,
+    `${projects} projects × 10 connections, full \`wif audit --output ndjson\` (app, federated credentials, service principal, broad roles, governance reads). Served by a replaying server that answers every request after exactly 20 ms (bench/_replay.ts: a warm-up run records the emulator's answers; a Graph \`$batch\` is answered from the recorded reads it carries), so the figure is the CLI's own, as against services that answer from many machines; then one run straight against the emulator at 20 ms, whose single thread adds its own CPU per request. HTTP requests counted at the server (a \`$batch\` counts once); the budget is 1.3 per connection + 1 per distinct app. ${loadLine()}`,
   );
   out();
   out(
-    '| apps | `wif` wall, replaying server (median of 3) | target ≤ 3 s | `wif` peak RSS | SDK in-process wall | requests (budget) | against the emulator at 20 ms |',
+    '| apps | `wif` wall, replaying server (median of 3) | target ≤ 3 s | `wif` peak RSS | SDK in-process wall | HTTP requests (budget) | of which identity (walk, Graph, ARM) / governance | most requests in flight at the server | against the emulator at 20 ms | load average |',
   );
-  out('|---|---|---|---|---|---|---|');
+  out('|---|---|---|---|---|---|---|---|---|---|');
   for (const appsPerProject of [4, 10]) {
     const r = await cliIdentityAudit(projects, appsPerProject, 20, 3);
     const wall = median(r.replay.map((x) => x.run.wallInMs));
     const x = r.replay[0]!;
     const budget = Math.floor(1.3 * x.connections + x.apps);
+    const governance = Object.entries(r.emulator.operations)
+      .filter(([k]) => /pipelinePermissions|roleAssignments|checkConfigurations/.test(k) && k.startsWith('devops'))
+      .reduce((n, [, v]) => n + v, 0);
+    const http = Object.entries(r.emulator.operations)
+      .filter(([k]) => !k.endsWith('(in a $batch)'))
+      .reduce((n, [, v]) => n + v, 0);
     out(
-      `| ${x.apps} (${appsPerProject} per project of 10) | ${fmtMs(wall)} | ${wall <= 3000 ? 'met' : 'missed'} | ${mb(Math.max(...r.replay.map((y) => y.run.maxRssInMb)))} | ${fmtMs(r.sdk.wallInMs)} | ${x.requests} (${budget}) ${x.requests <= budget ? 'met' : 'missed'} | ${fmtMs(r.emulator.run.wallInMs)}, ${r.emulator.requests} requests |`,
+      `| ${x.apps} (${appsPerProject} per project of 10) | ${fmtMs(wall)} | ${wall <= 3000 ? 'met' : 'missed'} | ${mb(Math.max(...r.replay.map((y) => y.run.maxRssInMb)))} | ${fmtMs(r.sdk.wallInMs)} | ${x.requests.toLocaleString('en')} (${budget.toLocaleString('en')}) ${x.requests <= budget ? 'met' : 'missed'} | ${(http - governance).toLocaleString('en')} / ${governance.toLocaleString('en')} | ${Math.max(...r.replay.map((y) => y.peakInFlight ?? 0))} | ${fmtMs(r.emulator.run.wallInMs)}, ${r.emulator.requests.toLocaleString('en')} requests | ${x.run.loadAverage.toFixed(1)} |`,
     );
   }
   out();
   out(
-    "Per distinct app the audit reads the app, then at the same time its federated credentials and its service principal (3 requests); per distinct scope one role-assignment list. With 10 apps per 10 connections (no sharing) that is 3 requests per connection, above the budget: meeting it there needs Graph batching (JSON `$batch`, or `$filter=appId in (…)`), which neither wif's Graph client nor the emulator has yet.",
+    'Per distinct app the audit reads the app, then its federated credentials and its service principal, all three in Graph JSON batches of up to 20 reads (`POST /$batch`; docs/decisions/019-i10-audit-graph-batching.md); per distinct subscription one role-assignment list. The governance reads (per connection: its pipeline permissions and its security roles, and its checks when it is production-scoped) have no batched form in the Azure DevOps REST API, so they are counted apart: the identity part alone is far inside the budget, the whole audit is at about 2.3 requests per connection.',
   );
   out();
   const az = azPerCallInMs();
@@ -292,7 +340,49 @@ async function cliSection(sdkOneInMs: number, sdkFleetInMs: number): Promise<voi
   out();
 }
 
+/** What the sections share: figures one section measures and a later one compares with. */
+export interface BenchContext {
+  oneInMs?: number;
+  fleetInMs?: number;
+}
+
+/**
+ * The sections of docs/performance.md, in order: a name (for `BENCH_ONLY=one,cli`) and what measures
+ * and writes it through `out`. A new benchmark is one more entry here (its own module exporting a
+ * function of `(ctx, out)`); docs/performance.md is written only when every section ran.
+ */
+export interface Section {
+  readonly name: string;
+  readonly run: (ctx: BenchContext, write: (line?: string) => void) => Promise<void> | void;
+}
+
+const SECTIONS: readonly Section[] = [
+  {
+    name: 'one',
+    run: async (ctx) => {
+      ctx.oneInMs = (await oneConnection()).medianInMs;
+    },
+  },
+  {
+    name: 'fleet',
+    run: async (ctx) => {
+      ctx.fleetInMs = await fleet(ctx.oneInMs ?? (await oneConnection()).medianInMs);
+    },
+  },
+  { name: 'audit', run: () => audit() },
+  { name: 'cli', run: (ctx) => cliSection(ctx) },
+  { name: 'identity', run: () => identitySection() },
+  // The start-up figures and the client's CPU per request (bench/startup.ts).
+  {
+    name: 'startup',
+    run: async (_ctx, o) => {
+      for (const l of await startupSection({ latencyInMs: LATENCY_IN_MS, runs: RUNS })) o(l);
+    },
+  },
+];
+
 async function main(): Promise<void> {
+  const t0 = performance.now();
   out('# Performance');
   out();
   out('Produced by `bash scripts/bench.sh` (it builds, then runs `bench/run.ts`); every number below comes from one run of it.');
@@ -300,16 +390,30 @@ async function main(): Promise<void> {
     `Machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Node ${process.version}; ${os.platform()} ${os.release()}.`,
   );
   out(
-    `All against the emulator on 127.0.0.1 with the injected latency stated per scenario. Generated ${new Date().toISOString().slice(0, 10)}.`,
+    `All against the emulator on 127.0.0.1 with the injected latency stated per scenario. Generated ${new Date().toISOString().slice(0, 10)}. Load average at the start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')} (1, 5, 15 min) on ${os.cpus().length} cores; each section states its own, as every wall time below grows with it.`,
   );
   out();
-  const only = new Set((process.env['BENCH_ONLY'] ?? 'one,fleet,audit,cli,startup').split(','));
-  const one = only.has('one') || only.has('fleet') || only.has('cli') ? await oneConnection() : { medianInMs: 0 };
-  const fleetMedian = only.has('fleet') || only.has('cli') ? await fleet(one.medianInMs) : 0;
-  if (only.has('audit')) await audit();
-  if (only.has('cli')) await cliSection(one.medianInMs, fleetMedian);
-  if (only.has('startup')) for (const l of await startupSection({ latencyInMs: LATENCY_IN_MS, runs: RUNS })) out(l);
-  if (!QUICK && only.size === 5) writeFileSync(join(root, 'docs', 'performance.md'), `${lines.join('\n')}\n`);
+  const only = process.env['BENCH_ONLY']?.split(',');
+  const ctx: BenchContext = {};
+  const ran: string[] = [];
+  for (const section of SECTIONS) {
+    if (only && !only.includes(section.name)) continue;
+    await section.run(ctx, out);
+    ran.push(section.name);
+  }
+  const minutes = (performance.now() - t0) / 60_000;
+  out('## This run');
+  out();
+  out(
+    `Sections: ${ran.join(', ')}${QUICK ? ' (BENCH_QUICK=1: smaller scenarios)' : ''}. The whole run took **${minutes.toFixed(1)} min** at the load averages stated above (1, 5, 15 min at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')}); \`BENCH_QUICK=1 bash scripts/bench.sh\` runs the small scenarios only and writes nothing.`,
+  );
+  if (!QUICK && ran.length === SECTIONS.length) writeFileSync(join(root, 'docs', 'performance.md'), `${lines.join('\n')}\n`);
 }
 
 await main();

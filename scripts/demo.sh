@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job, on a fresh clone with only a system Node and npm: vend an environment set (dev, prod,
-# prod-readonly) against the local emulator, prove each trust chain by a real token exchange, and
-# audit the organization. Nothing here reaches Azure; the same commands do, without --emulator.
+# The main job, on a fresh clone with only a system Node and npm: vend an environment set (dev, prod
+# on a user-assigned managed identity, prod-readonly) against the local emulator, prove each trust
+# chain by a real token exchange, and audit the organization. Nothing here reaches Azure; the same commands do, without --emulator.
 #
 #   bash scripts/demo.sh          # the demo; stops its emulator at the end
 #   bash scripts/demo.sh --keep   # leaves the emulator running, to try the commands it suggests
@@ -73,10 +73,12 @@ bold "Done in $((SECONDS - started)) s. What happened, all against the emulator 
 cat <<EOF
   1. plan    read the organization and listed what apply would create for the 3 connections,
              with prod's approval and branch-control checks field by field and its security roles.
-  2. apply   created per connection an Entra app + service principal, its role assignment, the
-             azurerm connection (workload identity federation, manual), read its issuer and subject
-             back, bound the federated credential to exactly those, and verified the chain; on prod
-             it added the two checks and the named security roles.
+  2. apply   created for dev and prod-readonly an Entra app + service principal, and for prod a
+             user-assigned managed identity (id-platform-prod, no app registration, no Graph call);
+             per connection its role assignment, the azurerm connection (workload identity
+             federation, manual), read its issuer and subject back, bound the federated credential
+             (on the app, or on the identity) to exactly those, and verified the chain; on prod it
+             added the two checks and the named security roles.
   3. plan    again: nothing left to change (--exit-code would have stopped the demo with 3).
   4. verify  requested each connection's pipeline OIDC token, exchanged it at the Entra token
              endpoint, and used the exchanged token at ARM: the trust chain works end to end.

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createClients } from '@wif/core';
-import { createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TENANT_ID } from '@wif/testing';
+import { useFake } from '@wif/testing/vitest';
+import { describe, expect, it } from 'vitest';
 import { vendOne, type VendOneParams } from '../vend-one';
 
 const examplesDir = fileURLToPath(new URL('..', import.meta.url));
@@ -22,10 +22,7 @@ describe('vend-one.ts', () => {
   });
 
   describe('vendOne', () => {
-    const fake = createFake();
-    const server = setupServer(...fake.handlers);
-    beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-    afterAll(() => server.close());
+    const { fake, clients } = useFake({ projects: ['platform'], clients: createClients });
 
     const params: VendOneParams = {
       tenantId: TEST_TENANT_ID,
@@ -38,12 +35,6 @@ describe('vend-one.ts', () => {
     };
 
     it('converges: a second run on the same fake reports every step unchanged and writes nothing', async () => {
-      fake.state.addProject('platform');
-      const clients = createClients({
-        credential: createTestCredential(),
-        organization: 'contoso',
-        retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-      });
       const run = async () => {
         const lines: string[] = [];
         const report = await vendOne(clients, params, (line) => lines.push(line));

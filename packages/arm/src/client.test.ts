@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { armContractHandlers, createTestCredential, loadFixture } from '@wif/testing';
 import { getRoleDefinition } from './api/roleDefinitions';
 import { createArmClient } from './client';
@@ -10,15 +10,7 @@ const EMULATOR = 'http://127.0.0.1:7443/arm';
 const SCOPE = '/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2';
 const READER = BUILT_IN_ROLES.Reader;
 
-const server = setupServer(...armContractHandlers(), ...armContractHandlers({ baseUrl: EMULATOR }));
-const urls: string[] = [];
-server.events.on('request:start', ({ request }) => void urls.push(request.url));
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  urls.length = 0;
-});
-afterAll(() => server.close());
+const { server, urls } = useContractServer([...armContractHandlers(), ...armContractHandlers({ baseUrl: EMULATOR })]);
 
 describe('createArmClient', () => {
   it('defaults to the public cloud endpoint and token scope', async () => {

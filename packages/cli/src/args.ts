@@ -177,6 +177,20 @@ export const COMMANDS = {
         description: "start: tenant of the identity (default: the spec, AZURE_TENANT_ID, or the emulator's).",
       },
       'new-name': { type: 'string', value: 'NAME', description: 'start: name of the new connection (default {old name}-wif).' },
+      identity: {
+        type: 'string',
+        value: 'KIND',
+        description:
+          'start: what the new connection runs on: application (a new app registration, the default) or managed (a user-assigned managed identity; no Graph write).',
+      },
+      'identity-subscription': { type: 'string', value: 'GUID', description: 'start --identity managed: subscription of the identity.' },
+      'identity-resource-group': { type: 'string', value: 'RG', description: 'start --identity managed: resource group of the identity.' },
+      'identity-name': {
+        type: 'string',
+        value: 'NAME',
+        description: 'start --identity managed: name of the identity (default id-{new name}).',
+      },
+      location: { type: 'string', value: 'REGION', description: 'start --identity managed: region of the identity (e.g. westeurope).' },
       config: { ...config, description: 'Take the organization and tenant from this spec.' },
       journal: {
         type: 'string',
@@ -198,6 +212,7 @@ export const COMMANDS = {
     positionals: { actions: ['start', 'status', 'finish', 'rollback', 'convert'] },
     examples: [
       'wif migrate start --connection sc-shared-deploy --project shared',
+      'wif migrate start --connection sc-shared-deploy --project shared --identity managed --identity-subscription SUB --identity-resource-group rg-identities --location westeurope',
       'wif migrate status',
       'wif migrate finish --connection sc-shared-deploy --project shared --yes',
       'wif migrate rollback --connection sc-shared-deploy --project shared',

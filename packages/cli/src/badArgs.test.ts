@@ -6,20 +6,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { memoryIo } from '../test/memoryIo';
 import { main } from './main';
 
 let requests = 0;
-const server = setupServer(
+useContractServer([
   http.all('*', () => {
     requests++;
     return HttpResponse.json({}, { status: 500 });
   }),
-);
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterAll(() => server.close());
+]);
 
 const dir = mkdtempSync(join(tmpdir(), 'wif-bad-args-'));
 const badSpec = join(dir, 'bad.yaml');

@@ -9,20 +9,18 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { memoryIo } from '../test/memoryIo';
 import { main } from './main';
 
 let requests = 0;
-const server = setupServer(
+useContractServer([
   http.all('*', () => {
     requests++;
     return HttpResponse.json({}, { status: 500 });
   }),
-);
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterAll(() => server.close());
+]);
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const SUB = '11111111-2222-3333-4444-555555555555';

@@ -1,8 +1,9 @@
 /**
  * The `wif` executable (dist/wif.js with a shebang; dist-release/wif.mjs as one file). It first
  * checks the Node.js version, before importing anything that an older Node cannot load, and exits
- * 2 with a plain message when it is too old; then it turns on Node's module compile cache and
- * imports the command line (`run.ts`).
+ * 2 with a plain message when it is too old; then it turns on Node's module compile cache and imports
+ * the command line (`run.ts`), or, for `wif audit`, runs itself again in a child with a small young
+ * generation (./auditHeap.ts).
  */
 import module from 'node:module';
 import { nodeTooOld } from './nodeVersion';
@@ -16,4 +17,9 @@ if (tooOld !== undefined) {
 // the CLI's chunks, which is most of its start-up (docs/performance.md, decision 018). Kept in the
 // OS temporary directory, checked against each file's content; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 module.enableCompileCache?.();
-await import('./run');
+const { wantsAuditChild, runAuditChild } = await import('./auditHeap');
+if (wantsAuditChild(process.argv.slice(2), process.execArgv, process.env)) {
+  process.exitCode = await runAuditChild();
+} else {
+  await import('./run');
+}

@@ -1,10 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../test/memoryIo';
-import { type Emulator, startEmulator } from './emulator/server';
+import { useEmulator } from '../test/useEmulator';
 import { EXIT } from './exitCodes';
 import { main } from './main';
 import { preflightError } from './runtime';
@@ -13,26 +12,13 @@ import { VERSION } from './version';
 const ENV_SET = fileURLToPath(new URL('../../../examples/env-set.yaml', import.meta.url));
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL3ZzdG9rZW4ifQ.c2lnbmF0dXJlLWJ5dGVz';
 
-let emu: Emulator;
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'wif-cli-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  emu = (await startEmulator({ port: 0 }))._unsafeUnwrap();
-});
-afterEach(async () => {
-  await emu.close();
-});
+const ctx = useEmulator('wif-cli-');
 
 /** Runs `wif` in-process against the emulator; returns the exit code and what it printed. */
 async function wif(args: string[], options: { tty?: boolean; input?: string; env?: Record<string, string> } = {}) {
   const io = memoryIo({
-    cwd: dir,
-    env: { WIF_EMULATOR_URL: emu.url, ...options.env },
+    cwd: ctx.dir,
+    env: { WIF_EMULATOR_URL: ctx.emu.url, ...options.env },
     ...(options.tty ? { tty: true } : {}),
     ...(options.input !== undefined ? { input: options.input } : {}),
   });
@@ -56,14 +42,14 @@ describe('wif (in-process, against the emulator)', () => {
   });
 
   it('exits 2 for a missing or invalid spec, listing every problem with its path, before any request', async () => {
-    const bad = join(dir, 'bad.yaml');
+    const bad = join(ctx.dir, 'bad.yaml');
     await writeFile(bad, 'organization: contoso\ntenantId: not-a-guid\nconnections: []\n');
     const r = await wif(['plan', '-c', bad]);
     expect(r.code).toBe(EXIT.usage);
     expect(r.err).toContain('tenantId: is not a GUID');
-    expect((await wif(['plan', '-c', join(dir, 'missing.yaml')])).err).toContain(`no such file: ${join(dir, 'missing.yaml')}`);
+    expect((await wif(['plan', '-c', join(ctx.dir, 'missing.yaml')])).err).toContain(`no such file: ${join(ctx.dir, 'missing.yaml')}`);
     expect((await wif(['plan'])).code).toBe(EXIT.usage);
-    expect(emu.fake.requests).toHaveLength(0);
+    expect(ctx.emu.fake.requests).toHaveLength(0);
   });
 
   it('plans, refuses to apply without a terminal or --yes, applies with --yes, then finds nothing to do', async () => {
@@ -74,18 +60,18 @@ describe('wif (in-process, against the emulator)', () => {
     expect(first.out).toMatch(/create\s+check\s+branchControl\s+.*inputs\.allowedBranches: ∅ → refs\/heads\/main/);
     expect(first.out).toMatch(/create\s+securityRole\s+\[platform\]\\Contributors\s+role: ∅ → User/);
 
-    const before = emu.fake.requests.length;
+    const before = ctx.emu.fake.requests.length;
     const refused = await wif(['apply', '-c', ENV_SET]);
     expect(refused.code).toBe(EXIT.usage);
     expect(refused.err).toContain('pass --yes');
-    expect(emu.fake.requests.length).toBe(before);
+    expect(ctx.emu.fake.requests.length).toBe(before);
 
     const applied = await wif(['apply', '-c', ENV_SET, '--yes']);
     expect(applied.code).toBe(EXIT.ok);
     expect(applied.out).toMatch(/3 converged \(3 created/);
     // No terminal: plain, timestamped progress lines on stderr.
     expect(applied.err).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ platform\/sc-platform-dev: started$/m);
-    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).toEqual(
+    expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).toEqual(
       expect.arrayContaining(['sc-platform-dev', 'sc-platform-prod', 'sc-platform-prod-readonly']),
     );
 
@@ -93,7 +79,7 @@ describe('wif (in-process, against the emulator)', () => {
     expect(plan.code).toBe(EXIT.ok);
     expect(JSON.parse(plan.out)).toMatchObject({ ok: true, changes: false, organization: 'contoso' });
     expect(plan.err).toBe('');
-    expect(emu.fake.state.governance.checks()).toHaveLength(2);
+    expect(ctx.emu.fake.state.governance.checks()).toHaveLength(2);
   });
 
   it('on a terminal, shows the plan and applies only when the answer is yes', async () => {
@@ -101,10 +87,10 @@ describe('wif (in-process, against the emulator)', () => {
     expect(declined.code).toBe(EXIT.failure);
     expect(declined.out).toContain('+  create  application');
     expect(declined.err).toContain('Apply these changes to contoso? [y/N]');
-    expect(emu.fake.state.serviceEndpoints().some((e) => e.name === 'sc-platform-dev')).toBe(false);
+    expect(ctx.emu.fake.state.serviceEndpoints().some((e) => e.name === 'sc-platform-dev')).toBe(false);
     const accepted = await wif(['apply', '-c', ENV_SET, '--no-color'], { tty: true, input: 'yes\n' });
     expect(accepted.code).toBe(EXIT.ok);
-    expect(emu.fake.state.serviceEndpoints().some((e) => e.name === 'sc-platform-dev')).toBe(true);
+    expect(ctx.emu.fake.state.serviceEndpoints().some((e) => e.name === 'sc-platform-dev')).toBe(true);
     // Live progress on a terminal: lines redrawn in place.
     expect(accepted.err).toContain('\u001b[2K');
   });
@@ -112,7 +98,7 @@ describe('wif (in-process, against the emulator)', () => {
   it('verifies trust chains, and explains a broken subject with its hint (exit 1)', async () => {
     await wif(['apply', '-c', ENV_SET, '--yes']);
     expect((await wif(['verify', '-c', ENV_SET])).code).toBe(EXIT.ok);
-    await fetch(`${emu.url}/_emulator/break-subject`, {
+    await fetch(`${ctx.emu.url}/_emulator/break-subject`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ connection: 'sc-platform-dev' }),
@@ -159,7 +145,7 @@ describe('wif (in-process, against the emulator)', () => {
   });
 
   it('migrates a secret-based connection: start, status, finish only with --force before the soak ends', async () => {
-    const journal = ['--journal', join(dir, `journal-${emu.port}.json`)];
+    const journal = ['--journal', join(ctx.dir, `journal-${ctx.emu.port}.json`)];
     const target = ['--connection', 'sc-shared-deploy', '--project', 'shared'];
     expect((await wif(['migrate', 'start', ...target, ...journal])).code).toBe(EXIT.ok);
     const status = await wif(['migrate', 'status', '--json', ...journal]);
@@ -169,19 +155,54 @@ describe('wif (in-process, against the emulator)', () => {
     expect(early.code).toBe(EXIT.failure);
     expect(early.err).toContain('SoakNotOver');
     expect((await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force'])).code).toBe(EXIT.ok);
-    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy');
-    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy-wif');
+    expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy');
+    expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy-wif');
+  });
+});
+
+describe('wif migrate onto a managed identity (in-process)', () => {
+  it('start --identity managed vends the new connection on the identity; rollback removes it and the identity; usage errors exit 2', async () => {
+    const journal = ['--journal', join(dir, `journal-mi-${emu.port}.json`)];
+    const target = ['--connection', 'sc-shared-deploy', '--project', 'shared'];
+    const sub = emu.fake.state.subscriptionId;
+    const half = await wif(['migrate', 'start', ...target, ...journal, '--identity', 'managed', '--location', 'westeurope']);
+    expect(half.code).toBe(EXIT.usage);
+    expect(half.err).toContain('--identity-subscription');
+    expect((await wif(['migrate', 'start', ...target, ...journal, '--location', 'westeurope'])).code).toBe(EXIT.usage);
+
+    const identityFlags = [
+      '--identity',
+      'managed',
+      '--identity-subscription',
+      sub,
+      '--identity-resource-group',
+      'rg-identities',
+      '--location',
+      'westeurope',
+    ];
+    const start = await wif(['migrate', 'start', ...target, ...journal, ...identityFlags]);
+    expect(start.code, start.err).toBe(EXIT.ok);
+    expect(start.out).toContain('managed identity: id-sc-shared-deploy-wif');
+    const mi = emu.fake.state.governance.managedIdentity(sub, 'rg-identities', 'id-sc-shared-deploy-wif')!;
+    const created = emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-shared-deploy-wif')!;
+    expect(created.parameters['serviceprincipalid']).toBe(mi.clientId);
+    expect([...mi.credentials.keys()]).toEqual([`ado-sc-${created.id}`]);
+
+    expect((await wif(['migrate', 'rollback', ...target, ...journal])).code).toBe(EXIT.ok);
+    expect(emu.fake.state.governance.managedIdentity(sub, 'rg-identities', 'id-sc-shared-deploy-wif')).toBeUndefined();
+    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy');
+    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy-wif');
   });
 });
 
 describe('one cause, one message (in-process)', () => {
   it('translates an unknown organization into "organization \'fabrikam\' not found", once, after one request', async () => {
-    const before = emu.fake.requests.length;
+    const before = ctx.emu.fake.requests.length;
     const r = await wif(['diagnose', 'AADSTS700213', '--connection', 'sc-x', '--project', 'p', '--org', 'fabrikam']);
     expect(r.code).toBe(EXIT.failure);
     expect(r.err).toContain("OrganizationNotFound: organization 'fabrikam' not found");
     expect(r.err).not.toContain('No devops operation matches');
-    expect(emu.fake.requests.length - before).toBe(1);
+    expect(ctx.emu.fake.requests.length - before).toBe(1);
   });
 
   it('names the URL and `wif emulator` when nothing answers, and says `az login` for a missing sign-in', () => {

@@ -1,35 +1,21 @@
 /** `wif plan` / `wif apply` as the contract: refusals, saved plans, prune, stability after apply (against the emulator). */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryIo } from '../test/memoryIo';
-import { type Emulator, startEmulator } from './emulator/server';
+import { useEmulator } from '../test/useEmulator';
 import { EXIT } from './exitCodes';
 import { main } from './main';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const SUB = '78c6d91d-b273-427d-a92d-943378c2f496';
 
-let emu: Emulator;
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'wif-plan-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  emu = (await startEmulator({ port: 0 }))._unsafeUnwrap();
-});
-afterEach(async () => {
-  await emu.close();
-});
+const ctx = useEmulator('wif-plan-');
 
 async function wif(args: string[], options: { tty?: boolean; input?: string } = {}) {
   const io = memoryIo({
-    cwd: dir,
-    env: { WIF_EMULATOR_URL: emu.url },
+    cwd: ctx.dir,
+    env: { WIF_EMULATOR_URL: ctx.emu.url },
     ...(options.tty ? { tty: true } : {}),
     ...(options.input !== undefined ? { input: options.input } : {}),
   });
@@ -38,7 +24,7 @@ async function wif(args: string[], options: { tty?: boolean; input?: string } = 
 }
 
 async function specFile(name: string, connections: string[]): Promise<string> {
-  const path = join(dir, name);
+  const path = join(ctx.dir, name);
   await writeFile(path, `organization: contoso\ntenantId: ${TENANT}\nconnections:\n${connections.join('\n')}\n`);
   return path;
 }
@@ -46,13 +32,13 @@ async function specFile(name: string, connections: string[]): Promise<string> {
 const conn = (name: string, extra = '', role = 'Contributor'): string =>
   `  - { project: platform, name: ${name}, app: ado-${name}, scope: /subscriptions/${SUB}/resourceGroups/rg-${name}, roles: [${role}]${extra} }`;
 const ours = (names: string[]): string[] =>
-  emu.fake.state
+  ctx.emu.fake.state
     .serviceEndpoints()
     .map((e) => e.name)
     .filter((n) => names.includes(n))
     .sort();
 const writes = (from: number): string[] =>
-  emu.fake.requests
+  ctx.emu.fake.requests
     .slice(from)
     // The preflight's permission evaluation is a POST that writes nothing.
     .filter((r) => r.method !== 'GET' && r.operation !== 'permissions.evaluateBatch')
@@ -60,9 +46,9 @@ const writes = (from: number): string[] =>
 
 describe('wif apply refuses what the plan refuses', () => {
   it('sends no write for a name taken by a secret-based connection or an unknown role, exits 1 and names the refusal', async () => {
-    emu.fake.state.addServiceEndpoint({ name: 'sc-taken', projects: 'platform', scheme: 'ServicePrincipal', servicePrincipalId: SUB });
+    ctx.emu.fake.state.addServiceEndpoint({ name: 'sc-taken', projects: 'platform', scheme: 'ServicePrincipal', servicePrincipalId: SUB });
     const spec = await specFile('refused.yaml', [conn('sc-taken'), conn('sc-typo', '', 'Contributer')]);
-    const before = emu.fake.requests.length;
+    const before = ctx.emu.fake.requests.length;
     const r = await wif(['apply', '-c', spec, '--yes', '--no-color']);
     expect(r.code).toBe(EXIT.failure);
     expect(writes(before)).toEqual([]);
@@ -72,9 +58,9 @@ describe('wif apply refuses what the plan refuses', () => {
   });
 
   it('on a terminal, shows the refusal and asks before writing the rest', async () => {
-    emu.fake.state.addServiceEndpoint({ name: 'sc-taken', projects: 'platform', scheme: 'ServicePrincipal', servicePrincipalId: SUB });
+    ctx.emu.fake.state.addServiceEndpoint({ name: 'sc-taken', projects: 'platform', scheme: 'ServicePrincipal', servicePrincipalId: SUB });
     const spec = await specFile('mixed.yaml', [conn('sc-ok'), conn('sc-taken')]);
-    const before = emu.fake.requests.length;
+    const before = ctx.emu.fake.requests.length;
     const declined = await wif(['apply', '-c', spec, '--no-color'], { tty: true, input: 'n\n' });
     expect(declined.code).toBe(EXIT.failure);
     expect(declined.out).toContain('refused: apply writes nothing for platform/sc-taken');
@@ -91,7 +77,7 @@ describe('wif apply refuses what the plan refuses', () => {
 describe('saved plans', () => {
   it('plan --out then apply --plan converges; a connection edited in between is refused with StalePlan and not written', async () => {
     const spec = await specFile('saved.yaml', [conn('sc-a'), conn('sc-b')]);
-    const out = join(dir, 'p.json');
+    const out = join(ctx.dir, 'p.json');
     expect((await wif(['plan', '-c', spec, '--out', out])).code).toBe(EXIT.ok);
     expect(JSON.parse(await readFile(out, 'utf8'))).toMatchObject({ format: 'wif-plan', version: 1 });
     const applied = await wif(['apply', '--plan', out, '-c', spec, '--yes']);
@@ -101,19 +87,19 @@ describe('saved plans', () => {
     // A new spec value, planned and saved; then someone edits sc-a in the portal before apply.
     const spec2 = await specFile('saved.yaml', [conn('sc-a', ', description: tier one'), conn('sc-b', ', description: tier two')]);
     expect((await wif(['plan', '-c', spec2, '--out', out])).code).toBe(EXIT.ok);
-    const a = emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-a')!;
+    const a = ctx.emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-a')!;
     a.description = 'edited in the portal';
-    const before = emu.fake.requests.length;
+    const before = ctx.emu.fake.requests.length;
     const stale = await wif(['apply', '--plan', out, '-c', spec2, '--yes', '--no-color']);
     expect(stale.code).toBe(EXIT.failure);
     expect(`${stale.out}${stale.err}`).toContain('StalePlan');
     expect(a.description).toBe('edited in the portal');
-    expect(emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-b')!.description).toContain('tier two');
+    expect(ctx.emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-b')!.description).toContain('tier two');
     expect(writes(before).filter((w) => w.startsWith('PUT serviceEndpoints'))).toHaveLength(1);
 
     // The spec file changed since the plan: the whole plan is refused.
     await specFile('saved.yaml', [conn('sc-a')]);
-    const before2 = emu.fake.requests.length;
+    const before2 = ctx.emu.fake.requests.length;
     const changed = await wif(['apply', '--plan', out, '-c', spec2, '--yes', '--json']);
     expect(changed.code).toBe(EXIT.failure);
     expect(writes(before2)).toEqual([]);
@@ -127,7 +113,7 @@ describe('saved plans', () => {
 describe('orphans', () => {
   it('lists a connection removed from the spec under orphans, and apply --prune --yes deletes it', async () => {
     const both = await specFile('orphans.yaml', [conn('sc-keep'), conn('sc-gone', ', shareWith: [web], pipelines: [3]')]);
-    emu.fake.state.addProject('web');
+    ctx.emu.fake.state.addProject('web');
     expect((await wif(['apply', '-c', both, '--yes'])).code).toBe(EXIT.ok);
     const one = await specFile('orphans.yaml', [conn('sc-keep')]);
     const planned = await wif(['plan', '-c', one, '--json']);
@@ -137,18 +123,18 @@ describe('orphans', () => {
     const table = await wif(['plan', '-c', one, '--no-color']);
     expect(table.out).toContain('platform/sc-gone orphan: managed by wif and not in the spec: apply --prune deletes it');
 
-    const endpointsBefore = emu.fake.state.serviceEndpoints().length;
+    const endpointsBefore = ctx.emu.fake.state.serviceEndpoints().length;
     const pruned = await wif(['apply', '-c', one, '--prune', '--yes']);
     expect(pruned.code).toBe(EXIT.ok);
     expect(ours(['sc-keep', 'sc-gone'])).toEqual(['sc-keep']);
     expect(
-      emu.fake.state
+      ctx.emu.fake.state
         .applications()
         .filter((a) => a.displayName.startsWith('ado-sc-'))
         .map((a) => a.displayName),
     ).toEqual(['ado-sc-keep']);
     // Everything else the emulator holds (its demo connections, not made by wif) is untouched.
-    expect(emu.fake.state.serviceEndpoints().length).toBe(endpointsBefore - 1);
+    expect(ctx.emu.fake.state.serviceEndpoints().length).toBe(endpointsBefore - 1);
   });
 });
 
@@ -160,7 +146,7 @@ describe('a plan right after apply', () => {
   it('plan --exit-code exits 0 while Graph still hides the new principal for 15 s', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     // 15 s: the apply before the plan (its preflight included) must not outlast the lag in fake time.
-    emu.fake.setOptions({ replicationLagInMs: 15_000, clock: () => Date.now() });
+    ctx.emu.fake.setOptions({ replicationLagInMs: 15_000, clock: () => Date.now() });
     const spec = await specFile('lag.yaml', [conn('sc-lag')]);
     const drive = async <T>(p: Promise<T>): Promise<T> => {
       let done = false;
@@ -171,11 +157,11 @@ describe('a plan right after apply', () => {
     };
     // --skip-verify: nothing in apply waits for the principal to show, as in a pipeline that only applies.
     expect((await drive(wif(['apply', '-c', spec, '--yes', '--skip-verify']))).code).toBe(EXIT.ok);
-    const before = emu.fake.requests.length;
+    const before = ctx.emu.fake.requests.length;
     const planned = await drive(wif(['plan', '-c', spec, '--exit-code', '--json']));
     expect(JSON.parse(planned.out)).toMatchObject({ changes: false });
     expect(planned.code).toBe(EXIT.ok);
     // It was hidden: the plan read the principal more than once before it showed.
-    expect(emu.fake.requests.slice(before).filter((r) => r.operation.startsWith('servicePrincipals')).length).toBeGreaterThan(1);
+    expect(ctx.emu.fake.requests.slice(before).filter((r) => r.operation.startsWith('servicePrincipals')).length).toBeGreaterThan(1);
   });
 });

@@ -5,16 +5,14 @@
  */
 import fc from 'fast-check';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { memoryIo } from '../test/memoryIo';
 import { main } from './main';
 
 const URL_ = 'http://127.0.0.1:4099';
 const G = '11111111-2222-3333-4444-555555555555';
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterAll(() => server.close());
+const { server } = useContractServer();
 
 const alnum = (min: number, max: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9]{${min},${max}}$`));
 const secrets = fc.record({

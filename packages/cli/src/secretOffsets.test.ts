@@ -4,17 +4,15 @@
  * table, `--verbose` or `--json` output (the 10,000-registrations part is in @wif/http's property test).
  */
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { memoryIo } from '../test/memoryIo';
 import { main } from './main';
 
 const URL_ = 'http://127.0.0.1:4096';
 const G = '11111111-2222-3333-4444-555555555555';
 const PAT = 'k7Qm2Xv9Lp4Rt8Wz1Nc6Hb3Jd5Fg0Sa7Ye2Ui9Oo4Pq1Mn8Bv6Cx';
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterAll(() => server.close());
+const { server } = useContractServer();
 
 function echoingAt(offset: number) {
   const text = `${'#'.repeat(offset)}${PAT}${'#'.repeat(80)}`;

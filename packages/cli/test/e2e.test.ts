@@ -194,12 +194,12 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     expect(doc.connections.every((c) => c.subject === 'ok' && c.exchange === 'ok')).toBe(true);
   });
 
-  it('catches a broken subject, and diagnose explains it from the error text and the live connection', async () => {
+  it('catches a broken subject (on an app-backed connection), and diagnose explains it from the error text and the live connection', async () => {
     const broken = (await (
       await fetch(`${url}/_emulator/break-subject`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ connection: 'sc-platform-prod', project: 'platform' }),
+        body: JSON.stringify({ connection: 'sc-platform-dev', project: 'platform' }),
       })
     ).json()) as {
       before: string;
@@ -210,7 +210,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     expect(verify.err).toContain('hint: differs only in letter case');
 
     const text = `AADSTS700213: No matching federated identity record found for presented assertion subject '${broken.before}'.`;
-    const diagnose = await wif('diagnose', text, '--connection', 'sc-platform-prod', '--config', ENV_SET);
+    const diagnose = await wif('diagnose', text, '--connection', 'sc-platform-dev', '--config', ENV_SET);
     expect(diagnose.code).toBe(0);
     expect(diagnose.out).toContain('SubjectMismatch');
     expect(diagnose.out).toContain('differs only in letter case');
@@ -218,7 +218,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     // sync repairs it: the credential is rebound to what the connection presents.
     expect((await wif('sync', '-c', ENV_SET, '--detect-only')).code).toBe(3);
     expect((await wif('sync', '-c', ENV_SET, '--yes')).code).toBe(0);
-    expect((await wif('verify', '-c', ENV_SET, '--connection', 'sc-platform-prod')).code).toBe(0);
+    expect((await wif('verify', '-c', ENV_SET, '--connection', 'sc-platform-dev')).code).toBe(0);
   }, 60_000);
 
   it('audits the organization and fails the gate on high findings (exit 4)', async () => {
@@ -406,6 +406,44 @@ echo "failed: $fail"`,
     } finally {
       await stop(child);
     }
+  });
+
+  it('vends connections on a managed identity: apply, plan shows no change, verify --exchange passes', async () => {
+    const spec = join(dir, 'mi.yaml');
+    const sub = '78c6d91d-b273-427d-a92d-943378c2f496';
+    await writeFile(
+      spec,
+      [
+        'organization: contoso',
+        'tenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47',
+        'environments:',
+        '  - project: platform',
+        '    name: sc-mi',
+        `    subscriptionId: ${sub}`,
+        '    dev: { resourceGroup: rg-platform-dev }',
+        '    prod:',
+        '      resourceGroup: rg-platform-prod',
+        `      identity: { kind: managedIdentity, subscriptionId: ${sub}, resourceGroup: rg-identities, name: id-sc-mi-prod, location: westeurope }`,
+        '    readonly: false',
+        '',
+      ].join('\n'),
+    );
+    const applied = await wif('apply', '-c', spec, '--yes', '--json');
+    expect(applied.code, applied.out + applied.err).toBe(0);
+    const report = JSON.parse(applied.out) as { connections: Array<{ name: string; resources: Array<{ kind: string }> }> };
+    const prod = report.connections.find((c) => c.name === 'sc-mi-prod')!;
+    expect(prod.resources.map((r) => r.kind)).toContain('managedIdentity');
+    expect(prod.resources.map((r) => r.kind)).not.toContain('application');
+
+    const planned = await wif('plan', '-c', spec, '--json');
+    expect(planned.code, planned.out + planned.err).toBe(0);
+    const plan = JSON.parse(planned.out) as { summary: Record<string, number> };
+    expect(plan.summary).toMatchObject({ create: 0, update: 0, delete: 0 });
+
+    const verify = await wif('verify', '-c', spec, '--exchange', '--json');
+    expect(verify.code, verify.out + verify.err).toBe(0);
+    const doc = JSON.parse(verify.out) as { connections: Array<{ name: string; subject: string; exchange: string }> };
+    expect(doc.connections.map((c) => `${c.name} ${c.subject}/${c.exchange}`)).toEqual(['sc-mi-dev ok/ok', 'sc-mi-prod ok/ok']);
   });
 
   it('runs scripts/demo.sh end to end twice (the readiness wait, not a sleep)', async () => {

@@ -92,6 +92,7 @@ export {
   type IdentityCredentialDecision,
 } from './steps/bindManagedIdentityCredential';
 export { verifySubject, type VerifySubjectInput, type TrustChainReport, type VerifySubjectError } from './steps/verifySubject';
+export { verifyManagedIdentitySubject, type VerifyManagedIdentitySubjectInput } from './steps/verifyManagedIdentitySubject';
 export type { RoleGrantSpec, PipelinesSpec } from './spec/schema';
 export {
   loadSpec,

@@ -19,6 +19,11 @@ export const REFUSAL_KINDS = [
   'StalePlan',
   'PermissionMissing',
   'DevOpsIdentityNotFound',
+  // A connection on a managed identity: a region without identity credentials, an identity in
+  // another region than the spec's, an identity at the 20-credential limit.
+  'UnsupportedRegion',
+  'IdentityLocationConflict',
+  'IdentityCredentialLimit',
 ] as const satisfies readonly WifErrorKind[];
 
 /** The kind of a {@link Refusal}. */

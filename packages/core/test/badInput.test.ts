@@ -3,9 +3,8 @@
  * and does not crash. Each row is one input; the suite counts them so the catalogue cannot shrink
  * below 60 without a failing test.
  */
-import { createFake, createTestCredential } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bindFederatedCredential,
   createClients,
@@ -14,19 +13,12 @@ import {
   loadSpec,
   registerApp,
   verifySubject,
-  type WifClients,
 } from '../src/index';
 
 const G = '11111111-2222-3333-4444-555555555555';
 const T = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-let clients: WifClients;
-beforeAll(() => {
-  server.listen({ onUnhandledFrame: 'error' });
-  clients = createClients({ credential: createTestCredential(), organization: 'contoso' });
-});
-afterAll(() => server.close());
+// Default retries: a validation error must send nothing, so there is nothing to retry.
+const { fake, clients } = useFake({ reset: 'file', retry: {}, clients: createClients });
 
 type Case = readonly [name: string, run: () => unknown, path?: string];
 

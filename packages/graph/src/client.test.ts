@@ -2,8 +2,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { LogEntry } from '@wif/http';
 import { createTestCredential, decodeTestToken, graphContractHandlers, serviceError } from '@wif/testing';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { getApplication, listApplications } from './api/applications';
 import { createGraphClient, type GraphClientOptions } from './client';
 
@@ -11,10 +11,7 @@ const GRAPH = 'https://graph.microsoft.com/v1.0';
 const APP_ID = '03ef14b0-ca33-4840-8f4f-d6e91916010e';
 const fast = { retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } };
 
-const server = setupServer(...graphContractHandlers());
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const { server } = useContractServer(graphContractHandlers());
 
 function client(options: Partial<GraphClientOptions> = {}) {
   return createGraphClient({ credential: createTestCredential(), ...fast, ...options });

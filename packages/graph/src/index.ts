@@ -40,3 +40,4 @@ export { type AuthorizationPolicy, authorizationPolicySchema } from './schemas/a
 export { type Application, type SignInAudience, applicationSchema } from './schemas/application';
 export { type ServicePrincipal, servicePrincipalSchema } from './schemas/servicePrincipal';
 export { type FederatedIdentityCredential, federatedIdentityCredentialSchema } from './schemas/federatedIdentityCredential';
+export { type GraphBatchingOptions, type GraphBatchResponse, GRAPH_BATCH_LIMIT, withGraphBatching } from './batch';

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { armContractHandlers, createTestCredential, loadFixture, serviceError } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { FAST_RETRY, useContractServer } from '@wif/testing/vitest';
+import { armContractHandlers, loadFixture, serviceError } from '@wif/testing';
 import { createArmClient } from '../client';
 import {
   IdentityFederatedCredentialListSchema,
@@ -30,21 +30,9 @@ const FIC = {
   audiences: ['api://AzureADTokenExchange'],
 };
 
-const server = setupServer(...armContractHandlers());
-const seen: { method: string; url: string; body: Promise<string> }[] = [];
-server.events.on(
-  'request:start',
-  ({ request }) => void seen.push({ method: request.method, url: request.url, body: request.clone().text() }),
-);
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  seen.length = 0;
-});
-afterAll(() => server.close());
+const { server, requests: seen, clientOptions } = useContractServer(armContractHandlers());
 
-const arm = () =>
-  createArmClient({ credential: createTestCredential(), retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5, maxRetries: 1 } });
+const arm = () => createArmClient(clientOptions({ retry: { ...FAST_RETRY, maxRetries: 1 } }));
 const example = <T>(name: string) => loadFixture<T>(name);
 
 describe('user-assigned identities', () => {
@@ -60,8 +48,8 @@ describe('user-assigned identities', () => {
       properties: { clientId: '4024ab25-56a8-4370-aea6-6389221caf29', principalId: '25cc773c-7f05-40fc-a104-32d2300754ad' },
     });
     expect(seen[0]!.method).toBe('PUT');
-    expect(seen[0]!.url).toBe(`${BASE}${IDENTITY_PATH}?api-version=2024-11-30`);
-    expect(JSON.parse(await seen[0]!.body)).toEqual(requestBody);
+    expect(seen[0]!.url.href).toBe(`${BASE}${IDENTITY_PATH}?api-version=2024-11-30`);
+    expect(JSON.parse(seen[0]!.body)).toEqual(requestBody);
   });
 
   it('reports created: false on 200 (the identity existed)', async () => {
@@ -82,7 +70,7 @@ describe('user-assigned identities', () => {
     for await (const page of listUserAssignedIdentities(arm(), SUB, 'rg-identities')) pages.push(page._unsafeUnwrap());
     expect(pages.flat().map((i) => i.name)).toEqual(['identityName']);
     expect(seen.map((s) => s.method)).toEqual(['GET', 'DELETE', 'DELETE', 'GET']);
-    expect(seen.every((s) => s.url.includes('api-version=2024-11-30'))).toBe(true);
+    expect(seen.every((s) => s.url.href.includes('api-version=2024-11-30'))).toBe(true);
   });
 
   it('a missing identity is NotFound', async () => {
@@ -127,8 +115,8 @@ describe('federated identity credentials of an identity', () => {
   it('puts the example shape { properties: { issuer, subject, audiences } }', async () => {
     const result = (await putIdentityFederatedCredential(arm(), REF, 'ado-prod', FIC))._unsafeUnwrap();
     expect(result).toMatchObject({ created: true, credential: { name: 'ado-prod', properties: FIC } });
-    expect(seen[0]!.url).toBe(`${BASE}${FIC_PATH}?api-version=2024-11-30`);
-    const sent = JSON.parse(await seen[0]!.body) as unknown;
+    expect(seen[0]!.url.href).toBe(`${BASE}${FIC_PATH}?api-version=2024-11-30`);
+    const sent = JSON.parse(seen[0]!.body) as unknown;
     expect(sent).toEqual({ properties: FIC });
     const exampleRequest = example<{ parameters: { parameters: object } }>('arm-msi-2024-11-30-FederatedIdentityCredentialCreate.json')
       .parameters.parameters;
@@ -143,7 +131,7 @@ describe('federated identity credentials of an identity', () => {
     const all = [];
     for await (const page of listIdentityFederatedCredentials(arm(), REF, { top: 20 })) all.push(...page._unsafeUnwrap());
     expect(all).toHaveLength(1);
-    expect(seen[2]!.url).toBe(`${BASE}${IDENTITY_PATH}/federatedIdentityCredentials?api-version=2024-11-30&$top=20`);
+    expect(seen[2]!.url.href).toBe(`${BASE}${IDENTITY_PATH}/federatedIdentityCredentials?api-version=2024-11-30&$top=20`);
   });
 
   it('surfaces the concurrency 409 with its code (the caller serialises and retries)', async () => {

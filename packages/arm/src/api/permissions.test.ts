@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { armContractHandlers, createTestCredential, loadFixture, serviceError } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { FAST_RETRY, useContractServer } from '@wif/testing/vitest';
+import { armContractHandlers, loadFixture, serviceError } from '@wif/testing';
 import { createArmClient } from '../client';
 import { PermissionListSchema } from '../schemas/permission';
 import { listPermissions } from './permissions';
@@ -15,20 +15,11 @@ const CONTRIBUTOR_AND_READER = [
   { actions: ['*/read'], notActions: [] },
 ];
 
-const server = setupServer(
+const { server, urls, clientOptions } = useContractServer([
   ...armContractHandlers({ pageSize: 1, permissions: (scope) => (scope.includes('rg-') ? CONTRIBUTOR_AND_READER : []) }),
-);
-const urls: string[] = [];
-server.events.on('request:start', ({ request }) => void urls.push(request.url));
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  urls.length = 0;
-});
-afterAll(() => server.close());
+]);
 
-const arm = () =>
-  createArmClient({ credential: createTestCredential(), retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5, maxRetries: 2 } });
+const arm = () => createArmClient(clientOptions({ retry: { ...FAST_RETRY, maxRetries: 2 } }));
 
 describe('listPermissions', () => {
   it('reads every entry at a resource group, following nextLink', async () => {

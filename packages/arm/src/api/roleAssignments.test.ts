@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { armContractHandlers, createTestCredential, loadFixture, serviceError, type RequestLogEntry } from '@wif/testing';
 import { createArmClient, type ArmClientOptions } from '../client';
 import { BUILT_IN_ROLES, roleAssignmentName, roleDefinitionGuid, roleDefinitionIdForScope, subscriptionRoleDefinitionId } from '../roles';
@@ -25,15 +25,7 @@ const SCOPES = {
 } as const;
 const AUTHZ = 'providers/Microsoft.Authorization/roleAssignments';
 
-const server = setupServer(...armContractHandlers());
-const urls: string[] = [];
-server.events.on('request:start', ({ request }) => void urls.push(request.url));
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  urls.length = 0;
-});
-afterAll(() => server.close());
+const { server, urls } = useContractServer(armContractHandlers());
 
 const fast = { retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5, maxRetries: 2 } };
 const arm = (options: Partial<ArmClientOptions> = {}) => createArmClient({ credential: createTestCredential(), ...fast, ...options });

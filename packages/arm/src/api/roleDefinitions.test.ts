@@ -1,7 +1,7 @@
 import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { armContractHandlers, createTestCredential, serviceError } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { FAST_RETRY, useContractServer } from '@wif/testing/vitest';
+import { armContractHandlers, serviceError } from '@wif/testing';
 import { collect } from '@wif/http';
 import { createArmClient } from '../client';
 import { BUILT_IN_ROLES, roleDefinitionGuid } from '../roles';
@@ -13,18 +13,9 @@ const SUB_SCOPE = `/subscriptions/${SUB}`;
 const MG_SCOPE = '/providers/Microsoft.Management/managementGroups/mg-platform';
 const DEFS = 'providers/Microsoft.Authorization/roleDefinitions';
 
-const server = setupServer(...armContractHandlers());
-const urls: string[] = [];
-server.events.on('request:start', ({ request }) => void urls.push(request.url));
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  urls.length = 0;
-});
-afterAll(() => server.close());
+const { server, urls, clientOptions } = useContractServer(armContractHandlers());
 
-const arm = () =>
-  createArmClient({ credential: createTestCredential(), retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5, maxRetries: 2 } });
+const arm = () => createArmClient(clientOptions({ retry: { ...FAST_RETRY, maxRetries: 2 } }));
 const filterOf = (url: string) => new URL(url).searchParams.get('$filter');
 
 describe('listRoleDefinitions', () => {

@@ -1,42 +1,31 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIT_CHECK_OF } from '@wif/core/audit';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import Ajv from 'ajv-draft-04';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryIo } from '../../test/memoryIo';
+import { useEmulator } from '../../test/useEmulator';
 import sarifSchema from '../../test/__fixtures__/sarif-schema-2.1.0.json' with { type: 'json' };
-import { type Emulator, startEmulator } from '../emulator/server';
 import { EXIT } from '../exitCodes';
 import { main } from '../main';
 
-let emu: Emulator;
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'wif-audit-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  emu = (await startEmulator({ port: 0 }))._unsafeUnwrap();
+const ctx = useEmulator('wif-audit-', (e) => {
   // A connection whose name a pipeline log would read as a logging command, with a terminal escape.
-  emu.fake.state.addServiceEndpoint({
+  e.fake.state.addServiceEndpoint({
     name: '##vso[task.setvariable variable=x]pwned \u001b[31mred',
     projects: 'platform',
     scheme: 'ServicePrincipal',
     servicePrincipalId: '0b6c2c1e-9a41-4d7e-8f2b-5c3d4e5f6a7b',
   });
 });
-afterEach(async () => {
+afterEach(() => {
   vi.unstubAllEnvs();
-  await emu.close();
 });
 
 async function wif(args: string[], env: Record<string, string> = {}) {
-  const io = memoryIo({ cwd: dir, env: { WIF_EMULATOR_URL: emu.url, ...env } });
+  const io = memoryIo({ cwd: ctx.dir, env: { WIF_EMULATOR_URL: ctx.emu.url, ...env } });
   const code = await main(args, io);
   return { code, out: io.out(), err: io.err() };
 }
@@ -86,7 +75,7 @@ describe('wif audit outputs', () => {
     const root = xml.documentElement!;
     expect(root.tagName).toBe('testsuites');
     const suites = Array.from(root.getElementsByTagName('testsuite'));
-    const doc = JSON.parse(await readFile(join(dir, 'audit.json'), 'utf8')) as { findings: Finding[]; stats: { connections: number } };
+    const doc = JSON.parse(await readFile(join(ctx.dir, 'audit.json'), 'utf8')) as { findings: Finding[]; stats: { connections: number } };
     expect(suites).toHaveLength(doc.stats.connections);
     let failures = 0;
     for (const suite of suites) {
@@ -138,10 +127,10 @@ describe('wif audit outputs', () => {
   });
 
   it('refuses an unknown format, or two outputs on stdout, before any request', async () => {
-    const before = emu.fake.requests.length;
+    const before = ctx.emu.fake.requests.length;
     expect((await wif(['audit', '--output', 'xml'])).code).toBe(EXIT.usage);
     expect((await wif(['audit', '--output', 'junit', '--output', 'sarif'])).code).toBe(EXIT.usage);
-    expect(emu.fake.requests.length).toBe(before);
+    expect(ctx.emu.fake.requests.length).toBe(before);
   });
 });
 
@@ -212,3 +201,38 @@ async function closedPort(): Promise<number> {
   await new Promise((r) => server.close(r));
   return port;
 }
+
+describe('redactRecord', () => {
+  it('redacts the connection once and every finding, the same as redactDeep of the whole record', async () => {
+    const { redactDeep } = await import('@wif/core');
+    const { redactRecord } = await import('./audit');
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXZhbHVl';
+    const connection = {
+      id: 'c1',
+      name: `sc ${jwt}`,
+      type: 'azurerm',
+      scheme: 'WorkloadIdentityFederation',
+      projects: [{ id: 'p', name: 'web' }],
+    } as unknown as NonNullable<Parameters<typeof redactRecord>[1]['connection']>;
+    const finding = (message: string) =>
+      ({
+        schemaVersion: 1,
+        code: 'SecretBased',
+        severity: 'high',
+        organization: 'contoso',
+        connection,
+        project: null,
+        message,
+        fix: 'fix',
+        details: { note: `Bearer ${jwt}` },
+      }) as unknown as Parameters<typeof redactRecord>[1]['findings'][number];
+    const raw = { connection, checks: ['authentication'], findings: [finding(`one ${jwt}`), finding('two')] } as Parameters<
+      typeof redactRecord
+    >[1];
+    const out = redactRecord({ redactDeep }, raw);
+    expect(out).toEqual(redactDeep(raw));
+    expect(JSON.stringify(out)).not.toContain('c2lnbmF0dXJlLXZhbHVl');
+    // One redacted connection object shared by the record and its findings.
+    expect(out.findings[0]!.connection).toBe(out.connection);
+  });
+});

@@ -106,7 +106,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   try {
     for await (const raw of audit) {
       // Each record redacted on its own: nothing is collected to be redacted at the end.
-      const record: AuditRecord = core.redactDeep(raw);
+      const record = redactRecord(core, raw);
       for (const f of record.findings) {
         tally.add(f);
         if (core.UNREADABLE_CODES.has(f.code) && moreSerious(f, unreadable)) unreadable = f;
@@ -141,6 +141,23 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     progress.stop();
     for (const s of sinks) s.close();
   }
+}
+
+/**
+ * `redactDeep` of a record, walking its connection once: each finding of the record carries the same
+ * connection object, which would otherwise be redacted again for every finding.
+ */
+export function redactRecord(core: Pick<Runtime['core'], 'redactDeep'>, raw: AuditRecord): AuditRecord {
+  const connection = raw.connection === null ? null : core.redactDeep(raw.connection);
+  return {
+    connection,
+    checks: raw.checks,
+    findings: raw.findings.map((f) =>
+      f.connection !== null && f.connection === raw.connection
+        ? { ...core.redactDeep({ ...f, connection: null }), connection }
+        : core.redactDeep(f),
+    ),
+  };
 }
 
 function writerFor(

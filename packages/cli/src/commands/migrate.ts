@@ -143,7 +143,12 @@ function printRecord(rt: Runtime, record: MigrationRecord): void {
   const status = rt.core.describeMigration(record, { nowInMs: Date.now() });
   const to = record.connection ? `${record.connection.name} (${record.connection.id})` : record.newName;
   printer.line(`${printer.colors.bold(record.old.name)} → ${to}: ${status.phase}`);
-  if (record.app) printer.line(`  new app: ${record.app.displayName} (appId ${record.app.appId})`);
+  if (record.app)
+    printer.line(
+      record.identity
+        ? `  managed identity: ${record.app.displayName} in ${record.identity.resourceGroup} (clientId ${record.app.appId})`
+        : `  new app: ${record.app.displayName} (appId ${record.app.appId})`,
+    );
   for (const r of record.roles ?? []) printer.line(`  role:    ${r.roleName} @ ${r.scope}`);
   for (const p of record.pipelines ?? []) {
     printer.line(
@@ -182,6 +187,34 @@ async function migrationId(rt: Runtime, journal: JournalStore, options: Inv['opt
       message: `No migration of ${name}${project ? ` in ${project}` : ''} in the journal: start one with wif migrate start.`,
     });
   return err({ kind: 'Usage', message: `Several migrations of ${name}: give --project or --id (${hits.map((h) => h.id).join(', ')}).` });
+}
+
+/**
+ * `--identity managed` with `--identity-subscription`, `--identity-resource-group`, `--location`
+ * (and `--identity-name`): the managed identity a new connection runs on; `undefined` for an app.
+ */
+function identityOption(
+  options: Inv['options'],
+): Result<{ subscriptionId: string; resourceGroup: string; name?: string; location: string } | undefined, PrintableError> {
+  const kind = stringOption(options, 'identity') ?? 'application';
+  const flags = ['identity-subscription', 'identity-resource-group', 'identity-name', 'location'] as const;
+  if (kind === 'application') {
+    const stray = flags.filter((f) => stringOption(options, f) !== undefined);
+    return stray.length
+      ? err({ kind: 'Usage', message: `${stray.map((f) => `--${f}`).join(', ')} only go with --identity managed.` })
+      : ok(undefined);
+  }
+  if (kind !== 'managed') return err({ kind: 'Usage', message: `--identity is application or managed, not ${kind}.` });
+  const subscriptionId = stringOption(options, 'identity-subscription');
+  const resourceGroup = stringOption(options, 'identity-resource-group');
+  const location = stringOption(options, 'location');
+  const name = stringOption(options, 'identity-name');
+  if (!subscriptionId || !resourceGroup || !location)
+    return err({
+      kind: 'Usage',
+      message: '--identity managed needs --identity-subscription GUID, --identity-resource-group RG and --location REGION.',
+    });
+  return ok({ subscriptionId, resourceGroup, location, ...(name ? { name } : {}) });
 }
 
 /** The tenant for a new migration: `--tenant`, the spec, `AZURE_TENANT_ID`, or the emulator's. */
@@ -230,9 +263,17 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     const tenantId = await tenantFor(rt, inv.options, resolved?.tenantId);
     if (tenantId.isErr()) return rt.fail(tenantId.error);
     const newName = stringOption(inv.options, 'new-name');
+    const identity = identityOption(inv.options);
+    if (identity.isErr()) return rt.fail(identity.error);
     result = await core.startMigration(
       clients,
-      { project, connectionName, tenantId: tenantId.value, ...(newName ? { newName } : {}) },
+      {
+        project,
+        connectionName,
+        tenantId: tenantId.value,
+        ...(newName ? { newName } : {}),
+        ...(identity.value ? { identity: identity.value } : {}),
+      },
       base,
     );
   } else {

@@ -68,16 +68,25 @@ async function verifyOne(
   rt: Runtime,
   clients: WifClients,
   exchange: Exchange | undefined,
-  c: { project: string; name: string; connectionId: string; appObjectId: string },
+  c: {
+    project: string;
+    name: string;
+    connectionId: string;
+    /** The app, or (for a connection on a managed identity) the identity: verified over ARM, no Graph request. */
+    on: { appObjectId: string } | { identity: { subscriptionId: string; resourceGroup: string; name: string } };
+  },
 ): Promise<VerifiedConnection> {
   const { core } = rt;
   const signal = rt.abortSignal ? { abortSignal: rt.abortSignal } : {};
   const base = { project: c.project, name: c.name, connectionId: c.connectionId };
-  const verified = await core.verifySubject(
-    clients,
-    { project: c.project, connectionId: c.connectionId, appObjectId: c.appObjectId },
-    signal,
-  );
+  const verified =
+    'identity' in c.on
+      ? await core.verifyManagedIdentitySubject(
+          clients,
+          { project: c.project, connectionId: c.connectionId, identity: c.on.identity },
+          signal,
+        )
+      : await core.verifySubject(clients, { project: c.project, connectionId: c.connectionId, appObjectId: c.on.appObjectId }, signal);
   if (verified.isErr()) return { ...base, subject: 'failed', exchange: 'skipped', error: verified.error };
   const trustChain = verified.value;
   if (!exchange) return { ...base, subject: 'ok', exchange: 'skipped', trustChain };
@@ -136,9 +145,15 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
       progress.start(c.key, `${c.project}/${c.name}`);
       const sc = c.resources.find((r) => r.kind === 'serviceConnection');
       const app = c.resources.find((r) => r.kind === 'application');
+      const identity = spec.connections.find((d) => d.key === c.key)?.managedIdentity;
+      const on = identity
+        ? { identity: { subscriptionId: identity.subscriptionId, resourceGroup: identity.resourceGroup, name: identity.name } }
+        : app?.id
+          ? { appObjectId: app.id }
+          : undefined;
       const result: VerifiedConnection = c.error
         ? { project: c.project, name: c.name, connectionId: null, subject: 'failed', exchange: 'skipped', error: c.error }
-        : !sc?.id || !app?.id
+        : !sc?.id || !on
           ? {
               project: c.project,
               name: c.name,
@@ -147,7 +162,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
               exchange: 'skipped',
               error: { kind: 'NotFound', message: `${c.name} does not exist in ${c.project} yet: run wif apply first.` },
             }
-          : await verifyOne(rt, clients, exchange, { project: c.project, name: c.name, connectionId: sc.id, appObjectId: app.id });
+          : await verifyOne(rt, clients, exchange, { project: c.project, name: c.name, connectionId: sc.id, on });
       progress.finish(c.key, !result.error, result.error ? result.error.kind : exchange ? 'verified by exchange' : 'trust chain matches');
       return result;
     }),

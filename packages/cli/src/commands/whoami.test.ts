@@ -1,10 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../../test/memoryIo';
-import { type Emulator, startEmulator } from '../emulator/server';
+import { useEmulator } from '../../test/useEmulator';
 import { EXIT } from '../exitCodes';
 import { main } from '../main';
 import { createPrinter } from '../output';
@@ -15,28 +12,15 @@ const SUB = '/subscriptions/78c6d91d-b273-427d-a92d-943378c2f496';
 const PROD = `${SUB}/resourceGroups/rg-platform-prod`;
 const DEV = `${SUB}/resourceGroups/rg-platform-dev`;
 
-let emu: Emulator;
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'wif-whoami-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  emu = (await startEmulator({ port: 0 }))._unsafeUnwrap();
-});
-afterEach(async () => {
-  await emu.close();
-});
+const ctx = useEmulator('wif-whoami-');
 
 async function wif(args: string[]) {
-  const io = memoryIo({ cwd: dir, env: { WIF_EMULATOR_URL: emu.url, NO_COLOR: '1' } });
+  const io = memoryIo({ cwd: ctx.dir, env: { WIF_EMULATOR_URL: ctx.emu.url, NO_COLOR: '1' } });
   const code = await main(args, io);
   return { code, out: io.out(), err: io.err() };
 }
 const deny = (body: unknown) =>
-  fetch(`${emu.url}/_emulator/permissions`, {
+  fetch(`${ctx.emu.url}/_emulator/permissions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -99,11 +83,11 @@ describe('wif whoami', () => {
   });
 
   it('without a spec, says only who the caller is, sending no permission read', async () => {
-    const before = emu.fake.requests.length;
+    const before = ctx.emu.fake.requests.length;
     const r = await wif(['whoami', '--json']);
     expect(r.code).toBe(EXIT.ok);
     expect(JSON.parse(r.out)).toMatchObject({ ok: true, checks: [] });
-    expect(emu.fake.requests.slice(before).map((q) => q.operation)).toEqual(['connectionData.get']);
+    expect(ctx.emu.fake.requests.slice(before).map((q) => q.operation)).toEqual(['connectionData.get']);
   });
 
   it('the emulator refuses a deny entry it does not understand', async () => {
@@ -161,16 +145,16 @@ describe('wif plan and apply when a permission is missing', () => {
       ['sc-platform-prod-readonly', 'PermissionMissing', PROD],
     ]);
 
-    const before = emu.fake.requests.length;
+    const before = ctx.emu.fake.requests.length;
     const applied = await wif(['apply', '-c', ENV_SET, '--yes']);
     expect(applied.code).toBe(EXIT.failure);
-    const writes = emu.fake.requests
+    const writes = ctx.emu.fake.requests
       .slice(before)
       .filter((r) => r.method !== 'GET' && r.operation !== 'permissions.evaluateBatch')
       .map((r) => `${r.method} ${r.path}`);
     expect(writes.filter((w) => /prod/i.test(w))).toEqual([]);
     expect(writes.length).toBeGreaterThan(0); // sc-platform-dev proceeds
-    const names = emu.fake.state.serviceEndpoints().map((e) => e.name);
+    const names = ctx.emu.fake.state.serviceEndpoints().map((e) => e.name);
     expect(names).toContain('sc-platform-dev');
     expect(names).not.toContain('sc-platform-prod');
     expect(names).not.toContain('sc-platform-prod-readonly');

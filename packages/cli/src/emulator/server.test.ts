@@ -53,6 +53,27 @@ describe('the emulator over HTTP', () => {
     expect(emu.fake.state.applications().some((a) => a.displayName === 'made-over-http')).toBe(true);
   });
 
+  it('serves Graph JSON batching: one POST /$batch, a response per request, and refuses more than 20 with 400', async () => {
+    const [app] = emu.fake.state.applications();
+    const batch = (requests: unknown[]): Promise<Response> =>
+      fetch(`${emu.url}/graph/v1.0/$batch`, {
+        method: 'POST',
+        headers: { ...bearer(GRAPH), 'content-type': 'application/json' },
+        body: JSON.stringify({ requests }),
+      });
+    const res = await batch([
+      { id: '1', method: 'GET', url: `/applications/${app!.id}` },
+      { id: '2', method: 'GET', url: `/applications(appId='00000000-0000-0000-0000-000000000009')` },
+    ]);
+    expect(res.status).toBe(200);
+    const { responses } = (await res.json()) as { responses: { id: string; status: number; body: { appId?: string } }[] };
+    const by = new Map(responses.map((r) => [r.id, r]));
+    expect(by.get('1')).toMatchObject({ status: 200, body: { appId: app!.appId } });
+    expect(by.get('2')?.status).toBe(404);
+    const tooMany = await batch(Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/applications' })));
+    expect(tooMany.status).toBe(400);
+  });
+
   it('resets the connection for an injected network error', async () => {
     await fetch(`${emu.url}/_emulator/options`, {
       method: 'POST',

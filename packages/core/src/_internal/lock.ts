@@ -21,3 +21,13 @@ export async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T>
     if (tails.get(key) === tail) tails.delete(key);
   }
 }
+
+/**
+ * The lock key of one credential parent — an application (Graph) or a user-assigned managed
+ * identity (ARM) — on one service endpoint. Every write of a federated credential under that parent
+ * (bind, replace, delete) takes this key, so writes to one parent never race; this is the only
+ * place the key is built.
+ */
+export function credentialLockKey(serviceBaseUrl: string, parentId: string): string {
+  return `${serviceBaseUrl}|${parentId.toLowerCase()}`;
+}

@@ -27,7 +27,9 @@ import {
   TASK_CHECK_DEFINITIONS,
   workloadIdentity,
 } from '@wif/devops';
-import { collect } from '@wif/http';
+import { collect, type TransportError } from '@wif/http';
+import type { Result } from 'neverthrow';
+import type { AdaptivePool } from './_pool';
 import { FEDERATION_AUDIENCE } from '../constants';
 import type { AuditedConnection, AuditFinding } from './findings';
 import { finding } from './inspectConnection';
@@ -231,25 +233,32 @@ export async function governanceFindings(
   organization: string,
   endpoint: ServiceEndpoint,
   connection: AuditedConnection,
-  context: { readonly productionScoped: boolean; readonly identity: AuditedManagedIdentity | undefined; readonly abortSignal: AbortSignal },
+  context: {
+    /** Whether the connection can write at subscription or management-group scope; may still be being decided (the identity checks). */
+    readonly productionScoped: boolean | PromiseLike<boolean>;
+    readonly identity: AuditedManagedIdentity | undefined;
+    readonly abortSignal: AbortSignal;
+    /** Runs each read (a bounded pool: without it, every connection in flight would have its reads in flight too). */
+    readonly pool?: AdaptivePool;
+  },
 ): Promise<AuditFinding[]> {
   const project = connection.projects[0];
   const opts = { abortSignal: context.abortSignal };
   const out: AuditFinding[] = [];
   if (context.identity) out.push(...managedIdentityCredentialFindings(organization, connection, endpoint, context.identity));
   if (!project) return out;
-  if (context.productionScoped) {
-    const checks = await listCheckConfigurations(devops, project.id, { type: 'endpoint', id: endpoint.id }, opts);
-    if (checks.isOk()) out.push(...checkFindings(organization, connection, true, checks.value));
-  }
-  const permissions = await getPipelinePermissions(devops, project.id, { type: 'endpoint', id: endpoint.id }, opts);
+  const resource = { type: 'endpoint', id: endpoint.id } as const;
+  const run = <T>(read: () => PromiseLike<Result<T, TransportError>>): PromiseLike<Result<T, TransportError>> =>
+    context.pool ? context.pool.run(read) : read();
+  // Independent reads: all at once (the checks only once the connection is known to be production-scoped).
+  const [checks, permissions, roles] = await Promise.all([
+    (async () =>
+      (await context.productionScoped) ? await run(() => listCheckConfigurations(devops, project.id, resource, opts)) : undefined)(),
+    run(() => getPipelinePermissions(devops, project.id, resource, opts)),
+    run(() => listSecurityRoleAssignments(devops, SERVICE_ENDPOINT_ROLE_SCOPE, serviceEndpointRoleResource(project.id, endpoint.id), opts)),
+  ]);
+  if (checks?.isOk()) out.push(...checkFindings(organization, connection, true, checks.value));
   if (permissions.isOk()) out.push(...pipelineAccessFindings(organization, connection, permissions.value));
-  const roles = await listSecurityRoleAssignments(
-    devops,
-    SERVICE_ENDPOINT_ROLE_SCOPE,
-    serviceEndpointRoleResource(project.id, endpoint.id),
-    opts,
-  );
   if (roles.isOk()) out.push(...administratorFindings(organization, connection, roles.value));
   return out;
 }

@@ -2,7 +2,8 @@
  * The Graph/ARM reads of the audit, each made once per run and shared by every connection that
  * needs it: the app by appId, its federated credentials by app object id, its service principal by
  * appId, and the broad role assignments at a scope (indexed by principal). Every read goes through
- * the {@link AdaptivePool}. The caches keep only the few fields the checks use, and at most
+ * the {@link AdaptivePool}: the ARM pages directly, the Graph reads as the JSON batches `graph`
+ * sends them in (see withGraphBatching). The caches keep only the few fields the checks use, and at most
  * `maxEntries` entries each (the oldest go first), so memory stays bounded on any organization.
  */
 import { type ArmClient, BUILT_IN_ROLES, listRoleAssignments, parseScope, PRIVILEGED_ROLE_IDS, roleDefinitionGuid } from '@wif/arm';
@@ -76,27 +77,36 @@ export function createIdentityReader(
   return {
     app: (appId) =>
       apps.get(appId.toLowerCase(), async () =>
-        notFoundAsNull(await pool.run(() => getApplication(graph, { appId }, { ...opts, select: ['signInAudience'] })), (a) => ({
+        notFoundAsNull(await getApplication(graph, { appId }, { ...opts, select: ['signInAudience'] }), (a) => ({
           id: a.id,
           signInAudience: a.signInAudience ?? 'AzureADMyOrg',
         })),
       ),
     credentials: (appObjectId) =>
       credentials.get(appObjectId, async () =>
-        (await pool.run(() => listFederatedIdentityCredentials(graph, appObjectId, opts))).map((list) =>
+        (await listFederatedIdentityCredentials(graph, appObjectId, opts)).map((list) =>
           list.map((c) => ({ name: c.name, issuer: c.issuer, subject: c.subject, audiences: c.audiences })),
         ),
       ),
     servicePrincipal: (appId) =>
       principals.get(appId.toLowerCase(), async () =>
-        notFoundAsNull(await pool.run(() => getServicePrincipal(graph, { appId }, opts)), (sp) => ({ id: sp.id })),
+        notFoundAsNull(await getServicePrincipal(graph, { appId }, opts), (sp) => ({ id: sp.id })),
       ),
     broadRoles: async (scope, principalId) => {
       if (!arm) return ok([]);
-      const byPrincipal = await scopes.get(scope.toLowerCase(), () => readScope(arm, pool, scope, opts));
+      // Broad roles live at the subscription or above: one read at the subscription serves every
+      // resource group in it (atScope() there lists what is at or above the subscription).
+      const at = readAt(scope);
+      const byPrincipal = await scopes.get(at.toLowerCase(), () => readScope(arm, pool, at, opts));
       return byPrincipal.map((m) => m.get(principalId.toLowerCase()) ?? []);
     },
   };
+}
+
+/** The scope whose assignments hold every broad role of `scope`: its subscription, or itself (a management group, the root). */
+function readAt(scope: string): string {
+  const sub = /^\/subscriptions\/[^/]+/i.exec(scope);
+  return sub ? sub[0] : scope;
 }
 
 /**

@@ -54,6 +54,11 @@ export class AdaptivePool {
     return this.#narrowed;
   }
 
+  /** A throttled answer seen outside {@link run} (e.g. one sub-request of a batch): narrows as a throttled read does. */
+  narrow(): void {
+    this.#throttled();
+  }
+
   /** Runs `read` when a slot is free; narrows and (unless `retryThrottled` is false) retries on `Throttled` as described above. */
   async run<T>(
     read: () => PromiseLike<Result<T, TransportError>>,

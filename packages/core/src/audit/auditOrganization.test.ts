@@ -1,26 +1,20 @@
 import { BUILT_IN_ROLES } from '@wif/arm';
-import { createFake, createTestCredential, serviceError, TEST_TENANT_ID, type FakeServiceEndpoint } from '@wif/testing';
+import { createTestCredential, serviceError, TEST_TENANT_ID, type FakeServiceEndpoint } from '@wif/testing';
 import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { auditOrganization, type AuditOptions } from './auditOrganization';
 import { auditFindingSchema, type AuditFinding } from './findings';
 
-const fake = createFake();
+const { fake, server } = useFake();
 /** Lets `n` turns of the event loop pass (no wall-clock time involved). */
 const turns = async (n: number): Promise<void> => {
   for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 };
-const server = setupServer(...fake.handlers);
 const DEVOPS = 'https://dev.azure.com/contoso';
 // Before the retirement date by more than 180 days: a legacy connection is `medium`.
 const EARLY = Date.parse('2026-01-01T00:00:00Z');
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-beforeEach(() => fake.reset());
 
 const clients = () =>
   createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
@@ -240,11 +234,15 @@ describe('auditOrganization', () => {
   it('reports an app it cannot read instead of skipping the connection', async () => {
     fake.state.addProject('web');
     healthy('sc-ok', 'web');
-    server.use(
-      http.get(/graph\.microsoft\.com\/v1\.0\/applications\(/, () =>
-        serviceError('graph', 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
-      ),
-    );
+    // Refused inside the JSON batch that carries the read: the batch itself is 200.
+    fake.failRequests({
+      service: 'graph',
+      method: 'GET',
+      path: /^\/applications\(/,
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
     const { findings } = await all();
     expect(brief(findings)).toEqual(['sc-ok IdentityUnreadable medium']);
     expect(findings[0]!.details).toMatchObject({ status: 403, errorCode: 'Authorization_RequestDenied' });

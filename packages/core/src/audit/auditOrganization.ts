@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ArmClient, ManagedIdentityRef } from '@wif/arm';
 import type { DevOpsClient } from '@wif/devops';
-import type { GraphClient } from '@wif/graph';
+import { type GraphClient, withGraphBatching } from '@wif/graph';
 import type { ServiceEndpoint } from '@wif/devops';
 import { Channel } from './_channel';
 import { createIdentityReader } from './_identityReader';
@@ -25,9 +25,11 @@ export interface AuditOptions {
   /** Projects audited at once (each with at most one request in flight). Default 16 (measured: ≥ 10× faster than one at a time at 50 ms per request; docs/performance.md). */
   readonly concurrency?: number;
   /**
-   * Graph/ARM reads in flight at once, in a pool separate from the project walk. Default 32. The
-   * pool halves its width when a read is still throttled after the transport's retries, and widens
-   * again as reads succeed (docs/audit.md).
+   * Graph/ARM requests in flight at once, in a pool separate from the project walk (a Graph request
+   * is a JSON batch of up to 20 reads). Default 32. The pool halves its width when a request is
+   * still throttled after the transport's retries (or a read inside a batch is throttled), and
+   * widens again as requests succeed (docs/audit.md). The per-connection Azure DevOps reads of the
+   * governance checks run in a second pool of the same width.
    */
   readonly identityConcurrency?: number;
   /** The connection type to audit. Default: `azurerm` plus workload-identity connections of every type; `null` audits every type. */
@@ -95,9 +97,13 @@ export interface AuditRecordRun extends AsyncIterable<AuditRecord> {
  * With `graph`, per distinct app a connection names (each read once per run, whatever the number of
  * connections on it): `GET /applications(appId='…')`, then at the same time
  * `GET /applications/{id}/federatedIdentityCredentials` (workload identity federation only) and,
- * with `arm`, `GET /servicePrincipals(appId='…')`; and per distinct scope
- * `GET {scope}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`. These reads run
- * in their own pool of `identityConcurrency`, which narrows on throttling.
+ * with `arm`, `GET /servicePrincipals(appId='…')`, all of them combined into Graph JSON batches
+ * (`POST /$batch`, up to 20 reads each: https://learn.microsoft.com/en-us/graph/json-batching); and
+ * per distinct subscription (or management group)
+ * `GET {scope}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`. These requests
+ * run in their own pool of `identityConcurrency`, which narrows on throttling. Governance reads per
+ * connection (pipeline permissions, security roles, checks when production-scoped) run in a second
+ * pool of that width.
  * Memory stays flat: the ids of visited connections, one name per app id (for
  * `AppSharedByConnections`) and bounded caches of the few fields the checks use; findings wait in a
  * bounded buffer for the consumer.
@@ -180,12 +186,21 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
 
   const identityConcurrency = Math.max(1, options.identityConcurrency ?? 32);
   const pool = new AdaptivePool({ max: identityConcurrency, abortSignal });
-  const reader = clients.graph ? createIdentityReader({ graph: clients.graph, arm: clients.arm }, pool, { abortSignal }) : undefined;
+  // The governance reads (Azure DevOps, per connection) in a pool of the same width: bounded
+  // requests in flight (sockets, buffers) whatever the number of connections being checked.
+  const governancePool = new AdaptivePool({ max: identityConcurrency, abortSignal });
+  // Graph reads go out in JSON batches of up to 20, each batch one request of the pool; a sub-request
+  // throttled on its own narrows the pool too.
+  const graph = clients.graph
+    ? withGraphBatching(clients.graph, { schedule: (send) => pool.run(send), onThrottled: () => pool.narrow() })
+    : undefined;
+  const reader = graph ? createIdentityReader({ graph, arm: clients.arm }, pool, { abortSignal }) : undefined;
   // Connections being checked: bounded, so a fast walk waits for the identity checks instead of
   // queueing without end. A counter and a queue of waiters (not Promise.race over the set, which
   // adds a reaction to every pending check on every wait).
   let inFlight = 0;
-  const maxInFlight = identityConcurrency * 4;
+  // Enough connections at once to fill the pool's batches (20 reads each).
+  const maxInFlight = identityConcurrency * 8;
   const slotWaiters: Array<() => void> = [];
   let drained: (() => void) | undefined;
   const finished = (): void => {
@@ -195,11 +210,23 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
   };
 
   const check = async (endpoint: ServiceEndpoint, connection: AuditedConnection, shared: AuditFinding | undefined): Promise<void> => {
-    const identity = await inspectIdentity(reader, clients.arm !== undefined, organization, endpoint, connection, {
+    const onIdentity = identities.find((i) => i.clientId === connection.appId?.toLowerCase());
+    // The identity checks and the governance reads at the same time: only the approval checks wait
+    // for the identity's roles (they apply to production-scoped connections).
+    const identityRead = inspectIdentity(reader, clients.arm !== undefined, organization, endpoint, connection, {
       tenantId: options.tenantId,
     });
+    const governance =
+      options.governance === false
+        ? []
+        : governanceFindings(clients.devops, organization, endpoint, connection, {
+            productionScoped: identityRead.then((i) => i.findings.some((f) => f.code === 'BroadRole')),
+            identity: onIdentity,
+            abortSignal,
+            pool: governancePool,
+          });
+    const [identity, governed] = await Promise.all([identityRead, governance]);
     if (abortSignal.aborted) return;
-    const onIdentity = identities.find((i) => i.clientId === connection.appId?.toLowerCase());
     // A managed identity has a service principal but no app object: Graph's app checks do not apply to it.
     const identityFindings = onIdentity
       ? identity.findings.filter((f) => !['AppNotFound', 'MultiTenantApp', 'CredentialMissing', 'CredentialMismatch'].includes(f.code))
@@ -211,13 +238,7 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
       }),
       ...identityFindings,
       ...(shared ? [shared] : []),
-      ...(options.governance === false
-        ? []
-        : await governanceFindings(clients.devops, organization, endpoint, connection, {
-            productionScoped: identity.findings.some((f) => f.code === 'BroadRole'),
-            identity: onIdentity,
-            abortSignal,
-          })),
+      ...governed,
     ];
     const ran = new Set<AuditCheck>([...BASE_CHECKS, ...identity.checks]);
     await emit({ connection, checks: AUDIT_CHECKS.filter((c) => ran.has(c)), findings });

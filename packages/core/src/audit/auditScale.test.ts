@@ -1,22 +1,16 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { BUILT_IN_ROLES } from '@wif/arm';
 import { redact } from '@wif/http';
-import { createFake, createTestCredential } from '@wif/testing';
+import { createTestCredential } from '@wif/testing';
 import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { auditConnections, auditOrganization, type AuditRecord } from './auditOrganization';
 import { AUDIT_CODES, FIXES, readFailureCause, type ReadFailureCause, unreadableFix, type AuditFinding } from './findings';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
+const { fake, server } = useFake();
 const EARLY = Date.parse('2026-01-01T00:00:00Z');
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-beforeEach(() => fake.reset());
 
 const clients = (credential: TokenCredential = createTestCredential()) =>
   createClients({ credential, organization: 'contoso', retry: { maxRetries: 1, retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
@@ -53,7 +47,10 @@ async function records(c = clients(), options: Parameters<typeof auditConnection
   return { records: out, stats: run.stats };
 }
 
+/** Reads of one operation, sent on their own or inside a Graph `$batch`. */
 const count = (operation: string): number => fake.requests.filter((r) => r.operation === operation).length;
+/** HTTP requests of one service (a `$batch` counts once, whatever it carried). */
+const httpRequests = (service: string): number => fake.requests.filter((r) => r.service === service && !r.batched).length;
 
 describe('audit identity checks at scale', () => {
   it('reads each app, its credentials and its service principal once, and each scope once, however many connections share them', async () => {
@@ -64,6 +61,9 @@ describe('audit identity checks at scale', () => {
     expect(count('federatedIdentityCredentials.list')).toBe(3);
     expect(count('servicePrincipals.get')).toBe(3);
     expect(count('roleAssignments.list')).toBe(1);
+    // The 9 Graph reads went out in JSON batches: at most one per round (app reads, then credentials + service principals).
+    expect(count('POST $batch')).toBe(httpRequests('graph'));
+    expect(httpRequests('graph')).toBeLessThanOrEqual(2);
     // Sharing is still reported, and the cached role list still finds app-0's Owner for each of its 8 connections.
     const findings = rs.flatMap((r) => r.findings);
     expect(findings.filter((f) => f.code === 'AppSharedByConnections')).toHaveLength(21);
@@ -104,45 +104,49 @@ describe('audit identity checks at scale', () => {
     ).toEqual(['AppNotFound', 'SecretBased']);
   });
 
-  it('reads the credential list and the service principal of one app at the same time, in a pool of its own width', async () => {
+  it('reads the credential list and the service principal of one app in one JSON batch, and never has more batches in flight than the pool is wide', async () => {
     organization(12, 1);
     let inFlight = 0;
     let peak = 0;
-    const overlaps: string[] = [];
-    const open = new Set<string>();
-    const slow = async (request: Request, name: string): Promise<Response> => {
-      inFlight += 1;
-      peak = Math.max(peak, inFlight);
-      for (const o of open) overlaps.push(`${o}|${name}`);
-      open.add(name);
-      try {
-        await new Promise((r) => setTimeout(r, 10));
-        return await fake.handle(request);
-      } finally {
-        open.delete(name);
-        inFlight -= 1;
-      }
-    };
+    const batches: string[][] = [];
     server.use(
-      http.get(/graph\.microsoft\.com\/v1\.0\/applications\/([^/]+)\/federatedIdentityCredentials/, ({ request }) =>
-        slow(request, `fic:${new URL(request.url).pathname.split('/')[3]}`),
-      ),
-      http.get(/graph\.microsoft\.com\/v1\.0\/servicePrincipals\(/, ({ request }) => slow(request, 'sp')),
-      http.get(/graph\.microsoft\.com\/v1\.0\/applications\(/, ({ request }) => slow(request, 'app')),
+      http.post(/graph\.microsoft\.com\/v1\.0\/\$batch$/, async ({ request }) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        try {
+          const body = (await request.clone().json()) as { requests: { url: string }[] };
+          batches.push(body.requests.map((r) => r.url));
+          await new Promise((r) => setTimeout(r, 10));
+          return await fake.handle(request);
+        } finally {
+          inFlight -= 1;
+        }
+      }),
     );
-    const { stats } = await records(clients(), { identityConcurrency: 3, concurrency: 1 });
-    expect(stats.connections).toBe(12);
-    expect(peak).toBe(3);
-    expect(overlaps.some((o) => /^fic:.*\|sp$|^sp\|fic:/.test(o))).toBe(true);
+    const { stats } = await records(clients(), { identityConcurrency: 2, concurrency: 1 });
+    expect(stats).toMatchObject({ connections: 12, unreadableIdentities: 0 });
+    expect(peak).toBeLessThanOrEqual(2);
+    // Some batch carries an app's credential list together with its service principal.
+    const app = fake.state.applications()[0]!;
+    expect(
+      batches.some(
+        (b) =>
+          b.some((u) => u.includes(`/applications/${app.id}/federatedIdentityCredentials`)) &&
+          b.some((u) => u.includes(app.appId) && u.startsWith('/servicePrincipals')),
+      ),
+    ).toBe(true);
+    // 36 reads (12 apps × app, credentials, service principal) in far fewer requests.
+    expect(count('applications.get') + count('federatedIdentityCredentials.list') + count('servicePrincipals.get')).toBe(36);
+    expect(batches.length).toBeLessThan(12);
   });
 
-  it("tries again, in the pool, reads still throttled after the transport's retries: every connection is checked", async () => {
+  it("tries again, in the pool, batches still throttled after the transport's retries: every connection is checked", async () => {
     organization(6, 1);
     let throttled = 0;
     server.use(
-      http.get(/graph\.microsoft\.com\/v1\.0\/applications\(/, ({ request }) => {
-        // The first reads are throttled past the transport's retries; Retry-After: 0 keeps the test fast.
-        if (throttled++ < 6) {
+      http.post(/graph\.microsoft\.com\/v1\.0\/\$batch$/, ({ request }) => {
+        // The first batches are throttled past the transport's retries; Retry-After: 0 keeps the test fast.
+        if (throttled++ < 3) {
           return new Response(JSON.stringify({ error: { code: 'TooManyRequests', message: 'Too many requests.' } }), {
             status: 429,
             headers: { 'content-type': 'application/json', 'retry-after': '0' },
@@ -155,6 +159,34 @@ describe('audit identity checks at scale', () => {
     expect(stats).toMatchObject({ connections: 6, unreadableIdentities: 0 });
     expect(rs.flatMap((r) => r.findings).filter((f) => f.code === 'IdentityUnreadable')).toEqual([]);
     expect(count('applications.get')).toBe(6);
+  });
+
+  it('retries a read throttled inside its batch on its own (Retry-After of the sub-response), and every connection is checked', async () => {
+    organization(6, 1);
+    let rewritten = 0;
+    server.use(
+      http.post(/graph\.microsoft\.com\/v1\.0\/\$batch$/, async ({ request }) => {
+        const answer = (await (await fake.handle(request)).json()) as {
+          responses: { id: string; status: number; headers?: object; body?: unknown }[];
+        };
+        // The first two sub-responses of the run: 429 with their own Retry-After: 0.
+        const responses = answer.responses.map((r) =>
+          rewritten++ < 2
+            ? {
+                id: r.id,
+                status: 429,
+                headers: { 'Retry-After': '0' },
+                body: { error: { code: 'TooManyRequests', message: 'Slow down.' } },
+              }
+            : r,
+        );
+        return Response.json({ responses });
+      }),
+    );
+    const { records: rs, stats } = await records(clients(), { identityConcurrency: 8 });
+    expect(stats).toMatchObject({ connections: 6, unreadableIdentities: 0 });
+    expect(rs.flatMap((r) => r.findings).filter((f) => f.code === 'IdentityUnreadable')).toEqual([]);
+    expect(rewritten).toBeGreaterThan(2);
   });
 });
 

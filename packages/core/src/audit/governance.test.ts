@@ -1,27 +1,15 @@
 import { BUILT_IN_ROLES, createOrUpdateUserAssignedIdentity } from '@wif/arm';
 import { updatePipelinePermissions } from '@wif/devops';
-import { builtInGroupId, createFake, createTestCredential, entraIssuer, TEST_TENANT_ID } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { builtInGroupId, entraIssuer, TEST_TENANT_ID } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { auditOrganization } from './auditOrganization';
 import { isBroadGroup, staleIdentityCredentialFindings } from './_governance';
 import type { AuditFinding } from './findings';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-});
-afterAll(() => server.close());
+const { fake, clients } = useFake({ clients: createClients });
 
-const clients = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
 const SUB = fake.state.subscriptionId;
 const brief = (fs: readonly AuditFinding[]) => fs.map((f) => `${f.connection?.name ?? '-'} ${f.code} ${f.severity}`).sort();
 

@@ -1,7 +1,7 @@
-import { createFake, createTestCredential, serviceError } from '@wif/testing';
+import { serviceError } from '@wif/testing';
 import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { diagnose } from './diagnose';
 import { diagnoseText } from './diagnoseText';
@@ -12,20 +12,7 @@ const NO_MATCH = 'AADSTS70021: No matching federated identity record found for p
 const YAML_AUTHZ =
   'There was a resource authorization issue: "The pipeline is not valid. Job Deploy: Step AzureCLI input connectedServiceNameARM references service connection sc-prod which could not be found. The service connection does not exist, has been disabled or has not been authorized for use."';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-});
-afterAll(() => server.close());
-
-const clients = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, server, clients } = useFake({ clients: createClients });
 
 /** A vended connection, seeded: app + service principal, connection in `web`, matching credential, Contributor on rg-web. */
 function seed(federation: 'entra' | 'legacy' = 'entra') {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createEntraTokenClient } from '@wif/graph';
 import type { LogEntry } from '@wif/http';
-import { createFake, createTestCredential, makeTestToken, serviceError, TEST_TENANT_ID } from '@wif/testing';
+import { createTestCredential, makeTestToken, serviceError, TEST_TENANT_ID } from '@wif/testing';
 import { http, type HttpHandler } from 'msw';
-import { setupServer } from 'msw/node';
 import { ok, safeTry } from 'neverthrow';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { bindFederatedCredential } from '../steps/bindFederatedCredential';
 import { createManualConnection } from '../steps/createManualConnection';
 import { grantRole } from '../steps/grantRole';
@@ -22,16 +22,7 @@ const OIDC_ROUTE = 'https://dev.azure.com/contoso/:project/_apis/distributedtask
 const TOKEN_ROUTE = 'https://login.microsoftonline.com/:tenant/oauth2/v2.0/token';
 const FAST = { delayInMs: 2, maxDelayInMs: 10, maxAttempts: 40 };
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  mark = 0;
-  server.resetHandlers();
-  fake.reset();
-  fake.setOptions({ ficPropagationInMs: 0, clock: Date.now });
-});
-afterAll(() => server.close());
+const { fake, server } = useFake({ setUp: () => (mark = 0) });
 
 const logs: LogEntry[] = [];
 const clients = {

@@ -1,25 +1,12 @@
-import { builtInGroupId, createFake, createTestCredential } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { builtInGroupId } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { type CheckChange, decideChecks, desiredChecks, ensureChecks, readChecks, writeCheck } from './checks';
 import { ensureSecurityRoles } from './securityRoles';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const { devops } = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-  fake.setOptions({ latencyInMs: 0 });
-});
-afterAll(() => server.close());
+const { fake, clients } = useFake({ clients: createClients });
+const { devops } = clients;
 
 function seed() {
   const project = fake.state.addProject('Payments');

@@ -1,21 +1,13 @@
 import { createEntraTokenClient } from '@wif/graph';
-import { createFake, createTestCredential } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCredential } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { verifyByExchange } from '../exchange/verifyByExchange';
 import { checkResolvedSpec, loadSpec, type ResolvedSpec } from '../spec/load';
 import { createClients } from '../workflows/clients';
 import { vendOnManagedIdentity } from './vendOnManagedIdentity';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-  fake.setOptions({ latencyInMs: 0 });
-});
-afterAll(() => server.close());
+const { fake } = useFake();
 
 const clients = {
   ...createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } }),
@@ -53,17 +45,14 @@ const applyAll = (s: ResolvedSpec) =>
   Promise.all(s.connections.map((c) => vendOnManagedIdentity(clients, c, { replication: { delayInMs: 1, maxDelayInMs: 5 } })));
 
 describe('the environment-set spec on a managed identity', () => {
-  it('expands to three connections on one identity; plan/apply refuse it until they own these resources', () => {
+  it('expands to three connections on one identity, which plan/apply accept (identity, checks and security roles are their resources)', () => {
     const s = spec();
     expect(s.connections.map((c) => [c.name, c.managedIdentity?.name, c.checks !== undefined])).toEqual([
       ['sc-platform-dev', 'id-platform', false],
       ['sc-platform-prod', 'id-platform', true],
       ['sc-platform-prod-readonly', 'id-platform', false],
     ]);
-    const refused = checkResolvedSpec(s)._unsafeUnwrapErr();
-    // Checks and security roles are plan/apply resources; the managed identity is not yet.
-    expect(refused.problems.map((p) => p.path)).toContain('connections[1].identity');
-    expect(refused.problems.map((p) => p.path)).not.toContain('connections[1].checks');
+    expect(checkResolvedSpec(s).isOk()).toBe(true);
   });
 
   it('two concurrent applies create one identity, exactly three credentials and no duplicate checks; a re-run is unchanged', async () => {

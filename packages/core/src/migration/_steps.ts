@@ -14,7 +14,11 @@ import { bindFederatedCredential } from '../steps/bindFederatedCredential';
 import { createManualConnection } from '../steps/createManualConnection';
 import { grantRole } from '../steps/grantRole';
 import { registerApp } from '../steps/registerApp';
-import { verifySubject } from '../steps/verifySubject';
+import { type TrustChainReport, verifySubject } from '../steps/verifySubject';
+import { verifyManagedIdentitySubject } from '../steps/verifyManagedIdentitySubject';
+import { bindManagedIdentityCredential } from '../steps/bindManagedIdentityCredential';
+import { ensureManagedIdentity } from '../steps/ensureManagedIdentity';
+import { WIF_MANAGED_TAG } from '../constants';
 import type { MigrationError, NotMigratableError } from './errors';
 import type { MigrationRecord } from './journal';
 import { nowIso, type Run, stepOptions, type StepOutcome } from './_run';
@@ -110,9 +114,45 @@ export function inventory(run: Run): ResultAsync<StepOutcome, MigrationError> {
   });
 }
 
-/** Step 2: a new single-tenant app beside the old one (found again by its unique name on a re-run). */
+/** The tag wif puts on a managed identity a migration creates: rollback deletes only an identity with its migration's id. @internal */
+export const MIGRATION_TAG = 'wif:migration';
+
+/**
+ * Step 2: a new single-tenant app beside the old one (found again by its unique name on a re-run);
+ * or, with `identity`, the user-assigned managed identity (created when missing, tagged with the
+ * migration's id; no Graph request).
+ */
 export function registerNewApp(run: Run): ResultAsync<StepOutcome, MigrationError> {
   const r = run.record;
+  const mi = r.identity;
+  if (mi) {
+    return ensureManagedIdentity(
+      { arm: run.clients.arm },
+      { ...mi, tags: { [WIF_MANAGED_TAG]: 'true', [MIGRATION_TAG]: r.id } },
+      stepOptions(run.options),
+    ).andThen(({ value, outcome }) =>
+      same(value.tenantId, r.tenantId)
+        ? ok({
+            patch: {
+              app: {
+                appId: value.clientId,
+                applicationObjectId: value.id,
+                servicePrincipalObjectId: value.principalId,
+                uniqueName: value.name,
+                displayName: value.name,
+              },
+            },
+            message: `managed identity ${value.name} (clientId ${value.clientId}) ${outcome}`,
+          })
+        : err<never, MigrationError>({
+            kind: 'IdentityMismatch',
+            field: 'tenantId',
+            connection: r.old.name,
+            expected: r.tenantId,
+            message: `Managed identity ${value.name} is in tenant ${value.tenantId}, not ${r.tenantId}: a connection can only run on an identity of its own tenant.`,
+          }),
+    );
+  }
   const uniqueName = newAppUniqueName(r.id);
   return registerApp(
     { graph: run.clients.graph },
@@ -217,6 +257,21 @@ export function createNewConnection(run: Run): ResultAsync<StepOutcome, Migratio
 export function bindCredential(run: Run): ResultAsync<StepOutcome, MigrationError> {
   const r = run.record;
   const c = r.connection!;
+  if (r.identity)
+    return bindManagedIdentityCredential(
+      { arm: run.clients.arm },
+      {
+        identity: { subscriptionId: r.identity.subscriptionId, resourceGroup: r.identity.resourceGroup, name: r.identity.name },
+        location: r.identity.location,
+        issuer: c.issuer,
+        subject: c.subject,
+        connectionId: c.id,
+      },
+      opts(run),
+    ).map(({ value, outcome }) => ({
+      patch: { credential: { id: value.id, name: value.name } },
+      message: `credential "${value.name}" on managed identity ${r.identity!.name} ${outcome}`,
+    }));
   return bindFederatedCredential(
     { graph: run.clients.graph },
     { appObjectId: r.app!.applicationObjectId, issuer: c.issuer, subject: c.subject, connectionId: c.id },
@@ -229,16 +284,35 @@ export function bindCredential(run: Run): ResultAsync<StepOutcome, MigrationErro
 
 /** Step 4c: the trust chain, proved by exact comparison before any pipeline uses it. */
 export function verifyNew(run: Run): ResultAsync<StepOutcome, MigrationError> {
-  const r = run.record;
-  return verifySubject(
-    { graph: run.clients.graph, devops: run.clients.devops },
-    { project: r.project.id, connectionId: r.connection!.id, appObjectId: r.app!.applicationObjectId },
-    opts(run),
-  ).map((report) => ({
+  return verifyNewChain(run.clients, run.record, opts(run)).map((report) => ({
     patch: { verifiedAt: nowIso(run) },
     message: `trust chain verified (${report.issuerFormat} issuer)`,
     notes: report.warnings,
   }));
+}
+
+/** The new connection's trust chain: against the new app's credentials (Graph), or the identity's (ARM). @internal */
+export function verifyNewChain(
+  clients: Run['clients'],
+  r: MigrationRecord,
+  o: { abortSignal?: AbortSignal },
+): ResultAsync<TrustChainReport, MigrationError> {
+  const connectionId = r.connection!.id;
+  return r.identity
+    ? verifyManagedIdentitySubject(
+        { arm: clients.arm, devops: clients.devops },
+        {
+          project: r.project.id,
+          connectionId,
+          identity: { subscriptionId: r.identity.subscriptionId, resourceGroup: r.identity.resourceGroup, name: r.identity.name },
+        },
+        o,
+      )
+    : verifySubject(
+        { graph: clients.graph, devops: clients.devops },
+        { project: r.project.id, connectionId, appObjectId: r.app!.applicationObjectId },
+        o,
+      );
 }
 
 /**

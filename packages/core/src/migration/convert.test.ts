@@ -1,24 +1,15 @@
-import { createFake, createTestCredential, entraSubject, legacyIssuer } from '@wif/testing';
+import { createTestCredential, entraSubject, legacyIssuer } from '@wif/testing';
 import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { convertConnectionScheme } from './convertConnectionScheme';
 import { convertInPlace, planConversion } from './convertInPlace';
 import { convertIssuer, entraCredentialName, predictEntraFederation } from './convertIssuer';
 import { memoryJournal } from './journal';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
+const { fake, server } = useFake();
 const DEVOPS = 'https://dev.azure.com/contoso';
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.reset();
-  fake.setOptions({ issuerMode: 'entra' });
-});
 
 const clients = () =>
   createClients({ credential: createTestCredential(), organization: 'contoso', retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });

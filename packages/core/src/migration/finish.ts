@@ -6,7 +6,7 @@ import { authParameter, deleteServiceEndpoint, type DevOpsClient, getServiceEndp
 import { deleteApplication, getApplication } from '@wif/graph';
 import { err, errAsync, ok, okAsync, type ResultAsync, safeTry } from 'neverthrow';
 import { walkOrganization } from '../audit/_walk';
-import { verifySubject } from '../steps/verifySubject';
+import { verifyNewChain } from './_steps';
 import type { WifClients } from '../workflows/clients';
 import type { AppStillInUseError, MigrationError, SoakNotOverError } from './errors';
 import type { MigrationRecord } from './journal';
@@ -126,11 +126,7 @@ export function finishMigration(
           });
         }
         // The old connection is the way back: never remove it while the new one does not verify.
-        yield* verifySubject(
-          { graph: clients.graph, devops: clients.devops },
-          { project: record.project.id, connectionId: newConnection.id, appObjectId: record.app!.applicationObjectId },
-          opts,
-        );
+        yield* verifyNewChain(clients, record, opts);
       }
       const keep = options.keepOldIdentity === true || record.cleanup?.oldIdentityKept === true;
       // Revoking the old roles or deleting the old app would break any other connection on that app.

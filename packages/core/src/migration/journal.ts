@@ -241,6 +241,12 @@ const recordSchema = z.object({
   appDisplayName: z.string(),
   /** Scopes listed for the old principal's role assignments, besides the connection's own. */
   inventoryScopes: z.array(z.string()),
+  /**
+   * The user-assigned managed identity the new connection runs on (`wif migrate --identity managed`);
+   * absent: a new app registration. For an identity, `app` holds its client id (`appId`), resource id
+   * (`applicationObjectId`) and principal id (`servicePrincipalObjectId`).
+   */
+  identity: z.object({ subscriptionId: z.string(), resourceGroup: z.string(), name: z.string(), location: z.string() }).optional(),
   copyPipelinePermissions: z.boolean(),
   startedAt: z.string(),
   updatedAt: z.string(),

@@ -1,8 +1,8 @@
 import { BUILT_IN_ROLES } from '@wif/arm';
-import { createFake, createTestCredential, serviceError } from '@wif/testing';
+import { createTestCredential, serviceError } from '@wif/testing';
 import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { finishMigration } from './finish';
 import { type JournalStore, memoryJournal, type MigrationRecord } from './journal';
@@ -10,21 +10,13 @@ import { resumeMigration, startMigration } from './migrate';
 import { rollbackMigration } from './rollback';
 import { migrationStatus } from './status';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
 const DEVOPS = 'https://dev.azure.com/contoso';
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.parse('2026-03-02T09:00:00Z');
 let now = T0;
 const clock = () => now;
 
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.reset();
-  now = T0;
-});
+const { fake, server } = useFake({ setUp: () => (now = T0) });
 
 /** A fresh "process": new clients, nothing shared with an earlier run but the journal text. */
 const clients = () =>
@@ -508,5 +500,101 @@ describe('startMigration input', () => {
       kind: 'IdentityMismatch',
       field: 'tenantId',
     });
+  });
+});
+
+describe('migrating onto a user-assigned managed identity', () => {
+  const onIdentity = (s: Seeded, name?: string) => ({
+    ...input(s),
+    identity: {
+      subscriptionId: fake.state.subscriptionId,
+      resourceGroup: 'rg-identities',
+      location: 'westeurope',
+      ...(name ? { name } : {}),
+    },
+  });
+  const identity = (name = 'id-sc-prod-wif') => fake.state.governance.managedIdentity(fake.state.subscriptionId, 'rg-identities', name);
+  const graphWrites = (from: number) =>
+    fake.requests
+      .slice(from)
+      .filter((r) => r.service === 'graph' && r.method !== 'GET')
+      .map((r) => `${r.method} ${r.operation}`);
+
+  it('makes the new connection run on the identity: same roles, journaled, verified over ARM; no Graph write; finish removes the old', async () => {
+    const s = seed();
+    const journal = memoryJournal();
+    const from = fake.requests.length;
+    const started = await startMigration(clients(), onIdentity(s), options(journal));
+    expect(started.isErr() ? started.error : 'ok').toBe('ok');
+    const record = started._unsafeUnwrap();
+    const mi = identity()!;
+    expect(mi.tags).toMatchObject({ 'wif:managed': 'true', 'wif:migration': s.oldId.toLowerCase() });
+    expect(record.identity).toMatchObject({ name: 'id-sc-prod-wif', resourceGroup: 'rg-identities' });
+    expect(record.app).toMatchObject({ appId: mi.clientId, servicePrincipalObjectId: mi.principalId });
+    expect(record.verifiedAt).not.toBeNull();
+    const conn = newConnection()!;
+    expect(conn.parameters['serviceprincipalid']).toBe(mi.clientId);
+    expect([...mi.credentials.keys()]).toEqual([`ado-sc-${conn.id}`]);
+    expect(rolesOf(mi.principalId)).toEqual(rolesOf(s.oldSpId));
+    expect(fake.state.applications()).toHaveLength(1); // only the old app: none registered
+    expect(graphWrites(from)).toEqual([]);
+
+    now = T0 + 8 * DAY;
+    const done = (await finishMigration(clients(), record.id, options(journal)))._unsafeUnwrap();
+    expect(done.cleanup?.finishedAt).not.toBeNull();
+    expect(fake.state.serviceEndpoints().map((e) => e.name)).toEqual(['sc-prod-wif']);
+    expect(identity()).toBeDefined();
+  });
+
+  it('rolls back: the credential, the connection, the roles and the identity it created go; the old connection stays', async () => {
+    const s = seed();
+    const journal = memoryJournal();
+    const record = (await startMigration(clients(), onIdentity(s), options(journal)))._unsafeUnwrap();
+    const principal = identity()!.principalId;
+    const back = (await rollbackMigration(clients(), record.id, options(journal)))._unsafeUnwrap();
+    expect(back.rolledBackAt).not.toBeNull();
+    expect(identity()).toBeUndefined();
+    expect(rolesOf(principal)).toEqual([]);
+    expect(fake.state.serviceEndpoints().map((e) => e.name)).toEqual(['sc-prod']);
+  });
+
+  it('rollback leaves an identity that existed before, with its roles and other credentials', async () => {
+    const s = seed();
+    const shared = fake.state.governance.addManagedIdentity({
+      subscriptionId: fake.state.subscriptionId,
+      resourceGroup: 'rg-identities',
+      name: 'id-shared',
+      location: 'westeurope',
+    });
+    fake.state.governance.setManagedIdentityCredential(shared, {
+      name: 'other',
+      issuer: 'https://token.actions.githubusercontent.com',
+      subject: 'repo:o/r:ref:refs/heads/main',
+    });
+    // A managed identity is a service principal without an application object (as the fake's PUT registers it).
+    fake.state.addManagedIdentityServicePrincipal({ appId: shared.clientId, id: shared.principalId, displayName: shared.name });
+    const journal = memoryJournal();
+    const record = (await startMigration(clients(), onIdentity(s, 'id-shared'), options(journal)))._unsafeUnwrap();
+    expect(shared.credentials.size).toBe(2);
+    const roles = rolesOf(shared.principalId);
+    expect(roles).toEqual(rolesOf(s.oldSpId));
+    const back = (await rollbackMigration(clients(), record.id, options(journal)))._unsafeUnwrap();
+    expect(back.rolledBackAt).not.toBeNull();
+    expect(identity('id-shared')).toBe(shared);
+    expect([...shared.credentials.keys()]).toEqual(['other']);
+    expect(rolesOf(shared.principalId)).toEqual(roles);
+    expect(newConnection()).toBeUndefined();
+  });
+
+  it('refuses a bad identity before any request', async () => {
+    const s = seed();
+    const from = fake.requests.length;
+    const r = await startMigration(
+      clients(),
+      { ...input(s), identity: { subscriptionId: 'nope', resourceGroup: 'rg', location: 'westeurope' } },
+      options(memoryJournal()),
+    );
+    expect(r._unsafeUnwrapErr().kind).toBe('Validation');
+    expect(fake.requests.length).toBe(from);
   });
 });

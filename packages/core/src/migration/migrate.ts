@@ -12,6 +12,7 @@ import { connectionNameSchema, displayNameSchema, guidSchema, projectSchema, sco
 import type { WifClients } from '../workflows/clients';
 import type { MigrationError, MigrationNotFoundError, MigrationStateError, NotMigratableError } from './errors';
 import { findMigration, type MigrationRecord } from './journal';
+import { identityNameSchema, locationSchema, resourceGroupNameSchema } from '../steps/ensureManagedIdentity';
 import { type MigrationOptions, nowIso, type Run, runStep, save } from './_run';
 import { bindCredential, copyRoles, createNewConnection, goLive, inventory, registerNewApp, reportPipelines, verifyNew } from './_steps';
 
@@ -30,6 +31,17 @@ export interface StartMigrationInput {
   readonly appDisplayName?: string;
   /** More scopes to look for the old principal's role assignments at (besides the connection's subscription or management group). */
   readonly inventoryScopes?: readonly string[];
+  /**
+   * Run the new connection on a user-assigned managed identity instead of a new app registration
+   * (no Graph write): created when missing (tagged `wif:managed` and with the migration's id), in
+   * the connection's tenant. `name` defaults to `id-{new name}`.
+   */
+  readonly identity?: {
+    readonly subscriptionId: string;
+    readonly resourceGroup: string;
+    readonly name?: string;
+    readonly location: string;
+  };
 }
 
 export interface StartMigrationOptions extends MigrationOptions {
@@ -46,6 +58,14 @@ const inputSchema = z
     tenantId: guidSchema,
     appDisplayName: displayNameSchema.optional(),
     inventoryScopes: z.array(scopeSchema).max(50).optional(),
+    identity: z
+      .strictObject({
+        subscriptionId: guidSchema,
+        resourceGroup: resourceGroupNameSchema,
+        name: identityNameSchema.optional(),
+        location: locationSchema,
+      })
+      .optional(),
   })
   .refine((v) => (v.connectionId === undefined) !== (v.connectionName === undefined), {
     message: 'give exactly one of connectionId and connectionName',
@@ -219,6 +239,16 @@ export function startMigration(
       newName,
       appDisplayName: v.appDisplayName ?? `ado-${newName}`,
       inventoryScopes: v.inventoryScopes ?? [],
+      ...(v.identity
+        ? {
+            identity: {
+              subscriptionId: v.identity.subscriptionId,
+              resourceGroup: v.identity.resourceGroup,
+              name: v.identity.name ?? `id-${newName}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128),
+              location: v.identity.location,
+            },
+          }
+        : {}),
       copyPipelinePermissions: options.copyPipelinePermissions ?? true,
       startedAt: at,
       updatedAt: at,

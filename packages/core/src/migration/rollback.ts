@@ -8,9 +8,13 @@ import type { WifClients } from '../workflows/clients';
 import type { MigrationError } from './errors';
 import type { MigrationRecord } from './journal';
 import { loadMigration, phaseOf } from './migrate';
-import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep } from './_run';
+import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep, type StepOutcome } from './_run';
 import { targetListScope } from '../target';
-import { newAppUniqueName } from './_steps';
+import { MIGRATION_TAG, newAppUniqueName } from './_steps';
+import { getUserAssignedIdentity, userAssignedIdentityPath } from '@wif/arm';
+import { credentialNameFor } from '../steps/bindFederatedCredential';
+import { readManagedIdentity } from '../steps/ensureManagedIdentity';
+import { deleteIdentityCredentialById, deleteIdentityIfUnused } from '../workflows/_identityRefs';
 
 const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
@@ -93,6 +97,7 @@ export function rollbackMigration(
       });
     }
     const run: Run = { clients, options, record };
+    if (record.identity) return runStep(run, 'rollback', () => rollbackOnIdentity(run, record.identity!));
     return runStep(run, 'rollback', () =>
       safeTry(async function* () {
         const created = yield* discover(run);
@@ -137,4 +142,80 @@ export function rollbackMigration(
       }),
     );
   });
+}
+
+/**
+ * Rollback of a migration onto a managed identity: the credential on the identity and the new
+ * connection go; the identity's role assignments and the identity itself only when this migration
+ * created it (its `wif:migration` tag holds the migration's id) — an identity that existed before is
+ * shared, and is left as it was, roles and all — and only while no other connection's credential is
+ * on it. No Graph request.
+ */
+function rollbackOnIdentity(run: Run, mi: NonNullable<MigrationRecord['identity']>): ResultAsync<StepOutcome, MigrationError> {
+  const { arm, devops } = run.clients;
+  const r = run.record;
+  const opts = run.options.abortSignal ? { abortSignal: run.options.abortSignal } : {};
+  return safeTry(async function* () {
+    const identity = yield* readManagedIdentity({ arm }, mi, opts);
+    const clientId = identity?.clientId ?? r.app?.appId;
+    let connection: { id: string; projectIds: readonly string[] } | undefined;
+    if (r.connection) connection = { id: r.connection.id, projectIds: r.connection.projects.map((p) => p.id) };
+    else if (clientId) {
+      const byName = yield* getServiceEndpointsByNames(devops, r.project.id, [r.newName], { includeFailed: true }, opts);
+      const ours = byName.find((e) => same(e.name, r.newName) && same(authParameter(e, 'serviceprincipalid'), clientId));
+      if (ours) connection = { id: ours.id, projectIds: (ours.serviceEndpointProjectReferences ?? []).map((x) => x.projectReference.id) };
+    }
+    if (connection && same(connection.id, r.old.connectionId)) connection = undefined;
+    const done: string[] = [];
+    const credentialName = r.credential?.name ?? (connection ? credentialNameFor(connection.id) : undefined);
+    if (identity && credentialName) {
+      yield* goneIsFine(
+        deleteIdentityCredentialById(arm, `${userAssignedIdentityPath(mi)}/federatedIdentityCredentials/${credentialName}`, opts),
+      );
+      done.push('credential');
+    }
+    if (connection) {
+      yield* goneIsFine(deleteServiceEndpoint(devops, connection.id, connection.projectIds, {}, opts));
+      done.push('connection');
+    }
+    const notes: string[] = [];
+    const ours = identity !== undefined && (yield* readOwnership(arm, mi, r.id, opts));
+    if (identity && ours) {
+      let revoked = 0;
+      const scopes = [...new Set([targetListScope(r.old.target), ...r.inventoryScopes, ...(r.roles ?? []).map((x) => x.scope)])];
+      const seen = new Set<string>();
+      for (const scope of scopes) {
+        const assignments = yield* ResultAsync.fromSafePromise(
+          collect(listRoleAssignments(arm, scope, { principalId: identity.principalId }, opts), 5_000),
+        ).andThen((x) => x);
+        for (const a of assignments) {
+          if (!same(a.properties.principalId, identity.principalId) || seen.has(a.id.toLowerCase())) continue;
+          seen.add(a.id.toLowerCase());
+          yield* goneIsFine(deleteRoleAssignmentById(arm, a.id, opts));
+          revoked += 1;
+        }
+      }
+      done.push(`${revoked} role assignment(s)`);
+      const gone = yield* deleteIdentityIfUnused(arm, identity.id, opts);
+      if (gone === 'deleted') done.push('managed identity');
+      else notes.push(`Managed identity ${identity.name} is kept: other connections have credentials on it.`);
+    } else if (identity) {
+      notes.push(`Managed identity ${identity.name} existed before the migration: kept, with its role assignments.`);
+    }
+    return ok({
+      patch: { rolledBackAt: nowIso(run) },
+      message: done.length ? `rolled back: deleted the new ${done.join(', ')}` : 'rolled back: nothing had been created',
+      notes,
+    });
+  });
+}
+
+/** Whether this migration created the identity (its `wif:migration` tag). */
+function readOwnership(
+  arm: WifClients['arm'],
+  mi: NonNullable<MigrationRecord['identity']>,
+  id: string,
+  opts: { abortSignal?: AbortSignal },
+): ResultAsync<boolean, MigrationError> {
+  return getUserAssignedIdentity(arm, mi, opts).map((i) => i.tags?.[MIGRATION_TAG] === id);
 }

@@ -21,6 +21,8 @@ export interface PlannedConnectionWrites {
 }
 
 const ROLE_ASSIGNMENT_WRITE = 'Microsoft.Authorization/roleAssignments/write';
+const IDENTITY_WRITE = 'Microsoft.ManagedIdentity/userAssignedIdentities/write';
+const IDENTITY_CREDENTIAL_WRITE = 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write';
 
 /** The role definition GUID of a spec role (a built-in name or a GUID); `undefined` for a custom role name. */
 function roleGuid(role: string): string | undefined {
@@ -31,7 +33,8 @@ function roleGuid(role: string): string | undefined {
 
 /**
  * The writes of one connection's plan, with the permission each needs: Graph app/SP/credential
- * writes; a role assignment's `roleAssignments/write` at its scope; Create in the project for a new
+ * writes (for a managed identity instead: `userAssignedIdentities/write` and
+ * `…/federatedIdentityCredentials/write` at its resource group, no Graph write); a role assignment's `roleAssignments/write` at its scope; Create in the project for a new
  * connection; Administer on an existing connection that is updated, shared or whose pipeline
  * permissions, checks or security roles change (on a new connection those follow from Create: its creator administers it).
  * `unchanged` resources and what `apply` only reports (`delete` of role assignments) need nothing.
@@ -40,7 +43,10 @@ export function writesOfConnection(plan: PlannedConnectionWrites, desired?: Desi
   const out: PreflightWrite[] = [];
   const { key: connection, project } = plan;
   const newApp = plan.resources.some((r) => r.kind === 'application' && r.action === 'create');
-  const newPrincipal = plan.resources.some((r) => r.kind === 'servicePrincipal' && r.action === 'create');
+  const newPrincipal = plan.resources.some((r) => (r.kind === 'servicePrincipal' || r.kind === 'managedIdentity') && r.action === 'create');
+  // A managed identity's writes are ARM writes at its resource group (the identity may not exist yet).
+  const mi = desired?.managedIdentity;
+  const identityGroup = mi ? `/subscriptions/${mi.subscriptionId}/resourceGroups/${mi.resourceGroup}` : undefined;
   const connectionResource = plan.resources.find((r) => r.kind === 'serviceConnection');
   const newConnection = connectionResource?.action === 'create';
   const projectId = plan.projectId !== undefined ? { projectId: plan.projectId } : {};
@@ -58,6 +64,13 @@ export function writesOfConnection(plan: PlannedConnectionWrites, desired?: Desi
         break;
       case 'servicePrincipal':
         if (r.action === 'create') out.push({ service: 'graph', connection, write: 'createServicePrincipal', newApplication: newApp });
+        break;
+      case 'managedIdentity':
+        if (r.action === 'create' && identityGroup) out.push({ service: 'arm', connection, action: IDENTITY_WRITE, scope: identityGroup });
+        break;
+      case 'identityCredential':
+        if (r.action !== 'delete' && identityGroup)
+          out.push({ service: 'arm', connection, action: IDENTITY_CREDENTIAL_WRITE, scope: identityGroup });
         break;
       case 'federatedCredential':
         // A credential "delete" that is only reported (made for another connection) is not sent by apply.
@@ -110,14 +123,13 @@ export function writesOfConnection(plan: PlannedConnectionWrites, desired?: Desi
 
 /**
  * The writes a spec needs to be created from nothing (what `wif whoami` checks without planning):
- * per connection, the application, its service principal and credential; each role assignment at
+ * per connection, the application, its service principal and credential (or the managed identity
+ * and its credential); each role assignment at
  * its scope; Create in the connection's project.
  */
 export function writesFromSpec(spec: { readonly connections: readonly DesiredConnection[] }): PreflightWrite[] {
   return spec.connections.flatMap((c): PreflightWrite[] => [
-    { service: 'graph', connection: c.key, write: 'createApplication', newApplication: true },
-    { service: 'graph', connection: c.key, write: 'createServicePrincipal', newApplication: true },
-    { service: 'graph', connection: c.key, write: 'writeFederatedCredential', newApplication: true },
+    ...identityWrites(c),
     ...c.roles.flatMap((r): PreflightWrite[] => {
       const scope = parseScope(r.scope);
       if (scope.isErr()) return [];
@@ -135,6 +147,23 @@ export function writesFromSpec(spec: { readonly connections: readonly DesiredCon
     }),
     { service: 'devops', connection: c.key, permission: 'Create', project: c.project },
   ]);
+}
+
+/** The writes that make a connection's identity: an app (Graph), or a managed identity and its credential (ARM, no Graph). */
+function identityWrites(c: DesiredConnection): PreflightWrite[] {
+  const mi = c.managedIdentity;
+  if (mi) {
+    const scope = `/subscriptions/${mi.subscriptionId}/resourceGroups/${mi.resourceGroup}`;
+    return [
+      { service: 'arm', connection: c.key, action: IDENTITY_WRITE, scope },
+      { service: 'arm', connection: c.key, action: IDENTITY_CREDENTIAL_WRITE, scope },
+    ];
+  }
+  return [
+    { service: 'graph', connection: c.key, write: 'createApplication', newApplication: true },
+    { service: 'graph', connection: c.key, write: 'createServicePrincipal', newApplication: true },
+    { service: 'graph', connection: c.key, write: 'writeFederatedCredential', newApplication: true },
+  ];
 }
 
 /** Every write of a plan's connections that can be planned (those carrying an error write nothing). */

@@ -2,9 +2,9 @@
  * The preflight inside plan (and so inside apply and saved plans): a permission the caller lacks is
  * a refusal of exactly the connections that need it; apply sends them no write, the others proceed.
  */
-import { createFake, createTestCredential, TEST_CALLER_OBJECT_ID, TEST_TENANT_ID } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_CALLER_OBJECT_ID, TEST_TENANT_ID } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import type { PermissionMissingError } from '../errors';
 import { loadSpec, type ResolvedSpec } from '../spec/load';
 import { apply } from '../workflows/apply';
@@ -15,24 +15,8 @@ const SUB = '11111111-2222-4333-8444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups`;
 const WRITE = 'Microsoft.Authorization/roleAssignments/write';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const clients = createClients({
-  credential: createTestCredential({ claims: (scope) => fake.callerClaims(scope) }),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, clients } = useFake({ projects: ['web', 'api'], callerClaims: true, clients: createClients });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.reset();
-  fake.setOptions({ issuerMode: 'entra', replicationLagInMs: 0, clock: Date.now });
-  fake.state.addProject('web');
-  fake.state.addProject('api');
-});
 
 const spec = (...connections: string[]): ResolvedSpec =>
   loadSpec(`

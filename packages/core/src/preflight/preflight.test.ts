@@ -1,6 +1,6 @@
-import { createFake, createTestCredential, TEST_CALLER_OBJECT_ID } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_CALLER_OBJECT_ID } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { preflight } from './preflight';
 import type { PreflightCheck, PreflightWrite } from './types';
@@ -12,21 +12,8 @@ const WRITE = 'Microsoft.Authorization/roleAssignments/write';
 const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 const RBAC_ADMIN = 'f58310d9-a9f6-439a-9e8d-f62e7b41a168';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
+const { fake, clients } = useFake({ projects: ['web', 'api'], callerClaims: true, clients: createClients });
 // The caller's tokens tell the truth about the fake's deny list.
-const clients = createClients({
-  credential: createTestCredential({ claims: (scope) => fake.callerClaims(scope) }),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.reset();
-  fake.state.addProject('web');
-  fake.state.addProject('api');
-});
 
 const role = (connection: string, scope: string): PreflightWrite => ({
   service: 'arm',

@@ -412,21 +412,6 @@ export function checkResolvedSpec(spec: ResolvedSpec): Result<ResolvedSpec, Vali
     if (one.isErr()) problems.push(...one.error.problems);
     else wellFormed.push({ ...c, origin: `connections[${i}]` });
   });
-  problems.push(...crossProblems(wellFormed), ...wellFormed.flatMap(notYetInWorkflows));
+  problems.push(...crossProblems(wellFormed));
   return problems.length > 0 ? err(validationError(problems)) : ok(spec);
-}
-
-/**
- * plan/apply/sync do not vend managed identities yet (being moved to the read/decide/write resource
- * model): refuse such a connection rather than vend an app registration in its place. The steps
- * (`ensureManagedIdentity`, `bindManagedIdentityCredential`) work on their own. Checks and security
- * roles are resources of plan/apply (`workflows/_governance.ts`).
- */
-function notYetInWorkflows(c: DesiredConnection): Problem[] {
-  const fields = (['managedIdentity'] as const).filter((f) => c[f] !== undefined);
-  return fields.map(() => ({
-    path: `${c.origin}.identity`,
-    message:
-      'plan/apply do not handle "identity: managedIdentity" yet: vend it with the ensureManagedIdentity + bindManagedIdentityCredential step for now',
-  }));
 }

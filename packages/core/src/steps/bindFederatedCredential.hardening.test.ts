@@ -2,30 +2,18 @@
  * Issue 12: a duplicate issuer + subject under another name is "already bound" (Graph's 400
  * InvalidFederatedIdentityCredentialValue, re-read), and a rebind always sends the audience.
  */
-import { createFake, createTestCredential, entraIssuer, entraSubject, TEST_TENANT_ID } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { entraIssuer, entraSubject, TEST_TENANT_ID } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { FEDERATION_AUDIENCE } from '../constants';
 import { createClients } from '../workflows/clients';
 import { bindFederatedCredential, bindValidated, credentialNameFor } from './bindFederatedCredential';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const { graph } = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, clients } = useFake({ clients: createClients });
+const { graph } = clients;
 const CONNECTION_ID = '5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5d';
 const ISSUER = entraIssuer(TEST_TENANT_ID);
 const SUBJECT = entraSubject(TEST_TENANT_ID, fake.state.organizationId, CONNECTION_ID);
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-});
-afterAll(() => server.close());
 
 describe('bindFederatedCredential, issue 12', () => {
   it('treats 400 InvalidFederatedIdentityCredentialValue (same issuer + subject, another name) as already bound, and re-reads', async () => {

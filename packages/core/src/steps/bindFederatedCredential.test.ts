@@ -1,30 +1,17 @@
-import { createFake, createTestCredential, entraIssuer, entraSubject, legacyIssuer, TEST_TENANT_ID } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { entraIssuer, entraSubject, legacyIssuer, TEST_TENANT_ID } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { FEDERATION_AUDIENCE, MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
 import { createClients } from '../workflows/clients';
 import { bindFederatedCredential, credentialNameFor } from './bindFederatedCredential';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const { graph } = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, clients } = useFake({ clients: createClients });
+const { graph } = clients;
 
 const CONNECTION_ID = '5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5d';
 const OTHER_CONNECTION_ID = '5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5e';
 const ISSUER = entraIssuer(TEST_TENANT_ID);
 const subjectOf = (connectionId: string): string => entraSubject(TEST_TENANT_ID, fake.state.organizationId, connectionId);
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-  fake.setOptions({ latencyInMs: 0 });
-});
-afterAll(() => server.close());
 
 const app = () => fake.state.addApplication({ displayName: 'ado-one' });
 const writes = () => fake.requests.filter((r) => r.method !== 'GET');

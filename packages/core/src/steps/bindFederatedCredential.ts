@@ -10,7 +10,7 @@ import { err, errAsync, ok, ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import { FEDERATION_AUDIENCE, MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
 import type { CredentialLimitError } from '../errors';
-import { withLock } from '../_internal/lock';
+import { credentialLockKey, withLock } from '../_internal/lock';
 import type { Converged, Outcome, StepOptions } from '../types';
 import { credentialNameSchema, guidSchema, issuerSchema, subjectSchema, validate } from '../validation';
 
@@ -168,7 +168,7 @@ export function bindValidated(
       return ok({ outcome: 'created' as Outcome, value: created });
     });
 
-  const lockKey = `${deps.graph.transport.baseUrl}|${v.appObjectId.toLowerCase()}`;
+  const lockKey = credentialLockKey(deps.graph.transport.baseUrl, v.appObjectId);
   return new ResultAsync(
     withLock(lockKey, async () => {
       const first = await attempt(hints.appIsNew === true);

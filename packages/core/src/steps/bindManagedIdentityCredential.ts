@@ -15,13 +15,14 @@ import {
   listIdentityFederatedCredentials,
   type ManagedIdentityRef,
   putIdentityFederatedCredential,
+  userAssignedIdentityPath,
 } from '@wif/arm';
 import { collect, sleep, type LimitExceededError, type TransportError, type ValidationError } from '@wif/http';
 import { errAsync, ok, ResultAsync, safeTry, err } from 'neverthrow';
 import { z } from 'zod';
 import { FEDERATION_AUDIENCE } from '../constants';
 import type { IdentityCredentialLimitError, UnsupportedRegionError } from '../governanceErrors';
-import { withLock } from '../_internal/lock';
+import { credentialLockKey, withLock } from '../_internal/lock';
 import type { Converged, StepOptions } from '../types';
 import { credentialNameSchema, guidSchema, issuerSchema, subjectSchema, validate } from '../validation';
 import { credentialNameFor } from './bindFederatedCredential';
@@ -129,6 +130,16 @@ export function writeIdentityCredential(
   );
 }
 
+/** The refusal for an identity that holds the most credentials Azure allows (plan and bind alike). @internal */
+export function identityCredentialLimitError(identityId: string, name: string, count: number): IdentityCredentialLimitError {
+  return {
+    kind: 'IdentityCredentialLimit',
+    identityId,
+    limit: MAX_FEDERATED_CREDENTIALS_PER_IDENTITY,
+    message: `Managed identity ${name} already has ${count} federated credentials, the most Azure allows. Remove stale ones (wif audit lists them; wif sync --prune removes them) or spread connections over more identities.`,
+  };
+}
+
 const isConcurrencyConflict = (e: { kind: string; code?: string | undefined }): boolean =>
   e.kind === 'Conflict' && e.code === CONCURRENT_IDENTITY_CREDENTIAL_WRITES;
 
@@ -161,21 +172,14 @@ export function bindManagedIdentityCredential(
     });
   }
   const name = v.name ?? credentialNameFor(v.connectionId!);
-  const identityId = `/subscriptions/${v.identity.subscriptionId}/resourceGroups/${v.identity.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${v.identity.name}`;
+  const identityId = userAssignedIdentityPath(v.identity);
 
   const attempt = (): ResultAsync<Converged<IdentityFederatedCredential>, BindManagedIdentityCredentialError> =>
     safeTry(async function* () {
       const credentials = yield* readIdentityCredentials(deps, v.identity, options);
       const decision = decideIdentityCredential(credentials, v.issuer, v.subject, name);
       if (decision.action === 'unchanged') return ok({ outcome: 'unchanged' as const, value: decision.credential });
-      if (decision.action === 'limit') {
-        return err<never, IdentityCredentialLimitError>({
-          kind: 'IdentityCredentialLimit',
-          identityId,
-          limit: MAX_FEDERATED_CREDENTIALS_PER_IDENTITY,
-          message: `Managed identity ${v.identity.name} already has ${decision.count} federated credentials, the most Azure allows. Remove stale ones (wif audit lists them; wif sync --prune removes them) or spread connections over more identities.`,
-        });
-      }
+      if (decision.action === 'limit') return err(identityCredentialLimitError(identityId, v.identity.name, decision.count));
       const written = yield* writeIdentityCredential(
         deps,
         v.identity,
@@ -187,7 +191,7 @@ export function bindManagedIdentityCredential(
 
   const delay = options.conflictRetry?.delayInMs ?? 1_000;
   const maxAttempts = Math.max(1, options.conflictRetry?.maxAttempts ?? 5);
-  const lockKey = `${deps.arm.transport.baseUrl}|${identityId.toLowerCase()}`;
+  const lockKey = credentialLockKey(deps.arm.transport.baseUrl, identityId);
   return new ResultAsync(
     withLock(lockKey, async () => {
       let result = await attempt();

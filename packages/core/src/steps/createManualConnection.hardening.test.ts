@@ -2,24 +2,16 @@
  * Issue 12: a connection whose creation failed (operationStatus Failed) is hidden from a name lookup
  * without includeFailed=true; the step must still find it by name and never create a second one.
  */
-import { createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_TENANT_ID } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { createManualConnection } from './createManualConnection';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const { devops } = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, clients } = useFake({ reset: 'file', clients: createClients });
+const { devops } = clients;
 const APP_ID = '3f1c2a9e-7b64-4d0a-9a51-2f6e8c0d1b42';
 const SUB = '11111111-2222-3333-4444-555555555555';
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterAll(() => server.close());
 
 describe('createManualConnection over a failed connection of the same name', () => {
   it('finds it (includeFailed) and creates no second connection', async () => {

@@ -1,28 +1,15 @@
-import { createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
+import { TEST_TENANT_ID } from '@wif/testing';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { createManualConnection, type CreateManualConnectionInput } from './createManualConnection';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const { devops } = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, server, clients } = useFake({ clients: createClients });
+const { devops } = clients;
 
 const APP_ID = '3f1c2a9e-7b64-4d0a-9a51-2f6e8c0d1b42';
 const SUB = '11111111-2222-3333-4444-555555555555';
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-  fake.setOptions({ issuerMode: 'entra' });
-});
-afterAll(() => server.close());
 
 function input(overrides: Partial<CreateManualConnectionInput> = {}): CreateManualConnectionInput {
   return {

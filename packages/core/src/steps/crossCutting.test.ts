@@ -1,9 +1,9 @@
 /** What every step owes its caller: it stops when aborted, and no token ever reaches a Result. */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
+import { createTestCredential, TEST_TENANT_ID } from '@wif/testing';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { bindFederatedCredential } from './bindFederatedCredential';
 import { createManualConnection } from './createManualConnection';
@@ -11,8 +11,7 @@ import { grantRole } from './grantRole';
 import { registerApp } from './registerApp';
 import { verifySubject } from './verifySubject';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
+const { fake, server } = useFake();
 
 /** The test credential, remembering every token it hands out. */
 const issued: string[] = [];
@@ -29,14 +28,6 @@ const clients = createClients({ credential, organization: 'contoso', retry: { ma
 const SUB = '11111111-2222-3333-4444-555555555555';
 const RG_SCOPE = `/subscriptions/${SUB}/resourceGroups/rg-app-prod`;
 const CONNECTION_ID = '5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5d';
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-  fake.setOptions({ replicationLagInMs: 0 });
-});
-afterAll(() => server.close());
 
 /** One call of each step against a seeded fake, with `abortSignal`. */
 function everyStep(abortSignal: AbortSignal) {

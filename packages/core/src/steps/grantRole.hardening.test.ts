@@ -3,25 +3,16 @@
  * scope only, never one inherited from a parent scope that the same list returns.
  */
 import { BUILT_IN_ROLES } from '@wif/arm';
-import { createFake, createTestCredential } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { grantRole } from './grantRole';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const { arm } = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, clients } = useFake({ reset: 'file', clients: createClients });
+const { arm } = clients;
 const SUB_SCOPE = '/subscriptions/11111111-2222-3333-4444-555555555555';
 const RG_SCOPE = `${SUB_SCOPE}/resourceGroups/rg-app-prod`;
 const READER = BUILT_IN_ROLES.Reader;
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterAll(() => server.close());
 
 describe('grantRole over an assignment made by hand', () => {
   it('adopts the one at the requested scope, not the inherited one listed first', async () => {

@@ -1,18 +1,12 @@
 import { BUILT_IN_ROLES, roleAssignmentName } from '@wif/arm';
-import { createFake, createTestCredential } from '@wif/testing';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { grantRole } from './grantRole';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const { arm } = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, server, clients } = useFake({ clients: createClients });
+const { arm } = clients;
 const replication = { delayInMs: 1, maxDelayInMs: 5 };
 
 const SUB = '11111111-2222-3333-4444-555555555555';
@@ -20,14 +14,6 @@ const SUB_SCOPE = `/subscriptions/${SUB}`;
 const RG_SCOPE = `${SUB_SCOPE}/resourceGroups/rg-app-prod`;
 const MG_SCOPE = '/providers/Microsoft.Management/managementGroups/mg-platform';
 const ASSIGNMENTS = `https://management.azure.com${RG_SCOPE}/providers/Microsoft.Authorization/roleAssignments/:name`;
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-  fake.setOptions({ replicationLagInMs: 0 });
-});
-afterAll(() => server.close());
 
 /** A service principal ARM can find. */
 function principal(): string {

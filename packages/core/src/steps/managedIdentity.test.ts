@@ -1,7 +1,7 @@
-import { createFake, createTestCredential, entraIssuer, entraSubject, serviceError, TEST_TENANT_ID } from '@wif/testing';
+import { entraIssuer, entraSubject, serviceError, TEST_TENANT_ID } from '@wif/testing';
 import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { FEDERATION_AUDIENCE } from '../constants';
 import { createClients } from '../workflows/clients';
 import { credentialNameFor } from './bindFederatedCredential';
@@ -12,27 +12,14 @@ import {
 } from './bindManagedIdentityCredential';
 import { decideManagedIdentity, ensureManagedIdentity } from './ensureManagedIdentity';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const { arm } = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, server, clients } = useFake({ clients: createClients });
+const { arm } = clients;
 
 const SUB = 'a925f2f7-5c63-4b7b-8799-25a5f97bc3b2';
 const REF = { subscriptionId: SUB, resourceGroup: 'rg-identities', name: 'id-payments-prod' };
 const ISSUER = entraIssuer(TEST_TENANT_ID);
 const connection = (n: number): string => `5a7d2c3e-1f00-4b6a-9c8d-0e1f2a3b4c5${n}`;
 const subjectOf = (id: string): string => entraSubject(TEST_TENANT_ID, fake.state.organizationId, id);
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-  fake.setOptions({ latencyInMs: 0 });
-});
-afterAll(() => server.close());
 
 const writes = () => fake.requests.filter((r) => r.method !== 'GET');
 

@@ -3,25 +3,20 @@
  * app is created, and registerApp retries exactly that (for a new app); the app is single-tenant
  * because registerApp says so, not because a fake defaulted it.
  */
-import { createFake, createTestCredential } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
 import { registerApp } from './registerApp';
 
 // A clock that moves 100 ms on every reading: the replication lag passes without any wall-clock wait.
 let now = Date.parse('2026-01-01T00:00:00Z');
-const fake = createFake({ clock: () => (now += 100), appReplicationLagInMs: 1_000 });
-const server = setupServer(...fake.handlers);
-const { graph } = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+const { fake, clients } = useFake({
+  fake: { clock: () => (now += 100), appReplicationLagInMs: 1_000 },
+  reset: 'file',
+  clients: createClients,
 });
+const { graph } = clients;
 const replication = { delayInMs: 1, maxDelayInMs: 2, maxAttempts: 30 };
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterAll(() => server.close());
 
 describe('registerApp against a new app that has not replicated', () => {
   it('retries the 400 Request_BadRequest of POST /servicePrincipals until the app is known, then creates it', async () => {

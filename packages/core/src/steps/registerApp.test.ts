@@ -1,28 +1,14 @@
-import { createFake, createTestCredential } from '@wif/testing';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { WIF_MANAGED_TAG } from '../constants';
 import { createClients } from '../workflows/clients';
 import { defaultUniqueName, registerApp } from './registerApp';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const { graph } = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, server, clients } = useFake({ clients: createClients });
+const { graph } = clients;
 const replication = { delayInMs: 1, maxDelayInMs: 5 };
 const GRAPH = 'https://graph.microsoft.com/v1.0';
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-  fake.setOptions({ replicationLagInMs: 0 });
-});
-afterAll(() => server.close());
 
 const writes = () => fake.requests.filter((r) => r.method !== 'GET');
 

@@ -1,24 +1,11 @@
-import { createFake, createTestCredential, legacyIssuer, type FederatedCredentialInit } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { legacyIssuer, type FederatedCredentialInit } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { FEDERATION_AUDIENCE, LEGACY_ISSUER_RETIREMENT_DATE } from '../constants';
 import { createClients } from '../workflows/clients';
 import { verifySubject } from './verifySubject';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const clients = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  fake.reset();
-});
-afterAll(() => server.close());
+const { fake, clients } = useFake({ clients: createClients });
 
 /**
  * An app and a connection bound to it, in the given issuer format; `credential` turns the

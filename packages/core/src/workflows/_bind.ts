@@ -11,7 +11,7 @@ import {
 } from '@wif/graph';
 import { err, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
-import { withLock } from '../_internal/lock';
+import { credentialLockKey, withLock } from '../_internal/lock';
 import { bindValidated } from '../steps/bindFederatedCredential';
 import type { ManualConnection } from '../steps/createManualConnection';
 import { type TrustChainReport, verifySubject } from '../steps/verifySubject';
@@ -104,7 +104,7 @@ function removeCredentials(
   doomed: readonly Pending[],
   options: EngineOptions,
 ): ResultAsync<void, WifError> {
-  const key = `${graph.transport.baseUrl}|${appObjectId.toLowerCase()}`;
+  const key = credentialLockKey(graph.transport.baseUrl, appObjectId);
   return new ResultAsync(
     withLock(key, async (): Promise<Result<void, WifError>> => {
       for (const { f, drift } of doomed) {

@@ -26,12 +26,20 @@ export function desiredApp(spec: ResolvedSpec, c: DesiredConnection): { displayN
   return { ...c.app, notes: `Azure DevOps service connection ${spec.organization}/${c.project}/${c.name} (managed by wif).` };
 }
 
-/** The connection's desired state, for an app id (empty while the app does not exist). */
-export function desiredConnectionInput(spec: ResolvedSpec, c: DesiredConnection, appId: string): ConnectionSpecInput {
+/**
+ * The connection's desired state, for an app id (empty while the app does not exist). A connection
+ * on a managed identity passes the identity's `clientId` and `tenantId`.
+ */
+export function desiredConnectionInput(
+  spec: ResolvedSpec,
+  c: DesiredConnection,
+  appId: string,
+  tenantId: string = spec.tenantId,
+): ConnectionSpecInput {
   return {
     project: c.project,
     name: c.name,
-    tenantId: spec.tenantId,
+    tenantId,
     appId,
     target: c.target,
     cloud: spec.cloud,

@@ -13,6 +13,7 @@ import {
   type ConnectionLookup,
   type ConnectionSpecInput,
   connectionDrift,
+  type ManualConnection,
   convergeConnection,
   desiredData,
   lookupConnection,
@@ -24,8 +25,9 @@ import type { Outcome } from '../types';
 import type { DesiredConnection, ResolvedSpec } from '../spec/load';
 import { authorizePipelines, shareConnection } from './_access';
 import { credentialBranch } from './_bind';
+import { convergeOnManagedIdentity } from './_managedIdentity';
 import { rollback } from './_rollback';
-import { assignmentLabel, isWanted, listPrincipalAssignments } from './_roles';
+import { assignmentLabel, isWanted, listPrincipalAssignments, type WantedRole } from './_roles';
 import { describePipelines, desiredApp, desiredConnectionInput } from './_desired';
 import { governanceBranch } from './_governance';
 import { abortOnly, driftOf, type EngineOptions, type Opts, Run, stepOptions } from './_run';
@@ -48,6 +50,7 @@ export async function convergeOne(
   c: DesiredConnection,
   options: EngineOptions,
 ): Promise<ConnectionReport> {
+  if (c.managedIdentity) return convergeOnManagedIdentity(clients, spec, c, c.managedIdentity, options);
   const run = new Run();
   if (options.abortSignal?.aborted)
     return finish(clients, c, options, run, { kind: 'Aborted', message: `Aborted before ${c.project}/${c.name} was started.` });
@@ -71,7 +74,20 @@ export async function convergeOne(
   // Level 2: the principal and its roles, beside the connection and what hangs off it.
   const [roles, conn] = await Promise.all([
     rolesBranch(run, clients, c, application, appIsNew, options),
-    connectionBranch(run, clients, spec, c, application, appIsNew, lookup, options),
+    connectionBranch(
+      run,
+      clients,
+      spec,
+      c,
+      {
+        appId: application.appId,
+        isNew: appIsNew,
+        findRenamed: true,
+        bindCredential: (connection) => credentialBranch(run, clients, application, appIsNew, connection, options),
+      },
+      lookup,
+      options,
+    ),
   ]);
   const error = roles.isErr() ? roles.error : conn.isErr() ? conn.error : undefined;
   return finish(clients, c, options, run, error, conn.isOk() ? conn.value : undefined);
@@ -93,39 +109,57 @@ function rolesBranch(
         { kind: 'servicePrincipal', name: application.displayName, id: servicePrincipal.id, outcome, ...driftOf(outcome) },
         { kind: 'servicePrincipal', id: servicePrincipal.id, name: application.displayName },
       );
-      const principalIsNew = outcome === 'created';
-      const grants = c.roles.map((r) =>
-        run
-          .timed(`grantRole ${r.role} @ ${r.scope}`, () =>
-            grantRoleValidated(
-              clients.arm,
-              {
-                scope: r.scope,
-                role: r.role,
-                principalId: servicePrincipal.id,
-                description: `${c.project}/${c.name} (wif)`,
-                ...(r.allowPrivileged !== undefined ? { allowPrivileged: r.allowPrivileged } : {}),
-              },
-              so,
-              { principalIsNew },
-            ),
-          )
-          .map(({ value, outcome: o }) => {
-            const name = `${value.roleName} @ ${value.scope}`;
-            run.record(
-              { kind: 'roleAssignment', name, id: value.id, outcome: o, ...driftOf(o) },
-              { kind: 'roleAssignment', id: value.id, name },
-            );
-            return value;
-          }),
-      );
-      return ResultAsync.combine(grants).andThen((granted) =>
-        // A principal made by this run holds nothing else.
-        options.inspectExtras && !principalIsNew
-          ? run.timed('inspectRoleAssignments', () => extraRoles(run, clients, c, servicePrincipal.id, granted, options))
-          : okAsync(undefined),
-      );
+      return grantRoles(run, clients, c, servicePrincipal.id, outcome === 'created', options);
     });
+}
+
+/**
+ * Grants the connection's roles to `principalId` (an app's service principal or a managed
+ * identity's), then reports (or prunes) the principal's other assignments. `alsoWanted`: assignments
+ * other connections on the same principal hold (a shared managed identity), never taken for extras.
+ * @internal
+ */
+export function grantRoles(
+  run: Run,
+  clients: WifClients,
+  c: DesiredConnection,
+  principalId: string,
+  principalIsNew: boolean,
+  options: EngineOptions,
+  alsoWanted: readonly WantedRole[] = [],
+): ResultAsync<void, WifError> {
+  const so = stepOptions(options);
+  const grants = c.roles.map((r) =>
+    run
+      .timed(`grantRole ${r.role} @ ${r.scope}`, () =>
+        grantRoleValidated(
+          clients.arm,
+          {
+            scope: r.scope,
+            role: r.role,
+            principalId,
+            description: `${c.project}/${c.name} (wif)`,
+            ...(r.allowPrivileged !== undefined ? { allowPrivileged: r.allowPrivileged } : {}),
+          },
+          so,
+          { principalIsNew },
+        ),
+      )
+      .map(({ value, outcome: o }) => {
+        const name = `${value.roleName} @ ${value.scope}`;
+        run.record(
+          { kind: 'roleAssignment', name, id: value.id, outcome: o, ...driftOf(o) },
+          { kind: 'roleAssignment', id: value.id, name },
+        );
+        return value;
+      }),
+  );
+  return ResultAsync.combine(grants).andThen((granted) =>
+    // A principal made by this run holds nothing else.
+    options.inspectExtras && !principalIsNew
+      ? run.timed('inspectRoleAssignments', () => extraRoles(run, clients, c, principalId, granted, options, alsoWanted))
+      : okAsync(undefined),
+  );
 }
 
 /** Reports (or, with `prune`, deletes) the principal's role assignments the spec does not name. */
@@ -136,8 +170,9 @@ function extraRoles(
   principalId: string,
   granted: readonly GrantedRole[],
   options: EngineOptions,
+  alsoWanted: readonly WantedRole[],
 ): ResultAsync<void, WifError> {
-  const wanted = granted.map((g) => ({ scope: g.scope, guid: roleDefinitionGuid(g.roleDefinitionId) ?? '' }));
+  const wanted = [...granted.map((g) => ({ scope: g.scope, guid: roleDefinitionGuid(g.roleDefinitionId) ?? '' })), ...alsoWanted];
   return listPrincipalAssignments(
     clients.arm,
     c.roles.map((r) => r.scope),
@@ -179,24 +214,38 @@ function findRenamed(
   });
 }
 
-function connectionBranch(
+/**
+ * The identity a connection authenticates as, as the connection branch needs it: the app's or the
+ * managed identity's client id (and tenant), whether this run made it, whether a connection bound to
+ * it under another name is this one renamed (not for an identity shared by several connections),
+ * and how its credential is bound once the connection exists. @internal
+ */
+export interface ConnectionIdentity {
+  readonly appId: string;
+  readonly tenantId?: string;
+  readonly isNew: boolean;
+  readonly findRenamed: boolean;
+  readonly bindCredential: (connection: ManualConnection) => ResultAsync<TrustChainReport | undefined, WifError>;
+}
+
+/** The connection, then what hangs off it: its credential, its shares, its pipeline permissions. @internal */
+export function connectionBranch(
   run: Run,
   clients: WifClients,
   spec: ResolvedSpec,
   c: DesiredConnection,
-  application: Application,
-  appIsNew: boolean,
+  identity: ConnectionIdentity,
   lookup: ResultAsync<ConnectionLookup, WifError>,
   options: EngineOptions,
 ): ResultAsync<TrustChainReport | undefined, WifError> {
   const so = stepOptions(options);
-  const connSpec: ConnectionSpecInput = desiredConnectionInput(spec, c, application.appId);
+  const connSpec: ConnectionSpecInput = desiredConnectionInput(spec, c, identity.appId, identity.tenantId);
   return lookup
     .andThen((found) =>
       // Not found by name, but the app existed: the connection may have been renamed; look for it by app.
-      found.existing || appIsNew
+      found.existing || identity.isNew || !identity.findRenamed
         ? okAsync({ found, renamed: false })
-        : run.timed('findRenamedConnection', () => findRenamed(clients.devops, found, application.appId, so)),
+        : run.timed('findRenamedConnection', () => findRenamed(clients.devops, found, identity.appId, so)),
     )
     .andThen(({ found, renamed }) => {
       const before = found.existing ? connectionDrift(found.existing, connSpec, desiredData(connSpec)) : undefined;
@@ -218,7 +267,7 @@ function connectionBranch(
     .andThen(({ connection, fresh }) => {
       const pipelines = c.pipelines;
       return ResultAsync.combine([
-        credentialBranch(run, clients, application, appIsNew, connection, options),
+        identity.bindCredential(connection),
         c.shareWith.length === 0
           ? okAsync(undefined)
           : run
@@ -253,18 +302,21 @@ function connectionBranch(
 }
 
 const KIND_ORDER: readonly ResourceKind[] = [
+  'managedIdentity',
   'application',
   'servicePrincipal',
   'roleAssignment',
   'serviceConnection',
   'federatedCredential',
+  'identityCredential',
   'projectShare',
   'pipelinePermission',
   'check',
   'securityRole',
 ];
 
-async function finish(
+/** The connection's report: converged, or failed and rolled back (what this run created). @internal */
+export async function finish(
   clients: WifClients,
   c: DesiredConnection,
   options: EngineOptions,
@@ -277,8 +329,10 @@ async function finish(
   const duration = (): number => Math.round(performance.now() - run.t0);
   if (!error) {
     const changed = ordered.some((r) => r.outcome !== 'unchanged' && r.outcome !== 'reported');
-    const outcome: Outcome =
-      ordered.find((r) => r.kind === 'application')?.outcome === 'created' ? 'created' : changed ? 'updated' : 'unchanged';
+    // `created` when the run made the connection's identity (its app), or, on a managed identity
+    // (possibly shared), the connection itself.
+    const primary = ordered.find((r) => r.kind === 'application') ?? ordered.find((r) => r.kind === 'serviceConnection');
+    const outcome: Outcome = primary?.outcome === 'created' ? 'created' : changed ? 'updated' : 'unchanged';
     return {
       ...base,
       status: 'converged',
@@ -292,11 +346,17 @@ async function finish(
   if (options.keepOnFailure || run.created.length === 0) {
     return { ...base, status: 'failed', resources: ordered, durationInMs: duration(), error, leftovers: [] };
   }
-  const leftovers = await rollback(clients, run.created, {
-    ...abortOnly(options),
-    ...(options.replication ? { replication: options.replication } : {}),
-  });
-  const removed = new Set(run.created.filter((x) => !leftovers.some((l) => l.id === x.id)).map((x) => x.id));
+  const kept = new Set<string>();
+  const leftovers = await rollback(
+    clients,
+    run.created,
+    {
+      ...abortOnly(options),
+      ...(options.replication ? { replication: options.replication } : {}),
+    },
+    kept,
+  );
+  const removed = new Set(run.created.filter((x) => !leftovers.some((l) => l.id === x.id) && !kept.has(x.id)).map((x) => x.id));
   return {
     ...base,
     status: leftovers.length > 0 ? 'rollback-incomplete' : 'rolled-back',

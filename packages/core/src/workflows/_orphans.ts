@@ -2,6 +2,7 @@
  * Orphans: connections wif manages that the spec no longer names. "Managed" takes both marks: wif's
  * marker at the end of the connection's description and the `wif:managed` tag on its app. A
  * connection with the marker but an untagged app is listed as not managed and never deleted.
+ * Connections on a managed identity are read in `_identityOrphans.ts` (no Graph request).
  * @internal
  */
 import type { OperationOptions } from '@wif/http';
@@ -25,6 +26,8 @@ import { readServicePrincipal } from './_read';
 import { assignmentLabel, listPrincipalAssignments } from './_roles';
 import type { WifClients } from './clients';
 import type { PlannedResource } from './types';
+import { identitiesByClientId, readIdentityOrphans } from './_identityOrphans';
+import type { UserAssignedIdentity } from '@wif/arm';
 
 /** A managed connection the spec no longer names, and what `apply --prune` deletes for it. */
 export interface OrphanPlan {
@@ -92,7 +95,25 @@ export function findOrphans(
         candidates.push({ project, e });
       }
     }
-    return ResultAsync.combine(candidates.map(({ project, e }) => readOrphan(clients, project, e, o)));
+    if (candidates.length === 0) return okAsync([]);
+    // A connection on one of the spec's managed identities is read from ARM (no Graph request).
+    return identitiesByClientId(clients.arm, spec, o).andThen((byClientId) => {
+      const onIdentity = new Map<string, { identity: UserAssignedIdentity; group: typeof candidates }>();
+      const onApps: typeof candidates = [];
+      for (const x of candidates) {
+        const identity = byClientId.get(authParameter(x.e, 'serviceprincipalid')?.toLowerCase() ?? '');
+        if (!identity) onApps.push(x);
+        else {
+          const entry = onIdentity.get(identity.id.toLowerCase()) ?? { identity, group: [] };
+          entry.group.push(x);
+          onIdentity.set(identity.id.toLowerCase(), entry);
+        }
+      }
+      return ResultAsync.combine([
+        ResultAsync.combine(onApps.map(({ project, e }) => readOrphan(clients, project, e, o))),
+        ResultAsync.combine([...onIdentity.values()].map((g) => readIdentityOrphans(clients, spec, g.identity, g.group, o))),
+      ] as const).map(([apps, identities]) => [...apps, ...identities.flat()]);
+    });
   });
 }
 

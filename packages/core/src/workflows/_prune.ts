@@ -11,6 +11,7 @@ import { deleteApplication, deleteFederatedIdentityCredential, deleteServicePrin
 import { okAsync, type ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
 import type { OrphanPlan } from './_orphans';
+import { deleteIdentityCredentialById, deleteIdentityIfUnused, identityRemovalCommand } from './_identityRefs';
 import { checkRemovalCommand } from './_rollback';
 import type { WifClients } from './clients';
 import type { AppliedResource, Leftover, OrphanReport, PlannedResource } from './types';
@@ -37,6 +38,9 @@ function command(clients: WifClients, o: OrphanPlan, part: PlannedResource, appO
       return `az ad sp delete --id ${part.id ?? ''}`;
     case 'application':
       return `az ad app delete --id ${part.id ?? ''}`;
+    case 'managedIdentity':
+    case 'identityCredential':
+      return identityRemovalCommand(part.kind, part.id ?? '');
   }
 }
 
@@ -86,6 +90,11 @@ function deletePart(
       return gone(deleteServicePrincipal(clients.graph, id, opts));
     case 'application':
       return gone(deleteApplication(clients.graph, id, opts));
+    case 'identityCredential':
+      return gone(deleteIdentityCredentialById(clients.arm, id, opts));
+    case 'managedIdentity':
+      // Re-checked under the identity's lock: a credential bound since the plan keeps it.
+      return gone(deleteIdentityIfUnused(clients.arm, id, opts));
   }
 }
 
@@ -98,7 +107,14 @@ export async function pruneOrphan(clients: WifClients, o: OrphanPlan, opts: { ab
   const leftovers: Leftover[] = [];
   for (const part of o.resources) {
     const r = await deletePart(clients, o, part, appObjectId, opts);
-    if (r.isOk()) resources.push({ kind: part.kind, name: part.name, id: part.id ?? '', outcome: 'deleted', changes: part.changes });
+    if (r.isOk())
+      resources.push({
+        kind: part.kind,
+        name: part.name,
+        id: part.id ?? '',
+        outcome: r.value === 'kept' ? 'reported' : 'deleted',
+        changes: part.changes,
+      });
     else
       leftovers.push({
         kind: part.kind,

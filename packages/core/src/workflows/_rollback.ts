@@ -1,6 +1,7 @@
 /**
  * Rollback of a connection that failed half-way: what this run created for it is removed in
- * reverse order of creation — credential, connection, role assignments, service principal, app.
+ * reverse order of creation — credential, connection, role assignments, service principal, app (or
+ * managed identity, while no other connection's credential is on it).
  */
 import type { OperationOptions } from '@wif/http';
 import { deleteRoleAssignmentById } from '@wif/arm';
@@ -10,6 +11,7 @@ import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 import type { WifClients } from './clients';
+import { deleteIdentityCredentialById, deleteIdentityIfUnused, identityRemovalCommand } from './_identityRefs';
 import type { Leftover } from './types';
 
 /** Something a run created, with what it takes to delete it. */
@@ -19,6 +21,10 @@ export type CreatedResource =
   | { readonly kind: 'roleAssignment'; readonly id: string; readonly name: string }
   | { readonly kind: 'serviceConnection'; readonly id: string; readonly name: string; readonly projectId: string }
   | { readonly kind: 'federatedCredential'; readonly id: string; readonly name: string; readonly appObjectId: string }
+  /** `id`: the credential's ARM resource id (under its identity). */
+  | { readonly kind: 'identityCredential'; readonly id: string; readonly name: string }
+  /** `id`: the identity's ARM resource id. Deleted only while no credential remains on it (another connection may use it). */
+  | { readonly kind: 'managedIdentity'; readonly id: string; readonly name: string }
   | {
       readonly kind: 'check';
       readonly id: string;
@@ -31,10 +37,12 @@ export type CreatedResource =
 const ORDER: readonly CreatedResource['kind'][] = [
   'check',
   'federatedCredential',
+  'identityCredential',
   'serviceConnection',
   'roleAssignment',
   'servicePrincipal',
   'application',
+  'managedIdentity',
 ];
 
 const isNotFound = (e: { kind: string }): boolean => e.kind === 'NotFound';
@@ -62,6 +70,10 @@ function remove(clients: WifClients, x: CreatedResource, opts: { abortSignal?: A
       return deleteServicePrincipal(clients.graph, x.id, opts);
     case 'application':
       return deleteApplication(clients.graph, x.id, opts);
+    case 'identityCredential':
+      return deleteIdentityCredentialById(clients.arm, x.id, opts);
+    case 'managedIdentity':
+      return deleteIdentityIfUnused(clients.arm, x.id, opts);
   }
 }
 
@@ -92,6 +104,9 @@ export function removalCommand(x: CreatedResource): string {
       return `az ad sp delete --id ${x.id}`;
     case 'application':
       return `az ad app delete --id ${x.id}`;
+    case 'identityCredential':
+    case 'managedIdentity':
+      return identityRemovalCommand(x.kind, x.id);
   }
 }
 
@@ -106,6 +121,8 @@ export async function rollback(
   clients: WifClients,
   created: readonly CreatedResource[],
   options: { abortSignal?: AbortSignal; replication?: ReplicationRetryOptions },
+  /** Collects the ids of what was left on purpose (a managed identity another connection still uses). */
+  kept?: Set<string>,
 ): Promise<Leftover[]> {
   const opts: OperationOptions = options;
   const leftovers: Leftover[] = [];
@@ -119,6 +136,7 @@ export async function rollback(
           options.replication ?? { maxAttempts: 4 },
           options.abortSignal,
         );
+        if (r.isOk() && r.value === 'kept') kept?.add(x.id);
         if (r.isErr() && !isNotFound(r.error))
           leftovers.push({ kind: x.kind, id: x.id, name: x.name, error: r.error, command: removalCommand(x) });
       }),

@@ -1,7 +1,7 @@
-import { createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
+import { TEST_TENANT_ID } from '@wif/testing';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { loadSpec, type ResolvedSpec } from '../spec/load';
 import { apply, type ApplyReport, type ConnectionReport } from './apply';
 import { createClients } from './clients';
@@ -12,24 +12,8 @@ const RG = `/subscriptions/${SUB}/resourceGroups`;
 const GRAPH = 'https://graph.microsoft.com/v1.0';
 const DEVOPS = 'https://dev.azure.com/contoso';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const clients = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, server, clients } = useFake({ projects: ['platform', 'web'], clients: createClients });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.reset();
-  fake.setOptions({ issuerMode: 'entra', throttleRate: 0, latencyInMs: 0 });
-  fake.state.addProject('platform');
-  fake.state.addProject('web');
-});
 
 const ENV_SET = `
 organization: contoso

@@ -1,7 +1,7 @@
 import { CHECK_TYPE_IDS } from '@wif/devops';
-import { builtInGroupId, createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { builtInGroupId, TEST_TENANT_ID } from '@wif/testing';
+import { useFake } from '@wif/testing/vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadSpec, type ResolvedSpec } from '../spec/load';
 import { apply, type ApplyReport } from './apply';
 import { createClients } from './clients';
@@ -10,28 +10,18 @@ import { parseSavedPlan, serializePlan } from './savedPlan';
 import { sync } from './sync';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const clients = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+let approvers: { id: string };
+let auditors: { id: string };
+const { fake, clients } = useFake({
+  projects: ['platform'],
+  setUp: (fake) => {
+    approvers = fake.state.governance.addDevOpsIdentity({ providerDisplayName: '[platform]\\Release Approvers' });
+    auditors = fake.state.governance.addDevOpsIdentity({ providerDisplayName: '[platform]\\Auditors' });
+  },
+  clients: createClients,
 });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;
 const SCOPE = 'distributedtask.serviceendpointrole';
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-let approvers: { id: string };
-let auditors: { id: string };
-beforeEach(() => {
-  fake.reset();
-  fake.setOptions({ issuerMode: 'entra', throttleRate: 0, latencyInMs: 0, replicationLagInMs: 0, clock: Date.now });
-  fake.state.addProject('platform');
-  approvers = fake.state.governance.addDevOpsIdentity({ providerDisplayName: '[platform]\\Release Approvers' });
-  auditors = fake.state.governance.addDevOpsIdentity({ providerDisplayName: '[platform]\\Auditors' });
-});
 
 /** The environment set with approvals + branch control + roles on prod (three connections). */
 const ENV_SET = (approver = '[platform]\\Release Approvers', min = 1): ResolvedSpec =>

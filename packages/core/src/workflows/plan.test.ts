@@ -1,6 +1,6 @@
-import { createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_TENANT_ID } from '@wif/testing';
+import { describe, expect, it } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { loadSpec, type ResolvedSpec } from '../spec/load';
 import { apply } from './apply';
 import { createClients } from './clients';
@@ -10,21 +10,7 @@ const SUB = '11111111-2222-3333-4444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups`;
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const clients = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.reset();
-  fake.setOptions({ issuerMode: 'entra' });
-  fake.state.addProject('platform');
-  fake.state.addProject('web');
-});
+const { fake, clients } = useFake({ projects: ['platform', 'web'], clients: createClients });
 
 const SPEC: ResolvedSpec = loadSpec(`
 organization: contoso

@@ -8,11 +8,10 @@
  * the public step too (see docs/architecture.md): `applicationPatch`, `decideRoleAssignment`,
  * `decideConnection`, `planCredential`, `decideShare`, `pipelineChanges`.
  */
-import { parseScope, roleAssignmentName } from '@wif/arm';
 import { getPipelinePermissions, workloadIdentity } from '@wif/devops';
 import { type Application, type FederatedIdentityCredential, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
 import type { ValidationError, OperationOptions } from '@wif/http';
-import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
+import { errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import type { WifError } from '../errors';
 import { mapPool } from '../_internal/pool';
 import type { ReplicationRetryOptions } from '../_internal/replication';
@@ -21,7 +20,6 @@ import type { PreflightReport } from '../preflight/types';
 import { isRefusal, type Refusal } from '../refusals';
 import { credentialLimitError, credentialNameFor } from '../steps/bindFederatedCredential';
 import { decideConnection, desiredData, lookupConnection } from '../steps/createManualConnection';
-import { decideRoleAssignment, resolveRole } from '../steps/grantRole';
 import { applicationPatch } from '../steps/registerApp';
 import { checkResolvedSpec, type DesiredConnection, type ResolvedSpec } from '../spec/load';
 import { MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
@@ -31,7 +29,8 @@ import { decideShare, describePipelines, desiredApp, desiredConnectionInput } fr
 import { planGovernance } from './_governance';
 import { findOrphans, type OrphanPlan } from './_orphans';
 import { readServicePrincipal } from './_read';
-import { assignmentLabel, isWanted, listPrincipalAssignments, type WantedRole } from './_roles';
+import { planOnManagedIdentity } from './_managedIdentity';
+import { planRoles } from './_planRoles';
 import { specHash } from './_specHash';
 import type { WifClients } from './clients';
 import type { FieldChange, PlanAction, PlannedResource } from './types';
@@ -204,6 +203,7 @@ function readAndDecide(
   const orUndefined = <T>(r: ResultAsync<T, WifError>): ResultAsync<T | undefined, WifError> =>
     r.orElse((e) => (e.kind === 'NotFound' ? okAsync<T | undefined, WifError>(undefined) : errAsync<T | undefined, WifError>(e)));
 
+  if (c.managedIdentity) return planOnManagedIdentity(clients, spec, c, c.managedIdentity, options);
   return safeTry(async function* () {
     const out: PlannedResource[] = [];
     const refusals: Refusal[] = [];
@@ -233,41 +233,10 @@ function readAndDecide(
     }
 
     // Role assignments: each wanted one, then those the principal holds that the spec does not name.
-    const existing = sp
-      ? yield* listPrincipalAssignments(
-          clients.arm,
-          c.roles.map((r) => r.scope),
-          sp.id,
-          o,
-        )
-      : [];
-    const wanted: WantedRole[] = [];
-    for (const r of c.roles) {
-      const scope = parseScope(r.scope);
-      if (scope.isErr()) return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id }); // the spec check refused it already
-      const resolved = await resolveRole(clients.arm, r.role, scope.value.scope, o);
-      if (resolved.isErr()) {
-        if (!isRefusal(resolved.error)) return err(resolved.error);
-        refusals.push(resolved.error);
-        continue;
-      }
-      const { guid, roleName } = resolved.value;
-      const normalized = scope.value.scope;
-      wanted.push({ scope: normalized, guid });
-      const hit = existing.find((a) => isWanted(a, [{ scope: normalized, guid }]));
-      const decided = decideRoleAssignment({ guid, roleName, scope: scope.value, allowPrivileged: r.allowPrivileged }, hit);
-      if (decided.isErr()) {
-        refusals.push(decided.error);
-        continue;
-      }
-      const id =
-        hit?.id ??
-        (sp ? `${normalized}/providers/Microsoft.Authorization/roleAssignments/${roleAssignmentName(normalized, sp.id, guid)}` : undefined);
-      out.push(res('roleAssignment', decided.value, `${roleName} @ ${normalized}`, { id }));
-    }
-    for (const a of existing.filter((x) => !isWanted(x, wanted))) {
-      out.push(res('roleAssignment', 'delete', assignmentLabel(a), { id: a.id, note: 'not in the spec: removed only by sync with prune' }));
-    }
+    const roles = yield* planRoles(clients.arm, c.roles, sp?.id, o);
+    out.push(...roles.resources);
+    refusals.push(...roles.refusals);
+    if (roles.invalidScope) return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id }); // the spec check refused it already
 
     // The connection.
     const connection = found.existing;

@@ -2,9 +2,9 @@
  * The plan is the contract: what `plan` shows is what `apply` does. Every test counts the write
  * requests in the fake's request log.
  */
-import { createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TEST_TENANT_ID } from '@wif/testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { useFake } from '@wif/testing/vitest';
 import { WIF_MANAGED_TAG } from '../constants';
 import { loadSpec, type ResolvedSpec } from '../spec/load';
 import { apply, type ApplyReport, type ConnectionReport } from './apply';
@@ -15,24 +15,8 @@ import { parseSavedPlan, serializePlan } from './savedPlan';
 const SUB = '11111111-2222-3333-4444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups`;
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const clients = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+const { fake, clients } = useFake({ projects: ['platform', 'web'], clients: createClients });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.reset();
-  fake.setOptions({ issuerMode: 'entra', replicationLagInMs: 0, clock: Date.now });
-  fake.state.addProject('platform');
-  fake.state.addProject('web');
-});
 
 const spec = (connections: string): ResolvedSpec =>
   loadSpec(`

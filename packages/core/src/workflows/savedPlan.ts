@@ -19,11 +19,13 @@ export const SAVED_PLAN_VERSION = 1;
 const change = z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() });
 const resource = z.object({
   kind: z.enum([
+    'managedIdentity',
     'application',
     'servicePrincipal',
     'roleAssignment',
     'serviceConnection',
     'federatedCredential',
+    'identityCredential',
     'projectShare',
     'pipelinePermission',
     'check',

@@ -6,11 +6,13 @@ import type { TrustChainReport } from '../steps/verifySubject';
 
 /** The resources one connection is made of, in the order they are created. */
 export type ResourceKind =
+  | 'managedIdentity'
   | 'application'
   | 'servicePrincipal'
   | 'roleAssignment'
   | 'serviceConnection'
   | 'federatedCredential'
+  | 'identityCredential'
   | 'projectShare'
   | 'pipelinePermission'
   /** A check on the connection (approvals, branch control, business hours, exclusive lock), named by its kind. */

@@ -1,8 +1,8 @@
 import { collect } from '@wif/http';
-import { createTestCredential, graphContractHandlers, serviceError } from '@wif/testing';
+import { graphContractHandlers, serviceError } from '@wif/testing';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { createGraphClient } from '../client';
 import { deleteApplication, getApplication, listApplications, updateApplication, upsertApplication } from './applications';
 
@@ -12,17 +12,9 @@ const CREATED_ID = '03ef14b0-ca33-4840-8f4f-d6e91916010e';
 const CREATED_APP_ID = '631a96bc-a705-4eda-9f99-fdaf9f54f6a2';
 const POSTMAN_APP_ID = '46e6adf4-a9cf-4b60-9390-0ba6fb00bf6b';
 
-const server = setupServer(...graphContractHandlers());
-const urls: string[] = [];
-server.events.on('request:start', ({ request }) => void urls.push(request.url));
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  urls.length = 0;
-});
-afterAll(() => server.close());
+const { server, urls, clientOptions } = useContractServer(graphContractHandlers());
 
-const graph = createGraphClient({ credential: createTestCredential(), retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+const graph = createGraphClient(clientOptions());
 const body = {
   displayName: 'wif contoso web prod',
   signInAudience: 'AzureADMyOrg',

@@ -1,19 +1,11 @@
 import { createTestCredential, graphContractHandlers, makeTestToken } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { createGraphClient } from '../client';
 import { getAuthorizationPolicy } from './authorizationPolicy';
 import { decodeAccessTokenClaims } from './tokenClaims';
 
-const server = setupServer(...graphContractHandlers({ allowedToCreateApps: false }));
-const urls: string[] = [];
-server.events.on('request:start', ({ request }) => void urls.push(request.url));
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  urls.length = 0;
-});
-afterAll(() => server.close());
+const { server, urls } = useContractServer(graphContractHandlers({ allowedToCreateApps: false }));
 
 describe('getAuthorizationPolicy', () => {
   it('reads whether users may register applications', async () => {

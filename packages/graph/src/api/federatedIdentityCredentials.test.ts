@@ -1,7 +1,7 @@
-import { createTestCredential, graphContractHandlers, serviceError } from '@wif/testing';
+import { graphContractHandlers, serviceError } from '@wif/testing';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { createGraphClient } from '../client';
 import {
   createFederatedIdentityCredential,
@@ -18,17 +18,9 @@ const SUBJECT =
   '/eid1/c/pub/t/v4j5cvGGr0GRqy180BHbRw/a/rISbSSETf0KqFyZ8ppdXmA/sc/0d4e1a3c-7c1b-4a28-9f3b-4f1e2a6b9c01/5b1f6a9e-2c4d-4e8f-9a0b-1c2d3e4f5a6b';
 const AUDIENCE = 'api://AzureADTokenExchange';
 
-const server = setupServer(...graphContractHandlers());
-const urls: string[] = [];
-server.events.on('request:start', ({ request }) => void urls.push(request.url));
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  urls.length = 0;
-});
-afterAll(() => server.close());
+const { server, urls, clientOptions } = useContractServer(graphContractHandlers());
 
-const graph = createGraphClient({ credential: createTestCredential(), retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+const graph = createGraphClient(clientOptions());
 const fic = (id: string) => ({ id, name: `n-${id}`, issuer: ISSUER, subject: SUBJECT, audiences: [AUDIENCE] });
 
 describe('listFederatedIdentityCredentials', () => {

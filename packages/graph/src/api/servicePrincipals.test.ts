@@ -1,8 +1,8 @@
 import { collect } from '@wif/http';
-import { createTestCredential, graphContractHandlers, serviceError } from '@wif/testing';
+import { graphContractHandlers, serviceError } from '@wif/testing';
 import { http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { createGraphClient } from '../client';
 import { createServicePrincipal, deleteServicePrincipal, getServicePrincipal, listServicePrincipals } from './servicePrincipals';
 
@@ -12,17 +12,9 @@ const SP_ID = '59e617e5-e447-4adc-8b88-00af644d7c92';
 const APP_ID = '65415bb1-9267-4313-bbf5-ae259732ee12';
 const OTHER_APP_ID = '631a96bc-a705-4eda-9f99-fdaf9f54f6a2';
 
-const server = setupServer(...graphContractHandlers());
-const urls: string[] = [];
-server.events.on('request:start', ({ request }) => void urls.push(request.url));
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  urls.length = 0;
-});
-afterAll(() => server.close());
+const { server, urls, clientOptions } = useContractServer(graphContractHandlers());
 
-const graph = createGraphClient({ credential: createTestCredential(), retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+const graph = createGraphClient(clientOptions());
 
 describe('createServicePrincipal', () => {
   it('creates the service principal for an appId (201)', async () => {

@@ -2,8 +2,8 @@ import { inspect } from 'node:util';
 import { createTransport } from '@wif/http';
 import { decodeTestToken, entraContractHandlers, makeTestToken, serviceError } from '@wif/testing';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
 import { createEntraTokenClient, requestTokenWithClientAssertion } from './token';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -11,10 +11,7 @@ const CLIENT_ID = '631a96bc-a705-4eda-9f99-fdaf9f54f6a2';
 const ARM_SCOPE = 'https://management.azure.com/.default';
 const TOKEN_URL = `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`;
 
-const server = setupServer(...entraContractHandlers());
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const { server } = useContractServer(entraContractHandlers());
 
 const entra = createEntraTokenClient({ retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
 /** An Azure DevOps OIDC token stand-in: JWT-shaped, valid for 5 minutes. */

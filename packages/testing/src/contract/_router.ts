@@ -53,6 +53,8 @@ export interface RequestLogEntry {
   readonly method: string;
   readonly path: string;
   readonly status: number;
+  /** Sent inside a Graph `$batch` (logged after the batch that carried it): not an HTTP request of its own. */
+  readonly batched?: true;
 }
 
 let sequence = 0;

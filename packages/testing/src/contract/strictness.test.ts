@@ -4,16 +4,14 @@
  * a token-exchange audience. Each test also shows the well-formed request passing, so the refusal is
  * about the one field.
  */
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useContractServer } from '../vitest/index';
 import { createTestCredential } from '../credential';
 import { armContractHandlers } from './arm';
 import { devopsContractHandlers } from './devops';
 import { graphContractHandlers } from './graph';
 
-const server = setupServer(...armContractHandlers(), ...graphContractHandlers(), ...devopsContractHandlers());
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterAll(() => server.close());
+useContractServer([...armContractHandlers(), ...graphContractHandlers(), ...devopsContractHandlers()]);
 
 const credential = createTestCredential();
 const bearer = async (scope: string): Promise<string> => `Bearer ${(await credential.getToken(scope))!.token}`;

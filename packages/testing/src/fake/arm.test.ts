@@ -1,18 +1,9 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFreshFakes } from '../vitest/_freshFakes';
 import { ARM, call, testClock } from './_testClient';
-import { createFake, type Fake, type FakeOptions } from './index';
+import { type Fake } from './index';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
-function start(options: FakeOptions = {}): Fake {
-  const fake = createFake(options);
-  server.use(...fake.handlers);
-  return fake;
-}
+const { start } = useFreshFakes();
 
 const SUB = '/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2';
 const RG = `${SUB}/resourceGroups/testrg`;

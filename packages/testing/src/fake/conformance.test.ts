@@ -4,22 +4,13 @@
  * response has, recursively, with the same JSON type (a `null` on either side counts as a nullable
  * value of any type). Organization/project names are the fake's; ids are the example's.
  */
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFreshFakes } from '../vitest/_freshFakes';
 import { loadFixture } from '../fixtures';
 import { ARM, call, DEVOPS, ENTRA, GRAPH, type CallResult } from './_testClient';
-import { createFake, type Fake } from './index';
+import { type Fake } from './index';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
-function start(): Fake {
-  const fake = createFake();
-  server.use(...fake.handlers);
-  return fake;
-}
+const { start } = useFreshFakes();
 
 type Json = any;
 const fixture = (name: string): Json => loadFixture<Json>(name);

@@ -1,19 +1,10 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { useFreshFakes } from '../vitest/_freshFakes';
 import { makeTestToken } from '../credential';
 import { call, DEVOPS, GRAPH } from './_testClient';
-import { createFake, type Fake, type FakeOptions } from './index';
+import { createFake, type Fake } from './index';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
-function start(options: FakeOptions = {}): Fake {
-  const fake = createFake(options);
-  server.use(...fake.handlers);
-  return fake;
-}
+const { start, server } = useFreshFakes();
 
 /** Status of 40 GETs (0 = network error). */
 async function statuses(fake: Fake): Promise<number[]> {

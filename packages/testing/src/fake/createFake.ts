@@ -20,6 +20,7 @@ import { devopsLocationRoutes } from './devopsLocations';
 import { entraRoutes } from './entra';
 import { entraDiscoveryRoutes } from './entraDiscovery';
 import { graphRoutes } from './graph';
+import { graphBatchRoutes } from './graphBatch';
 import { checkRoutes } from './checks';
 import { managedIdentityRoutes } from './managedIdentity';
 import { securityRoleRoutes } from './securityRoles';
@@ -145,8 +146,10 @@ export function createFake(options: FakeOptions = {}): Fake {
     newId: () => ids.next(),
   };
 
-  const latency = async (): Promise<void> => {
-    if (opts.latencyInMs > 0) await sleep(opts.latencyInMs);
+  /** Sub-requests of a Graph `$batch`: the batch is one round trip, they add no latency of their own. */
+  const batched = new WeakSet<Request>();
+  const latency = async (request: Request): Promise<void> => {
+    if (opts.latencyInMs > 0 && !batched.has(request)) await sleep(opts.latencyInMs);
   };
 
   /** Faults first (before any work), then latency, then the route; FIC-style locks while in flight. */
@@ -165,14 +168,14 @@ export function createFake(options: FakeOptions = {}): Fake {
         );
         if (forced) {
           forced.left--;
-          await latency();
+          await latency(ctx.request);
           const { status = 403, code = 'Forbidden', message = 'Refused by a test (fake.failRequests).' } = forced.rule;
           return serviceError(service, status, code, message);
         }
         const roll = random();
         const { throttleRate, serverErrorRate, resetRate, retryAfterSeconds } = opts;
         if (roll < throttleRate + serverErrorRate + resetRate) {
-          await latency();
+          await latency(ctx.request);
           if (roll < throttleRate) return throttled(service, retryAfterSeconds);
           if (roll < throttleRate + serverErrorRate) return unavailable(service, retryAfterSeconds);
           return HttpResponse.error();
@@ -180,16 +183,16 @@ export function createFake(options: FakeOptions = {}): Fake {
         // Only a request with latency is ever "in flight" long enough to collide with another.
         const key = opts.latencyInMs > 0 ? route.lock?.(ctx) : undefined;
         if (key === undefined) {
-          await latency();
+          await latency(ctx.request);
           return route.handle(ctx);
         }
         if (locks.has(key)) {
-          await latency();
+          await latency(ctx.request);
           return route.conflict?.() ?? HttpResponse.json({}, { status: 409 });
         }
         locks.add(key);
         try {
-          await latency();
+          await latency(ctx.request);
           return await route.handle(ctx);
         } finally {
           locks.delete(key);
@@ -200,7 +203,19 @@ export function createFake(options: FakeOptions = {}): Fake {
   const governanceRoutes = securityRoleRoutes(runtime);
   const services: ServiceRouterOptions[] = (
     [
-      ['graph', opts.baseUrls.graph, SERVICE_AUDIENCES.graph, [...graphRoutes(runtime), ...graphPasswordRoutes(runtime)]],
+      [
+        'graph',
+        opts.baseUrls.graph,
+        SERVICE_AUDIENCES.graph,
+        [
+          ...graphRoutes(runtime),
+          ...graphPasswordRoutes(runtime),
+          ...graphBatchRoutes(
+            () => opts.baseUrls.graph,
+            (r) => batchedRequest(r),
+          ),
+        ],
+      ],
       ['arm', opts.baseUrls.arm, SERVICE_AUDIENCES.arm, [...armRoutes(runtime), ...managedIdentityRoutes(runtime)]],
       [
         'devops',
@@ -233,6 +248,23 @@ export function createFake(options: FakeOptions = {}): Fake {
     // The most specific base URL wins when several share an origin (the emulator).
     .sort((a, b) => b.baseUrl.length - a.baseUrl.length);
 
+  /** One sub-request of a `$batch`, through the Graph routes (and their faults), logged with `batched: true`. */
+  const batchedRequest = (request: Request): Promise<Response> => {
+    batched.add(request);
+    const graph = services.find((s) => s.service === 'graph' && s.baseUrl === opts.baseUrls.graph);
+    if (!graph) return Promise.resolve(serviceError('graph', 404, 'NotFound', 'No Graph service in this fake.'));
+    return routeRequest(
+      {
+        service: graph.service,
+        baseUrl: graph.baseUrl,
+        audience: graph.audience,
+        routes: graph.routes,
+        onRequest: (entry) => requests.push({ ...entry, batched: true }),
+      },
+      request,
+    );
+  };
+
   const serviceFor = (url: string): ServiceRouterOptions | undefined => services.find((s) => url.startsWith(`${s.baseUrl}/`));
 
   const handle = async (request: Request): Promise<Response> => {
@@ -240,7 +272,7 @@ export function createFake(options: FakeOptions = {}): Fake {
     if (!target)
       return HttpResponse.json({ error: { code: 'NotFound', message: `No fake service serves ${request.url}.` } }, { status: 404 });
     const response = await routeRequest(target, request);
-    if (!delayed.has(request)) await latency();
+    if (!delayed.has(request)) await latency(request);
     return response;
   };
 

@@ -1,18 +1,9 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFreshFakes } from '../vitest/_freshFakes';
 import { call, DEVOPS } from './_testClient';
-import { createFake, dotnetGuidBase64Url, type Fake, type FakeOptions } from './index';
+import { dotnetGuidBase64Url } from './index';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
-function start(options: FakeOptions = {}): Fake {
-  const fake = createFake(options);
-  server.use(...fake.handlers);
-  return fake;
-}
+const { start } = useFreshFakes();
 
 const TENANT = 'ff882432-09b0-437b-bd22-ca13c0037ded';
 const APP_ID = '00001111-aaaa-2222-bbbb-3333cccc4444';

@@ -3,21 +3,16 @@
  * areas, the Entra OpenID configuration, client secrets (Graph addPassword + the token endpoint),
  * and the api-version in the Accept header. Each is checked the way the real service checks it.
  */
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFreshFakes } from '../vitest/_freshFakes';
 import { decodeTestToken } from '../credential';
 import { call, DEVOPS, ENTRA, GRAPH, testClock } from './_testClient';
 import { RESOURCE_AREAS, RESOURCE_LOCATIONS } from './devopsLocations';
-import { createFake } from './index';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const { start } = useFreshFakes();
 
 function setup(clock = testClock()) {
-  const fake = createFake({ clock: clock.read });
-  server.use(...fake.handlers);
+  const fake = start({ clock: clock.read });
   return fake;
 }
 

@@ -1,13 +1,10 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFreshFakes } from '../vitest/_freshFakes';
 import { decodeTestToken } from '../credential';
 import { ARM, call, DEVOPS, ENTRA, testClock } from './_testClient';
-import { createFake, type FakeOptions } from './index';
+import { type FakeOptions } from './index';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const { start } = useFreshFakes();
 
 const ARM_SCOPE = 'https://management.azure.com/.default';
 const SUB = '/subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2';
@@ -17,8 +14,7 @@ const PLAN = '11111111-2222-3333-4444-555555555555';
 
 /** A project, an app with its SP, and a WIF connection for it; the FIC is left to each test. */
 function setup(options: FakeOptions = {}, signInAudience = 'AzureADMyOrg') {
-  const fake = createFake(options);
-  server.use(...fake.handlers);
+  const fake = start(options);
   const project = fake.state.addProject('P');
   const app = fake.state.addApplication({ displayName: 'wif-app', signInAudience });
   const sp = fake.state.addServicePrincipal({ appId: app.appId });

@@ -1,13 +1,10 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFreshFakes } from '../vitest/_freshFakes';
 import { decodeTestToken, makeTestToken } from '../credential';
 import { ARM, call, DEVOPS, ENTRA } from './_testClient';
-import { builtInGroupId, createFake, type FakeOptions } from './index';
+import { builtInGroupId, type FakeOptions } from './index';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const { start } = useFreshFakes();
 
 const SUB = 'a925f2f7-5c63-4b7b-8799-25a5f97bc3b2';
 const MI = `${ARM}/subscriptions/${SUB}/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-prod`;
@@ -18,8 +15,7 @@ const FIC = (subject: string) => ({
 const DEVOPS_TOKEN = makeTestToken('499b84ac-1321-427f-aa17-267ca6975798/.default');
 
 function setup(options: FakeOptions = {}) {
-  const fake = createFake(options);
-  server.use(...fake.handlers);
+  const fake = start(options);
   return fake;
 }
 

@@ -1,18 +1,8 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFreshFakes } from '../vitest/_freshFakes';
 import { call, GRAPH, testClock } from './_testClient';
-import { createFake, type Fake, type FakeOptions } from './index';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
-function start(options: FakeOptions = {}): Fake {
-  const fake = createFake(options);
-  server.use(...fake.handlers);
-  return fake;
-}
+const { start } = useFreshFakes();
 
 const upsert = (uniqueName: string, body: unknown, prefer = true) =>
   call('PATCH', `${GRAPH}/applications(uniqueName='${uniqueName}')`, {

@@ -1,19 +1,9 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFreshFakes } from '../vitest/_freshFakes';
 import { makeTestToken } from '../credential';
 import { ARM, call, DEVOPS, GRAPH } from './_testClient';
-import { createFake, type Fake } from './index';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
-function start(): Fake {
-  const fake = createFake();
-  server.use(...fake.handlers);
-  return fake;
-}
+const { start } = useFreshFakes();
 
 const SUB = '/subscriptions/11111111-1111-4111-8111-111111111111';
 const RG = `${SUB}/resourceGroups/rg-web-prod`;
