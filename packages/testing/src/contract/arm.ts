@@ -8,7 +8,7 @@
 import { HttpResponse, type HttpHandler } from 'msw';
 import { z } from 'zod';
 import { loadFixture } from '../fixtures';
-import { badRequest, serviceError, serviceRouter, type RequestLogEntry, type Route, type RouteContext } from './_router';
+import { badRequest, serviceError, serviceRouter, type RequestLogEntry, type Route, type RouteContext } from '../_router';
 import { managedIdentityContractRoutes } from './managedIdentity';
 
 export interface ArmContractOptions {

@@ -10,7 +10,7 @@ import { HttpResponse, type HttpHandler } from 'msw';
 import { z } from 'zod';
 import { TEST_TENANT_ID } from '../credential';
 import { loadFixture } from '../fixtures';
-import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from './_router';
+import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from '../_router';
 import { devopsGovernanceRoutes, identitiesContractRoute } from './devopsGovernance';
 
 export interface DevopsContractOptions {

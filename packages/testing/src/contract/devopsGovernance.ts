@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { HttpResponse } from 'msw';
 import { z } from 'zod';
 import { loadFixture } from '../fixtures';
-import { badRequest, serviceError, type Route, type RouteContext } from './_router';
+import { badRequest, serviceError, type Route, type RouteContext } from '../_router';
 
 type Json = Record<string, unknown>;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

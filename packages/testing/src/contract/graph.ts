@@ -11,7 +11,7 @@
 import { HttpResponse, type HttpHandler } from 'msw';
 import { z } from 'zod';
 import { loadFixture } from '../fixtures';
-import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from './_router';
+import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from '../_router';
 
 export interface GraphContractOptions {
   /** Base URL the handlers serve (default: the public-cloud endpoint). */

@@ -4,7 +4,7 @@
  * PrincipalNotFound during replication, inherited assignments in lists), and authorization of
  * callers that signed in through the fake's token endpoint.
  */
-import { serviceError, type RouteContext } from '../contract/_router';
+import { serviceError, type RouteContext } from '../_router';
 import { nextPageUrl, parseFilter, readPageToken } from './_query';
 import { isGuid, isRecord, json, noContent } from './_respond';
 import type { FakeRoute, FakeRuntime } from './options';

@@ -10,7 +10,7 @@ import {
   type Route,
   type ServiceName,
   type ServiceRouterOptions,
-} from '../contract/_router';
+} from '../_router';
 import { createJwtSigner } from './federation';
 import { guidSequence, seededRandom } from './_random';
 import { throttled, unavailable } from './_respond';

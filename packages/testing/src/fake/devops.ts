@@ -4,7 +4,7 @@
  * `docs/reference/devops.md` and `docs/reference/federation.md` (server-generated WIF issuer/subject in the Entra or
  * legacy format, name unique per project, conversion of automatic ServicePrincipal connections).
  */
-import { serviceError, type RouteContext } from '../contract/_router';
+import { serviceError, type RouteContext } from '../_router';
 import { AZURE_DEVOPS_APP_ID, TOKEN_EXCHANGE_AUDIENCE } from './federation';
 import { guidFrom } from './_random';
 import { isGuid, isRecord, json, noContent } from './_respond';

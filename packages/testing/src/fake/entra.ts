@@ -4,7 +4,7 @@
  * against the app's federated identity credentials, failing with the AADSTS codes of
  * docs/reference/federation.md §5; on success it issues a test access token for the app's service principal.
  */
-import { serviceError, type RouteContext } from '../contract/_router';
+import { serviceError, type RouteContext } from '../_router';
 import { audienceForScope, makeTestToken } from '../credential';
 import { json } from './_respond';
 import { checkClientSecret } from './passwords';

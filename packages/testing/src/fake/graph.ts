@@ -3,7 +3,7 @@
  * credentials, with the rules of `docs/reference/graph.md` (upsert by uniqueName, FIC limits and name
  * rules, one service principal per app, replication lag of new service principals).
  */
-import { serviceError, type RouteContext } from '../contract/_router';
+import { serviceError, type RouteContext } from '../_router';
 import { TOKEN_EXCHANGE_AUDIENCE } from './federation';
 import { nextPageUrl, parseFilter, readPageToken, type FilterClause } from './_query';
 import { isRecord, json, noContent, selectProperties } from './_respond';
