@@ -73,6 +73,7 @@ describe('redact: what a request carries', () => {
     const out = redact('https://s.blob.core.windows.net/c/b?sv=2024&sig=S1gnatureValue&se=2026');
     expect(out).toBe('https://s.blob.core.windows.net/c/b?sv=2024&sig=[REDACTED]&se=2026');
     expect(redact('error code=Request_BadRequest: Invalid value')).toBe('error code=Request_BadRequest: Invalid value');
+    expect(redact('see https://login.microsoftonline.com/error?code=50173')).toBe('see https://login.microsoftonline.com/error?code=50173');
     expect(redact('{"error":{"code":"Authorization_RequestDenied"}}')).toBe('{"error":{"code":"Authorization_RequestDenied"}}');
   });
 
