@@ -21,3 +21,20 @@ export async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T>
     if (tails.get(key) === tail) tails.delete(key);
   }
 }
+
+/** Whose federated identity credentials a write changes: an app registration (Graph) or a user-assigned managed identity (ARM). */
+export type CredentialParentKind = 'application' | 'managedIdentity';
+
+/**
+ * The one lock key for writes to the federated identity credentials of one parent. Every write
+ * (create, update, delete) under that parent must take it, or two writes to one app or identity stop
+ * being serialised and the service answers 409. `client` is the Graph or ARM client doing the write
+ * (its base URL keeps two clouds or emulators in one process apart); ids compare case-insensitively.
+ */
+export function credentialLockKey(
+  kind: CredentialParentKind,
+  client: { readonly transport: { readonly baseUrl: string } },
+  id: string,
+): string {
+  return `credentials|${kind}|${client.transport.baseUrl}|${id.toLowerCase()}`;
+}

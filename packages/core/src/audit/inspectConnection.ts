@@ -17,8 +17,7 @@ import {
   UNREADABLE_CODES,
   unreadableFix,
 } from './findings';
-
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
+import { same } from '../_internal/compare';
 
 /** Schemes that never store a key in Azure DevOps. */
 const KEYLESS_SCHEMES = new Set(['workloadidentityfederation', 'managedserviceidentity', 'none']);

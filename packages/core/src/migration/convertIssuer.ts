@@ -12,8 +12,7 @@ import type { WifClients } from '../workflows/clients';
 import { type ConvertConnectionInput, convertInputSchema, type ConvertOptions, verifyConverted } from './convertConnectionScheme';
 import type { IssuerNotSwitchedError, MigrationError, NotMigratableError } from './errors';
 import { goneIsFine } from './_run';
-
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
+import { same } from '../_internal/compare';
 
 /** A GUID's bytes in .NET `Guid.ToByteArray()` order (first three groups little-endian), base64url without padding. */
 function dotnetGuidBase64Url(guid: string): string {

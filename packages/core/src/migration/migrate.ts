@@ -14,6 +14,7 @@ import type { MigrationError, MigrationNotFoundError, MigrationStateError, NotMi
 import { findMigration, type MigrationRecord } from './journal';
 import { type MigrationOptions, nowIso, type Run, runStep, save } from './_run';
 import { bindCredential, copyRoles, createNewConnection, goLive, inventory, registerNewApp, reportPipelines, verifyNew } from './_steps';
+import { same } from '../_internal/compare';
 
 export interface StartMigrationInput {
   /** Project name or id the old connection is in. */
@@ -53,7 +54,6 @@ const inputSchema = z
   });
 
 const CLOUDS = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] as const;
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
 /** Reads what a migration needs from the old connection, refusing what cannot be migrated. @internal */
 export function describeOld(

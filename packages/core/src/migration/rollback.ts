@@ -11,8 +11,7 @@ import { loadMigration, phaseOf } from './migrate';
 import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep } from './_run';
 import { targetListScope } from '../target';
 import { newAppUniqueName } from './_steps';
-
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
+import { same } from '../_internal/compare';
 
 /** What the migration created, from the journal, or found by its deterministic keys when a step was killed before its result was saved. */
 interface Created {

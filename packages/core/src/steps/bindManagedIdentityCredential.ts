@@ -21,7 +21,7 @@ import { errAsync, ok, ResultAsync, safeTry, err } from 'neverthrow';
 import { z } from 'zod';
 import { FEDERATION_AUDIENCE } from '../constants';
 import type { IdentityCredentialLimitError, UnsupportedRegionError } from '../governanceErrors';
-import { withLock } from '../_internal/lock';
+import { credentialLockKey, withLock } from '../_internal/lock';
 import type { Converged, StepOptions } from '../types';
 import { credentialNameSchema, guidSchema, issuerSchema, subjectSchema, validate } from '../validation';
 import { credentialNameFor } from './bindFederatedCredential';
@@ -187,9 +187,8 @@ export function bindManagedIdentityCredential(
 
   const delay = options.conflictRetry?.delayInMs ?? 1_000;
   const maxAttempts = Math.max(1, options.conflictRetry?.maxAttempts ?? 5);
-  const lockKey = `${deps.arm.transport.baseUrl}|${identityId.toLowerCase()}`;
   return new ResultAsync(
-    withLock(lockKey, async () => {
+    withLock(credentialLockKey('managedIdentity', deps.arm, identityId), async () => {
       let result = await attempt();
       for (let i = 1; i < maxAttempts && result.isErr() && isConcurrencyConflict(result.error); i++) {
         // Another process is writing under this identity: back off, then read and decide again.

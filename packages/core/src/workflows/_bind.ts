@@ -11,7 +11,7 @@ import {
 } from '@wif/graph';
 import { err, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
-import { withLock } from '../_internal/lock';
+import { credentialLockKey, withLock } from '../_internal/lock';
 import { bindValidated } from '../steps/bindFederatedCredential';
 import type { ManualConnection } from '../steps/createManualConnection';
 import { type TrustChainReport, verifySubject } from '../steps/verifySubject';
@@ -104,9 +104,8 @@ function removeCredentials(
   doomed: readonly Pending[],
   options: EngineOptions,
 ): ResultAsync<void, WifError> {
-  const key = `${graph.transport.baseUrl}|${appObjectId.toLowerCase()}`;
   return new ResultAsync(
-    withLock(key, async (): Promise<Result<void, WifError>> => {
+    withLock(credentialLockKey('application', graph, appObjectId), async (): Promise<Result<void, WifError>> => {
       for (const { f, drift } of doomed) {
         const r = await deleteFederatedIdentityCredential(graph, appObjectId, f.id, abortOnly(options));
         if (r.isErr() && r.error.kind !== 'NotFound') return err(r.error);

@@ -12,6 +12,7 @@ import { TEST_TENANT_ID } from '../credential';
 import { loadFixture } from '../fixtures';
 import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from '../_router';
 import { devopsGovernanceRoutes, identitiesContractRoute } from './devopsGovernance';
+import { same } from '../_compare';
 
 export interface DevopsContractOptions {
   /** Base URL the handlers serve, without the organization (default: `https://dev.azure.com`). */
@@ -148,8 +149,6 @@ function boolQuery(ctx: RouteContext, ...names: string[]): Response | undefined 
   }
   return undefined;
 }
-
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
 /** Contract handlers for Azure DevOps (see the module comment). */
 export function devopsContractHandlers(options: DevopsContractOptions = {}): HttpHandler[] {
