@@ -14,7 +14,11 @@ import type { IssuerNotSwitchedError, MigrationError, NotMigratableError } from 
 import { goneIsFine } from './_run';
 import { same } from '../_internal/compare';
 
-/** A GUID's bytes in .NET `Guid.ToByteArray()` order (first three groups little-endian), base64url without padding. */
+/**
+ * A GUID's bytes in .NET `Guid.ToByteArray()` order (first three groups little-endian), base64url without padding.
+ * `@wif/testing`'s fake has its own `dotnetGuidBase64Url` on purpose: the fake is the oracle this prediction is
+ * tested against (convert.test.ts), so it is written independently (a byte permutation) and must not import this one.
+ */
 function dotnetGuidBase64Url(guid: string): string {
   const b = Buffer.from(guid.replace(/-/g, ''), 'hex');
   const le = Buffer.concat([
