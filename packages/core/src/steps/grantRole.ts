@@ -14,11 +14,10 @@ import {
   roleDefinitionIdForScope,
   sameScope,
 } from '@wif/arm';
-import { collect, type LimitExceededError, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
+import { closestName, collect, type LimitExceededError, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
-import { closestName } from '../_internal/didYouMean';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 import type { Converged, StepOptions } from '../types';
 import { guidSchema, isGuid, roleNameSchema, scopeSchema, validated } from '../validation';
