@@ -104,7 +104,7 @@ const DAY_IN_MS = 86_400_000;
 /**
  * The severity of a connection still on the Azure DevOps issuer: `critical` once the issuer is
  * retired, `high` within 180 days of it, `medium` before; `low` for connections the retirement does
- * not cover (non-public clouds, multi-tenant apps: convert-service-connections.md).
+ * not cover (non-public clouds, multi-tenant apps: https://learn.microsoft.com/azure/devops/pipelines/release/convert-service-connections).
  */
 export function legacyIssuerSeverity(nowInMs: number, eligible: boolean): Severity {
   if (!eligible) return 'low';

@@ -125,7 +125,7 @@ export function convertIssuer(
       const expected = predictEntraFederation(tenantId, instanceId, endpoint.id);
       yield* bindFederatedCredential({ graph }, { appObjectId, ...expected, name }, opts);
     }
-    // 2. Switch: saving the connection moves it to the Entra issuer (troubleshoot-workload-identity.md).
+    // 2. Switch: saving the connection moves it to the Entra issuer (https://learn.microsoft.com/azure/devops/pipelines/release/troubleshoot-workload-identity).
     yield* updateServiceEndpoint(devops, endpoint.id, endpoint, {}, opts);
     // 3. Re-read what it presents now; that is the truth.
     const after = workloadIdentity(yield* getServiceEndpoint(devops, v.project, endpoint.id, opts));

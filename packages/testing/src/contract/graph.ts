@@ -239,7 +239,7 @@ export function graphContractHandlers(options: GraphContractOptions = {}): HttpH
 
   const routes: Route[] = [
     {
-      // authorizationpolicy-get.md (v1.0) example: graph-v1.0-authorizationPolicy-get.json.
+      // https://learn.microsoft.com/graph/api/authorizationpolicy-get (v1.0) example: graph-v1.0-authorizationPolicy-get.json.
       method: 'GET',
       pattern: /^\/policies\/authorizationPolicy$/i,
       operation: 'getAuthorizationPolicy',

@@ -147,7 +147,7 @@ export function serviceEndpointRoutes(rt: FakeRuntime): FakeRoute[] {
     return body;
   };
 
-  /** The azurerm input rules (ListEndpointTypes azurerm element; automate-service-connections.md). */
+  /** The azurerm input rules (ListEndpointTypes azurerm element; https://learn.microsoft.com/azure/devops/pipelines/release/automate-service-connections). */
   const azurermProblem = (body: Record<string, unknown>): string | undefined => {
     const auth = body['authorization'] as Record<string, unknown>;
     const scheme = auth['scheme'] as string;
@@ -222,7 +222,7 @@ export function serviceEndpointRoutes(rt: FakeRuntime): FakeRoute[] {
     if (operation !== null && operation !== 'ConvertAuthenticationScheme') return argument(`Unsupported operation '${operation}'.`);
     const converting = operation === 'ConvertAuthenticationScheme';
     if (converting) {
-      // connect-to-azure.md: only automatic-mode ServicePrincipal connections used by one project.
+      // https://learn.microsoft.com/azure/devops/pipelines/library/connect-to-azure: only automatic-mode ServicePrincipal connections used by one project.
       if (e.scheme !== 'ServicePrincipal' || e.data['creationMode'] !== 'Automatic' || e.projectReferences.length !== 1 || scheme !== WIF) {
         return devopsError(
           400,
@@ -245,14 +245,14 @@ export function serviceEndpointRoutes(rt: FakeRuntime): FakeRoute[] {
     e.scheme = scheme;
     e.parameters = storedParameters(auth['parameters']);
     if (scheme !== WIF) e.federation = undefined;
-    // docs/reference/federation.md §1 / troubleshoot-workload-identity.md: saving a WIF connection moves it to the
+    // docs/reference/federation.md §1 / https://learn.microsoft.com/azure/devops/pipelines/release/troubleshoot-workload-identity: saving a WIF connection moves it to the
     // Entra issuer once the organization uses it; a new WIF connection gets the current format.
     else if (!wasWif || rt.options.issuerMode === 'entra') e.federation = rt.options.issuerMode;
     if (converting) {
       for (const k of Object.keys(e.parameters))
         if (!['tenantid', 'serviceprincipalid', 'scope', 'role'].includes(k.toLowerCase())) delete e.parameters[k];
       e.data['revertSchemeDeadline'] = new Date(rt.now() + REVERT_WINDOW_MS).toISOString();
-      // Azure DevOps adds the FIC to the app it created itself (connect-to-azure.md); the FIC name is unconfirmed.
+      // Azure DevOps adds the FIC to the app it created itself (https://learn.microsoft.com/azure/devops/pipelines/library/connect-to-azure); the FIC name is unconfirmed.
       const app = state.applicationByAppId(e.parameters['serviceprincipalid'] ?? '');
       const fed = state.federation(e.id);
       if (app && fed && !state.federatedCredentials(app.id).some((f) => f.issuer === fed.issuer && f.subject === fed.subject)) {

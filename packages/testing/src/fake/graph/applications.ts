@@ -198,7 +198,7 @@ export function applicationRoutes(rt: FakeRuntime): FakeRoute[] {
           applyApplication(app, (ctx.body ?? {}) as Record<string, unknown>);
           return noContent();
         }
-        // Upsert (application-upsert.md): only by uniqueName and only with Prefer: create-if-missing.
+        // Upsert (https://learn.microsoft.com/graph/api/application-upsert): only by uniqueName and only with Prefer: create-if-missing.
         const [, key, value] = ctx.params;
         if (key?.toLowerCase() !== 'uniquename' || !prefersCreate(ctx.request)) return notFound(appKey(ctx.params));
         const uniqueName = unquote(value ?? '');

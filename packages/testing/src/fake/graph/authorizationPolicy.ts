@@ -6,7 +6,7 @@ import { odataContext } from './_common';
 export function authorizationPolicyRoutes(rt: FakeRuntime): FakeRoute[] {
   return [
     {
-      // authorizationpolicy-get.md (v1.0): whether ordinary users may register applications.
+      // https://learn.microsoft.com/graph/api/authorizationpolicy-get (v1.0): whether ordinary users may register applications.
       method: 'GET',
       pattern: /^\/policies\/authorizationPolicy\/?$/i,
       operation: 'authorizationPolicy.get',

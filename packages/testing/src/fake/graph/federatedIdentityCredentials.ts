@@ -218,7 +218,7 @@ export function federatedIdentityCredentialRoutes(rt: FakeRuntime): FakeRoute[] 
           writeFic(fic, (ctx.body ?? {}) as Record<string, unknown>);
           return noContent();
         }
-        // Upsert (federatedidentitycredential-upsert.md): by name, with Prefer: create-if-missing.
+        // Upsert (https://learn.microsoft.com/graph/api/federatedidentitycredential-upsert): by name, with Prefer: create-if-missing.
         if (!byName || !prefersCreate(ctx.request)) return ficNotFound(ctx.params.slice(3));
         const name = unquote(byName);
         const bad = checkFic(app, ctx.body, undefined, name);
