@@ -64,20 +64,25 @@ run() {
 }
 run plan --config "$spec"
 run apply --config "$spec" --yes
+run plan --config "$spec" --exit-code # exit 3 (and the demo stops) if anything were still to change
 run verify --config "$spec" --exchange
 run audit
 
 echo
 bold "Done in $((SECONDS - started)) s. What happened, all against the emulator at $url:"
 cat <<EOF
-  1. plan    read the organization and listed what apply would create for the 3 connections.
+  1. plan    read the organization and listed what apply would create for the 3 connections,
+             with prod's approval and branch-control checks field by field and its security roles.
   2. apply   created per connection an Entra app + service principal, its role assignment, the
              azurerm connection (workload identity federation, manual), read its issuer and subject
-             back, bound the federated credential to exactly those, and verified the chain.
-  3. verify  requested each connection's pipeline OIDC token, exchanged it at the Entra token
+             back, bound the federated credential to exactly those, and verified the chain; on prod
+             it added the two checks and the named security roles.
+  3. plan    again: nothing left to change (--exit-code would have stopped the demo with 3).
+  4. verify  requested each connection's pipeline OIDC token, exchanged it at the Entra token
              endpoint, and used the exchanged token at ARM: the trust chain works end to end.
-  4. audit   scanned every connection of the organization; the findings are the demo's seeded
-             secret-based and legacy-issuer connections.
+  5. audit   scanned every connection of the organization; the findings are the demo's seeded
+             secret-based and legacy-issuer connections, and sc-shared-deploy (Contributor on the
+             whole subscription) flagged for having no approval and no branch control.
 EOF
 echo
 if [ "$keep" = true ]; then

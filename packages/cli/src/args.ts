@@ -126,7 +126,11 @@ export const COMMANDS = {
     options: {
       config,
       'detect-only': { type: 'boolean', description: 'Only report drift (reads only); exit 3 when there is some.' },
-      prune: { type: 'boolean', description: "Also delete role assignments of the connections' identities that the spec does not name." },
+      prune: {
+        type: 'boolean',
+        description:
+          "Also delete role assignments of the connections' identities, and security-role holders of the connections, that the spec does not name.",
+      },
       yes,
       concurrency,
     },

@@ -67,7 +67,12 @@ describe('wif (in-process, against the emulator)', () => {
   });
 
   it('plans, refuses to apply without a terminal or --yes, applies with --yes, then finds nothing to do', async () => {
-    expect((await wif(['plan', '-c', ENV_SET, '--exit-code'])).code).toBe(EXIT.drift);
+    const first = await wif(['plan', '-c', ENV_SET, '--exit-code']);
+    expect(first.code).toBe(EXIT.drift);
+    // prod of the example carries an approval and branch control, shown field by field, and its security roles.
+    expect(first.out).toMatch(/create\s+check\s+approvals\s+.*approvers: ∅ → \[platform\]\\Project Administrators/);
+    expect(first.out).toMatch(/create\s+check\s+branchControl\s+.*inputs\.allowedBranches: ∅ → refs\/heads\/main/);
+    expect(first.out).toMatch(/create\s+securityRole\s+\[platform\]\\Contributors\s+role: ∅ → User/);
 
     const before = emu.fake.requests.length;
     const refused = await wif(['apply', '-c', ENV_SET]);
@@ -88,6 +93,7 @@ describe('wif (in-process, against the emulator)', () => {
     expect(plan.code).toBe(EXIT.ok);
     expect(JSON.parse(plan.out)).toMatchObject({ ok: true, changes: false, organization: 'contoso' });
     expect(plan.err).toBe('');
+    expect(emu.fake.state.governance.checks()).toHaveLength(2);
   });
 
   it('on a terminal, shows the plan and applies only when the answer is yes', async () => {

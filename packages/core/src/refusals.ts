@@ -18,6 +18,7 @@ export const REFUSAL_KINDS = [
   'CredentialLimit',
   'StalePlan',
   'PermissionMissing',
+  'DevOpsIdentityNotFound',
 ] as const satisfies readonly WifErrorKind[];
 
 /** The kind of a {@link Refusal}. */

@@ -1,7 +1,7 @@
 /**
  * `wif sync`: finds drift between the spec and what exists and repairs it (a renamed connection, a
  * changed issuer, a missing or altered credential or role, a lost share). `--detect-only` reads and
- * reports (exit 3 on drift); `--prune` also removes role assignments the spec does not name.
+ * reports (exit 3 on drift); `--prune` also removes role assignments and security-role holders the spec does not name.
  */
 import type { Plan, SyncReport } from '@wif/core';
 import { intOption, type Invocation } from '../args';

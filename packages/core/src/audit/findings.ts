@@ -200,13 +200,13 @@ export const FIXES: Readonly<Record<AuditCode, string>> = {
   RolesUnreadable:
     "Give the auditing identity Reader (Microsoft.Authorization/roleAssignments/read) at the connection's scope, then run the audit again.",
   ProductionWithoutApproval:
-    'Add an approval check: checks.approvals in the spec, vended with ensureChecks (or Approvals and checks on the connection in the portal); or narrow the role to a resource group.',
+    'Add an approval check: checks: { approvals: { approvers: [...] } } on the connection in the spec, then wif apply --config FILE --yes (or Approvals and checks on the connection in the portal); or narrow the role to a resource group.',
   ProductionWithoutBranchControl:
-    "Add branch control limited to protected branches: checks.branchControl: { allowed: ['refs/heads/main'] } in the spec, vended with ensureChecks (or Approvals and checks in the portal).",
+    "Add branch control limited to protected branches: checks: { branchControl: { allowed: ['refs/heads/main'] } } on the connection in the spec, then wif apply --config FILE --yes (or Approvals and checks in the portal).",
   OpenToAllPipelines:
     'Authorise the pipelines that need it by id (pipelines: [ids] in the spec, then wif apply) and turn off access for all pipelines (wif apply does when the spec lists pipeline ids).',
   BroadAdministrators:
-    'Name the administrators in the spec (security.administrators) and remove the broad group (ensureSecurityRoles with prune: true, or Security on the connection in the portal); turn inheritance off (security.inheritance: false) if it is inherited.',
+    'Name the administrators in the spec (security: { administrators: [...] }) and remove the broad group with wif sync --config FILE --prune --yes (or Security on the connection in the portal); if it is inherited, add security: { inheritance: false } first.',
   StaleIdentityCredentials:
     'Delete the credentials of connections that no longer exist from the managed identity (`az identity federated-credential delete --identity-name IDENTITY --resource-group GROUP --name CREDENTIAL`): each identity holds at most 20.',
 };

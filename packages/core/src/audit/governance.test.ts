@@ -80,6 +80,17 @@ describe('the audit over a seeded organization finds every governance finding', 
     );
     // A Docker registry connection on workload identity: legacy issuer, no credential.
     connection('acr-push', 'payments', { type: 'dockerregistry', federation: 'legacy', credential: false });
+    // A Kubernetes connection on workload identity whose credential names another subject; Project Valid Users administer it.
+    const aks = connection('aks-deploy', 'payments', { type: 'kubernetes', credential: false });
+    const aksApp = fake.state.applicationByAppId(aks.parameters['serviceprincipalid']!)!;
+    const aksFed = fake.state.federation(aks.id)!;
+    fake.state.addFederatedCredential(aksApp.id, { name: 'fic-aks', issuer: aksFed.issuer, subject: `${aksFed.subject}-old` });
+    fake.state.governance.setRoleAssignment(
+      'distributedtask.serviceendpointrole',
+      `${project.id}_${aks.id}`,
+      builtInGroupId('payments', 'Project Valid Users'),
+      'Administrator',
+    );
     // A managed identity behind one live connection, holding a credential of a deleted connection too.
     const created = (
       await createOrUpdateUserAssignedIdentity(
@@ -110,6 +121,8 @@ describe('the audit over a seeded organization finds every governance finding', 
         '- StaleIdentityCredentials medium',
         'acr-push CredentialMissing high',
         'acr-push LegacyIssuer medium',
+        'aks-deploy BroadAdministrators high',
+        'aks-deploy CredentialMismatch high',
         'sc-dev BroadAdministrators high',
         'sc-dev OpenToAllPipelines medium',
         'sc-prod-gated BroadRole medium',
@@ -121,6 +134,15 @@ describe('the audit over a seeded organization finds every governance finding', 
     const stale = findings.find((f) => f.code === 'StaleIdentityCredentials')!;
     expect(stale.details).toMatchObject({ identity: 'id-payments', stale: 1, total: 2 });
     expect(stale.fix).toContain('az identity federated-credential delete');
+    // Every governance finding's fix names the command that fixes it.
+    const fixOf = (code: string) => findings.find((f) => f.code === code)!.fix;
+    expect(fixOf('ProductionWithoutApproval')).toContain('wif apply --config FILE');
+    expect(fixOf('ProductionWithoutBranchControl')).toContain('wif apply --config FILE');
+    expect(fixOf('OpenToAllPipelines')).toContain('wif apply');
+    expect(fixOf('BroadAdministrators')).toContain('wif sync --config FILE --prune');
+    expect(findings.find((f) => f.connection?.name === 'aks-deploy' && f.code === 'CredentialMismatch')!.connection?.type).toBe(
+      'kubernetes',
+    );
     expect(run.stats.complete).toBe(true);
   });
 

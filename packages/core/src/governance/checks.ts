@@ -167,6 +167,11 @@ function fieldsOf(c: {
   return out;
 }
 
+/** The fields wif manages of a check body, as text (what plan shows for a check it creates). */
+export function checkFields(body: CheckConfigurationBody): Readonly<Record<string, string>> {
+  return fieldsOf(body);
+}
+
 /** The managed fields of `want` that differ in `seen`. */
 export function checkFieldChanges(seen: CheckConfiguration, want: CheckConfigurationBody): CheckFieldChange[] {
   const before = fieldsOf(seen);
@@ -258,21 +263,32 @@ export function ensureChecks(
   o: StepOptions = {},
 ): ResultAsync<EnsuredCheck[], TransportError | DevOpsIdentityNotFoundError> {
   const names = input.checks.approvals?.approvers ?? [];
-  return resolveDevOpsIdentities(deps, names, o).andThen((ids) => {
-    const desired = desiredChecks(input.checks, input.endpointId, ids);
-    const key = `checks|${deps.devops.transport.baseUrl}|${input.endpointId.toLowerCase()}`;
-    return new ResultAsync(
-      withLock(key, async () => {
-        const observed = await readChecks(deps, input.project, input.endpointId, o);
-        if (observed.isErr()) return err(observed.error);
-        const done: EnsuredCheck[] = [];
-        for (const change of decideChecks(desired, observed.value)) {
-          const written = await writeCheck(deps, input.project, change, o);
-          if (written.isErr()) return err(written.error);
-          done.push({ kind: change.kind, ...written.value, fields: change.action === 'update' ? change.fields : [] });
-        }
-        return ok(done);
-      }),
-    );
-  });
+  return resolveDevOpsIdentities(deps, names, o).andThen((ids) => convergeChecks(deps, input, ids, o));
+}
+
+/**
+ * The read → decide → write of {@link ensureChecks} once the approvers are resolved (`ids`: name →
+ * identity id), serialised per connection in this process. @internal
+ */
+export function convergeChecks(
+  deps: { readonly devops: DevOpsClient },
+  input: { readonly project: string; readonly endpointId: string; readonly checks: ChecksSpec },
+  ids: ReadonlyMap<string, string>,
+  o: StepOptions = {},
+): ResultAsync<EnsuredCheck[], TransportError> {
+  const desired = desiredChecks(input.checks, input.endpointId, ids);
+  const key = `checks|${deps.devops.transport.baseUrl}|${input.endpointId.toLowerCase()}`;
+  return new ResultAsync(
+    withLock(key, async () => {
+      const observed = await readChecks(deps, input.project, input.endpointId, o);
+      if (observed.isErr()) return err(observed.error);
+      const done: EnsuredCheck[] = [];
+      for (const change of decideChecks(desired, observed.value)) {
+        const written = await writeCheck(deps, input.project, change, o);
+        if (written.isErr()) return err(written.error);
+        done.push({ kind: change.kind, ...written.value, fields: change.action === 'update' ? change.fields : [] });
+      }
+      return ok(done);
+    }),
+  );
 }

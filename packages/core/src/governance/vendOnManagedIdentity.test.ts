@@ -61,7 +61,9 @@ describe('the environment-set spec on a managed identity', () => {
       ['sc-platform-prod-readonly', 'id-platform', false],
     ]);
     const refused = checkResolvedSpec(s)._unsafeUnwrapErr();
-    expect(refused.problems.map((p) => p.path)).toContain('connections[1].checks');
+    // Checks and security roles are plan/apply resources; the managed identity is not yet.
+    expect(refused.problems.map((p) => p.path)).toContain('connections[1].identity');
+    expect(refused.problems.map((p) => p.path)).not.toContain('connections[1].checks');
   });
 
   it('two concurrent applies create one identity, exactly three credentials and no duplicate checks; a re-run is unchanged', async () => {

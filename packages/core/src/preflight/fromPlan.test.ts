@@ -70,6 +70,25 @@ describe('writesOfConnection', () => {
     ]);
   });
 
+  it('a check or security role that changes on an existing connection needs Administer on it; a role holder only reported needs nothing', () => {
+    const id = '0b5c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3';
+    const admin = { service: 'devops', connection: 'web/sc', permission: 'Administer', project: 'web', projectId: 'p-1', endpointId: id };
+    const base = [r('serviceConnection', 'unchanged', 'sc', { id })];
+    const of = (...resources: PlannedResource[]) =>
+      writesOfConnection({ key: 'web/sc', project: 'web', projectId: 'p-1', resources: [...base, ...resources] });
+    expect(of(r('check', 'update', 'approvals', { id: '7' }))).toEqual([admin]);
+    expect(of(r('securityRole', 'create', '[web]\\Release Approvers', { id: 'g-1' }))).toEqual([admin]);
+    expect(of(r('securityRole', 'delete', '[web]\\Contributors', { id: 'g-2' }), r('check', 'unchanged', 'branchControl'))).toEqual([]);
+    // On a connection the run creates, Create is enough (its creator administers it).
+    expect(
+      writesOfConnection({
+        key: 'web/sc',
+        project: 'web',
+        resources: [r('serviceConnection', 'create', 'sc'), r('check', 'create', 'approvals')],
+      }),
+    ).toEqual([{ service: 'devops', connection: 'web/sc', permission: 'Create', project: 'web' }]);
+  });
+
   it('a plan with no change has no write; a connection that carries an error is left out', () => {
     expect(writesOfConnection({ key: 'k', project: 'p', resources: [r('application', 'unchanged', 'a')] })).toEqual([]);
     expect(

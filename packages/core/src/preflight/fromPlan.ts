@@ -33,7 +33,7 @@ function roleGuid(role: string): string | undefined {
  * The writes of one connection's plan, with the permission each needs: Graph app/SP/credential
  * writes; a role assignment's `roleAssignments/write` at its scope; Create in the project for a new
  * connection; Administer on an existing connection that is updated, shared or whose pipeline
- * permissions change (on a new connection those follow from Create: its creator administers it).
+ * permissions, checks or security roles change (on a new connection those follow from Create: its creator administers it).
  * `unchanged` resources and what `apply` only reports (`delete` of role assignments) need nothing.
  */
 export function writesOfConnection(plan: PlannedConnectionWrites, desired?: DesiredConnection): PreflightWrite[] {
@@ -91,9 +91,14 @@ export function writesOfConnection(plan: PlannedConnectionWrites, desired?: Desi
         else if (r.action === 'update' && r.id !== undefined)
           out.push({ service: 'devops', connection, permission: 'Administer', project, ...projectId, endpointId: r.id });
         break;
+      case 'securityRole':
+      case 'check':
       case 'projectShare':
       case 'pipelinePermission': {
-        const endpointId = r.id ?? connectionResource?.id;
+        // An extra role holder is only reported by apply (removed by sync with prune): nothing is sent.
+        if (r.kind === 'securityRole' && r.action === 'delete') break;
+        // A check or role is named by its kind or identity; the connection's id is the connection resource's.
+        const endpointId = r.kind === 'check' || r.kind === 'securityRole' ? connectionResource?.id : (r.id ?? connectionResource?.id);
         if (!newConnection && endpointId !== undefined)
           out.push({ service: 'devops', connection, permission: 'Administer', project, ...projectId, endpointId });
         break;

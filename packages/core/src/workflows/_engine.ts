@@ -27,6 +27,7 @@ import { credentialBranch } from './_bind';
 import { rollback } from './_rollback';
 import { assignmentLabel, isWanted, listPrincipalAssignments } from './_roles';
 import { describePipelines, desiredApp, desiredConnectionInput } from './_desired';
+import { governanceBranch } from './_governance';
 import { abortOnly, driftOf, type EngineOptions, type Opts, Run, stepOptions } from './_run';
 import type { ConnectionReport } from './types';
 import type { WifClients } from './clients';
@@ -246,6 +247,7 @@ function connectionBranch(
                   changes: a.changes,
                 });
               }),
+        governanceBranch(run, clients, c, connection, fresh, options),
       ] as const).map(([trustChain]) => trustChain);
     });
 }
@@ -258,6 +260,8 @@ const KIND_ORDER: readonly ResourceKind[] = [
   'federatedCredential',
   'projectShare',
   'pipelinePermission',
+  'check',
+  'securityRole',
 ];
 
 async function finish(

@@ -5,7 +5,14 @@
  * @internal
  */
 import type { OperationOptions } from '@wif/http';
-import { type ServiceEndpoint, authParameter, getPipelinePermissions, getProject, listServiceEndpoints } from '@wif/devops';
+import {
+  type ServiceEndpoint,
+  authParameter,
+  getPipelinePermissions,
+  getProject,
+  listCheckConfigurations,
+  listServiceEndpoints,
+} from '@wif/devops';
 import { type Application, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
 import { errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
 import { WIF_MANAGED_TAG } from '../constants';
@@ -51,8 +58,8 @@ const isWif = (e: ServiceEndpoint): boolean => (e.authorization?.scheme ?? '').t
  * Lists, in each project of the spec, the WIF connections that carry wif's marker but that no spec
  * connection names (nor uses the app of), and reads the parts `--prune` would delete.
  * Calls `GET projects/{p}`, `GET serviceendpoint/endpoints?type=azurerm` per project, and per
- * orphan `GET applications(appId=…)`, its service principal, credentials, role assignments and
- * pipeline permissions.
+ * orphan `GET applications(appId=…)`, its service principal, credentials, role assignments,
+ * pipeline permissions and checks.
  */
 export function findOrphans(
   clients: WifClients,
@@ -112,10 +119,11 @@ function readOrphan(
         note: `its app is not tagged ${WIF_MANAGED_TAG}: not made by wif, never deleted`,
       });
     }
-    const [sp, credentials, perms] = yield* ResultAsync.combine([
+    const [sp, credentials, perms, checks] = yield* ResultAsync.combine([
       readServicePrincipal(clients.graph, app, o),
       listFederatedIdentityCredentials(clients.graph, app.id, o),
       getPipelinePermissions(clients.devops, project.id, { type: 'endpoint', id: e.id }, o),
+      listCheckConfigurations(clients.devops, project.id, { type: 'endpoint', id: e.id }, o),
     ] as const);
     const target = targetFromData(e.data);
     const assignments = sp && target ? yield* listPrincipalAssignments(clients.arm, [targetListScope(target)], sp.id, o) : [];
@@ -133,6 +141,8 @@ function readOrphan(
             },
           ]
         : []),
+      // Its checks first: they are configurations of the project, not parts of the connection.
+      ...checks.map((k) => del('check', k.type.name ?? k.type.id, String(k.id))),
       { ...del('serviceConnection', e.name, e.id), changes: projects.map((p) => ({ field: 'project', from: p.name, to: null })) },
       ...credentials.filter((f) => f.name.toLowerCase().startsWith(ours)).map((f) => del('federatedCredential', f.name, f.id)),
       ...assignments.map((a) => del('roleAssignment', assignmentLabel(a), a.id)),

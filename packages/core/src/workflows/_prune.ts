@@ -1,16 +1,17 @@
 /**
  * `apply --prune`: deletes an orphan (a managed connection the spec no longer names) completely, in
- * this order: its pipeline permissions, the connection from every project it is in, its federated
+ * this order: its pipeline permissions, its checks, the connection from every project it is in, its federated
  * credentials, its role assignments, its service principal, its app. Only an orphan the plan found
  * `managed` (wif's marker on the connection and the tag on its app) is touched; a `404` is gone
  * already. @internal
  */
 import { deleteRoleAssignmentById } from '@wif/arm';
-import { deleteServiceEndpoint, getServiceEndpoint, updatePipelinePermissions } from '@wif/devops';
+import { deleteCheckConfiguration, deleteServiceEndpoint, getServiceEndpoint, updatePipelinePermissions } from '@wif/devops';
 import { deleteApplication, deleteFederatedIdentityCredential, deleteServicePrincipal } from '@wif/graph';
 import { okAsync, type ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
 import type { OrphanPlan } from './_orphans';
+import { checkRemovalCommand } from './_rollback';
 import type { WifClients } from './clients';
 import type { AppliedResource, Leftover, OrphanReport, PlannedResource } from './types';
 
@@ -19,8 +20,11 @@ export type { OrphanReport };
 const gone = <T>(r: ResultAsync<T, WifError>): ResultAsync<unknown, WifError> =>
   r.orElse((e) => (e.kind === 'NotFound' ? okAsync(undefined) : r));
 
-function command(o: OrphanPlan, part: PlannedResource, appObjectId: string): string {
+function command(clients: WifClients, o: OrphanPlan, part: PlannedResource, appObjectId: string): string {
   switch (part.kind) {
+    case 'check':
+      return checkRemovalCommand(clients.devops.transport.baseUrl, o.projectId, part.id ?? '');
+    case 'securityRole':
     case 'pipelinePermission':
     case 'projectShare':
     case 'serviceConnection':
@@ -45,6 +49,10 @@ function deletePart(
 ): ResultAsync<unknown, WifError> {
   const id = part.id ?? '';
   switch (part.kind) {
+    case 'check':
+      return deleteCheckConfiguration(clients.devops, o.projectId, Number(id), opts);
+    case 'securityRole':
+      return okAsync(undefined); // the connection's roles go with it
     case 'pipelinePermission': {
       const pipelines = part.changes
         .filter((c) => c.field === 'pipeline' && c.from)
@@ -91,7 +99,14 @@ export async function pruneOrphan(clients: WifClients, o: OrphanPlan, opts: { ab
   for (const part of o.resources) {
     const r = await deletePart(clients, o, part, appObjectId, opts);
     if (r.isOk()) resources.push({ kind: part.kind, name: part.name, id: part.id ?? '', outcome: 'deleted', changes: part.changes });
-    else leftovers.push({ kind: part.kind, name: part.name, id: part.id ?? '', error: r.error, command: command(o, part, appObjectId) });
+    else
+      leftovers.push({
+        kind: part.kind,
+        name: part.name,
+        id: part.id ?? '',
+        error: r.error,
+        command: command(clients, o, part, appObjectId),
+      });
   }
   return { ...head, status: leftovers.length > 0 ? 'prune-incomplete' : 'deleted', resources, leftovers };
 }

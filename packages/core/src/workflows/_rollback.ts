@@ -4,7 +4,7 @@
  */
 import type { OperationOptions } from '@wif/http';
 import { deleteRoleAssignmentById } from '@wif/arm';
-import { deleteServiceEndpoint, getServiceEndpoint } from '@wif/devops';
+import { deleteCheckConfiguration, deleteServiceEndpoint, getServiceEndpoint } from '@wif/devops';
 import { deleteApplication, deleteFederatedIdentityCredential, deleteServicePrincipal } from '@wif/graph';
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
@@ -18,9 +18,18 @@ export type CreatedResource =
   | { readonly kind: 'servicePrincipal'; readonly id: string; readonly name: string }
   | { readonly kind: 'roleAssignment'; readonly id: string; readonly name: string }
   | { readonly kind: 'serviceConnection'; readonly id: string; readonly name: string; readonly projectId: string }
-  | { readonly kind: 'federatedCredential'; readonly id: string; readonly name: string; readonly appObjectId: string };
+  | { readonly kind: 'federatedCredential'; readonly id: string; readonly name: string; readonly appObjectId: string }
+  | {
+      readonly kind: 'check';
+      readonly id: string;
+      readonly name: string;
+      readonly projectId: string;
+      /** The organization's Azure DevOps URL, for the removal command. */
+      readonly organizationUrl: string;
+    };
 
 const ORDER: readonly CreatedResource['kind'][] = [
+  'check',
   'federatedCredential',
   'serviceConnection',
   'roleAssignment',
@@ -32,6 +41,8 @@ const isNotFound = (e: { kind: string }): boolean => e.kind === 'NotFound';
 
 function remove(clients: WifClients, x: CreatedResource, opts: { abortSignal?: AbortSignal }): ResultAsync<unknown, WifError> {
   switch (x.kind) {
+    case 'check':
+      return deleteCheckConfiguration(clients.devops, x.projectId, Number(x.id), opts);
     case 'federatedCredential':
       return deleteFederatedIdentityCredential(clients.graph, x.appObjectId, x.id, opts);
     case 'serviceConnection':
@@ -55,11 +66,22 @@ function remove(clients: WifClients, x: CreatedResource, opts: { abortSignal?: A
 }
 
 /**
+ * The command that deletes a check by hand: `az rest` with an Azure DevOps token (499b84ac-… is the
+ * Azure DevOps resource), as the Azure CLI has no command for checks
+ * (learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations/delete?view=azure-devops-rest-7.1).
+ */
+export function checkRemovalCommand(organizationUrl: string, projectId: string, id: string): string {
+  return `az rest --method delete --resource 499b84ac-1321-427f-aa17-267ca6975798 --url "${organizationUrl.replace(/\/+$/, '')}/${projectId}/_apis/pipelines/checks/configurations/${id}?api-version=7.1-preview.1"`;
+}
+
+/**
  * The Azure CLI command that removes a resource by hand (printed with a leftover). The connection
  * command names its own project; one shared into others must be removed from those too.
  */
 export function removalCommand(x: CreatedResource): string {
   switch (x.kind) {
+    case 'check':
+      return checkRemovalCommand(x.organizationUrl, x.projectId, x.id);
     case 'federatedCredential':
       return `az ad app federated-credential delete --id ${x.appObjectId} --federated-credential-id ${x.id}`;
     case 'serviceConnection':

@@ -28,6 +28,7 @@ import { MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
 import { pipelineChanges } from './_access';
 import { isWifCredential, planCredential } from './_credential';
 import { decideShare, describePipelines, desiredApp, desiredConnectionInput } from './_desired';
+import { planGovernance } from './_governance';
 import { findOrphans, type OrphanPlan } from './_orphans';
 import { readServicePrincipal } from './_read';
 import { assignmentLabel, isWanted, listPrincipalAssignments, type WantedRole } from './_roles';
@@ -286,6 +287,9 @@ function readAndDecide(
         );
       if (c.pipelines) out.push(res('pipelinePermission', 'create', describePipelines(c)));
       out.push(...credentials.filter((f) => isWifCredential(f.name)).map(orphanCredential));
+      const governance = yield* planGovernance(clients, c, found.project.id, undefined, o);
+      out.push(...governance.resources);
+      refusals.push(...governance.refusals);
       return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id });
     }
     const want = desiredConnectionInput(spec, c, app?.appId ?? '');
@@ -351,6 +355,10 @@ function readAndDecide(
       const { changes } = pipelineChanges(c.pipelines, perms);
       out.push(res('pipelinePermission', actionOf(changes), describePipelines(c), { id: connection.id, changes }));
     }
+    // Checks and security roles.
+    const governance = yield* planGovernance(clients, c, found.project.id, connection, o);
+    out.push(...governance.resources);
+    refusals.push(...governance.refusals);
     return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id });
   });
 }

@@ -26,6 +26,8 @@ const resource = z.object({
     'federatedCredential',
     'projectShare',
     'pipelinePermission',
+    'check',
+    'securityRole',
   ]),
   action: z.enum(['create', 'update', 'unchanged', 'delete']),
   name: z.string(),

@@ -12,7 +12,11 @@ export type ResourceKind =
   | 'serviceConnection'
   | 'federatedCredential'
   | 'projectShare'
-  | 'pipelinePermission';
+  | 'pipelinePermission'
+  /** A check on the connection (approvals, branch control, business hours, exclusive lock), named by its kind. */
+  | 'check'
+  /** A security role on the connection, named by the identity that holds it (or `inheritance`). */
+  | 'securityRole';
 
 /** What a plan says will happen to one resource. */
 export type PlanAction = 'create' | 'update' | 'unchanged' | 'delete';

@@ -105,6 +105,22 @@ export function roleAssignmentsProblem(scope: string, resourceId: string, body: 
   return undefined;
 }
 
+/**
+ * What a PATCH of role assignments asks, or the service's refusal: with `?inheritPermissions=true|false`
+ * (no body) inheritance on or off; otherwise the body `["<identity id>", …]` names the assignments
+ * to remove. Shared by the contract route and the fake; each keeps its own resource checks.
+ */
+export function roleAssignmentsPatch(query: URLSearchParams, body: unknown): { inherit: boolean } | { remove: string[] } | Response {
+  const inherit = query.get('inheritPermissions');
+  if (inherit !== null) {
+    return /^(true|false)$/i.test(inherit)
+      ? { inherit: inherit.toLowerCase() === 'true' }
+      : badRequest('devops', `The value '${inherit}' is not valid for inheritPermissions.`);
+  }
+  const parsed = identityIdsBodySchema.safeParse(body);
+  return parsed.success ? { remove: parsed.data } : invalid(parsed.error);
+}
+
 /** `distributedtask.serviceendpointrole` resources are `{projectId}_{endpointId}` (GUIDs). */
 export function endpointResourceProblem(scope: string, resourceId: string): Response | undefined {
   if (!same(scope, 'distributedtask.serviceendpointrole')) return undefined;
@@ -280,13 +296,8 @@ export function devopsGovernanceRoutes(): Route[] {
         const [, scope = '', resourceId = ''] = ctx.params;
         const problem = endpointResourceProblem(scope, resourceId);
         if (problem) return problem;
-        const inherit = ctx.query.get('inheritPermissions');
-        if (inherit !== null) {
-          if (!/^(true|false)$/i.test(inherit)) return badRequest('devops', `The value '${inherit}' is not valid for inheritPermissions.`);
-          return new HttpResponse(null, { status: 200 });
-        }
-        const parsed = identityIdsBodySchema.safeParse(ctx.body);
-        return parsed.success ? new HttpResponse(null, { status: 200 }) : invalid(parsed.error);
+        const patch = roleAssignmentsPatch(ctx.query, ctx.body);
+        return patch instanceof Response ? patch : new HttpResponse(null, { status: 200 });
       },
     },
   ];

@@ -6,7 +6,7 @@
  * Source: learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations?view=azure-devops-rest-7.1
  */
 import { serviceError, type RouteContext } from '../_router';
-import { checkBodyProblem, checkBodySchema, CHECKS_API_VERSION } from '../contract/devopsGovernance';
+import { type CheckBody, checkBodyProblem, checkBodySchema, CHECKS_API_VERSION } from '../contract/devopsGovernance';
 import { json, noContent } from './_respond';
 import type { FakeCheck } from './governanceState';
 import type { FakeRoute, FakeRuntime } from './options';
@@ -60,6 +60,14 @@ export function checkRoutes(rt: FakeRuntime): FakeRoute[] {
           `The resource of type endpoint with id ${id} does not exist or you do not have access to it.`,
         )
       : undefined;
+  /** The project of the URL and the body, or the service's refusal of either (404 first, then 400). */
+  const projectAndBody = (ctx: RouteContext): { project: { id: string }; body: CheckBody } | Response => {
+    const project = projectOr404(ctx);
+    if (project instanceof Response) return project;
+    return checkBodyProblem(ctx.body) ?? { project, body: checkBodySchema.parse(ctx.body) };
+  };
+  const checkNotFound = (id: string | number | undefined): Response =>
+    serviceError('devops', 404, 'CheckConfigurationNotFoundException', `Check configuration ${id ?? ''} does not exist.`);
   const CHECKS = `^/([^/]+)/${PROJECT}/_apis/pipelines/checks/configurations`;
 
   return [
@@ -93,12 +101,7 @@ export function checkRoutes(rt: FakeRuntime): FakeRoute[] {
         const found = gov.check(Number(ctx.params[2]));
         return found
           ? json(checkJson(found, ctx.params[0] ?? '', same(ctx.query.get('$expand'), 'settings')))
-          : serviceError(
-              'devops',
-              404,
-              'CheckConfigurationNotFoundException',
-              `Check configuration ${ctx.params[2] ?? ''} does not exist.`,
-            );
+          : checkNotFound(ctx.params[2]);
       },
     },
     {
@@ -107,11 +110,9 @@ export function checkRoutes(rt: FakeRuntime): FakeRoute[] {
       operation: 'POST checkConfiguration',
       apiVersion: CHECKS_API_VERSION,
       handle(ctx) {
-        const project = projectOr404(ctx);
-        if (project instanceof Response) return project;
-        const problem = checkBodyProblem(ctx.body);
-        if (problem) return problem;
-        const body = checkBodySchema.parse(ctx.body);
+        const request = projectAndBody(ctx);
+        if (request instanceof Response) return request;
+        const { project, body } = request;
         const missing = resourceProblem(body.resource.type, body.resource.id);
         if (missing) return missing;
         const created = gov.addCheck({
@@ -130,16 +131,14 @@ export function checkRoutes(rt: FakeRuntime): FakeRoute[] {
       operation: 'PATCH checkConfiguration',
       apiVersion: CHECKS_API_VERSION,
       handle(ctx) {
-        const project = projectOr404(ctx);
-        if (project instanceof Response) return project;
-        const problem = checkBodyProblem(ctx.body);
-        if (problem) return problem;
-        const body = checkBodySchema.parse(ctx.body);
+        const request = projectAndBody(ctx);
+        if (request instanceof Response) return request;
+        const { body } = request;
         const id = Number(ctx.params[2]);
         if (body.id !== undefined && body.id !== id)
           return serviceError('devops', 400, 'ArgumentException', `The check id ${body.id} in the body does not match ${id} in the URL.`);
         const found = gov.check(id);
-        if (!found) return serviceError('devops', 404, 'CheckConfigurationNotFoundException', `Check configuration ${id} does not exist.`);
+        if (!found) return checkNotFound(id);
         if (!same(found.type.id, body.type.id) || !same(found.resource.id, body.resource.id)) {
           return serviceError('devops', 400, 'ArgumentException', 'The type and resource of a check configuration cannot be changed.');
         }
@@ -159,14 +158,7 @@ export function checkRoutes(rt: FakeRuntime): FakeRoute[] {
       handle(ctx) {
         const project = projectOr404(ctx);
         if (project instanceof Response) return project;
-        return gov.deleteCheck(Number(ctx.params[2]))
-          ? noContent()
-          : serviceError(
-              'devops',
-              404,
-              'CheckConfigurationNotFoundException',
-              `Check configuration ${ctx.params[2] ?? ''} does not exist.`,
-            );
+        return gov.deleteCheck(Number(ctx.params[2])) ? noContent() : checkNotFound(ctx.params[2]);
       },
     },
   ];

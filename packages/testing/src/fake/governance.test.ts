@@ -179,6 +179,24 @@ describe('check configurations', () => {
     expect(orphan.status).toBe(404);
     expect((await call('POST', `${url}?api-version=7.1-preview.1`, { json: body })).status).toBe(200);
   });
+
+  it('refuses, on POST and PATCH alike, a bad body (400) and an unknown project (404) before any change; an unknown id is 404 on GET, PATCH and DELETE', async () => {
+    const { fake, url, body } = setupChecks();
+    const v = '?api-version=7.1-preview.1';
+    const created = (await call('POST', url + v, { json: body })).body;
+    const badBody = { ...body, type: { id: 'not-a-guid' } };
+    const otherProject = url.replace(/\/[^/]+\/_apis/, '/NoSuchProject/_apis');
+    expect((await call('POST', url + v, { json: badBody })).status).toBe(400);
+    expect((await call('PATCH', `${url}/${created.id}${v}`, { json: { ...badBody, id: created.id } })).status).toBe(400);
+    const noProject = await call('POST', otherProject + v, { json: body });
+    expect([noProject.status, noProject.body.typeKey]).toEqual([404, 'ProjectDoesNotExistWithNameException']);
+    expect((await call('PATCH', `${otherProject}/${created.id}${v}`, { json: { ...body, id: created.id, timeout: 5 } })).status).toBe(404);
+    expect(fake.state.governance.checks().map((c) => [c.id, c.timeout, c.version])).toEqual([[created.id, 43200, 1]]);
+    for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
+      const r = await call(method, `${url}/999${v}`, method === 'PATCH' ? { json: { ...body, id: 999 } } : {});
+      expect([method, r.status, r.body.typeKey]).toEqual([method, 404, 'CheckConfigurationNotFoundException']);
+    }
+  });
 });
 
 describe('security roles and identities', () => {
@@ -219,6 +237,18 @@ describe('security roles and identities', () => {
     });
     expect((await call('PATCH', url.replace('?', '?inheritPermissions=false&'))).status).toBe(200);
     expect((await call('GET', url)).body.value.some((a: { identity: { id: string } }) => a.identity.id === contributors)).toBe(false);
+  });
+
+  it('refuses a PATCH with inheritPermissions other than true/false, or a body that is not a list of ids, changing nothing', async () => {
+    const { fake, project, endpoint, url } = setupRoles();
+    const resource = `${project.id}_${endpoint.id}`;
+    const maybe = await call('PATCH', url.replace('?', '?inheritPermissions=maybe&'));
+    expect([maybe.status, maybe.body.typeKey]).toEqual([400, 'ArgumentException']);
+    expect(fake.state.governance.inheritance('distributedtask.serviceendpointrole', resource)).toBe(true);
+    for (const json of [[], [{ id: endpoint.createdBy.id }], { ids: [endpoint.createdBy.id] }]) {
+      expect((await call('PATCH', url, { json })).status).toBe(400);
+    }
+    expect((await call('GET', url)).body).toMatchObject({ count: 1, value: [{ identity: { id: endpoint.createdBy.id } }] });
   });
 
   it('refuses the GA api-version, a resource id without the project, and Creator on a connection', async () => {

@@ -15,8 +15,7 @@ import {
   endpointResourceProblem,
   identitiesQueryProblem,
   IDENTITIES_API_VERSION,
-  identityIdsBodySchema,
-  invalid,
+  roleAssignmentsPatch,
   roleAssignmentsProblem,
   roleAssignmentBodySchema,
   roleJson,
@@ -171,17 +170,11 @@ export function securityRoleRoutes(rt: FakeRuntime): FakeRoute[] {
         const [, scope = '', resourceId = ''] = ctx.params;
         const missing = resourceMissing(scope, resourceId);
         if (missing) return missing;
+        const patch = roleAssignmentsPatch(ctx.query, ctx.body);
+        if (patch instanceof Response) return patch;
         ensure(scope, resourceId);
-        const inherit = ctx.query.get('inheritPermissions');
-        if (inherit !== null) {
-          if (!/^(true|false)$/i.test(inherit))
-            return serviceError('devops', 400, 'ArgumentException', `The value '${inherit}' is not valid for inheritPermissions.`);
-          gov.setInheritance(scope, resourceId, inherit.toLowerCase() === 'true');
-          return new Response(null, { status: 200 });
-        }
-        const parsed = identityIdsBodySchema.safeParse(ctx.body);
-        if (!parsed.success) return invalid(parsed.error);
-        for (const id of parsed.data) gov.removeRoleAssignment(scope, resourceId, id);
+        if ('inherit' in patch) gov.setInheritance(scope, resourceId, patch.inherit);
+        else for (const id of patch.remove) gov.removeRoleAssignment(scope, resourceId, id);
         return new Response(null, { status: 200 });
       },
     },
