@@ -25,6 +25,8 @@ status=0
 pnpm exec turbo run test --concurrency=2 --output-logs=full 2>&1 | tee "$log" || status=$?
 echo "== package checks"
 pnpm exec turbo run check:package --output-logs=errors-only || status=$?
+echo "== repository (cited documents exist, docs/api not committed, azure-devops-node-api dev-only)"
+{ node --test scripts/check-repo.test.mjs && node scripts/check-repo.mjs; } || status=$?
 echo "== scripts (bootstrap leaves the shell's options alone)"
 bash scripts/test-bootstrap.sh || status=$?
 echo "== release and consumer smoke test (dist-release/, plain npm outside the workspace)"

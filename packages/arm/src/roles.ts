@@ -6,9 +6,9 @@ import { parseScope, type ParsedScope } from './scope';
 
 /**
  * Well-known built-in role names → role-definition GUIDs (global constants, the same in every
- * tenant). Verified against learn.microsoft.com/azure/role-based-access-control/built-in-roles/general
- * and .../built-in-roles/privileged (MicrosoftDocs/azure-docs, articles/role-based-access-control/built-in-roles/
- * general.md and privileged.md), which list each role's `id` as `/providers/Microsoft.Authorization/roleDefinitions/{guid}`.
+ * tenant). Verified against https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/general
+ * and https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/privileged, which list each
+ * role's `id` as `/providers/Microsoft.Authorization/roleDefinitions/{guid}`.
  */
 export const BUILT_IN_ROLES = Object.freeze({
   Owner: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
@@ -61,7 +61,7 @@ export function subscriptionRoleDefinitionId(subscriptionId: string, guid: strin
  * when the scope has a subscription, else (a management group) the tenant form
  * `/providers/Microsoft.Authorization/roleDefinitions/{guid}`.
  *
- * The docs (role-assignments-rest.md, "Assign an Azure role") write the body's id as
+ * The docs (https://learn.microsoft.com/azure/role-based-access-control/role-assignments-rest, "Assign an Azure role") write the body's id as
  * `/{scope}/providers/Microsoft.Authorization/roleDefinitions/{guid}` for every level, management
  * groups included; the tenant form is the one the service returns in every response (docs/reference/arm.md §1)
  * and the one the built-in roles pages give as each role's `id`, so it names the same definition

@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { err, ok, type Result } from 'neverthrow';
-import { closestName } from './didYouMean';
+import { closestName } from '@wif/http';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -402,7 +402,7 @@ function globalsFrom(
   const query = values['query'] as string | undefined;
   const formats = [...OUTPUT_FORMATS, ...extraFormats];
   if (given !== undefined && !formats.includes(given)) {
-    const near = closestName(given, formats);
+    const near = closestName(given, formats, { uniquePrefix: true });
     return err(usage(`-o/--output must be ${formats.join(', ')}, not "${given}".${near ? ` Did you mean -o ${near}?` : ''}`));
   }
   if (values['json'] === true && given !== undefined && given !== 'json')
@@ -455,7 +455,7 @@ export function parseCommandLine(
     return globalsFrom(loose.values, env).map((global) => ({ command: 'help' as const, ...(topic ? { topic } : {}), global }));
   }
   if (!isCommand(word)) {
-    const near = closestName(word, [...COMMAND_NAMES, 'help']);
+    const near = closestName(word, [...COMMAND_NAMES, 'help'], { uniquePrefix: true });
     return err(usage(`Unknown command "${word}".${near ? ` Did you mean \`wif ${near}\`?` : ''} Commands: ${COMMAND_NAMES.join(', ')}.`));
   }
 
@@ -473,7 +473,7 @@ export function parseCommandLine(
     const message = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '.');
     const unknown = /^Unknown option '(--?[^']+)'/.exec(message)?.[1];
     const names = Object.keys({ ...GLOBAL_OPTIONS, ...spec.options });
-    const near = unknown?.startsWith('--') ? closestName(unknown.slice(2), names) : undefined;
+    const near = unknown?.startsWith('--') ? closestName(unknown.slice(2), names, { uniquePrefix: true }) : undefined;
     return err(usage(near ? `Unknown option '${unknown}'. Did you mean --${near}?` : message, word));
   }
   const globals = globalsFrom(parsed.values, env, spec.outputFormats ?? [], Object.hasOwn(spec.options, 'output'));

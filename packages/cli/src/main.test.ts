@@ -162,9 +162,9 @@ describe('wif (in-process, against the emulator)', () => {
 
 describe('wif migrate onto a managed identity (in-process)', () => {
   it('start --identity managed vends the new connection on the identity; rollback removes it and the identity; usage errors exit 2', async () => {
-    const journal = ['--journal', join(dir, `journal-mi-${emu.port}.json`)];
+    const journal = ['--journal', join(ctx.dir, `journal-mi-${ctx.emu.port}.json`)];
     const target = ['--connection', 'sc-shared-deploy', '--project', 'shared'];
-    const sub = emu.fake.state.subscriptionId;
+    const sub = ctx.emu.fake.state.subscriptionId;
     const half = await wif(['migrate', 'start', ...target, ...journal, '--identity', 'managed', '--location', 'westeurope']);
     expect(half.code).toBe(EXIT.usage);
     expect(half.err).toContain('--identity-subscription');
@@ -183,15 +183,15 @@ describe('wif migrate onto a managed identity (in-process)', () => {
     const start = await wif(['migrate', 'start', ...target, ...journal, ...identityFlags]);
     expect(start.code, start.err).toBe(EXIT.ok);
     expect(start.out).toContain('managed identity: id-sc-shared-deploy-wif');
-    const mi = emu.fake.state.governance.managedIdentity(sub, 'rg-identities', 'id-sc-shared-deploy-wif')!;
-    const created = emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-shared-deploy-wif')!;
+    const mi = ctx.emu.fake.state.governance.managedIdentity(sub, 'rg-identities', 'id-sc-shared-deploy-wif')!;
+    const created = ctx.emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-shared-deploy-wif')!;
     expect(created.parameters['serviceprincipalid']).toBe(mi.clientId);
     expect([...mi.credentials.keys()]).toEqual([`ado-sc-${created.id}`]);
 
     expect((await wif(['migrate', 'rollback', ...target, ...journal])).code).toBe(EXIT.ok);
-    expect(emu.fake.state.governance.managedIdentity(sub, 'rg-identities', 'id-sc-shared-deploy-wif')).toBeUndefined();
-    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy');
-    expect(emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy-wif');
+    expect(ctx.emu.fake.state.governance.managedIdentity(sub, 'rg-identities', 'id-sc-shared-deploy-wif')).toBeUndefined();
+    expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy');
+    expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy-wif');
   });
 });
 

@@ -10,37 +10,8 @@ export {
   LEGACY_ISSUER_RETIREMENT_DATE,
   issuerKind,
 } from './constants';
-export type {
-  WifError,
-  WifErrorKind,
-  SubjectMismatchError,
-  AudienceMismatchError,
-  MultiTenantAppError,
-  IdentityMismatchError,
-  PrivilegedRoleRefusedError,
-  RoleNotFoundError,
-  ConnectionConflictError,
-  CredentialLimitError,
-  IdentityLocationConflictError,
-  UnsupportedRegionError,
-  IdentityCredentialLimitError,
-  DevOpsIdentityNotFoundError,
-  StalePlanError,
-  PermissionMissingError,
-  MissingPermission,
-  Problem,
-  SourceLocation,
-  Service,
-  ValidationError,
-  HttpError,
-  HttpErrorKind,
-  NetworkError,
-  InvalidResponseError,
-  AuthenticationError,
-  AbortedError,
-  TransportError,
-  LimitExceededError,
-} from './errors';
+// Every error type of the union: errors.ts is the one list (its own kinds and those of @wif/http it carries).
+export type * from './errors';
 export type { Outcome, Converged, StepOptions, ReplicationRetryOptions } from './types';
 export { REFUSAL_KINDS, isRefusal, type Refusal, type RefusalKind } from './refusals';
 export { targetToData, targetFromData, targetScope, targetListScope, type ConnectionTarget } from './target';

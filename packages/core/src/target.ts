@@ -12,6 +12,7 @@
 import type { CloudName } from '@wif/http';
 import { z } from 'zod';
 import { connectionNameSchema, guidSchema } from './validation';
+import { same } from './_internal/compare';
 
 /** What the connection targets. Access itself is the role assignments; this is what Azure DevOps shows. */
 export type ConnectionTarget =
@@ -83,8 +84,6 @@ export function targetToData(target: ConnectionTarget, cloud: CloudName = 'Azure
       };
   }
 }
-
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
 /**
  * The target an endpoint's `data` describes, or `undefined` when it names neither a subscription

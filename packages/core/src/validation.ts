@@ -7,7 +7,7 @@
  */
 import { parseScope } from '@wif/arm';
 import { type Problem, validationError, type ValidationError } from '@wif/http';
-import { err, ok, type Result } from 'neverthrow';
+import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow';
 import { z } from 'zod';
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -182,4 +182,18 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, prefix 
   const parsed = schema.safeParse(input);
   if (parsed.success) return ok(parsed.data);
   return err(validationError(problemsFromZod(parsed.error, prefix)));
+}
+
+/**
+ * A step's public entry: validates `input`, then runs `run` with the parsed value. Bad input is a
+ * `Validation` error and `run` never starts, so nothing is sent. The workflows call the step's
+ * `…Validated` form directly with input they have already checked.
+ */
+export function validated<S extends z.ZodType, T, E>(
+  schema: S,
+  input: unknown,
+  run: (value: z.output<S>) => ResultAsync<T, E>,
+): ResultAsync<T, E | ValidationError> {
+  const valid = validate(schema, input);
+  return valid.isErr() ? errAsync(valid.error) : run(valid.value);
 }

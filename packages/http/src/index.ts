@@ -16,6 +16,7 @@ export {
   httpError,
   isRetryable,
 } from './errors';
+export { closestName, type ClosestNameOptions } from './didYouMean';
 export { clip, redact, redactDeep, registerSecret, type RegisterSecretOptions, SECRET_FIELD_NAMES } from './redact';
 export {
   type RetryOptions,

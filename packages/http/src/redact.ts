@@ -92,6 +92,10 @@ const KEEP_PREFIX: readonly RegExp[] = [
   new RegExp(`((?<![A-Za-z_])${F}%3[DA](?:%20|\\+)*)(?:(?!%26)[^&\\s"'<>])+`, 'gi'),
   // form, query and text: client_secret=value, password = value, serviceprincipalkey: value, sig="value"
   new RegExp(`(\\b${F}\\s*[=:]\\s*)(?:"[^"\\n]*"|'[^'\\n]*'|[^&\\s"'<>]+)`, 'gi'),
+  // an OAuth authorization code in a query string (RFC 6749 §4.1.2): ?code=value or &code=value, 16 or more
+  // characters. Only in a query, and only a long value: `code` is also the name of every service's error code,
+  // and Entra links its error pages as login.microsoftonline.com/error?code=50173; those stay readable.
+  /([?&]code=)(?=[^&\s"'<>#]{16})[^&\s"'<>#]+/gi,
 ];
 
 const WHOLE: readonly RegExp[] = [

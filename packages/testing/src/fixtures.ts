@@ -1,6 +1,6 @@
 /**
  * The official request/response examples published by Microsoft (REST specs and docs pages), copied verbatim into
- * `fixtures/` of this package (see fixtures/SOURCES.md for provenance).
+ * `fixtures/` of this package (see packages/testing/fixtures/SOURCES.md for provenance).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

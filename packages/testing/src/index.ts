@@ -21,7 +21,7 @@ export {
   serviceError,
   badRequest,
   nextRequestId,
-} from './contract/_router';
+} from './_router';
 export { type GraphContractOptions, graphContractHandlers } from './contract/graph';
 export { type ArmContractOptions, armContractHandlers } from './contract/arm';
 export { type DevopsContractOptions, devopsContractHandlers } from './contract/devops';

@@ -26,3 +26,11 @@ export function similarity(a: string, b: string): number {
   while (i < x.length && i < y.length && x[i] === y[i]) i++;
   return i - Math.abs(x.length - y.length) / 1000;
 }
+
+/**
+ * Whether two names or ids are equal ignoring letter case, the way Azure DevOps and ARM compare them
+ * (project and connection names, GUIDs, scopes). A missing `a` compares as the empty string.
+ */
+export function same(a: string | null | undefined, b: string): boolean {
+  return (a ?? '').toLowerCase() === b.toLowerCase();
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withLock } from './lock';
+import { credentialLockKey, withLock } from './lock';
 
 describe('withLock', () => {
   it('runs work for one key one at a time, in order, and other keys in parallel', async () => {
@@ -22,5 +22,19 @@ describe('withLock', () => {
     });
     await expect(failed).rejects.toThrow('boom');
     await expect(withLock('c', async () => 'next')).resolves.toBe('next');
+  });
+});
+
+describe('credentialLockKey', () => {
+  const graph = { transport: { baseUrl: 'https://graph.microsoft.com/v1.0' } };
+  const arm = { transport: { baseUrl: 'https://management.azure.com' } };
+  it('is one key per parent, whatever the case of its id', () => {
+    const id = '5A7D2C3E-1F00-4B6A-9C8D-0E1F2A3B4C5D';
+    expect(credentialLockKey('application', graph, id)).toBe(credentialLockKey('application', graph, id.toLowerCase()));
+  });
+  it('keeps apart other parents, kinds of parent, and services at other base URLs', () => {
+    const key = credentialLockKey('application', graph, 'a');
+    expect(new Set([key, credentialLockKey('application', graph, 'b'), credentialLockKey('managedIdentity', arm, 'a')]).size).toBe(3);
+    expect(credentialLockKey('application', { transport: { baseUrl: 'http://127.0.0.1:9/v1.0' } }, 'a')).not.toBe(key);
   });
 });

@@ -22,12 +22,19 @@ export async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
+/** Whose federated identity credentials a write changes: an app registration (Graph) or a user-assigned managed identity (ARM). */
+export type CredentialParentKind = 'application' | 'managedIdentity';
+
 /**
- * The lock key of one credential parent — an application (Graph) or a user-assigned managed
- * identity (ARM) — on one service endpoint. Every write of a federated credential under that parent
- * (bind, replace, delete) takes this key, so writes to one parent never race; this is the only
- * place the key is built.
+ * The one lock key for writes to the federated identity credentials of one parent. Every write
+ * (create, update, delete) under that parent must take it, or two writes to one app or identity stop
+ * being serialised and the service answers 409. `client` is the Graph or ARM client doing the write
+ * (its base URL keeps two clouds or emulators in one process apart); ids compare case-insensitively.
  */
-export function credentialLockKey(serviceBaseUrl: string, parentId: string): string {
-  return `${serviceBaseUrl}|${parentId.toLowerCase()}`;
+export function credentialLockKey(
+  kind: CredentialParentKind,
+  client: { readonly transport: { readonly baseUrl: string } },
+  id: string,
+): string {
+  return `credentials|${kind}|${client.transport.baseUrl}|${id.toLowerCase()}`;
 }

@@ -33,8 +33,7 @@ import type { AdaptivePool } from './_pool';
 import { FEDERATION_AUDIENCE } from '../constants';
 import type { AuditedConnection, AuditFinding } from './findings';
 import { finding } from './inspectConnection';
-
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
+import { same } from '../_internal/compare';
 
 /** Groups that are "everyone" (or close to it) in a project or organization. */
 const BROAD_GROUPS = ['project valid users', 'project collection valid users', 'contributors', 'readers', 'everyone'];

@@ -17,8 +17,7 @@ import {
   UNREADABLE_CODES,
   unreadableFix,
 } from './findings';
-
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
+import { same } from '../_internal/compare';
 
 /** Schemes that never store a key in Azure DevOps. */
 const KEYLESS_SCHEMES = new Set(['workloadidentityfederation', 'managedserviceidentity', 'none']);
@@ -105,7 +104,7 @@ const DAY_IN_MS = 86_400_000;
 /**
  * The severity of a connection still on the Azure DevOps issuer: `critical` once the issuer is
  * retired, `high` within 180 days of it, `medium` before; `low` for connections the retirement does
- * not cover (non-public clouds, multi-tenant apps: convert-service-connections.md).
+ * not cover (non-public clouds, multi-tenant apps: https://learn.microsoft.com/azure/devops/pipelines/release/convert-service-connections).
  */
 export function legacyIssuerSeverity(nowInMs: number, eligible: boolean): Severity {
   if (!eligible) return 'low';

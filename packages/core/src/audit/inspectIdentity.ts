@@ -13,6 +13,7 @@ import { mismatch } from '../steps/verifySubject';
 import type { IdentityReader, PrincipalFacts } from './_identityReader';
 import { type AuditCheck, type AuditCode, type AuditedConnection, type AuditFinding, type Severity } from './findings';
 import { errorDetails, finding } from './inspectConnection';
+import { same } from '../_internal/compare';
 
 /** What the identity checks found, which checks ran, and the app's sign-in audience when it was read. */
 export interface IdentityInspection {
@@ -21,7 +22,6 @@ export interface IdentityInspection {
   readonly signInAudience?: string;
 }
 
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 const ROLE_NAMES = new Map<string, string>(Object.entries(BUILT_IN_ROLES).map(([name, guid]) => [guid, name]));
 /** A built-in role's name for its definition GUID, or the GUID itself. @internal */
 export const roleNameOf = (guid: string): string => ROLE_NAMES.get(guid) ?? guid;

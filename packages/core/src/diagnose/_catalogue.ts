@@ -1,7 +1,7 @@
 /**
  * What each cause means and what to do about it. Sources: docs/reference/federation.md §5, the Azure DevOps
- * error tables (MicrosoftDocs/azure-devops-docs `docs/pipelines/release/troubleshoot-workload-identity.md`
- * and `includes/errors-workload-identity.md`, ms.date 03/26/2026) and the seed article's
+ * error tables (https://learn.microsoft.com/azure/devops/pipelines/release/troubleshoot-workload-identity and
+ * the error table it includes, ms.date 03/26/2026) and the seed article's
  * troubleshooting section. docs/diagnose.md renders the same catalogue for people.
  */
 import type { DiagnosisCause } from './types';

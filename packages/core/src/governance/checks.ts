@@ -24,6 +24,7 @@ import { withLock } from '../_internal/lock';
 import type { ChecksSpec } from '../spec/governance';
 import type { Outcome, StepOptions } from '../types';
 import { resolveDevOpsIdentities } from './identities';
+import { same } from '../_internal/compare';
 
 /** The check kinds wif manages. */
 export type CheckKind = 'approvals' | 'branchControl' | 'businessHours' | 'exclusiveLock';
@@ -53,7 +54,6 @@ export type CheckChange =
     }
   | { readonly action: 'unchanged'; readonly kind: CheckKind; readonly id: number };
 
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 const DISPLAY = 'Managed by wif';
 
 /** The desired check bodies for a connection (pure). `ids` maps every approver name to its identity id. */

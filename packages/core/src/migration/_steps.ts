@@ -22,8 +22,8 @@ import { WIF_MANAGED_TAG } from '../constants';
 import type { MigrationError, NotMigratableError } from './errors';
 import type { MigrationRecord } from './journal';
 import { nowIso, type Run, stepOptions, type StepOutcome } from './_run';
+import { same } from '../_internal/compare';
 
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 /** Most direct assignments one principal is expected to hold at one scope. */
 const MAX_ASSIGNMENTS = 5_000;
 

@@ -8,6 +8,7 @@ import type { Converged, StepOptions } from '../types';
 import { guidSchema, projectSchema, validate } from '../validation';
 import type { WifClients } from '../workflows/clients';
 import type { MigrationError, NotMigratableError } from './errors';
+import { same } from '../_internal/compare';
 
 /** Which connection to convert. */
 export interface ConvertConnectionInput {
@@ -24,7 +25,6 @@ export interface ConvertOptions extends StepOptions {
 /** @internal */
 export const convertInputSchema = z.strictObject({ project: projectSchema, connectionId: guidSchema });
 
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 const WIF = 'WorkloadIdentityFederation';
 
 /** Verifies the trust chain, retrying a mismatch for a while (a credential just written may not be listed yet). @internal */

@@ -12,10 +12,13 @@ import type { WifClients } from '../workflows/clients';
 import { type ConvertConnectionInput, convertInputSchema, type ConvertOptions, verifyConverted } from './convertConnectionScheme';
 import type { IssuerNotSwitchedError, MigrationError, NotMigratableError } from './errors';
 import { goneIsFine } from './_run';
+import { same } from '../_internal/compare';
 
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
-
-/** A GUID's bytes in .NET `Guid.ToByteArray()` order (first three groups little-endian), base64url without padding. */
+/**
+ * A GUID's bytes in .NET `Guid.ToByteArray()` order (first three groups little-endian), base64url without padding.
+ * `@wif/testing`'s fake has its own `dotnetGuidBase64Url` on purpose: the fake is the oracle this prediction is
+ * tested against (convert.test.ts), so it is written independently (a byte permutation) and must not import this one.
+ */
 function dotnetGuidBase64Url(guid: string): string {
   const b = Buffer.from(guid.replace(/-/g, ''), 'hex');
   const le = Buffer.concat([
@@ -122,7 +125,7 @@ export function convertIssuer(
       const expected = predictEntraFederation(tenantId, instanceId, endpoint.id);
       yield* bindFederatedCredential({ graph }, { appObjectId, ...expected, name }, opts);
     }
-    // 2. Switch: saving the connection moves it to the Entra issuer (troubleshoot-workload-identity.md).
+    // 2. Switch: saving the connection moves it to the Entra issuer (https://learn.microsoft.com/azure/devops/pipelines/release/troubleshoot-workload-identity).
     yield* updateServiceEndpoint(devops, endpoint.id, endpoint, {}, opts);
     // 3. Re-read what it presents now; that is the truth.
     const after = workloadIdentity(yield* getServiceEndpoint(devops, v.project, endpoint.id, opts));

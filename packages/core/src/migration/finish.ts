@@ -12,6 +12,7 @@ import type { AppStillInUseError, MigrationError, SoakNotOverError } from './err
 import type { MigrationRecord } from './journal';
 import { loadMigration, phaseOf } from './migrate';
 import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep, save, withLog } from './_run';
+import { same } from '../_internal/compare';
 
 /** The default soak: one week of normal deploys through the new connection before the old one goes. */
 export const DEFAULT_SOAK_IN_MS = 7 * 24 * 60 * 60 * 1000;
@@ -29,8 +30,6 @@ export interface FinishMigrationOptions extends MigrationOptions {
   /** Projects read at once while looking for other connections that use the old app. Default 8. */
   readonly concurrency?: number;
 }
-
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
 /** Every other connection of the organization that names `appId`, and the projects that could not be read. @internal */
 export async function findAppUsers(

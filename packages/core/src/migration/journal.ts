@@ -364,6 +364,23 @@ export type ConversionRecord = z.output<typeof conversionSchema>;
 
 /** One migration as the journal records it. */
 export type MigrationRecord = z.output<typeof recordSchema>;
+/**
+ * The progress of a migration that has done nothing yet: every step's result still `null`. The one
+ * place that lists them, so that a field added to the record starts empty everywhere. @internal
+ */
+export const NO_PROGRESS = {
+  inventory: null,
+  app: null,
+  roles: null,
+  connection: null,
+  credential: null,
+  verifiedAt: null,
+  pipelines: null,
+  liveAt: null,
+  cleanup: null,
+  rolledBackAt: null,
+  lastError: null,
+} as const satisfies Partial<MigrationRecord>;
 /** One line of a migration's log. */
 export type MigrationLogEntry = MigrationRecord['log'][number];
 type JournalDocument = z.output<typeof documentSchema>;

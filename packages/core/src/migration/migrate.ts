@@ -11,10 +11,11 @@ import { targetFromData } from '../target';
 import { connectionNameSchema, displayNameSchema, guidSchema, projectSchema, scopeSchema, validate } from '../validation';
 import type { WifClients } from '../workflows/clients';
 import type { MigrationError, MigrationNotFoundError, MigrationStateError, NotMigratableError } from './errors';
-import { findMigration, type MigrationRecord } from './journal';
+import { findMigration, type MigrationRecord, NO_PROGRESS } from './journal';
 import { identityNameSchema, locationSchema, resourceGroupNameSchema } from '../steps/ensureManagedIdentity';
 import { type MigrationOptions, nowIso, type Run, runStep, save } from './_run';
 import { bindCredential, copyRoles, createNewConnection, goLive, inventory, registerNewApp, reportPipelines, verifyNew } from './_steps';
+import { same } from '../_internal/compare';
 
 export interface StartMigrationInput {
   /** Project name or id the old connection is in. */
@@ -73,7 +74,6 @@ const inputSchema = z
   });
 
 const CLOUDS = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] as const;
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
 /** Reads what a migration needs from the old connection, refusing what cannot be migrated. @internal */
 export function describeOld(
@@ -253,17 +253,7 @@ export function startMigration(
       startedAt: at,
       updatedAt: at,
       old,
-      inventory: null,
-      app: null,
-      roles: null,
-      connection: null,
-      credential: null,
-      verifiedAt: null,
-      pipelines: null,
-      liveAt: null,
-      cleanup: null,
-      rolledBackAt: null,
-      lastError: null,
+      ...NO_PROGRESS,
       log: existing ? [...existing.log, { at, step: 'inventory', event: 'note', message: 'restarted after a rollback' }] : [],
     };
     const run: Run = { clients, options, record };

@@ -16,7 +16,7 @@ import { credentialNameFor } from '../steps/bindFederatedCredential';
 import { readManagedIdentity } from '../steps/ensureManagedIdentity';
 import { deleteIdentityCredentialById, deleteIdentityIfUnused } from '../workflows/_identityRefs';
 
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
+import { same } from '../_internal/compare';
 
 /** What the migration created, from the journal, or found by its deterministic keys when a step was killed before its result was saved. */
 interface Created {

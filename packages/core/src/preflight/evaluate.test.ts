@@ -101,7 +101,8 @@ describe('isActionAllowed: the worked table of the preflight rule', () => {
 });
 
 describe('parseDelegationCondition', () => {
-  // The shape of delegate-role-assignments-examples.md ("Constrain roles and principal types").
+  // The shape of https://learn.microsoft.com/azure/role-based-access-control/delegate-role-assignments-examples
+  // ("Constrain roles and principal types").
   const CONDITION =
     "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR " +
     '(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {b24988ac-6180-42a0-ab88-20f7382dd24c, acdd72a7-3385-48ef-bd42-f606fba81ae7} ' +

@@ -36,7 +36,7 @@ export interface PreflightOptions {
 }
 
 const ROLE_ASSIGNMENT_WRITE = 'Microsoft.Authorization/roleAssignments/write';
-/** Directory roles that may create and manage any application (permissions-reference.md). */
+/** Directory roles that may create and manage any application (https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference). */
 const APP_ADMIN_ROLES = new Set([
   '62e90394-69f5-4237-9190-012177145e10', // Global Administrator
   '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3', // Application Administrator

@@ -3,10 +3,9 @@
  * offers the closest valid key for a misspelt one, and (when the spec came from a file) the
  * `file:line:column` of the offending node, taken from the YAML parser's source ranges.
  */
-import type { Problem, SourceLocation } from '@wif/http';
+import { closestName, type Problem, type SourceLocation } from '@wif/http';
 import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
-import { closestName } from '../_internal/didYouMean';
 import { yaml } from '../_internal/lazyYaml';
 import { formatPath } from '../validation';
 

@@ -2,6 +2,7 @@ import { entraIssuer, entraSubject, legacyIssuer, TEST_TENANT_ID } from '@wif/te
 import { describe, expect, it } from 'vitest';
 import { useFake } from '@wif/testing/vitest';
 import { FEDERATION_AUDIENCE, MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
+import { credentialLockKey, withLock } from '../_internal/lock';
 import { createClients } from '../workflows/clients';
 import { bindFederatedCredential, credentialNameFor } from './bindFederatedCredential';
 
@@ -97,6 +98,22 @@ describe('bindFederatedCredential', () => {
     );
     expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'CredentialLimit', appObjectId: id, limit: MAX_FEDERATED_CREDENTIALS_PER_APP });
     expect(writes()).toHaveLength(0);
+  });
+
+  it('waits for whoever holds the credential lock of the app (the key every credential write shares), whatever the case of the id', async () => {
+    const { id } = app();
+    let release!: () => void;
+    const held = withLock(credentialLockKey('application', graph, id.toUpperCase()), () => new Promise<void>((r) => (release = r)));
+    const pending = bindFederatedCredential(
+      { graph },
+      { appObjectId: id, issuer: ISSUER, subject: subjectOf(CONNECTION_ID), connectionId: CONNECTION_ID },
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fake.requests).toHaveLength(0);
+    release();
+    await held;
+    expect((await pending)._unsafeUnwrap().outcome).toBe('created');
+    expect(writes()).toHaveLength(1);
   });
 
   it('serialises concurrent binds to one app, so Entra never sees two credential writes at once', async () => {

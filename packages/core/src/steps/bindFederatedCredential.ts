@@ -6,13 +6,13 @@ import {
   updateFederatedIdentityCredential,
 } from '@wif/graph';
 import type { TransportError, ValidationError, OperationOptions } from '@wif/http';
-import { err, errAsync, ok, ResultAsync, safeTry } from 'neverthrow';
+import { err, ok, ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import { FEDERATION_AUDIENCE, MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
 import type { CredentialLimitError } from '../errors';
 import { credentialLockKey, withLock } from '../_internal/lock';
 import type { Converged, Outcome, StepOptions } from '../types';
-import { credentialNameSchema, guidSchema, issuerSchema, subjectSchema, validate } from '../validation';
+import { credentialNameSchema, guidSchema, issuerSchema, subjectSchema, validated } from '../validation';
 
 export interface BindFederatedCredentialInput {
   /** The application's object id (not its client id). */
@@ -112,9 +112,7 @@ export function bindFederatedCredential(
   input: BindFederatedCredentialInput,
   options: StepOptions = {},
 ): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> {
-  const valid = validate(bindInputSchema, input);
-  if (valid.isErr()) return errAsync(valid.error);
-  return bindValidated(deps.graph, valid.value, options, {});
+  return validated(bindInputSchema, input, (v) => bindValidated(deps.graph, v, options, {}));
 }
 
 /**
@@ -127,18 +125,17 @@ export function bindValidated(
   options: StepOptions,
   hints: { appIsNew?: boolean },
 ): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> {
-  const deps = { graph };
   const name = v.name ?? credentialNameFor(v.connectionId!);
   const opts: OperationOptions = options;
 
   const attempt = (assumeNone: boolean): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> =>
     safeTry(async function* () {
-      const credentials = assumeNone ? [] : yield* listFederatedIdentityCredentials(deps.graph, v.appObjectId, opts);
+      const credentials = assumeNone ? [] : yield* listFederatedIdentityCredentials(graph, v.appObjectId, opts);
       const decision = decideCredential(credentials, v.issuer, v.subject, name);
       if (decision.action === 'unchanged') return ok({ outcome: 'unchanged' as const, value: decision.credential });
       if (decision.action === 'fixAudience') {
         const match = decision.credential;
-        yield* updateFederatedIdentityCredential(deps.graph, v.appObjectId, match.id, { audiences: [FEDERATION_AUDIENCE] }, opts);
+        yield* updateFederatedIdentityCredential(graph, v.appObjectId, match.id, { audiences: [FEDERATION_AUDIENCE] }, opts);
         return ok({ outcome: 'updated' as const, value: { ...match, audiences: [FEDERATION_AUDIENCE] } });
       }
       if (decision.action === 'rebind') {
@@ -149,12 +146,12 @@ export function bindValidated(
           audiences: [FEDERATION_AUDIENCE],
           ...(v.description !== undefined ? { description: v.description } : {}),
         };
-        yield* updateFederatedIdentityCredential(deps.graph, v.appObjectId, named.id, patch, opts);
+        yield* updateFederatedIdentityCredential(graph, v.appObjectId, named.id, patch, opts);
         return ok({ outcome: 'updated' as const, value: { ...named, ...patch } });
       }
       if (decision.action === 'limit') return err(credentialLimitError(v.appObjectId, decision.count));
       const created = yield* createFederatedIdentityCredential(
-        deps.graph,
+        graph,
         v.appObjectId,
         {
           name,
@@ -168,9 +165,8 @@ export function bindValidated(
       return ok({ outcome: 'created' as Outcome, value: created });
     });
 
-  const lockKey = credentialLockKey(deps.graph.transport.baseUrl, v.appObjectId);
   return new ResultAsync(
-    withLock(lockKey, async () => {
+    withLock(credentialLockKey('application', graph, v.appObjectId), async () => {
       const first = await attempt(hints.appIsNew === true);
       // Another process wrote the same credential (or name) between our read and our write: read again.
       // The same issuer + subject under another name is a 400 InvalidFederatedIdentityCredentialValue

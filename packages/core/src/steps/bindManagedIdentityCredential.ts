@@ -191,9 +191,8 @@ export function bindManagedIdentityCredential(
 
   const delay = options.conflictRetry?.delayInMs ?? 1_000;
   const maxAttempts = Math.max(1, options.conflictRetry?.maxAttempts ?? 5);
-  const lockKey = credentialLockKey(deps.arm.transport.baseUrl, identityId);
   return new ResultAsync(
-    withLock(lockKey, async () => {
+    withLock(credentialLockKey('managedIdentity', deps.arm, identityId), async () => {
       let result = await attempt();
       for (let i = 1; i < maxAttempts && result.isErr() && isConcurrencyConflict(result.error); i++) {
         // Another process is writing under this identity: back off, then read and decide again.

@@ -17,6 +17,7 @@ import { issuerKind } from '../constants';
 import type { Converged, StepOptions } from '../types';
 import { type ConnectionTarget, connectionTargetSchema, targetToData } from '../target';
 import { connectionNameSchema, guidSchema, projectSchema, validate } from '../validation';
+import { same } from '../_internal/compare';
 
 export type { ConnectionTarget };
 
@@ -85,8 +86,6 @@ function toConnection(endpoint: ServiceEndpoint, project: { id: string; name: st
     ),
   };
 }
-
-const same = (a: string | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
 /**
  * Creates (or adopts) an `azurerm` service connection on workload identity federation, in manual mode.

@@ -14,14 +14,13 @@ import {
   roleDefinitionIdForScope,
   sameScope,
 } from '@wif/arm';
-import { collect, type LimitExceededError, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
+import { closestName, collect, type LimitExceededError, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
-import { closestName } from '../_internal/didYouMean';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 import type { Converged, StepOptions } from '../types';
-import { guidSchema, isGuid, roleNameSchema, scopeSchema, validate } from '../validation';
+import { guidSchema, isGuid, roleNameSchema, scopeSchema, validated } from '../validation';
 
 export interface GrantRoleInput {
   /** Where: `/subscriptions/{id}/resourceGroups/{rg}` and so on; the smallest scope the work needs. */
@@ -106,9 +105,7 @@ export function grantRole(
   input: GrantRoleInput,
   options: GrantRoleOptions = {},
 ): ResultAsync<Converged<GrantedRole>, GrantRoleError> {
-  const valid = validate(grantRoleInputSchema, input);
-  if (valid.isErr()) return errAsync(valid.error);
-  return grantRoleValidated(deps.arm, valid.value, options, {});
+  return validated(grantRoleInputSchema, input, (v) => grantRoleValidated(deps.arm, v, options, {}));
 }
 
 /**
@@ -121,28 +118,26 @@ export function grantRoleValidated(
   options: GrantRoleOptions,
   hints: { principalIsNew?: boolean },
 ): ResultAsync<Converged<GrantedRole>, GrantRoleError> {
-  const deps = { arm };
-  const valid = { value: input };
-  const parsed = parseScope(valid.value.scope);
+  const parsed = parseScope(input.scope);
   if (parsed.isErr()) return errAsync(parsed.error);
   const scope = parsed.value;
-  const { role, principalId, description } = valid.value;
+  const { role, principalId, description } = input;
   const { abortSignal } = options;
   const opts: OperationOptions = options;
 
   return safeTry(async function* () {
     // 1. Resolve the role definition GUID.
-    const { guid, roleName } = yield* resolveRole(deps.arm, role, scope.scope, opts);
+    const { guid, roleName } = yield* resolveRole(arm, role, scope.scope, opts);
 
     // 2. A refusal needs no read: privileged roles at broad scopes are refused before any request.
-    const want = { guid, roleName, scope, allowPrivileged: valid.value.allowPrivileged };
+    const want = { guid, roleName, scope, allowPrivileged: input.allowPrivileged };
     yield* refusePrivileged(want);
 
     // 3. Read by the deterministic name (a principal this run created holds nothing yet).
     const name = roleAssignmentName(scope.scope, principalId, guid);
     let existing: RoleAssignment | undefined;
     if (!hints.principalIsNew) {
-      const read = await getRoleAssignment(deps.arm, scope.scope, name, opts);
+      const read = await getRoleAssignment(arm, scope.scope, name, opts);
       if (read.isOk()) existing = read.value;
       else if (read.error.kind !== 'NotFound') return err(read.error);
     }
@@ -154,7 +149,7 @@ export function grantRoleValidated(
     const created = await retryThroughReplication(
       () =>
         createRoleAssignment(
-          deps.arm,
+          arm,
           scope.scope,
           name,
           {
@@ -177,7 +172,7 @@ export function grantRoleValidated(
     }
     if (created.error.kind === 'Conflict' && 'code' in created.error && created.error.code === 'RoleAssignmentExists') {
       // The same role for the same principal exists under another name (made by hand or another tool).
-      const all = yield* collect(listRoleAssignments(deps.arm, scope.scope, { principalId }, opts), 5_000);
+      const all = yield* collect(listRoleAssignments(arm, scope.scope, { principalId }, opts), 5_000);
       const same = all.find(
         (a) => sameScope(a.properties.scope, scope.scope) && roleDefinitionGuid(a.properties.roleDefinitionId) === guid,
       );

@@ -104,9 +104,8 @@ function removeCredentials(
   doomed: readonly Pending[],
   options: EngineOptions,
 ): ResultAsync<void, WifError> {
-  const key = credentialLockKey(graph.transport.baseUrl, appObjectId);
   return new ResultAsync(
-    withLock(key, async (): Promise<Result<void, WifError>> => {
+    withLock(credentialLockKey('application', graph, appObjectId), async (): Promise<Result<void, WifError>> => {
       for (const { f, drift } of doomed) {
         const r = await deleteFederatedIdentityCredential(graph, appObjectId, f.id, abortOnly(options));
         if (r.isErr() && r.error.kind !== 'NotFound') return err(r.error);

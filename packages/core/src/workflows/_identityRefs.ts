@@ -36,7 +36,7 @@ export function deleteIdentityCredentialById(arm: ArmClient, id: string, o: Oper
   if (!parsed?.credential) return notAnIdentity(id);
   const { identity, credential } = parsed;
   return new ResultAsync(
-    withLock(credentialLockKey(arm.transport.baseUrl, userAssignedIdentityPath(identity)), async () =>
+    withLock(credentialLockKey('managedIdentity', arm, userAssignedIdentityPath(identity)), async () =>
       deleteIdentityFederatedCredential(arm, identity, credential, o),
     ),
   );
@@ -52,7 +52,7 @@ export function deleteIdentityIfUnused(arm: ArmClient, id: string, o: OperationO
   if (!parsed) return notAnIdentity(id);
   const { identity } = parsed;
   return new ResultAsync(
-    withLock(credentialLockKey(arm.transport.baseUrl, userAssignedIdentityPath(identity)), async () =>
+    withLock(credentialLockKey('managedIdentity', arm, userAssignedIdentityPath(identity)), async () =>
       readIdentityCredentials({ arm }, identity, o).andThen((credentials) =>
         credentials.length > 0
           ? ResultAsync.fromSafePromise<'deleted' | 'kept', WifError>(Promise.resolve('kept'))

@@ -75,7 +75,7 @@ function siblingRoles(spec: ResolvedSpec, c: DesiredConnection, mi: DesiredManag
 
 /** The lock of one identity: its creation and every credential write under it queue here (one key per identity). */
 const identityLock = (arm: ArmClient, mi: DesiredManagedIdentity): string =>
-  credentialLockKey(arm.transport.baseUrl, userAssignedIdentityPath(mi));
+  credentialLockKey('managedIdentity', arm, userAssignedIdentityPath(mi));
 
 const credentialChanges = (from: IdentityFederatedCredential | undefined, issuer: string, subject: string): FieldChange[] => [
   ...(from?.properties.issuer !== issuer ? [{ field: 'issuer', from: from?.properties.issuer ?? null, to: issuer }] : []),

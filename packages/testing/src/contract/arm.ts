@@ -8,7 +8,7 @@
 import { HttpResponse, type HttpHandler } from 'msw';
 import { z } from 'zod';
 import { loadFixture } from '../fixtures';
-import { badRequest, serviceError, serviceRouter, type RequestLogEntry, type Route, type RouteContext } from './_router';
+import { badRequest, serviceError, serviceRouter, type RequestLogEntry, type Route, type RouteContext } from '../_router';
 import { managedIdentityContractRoutes } from './managedIdentity';
 
 export interface ArmContractOptions {
@@ -231,7 +231,7 @@ function roleDefinitionAt(scope: string, roleName: string, guid: string): Json {
   const subscription = subscriptionOf(scope);
   return {
     ...template,
-    // At a subscription (or below) built-in roles come back in the subscription form (role-definitions-list.md).
+    // At a subscription (or below) built-in roles come back in the subscription form (https://learn.microsoft.com/azure/role-based-access-control/role-definitions-list).
     id: `${subscription !== undefined ? `/subscriptions/${subscription}` : ''}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
     name: guid,
     properties: { ...(template['properties'] as Json), roleName, type: 'BuiltInRole', assignableScopes: ['/'] },

@@ -10,8 +10,9 @@ import { HttpResponse, type HttpHandler } from 'msw';
 import { z } from 'zod';
 import { TEST_TENANT_ID } from '../credential';
 import { loadFixture } from '../fixtures';
-import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from './_router';
+import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from '../_router';
 import { devopsGovernanceRoutes, identitiesContractRoute } from './devopsGovernance';
+import { same } from '../_compare';
 
 export interface DevopsContractOptions {
   /** Base URL the handlers serve, without the organization (default: `https://dev.azure.com`). */
@@ -149,8 +150,6 @@ function boolQuery(ctx: RouteContext, ...names: string[]): Response | undefined 
   return undefined;
 }
 
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
-
 /** Contract handlers for Azure DevOps (see the module comment). */
 export function devopsContractHandlers(options: DevopsContractOptions = {}): HttpHandler[] {
   const baseUrl = (options.baseUrl ?? 'https://dev.azure.com').replace(/\/+$/, '');
@@ -221,7 +220,7 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
     const data = body.data ?? {};
     const creationMode = param(data, 'creationMode');
     if (creationMode === undefined) return "Required data 'creationMode' is missing.";
-    // automate-service-connections.md: "Azure DevOps doesn't support the use of creationMode: Automatic for non-user principals".
+    // https://learn.microsoft.com/azure/devops/pipelines/release/automate-service-connections: "Azure DevOps doesn't support the use of creationMode: Automatic for non-user principals".
     if (!same(creationMode, 'Manual')) return `creationMode '${creationMode}' is not supported here: automation must use Manual.`;
     if (!ENVIRONMENTS.some((e) => same(param(data, 'environment'), e))) return "Data 'environment' is missing or unknown.";
     // wif always states the level; an omitted one is not defaulted here, so the omission shows.
@@ -411,7 +410,7 @@ export function devopsContractHandlers(options: DevopsContractOptions = {}): Htt
         const body = parsed.data;
         if (!same(body.id, id)) return badRequest('devops', `The endpoint id '${body.id}' in the body does not match '${id}' in the URL.`);
         if (same(ctx.query.get('operation'), 'ConvertAuthenticationScheme') && !same(param(body.data, 'creationMode'), 'Automatic')) {
-          // connect-to-azure.md: only connections Azure DevOps created (automatic mode) convert this way.
+          // https://learn.microsoft.com/azure/devops/pipelines/library/connect-to-azure: only connections Azure DevOps created (automatic mode) convert this way.
           return badRequest(
             'devops',
             'Only service connections created in automatic mode can be converted; create a federated credential yourself.',

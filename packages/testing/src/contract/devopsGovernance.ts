@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { HttpResponse } from 'msw';
 import { z } from 'zod';
 import { loadFixture } from '../fixtures';
-import { badRequest, serviceError, type Route, type RouteContext } from './_router';
+import { badRequest, serviceError, type Route, type RouteContext } from '../_router';
+import { same } from '../_compare';
 
 type Json = Record<string, unknown>;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -31,8 +32,6 @@ export const ENDPOINT_ROLES: Readonly<Record<string, { allow: number; descriptio
   User: { allow: 1, description: 'User can use, but cannot manage the service connection.' },
   Reader: { allow: 16, description: 'Reader can only view the service connection.' },
 };
-
-const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
 export const checkBodySchema = z.looseObject({
   id: z.number().int().optional(),

@@ -14,7 +14,7 @@
 import { HttpResponse, type HttpHandler } from 'msw';
 import { makeTestToken } from '../credential';
 import { loadFixture } from '../fixtures';
-import { type RequestLogEntry, serviceError, serviceRouter } from './_router';
+import { type RequestLogEntry, serviceError, serviceRouter } from '../_router';
 
 export interface EntraContractOptions {
   /** Base URL the handlers serve (default: the public-cloud endpoint). */

@@ -11,7 +11,7 @@
 import { HttpResponse, type HttpHandler } from 'msw';
 import { z } from 'zod';
 import { loadFixture } from '../fixtures';
-import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from './_router';
+import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from '../_router';
 
 export interface GraphContractOptions {
   /** Base URL the handlers serve (default: the public-cloud endpoint). */
@@ -239,7 +239,7 @@ export function graphContractHandlers(options: GraphContractOptions = {}): HttpH
 
   const routes: Route[] = [
     {
-      // authorizationpolicy-get.md (v1.0) example: graph-v1.0-authorizationPolicy-get.json.
+      // https://learn.microsoft.com/graph/api/authorizationpolicy-get (v1.0) example: graph-v1.0-authorizationPolicy-get.json.
       method: 'GET',
       pattern: /^\/policies\/authorizationPolicy$/i,
       operation: 'getAuthorizationPolicy',

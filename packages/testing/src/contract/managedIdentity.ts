@@ -8,7 +8,7 @@
 import { HttpResponse } from 'msw';
 import { z } from 'zod';
 import { loadFixture } from '../fixtures';
-import { badRequest, serviceError, type Route, type RouteContext } from './_router';
+import { badRequest, serviceError, type Route, type RouteContext } from '../_router';
 
 export const MANAGED_IDENTITY_API_VERSIONS = ['2023-01-31', '2024-11-30'] as const;
 

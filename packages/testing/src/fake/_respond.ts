@@ -1,6 +1,6 @@
 /** Response helpers shared by the fake's service modules. */
 import { HttpResponse } from 'msw';
-import { serviceError, type ServiceName } from '../contract/_router';
+import { serviceError, type ServiceName } from '../_router';
 
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response =>
   HttpResponse.json(body as never, { status, headers });

@@ -5,7 +5,7 @@
  * 404 for an unknown id. Like the service it allows several checks of one type on a resource.
  * Source: learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations?view=azure-devops-rest-7.1
  */
-import { serviceError, type RouteContext } from '../contract/_router';
+import { serviceError, type RouteContext } from '../_router';
 import { type CheckBody, checkBodyProblem, checkBodySchema, CHECKS_API_VERSION } from '../contract/devopsGovernance';
 import { json, noContent } from './_respond';
 import type { FakeCheck } from './governanceState';

@@ -3,14 +3,7 @@
  * Entra token endpoint, served as MSW handlers or through `handle(request)` (no MSW involved).
  */
 import { http, HttpResponse, type HttpHandler } from 'msw';
-import {
-  routeRequest,
-  serviceError,
-  type RequestLogEntry,
-  type Route,
-  type ServiceName,
-  type ServiceRouterOptions,
-} from '../contract/_router';
+import { routeRequest, serviceError, type RequestLogEntry, type Route, type ServiceName, type ServiceRouterOptions } from '../_router';
 import { createJwtSigner } from './federation';
 import { guidSequence, seededRandom } from './_random';
 import { throttled, unavailable } from './_respond';

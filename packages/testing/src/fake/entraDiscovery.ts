@@ -4,7 +4,7 @@
  * MSAL takes the token endpoint from it, so the document points back into the fake.
  * https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols-oidc#find-your-apps-openid-configuration-document-uri
  */
-import { serviceError } from '../contract/_router';
+import { serviceError } from '../_router';
 import { json } from './_respond';
 import type { FakeRoute, FakeRuntime } from './options';
 

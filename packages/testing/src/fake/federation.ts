@@ -9,22 +9,21 @@ export const AZURE_DEVOPS_APP_ID = '499b84ac-1321-427f-aa17-267ca6975798';
 /** The audience a FIC for Azure DevOps carries (docs/reference/federation.md §1). */
 export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
+/** Where each byte of .NET `Guid.ToByteArray()` comes from in the GUID as written: groups 1-3 reversed, the rest as is. */
+const DOTNET_GUID_BYTE_ORDER = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+
 /**
  * base64url (no padding) of a GUID's bytes in .NET `Guid.ToByteArray()` order: the first three
  * groups little-endian, the last two as written. Observed derivation, not documented
  * (docs/reference/federation.md §1): `ff882432-09b0-437b-bd22-ca13c0037ded` → `MiSI_7AJe0O9IsoTwAN97Q`.
+ * `@wif/core`'s `predictEntraFederation` encodes the same way with its own code, on purpose: this
+ * fake is the oracle core's prediction is tested against, so it neither imports nor copies core's.
  */
 export function dotnetGuidBase64Url(guid: string): string {
   const hex = guid.replace(/-/g, '');
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new TypeError(`Not a GUID: ${guid}`);
-  const b = Buffer.from(hex, 'hex');
-  const le = Buffer.concat([
-    Buffer.from(b.subarray(0, 4)).reverse(),
-    Buffer.from(b.subarray(4, 6)).reverse(),
-    Buffer.from(b.subarray(6, 8)).reverse(),
-    b.subarray(8),
-  ]);
-  return le.toString('base64url');
+  const written = Buffer.from(hex, 'hex');
+  return Buffer.from(DOTNET_GUID_BYTE_ORDER.map((i) => written[i]!)).toString('base64url');
 }
 
 export function entraIssuer(tenantId: string): string {

@@ -14,7 +14,7 @@
  * The exact `message` texts of the 400s are not documented; the codes and statuses are.
  */
 import { HttpResponse } from 'msw';
-import { serviceError } from '../contract/_router';
+import { serviceError } from '../_router';
 import type { FakeRoute } from './options';
 
 /** The most requests one batch may hold. */

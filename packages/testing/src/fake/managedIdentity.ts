@@ -7,7 +7,7 @@
  * audience, regions without credential support (405), idempotent deletes (204).
  * Source: learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations.
  */
-import { serviceError, type RouteContext } from '../contract/_router';
+import { serviceError, type RouteContext } from '../_router';
 import {
   ficProblem,
   FicBodySchema,

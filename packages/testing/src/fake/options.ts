@@ -1,5 +1,5 @@
 /** The knobs of the stateful fake, their defaults, and what every service module gets from it. */
-import type { Route, RouteContext } from '../contract/_router';
+import type { Route, RouteContext } from '../_router';
 import { TEST_TENANT_ID } from '../credential';
 import { AZURE_DEVOPS_APP_ID, type JwtSigner } from './federation';
 import { guidFrom } from './_random';

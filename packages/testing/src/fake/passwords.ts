@@ -6,7 +6,7 @@
  * https://learn.microsoft.com/en-us/graph/api/application-addpassword?view=graph-rest-1.0
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { serviceError } from '../contract/_router';
+import { serviceError } from '../_router';
 import { isRecord, json } from './_respond';
 import type { FakeRoute, FakeRuntime } from './options';
 import type { FakeApplication, FakeState } from './state';

@@ -9,7 +9,7 @@
  * learn.microsoft.com/rest/api/azure/devops/securityroles/roleassignments,
  * learn.microsoft.com/rest/api/azure/devops/ims/identities/read-identities (view=azure-devops-rest-7.1).
  */
-import { serviceError, type Route, type RouteContext } from '../contract/_router';
+import { serviceError, type Route, type RouteContext } from '../_router';
 import {
   ENDPOINT_ROLES,
   endpointResourceProblem,

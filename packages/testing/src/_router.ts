@@ -6,7 +6,7 @@
  * A wrong request is answered with that service's real error body.
  */
 import { http, HttpResponse, type HttpHandler } from 'msw';
-import { decodeTestToken, type TestTokenClaims } from '../credential';
+import { decodeTestToken, type TestTokenClaims } from './credential';
 
 export type ServiceName = 'graph' | 'arm' | 'devops' | 'entra';
 

@@ -1,7 +1,9 @@
 /**
  * "Did you mean …?": the known name closest to a misspelt one (`appPrefx` → `appPrefix`,
- * `contributor` → `Contributor`). Case-only differences win; otherwise the smallest edit distance
- * within a third of the name's length (at least 1, at most 3), so unrelated names are never offered.
+ * `contributor` → `Contributor`, `wif pla` → `wif plan`). One rule for the spec's field and role
+ * suggestions (`@wif/core`) and the command line's (`wif`): a case-only difference wins, otherwise
+ * the smallest edit distance within a third of the name's length (at least 1, at most 3), so
+ * unrelated names are never offered. Dependency-free, so that parsing a command line loads no SDK.
  */
 
 /** Levenshtein distance (insert, delete, substitute), case-sensitive. */
@@ -17,8 +19,17 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length] ?? 0;
 }
 
+/** How {@link closestName} may also match. */
+export interface ClosestNameOptions {
+  /**
+   * When nothing is within the edit distance, a `given` of two or more characters that starts
+   * exactly one known name suggests it (`wif diag` → `diagnose`). Default `false`.
+   */
+  readonly uniquePrefix?: boolean;
+}
+
 /** The closest of `known` to `given`, or `undefined` when none is close enough (or `given` is itself known). */
-export function closestName(given: string, known: Iterable<string>): string | undefined {
+export function closestName(given: string, known: Iterable<string>, options: ClosestNameOptions = {}): string | undefined {
   const names = [...known];
   if (names.includes(given)) return undefined;
   const lower = given.toLowerCase();
@@ -34,5 +45,7 @@ export function closestName(given: string, known: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  return best;
+  if (best !== undefined || options.uniquePrefix !== true) return best;
+  const prefixed = names.filter((n) => given.length >= 2 && n.toLowerCase().startsWith(lower));
+  return prefixed.length === 1 ? prefixed[0] : undefined;
 }

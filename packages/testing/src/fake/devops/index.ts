@@ -1,0 +1,24 @@
+/**
+ * Azure DevOps in the fake (api-version 7.1), one file per REST resource as in `@wif/devops`'s
+ * `api/` folder: security permission evaluation, connectionData, projects, service endpoints
+ * (service connections), pipeline permissions and the in-pipeline OIDC token. What they share
+ * (URL patterns, error bodies, the deny list) is in `_common.ts`.
+ */
+import type { FakeRoute, FakeRuntime } from '../options';
+import { connectionDataRoutes } from './connectionData';
+import { oidcTokenRoutes } from './oidcToken';
+import { permissionRoutes } from './permissions';
+import { pipelinePermissionRoutes } from './pipelinePermissions';
+import { projectRoutes } from './projects';
+import { serviceEndpointRoutes } from './serviceEndpoints';
+
+export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
+  return [
+    ...permissionRoutes(rt),
+    ...connectionDataRoutes(rt),
+    ...projectRoutes(rt),
+    ...serviceEndpointRoutes(rt),
+    ...pipelinePermissionRoutes(rt),
+    ...oidcTokenRoutes(rt),
+  ];
+}

@@ -1,0 +1,40 @@
+// Tests of scripts/check-repo.mjs's citation rule (node --test scripts/check-repo.test.mjs).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { citationProblems } from './check-repo.mjs';
+
+const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const file = join(root, 'packages', 'core', 'src', 'example.ts');
+const problems = (text) => citationProblems(file, text);
+
+test('a note that is not in the repository is refused, with or without a section', () => {
+  assert.equal(problems('// graph.md §8: throttling').length, 1);
+  assert.equal(problems('// see devops.md').length, 1);
+  assert.equal(problems(' * (automate-service-connections.md)').length, 1);
+});
+
+test('paths into the specs folder or the shared notes are refused', () => {
+  assert.ok(problems('// ../shared/specs/graph.md §5').length >= 1);
+  assert.equal(problems('// specs/arm.md').length >= 1, true);
+  assert.equal(problems('// read /work/shared/STYLE.md first').length >= 1, true);
+});
+
+test('a reference note in the repository is accepted only with a section it has', () => {
+  assert.deepEqual(problems('// docs/reference/graph.md §5 says so'), []);
+  assert.deepEqual(problems('// docs/reference/devops.md'), []);
+  const bad = problems('// docs/reference/graph.md §99');
+  assert.equal(bad.length, 1);
+  assert.match(bad[0], /no heading "§99"/);
+});
+
+test('a public URL is a citation, whatever file it names', () => {
+  assert.deepEqual(problems('// https://github.com/MicrosoftDocs/azure-devops-docs/blob/main/docs/x.md'), []);
+  assert.deepEqual(problems('// https://learn.microsoft.com/graph/api/application-upsert'), []);
+});
+
+test('a file in a named public repository is a citation; a quoted name in code is not a citation', () => {
+  assert.deepEqual(problems('| x.json | repo `MicrosoftDocs/entra-docs` | `docs/identity-platform/reference-error-codes.md` |'), []);
+  assert.deepEqual(problems("writeFileSync(join(root, 'docs', 'performance.md'), text);"), []);
+});
