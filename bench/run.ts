@@ -328,7 +328,7 @@ async function identitySection(): Promise<void> {
   }
   out();
   out(
-    'Per distinct app the audit reads the app, then its federated credentials and its service principal, all three in Graph JSON batches of up to 20 reads (`POST /$batch`; docs/decisions/019-i10-audit-graph-batching.md); per distinct subscription one role-assignment list. The governance reads (per connection: its pipeline permissions and its security roles, and its checks when it is production-scoped) have no batched form in the Azure DevOps REST API, so they are counted apart: the identity part alone is far inside the budget, the whole audit is at about 2.3 requests per connection.',
+    'Per distinct app the audit reads the app, then its federated credentials and its service principal, all three in Graph JSON batches of up to 20 reads (`POST /$batch`; docs/decisions/019-graph-batching.md); per distinct subscription one role-assignment list. The governance reads (per connection: its pipeline permissions and its security roles, and its checks when it is production-scoped) have no batched form in the Azure DevOps REST API, so they are counted apart: the identity part alone is far inside the budget, the whole audit is at about 2.3 requests per connection.',
   );
   out();
   const az = azPerCallInMs();

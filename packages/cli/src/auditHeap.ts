@@ -9,7 +9,7 @@
  * live heap after a full collection being about 24 MB). The flag cannot be set from inside a running process
  * (`v8.setFlagsFromString` comes too late for heap sizing), hence the child. The parent only waits:
  * it passes its exit code on, forwards SIGTERM, and lets SIGINT reach the child (same process group).
- * docs/decisions/019-i10-audit-graph-batching.md.
+ * docs/decisions/019-graph-batching.md.
  */
 import { spawn } from 'node:child_process';
 

@@ -4,7 +4,7 @@
  * a small response object instead of a WHATWG `Response`. Building a `Response` (and the `Headers`
  * around it) loads Node's fetch implementation and its web streams at the first Graph request and
  * costs CPU on every one; nothing in the chain needs more than status, headers and the body text
- * (docs/decisions/018-i15-startup-compile-cache-and-lean-graph-path.md). A `fetch` given in the
+ * (docs/decisions/018-compile-cache-and-lean-graph-path.md). A `fetch` given in the
  * options still goes through `fetch`, as before.
  */
 import {
