@@ -30,10 +30,10 @@ import { planGovernance } from './_governance';
 import { findOrphans, type OrphanPlan } from './_orphans';
 import { readServicePrincipal } from './_read';
 import { planOnManagedIdentity } from './_managedIdentity';
-import { planRoles } from './_planRoles';
+import { plannedResource, planRoles } from './_planRoles';
 import { specHash } from './_specHash';
 import type { WifClients } from './clients';
-import type { FieldChange, PlanAction, PlannedResource } from './types';
+import type { PlanAction, PlannedResource } from './types';
 
 export type { OrphanPlan };
 
@@ -162,19 +162,7 @@ export async function planConnection(
   return { ...head, ...(projectId ? { projectId } : {}), resources, refusals, ...(refusals[0] ? { error: refusals[0] } : {}) };
 }
 
-const res = (
-  kind: PlannedResource['kind'],
-  action: PlanAction,
-  name: string,
-  extra: { id?: string | undefined; changes?: readonly FieldChange[]; note?: string } = {},
-): PlannedResource => ({
-  kind,
-  action,
-  name,
-  changes: extra.changes ?? [],
-  ...(extra.id !== undefined ? { id: extra.id } : {}),
-  ...(extra.note !== undefined ? { note: extra.note } : {}),
-});
+const res = plannedResource;
 
 const orphanCredential = (f: FederatedIdentityCredential): PlannedResource =>
   res('federatedCredential', 'delete', f.name, { id: f.id, note: 'made by wif for another connection: removed only by sync with prune' });
