@@ -1,9 +1,11 @@
 // Tests of scripts/check-repo.mjs's citation rule (node --test scripts/check-repo.test.mjs).
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { citationProblems } from './check-repo.mjs';
+import { citationProblems, scannedFiles } from './check-repo.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const file = join(root, 'packages', 'core', 'src', 'example.ts');
@@ -37,4 +39,18 @@ test('a public URL is a citation, whatever file it names', () => {
 test('a file in a named public repository is a citation; a quoted name in code is not a citation', () => {
   assert.deepEqual(problems('| x.json | repo `MicrosoftDocs/entra-docs` | `docs/identity-platform/reference-error-codes.md` |'), []);
   assert.deepEqual(problems("writeFileSync(join(root, 'docs', 'performance.md'), text);"), []);
+});
+
+test('docs/ is scanned, but not the generated docs/api nor files outside the scanned folders', () => {
+  const base = mkdtempSync(join(tmpdir(), 'check-repo-'));
+  try {
+    for (const path of ['docs/guide.md', 'docs/reference/graph.md', 'docs/api/index.md', 'packages/core/src/a.ts', 'other/b.md']) {
+      mkdirSync(join(base, path, '..'), { recursive: true });
+      writeFileSync(join(base, path), '');
+    }
+    const found = [...scannedFiles(base)].map((f) => relative(base, f).split('\\').join('/')).sort();
+    assert.deepEqual(found, ['docs/guide.md', 'docs/reference/graph.md', 'packages/core/src/a.ts']);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });
