@@ -4,17 +4,17 @@
  * Microsoft Graph request.
  */
 import { type ArmClient, getUserAssignedIdentity } from '@wif/arm';
-import { authParameter, type DevOpsClient, getServiceEndpoint, workloadIdentity } from '@wif/devops';
-import { invalidResponse, type LimitExceededError, type OperationOptions } from '@wif/http';
+import { type DevOpsClient, getServiceEndpoint } from '@wif/devops';
+import type { LimitExceededError, OperationOptions } from '@wif/http';
 import { err, errAsync, ok, ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
-import { FEDERATION_AUDIENCE, issuerKind, LEGACY_ISSUER_RETIREMENT_DATE } from '../constants';
-import type { AudienceMismatchError, IdentityMismatchError } from '../errors';
+import { issuerKind } from '../constants';
+import type { IdentityMismatchError } from '../errors';
 import type { StepOptions } from '../types';
 import { guidSchema, projectSchema, validate } from '../validation';
 import { readIdentityCredentials } from './bindManagedIdentityCredential';
 import { identityNameSchema, resourceGroupNameSchema } from './ensureManagedIdentity';
-import { mismatch, type TrustChainReport, type VerifySubjectError } from './verifySubject';
+import { connectionWarnings, exactCredential, presentedIdentity, type TrustChainReport, type VerifySubjectError } from './verifySubject';
 
 /** Input of {@link verifyManagedIdentitySubject}. */
 export interface VerifyManagedIdentitySubjectInput {
@@ -61,18 +61,7 @@ export function verifyManagedIdentitySubject(
       getUserAssignedIdentity(deps.arm, v.identity, opts),
       readIdentityCredentials(deps, v.identity, options),
     ] as const);
-    const { issuer, subject } = workloadIdentity(endpoint);
-    const clientId = authParameter(endpoint, 'serviceprincipalid');
-    if (!issuer || !subject || !clientId) {
-      return err(
-        invalidResponse('devops', 'GET serviceendpoint', 200, [
-          {
-            path: 'authorization.parameters',
-            message: `connection ${endpoint.name} has no workload identity issuer/subject or serviceprincipalid (scheme ${endpoint.authorization?.scheme ?? 'unknown'})`,
-          },
-        ]),
-      );
-    }
+    const { issuer, subject, clientId } = yield* presentedIdentity(endpoint);
     const mi = identity.properties;
     if (mi.clientId.toLowerCase() !== clientId.toLowerCase()) {
       return err<never, IdentityMismatchError>({
@@ -84,25 +73,12 @@ export function verifyManagedIdentitySubject(
       });
     }
     const flat = credentials.map((c) => ({ id: c.id, name: c.name, ...c.properties }));
-    const exact = flat.find((c) => c.issuer === issuer && c.subject === subject);
-    if (!exact) return err(mismatch(endpoint.id, endpoint.name, mi.principalId, issuer, subject, flat));
-    if (!(exact.audiences.length === 1 && exact.audiences[0] === FEDERATION_AUDIENCE)) {
-      return err<never, AudienceMismatchError>({
-        kind: 'AudienceMismatch',
-        expected: FEDERATION_AUDIENCE,
-        actual: exact.audiences,
-        credentialName: exact.name,
-        appObjectId: mi.principalId,
-        message: `Credential "${exact.name}" on managed identity ${identity.name} has audiences ${JSON.stringify(exact.audiences)}; it must be exactly ["${FEDERATION_AUDIENCE}"] (AADSTS700212 otherwise). Run wif sync to fix it.`,
-      });
-    }
+    const exact = yield* exactCredential(endpoint, mi.principalId, { issuer, subject }, flat, {
+      on: ` on managed identity ${identity.name}`,
+      fix: 'Run wif sync to fix it.',
+    });
     const format = issuerKind(issuer);
-    const warnings: string[] = [];
-    if (format === 'legacy')
-      warnings.push(
-        `Connection "${endpoint.name}" still uses the Azure DevOps issuer, retired on ${LEGACY_ISSUER_RETIREMENT_DATE}: convert it to the Entra issuer (wif sync then rebinds the credential).`,
-      );
-    if (endpoint.isReady === false) warnings.push(`Connection "${endpoint.name}" is not ready (isReady: false).`);
+    const warnings = connectionWarnings(endpoint, format, ': convert it to the Entra issuer (wif sync then rebinds the credential).');
     return ok({
       connectionId: endpoint.id,
       connectionName: endpoint.name,

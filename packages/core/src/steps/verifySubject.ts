@@ -5,9 +5,9 @@ import {
   type GraphClient,
   listFederatedIdentityCredentials,
 } from '@wif/graph';
-import { authParameter, type DevOpsClient, getServiceEndpoint, workloadIdentity } from '@wif/devops';
+import { authParameter, type DevOpsClient, getServiceEndpoint, type ServiceEndpoint, workloadIdentity } from '@wif/devops';
 import { invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
-import { err, errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import { FEDERATION_AUDIENCE, issuerKind, LEGACY_ISSUER_RETIREMENT_DATE } from '../constants';
 import type { AudienceMismatchError, IdentityMismatchError, MultiTenantAppError, SubjectMismatchError } from '../errors';
@@ -91,18 +91,7 @@ export function verifySubject(
           ])
         : okAsync(undefined),
     ] as const);
-    const { issuer, subject } = workloadIdentity(endpoint);
-    const appId = authParameter(endpoint, 'serviceprincipalid');
-    if (!issuer || !subject || !appId) {
-      return err(
-        invalidResponse('devops', 'GET serviceendpoint', 200, [
-          {
-            path: 'authorization.parameters',
-            message: `connection ${endpoint.name} has no workload identity issuer/subject or serviceprincipalid (scheme ${endpoint.authorization?.scheme ?? 'unknown'})`,
-          },
-        ]),
-      );
-    }
+    const { issuer, subject, clientId: appId } = yield* presentedIdentity(endpoint);
     const app: Application = known ? known[0] : yield* getApplication(deps.graph, { appId }, { ...opts, select: APP_FIELDS });
     if (app.appId.toLowerCase() !== appId.toLowerCase()) {
       return err<never, IdentityMismatchError>({
@@ -116,19 +105,10 @@ export function verifySubject(
     const credentials = known ? known[1] : yield* listFederatedIdentityCredentials(deps.graph, app.id, opts);
     const format = issuerKind(issuer);
 
-    const exact = credentials.find((c) => c.issuer === issuer && c.subject === subject);
-    if (!exact) return err(mismatch(endpoint.id, endpoint.name, app.id, issuer, subject, credentials));
-
-    if (!(exact.audiences.length === 1 && exact.audiences[0] === FEDERATION_AUDIENCE)) {
-      return err<never, AudienceMismatchError>({
-        kind: 'AudienceMismatch',
-        expected: FEDERATION_AUDIENCE,
-        actual: exact.audiences,
-        credentialName: exact.name,
-        appObjectId: app.id,
-        message: `Credential "${exact.name}" has audiences ${JSON.stringify(exact.audiences)}; it must be exactly ["${FEDERATION_AUDIENCE}"] (AADSTS700212 otherwise). Re-run bindFederatedCredential to fix it.`,
-      });
-    }
+    const exact = yield* exactCredential(endpoint, app.id, { issuer, subject }, credentials, {
+      on: '',
+      fix: 'Re-run bindFederatedCredential to fix it.',
+    });
     const signInAudience = app.signInAudience ?? 'AzureADMyOrg';
     if (format === 'entra' && signInAudience !== 'AzureADMyOrg') {
       return err<never, MultiTenantAppError>({
@@ -138,14 +118,12 @@ export function verifySubject(
         message: `App ${app.appId} is ${signInAudience}; the Entra issuer only accepts single-tenant apps (AADSTS70052). Set signInAudience to AzureADMyOrg (registerApp does).`,
       });
     }
-    const warnings: string[] = [];
-    if (format === 'legacy') {
-      warnings.push(
-        `Connection "${endpoint.name}" still uses the Azure DevOps issuer, retired on ${LEGACY_ISSUER_RETIREMENT_DATE} for single-tenant apps in the public cloud: convert it to the Entra issuer (convertIssuer, or the portal's "Update"; wif sync then rebinds the credential).`,
-      );
-    }
-    if (signInAudience !== 'AzureADMyOrg') warnings.push(`App ${app.appId} is ${signInAudience}; prefer single-tenant (AzureADMyOrg).`);
-    if (endpoint.isReady === false) warnings.push(`Connection "${endpoint.name}" is not ready (isReady: false).`);
+    const warnings = connectionWarnings(
+      endpoint,
+      format,
+      ` for single-tenant apps in the public cloud: convert it to the Entra issuer (convertIssuer, or the portal's "Update"; wif sync then rebinds the credential).`,
+      signInAudience !== 'AzureADMyOrg' ? [`App ${app.appId} is ${signInAudience}; prefer single-tenant (AzureADMyOrg).`] : [],
+    );
     return ok({
       connectionId: endpoint.id,
       connectionName: endpoint.name,
@@ -159,6 +137,79 @@ export function verifySubject(
       warnings,
     });
   });
+}
+
+/**
+ * The issuer, subject and client id (`serviceprincipalid`) a connection presents, or
+ * `InvalidResponse` when it is not a workload identity connection naming a client.
+ */
+export function presentedIdentity(
+  endpoint: ServiceEndpoint,
+): Result<{ readonly issuer: string; readonly subject: string; readonly clientId: string }, TransportError> {
+  const { issuer, subject } = workloadIdentity(endpoint);
+  const clientId = authParameter(endpoint, 'serviceprincipalid');
+  if (!issuer || !subject || !clientId) {
+    return err(
+      invalidResponse('devops', 'GET serviceendpoint', 200, [
+        {
+          path: 'authorization.parameters',
+          message: `connection ${endpoint.name} has no workload identity issuer/subject or serviceprincipalid (scheme ${endpoint.authorization?.scheme ?? 'unknown'})`,
+        },
+      ]),
+    );
+  }
+  return ok({ issuer, subject, clientId });
+}
+
+/**
+ * The credential with exactly the issuer and subject the connection presents and the one audience
+ * Entra accepts: else `SubjectMismatch` (see {@link mismatch}) or `AudienceMismatch`. `wording.on`
+ * names where the credential lives in the message (" on managed identity x", or ""); `wording.fix`
+ * tells how to repair the audience.
+ */
+export function exactCredential<C extends Pick<FederatedIdentityCredential, 'id' | 'name' | 'issuer' | 'subject' | 'audiences'>>(
+  connection: { readonly id: string; readonly name: string },
+  ownerObjectId: string,
+  presented: { readonly issuer: string; readonly subject: string },
+  credentials: readonly C[],
+  wording: { readonly on: string; readonly fix: string },
+): Result<C, SubjectMismatchError | AudienceMismatchError> {
+  const { issuer, subject } = presented;
+  const exact = credentials.find((c) => c.issuer === issuer && c.subject === subject);
+  if (!exact) return err(mismatch(connection.id, connection.name, ownerObjectId, issuer, subject, credentials));
+  if (!(exact.audiences.length === 1 && exact.audiences[0] === FEDERATION_AUDIENCE)) {
+    return err({
+      kind: 'AudienceMismatch',
+      expected: FEDERATION_AUDIENCE,
+      actual: exact.audiences,
+      credentialName: exact.name,
+      appObjectId: ownerObjectId,
+      message: `Credential "${exact.name}"${wording.on} has audiences ${JSON.stringify(exact.audiences)}; it must be exactly ["${FEDERATION_AUDIENCE}"] (AADSTS700212 otherwise). ${wording.fix}`,
+    });
+  }
+  return ok(exact);
+}
+
+/**
+ * What works today but needs attention on a verified connection: the legacy issuer's retirement
+ * (`legacyAdvice` follows the retirement date in the message), then `more` from the caller, then a
+ * connection that is not ready.
+ */
+export function connectionWarnings(
+  endpoint: Pick<ServiceEndpoint, 'name' | 'isReady'>,
+  format: ReturnType<typeof issuerKind>,
+  legacyAdvice: string,
+  more: readonly string[] = [],
+): string[] {
+  const warnings: string[] = [];
+  if (format === 'legacy') {
+    warnings.push(
+      `Connection "${endpoint.name}" still uses the Azure DevOps issuer, retired on ${LEGACY_ISSUER_RETIREMENT_DATE}${legacyAdvice}`,
+    );
+  }
+  warnings.push(...more);
+  if (endpoint.isReady === false) warnings.push(`Connection "${endpoint.name}" is not ready (isReady: false).`);
+  return warnings;
 }
 
 /** Explains why no credential matches, naming the closest one. */
