@@ -18,6 +18,7 @@ import { same } from '../_compare';
 type Json = Record<string, unknown>;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROJECT = '(?!_apis/)([^/]+)';
+const ROLES = /^\/([^/]+)\/_apis\/securityroles\/scopes\/([^/]+)\/roleassignments\/resources\/([^/]+)$/i;
 export const CHECKS_API_VERSION = '7.1-preview.1';
 export const SECURITY_ROLES_API_VERSION = '7.1-preview.1';
 export const IDENTITIES_API_VERSION = '7.1';
@@ -182,7 +183,6 @@ export function devopsGovernanceRoutes(): Route[] {
   };
   let nextId = 100;
   const CHECKS = `^/([^/]+)/${PROJECT}/_apis/pipelines/checks/configurations`;
-  const ROLES = '^/([^/]+)/_apis/securityroles/scopes/([^/]+)/roleassignments/resources/([^/]+)$';
   return [
     {
       method: 'GET',
@@ -256,75 +256,87 @@ export function devopsGovernanceRoutes(): Route[] {
       apiVersion: CHECKS_API_VERSION,
       handle: () => new HttpResponse(null, { status: 204 }),
     },
-    {
-      method: 'GET',
-      pattern: new RegExp(ROLES, 'i'),
-      operation: 'GET roleAssignments',
-      apiVersion: SECURITY_ROLES_API_VERSION,
-      handle(ctx) {
-        const [, scope = '', resourceId = ''] = ctx.params;
-        const problem = endpointResourceProblem(scope, resourceId);
-        if (problem) return problem;
-        const item = (example('ado-securityRoles-7.1-AddRoleAssignments.json')['value'] as Json[])[0]!;
-        return HttpResponse.json({ count: 1, value: [{ ...item, role: roleJson(scope, 'Administrator') }] });
-      },
-    },
-    {
-      method: 'PUT',
-      pattern: new RegExp(ROLES, 'i'),
-      operation: 'PUT roleAssignments',
-      apiVersion: SECURITY_ROLES_API_VERSION,
-      handle(ctx) {
-        const [, scope = '', resourceId = ''] = ctx.params;
-        const problem = roleAssignmentsProblem(scope, resourceId, ctx.body);
-        if (problem) return problem;
-        const item = (example('ado-securityRoles-7.1-AddRoleAssignments.json')['value'] as Json[])[0]!;
-        // An id that is not a GUID names no identity: silently left out (200, count 0), as the service does.
-        const value = roleAssignmentBodySchema
-          .parse(ctx.body)
-          .filter((a) => GUID.test(a.userId))
-          .map((a) => ({ ...item, identity: { ...(item['identity'] as Json), id: a.userId }, role: roleJson(scope, a.roleName) }));
-        return HttpResponse.json({ count: value.length, value });
-      },
-    },
-    {
-      method: 'PATCH',
-      pattern: new RegExp(ROLES, 'i'),
-      operation: 'PATCH roleAssignments',
-      apiVersion: SECURITY_ROLES_API_VERSION,
-      handle(ctx) {
-        const [, scope = '', resourceId = ''] = ctx.params;
-        const problem = endpointResourceProblem(scope, resourceId);
-        if (problem) return problem;
-        const patch = roleAssignmentsPatch(ctx.query, ctx.body);
-        return patch instanceof Response ? patch : new HttpResponse(null, { status: 200 });
-      },
-    },
+    roleAssignmentsRoute('GET', ({ scope, resourceId }) => {
+      const problem = endpointResourceProblem(scope, resourceId);
+      if (problem) return problem;
+      const item = (example('ado-securityRoles-7.1-AddRoleAssignments.json')['value'] as Json[])[0]!;
+      return HttpResponse.json({ count: 1, value: [{ ...item, role: roleJson(scope, 'Administrator') }] });
+    }),
+    roleAssignmentsRoute('PUT', ({ scope, resourceId, ctx }) => {
+      const problem = roleAssignmentsProblem(scope, resourceId, ctx.body);
+      if (problem) return problem;
+      const item = (example('ado-securityRoles-7.1-AddRoleAssignments.json')['value'] as Json[])[0]!;
+      // An id that is not a GUID names no identity: silently left out (200, count 0), as the service does.
+      const value = roleAssignmentBodySchema
+        .parse(ctx.body)
+        .filter((a) => GUID.test(a.userId))
+        .map((a) => ({ ...item, identity: { ...(item['identity'] as Json), id: a.userId }, role: roleJson(scope, a.roleName) }));
+      return HttpResponse.json({ count: value.length, value });
+    }),
+    roleAssignmentsRoute('PATCH', ({ scope, resourceId, ctx }) => {
+      const problem = endpointResourceProblem(scope, resourceId);
+      if (problem) return problem;
+      const patch = roleAssignmentsPatch(ctx.query, ctx.body);
+      return patch instanceof Response ? patch : new HttpResponse(null, { status: 200 });
+    }),
   ];
 }
 
-/** The identities route (served on the vssps host and, for the emulator, on the devops base). */
-export function identitiesContractRoute(): Route {
+/** What a securityroles request names in its path, and the request. */
+export interface RoleAssignmentsRequest {
+  readonly scope: string;
+  readonly resourceId: string;
+  readonly ctx: RouteContext;
+}
+
+/**
+ * A `/{org}/_apis/securityroles/scopes/{scope}/roleassignments/resources/{resourceId}` route
+ * (7.1-preview.1) with its path parameters parsed. Only this plumbing is shared by the contract
+ * route and the fake: each passes its own refusals and answer.
+ */
+export function roleAssignmentsRoute(method: 'GET' | 'PUT' | 'PATCH', answer: (request: RoleAssignmentsRequest) => Response): Route {
+  return {
+    method,
+    pattern: ROLES,
+    operation: `${method} roleAssignments`,
+    apiVersion: SECURITY_ROLES_API_VERSION,
+    handle(ctx) {
+      const [, scope = '', resourceId = ''] = ctx.params;
+      return answer({ scope, resourceId, ctx });
+    },
+  };
+}
+
+/**
+ * The `GET /{org}/_apis/identities` route (7.1): path and api-version. Shared plumbing only; the
+ * contract route and the fake each pass their own refusals and answer.
+ */
+export function identitiesRouteOf(answer: (ctx: RouteContext) => Response): Route {
   return {
     method: 'GET',
     pattern: /^\/([^/]+)\/_apis\/identities$/i,
     operation: 'GET identities',
     apiVersion: IDENTITIES_API_VERSION,
-    handle(ctx) {
-      const problem = identitiesQueryProblem(ctx.query);
-      if (problem) return problem;
-      const value = ctx.query.get('filterValue') ?? '';
-      const found = (loadFixture<Example>('ado-ims-7.1-SearchPCVUByName.json').responses['200']!.body as { value: Json[] }).value[0]!;
-      // Stateless: the example's group answers its own name; a qualified "[scope]\name" or a mail
-      // address is echoed as a found identity; anything else is unknown: 200 with count 0.
-      const hit = /project collection valid users$/i.test(value)
-        ? found
-        : /^\[[^\]]+\]\\.+$/.test(value) || /^[^@\s]+@[^@\s]+$/.test(value)
-          ? { ...found, id: guidFrom(`identity:${value.toLowerCase()}`), providerDisplayName: value, isContainer: !value.includes('@') }
-          : undefined;
-      if (hit === undefined && ctx.query.get('searchFilter') === null)
-        return serviceError('devops', 400, 'ArgumentException', 'Unsupported query.');
-      return HttpResponse.json(hit ? { count: 1, value: [hit] } : { count: 0, value: [] });
-    },
+    handle: answer,
   };
+}
+
+/** The identities route (served on the vssps host and, for the emulator, on the devops base). */
+export function identitiesContractRoute(): Route {
+  return identitiesRouteOf((ctx) => {
+    const problem = identitiesQueryProblem(ctx.query);
+    if (problem) return problem;
+    const value = ctx.query.get('filterValue') ?? '';
+    const found = (loadFixture<Example>('ado-ims-7.1-SearchPCVUByName.json').responses['200']!.body as { value: Json[] }).value[0]!;
+    // Stateless: the example's group answers its own name; a qualified "[scope]\name" or a mail
+    // address is echoed as a found identity; anything else is unknown: 200 with count 0.
+    const hit = /project collection valid users$/i.test(value)
+      ? found
+      : /^\[[^\]]+\]\\.+$/.test(value) || /^[^@\s]+@[^@\s]+$/.test(value)
+        ? { ...found, id: guidFrom(`identity:${value.toLowerCase()}`), providerDisplayName: value, isContainer: !value.includes('@') }
+        : undefined;
+    if (hit === undefined && ctx.query.get('searchFilter') === null)
+      return serviceError('devops', 400, 'ArgumentException', 'Unsupported query.');
+    return HttpResponse.json(hit ? { count: 1, value: [hit] } : { count: 0, value: [] });
+  });
 }

@@ -14,12 +14,12 @@ import {
   ENDPOINT_ROLES,
   endpointResourceProblem,
   identitiesQueryProblem,
-  IDENTITIES_API_VERSION,
+  identitiesRouteOf,
   roleAssignmentsPatch,
   roleAssignmentsProblem,
   roleAssignmentBodySchema,
+  roleAssignmentsRoute,
   roleJson,
-  SECURITY_ROLES_API_VERSION,
 } from '../contract/devopsGovernance';
 import { guidFrom } from './_random';
 import { json } from './_respond';
@@ -149,108 +149,79 @@ export function securityRoleRoutes(rt: FakeRuntime): FakeRoute[] {
           `Service connection ${endpointId} was not found in project ${projectId}.`,
         );
   };
-  const ROLES = /^\/([^/]+)\/_apis\/securityroles\/scopes\/([^/]+)\/roleassignments\/resources\/([^/]+)$/i;
-
   return [
-    {
-      method: 'GET',
-      pattern: ROLES,
-      operation: 'GET roleAssignments',
-      apiVersion: SECURITY_ROLES_API_VERSION,
-      handle(ctx) {
-        const [, scope = '', resourceId = ''] = ctx.params;
-        const missing = resourceMissing(scope, resourceId);
-        if (missing) return missing;
-        const value = list(scope, resourceId);
-        return json({ count: value.length, value });
-      },
-    },
-    {
-      method: 'PUT',
-      pattern: ROLES,
-      operation: 'PUT roleAssignments',
-      apiVersion: SECURITY_ROLES_API_VERSION,
-      handle(ctx) {
-        const [, scope = '', resourceId = ''] = ctx.params;
-        const problem = roleAssignmentsProblem(scope, resourceId, ctx.body) ?? resourceMissing(scope, resourceId);
-        if (problem) return problem;
-        ensure(scope, resourceId);
-        const me = callerOf(ctx);
-        const value: Record<string, unknown>[] = [];
-        for (const a of roleAssignmentBodySchema.parse(ctx.body)) {
-          // The service ignores an id it does not know (200, not listed).
-          if (!byId(a.userId) && a.userId.toLowerCase() !== me.id.toLowerCase()) continue;
-          gov.setRoleAssignment(scope, resourceId, a.userId, a.roleName);
-          value.push(assignmentJson(scope, displayOf(a.userId), a.roleName, 'assigned'));
-        }
-        return json({ count: value.length, value });
-      },
-    },
-    {
-      method: 'PATCH',
-      pattern: ROLES,
-      operation: 'PATCH roleAssignments',
-      apiVersion: SECURITY_ROLES_API_VERSION,
-      handle(ctx) {
-        const [, scope = '', resourceId = ''] = ctx.params;
-        const missing = resourceMissing(scope, resourceId);
-        if (missing) return missing;
-        const patch = roleAssignmentsPatch(ctx.query, ctx.body);
-        if (patch instanceof Response) return patch;
-        ensure(scope, resourceId);
-        if ('inherit' in patch) gov.setInheritance(scope, resourceId, patch.inherit);
-        else for (const id of patch.remove) gov.removeRoleAssignment(scope, resourceId, id);
-        return new Response(null, { status: 200 });
-      },
-    },
+    roleAssignmentsRoute('GET', ({ scope, resourceId }) => {
+      const missing = resourceMissing(scope, resourceId);
+      if (missing) return missing;
+      const value = list(scope, resourceId);
+      return json({ count: value.length, value });
+    }),
+    roleAssignmentsRoute('PUT', ({ scope, resourceId, ctx }) => {
+      const problem = roleAssignmentsProblem(scope, resourceId, ctx.body) ?? resourceMissing(scope, resourceId);
+      if (problem) return problem;
+      ensure(scope, resourceId);
+      const me = callerOf(ctx);
+      const value: Record<string, unknown>[] = [];
+      for (const a of roleAssignmentBodySchema.parse(ctx.body)) {
+        // The service ignores an id it does not know (200, not listed).
+        if (!byId(a.userId) && a.userId.toLowerCase() !== me.id.toLowerCase()) continue;
+        gov.setRoleAssignment(scope, resourceId, a.userId, a.roleName);
+        value.push(assignmentJson(scope, displayOf(a.userId), a.roleName, 'assigned'));
+      }
+      return json({ count: value.length, value });
+    }),
+    roleAssignmentsRoute('PATCH', ({ scope, resourceId, ctx }) => {
+      const missing = resourceMissing(scope, resourceId);
+      if (missing) return missing;
+      const patch = roleAssignmentsPatch(ctx.query, ctx.body);
+      if (patch instanceof Response) return patch;
+      ensure(scope, resourceId);
+      if ('inherit' in patch) gov.setInheritance(scope, resourceId, patch.inherit);
+      else for (const id of patch.remove) gov.removeRoleAssignment(scope, resourceId, id);
+      return new Response(null, { status: 200 });
+    }),
     identitiesRoute(rt, known),
   ];
 }
 
 /** `GET /{org}/_apis/identities` (served on the devops base and on the vssps base). */
 export function identitiesRoute(rt: FakeRuntime, known: () => FakeDevOpsIdentity[]): Route {
-  return {
-    method: 'GET',
-    pattern: /^\/([^/]+)\/_apis\/identities$/i,
-    operation: 'GET identities',
-    apiVersion: IDENTITIES_API_VERSION,
-    handle(ctx) {
-      const problem = identitiesQueryProblem(ctx.query);
-      if (problem) return problem;
-      if ((ctx.params[0] ?? '').toLowerCase() !== rt.state.organization.toLowerCase()) {
-        return serviceError('devops', 404, 'AccountNotFoundException', `The organization '${ctx.params[0] ?? ''}' was not found.`);
+  return identitiesRouteOf((ctx) => {
+    const problem = identitiesQueryProblem(ctx.query);
+    if (problem) return problem;
+    if ((ctx.params[0] ?? '').toLowerCase() !== rt.state.organization.toLowerCase()) {
+      return serviceError('devops', 404, 'AccountNotFoundException', `The organization '${ctx.params[0] ?? ''}' was not found.`);
+    }
+    const filter = (ctx.query.get('searchFilter') ?? '').toLowerCase();
+    const value = (ctx.query.get('filterValue') ?? '').toLowerCase();
+    const ids = (ctx.query.get('identityIds') ?? '').toLowerCase().split(',').filter(Boolean);
+    const account = (i: FakeDevOpsIdentity): string => i.providerDisplayName.replace(/^\[[^\]]*\]\\/, '').toLowerCase();
+    const hits = known().filter((i) => {
+      if (ids.length > 0) return ids.includes(i.id.toLowerCase());
+      switch (filter) {
+        case 'mailaddress':
+          return (i.mailAddress ?? '').toLowerCase() === value;
+        case 'accountname':
+        case 'localgroupname':
+          return i.isContainer && (account(i) === value || i.providerDisplayName.toLowerCase() === value);
+        default:
+          return i.providerDisplayName.toLowerCase() === value || account(i) === value || (i.mailAddress ?? '').toLowerCase() === value;
       }
-      const filter = (ctx.query.get('searchFilter') ?? '').toLowerCase();
-      const value = (ctx.query.get('filterValue') ?? '').toLowerCase();
-      const ids = (ctx.query.get('identityIds') ?? '').toLowerCase().split(',').filter(Boolean);
-      const account = (i: FakeDevOpsIdentity): string => i.providerDisplayName.replace(/^\[[^\]]*\]\\/, '').toLowerCase();
-      const hits = known().filter((i) => {
-        if (ids.length > 0) return ids.includes(i.id.toLowerCase());
-        switch (filter) {
-          case 'mailaddress':
-            return (i.mailAddress ?? '').toLowerCase() === value;
-          case 'accountname':
-          case 'localgroupname':
-            return i.isContainer && (account(i) === value || i.providerDisplayName.toLowerCase() === value);
-          default:
-            return i.providerDisplayName.toLowerCase() === value || account(i) === value || (i.mailAddress ?? '').toLowerCase() === value;
-        }
-      });
-      const body = hits.map((i) => ({
-        id: i.id,
-        descriptor: `Microsoft.TeamFoundation.Identity;S-1-9-${i.id}`,
-        subjectDescriptor: `${i.isContainer ? 'vssgp' : 'aad'}.${Buffer.from(i.id).toString('base64url')}`,
-        providerDisplayName: i.providerDisplayName,
-        isActive: true,
-        isContainer: i.isContainer,
-        members: [],
-        memberOf: [],
-        memberIds: [],
-        properties: {},
-      }));
-      return json({ count: body.length, value: body });
-    },
-  };
+    });
+    const body = hits.map((i) => ({
+      id: i.id,
+      descriptor: `Microsoft.TeamFoundation.Identity;S-1-9-${i.id}`,
+      subjectDescriptor: `${i.isContainer ? 'vssgp' : 'aad'}.${Buffer.from(i.id).toString('base64url')}`,
+      providerDisplayName: i.providerDisplayName,
+      isActive: true,
+      isContainer: i.isContainer,
+      members: [],
+      memberOf: [],
+      memberIds: [],
+      properties: {},
+    }));
+    return json({ count: body.length, value: body });
+  });
 }
 
 /** The roles of a connection an identity could hold (for seeding helpers). */
