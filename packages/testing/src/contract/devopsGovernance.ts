@@ -182,80 +182,49 @@ export function devopsGovernanceRoutes(): Route[] {
     return { ...template, id, type: body.type, resource: body.resource, settings: body.settings ?? {}, timeout: body.timeout ?? 43200 };
   };
   let nextId = 100;
-  const CHECKS = `^/([^/]+)/${PROJECT}/_apis/pipelines/checks/configurations`;
   return [
-    {
-      method: 'GET',
-      pattern: new RegExp(`${CHECKS}$`, 'i'),
-      operation: 'GET checkConfigurations',
-      apiVersion: CHECKS_API_VERSION,
-      handle(ctx: RouteContext) {
-        const type = ctx.query.get('resourceType');
-        const id = ctx.query.get('resourceId');
-        if (type === null || id === null) return badRequest('devops', 'Value cannot be null. Parameter name: resourceType, resourceId');
-        const expand = ctx.query.get('$expand');
-        if (expand !== null && !['none', 'settings'].some((e) => same(expand, e)))
-          return badRequest('devops', `The value '${expand}' is not valid for $expand.`);
-        const list = example('ado-approvalsAndChecks-7.1-GET__CheckConfigurationsOnResource.json');
-        const value = (list['value'] as Json[]).map((item) => {
-          const isApproval = same((item['type'] as Json)['id'] as string, APPROVAL_TYPE_ID);
-          const settings = ((isApproval ? approvalExample : taskExample)['settings'] ?? {}) as Json;
-          return { ...item, resource: { type, id }, ...(same(expand, 'settings') ? { settings } : {}) };
-        });
-        return HttpResponse.json({ count: value.length, value });
-      },
-    },
-    {
-      method: 'GET',
-      pattern: new RegExp(`${CHECKS}/(\\d+)$`, 'i'),
-      operation: 'GET checkConfiguration',
-      apiVersion: CHECKS_API_VERSION,
-      handle(ctx) {
-        const got = example('ado-approvalsAndChecks-7.1-GET__CheckConfiguration.json');
-        return HttpResponse.json({
-          ...got,
-          id: Number(ctx.params[2]),
-          ...(same(ctx.query.get('$expand'), 'settings') ? { settings: taskExample['settings'] } : {}),
-        });
-      },
-    },
-    {
-      method: 'POST',
-      pattern: new RegExp(`${CHECKS}$`, 'i'),
-      operation: 'POST checkConfiguration',
-      apiVersion: CHECKS_API_VERSION,
-      handle(ctx) {
-        const problem = checkBodyProblem(ctx.body);
-        if (problem) return problem;
-        const body = checkBodySchema.parse(ctx.body);
-        if (body.id !== undefined) return badRequest('devops', 'A new check configuration must not carry an id.');
-        nextId += 1;
-        // The service answers 200 (not 201) to an add.
-        return HttpResponse.json(answer(body, nextId));
-      },
-    },
-    {
-      method: 'PATCH',
-      pattern: new RegExp(`${CHECKS}/(\\d+)$`, 'i'),
-      operation: 'PATCH checkConfiguration',
-      apiVersion: CHECKS_API_VERSION,
-      handle(ctx) {
-        const problem = checkBodyProblem(ctx.body);
-        if (problem) return problem;
-        const body = checkBodySchema.parse(ctx.body);
-        const id = Number(ctx.params[2]);
-        if (body.id !== undefined && body.id !== id)
-          return badRequest('devops', `The check id ${body.id} in the body does not match ${id} in the URL.`);
-        return HttpResponse.json(answer(body, id));
-      },
-    },
-    {
-      method: 'DELETE',
-      pattern: new RegExp(`${CHECKS}/(\\d+)$`, 'i'),
-      operation: 'DELETE checkConfiguration',
-      apiVersion: CHECKS_API_VERSION,
-      handle: () => new HttpResponse(null, { status: 204 }),
-    },
+    checkConfigurationsRoute('GET checkConfigurations', (ctx) => {
+      const type = ctx.query.get('resourceType');
+      const id = ctx.query.get('resourceId');
+      if (type === null || id === null) return badRequest('devops', 'Value cannot be null. Parameter name: resourceType, resourceId');
+      const expand = ctx.query.get('$expand');
+      if (expand !== null && !['none', 'settings'].some((e) => same(expand, e)))
+        return badRequest('devops', `The value '${expand}' is not valid for $expand.`);
+      const list = example('ado-approvalsAndChecks-7.1-GET__CheckConfigurationsOnResource.json');
+      const value = (list['value'] as Json[]).map((item) => {
+        const isApproval = same((item['type'] as Json)['id'] as string, APPROVAL_TYPE_ID);
+        const settings = ((isApproval ? approvalExample : taskExample)['settings'] ?? {}) as Json;
+        return { ...item, resource: { type, id }, ...(same(expand, 'settings') ? { settings } : {}) };
+      });
+      return HttpResponse.json({ count: value.length, value });
+    }),
+    checkConfigurationsRoute('GET checkConfiguration', (ctx) => {
+      const got = example('ado-approvalsAndChecks-7.1-GET__CheckConfiguration.json');
+      return HttpResponse.json({
+        ...got,
+        id: Number(ctx.params[2]),
+        ...(same(ctx.query.get('$expand'), 'settings') ? { settings: taskExample['settings'] } : {}),
+      });
+    }),
+    checkConfigurationsRoute('POST checkConfiguration', (ctx) => {
+      const problem = checkBodyProblem(ctx.body);
+      if (problem) return problem;
+      const body = checkBodySchema.parse(ctx.body);
+      if (body.id !== undefined) return badRequest('devops', 'A new check configuration must not carry an id.');
+      nextId += 1;
+      // The service answers 200 (not 201) to an add.
+      return HttpResponse.json(answer(body, nextId));
+    }),
+    checkConfigurationsRoute('PATCH checkConfiguration', (ctx) => {
+      const problem = checkBodyProblem(ctx.body);
+      if (problem) return problem;
+      const body = checkBodySchema.parse(ctx.body);
+      const id = Number(ctx.params[2]);
+      if (body.id !== undefined && body.id !== id)
+        return badRequest('devops', `The check id ${body.id} in the body does not match ${id} in the URL.`);
+      return HttpResponse.json(answer(body, id));
+    }),
+    checkConfigurationsRoute('DELETE checkConfiguration', () => new HttpResponse(null, { status: 204 })),
     roleAssignmentsRoute('GET', ({ scope, resourceId }) => {
       const problem = endpointResourceProblem(scope, resourceId);
       if (problem) return problem;
@@ -280,6 +249,25 @@ export function devopsGovernanceRoutes(): Route[] {
       return patch instanceof Response ? patch : new HttpResponse(null, { status: 200 });
     }),
   ];
+}
+
+const CHECKS = `^/([^/]+)/${PROJECT}/_apis/pipelines/checks/configurations`;
+const CHECK_ROUTES = {
+  'GET checkConfigurations': ['GET', new RegExp(`${CHECKS}$`, 'i')],
+  'GET checkConfiguration': ['GET', new RegExp(`${CHECKS}/(\\d+)$`, 'i')],
+  'POST checkConfiguration': ['POST', new RegExp(`${CHECKS}$`, 'i')],
+  'PATCH checkConfiguration': ['PATCH', new RegExp(`${CHECKS}/(\\d+)$`, 'i')],
+  'DELETE checkConfiguration': ['DELETE', new RegExp(`${CHECKS}/(\\d+)$`, 'i')],
+} as const;
+
+/**
+ * A `/{org}/{project}/_apis/pipelines/checks/configurations[/{id}]` route (7.1-preview.1); `ctx.params`
+ * is `[org, project, id?]`. Only this plumbing is shared by the contract route and the fake: each
+ * passes its own refusals and answer.
+ */
+export function checkConfigurationsRoute(operation: keyof typeof CHECK_ROUTES, answer: (ctx: RouteContext) => Response): Route {
+  const [method, pattern] = CHECK_ROUTES[operation];
+  return { method, pattern, operation, apiVersion: CHECKS_API_VERSION, handle: answer };
 }
 
 /** What a securityroles request names in its path, and the request. */

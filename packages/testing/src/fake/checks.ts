@@ -6,12 +6,11 @@
  * Source: learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations?view=azure-devops-rest-7.1
  */
 import { serviceError, type RouteContext } from '../_router';
-import { type CheckBody, checkBodyProblem, checkBodySchema, CHECKS_API_VERSION } from '../contract/devopsGovernance';
+import { type CheckBody, checkBodyProblem, checkBodySchema, checkConfigurationsRoute } from '../contract/devopsGovernance';
 import { json, noContent } from './_respond';
 import type { FakeCheck } from './governanceState';
 import type { FakeRoute, FakeRuntime } from './options';
 
-const PROJECT = '(?!_apis/)([^/]+)';
 const same = (a: string | null | undefined, b: string): boolean => (a ?? '').toLowerCase() === b.toLowerCase();
 
 export function checkRoutes(rt: FakeRuntime): FakeRoute[] {
@@ -68,98 +67,65 @@ export function checkRoutes(rt: FakeRuntime): FakeRoute[] {
   };
   const checkNotFound = (id: string | number | undefined): Response =>
     serviceError('devops', 404, 'CheckConfigurationNotFoundException', `Check configuration ${id ?? ''} does not exist.`);
-  const CHECKS = `^/([^/]+)/${PROJECT}/_apis/pipelines/checks/configurations`;
 
   return [
-    {
-      method: 'GET',
-      pattern: new RegExp(`${CHECKS}$`, 'i'),
-      operation: 'GET checkConfigurations',
-      apiVersion: CHECKS_API_VERSION,
-      handle(ctx) {
-        const project = projectOr404(ctx);
-        if (project instanceof Response) return project;
-        const type = ctx.query.get('resourceType');
-        const id = ctx.query.get('resourceId');
-        if (type === null || id === null)
-          return serviceError('devops', 400, 'ArgumentNullException', 'Value cannot be null. Parameter name: resourceType, resourceId');
-        const expand = ctx.query.get('$expand');
-        if (expand !== null && !['none', 'settings'].some((e) => same(expand, e)))
-          return serviceError('devops', 400, 'ArgumentException', `The value '${expand}' is not valid for $expand.`);
-        const value = gov.checksOn(type, id).map((c) => checkJson(c, ctx.params[0] ?? '', same(expand, 'settings')));
-        return json({ count: value.length, value });
-      },
-    },
-    {
-      method: 'GET',
-      pattern: new RegExp(`${CHECKS}/(\\d+)$`, 'i'),
-      operation: 'GET checkConfiguration',
-      apiVersion: CHECKS_API_VERSION,
-      handle(ctx) {
-        const project = projectOr404(ctx);
-        if (project instanceof Response) return project;
-        const found = gov.check(Number(ctx.params[2]));
-        return found
-          ? json(checkJson(found, ctx.params[0] ?? '', same(ctx.query.get('$expand'), 'settings')))
-          : checkNotFound(ctx.params[2]);
-      },
-    },
-    {
-      method: 'POST',
-      pattern: new RegExp(`${CHECKS}$`, 'i'),
-      operation: 'POST checkConfiguration',
-      apiVersion: CHECKS_API_VERSION,
-      handle(ctx) {
-        const request = projectAndBody(ctx);
-        if (request instanceof Response) return request;
-        const { project, body } = request;
-        const missing = resourceProblem(body.resource.type, body.resource.id);
-        if (missing) return missing;
-        const created = gov.addCheck({
-          projectId: project.id,
-          type: { id: body.type.id.toLowerCase(), ...(body.type.name ? { name: body.type.name } : {}) },
-          resource: { type: body.resource.type, id: body.resource.id },
-          settings: body.settings ?? {},
-          ...(body.timeout != null ? { timeout: body.timeout } : {}),
-        });
-        return json(checkJson(created, ctx.params[0] ?? '', true));
-      },
-    },
-    {
-      method: 'PATCH',
-      pattern: new RegExp(`${CHECKS}/(\\d+)$`, 'i'),
-      operation: 'PATCH checkConfiguration',
-      apiVersion: CHECKS_API_VERSION,
-      handle(ctx) {
-        const request = projectAndBody(ctx);
-        if (request instanceof Response) return request;
-        const { body } = request;
-        const id = Number(ctx.params[2]);
-        if (body.id !== undefined && body.id !== id)
-          return serviceError('devops', 400, 'ArgumentException', `The check id ${body.id} in the body does not match ${id} in the URL.`);
-        const found = gov.check(id);
-        if (!found) return checkNotFound(id);
-        if (!same(found.type.id, body.type.id) || !same(found.resource.id, body.resource.id)) {
-          return serviceError('devops', 400, 'ArgumentException', 'The type and resource of a check configuration cannot be changed.');
-        }
-        found.settings = structuredClone(body.settings ?? {});
-        if (body.timeout != null) found.timeout = body.timeout;
-        if (body.isDisabled != null) found.isDisabled = body.isDisabled;
-        found.version += 1;
-        found.modifiedOn = new Date(rt.now()).toISOString();
-        return json(checkJson(found, ctx.params[0] ?? '', true));
-      },
-    },
-    {
-      method: 'DELETE',
-      pattern: new RegExp(`${CHECKS}/(\\d+)$`, 'i'),
-      operation: 'DELETE checkConfiguration',
-      apiVersion: CHECKS_API_VERSION,
-      handle(ctx) {
-        const project = projectOr404(ctx);
-        if (project instanceof Response) return project;
-        return gov.deleteCheck(Number(ctx.params[2])) ? noContent() : checkNotFound(ctx.params[2]);
-      },
-    },
+    checkConfigurationsRoute('GET checkConfigurations', (ctx) => {
+      const project = projectOr404(ctx);
+      if (project instanceof Response) return project;
+      const type = ctx.query.get('resourceType');
+      const id = ctx.query.get('resourceId');
+      if (type === null || id === null)
+        return serviceError('devops', 400, 'ArgumentNullException', 'Value cannot be null. Parameter name: resourceType, resourceId');
+      const expand = ctx.query.get('$expand');
+      if (expand !== null && !['none', 'settings'].some((e) => same(expand, e)))
+        return serviceError('devops', 400, 'ArgumentException', `The value '${expand}' is not valid for $expand.`);
+      const value = gov.checksOn(type, id).map((c) => checkJson(c, ctx.params[0] ?? '', same(expand, 'settings')));
+      return json({ count: value.length, value });
+    }),
+    checkConfigurationsRoute('GET checkConfiguration', (ctx) => {
+      const project = projectOr404(ctx);
+      if (project instanceof Response) return project;
+      const found = gov.check(Number(ctx.params[2]));
+      return found ? json(checkJson(found, ctx.params[0] ?? '', same(ctx.query.get('$expand'), 'settings'))) : checkNotFound(ctx.params[2]);
+    }),
+    checkConfigurationsRoute('POST checkConfiguration', (ctx) => {
+      const request = projectAndBody(ctx);
+      if (request instanceof Response) return request;
+      const { project, body } = request;
+      const missing = resourceProblem(body.resource.type, body.resource.id);
+      if (missing) return missing;
+      const created = gov.addCheck({
+        projectId: project.id,
+        type: { id: body.type.id.toLowerCase(), ...(body.type.name ? { name: body.type.name } : {}) },
+        resource: { type: body.resource.type, id: body.resource.id },
+        settings: body.settings ?? {},
+        ...(body.timeout != null ? { timeout: body.timeout } : {}),
+      });
+      return json(checkJson(created, ctx.params[0] ?? '', true));
+    }),
+    checkConfigurationsRoute('PATCH checkConfiguration', (ctx) => {
+      const request = projectAndBody(ctx);
+      if (request instanceof Response) return request;
+      const { body } = request;
+      const id = Number(ctx.params[2]);
+      if (body.id !== undefined && body.id !== id)
+        return serviceError('devops', 400, 'ArgumentException', `The check id ${body.id} in the body does not match ${id} in the URL.`);
+      const found = gov.check(id);
+      if (!found) return checkNotFound(id);
+      if (!same(found.type.id, body.type.id) || !same(found.resource.id, body.resource.id)) {
+        return serviceError('devops', 400, 'ArgumentException', 'The type and resource of a check configuration cannot be changed.');
+      }
+      found.settings = structuredClone(body.settings ?? {});
+      if (body.timeout != null) found.timeout = body.timeout;
+      if (body.isDisabled != null) found.isDisabled = body.isDisabled;
+      found.version += 1;
+      found.modifiedOn = new Date(rt.now()).toISOString();
+      return json(checkJson(found, ctx.params[0] ?? '', true));
+    }),
+    checkConfigurationsRoute('DELETE checkConfiguration', (ctx) => {
+      const project = projectOr404(ctx);
+      if (project instanceof Response) return project;
+      return gov.deleteCheck(Number(ctx.params[2])) ? noContent() : checkNotFound(ctx.params[2]);
+    }),
   ];
 }
