@@ -59,7 +59,9 @@ const isWif = (e: ServiceEndpoint): boolean => (e.authorization?.scheme ?? '').t
 
 /**
  * Lists, in each project of the spec, the WIF connections that carry wif's marker but that no spec
- * connection names (nor uses the app of), and reads the parts `--prune` would delete.
+ * connection names (nor uses the app of), and reads the parts `--prune` would delete. The lists are
+ * read at once; `specAppIds` (the apps of the spec's connections, possibly still being planned) is
+ * awaited only to filter them.
  * Calls `GET projects/{p}`, `GET serviceendpoint/endpoints?type=azurerm` per project, and per
  * orphan `GET applications(appId=…)`, its service principal, credentials, role assignments,
  * pipeline permissions and checks.
@@ -67,7 +69,7 @@ const isWif = (e: ServiceEndpoint): boolean => (e.authorization?.scheme ?? '').t
 export function findOrphans(
   clients: WifClients,
   spec: ResolvedSpec,
-  specAppIds: ReadonlySet<string>,
+  specAppIds: ReadonlySet<string> | Promise<ReadonlySet<string>>,
   options: { readonly abortSignal?: AbortSignal },
 ): ResultAsync<OrphanPlan[], WifError> {
   const o: OperationOptions = options;
@@ -78,43 +80,45 @@ export function findOrphans(
         listServiceEndpoints(clients.devops, project.id, { type: 'azurerm', includeFailed: true }, o).map((all) => ({ project, all })),
       ),
     ),
-  ).andThen((lists) => {
-    const seen = new Set<string>();
-    const candidates: { project: { id: string; name: string }; e: ServiceEndpoint }[] = [];
-    for (const { project, all } of lists) {
-      const named = new Set(
-        spec.connections
-          .filter((c) => c.project.toLowerCase() === project.name.toLowerCase() || c.project.toLowerCase() === project.id.toLowerCase())
-          .map((c) => c.name.toLowerCase()),
-      );
-      for (const e of all) {
-        const appId = authParameter(e, 'serviceprincipalid')?.toLowerCase() ?? '';
-        if (!isWif(e) || !hasMarker(e.description) || named.has(e.name.toLowerCase()) || specAppIds.has(appId)) continue;
-        if (seen.has(e.id.toLowerCase())) continue;
-        seen.add(e.id.toLowerCase());
-        candidates.push({ project, e });
-      }
-    }
-    if (candidates.length === 0) return okAsync([]);
-    // A connection on one of the spec's managed identities is read from ARM (no Graph request).
-    return identitiesByClientId(clients.arm, spec, o).andThen((byClientId) => {
-      const onIdentity = new Map<string, { identity: UserAssignedIdentity; group: typeof candidates }>();
-      const onApps: typeof candidates = [];
-      for (const x of candidates) {
-        const identity = byClientId.get(authParameter(x.e, 'serviceprincipalid')?.toLowerCase() ?? '');
-        if (!identity) onApps.push(x);
-        else {
-          const entry = onIdentity.get(identity.id.toLowerCase()) ?? { identity, group: [] };
-          entry.group.push(x);
-          onIdentity.set(identity.id.toLowerCase(), entry);
+  )
+    .andThen((lists) => ResultAsync.fromSafePromise(Promise.resolve(specAppIds)).map((ids) => ({ lists, ids })))
+    .andThen(({ lists, ids }) => {
+      const seen = new Set<string>();
+      const candidates: { project: { id: string; name: string }; e: ServiceEndpoint }[] = [];
+      for (const { project, all } of lists) {
+        const named = new Set(
+          spec.connections
+            .filter((c) => c.project.toLowerCase() === project.name.toLowerCase() || c.project.toLowerCase() === project.id.toLowerCase())
+            .map((c) => c.name.toLowerCase()),
+        );
+        for (const e of all) {
+          const appId = authParameter(e, 'serviceprincipalid')?.toLowerCase() ?? '';
+          if (!isWif(e) || !hasMarker(e.description) || named.has(e.name.toLowerCase()) || ids.has(appId)) continue;
+          if (seen.has(e.id.toLowerCase())) continue;
+          seen.add(e.id.toLowerCase());
+          candidates.push({ project, e });
         }
       }
-      return ResultAsync.combine([
-        ResultAsync.combine(onApps.map(({ project, e }) => readOrphan(clients, project, e, o))),
-        ResultAsync.combine([...onIdentity.values()].map((g) => readIdentityOrphans(clients, spec, g.identity, g.group, o))),
-      ] as const).map(([apps, identities]) => [...apps, ...identities.flat()]);
+      if (candidates.length === 0) return okAsync([]);
+      // A connection on one of the spec's managed identities is read from ARM (no Graph request).
+      return identitiesByClientId(clients.arm, spec, o).andThen((byClientId) => {
+        const onIdentity = new Map<string, { identity: UserAssignedIdentity; group: typeof candidates }>();
+        const onApps: typeof candidates = [];
+        for (const x of candidates) {
+          const identity = byClientId.get(authParameter(x.e, 'serviceprincipalid')?.toLowerCase() ?? '');
+          if (!identity) onApps.push(x);
+          else {
+            const entry = onIdentity.get(identity.id.toLowerCase()) ?? { identity, group: [] };
+            entry.group.push(x);
+            onIdentity.set(identity.id.toLowerCase(), entry);
+          }
+        }
+        return ResultAsync.combine([
+          ResultAsync.combine(onApps.map(({ project, e }) => readOrphan(clients, project, e, o))),
+          ResultAsync.combine([...onIdentity.values()].map((g) => readIdentityOrphans(clients, spec, g.identity, g.group, o))),
+        ] as const).map(([apps, identities]) => [...apps, ...identities.flat()]);
+      });
     });
-  });
 }
 
 function readOrphan(
