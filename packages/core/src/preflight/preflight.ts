@@ -192,7 +192,6 @@ async function checkArm(
         .map(async ([key, { scope }]) => [key, await listPermissions(clients.arm, scope, o)] as const),
     ),
   );
-  const caller = await callerRead;
   // Delegation conditions: once per subscription, where the permissions API grants role assignment writes.
   const conditionReads = new Map<string, Promise<Awaited<ReturnType<typeof readOwnAssignments>>>>();
   const ownAssignments = (subscription: string) => {
@@ -239,7 +238,7 @@ async function checkArm(
             evidence: `permissions API @ ${scope}: ${failed(e)}`,
             fix:
               e.kind === 'NotFound'
-                ? `${scope} does not exist, or ${caller.display} cannot see it: create it (or correct the spec), or ask for access to it; then ${armFix(w.action, scope)}`
+                ? `${scope} does not exist, or ${(await callerRead).display} cannot see it: create it (or correct the spec), or ask for access to it; then ${armFix(w.action, scope)}`
                 : armFix(w.action, scope),
           },
           w.connection,
@@ -268,7 +267,7 @@ async function checkArm(
       }
       const subscription = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0];
       const own = subscription ? await ownAssignments(subscription) : undefined;
-      add(checkKey, conditionVerdict(base, evidence, own, scope, w, caller), w.connection);
+      add(checkKey, conditionVerdict(base, evidence, own, scope, w, await callerRead), w.connection);
     }
   }
 }

@@ -14,7 +14,7 @@ import {
   listCheckConfigurations,
   listServiceEndpoints,
 } from '@wif/devops';
-import { type Application, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
+import { type Application, getApplication, getServicePrincipal, listFederatedIdentityCredentials, type ServicePrincipal } from '@wif/graph';
 import { errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
 import { WIF_MANAGED_TAG } from '../constants';
 import type { WifError } from '../errors';
@@ -22,7 +22,7 @@ import { credentialNameFor } from '../steps/bindFederatedCredential';
 import type { ResolvedSpec } from '../spec/load';
 import { targetFromData, targetListScope } from '../target';
 import { hasMarker } from './_desired';
-import { readServicePrincipal } from './_read';
+import { isRecentApp, readServicePrincipal } from './_read';
 import { assignmentLabel, listPrincipalAssignments } from './_roles';
 import type { WifClients } from './clients';
 import type { PlannedResource } from './types';
@@ -132,6 +132,8 @@ function readOrphan(
     r.projectReference?.id ? [{ id: r.projectReference.id, name: r.projectReference.name ?? r.name }] : [],
   );
   const head = { project: project.name, projectId: project.id, name: e.name, connectionId: e.id, appId, projects };
+  // The principal is read by app id beside the app: the role assignments wait on it, not on the app.
+  const principal = getServicePrincipal(clients.graph, { appId }, o);
   return safeTry(async function* () {
     const app: Application | undefined = yield* getApplication(clients.graph, { appId }, o)
       .map((a): Application | undefined => a)
@@ -144,14 +146,27 @@ function readOrphan(
         note: `its app is not tagged ${WIF_MANAGED_TAG}: not made by wif, never deleted`,
       });
     }
-    const [sp, credentials, perms, checks] = yield* ResultAsync.combine([
-      readServicePrincipal(clients.graph, app, o),
+    const target = targetFromData(e.data);
+    const [{ sp, assignments }, credentials, perms, checks] = yield* ResultAsync.combine([
+      // A principal missing from the first read is read again by the replication rule (an app made
+      // moments ago); its role assignments follow it, beside the app's other parts.
+      principal
+        .map((found): ServicePrincipal | undefined => found)
+        .orElse((x) =>
+          x.kind !== 'NotFound' ? errAsync(x) : isRecentApp(app) ? readServicePrincipal(clients.graph, app, o) : okAsync(undefined),
+        )
+        .andThen((found) =>
+          found && target
+            ? listPrincipalAssignments(clients.arm, [targetListScope(target)], found.id, o).map((list) => ({
+                sp: found,
+                assignments: list,
+              }))
+            : okAsync({ sp: found, assignments: [] }),
+        ),
       listFederatedIdentityCredentials(clients.graph, app.id, o),
       getPipelinePermissions(clients.devops, project.id, { type: 'endpoint', id: e.id }, o),
       listCheckConfigurations(clients.devops, project.id, { type: 'endpoint', id: e.id }, o),
     ] as const);
-    const target = targetFromData(e.data);
-    const assignments = sp && target ? yield* listPrincipalAssignments(clients.arm, [targetListScope(target)], sp.id, o) : [];
     const ours = credentialNameFor(e.id);
     const authorized = (perms.pipelines ?? []).filter((p) => p.authorized).map((p) => String(p.id));
     const resources: PlannedResource[] = [
