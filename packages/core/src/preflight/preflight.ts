@@ -97,9 +97,10 @@ async function run(clients: WifClients, writes: readonly PreflightWrite[], optio
   // Who the caller is: the Graph token's claims (no request) when Graph or ARM is involved.
   const claimsResult = (needs.graph || needs.arm) && clients.graph.accessTokenClaims ? await clients.graph.accessTokenClaims(o) : undefined;
   const claims = claimsResult?.isOk() ? claimsResult.value : undefined;
-  const connection = needs.devops ? await getConnectionData(clients.devops, o) : undefined;
-  const devopsUser = connection?.isOk() ? connection.value.authenticatedUser : undefined;
-  const caller = callerOf(claims, devopsUser);
+  // Azure DevOps' identity read goes beside the ARM and Graph reads: they need the caller only to
+  // word their fixes, once their own reads are in.
+  const identity = needs.devops ? Promise.resolve(getConnectionData(clients.devops, o)) : Promise.resolve(undefined);
+  const callerRead = identity.then((connection) => callerOf(claims, connection?.isOk() ? connection.value.authenticatedUser : undefined));
 
   // One entry per (service, scope, permission): when two writes need the same permission at the
   // same place with different verdicts (a delegation condition allows one role, not another), the
@@ -117,10 +118,13 @@ async function run(clients: WifClients, writes: readonly PreflightWrite[], optio
   };
 
   await Promise.all([
-    checkArm(clients, writes, claims, options, o, caller, add),
-    checkDevops(clients, writes, connection?.isErr() ? connection.error : undefined, o, caller, add),
-    checkGraph(clients, writes, claims, claimsResult?.isErr() ? claimsResult.error.message : undefined, o, caller, add),
+    checkArm(clients, writes, claims, options, o, callerRead, add),
+    identity.then(async (connection) =>
+      checkDevops(clients, writes, connection?.isErr() ? connection.error : undefined, o, await callerRead, add),
+    ),
+    checkGraph(clients, writes, claims, claimsResult?.isErr() ? claimsResult.error.message : undefined, o, callerRead, add),
   ]);
+  const caller = await callerRead;
 
   const checks = [...drafts.values()].map(({ draft, connections }) => ({ ...draft, connections: [...connections].sort() }));
   const count = (s: CheckStatus): number => checks.filter((c) => c.status === s).length;
@@ -166,7 +170,7 @@ async function checkArm(
   claims: AccessTokenClaims | undefined,
   options: PreflightOptions,
   o: Opts,
-  caller: PreflightCaller,
+  callerRead: Promise<PreflightCaller>,
   add: Add,
 ): Promise<void> {
   const arm = writes.filter((w): w is Extract<PreflightWrite, { service: 'arm' }> => w.service === 'arm');
@@ -234,7 +238,7 @@ async function checkArm(
             evidence: `permissions API @ ${scope}: ${failed(e)}`,
             fix:
               e.kind === 'NotFound'
-                ? `${scope} does not exist, or ${caller.display} cannot see it: create it (or correct the spec), or ask for access to it; then ${armFix(w.action, scope)}`
+                ? `${scope} does not exist, or ${(await callerRead).display} cannot see it: create it (or correct the spec), or ask for access to it; then ${armFix(w.action, scope)}`
                 : armFix(w.action, scope),
           },
           w.connection,
@@ -263,7 +267,7 @@ async function checkArm(
       }
       const subscription = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0];
       const own = subscription ? await ownAssignments(subscription) : undefined;
-      add(checkKey, conditionVerdict(base, evidence, own, scope, w, caller), w.connection);
+      add(checkKey, conditionVerdict(base, evidence, own, scope, w, await callerRead), w.connection);
     }
   }
 }
@@ -434,11 +438,12 @@ async function checkGraph(
   claims: AccessTokenClaims | undefined,
   claimsError: string | undefined,
   o: Opts,
-  caller: PreflightCaller,
+  callerRead: Promise<PreflightCaller>,
   add: Add,
 ): Promise<void> {
   const gw = writes.filter((w): w is Extract<PreflightWrite, { service: 'graph' }> => w.service === 'graph');
   if (gw.length === 0) return;
+  const caller = await callerRead;
   const tenant = `tenant ${claims?.tid ?? '?'}`;
   if (!claims) {
     for (const w of gw)

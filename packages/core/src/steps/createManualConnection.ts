@@ -10,7 +10,7 @@ import {
   workloadIdentity,
 } from '@wif/devops';
 import { type CloudName, CLOUDS, invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
-import { err, errAsync, ok, type Result, type ResultAsync, safeTry } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import { z } from 'zod';
 import type { ConnectionConflictError } from '../errors';
 import { issuerKind } from '../constants';
@@ -143,18 +143,36 @@ export function lookupConnection(
   return safeTry(async function* () {
     const project = yield* getProject(devops, spec.project, opts);
     const byName = yield* getServiceEndpointsByNames(devops, project.id, [spec.name], { includeFailed: true }, opts);
-    let existing = byName.find((e) => e.name.toLowerCase() === spec.name.toLowerCase());
+    const found: ConnectionLookup = {
+      project: { id: project.id, name: project.name },
+      existing: byName.find((e) => e.name.toLowerCase() === spec.name.toLowerCase()),
+    };
     const appId = spec.appId;
-    if (!existing && how.findRenamed && appId) {
-      const all = yield* listServiceEndpoints(devops, project.id, { type: 'azurerm', includeFailed: true }, opts);
-      existing = all.find(
-        (e) =>
-          same(authParameter(e, 'serviceprincipalid'), appId) &&
-          e.serviceEndpointProjectReferences?.some((r) => r.projectReference?.id === project.id),
-      );
-    }
-    return ok({ project: { id: project.id, name: project.name }, existing });
+    return ok(!found.existing && how.findRenamed && appId ? yield* findRenamedConnection(devops, found, appId, opts) : found);
   });
+}
+
+/**
+ * The rest of {@link lookupConnection} with `findRenamed`, for a caller that looked up by name
+ * before it knew the app id: when nothing was found by name, a connection in the project bound to
+ * `appId` under another name. @internal
+ */
+export function findRenamedConnection(
+  devops: DevOpsClient,
+  found: ConnectionLookup,
+  appId: string,
+  options: StepOptions,
+): ResultAsync<ConnectionLookup, TransportError> {
+  if (found.existing) return okAsync(found);
+  const { project } = found;
+  return listServiceEndpoints(devops, project.id, { type: 'azurerm', includeFailed: true }, options).map((all) => ({
+    project,
+    existing: all.find(
+      (e) =>
+        same(authParameter(e, 'serviceprincipalid'), appId) &&
+        e.serviceEndpointProjectReferences?.some((r) => r.projectReference?.id === project.id),
+    ),
+  }));
 }
 
 /**

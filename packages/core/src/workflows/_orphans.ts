@@ -14,7 +14,7 @@ import {
   listCheckConfigurations,
   listServiceEndpoints,
 } from '@wif/devops';
-import { type Application, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
+import { type Application, getApplication, getServicePrincipal, listFederatedIdentityCredentials, type ServicePrincipal } from '@wif/graph';
 import { errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
 import { WIF_MANAGED_TAG } from '../constants';
 import type { WifError } from '../errors';
@@ -22,7 +22,7 @@ import { credentialNameFor } from '../steps/bindFederatedCredential';
 import type { ResolvedSpec } from '../spec/load';
 import { targetFromData, targetListScope } from '../target';
 import { hasMarker } from './_desired';
-import { readServicePrincipal } from './_read';
+import { isRecentApp, readServicePrincipal } from './_read';
 import { assignmentLabel, listPrincipalAssignments } from './_roles';
 import type { WifClients } from './clients';
 import type { PlannedResource } from './types';
@@ -59,7 +59,9 @@ const isWif = (e: ServiceEndpoint): boolean => (e.authorization?.scheme ?? '').t
 
 /**
  * Lists, in each project of the spec, the WIF connections that carry wif's marker but that no spec
- * connection names (nor uses the app of), and reads the parts `--prune` would delete.
+ * connection names (nor uses the app of), and reads the parts `--prune` would delete. The lists are
+ * read at once; `specAppIds` (the apps of the spec's connections, possibly still being planned) is
+ * awaited only to filter them.
  * Calls `GET projects/{p}`, `GET serviceendpoint/endpoints?type=azurerm` per project, and per
  * orphan `GET applications(appId=…)`, its service principal, credentials, role assignments,
  * pipeline permissions and checks.
@@ -67,7 +69,7 @@ const isWif = (e: ServiceEndpoint): boolean => (e.authorization?.scheme ?? '').t
 export function findOrphans(
   clients: WifClients,
   spec: ResolvedSpec,
-  specAppIds: ReadonlySet<string>,
+  specAppIds: ReadonlySet<string> | Promise<ReadonlySet<string>>,
   options: { readonly abortSignal?: AbortSignal },
 ): ResultAsync<OrphanPlan[], WifError> {
   const o: OperationOptions = options;
@@ -78,43 +80,45 @@ export function findOrphans(
         listServiceEndpoints(clients.devops, project.id, { type: 'azurerm', includeFailed: true }, o).map((all) => ({ project, all })),
       ),
     ),
-  ).andThen((lists) => {
-    const seen = new Set<string>();
-    const candidates: { project: { id: string; name: string }; e: ServiceEndpoint }[] = [];
-    for (const { project, all } of lists) {
-      const named = new Set(
-        spec.connections
-          .filter((c) => c.project.toLowerCase() === project.name.toLowerCase() || c.project.toLowerCase() === project.id.toLowerCase())
-          .map((c) => c.name.toLowerCase()),
-      );
-      for (const e of all) {
-        const appId = authParameter(e, 'serviceprincipalid')?.toLowerCase() ?? '';
-        if (!isWif(e) || !hasMarker(e.description) || named.has(e.name.toLowerCase()) || specAppIds.has(appId)) continue;
-        if (seen.has(e.id.toLowerCase())) continue;
-        seen.add(e.id.toLowerCase());
-        candidates.push({ project, e });
-      }
-    }
-    if (candidates.length === 0) return okAsync([]);
-    // A connection on one of the spec's managed identities is read from ARM (no Graph request).
-    return identitiesByClientId(clients.arm, spec, o).andThen((byClientId) => {
-      const onIdentity = new Map<string, { identity: UserAssignedIdentity; group: typeof candidates }>();
-      const onApps: typeof candidates = [];
-      for (const x of candidates) {
-        const identity = byClientId.get(authParameter(x.e, 'serviceprincipalid')?.toLowerCase() ?? '');
-        if (!identity) onApps.push(x);
-        else {
-          const entry = onIdentity.get(identity.id.toLowerCase()) ?? { identity, group: [] };
-          entry.group.push(x);
-          onIdentity.set(identity.id.toLowerCase(), entry);
+  )
+    .andThen((lists) => ResultAsync.fromSafePromise(Promise.resolve(specAppIds)).map((ids) => ({ lists, ids })))
+    .andThen(({ lists, ids }) => {
+      const seen = new Set<string>();
+      const candidates: { project: { id: string; name: string }; e: ServiceEndpoint }[] = [];
+      for (const { project, all } of lists) {
+        const named = new Set(
+          spec.connections
+            .filter((c) => c.project.toLowerCase() === project.name.toLowerCase() || c.project.toLowerCase() === project.id.toLowerCase())
+            .map((c) => c.name.toLowerCase()),
+        );
+        for (const e of all) {
+          const appId = authParameter(e, 'serviceprincipalid')?.toLowerCase() ?? '';
+          if (!isWif(e) || !hasMarker(e.description) || named.has(e.name.toLowerCase()) || ids.has(appId)) continue;
+          if (seen.has(e.id.toLowerCase())) continue;
+          seen.add(e.id.toLowerCase());
+          candidates.push({ project, e });
         }
       }
-      return ResultAsync.combine([
-        ResultAsync.combine(onApps.map(({ project, e }) => readOrphan(clients, project, e, o))),
-        ResultAsync.combine([...onIdentity.values()].map((g) => readIdentityOrphans(clients, spec, g.identity, g.group, o))),
-      ] as const).map(([apps, identities]) => [...apps, ...identities.flat()]);
+      if (candidates.length === 0) return okAsync([]);
+      // A connection on one of the spec's managed identities is read from ARM (no Graph request).
+      return identitiesByClientId(clients.arm, spec, o).andThen((byClientId) => {
+        const onIdentity = new Map<string, { identity: UserAssignedIdentity; group: typeof candidates }>();
+        const onApps: typeof candidates = [];
+        for (const x of candidates) {
+          const identity = byClientId.get(authParameter(x.e, 'serviceprincipalid')?.toLowerCase() ?? '');
+          if (!identity) onApps.push(x);
+          else {
+            const entry = onIdentity.get(identity.id.toLowerCase()) ?? { identity, group: [] };
+            entry.group.push(x);
+            onIdentity.set(identity.id.toLowerCase(), entry);
+          }
+        }
+        return ResultAsync.combine([
+          ResultAsync.combine(onApps.map(({ project, e }) => readOrphan(clients, project, e, o))),
+          ResultAsync.combine([...onIdentity.values()].map((g) => readIdentityOrphans(clients, spec, g.identity, g.group, o))),
+        ] as const).map(([apps, identities]) => [...apps, ...identities.flat()]);
+      });
     });
-  });
 }
 
 function readOrphan(
@@ -128,6 +132,8 @@ function readOrphan(
     r.projectReference?.id ? [{ id: r.projectReference.id, name: r.projectReference.name ?? r.name }] : [],
   );
   const head = { project: project.name, projectId: project.id, name: e.name, connectionId: e.id, appId, projects };
+  // The principal is read by app id beside the app: the role assignments wait on it, not on the app.
+  const principal = getServicePrincipal(clients.graph, { appId }, o);
   return safeTry(async function* () {
     const app: Application | undefined = yield* getApplication(clients.graph, { appId }, o)
       .map((a): Application | undefined => a)
@@ -140,14 +146,27 @@ function readOrphan(
         note: `its app is not tagged ${WIF_MANAGED_TAG}: not made by wif, never deleted`,
       });
     }
-    const [sp, credentials, perms, checks] = yield* ResultAsync.combine([
-      readServicePrincipal(clients.graph, app, o),
+    const target = targetFromData(e.data);
+    const [{ sp, assignments }, credentials, perms, checks] = yield* ResultAsync.combine([
+      // A principal missing from the first read is read again by the replication rule (an app made
+      // moments ago); its role assignments follow it, beside the app's other parts.
+      principal
+        .map((found): ServicePrincipal | undefined => found)
+        .orElse((x) =>
+          x.kind !== 'NotFound' ? errAsync(x) : isRecentApp(app) ? readServicePrincipal(clients.graph, app, o) : okAsync(undefined),
+        )
+        .andThen((found) =>
+          found && target
+            ? listPrincipalAssignments(clients.arm, [targetListScope(target)], found.id, o).map((list) => ({
+                sp: found,
+                assignments: list,
+              }))
+            : okAsync({ sp: found, assignments: [] }),
+        ),
       listFederatedIdentityCredentials(clients.graph, app.id, o),
       getPipelinePermissions(clients.devops, project.id, { type: 'endpoint', id: e.id }, o),
       listCheckConfigurations(clients.devops, project.id, { type: 'endpoint', id: e.id }, o),
     ] as const);
-    const target = targetFromData(e.data);
-    const assignments = sp && target ? yield* listPrincipalAssignments(clients.arm, [targetListScope(target)], sp.id, o) : [];
     const ours = credentialNameFor(e.id);
     const authorized = (perms.pipelines ?? []).filter((p) => p.authorized).map((p) => String(p.id));
     const resources: PlannedResource[] = [

@@ -20,6 +20,12 @@ export const RECENT_APP_WINDOW_IN_MS = 15 * 60_000;
 
 const PLAN_REPLICATION: ReplicationRetryOptions = { maxAttempts: 6, delayInMs: 1_000, maxDelayInMs: 4_000 };
 
+/** Whether a 404 for the app's principal may be replication delay (the app is younger than the window). */
+export function isRecentApp(app: Pick<Application, 'createdDateTime'>): boolean {
+  const created = app.createdDateTime ? Date.parse(app.createdDateTime) : Number.NaN;
+  return Number.isFinite(created) && Date.now() - created < RECENT_APP_WINDOW_IN_MS;
+}
+
 /** The app's service principal, or `undefined` when it has none (after the replication rule above). */
 export function readServicePrincipal(
   graph: GraphClient,
@@ -27,8 +33,7 @@ export function readServicePrincipal(
   options: { readonly abortSignal?: AbortSignal; readonly replication?: ReplicationRetryOptions },
 ): ResultAsync<ServicePrincipal | undefined, TransportError | { kind: 'Aborted'; message: string }> {
   const o: OperationOptions = options;
-  const created = app.createdDateTime ? Date.parse(app.createdDateTime) : Number.NaN;
-  const recent = Number.isFinite(created) && Date.now() - created < RECENT_APP_WINDOW_IN_MS;
+  const recent = isRecentApp(app);
   const read = (): ResultAsync<ServicePrincipal, TransportError> => getServicePrincipal(graph, { appId: app.appId }, o);
   const attempt = recent
     ? retryThroughReplication(read, (e) => e.kind === 'NotFound', options.replication ?? PLAN_REPLICATION, options.abortSignal)

@@ -19,7 +19,7 @@ import { refuseMissingPermissions } from '../preflight/fromPlan';
 import type { PreflightReport } from '../preflight/types';
 import { isRefusal, type Refusal } from '../refusals';
 import { credentialLimitError, credentialNameFor } from '../steps/bindFederatedCredential';
-import { decideConnection, desiredData, lookupConnection } from '../steps/createManualConnection';
+import { decideConnection, desiredData, findRenamedConnection, lookupConnection } from '../steps/createManualConnection';
 import { applicationPatch } from '../steps/registerApp';
 import { checkResolvedSpec, type DesiredConnection, type ResolvedSpec } from '../spec/load';
 import { MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
@@ -114,24 +114,33 @@ export function plan(clients: WifClients, spec: ResolvedSpec, options: PlanOptio
   const checked = checkResolvedSpec(spec);
   if (checked.isErr()) return errAsync(checked.error);
   const appIds = new Set<string>();
-  return ResultAsync.fromSafePromise(
-    mapPool(spec.connections, options.concurrency ?? 16, (c) => planConnection(clients, spec, c, options, appIds)).then((planned) =>
-      // One preflight over every write the plan contains: a missing permission is a refusal.
-      options.preflight === false
-        ? { connections: planned }
-        : refuseMissingPermissions(clients, planned, spec, options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-    ),
-  ).andThen(({ connections, report }: { connections: ConnectionPlan[]; report?: PreflightReport }) => {
-    const withReport = (p: Plan): Plan => (report ? { ...p, preflight: report } : p);
-    if (options.orphans === false) return okAsync(withReport(assemblePlan(spec, connections, [])));
-    return ResultAsync.fromSafePromise<Result<OrphanPlan[], WifError>>(findOrphans(clients, spec, appIds, options).then((r) => r)).map(
-      (orphans): Plan =>
-        withReport(
-          orphans.isOk()
-            ? assemblePlan(spec, connections, orphans.value)
-            : { ...assemblePlan(spec, connections, []), orphanError: orphans.error },
-        ),
-    );
+  const planned = mapPool(spec.connections, options.concurrency ?? 16, (c) => planConnection(clients, spec, c, options, appIds));
+  // The orphan listing needs nothing from the connections' plans until it filters out their apps:
+  // it is read beside them, and the orphans' parts beside the preflight.
+  const orphans: Promise<Result<OrphanPlan[], WifError> | undefined> =
+    options.orphans === false
+      ? Promise.resolve(undefined)
+      : Promise.resolve(
+          findOrphans(
+            clients,
+            spec,
+            planned.then(() => appIds),
+            options,
+          ),
+        );
+  const checkedPlan = planned.then((connections): Promise<{ connections: ConnectionPlan[]; report?: PreflightReport }> =>
+    // One preflight over every write the plan contains: a missing permission is a refusal.
+    options.preflight === false
+      ? Promise.resolve({ connections })
+      : refuseMissingPermissions(clients, connections, spec, options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+  );
+  return ResultAsync.fromSafePromise(Promise.all([checkedPlan, orphans])).map(([{ connections, report }, found]): Plan => {
+    const p: Plan = !found
+      ? assemblePlan(spec, connections, [])
+      : found.isOk()
+        ? assemblePlan(spec, connections, found.value)
+        : { ...assemblePlan(spec, connections, []), orphanError: found.error };
+    return report ? { ...p, preflight: report } : p;
   });
 }
 
@@ -195,17 +204,14 @@ function readAndDecide(
   return safeTry(async function* () {
     const out: PlannedResource[] = [];
     const refusals: Refusal[] = [];
-    // Read.
+    // Read: the app, and beside it the connection by name (that needs no app id); then what hangs
+    // off the app, and a connection bound to it under another name when none has this name.
+    const byName = lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, o);
     const app: Application | undefined = yield* orUndefined(getApplication(clients.graph, { uniqueName: c.app.uniqueName }, o));
     const [sp, credentials, found] = yield* ResultAsync.combine([
       app ? readServicePrincipal(clients.graph, app, options) : okAsync(undefined),
       app ? listFederatedIdentityCredentials(clients.graph, app.id, o) : okAsync<FederatedIdentityCredential[], WifError>([]),
-      lookupConnection(
-        clients.devops,
-        { project: c.project, name: c.name, ...(app ? { appId: app.appId } : {}) },
-        { findRenamed: app !== undefined },
-        o,
-      ),
+      byName.andThen((f) => (app ? findRenamedConnection(clients.devops, f, app.appId, o) : okAsync(f))),
     ] as const);
 
     // Application and service principal.
