@@ -33,7 +33,7 @@ import { governanceBranch } from './_governance';
 import { abortOnly, driftOf, type EngineOptions, type Opts, Run, stepOptions } from './_run';
 import type { ConnectionReport } from './types';
 import type { WifClients } from './clients';
-import type { ResourceKind } from './types';
+import { KIND_ORDER } from './_kinds';
 
 /**
  * Connections converged at once by default. 32 lets the seed's fleet of 43 connections finish in two
@@ -300,20 +300,6 @@ export function connectionBranch(
       ] as const).map(([trustChain]) => trustChain);
     });
 }
-
-const KIND_ORDER: readonly ResourceKind[] = [
-  'managedIdentity',
-  'application',
-  'servicePrincipal',
-  'roleAssignment',
-  'serviceConnection',
-  'federatedCredential',
-  'identityCredential',
-  'projectShare',
-  'pipelinePermission',
-  'check',
-  'securityRole',
-];
 
 /** The connection's report: converged, or failed and rolled back (what this run created). @internal */
 export async function finish(

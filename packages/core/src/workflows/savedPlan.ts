@@ -10,6 +10,7 @@ import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import { checkResolvedSpec, type ResolvedSpec } from '../spec/load';
 import { validate } from '../validation';
+import { KIND_ORDER } from './_kinds';
 import type { Plan } from './plan';
 
 /** The format name and version a saved plan carries; `parseSavedPlan` refuses any other. */
@@ -18,19 +19,7 @@ export const SAVED_PLAN_VERSION = 1;
 
 const change = z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() });
 const resource = z.object({
-  kind: z.enum([
-    'managedIdentity',
-    'application',
-    'servicePrincipal',
-    'roleAssignment',
-    'serviceConnection',
-    'federatedCredential',
-    'identityCredential',
-    'projectShare',
-    'pipelinePermission',
-    'check',
-    'securityRole',
-  ]),
+  kind: z.enum(KIND_ORDER),
   action: z.enum(['create', 'update', 'unchanged', 'delete']),
   name: z.string(),
   id: z.string().optional(),
