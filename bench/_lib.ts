@@ -6,9 +6,23 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emulatorEndpoints, type EmulatorOptions } from '@wif/cli';
 import { createClients, type LogEntry, type WifClients } from '@wif/core';
-import { createTestCredential } from '@wif/testing';
+import { createTestCredential, TEST_TENANT_ID } from '@wif/testing';
 
 export const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+
+/** The benchmarks' spec: one Contributor connection per name, each on its own app and resource group. */
+export function benchSpec(names: readonly string[]): object {
+  return {
+    organization: 'contoso',
+    tenantId: TEST_TENANT_ID,
+    connections: names.map((n) => ({
+      project: 'platform',
+      name: `sc-${n}`,
+      app: `ado-${n}`,
+      roles: [{ role: 'Contributor', scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-${n}` }],
+    })),
+  };
+}
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);

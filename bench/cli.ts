@@ -8,8 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_TENANT_ID } from '@wif/testing';
-import { fmtMs, median, type ProcessRun, runCli, SUBSCRIPTION, withEmulator } from './_lib';
+import { benchSpec, fmtMs, median, type ProcessRun, runCli, withEmulator } from './_lib';
 import { startReplay } from './_replay';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,19 +19,7 @@ const mb = (x: number): string => `${x.toFixed(0)} MB`;
 
 function specFile(names: readonly string[]): string {
   const file = join(work, `spec-${names[0]}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      organization: 'contoso',
-      tenantId: TEST_TENANT_ID,
-      connections: names.map((n) => ({
-        project: 'platform',
-        name: `sc-${n}`,
-        app: `ado-${n}`,
-        roles: [{ role: 'Contributor', scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-${n}` }],
-      })),
-    }),
-  );
+  writeFileSync(file, JSON.stringify(benchSpec(names)));
   return file;
 }
 

@@ -9,10 +9,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apply, DEFAULT_APPLY_CONCURRENCY, loadSpec, type ResolvedSpec } from '@wif/core';
 import { auditOrganization } from '@wif/core/audit';
-import { TEST_TENANT_ID } from '@wif/testing';
 import { azPerCallInMs, cliAuditScale, cliFleet, cliIdentityAudit, cliOneConnection, mb } from './cli';
 import { startupSection } from './startup';
-import { fmtMs, label, measuredDepth, median, recordingClients, SUBSCRIPTION, type Timed, withEmulator } from './_lib';
+import { benchSpec, fmtMs, label, measuredDepth, median, recordingClients, type Timed, withEmulator } from './_lib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LATENCY_IN_MS = 50;
@@ -30,18 +29,7 @@ function loadLine(): string {
 }
 
 function specFor(names: readonly string[]): ResolvedSpec {
-  const spec = loadSpec(
-    JSON.stringify({
-      organization: 'contoso',
-      tenantId: TEST_TENANT_ID,
-      connections: names.map((n) => ({
-        project: 'platform',
-        name: `sc-${n}`,
-        app: `ado-${n}`,
-        roles: [{ role: 'Contributor', scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-${n}` }],
-      })),
-    }),
-  );
+  const spec = loadSpec(JSON.stringify(benchSpec(names)));
   if (spec.isErr()) throw new Error(spec.error.message);
   return spec.value;
 }

@@ -21,18 +21,8 @@ import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apply, createClients, loadSpec, type ResolvedSpec, trustingHttpClient, type WifClients } from '@wif/core';
-import { createTestCredential, TEST_TENANT_ID } from '@wif/testing';
-import {
-  fmtMs,
-  measuredDepth,
-  median,
-  recordingClients,
-  type RemoteEmulator,
-  SUBSCRIPTION,
-  type Timed,
-  WIF_BIN,
-  withEmulator,
-} from './_lib';
+import { createTestCredential } from '@wif/testing';
+import { benchSpec, fmtMs, measuredDepth, median, recordingClients, type RemoteEmulator, type Timed, WIF_BIN, withEmulator } from './_lib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'wif-bench-startup-'));
@@ -86,28 +76,15 @@ async function repeat(runs: number, once: (i: number) => Promise<Spawned>): Prom
 
 const med = (rs: readonly Spawned[], f: (r: Spawned) => number | undefined): number => median(rs.map((r) => f(r) ?? NaN));
 
-function connections(names: readonly string[]): object {
-  return {
-    organization: 'contoso',
-    tenantId: TEST_TENANT_ID,
-    connections: names.map((n) => ({
-      project: 'platform',
-      name: `sc-${n}`,
-      app: `ado-${n}`,
-      roles: [{ role: 'Contributor', scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-${n}` }],
-    })),
-  };
-}
-
 function specFile(names: readonly string[], ext: 'json' | 'yaml' = 'json'): string {
   const file = join(work, `spec-${names[0]}.${ext}`);
   // JSON is YAML: the .yaml file holds the same text, to show what the YAML parser costs.
-  writeFileSync(file, JSON.stringify(connections(names), null, 2));
+  writeFileSync(file, JSON.stringify(benchSpec(names), null, 2));
   return file;
 }
 
 function specFor(names: readonly string[]): ResolvedSpec {
-  const spec = loadSpec(JSON.stringify(connections(names)));
+  const spec = loadSpec(JSON.stringify(benchSpec(names)));
   if (spec.isErr()) throw new Error(spec.error.message);
   return spec.value;
 }
