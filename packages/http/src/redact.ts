@@ -108,6 +108,13 @@ const WHOLE: readonly RegExp[] = [
 ];
 
 /**
+ * A cheap first look: every pattern above needs one of these somewhere in the text (a secret field
+ * name, `code=`, a scheme name, a JWT's `eyJ`, an Entra secret's `Q~`). Most text (error messages,
+ * URLs, log lines) has none, and then the patterns are not run at all.
+ */
+const MAY_MATCH_A_PATTERN = new RegExp(`eyJ|Q~|code=|bearer|basic|${fieldAlternation}`, 'i');
+
+/**
  * Returns `text` with every registered secret and every secret-shaped value replaced by `[REDACTED]`.
  * Redact whole text before cutting it to a length (see the module comment).
  */
@@ -126,11 +133,13 @@ export function redact(text: string): string {
       if (m[0].length > keep) ranges.push([m.index + keep, m.index + m[0].length]);
     }
   };
-  // Authorization header values, wherever they are printed: the scheme name stays
-  add(/\b(Bearer\s+|Basic\s+|PAT\s+)[A-Za-z0-9\-._~+/]+=*/g, 1);
-  add(/\b(bearer\s+|basic\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, 1);
-  for (const pattern of KEEP_PREFIX) add(pattern, 1);
-  for (const pattern of WHOLE) add(pattern);
+  if (MAY_MATCH_A_PATTERN.test(text)) {
+    // Authorization header values, wherever they are printed: the scheme name stays
+    add(/\b(Bearer\s+|Basic\s+|PAT\s+)[A-Za-z0-9\-._~+/]+=*/g, 1);
+    add(/\b(bearer\s+|basic\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, 1);
+    for (const pattern of KEEP_PREFIX) add(pattern, 1);
+    for (const pattern of WHOLE) add(pattern);
+  }
   if (ranges.length === 0) return text;
   ranges.sort((a, b) => a[0] - b[0]);
   let out = '';
