@@ -150,19 +150,21 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
   let httpProxyAgent: http.Agent | undefined;
   let httpsProxyAgent: http.Agent | undefined;
 
-  const agentFor = (url: URL): http.Agent => {
+  /** The agent for `url`, and request options it needs (a proxy tunnel takes TLS options per request). */
+  const agentFor = (url: URL): { agent: http.Agent; tls?: https.RequestOptions } => {
     const secure = url.protocol === 'https:';
     const proxyUrl = secure ? proxy.https : proxy.http;
     if (proxyUrl && !bypassesProxy(url.hostname, proxy.noProxy)) {
       if (secure) {
         const { HttpsProxyAgent } = loadProxyModule('https-proxy-agent');
-        return (httpsProxyAgent ??= new HttpsProxyAgent!(proxyUrl, { keepAlive: true, ...(ca ? { ca } : {}) }));
+        httpsProxyAgent ??= new HttpsProxyAgent!(proxyUrl, { keepAlive: true });
+        return { agent: httpsProxyAgent, ...(ca ? { tls: { ca } } : {}) };
       }
       const { HttpProxyAgent } = loadProxyModule('http-proxy-agent');
-      return (httpProxyAgent ??= new HttpProxyAgent!(proxyUrl, { keepAlive: true }));
+      return { agent: (httpProxyAgent ??= new HttpProxyAgent!(proxyUrl, { keepAlive: true })) };
     }
-    if (secure) return (httpsAgent ??= new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }));
-    return (httpAgent ??= new http.Agent({ keepAlive: true }));
+    if (secure) return { agent: (httpsAgent ??= new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) })) };
+    return { agent: (httpAgent ??= new http.Agent({ keepAlive: true })) };
   };
 
   const send = (request: NodeHttpRequest): Promise<NodeHttpResponse> =>
@@ -199,7 +201,8 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
         finish(e);
         outgoing.destroy(e);
       };
-      const outgoing = (url.protocol === 'https:' ? https : http).request(url, { method, headers, agent: agentFor(url) }, (incoming) => {
+      const { agent, tls } = agentFor(url);
+      const outgoing = (url.protocol === 'https:' ? https : http).request(url, { method, headers, agent, ...tls }, (incoming) => {
         const status = incoming.statusCode ?? 0;
         const encoding = (headerOf(incoming.headers, 'content-encoding') ?? '').trim().toLowerCase();
         const decoder =
