@@ -27,7 +27,9 @@ import { abortError } from './retry';
 export interface NodeHttpRequest {
   /** An absolute `http:` or `https:` URL. */
   readonly url: string;
+  /** `GET`, `POST`, … */
   readonly method: string;
+  /** Request headers, sent as given. */
   readonly headers: Readonly<Record<string, string>>;
   /** A string body, sent as UTF-8 with its `Content-Length`. */
   readonly body?: string | undefined;
@@ -39,6 +41,7 @@ export interface NodeHttpRequest {
 
 /** The answer to one {@link NodeHttpRequest}, any status; the body read whole (and decompressed). */
 export interface NodeHttpResponse {
+  /** The HTTP status; redirects are not followed, so a 3xx is returned as it came. */
   readonly status: number;
   /** Response headers, names in lower case (Node's `IncomingHttpHeaders`). */
   readonly headers: http.IncomingHttpHeaders;
