@@ -16,10 +16,9 @@
  *   the emulator's CA (decision 012). Verification is never turned off.
  */
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import { createRequire } from 'node:module';
-import { rootCertificates } from 'node:tls';
-import zlib from 'node:zlib';
+import type zlib from 'node:zlib';
 import { isLoopbackUrl } from './endpoints';
 import { abortError } from './retry';
 
@@ -129,6 +128,22 @@ export function bypassesProxy(hostname: string, noProxy: readonly string[]): boo
   return false;
 }
 
+/**
+ * A built-in module loaded on first use: `node:https` (with `node:tls` and crypto) only for an
+ * https URL, `node:zlib` only for a compressed answer. The emulator is plain HTTP and answers
+ * uncompressed, so a `wif` run against it loads neither.
+ */
+function builtin<T>(id: 'node:https' | 'node:zlib' | 'node:tls'): T {
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (typeof get === 'function') return get(id) as T;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node < 22.3 has no getBuiltinModule
+    return require(id) as T;
+  } catch {
+    return createRequire(typeof __filename === 'string' ? __filename : import.meta.url)(id) as T;
+  }
+}
+
 type ProxyAgentModule = { HttpsProxyAgent?: new (proxy: string, options?: https.AgentOptions) => http.Agent } & {
   HttpProxyAgent?: new (proxy: string, options?: http.AgentOptions) => http.Agent;
 };
@@ -146,7 +161,7 @@ function loadProxyModule(name: 'https-proxy-agent' | 'http-proxy-agent'): ProxyA
 /** Creates a {@link NodeHttpClient}: keep-alive agents of its own, created on first use. */
 export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeHttpClient {
   const extraCa = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
-  const ca = extraCa.length > 0 ? [...rootCertificates, ...extraCa] : undefined;
+  const ca = extraCa.length > 0 ? [...builtin<typeof import('node:tls')>('node:tls').rootCertificates, ...extraCa] : undefined;
   const proxy = proxySettings(options.env ?? process.env);
   let httpAgent: http.Agent | undefined;
   let httpsAgent: http.Agent | undefined;
@@ -166,7 +181,8 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
       const { HttpProxyAgent } = loadProxyModule('http-proxy-agent');
       return { agent: (httpProxyAgent ??= new HttpProxyAgent!(proxyUrl, { keepAlive: true })) };
     }
-    if (secure) return { agent: (httpsAgent ??= new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) })) };
+    if (secure)
+      return { agent: (httpsAgent ??= new (builtin<typeof https>('node:https').Agent)({ keepAlive: true, ...(ca ? { ca } : {}) })) };
     return { agent: (httpAgent ??= new http.Agent({ keepAlive: true })) };
   };
 
@@ -186,8 +202,7 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
         return;
       }
       const body = request.body;
-      const headers =
-        body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(body)) };
+      const headers = body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(body)) };
       const method = request.method.toUpperCase();
       let settled = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -205,26 +220,29 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
         outgoing.destroy(e);
       };
       const { agent, tls } = agentFor(url);
-      const outgoing = (url.protocol === 'https:' ? https : http).request(url, { method, headers, agent, ...tls }, (incoming) => {
+      const transport = url.protocol === 'https:' ? builtin<typeof https>('node:https') : http;
+      const outgoing = transport.request(url, { method, headers, agent, ...tls }, (incoming) => {
         const status = incoming.statusCode ?? 0;
         const encoding = (headerOf(incoming.headers, 'content-encoding') ?? '').trim().toLowerCase();
+        const z = encoding === '' || encoding === 'identity' ? undefined : builtin<typeof zlib>('node:zlib');
         const decoder =
           encoding === 'gzip' || encoding === 'x-gzip'
-            ? zlib.createGunzip()
+            ? z?.createGunzip()
             : encoding === 'deflate'
-              ? zlib.createInflate()
+              ? z?.createInflate()
               : encoding === 'br'
-                ? zlib.createBrotliDecompress()
+                ? z?.createBrotliDecompress()
                 : undefined;
         const empty = method === 'HEAD' || status === 204 || status === 304;
         const source: NodeJS.ReadableStream = empty || !decoder ? incoming : incoming.pipe(decoder);
         const chunks: Buffer[] = [];
         incoming.on('error', finish);
-        if (source !== incoming) (source as zlib.Gunzip).on('error', finish);
+        if (source !== incoming) (source as NodeJS.ReadWriteStream).on('error', finish);
         if (empty) incoming.resume();
         else source.on('data', (chunk: Buffer) => chunks.push(chunk));
         source.on('end', () => {
-          const bodyText = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          const bodyText =
+            chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
           finish(undefined, { status, headers: incoming.headers, bodyText });
         });
       });
