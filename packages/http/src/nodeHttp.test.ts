@@ -129,7 +129,17 @@ describe('proxies', () => {
 
   it('bypasses the proxy for loopback, NO_PROXY hosts and their subdomains, and nothing else', () => {
     const list = ['.corp.example', 'example.org', '*.internal.test', 'host.test:8443'];
-    for (const host of ['127.0.0.1', 'localhost', '[::1]', 'a.corp.example', 'corp.example', 'example.org', 'x.example.org', 'a.internal.test', 'host.test'])
+    for (const host of [
+      '127.0.0.1',
+      'localhost',
+      '[::1]',
+      'a.corp.example',
+      'corp.example',
+      'example.org',
+      'x.example.org',
+      'a.internal.test',
+      'host.test',
+    ])
       expect(bypassesProxy(host, list), host).toBe(true);
     for (const host of ['management.azure.com', 'notexample.org', 'corp.example.com', 'internal.test.evil'])
       expect(bypassesProxy(host, list), host).toBe(false);
@@ -197,7 +207,9 @@ describe('proxies', () => {
 
   it('tunnels HTTPS through HTTPS_PROXY with CONNECT and still verifies the server against the trusted CA', async () => {
     const { cert, key } = await selfSigned('wif-proxy-test.invalid');
-    const tls = createTlsServer({ cert, key }, (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+    const tls = createTlsServer({ cert, key }, (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+    );
     const tlsPort = await listen(tls as unknown as Server);
     const proxy = await startProxy(tlsPort);
     try {
@@ -235,6 +247,9 @@ async function selfSigned(host: string): Promise<{ cert: string; key: string }> 
     extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: host }]), new x509.BasicConstraintsExtension(false)],
   });
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const key = `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
+  const key = `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END PRIVATE KEY-----\n`;
   return { cert: cert.toString('pem'), key };
 }

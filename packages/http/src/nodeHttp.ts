@@ -133,14 +133,20 @@ export function bypassesProxy(hostname: string, noProxy: readonly string[]): boo
  * https URL, `node:zlib` only for a compressed answer. The emulator is plain HTTP and answers
  * uncompressed, so a `wif` run against it loads neither.
  */
-function builtin<T>(id: 'node:https' | 'node:zlib' | 'node:tls'): T {
+interface LazyBuiltins {
+  'node:https': typeof https;
+  'node:zlib': typeof zlib;
+  'node:tls': typeof import('node:tls');
+}
+
+function builtin<K extends keyof LazyBuiltins>(id: K): LazyBuiltins[K] {
   const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  if (typeof get === 'function') return get(id) as T;
+  if (typeof get === 'function') return get(id) as LazyBuiltins[K];
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node < 22.3 has no getBuiltinModule
-    return require(id) as T;
+    return require(id) as LazyBuiltins[K];
   } catch {
-    return createRequire(typeof __filename === 'string' ? __filename : import.meta.url)(id) as T;
+    return createRequire(typeof __filename === 'string' ? __filename : import.meta.url)(id) as LazyBuiltins[K];
   }
 }
 
@@ -161,7 +167,7 @@ function loadProxyModule(name: 'https-proxy-agent' | 'http-proxy-agent'): ProxyA
 /** Creates a {@link NodeHttpClient}: keep-alive agents of its own, created on first use. */
 export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeHttpClient {
   const extraCa = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
-  const ca = extraCa.length > 0 ? [...builtin<typeof import('node:tls')>('node:tls').rootCertificates, ...extraCa] : undefined;
+  const ca = extraCa.length > 0 ? [...builtin('node:tls').rootCertificates, ...extraCa] : undefined;
   const proxy = proxySettings(options.env ?? process.env);
   let httpAgent: http.Agent | undefined;
   let httpsAgent: http.Agent | undefined;
@@ -181,8 +187,7 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
       const { HttpProxyAgent } = loadProxyModule('http-proxy-agent');
       return { agent: (httpProxyAgent ??= new HttpProxyAgent!(proxyUrl, { keepAlive: true })) };
     }
-    if (secure)
-      return { agent: (httpsAgent ??= new (builtin<typeof https>('node:https').Agent)({ keepAlive: true, ...(ca ? { ca } : {}) })) };
+    if (secure) return { agent: (httpsAgent ??= new (builtin('node:https').Agent)({ keepAlive: true, ...(ca ? { ca } : {}) })) };
     return { agent: (httpAgent ??= new http.Agent({ keepAlive: true })) };
   };
 
@@ -206,13 +211,13 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
       const method = request.method.toUpperCase();
       let settled = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const finish = (error: unknown, response?: NodeHttpResponse): void => {
+      const finish = (error: Error | undefined, response?: NodeHttpResponse): void => {
         if (settled) return;
         settled = true;
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         if (response) resolve(response);
-        else reject(error);
+        else reject(error ?? new Error('The request ended without an answer.'));
       };
       const onAbort = (): void => {
         const e = abortError();
@@ -220,11 +225,11 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
         outgoing.destroy(e);
       };
       const { agent, tls } = agentFor(url);
-      const transport = url.protocol === 'https:' ? builtin<typeof https>('node:https') : http;
+      const transport = url.protocol === 'https:' ? builtin('node:https') : http;
       const outgoing = transport.request(url, { method, headers, agent, ...tls }, (incoming) => {
         const status = incoming.statusCode ?? 0;
         const encoding = (headerOf(incoming.headers, 'content-encoding') ?? '').trim().toLowerCase();
-        const z = encoding === '' || encoding === 'identity' ? undefined : builtin<typeof zlib>('node:zlib');
+        const z = encoding === '' || encoding === 'identity' ? undefined : builtin('node:zlib');
         const decoder =
           encoding === 'gzip' || encoding === 'x-gzip'
             ? z?.createGunzip()

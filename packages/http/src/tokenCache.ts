@@ -104,7 +104,7 @@ export function createTokenCache(credential: TokenCredential, scope: string, opt
         },
         (error: unknown) => {
           leave();
-          reject(error);
+          reject(error as Error);
         },
       );
     });

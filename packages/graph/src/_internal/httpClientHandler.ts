@@ -31,7 +31,7 @@ class TextResponse {
   json(): Promise<unknown> {
     return Promise.resolve(JSON.parse(this.bodyText) as unknown);
   }
-  clone(): TextResponse {
+  clone(): this {
     return this;
   }
 }
