@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsup';
-import { lazyBuiltins } from './tsup.plugins';
+import { argsSuggesterOnly, lazyBuiltins } from './tsup.plugins';
 
 // The two builds run in parallel into dist/: each cleans only its own files.
 export default defineConfig([
@@ -36,7 +36,7 @@ export default defineConfig([
     noExternal: [/^@wif\//],
     // Built-ins required when first needed, never imported as ESM (see tsup.plugins.ts).
     removeNodeProtocol: false,
-    esbuildPlugins: [lazyBuiltins],
+    esbuildPlugins: [lazyBuiltins, argsSuggesterOnly],
     esbuildOptions(options) {
       options.conditions = ['@wif/source', 'import', 'node'];
       options.chunkNames = 'chunks/[name]-[hash]';

@@ -1,4 +1,5 @@
 import type { Options } from 'tsup';
+import { fileURLToPath } from 'node:url';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -20,5 +21,24 @@ export const lazyBuiltins: Plugin = {
       contents: `module.exports = require(${JSON.stringify(args.path.startsWith('node:') ? args.path : `node:${args.path}`)});`,
       loader: 'js',
     }));
+  },
+};
+
+/**
+ * `@wif/http`'s dependency-free name suggester, not its barrel, for the command-line parser. With
+ * code splitting, esbuild puts a module in the chunks of every entry that can reach it through any
+ * import, used or not: `import { closestName } from '@wif/http'` in args.ts made `wif --version`
+ * load the whole transport chunk (the Azure core pipeline, supports-color, http, https, zlib; ~50 ms),
+ * although the parser only needs didYouMean.ts. Only args.ts is redirected, and only to that module
+ * (a name it does not export fails the build).
+ */
+export const argsSuggesterOnly: Plugin = {
+  name: 'wif-args-suggester-only',
+  setup(build) {
+    build.onResolve({ filter: /^@wif\/http$/ }, (args) =>
+      /[\\/]cli[\\/]src[\\/]args\.ts$/.test(args.importer)
+        ? { path: fileURLToPath(new URL('../http/src/didYouMean.ts', import.meta.url)) }
+        : undefined,
+    );
   },
 };

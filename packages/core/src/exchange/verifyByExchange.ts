@@ -12,7 +12,7 @@ import {
   type TransportError,
 } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectionConflictError, WifError } from '../errors';
 import { retryThroughReplication } from '../_internal/replication';
 import { diagnose } from '../diagnose/diagnose';
