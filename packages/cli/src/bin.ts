@@ -17,9 +17,12 @@ if (tooOld !== undefined) {
 // the CLI's chunks, which is most of its start-up (docs/performance.md, decision 018). Kept in the
 // OS temporary directory, checked against each file's content; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 module.enableCompileCache?.();
-const { wantsAuditChild, runAuditChild } = await import('./auditHeap');
-if (wantsAuditChild(process.argv.slice(2), process.execArgv, process.env)) {
-  process.exitCode = await runAuditChild();
+// auditHeap.ts decides; it is loaded only when `audit` is on the command line at all, because
+// loading it loads child_process (~5 ms) for every other command too.
+const args = process.argv.slice(2);
+const audit = args.includes('audit') ? await import('./auditHeap') : undefined;
+if (audit?.wantsAuditChild(args, process.execArgv, process.env)) {
+  process.exitCode = await audit.runAuditChild();
 } else {
   await import('./run');
 }
