@@ -23,11 +23,17 @@ export const lazyBuiltins: Plugin = {
     // chunks, each one more module for the ESM loader to resolve, read and link at every start).
     // A copy lands in its importer's chunk; `require` returns the same built-in to every copy. The
     // tag is a hash of the importer's path in the repository, so builds stay reproducible.
-    build.onResolve({ filter: /^node:|^(?:assert|buffer|child_process|crypto|dns|events|fs|fs\/promises|http|https|net|os|path|process|querystring|readline|stream|string_decoder|timers|tls|tty|url|util|worker_threads|zlib)$/ }, (args) => {
-      if (args.namespace === 'wif-builtin') return undefined;
-      const tag = createHash('sha256').update(relative(root, args.importer)).digest('hex').slice(0, 8);
-      return { path: `${args.path}_${tag}`, namespace: 'wif-builtin' };
-    });
+    build.onResolve(
+      {
+        filter:
+          /^node:|^(?:assert|buffer|child_process|crypto|dns|events|fs|fs\/promises|http|https|net|os|path|process|querystring|readline|stream|string_decoder|timers|tls|tty|url|util|worker_threads|zlib)$/,
+      },
+      (args) => {
+        if (args.namespace === 'wif-builtin') return undefined;
+        const tag = createHash('sha256').update(relative(root, args.importer)).digest('hex').slice(0, 8);
+        return { path: `${args.path}_${tag}`, namespace: 'wif-builtin' };
+      },
+    );
     build.onLoad({ filter: /.*/, namespace: 'wif-builtin' }, (args) => {
       const name = args.path.replace(/_[0-9a-f]{8}$/, '');
       return { contents: `module.exports = require(${JSON.stringify(name.startsWith('node:') ? name : `node:${name}`)});`, loader: 'js' };
