@@ -10,7 +10,13 @@ import { walkOrganization } from './_walk';
 import { AUDIT_CHECKS, type AuditCheck, type AuditedConnection, type AuditFinding } from './findings';
 import { auditedConnection, errorDetails, finding, inspectConnection } from './inspectConnection';
 import { inspectIdentity } from './inspectIdentity';
-import { type AuditedManagedIdentity, governanceFindings, readAuditedIdentities, staleIdentityCredentialFindings } from './_governance';
+import {
+  type AuditedManagedIdentity,
+  createGovernanceReader,
+  governanceFindings,
+  readAuditedIdentities,
+  staleIdentityCredentialFindings,
+} from './_governance';
 
 /** The clients the audit uses: Azure DevOps always; Graph and ARM when the caller can read them. */
 export interface AuditClients {
@@ -189,6 +195,8 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
   // The governance reads (Azure DevOps, per connection) in a pool of the same width: bounded
   // requests in flight (sockets, buffers) whatever the number of connections being checked.
   const governancePool = new AdaptivePool({ max: identityConcurrency, abortSignal });
+  // Reads per project (open to all pipelines, checks), shared by the connections of the project.
+  const governanceReader = createGovernanceReader(clients.devops, { abortSignal, pool: governancePool });
   // Graph reads go out in JSON batches of up to 20, each batch one request of the pool; a sub-request
   // throttled on its own narrows the pool too.
   const graph = clients.graph
@@ -220,9 +228,12 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
       options.governance === false
         ? []
         : governanceFindings(clients.devops, organization, endpoint, connection, {
-            productionScoped: identityRead.then((i) => i.findings.some((f) => f.code === 'BroadRole')),
+            // Without ARM no role is read, so no connection is production-scoped: no check is read.
+            productionScoped:
+              reader && clients.arm ? identityRead.then((i) => i.findings.some((f) => f.code === 'BroadRole')) : false,
             identity: onIdentity,
             abortSignal,
+            reader: governanceReader,
             pool: governancePool,
           });
     const [identity, governed] = await Promise.all([identityRead, governance]);
