@@ -305,7 +305,11 @@ async function identitySection(): Promise<void> {
     const x = r.replay[0]!;
     const budget = Math.floor(1.3 * x.connections + x.apps);
     const governance = Object.entries(r.emulator.operations)
-      .filter(([k]) => /pipelinePermissions|roleAssignments|checkConfigurations|CheckConfigurations|authorizedResources/.test(k) && k.startsWith('devops'))
+      .filter(
+        ([k]) =>
+          /pipelinePermissions|roleAssignments|checkConfigurations|CheckConfigurations|authorizedResources/.test(k) &&
+          k.startsWith('devops'),
+      )
       .reduce((n, [, v]) => n + v, 0);
     const http = Object.entries(r.emulator.operations)
       .filter(([k]) => !k.endsWith('(in a $batch)'))

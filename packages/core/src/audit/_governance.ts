@@ -250,7 +250,10 @@ export function createGovernanceReader(
     let list = openLists.get(key);
     if (!list) {
       list = run(() => listAuthorizedResources(devops, projectId, { type: 'endpoint' }, opts)).then((r) =>
-        r.map((refs) => new Set(refs.filter((x) => x.authorized === true && same(x.type ?? 'endpoint', 'endpoint')).map((x) => x.id.toLowerCase()))),
+        r.map(
+          (refs) =>
+            new Set(refs.filter((x) => x.authorized === true && same(x.type ?? 'endpoint', 'endpoint')).map((x) => x.id.toLowerCase())),
+        ),
       );
       openLists.set(key, list);
       if (openLists.size > OPEN_LISTS_KEPT) openLists.delete(openLists.keys().next().value!);
@@ -279,7 +282,12 @@ export function createGovernanceReader(
       };
       void run(() => {
         const ids = [...new Set(take().map((w) => w.id))];
-        return queryCheckConfigurations(devops, queue.projectId, ids.map((id) => ({ type: 'endpoint', id }) as const), opts);
+        return queryCheckConfigurations(
+          devops,
+          queue.projectId,
+          ids.map((id) => ({ type: 'endpoint', id }) as const),
+          opts,
+        );
       }).then((result) => {
         const byId = new Map<string, CheckConfiguration[]>();
         if (result.isOk())

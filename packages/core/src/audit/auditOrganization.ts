@@ -54,7 +54,7 @@ export interface AuditOptions {
    * connections that no longer exist are reported (`StaleIdentityCredentials`).
    */
   readonly managedIdentities?: readonly ManagedIdentityRef[];
-  /** Read checks, pipeline permissions and security roles per connection (governance findings). Default true. */
+  /** Read checks and the open-to-all-pipelines list per project, security roles per connection (governance findings). Default true. */
   readonly governance?: boolean;
 }
 
@@ -107,9 +107,11 @@ export interface AuditRecordRun extends AsyncIterable<AuditRecord> {
  * (`POST /$batch`, up to 20 reads each: https://learn.microsoft.com/en-us/graph/json-batching); and
  * per distinct subscription (or management group)
  * `GET {scope}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`. These requests
- * run in their own pool of `identityConcurrency`, which narrows on throttling. Governance reads per
- * connection (pipeline permissions, security roles, checks when production-scoped) run in a second
- * pool of that width.
+ * run in their own pool of `identityConcurrency`, which narrows on throttling. Governance reads run in
+ * a second pool of that width: per project `GET /{org}/{project}/_apis/build/authorizedresources?type=endpoint`
+ * (connections open to all pipelines) and, when connections may be production-scoped,
+ * `POST /{org}/{project}/_apis/pipelines/checks/queryconfigurations` (their checks, up to 50 a
+ * request); per connection its security roles.
  * Memory stays flat: the ids of visited connections, one name per app id (for
  * `AppSharedByConnections`) and bounded caches of the few fields the checks use; findings wait in a
  * bounded buffer for the consumer.
@@ -229,8 +231,7 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
         ? []
         : governanceFindings(clients.devops, organization, endpoint, connection, {
             // Without ARM no role is read, so no connection is production-scoped: no check is read.
-            productionScoped:
-              reader && clients.arm ? identityRead.then((i) => i.findings.some((f) => f.code === 'BroadRole')) : false,
+            productionScoped: reader && clients.arm ? identityRead.then((i) => i.findings.some((f) => f.code === 'BroadRole')) : false,
             identity: onIdentity,
             abortSignal,
             reader: governanceReader,

@@ -155,7 +155,11 @@ describe('the audit over a seeded organization finds every governance finding', 
     }
     const findings: AuditFinding[] = [];
     for await (const f of auditOrganization(clients)) findings.push(f);
-    const named = (code: string) => findings.filter((f) => f.code === code).map((f) => f.connection!.name).sort();
+    const named = (code: string) =>
+      findings
+        .filter((f) => f.code === code)
+        .map((f) => f.connection!.name)
+        .sort();
     expect(named('OpenToAllPipelines')).toEqual(open.sort());
     expect(named('ProductionWithoutApproval')).toEqual(production.sort());
     expect(named('ProductionWithoutBranchControl')).toEqual(production.sort());
@@ -172,7 +176,7 @@ describe('the audit over a seeded organization finds every governance finding', 
     expect(devops.filter((r) => r.operation !== 'projects.list' && r.operation !== 'serviceEndpoints.list')).toHaveLength(24);
   });
 
-  it("a failed per-project read is skipped for every connection of that project, as a failed per-connection read was; other projects keep theirs", async () => {
+  it('a failed per-project read is skipped for every connection of that project, as a failed per-connection read was; other projects keep theirs', async () => {
     for (const p of ['alpha', 'beta']) {
       const project = fake.state.addProject(p);
       for (const i of [0, 1]) {
@@ -182,11 +186,19 @@ describe('the audit over a seeded organization finds every governance finding', 
     }
     const beta = fake.state.project('beta')!;
     fake.failRequests({ service: 'devops', path: new RegExp(`^/[^/]+/${beta.id}/_apis/build/authorizedresources`), status: 403 });
-    fake.failRequests({ service: 'devops', path: new RegExp(`^/[^/]+/${beta.id}/_apis/pipelines/checks/queryconfigurations`), status: 403 });
+    fake.failRequests({
+      service: 'devops',
+      path: new RegExp(`^/[^/]+/${beta.id}/_apis/pipelines/checks/queryconfigurations`),
+      status: 403,
+    });
     const run = auditOrganization(clients);
     const findings: AuditFinding[] = [];
     for await (const f of run) findings.push(f);
-    const named = (code: string) => findings.filter((f) => f.code === code).map((f) => f.connection!.name).sort();
+    const named = (code: string) =>
+      findings
+        .filter((f) => f.code === code)
+        .map((f) => f.connection!.name)
+        .sort();
     expect(named('OpenToAllPipelines')).toEqual(['sc-alpha-0', 'sc-alpha-1']);
     expect(named('ProductionWithoutApproval')).toEqual(['sc-alpha-0', 'sc-alpha-1']);
     // The per-connection role reads and the identity checks of beta still ran.

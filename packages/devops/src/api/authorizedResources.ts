@@ -52,7 +52,11 @@ export function listAuthorizedResources(
       {
         method: 'GET',
         path: `/${segment(project)}/_apis/build/authorizedresources`,
-        query: { type: filter.type, ...(filter.id !== undefined ? { id: filter.id } : {}), 'api-version': AUTHORIZED_RESOURCES_API_VERSION },
+        query: {
+          type: filter.type,
+          ...(filter.id !== undefined ? { id: filter.id } : {}),
+          'api-version': AUTHORIZED_RESOURCES_API_VERSION,
+        },
         operation: 'GET authorizedResources',
         abortSignal: options.abortSignal,
       },

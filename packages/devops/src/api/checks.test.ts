@@ -121,7 +121,11 @@ describe('queryCheckConfigurations', () => {
 
   it('a failed chunk is the error', async () => {
     const { client } = testClient();
-    server.use(http.post(`https://dev.azure.com${QUERY}`, () => HttpResponse.json({ message: 'denied', typeKey: 'AccessCheckException' }, { status: 403 })));
+    server.use(
+      http.post(`https://dev.azure.com${QUERY}`, () =>
+        HttpResponse.json({ message: 'denied', typeKey: 'AccessCheckException' }, { status: 403 }),
+      ),
+    );
     expect((await queryCheckConfigurations(client, PROJECT, endpoints(1)))._unsafeUnwrapErr().kind).toBe('Forbidden');
   });
 

@@ -109,7 +109,8 @@ export function checkQueryProblem(query: URLSearchParams, body: unknown): Respon
   if (!parsed.success) return invalid(parsed.error);
   for (const r of parsed.data) {
     if (!RESOURCE_TYPES.some((t) => same(r.type, t))) return badRequest('devops', `Resource type '${r.type}' is not supported.`);
-    if (same(r.type, 'endpoint') && !GUID.test(r.id)) return badRequest('devops', `The value '${r.id}' is not a valid service connection id.`);
+    if (same(r.type, 'endpoint') && !GUID.test(r.id))
+      return badRequest('devops', `The value '${r.id}' is not a valid service connection id.`);
   }
   return undefined;
 }
@@ -134,12 +135,14 @@ export function authorizedResourcesQueryProblem(query: URLSearchParams): Respons
 
 /** The first problem of a `PATCH build/authorizedresources` body (`[{ id, type, authorized }]`), or undefined. */
 export function authorizedResourcesBodyProblem(body: unknown): Response | undefined {
-  if (!Array.isArray(body)) return badRequest('devops', 'Invalid request body: body must be a list of resources ([{ id, type, authorized }]).');
+  if (!Array.isArray(body))
+    return badRequest('devops', 'Invalid request body: body must be a list of resources ([{ id, type, authorized }]).');
   const parsed = authorizedResourcesBodySchema.safeParse(body);
   if (!parsed.success) return invalid(parsed.error);
   for (const r of parsed.data) {
     if (!AUTHORIZED_RESOURCE_TYPES.some((t) => same(r.type, t))) return badRequest('devops', `Resource type '${r.type}' is not supported.`);
-    if (same(r.type, 'endpoint') && !GUID.test(r.id)) return badRequest('devops', `The value '${r.id}' is not a valid service connection id.`);
+    if (same(r.type, 'endpoint') && !GUID.test(r.id))
+      return badRequest('devops', `The value '${r.id}' is not a valid service connection id.`);
   }
   return undefined;
 }
@@ -291,7 +294,11 @@ export function devopsGovernanceRoutes(): Route[] {
         [examples[(2 * i) % examples.length]!, examples[(2 * i + 1) % examples.length]!].map((item) => {
           const isApproval = same((item['type'] as Json)['id'] as string, APPROVAL_TYPE_ID);
           const settings = ((isApproval ? approvalExample : taskExample)['settings'] ?? {}) as Json;
-          return { ...item, resource: { type: r.type, id: r.id, ...(r.name ? { name: r.name } : {}) }, ...(withSettings ? { settings } : {}) };
+          return {
+            ...item,
+            resource: { type: r.type, id: r.id, ...(r.name ? { name: r.name } : {}) },
+            ...(withSettings ? { settings } : {}),
+          };
         }),
       );
       return HttpResponse.json({ count: value.length, value });
@@ -308,7 +315,9 @@ export function devopsGovernanceRoutes(): Route[] {
     authorizedResourcesRoute('PATCH', (ctx) => {
       const problem = authorizedResourcesBodyProblem(ctx.body);
       if (problem) return problem;
-      const value = authorizedResourcesBodySchema.parse(ctx.body).map((r) => ({ authorized: r.authorized, id: r.id, type: r.type, name: r.name ?? null }));
+      const value = authorizedResourcesBodySchema
+        .parse(ctx.body)
+        .map((r) => ({ authorized: r.authorized, id: r.id, type: r.type, name: r.name ?? null }));
       return HttpResponse.json({ count: value.length, value });
     }),
     roleAssignmentsRoute('GET', ({ scope, resourceId }) => {

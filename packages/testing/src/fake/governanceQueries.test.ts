@@ -63,11 +63,13 @@ describe('build/authorizedresources and pipelinePermissions share one "all pipel
     expect((await call('GET', AUTHORIZED('nowhere'))).status).toBe(404);
     expect((await call('GET', AUTHORIZED('payments', 'type=robot'))).status).toBe(400);
     expect((await call('GET', AUTHORIZED('payments', `id=${a.id}`))).status).toBe(400);
-    expect((await call('PATCH', AUTHORIZED('payments', 'x=1'), { json: { id: a.id, type: 'endpoint', authorized: true } })).status).toBe(400);
-    expect((await call('PATCH', AUTHORIZED('payments', 'x=1'), { json: [{ id: a.id, type: 'endpoint' }] })).status).toBe(400);
-    expect((await call('PATCH', AUTHORIZED('payments', 'x=1'), { json: [{ id: 'sc-a', type: 'endpoint', authorized: true }] })).status).toBe(
+    expect((await call('PATCH', AUTHORIZED('payments', 'x=1'), { json: { id: a.id, type: 'endpoint', authorized: true } })).status).toBe(
       400,
     );
+    expect((await call('PATCH', AUTHORIZED('payments', 'x=1'), { json: [{ id: a.id, type: 'endpoint' }] })).status).toBe(400);
+    expect(
+      (await call('PATCH', AUTHORIZED('payments', 'x=1'), { json: [{ id: 'sc-a', type: 'endpoint', authorized: true }] })).status,
+    ).toBe(400);
     expect((await call('PATCH', AUTHORIZED('payments', 'x=1'), { json: [{ id: c.id, type: 'endpoint', authorized: true }] })).status).toBe(
       404,
     );

@@ -43,7 +43,9 @@ export function authorizedResourceRoutes(rt: FakeRuntime): FakeRoute[] {
           ? []
           : state
               .serviceEndpointsIn(project.id)
-              .filter((e) => (id === undefined || e.id === id) && state.pipelinePermissions(project.id, e.id)?.allPipelines?.authorized === true)
+              .filter(
+                (e) => (id === undefined || e.id === id) && state.pipelinePermissions(project.id, e.id)?.allPipelines?.authorized === true,
+              )
               .map((e) => reference(project.id, e.id));
       return json({ count: value.length, value });
     }),
@@ -63,7 +65,8 @@ export function authorizedResourceRoutes(rt: FakeRuntime): FakeRoute[] {
       }
       const by = callerIdentity(ctx);
       const on = nowIso(rt);
-      for (const r of body) state.pipelinePermissions(project.id, r.id)!.allPipelines = { authorized: r.authorized, authorizedBy: by, authorizedOn: on };
+      for (const r of body)
+        state.pipelinePermissions(project.id, r.id)!.allPipelines = { authorized: r.authorized, authorizedBy: by, authorizedOn: on };
       const value = body.map((r) => reference(project.id, r.id.toLowerCase()));
       return json({ count: value.length, value });
     }),
