@@ -32,7 +32,7 @@ import type { Result } from 'neverthrow';
 import type { AdaptivePool } from './_pool';
 import { FEDERATION_AUDIENCE } from '../constants';
 import type { AuditedConnection, AuditFinding } from './findings';
-import { finding } from './inspectConnection';
+import { errorDetails, finding } from './inspectConnection';
 import { same } from '../_internal/compare';
 
 /** Groups that are "everyone" (or close to it) in a project or organization. */
@@ -320,8 +320,8 @@ export function createGovernanceReader(
 /**
  * The governance findings of one connection, in its first project: open to all pipelines (the
  * project's list), its security roles (per connection: the role API has no per-project read) and,
- * when it is production-scoped, its checks (queried per project). A read that fails is skipped, for
- * every connection that shared it. For a connection on a known managed identity, the credential
+ * when it is production-scoped, its checks (queried per project). A read that fails is a
+ * `GovernanceUnreadable` finding, for every connection that shared it. For a connection on a known managed identity, the credential
  * check runs against the identity.
  */
 export async function governanceFindings(
@@ -360,8 +360,23 @@ export async function governanceFindings(
     context.reader.openToAllPipelines(project.id, endpoint.id),
     run(() => listSecurityRoleAssignments(devops, SERVICE_ENDPOINT_ROLE_SCOPE, serviceEndpointRoleResource(project.id, endpoint.id), opts)),
   ]);
-  if (productionScoped && checks?.isOk()) out.push(...checkFindings(organization, connection, true, checks.value));
+  // A read that failed is a finding of its own (the run is then incomplete): never a silent pass.
+  const unreadable = (what: string, error: TransportError): AuditFinding =>
+    finding(
+      organization,
+      'GovernanceUnreadable',
+      'medium',
+      `Could not read ${what} of "${connection.name}": ${error.message}`,
+      { connection },
+      errorDetails(error),
+    );
+  if (productionScoped && checks) {
+    if (checks.isOk()) out.push(...checkFindings(organization, connection, true, checks.value));
+    else out.push(unreadable('the checks', checks.error));
+  }
   if (open.isOk()) out.push(...openToAllPipelinesFindings(organization, connection, open.value));
+  else out.push(unreadable('which pipelines may use the connection', open.error));
   if (roles.isOk()) out.push(...administratorFindings(organization, connection, roles.value));
+  else out.push(unreadable('the security roles', roles.error));
   return out;
 }

@@ -68,6 +68,8 @@ export interface AuditStats {
   readonly connections: number;
   /** Connections whose app, credentials, service principal or roles could not be read (`IdentityUnreadable`, `RolesUnreadable`). */
   readonly unreadableIdentities: number;
+  /** Connections whose checks, pipeline access or security roles could not be read (`GovernanceUnreadable`). */
+  readonly unreadableGovernance: number;
   readonly findings: number;
   /** True once every project was walked (false while running, after an abort, or if the project list failed). */
   readonly complete: boolean;
@@ -151,7 +153,15 @@ export function auditOrganization(clients: AuditClients, options: AuditOptions =
  * for await (const r of auditConnections(clients)) console.log(r.connection?.name, r.checks, r.findings.length);
  */
 export function auditConnections(clients: AuditClients, options: AuditOptions = {}): AuditRecordRun {
-  const stats = { projects: 0, unreadableProjects: 0, connections: 0, unreadableIdentities: 0, findings: 0, complete: false };
+  const stats = {
+    projects: 0,
+    unreadableProjects: 0,
+    connections: 0,
+    unreadableIdentities: 0,
+    unreadableGovernance: 0,
+    findings: 0,
+    complete: false,
+  };
   return {
     get stats(): AuditStats {
       return { ...stats };
@@ -181,6 +191,7 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
     if (abortSignal.aborted || channel.cancelled) return;
     stats.findings += record.findings.length;
     if (record.findings.some((f) => f.code === 'IdentityUnreadable' || f.code === 'RolesUnreadable')) stats.unreadableIdentities += 1;
+    if (record.findings.some((f) => f.code === 'GovernanceUnreadable')) stats.unreadableGovernance += 1;
     await channel.push(record);
   };
   const emitOne = (f: AuditFinding): Promise<void> => emit({ connection: null, checks: [], findings: [f] });

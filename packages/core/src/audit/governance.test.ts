@@ -176,7 +176,7 @@ describe('the audit over a seeded organization finds every governance finding', 
     expect(devops.filter((r) => r.operation !== 'projects.list' && r.operation !== 'serviceEndpoints.list')).toHaveLength(24);
   });
 
-  it('a failed per-project read is skipped for every connection of that project, as a failed per-connection read was; other projects keep theirs', async () => {
+  it('a failed per-project read is GovernanceUnreadable for every connection of that project (the run is incomplete); other projects keep theirs', async () => {
     for (const p of ['alpha', 'beta']) {
       const project = fake.state.addProject(p);
       for (const i of [0, 1]) {
@@ -204,7 +204,35 @@ describe('the audit over a seeded organization finds every governance finding', 
     // The per-connection role reads and the identity checks of beta still ran.
     expect(named('BroadRole')).toEqual(['sc-alpha-0', 'sc-alpha-1', 'sc-beta-0', 'sc-beta-1']);
     expect(fake.requests.filter((r) => r.operation === 'GET authorizedResources' && r.status === 403)).toHaveLength(1);
-    expect(run.stats.complete).toBe(true);
+    // Never a silent pass: each failed read is a finding naming what could not be read and why.
+    const unreadable = findings.filter((f) => f.code === 'GovernanceUnreadable');
+    expect(unreadable.map((f) => `${f.connection!.name}: ${f.message.split(':')[0]}`).sort()).toEqual([
+      'sc-beta-0: Could not read the checks of "sc-beta-0"',
+      'sc-beta-0: Could not read which pipelines may use the connection of "sc-beta-0"',
+      'sc-beta-1: Could not read the checks of "sc-beta-1"',
+      'sc-beta-1: Could not read which pipelines may use the connection of "sc-beta-1"',
+    ]);
+    expect(unreadable.every((f) => f.details['cause'] === 'permission' && f.severity === 'medium')).toBe(true);
+    expect(run.stats).toMatchObject({ complete: true, unreadableGovernance: 2 });
+  });
+
+  it('a failed security-role read is GovernanceUnreadable for that connection only', async () => {
+    const project = fake.state.addProject('gamma');
+    const e = connection('sc-gamma-0', 'gamma', { role: BUILT_IN_ROLES.Reader });
+    connection('sc-gamma-1', 'gamma', { role: BUILT_IN_ROLES.Reader });
+    fake.failRequests({
+      service: 'devops',
+      path: new RegExp(`/roleassignments/resources/${project.id}_${e.id}`, 'i'),
+      status: 500,
+      times: 99,
+    });
+    const run = auditOrganization(clients);
+    const findings: AuditFinding[] = [];
+    for await (const f of run) findings.push(f);
+    const unreadable = findings.filter((f) => f.code === 'GovernanceUnreadable');
+    expect(unreadable.map((f) => f.connection!.name)).toEqual(['sc-gamma-0']);
+    expect(unreadable[0]!.details['cause']).toBe('service');
+    expect(run.stats.unreadableGovernance).toBe(1);
   });
 
   it('a managed-identity connection whose credential is missing is CredentialMissing, not AppNotFound or MultiTenantApp', async () => {
