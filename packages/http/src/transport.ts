@@ -9,7 +9,7 @@ import { arch, release, type } from 'node:os';
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient, HttpMethods } from '@azure/core-rest-pipeline';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type PersonalAccessTokenCredential, WIF_AUTHENTICATION_ERROR } from './credentials';
 import { isLoopbackUrl } from './endpoints';
 import { readErrorBody } from './errorBodies';
