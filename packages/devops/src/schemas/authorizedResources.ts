@@ -4,7 +4,7 @@
  * (also the generated clients: azure-devops-node-api `BuildInterfaces.DefinitionResourceReference`,
  * azure-devops-go-api `build.DefinitionResourceReference`: `authorized`, `id`, `name`, `type`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `DefinitionResourceReference`: a resource and whether it is authorised for all pipelines of the project. */
 export const definitionResourceReferenceSchema = z.looseObject({
