@@ -11,7 +11,7 @@ import type { CommandName, GlobalOptions, OptionValues, UsageError } from './arg
 import { canAsk } from './confirm';
 import { resolveAuth } from './auth';
 import { emulatorEndpoints } from './emulator/layout';
-import { caFileIn, defaultStateDir } from './emulator/tls';
+import { caFileIn, defaultStateDir } from './emulator/paths';
 import { EXIT, type ExitCode } from './exitCodes';
 import type { CliIo } from './io';
 import { createPrinter, type PrintableError, type Printer } from './output';

@@ -139,7 +139,8 @@ interface LazyBuiltins {
   'node:tls': typeof import('node:tls');
 }
 
-function builtin<K extends keyof LazyBuiltins>(id: K): LazyBuiltins[K] {
+/** A built-in module loaded on first use (not at import: a run against the plain-HTTP emulator loads no TLS code). */
+export function builtin<K extends keyof LazyBuiltins>(id: K): LazyBuiltins[K] {
   const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   if (typeof get === 'function') return get(id) as LazyBuiltins[K];
   try {

@@ -3,10 +3,8 @@
  * to the emulator over TLS (`wif emulator --tls`) without touching the process's trust store and
  * without ever turning certificate verification off.
  */
-import { Agent } from 'node:https';
-import { rootCertificates } from 'node:tls';
 import type { HttpClient } from '@azure/core-rest-pipeline';
-import { createNodeHttpClient } from './nodeHttp';
+import { builtin, createNodeHttpClient } from './nodeHttp';
 import { asPipelineHttpClient } from './pipelineAdapter';
 
 /**
@@ -25,7 +23,8 @@ import { asPipelineHttpClient } from './pipelineAdapter';
 export function trustingHttpClient(ca: string | readonly string[], inner?: HttpClient): HttpClient {
   const extra = typeof ca === 'string' ? [ca] : [...ca];
   if (!inner) return asPipelineHttpClient(createNodeHttpClient({ ca: extra }));
-  const agent = new Agent({ keepAlive: true, ca: [...rootCertificates, ...extra] });
+  // node:https and node:tls on first use: importing them here would load TLS code into every run.
+  const agent = new (builtin('node:https').Agent)({ keepAlive: true, ca: [...builtin('node:tls').rootCertificates, ...extra] });
   return {
     sendRequest(request) {
       if (request.url.startsWith('https:') && !request.agent) request.agent = agent;

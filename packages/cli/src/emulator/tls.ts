@@ -6,11 +6,10 @@
  */
 import { webcrypto } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { caFileIn } from './paths';
 
-/** File names inside the state directory. */
-export const CA_CERT_FILE = 'emulator-ca.pem';
+export { CA_CERT_FILE, caFileIn, defaultStateDir } from './paths';
 const CA_KEY_FILE = 'emulator-ca-key.pem';
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -31,19 +30,6 @@ export interface EmulatorTlsMaterial {
   /** Whether the CA was made by this call (false: loaded from the state directory). */
   readonly created: boolean;
 }
-
-/**
- * The directory wif keeps local state in: `WIF_STATE_DIR`, else `%LOCALAPPDATA%\wif` on Windows,
- * else `$XDG_STATE_HOME/wif`, else `~/.local/state/wif`.
- */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (env['WIF_STATE_DIR']) return env['WIF_STATE_DIR'];
-  if (platform === 'win32') return join(env['LOCALAPPDATA'] ?? join(homedir(), 'AppData', 'Local'), 'wif');
-  return join(env['XDG_STATE_HOME'] || join(homedir(), '.local', 'state'), 'wif');
-}
-
-/** The CA file the emulator uses for a state directory. */
-export const caFileIn = (dir: string): string => join(dir, CA_CERT_FILE);
 
 type X509 = typeof import('@peculiar/x509');
 
