@@ -33,12 +33,16 @@ export function median(xs: readonly number[]): number {
 /** An emulator running in its own process (emulatorHost.mjs), so it does not compete with the measured client for one thread. */
 export interface RemoteEmulator {
   readonly url: string;
+  /** How long seeding the organization took in the emulator's process. */
+  readonly seedInMs: number;
   readonly endpoints: { graph: string; arm: string; devops: string; authority: string };
   counts(
     prefix: string,
   ): Promise<{ apps: number; connections: number; credentials: number; assignments: number; requests: number; throttled: number }>;
   /** Requests served so far per service operation (`graph getApplication`: n). */
   operations(): Promise<Record<string, number>>;
+  /** The emulator process's CPU time so far (user + system) and its peak resident memory. */
+  usage(): Promise<{ cpuInMs: number; maxRssInMb: number }>;
 }
 
 export async function withEmulator<T>(
@@ -60,11 +64,12 @@ export async function withEmulator<T>(
       host.on('message', onMessage);
     });
   try {
-    const ready = next<{ type: 'ready'; url: string }>('ready');
+    const ready = next<{ type: 'ready'; url: string; seedInMs: number }>('ready');
     host.send({ type: 'start', ...options });
-    const { url } = await ready;
+    const { url, seedInMs } = await ready;
     const emu: RemoteEmulator = {
       url,
+      seedInMs,
       endpoints: emulatorEndpoints(url),
       counts: async (prefix) => {
         const reply = next<{
@@ -83,6 +88,12 @@ export async function withEmulator<T>(
         const reply = next<{ type: 'operations'; byOperation: Record<string, number> }>('operations');
         host.send({ type: 'operations' });
         return (await reply).byOperation;
+      },
+      usage: async () => {
+        const reply = next<{ type: 'usage'; cpuInMs: number; maxRssInMb: number }>('usage');
+        host.send({ type: 'usage' });
+        const { cpuInMs, maxRssInMb } = await reply;
+        return { cpuInMs, maxRssInMb };
       },
     };
     return await fn(emu);

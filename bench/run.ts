@@ -195,14 +195,17 @@ async function audit(): Promise<void> {
 async function cliSection(ctx: BenchContext): Promise<void> {
   out('## What users run: the `wif` CLI as a whole process');
   out();
-  const sizes = QUICK ? [100] : [100, 1000, 10_000];
-  const biggest = sizes[sizes.length - 1]!;
-  const one = await cliOneConnection(LATENCY_IN_MS, 3);
-  const fleetRuns = await cliFleet(LATENCY_IN_MS, 3);
+  // BENCH_CLI_PROJECTS=10000 (a comma-separated list) runs only the audit rows at those sizes, e.g.
+  // the biggest row alone: `BENCH_ONLY=cli BENCH_CLI_PROJECTS=10000`; the nightly command runs at the largest.
+  const chosen = process.env['BENCH_CLI_PROJECTS']?.split(',').map(Number);
+  const sizes = chosen ?? (QUICK ? [100] : [100, 1000, 10_000]);
+  const biggest = Math.max(...sizes);
+  const one = chosen ? [] : await cliOneConnection(LATENCY_IN_MS, 3);
+  const fleetRuns = chosen ? [] : await cliFleet(LATENCY_IN_MS, 3);
   const audits = [] as Awaited<ReturnType<typeof cliAuditScale>>[];
   for (const p of sizes) audits.push(await cliAuditScale(p, p === biggest));
   const source =
-    one[0]?.rssSource === 'time' ? "`/usr/bin/time` (the child's getrusage)" : "the child's `/proc/<pid>/status` VmHWM, polled every 20 ms";
+    (one[0] ?? audits[0]?.ndjson)?.rssSource === 'time' ? "`/usr/bin/time` (the child's getrusage)" : "the child's `/proc/<pid>/status` VmHWM, polled every 20 ms";
   out(
     `Each \`wif\` row spawns \`node packages/cli/dist/wif.js …\` against the emulator (in a process of its own, not counted), stdout to a file: wall time from spawn to exit, start-up, credential and SDK loading and output writing included; peak resident memory from ${source} (for \`wif audit\`, which runs itself in a child with a small young generation, the larger of the two processes). Default node flags. The SDK column is the same work in-process: the apply rows are the medians above; the audit rows run \`auditOrganization\` with all three clients in a separate process (bench/auditChild.mjs), findings counted and dropped. Each audit row is one run. Load average when this section started: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`,
   );
@@ -221,24 +224,26 @@ async function cliSection(ctx: BenchContext): Promise<void> {
     out(
       `| ${name} | ${fmtMs(wall)} | ${mb(rss)} | ${sdkWall === undefined ? '—' : fmtMs(sdkWall)} | ${sdkRss === undefined ? '—' : mb(sdkRss)} | ${sdkWall === undefined ? '—' : `${(wall / sdkWall).toFixed(2)}×`}${target} | ${load.toFixed(1)} |`,
     );
-  row(
-    `\`wif apply\`, one connection, ${LATENCY_IN_MS} ms/request (median of ${one.length})`,
-    median(one.map((r) => r.wallInMs)),
-    Math.max(...one.map((r) => r.maxRssInMb)),
-    ctx.oneInMs,
-    undefined,
-    one[0]!.loadAverage,
-  );
-  row(
-    `\`wif apply\`, the 43-connection fleet, 5% throttled, Retry-After 0 (median of ${fleetRuns.length})`,
-    median(fleetRuns.map((r) => r.wallInMs)),
-    Math.max(...fleetRuns.map((r) => r.maxRssInMb)),
-    ctx.fleetInMs,
-    undefined,
-    fleetRuns[0]!.loadAverage,
-  );
+  if (one[0] && fleetRuns[0]) {
+    row(
+      `\`wif apply\`, one connection, ${LATENCY_IN_MS} ms/request (median of ${one.length})`,
+      median(one.map((r) => r.wallInMs)),
+      Math.max(...one.map((r) => r.maxRssInMb)),
+      ctx.oneInMs,
+      undefined,
+      one[0].loadAverage,
+    );
+    row(
+      `\`wif apply\`, the 43-connection fleet, 5% throttled, Retry-After 0 (median of ${fleetRuns.length})`,
+      median(fleetRuns.map((r) => r.wallInMs)),
+      Math.max(...fleetRuns.map((r) => r.maxRssInMb)),
+      ctx.fleetInMs,
+      undefined,
+      fleetRuns[0].loadAverage,
+    );
+  }
   for (const a of audits) {
-    const big = a === audits[audits.length - 1] && !QUICK;
+    const big = audits.indexOf(a) === sizes.indexOf(biggest) && !QUICK;
     const tgt = (r: { wallInMs: number; maxRssInMb: number }): string =>
       big ? ` — targets < 150 MB and ≤ 2×: ${r.maxRssInMb < 150 && r.wallInMs <= 2 * a.sdk.wallInMs ? '**met**' : '**missed**'}` : '';
     const n = a.connections.toLocaleString('en');
@@ -262,14 +267,15 @@ async function cliSection(ctx: BenchContext): Promise<void> {
     );
   }
   out();
-  const nightly = audits[audits.length - 1]?.nightly;
+  const largest = audits[sizes.indexOf(biggest)];
+  const nightly = largest?.nightly;
   if (nightly) {
     out(
-      `The nightly pipeline's command (examples/pipelines/nightly-audit.yml: \`wif audit --org contoso --fail-on high --output table --output junit=audit.xml --output json=audit.json\`, node flags ${nightly.flags === '(none)' ? 'none' : `\`${nightly.flags}\``}) over ${audits[audits.length - 1]!.connections.toLocaleString('en')} connections: exit ${nightly.code} (4 = findings at or above high; no crash), ${fmtMs(nightly.wallInMs)}, peak ${mb(nightly.maxRssInMb)} (load average ${nightly.loadAverage.toFixed(1)}); JUnit file ${(nightly.junitBytes / 2 ** 20).toFixed(0)} MB, JSON file with ${nightly.jsonFindings.toLocaleString('en')} findings.`,
+      `The nightly pipeline's command (examples/pipelines/nightly-audit.yml: \`wif audit --org contoso --fail-on high --output table --output junit=audit.xml --output json=audit.json\`, node flags ${nightly.flags === '(none)' ? 'none' : `\`${nightly.flags}\``}) over ${largest!.connections.toLocaleString('en')} connections: exit ${nightly.code} (4 = findings at or above high; no crash), ${fmtMs(nightly.wallInMs)}, peak ${mb(nightly.maxRssInMb)} (load average ${nightly.loadAverage.toFixed(1)}); JUnit file ${(nightly.junitBytes / 2 ** 20).toFixed(0)} MB, JSON file with ${nightly.jsonFindings.toLocaleString('en')} findings.`,
     );
     out();
   }
-  const ops = audits[audits.length - 1]?.operations;
+  const ops = largest?.operations;
   if (ops) {
     out(
       `Requests the biggest audit row sent (counted by the emulator; a Graph \`$batch\` counts once, the reads it carried are listed apart): ${Object.entries(
