@@ -73,8 +73,7 @@ export function securityRoleRoutes(rt: FakeRuntime): FakeRoute[] {
   };
   /** Seeded identities, the built-in groups of every project and of the organization. */
   const known = (): FakeDevOpsIdentity[] => [...gov.devopsIdentities(), ...builtInGroups().groups];
-  const byId = (id: string): FakeDevOpsIdentity | undefined =>
-    gov.devopsIdentity(id) ?? builtInGroups().byId.get(id.toLowerCase());
+  const byId = (id: string): FakeDevOpsIdentity | undefined => gov.devopsIdentity(id) ?? builtInGroups().byId.get(id.toLowerCase());
   const callerOf = (ctx: RouteContext): { id: string; displayName: string } =>
     ctx.caller
       ? { id: ctx.caller.oid, displayName: 'Platform operator' }
