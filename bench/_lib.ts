@@ -183,6 +183,12 @@ export interface ProcessRun {
   readonly stderr: string;
   /** The machine's 1-minute load average when the process was started. */
   readonly loadAverage: number;
+  /**
+   * User + system CPU time of the process and the children it waited for (`/usr/bin/time`; for
+   * `wif audit`, its audit child included), when measured: it rises much less with the machine's
+   * load than the wall time does.
+   */
+  readonly cpuInMs?: number;
 }
 
 /**
@@ -197,7 +203,7 @@ export async function runCli(
   const useTime = existsSync(TIME);
   const timeFile = join(tmpdir(), `wif-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const node = [...(options.nodeFlags ?? []), WIF_BIN, ...args];
-  const [cmd, argv] = useTime ? [TIME, ['-f', '%M', '-o', timeFile, process.execPath, ...node]] : [process.execPath, node];
+  const [cmd, argv] = useTime ? [TIME, ['-f', '%M %U %S', '-o', timeFile, process.execPath, ...node]] : [process.execPath, node];
   const out = openSync(options.stdoutFile ?? '/dev/null', 'w');
   const loadAverage = loadavg()[0] ?? 0;
   const t0 = performance.now();
@@ -225,10 +231,22 @@ export async function runCli(
   const wallInMs = performance.now() - t0;
   if (poll) clearInterval(poll);
   closeSync(out);
+  let cpuInMs: number | undefined;
   if (useTime) {
+    // The last line (a non-zero exit adds "Command exited with non-zero status N" before it): "maxRSS user system".
     const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
-    hwmInKb = Number(lines[lines.length - 1]);
+    const [rss = '0', user = '0', system = '0'] = lines[lines.length - 1]!.trim().split(/\s+/);
+    hwmInKb = Number(rss);
+    cpuInMs = (Number(user) + Number(system)) * 1000;
     rmSync(timeFile, { force: true });
   }
-  return { code, wallInMs, maxRssInMb: hwmInKb / 1024, rssSource: useTime ? 'time' : 'proc', stderr, loadAverage };
+  return {
+    code,
+    wallInMs,
+    maxRssInMb: hwmInKb / 1024,
+    rssSource: useTime ? 'time' : 'proc',
+    stderr,
+    loadAverage,
+    ...(cpuInMs !== undefined ? { cpuInMs } : {}),
+  };
 }

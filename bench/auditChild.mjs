@@ -38,6 +38,8 @@ process.stdout.write(
     findings,
     wallInMs: performance.now() - t0,
     maxRssInMb: process.resourceUsage().maxRSS / 1024,
+    // User + system CPU of this process, start-up included (as /usr/bin/time counts the CLI's).
+    cpuInMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
     peakHeapInMb: peakHeap / 2 ** 20,
     liveHeapInMb,
   }),

@@ -68,7 +68,7 @@ export interface AuditScaleRow {
   readonly seedInMs: number;
   /** The emulator process's peak resident memory over the row. */
   readonly emulatorMaxRssInMb: number;
-  readonly sdk: { wallInMs: number; maxRssInMb: number; findings: number; loadAverage: number } & EmulatorShare;
+  readonly sdk: { wallInMs: number; maxRssInMb: number; cpuInMs: number; findings: number; loadAverage: number } & EmulatorShare;
   readonly ndjson: ProcessRun & EmulatorShare & { findings: number };
   readonly json: ProcessRun & EmulatorShare & { findings: number };
   readonly nightly?: ProcessRun & EmulatorShare & { junitBytes: number; jsonFindings: number; flags: string };
@@ -76,16 +76,15 @@ export interface AuditScaleRow {
   readonly operations: Record<string, number>;
 }
 
-/** The node flags the nightly pipeline example sets for the audit step (its NODE_OPTIONS), or none. */
+/**
+ * The node flags the nightly pipeline example gives the audit: its NODE_OPTIONS, if it sets one, and
+ * any flag between `node` and the script in its `wif:` variable (`wif: node --flag "…/wif.mjs"`).
+ */
 export function nightlyNodeFlags(): string[] {
   const yml = readFileSync(join(root, 'examples', 'pipelines', 'nightly-audit.yml'), 'utf8');
-  const m = /^\s*NODE_OPTIONS:\s*(.*)$/m.exec(yml);
-  return m
-    ? m[1]!
-        .replace(/^['"]|['"]$/g, '')
-        .split(/\s+/)
-        .filter(Boolean)
-    : [];
+  const options = /^\s*NODE_OPTIONS:\s*(.*)$/m.exec(yml)?.[1]?.replace(/^['"]|['"]$/g, '') ?? '';
+  const inline = /^\s*wif:\s*node((?:\s+-[^\s"']+)*)\s/m.exec(yml)?.[1] ?? '';
+  return `${options} ${inline}`.split(/\s+/).filter(Boolean);
 }
 
 /**
@@ -106,8 +105,10 @@ export async function cliAuditScale(projects: number, nightly: boolean): Promise
       const before = (await emu.usage()).cpuInMs;
       const r = await fn();
       const emulatorCpuInMs = (await emu.usage()).cpuInMs - before;
-      const w = r as { wallInMs?: number; maxRssInMb?: number };
-      say(`${what}: ${fmtMs(w.wallInMs ?? 0)}, peak ${mb(w.maxRssInMb ?? 0)}, emulator CPU ${fmtMs(emulatorCpuInMs)}`);
+      const w = r as { wallInMs?: number; maxRssInMb?: number; cpuInMs?: number };
+      say(
+        `${what}: ${fmtMs(w.wallInMs ?? 0)}, CPU ${fmtMs(w.cpuInMs ?? 0)}, peak ${mb(w.maxRssInMb ?? 0)}, emulator CPU ${fmtMs(emulatorCpuInMs)}`,
+      );
       return { ...r, emulatorCpuInMs };
     };
     const sdkLoad = loadavg()[0] ?? 0;
@@ -115,6 +116,7 @@ export async function cliAuditScale(projects: number, nightly: boolean): Promise
       ...(JSON.parse(await child(join(root, 'bench', 'auditChild.mjs'), [emu.url, 'identity'])) as {
         wallInMs: number;
         maxRssInMb: number;
+        cpuInMs: number;
         findings: number;
         connections: number;
       }),

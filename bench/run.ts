@@ -11,7 +11,7 @@ import { apply, DEFAULT_APPLY_CONCURRENCY, loadSpec, type ResolvedSpec } from '@
 import { auditOrganization } from '@wif/core/audit';
 import { azPerCallInMs, cliAuditScale, cliFleet, cliIdentityAudit, cliOneConnection, mb } from './cli';
 import { startupSection } from './startup';
-import { benchSpec, fmtMs, label, measuredDepth, median, recordingClients, type Timed, withEmulator } from './_lib';
+import { benchSpec, fmtMs, label, measuredDepth, median, type ProcessRun, recordingClients, type Timed, withEmulator } from './_lib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LATENCY_IN_MS = 50;
@@ -212,62 +212,46 @@ async function cliSection(ctx: BenchContext): Promise<void> {
     `Each \`wif\` row spawns \`node packages/cli/dist/wif.js …\` against the emulator (in a process of its own, not counted), stdout to a file: wall time from spawn to exit, start-up, credential and SDK loading and output writing included; peak resident memory from ${source} (for \`wif audit\`, which runs itself in a child with a small young generation, the larger of the two processes). Default node flags. The SDK column is the same work in-process: the apply rows are the medians above; the audit rows run \`auditOrganization\` with all three clients in a separate process (bench/auditChild.mjs), findings counted and dropped. Each audit row is one run. Load average when this section started: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`,
   );
   out();
-  out('| scenario | `wif` wall | `wif` peak RSS | SDK wall | SDK peak RSS | `wif` ÷ SDK wall | load average |');
-  out('|---|---|---|---|---|---|---|');
-  const row = (
-    name: string,
-    wall: number,
-    rss: number,
-    sdkWall: number | undefined,
-    sdkRss: number | undefined,
-    load: number,
-    target = '',
-  ): void =>
-    out(
-      `| ${name} | ${fmtMs(wall)} | ${mb(rss)} | ${sdkWall === undefined ? '—' : fmtMs(sdkWall)} | ${sdkRss === undefined ? '—' : mb(sdkRss)} | ${sdkWall === undefined ? '—' : `${(wall / sdkWall).toFixed(2)}×`}${target} | ${load.toFixed(1)} |`,
-    );
   if (one[0] && fleetRuns[0]) {
-    row(
-      `\`wif apply\`, one connection, ${LATENCY_IN_MS} ms/request (median of ${one.length})`,
-      median(one.map((r) => r.wallInMs)),
-      Math.max(...one.map((r) => r.maxRssInMb)),
-      ctx.oneInMs,
-      undefined,
-      one[0].loadAverage,
-    );
-    row(
-      `\`wif apply\`, the 43-connection fleet, 5% throttled, Retry-After 0 (median of ${fleetRuns.length})`,
-      median(fleetRuns.map((r) => r.wallInMs)),
-      Math.max(...fleetRuns.map((r) => r.maxRssInMb)),
-      ctx.fleetInMs,
-      undefined,
-      fleetRuns[0].loadAverage,
-    );
+    out('| scenario | `wif` wall | `wif` peak RSS | SDK wall | `wif` ÷ SDK wall | load average |');
+    out('|---|---|---|---|---|---|');
+    const row = (name: string, runs: readonly ProcessRun[], sdkWall: number | undefined): void => {
+      const wall = median(runs.map((r) => r.wallInMs));
+      out(
+        `| ${name} (median of ${runs.length}) | ${fmtMs(wall)} | ${mb(Math.max(...runs.map((r) => r.maxRssInMb)))} | ${sdkWall === undefined ? '—' : fmtMs(sdkWall)} | ${sdkWall === undefined ? '—' : `${(wall / sdkWall).toFixed(2)}×`} | ${runs[0]!.loadAverage.toFixed(1)} |`,
+      );
+    };
+    row(`\`wif apply\`, one connection, ${LATENCY_IN_MS} ms/request`, one, ctx.oneInMs);
+    row('`wif apply`, the 43-connection fleet, 5% throttled, Retry-After 0', fleetRuns, ctx.fleetInMs);
   }
+  out();
+  out(
+    "The audit rows, one emulator per size seeded once for all of its runs (the SDK walk, then `--output ndjson`, `--json` and, at the largest size, the nightly command). CPU is user + system time of the process (for `wif audit`, its audit child included), which grows much less with the machine's load than the wall time; the emulator's CPU during each run is what every run shares (one thread serving all requests).",
+  );
+  out();
+  out(
+    '| connections, output | `wif` wall | `wif` CPU | `wif` peak RSS | SDK wall / CPU / peak RSS | `wif` ÷ SDK wall (CPU) | emulator CPU during the `wif` run | load average | targets (largest size: < 150 MB, ≤ 2× SDK wall) |',
+  );
+  out('|---|---|---|---|---|---|---|---|---|');
   for (const a of audits) {
     const big = audits.indexOf(a) === sizes.indexOf(biggest) && !QUICK;
-    const tgt = (r: { wallInMs: number; maxRssInMb: number }): string =>
-      big ? ` — targets < 150 MB and ≤ 2×: ${r.maxRssInMb < 150 && r.wallInMs <= 2 * a.sdk.wallInMs ? '**met**' : '**missed**'}` : '';
     const n = a.connections.toLocaleString('en');
-    row(
-      `\`wif audit --output ndjson\`, ${n} connections, ${a.ndjson.findings.toLocaleString('en')} findings`,
-      a.ndjson.wallInMs,
-      a.ndjson.maxRssInMb,
-      a.sdk.wallInMs,
-      a.sdk.maxRssInMb,
-      a.ndjson.loadAverage,
-      tgt(a.ndjson),
-    );
-    row(
-      `\`wif audit --json\`, ${n} connections`,
-      a.json.wallInMs,
-      a.json.maxRssInMb,
-      a.sdk.wallInMs,
-      a.sdk.maxRssInMb,
-      a.json.loadAverage,
-      tgt(a.json),
-    );
+    const cpu = (x: number | undefined): string => (x === undefined ? '—' : fmtMs(x));
+    const runs = [
+      [`${n}, \`--output ndjson\` (${a.ndjson.findings.toLocaleString('en')} findings)`, a.ndjson],
+      [`${n}, \`--json\``, a.json],
+    ] as const;
+    for (const [name, r] of runs) {
+      const met = r.maxRssInMb < 150 && r.wallInMs <= 2 * a.sdk.wallInMs;
+      out(
+        `| ${name} | ${fmtMs(r.wallInMs)} | ${cpu(r.cpuInMs)} | ${mb(r.maxRssInMb)} | ${fmtMs(a.sdk.wallInMs)} / ${cpu(a.sdk.cpuInMs)} / ${mb(a.sdk.maxRssInMb)} | ${(r.wallInMs / a.sdk.wallInMs).toFixed(2)}×${r.cpuInMs === undefined ? '' : ` (${(r.cpuInMs / a.sdk.cpuInMs).toFixed(2)}×)`} | ${fmtMs(r.emulatorCpuInMs)} (SDK run: ${fmtMs(a.sdk.emulatorCpuInMs)}) | ${r.loadAverage.toFixed(1)} (SDK run: ${a.sdk.loadAverage.toFixed(1)}) | ${big ? (met ? '**met**' : '**missed**') : '—'} |`,
+      );
+    }
   }
+  out();
+  out(
+    `Seeding the organization in the emulator: ${audits.map((a) => `${a.connections.toLocaleString('en')} connections ${fmtMs(a.seedInMs)}`).join(', ')}; the emulator's peak memory at the largest size ${mb(Math.max(...audits.map((a) => a.emulatorMaxRssInMb)))}.`,
+  );
   out();
   const largest = audits[sizes.indexOf(biggest)];
   const nightly = largest?.nightly;
