@@ -15,11 +15,12 @@
  * load does not inflate much) is given beside wall time. Medians of several runs throughout.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { apply, createClients, loadSpec, type ResolvedSpec, trustingHttpClient, type WifClients } from '@wif/core';
 import { createTestCredential } from '@wif/testing';
 import { benchSpec, fmtMs, measuredDepth, median, recordingClients, type RemoteEmulator, type Timed, WIF_BIN, withEmulator } from './_lib';
@@ -81,6 +82,65 @@ function specFile(names: readonly string[], ext: 'json' | 'yaml' = 'json'): stri
   // JSON is YAML: the .yaml file holds the same text, to show what the YAML parser costs.
   writeFileSync(file, JSON.stringify(benchSpec(names), null, 2));
   return file;
+}
+
+/**
+ * A preload (`node --import`) that turns zod's JIT back on for `wif`: bin.ts turns it off by setting
+ * `jitless` on zod's global configuration before zod loads; this makes that setting a no-op.
+ */
+const ZOD_JIT_ON = join(work, 'zod-jit-on.mjs');
+writeFileSync(
+  ZOD_JIT_ON,
+  "globalThis.__zod_globalConfig = Object.defineProperty({}, 'jitless', { get: () => false, set: () => undefined });\n",
+);
+
+/** A preload that counts the JavaScript files (ES modules and CommonJS) a process loads, printed to stderr at exit. */
+const COUNT_MODULES = join(work, 'count-modules.mjs');
+writeFileSync(
+  COUNT_MODULES,
+  [
+    "import module from 'node:module';",
+    'let n = 0;',
+    "module.registerHooks({ load(url, context, next) { if (!url.startsWith('node:')) n++; return next(url, context); } });",
+    "process.on('exit', () => process.stderr.write(`\\nwif-bench-modules ${n}\\n`));",
+    '',
+  ].join('\n'),
+);
+const modulesLoaded = (r: Spawned): number => Number(/wif-bench-modules (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+
+/**
+ * The same schemas bundled as the CLI's bundler does (esbuild, ESM, platform node), once with
+ * `import { z } from 'zod'` and once with `import * as z from 'zod'`: what the import style costs
+ * (bytes, and CPU to import in a fresh process). esbuild is tsup's.
+ */
+async function zodBundles(): Promise<{ named: string; namespace: string; namedBytes: number; namespaceBytes: number }> {
+  const esbuild = createRequire(join(root, 'node_modules', 'tsup', 'package.json'))('esbuild') as {
+    build(options: Record<string, unknown>): Promise<unknown>;
+  };
+  const body =
+    "export const schema = z.object({ id: z.string().uuid(), name: z.string().min(1).max(64), tags: z.array(z.enum(['a', 'b'])).optional(), n: z.number().int().nonnegative() }).strict();\n" +
+    "export const ok = schema.safeParse({ id: '0c5a3fa2-7d3b-4a41-9a1e-8f4b0b3d2c11', name: 'x', n: 1 }).success;\n";
+  const out: Record<string, string> = {};
+  for (const [name, head] of [
+    ['named', "import { z } from 'zod';"],
+    ['namespace', "import * as z from 'zod';"],
+  ] as const) {
+    out[name] = join(work, `zod-${name}.mjs`);
+    await esbuild.build({
+      stdin: { contents: `${head}\n${body}`, resolveDir: join(root, 'packages', 'core'), loader: 'ts' },
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      outfile: out[name],
+      logLevel: 'silent',
+    });
+  }
+  return {
+    named: out['named']!,
+    namespace: out['namespace']!,
+    namedBytes: statSync(out['named']!).size,
+    namespaceBytes: statSync(out['namespace']!).size,
+  };
 }
 
 function specFor(names: readonly string[]): ResolvedSpec {
@@ -235,6 +295,12 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const bare = med(bareRuns, (r) => r.wallInMs);
   const version = await repeat(Math.max(runs, 10), () => spawnTimed([WIF_BIN, '--version']));
   const help = await repeat(Math.max(runs, 10), () => spawnTimed([WIF_BIN, '--help']));
+  const versionModules = modulesLoaded(must(await spawnTimed(['--import', COUNT_MODULES, WIF_BIN, '--version']), 'wif --version'));
+  const versionModulesBefore = process.env['BENCH_BASELINE_WIF']
+    ? modulesLoaded(
+        must(await spawnTimed(['--import', COUNT_MODULES, process.env['BENCH_BASELINE_WIF'], '--version']), 'baseline --version'),
+      )
+    : NaN;
 
   // (a) One new connection at `latencyInMs` per request, the whole `wif apply` process.
   let depth = 0;
@@ -266,18 +332,35 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const planJson: Spawned[] = [];
   const planYaml: Spawned[] = [];
   const planNoCache: Spawned[] = [];
+  const planJit: Spawned[] = [];
+  let planModules = NaN;
+  let planModulesBefore = NaN;
   await withEmulator({ fake: { latencyInMs: 0 } }, async (emu) => {
     const json = specFile(['su-plan-a', 'su-plan-b', 'su-plan-c'], 'json');
     const yaml = specFile(['su-plan-a', 'su-plan-b', 'su-plan-c'], 'yaml');
-    const plan = async (file: string, env: Record<string, string> = {}): Promise<Spawned> =>
-      must(await spawnTimed([WIF_BIN, 'plan', '-c', file, '--emulator', emu.url], env), 'wif plan');
+    const plan = async (file: string, env: Record<string, string> = {}, flags: readonly string[] = []): Promise<Spawned> =>
+      must(await spawnTimed([...flags, WIF_BIN, 'plan', '-c', file, '--emulator', emu.url], env), 'wif plan');
     for (let i = 0; i <= Math.max(runs, 7); i++) {
-      const [a, b, c] = [await plan(json), await plan(yaml), await plan(json, { NODE_DISABLE_COMPILE_CACHE: '1' })];
+      const [a, b, c, d] = [
+        await plan(json),
+        await plan(yaml),
+        await plan(json, { NODE_DISABLE_COMPILE_CACHE: '1' }),
+        await plan(json, {}, ['--import', ZOD_JIT_ON]),
+      ];
       if (i === 0) continue;
       planJson.push(a);
       planYaml.push(b);
       planNoCache.push(c);
+      planJit.push(d);
     }
+    planModules = modulesLoaded(must(await plan(json, {}, ['--import', COUNT_MODULES]), 'wif plan'));
+    if (process.env['BENCH_BASELINE_WIF'])
+      planModulesBefore = modulesLoaded(
+        must(
+          await spawnTimed(['--import', COUNT_MODULES, process.env['BENCH_BASELINE_WIF'], 'plan', '-c', json, '--emulator', emu.url]),
+          'baseline wif plan',
+        ),
+      );
   });
   const planWall = med(planJson, (r) => r.wallInMs);
   const ratioB = planWall / bare;
@@ -365,9 +448,12 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   }
 
   // What each start-up lever pays, measured on its own (CPU of fresh processes, taking turns).
+  const zb = await zodBundles();
   const c = childCpu(
     {
       bare: '0',
+      zodNamed: `await import(${JSON.stringify(pathToFileURL(zb.named).href)})`,
+      zodNamespace: `await import(${JSON.stringify(pathToFileURL(zb.namespace).href)})`,
       httpEsm: "await import('node:http')",
       httpRequired: "(await import('node:module')).createRequire(import.meta.url)('node:http')",
       testingAll: "await import('@wif/testing')",
@@ -463,6 +549,17 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   out('|---|---|---|---|');
   out(
     `| Node's module compile cache (\`module.enableCompileCache()\` in bin.ts): \`wif plan\`, 3 connections, CPU | ${cpu(med(planNoCache, (r) => r.cpuInMs))} (\`NODE_DISABLE_COMPILE_CACHE=1\`) | ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
+  );
+  const kb = (bytes: number): string => `${Math.round(bytes / 1024)} KB`;
+  out(
+    `| zod imported as a namespace (\`import * as z from 'zod'\`; a lint rule keeps it): one schema bundled as the CLI is (esbuild), bytes and CPU to import it beyond bare Node | ${kb(zb.namedBytes)}, ${ms(levers.zodNamed)} (\`import { z }\`: all of zod, its 60-odd locales included) | ${kb(zb.namespaceBytes)}, ${ms(levers.zodNamespace)} | yes |`,
+  );
+  out(
+    `| zod's JIT off in the CLI (bin.ts; not for \`audit\` and \`emulator\`): \`wif plan\`, 3 connections, CPU | ${cpu(med(planJit, (r) => r.cpuInMs))} (JIT on) | ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
+  );
+  const count = (n: number): string => (Number.isNaN(n) ? '—' : String(n));
+  out(
+    `| only what the command needs: args.ts without \`@wif/http\`'s barrel (the transport), audit's child_process, JMESPath, the diagnoser, one built-in wrapper per importer (no 450-byte chunks), neverthrow's ES build: JavaScript files loaded by \`wif --version\`, \`wif plan\` | ${count(versionModulesBefore)}, ${count(planModulesBefore)} (BENCH_BASELINE_WIF) | ${count(versionModules)}, ${count(planModules)} | yes |`,
   );
   out(
     `| built-ins \`require\`d, not imported as ESM (importing \`node:http\` as ESM loads Node's fetch, undici): \`node:http\` alone, CPU beyond bare Node | ${ms(levers.httpEsm)} | ${ms(levers.httpRequired)} | yes |`,

@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsup';
-import { lazyBuiltins } from './tsup.plugins';
+import { argsSuggesterOnly, lazyBuiltins } from './tsup.plugins';
 
 // The two builds run in parallel into dist/: each cleans only its own files.
 export default defineConfig([
@@ -33,13 +33,17 @@ export default defineConfig([
     platform: 'node',
     // Bundled CommonJS dependencies (the Azure core pipeline) `require` Node built-ins: give every chunk a `require`.
     banner: { js: "#!/usr/bin/env node\nimport { createRequire as __wifCreateRequire } from 'node:module';\nconst require = __wifCreateRequire(import.meta.url);" },
-    noExternal: [/^@wif\//],
+    // neverthrow too: it has no `exports` map, so Node would load its CommonJS build through the
+    // ESM-CommonJS bridge (a lexer pass over the file) at every start; bundled, esbuild takes its ES build.
+    noExternal: [/^@wif\//, 'neverthrow'],
     // Built-ins required when first needed, never imported as ESM (see tsup.plugins.ts).
     removeNodeProtocol: false,
-    esbuildPlugins: [lazyBuiltins],
+    esbuildPlugins: [lazyBuiltins, argsSuggesterOnly],
     esbuildOptions(options) {
       options.conditions = ['@wif/source', 'import', 'node'];
       options.chunkNames = 'chunks/[name]-[hash]';
+      // The ES build of a package that has one and no `exports` map (neverthrow), as Node's ESM would not.
+      options.mainFields = ['module', 'main'];
     },
   },
 ]);

@@ -17,9 +17,23 @@ if (tooOld !== undefined) {
 // the CLI's chunks, which is most of its start-up (docs/performance.md, decision 018). Kept in the
 // OS temporary directory, checked against each file's content; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 module.enableCompileCache?.();
-const { wantsAuditChild, runAuditChild } = await import('./auditHeap');
-if (wantsAuditChild(process.argv.slice(2), process.execArgv, process.env)) {
-  process.exitCode = await runAuditChild();
+// zod without its JIT: zod compiles each object schema into a parser (`new Function`) the first
+// time it parses with it, which pays back over thousands of parses but was about half of what zod
+// cost a `wif plan` (CPU profile) that parses each schema a few times. Set before zod loads: zod
+// reads `globalThis.__zod_globalConfig` (shared by every copy of zod in a process) when it builds a
+// schema, and the schemas are built as the SDK loads, before `z.config()` could run. Not for `audit`
+// (tens of thousands of parses) nor `emulator` (a server). What is accepted is the same either way.
+// Decision 023.
+const args = process.argv.slice(2);
+if (!args.includes('audit') && !args.includes('emulator')) {
+  const g = globalThis as { __zod_globalConfig?: { jitless?: boolean } };
+  (g.__zod_globalConfig ??= {}).jitless = true;
+}
+// auditHeap.ts decides; it is loaded only when `audit` is on the command line at all, because
+// loading it loads child_process (~5 ms) for every other command too.
+const audit = args.includes('audit') ? await import('./auditHeap') : undefined;
+if (audit?.wantsAuditChild(args, process.execArgv, process.env)) {
+  process.exitCode = await audit.runAuditChild();
 } else {
   await import('./run');
 }

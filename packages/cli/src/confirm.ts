@@ -2,7 +2,6 @@
  * Confirmation before a change (apply, sync, migrate finish): asked only on a terminal. Without one
  * and without `--yes` the command refuses (exit 2): a pipeline must say `--yes` explicitly.
  */
-import { createInterface } from 'node:readline';
 import type { CliIo } from './io';
 import { escapeOutput } from './output';
 
@@ -26,7 +25,9 @@ export function cannotAskMessage(io: CliIo, what: string): string {
 export async function confirm(io: CliIo, question: string): Promise<Confirmation> {
   if (!canAsk(io)) return 'cannot-ask';
   io.stderr.write(`${escapeOutput(question, { keepColors: true })} [y/N] `);
-  // The terminal echoes what is typed (cooked mode); readline only splits the line.
+  // The terminal echoes what is typed (cooked mode); readline only splits the line. Loaded here, not
+  // with the module: every command loads this file (runtime.ts asks canAsk), few ever ask.
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: io.stdin, terminal: false });
   try {
     const answer = await new Promise<string>((resolve) => {

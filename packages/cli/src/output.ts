@@ -3,7 +3,6 @@
  * one JSON document for machines (`--json`), and in both cases `redact`/`redactDeep` from
  * `@wif/core` first, so no token or secret reaches a terminal or a log, at any verbosity.
  */
-import { search } from '@jmespath-community/jmespath';
 import { createRequire } from 'node:module';
 import type { GlobalOptions } from './args';
 import { type CliIo, envFlag } from './io';
@@ -177,10 +176,13 @@ export interface Printer {
 }
 
 /**
- * `yaml`'s stringify, loaded on first use (only `-o yaml` needs it; loading it costs every command's
- * start-up tens of milliseconds). `require('yaml')` where there is a `require` (the CommonJS build;
- * the bundled `wif`, which bundles yaml or defines one); else one made for this file.
+ * Dependencies loaded on first use, synchronously: `yaml` (only `-o yaml` needs it) and JMESPath
+ * (only `--query` does); loading them up front costs every command's start-up tens of milliseconds.
+ * `require` where there is one (the CommonJS build; the bundled `wif`, which bundles them or defines
+ * one); else one made for this file. The names stay literal so that the single-file build bundles them.
  */
+const fileRequire = (): NodeJS.Require => createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+
 let yamlStringify: typeof import('yaml').stringify | undefined;
 function toYaml(value: unknown, options: { lineWidth: number }): string {
   if (!yamlStringify) {
@@ -189,12 +191,28 @@ function toYaml(value: unknown, options: { lineWidth: number }): string {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, synchronously (see above)
       yaml = require('yaml') as typeof import('yaml');
     } catch {
-      yaml = createRequire(typeof __filename === 'string' ? __filename : import.meta.url)('yaml') as typeof import('yaml');
+      yaml = fileRequire()('yaml') as typeof import('yaml');
     }
     yamlStringify = yaml.stringify;
   }
   return yamlStringify(value, options);
 }
+
+type Jmespath = typeof import('@jmespath-community/jmespath');
+let jmespathSearch: Jmespath['search'] | undefined;
+const search: Jmespath['search'] = (data, expression) => {
+  if (!jmespathSearch) {
+    let jmespath: Jmespath;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, synchronously (see above)
+      jmespath = require('@jmespath-community/jmespath') as Jmespath;
+    } catch {
+      jmespath = fileRequire()('@jmespath-community/jmespath') as Jmespath;
+    }
+    jmespathSearch = jmespath.search;
+  }
+  return jmespathSearch(data, expression);
+};
 
 /** A value as `-o` asks: json (indented), yaml, or ndjson (a list: one compact line per element). */
 export function serialize(value: unknown, format: string): string | undefined {

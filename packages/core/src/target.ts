@@ -10,7 +10,7 @@
  * endpoint type, https://learn.microsoft.com/rest/api/azure/devops/serviceendpoint/types/list).
  */
 import type { CloudName } from '@wif/http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionNameSchema, guidSchema } from './validation';
 import { same } from './_internal/compare';
 

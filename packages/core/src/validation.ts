@@ -8,7 +8,7 @@
 import { parseScope } from '@wif/arm';
 import { type Problem, validationError, type ValidationError } from '@wif/http';
 import { err, errAsync, ok, type Result, type ResultAsync } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

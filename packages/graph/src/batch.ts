@@ -30,7 +30,7 @@ import {
   encodeQuery,
 } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GraphClient } from './client';
 
 /** The most requests Graph accepts in one `$batch`. */

@@ -2,7 +2,7 @@ import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { useContractServer } from '@wif/testing/vitest';
 import { createTransport, PersonalAccessTokenCredential } from './index';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const { server } = useContractServer();
 

@@ -19,7 +19,7 @@ import {
   userAgentPolicy,
 } from '@azure/core-rest-pipeline';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type PersonalAccessTokenCredential, registeringCredential, WIF_AUTHENTICATION_ERROR } from './credentials';
 import { isLoopbackUrl } from './endpoints';
 import { readErrorBody } from './errorBodies';

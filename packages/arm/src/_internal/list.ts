@@ -1,5 +1,5 @@
 import type { Result } from 'neverthrow';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { pages, type TransportError } from '@wif/http';
 import type { ArmClient } from '../client';
 import { API_VERSION } from './constants';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A user-assigned managed identity (`Identity`, ManagedIdentity.json @ 2024-11-30): the fields wif

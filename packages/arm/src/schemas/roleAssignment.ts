@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A role assignment (`RoleAssignment`, authorization-RoleAssignmentsCalls.json @ 2022-04-01): the

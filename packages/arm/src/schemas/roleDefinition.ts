@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One permission block of a role definition. */
 export const PermissionSchema = z.object({

@@ -3,7 +3,7 @@
  * Every key is always present (absent values are `null`), so consumers never branch on `undefined`.
  * The catalogue (codes, severities, fixes) is documented in docs/audit.md.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The version of {@link AuditFinding}; bumped only for a change a consumer must react to. */
 export const AUDIT_SCHEMA_VERSION = 1;

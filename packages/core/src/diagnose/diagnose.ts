@@ -10,7 +10,7 @@ import {
 import { getServicePrincipal } from '@wif/graph';
 import { collect } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WifError } from '../errors';
 import { verifySubject } from '../steps/verifySubject';
 import type { StepOptions } from '../types';

@@ -12,10 +12,9 @@ import {
   type TransportError,
 } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectionConflictError, WifError } from '../errors';
 import { retryThroughReplication } from '../_internal/replication';
-import { diagnose } from '../diagnose/diagnose';
 import type { Diagnosis } from '../diagnose/types';
 import { dataListScope } from '../target';
 import { guidSchema, projectSchema, scopeSchema, validate } from '../validation';
@@ -206,12 +205,17 @@ export function verifyByExchange(
    * The diagnosis of a refused stage, with live state (a failed diagnosis is left out). An OIDC
    * request is refused in the job's project, which may not be the connection's.
    */
+  // The diagnoser (its catalogue and parsers) is loaded on the first refusal, not with the SDK: a
+  // CLI bundle would otherwise load it for every command that imports `@wif/core`.
   const diagnosed = (text: string, stage: ExchangeStage): ResultAsync<Diagnosis | undefined, never> =>
-    diagnose(
-      clients,
-      { text, project: (stage === 'oidc' ? jobProject(options.oidc) : undefined) ?? v.project, connectionId: v.connectionId },
-      opts,
-    )
+    ResultAsync.fromPromise(import('../diagnose/diagnose'), () => undefined)
+      .andThen(({ diagnose }) =>
+        diagnose(
+          clients,
+          { text, project: (stage === 'oidc' ? jobProject(options.oidc) : undefined) ?? v.project, connectionId: v.connectionId },
+          opts,
+        ),
+      )
       .map((list): Diagnosis | undefined => list[0])
       .orElse(() => ok(undefined));
 

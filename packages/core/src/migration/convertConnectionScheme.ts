@@ -1,7 +1,7 @@
 /** In place, alternative 1: Azure DevOps converts its own automatic-mode connection to workload identity federation. */
 import { getServiceEndpoint, updateServiceEndpoint } from '@wif/devops';
 import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 import { type TrustChainReport, verifySubject } from '../steps/verifySubject';
 import type { Converged, StepOptions } from '../types';

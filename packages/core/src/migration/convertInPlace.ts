@@ -6,7 +6,7 @@
 import { getServiceEndpointsByNames, type ServiceEndpoint, workloadIdentity } from '@wif/devops';
 import { httpError } from '@wif/http';
 import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TrustChainReport } from '../steps/verifySubject';
 import type { Converged } from '../types';
 import { connectionNameSchema, projectSchema, validate } from '../validation';

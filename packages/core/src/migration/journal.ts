@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { redact } from '@wif/http';
 import { err, errAsync, okAsync, ResultAsync } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import { withLock } from '../_internal/lock';
 import type { JournalError } from './errors';
 

@@ -5,7 +5,7 @@
 import { authParameter, getProject, getServiceEndpoint, getServiceEndpointsByNames, type ServiceEndpoint } from '@wif/devops';
 import { httpError } from '@wif/http';
 import { err, errAsync, ok, type Result, type ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IdentityMismatchError } from '../errors';
 import { targetFromData } from '../target';
 import { connectionNameSchema, displayNameSchema, guidSchema, projectSchema, scopeSchema, validate } from '../validation';

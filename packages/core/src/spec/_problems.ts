@@ -5,7 +5,7 @@
  */
 import { closestName, type Problem, type SourceLocation } from '@wif/http';
 import type { Document, LineCounter } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { yaml } from '../_internal/lazyYaml';
 import { formatPath } from '../validation';
 

@@ -4,7 +4,7 @@
  * exclusive lock) and its security roles. Self-contained; `schema.ts` adds them to connections and
  * environment sets.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { identityNameSchema, locationSchema, resourceGroupNameSchema } from '../steps/ensureManagedIdentity';
 import { guidSchema } from '../validation';
 

@@ -7,7 +7,7 @@ import { BUILT_IN_ROLES, parseScope } from '@wif/arm';
 import { refusePrivileged } from '../steps/grantRole';
 import { type Problem, validationError, type ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectionTarget } from '../target';
 import { defaultUniqueName } from '../steps/registerApp';
 import {

@@ -5,7 +5,7 @@
  */
 import { connectionTargetSchema } from '../target';
 import { checksSpecSchema, identitySpecSchema, securitySpecSchema } from './governance';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   connectionNameSchema,
   displayNameSchema,

@@ -7,7 +7,7 @@ import {
 } from '@wif/graph';
 import type { TransportError, ValidationError, OperationOptions } from '@wif/http';
 import { err, ok, ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FEDERATION_AUDIENCE, MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
 import type { CredentialLimitError } from '../errors';
 import { credentialLockKey, withLock } from '../_internal/lock';

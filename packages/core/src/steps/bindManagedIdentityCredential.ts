@@ -19,7 +19,7 @@ import {
 } from '@wif/arm';
 import { collect, sleep, type LimitExceededError, type TransportError, type ValidationError } from '@wif/http';
 import { errAsync, ok, ResultAsync, safeTry, err } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FEDERATION_AUDIENCE } from '../constants';
 import type { IdentityCredentialLimitError, UnsupportedRegionError } from '../governanceErrors';
 import { credentialLockKey, withLock } from '../_internal/lock';

@@ -11,7 +11,7 @@ import {
 } from '@wif/devops';
 import { type CloudName, CLOUDS, invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectionConflictError } from '../errors';
 import { issuerKind } from '../constants';
 import type { Converged, StepOptions } from '../types';

@@ -7,7 +7,7 @@
 import { type ArmClient, createOrUpdateUserAssignedIdentity, getUserAssignedIdentity, type UserAssignedIdentity } from '@wif/arm';
 import type { TransportError, ValidationError } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IdentityLocationConflictError, UnsupportedRegionError } from '../governanceErrors';
 import type { Converged, StepOptions } from '../types';
 import { guidSchema, validate } from '../validation';

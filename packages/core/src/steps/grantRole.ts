@@ -16,7 +16,7 @@ import {
 } from '@wif/arm';
 import { closestName, collect, type LimitExceededError, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 import type { Converged, StepOptions } from '../types';

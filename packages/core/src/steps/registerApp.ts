@@ -10,7 +10,7 @@ import {
 } from '@wif/graph';
 import type { TransportError, ValidationError, OperationOptions } from '@wif/http';
 import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import { WIF_MANAGED_TAG } from '../constants';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 import { combineOutcomes, type Converged, type Outcome, type StepOptions } from '../types';

@@ -7,7 +7,7 @@ import { type ArmClient, getUserAssignedIdentity } from '@wif/arm';
 import { type DevOpsClient, getServiceEndpoint } from '@wif/devops';
 import type { LimitExceededError, OperationOptions } from '@wif/http';
 import { err, errAsync, ok, ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import { issuerKind } from '../constants';
 import type { IdentityMismatchError } from '../errors';
 import type { StepOptions } from '../types';

@@ -8,7 +8,7 @@ import {
 import { authParameter, type DevOpsClient, getServiceEndpoint, type ServiceEndpoint, workloadIdentity } from '@wif/devops';
 import { invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FEDERATION_AUDIENCE, issuerKind, LEGACY_ISSUER_RETIREMENT_DATE } from '../constants';
 import type { AudienceMismatchError, IdentityMismatchError, MultiTenantAppError, SubjectMismatchError } from '../errors';
 import { describeDifference, firstDifference, similarity } from '../_internal/compare';

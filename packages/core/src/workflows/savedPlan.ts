@@ -7,7 +7,7 @@
  */
 import type { ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkResolvedSpec, type ResolvedSpec } from '../spec/load';
 import { validate } from '../validation';
 import { KIND_ORDER } from './_kinds';

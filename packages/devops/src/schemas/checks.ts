@@ -4,7 +4,7 @@
  * (learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations?view=azure-devops-rest-7.1).
  * Loose objects: `settings` is type-specific and PATCH sends the configuration back whole.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { identityRefSchema } from './serviceEndpoint';
 
 /** `type` of a check: compare `id` case-insensitively. */

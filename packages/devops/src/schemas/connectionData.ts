@@ -2,7 +2,7 @@
  * `_apis/connectionData`. Not in the REST reference; fields from the `ConnectionData` interface of
  * `azure-devops-node-api/interfaces/LocationsInterfaces` (see `docs/reference/devops.md` §10).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The identity the request authenticated as (an `Identity`; only a few fields are read). */
 export const connectionIdentitySchema = z.looseObject({

@@ -3,7 +3,7 @@
  * (learn.microsoft.com/rest/api/azure/devops/ims/identities/read-identities?view=azure-devops-rest-7.1).
  * `id` is the Azure DevOps identity id (storage key): what check approvers and role assignments take.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const devOpsIdentitySchema = z.looseObject({
   id: z.string(),

@@ -2,7 +2,7 @@
  * `PermissionEvaluationBatch` of the Security API 7.1 (MicrosoftDocs/vsts-rest-api-specs
  * `specification/security/7.1/security.json`, example `POST__permissionevaluationbatch.json`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const permissionEvaluationSchema = z.looseObject({
   securityNamespaceId: z.string(),

@@ -4,7 +4,7 @@
  * MicrosoftDocs/vsts-rest-api-specs `specification/approvalsAndChecks/7.1/pipelinePermissions.json`
  * (@ a4336569e790ad8a3dbfa88dbd092ef0ec2727dd).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { identityRefSchema } from './serviceEndpoint';
 
 /** `Permission`: an authorization and who granted it when. */

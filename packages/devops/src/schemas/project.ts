@@ -2,7 +2,7 @@
  * Team projects. Shape from `packages/testing/fixtures/ado-core-7.1-projects-excerpt.json`
  * (`definitions/TeamProjectReference` of `core/7.1/core.json`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A project reference, as listed; `getProject` returns the same fields (extra ones are dropped). */
 export const teamProjectReferenceSchema = z.object({

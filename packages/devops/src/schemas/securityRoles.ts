@@ -3,7 +3,7 @@
  * `specification/securityRoles/7.1/securityRoles.json`;
  * learn.microsoft.com/rest/api/azure/devops/securityroles/roleassignments?view=azure-devops-rest-7.1).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const securityRoleSchema = z.looseObject({
   name: z.string(),

@@ -6,7 +6,7 @@
  * this package does not know must survive the round trip.
  */
 import { SECRET_FIELD_NAMES } from '@wif/http';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Authorization parameters that hold secrets (the types API marks them confidential). */
 const CONFIDENTIAL = new Set([

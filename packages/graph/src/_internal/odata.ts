@@ -1,7 +1,7 @@
 /** OData URL pieces shared by the Graph endpoint functions. */
 import { pages, type TransportError } from '@wif/http';
 import type { Result } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ListQuery } from '../api/options';
 import type { GraphClient } from '../client';
 

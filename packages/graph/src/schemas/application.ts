@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The fields of a Microsoft Graph `application` that wif reads (docs/reference/graph.md §1–2). Unknown fields are

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `authorizationPolicy` (Graph v1.0, https://learn.microsoft.com/graph/api/authorizationpolicy-get):

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A federated identity credential on an application (docs/reference/graph.md §5). */
 export const federatedIdentityCredentialSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The fields of a Microsoft Graph `servicePrincipal` that wif reads (docs/reference/graph.md §4). `id` is the

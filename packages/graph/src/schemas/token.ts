@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A successful answer of the Entra v2 token endpoint (docs/reference/federation.md §4). The access token is read

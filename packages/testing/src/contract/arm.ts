@@ -6,7 +6,7 @@
  * belong in per-test `server.use(...)` overrides.
  */
 import { HttpResponse, type HttpHandler } from 'msw';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadFixture } from '../fixtures';
 import { badRequest, serviceError, serviceRouter, type RequestLogEntry, type Route, type RouteContext } from '../_router';
 import { managedIdentityContractRoutes } from './managedIdentity';

@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { HttpResponse, type HttpHandler } from 'msw';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TEST_TENANT_ID } from '../credential';
 import { loadFixture } from '../fixtures';
 import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from '../_router';

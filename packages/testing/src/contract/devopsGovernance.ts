@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { HttpResponse } from 'msw';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadFixture } from '../fixtures';
 import { badRequest, serviceError, type Route, type RouteContext } from '../_router';
 import { same } from '../_compare';

@@ -9,7 +9,7 @@
  * documented and is marked where it is a best guess.
  */
 import { HttpResponse, type HttpHandler } from 'msw';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadFixture } from '../fixtures';
 import { badRequest, type RequestLogEntry, type Route, type RouteContext, serviceError, serviceRouter } from '../_router';
 

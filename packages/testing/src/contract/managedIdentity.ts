@@ -6,7 +6,7 @@
  * (learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations#errors).
  */
 import { HttpResponse } from 'msw';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadFixture } from '../fixtures';
 import { badRequest, serviceError, type Route, type RouteContext } from '../_router';
 
