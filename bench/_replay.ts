@@ -4,7 +4,8 @@
  * It measures the client alone at a fixed service latency: the emulator's own CPU per request (real
  * routing, state, validation) drops out, as it does against the real services, which answer from
  * many machines. Read-only workloads only (the audit): a recorded answer never changes. A Graph
- * `$batch` is answered from the recorded single reads it carries (one round trip, one request).
+ * `$batch` is answered from the recorded single reads it carries (one round trip, one request), and
+ * an Azure DevOps checks query from the recorded check list of each resource it names.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 
@@ -81,6 +82,34 @@ export async function startReplay(upstream: string, latencyInMs: number): Promis
     );
     return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ responses })) };
   };
+  /**
+   * An Azure DevOps checks query (POST …/pipelines/checks/queryconfigurations, body `[{ type, id }]`):
+   * answered from the recorded (or forwarded) GET list of each resource's checks, concatenated, so
+   * that the answer does not depend on which connections one run happened to batch together
+   * (https://learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations/query).
+   */
+  const checksQueryAnswer = async (path: string, headers: IncomingHttpHeaders, body: string): Promise<Recorded> => {
+    const url = new URL(path, 'http://replay');
+    const list = url.pathname.replace(/\/queryconfigurations$/, '/configurations');
+    const resources = JSON.parse(body) as { type: string; id: string }[];
+    const single = { ...headers };
+    delete single['content-type'];
+    delete single['content-length'];
+    const value: unknown[] = [];
+    for (const r of resources) {
+      const q = new URLSearchParams(url.searchParams);
+      q.set('resourceType', r.type);
+      q.set('resourceId', r.id);
+      const a = await answerFor('GET', `${list}?${q.toString()}`, single);
+      if (a.status !== 200) return a;
+      value.push(...(JSON.parse(a.body.toString('utf8')) as { value: unknown[] }).value);
+    }
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ count: value.length, value })),
+    };
+  };
   const server: Server = createServer((req, res) => {
     requests += 1;
     inFlight += 1;
@@ -91,10 +120,13 @@ export async function startReplay(upstream: string, latencyInMs: number): Promis
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const text = (): string => Buffer.concat(chunks).toString('utf8');
       const answer =
         method === 'POST' && path.endsWith('/$batch')
-          ? batchAnswer(path, req.headers, Buffer.concat(chunks).toString('utf8'))
-          : answerFor(method, path, req.headers);
+          ? batchAnswer(path, req.headers, text())
+          : method === 'POST' && /\/_apis\/pipelines\/checks\/queryconfigurations\?/i.test(path)
+            ? checksQueryAnswer(path, req.headers, text())
+            : answerFor(method, path, req.headers);
       setTimeout(() => {
         answer.then(
           (a) => {

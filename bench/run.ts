@@ -297,7 +297,11 @@ async function identitySection(): Promise<void> {
     const x = r.replay[0]!;
     const budget = Math.floor(1.3 * x.connections + x.apps);
     const governance = Object.entries(r.emulator.operations)
-      .filter(([k]) => /pipelinePermissions|roleAssignments|checkConfigurations/.test(k) && k.startsWith('devops'))
+      .filter(
+        ([k]) =>
+          /pipelinePermissions|roleAssignments|checkConfigurations|CheckConfigurations|authorizedResources/.test(k) &&
+          k.startsWith('devops'),
+      )
       .reduce((n, [, v]) => n + v, 0);
     const http = Object.entries(r.emulator.operations)
       .filter(([k]) => !k.endsWith('(in a $batch)'))
@@ -308,7 +312,7 @@ async function identitySection(): Promise<void> {
   }
   out();
   out(
-    'Per distinct app the audit reads the app, then its federated credentials and its service principal, all three in Graph JSON batches of up to 20 reads (`POST /$batch`; docs/decisions/019-graph-batching.md); per distinct subscription one role-assignment list. The governance reads (per connection: its pipeline permissions and its security roles, and its checks when it is production-scoped) have no batched form in the Azure DevOps REST API, so they are counted apart: the identity part alone is far inside the budget, the whole audit is at about 2.3 requests per connection.',
+    'Per distinct app the audit reads the app, then its federated credentials and its service principal, all three in Graph JSON batches of up to 20 reads (`POST /$batch`; docs/decisions/019-graph-batching.md); per distinct subscription one role-assignment list. The governance reads are counted apart: per project, the connections open to all pipelines (`GET …/_apis/build/authorizedresources?type=endpoint`) and the checks of its connections that may be production-scoped (`POST …/_apis/pipelines/checks/queryconfigurations`, up to 50 connections a request; docs/decisions/021-i10-gov-per-project-governance-reads.md); per connection, its security roles, which have no per-project read in the Azure DevOps REST API. That is about 1.2 governance requests per connection (10 per project), down from 2.1.',
   );
   out();
   const az = azPerCallInMs();

@@ -43,7 +43,7 @@ describe('createDevOpsClient', () => {
     server.use(
       ...devopsContractHandlers({ baseUrl: 'http://127.0.0.1:7071/devops', organizationId: '11111111-2222-4333-8444-555555555555' }),
     );
-    // A PAT: @wif/http's bearer policy (core-rest-pipeline) still refuses plain HTTP, even to 127.0.0.1.
+    // A PAT over plain HTTP: allowed to 127.0.0.1 only (checkBaseUrl), as bearer tokens are.
     const client = createDevOpsClient({
       organization: ORG,
       credential: new PersonalAccessTokenCredential('emulator-pat-0123456789'),

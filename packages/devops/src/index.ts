@@ -67,12 +67,20 @@ export {
   type CheckResource,
   type CheckConfigurationBody,
   listCheckConfigurations,
+  MAX_CHECK_QUERY_RESOURCES,
+  queryCheckConfigurations,
   getCheckConfiguration,
   createCheckConfiguration,
   updateCheckConfiguration,
   deleteCheckConfiguration,
 } from './api/checks';
 export { type CheckConfiguration, checkConfigurationSchema, checkConfigurationListSchema } from './schemas/checks';
+export { AUTHORIZED_RESOURCES_API_VERSION, listAuthorizedResources } from './api/authorizedResources';
+export {
+  type DefinitionResourceReference,
+  definitionResourceReferenceSchema,
+  definitionResourceReferenceListSchema,
+} from './schemas/authorizedResources';
 export { IDENTITIES_API_VERSION, type IdentitySearchFilter, searchIdentities } from './api/identities';
 export { type DevOpsIdentity, devOpsIdentitySchema, devOpsIdentityListSchema } from './schemas/identities';
 export {

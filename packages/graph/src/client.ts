@@ -39,8 +39,8 @@ export interface GraphClientOptions extends Omit<TransportOptions, 'httpClient'>
   /** Cloud preset for the defaults. Default `AzureCloud`. */
   readonly cloud?: CloudName;
   /**
-   * Replaces the HTTP stack (tests). Default: core-rest-pipeline's keep-alive client, the stack ARM and
-   * Azure DevOps use too (connection reuse, `HTTPS_PROXY`), without `fetch`'s `Response` objects.
+   * Replaces the HTTP stack (tests). Default: wif's keep-alive Node client, the stack ARM and Azure
+   * DevOps use too (connection reuse, `HTTPS_PROXY`), without `fetch`'s `Response` objects.
    */
   readonly fetch?: typeof fetch;
 }

@@ -64,4 +64,13 @@ export {
 export { type Page, type LimitExceededError, pages, collect } from './paging';
 export type { OperationOptions } from './operationOptions';
 export { fetchOverHttpClient } from './fetchAdapter';
+export {
+  type NodeHttpClient,
+  type NodeHttpClientOptions,
+  type NodeHttpRequest,
+  type NodeHttpResponse,
+  createNodeHttpClient,
+  headerOf,
+} from './nodeHttp';
+export { type TokenCache, type TokenCacheOptions, type TokenRequestOptions, createTokenCache } from './tokenCache';
 export { trustingHttpClient } from './trust';

@@ -116,4 +116,88 @@ describe('transport', () => {
     const e = (await t.send({ method: 'GET', path: '/z', operation: 'GET z' }))._unsafeUnwrapErr();
     expect(e.kind).toBe('Authentication');
   });
+
+  it('sends User-Agent (with the prefix) and one x-ms-client-request-id for every attempt; never logs Authorization', async () => {
+    const seen: { ua: string | null; id: string | null; auth: string | null }[] = [];
+    server.use(
+      http.get('https://management.azure.com/ua', ({ request }) => {
+        seen.push({
+          ua: request.headers.get('user-agent'),
+          id: request.headers.get('x-ms-client-request-id'),
+          auth: request.headers.get('authorization'),
+        });
+        return seen.length === 1 ? new HttpResponse(null, { status: 503, headers: { 'Retry-After': '0' } }) : HttpResponse.json({});
+      }),
+    );
+    const entries: string[] = [];
+    const t = createTransport({
+      service: 'arm',
+      baseUrl: 'https://management.azure.com',
+      auth: { kind: 'bearer', credential, scope: 'https://management.azure.com/.default' },
+      userAgentPrefix: 'my-pipeline/1.2',
+      logger: (e) => entries.push(JSON.stringify(e)),
+      ...fast,
+    });
+    expect((await t.send({ method: 'GET', path: '/ua', operation: 'GET ua' })).isOk()).toBe(true);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]!.ua).toMatch(/^my-pipeline\/1\.2 wif-sdk\/0\.1\.0 Node\/v\d+/);
+    expect(seen[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen[1]!.id).toBe(seen[0]!.id);
+    expect(seen[1]!.auth).toBe('Bearer tok-https://management.azure.com/.default-0123456789');
+    expect(entries.length).toBeGreaterThanOrEqual(2);
+    for (const entry of entries) {
+      expect(entry).not.toContain('tok-https');
+      expect(entry.toLowerCase()).not.toContain('authorization');
+    }
+  });
+
+  it('gets one token for many requests, and answers a CAE claims challenge once with a token for those claims', async () => {
+    const claims = '{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}';
+    const asked: (string | undefined)[] = [];
+    const caeCredential = {
+      async getToken(_scope: string | string[], options?: { claims?: string; enableCae?: boolean }) {
+        asked.push(options?.claims);
+        expect(options?.enableCae).toBe(true);
+        return { token: options?.claims ? 'fresh-token-0123456789' : 'first-token-0123456789', expiresOnTimestamp: Date.now() + 3_600_000 };
+      },
+    };
+    const auths: (string | null)[] = [];
+    server.use(
+      http.get('https://management.azure.com/cae', ({ request }) => {
+        const auth = request.headers.get('authorization');
+        auths.push(auth);
+        if (auth === 'Bearer first-token-0123456789' && auths.length === 2) {
+          return new HttpResponse(null, {
+            status: 401,
+            headers: { 'WWW-Authenticate': `Bearer realm="", error="insufficient_claims", claims="${btoa(claims)}"` },
+          });
+        }
+        return HttpResponse.json({});
+      }),
+    );
+    const t = createTransport({
+      service: 'arm',
+      baseUrl: 'https://management.azure.com',
+      auth: { kind: 'bearer', credential: caeCredential, scope: 'https://management.azure.com/.default' },
+      ...fast,
+    });
+    expect((await t.send({ method: 'GET', path: '/cae', operation: 'GET cae' })).isOk()).toBe(true);
+    expect((await t.send({ method: 'GET', path: '/cae', operation: 'GET cae' })).isOk()).toBe(true);
+    expect(asked).toEqual([undefined, claims]);
+    expect(auths).toEqual(['Bearer first-token-0123456789', 'Bearer first-token-0123456789', 'Bearer fresh-token-0123456789']);
+  });
+
+  it('does not follow a redirect: a 3xx is an error answer, sent once', async () => {
+    let calls = 0;
+    server.use(
+      http.get('https://dev.azure.com/org/_apis/moved', () => {
+        calls++;
+        return new HttpResponse(null, { status: 302, headers: { Location: 'https://evil.example.com/collect' } });
+      }),
+    );
+    const t = createTransport({ service: 'devops', baseUrl: 'https://dev.azure.com/org', auth: { kind: 'none' }, ...fast });
+    const e = (await t.send({ method: 'GET', path: '/_apis/moved', operation: 'GET moved' }))._unsafeUnwrapErr();
+    expect(calls).toBe(1);
+    expect(e).toMatchObject({ kind: 'BadRequest', status: 302 });
+  });
 });

@@ -1,30 +1,22 @@
 /**
- * The transport: one `@azure/core-rest-pipeline` pipeline per service client, built from a short
- * ordered list of named policies (user agent → client request id → retry → auth → log), and one
- * `send` that turns every outcome into a `Result`. I/O is wrapped here, once.
+ * The transport: one `send` per service client that turns every outcome into a `Result`, over wif's
+ * own keep-alive Node HTTP client (`nodeHttp.ts`; decision 022). Per request: `User-Agent` and
+ * `x-ms-client-request-id`; per attempt: authorization (a cached bearer token, or a PAT), the
+ * attempt with its timeout, one log entry; then the shared retry rules. I/O is wrapped here, once.
  */
+import { randomUUID } from 'node:crypto';
+import { arch, release, type } from 'node:os';
 import type { TokenCredential } from '@azure/core-auth';
-import {
-  bearerTokenAuthenticationPolicy,
-  createDefaultHttpClient,
-  createEmptyPipeline,
-  createHttpHeaders,
-  createPipelineRequest,
-  type HttpClient,
-  type HttpMethods,
-  type Pipeline,
-  type PipelinePolicy,
-  type PipelineResponse,
-  setClientRequestIdPolicy,
-  userAgentPolicy,
-} from '@azure/core-rest-pipeline';
+import type { HttpClient, HttpMethods } from '@azure/core-rest-pipeline';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type * as z from 'zod';
-import { type PersonalAccessTokenCredential, registeringCredential, WIF_AUTHENTICATION_ERROR } from './credentials';
+import { type PersonalAccessTokenCredential, WIF_AUTHENTICATION_ERROR } from './credentials';
 import { isLoopbackUrl } from './endpoints';
 import { readErrorBody } from './errorBodies';
 import { httpError, type InvalidResponseError, type Problem, type Service, type TransportError } from './errors';
 import { emit, type Logger, sanitizeUrl } from './logger';
+import { createNodeHttpClient, timeoutError } from './nodeHttp';
+import { type HttpAnswer, type HttpSend, sendOverHttpClient, sendOverNodeClient } from './pipelineAdapter';
 import { clip, redact } from './redact';
 import {
   decideRetry,
@@ -36,6 +28,7 @@ import {
   sleep,
   backoffDelay,
 } from './retry';
+import { claimsFromChallenge, createTokenCache } from './tokenCache';
 
 /** Options every service client takes. */
 export interface TransportOptions {
@@ -43,7 +36,11 @@ export interface TransportOptions {
   readonly retry?: RetryOptions;
   /** Receives one redacted entry per attempt. */
   readonly logger?: Logger;
-  /** Replaces the HTTP stack (tests, proxies). */
+  /**
+   * Replaces the HTTP client (tests, a custom TLS or proxy set-up): any `@azure/core-rest-pipeline`
+   * `HttpClient`, e.g. `trustingHttpClient(ca)`. Default: wif's keep-alive Node client. A client that
+   * is not one of wif's own is called through core-rest-pipeline, which is then loaded.
+   */
   readonly httpClient?: HttpClient;
   /** Prepended to the `User-Agent` header, e.g. `my-vending-pipeline/1.2`. */
   readonly userAgentPrefix?: string;
@@ -105,152 +102,136 @@ export interface Transport {
 /** The `User-Agent` product token every wif client sends. */
 export const SDK_USER_AGENT = 'wif-sdk/0.1.0';
 
-function retryPolicy(service: Service, options: Required<RetryOptions>, logger: Logger | undefined): PipelinePolicy {
-  return {
-    name: 'wifRetryPolicy',
-    async sendRequest(request, next) {
-      for (let attempt = 0; ; attempt++) {
-        let response: PipelineResponse;
-        try {
-          response = await next(request);
-        } catch (error) {
-          // The caller's signal is `request.abortSignal`: if it did not fire, an AbortError is the
-          // per-attempt timeout (core-rest-pipeline aborts the attempt itself), which is retryable.
-          if (request.abortSignal?.aborted) throw error;
-          const timedOut = isAbortError(error);
-          if (attempt < options.maxRetries && (timedOut || isRetryableNetworkError(error))) {
-            const delay = backoffDelay(attempt, options);
-            emit(logger, {
-              level: 'warn',
-              service,
-              message: `${timedOut ? 'attempt timed out' : 'connection failed'}; retrying in ${delay} ms`,
-              attempt,
-            });
-            await sleep(delay, request.abortSignal);
-            continue;
-          }
-          throw timedOut ? timeoutError() : error;
-        }
-        // Only an error body can say "permanent": a success body is not parsed here (once is enough).
-        const permanent =
-          response.status >= 400 &&
-          readErrorBody(service, response.bodyAsText ?? undefined, (n) => response.headers.get(n)).permanent === true;
-        const decision = decideRetry({
-          status: response.status,
-          headers: (n) => response.headers.get(n),
-          attempt,
-          options,
-          permanent,
-        });
-        if (!decision.retry) return response;
-        emit(logger, {
-          level: 'warn',
-          service,
-          status: response.status,
-          message: `${response.status}; retrying in ${decision.delayInMs} ms`,
-          attempt,
-        });
-        await sleep(decision.delayInMs, request.abortSignal);
-      }
-    },
-  };
+/** `User-Agent`: the caller's prefix, wif's product token, the platform (as the Azure SDKs send it). */
+function userAgentOf(prefix: string | undefined): string {
+  return [prefix, SDK_USER_AGENT, `Node/${process.version}`, `OS/(${arch()}-${type()}-${release()})`].filter(Boolean).join(' ');
 }
 
-function patPolicy(credential: PersonalAccessTokenCredential): PipelinePolicy {
-  return {
-    name: 'wifPatAuthenticationPolicy',
-    sendRequest(request, next) {
-      if (!request.url.startsWith('https:') && !request.allowInsecureConnection) {
-        throw new Error('Refusing to send a PAT over plain HTTP.');
-      }
-      request.headers.set('Authorization', credential.authorizationHeader());
-      return next(request);
-    },
+/** Sets the `Authorization` header of one attempt; `claims` asks for a new token after a challenge. */
+type Authorize = (headers: Record<string, string>, signal: AbortSignal | undefined, claims?: string) => Promise<void> | undefined;
+
+function authorizer(auth: TransportAuth): Authorize | undefined {
+  if (auth.kind === 'none') return undefined;
+  if (auth.kind === 'pat') {
+    // Only over https, or http to this machine: checkBaseUrl refuses anything else, and
+    // transportFromSender keeps every request on the base URL's origin.
+    const value = auth.credential.authorizationHeader();
+    return (headers) => {
+      headers['Authorization'] = value;
+      return undefined;
+    };
+  }
+  // The Azure SDKs ask ARM and Azure DevOps for CAE-capable tokens and answer claims challenges.
+  const tokens = createTokenCache(auth.credential, auth.scope, { enableCae: true });
+  return async (headers, signal, claims) => {
+    const token = await tokens.getToken({ abortSignal: signal, claims });
+    headers['Authorization'] = `Bearer ${token.token}`;
   };
 }
 
 /**
- * core-rest-pipeline's bearer policy refuses plain HTTP even with `allowInsecureConnection`. For the
- * local emulator (loopback only: `checkBaseUrl` refuses plain HTTP anywhere else) this small policy
- * gets a token per request from the (registering) credential instead.
+ * The sender of {@link createTransport}: headers, then per attempt authorization, the attempt, its
+ * log entry, a claims challenge answered once, and the shared retry rules.
  */
-function loopbackBearerPolicy(credential: TokenCredential, scope: string): PipelinePolicy {
-  const registering = registeringCredential(credential);
-  return {
-    name: 'wifLoopbackBearerPolicy',
-    async sendRequest(request, next) {
-      const token = await registering.getToken(scope, request.abortSignal ? { abortSignal: request.abortSignal } : {});
-      request.headers.set('Authorization', `Bearer ${token?.token ?? ''}`);
-      return next(request);
-    },
-  };
-}
-
-function logPolicy(service: Service, logger: Logger | undefined): PipelinePolicy {
-  return {
-    name: 'wifLogPolicy',
-    async sendRequest(request, next) {
-      const started = performance.now();
-      // Parsing and redacting the URL is for the log line: none without a logger.
-      const url = logger ? sanitizeUrl(request.url) : '';
-      try {
-        const response = await next(request);
-        emit(logger, {
-          level: response.status >= 400 ? 'warn' : 'debug',
-          service,
-          method: request.method,
-          url,
-          status: response.status,
-          durationInMs: Math.round(performance.now() - started),
-          requestId: request.requestId,
-          message: `${request.method} ${url} → ${response.status}`,
-        });
-        return response;
-      } catch (error) {
-        emit(logger, {
-          level: 'warn',
-          service,
-          method: request.method,
-          url,
-          durationInMs: Math.round(performance.now() - started),
-          requestId: request.requestId,
-          message: `${request.method} ${url} → ${error instanceof Error ? error.name : 'error'}`,
-        });
-        throw error;
-      }
-    },
-  };
-}
-
-function buildPipeline(config: TransportConfig, insecure: boolean): Pipeline {
-  const pipeline = createEmptyPipeline();
+function retryingSender(config: TransportConfig, httpSend: HttpSend): Sender {
+  const { service, logger } = config;
   const retry = resolveRetryOptions(config.retry);
-  pipeline.addPolicy(userAgentPolicy({ userAgentPrefix: [config.userAgentPrefix, SDK_USER_AGENT].filter(Boolean).join(' ') }));
-  pipeline.addPolicy(setClientRequestIdPolicy());
-  pipeline.addPolicy(retryPolicy(config.service, retry, config.logger));
-  if (config.auth.kind === 'bearer' && insecure) {
-    pipeline.addPolicy(loopbackBearerPolicy(config.auth.credential, config.auth.scope));
-  } else if (config.auth.kind === 'bearer') {
-    pipeline.addPolicy(
-      bearerTokenAuthenticationPolicy({
-        credential: registeringCredential(config.auth.credential),
-        scopes: config.auth.scope,
-      }),
-    );
-  } else if (config.auth.kind === 'pat') {
-    pipeline.addPolicy(patPolicy(config.auth.credential));
-  }
-  pipeline.addPolicy(logPolicy(config.service, config.logger));
-  return pipeline;
+  const timeoutInMs = config.timeoutInMs ?? 60_000;
+  const userAgent = userAgentOf(config.userAgentPrefix);
+  const authorize = authorizer(config.auth);
+
+  const attempt = async (req: SenderRequest, requestId: string): Promise<HttpAnswer> => {
+    const started = logger ? performance.now() : 0;
+    // Parsing and redacting the URL is for the log line: none without a logger.
+    const url = logger ? sanitizeUrl(req.url) : '';
+    try {
+      const answer = await httpSend({ ...req, timeoutInMs });
+      emit(logger, {
+        level: answer.status >= 400 ? 'warn' : 'debug',
+        service,
+        method: req.method,
+        url,
+        status: answer.status,
+        durationInMs: Math.round(performance.now() - started),
+        requestId,
+        message: `${req.method} ${url} → ${answer.status}`,
+      });
+      return answer;
+    } catch (error) {
+      emit(logger, {
+        level: 'warn',
+        service,
+        method: req.method,
+        url,
+        durationInMs: Math.round(performance.now() - started),
+        requestId,
+        message: `${req.method} ${url} → ${error instanceof Error ? error.name : 'error'}`,
+      });
+      throw error;
+    }
+  };
+
+  return async (req) => {
+    // transportFromSender made this object for this request: filled in place, not copied.
+    const headers = req.headers;
+    headers['User-Agent'] = userAgent;
+    const requestId = (headers['x-ms-client-request-id'] ??= randomUUID());
+    const signal = req.abortSignal;
+    for (let n = 0; ; n++) {
+      let answer: HttpAnswer;
+      try {
+        await authorize?.(headers, signal);
+        answer = await attempt(req, requestId);
+        const claims = authorize && answer.status === 401 ? claimsFromChallenge(answer.header('www-authenticate')) : undefined;
+        if (claims) {
+          await authorize?.(headers, signal, claims);
+          answer = await attempt(req, requestId);
+        }
+      } catch (error) {
+        // Not the caller's signal: an AbortError is the per-attempt timeout of a foreign HttpClient
+        // (core-rest-pipeline's aborts the attempt itself); wif's client says TimeoutError.
+        if (signal?.aborted) throw error;
+        const timedOut = isAbortError(error) || (error as { name?: unknown })?.name === 'TimeoutError';
+        if (n < retry.maxRetries && (timedOut || isRetryableNetworkError(error))) {
+          const delay = backoffDelay(n, retry);
+          emit(logger, {
+            level: 'warn',
+            service,
+            message: `${timedOut ? 'attempt timed out' : 'connection failed'}; retrying in ${delay} ms`,
+            attempt: n,
+          });
+          await sleep(delay, signal);
+          continue;
+        }
+        throw timedOut ? timeoutError() : error;
+      }
+      // Only an error body can say "permanent": a success body is not parsed here (once is enough).
+      const permanent = answer.status >= 400 && readErrorBody(service, answer.bodyText, answer.header).permanent === true;
+      const decision = decideRetry({ status: answer.status, headers: answer.header, attempt: n, options: retry, permanent });
+      if (!decision.retry) {
+        return answer;
+      }
+      emit(logger, {
+        level: 'warn',
+        service,
+        status: answer.status,
+        message: `${answer.status}; retrying in ${decision.delayInMs} ms`,
+        attempt: n,
+      });
+      await sleep(decision.delayInMs, signal);
+    }
+  };
 }
 
 /** Encodes a query string: keys verbatim, values with `encodeURIComponent` (which keeps `'`). */
 export function encodeQuery(query: Readonly<Record<string, QueryValue>> | undefined): string {
   if (!query) return '';
-  const parts = Object.entries(query)
-    .filter((e): e is [string, string | number | boolean] => e[1] !== undefined)
-    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
-  return parts.length ? `?${parts.join('&')}` : '';
+  let out = '';
+  for (const key of Object.keys(query)) {
+    const value = query[key];
+    if (value !== undefined) out += `${out ? '&' : '?'}${key}=${encodeURIComponent(String(value))}`;
+  }
+  return out;
 }
 
 /** What a low-level sender returns: any status, never thrown for an HTTP error. */
@@ -340,7 +321,9 @@ export function transportFromSender(service: Service, baseUrlInput: string, send
     send(spec).andThen((res) => {
       let json: unknown;
       try {
-        json = res.bodyText ? JSON.parse(res.bodyText.replace(/^\uFEFF/, '')) : undefined;
+        const text = res.bodyText;
+        // A byte order mark (some Azure DevOps answers) is not JSON: skipped without copying the body otherwise.
+        json = text ? JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) : undefined;
       } catch {
         return errAsync(invalidResponse(service, spec.operation, res.status, [{ path: '', message: 'body is not JSON' }]));
       }
@@ -375,33 +358,14 @@ export function checkBaseUrl(service: Service, baseUrl: string): { insecure: boo
 }
 
 /**
- * Creates the core-rest-pipeline transport for one service (ARM, Azure DevOps, the token endpoint).
- * Throws only for a programmer error: a base URL that is not an absolute http(s) URL, or plain HTTP
- * to anything but this machine.
+ * Creates the transport for one service (ARM, Azure DevOps, the token endpoint), over wif's
+ * keep-alive Node HTTP client unless `httpClient` is given. Throws only for a programmer error: a
+ * base URL that is not an absolute http(s) URL, or plain HTTP to anything but this machine.
  */
 export function createTransport(config: TransportConfig): Transport {
   const { insecure } = checkBaseUrl(config.service, config.baseUrl);
-  const pipeline = buildPipeline(config, insecure);
-  const httpClient = config.httpClient ?? createDefaultHttpClient();
-  const timeout = config.timeoutInMs ?? 60_000;
-  const sender: Sender = async (req) => {
-    const request = createPipelineRequest({
-      url: req.url,
-      method: req.method,
-      headers: createHttpHeaders(req.headers),
-      ...(req.body !== undefined ? { body: req.body } : {}),
-      ...(req.abortSignal ? { abortSignal: req.abortSignal } : {}),
-      timeout,
-      allowInsecureConnection: insecure,
-    });
-    const response = await pipeline.sendRequest(httpClient, request);
-    return {
-      status: response.status,
-      header: (name) => response.headers.get(name) ?? undefined,
-      bodyText: response.bodyAsText ?? undefined,
-    };
-  };
-  return transportFromSender(config.service, config.baseUrl, sender);
+  const httpSend = config.httpClient ? sendOverHttpClient(config.httpClient, insecure) : sendOverNodeClient(createNodeHttpClient());
+  return transportFromSender(config.service, config.baseUrl, retryingSender(config, httpSend));
 }
 
 /** Builds an `InvalidResponse` error. */
@@ -417,13 +381,6 @@ export function invalidResponse(service: Service, operation: string, status: num
       `${service} ${operation} answered ${status} with an unexpected body (${summary}). This is a wif bug or an API change; please report it.`,
     ),
   };
-}
-
-/** A per-attempt timeout, named as fetch names it, so that it maps to `Network` (retryable) and not `Aborted`. */
-function timeoutError(): Error {
-  const e = new Error('The request timed out.');
-  e.name = 'TimeoutError';
-  return e;
 }
 
 /** Node's codes for a certificate that does not verify (https://nodejs.org/api/tls.html#x509-certificate-error-codes). */

@@ -187,6 +187,17 @@ describe('wif audit of an organization it cannot read exits 1, whatever --fail-o
     expect(doc.incomplete.fix).toContain('--org');
     expect(doc.findings.map((f) => f.code)).toEqual(['OrganizationUnreadable']);
   });
+
+  it('when a governance read is refused: the run is incomplete (exit 1 whatever --fail-on says), and the fix names the scope', async () => {
+    ctx.emu.fake.failRequests({ service: 'devops', path: /_apis\/build\/authorizedresources/, status: 403, times: 1_000 });
+    const r = await wif(['audit', '--fail-on', 'critical', '--json']);
+    expect(r.code).toBe(EXIT.failure);
+    const doc = JSON.parse(r.out) as { ok: boolean; incomplete: { cause: string; message: string; fix: string }; findings: Finding[] };
+    expect(doc).toMatchObject({ ok: false, incomplete: { cause: 'permission' } });
+    expect(doc.incomplete.message).toMatch(/checks, pipeline access or security roles of \d+ connection/);
+    expect(doc.incomplete.fix).toContain('vso.build');
+    expect(doc.findings.filter((f) => f.code === 'GovernanceUnreadable').length).toBeGreaterThan(0);
+  });
 });
 
 function children(e: Element, tag: string): Element[] {

@@ -190,7 +190,7 @@ function writerFor(
   }
 }
 
-const UNREADABLE_ORDER = ['OrganizationUnreadable', 'ProjectUnreadable', 'IdentityUnreadable', 'RolesUnreadable'];
+const UNREADABLE_ORDER = ['OrganizationUnreadable', 'ProjectUnreadable', 'IdentityUnreadable', 'RolesUnreadable', 'GovernanceUnreadable'];
 
 /** Whether `f` explains an incomplete run better than `than` (the organization before a project before an identity). */
 function moreSerious(f: AuditFinding, than: AuditFinding | undefined): boolean {
@@ -201,15 +201,18 @@ function moreSerious(f: AuditFinding, than: AuditFinding | undefined): boolean {
 function incompleteness(
   core: Runtime['core'],
   organization: string,
-  stats: { complete: boolean; unreadableProjects: number; unreadableIdentities: number },
+  stats: { complete: boolean; unreadableProjects: number; unreadableIdentities: number; unreadableGovernance: number },
   first: AuditFinding | undefined,
 ): Incomplete | null {
-  if (stats.complete && stats.unreadableProjects === 0 && stats.unreadableIdentities === 0) return null;
+  if (stats.complete && stats.unreadableProjects === 0 && stats.unreadableIdentities === 0 && stats.unreadableGovernance === 0) return null;
   const missed = [
     !stats.complete ? 'the project list' : '',
     stats.unreadableProjects > 0 ? `${stats.unreadableProjects} project${stats.unreadableProjects === 1 ? '' : 's'}` : '',
     stats.unreadableIdentities > 0
       ? `the identity of ${stats.unreadableIdentities} connection${stats.unreadableIdentities === 1 ? '' : 's'}`
+      : '',
+    stats.unreadableGovernance > 0
+      ? `the checks, pipeline access or security roles of ${stats.unreadableGovernance} connection${stats.unreadableGovernance === 1 ? '' : 's'}`
       : '',
   ].filter(Boolean);
   const kind = typeof first?.details['errorKind'] === 'string' ? first.details['errorKind'] : 'Unknown';

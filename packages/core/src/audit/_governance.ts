@@ -16,10 +16,10 @@ import {
   CHECK_TYPE_IDS,
   type CheckConfiguration,
   type DevOpsClient,
-  getPipelinePermissions,
-  listCheckConfigurations,
+  listAuthorizedResources,
   listSecurityRoleAssignments,
-  type ResourcePipelinePermissions,
+  MAX_CHECK_QUERY_RESOURCES,
+  queryCheckConfigurations,
   SERVICE_ENDPOINT_ROLE_SCOPE,
   type SecurityRoleAssignment,
   serviceEndpointRoleResource,
@@ -32,7 +32,7 @@ import type { Result } from 'neverthrow';
 import type { AdaptivePool } from './_pool';
 import { FEDERATION_AUDIENCE } from '../constants';
 import type { AuditedConnection, AuditFinding } from './findings';
-import { finding } from './inspectConnection';
+import { errorDetails, finding } from './inspectConnection';
 import { same } from '../_internal/compare';
 
 /** Groups that are "everyone" (or close to it) in a project or organization. */
@@ -91,13 +91,9 @@ export function checkFindings(
   return out;
 }
 
-/** OpenToAllPipelines (pure). */
-export function pipelineAccessFindings(
-  organization: string,
-  connection: AuditedConnection,
-  permissions: ResourcePipelinePermissions,
-): AuditFinding[] {
-  return permissions.allPipelines?.authorized === true
+/** OpenToAllPipelines (pure), from whether the connection is authorised for all pipelines of its project. */
+export function openToAllPipelinesFindings(organization: string, connection: AuditedConnection, openToAll: boolean): AuditFinding[] {
+  return openToAll
     ? [
         finding(
           organization,
@@ -223,9 +219,110 @@ export async function readAuditedIdentities(
 }
 
 /**
- * The governance findings of one connection: reads its pipeline permissions, role assignments and
- * (when production-scoped) checks, in its first project; a read that fails is skipped. For a
- * connection on a known managed identity, the credential check runs against the identity.
+ * The governance reads several connections of one project share, for one audit run: whether a
+ * connection is open to all pipelines (one `build/authorizedresources` list per project, kept for
+ * the run in a bounded cache) and the checks on a connection (one `queryconfigurations` POST for the
+ * connections of a project that ask at about the same time, in chunks of
+ * {@link MAX_CHECK_QUERY_RESOURCES}). A failed read fails the same way for every connection that
+ * shared it. docs/decisions/021-i10-gov-per-project-governance-reads.md.
+ */
+export interface GovernanceReader {
+  /** Whether the connection is authorised for all pipelines of the project. */
+  openToAllPipelines(projectId: string, endpointId: string): PromiseLike<Result<boolean, TransportError>>;
+  /** The checks on the connection (in that project). */
+  checks(projectId: string, endpointId: string): PromiseLike<Result<CheckConfiguration[], TransportError>>;
+}
+
+/** Projects whose "open to all pipelines" list is kept: far more than the walk has in flight (16 projects, 256 connections). */
+const OPEN_LISTS_KEPT = 4096;
+
+export function createGovernanceReader(
+  devops: DevOpsClient,
+  context: { readonly abortSignal: AbortSignal; readonly pool?: AdaptivePool | undefined },
+): GovernanceReader {
+  const opts = { abortSignal: context.abortSignal };
+  const run = <T>(read: () => PromiseLike<Result<T, TransportError>>): PromiseLike<Result<T, TransportError>> =>
+    context.pool ? context.pool.run(read) : read();
+
+  const openLists = new Map<string, PromiseLike<Result<ReadonlySet<string>, TransportError>>>();
+  const openList = (projectId: string): PromiseLike<Result<ReadonlySet<string>, TransportError>> => {
+    const key = projectId.toLowerCase();
+    let list = openLists.get(key);
+    if (!list) {
+      list = run(() => listAuthorizedResources(devops, projectId, { type: 'endpoint' }, opts)).then((r) =>
+        r.map(
+          (refs) =>
+            new Set(refs.filter((x) => x.authorized === true && same(x.type ?? 'endpoint', 'endpoint')).map((x) => x.id.toLowerCase())),
+        ),
+      );
+      openLists.set(key, list);
+      if (openLists.size > OPEN_LISTS_KEPT) openLists.delete(openLists.keys().next().value!);
+    }
+    return list;
+  };
+
+  type Waiter = { readonly id: string; readonly resolve: (r: Result<CheckConfiguration[], TransportError>) => void };
+  const pending = new Map<string, { readonly projectId: string; readonly waiters: Waiter[]; scheduled: boolean }>();
+  const schedule = (key: string): void => {
+    const queue = pending.get(key);
+    if (!queue || queue.scheduled) return;
+    queue.scheduled = true;
+    // One turn of the event loop gathers the connections of the project the walk hands over
+    // together; the batch is taken when the pool starts the request (so connections that arrive
+    // while it waits for a slot join it), once even if the pool tries the request again.
+    setTimeout(() => {
+      let batch: Waiter[] | undefined;
+      const take = (): Waiter[] => {
+        if (batch) return batch;
+        batch = queue.waiters.splice(0, MAX_CHECK_QUERY_RESOURCES);
+        queue.scheduled = false;
+        if (queue.waiters.length > 0) schedule(key);
+        else pending.delete(key);
+        return batch;
+      };
+      void run(() => {
+        const ids = [...new Set(take().map((w) => w.id))];
+        return queryCheckConfigurations(
+          devops,
+          queue.projectId,
+          ids.map((id) => ({ type: 'endpoint', id }) as const),
+          opts,
+        );
+      }).then((result) => {
+        const byId = new Map<string, CheckConfiguration[]>();
+        if (result.isOk())
+          for (const c of result.value) {
+            if (!same(c.resource.type, 'endpoint')) continue;
+            const id = c.resource.id.toLowerCase();
+            byId.set(id, [...(byId.get(id) ?? []), c]);
+          }
+        for (const w of take()) w.resolve(result.map(() => byId.get(w.id) ?? []));
+      });
+    }, 0);
+  };
+
+  return {
+    openToAllPipelines: (projectId, endpointId) => openList(projectId).then((r) => r.map((open) => open.has(endpointId.toLowerCase()))),
+    checks: (projectId, endpointId) =>
+      new Promise((resolve) => {
+        const key = projectId.toLowerCase();
+        let queue = pending.get(key);
+        if (!queue) {
+          queue = { projectId, waiters: [], scheduled: false };
+          pending.set(key, queue);
+        }
+        queue.waiters.push({ id: endpointId.toLowerCase(), resolve });
+        schedule(key);
+      }),
+  };
+}
+
+/**
+ * The governance findings of one connection, in its first project: open to all pipelines (the
+ * project's list), its security roles (per connection: the role API has no per-project read) and,
+ * when it is production-scoped, its checks (queried per project). A read that fails is a
+ * `GovernanceUnreadable` finding, for every connection that shared it. For a connection on a known managed identity, the credential
+ * check runs against the identity.
  */
 export async function governanceFindings(
   devops: DevOpsClient,
@@ -233,11 +330,17 @@ export async function governanceFindings(
   endpoint: ServiceEndpoint,
   connection: AuditedConnection,
   context: {
-    /** Whether the connection can write at subscription or management-group scope; may still be being decided (the identity checks). */
+    /**
+     * Whether the connection can write at subscription or management-group scope; may still be
+     * being decided (the identity checks). When it may be true, the checks are asked for at once
+     * (with the project's other connections); `false` reads none.
+     */
     readonly productionScoped: boolean | PromiseLike<boolean>;
     readonly identity: AuditedManagedIdentity | undefined;
     readonly abortSignal: AbortSignal;
-    /** Runs each read (a bounded pool: without it, every connection in flight would have its reads in flight too). */
+    /** The per-project reads, shared by every connection of the run. */
+    readonly reader: GovernanceReader;
+    /** Runs each per-connection read (a bounded pool: without it, every connection in flight would have its reads in flight too). */
     readonly pool?: AdaptivePool;
   },
 ): Promise<AuditFinding[]> {
@@ -246,18 +349,34 @@ export async function governanceFindings(
   const out: AuditFinding[] = [];
   if (context.identity) out.push(...managedIdentityCredentialFindings(organization, connection, endpoint, context.identity));
   if (!project) return out;
-  const resource = { type: 'endpoint', id: endpoint.id } as const;
   const run = <T>(read: () => PromiseLike<Result<T, TransportError>>): PromiseLike<Result<T, TransportError>> =>
     context.pool ? context.pool.run(read) : read();
-  // Independent reads: all at once (the checks only once the connection is known to be production-scoped).
-  const [checks, permissions, roles] = await Promise.all([
-    (async () =>
-      (await context.productionScoped) ? await run(() => listCheckConfigurations(devops, project.id, resource, opts)) : undefined)(),
-    run(() => getPipelinePermissions(devops, project.id, resource, opts)),
+  // Independent reads: all at once. The checks are read with the project's other connections as
+  // soon as the connection may be production-scoped, and used only once it is known to be.
+  const checksRead = context.productionScoped === false ? undefined : context.reader.checks(project.id, endpoint.id);
+  const [productionScoped, checks, open, roles] = await Promise.all([
+    context.productionScoped,
+    checksRead,
+    context.reader.openToAllPipelines(project.id, endpoint.id),
     run(() => listSecurityRoleAssignments(devops, SERVICE_ENDPOINT_ROLE_SCOPE, serviceEndpointRoleResource(project.id, endpoint.id), opts)),
   ]);
-  if (checks?.isOk()) out.push(...checkFindings(organization, connection, true, checks.value));
-  if (permissions.isOk()) out.push(...pipelineAccessFindings(organization, connection, permissions.value));
+  // A read that failed is a finding of its own (the run is then incomplete): never a silent pass.
+  const unreadable = (what: string, error: TransportError): AuditFinding =>
+    finding(
+      organization,
+      'GovernanceUnreadable',
+      'medium',
+      `Could not read ${what} of "${connection.name}": ${error.message}`,
+      { connection },
+      errorDetails(error),
+    );
+  if (productionScoped && checks) {
+    if (checks.isOk()) out.push(...checkFindings(organization, connection, true, checks.value));
+    else out.push(unreadable('the checks', checks.error));
+  }
+  if (open.isOk()) out.push(...openToAllPipelinesFindings(organization, connection, open.value));
+  else out.push(unreadable('which pipelines may use the connection', open.error));
   if (roles.isOk()) out.push(...administratorFindings(organization, connection, roles.value));
+  else out.push(unreadable('the security roles', roles.error));
   return out;
 }

@@ -147,6 +147,7 @@ describe('auditOrganization', () => {
       unreadableProjects: 0,
       connections: 17,
       unreadableIdentities: 0,
+      unreadableGovernance: 0,
       findings: findings.length,
       complete: true,
     });

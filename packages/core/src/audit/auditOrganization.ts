@@ -10,7 +10,13 @@ import { walkOrganization } from './_walk';
 import { AUDIT_CHECKS, type AuditCheck, type AuditedConnection, type AuditFinding } from './findings';
 import { auditedConnection, errorDetails, finding, inspectConnection } from './inspectConnection';
 import { inspectIdentity } from './inspectIdentity';
-import { type AuditedManagedIdentity, governanceFindings, readAuditedIdentities, staleIdentityCredentialFindings } from './_governance';
+import {
+  type AuditedManagedIdentity,
+  createGovernanceReader,
+  governanceFindings,
+  readAuditedIdentities,
+  staleIdentityCredentialFindings,
+} from './_governance';
 
 /** The clients the audit uses: Azure DevOps always; Graph and ARM when the caller can read them. */
 export interface AuditClients {
@@ -48,7 +54,7 @@ export interface AuditOptions {
    * connections that no longer exist are reported (`StaleIdentityCredentials`).
    */
   readonly managedIdentities?: readonly ManagedIdentityRef[];
-  /** Read checks, pipeline permissions and security roles per connection (governance findings). Default true. */
+  /** Read checks and the open-to-all-pipelines list per project, security roles per connection (governance findings). Default true. */
   readonly governance?: boolean;
 }
 
@@ -62,6 +68,8 @@ export interface AuditStats {
   readonly connections: number;
   /** Connections whose app, credentials, service principal or roles could not be read (`IdentityUnreadable`, `RolesUnreadable`). */
   readonly unreadableIdentities: number;
+  /** Connections whose checks, pipeline access or security roles could not be read (`GovernanceUnreadable`). */
+  readonly unreadableGovernance: number;
   readonly findings: number;
   /** True once every project was walked (false while running, after an abort, or if the project list failed). */
   readonly complete: boolean;
@@ -101,9 +109,11 @@ export interface AuditRecordRun extends AsyncIterable<AuditRecord> {
  * (`POST /$batch`, up to 20 reads each: https://learn.microsoft.com/en-us/graph/json-batching); and
  * per distinct subscription (or management group)
  * `GET {scope}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`. These requests
- * run in their own pool of `identityConcurrency`, which narrows on throttling. Governance reads per
- * connection (pipeline permissions, security roles, checks when production-scoped) run in a second
- * pool of that width.
+ * run in their own pool of `identityConcurrency`, which narrows on throttling. Governance reads run in
+ * a second pool of that width: per project `GET /{org}/{project}/_apis/build/authorizedresources?type=endpoint`
+ * (connections open to all pipelines) and, when connections may be production-scoped,
+ * `POST /{org}/{project}/_apis/pipelines/checks/queryconfigurations` (their checks, up to 50 a
+ * request); per connection its security roles.
  * Memory stays flat: the ids of visited connections, one name per app id (for
  * `AppSharedByConnections`) and bounded caches of the few fields the checks use; findings wait in a
  * bounded buffer for the consumer.
@@ -143,7 +153,15 @@ export function auditOrganization(clients: AuditClients, options: AuditOptions =
  * for await (const r of auditConnections(clients)) console.log(r.connection?.name, r.checks, r.findings.length);
  */
 export function auditConnections(clients: AuditClients, options: AuditOptions = {}): AuditRecordRun {
-  const stats = { projects: 0, unreadableProjects: 0, connections: 0, unreadableIdentities: 0, findings: 0, complete: false };
+  const stats = {
+    projects: 0,
+    unreadableProjects: 0,
+    connections: 0,
+    unreadableIdentities: 0,
+    unreadableGovernance: 0,
+    findings: 0,
+    complete: false,
+  };
   return {
     get stats(): AuditStats {
       return { ...stats };
@@ -173,6 +191,7 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
     if (abortSignal.aborted || channel.cancelled) return;
     stats.findings += record.findings.length;
     if (record.findings.some((f) => f.code === 'IdentityUnreadable' || f.code === 'RolesUnreadable')) stats.unreadableIdentities += 1;
+    if (record.findings.some((f) => f.code === 'GovernanceUnreadable')) stats.unreadableGovernance += 1;
     await channel.push(record);
   };
   const emitOne = (f: AuditFinding): Promise<void> => emit({ connection: null, checks: [], findings: [f] });
@@ -189,6 +208,8 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
   // The governance reads (Azure DevOps, per connection) in a pool of the same width: bounded
   // requests in flight (sockets, buffers) whatever the number of connections being checked.
   const governancePool = new AdaptivePool({ max: identityConcurrency, abortSignal });
+  // Reads per project (open to all pipelines, checks), shared by the connections of the project.
+  const governanceReader = createGovernanceReader(clients.devops, { abortSignal, pool: governancePool });
   // Graph reads go out in JSON batches of up to 20, each batch one request of the pool; a sub-request
   // throttled on its own narrows the pool too.
   const graph = clients.graph
@@ -220,9 +241,11 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
       options.governance === false
         ? []
         : governanceFindings(clients.devops, organization, endpoint, connection, {
-            productionScoped: identityRead.then((i) => i.findings.some((f) => f.code === 'BroadRole')),
+            // Without ARM no role is read, so no connection is production-scoped: no check is read.
+            productionScoped: reader && clients.arm ? identityRead.then((i) => i.findings.some((f) => f.code === 'BroadRole')) : false,
             identity: onIdentity,
             abortSignal,
+            reader: governanceReader,
             pool: governancePool,
           });
     const [identity, governed] = await Promise.all([identityRead, governance]);

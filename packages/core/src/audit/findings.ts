@@ -33,6 +33,7 @@ export const AUDIT_CODES = [
   'ProjectUnreadable',
   'IdentityUnreadable',
   'RolesUnreadable',
+  'GovernanceUnreadable',
   'ProductionWithoutApproval',
   'ProductionWithoutBranchControl',
   'OpenToAllPipelines',
@@ -77,6 +78,7 @@ export const AUDIT_CHECK_OF: Readonly<Record<AuditCode, AuditCheck | null>> = {
   RolesUnreadable: 'roles',
   OrganizationUnreadable: null,
   ProjectUnreadable: null,
+  GovernanceUnreadable: 'sharing',
   // Governance findings come from the role check (production scope) and from who may use the connection.
   ProductionWithoutApproval: 'roles',
   ProductionWithoutBranchControl: 'roles',
@@ -91,6 +93,7 @@ export const UNREADABLE_CODES: ReadonlySet<AuditCode> = new Set([
   'ProjectUnreadable',
   'IdentityUnreadable',
   'RolesUnreadable',
+  'GovernanceUnreadable',
 ]);
 
 /**
@@ -199,6 +202,8 @@ export const FIXES: Readonly<Record<AuditCode, string>> = {
   IdentityUnreadable: 'Give the auditing identity Graph Application.Read.All, then run the audit again.',
   RolesUnreadable:
     "Give the auditing identity Reader (Microsoft.Authorization/roleAssignments/read) at the connection's scope, then run the audit again.",
+  GovernanceUnreadable:
+    "Give the auditing identity read access to the project's pipelines (a personal access token needs the vso.build scope: checks and the pipelines authorised for the connection) and the Reader role on the connection (its security roles), then run the audit again: until then these checks of the connection are not audited.",
   ProductionWithoutApproval:
     'Add an approval check: checks: { approvals: { approvers: [...] } } on the connection in the spec, then wif apply --config FILE --yes (or Approvals and checks on the connection in the portal); or narrow the role to a resource group.',
   ProductionWithoutBranchControl:

@@ -134,6 +134,107 @@ describe('the audit over a seeded organization finds every governance finding', 
     expect(run.stats.complete).toBe(true);
   });
 
+  it('reads open-to-all-pipelines and checks once per project, security roles once per connection (the request budget)', async () => {
+    // 3 projects × 6 connections: the even ones production-scoped, every third one open to all pipelines.
+    const open: string[] = [];
+    const production: string[] = [];
+    for (const p of ['alpha', 'beta', 'gamma']) {
+      const project = fake.state.addProject(p);
+      for (let i = 0; i < 6; i++) {
+        const name = `sc-${p}-${i}`;
+        const e = connection(name, p, {
+          role: BUILT_IN_ROLES.Contributor,
+          ...(i % 2 === 0 ? {} : { scope: `/subscriptions/${SUB}/resourceGroups/rg-${name}` }),
+        });
+        if (i % 2 === 0) production.push(name);
+        if (i % 3 === 0) {
+          fake.state.pipelinePermissions(project.id, e.id)!.allPipelines = { authorized: true };
+          open.push(name);
+        }
+      }
+    }
+    const findings: AuditFinding[] = [];
+    for await (const f of auditOrganization(clients)) findings.push(f);
+    const named = (code: string) =>
+      findings
+        .filter((f) => f.code === code)
+        .map((f) => f.connection!.name)
+        .sort();
+    expect(named('OpenToAllPipelines')).toEqual(open.sort());
+    expect(named('ProductionWithoutApproval')).toEqual(production.sort());
+    expect(named('ProductionWithoutBranchControl')).toEqual(production.sort());
+
+    const devops = fake.requests.filter((r) => r.service === 'devops');
+    const count = (operation: string) => devops.filter((r) => r.operation === operation).length;
+    expect(count('GET authorizedResources')).toBe(3);
+    expect(count('POST queryCheckConfigurations')).toBe(3);
+    expect(count('GET roleAssignments')).toBe(18);
+    // No per-connection read of what is read per project.
+    expect(count('pipelinePermissions.get')).toBe(0);
+    expect(count('GET checkConfigurations')).toBe(0);
+    // The whole Azure DevOps side: projects, 3 connection lists, 3 + 3 per-project reads, 18 role reads.
+    expect(devops.filter((r) => r.operation !== 'projects.list' && r.operation !== 'serviceEndpoints.list')).toHaveLength(24);
+  });
+
+  it('a failed per-project read is GovernanceUnreadable for every connection of that project (the run is incomplete); other projects keep theirs', async () => {
+    for (const p of ['alpha', 'beta']) {
+      const project = fake.state.addProject(p);
+      for (const i of [0, 1]) {
+        const e = connection(`sc-${p}-${i}`, p, { role: BUILT_IN_ROLES.Contributor });
+        fake.state.pipelinePermissions(project.id, e.id)!.allPipelines = { authorized: true };
+      }
+    }
+    const beta = fake.state.project('beta')!;
+    fake.failRequests({ service: 'devops', path: new RegExp(`^/[^/]+/${beta.id}/_apis/build/authorizedresources`), status: 403 });
+    fake.failRequests({
+      service: 'devops',
+      path: new RegExp(`^/[^/]+/${beta.id}/_apis/pipelines/checks/queryconfigurations`),
+      status: 403,
+    });
+    const run = auditOrganization(clients);
+    const findings: AuditFinding[] = [];
+    for await (const f of run) findings.push(f);
+    const named = (code: string) =>
+      findings
+        .filter((f) => f.code === code)
+        .map((f) => f.connection!.name)
+        .sort();
+    expect(named('OpenToAllPipelines')).toEqual(['sc-alpha-0', 'sc-alpha-1']);
+    expect(named('ProductionWithoutApproval')).toEqual(['sc-alpha-0', 'sc-alpha-1']);
+    // The per-connection role reads and the identity checks of beta still ran.
+    expect(named('BroadRole')).toEqual(['sc-alpha-0', 'sc-alpha-1', 'sc-beta-0', 'sc-beta-1']);
+    expect(fake.requests.filter((r) => r.operation === 'GET authorizedResources' && r.status === 403)).toHaveLength(1);
+    // Never a silent pass: each failed read is a finding naming what could not be read and why.
+    const unreadable = findings.filter((f) => f.code === 'GovernanceUnreadable');
+    expect(unreadable.map((f) => `${f.connection!.name}: ${f.message.split(':')[0]}`).sort()).toEqual([
+      'sc-beta-0: Could not read the checks of "sc-beta-0"',
+      'sc-beta-0: Could not read which pipelines may use the connection of "sc-beta-0"',
+      'sc-beta-1: Could not read the checks of "sc-beta-1"',
+      'sc-beta-1: Could not read which pipelines may use the connection of "sc-beta-1"',
+    ]);
+    expect(unreadable.every((f) => f.details['cause'] === 'permission' && f.severity === 'medium')).toBe(true);
+    expect(run.stats).toMatchObject({ complete: true, unreadableGovernance: 2 });
+  });
+
+  it('a failed security-role read is GovernanceUnreadable for that connection only', async () => {
+    const project = fake.state.addProject('gamma');
+    const e = connection('sc-gamma-0', 'gamma', { role: BUILT_IN_ROLES.Reader });
+    connection('sc-gamma-1', 'gamma', { role: BUILT_IN_ROLES.Reader });
+    fake.failRequests({
+      service: 'devops',
+      path: new RegExp(`/roleassignments/resources/${project.id}_${e.id}`, 'i'),
+      status: 500,
+      times: 99,
+    });
+    const run = auditOrganization(clients);
+    const findings: AuditFinding[] = [];
+    for await (const f of run) findings.push(f);
+    const unreadable = findings.filter((f) => f.code === 'GovernanceUnreadable');
+    expect(unreadable.map((f) => f.connection!.name)).toEqual(['sc-gamma-0']);
+    expect(unreadable[0]!.details['cause']).toBe('service');
+    expect(run.stats.unreadableGovernance).toBe(1);
+  });
+
   it('a managed-identity connection whose credential is missing is CredentialMissing, not AppNotFound or MultiTenantApp', async () => {
     fake.state.addProject('payments');
     const created = fake.state.governance.addManagedIdentity({ subscriptionId: SUB, resourceGroup: 'rg-id', name: 'id-x' });

@@ -9,6 +9,8 @@ import {
   deleteCheckConfiguration,
   getCheckConfiguration,
   listCheckConfigurations,
+  MAX_CHECK_QUERY_RESOURCES,
+  queryCheckConfigurations,
   TASK_CHECK_DEFINITIONS,
   updateCheckConfiguration,
   type CheckConfigurationBody,
@@ -81,6 +83,69 @@ describe('listCheckConfigurations', () => {
       operation: 'x',
     });
     expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', code: 'VssVersionOutOfRangeException' });
+  });
+});
+
+describe('queryCheckConfigurations', () => {
+  const QUERY = `/${ORG}/${PROJECT}/_apis/pipelines/checks/queryconfigurations`;
+  const endpoints = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ type: 'endpoint', id: `5e47a0d8-c745-44f8-8f93-${String(i).padStart(12, '0')}` }) as const);
+
+  it('POSTs the resources as the example body does, with $expand=settings at 7.1-preview.1, and unwraps {count,value}', async () => {
+    const { client } = testClient();
+    const asked = endpoints(2);
+    const checks = (await queryCheckConfigurations(client, PROJECT, asked))._unsafeUnwrap();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.method).toBe('POST');
+    expect(seen[0]!.url.pathname).toBe(QUERY);
+    expect(Object.fromEntries(seen[0]!.url.searchParams)).toEqual({ $expand: 'settings', 'api-version': '7.1-preview.1' });
+    const sent = JSON.parse(seen[0]!.body) as Record<string, unknown>[];
+    expect(sent).toEqual(asked);
+    const exampleItem = loadFixture<{ parameters: { body: Record<string, unknown>[] } }>(
+      'ado-approvalsAndChecks-7.1-POST__QueryCheckConfigurationsOnResources.json',
+    ).parameters.body[0]!;
+    for (const key of Object.keys(sent[0]!)) expect(Object.keys(exampleItem)).toContain(key);
+    expect(new Set(checks.map((c) => c.resource.id))).toEqual(new Set(asked.map((r) => r.id)));
+    expect(checks.every((c) => c.settings != null)).toBe(true);
+  });
+
+  it(`sends at most ${MAX_CHECK_QUERY_RESOURCES} resources a request, in order, and nothing for no resource`, async () => {
+    const { client } = testClient();
+    const asked = endpoints(MAX_CHECK_QUERY_RESOURCES + 3);
+    const checks = (await queryCheckConfigurations(client, PROJECT, asked))._unsafeUnwrap();
+    expect(seen.map((r) => (JSON.parse(r.body) as unknown[]).length)).toEqual([MAX_CHECK_QUERY_RESOURCES, 3]);
+    expect(new Set(checks.map((c) => c.resource.id)).size).toBe(asked.length);
+    expect((await queryCheckConfigurations(client, PROJECT, []))._unsafeUnwrap()).toEqual([]);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('a failed chunk is the error', async () => {
+    const { client } = testClient();
+    server.use(
+      http.post(`https://dev.azure.com${QUERY}`, () =>
+        HttpResponse.json({ message: 'denied', typeKey: 'AccessCheckException' }, { status: 403 }),
+      ),
+    );
+    expect((await queryCheckConfigurations(client, PROJECT, endpoints(1)))._unsafeUnwrapErr().kind).toBe('Forbidden');
+  });
+
+  it('the contract handler refuses what the service refuses: GA api-version, a body that is not a list, a resource without type or id', async () => {
+    const { client } = testClient();
+    const post = (body: unknown, apiVersion = '7.1-preview.1') =>
+      client.transport.send({
+        method: 'POST',
+        path: `/${PROJECT}/_apis/pipelines/checks/queryconfigurations`,
+        query: { $expand: 'settings', 'api-version': apiVersion },
+        body,
+        operation: 'x',
+      });
+    const [one] = endpoints(1);
+    expect((await post([one], '7.1'))._unsafeUnwrapErr()).toMatchObject({ kind: 'BadRequest', code: 'VssVersionOutOfRangeException' });
+    expect((await post(one))._unsafeUnwrapErr().kind).toBe('BadRequest');
+    expect((await post([{ id: one!.id }]))._unsafeUnwrapErr().kind).toBe('BadRequest');
+    expect((await post([{ type: 'endpoint' }]))._unsafeUnwrapErr().kind).toBe('BadRequest');
+    expect((await post([{ type: 'endpoint', id: 'not-a-guid' }]))._unsafeUnwrapErr().kind).toBe('BadRequest');
+    expect((await post([one])).isOk()).toBe(true);
   });
 });
 

@@ -7,7 +7,7 @@
  * provider's `approvalsandchecks` resources (microsoft/terraform-provider-azuredevops).
  */
 import type { TransportError } from '@wif/http';
-import { err, ok, type ResultAsync } from 'neverthrow';
+import { err, ok, okAsync, type ResultAsync } from 'neverthrow';
 import type { DevOpsClient, DevOpsOperationOptions } from '../client';
 import { segment } from '../_internal/request';
 import { type CheckConfiguration, checkConfigurationListSchema, checkConfigurationSchema } from '../schemas/checks';
@@ -79,6 +79,55 @@ export function listCheckConfigurations(
       checkConfigurationListSchema,
     )
     .map((res) => res.body.value);
+}
+
+/**
+ * The most resources {@link queryCheckConfigurations} names in one request. Neither the reference
+ * (https://learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations/query)
+ * nor the 7.1 spec documents a limit on the body; 50 keeps each request and its answer bounded
+ * (tens of checks per resource at most) and is well above the 10 connections of a typical project,
+ * so an audit still sends one query per project.
+ */
+export const MAX_CHECK_QUERY_RESOURCES = 50;
+
+/**
+ * Lists the checks on several resources of one project in one request, with their settings.
+ *
+ * `POST /{org}/{project}/_apis/pipelines/checks/queryconfigurations?$expand=settings&api-version=7.1-preview.1`
+ * with the body `[{ type, id }, …]`, answered `200 { count, value }` (unwrapped): every check of
+ * every resource named, each with its `resource`, to tell them apart. Resources are sent in chunks of
+ * {@link MAX_CHECK_QUERY_RESOURCES} (one request each, in order); no resource sends nothing.
+ * Reference: https://learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations/query
+ * Permission: read on the resources (PAT `vso.build`). Read-only, safe to re-run. Errors: those of
+ * every call; the first failed chunk is the error.
+ * @example const checks = await queryCheckConfigurations(devops, projectId, connections.map((c) => ({ type: 'endpoint', id: c.id })));
+ */
+export function queryCheckConfigurations(
+  client: DevOpsClient,
+  project: string,
+  resources: readonly CheckResource[],
+  options: DevOpsOperationOptions = {},
+): ResultAsync<CheckConfiguration[], TransportError> {
+  const chunks: CheckResource[][] = [];
+  for (let i = 0; i < resources.length; i += MAX_CHECK_QUERY_RESOURCES) chunks.push(resources.slice(i, i + MAX_CHECK_QUERY_RESOURCES));
+  const one = (chunk: readonly CheckResource[]): ResultAsync<CheckConfiguration[], TransportError> =>
+    client.transport
+      .sendJson(
+        {
+          method: 'POST',
+          path: `/${segment(project)}/_apis/pipelines/checks/queryconfigurations`,
+          query: query({ $expand: 'settings' }),
+          body: chunk.map((r) => ({ type: r.type, id: r.id, ...(r.name !== undefined ? { name: r.name } : {}) })),
+          operation: 'POST queryCheckConfigurations',
+          abortSignal: options.abortSignal,
+        },
+        checkConfigurationListSchema,
+      )
+      .map((res) => res.body.value);
+  return chunks.reduce<ResultAsync<CheckConfiguration[], TransportError>>(
+    (all, chunk) => all.andThen((got) => one(chunk).map((more) => [...got, ...more])),
+    okAsync([]),
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  * and, for the plain-HTTP emulator only, a handler that attaches the token where the library's
  * `AuthenticationHandler` cannot.
  */
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import type { TokenCredential } from '@azure/core-auth';
 import {
   AuthenticationHandlerOptions,
   type AuthenticationProvider,
@@ -12,31 +12,24 @@ import {
   type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
-import { registeringCredential } from '@wif/http';
+import { createTokenCache } from '@wif/http';
 
 /** Per-request provider options: the caller's abort signal reaches `getToken`. */
 export interface CredentialProviderOptions extends AuthenticationProviderOptions {
   readonly abortSignal?: AbortSignal | undefined;
 }
 
-/** Refresh this long before expiry when the credential does not say when. */
-const REFRESH_MARGIN_IN_MS = 2 * 60_000;
-
 /**
- * Hands out tokens for one scope. Tokens are registered for redaction (`registeringCredential`)
- * and cached until shortly before they expire: the Graph client asks once per request, and some
- * credentials (Azure CLI) start a process per call.
+ * Hands out tokens for one scope from a token cache of `@wif/http` (`createTokenCache`): registered
+ * for redaction, cached and refreshed before they expire, one `getToken` in flight for concurrent
+ * requests. The Graph client asks once per request, and some credentials (Azure CLI) start a
+ * process per call.
  */
 export function credentialAuthProvider(credential: TokenCredential, scope: string): AuthenticationProvider {
-  const registered = registeringCredential(credential);
-  let cached: AccessToken | undefined;
+  const tokens = createTokenCache(credential, scope);
   return {
     async getAccessToken(options?: CredentialProviderOptions): Promise<string> {
-      if (!cached || Date.now() >= (cached.refreshAfterTimestamp ?? cached.expiresOnTimestamp - REFRESH_MARGIN_IN_MS)) {
-        // registeringCredential throws instead of returning null.
-        cached = (await registered.getToken(scope, options?.abortSignal ? { abortSignal: options.abortSignal } : {})) as AccessToken;
-      }
-      return cached.token;
+      return (await tokens.getToken({ abortSignal: options?.abortSignal })).token;
     },
   };
 }

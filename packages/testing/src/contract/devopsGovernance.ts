@@ -90,6 +90,63 @@ export function checkBodyProblem(body: unknown): Response | undefined {
   return undefined;
 }
 
+/** The body of a checks query: `[{ type, id, name? }, …]` (the spec's `Resource[]`). */
+export const checkQueryBodySchema = z.array(z.looseObject({ type: z.string().min(1), id: z.string().min(1), name: z.string().nullish() }));
+export type CheckQueryBody = z.output<typeof checkQueryBodySchema>;
+
+/**
+ * The first problem of `POST …/pipelines/checks/queryconfigurations` (its body and `$expand`), or
+ * undefined: the body must be an array of resources, each with a type and an id; an endpoint id is
+ * a GUID. Shared by the contract route and the fake.
+ * https://learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations/query
+ */
+export function checkQueryProblem(query: URLSearchParams, body: unknown): Response | undefined {
+  const expand = query.get('$expand');
+  if (expand !== null && !['none', 'settings'].some((e) => same(expand, e)))
+    return badRequest('devops', `The value '${expand}' is not valid for $expand.`);
+  if (!Array.isArray(body)) return badRequest('devops', 'Invalid request body: body must be a list of resources ([{ type, id }]).');
+  const parsed = checkQueryBodySchema.safeParse(body);
+  if (!parsed.success) return invalid(parsed.error);
+  for (const r of parsed.data) {
+    if (!RESOURCE_TYPES.some((t) => same(r.type, t))) return badRequest('devops', `Resource type '${r.type}' is not supported.`);
+    if (same(r.type, 'endpoint') && !GUID.test(r.id))
+      return badRequest('devops', `The value '${r.id}' is not a valid service connection id.`);
+  }
+  return undefined;
+}
+
+/** Resource types of `build/authorizedresources` (those the generated clients and terraform name). */
+export const AUTHORIZED_RESOURCE_TYPES = ['endpoint', 'queue', 'variablegroup', 'securefile', 'environment', 'repository'];
+export const AUTHORIZED_RESOURCES_API_VERSION = '7.1-preview.1';
+export const authorizedResourcesBodySchema = z
+  .array(z.looseObject({ id: z.string().min(1), type: z.string().min(1), authorized: z.boolean(), name: z.string().nullish() }))
+  .min(1, 'needs at least one resource');
+export type AuthorizedResourcesBody = z.output<typeof authorizedResourcesBodySchema>;
+
+/** The first problem of a `GET build/authorizedresources` query (`type`, `id`), or undefined. */
+export function authorizedResourcesQueryProblem(query: URLSearchParams): Response | undefined {
+  const type = query.get('type');
+  if (type !== null && !AUTHORIZED_RESOURCE_TYPES.some((t) => same(type, t)))
+    return badRequest('devops', `Resource type '${type}' is not supported.`);
+  const id = query.get('id');
+  if (id !== null && type === null) return badRequest('devops', 'Value cannot be null. Parameter name: type');
+  return undefined;
+}
+
+/** The first problem of a `PATCH build/authorizedresources` body (`[{ id, type, authorized }]`), or undefined. */
+export function authorizedResourcesBodyProblem(body: unknown): Response | undefined {
+  if (!Array.isArray(body))
+    return badRequest('devops', 'Invalid request body: body must be a list of resources ([{ id, type, authorized }]).');
+  const parsed = authorizedResourcesBodySchema.safeParse(body);
+  if (!parsed.success) return invalid(parsed.error);
+  for (const r of parsed.data) {
+    if (!AUTHORIZED_RESOURCE_TYPES.some((t) => same(r.type, t))) return badRequest('devops', `Resource type '${r.type}' is not supported.`);
+    if (same(r.type, 'endpoint') && !GUID.test(r.id))
+      return badRequest('devops', `The value '${r.id}' is not a valid service connection id.`);
+  }
+  return undefined;
+}
+
 export const roleAssignmentBodySchema = z
   .array(z.looseObject({ roleName: z.string(), userId: z.string() }))
   .min(1, 'needs at least one assignment');
@@ -225,6 +282,44 @@ export function devopsGovernanceRoutes(): Route[] {
       return HttpResponse.json(answer(body, id));
     }),
     checkConfigurationsRoute('DELETE checkConfiguration', () => new HttpResponse(null, { status: 204 })),
+    checkQueryRoute((ctx) => {
+      const problem = checkQueryProblem(ctx.query, ctx.body);
+      if (problem) return problem;
+      // The example's checks, handed out round-robin to the resources asked about (each keeps the
+      // resource it was asked for): every resource has checks, as in the example.
+      const examples = example('ado-approvalsAndChecks-7.1-POST__QueryCheckConfigurationsOnResources.json')['value'] as Json[];
+      const resources = checkQueryBodySchema.parse(ctx.body);
+      const withSettings = same(ctx.query.get('$expand'), 'settings');
+      const value = resources.flatMap((r, i) =>
+        [examples[(2 * i) % examples.length]!, examples[(2 * i + 1) % examples.length]!].map((item) => {
+          const isApproval = same((item['type'] as Json)['id'] as string, APPROVAL_TYPE_ID);
+          const settings = ((isApproval ? approvalExample : taskExample)['settings'] ?? {}) as Json;
+          return {
+            ...item,
+            resource: { type: r.type, id: r.id, ...(r.name ? { name: r.name } : {}) },
+            ...(withSettings ? { settings } : {}),
+          };
+        }),
+      );
+      return HttpResponse.json({ count: value.length, value });
+    }),
+    authorizedResourcesRoute('GET', (ctx) => {
+      const problem = authorizedResourcesQueryProblem(ctx.query);
+      if (problem) return problem;
+      // No official example: one resource authorised for all pipelines, of the type asked (the id
+      // asked, or a fixed one), in the `{ count, value }` wrapper of every Azure DevOps list.
+      const type = ctx.query.get('type') ?? 'endpoint';
+      const id = ctx.query.get('id') ?? '5e47a0d8-c745-44f8-8f93-784f18ff31c4';
+      return HttpResponse.json({ count: 1, value: [{ authorized: true, id, name: `${type}-${id.slice(0, 8)}`, type }] });
+    }),
+    authorizedResourcesRoute('PATCH', (ctx) => {
+      const problem = authorizedResourcesBodyProblem(ctx.body);
+      if (problem) return problem;
+      const value = authorizedResourcesBodySchema
+        .parse(ctx.body)
+        .map((r) => ({ authorized: r.authorized, id: r.id, type: r.type, name: r.name ?? null }));
+      return HttpResponse.json({ count: value.length, value });
+    }),
     roleAssignmentsRoute('GET', ({ scope, resourceId }) => {
       const problem = endpointResourceProblem(scope, resourceId);
       if (problem) return problem;
@@ -268,6 +363,35 @@ const CHECK_ROUTES = {
 export function checkConfigurationsRoute(operation: keyof typeof CHECK_ROUTES, answer: (ctx: RouteContext) => Response): Route {
   const [method, pattern] = CHECK_ROUTES[operation];
   return { method, pattern, operation, apiVersion: CHECKS_API_VERSION, handle: answer };
+}
+
+/**
+ * The `POST /{org}/{project}/_apis/pipelines/checks/queryconfigurations` route (7.1-preview.1);
+ * `ctx.params` is `[org, project]`. Shared plumbing: each side passes its own refusals and answer.
+ */
+export function checkQueryRoute(answer: (ctx: RouteContext) => Response): Route {
+  return {
+    method: 'POST',
+    pattern: new RegExp(`^/([^/]+)/${PROJECT}/_apis/pipelines/checks/queryconfigurations$`, 'i'),
+    operation: 'POST queryCheckConfigurations',
+    apiVersion: CHECKS_API_VERSION,
+    handle: answer,
+  };
+}
+
+/**
+ * A `/{org}/{project}/_apis/build/authorizedresources` route (7.1-preview.1; GET lists, PATCH
+ * authorises for all pipelines); `ctx.params` is `[org, project]`. Shared plumbing only.
+ * https://learn.microsoft.com/rest/api/azure/devops/build/authorizedresources/list
+ */
+export function authorizedResourcesRoute(method: 'GET' | 'PATCH', answer: (ctx: RouteContext) => Response): Route {
+  return {
+    method,
+    pattern: new RegExp(`^/([^/]+)/${PROJECT}/_apis/build/authorizedresources$`, 'i'),
+    operation: `${method} authorizedResources`,
+    apiVersion: AUTHORIZED_RESOURCES_API_VERSION,
+    handle: answer,
+  };
 }
 
 /** What a securityroles request names in its path, and the request. */

@@ -2,11 +2,20 @@
  * Azure DevOps check configurations in the fake (`pipelines/checks/configurations`, 7.1-preview.1
  * only — the GA version is refused, as no GA exists): project-scoped routes, `{count,value}` lists,
  * `settings` only with `$expand=settings`, 200 on add, PATCH of an existing id (type cannot change),
- * 404 for an unknown id. Like the service it allows several checks of one type on a resource.
+ * 404 for an unknown id, and `queryconfigurations` (the checks of several resources in one POST).
+ * Like the service it allows several checks of one type on a resource.
  * Source: learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/check-configurations?view=azure-devops-rest-7.1
  */
 import { serviceError, type RouteContext } from '../_router';
-import { type CheckBody, checkBodyProblem, checkBodySchema, checkConfigurationsRoute } from '../contract/devopsGovernance';
+import {
+  type CheckBody,
+  checkBodyProblem,
+  checkBodySchema,
+  checkConfigurationsRoute,
+  checkQueryBodySchema,
+  checkQueryProblem,
+  checkQueryRoute,
+} from '../contract/devopsGovernance';
 import { json, noContent } from './_respond';
 import type { FakeCheck } from './governanceState';
 import type { FakeRoute, FakeRuntime } from './options';
@@ -80,6 +89,23 @@ export function checkRoutes(rt: FakeRuntime): FakeRoute[] {
       if (expand !== null && !['none', 'settings'].some((e) => same(expand, e)))
         return serviceError('devops', 400, 'ArgumentException', `The value '${expand}' is not valid for $expand.`);
       const value = gov.checksOn(type, id).map((c) => checkJson(c, ctx.params[0] ?? '', same(expand, 'settings')));
+      return json({ count: value.length, value });
+    }),
+    // The checks of several resources in one request, in the order the resources were named.
+    checkQueryRoute((ctx) => {
+      const project = projectOr404(ctx);
+      if (project instanceof Response) return project;
+      const problem = checkQueryProblem(ctx.query, ctx.body);
+      if (problem) return problem;
+      const withSettings = same(ctx.query.get('$expand'), 'settings');
+      const seen = new Set<string>();
+      const value = checkQueryBodySchema
+        .parse(ctx.body)
+        .filter((r) => {
+          const key = `${r.type}/${r.id}`.toLowerCase();
+          return seen.has(key) ? false : (seen.add(key), true);
+        })
+        .flatMap((r) => gov.checksOn(r.type, r.id).map((c) => checkJson(c, ctx.params[0] ?? '', withSettings)));
       return json({ count: value.length, value });
     }),
     checkConfigurationsRoute('GET checkConfiguration', (ctx) => {

@@ -1,10 +1,12 @@
 /**
  * Azure DevOps in the fake (api-version 7.1), one file per REST resource as in `@wif/devops`'s
  * `api/` folder: security permission evaluation, connectionData, projects, service endpoints
- * (service connections), pipeline permissions and the in-pipeline OIDC token. What they share
+ * (service connections), pipeline permissions and the resources authorised for all pipelines (one
+ * switch, two APIs) and the in-pipeline OIDC token. What they share
  * (URL patterns, error bodies, the deny list) is in `_common.ts`.
  */
 import type { FakeRoute, FakeRuntime } from '../options';
+import { authorizedResourceRoutes } from './authorizedResources';
 import { connectionDataRoutes } from './connectionData';
 import { oidcTokenRoutes } from './oidcToken';
 import { permissionRoutes } from './permissions';
@@ -19,6 +21,7 @@ export function devopsRoutes(rt: FakeRuntime): FakeRoute[] {
     ...projectRoutes(rt),
     ...serviceEndpointRoutes(rt),
     ...pipelinePermissionRoutes(rt),
+    ...authorizedResourceRoutes(rt),
     ...oidcTokenRoutes(rt),
   ];
 }

@@ -1,0 +1,255 @@
+import { webcrypto } from 'node:crypto';
+import { createServer, request as plainRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { connect, type Socket } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bypassesProxy, createNodeHttpClient, proxySettings } from './nodeHttp';
+
+type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const a = server.address();
+  return typeof a === 'object' && a ? a.port : 0;
+}
+
+function serve(handler: Handler): Server {
+  return createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => handler(req, body, res));
+  });
+}
+
+let server: Server;
+let url = '';
+let connections = 0;
+const json = JSON.stringify({ value: [{ id: 'a', displayName: 'é — ü' }] });
+
+beforeAll(async () => {
+  server = serve((req, body, res) => {
+    const path = req.url ?? '/';
+    if (path === '/gzip') return void res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(json));
+    if (path === '/deflate') return void res.writeHead(200, { 'content-encoding': 'deflate' }).end(deflateSync(json));
+    if (path === '/br') return void res.writeHead(200, { 'content-encoding': 'br' }).end(brotliCompressSync(json));
+    if (path === '/empty') return void res.writeHead(204).end();
+    if (path === '/redirect') return void res.writeHead(302, { location: `${url}/echo` }).end();
+    if (path === '/hang') return;
+    res.writeHead(200, { 'content-type': 'application/json', 'x-echo-method': req.method ?? '' });
+    res.end(JSON.stringify({ body, length: req.headers['content-length'] ?? null, auth: req.headers['authorization'] ?? null }));
+  });
+  server.on('connection', () => connections++);
+  url = `http://127.0.0.1:${await listen(server)}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+describe('createNodeHttpClient', () => {
+  it('reuses one connection for back-to-back requests (decision 005)', async () => {
+    const client = createNodeHttpClient();
+    connections = 0;
+    for (let i = 0; i < 5; i++) expect((await client.send({ url: `${url}/echo`, method: 'GET', headers: {} })).status).toBe(200);
+    expect(connections).toBe(1);
+  });
+
+  it('sends method, headers and a UTF-8 body with its byte length, and reads status, headers and body', async () => {
+    const r = await createNodeHttpClient().send({
+      url: `${url}/echo`,
+      method: 'PATCH',
+      headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+      body: '{"name":"é"}',
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers['x-echo-method']).toBe('PATCH');
+    expect(JSON.parse(r.bodyText)).toEqual({ body: '{"name":"é"}', length: '13', auth: 'Bearer t' });
+  });
+
+  it.each(['gzip', 'deflate', 'br'])('decompresses a %s body as its content-encoding says', async (encoding) => {
+    const r = await createNodeHttpClient().send({ url: `${url}/${encoding}`, method: 'GET', headers: {} });
+    expect(JSON.parse(r.bodyText)).toEqual(JSON.parse(json));
+  });
+
+  it('answers 204 with an empty body, and does not follow a redirect', async () => {
+    const client = createNodeHttpClient();
+    expect(await client.send({ url: `${url}/empty`, method: 'DELETE', headers: {} })).toMatchObject({ status: 204, bodyText: '' });
+    const r = await client.send({ url: `${url}/redirect`, method: 'GET', headers: {} });
+    expect(r.status).toBe(302);
+    expect(r.headers.location).toBe(`${url}/echo`);
+  });
+
+  it('ends an attempt that runs past its timeout with a TimeoutError, and the caller’s abort with an AbortError', async () => {
+    const client = createNodeHttpClient();
+    await expect(client.send({ url: `${url}/hang`, method: 'GET', headers: {}, timeoutInMs: 50 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    const controller = new AbortController();
+    const pending = client.send({ url: `${url}/hang`, method: 'GET', headers: {}, abortSignal: controller.signal, timeoutInMs: 60_000 });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('keeps one timer per attempt in flight and none once the attempt has ended (issue 10)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const client = createNodeHttpClient();
+      const controller = new AbortController();
+      const pending = client.send({ url: `${url}/echo`, method: 'GET', headers: {}, abortSignal: controller.signal, timeoutInMs: 60_000 });
+      expect(vi.getTimerCount()).toBe(1);
+      expect((await pending).status).toBe(200);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('reports a refused connection with its Node code (retryable by the transport)', async () => {
+    const closed = serve(() => undefined);
+    const port = await listen(closed);
+    await new Promise<void>((r) => closed.close(() => r()));
+    await expect(createNodeHttpClient().send({ url: `http://127.0.0.1:${port}/`, method: 'GET', headers: {} })).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+    });
+  });
+});
+
+describe('proxies', () => {
+  it('reads HTTPS_PROXY, then ALL_PROXY, then HTTP_PROXY for https, in either case, and NO_PROXY', () => {
+    expect(proxySettings({ https_proxy: 'http://p:1', HTTP_PROXY: 'http://q:2', NO_PROXY: ' .corp.example , Example.org ' })).toEqual({
+      https: 'http://p:1',
+      http: 'http://q:2',
+      noProxy: ['.corp.example', 'example.org'],
+    });
+    expect(proxySettings({ HTTP_PROXY: 'http://q:2' }).https).toBe('http://q:2');
+    expect(proxySettings({ ALL_PROXY: 'http://a:3', HTTP_PROXY: 'http://q:2' }).https).toBe('http://a:3');
+    expect(proxySettings({})).toEqual({ https: undefined, http: undefined, noProxy: [] });
+  });
+
+  it('bypasses the proxy for loopback, NO_PROXY hosts and their subdomains, and nothing else', () => {
+    const list = ['.corp.example', 'example.org', '*.internal.test', 'host.test:8443'];
+    for (const host of [
+      '127.0.0.1',
+      'localhost',
+      '[::1]',
+      'a.corp.example',
+      'corp.example',
+      'example.org',
+      'x.example.org',
+      'a.internal.test',
+      'host.test',
+    ])
+      expect(bypassesProxy(host, list), host).toBe(true);
+    for (const host of ['management.azure.com', 'notexample.org', 'corp.example.com', 'internal.test.evil'])
+      expect(bypassesProxy(host, list), host).toBe(false);
+    expect(bypassesProxy('graph.microsoft.com', ['*'])).toBe(true);
+  });
+
+  /** A forward proxy on 127.0.0.1: absolute-form HTTP requests and CONNECT tunnels, all to `upstreamPort`. */
+  async function startProxy(upstreamPort: number): Promise<{ url: string; seen: string[]; close(): void }> {
+    const seen: string[] = [];
+    const sockets = new Set<Socket>();
+    const proxy = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      const target = new URL(req.url ?? '/');
+      const up = plainRequest(
+        { host: '127.0.0.1', port: upstreamPort, path: target.pathname + target.search, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(up);
+    });
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      seen.push(`CONNECT ${req.url}`);
+      const upstream = connect(upstreamPort, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      sockets.add(upstream).add(client);
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    const port = await listen(proxy);
+    return {
+      url: `http://127.0.0.1:${port}`,
+      seen,
+      close: () => {
+        for (const s of sockets) s.destroy();
+        proxy.closeAllConnections();
+        proxy.close();
+      },
+    };
+  }
+
+  it('sends plain HTTP through HTTP_PROXY (absolute form), but not to a NO_PROXY host nor to loopback', async () => {
+    const port = Number(new URL(url).port);
+    const proxy = await startProxy(port);
+    try {
+      const client = createNodeHttpClient({ env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.2' } });
+      const r = await client.send({ url: `http://wif-proxy-test.invalid:${port}/echo`, method: 'POST', headers: {}, body: 'hi' });
+      expect(JSON.parse(r.bodyText)).toMatchObject({ body: 'hi' });
+      expect(proxy.seen).toEqual([`POST http://wif-proxy-test.invalid:${port}/echo`]);
+      // Not through the proxy: sent straight to 127.0.0.2, where nothing listens (the server is bound to 127.0.0.1).
+      await expect(client.send({ url: `http://127.0.0.2:${port}/echo`, method: 'GET', headers: {} })).rejects.toMatchObject({
+        code: 'ECONNREFUSED',
+      });
+      await expect(client.send({ url: `${url}/echo`, method: 'GET', headers: {} })).resolves.toMatchObject({ status: 200 });
+      expect(proxy.seen).toHaveLength(1);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it('tunnels HTTPS through HTTPS_PROXY with CONNECT and still verifies the server against the trusted CA', async () => {
+    const { cert, key } = await selfSigned('wif-proxy-test.invalid');
+    const tls = createTlsServer({ cert, key }, (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+    );
+    const tlsPort = await listen(tls as unknown as Server);
+    const proxy = await startProxy(tlsPort);
+    try {
+      const trusted = createNodeHttpClient({ ca: cert, env: { HTTPS_PROXY: proxy.url } });
+      const r = await trusted.send({ url: 'https://wif-proxy-test.invalid/things', method: 'GET', headers: {} });
+      expect(r).toMatchObject({ status: 200, bodyText: '{"ok":true}' });
+      expect(proxy.seen).toEqual(['CONNECT wif-proxy-test.invalid:443']);
+      // Without the CA the same tunnel ends in a certificate error: verification is on through the proxy too.
+      const untrusted = createNodeHttpClient({ env: { HTTPS_PROXY: proxy.url } });
+      await expect(untrusted.send({ url: 'https://wif-proxy-test.invalid/things', method: 'GET', headers: {} })).rejects.toMatchObject({
+        code: expect.stringMatching(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT/),
+      });
+    } finally {
+      proxy.close();
+      tls.closeAllConnections();
+      tls.close();
+    }
+  });
+});
+
+/** A self-signed certificate for `host` (test only), made with @peculiar/x509 over WebCrypto. */
+async function selfSigned(host: string): Promise<{ cert: string; key: string }> {
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
+  x509.cryptoProvider.set(webcrypto as never);
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    name: `CN=${host}`,
+    notBefore: new Date(now - 86_400_000),
+    notAfter: new Date(now + 86_400_000),
+    signingAlgorithm: alg,
+    keys: keys as never,
+    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: host }]), new x509.BasicConstraintsExtension(false)],
+  });
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const key = `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END PRIVATE KEY-----\n`;
+  return { cert: cert.toString('pem'), key };
+}

@@ -1,0 +1,267 @@
+/**
+ * The HTTP client every wif service client sends through by default: `node:http`/`node:https` with
+ * keep-alive agents of its own (one pair per client: a client serves one service and one origin),
+ * nothing else. It does what the services need and no more
+ * (docs/decisions/022-i15-http-lean-transport.md):
+ *
+ * - one request, one answer: the body is read whole (wif's answers are small JSON documents) and
+ *   decompressed when `content-encoding` says gzip, deflate or br;
+ * - redirects are not followed: a 3xx is an answer like any other (core-rest-pipeline's client did
+ *   the same for wif: its pipeline had no redirect policy);
+ * - a per-attempt timeout is one timer, cleared when the attempt ends; it fails the attempt with a
+ *   `TimeoutError`, distinct from the `AbortError` of the caller's signal;
+ * - `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (any case) are read when the client is
+ *   made; a proxy agent is loaded only when one is set (loopback hosts never go through a proxy);
+ * - extra trusted certificate authorities (`ca`) for one client only, on top of the public roots:
+ *   the emulator's CA (decision 012). Verification is never turned off.
+ */
+import http from 'node:http';
+import type https from 'node:https';
+import { createRequire } from 'node:module';
+import type zlib from 'node:zlib';
+import { isLoopbackUrl } from './endpoints';
+import { abortError } from './retry';
+
+/** One request of {@link NodeHttpClient.send}. */
+export interface NodeHttpRequest {
+  /** An absolute `http:` or `https:` URL. */
+  readonly url: string;
+  /** `GET`, `POST`, … */
+  readonly method: string;
+  /** Request headers, sent as given. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** A string body, sent as UTF-8 with its `Content-Length`. */
+  readonly body?: string | undefined;
+  /** The caller's signal: when it fires the request ends with an `AbortError`. */
+  readonly abortSignal?: AbortSignal | undefined;
+  /** This attempt's timeout; when it passes the request ends with a `TimeoutError`. 0 or absent: none. */
+  readonly timeoutInMs?: number | undefined;
+}
+
+/** The answer to one {@link NodeHttpRequest}, any status; the body read whole (and decompressed). */
+export interface NodeHttpResponse {
+  /** The HTTP status; redirects are not followed, so a 3xx is returned as it came. */
+  readonly status: number;
+  /** Response headers, names in lower case (Node's `IncomingHttpHeaders`). */
+  readonly headers: http.IncomingHttpHeaders;
+  /** The body as UTF-8 text; `''` when there is none. */
+  readonly bodyText: string;
+}
+
+/** Options of {@link createNodeHttpClient}. */
+export interface NodeHttpClientOptions {
+  /**
+   * Certificate authorities (PEM) trusted for this client's HTTPS requests, on top of the public
+   * roots (`tls.rootCertificates`), e.g. the CA of `wif emulator --tls`.
+   */
+  readonly ca?: string | readonly string[] | undefined;
+  /** Where proxy variables are read from. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** A small keep-alive HTTP client over `node:http`/`node:https`. */
+export interface NodeHttpClient {
+  /**
+   * Sends one request and reads the whole answer. Rejects only when there is no answer: a network
+   * error (with Node's `code`), an `AbortError` (the caller's signal) or a `TimeoutError`.
+   */
+  send(request: NodeHttpRequest): Promise<NodeHttpResponse>;
+}
+
+/** Reads one response header (`name` in any case); several values are joined as Node joins them. */
+export function headerOf(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** A per-attempt timeout, named as `AbortSignal.timeout` names it: retryable, unlike an abort. */
+export function timeoutError(): Error {
+  const e = new Error('The request timed out.');
+  e.name = 'TimeoutError';
+  return e;
+}
+
+interface ProxySettings {
+  readonly https: string | undefined;
+  readonly http: string | undefined;
+  readonly noProxy: readonly string[];
+}
+
+function envValue(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  return env[name] || env[name.toLowerCase()] || undefined;
+}
+
+/**
+ * The proxy settings in `env`. An `https:` request goes through `HTTPS_PROXY`, else `ALL_PROXY`,
+ * else `HTTP_PROXY` (the order of the Azure SDKs, so one variable set for them works here too); an
+ * `http:` request through `HTTP_PROXY`, else `ALL_PROXY`.
+ */
+export function proxySettings(env: Readonly<Record<string, string | undefined>>): ProxySettings {
+  const all = envValue(env, 'ALL_PROXY');
+  const plain = envValue(env, 'HTTP_PROXY');
+  return {
+    https: envValue(env, 'HTTPS_PROXY') ?? all ?? plain,
+    http: plain ?? all,
+    noProxy: (envValue(env, 'NO_PROXY') ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  };
+}
+
+/**
+ * Whether `hostname` bypasses the proxy: loopback always; `*`; an entry equal to the host; an
+ * entry that is a parent domain of the host (`example.com`, `.example.com` and `*.example.com` all
+ * cover `a.example.com`). A `:port` on an entry is ignored.
+ */
+export function bypassesProxy(hostname: string, noProxy: readonly string[]): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (isLoopbackUrl(`http://${host.includes(':') ? `[${host}]` : host}/`)) return true;
+  for (const raw of noProxy) {
+    if (raw === '*') return true;
+    const entry = raw
+      .replace(/^\*?\./, '')
+      .replace(/:\d+$/, '')
+      .replace(/^\[|\]$/g, '');
+    if (entry && (host === entry || host.endsWith(`.${entry}`))) return true;
+  }
+  return false;
+}
+
+/**
+ * A built-in module loaded on first use: `node:https` (with `node:tls` and crypto) only for an
+ * https URL, `node:zlib` only for a compressed answer. The emulator is plain HTTP and answers
+ * uncompressed, so a `wif` run against it loads neither.
+ */
+interface LazyBuiltins {
+  'node:https': typeof https;
+  'node:zlib': typeof zlib;
+  'node:tls': typeof import('node:tls');
+}
+
+function builtin<K extends keyof LazyBuiltins>(id: K): LazyBuiltins[K] {
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (typeof get === 'function') return get(id) as LazyBuiltins[K];
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node < 22.3 has no getBuiltinModule
+    return require(id) as LazyBuiltins[K];
+  } catch {
+    return createRequire(typeof __filename === 'string' ? __filename : import.meta.url)(id) as LazyBuiltins[K];
+  }
+}
+
+type ProxyAgentModule = { HttpsProxyAgent?: new (proxy: string, options?: https.AgentOptions) => http.Agent } & {
+  HttpProxyAgent?: new (proxy: string, options?: http.AgentOptions) => http.Agent;
+};
+
+/** Loads a proxy agent package on first use, synchronously (see `core/src/_internal/lazyYaml.ts` for why this shape). */
+function loadProxyModule(name: 'https-proxy-agent' | 'http-proxy-agent'): ProxyAgentModule {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a proxy is set
+    return require(name) as ProxyAgentModule;
+  } catch {
+    return createRequire(typeof __filename === 'string' ? __filename : import.meta.url)(name) as ProxyAgentModule;
+  }
+}
+
+/** Creates a {@link NodeHttpClient}: keep-alive agents of its own, created on first use. */
+export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeHttpClient {
+  const extraCa = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
+  const ca = extraCa.length > 0 ? [...builtin('node:tls').rootCertificates, ...extraCa] : undefined;
+  const proxy = proxySettings(options.env ?? process.env);
+  let httpAgent: http.Agent | undefined;
+  let httpsAgent: http.Agent | undefined;
+  let httpProxyAgent: http.Agent | undefined;
+  let httpsProxyAgent: http.Agent | undefined;
+
+  /** The agent for `url`, and request options it needs (a proxy tunnel takes TLS options per request). */
+  const agentFor = (url: URL): { agent: http.Agent; tls?: https.RequestOptions } => {
+    const secure = url.protocol === 'https:';
+    const proxyUrl = secure ? proxy.https : proxy.http;
+    if (proxyUrl && !bypassesProxy(url.hostname, proxy.noProxy)) {
+      if (secure) {
+        const { HttpsProxyAgent } = loadProxyModule('https-proxy-agent');
+        httpsProxyAgent ??= new HttpsProxyAgent!(proxyUrl, { keepAlive: true });
+        return { agent: httpsProxyAgent, ...(ca ? { tls: { ca } } : {}) };
+      }
+      const { HttpProxyAgent } = loadProxyModule('http-proxy-agent');
+      return { agent: (httpProxyAgent ??= new HttpProxyAgent!(proxyUrl, { keepAlive: true })) };
+    }
+    if (secure) return { agent: (httpsAgent ??= new (builtin('node:https').Agent)({ keepAlive: true, ...(ca ? { ca } : {}) })) };
+    return { agent: (httpAgent ??= new http.Agent({ keepAlive: true })) };
+  };
+
+  const send = (request: NodeHttpRequest): Promise<NodeHttpResponse> =>
+    new Promise<NodeHttpResponse>((resolve, reject) => {
+      const signal = request.abortSignal;
+      if (signal?.aborted) {
+        reject(abortError());
+        return;
+      }
+      let url: URL;
+      try {
+        url = new URL(request.url);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`Not an http(s) URL: ${url.protocol}`);
+      } catch (error) {
+        reject(error instanceof TypeError ? error : new TypeError('Not an absolute URL.'));
+        return;
+      }
+      const body = request.body;
+      const headers = body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(body)) };
+      const method = request.method.toUpperCase();
+      let settled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (error: Error | undefined, response?: NodeHttpResponse): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (response) resolve(response);
+        else reject(error ?? new Error('The request ended without an answer.'));
+      };
+      const onAbort = (): void => {
+        const e = abortError();
+        finish(e);
+        outgoing.destroy(e);
+      };
+      const { agent, tls } = agentFor(url);
+      const transport = url.protocol === 'https:' ? builtin('node:https') : http;
+      const outgoing = transport.request(url, { method, headers, agent, ...tls }, (incoming) => {
+        const status = incoming.statusCode ?? 0;
+        const encoding = (headerOf(incoming.headers, 'content-encoding') ?? '').trim().toLowerCase();
+        const z = encoding === '' || encoding === 'identity' ? undefined : builtin('node:zlib');
+        const decoder =
+          encoding === 'gzip' || encoding === 'x-gzip'
+            ? z?.createGunzip()
+            : encoding === 'deflate'
+              ? z?.createInflate()
+              : encoding === 'br'
+                ? z?.createBrotliDecompress()
+                : undefined;
+        const empty = method === 'HEAD' || status === 204 || status === 304;
+        const source: NodeJS.ReadableStream = empty || !decoder ? incoming : incoming.pipe(decoder);
+        const chunks: Buffer[] = [];
+        incoming.on('error', finish);
+        if (source !== incoming) (source as NodeJS.ReadWriteStream).on('error', finish);
+        if (empty) incoming.resume();
+        else source.on('data', (chunk: Buffer) => chunks.push(chunk));
+        source.on('end', () => {
+          const bodyText =
+            chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          finish(undefined, { status, headers: incoming.headers, bodyText });
+        });
+      });
+      outgoing.on('error', finish);
+      if (request.timeoutInMs !== undefined && request.timeoutInMs > 0) {
+        timer = setTimeout(() => {
+          const e = timeoutError();
+          finish(e);
+          outgoing.destroy(e);
+        }, request.timeoutInMs);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      outgoing.end(body);
+    });
+
+  return { send };
+}

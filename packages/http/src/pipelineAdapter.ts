@@ -1,0 +1,161 @@
+/**
+ * The bridge to `@azure/core-rest-pipeline`'s `HttpClient` type, which `TransportOptions.httpClient`
+ * accepts (decision 022): wif's own clients ({@link createNodeHttpClient}) can be handed out as an
+ * `HttpClient` (`trustingHttpClient` does) and are recognised again without any core-rest-pipeline
+ * code; any other `HttpClient` is called through core-rest-pipeline, loaded on first use.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { createRequire } from 'node:module';
+import type {
+  HttpClient,
+  HttpHeaders,
+  HttpMethods,
+  PipelineRequest,
+  PipelineResponse,
+  RawHttpHeaders,
+  RawHttpHeadersInput,
+} from '@azure/core-rest-pipeline';
+import { createNodeHttpClient, headerOf, type NodeHttpClient, type NodeHttpRequest } from './nodeHttp';
+
+/** What every HTTP path of the transport answers: any status, the body read whole. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly header: (name: string) => string | undefined;
+  /** Every header (names in lower case), for adapters that copy them all. */
+  readonly headerEntries: () => Iterable<[string, string]>;
+  readonly bodyText: string;
+}
+
+/** One attempt over some HTTP client. */
+export type HttpSend = (request: NodeHttpRequest) => Promise<HttpAnswer>;
+
+const NODE_CLIENT = Symbol.for('wif.nodeHttpClient');
+
+type Tagged = HttpClient & { readonly [NODE_CLIENT]?: NodeHttpClient };
+
+/** The wif client inside an `HttpClient` made by {@link asPipelineHttpClient}, if it is one. */
+export function nodeClientOf(client: HttpClient | undefined): NodeHttpClient | undefined {
+  return (client as Tagged | undefined)?.[NODE_CLIENT];
+}
+
+/** A minimal `HttpHeaders` (case-insensitive names) for the responses of {@link asPipelineHttpClient}. */
+class PlainHeaders implements HttpHeaders {
+  readonly #map = new Map<string, { name: string; value: string }>();
+  constructor(raw?: RawHttpHeadersInput) {
+    for (const [name, value] of Object.entries(raw ?? {})) this.set(name, value);
+  }
+  get(name: string): string | undefined {
+    return this.#map.get(name.toLowerCase())?.value;
+  }
+  has(name: string): boolean {
+    return this.#map.has(name.toLowerCase());
+  }
+  set(name: string, value: string | number | boolean): void {
+    this.#map.set(name.toLowerCase(), { name, value: String(value) });
+  }
+  delete(name: string): void {
+    this.#map.delete(name.toLowerCase());
+  }
+  toJSON(options: { preserveCase?: boolean } = {}): RawHttpHeaders {
+    const out: RawHttpHeaders = {};
+    for (const [key, entry] of this.#map) out[options.preserveCase ? entry.name : key] = entry.value;
+    return out;
+  }
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    for (const [key, entry] of this.#map) yield [key, entry.value];
+  }
+}
+
+/**
+ * Hands a wif {@link NodeHttpClient} out as a core-rest-pipeline `HttpClient`, for APIs typed with
+ * it. A wif transport given this object sends through the wif client directly. Called on its own
+ * (by code that expects an `HttpClient`) it sends string bodies only.
+ */
+export function asPipelineHttpClient(client: NodeHttpClient = createNodeHttpClient()): HttpClient {
+  const tagged: Tagged = {
+    [NODE_CLIENT]: client,
+    async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
+      if (request.body !== undefined && request.body !== null && typeof request.body !== 'string') {
+        throw new TypeError('This HTTP client sends string bodies only.');
+      }
+      const answer = await client.send({
+        url: request.url,
+        method: request.method,
+        headers: request.headers.toJSON({ preserveCase: true }),
+        body: request.body ?? undefined,
+        abortSignal: request.abortSignal as AbortSignal | undefined,
+        timeoutInMs: request.timeout,
+      });
+      const headers = new PlainHeaders();
+      for (const [name, value] of nodeHeaderEntries(answer.headers)) headers.set(name, value);
+      return { request, status: answer.status, headers, bodyAsText: answer.bodyText };
+    },
+  };
+  return tagged;
+}
+
+type CoreRestPipeline = typeof import('@azure/core-rest-pipeline');
+let pipelineModule: CoreRestPipeline | undefined;
+
+/** core-rest-pipeline, loaded on first use, synchronously (the shape of `core/src/_internal/lazyYaml.ts`). */
+export function coreRestPipeline(): CoreRestPipeline {
+  if (!pipelineModule) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- only for a caller's own HttpClient
+      pipelineModule = require('@azure/core-rest-pipeline') as CoreRestPipeline;
+    } catch {
+      pipelineModule = createRequire(typeof __filename === 'string' ? __filename : import.meta.url)(
+        '@azure/core-rest-pipeline',
+      ) as CoreRestPipeline;
+    }
+  }
+  return pipelineModule;
+}
+
+function* nodeHeaderEntries(headers: IncomingHttpHeaders): Iterable<[string, string]> {
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) yield [name, Array.isArray(value) ? value.join(', ') : value];
+  }
+}
+
+/** One attempt over a wif client. */
+export function sendOverNodeClient(client: NodeHttpClient): HttpSend {
+  return async (request) => {
+    const answer = await client.send(request);
+    return {
+      status: answer.status,
+      header: (name) => headerOf(answer.headers, name),
+      headerEntries: () => nodeHeaderEntries(answer.headers),
+      bodyText: answer.bodyText,
+    };
+  };
+}
+
+/**
+ * One attempt over any `HttpClient`: wif's own directly, another through core-rest-pipeline's
+ * request objects. `insecure` allows plain HTTP (the loopback emulator, checked by the caller).
+ */
+export function sendOverHttpClient(client: HttpClient, insecure: boolean): HttpSend {
+  const own = nodeClientOf(client);
+  if (own) return sendOverNodeClient(own);
+  const { createPipelineRequest, createHttpHeaders } = coreRestPipeline();
+  return async (request) => {
+    const response = await client.sendRequest(
+      createPipelineRequest({
+        url: request.url,
+        method: request.method as HttpMethods,
+        headers: createHttpHeaders(request.headers),
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        ...(request.abortSignal ? { abortSignal: request.abortSignal } : {}),
+        ...(request.timeoutInMs ? { timeout: request.timeoutInMs } : {}),
+        allowInsecureConnection: insecure,
+      }),
+    );
+    return {
+      status: response.status,
+      header: (name) => response.headers.get(name) ?? undefined,
+      headerEntries: () => response.headers,
+      bodyText: response.bodyAsText ?? '',
+    };
+  };
+}
