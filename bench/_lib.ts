@@ -33,12 +33,16 @@ export function median(xs: readonly number[]): number {
 /** An emulator running in its own process (emulatorHost.mjs), so it does not compete with the measured client for one thread. */
 export interface RemoteEmulator {
   readonly url: string;
+  /** How long seeding the organization took in the emulator's process. */
+  readonly seedInMs: number;
   readonly endpoints: { graph: string; arm: string; devops: string; authority: string };
   counts(
     prefix: string,
   ): Promise<{ apps: number; connections: number; credentials: number; assignments: number; requests: number; throttled: number }>;
   /** Requests served so far per service operation (`graph getApplication`: n). */
   operations(): Promise<Record<string, number>>;
+  /** The emulator process's CPU time so far (user + system) and its peak resident memory. */
+  usage(): Promise<{ cpuInMs: number; maxRssInMb: number }>;
 }
 
 export async function withEmulator<T>(
@@ -60,11 +64,12 @@ export async function withEmulator<T>(
       host.on('message', onMessage);
     });
   try {
-    const ready = next<{ type: 'ready'; url: string }>('ready');
+    const ready = next<{ type: 'ready'; url: string; seedInMs: number }>('ready');
     host.send({ type: 'start', ...options });
-    const { url } = await ready;
+    const { url, seedInMs } = await ready;
     const emu: RemoteEmulator = {
       url,
+      seedInMs,
       endpoints: emulatorEndpoints(url),
       counts: async (prefix) => {
         const reply = next<{
@@ -83,6 +88,12 @@ export async function withEmulator<T>(
         const reply = next<{ type: 'operations'; byOperation: Record<string, number> }>('operations');
         host.send({ type: 'operations' });
         return (await reply).byOperation;
+      },
+      usage: async () => {
+        const reply = next<{ type: 'usage'; cpuInMs: number; maxRssInMb: number }>('usage');
+        host.send({ type: 'usage' });
+        const { cpuInMs, maxRssInMb } = await reply;
+        return { cpuInMs, maxRssInMb };
       },
     };
     return await fn(emu);
@@ -172,6 +183,12 @@ export interface ProcessRun {
   readonly stderr: string;
   /** The machine's 1-minute load average when the process was started. */
   readonly loadAverage: number;
+  /**
+   * User + system CPU time of the process and the children it waited for (`/usr/bin/time`; for
+   * `wif audit`, its audit child included), when measured: it rises much less with the machine's
+   * load than the wall time does.
+   */
+  readonly cpuInMs?: number;
 }
 
 /**
@@ -186,7 +203,7 @@ export async function runCli(
   const useTime = existsSync(TIME);
   const timeFile = join(tmpdir(), `wif-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const node = [...(options.nodeFlags ?? []), WIF_BIN, ...args];
-  const [cmd, argv] = useTime ? [TIME, ['-f', '%M', '-o', timeFile, process.execPath, ...node]] : [process.execPath, node];
+  const [cmd, argv] = useTime ? [TIME, ['-f', '%M %U %S', '-o', timeFile, process.execPath, ...node]] : [process.execPath, node];
   const out = openSync(options.stdoutFile ?? '/dev/null', 'w');
   const loadAverage = loadavg()[0] ?? 0;
   const t0 = performance.now();
@@ -214,10 +231,22 @@ export async function runCli(
   const wallInMs = performance.now() - t0;
   if (poll) clearInterval(poll);
   closeSync(out);
+  let cpuInMs: number | undefined;
   if (useTime) {
+    // The last line (a non-zero exit adds "Command exited with non-zero status N" before it): "maxRSS user system".
     const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
-    hwmInKb = Number(lines[lines.length - 1]);
+    const [rss = '0', user = '0', system = '0'] = lines[lines.length - 1]!.trim().split(/\s+/);
+    hwmInKb = Number(rss);
+    cpuInMs = (Number(user) + Number(system)) * 1000;
     rmSync(timeFile, { force: true });
   }
-  return { code, wallInMs, maxRssInMb: hwmInKb / 1024, rssSource: useTime ? 'time' : 'proc', stderr, loadAverage };
+  return {
+    code,
+    wallInMs,
+    maxRssInMb: hwmInKb / 1024,
+    rssSource: useTime ? 'time' : 'proc',
+    stderr,
+    loadAverage,
+    ...(cpuInMs !== undefined ? { cpuInMs } : {}),
+  };
 }

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchSpec, fmtMs, median, type ProcessRun, runCli, withEmulator } from './_lib';
@@ -56,48 +56,89 @@ export async function cliFleet(latencyInMs: number, runs: number): Promise<Proce
   return out;
 }
 
-export interface AuditScaleRow {
+/** What the emulator spent on one run: its CPU time (user + system) while that run went on. */
+export interface EmulatorShare {
+  readonly emulatorCpuInMs: number;
+}
+
+/** One SDK walk in its own process (bench/auditChild.mjs). */
+export interface SdkWalk extends EmulatorShare {
+  readonly wallInMs: number;
+  readonly maxRssInMb: number;
+  readonly cpuInMs: number;
+  readonly findings: number;
   readonly connections: number;
-  readonly sdk: { wallInMs: number; maxRssInMb: number; findings: number };
-  readonly ndjson: ProcessRun & { findings: number };
-  readonly json: ProcessRun & { findings: number };
-  readonly nightly?: ProcessRun & { junitBytes: number; jsonFindings: number; flags: string };
+  readonly loadAverage: number;
+}
+
+export interface AuditScaleRow {
+  readonly projects: number;
+  readonly connections: number;
+  /** Seeding the organization in the emulator (once per row, shared by every run of the row). */
+  readonly seedInMs: number;
+  /** The emulator process's peak resident memory over the row. */
+  readonly emulatorMaxRssInMb: number;
+  /** The SDK walk, run before and after the two CLI runs: wall, CPU, load and emulator CPU are their means, memory the larger. */
+  readonly sdk: SdkWalk & { readonly runs: readonly SdkWalk[] };
+  readonly ndjson: ProcessRun & EmulatorShare & { findings: number };
+  readonly json: ProcessRun & EmulatorShare & { findings: number };
+  readonly nightly?: ProcessRun & EmulatorShare & { junitBytes: number; jsonFindings: number; flags: string };
   /** Requests the emulator served for the `--output ndjson` run, per operation. */
   readonly operations: Record<string, number>;
 }
 
-/** The node flags the nightly pipeline example sets for the audit step (its NODE_OPTIONS), or none. */
+/**
+ * The node flags the nightly pipeline example gives the audit: its NODE_OPTIONS, if it sets one, and
+ * any flag between `node` and the script in its `wif:` variable (`wif: node --flag "…/wif.mjs"`).
+ */
 export function nightlyNodeFlags(): string[] {
   const yml = readFileSync(join(root, 'examples', 'pipelines', 'nightly-audit.yml'), 'utf8');
-  const m = /^\s*NODE_OPTIONS:\s*(.*)$/m.exec(yml);
-  return m
-    ? m[1]!
-        .replace(/^['"]|['"]$/g, '')
-        .split(/\s+/)
-        .filter(Boolean)
-    : [];
+  const options = /^\s*NODE_OPTIONS:\s*(.*)$/m.exec(yml)?.[1]?.replace(/^['"]|['"]$/g, '') ?? '';
+  const inline = /^\s*wif:\s*node((?:\s+-[^\s"']+)*)\s/m.exec(yml)?.[1] ?? '';
+  return `${options} ${inline}`.split(/\s+/).filter(Boolean);
 }
 
 /**
- * The audit of `projects × 10` connections with no injected latency: the SDK in a process of its own
- * (auditChild.mjs, all three clients, findings counted and dropped), then `wif audit --output ndjson`
- * and `wif audit --json` spawned, stdout to a file; with `nightly`, also the command of
- * examples/pipelines/nightly-audit.yml with its node flags (the table to stdout, JUnit and JSON to files).
+ * The audit of `projects × 10` connections with no injected latency, on one emulator seeded once
+ * for the whole row: the SDK in a process of its own (auditChild.mjs, all three clients, findings
+ * counted and dropped), then `wif audit --output ndjson` and `wif audit --json` spawned, stdout to a
+ * file, then the SDK again (the two SDK walks bracket the CLI runs); with `nightly`, also the command of examples/pipelines/nightly-audit.yml with its node flags
+ * (the table to stdout, JUnit and JSON to files). Each run also reports the emulator's CPU time
+ * during it (the emulator is one thread serving every request, so it bounds every run alike).
+ * Progress goes to stderr (a 100,000-connection row takes minutes).
  */
 export async function cliAuditScale(projects: number, nightly: boolean): Promise<AuditScaleRow> {
+  const say = (s: string): void => void process.stderr.write(`[bench cli ${projects}×10] ${s} (load ${loadavg()[0]!.toFixed(1)})\n`);
   return withEmulator({ seed: false, org: { projects, perProject: 10 }, fake: { latencyInMs: 0 } }, async (emu) => {
-    const sdk = JSON.parse(await child(join(root, 'bench', 'auditChild.mjs'), [emu.url, 'identity'])) as {
-      wallInMs: number;
-      maxRssInMb: number;
-      findings: number;
-      connections: number;
+    say(`seeded in ${fmtMs(emu.seedInMs)}`);
+    /** `fn` with the emulator's CPU time over it. */
+    const share = async <T>(what: string, fn: () => Promise<T>): Promise<T & EmulatorShare> => {
+      const before = (await emu.usage()).cpuInMs;
+      const r = await fn();
+      const emulatorCpuInMs = (await emu.usage()).cpuInMs - before;
+      const w = r as { wallInMs?: number; maxRssInMb?: number; cpuInMs?: number };
+      say(
+        `${what}: ${fmtMs(w.wallInMs ?? 0)}, CPU ${fmtMs(w.cpuInMs ?? 0)}, peak ${mb(w.maxRssInMb ?? 0)}, emulator CPU ${fmtMs(emulatorCpuInMs)}`,
+      );
+      return { ...r, emulatorCpuInMs };
     };
+    type SdkRun = SdkWalk;
+    const sdkWalk = (what: string): Promise<SdkRun> => {
+      const loadAverage = loadavg()[0] ?? 0;
+      return share(what, async () => ({
+        ...(JSON.parse(await child(join(root, 'bench', 'auditChild.mjs'), [emu.url, 'identity'])) as Omit<
+          SdkRun,
+          'loadAverage' | 'emulatorCpuInMs'
+        >),
+        loadAverage,
+      }));
+    };
+    const sdkBefore = await sdkWalk('SDK walk (before)');
     const lines = (file: string): number => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
     const ndFile = join(work, `audit-${projects}.ndjson`);
     const opsBefore = await emu.operations();
-    const nd = must(
-      await runCli(['audit', '--output', 'ndjson', '--emulator', emu.url], { stdoutFile: ndFile }),
-      'wif audit --output ndjson',
+    const nd = await share('wif audit --output ndjson', async () =>
+      must(await runCli(['audit', '--output', 'ndjson', '--emulator', emu.url], { stdoutFile: ndFile }), 'wif audit --output ndjson'),
     );
     const ndFindings = lines(ndFile) - 1;
     const operations = Object.fromEntries(
@@ -107,35 +148,54 @@ export async function cliAuditScale(projects: number, nightly: boolean): Promise
     );
     rmSync(ndFile);
     const jsonFile = join(work, `audit-${projects}.json`);
-    const json = must(await runCli(['audit', '--json', '--emulator', emu.url], { stdoutFile: jsonFile }), 'wif audit --json');
+    const json = await share('wif audit --json', async () =>
+      must(await runCli(['audit', '--json', '--emulator', emu.url], { stdoutFile: jsonFile }), 'wif audit --json'),
+    );
     const doc = JSON.parse(readFileSync(jsonFile, 'utf8')) as { findings: unknown[] };
     rmSync(jsonFile);
+    // The SDK walk again after the two CLI runs: the machine's load drifts over minutes, and the mean
+    // of a walk before and one after puts the SDK in the same window as the CLI runs it is compared with.
+    const sdkAfter = await sdkWalk('SDK walk (after)');
+    const both = [sdkBefore, sdkAfter];
+    const mean = (f: (r: SdkRun) => number): number => (f(sdkBefore) + f(sdkAfter)) / 2;
+    const sdk: AuditScaleRow['sdk'] = {
+      wallInMs: mean((r) => r.wallInMs),
+      cpuInMs: mean((r) => r.cpuInMs),
+      maxRssInMb: Math.max(...both.map((r) => r.maxRssInMb)),
+      findings: sdkBefore.findings,
+      connections: sdkBefore.connections,
+      loadAverage: mean((r) => r.loadAverage),
+      emulatorCpuInMs: mean((r) => r.emulatorCpuInMs),
+      runs: both,
+    };
     let nightlyRun: AuditScaleRow['nightly'];
     if (nightly) {
       const flags = nightlyNodeFlags();
       const junit = join(work, 'audit.xml');
-      const r = must(
-        // The pipeline's command line: the table to the log, JUnit and JSON to files.
-        await runCli(
-          [
-            'audit',
-            '--org',
-            'contoso',
-            '--fail-on',
-            'high',
-            '--output',
-            'table',
-            '--output',
-            'junit=audit.xml',
-            '--output',
-            'json=audit.json',
-            '--emulator',
-            emu.url,
-          ],
-          { nodeFlags: flags, cwd: work },
+      const r = await share('the nightly pipeline command', async () =>
+        must(
+          // The pipeline's command line: the table to the log, JUnit and JSON to files.
+          await runCli(
+            [
+              'audit',
+              '--org',
+              'contoso',
+              '--fail-on',
+              'high',
+              '--output',
+              'table',
+              '--output',
+              'junit=audit.xml',
+              '--output',
+              'json=audit.json',
+              '--emulator',
+              emu.url,
+            ],
+            { nodeFlags: flags, cwd: work },
+          ),
+          'the nightly pipeline command',
+          [0, 4],
         ),
-        'the nightly pipeline command',
-        [0, 4],
       );
       const nightlyDoc = JSON.parse(readFileSync(join(work, 'audit.json'), 'utf8')) as { findings: unknown[] };
       nightlyRun = { ...r, junitBytes: statSync(junit).size, jsonFindings: nightlyDoc.findings.length, flags: flags.join(' ') || '(none)' };
@@ -143,7 +203,10 @@ export async function cliAuditScale(projects: number, nightly: boolean): Promise
       rmSync(join(work, 'audit.json'));
     }
     return {
+      projects,
       connections: sdk.connections,
+      seedInMs: emu.seedInMs,
+      emulatorMaxRssInMb: (await emu.usage()).maxRssInMb,
       sdk,
       ndjson: { ...nd, findings: ndFindings },
       json: { ...json, findings: doc.findings.length },

@@ -1,8 +1,9 @@
 // The emulator in its own process, so that the measured client and the emulator do not share one
 // JavaScript thread. Started by run.ts with `fork`; speaks over the IPC channel:
-//   → { type: 'start', fake, seed, org?: { projects, perProject, appsPerProject? } }   ← { type: 'ready', url }
+//   → { type: 'start', fake, seed, org?: { projects, perProject, appsPerProject? } }   ← { type: 'ready', url, seedInMs }
 //   → { type: 'counts', prefix }                                        ← { type: 'counts', apps, connections, credentials, assignments }
 //   → { type: 'operations' }                                            ← { type: 'operations', byOperation: { 'graph getApplication': n, … } }
+//   → { type: 'usage' }                                                 ← { type: 'usage', cpuInMs, maxRssInMb }
 //   → { type: 'stop' }
 import { startEmulator } from '@wif/cli';
 
@@ -49,8 +50,9 @@ process.on('message', async (msg) => {
       return;
     }
     emulator = started.value;
+    const t0 = performance.now();
     if (msg.org) seedOrg(emulator.fake.state, msg.org.projects, msg.org.perProject, msg.org.appsPerProject);
-    process.send({ type: 'ready', url: emulator.url });
+    process.send({ type: 'ready', url: emulator.url, seedInMs: performance.now() - t0 });
   } else if (msg.type === 'counts') {
     const s = emulator.fake.state;
     const apps = s.applications().filter((a) => a.displayName.startsWith(`ado-${msg.prefix}`));
@@ -72,6 +74,10 @@ process.on('message', async (msg) => {
       byOperation[k] = (byOperation[k] ?? 0) + 1;
     }
     process.send({ type: 'operations', byOperation });
+  } else if (msg.type === 'usage') {
+    // The emulator's own CPU time (user + system) and peak memory so far: what every client run shares.
+    const u = process.resourceUsage();
+    process.send({ type: 'usage', cpuInMs: (u.userCPUTime + u.systemCPUTime) / 1000, maxRssInMb: u.maxRSS / 1024 });
   } else if (msg.type === 'stop') {
     await emulator?.close();
     process.exit(0);

@@ -11,7 +11,7 @@ import { apply, DEFAULT_APPLY_CONCURRENCY, loadSpec, type ResolvedSpec } from '@
 import { auditOrganization } from '@wif/core/audit';
 import { azPerCallInMs, cliAuditScale, cliFleet, cliIdentityAudit, cliOneConnection, mb } from './cli';
 import { startupSection } from './startup';
-import { benchSpec, fmtMs, label, measuredDepth, median, recordingClients, type Timed, withEmulator } from './_lib';
+import { benchSpec, fmtMs, label, measuredDepth, median, type ProcessRun, recordingClients, type Timed, withEmulator } from './_lib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LATENCY_IN_MS = 50;
@@ -195,81 +195,73 @@ async function audit(): Promise<void> {
 async function cliSection(ctx: BenchContext): Promise<void> {
   out('## What users run: the `wif` CLI as a whole process');
   out();
-  const sizes = QUICK ? [100] : [100, 1000, 10_000];
-  const biggest = sizes[sizes.length - 1]!;
-  const one = await cliOneConnection(LATENCY_IN_MS, 3);
-  const fleetRuns = await cliFleet(LATENCY_IN_MS, 3);
+  // BENCH_CLI_PROJECTS=10000 (a comma-separated list) runs only the audit rows at those sizes, e.g.
+  // the biggest row alone: `BENCH_ONLY=cli BENCH_CLI_PROJECTS=10000`; the nightly command runs at the largest.
+  const chosen = process.env['BENCH_CLI_PROJECTS']?.split(',').map(Number);
+  const sizes = chosen ?? (QUICK ? [100] : [100, 1000, 10_000]);
+  const biggest = Math.max(...sizes);
+  const one = chosen ? [] : await cliOneConnection(LATENCY_IN_MS, 3);
+  const fleetRuns = chosen ? [] : await cliFleet(LATENCY_IN_MS, 3);
   const audits = [] as Awaited<ReturnType<typeof cliAuditScale>>[];
   for (const p of sizes) audits.push(await cliAuditScale(p, p === biggest));
   const source =
-    one[0]?.rssSource === 'time' ? "`/usr/bin/time` (the child's getrusage)" : "the child's `/proc/<pid>/status` VmHWM, polled every 20 ms";
+    (one[0] ?? audits[0]?.ndjson)?.rssSource === 'time'
+      ? "`/usr/bin/time` (the child's getrusage)"
+      : "the child's `/proc/<pid>/status` VmHWM, polled every 20 ms";
   out(
     `Each \`wif\` row spawns \`node packages/cli/dist/wif.js …\` against the emulator (in a process of its own, not counted), stdout to a file: wall time from spawn to exit, start-up, credential and SDK loading and output writing included; peak resident memory from ${source} (for \`wif audit\`, which runs itself in a child with a small young generation, the larger of the two processes). Default node flags. The SDK column is the same work in-process: the apply rows are the medians above; the audit rows run \`auditOrganization\` with all three clients in a separate process (bench/auditChild.mjs), findings counted and dropped. Each audit row is one run. Load average when this section started: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`,
   );
   out();
-  out('| scenario | `wif` wall | `wif` peak RSS | SDK wall | SDK peak RSS | `wif` ÷ SDK wall | load average |');
-  out('|---|---|---|---|---|---|---|');
-  const row = (
-    name: string,
-    wall: number,
-    rss: number,
-    sdkWall: number | undefined,
-    sdkRss: number | undefined,
-    load: number,
-    target = '',
-  ): void =>
-    out(
-      `| ${name} | ${fmtMs(wall)} | ${mb(rss)} | ${sdkWall === undefined ? '—' : fmtMs(sdkWall)} | ${sdkRss === undefined ? '—' : mb(sdkRss)} | ${sdkWall === undefined ? '—' : `${(wall / sdkWall).toFixed(2)}×`}${target} | ${load.toFixed(1)} |`,
-    );
-  row(
-    `\`wif apply\`, one connection, ${LATENCY_IN_MS} ms/request (median of ${one.length})`,
-    median(one.map((r) => r.wallInMs)),
-    Math.max(...one.map((r) => r.maxRssInMb)),
-    ctx.oneInMs,
-    undefined,
-    one[0]!.loadAverage,
-  );
-  row(
-    `\`wif apply\`, the 43-connection fleet, 5% throttled, Retry-After 0 (median of ${fleetRuns.length})`,
-    median(fleetRuns.map((r) => r.wallInMs)),
-    Math.max(...fleetRuns.map((r) => r.maxRssInMb)),
-    ctx.fleetInMs,
-    undefined,
-    fleetRuns[0]!.loadAverage,
-  );
-  for (const a of audits) {
-    const big = a === audits[audits.length - 1] && !QUICK;
-    const tgt = (r: { wallInMs: number; maxRssInMb: number }): string =>
-      big ? ` — targets < 150 MB and ≤ 2×: ${r.maxRssInMb < 150 && r.wallInMs <= 2 * a.sdk.wallInMs ? '**met**' : '**missed**'}` : '';
-    const n = a.connections.toLocaleString('en');
-    row(
-      `\`wif audit --output ndjson\`, ${n} connections, ${a.ndjson.findings.toLocaleString('en')} findings`,
-      a.ndjson.wallInMs,
-      a.ndjson.maxRssInMb,
-      a.sdk.wallInMs,
-      a.sdk.maxRssInMb,
-      a.ndjson.loadAverage,
-      tgt(a.ndjson),
-    );
-    row(
-      `\`wif audit --json\`, ${n} connections`,
-      a.json.wallInMs,
-      a.json.maxRssInMb,
-      a.sdk.wallInMs,
-      a.sdk.maxRssInMb,
-      a.json.loadAverage,
-      tgt(a.json),
-    );
+  if (one[0] && fleetRuns[0]) {
+    out('| scenario | `wif` wall | `wif` peak RSS | SDK wall | `wif` ÷ SDK wall | load average |');
+    out('|---|---|---|---|---|---|');
+    const row = (name: string, runs: readonly ProcessRun[], sdkWall: number | undefined): void => {
+      const wall = median(runs.map((r) => r.wallInMs));
+      out(
+        `| ${name} (median of ${runs.length}) | ${fmtMs(wall)} | ${mb(Math.max(...runs.map((r) => r.maxRssInMb)))} | ${sdkWall === undefined ? '—' : fmtMs(sdkWall)} | ${sdkWall === undefined ? '—' : `${(wall / sdkWall).toFixed(2)}×`} | ${runs[0]!.loadAverage.toFixed(1)} |`,
+      );
+    };
+    row(`\`wif apply\`, one connection, ${LATENCY_IN_MS} ms/request`, one, ctx.oneInMs);
+    row('`wif apply`, the 43-connection fleet, 5% throttled, Retry-After 0', fleetRuns, ctx.fleetInMs);
   }
   out();
-  const nightly = audits[audits.length - 1]?.nightly;
+  out(
+    "The audit rows, one emulator per size seeded once for all of its runs (the SDK walk, then `--output ndjson`, `--json` and, at the largest size, the nightly command). CPU is user + system time of the process (for `wif audit`, its audit child included), which grows much less with the machine's load than the wall time; the emulator's CPU during each run is what every run shares (one thread serving all requests).",
+  );
+  out();
+  out(
+    '| connections, output | `wif` wall | `wif` CPU | `wif` peak RSS | SDK wall (before, after) / CPU / peak RSS | `wif` ÷ SDK wall (CPU) | emulator CPU during the `wif` run | load average | targets (largest size: < 150 MB, ≤ 2× SDK wall) |',
+  );
+  out('|---|---|---|---|---|---|---|---|---|');
+  for (const a of audits) {
+    const big = audits.indexOf(a) === sizes.indexOf(biggest) && !QUICK;
+    const n = a.connections.toLocaleString('en');
+    const cpu = (x: number | undefined): string => (x === undefined ? '—' : fmtMs(x));
+    const runs = [
+      [`${n}, \`--output ndjson\` (${a.ndjson.findings.toLocaleString('en')} findings)`, a.ndjson],
+      [`${n}, \`--json\``, a.json],
+    ] as const;
+    for (const [name, r] of runs) {
+      const met = r.maxRssInMb < 150 && r.wallInMs <= 2 * a.sdk.wallInMs;
+      out(
+        `| ${name} | ${fmtMs(r.wallInMs)} | ${cpu(r.cpuInMs)} | ${mb(r.maxRssInMb)} | ${fmtMs(a.sdk.wallInMs)} (${a.sdk.runs.map((x) => fmtMs(x.wallInMs)).join(', ')}) / ${cpu(a.sdk.cpuInMs)} / ${mb(a.sdk.maxRssInMb)} | ${(r.wallInMs / a.sdk.wallInMs).toFixed(2)}×${r.cpuInMs === undefined ? '' : ` (${(r.cpuInMs / a.sdk.cpuInMs).toFixed(2)}×)`} | ${fmtMs(r.emulatorCpuInMs)} (SDK run: ${fmtMs(a.sdk.emulatorCpuInMs)}) | ${r.loadAverage.toFixed(1)} (SDK run: ${a.sdk.loadAverage.toFixed(1)}) | ${big ? (met ? '**met**' : '**missed**') : '—'} |`,
+      );
+    }
+  }
+  out();
+  out(
+    `Seeding the organization in the emulator: ${audits.map((a) => `${a.connections.toLocaleString('en')} connections ${fmtMs(a.seedInMs)}`).join(', ')}; the emulator's peak memory at the largest size ${mb(Math.max(...audits.map((a) => a.emulatorMaxRssInMb)))}.`,
+  );
+  out();
+  const largest = audits[sizes.indexOf(biggest)];
+  const nightly = largest?.nightly;
   if (nightly) {
     out(
-      `The nightly pipeline's command (examples/pipelines/nightly-audit.yml: \`wif audit --org contoso --fail-on high --output table --output junit=audit.xml --output json=audit.json\`, node flags ${nightly.flags === '(none)' ? 'none' : `\`${nightly.flags}\``}) over ${audits[audits.length - 1]!.connections.toLocaleString('en')} connections: exit ${nightly.code} (4 = findings at or above high; no crash), ${fmtMs(nightly.wallInMs)}, peak ${mb(nightly.maxRssInMb)} (load average ${nightly.loadAverage.toFixed(1)}); JUnit file ${(nightly.junitBytes / 2 ** 20).toFixed(0)} MB, JSON file with ${nightly.jsonFindings.toLocaleString('en')} findings.`,
+      `The nightly pipeline's command (examples/pipelines/nightly-audit.yml: \`wif audit --org contoso --fail-on high --output table --output junit=audit.xml --output json=audit.json\`, node flags ${nightly.flags === '(none)' ? 'none' : `\`${nightly.flags}\``}) over ${largest!.connections.toLocaleString('en')} connections: exit ${nightly.code} (4 = findings at or above high; no crash), ${fmtMs(nightly.wallInMs)}, peak ${mb(nightly.maxRssInMb)} (load average ${nightly.loadAverage.toFixed(1)}); JUnit file ${(nightly.junitBytes / 2 ** 20).toFixed(0)} MB, JSON file with ${nightly.jsonFindings.toLocaleString('en')} findings.`,
     );
     out();
   }
-  const ops = audits[audits.length - 1]?.operations;
+  const ops = largest?.operations;
   if (ops) {
     out(
       `Requests the biggest audit row sent (counted by the emulator; a Graph \`$batch\` counts once, the reads it carried are listed apart): ${Object.entries(

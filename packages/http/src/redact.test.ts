@@ -192,3 +192,56 @@ describe('errors and their cause chains', () => {
     expect(seen[0]!.status).toBe(503);
   });
 });
+
+describe('redact: the quick test before the shapes', () => {
+  // Every shape's match must contain a word of MAYBE_SECRET_SHAPE, else skipping the shapes for a
+  // text without those words could let a secret through. Texts built from the shapes' own pieces.
+  const pieces = [
+    'Bearer ',
+    'basic ',
+    'PAT ',
+    'bEaReR\t',
+    '?code=',
+    '&CODE=',
+    'eyJ',
+    'eyJhbGciOiJub25lIn0',
+    '.',
+    '1Q~',
+    '"password": "',
+    "'Token': '",
+    '\\"secret\\": \\"',
+    '<Sig a="b">',
+    '</sig>',
+    'client_secret%3D',
+    'Pat%3a%20',
+    'apitoken = ',
+    'x',
+    'abcdefgh12345678',
+    'k'.repeat(33),
+    '"',
+    '&',
+    ' ',
+    'serviceprincipalkey:',
+    'ÿ',
+  ];
+  it('no shape matches a text the quick test passes over', async () => {
+    const { MAYBE_SECRET_SHAPE, SECRET_SHAPES } = await import('./redact');
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), (parts) => {
+        const text = parts.join('');
+        const shaped = SECRET_SHAPES.some((p) => [...text.matchAll(p)].some((m) => m[0].length > (m[1]?.length ?? 0)));
+        if (shaped) expect(MAYBE_SECRET_SHAPE.test(text)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    // And each shape on its own, with the smallest text it matches.
+    for (const text of ['Bearer abc', 'basic abcdefgh', '?code=abcdefghijklmnop', 'eyJabcdefghijklmnopq', `abc1Q~${'k'.repeat(31)}`])
+      expect(MAYBE_SECRET_SHAPE.test(text)).toBe(true);
+  });
+
+  it('text without those words comes back unchanged (and the same string)', () => {
+    const text = '"sc-1-2" uses app 2222, which "sc-1-1" uses too: their pipelines share one identity.';
+    expect(redact(text)).toBe(text);
+  });
+});

@@ -80,6 +80,9 @@ const F = `(?:${fieldAlternation})`;
 
 /** Each pattern keeps its group 1 (the field name and separator) and replaces the rest. */
 const KEEP_PREFIX: readonly RegExp[] = [
+  // Authorization header values, wherever they are printed: the scheme name stays
+  /\b(Bearer\s+|Basic\s+|PAT\s+)[A-Za-z0-9\-._~+/]+=*/g,
+  /\b(bearer\s+|basic\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi,
   // JSON: "password": "value", with escaped quotes inside the value
   new RegExp(`("${F}"\\s*:\\s*")(?:\\\\[\\s\\S]|[^"\\\\])*(?="|$)`, 'gi'),
   // JSON with single quotes (Python-ish dumps): 'password': 'value'
@@ -108,11 +111,16 @@ const WHOLE: readonly RegExp[] = [
 ];
 
 /**
- * A cheap first look: every pattern above needs one of these somewhere in the text (a secret field
- * name, `code=`, a scheme name, a JWT's `eyJ`, an Entra secret's `Q~`). Most text (error messages,
- * URLs, log lines) has none, and then the patterns are not run at all.
+ * A text none of whose substrings can match a shape above: every pattern needs one of these words
+ * (a scheme, `code=`, a JWT's `eyJ`, a client secret's `Q~`, or a secret field name; case-insensitive,
+ * so a superset of what the patterns match). Almost all service text (names, ids, messages) has none,
+ * and one scan for them is much cheaper than running every pattern (an audit redacts ~20 strings per
+ * finding). A test checks that every pattern's match contains one of them.
  */
-const MAY_MATCH_A_PATTERN = new RegExp(`eyJ|Q~|code=|bearer|basic|${fieldAlternation}`, 'i');
+export const MAYBE_SECRET_SHAPE = new RegExp(`bearer|basic|code=|eyJ|Q~|${fieldAlternation}`, 'i');
+
+/** @internal Every shape {@link redact} replaces (for the test of {@link MAYBE_SECRET_SHAPE}); not exported by the package. */
+export const SECRET_SHAPES: readonly RegExp[] = [...KEEP_PREFIX, ...WHOLE];
 
 /**
  * Returns `text` with every registered secret and every secret-shaped value replaced by `[REDACTED]`.
@@ -133,10 +141,7 @@ export function redact(text: string): string {
       if (m[0].length > keep) ranges.push([m.index + keep, m.index + m[0].length]);
     }
   };
-  if (MAY_MATCH_A_PATTERN.test(text)) {
-    // Authorization header values, wherever they are printed: the scheme name stays
-    add(/\b(Bearer\s+|Basic\s+|PAT\s+)[A-Za-z0-9\-._~+/]+=*/g, 1);
-    add(/\b(bearer\s+|basic\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, 1);
+  if (MAYBE_SECRET_SHAPE.test(text)) {
     for (const pattern of KEEP_PREFIX) add(pattern, 1);
     for (const pattern of WHOLE) add(pattern);
   }

@@ -102,6 +102,11 @@ describe('service connections', () => {
     expect(put.body.authorization.parameters.workloadIdentityFederationSubject).toBe('sc://contoso/Proj/new-name');
     fake.state.renameProject('Proj', 'Renamed');
     expect(fake.state.federation(r.body.id)?.subject).toBe('sc://contoso/Renamed/new-name');
+    // Found by its new name (any case), no longer by the old one; the old name is free again.
+    expect(fake.state.project('renamed')?.id).toBe(fake.state.project('Renamed')?.id);
+    expect(fake.state.project('Proj')).toBeUndefined();
+    expect(fake.state.addProject('proj').name).toBe('proj');
+    expect(() => fake.state.addProject('RENAMED')).toThrow(TypeError);
   });
 
   it('moves a legacy WIF connection to the Entra issuer when it is saved in an Entra organization', async () => {

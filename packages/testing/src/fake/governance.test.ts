@@ -224,6 +224,21 @@ describe('security roles and identities', () => {
     expect((await call('GET', url)).body.count).toBe(1);
   });
 
+  it('names built-in groups of projects added or renamed after the first read (not a stale copy)', async () => {
+    const { fake, project, endpoint, url } = setupRoles();
+    await call('GET', url); // the first read builds the built-in groups of the projects there are
+    fake.state.renameProject('Fabrikam', 'Tailspin');
+    const renamed = builtInGroupId('Tailspin', 'Contributors');
+    fake.state.governance.setRoleAssignment('distributedtask.serviceendpointrole', `${project.id}_${endpoint.id}`, renamed, 'User');
+    const after = (await call('GET', url)).body.value.find((a: { identity: { id: string } }) => a.identity.id === renamed);
+    expect(after?.identity.displayName).toBe('[Tailspin]\\Contributors');
+    fake.state.addProject('Later');
+    const later = builtInGroupId('Later', 'Readers');
+    fake.state.governance.setRoleAssignment('distributedtask.serviceendpointrole', `${project.id}_${endpoint.id}`, later, 'User');
+    const added = (await call('GET', url)).body.value.find((a: { identity: { id: string } }) => a.identity.id === later);
+    expect(added?.identity.displayName).toBe('[Later]\\Readers');
+  });
+
   it('shows project-level entries as inherited until inheritance is turned off', async () => {
     const { fake, project, url } = setupRoles();
     const contributors = builtInGroupId('Fabrikam', 'Contributors');

@@ -51,13 +51,11 @@ export function securityRoleRoutes(rt: FakeRuntime): FakeRoute[] {
    * The built-in groups of every project and of the organization, hashed once per set of projects
    * (not on every request: an organization of 10,000 projects asks for them on every role read).
    */
-  let builtIn: { names: string[]; groups: FakeDevOpsIdentity[]; byId: Map<string, FakeDevOpsIdentity> } | undefined;
+  let builtIn: { revision: number; groups: FakeDevOpsIdentity[]; byId: Map<string, FakeDevOpsIdentity> } | undefined;
   const builtInGroups = (): NonNullable<typeof builtIn> => {
-    const projects = state.projects();
-    const names = projects.map((p) => p.name);
-    if (builtIn && builtIn.names.length === names.length && builtIn.names.every((n, i) => n === names[i])) return builtIn;
+    if (builtIn?.revision === state.projectsRevision) return builtIn;
     const groups: FakeDevOpsIdentity[] = [
-      ...projects.flatMap((p) =>
+      ...state.projects().flatMap((p) =>
         BUILT_IN_PROJECT_GROUPS.map((g) => ({
           id: builtInGroupId(p.name, g),
           providerDisplayName: `[${p.name}]\\${g}`,
@@ -70,13 +68,12 @@ export function securityRoleRoutes(rt: FakeRuntime): FakeRoute[] {
         isContainer: true,
       },
     ];
-    builtIn = { names, groups, byId: new Map(groups.map((g) => [g.id.toLowerCase(), g])) };
+    builtIn = { revision: state.projectsRevision, groups, byId: new Map(groups.map((g) => [g.id.toLowerCase(), g])) };
     return builtIn;
   };
   /** Seeded identities, the built-in groups of every project and of the organization. */
   const known = (): FakeDevOpsIdentity[] => [...gov.devopsIdentities(), ...builtInGroups().groups];
-  const byId = (id: string): FakeDevOpsIdentity | undefined =>
-    gov.devopsIdentities().find((i) => i.id.toLowerCase() === id.toLowerCase()) ?? builtInGroups().byId.get(id.toLowerCase());
+  const byId = (id: string): FakeDevOpsIdentity | undefined => gov.devopsIdentity(id) ?? builtInGroups().byId.get(id.toLowerCase());
   const callerOf = (ctx: RouteContext): { id: string; displayName: string } =>
     ctx.caller
       ? { id: ctx.caller.oid, displayName: 'Platform operator' }
@@ -101,17 +98,15 @@ export function securityRoleRoutes(rt: FakeRuntime): FakeRoute[] {
     access,
     accessDisplayName: access === 'assigned' ? 'Assigned' : 'Inherited',
   });
-  /** The creators of the connections by id, built once per number of connections (not scanned on every request). */
-  let creators: { count: number; byId: Map<string, { id: string; displayName: string }> } | undefined;
+  /** The creators of the connections by id, built once per set of connections (not scanned on every request). */
+  let creators: { revision: number; byId: Map<string, { id: string; displayName: string }> } | undefined;
   const creatorOf = (id: string): { id: string; displayName: string } | undefined => {
-    const endpoints = state.serviceEndpoints();
-    if (creators?.count !== endpoints.length) {
-      creators = { count: endpoints.length, byId: new Map() };
-      for (const e of endpoints)
+    if (creators?.revision !== state.serviceEndpointsRevision) {
+      creators = { revision: state.serviceEndpointsRevision, byId: new Map() };
+      for (const e of state.serviceEndpoints())
         if (!creators.byId.has(e.createdBy.id.toLowerCase())) creators.byId.set(e.createdBy.id.toLowerCase(), e.createdBy);
     }
-    // A miss scans (connections may have been replaced one for one since the map was built).
-    return creators.byId.get(id.toLowerCase()) ?? endpoints.find((e) => e.createdBy.id.toLowerCase() === id.toLowerCase())?.createdBy;
+    return creators.byId.get(id.toLowerCase());
   };
   const displayOf = (id: string): { id: string; displayName: string } => {
     const found = byId(id);

@@ -338,6 +338,10 @@ export class FakeState {
   readonly #pipelinePermissions = new Map<string, FakePipelinePermissions>();
   /** project id → ids of connections in it; rebuilt lazily after a change (large audits list per project). */
   #byProject: Map<string, FakeServiceEndpoint[]> | undefined;
+  /** lower-cased project name → project, kept by `addProject` / `renameProject` (a lookup by name is O(1)). */
+  readonly #projectsByName = new Map<string, FakeProject>();
+  #projectsRevision = 0;
+  #serviceEndpointsRevision = 0;
   /** Managed identities, checks, security roles and Azure DevOps identities (see `governanceState.ts`). */
   readonly governance: FakeGovernanceState;
 
@@ -381,6 +385,9 @@ export class FakeState {
       m.clear();
     }
     this.#byProject = undefined;
+    this.#projectsByName.clear();
+    this.#projectsRevision += 1;
+    this.#serviceEndpointsRevision += 1;
     this.governance.clear();
     for (const role of BUILT_IN_ROLES) this.addRoleDefinition({ ...role, type: 'BuiltInRole' });
   }
@@ -604,9 +611,23 @@ export class FakeState {
     return [...this.#projects.values()];
   }
 
-  /** A project by id or (case-insensitive) name. */
+  /** A project by id or (case-insensitive) name. Rename a project with {@link renameProject}, not by assigning its `name`. */
   project(idOrName: string): FakeProject | undefined {
-    return this.#projects.get(idOrName.toLowerCase()) ?? this.projects().find((p) => p.name.toLowerCase() === idOrName.toLowerCase());
+    const key = idOrName.toLowerCase();
+    return this.#projects.get(key) ?? this.#projectsByName.get(key);
+  }
+
+  /**
+   * @internal Changes whenever a project is added or renamed (or the state cleared): routes that
+   * derive data from the whole project list cache it per revision instead of rescanning per request.
+   */
+  get projectsRevision(): number {
+    return this.#projectsRevision;
+  }
+
+  /** @internal Changes whenever a service connection is added or deleted (or the state cleared). */
+  get serviceEndpointsRevision(): number {
+    return this.#serviceEndpointsRevision;
   }
 
   /** Adds a project; throws `TypeError` if the name is taken. */
@@ -622,14 +643,19 @@ export class FakeState {
       lastUpdateTime: new Date(this.#env.now()).toISOString(),
     };
     this.#projects.set(project.id, project);
+    this.#projectsByName.set(name.toLowerCase(), project);
+    this.#projectsRevision += 1;
     return project;
   }
 
   /** Renames a project (a legacy WIF subject embeds the project name, so this is drift). */
   renameProject(idOrName: string, newName: string): FakeProject {
     const project = this.project(idOrName) ?? fail(`no project ${idOrName}`);
+    if (this.#projectsByName.get(project.name.toLowerCase()) === project) this.#projectsByName.delete(project.name.toLowerCase());
     project.name = newName;
     project.revision += 1;
+    this.#projectsByName.set(newName.toLowerCase(), project);
+    this.#projectsRevision += 1;
     return project;
   }
 
@@ -705,6 +731,7 @@ export class FakeState {
     };
     this.#serviceEndpoints.set(endpoint.id, endpoint);
     this.#byProject = undefined;
+    this.#serviceEndpointsRevision += 1;
     for (const p of projects) this.#pipelinePermissions.set(`${p.id}/${endpoint.id}`, { pipelines: [] });
     return endpoint;
   }
@@ -722,6 +749,7 @@ export class FakeState {
     for (const key of [...this.#pipelinePermissions.keys()])
       if (key.endsWith(`/${id.toLowerCase()}`)) this.#pipelinePermissions.delete(key);
     this.#byProject = undefined;
+    this.#serviceEndpointsRevision += 1;
     return this.#serviceEndpoints.delete(id.toLowerCase());
   }
 
