@@ -312,7 +312,7 @@ async function identitySection(): Promise<void> {
   }
   out();
   out(
-    'Per distinct app the audit reads the app, then its federated credentials and its service principal, all three in Graph JSON batches of up to 20 reads (`POST /$batch`; docs/decisions/019-graph-batching.md); per distinct subscription one role-assignment list. The governance reads are counted apart: per project, the connections open to all pipelines (`GET …/_apis/build/authorizedresources?type=endpoint`) and the checks of its connections that may be production-scoped (`POST …/_apis/pipelines/checks/queryconfigurations`, up to 50 connections a request; docs/decisions/021-i10-gov-per-project-governance-reads.md); per connection, its security roles, which have no per-project read in the Azure DevOps REST API. That is about 1.2 governance requests per connection (10 per project), down from 2.1.',
+    'Per distinct app the audit reads the app, then its federated credentials and its service principal, all three in Graph JSON batches of up to 20 reads (`POST /$batch`; docs/decisions/019-graph-batching.md); per distinct subscription one role-assignment list. The governance reads are counted apart: per project, the connections open to all pipelines (`GET …/_apis/build/authorizedresources?type=endpoint`) and the checks of its connections that may be production-scoped (`POST …/_apis/pipelines/checks/queryconfigurations`, up to 50 connections a request; docs/decisions/021-per-project-governance-reads.md); per connection, its security roles, which have no per-project read in the Azure DevOps REST API. That is about 1.2 governance requests per connection (10 per project), down from 2.1.',
   );
   out();
   const az = azPerCallInMs();

@@ -2,7 +2,7 @@
  * The HTTP client every wif service client sends through by default: `node:http`/`node:https` with
  * keep-alive agents of its own (one pair per client: a client serves one service and one origin),
  * nothing else. It does what the services need and no more
- * (docs/decisions/022-i15-http-lean-transport.md):
+ * (docs/decisions/022-lean-transport.md):
  *
  * - one request, one answer: the body is read whole (wif's answers are small JSON documents) and
  *   decompressed when `content-encoding` says gzip, deflate or br;

@@ -224,7 +224,7 @@ export async function readAuditedIdentities(
  * the run in a bounded cache) and the checks on a connection (one `queryconfigurations` POST for the
  * connections of a project that ask at about the same time, in chunks of
  * {@link MAX_CHECK_QUERY_RESOURCES}). A failed read fails the same way for every connection that
- * shared it. docs/decisions/021-i10-gov-per-project-governance-reads.md.
+ * shared it. docs/decisions/021-per-project-governance-reads.md.
  */
 export interface GovernanceReader {
   /** Whether the connection is authorised for all pipelines of the project. */

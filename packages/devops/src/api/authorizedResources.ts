@@ -19,7 +19,7 @@
  * resource"): https://learn.microsoft.com/rest/api/azure/devops/approvalsandchecks/pipeline-permissions
  * Not confirmed: whether the list without `id` also carries resources with `authorized: false`
  * (read here as not authorised either way) and whether it is ever paged (no continuation token is
- * documented). docs/decisions/021-i10-gov-per-project-governance-reads.md.
+ * documented). docs/decisions/021-per-project-governance-reads.md.
  */
 import type { TransportError } from '@wif/http';
 import type { ResultAsync } from 'neverthrow';
