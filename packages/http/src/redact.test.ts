@@ -123,6 +123,26 @@ describe('redactDeep: nested objects', () => {
     expect(endpoint.authorization.parameters.serviceprincipalkey).toBe(CLIENT_SECRET);
   });
 
+  it('copies only what it redacts: clean parts come back as they are, the input is never changed', () => {
+    const clean = { name: 'sc-web', details: { scope: '/subscriptions/x', roles: ['Reader'] } };
+    expect(redactDeep(clean)).toBe(clean);
+    const finding = { connection: clean, details: { note: `Bearer ${OPAQUE_TOKEN}`, tags: ['a', `Bearer ${OPAQUE_TOKEN}`] }, n: 1 };
+    const out = redactDeep(finding);
+    expect(out).not.toBe(finding);
+    expect(out.connection).toBe(clean);
+    expect(out.details.tags[0]).toBe('a');
+    expect(JSON.stringify(out)).not.toContain(OPAQUE_TOKEN);
+    expect(finding.details.note).toContain(OPAQUE_TOKEN);
+    expect(finding.details.tags[1]).toContain(OPAQUE_TOKEN);
+    // A class instance is still turned into a plain object of its fields, as before.
+    class Box {
+      constructor(readonly v: string) {}
+    }
+    const boxed = redactDeep({ box: new Box('x') });
+    expect(Object.getPrototypeOf(boxed.box)).toBe(Object.prototype);
+    expect(boxed.box).toEqual({ v: 'x' });
+  });
+
   it('stops at a depth bound instead of recursing without end', () => {
     let deep: Record<string, unknown> = { leaf: 'ok' };
     for (let i = 0; i < 40; i++) deep = { next: deep };

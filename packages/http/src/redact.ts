@@ -171,6 +171,7 @@ export function clip(text: string, max: number): string {
 /**
  * Deeply redacts a JSON-like value: secret-named fields are replaced, strings pass through {@link redact}.
  * Use before printing any object that came from a service (e.g. a service endpoint with `authorization`).
+ * The input is never changed; parts with nothing to redact are returned as they are (not copied).
  */
 export function redactDeep<T>(value: T): T {
   return walk(value, 0) as T;
@@ -181,13 +182,31 @@ const secretNames = new Set(SECRET_FIELD_NAMES.map((n) => n.toLowerCase()));
 function walk(value: unknown, depth: number): unknown {
   if (depth > 32) return REDACTED;
   if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = secretNames.has(k.toLowerCase()) && v !== null && v !== undefined && v !== '' ? REDACTED : walk(v, depth + 1);
+  if (Array.isArray(value)) {
+    // Copy on write: an array (or plain object) with nothing to redact is returned as it is, so
+    // redacting every finding of a 100,000-connection audit allocates only where a secret was.
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const w = walk(v, depth + 1);
+      if (out === undefined && w !== v) out = value.slice(0, i);
+      out?.push(w);
     }
-    return out;
+    return out ?? value;
+  }
+  if (value !== null && typeof value === 'object') {
+    const proto: unknown = Object.getPrototypeOf(value);
+    // Other objects (class instances) become plain objects of their own fields, as JSON would see them.
+    const plain = proto === Object.prototype || proto === null;
+    const entries: [string, unknown][] = Object.entries(value as Record<string, unknown>);
+    let out: Record<string, unknown> | undefined = plain ? undefined : {};
+    for (let i = 0; i < entries.length; i++) {
+      const [k, v] = entries[i]!;
+      const w = secretNames.has(k.toLowerCase()) && v !== null && v !== undefined && v !== '' ? REDACTED : walk(v, depth + 1);
+      if (out === undefined && w !== v) out = Object.fromEntries(entries.slice(0, i)) as Record<string, unknown>;
+      if (out !== undefined) out[k] = w;
+    }
+    return out ?? value;
   }
   return value;
 }

@@ -175,7 +175,15 @@ type MutableStats = { -readonly [K in keyof AuditStats]: AuditStats[K] };
 const BASE_CHECKS: readonly AuditCheck[] = ['authentication', 'issuer', 'readiness', 'creationMode', 'sharing'];
 
 async function* run(clients: AuditClients, options: AuditOptions, stats: MutableStats): AsyncGenerator<AuditRecord, void, undefined> {
-  Object.assign(stats, { projects: 0, unreadableProjects: 0, connections: 0, unreadableIdentities: 0, findings: 0, complete: false });
+  Object.assign(stats, {
+    projects: 0,
+    unreadableProjects: 0,
+    connections: 0,
+    unreadableIdentities: 0,
+    unreadableGovernance: 0,
+    findings: 0,
+    complete: false,
+  });
   const organization = clients.devops.organization;
   const clock = options.clock ?? Date.now;
   const channel = new Channel<AuditRecord>(options.highWaterMark ?? 256);
