@@ -579,11 +579,11 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   );
   out();
   out(
-    "Differences below ~50 ms are within this machine's noise here (`/usr/bin/time` counts CPU in 10 ms steps, and other work shares the 2 cores); the same-run before/after rows above are the figures to trust. The compile cache pays little once the rest is in: most of the remaining start-up is evaluating modules (zod, core-rest-pipeline, the Graph client), not compiling them.",
+    "Differences below ~50 ms are within this machine's noise here (`/usr/bin/time` counts CPU in 10 ms steps, and other work shares the 2 cores); the same-run before/after rows above are the figures to trust. The compile cache pays little once the rest is in: most of the remaining start-up is evaluating modules (zod, the Graph client, Node's own HTTP modules), not compiling them.",
   );
   out();
   out(
-    `Import time of \`@wif/core\` (built, ESM, in a fresh process; median of 7): **${fmtMs(core)}**. Its heaviest dependencies, each imported alone:`,
+    `Import time of \`@wif/core\` (built, ESM, in a fresh process; median of 7): **${fmtMs(core)}**. Its heaviest dependencies, each imported alone (`@azure/core-rest-pipeline` is no longer loaded by wif's own requests, decision 022; `@azure/identity` loads it for a real credential):`,
   );
   out();
   out('| module | import time |');
