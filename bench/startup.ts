@@ -583,7 +583,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   );
   out();
   out(
-    `Import time of \`@wif/core\` (built, ESM, in a fresh process; median of 7): **${fmtMs(core)}**. Its heaviest dependencies, each imported alone (`@azure/core-rest-pipeline` is no longer loaded by wif's own requests, decision 022; `@azure/identity` loads it for a real credential):`,
+    `Import time of \`@wif/core\` (built, ESM, in a fresh process; median of 7): **${fmtMs(core)}**. Its heaviest dependencies, each imported alone (\`@azure/core-rest-pipeline\` is no longer loaded by wif's own requests, decision 022; \`@azure/identity\` loads it for a real credential):`,
   );
   out();
   out('| module | import time |');
