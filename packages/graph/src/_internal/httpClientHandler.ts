@@ -5,7 +5,7 @@
  * `Response`. Building a `Response` (and the `Headers` around it) loads Node's fetch implementation
  * and its web streams at the first Graph request and costs CPU on every one; nothing in the chain
  * needs more than status, headers and the body text (docs/decisions/018-compile-cache-and-lean-graph-path.md,
- * 022-lean-transport.md). A `fetch` given in the options still goes through `fetch`.
+ * docs/decisions/022-lean-transport.md). A `fetch` given in the options still goes through `fetch`.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
