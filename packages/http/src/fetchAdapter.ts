@@ -6,7 +6,7 @@
  * (`HTTPS_PROXY`) and decompression as the transport.
  */
 import type { HttpClient } from '@azure/core-rest-pipeline';
-import { createNodeHttpClient, type NodeHttpClient } from './nodeHttp';
+import { createNodeHttpClient, type NodeHttpClient, timeoutReasonOf } from './nodeHttp';
 import { type HttpSend, sendOverHttpClient, sendOverNodeClient } from './pipelineAdapter';
 
 function isNodeHttpClient(client: HttpClient | NodeHttpClient): client is NodeHttpClient {
@@ -38,11 +38,7 @@ export function fetchOverHttpClient(httpClient?: HttpClient | NodeHttpClient): t
     try {
       answer = await send({ url, method, headers, body, abortSignal: signal });
     } catch (error) {
-      // A per-attempt timeout (AbortSignal.timeout) must stay a TimeoutError, as fetch reports it:
-      // it is retryable, unlike the caller's abort.
-      const reason: unknown = signal?.aborted ? signal.reason : undefined;
-      if (reason instanceof Error && reason.name === 'TimeoutError') throw reason;
-      throw error;
+      throw timeoutReasonOf(signal) ?? error;
     }
     const empty = answer.status === 204 || answer.status === 304 || method === 'HEAD';
     const responseHeaders = new Headers();

@@ -71,6 +71,7 @@ export {
   type NodeHttpResponse,
   createNodeHttpClient,
   headerOf,
+  timeoutReasonOf,
 } from './nodeHttp';
 export { type TokenCache, type TokenCacheOptions, type TokenRequestOptions, createTokenCache } from './tokenCache';
 export { trustingHttpClient } from './trust';

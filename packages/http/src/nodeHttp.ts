@@ -81,6 +81,16 @@ export function timeoutError(): Error {
   return e;
 }
 
+/**
+ * The `TimeoutError` that aborted `signal`, if a per-attempt timeout is why it aborted; else
+ * `undefined`. A sender rethrows it instead of its own abort error, so that the timeout stays
+ * retryable (as `fetch` reports it) while the caller's own abort stays an abort.
+ */
+export function timeoutReasonOf(signal: AbortSignal | undefined): Error | undefined {
+  const reason: unknown = signal?.aborted ? signal.reason : undefined;
+  return reason instanceof Error && reason.name === 'TimeoutError' ? reason : undefined;
+}
+
 interface ProxySettings {
   readonly https: string | undefined;
   readonly http: string | undefined;

@@ -153,15 +153,7 @@ export function auditOrganization(clients: AuditClients, options: AuditOptions =
  * for await (const r of auditConnections(clients)) console.log(r.connection?.name, r.checks, r.findings.length);
  */
 export function auditConnections(clients: AuditClients, options: AuditOptions = {}): AuditRecordRun {
-  const stats = {
-    projects: 0,
-    unreadableProjects: 0,
-    connections: 0,
-    unreadableIdentities: 0,
-    unreadableGovernance: 0,
-    findings: 0,
-    complete: false,
-  };
+  const stats = freshStats();
   return {
     get stats(): AuditStats {
       return { ...stats };
@@ -172,18 +164,21 @@ export function auditConnections(clients: AuditClients, options: AuditOptions = 
 
 type MutableStats = { -readonly [K in keyof AuditStats]: AuditStats[K] };
 
+/** The stats of a run that has not read anything yet (each iteration starts from them). */
+const freshStats = (): MutableStats => ({
+  projects: 0,
+  unreadableProjects: 0,
+  connections: 0,
+  unreadableIdentities: 0,
+  unreadableGovernance: 0,
+  findings: 0,
+  complete: false,
+});
+
 const BASE_CHECKS: readonly AuditCheck[] = ['authentication', 'issuer', 'readiness', 'creationMode', 'sharing'];
 
 async function* run(clients: AuditClients, options: AuditOptions, stats: MutableStats): AsyncGenerator<AuditRecord, void, undefined> {
-  Object.assign(stats, {
-    projects: 0,
-    unreadableProjects: 0,
-    connections: 0,
-    unreadableIdentities: 0,
-    unreadableGovernance: 0,
-    findings: 0,
-    complete: false,
-  });
+  Object.assign(stats, freshStats());
   const organization = clients.devops.organization;
   const clock = options.clock ?? Date.now;
   const channel = new Channel<AuditRecord>(options.highWaterMark ?? 256);

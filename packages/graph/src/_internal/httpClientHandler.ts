@@ -9,7 +9,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import { createNodeHttpClient, fetchOverHttpClient, headerOf, type NodeHttpClient } from '@wif/http';
+import { createNodeHttpClient, fetchOverHttpClient, headerOf, type NodeHttpClient, timeoutReasonOf } from '@wif/http';
 
 /** What the Graph chain and the sender read of a response: a subset of `Response`, body already read. */
 class TextResponse {
@@ -64,10 +64,7 @@ export function httpClientHandler(client: NodeHttpClient = createNodeHttpClient(
           abortSignal: signal,
         });
       } catch (error) {
-        // A per-attempt timeout must stay a TimeoutError (retryable), as with fetch; the caller's abort stays an abort.
-        const reason: unknown = signal?.aborted ? signal.reason : undefined;
-        if (reason instanceof Error && reason.name === 'TimeoutError') throw reason;
-        throw error;
+        throw timeoutReasonOf(signal) ?? error;
       }
       context.response = new TextResponse(answer.status, answer.headers, answer.bodyText) as unknown as Response;
     },
