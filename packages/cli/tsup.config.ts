@@ -44,6 +44,8 @@ export default defineConfig([
       options.chunkNames = 'chunks/[name]-[hash]';
       // The ES build of a package that has one and no `exports` map (neverthrow), as Node's ESM would not.
       options.mainFields = ['module', 'main'];
+      options.minifyWhitespace = true;
+      options.minifySyntax = true;
     },
   },
 ]);
