@@ -16,7 +16,7 @@ import { readErrorBody } from './errorBodies';
 import { httpError, type InvalidResponseError, type Problem, type Service, type TransportError } from './errors';
 import { emit, type Logger, sanitizeUrl } from './logger';
 import { createNodeHttpClient, timeoutError } from './nodeHttp';
-import { type HttpAnswer, type HttpSend, sendOverHttpClient, sendOverNodeClient } from './pipelineAdapter';
+import { type HttpAnswer, type HttpSend, sendOverFetch, sendOverHttpClient, sendOverNodeClient } from './pipelineAdapter';
 import { clip, redact } from './redact';
 import {
   decideRetry,
@@ -50,7 +50,16 @@ export interface TransportOptions {
 
 /** How requests authenticate. */
 export type TransportAuth =
-  | { readonly kind: 'bearer'; readonly credential: TokenCredential; readonly scope: string }
+  | {
+      readonly kind: 'bearer';
+      readonly credential: TokenCredential;
+      readonly scope: string;
+      /**
+       * Ask for CAE-capable tokens and answer a claims challenge once per attempt, as the Azure SDKs
+       * do for ARM and Azure DevOps. Default `true`; the Graph client sends `false` (as the Graph SDK does).
+       */
+      readonly enableCae?: boolean;
+    }
   | { readonly kind: 'pat'; readonly credential: PersonalAccessTokenCredential }
   | { readonly kind: 'none' };
 
@@ -59,6 +68,13 @@ export interface TransportConfig extends TransportOptions {
   /** Base URL; paths are appended to it. Absolute URLs (next links) must share its origin. */
   readonly baseUrl: string;
   readonly auth: TransportAuth;
+  /** The header carrying the client request id. Default `x-ms-client-request-id`; Graph reads `client-request-id`. */
+  readonly requestIdHeader?: string;
+  /**
+   * Sends every attempt through this `fetch` instead of an HTTP client (the Graph client's `fetch`
+   * option, for tests). The per-attempt timeout still applies; redirects are not followed.
+   */
+  readonly fetch?: typeof fetch;
 }
 
 type QueryValue = string | number | boolean | undefined;
@@ -122,7 +138,7 @@ function authorizer(auth: TransportAuth): Authorize | undefined {
     };
   }
   // The Azure SDKs ask ARM and Azure DevOps for CAE-capable tokens and answer claims challenges.
-  const tokens = createTokenCache(auth.credential, auth.scope, { enableCae: true });
+  const tokens = createTokenCache(auth.credential, auth.scope, { enableCae: auth.enableCae ?? true });
   return async (headers, signal, claims) => {
     const token = await tokens.getToken({ abortSignal: signal, claims });
     headers['Authorization'] = `Bearer ${token.token}`;
@@ -139,6 +155,7 @@ function retryingSender(config: TransportConfig, httpSend: HttpSend): Sender {
   const timeoutInMs = config.timeoutInMs ?? 60_000;
   const userAgent = userAgentOf(config.userAgentPrefix);
   const authorize = authorizer(config.auth);
+  const requestIdHeader = config.requestIdHeader ?? 'x-ms-client-request-id';
 
   const attempt = async (req: SenderRequest, requestId: string): Promise<HttpAnswer> => {
     const started = logger ? performance.now() : 0;
@@ -175,7 +192,7 @@ function retryingSender(config: TransportConfig, httpSend: HttpSend): Sender {
     // transportFromSender made this object for this request: filled in place, not copied.
     const headers = req.headers;
     headers['User-Agent'] = userAgent;
-    const requestId = (headers['x-ms-client-request-id'] ??= randomUUID());
+    const requestId = (headers[requestIdHeader] ??= randomUUID());
     const signal = req.abortSignal;
     for (let n = 0; ; n++) {
       let answer: HttpAnswer;
@@ -364,7 +381,11 @@ export function checkBaseUrl(service: Service, baseUrl: string): { insecure: boo
  */
 export function createTransport(config: TransportConfig): Transport {
   const { insecure } = checkBaseUrl(config.service, config.baseUrl);
-  const httpSend = config.httpClient ? sendOverHttpClient(config.httpClient, insecure) : sendOverNodeClient(createNodeHttpClient());
+  const httpSend = config.fetch
+    ? sendOverFetch(config.fetch)
+    : config.httpClient
+      ? sendOverHttpClient(config.httpClient, insecure)
+      : sendOverNodeClient(createNodeHttpClient());
   return transportFromSender(config.service, config.baseUrl, retryingSender(config, httpSend));
 }
 
