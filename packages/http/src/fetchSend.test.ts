@@ -32,7 +32,8 @@ describe('a transport over a fetch: the per-attempt timeout', () => {
       signals.push(init?.signal);
       return new Response('{}', { status: 200 });
     });
-    for (let i = 0; i < 50; i++) expect((await transport.send({ method: 'GET', path: '/applications', operation: 'GET x' })).isOk()).toBe(true);
+    for (let i = 0; i < 50; i++)
+      expect((await transport.send({ method: 'GET', path: '/applications', operation: 'GET x' })).isOk()).toBe(true);
     expect(signals).toHaveLength(50);
     expect(vi.getTimerCount()).toBe(0);
     // The timeout no longer fires for requests that are over.
