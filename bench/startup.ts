@@ -470,7 +470,6 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const parts = (
     [
       ['@azure/core-rest-pipeline', 'http'],
-      ['@microsoft/microsoft-graph-client', 'graph'],
       ['zod', 'core'],
       ['yaml', 'core'],
       ['neverthrow', 'core'],
@@ -579,7 +578,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   );
   out();
   out(
-    "Differences below ~50 ms are within this machine's noise here (`/usr/bin/time` counts CPU in 10 ms steps, and other work shares the 2 cores); the same-run before/after rows above are the figures to trust. The compile cache pays little once the rest is in: most of the remaining start-up is evaluating modules (zod, the Graph client, Node's own HTTP modules), not compiling them.",
+    "Differences below ~50 ms are within this machine's noise here (`/usr/bin/time` counts CPU in 10 ms steps, and other work shares the 2 cores); the same-run before/after rows above are the figures to trust. The compile cache pays little once the rest is in: most of the remaining start-up is evaluating modules (zod, Node's own HTTP modules), not compiling them.",
   );
   out();
   out(

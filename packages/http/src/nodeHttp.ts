@@ -18,6 +18,7 @@
 import http from 'node:http';
 import type https from 'node:https';
 import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
 import type zlib from 'node:zlib';
 import { isLoopbackUrl } from './endpoints';
 import { abortError } from './retry';
@@ -182,6 +183,8 @@ interface Target {
   readonly hostname: string;
   /** `''` for the scheme's default port. */
   readonly port: string;
+  /** The TLS server name: the host name, `''` for an IP address (as Node's agent computes it). */
+  readonly servername: string;
   readonly agent: http.Agent;
   readonly tls?: https.RequestOptions;
   readonly auth?: string;
@@ -245,12 +248,15 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return new TypeError(`Not an http(s) URL: ${url.protocol}`);
     const { agent, tls } = agentFor(url);
+    // Node wants an IPv6 address without its brackets (as its own URL conversion gives it).
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const target: Target = {
       secure: url.protocol === 'https:',
       protocol: url.protocol,
-      // Node wants an IPv6 address without its brackets (as its own URL conversion gives it).
-      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      hostname,
       port: url.port,
+      // What Node's agent would work out per request from the host (none for an IP address): given here once.
+      servername: isIP(hostname) ? '' : hostname,
       agent,
       ...(tls ? { tls } : {}),
       ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
@@ -296,6 +302,7 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
           protocol: target.protocol,
           hostname: target.hostname,
           port: target.port,
+          servername: target.servername,
           path,
           method,
           headers,
