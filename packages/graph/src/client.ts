@@ -18,7 +18,7 @@ import type { GraphRequestOptions } from './api/options';
 import { type AccessTokenClaims, readAccessTokenClaims } from './api/tokenClaims';
 
 /** Options of {@link createGraphClient}. */
-export interface GraphClientOptions extends Omit<TransportOptions, 'httpClient'> {
+export interface GraphClientOptions extends TransportOptions {
   /** Any Entra credential (`@azure/identity`), or `createTestCredential()` in tests. */
   readonly credential: TokenCredential;
   /**
@@ -31,8 +31,8 @@ export interface GraphClientOptions extends Omit<TransportOptions, 'httpClient'>
   /** Cloud preset for the defaults. Default `AzureCloud`. */
   readonly cloud?: CloudName;
   /**
-   * Replaces the HTTP stack (tests). Default: wif's keep-alive Node client, the stack ARM and Azure
-   * DevOps use too (connection reuse, `HTTPS_PROXY`, decompression).
+   * Sends through this `fetch` instead (tests). Default: wif's keep-alive Node client, the stack ARM
+   * and Azure DevOps use too (connection reuse, `HTTPS_PROXY`, decompression), or `httpClient`.
    */
   readonly fetch?: typeof fetch;
 }
@@ -75,6 +75,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.userAgentPrefix ? { userAgentPrefix: options.userAgentPrefix } : {}),
     ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
+    ...(options.httpClient ? { httpClient: options.httpClient } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   return Object.freeze({

@@ -2,14 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { type ArmClient, createArmClient } from '@wif/arm';
 import { createDevOpsClient, type DevOpsClient } from '@wif/devops';
 import { createGraphClient, type GraphClient } from '@wif/graph';
-import {
-  type CloudName,
-  type DevOpsCredential,
-  type Endpoints,
-  fetchOverHttpClient,
-  resolveEndpoints,
-  type TransportOptions,
-} from '@wif/http';
+import { type CloudName, type DevOpsCredential, type Endpoints, resolveEndpoints, type TransportOptions } from '@wif/http';
 
 /** The three service clients every workflow takes. */
 export interface WifClients {
@@ -53,7 +46,7 @@ export function createClients(options: CreateClientsOptions): WifClients {
       endpoint: endpoints.graph,
       scope: endpoints.graphScope,
       ...transport,
-      ...(httpClient ? { fetch: fetchOverHttpClient(httpClient) } : {}),
+      ...(httpClient ? { httpClient } : {}),
     }),
     arm: createArmClient({
       credential: options.credential,
