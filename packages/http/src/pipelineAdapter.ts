@@ -15,7 +15,14 @@ import type {
   RawHttpHeaders,
   RawHttpHeadersInput,
 } from '@azure/core-rest-pipeline';
-import { createNodeHttpClient, headerOf, type NodeHttpClient, type NodeHttpRequest, timeoutReasonOf } from './nodeHttp';
+import {
+  createNodeHttpClient,
+  headerOf,
+  type NodeHttpClient,
+  type NodeHttpRequest,
+  type NodeHttpResponse,
+  timeoutReasonOf,
+} from './nodeHttp';
 
 /** What every HTTP path of the transport answers: any status, the body read whole. */
 export interface HttpAnswer {
@@ -120,15 +127,13 @@ function* nodeHeaderEntries(headers: IncomingHttpHeaders): Iterable<[string, str
 
 /** One attempt over a wif client. */
 export function sendOverNodeClient(client: NodeHttpClient): HttpSend {
-  return async (request) => {
-    const answer = await client.send(request);
-    return {
-      status: answer.status,
-      header: (name) => headerOf(answer.headers, name),
-      headerEntries: () => nodeHeaderEntries(answer.headers),
-      bodyText: answer.bodyText,
-    };
-  };
+  const toAnswer = (answer: NodeHttpResponse): HttpAnswer => ({
+    status: answer.status,
+    header: (name) => headerOf(answer.headers, name),
+    headerEntries: () => nodeHeaderEntries(answer.headers),
+    bodyText: answer.bodyText,
+  });
+  return (request) => client.send(request).then(toAnswer);
 }
 
 /**

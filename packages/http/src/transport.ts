@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { arch, release, type } from 'node:os';
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient, HttpMethods } from '@azure/core-rest-pipeline';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import type * as z from 'zod';
 import { type PersonalAccessTokenCredential, WIF_AUTHENTICATION_ERROR } from './credentials';
 import { isLoopbackUrl } from './endpoints';
@@ -157,36 +157,39 @@ function retryingSender(config: TransportConfig, httpSend: HttpSend): Sender {
   const authorize = authorizer(config.auth);
   const requestIdHeader = config.requestIdHeader ?? 'x-ms-client-request-id';
 
-  const attempt = async (req: SenderRequest, requestId: string): Promise<HttpAnswer> => {
-    const started = logger ? performance.now() : 0;
-    // Parsing and redacting the URL is for the log line: none without a logger.
-    const url = logger ? sanitizeUrl(req.url) : '';
-    try {
-      const answer = await httpSend({ ...req, timeoutInMs });
-      emit(logger, {
-        level: answer.status >= 400 ? 'warn' : 'debug',
-        service,
-        method: req.method,
-        url,
-        status: answer.status,
-        durationInMs: Math.round(performance.now() - started),
-        requestId,
-        message: `${req.method} ${url} → ${answer.status}`,
-      });
-      return answer;
-    } catch (error) {
-      emit(logger, {
-        level: 'warn',
-        service,
-        method: req.method,
-        url,
-        durationInMs: Math.round(performance.now() - started),
-        requestId,
-        message: `${req.method} ${url} → ${error instanceof Error ? error.name : 'error'}`,
-      });
-      throw error;
-    }
-  };
+  type Attempt = (req: SenderRequest & { readonly timeoutInMs: number }, requestId: string) => Promise<HttpAnswer>;
+  // Without a logger an attempt is the send itself: no log line, no URL to parse and redact for it.
+  const attempt: Attempt = !logger
+    ? (req) => httpSend(req)
+    : async (req, requestId) => {
+        const started = performance.now();
+        const url = sanitizeUrl(req.url);
+        try {
+          const answer = await httpSend(req);
+          emit(logger, {
+            level: answer.status >= 400 ? 'warn' : 'debug',
+            service,
+            method: req.method,
+            url,
+            status: answer.status,
+            durationInMs: Math.round(performance.now() - started),
+            requestId,
+            message: `${req.method} ${url} → ${answer.status}`,
+          });
+          return answer;
+        } catch (error) {
+          emit(logger, {
+            level: 'warn',
+            service,
+            method: req.method,
+            url,
+            durationInMs: Math.round(performance.now() - started),
+            requestId,
+            message: `${req.method} ${url} → ${error instanceof Error ? error.name : 'error'}`,
+          });
+          throw error;
+        }
+      };
 
   return async (req) => {
     // transportFromSender made this object for this request: filled in place, not copied.
@@ -194,15 +197,18 @@ function retryingSender(config: TransportConfig, httpSend: HttpSend): Sender {
     headers['User-Agent'] = userAgent;
     const requestId = (headers[requestIdHeader] ??= randomUUID());
     const signal = req.abortSignal;
+    // One request object for every attempt (its headers object is the one authorization fills in).
+    const outgoing = { ...req, timeoutInMs };
     for (let n = 0; ; n++) {
       let answer: HttpAnswer;
       try {
-        await authorize?.(headers, signal);
-        answer = await attempt(req, requestId);
+        const authorized = authorize?.(headers, signal);
+        if (authorized) await authorized;
+        answer = await attempt(outgoing, requestId);
         const claims = authorize && answer.status === 401 ? claimsFromChallenge(answer.header('www-authenticate')) : undefined;
         if (claims) {
           await authorize?.(headers, signal, claims);
-          answer = await attempt(req, requestId);
+          answer = await attempt(outgoing, requestId);
         }
       } catch (error) {
         // Not the caller's signal: an AbortError is the per-attempt timeout of a foreign HttpClient
@@ -310,14 +316,15 @@ export function transportFromSender(service: Service, baseUrlInput: string, send
       ...(body !== undefined ? { body } : {}),
       abortSignal: spec.abortSignal,
     };
+    // The callbacks return plain Results: neverthrow adopts them without another promise.
     return ResultAsync.fromPromise(sender(request), (error) => mapThrown(service, spec.operation, error, spec.abortSignal)).andThen(
-      (response) => {
+      (response): Result<RawResponse, TransportError> => {
         if (response.status >= 200 && response.status < 300) {
-          return okAsync<RawResponse, TransportError>(response);
+          return ok(response);
         }
         const read = readErrorBody(service, response.bodyText, response.header);
         const retryAfter = response.status === 429 || response.status >= 500 ? parseRetryAfter(response.header) : undefined;
-        return errAsync(
+        return err(
           httpError({
             service,
             operation: spec.operation,
@@ -335,14 +342,14 @@ export function transportFromSender(service: Service, baseUrlInput: string, send
   };
 
   const sendJson: Transport['sendJson'] = (spec, schema) =>
-    send(spec).andThen((res) => {
+    send(spec).andThen((res): Result<{ status: number; header: RawResponse['header']; body: z.output<typeof schema> }, TransportError> => {
       let json: unknown;
       try {
         const text = res.bodyText;
         // A byte order mark (some Azure DevOps answers) is not JSON: skipped without copying the body otherwise.
         json = text ? JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) : undefined;
       } catch {
-        return errAsync(invalidResponse(service, spec.operation, res.status, [{ path: '', message: 'body is not JSON' }]));
+        return err(invalidResponse(service, spec.operation, res.status, [{ path: '', message: 'body is not JSON' }]));
       }
       const parsed = schema.safeParse(json);
       if (!parsed.success) {
@@ -350,9 +357,9 @@ export function transportFromSender(service: Service, baseUrlInput: string, send
           path: i.path.map(String).join('.'),
           message: i.message,
         }));
-        return errAsync(invalidResponse(service, spec.operation, res.status, issues));
+        return err(invalidResponse(service, spec.operation, res.status, issues));
       }
-      return okAsync({ status: res.status, header: res.header, body: parsed.data });
+      return ok({ status: res.status, header: res.header, body: parsed.data });
     });
 
   return { service, baseUrl, send, sendJson };
