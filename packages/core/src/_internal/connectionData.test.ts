@@ -22,7 +22,7 @@ const withCheck = () => {
   const clients = fresh();
   return { clients, check: createClients({ ...clientOptions(), retry: { maxRetries: 0 }, sameCaller: clients }) };
 };
-const caller = { abortSignal: undefined };
+const caller = {};
 const SUB = '11111111-2222-3333-4444-555555555555';
 
 describe('who the caller is in Azure DevOps, read once per set of clients', () => {

@@ -2,9 +2,7 @@ import {
   authParameter,
   createServiceEndpoint,
   type DevOpsClient,
-  getProject,
   getServiceEndpointsByNames,
-  listServiceEndpoints,
   type ServiceEndpoint,
   updateServiceEndpoint,
   workloadIdentity,
@@ -18,6 +16,7 @@ import type { Converged, StepOptions } from '../types';
 import { type ConnectionTarget, connectionTargetSchema, targetToData } from '../target';
 import { connectionNameSchema, guidSchema, projectSchema, validate } from '../validation';
 import { same } from '../_internal/compare';
+import { directReads, type RunReads } from '../_internal/runReads';
 
 export type { ConnectionTarget };
 
@@ -138,17 +137,18 @@ export function lookupConnection(
   spec: { readonly project: string; readonly name: string; readonly appId?: string | undefined },
   how: { findRenamed: boolean },
   options: StepOptions,
+  reads: RunReads = directReads(devops, options),
 ): ResultAsync<ConnectionLookup, TransportError> {
   const opts: OperationOptions = options;
   return safeTry(async function* () {
-    const project = yield* getProject(devops, spec.project, opts);
+    const project = yield* reads.project(spec.project);
     const byName = yield* getServiceEndpointsByNames(devops, project.id, [spec.name], { includeFailed: true }, opts);
     const found: ConnectionLookup = {
       project: { id: project.id, name: project.name },
       existing: byName.find((e) => e.name.toLowerCase() === spec.name.toLowerCase()),
     };
     const appId = spec.appId;
-    return ok(!found.existing && how.findRenamed && appId ? yield* findRenamedConnection(devops, found, appId, opts) : found);
+    return ok(!found.existing && how.findRenamed && appId ? yield* findRenamedConnection(devops, found, appId, opts, reads) : found);
   });
 }
 
@@ -162,10 +162,11 @@ export function findRenamedConnection(
   found: ConnectionLookup,
   appId: string,
   options: StepOptions,
+  reads: RunReads = directReads(devops, options),
 ): ResultAsync<ConnectionLookup, TransportError> {
   if (found.existing) return okAsync(found);
   const { project } = found;
-  return listServiceEndpoints(devops, project.id, { type: 'azurerm', includeFailed: true }, options).map((all) => ({
+  return reads.azurermConnections(project.id).map((all) => ({
     project,
     existing: all.find(
       (e) =>

@@ -14,6 +14,7 @@ import type { ValidationError, OperationOptions } from '@wif/http';
 import { errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import type { WifError } from '../errors';
 import { mapPool } from '../_internal/pool';
+import { directReads, runReads, type RunReads } from '../_internal/runReads';
 import type { ReplicationRetryOptions } from '../_internal/replication';
 import { refuseMissingPermissions } from '../preflight/fromPlan';
 import type { PreflightReport } from '../preflight/types';
@@ -114,7 +115,9 @@ export function plan(clients: WifClients, spec: ResolvedSpec, options: PlanOptio
   const checked = checkResolvedSpec(spec);
   if (checked.isErr()) return errAsync(checked.error);
   const appIds = new Set<string>();
-  const planned = mapPool(spec.connections, options.concurrency ?? 16, (c) => planConnection(clients, spec, c, options, appIds));
+  // A project and its connection list are read once for the whole run, whoever needs them first.
+  const reads = runReads(clients.devops, options);
+  const planned = mapPool(spec.connections, options.concurrency ?? 16, (c) => planConnection(clients, spec, c, options, { appIds, reads }));
   // The orphan listing needs nothing from the connections' plans until it filters out their apps:
   // it is read beside them, and the orphans' parts beside the preflight.
   const orphans: Promise<Result<OrphanPlan[], WifError> | undefined> =
@@ -126,6 +129,7 @@ export function plan(clients: WifClients, spec: ResolvedSpec, options: PlanOptio
             spec,
             planned.then(() => appIds),
             options,
+            reads,
           ),
         );
   const checkedPlan = planned.then((connections): Promise<{ connections: ConnectionPlan[]; report?: PreflightReport }> =>
@@ -155,15 +159,20 @@ export function assemblePlan(spec: ResolvedSpec, connections: readonly Connectio
   return { organization: spec.organization, specHash: specHash(spec), connections, orphans, summary, spec };
 }
 
-/** Plans one connection of `spec` (also used by apply to re-check a saved plan). @internal */
+/**
+ * Plans one connection of `spec` (also used by apply to re-check a saved plan). `run`: what the
+ * connections of one plan share — the app ids found (for the orphan listing) and the reads.
+ * @internal
+ */
 export async function planConnection(
   clients: WifClients,
   spec: ResolvedSpec,
   c: DesiredConnection,
   options: PlanOptions,
-  appIds?: Set<string>,
+  run: { readonly appIds?: Set<string>; readonly reads?: RunReads } = {},
 ): Promise<ConnectionPlan> {
-  const r = await readAndDecide(clients, spec, c, options);
+  const { appIds } = run;
+  const r = await readAndDecide(clients, spec, c, options, run.reads ?? directReads(clients.devops, options));
   const head = { key: c.key, project: c.project, name: c.name };
   if (r.isErr()) return { ...head, resources: [], refusals: isRefusal(r.error) ? [r.error] : [], error: r.error };
   if (r.value.appId) appIds?.add(r.value.appId.toLowerCase());
@@ -195,23 +204,24 @@ function readAndDecide(
   spec: ResolvedSpec,
   c: DesiredConnection,
   options: PlanOptions,
+  reads: RunReads,
 ): ResultAsync<Decided, WifError> {
   const o: OperationOptions = options;
   const orUndefined = <T>(r: ResultAsync<T, WifError>): ResultAsync<T | undefined, WifError> =>
     r.orElse((e) => (e.kind === 'NotFound' ? okAsync<T | undefined, WifError>(undefined) : errAsync<T | undefined, WifError>(e)));
 
-  if (c.managedIdentity) return planOnManagedIdentity(clients, spec, c, c.managedIdentity, options);
+  if (c.managedIdentity) return planOnManagedIdentity(clients, spec, c, c.managedIdentity, options, reads);
   return safeTry(async function* () {
     const out: PlannedResource[] = [];
     const refusals: Refusal[] = [];
     // Read: the app, and beside it the connection by name (that needs no app id); then what hangs
     // off the app, and a connection bound to it under another name when none has this name.
-    const byName = lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, o);
+    const byName = lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, o, reads);
     const app: Application | undefined = yield* orUndefined(getApplication(clients.graph, { uniqueName: c.app.uniqueName }, o));
     const [sp, credentials, found] = yield* ResultAsync.combine([
       app ? readServicePrincipal(clients.graph, app, options) : okAsync(undefined),
       app ? listFederatedIdentityCredentials(clients.graph, app.id, o) : okAsync<FederatedIdentityCredential[], WifError>([]),
-      byName.andThen((f) => (app ? findRenamedConnection(clients.devops, f, app.appId, o) : okAsync(f))),
+      byName.andThen((f) => (app ? findRenamedConnection(clients.devops, f, app.appId, o, reads) : okAsync(f))),
     ] as const);
 
     // Application and service principal.
