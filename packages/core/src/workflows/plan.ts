@@ -20,7 +20,13 @@ import { refuseMissingPermissions } from '../preflight/fromPlan';
 import type { PreflightReport } from '../preflight/types';
 import { isRefusal, type Refusal } from '../refusals';
 import { credentialLimitError, credentialNameFor } from '../steps/bindFederatedCredential';
-import { decideConnection, desiredData, findRenamedConnection, lookupConnection } from '../steps/createManualConnection';
+import {
+  type ConnectionLookup,
+  decideConnection,
+  desiredData,
+  findRenamedConnection,
+  lookupConnection,
+} from '../steps/createManualConnection';
 import { applicationPatch } from '../steps/registerApp';
 import { checkResolvedSpec, type DesiredConnection, type ResolvedSpec } from '../spec/load';
 import { MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
@@ -171,13 +177,40 @@ export async function planConnection(
   options: PlanOptions,
   run: { readonly appIds?: Set<string>; readonly reads?: RunReads } = {},
 ): Promise<ConnectionPlan> {
+  return (await planConnectionObserved(clients, spec, c, options, run)).plan;
+}
+
+/**
+ * What the plan of a connection on an app read first: the app by its unique name and the connection
+ * by its name in its project. Apply's re-check of a plan hands them to the converge that follows at
+ * once (it compared the plan made from them with the plan it executes), which then does not read
+ * them a third time. @internal
+ */
+export interface ObservedConnection {
+  /** The app by `uniqueName`; `undefined`: there is none. */
+  readonly application: Application | undefined;
+  /** The project, and the connection by name (before any search for it under another name). */
+  readonly lookup: ConnectionLookup;
+}
+
+/** {@link planConnection}, and what it read first (absent when it could not read, or for a managed identity). @internal */
+export async function planConnectionObserved(
+  clients: WifClients,
+  spec: ResolvedSpec,
+  c: DesiredConnection,
+  options: PlanOptions,
+  run: { readonly appIds?: Set<string>; readonly reads?: RunReads } = {},
+): Promise<{ plan: ConnectionPlan; observed?: ObservedConnection }> {
   const { appIds } = run;
   const r = await readAndDecide(clients, spec, c, options, run.reads ?? directReads(clients.devops, options));
   const head = { key: c.key, project: c.project, name: c.name };
-  if (r.isErr()) return { ...head, resources: [], refusals: isRefusal(r.error) ? [r.error] : [], error: r.error };
+  if (r.isErr()) return { plan: { ...head, resources: [], refusals: isRefusal(r.error) ? [r.error] : [], error: r.error } };
   if (r.value.appId) appIds?.add(r.value.appId.toLowerCase());
-  const { resources, refusals, projectId } = r.value;
-  return { ...head, ...(projectId ? { projectId } : {}), resources, refusals, ...(refusals[0] ? { error: refusals[0] } : {}) };
+  const { resources, refusals, projectId, observed } = r.value;
+  return {
+    plan: { ...head, ...(projectId ? { projectId } : {}), resources, refusals, ...(refusals[0] ? { error: refusals[0] } : {}) },
+    ...(observed ? { observed } : {}),
+  };
 }
 
 const res = plannedResource;
@@ -197,6 +230,7 @@ interface Decided {
   readonly appId: string | undefined;
   /** The project's id, read anyway: the preflight then needs no lookup of its own. */
   readonly projectId: string | undefined;
+  readonly observed?: ObservedConnection;
 }
 
 function readAndDecide(
@@ -218,11 +252,12 @@ function readAndDecide(
     // off the app, and a connection bound to it under another name when none has this name.
     const byName = lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, o, reads);
     const app: Application | undefined = yield* orUndefined(getApplication(clients.graph, { uniqueName: c.app.uniqueName }, o));
-    const [sp, credentials, found] = yield* ResultAsync.combine([
+    const [sp, credentials, [lookup, found]] = yield* ResultAsync.combine([
       app ? readServicePrincipal(clients.graph, app, options) : okAsync(undefined),
       app ? listFederatedIdentityCredentials(clients.graph, app.id, o) : okAsync<FederatedIdentityCredential[], WifError>([]),
-      byName.andThen((f) => (app ? findRenamedConnection(clients.devops, f, app.appId, o, reads) : okAsync(f))),
+      byName.andThen((f) => (app ? findRenamedConnection(clients.devops, f, app.appId, o, reads) : okAsync(f)).map((g) => [f, g] as const)),
     ] as const);
+    const observed: ObservedConnection = { application: app, lookup };
 
     // Application and service principal.
     if (!app) {
@@ -240,7 +275,7 @@ function readAndDecide(
     const roles = yield* planRoles(clients.arm, c.roles, sp?.id, o);
     out.push(...roles.resources);
     refusals.push(...roles.refusals);
-    if (roles.invalidScope) return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id }); // the spec check refused it already
+    if (roles.invalidScope) return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id, observed }); // the spec check refused it already
 
     // The connection.
     const connection = found.existing;
@@ -263,14 +298,14 @@ function readAndDecide(
       const governance = yield* planGovernance(clients, c, found.project.id, undefined, o);
       out.push(...governance.resources);
       refusals.push(...governance.refusals);
-      return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id });
+      return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id, observed });
     }
     const want = desiredConnectionInput(spec, c, app?.appId ?? '');
     const decided = decideConnection(connection, want, desiredData(want), found.project.name);
     if (decided.isErr()) {
       // apply refuses this connection: the plan says so, with the error apply would return, and plans nothing under it.
       refusals.push(decided.error);
-      return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id });
+      return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id, observed });
     }
     const connectionChanges = decided.value.changes;
     const renamed = connectionChanges.some((ch) => ch.field === 'name');
@@ -332,6 +367,6 @@ function readAndDecide(
     const governance = yield* planGovernance(clients, c, found.project.id, connection, o);
     out.push(...governance.resources);
     refusals.push(...governance.refusals);
-    return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id });
+    return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id, observed });
   });
 }
