@@ -8,7 +8,7 @@ import {
   workloadIdentity,
 } from '@wif/devops';
 import { type CloudName, CLOUDS, invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import type { ConnectionConflictError } from '../errors';
 import { issuerKind } from '../constants';
@@ -128,7 +128,7 @@ export interface ConnectionLookup {
 }
 
 /**
- * Reads the project and the connection by name; with `findRenamed`, a connection bound to the same
+ * Reads the project and, at the same time, the connection by name; with `findRenamed`, a connection bound to the same
  * app under another name (a rename in the portal) is found too. Needs no app id to start, so
  * workflows run it in parallel with the app registration. @internal
  */
@@ -141,8 +141,13 @@ export function lookupConnection(
 ): ResultAsync<ConnectionLookup, TransportError> {
   const opts: OperationOptions = options;
   return safeTry(async function* () {
-    const project = yield* reads.project(spec.project);
-    const byName = yield* getServiceEndpointsByNames(devops, project.id, [spec.name], { includeFailed: true }, opts);
+    // Both at once: the list by name takes the project's name as well as its id ("Project ID or
+    // project name", https://learn.microsoft.com/rest/api/azure/devops/serviceendpoint/endpoints/get-service-endpoints-by-names).
+    // A missing project answers the project read's NotFound (the first error of the two).
+    const [project, byName] = yield* ResultAsync.combine([
+      reads.project(spec.project),
+      getServiceEndpointsByNames(devops, spec.project, [spec.name], { includeFailed: true }, opts),
+    ] as const);
     const found: ConnectionLookup = {
       project: { id: project.id, name: project.name },
       existing: byName.find((e) => e.name.toLowerCase() === spec.name.toLowerCase()),
