@@ -1,12 +1,14 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 import { argsSuggesterOnly, lazyBuiltins } from './tsup.plugins';
 
 // The two builds run in parallel into dist/: each cleans only its own files.
 // WIF_CLI_OUT_DIR builds the executable alone, elsewhere (the benchmark's unminified copy).
 const executableOnly = process.env['WIF_CLI_OUT_DIR'] !== undefined;
+// Typed here, so that each build is checked as tsup's Options (a bare array literal loses that).
+const builds = (all: Options[]): Options[] => all.filter((_, i) => !executableOnly || i === 1);
 
 export default defineConfig(
-  [
+  builds([
     // The library entry (main, startEmulator): workspace packages stay external, as for any library.
     {
       entry: ['src/index.ts'],
@@ -59,5 +61,5 @@ export default defineConfig(
         options.minifySyntax = process.env['WIF_CLI_UNMINIFIED'] !== '1';
       },
     },
-  ].filter((_, i) => !executableOnly || i === 1),
+  ]),
 );
