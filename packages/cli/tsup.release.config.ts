@@ -20,7 +20,9 @@ export default defineConfig({
   target: 'node22',
   platform: 'node',
   // Bundled CommonJS dependencies `require` Node built-ins: give the module a `require`.
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __wifCreateRequire } from 'node:module';\nconst require = __wifCreateRequire(import.meta.url);" },
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __wifCreateRequire } from 'node:module';\nconst require = __wifCreateRequire(import.meta.url);",
+  },
   noExternal: [/.*/],
   removeNodeProtocol: false,
   esbuildPlugins: [lazyBuiltins],
