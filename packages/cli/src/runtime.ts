@@ -160,12 +160,14 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       // whoami's first request is the same identity read the check would send.
       if (command === 'audit' || command === 'whoami') return ok(core.createClients(options_));
       // One request, no retry: a refused connection or a missing sign-in is not going to heal in
-      // the seconds retries would wait, and every connection of the run would repeat it.
-      const checked = await core.checkAccess(core.createClients({ ...options_, retry: { maxRetries: 0 } }), {
+      // the seconds retries would wait, and every connection of the run would repeat it. What it
+      // reads (who the caller is) is the run's: the preflight and governance do not read it again.
+      const clients = core.createClients(options_);
+      const checked = await core.checkAccess(core.createClients({ ...options_, retry: { maxRetries: 0 }, sameCaller: clients }), {
         ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
       });
       if (checked.isErr() && checked.error.kind !== 'Aborted') return err(preflightError(checked.error, global.emulator));
-      return ok(core.createClients(options_));
+      return ok(clients);
     },
     configPath: (given) => given ?? discoverConfig(io),
     async loadSpec(given) {

@@ -3,9 +3,9 @@
  * does it exist? A run of many connections then fails once, at once, with one clear message,
  * instead of once per connection after every retry.
  */
-import { getConnectionData } from '@wif/devops';
 import type { AbortedError, AuthenticationError, HttpError, InvalidResponseError, NetworkError } from '@wif/http';
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { readConnectionData } from './_internal/connectionData';
 import type { WifClients } from './workflows/clients';
 
 /** The organization does not exist (or the identity cannot see it). */
@@ -22,7 +22,9 @@ export type CheckAccessError =
 /**
  * Checks that the organization answers to these credentials: `GET /{org}/_apis/connectionData`
  * (undocumented; what azure-devops-node-api calls first). Any authenticated identity may call it.
- * Read-only, safe to re-run. Give `clients` made with `retry: { maxRetries: 0 }` to fail fast.
+ * Read-only, safe to re-run. Give `clients` made with `retry: { maxRetries: 0 }` to fail fast, and
+ * `sameCaller` set to the clients of the run (`createClients`): the preflight and governance then
+ * use what this read instead of reading it again.
  * Errors: `OrganizationNotFound` (a 404: the organization does not exist), `Network`,
  * `Authentication`, `Unauthorized`, `Forbidden`, `Throttled`, `ServiceUnavailable`,
  * `InvalidResponse`, `Aborted`.
@@ -36,7 +38,7 @@ export function checkAccess(
   options: { readonly abortSignal?: AbortSignal } = {},
 ): ResultAsync<{ readonly organizationId: string }, CheckAccessError> {
   const organization = clients.devops.organization;
-  return getConnectionData(clients.devops, options)
+  return readConnectionData(clients.devops, options)
     .orElse((e) =>
       e.kind === 'NotFound'
         ? errAsync<never, CheckAccessError>({

@@ -8,7 +8,6 @@
  */
 import {
   type DevOpsClient,
-  getConnectionData,
   listSecurityRoleAssignments,
   removeSecurityRoleAssignments,
   SERVICE_ENDPOINT_ROLE_SCOPE,
@@ -22,6 +21,7 @@ import { err, ok, okAsync, ResultAsync } from 'neverthrow';
 import type { DevOpsIdentityNotFoundError } from '../governanceErrors';
 import type { SecuritySpec } from '../spec/governance';
 import type { StepOptions } from '../types';
+import { readConnectionData } from '../_internal/connectionData';
 import { resolveDevOpsIdentities } from './identities';
 
 export type EndpointRole = 'Administrator' | 'User' | 'Reader';
@@ -162,7 +162,7 @@ export function ensureSecurityRoles(
   const caller =
     input.callerId !== undefined
       ? okAsync<string, TransportError>(input.callerId)
-      : getConnectionData(deps.devops, o.abortSignal ? { abortSignal: o.abortSignal } : {}).map((d) => d.authenticatedUser?.id ?? '');
+      : readConnectionData(deps.devops, o.abortSignal ? { abortSignal: o.abortSignal } : {}).map((d) => d.authenticatedUser?.id ?? '');
   return caller.andThen((callerId) =>
     resolveDevOpsIdentities(deps, names, o).andThen((ids) =>
       readRoles(deps, input.projectId, input.endpointId, o).andThen((observed) => {

@@ -1,5 +1,5 @@
 /** In place, alternative 2: move a workload-identity-federation connection from the Azure DevOps issuer to the Entra issuer. */
-import { authParameter, getConnectionData, getServiceEndpoint, updateServiceEndpoint, workloadIdentity } from '@wif/devops';
+import { authParameter, getServiceEndpoint, updateServiceEndpoint, workloadIdentity } from '@wif/devops';
 import { deleteFederatedIdentityCredential, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
 import { AZURE_DEVOPS_APP_ID } from '@wif/http';
 import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
@@ -13,6 +13,7 @@ import { type ConvertConnectionInput, convertInputSchema, type ConvertOptions, v
 import type { IssuerNotSwitchedError, MigrationError, NotMigratableError } from './errors';
 import { goneIsFine } from './_run';
 import { same } from '../_internal/compare';
+import { readConnectionData } from '../_internal/connectionData';
 
 /**
  * A GUID's bytes in .NET `Guid.ToByteArray()` order (first three groups little-endian), base64url without padding.
@@ -121,7 +122,7 @@ export function convertIssuer(
     const tenantId = authParameter(endpoint, 'tenantid');
     // 1. The new credential first, so the switch never leaves the connection without a matching one.
     if (tenantId && same(endpoint.data?.['environment'] ?? 'AzureCloud', 'AzureCloud')) {
-      const { instanceId } = yield* getConnectionData(devops, opts);
+      const { instanceId } = yield* readConnectionData(devops, opts);
       const expected = predictEntraFederation(tenantId, instanceId, endpoint.id);
       yield* bindFederatedCredential({ graph }, { appObjectId, ...expected, name }, opts);
     }

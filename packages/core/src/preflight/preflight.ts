@@ -6,7 +6,6 @@
 import { listPermissions, listRoleAssignments, parseScope, PRIVILEGED_ROLE_IDS, roleDefinitionGuid } from '@wif/arm';
 import {
   evaluatePermissions,
-  getConnectionData,
   getProject,
   SERVICE_ENDPOINT_PERMISSIONS,
   SERVICE_ENDPOINTS_NAMESPACE_ID,
@@ -15,6 +14,7 @@ import {
 import { type AccessTokenClaims, getAuthorizationPolicy } from '@wif/graph';
 import { collect, type AbortedError, type TransportError, type ValidationError, validationError } from '@wif/http';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { readConnectionData } from '../_internal/connectionData';
 import type { WifClients } from '../workflows/clients';
 import { conditionAllows, entriesAllowing, parseDelegationCondition } from './evaluate';
 import type { CheckStatus, PreflightCaller, PreflightCheck, PreflightReport, PreflightWrite } from './types';
@@ -55,7 +55,7 @@ type Draft = Omit<PreflightCheck, 'connections'>;
  *   the write, the caller's own role assignments (`assignedTo`) once per subscription, to read
  *   delegation conditions (a condition that forbids the role or service principals, or that cannot
  *   be read, makes the check `unknown`).
- * - Azure DevOps: `connectionData` once (who the caller is), the project id once per project when a
+ * - Azure DevOps: `connectionData` once per set of clients (who the caller is; what `checkAccess` read), the project id once per project when a
  *   write does not carry it, and one `permissionevaluationbatch` per project (Create on
  *   `endpoints/{projectId}`, Administer on `endpoints/{projectId}/{endpointId}`).
  * - Microsoft Graph: the claims of the caller's Graph token (`scp`, `roles`, `wids`; no request) and,
@@ -99,7 +99,7 @@ async function run(clients: WifClients, writes: readonly PreflightWrite[], optio
   const claims = claimsResult?.isOk() ? claimsResult.value : undefined;
   // Azure DevOps' identity read goes beside the ARM and Graph reads: they need the caller only to
   // word their fixes, once their own reads are in.
-  const identity = needs.devops ? Promise.resolve(getConnectionData(clients.devops, o)) : Promise.resolve(undefined);
+  const identity = needs.devops ? Promise.resolve(readConnectionData(clients.devops, o)) : Promise.resolve(undefined);
   const callerRead = identity.then((connection) => callerOf(claims, connection?.isOk() ? connection.value.authenticatedUser : undefined));
 
   // One entry per (service, scope, permission): when two writes need the same permission at the

@@ -2,15 +2,13 @@ import {
   authParameter,
   createServiceEndpoint,
   type DevOpsClient,
-  getProject,
   getServiceEndpointsByNames,
-  listServiceEndpoints,
   type ServiceEndpoint,
   updateServiceEndpoint,
   workloadIdentity,
 } from '@wif/devops';
 import { type CloudName, CLOUDS, invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import type { ConnectionConflictError } from '../errors';
 import { issuerKind } from '../constants';
@@ -18,6 +16,7 @@ import type { Converged, StepOptions } from '../types';
 import { type ConnectionTarget, connectionTargetSchema, targetToData } from '../target';
 import { connectionNameSchema, guidSchema, projectSchema, validate } from '../validation';
 import { same } from '../_internal/compare';
+import { directReads, type RunReads } from '../_internal/runReads';
 
 export type { ConnectionTarget };
 
@@ -129,7 +128,7 @@ export interface ConnectionLookup {
 }
 
 /**
- * Reads the project and the connection by name; with `findRenamed`, a connection bound to the same
+ * Reads the project and, at the same time, the connection by name; with `findRenamed`, a connection bound to the same
  * app under another name (a rename in the portal) is found too. Needs no app id to start, so
  * workflows run it in parallel with the app registration. @internal
  */
@@ -138,17 +137,23 @@ export function lookupConnection(
   spec: { readonly project: string; readonly name: string; readonly appId?: string | undefined },
   how: { findRenamed: boolean },
   options: StepOptions,
+  reads: RunReads = directReads(devops, options),
 ): ResultAsync<ConnectionLookup, TransportError> {
   const opts: OperationOptions = options;
   return safeTry(async function* () {
-    const project = yield* getProject(devops, spec.project, opts);
-    const byName = yield* getServiceEndpointsByNames(devops, project.id, [spec.name], { includeFailed: true }, opts);
+    // Both at once: the list by name takes the project's name as well as its id ("Project ID or
+    // project name", https://learn.microsoft.com/rest/api/azure/devops/serviceendpoint/endpoints/get-service-endpoints-by-names).
+    // A missing project answers the project read's NotFound (the first error of the two).
+    const [project, byName] = yield* ResultAsync.combine([
+      reads.project(spec.project),
+      getServiceEndpointsByNames(devops, spec.project, [spec.name], { includeFailed: true }, opts),
+    ] as const);
     const found: ConnectionLookup = {
       project: { id: project.id, name: project.name },
       existing: byName.find((e) => e.name.toLowerCase() === spec.name.toLowerCase()),
     };
     const appId = spec.appId;
-    return ok(!found.existing && how.findRenamed && appId ? yield* findRenamedConnection(devops, found, appId, opts) : found);
+    return ok(!found.existing && how.findRenamed && appId ? yield* findRenamedConnection(devops, found, appId, opts, reads) : found);
   });
 }
 
@@ -162,10 +167,11 @@ export function findRenamedConnection(
   found: ConnectionLookup,
   appId: string,
   options: StepOptions,
+  reads: RunReads = directReads(devops, options),
 ): ResultAsync<ConnectionLookup, TransportError> {
   if (found.existing) return okAsync(found);
   const { project } = found;
-  return listServiceEndpoints(devops, project.id, { type: 'azurerm', includeFailed: true }, options).map((all) => ({
+  return reads.azurermConnections(project.id).map((all) => ({
     project,
     existing: all.find(
       (e) =>

@@ -154,27 +154,34 @@ export function applicationPatch(
 
 /**
  * The application half of {@link registerApp}, for workflows that run the service principal and the
- * connection in parallel once the app id is known. Input must be validated already.
+ * connection in parallel once the app id is known. Input must be validated already. `seen`: the app
+ * by `uniqueName` as a read moments ago found it (`undefined`: not found), e.g. apply's re-check of
+ * a plan: it is not read again (a create is an upsert, safe when another run made it meanwhile).
  * @internal
  */
 export function ensureApplication(
   graph: GraphClient,
   desired: { displayName: string; uniqueName: string; notes?: string | undefined },
   options: RegisterAppOptions,
+  seen?: { readonly application: Application | undefined },
 ): ResultAsync<{ application: Application; outcome: Outcome }, RegisterAppError> {
   const { abortSignal } = options;
   const opts: OperationOptions = options;
   const { displayName, uniqueName, notes } = desired;
   return safeTry(async function* () {
-    const existing = await getApplication(graph, { uniqueName }, opts);
-    if (existing.isOk()) {
-      const application = existing.value;
+    let existing = seen?.application;
+    if (!seen) {
+      const read = await getApplication(graph, { uniqueName }, opts);
+      if (read.isErr() && !isNotFound(read.error)) return err(read.error);
+      existing = read.isOk() ? read.value : undefined;
+    }
+    if (existing) {
+      const application = existing;
       const patch = applicationPatch(application, desired);
       if (Object.keys(patch).length === 0) return ok({ application, outcome: 'unchanged' as Outcome });
       yield* updateApplication(graph, application.id, patch, opts);
       return ok({ application: { ...application, ...patch }, outcome: 'updated' as Outcome });
     }
-    if (!isNotFound(existing.error)) return err(existing.error);
     const body = {
       displayName,
       signInAudience: 'AzureADMyOrg' as const,

@@ -33,6 +33,7 @@ import { governanceBranch } from './_governance';
 import { abortOnly, driftOf, type EngineOptions, type Opts, Run, stepOptions } from './_run';
 import type { ConnectionReport } from './types';
 import type { WifClients } from './clients';
+import type { ObservedConnection } from './plan';
 import { KIND_ORDER } from './_kinds';
 
 /**
@@ -43,12 +44,17 @@ import { KIND_ORDER } from './_kinds';
  */
 export const DEFAULT_APPLY_CONCURRENCY = 32;
 
-/** Converges one connection along its dependency graph; rolls it back when it fails. @internal */
+/**
+ * Converges one connection along its dependency graph; rolls it back when it fails. `observed`: the
+ * app and the connection lookup as apply's re-check of the plan read them just before (and compared
+ * with the plan): the converge starts from them instead of reading them again. @internal
+ */
 export async function convergeOne(
   clients: WifClients,
   spec: ResolvedSpec,
   c: DesiredConnection,
   options: EngineOptions,
+  observed?: ObservedConnection,
 ): Promise<ConnectionReport> {
   if (c.managedIdentity) return convergeOnManagedIdentity(clients, spec, c, c.managedIdentity, options);
   const run = new Run();
@@ -56,10 +62,14 @@ export async function convergeOne(
     return finish(clients, c, options, run, { kind: 'Aborted', message: `Aborted before ${c.project}/${c.name} was started.` });
   const so = stepOptions(options);
   // Level 1: the app, and the connection lookup (it needs no app id), at once.
-  const lookup = run.timed('lookupConnection', () =>
-    lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, so),
+  const lookup = observed
+    ? okAsync<ConnectionLookup, WifError>(observed.lookup)
+    : run.timed('lookupConnection', () =>
+        lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, so),
+      );
+  const app = await run.timed('registerApp', () =>
+    ensureApplication(clients.graph, desiredApp(spec, c), so, observed ? { application: observed.application } : undefined),
   );
-  const app = await run.timed('registerApp', () => ensureApplication(clients.graph, desiredApp(spec, c), so));
   if (app.isErr()) {
     await lookup; // let the parallel read finish before reporting
     return finish(clients, c, options, run, app.error);

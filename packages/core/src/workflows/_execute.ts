@@ -4,7 +4,9 @@
  * write. A plan handed in (saved with `wif plan --out`, or shown for confirmation) is re-checked
  * before the connection's first write: the connection is planned again and every observed fact
  * its changes depend on (ids, actions, compared values) must be as the plan recorded them, else
- * the connection is refused with `StalePlan` and nothing is written for it. @internal
+ * the connection is refused with `StalePlan` and nothing is written for it. The converge then
+ * starts from the app and the connection lookup that re-check read (the facts it compared), rather
+ * than reading them a third time. @internal
  */
 import type { ValidationError } from '@wif/http';
 import { errAsync, ResultAsync } from 'neverthrow';
@@ -18,7 +20,7 @@ import type { EngineOptions } from './_run';
 import { specHash } from './_specHash';
 import type { ApplyReport, ConnectionReport } from './types';
 import type { WifClients } from './clients';
-import { type ConnectionPlan, type Plan, planConnection } from './plan';
+import { type ConnectionPlan, type ObservedConnection, type Plan, planConnectionObserved } from './plan';
 import type { OrphanReport, PlannedResource } from './types';
 
 const describe = (r: PlannedResource): string => `${r.kind} ${r.name}`;
@@ -98,12 +100,15 @@ export function executePlan(clients: WifClients, p: Plan, options: ExecuteOption
     if (!c) return skipped(cp, 'refused', stalePlan(cp.key, ['the connection is not in the plan\u2019s spec']));
     if (cp.error) return skipped(cp, isRefusal(cp.error) ? 'refused' : 'failed', cp.error);
     let current = cp;
+    let observed: ObservedConnection | undefined;
     if (options.recheck) {
-      current = await planConnection(clients, p.spec, c, options);
+      ({ plan: current, observed } = await planConnectionObserved(clients, p.spec, c, options));
       const changed = staleFacts(cp, current);
       if (changed.length > 0) return skipped(cp, 'refused', stalePlan(cp.key, changed));
     }
-    const report = await convergeOne(clients, p.spec, c, options);
+    // After a re-check the converge starts from what it read (the facts just compared with the
+    // plan), not from a third reading of the app and the connection.
+    const report = await convergeOne(clients, p.spec, c, options, observed);
     return { ...report, planned: current.resources };
   };
 

@@ -6,10 +6,11 @@
  * (`governanceBranch`), so what plan shows is what apply does. A connection whose spec names
  * neither sends no request of these. @internal
  */
-import { type CheckConfiguration, type DevOpsClient, getConnectionData, type SecurityRoleAssignment } from '@wif/devops';
+import { type CheckConfiguration, type DevOpsClient, type SecurityRoleAssignment } from '@wif/devops';
 import type { OperationOptions } from '@wif/http';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
+import { readConnectionData } from '../_internal/connectionData';
 import {
   type CheckChange,
   checkFields,
@@ -41,23 +42,9 @@ function namesOf(c: Pick<DesiredConnection, 'checks' | 'security'>): string[] {
 }
 
 // The identity wif runs as in Azure DevOps: the automatic Administrator of a connection it creates,
-// never drift. One connectionData read per client (the caller does not change under a client).
-const callers = new WeakMap<DevOpsClient, Promise<string | undefined>>();
-function callerId(devops: DevOpsClient, o: OperationOptions): ResultAsync<string, WifError> {
-  let known = callers.get(devops);
-  if (!known) {
-    known = getConnectionData(devops, o).match(
-      (d) => d.authenticatedUser?.id ?? '',
-      () => undefined,
-    );
-    callers.set(devops, known);
-  }
-  return ResultAsync.fromSafePromise(known).andThen((id) => {
-    if (id !== undefined) return okAsync(id);
-    callers.delete(devops); // not cached: read again, and return its error
-    return getConnectionData(devops, o).map((d) => d.authenticatedUser?.id ?? '');
-  });
-}
+// never drift. Read once per set of clients (the caller does not change under one credential).
+const callerId = (devops: DevOpsClient, o: OperationOptions): ResultAsync<string, WifError> =>
+  readConnectionData(devops, o).map((d) => d.authenticatedUser?.id ?? '');
 
 /** A name for each identity id the spec named (approvers are shown by name in the plan). */
 const namesById = (ids: ReadonlyMap<string, string>): Map<string, string> =>

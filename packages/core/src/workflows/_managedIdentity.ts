@@ -53,6 +53,7 @@ import { plannedResource as res, planRoles } from './_planRoles';
 import type { WantedRole } from './_roles';
 import { driftOf, type EngineOptions, Run, stepOptions } from './_run';
 import type { WifClients } from './clients';
+import { directReads, type RunReads } from '../_internal/runReads';
 import type { ConnectionReport, FieldChange, PlannedResource } from './types';
 
 /** The identity wif ensures for a connection: the spec's, tagged `wif:managed` when wif creates it. */
@@ -101,6 +102,7 @@ export function planOnManagedIdentity(
   c: DesiredConnection,
   mi: DesiredManagedIdentity,
   o: OperationOptions,
+  reads: RunReads = directReads(clients.devops, o),
 ): ResultAsync<DecidedOnIdentity, WifError> {
   return safeTry(async function* () {
     const out: PlannedResource[] = [];
@@ -111,7 +113,7 @@ export function planOnManagedIdentity(
     if (early.isErr()) return err(early.error);
     const [identity, found] = yield* ResultAsync.combine([
       readManagedIdentity({ arm: clients.arm }, mi, o),
-      lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, o),
+      lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, o, reads),
     ] as const);
     const done = (): DecidedOnIdentity => ({ resources: out, refusals, appId: undefined, projectId: found.project.id });
     const decided = decideManagedIdentity(want, identity);

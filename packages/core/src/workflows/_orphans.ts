@@ -6,14 +6,7 @@
  * @internal
  */
 import type { OperationOptions } from '@wif/http';
-import {
-  type ServiceEndpoint,
-  authParameter,
-  getPipelinePermissions,
-  getProject,
-  listCheckConfigurations,
-  listServiceEndpoints,
-} from '@wif/devops';
+import { type ServiceEndpoint, authParameter, getPipelinePermissions, listCheckConfigurations } from '@wif/devops';
 import { type Application, getApplication, getServicePrincipal, listFederatedIdentityCredentials, type ServicePrincipal } from '@wif/graph';
 import { errAsync, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
 import { WIF_MANAGED_TAG } from '../constants';
@@ -25,6 +18,7 @@ import { hasMarker } from './_desired';
 import { isRecentApp, readServicePrincipal } from './_read';
 import { assignmentLabel, listPrincipalAssignments } from './_roles';
 import type { WifClients } from './clients';
+import { directReads, type RunReads } from '../_internal/runReads';
 import type { PlannedResource } from './types';
 import { identitiesByClientId, readIdentityOrphans } from './_identityOrphans';
 import type { UserAssignedIdentity } from '@wif/arm';
@@ -62,7 +56,8 @@ const isWif = (e: ServiceEndpoint): boolean => (e.authorization?.scheme ?? '').t
  * connection names (nor uses the app of), and reads the parts `--prune` would delete. The lists are
  * read at once; `specAppIds` (the apps of the spec's connections, possibly still being planned) is
  * awaited only to filter them.
- * Calls `GET projects/{p}`, `GET serviceendpoint/endpoints?type=azurerm` per project, and per
+ * Calls `GET projects/{p}`, `GET serviceendpoint/endpoints?type=azurerm` per project (through
+ * `reads`: the plan's connections share them), and per
  * orphan `GET applications(appId=…)`, its service principal, credentials, role assignments,
  * pipeline permissions and checks.
  */
@@ -71,15 +66,12 @@ export function findOrphans(
   spec: ResolvedSpec,
   specAppIds: ReadonlySet<string> | Promise<ReadonlySet<string>>,
   options: { readonly abortSignal?: AbortSignal },
+  reads: RunReads = directReads(clients.devops, options),
 ): ResultAsync<OrphanPlan[], WifError> {
   const o: OperationOptions = options;
   const projects = [...new Map(spec.connections.map((c) => [c.project.toLowerCase(), c.project])).values()];
   return ResultAsync.combine(
-    projects.map((p) =>
-      getProject(clients.devops, p, o).andThen((project) =>
-        listServiceEndpoints(clients.devops, project.id, { type: 'azurerm', includeFailed: true }, o).map((all) => ({ project, all })),
-      ),
-    ),
+    projects.map((p) => reads.project(p).andThen((project) => reads.azurermConnections(project.id).map((all) => ({ project, all })))),
   )
     .andThen((lists) => ResultAsync.fromSafePromise(Promise.resolve(specAppIds)).map((ids) => ({ lists, ids })))
     .andThen(({ lists, ids }) => {

@@ -12,7 +12,7 @@ const RG = `/subscriptions/${SUB}/resourceGroups`;
 const GRAPH = 'https://graph.microsoft.com/v1.0';
 const DEVOPS = 'https://dev.azure.com/contoso';
 
-const { fake, server, clients } = useFake({ projects: ['platform', 'web'], clients: createClients });
+const { fake, server, clients, clientOptions } = useFake({ projects: ['platform', 'web'], clients: createClients });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;
 
 const ENV_SET = `
@@ -116,7 +116,8 @@ describe('apply', () => {
   });
 
   it('sends no unneeded request for one fresh connection', async () => {
-    await run(one('    pipelines: [7]'));
+    // New clients, as a run of the CLI has: who the caller is was never read through them.
+    (await apply(createClients(clientOptions()), one('    pipelines: [7]'), fast))._unsafeUnwrap();
     // A new app has no service principal, no role assignment and no credential; a new connection
     // has no pipeline permissions: none of them is read before it is written.
     expect(since(0).sort()).toEqual(
@@ -149,6 +150,46 @@ describe('apply', () => {
         'GET federatedIdentityCredentials.list', // and its credentials
       ].sort(),
     );
+  });
+
+  it('executes a plan handed in from what its re-check read: the app and the connection are not read a third time', async () => {
+    const s = one('    pipelines: [7]');
+    const p = (await plan(clients, s, { orphans: false, preflight: false }))._unsafeUnwrap();
+    const from = fake.requests.length;
+    const report = (await apply(clients, p, fast))._unsafeUnwrap();
+    expect(report.ok).toBe(true);
+    expect(report.connections[0]!.outcome).toBe('created');
+    expect(since(from).sort()).toEqual(
+      [
+        // The re-check: the connection planned again, and compared with the plan.
+        'GET applications.get', // by uniqueName: 404
+        'GET projects.get',
+        'GET serviceEndpoints.list', // by name
+        // The converge starts from those facts: no read before its first write.
+        'PATCH applications.update',
+        'POST servicePrincipals.create',
+        'PUT roleAssignments.create',
+        'POST serviceEndpoints.create',
+        'POST federatedIdentityCredentials.create',
+        'PATCH pipelinePermissions.update',
+        'GET serviceEndpoints.get', // verifySubject
+        'GET applications.get',
+        'GET federatedIdentityCredentials.list',
+      ].sort(),
+    );
+  });
+
+  it('converges an existing connection from its re-check too: no write, the project and the connection read once', async () => {
+    await run(one());
+    const p = (await plan(clients, one(), { orphans: false, preflight: false }))._unsafeUnwrap();
+    const from = fake.requests.length;
+    const report = (await apply(clients, p, fast))._unsafeUnwrap();
+    expect(report.connections[0]).toMatchObject({ status: 'converged', outcome: 'unchanged' });
+    const ops = since(from);
+    expect(ops.filter((o) => !o.startsWith('GET '))).toEqual([]);
+    expect(ops.filter((o) => o === 'GET applications.get')).toHaveLength(2); // the re-check, and verifySubject
+    expect(ops.filter((o) => o === 'GET projects.get')).toHaveLength(1);
+    expect(ops.filter((o) => o === 'GET serviceEndpoints.list')).toHaveLength(1);
   });
 
   it('runs the role branch and the connection branch at once', async () => {
@@ -375,6 +416,19 @@ connections:
       expect(fake.requests.filter((r) => r.operation === 'servicePrincipals.create' && r.status === 409)).toHaveLength(3);
       expect(fake.requests.filter((r) => r.operation === 'serviceEndpoints.create' && r.status === 500)).toHaveLength(3);
     }
+  });
+
+  it('leaves exactly one of each resource when two applies of one plan race (each converges from its own re-check)', async () => {
+    fake.setOptions({ latencyInMs: 3 });
+    const s = spec(ENV_SET);
+    const p = (await plan(clients, s, { orphans: false, preflight: false }))._unsafeUnwrap();
+    const [first, second] = await Promise.all([apply(clients, p, fast), apply(clients, p, fast)]);
+    expect(first._unsafeUnwrap().ok && second._unsafeUnwrap().ok).toBe(true);
+    expect(fake.state.applications()).toHaveLength(3);
+    expect(fake.state.servicePrincipals()).toHaveLength(3);
+    expect(fake.state.serviceEndpoints()).toHaveLength(3);
+    expect(fake.state.roleAssignments()).toHaveLength(6);
+    for (const app of fake.state.applications()) expect(fake.state.federatedCredentials(app.id)).toHaveLength(1);
   });
 
   it('completes a throttled run with everything converged and nothing duplicated', async () => {

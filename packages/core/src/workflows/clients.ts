@@ -3,6 +3,7 @@ import { type ArmClient, createArmClient } from '@wif/arm';
 import { createDevOpsClient, type DevOpsClient } from '@wif/devops';
 import { createGraphClient, type GraphClient } from '@wif/graph';
 import { type CloudName, type DevOpsCredential, type Endpoints, resolveEndpoints, type TransportOptions } from '@wif/http';
+import { shareConnectionData } from '../_internal/connectionData';
 
 /** The three service clients every workflow takes. */
 export interface WifClients {
@@ -22,10 +23,19 @@ export interface CreateClientsOptions extends TransportOptions {
   readonly cloud?: CloudName;
   /** Per-service base URL overrides (sovereign clouds, the emulator). */
   readonly endpoints?: Partial<Endpoints>;
+  /**
+   * Clients made with the same `credential`, `devopsCredential`, organization and endpoints (for
+   * instance, these are a copy with `retry: { maxRetries: 0 }` for a fast `checkAccess`): who
+   * the caller is in Azure DevOps (`connectionData`, which the access check, the preflight and
+   * governance read) is then read once for both. Ignored when any of those differs.
+   */
+  readonly sameCaller?: WifClients;
 }
 
 /**
  * Creates the Graph, ARM and Azure DevOps clients from one credential.
+ * Who the caller is in Azure DevOps is read at most once per set of clients (it does not change
+ * under one credential): make new clients to see another sign-in.
  * Throws only for a programmer error (see each client factory).
  *
  * @example
@@ -40,7 +50,7 @@ export function createClients(options: CreateClientsOptions): WifClients {
     ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
   };
   const httpClient = options.httpClient;
-  return {
+  const clients: WifClients = {
     graph: createGraphClient({
       credential: options.credential,
       endpoint: endpoints.graph,
@@ -64,4 +74,7 @@ export function createClients(options: CreateClientsOptions): WifClients {
       ...(httpClient ? { httpClient } : {}),
     }),
   };
+  const devopsCredential = options.devopsCredential ?? options.credential;
+  shareConnectionData(clients.devops, [devopsCredential, options.organization, endpoints.devops], options.sameCaller?.devops);
+  return clients;
 }

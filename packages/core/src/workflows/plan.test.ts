@@ -10,7 +10,12 @@ const SUB = '11111111-2222-3333-4444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups`;
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 
-const { fake, clients } = useFake({ projects: ['platform', 'web'], clients: createClients });
+const { fake, clients, server } = useFake({ projects: ['platform', 'web'], clients: createClients });
+// The fake's log has no query strings: the URLs as sent tell a list by name from the list of a type.
+const urls: string[] = [];
+server.events.on('request:start', ({ request }) => {
+  urls.push(request.url);
+});
 
 const SPEC: ResolvedSpec = loadSpec(`
 organization: contoso
@@ -126,5 +131,56 @@ describe('plan', () => {
     expect(named(p, 'sc-two').error).toMatchObject({ kind: 'ConnectionConflict', reason: 'UsesSecret' });
     expect(actions(named(p, 'sc-one'))).toContain('serviceConnection create');
     expect(p.summary.errors).toBe(1);
+  });
+});
+
+describe('reads one plan run shares', () => {
+  const conn = (project: string, name: string, app: string): string =>
+    `  - { project: ${project}, name: ${name}, app: ${app}, scope: ${RG}/rg-${app}, roles: [Reader] }`;
+  const specOf = (...lines: string[]): ResolvedSpec =>
+    loadSpec(`organization: contoso\ntenantId: ${TEST_TENANT_ID}\nconnections:\n${lines.join('\n')}\n`)._unsafeUnwrap();
+
+  it('reads each project and its list of connections once, for every connection and the orphan listing', async () => {
+    const applied = specOf(conn('platform', 'sc-a', 'ado-a'), conn('platform', 'sc-b', 'ado-b'), conn('web', 'sc-d', 'ado-d'));
+    expect((await apply(clients, applied, { replication: { delayInMs: 1 } }))._unsafeUnwrap().ok).toBe(true);
+    // sc-a is now named sc-a2 (found through its app in the list of the project's connections), sc-b
+    // is as it was, sc-e is new; orphans are looked for in both projects.
+    const s = specOf(
+      conn('platform', 'sc-a2', 'ado-a'),
+      conn('platform', 'sc-b', 'ado-b'),
+      conn('platform', 'sc-e', 'ado-e'),
+      conn('web', 'sc-d', 'ado-d'),
+    );
+    const from = fake.requests.length;
+    const fromUrl = urls.length;
+    const p = (await plan(clients, s))._unsafeUnwrap();
+    expect(
+      named(p, 'sc-a2')
+        .resources.find((r) => r.kind === 'serviceConnection')
+        ?.changes.map((c) => c.field),
+    ).toContain('name');
+    expect(p.orphans).toEqual([]);
+    const ops = fake.requests.slice(from).map((r) => r.operation);
+    expect(ops.filter((o) => o === 'projects.get')).toHaveLength(2); // platform, web: not once per connection and again for orphans
+    const lists = urls.slice(fromUrl).filter((u) => u.includes('/_apis/serviceendpoint/endpoints?'));
+    // The list of each project's Azure Resource Manager connections: once, for sc-a2 and the orphans.
+    expect(lists.filter((u) => u.includes('type=azurerm') && !u.includes('endpointNames'))).toHaveLength(2);
+    expect(lists.filter((u) => u.includes('endpointNames'))).toHaveLength(4); // each connection by its name
+  });
+
+  it('reads a project again when its first read failed (a failure is not kept)', async () => {
+    fake.failRequests({ service: 'devops', method: 'GET', path: /\/_apis\/projects\/platform$/, status: 403, times: 1 });
+    const s = specOf(conn('platform', 'sc-a', 'ado-a'), conn('platform', 'sc-b', 'ado-b'));
+    const from = fake.requests.length;
+    // One connection at a time: the first connection's read fails, the second one reads again.
+    const p = (await plan(clients, s, { concurrency: 1, orphans: false, preflight: false }))._unsafeUnwrap();
+    expect(named(p, 'sc-a').error?.kind).toBe('Forbidden');
+    expect(named(p, 'sc-b').error).toBeUndefined();
+    expect(
+      fake.requests
+        .slice(from)
+        .filter((r) => r.operation === 'projects.get')
+        .map((r) => r.status),
+    ).toEqual([403, 200]);
   });
 });

@@ -14,12 +14,19 @@ import type { ValidationError, OperationOptions } from '@wif/http';
 import { errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import type { WifError } from '../errors';
 import { mapPool } from '../_internal/pool';
+import { directReads, runReads, type RunReads } from '../_internal/runReads';
 import type { ReplicationRetryOptions } from '../_internal/replication';
 import { refuseMissingPermissions } from '../preflight/fromPlan';
 import type { PreflightReport } from '../preflight/types';
 import { isRefusal, type Refusal } from '../refusals';
 import { credentialLimitError, credentialNameFor } from '../steps/bindFederatedCredential';
-import { decideConnection, desiredData, findRenamedConnection, lookupConnection } from '../steps/createManualConnection';
+import {
+  type ConnectionLookup,
+  decideConnection,
+  desiredData,
+  findRenamedConnection,
+  lookupConnection,
+} from '../steps/createManualConnection';
 import { applicationPatch } from '../steps/registerApp';
 import { checkResolvedSpec, type DesiredConnection, type ResolvedSpec } from '../spec/load';
 import { MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
@@ -114,7 +121,9 @@ export function plan(clients: WifClients, spec: ResolvedSpec, options: PlanOptio
   const checked = checkResolvedSpec(spec);
   if (checked.isErr()) return errAsync(checked.error);
   const appIds = new Set<string>();
-  const planned = mapPool(spec.connections, options.concurrency ?? 16, (c) => planConnection(clients, spec, c, options, appIds));
+  // A project and its connection list are read once for the whole run, whoever needs them first.
+  const reads = runReads(clients.devops, options);
+  const planned = mapPool(spec.connections, options.concurrency ?? 16, (c) => planConnection(clients, spec, c, options, { appIds, reads }));
   // The orphan listing needs nothing from the connections' plans until it filters out their apps:
   // it is read beside them, and the orphans' parts beside the preflight.
   const orphans: Promise<Result<OrphanPlan[], WifError> | undefined> =
@@ -126,6 +135,7 @@ export function plan(clients: WifClients, spec: ResolvedSpec, options: PlanOptio
             spec,
             planned.then(() => appIds),
             options,
+            reads,
           ),
         );
   const checkedPlan = planned.then((connections): Promise<{ connections: ConnectionPlan[]; report?: PreflightReport }> =>
@@ -155,20 +165,52 @@ export function assemblePlan(spec: ResolvedSpec, connections: readonly Connectio
   return { organization: spec.organization, specHash: specHash(spec), connections, orphans, summary, spec };
 }
 
-/** Plans one connection of `spec` (also used by apply to re-check a saved plan). @internal */
+/**
+ * Plans one connection of `spec` (also used by apply to re-check a saved plan). `run`: what the
+ * connections of one plan share — the app ids found (for the orphan listing) and the reads.
+ * @internal
+ */
 export async function planConnection(
   clients: WifClients,
   spec: ResolvedSpec,
   c: DesiredConnection,
   options: PlanOptions,
-  appIds?: Set<string>,
+  run: { readonly appIds?: Set<string>; readonly reads?: RunReads } = {},
 ): Promise<ConnectionPlan> {
-  const r = await readAndDecide(clients, spec, c, options);
+  return (await planConnectionObserved(clients, spec, c, options, run)).plan;
+}
+
+/**
+ * What the plan of a connection on an app read first: the app by its unique name and the connection
+ * by its name in its project. Apply's re-check of a plan hands them to the converge that follows at
+ * once (it compared the plan made from them with the plan it executes), which then does not read
+ * them a third time. @internal
+ */
+export interface ObservedConnection {
+  /** The app by `uniqueName`; `undefined`: there is none. */
+  readonly application: Application | undefined;
+  /** The project, and the connection by name (before any search for it under another name). */
+  readonly lookup: ConnectionLookup;
+}
+
+/** {@link planConnection}, and what it read first (absent when it could not read, or for a managed identity). @internal */
+export async function planConnectionObserved(
+  clients: WifClients,
+  spec: ResolvedSpec,
+  c: DesiredConnection,
+  options: PlanOptions,
+  run: { readonly appIds?: Set<string>; readonly reads?: RunReads } = {},
+): Promise<{ plan: ConnectionPlan; observed?: ObservedConnection }> {
+  const { appIds } = run;
+  const r = await readAndDecide(clients, spec, c, options, run.reads ?? directReads(clients.devops, options));
   const head = { key: c.key, project: c.project, name: c.name };
-  if (r.isErr()) return { ...head, resources: [], refusals: isRefusal(r.error) ? [r.error] : [], error: r.error };
+  if (r.isErr()) return { plan: { ...head, resources: [], refusals: isRefusal(r.error) ? [r.error] : [], error: r.error } };
   if (r.value.appId) appIds?.add(r.value.appId.toLowerCase());
-  const { resources, refusals, projectId } = r.value;
-  return { ...head, ...(projectId ? { projectId } : {}), resources, refusals, ...(refusals[0] ? { error: refusals[0] } : {}) };
+  const { resources, refusals, projectId, observed } = r.value;
+  return {
+    plan: { ...head, ...(projectId ? { projectId } : {}), resources, refusals, ...(refusals[0] ? { error: refusals[0] } : {}) },
+    ...(observed ? { observed } : {}),
+  };
 }
 
 const res = plannedResource;
@@ -188,6 +230,7 @@ interface Decided {
   readonly appId: string | undefined;
   /** The project's id, read anyway: the preflight then needs no lookup of its own. */
   readonly projectId: string | undefined;
+  readonly observed?: ObservedConnection;
 }
 
 function readAndDecide(
@@ -195,24 +238,26 @@ function readAndDecide(
   spec: ResolvedSpec,
   c: DesiredConnection,
   options: PlanOptions,
+  reads: RunReads,
 ): ResultAsync<Decided, WifError> {
   const o: OperationOptions = options;
   const orUndefined = <T>(r: ResultAsync<T, WifError>): ResultAsync<T | undefined, WifError> =>
     r.orElse((e) => (e.kind === 'NotFound' ? okAsync<T | undefined, WifError>(undefined) : errAsync<T | undefined, WifError>(e)));
 
-  if (c.managedIdentity) return planOnManagedIdentity(clients, spec, c, c.managedIdentity, options);
+  if (c.managedIdentity) return planOnManagedIdentity(clients, spec, c, c.managedIdentity, options, reads);
   return safeTry(async function* () {
     const out: PlannedResource[] = [];
     const refusals: Refusal[] = [];
     // Read: the app, and beside it the connection by name (that needs no app id); then what hangs
     // off the app, and a connection bound to it under another name when none has this name.
-    const byName = lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, o);
+    const byName = lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, o, reads);
     const app: Application | undefined = yield* orUndefined(getApplication(clients.graph, { uniqueName: c.app.uniqueName }, o));
-    const [sp, credentials, found] = yield* ResultAsync.combine([
+    const [sp, credentials, [lookup, found]] = yield* ResultAsync.combine([
       app ? readServicePrincipal(clients.graph, app, options) : okAsync(undefined),
       app ? listFederatedIdentityCredentials(clients.graph, app.id, o) : okAsync<FederatedIdentityCredential[], WifError>([]),
-      byName.andThen((f) => (app ? findRenamedConnection(clients.devops, f, app.appId, o) : okAsync(f))),
+      byName.andThen((f) => (app ? findRenamedConnection(clients.devops, f, app.appId, o, reads) : okAsync(f)).map((g) => [f, g] as const)),
     ] as const);
+    const observed: ObservedConnection = { application: app, lookup };
 
     // Application and service principal.
     if (!app) {
@@ -230,7 +275,7 @@ function readAndDecide(
     const roles = yield* planRoles(clients.arm, c.roles, sp?.id, o);
     out.push(...roles.resources);
     refusals.push(...roles.refusals);
-    if (roles.invalidScope) return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id }); // the spec check refused it already
+    if (roles.invalidScope) return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id, observed }); // the spec check refused it already
 
     // The connection.
     const connection = found.existing;
@@ -253,14 +298,14 @@ function readAndDecide(
       const governance = yield* planGovernance(clients, c, found.project.id, undefined, o);
       out.push(...governance.resources);
       refusals.push(...governance.refusals);
-      return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id });
+      return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id, observed });
     }
     const want = desiredConnectionInput(spec, c, app?.appId ?? '');
     const decided = decideConnection(connection, want, desiredData(want), found.project.name);
     if (decided.isErr()) {
       // apply refuses this connection: the plan says so, with the error apply would return, and plans nothing under it.
       refusals.push(decided.error);
-      return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id });
+      return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id, observed });
     }
     const connectionChanges = decided.value.changes;
     const renamed = connectionChanges.some((ch) => ch.field === 'name');
@@ -322,6 +367,6 @@ function readAndDecide(
     const governance = yield* planGovernance(clients, c, found.project.id, connection, o);
     out.push(...governance.resources);
     refusals.push(...governance.refusals);
-    return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id });
+    return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id, observed });
   });
 }
