@@ -10,6 +10,7 @@ export default defineConfig({
     migration: 'src/migration/index.ts',
     diagnose: 'src/diagnose/index.ts',
     spec: 'src/spec/index.ts',
+    access: 'src/access/index.ts',
   },
   // _internal/lazyYaml.ts reads import.meta.url only where __filename is undefined, i.e. never in the CJS build.
   esbuildOptions(options) {

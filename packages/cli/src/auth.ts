@@ -104,7 +104,7 @@ export async function resolveAuth(
   const usePat = patName !== undefined && (options.devopsAuth === 'pat' || (options.devopsAuth === 'auto' && !options.emulator));
   let devopsCredential: Auth['devopsCredential'];
   if (usePat) {
-    const { PersonalAccessTokenCredential } = await import('@wif/core');
+    const { PersonalAccessTokenCredential } = await import('@wif/core/access');
     devopsCredential = new PersonalAccessTokenCredential(env[patName] ?? '');
   }
   // Not "PAT <word>": redaction takes the word after "PAT" for a token.

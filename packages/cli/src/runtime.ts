@@ -9,7 +9,7 @@ import type { LogEntry, ResolvedSpec, WifClients } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
 import type { CommandName, GlobalOptions, OptionValues, UsageError } from './args';
 import { canAsk } from './confirm';
-import { resolveAuth } from './auth';
+import { type Auth, resolveAuth } from './auth';
 import { emulatorEndpoints } from './emulator/layout';
 import { caFileIn, defaultStateDir } from './emulator/paths';
 import { EXIT, type ExitCode } from './exitCodes';
@@ -23,7 +23,8 @@ export type Core = typeof import('@wif/core') &
   typeof import('@wif/core/audit') &
   typeof import('@wif/core/migration') &
   typeof import('@wif/core/diagnose') &
-  typeof import('@wif/core/spec');
+  typeof import('@wif/core/spec') &
+  typeof import('@wif/core/access');
 
 export interface Runtime {
   readonly core: Core;
@@ -102,20 +103,164 @@ export function preflightError(e: import('@wif/core').CheckAccessError, emulator
   }
 }
 
+/** `@wif/core/spec` and `@wif/core/access`: what the run's first request needs, loaded before the rest of the SDK. */
+type FirstModules = readonly [typeof import('@wif/core/spec'), typeof import('@wif/core/access')];
+
+/**
+ * What a spec command read and sent before the rest of the SDK loaded (decision 027): the spec, its
+ * warnings (printed when the command asks for the spec, as before), and the access check in flight.
+ */
+interface FirstRequest {
+  readonly given: string | undefined;
+  readonly spec: Result<ResolvedSpec, PrintableError>;
+  readonly warnings: readonly string[];
+  readonly check?: {
+    readonly organization: string;
+    readonly auth: Auth;
+    readonly accessClients: Pick<WifClients, 'devops'>;
+    readonly checked: Promise<Result<unknown, import('@wif/core').CheckAccessError>>;
+  };
+}
+
+/** The commands that start with `prepare` (a spec, its organization, checked clients): their first request can leave early. */
+const SPEC_COMMANDS: ReadonlySet<CommandName> = new Set(['plan', 'apply', 'sync', 'verify']);
+
+/**
+ * Whether `clients()` sends the access check first. Not when a change needs a confirmation nobody
+ * can give (refused next, exit 2, nothing sent); not for audit, which reports an organization it
+ * cannot read in its own output (cause and fix, exit 1); not for whoami, whose first request is the
+ * same identity read.
+ */
+function checksAccess(io: CliIo, command: CommandName, options: OptionValues): boolean {
+  const writes = command === 'apply' || (command === 'sync' && options['detect-only'] !== true);
+  if (writes && options['yes'] !== true && !canAsk(io)) return false;
+  return command !== 'audit' && command !== 'whoami';
+}
+
+/** Reads and resolves the spec (`--config`, else discovered); its warnings are returned, not printed. */
+async function readSpec(
+  io: CliIo,
+  command: CommandName,
+  given: string | undefined,
+  spec: FirstModules[0],
+): Promise<{ spec: Result<ResolvedSpec, PrintableError>; warnings: string[] }> {
+  const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
+  const warnings: string[] = [];
+  const path = given ?? discoverConfig(io);
+  if (!path)
+    return {
+      spec: err(
+        usage(
+          `This command needs a spec: --config FILE (YAML or JSON), WIF_CONFIG, or one of ${CONFIG_CANDIDATES.map((c) => `./${c}`).join(', ')} (none exists in ${io.cwd}).`,
+        ),
+      ),
+      warnings,
+    };
+  const read = await readRegularFile(resolve(io.cwd, path), spec.MAX_SPEC_BYTES);
+  if (read.isErr()) {
+    const why =
+      read.error === 'ENOENT'
+        ? `no such file: ${path}`
+        : read.error === 'EACCES'
+          ? `no permission to read ${path}`
+          : `cannot read the spec ${path}: ${read.error}`;
+    return { spec: err(usage(given ? why : `${why} (from ${io.env['WIF_CONFIG'] ? 'WIF_CONFIG' : 'discovery'})`)), warnings };
+  }
+  return { spec: spec.loadSpec(read.value, path, { onWarning: (w) => warnings.push(w) }), warnings };
+}
+
+/** The organization: `--org`, `WIF_ORG`, the spec, or the emulator's. */
+function organizationOf(
+  global: GlobalOptions,
+  command: CommandName,
+  schemas: Pick<FirstModules[0], 'organizationSchema'>,
+  spec?: ResolvedSpec,
+): Result<string, UsageError> {
+  const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
+  const given = global.org;
+  if (given !== undefined && !schemas.organizationSchema.safeParse(given).success) {
+    return err(
+      usage(
+        `--org (or WIF_ORG) "${given}" is not an Azure DevOps organization name: 1 to 50 letters, digits or hyphens, starting and ending with a letter or digit. Nothing was sent.`,
+      ),
+    );
+  }
+  if (spec && given && given.toLowerCase() !== spec.organization.toLowerCase()) {
+    return err(usage(`The spec names organization "${spec.organization}" but --org (or WIF_ORG) says "${given}".`));
+  }
+  const org = spec?.organization ?? given ?? (global.emulator ? EMULATOR_ORGANIZATION : undefined);
+  return org ? ok(org) : err(usage('Which organization? Give --org NAME (or set WIF_ORG).'));
+}
+
+/**
+ * For `plan`, `apply`, `sync` and `verify` with a spec: reads the spec and sends the access check
+ * before the rest of the SDK loads, so that the request's round trip (and, in production, getting
+ * the first token) runs while Node loads and evaluates the Graph and ARM clients and the workflows,
+ * which blocks the event loop for tens of milliseconds. The command then takes the spec and the
+ * check's answer as if it had read and sent them itself: the same errors, the same output, nothing
+ * sent that it would not send. Not with `--verbose` (its request log goes through the printer) nor
+ * an https emulator (its trust needs the rest of the SDK), nor `apply --plan`.
+ */
+async function sendFirstRequest(
+  io: CliIo,
+  global: GlobalOptions,
+  command: CommandName,
+  options: OptionValues,
+  [spec, access]: FirstModules,
+): Promise<FirstRequest | undefined> {
+  if (!SPEC_COMMANDS.has(command) || global.verbose || global.emulator?.startsWith('https:') || options['plan'] !== undefined)
+    return undefined;
+  const given = typeof options['config'] === 'string' ? options['config'] : undefined;
+  const read = await readSpec(io, command, given, spec);
+  const first: FirstRequest = { given, ...read };
+  if (read.spec.isErr() || !checksAccess(io, command, options)) return first;
+  const org = organizationOf(global, command, spec, read.spec.value);
+  if (org.isErr()) return first;
+  const auth = await resolveAuth(io.env, { devopsAuth: global.devopsAuth, ...(global.emulator ? { emulator: global.emulator } : {}) });
+  if (auth.isErr()) return first;
+  const accessClients = access.createAccessClients({ ...clientOptions(auth.value, org.value, global), retry: { maxRetries: 0 } });
+  const checked = Promise.resolve(access.checkAccess(accessClients, io.abortSignal ? { abortSignal: io.abortSignal } : {}));
+  // Loading the rest of the SDK blocks the event loop: give the request two turns of it to leave
+  // (the socket's connect and the write), else it would wait for the loading to end.
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolveTurn) => setImmediate(resolveTurn));
+  return { ...first, check: { organization: org.value, auth: auth.value, accessClients, checked } };
+}
+
+/** The options of the clients for `organization` signed in with `auth`. */
+function clientOptions(
+  auth: Auth,
+  organization: string,
+  global: GlobalOptions,
+  extra: { readonly httpClient?: NonNullable<Runtime['emulatorHttpClient']>; readonly logger?: (entry: LogEntry) => void } = {},
+) {
+  const endpoints = global.emulator ? emulatorEndpoints(global.emulator) : undefined;
+  return {
+    credential: auth.credential,
+    organization,
+    userAgentPrefix: USER_AGENT,
+    ...(auth.devopsCredential ? { devopsCredential: auth.devopsCredential } : {}),
+    ...(endpoints ? { endpoints } : {}),
+    ...(extra.httpClient ? { httpClient: extra.httpClient } : {}),
+    ...(extra.logger ? { logger: extra.logger } : {}),
+  };
+}
+
 export async function createRuntime(io: CliIo, global: GlobalOptions, command: CommandName, options: OptionValues = {}): Promise<Runtime> {
-  // The root entry and the spec for every command; audit, migration and diagnose only for the
-  // command that uses them (only commands/audit.ts, _auditOutput.ts, migrate.ts and diagnose.ts call
-  // into them), so the others do not load them at start-up.
-  const [root, spec, audit, migration, diagnose] = await Promise.all([
+  // First what the run's first request needs, and that request sent (decision 027); then the root
+  // entry, and audit, migration and diagnose only for the command that uses them (only
+  // commands/audit.ts, _auditOutput.ts, migrate.ts and diagnose.ts call into them), so the others
+  // do not load them at start-up.
+  const firstModules = await Promise.all([import('@wif/core/spec'), import('@wif/core/access')] as const);
+  const first = await sendFirstRequest(io, global, command, options, firstModules);
+  const [spec, access] = firstModules;
+  const [root, audit, migration, diagnose] = await Promise.all([
     import('@wif/core'),
-    import('@wif/core/spec'),
     command === 'audit' ? import('@wif/core/audit') : undefined,
     command === 'migrate' ? import('@wif/core/migration') : undefined,
     command === 'diagnose' ? import('@wif/core/diagnose') : undefined,
   ]);
-  const core = { ...root, ...spec, ...audit, ...migration, ...diagnose } as Core;
+  const core = { ...root, ...spec, ...access, ...audit, ...migration, ...diagnose } as Core;
   const printer = createPrinter(io, global, core);
-  const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
   const logger = global.verbose
     ? (e: LogEntry): void => {
         const how = [e.durationInMs !== undefined ? `${e.durationInMs} ms` : '', e.attempt && e.attempt > 1 ? `attempt ${e.attempt}` : '']
@@ -126,6 +271,8 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
     : undefined;
   const endpoints = global.emulator ? emulatorEndpoints(global.emulator) : undefined;
   const httpClient = global.emulator?.startsWith('https:') ? await emulatorTrust(io, core, printer) : undefined;
+  const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
+  let firstSpec = first;
 
   return {
     core,
@@ -139,56 +286,34 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
     ...(logger ? { logger } : {}),
     progress: () => createProgress(io, progressMode(io, global), printer.colors, core.redact),
     async clients(organization) {
-      const auth = await resolveAuth(io.env, { devopsAuth: global.devopsAuth, ...(global.emulator ? { emulator: global.emulator } : {}) });
+      const early = first?.check?.organization === organization ? first.check : undefined;
+      const auth = early
+        ? ok(early.auth)
+        : await resolveAuth(io.env, { devopsAuth: global.devopsAuth, ...(global.emulator ? { emulator: global.emulator } : {}) });
       if (auth.isErr()) return err(auth.error);
       if (global.verbose)
         printer.note(printer.colors.dim(`auth: ${auth.value.description}${global.emulator ? ` at ${global.emulator}` : ''}`));
-      const options_ = {
-        credential: auth.value.credential,
-        organization,
-        userAgentPrefix: USER_AGENT,
-        ...(auth.value.devopsCredential ? { devopsCredential: auth.value.devopsCredential } : {}),
-        ...(endpoints ? { endpoints } : {}),
+      const options_ = clientOptions(auth.value, organization, global, {
         ...(httpClient ? { httpClient } : {}),
         ...(logger ? { logger } : {}),
-      };
-      // A change that needs a confirmation nobody can give is refused next, before any request
-      // (exit 2, nothing sent): no check either then.
-      const writes = command === 'apply' || (command === 'sync' && options['detect-only'] !== true);
-      if (writes && options['yes'] !== true && !canAsk(io)) return ok(core.createClients(options_));
-      // audit reports an organization it cannot read in its own output (cause and fix, exit 1);
-      // whoami's first request is the same identity read the check would send.
-      if (command === 'audit' || command === 'whoami') return ok(core.createClients(options_));
+      });
+      if (!checksAccess(io, command, options)) return ok(core.createClients(options_));
       // One request, no retry: a refused connection or a missing sign-in is not going to heal in
       // the seconds retries would wait, and every connection of the run would repeat it. What it
       // reads (who the caller is) is the run's: the preflight and governance do not read it again.
-      const clients = core.createClients(options_);
-      const checked = await core.checkAccess(core.createClients({ ...options_, retry: { maxRetries: 0 }, sameCaller: clients }), {
-        ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
-      });
+      const accessClients = early?.accessClients ?? core.createAccessClients({ ...options_, retry: { maxRetries: 0 } });
+      const clients = core.createClients({ ...options_, sameCaller: accessClients });
+      const checked = await (early?.checked ?? core.checkAccess(accessClients, io.abortSignal ? { abortSignal: io.abortSignal } : {}));
       if (checked.isErr() && checked.error.kind !== 'Aborted') return err(preflightError(checked.error, global.emulator));
       return ok(clients);
     },
     configPath: (given) => given ?? discoverConfig(io),
     async loadSpec(given) {
-      const path = given ?? discoverConfig(io);
-      if (!path)
-        return err(
-          usage(
-            `This command needs a spec: --config FILE (YAML or JSON), WIF_CONFIG, or one of ${CONFIG_CANDIDATES.map((c) => `./${c}`).join(', ')} (none exists in ${io.cwd}).`,
-          ),
-        );
-      const read = await readRegularFile(resolve(io.cwd, path), core.MAX_SPEC_BYTES);
-      if (read.isErr()) {
-        const why =
-          read.error === 'ENOENT'
-            ? `no such file: ${path}`
-            : read.error === 'EACCES'
-              ? `no permission to read ${path}`
-              : `cannot read the spec ${path}: ${read.error}`;
-        return err(usage(given ? why : `${why} (from ${io.env['WIF_CONFIG'] ? 'WIF_CONFIG' : 'discovery'})`));
-      }
-      return core.loadSpec(read.value, path, { onWarning: (w) => printer.note(`warning: ${w}`) });
+      // The spec sendFirstRequest read, once, for the path it read it from.
+      const read = firstSpec && firstSpec.given === given ? firstSpec : await readSpec(io, command, given, spec);
+      firstSpec = undefined;
+      for (const w of read.warnings) printer.note(`warning: ${w}`);
+      return read.spec;
     },
     async readText(path, what) {
       try {
@@ -205,21 +330,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
         return err(usage(`Cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
       }
     },
-    organization(spec) {
-      const given = global.org;
-      if (given !== undefined && !core.organizationSchema.safeParse(given).success) {
-        return err(
-          usage(
-            `--org (or WIF_ORG) "${given}" is not an Azure DevOps organization name: 1 to 50 letters, digits or hyphens, starting and ending with a letter or digit. Nothing was sent.`,
-          ),
-        );
-      }
-      if (spec && given && given.toLowerCase() !== spec.organization.toLowerCase()) {
-        return err(usage(`The spec names organization "${spec.organization}" but --org (or WIF_ORG) says "${given}".`));
-      }
-      const org = spec?.organization ?? given ?? (global.emulator ? EMULATOR_ORGANIZATION : undefined);
-      return org ? ok(org) : err(usage('Which organization? Give --org NAME (or set WIF_ORG).'));
-    },
+    organization: (spec_) => organizationOf(global, command, core, spec_),
     fail(e) {
       printer.error(e);
       if (e.kind === 'Usage' && !global.json) printer.note(`Run \`wif ${command} --help\` for usage.`);

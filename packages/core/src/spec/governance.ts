@@ -5,7 +5,7 @@
  * environment sets.
  */
 import * as z from 'zod';
-import { identityNameSchema, locationSchema, resourceGroupNameSchema } from '../steps/ensureManagedIdentity';
+import { identityNameSchema, locationSchema, resourceGroupNameSchema } from '../_internal/identityNames';
 import { guidSchema } from '../validation';
 
 const GUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';

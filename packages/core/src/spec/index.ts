@@ -19,6 +19,7 @@ export {
 } from './schema';
 export { identitySpecSchema, checksSpecSchema, securitySpecSchema, principalNameSchema } from './governance';
 export { specJsonSchema } from './jsonSchema';
+export { loadSpec, type LoadSpecOptions, MAX_SPEC_BYTES, type ResolvedSpec, type DesiredConnection } from './load';
 export {
   validate,
   guidSchema,

@@ -4,12 +4,12 @@
  * privileged role at a broad scope unless allowed). Nothing here sends a request.
  */
 import { BUILT_IN_ROLES, parseScope } from '@wif/arm';
-import { refusePrivileged } from '../steps/grantRole';
+import { refusePrivileged } from '../_internal/privileged';
 import { type Problem, validationError, type ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
 import * as z from 'zod';
 import type { ConnectionTarget } from '../target';
-import { defaultUniqueName } from '../steps/registerApp';
+import { defaultUniqueName } from '../_internal/uniqueName';
 import {
   connectionNameSchema,
   displayNameSchema,

@@ -10,6 +10,7 @@ import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'never
 import * as z from 'zod';
 import type { IdentityLocationConflictError, UnsupportedRegionError } from '../governanceErrors';
 import type { Converged, StepOptions } from '../types';
+import { identityNameSchema, locationSchema, resourceGroupNameSchema } from '../_internal/identityNames';
 import { guidSchema, validate } from '../validation';
 
 /**
@@ -20,17 +21,7 @@ import { guidSchema, validate } from '../validation';
  */
 export const REGIONS_WITHOUT_IDENTITY_CREDENTIALS: readonly string[] = ['malaysiasouth', 'newzealandnorth'];
 
-/** `Microsoft.ManagedIdentity/userAssignedIdentities` name rules: 3–128, letters, digits, `-`, `_`, starting with a letter or digit. */
-export const identityNameSchema = z
-  .string({ error: 'must be a string' })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/, 'must be 3–128 letters, digits, "-" or "_", starting with a letter or digit');
-
-/** An Azure region name (`westeurope`, `West Europe`). */
-export const locationSchema = z
-  .string({ error: 'must be a string' })
-  .regex(/^[A-Za-z][A-Za-z0-9 ]{1,49}$/, 'is not an Azure region name (e.g. westeurope)');
-
-export const resourceGroupNameSchema = z.string().regex(/^[-\w._()]{1,90}$/, 'is not a resource group name');
+export { identityNameSchema, locationSchema, resourceGroupNameSchema };
 
 /** @internal */
 export const managedIdentityInputSchema = z.strictObject({

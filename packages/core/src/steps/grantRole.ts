@@ -7,7 +7,6 @@ import {
   listRoleDefinitions,
   type ParsedScope,
   parseScope,
-  PRIVILEGED_ROLE_IDS,
   type RoleAssignment,
   roleAssignmentName,
   roleDefinitionGuid,
@@ -18,6 +17,7 @@ import { closestName, collect, type LimitExceededError, type TransportError, typ
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
+import { refusePrivileged } from '../_internal/privileged';
 import { type ReplicationRetryOptions, retryThroughReplication } from '../_internal/replication';
 import type { Converged, StepOptions } from '../types';
 import { guidSchema, isGuid, roleNameSchema, scopeSchema, validated } from '../validation';
@@ -196,30 +196,14 @@ export function decideRoleAssignment(
   return refusePrivileged(want).map(() => (existing ? ('unchanged' as const) : ('create' as const)));
 }
 
+export { refusePrivileged };
+
 /** A role assignment as the spec or the step input wants it, its role resolved. @internal */
 export interface WantedAssignment {
   readonly guid: string;
   readonly roleName: string;
   readonly scope: Pick<ParsedScope, 'scope' | 'level'>;
   readonly allowPrivileged?: boolean | undefined;
-}
-
-/** The `PrivilegedRoleRefused` refusal, or ok. Pure; the only place the rule and its message live. @internal */
-export function refusePrivileged(want: WantedAssignment): Result<void, PrivilegedRoleRefusedError> {
-  const { scope } = want;
-  if (
-    PRIVILEGED_ROLE_IDS.has(want.guid) &&
-    (scope.level === 'subscription' || scope.level === 'managementGroup') &&
-    want.allowPrivileged !== true
-  ) {
-    return err({
-      kind: 'PrivilegedRoleRefused',
-      role: want.roleName,
-      scope: scope.scope,
-      message: `Refusing to assign ${want.roleName} at ${scope.level} scope ${scope.scope}: it can grant itself more access. Use a smaller scope or a narrower role; pass allowPrivileged: true only if the pipeline truly vends access.`,
-    });
-  }
-  return ok(undefined);
 }
 
 /**

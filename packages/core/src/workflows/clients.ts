@@ -1,9 +1,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { type ArmClient, createArmClient } from '@wif/arm';
-import { createDevOpsClient, type DevOpsClient } from '@wif/devops';
+import type { DevOpsClient } from '@wif/devops';
 import { createGraphClient, type GraphClient } from '@wif/graph';
-import { type CloudName, type DevOpsCredential, type Endpoints, resolveEndpoints, type TransportOptions } from '@wif/http';
-import { shareConnectionData } from '../_internal/connectionData';
+import type { CloudName, DevOpsCredential, Endpoints, TransportOptions } from '@wif/http';
+import { devopsClientOf, endpointsOf, transportOf } from './_devopsClient';
 
 /** The three service clients every workflow takes. */
 export interface WifClients {
@@ -29,7 +29,7 @@ export interface CreateClientsOptions extends TransportOptions {
    * the caller is in Azure DevOps (`connectionData`, which the access check, the preflight and
    * governance read) is then read once for both. Ignored when any of those differs.
    */
-  readonly sameCaller?: WifClients;
+  readonly sameCaller?: Pick<WifClients, 'devops'>;
 }
 
 /**
@@ -42,15 +42,10 @@ export interface CreateClientsOptions extends TransportOptions {
  * const clients = createClients({ credential: new DefaultAzureCredential(), organization: 'contoso' });
  */
 export function createClients(options: CreateClientsOptions): WifClients {
-  const endpoints = resolveEndpoints(options.cloud ?? 'AzureCloud', options.endpoints ?? {});
-  const transport = {
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.userAgentPrefix ? { userAgentPrefix: options.userAgentPrefix } : {}),
-    ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
-  };
+  const endpoints = endpointsOf(options);
+  const transport = transportOf(options);
   const httpClient = options.httpClient;
-  const clients: WifClients = {
+  return {
     graph: createGraphClient({
       credential: options.credential,
       endpoint: endpoints.graph,
@@ -65,16 +60,6 @@ export function createClients(options: CreateClientsOptions): WifClients {
       ...transport,
       ...(httpClient ? { httpClient } : {}),
     }),
-    devops: createDevOpsClient({
-      organization: options.organization,
-      credential: options.devopsCredential ?? options.credential,
-      endpoint: endpoints.devops,
-      scope: endpoints.devopsScope,
-      ...transport,
-      ...(httpClient ? { httpClient } : {}),
-    }),
+    devops: devopsClientOf(options, endpoints),
   };
-  const devopsCredential = options.devopsCredential ?? options.credential;
-  shareConnectionData(clients.devops, [devopsCredential, options.organization, endpoints.devops], options.sameCaller?.devops);
-  return clients;
 }

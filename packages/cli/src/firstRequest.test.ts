@@ -1,0 +1,90 @@
+/**
+ * The run's first request (the access check) is sent before the rest of the SDK loads (decision
+ * 027), and what the command then does is what it did when it read the spec and sent the check
+ * itself: the same output, the same errors, nothing sent that it would not send.
+ */
+import diagnostics from 'node:diagnostics_channel';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { memoryIo } from '../test/memoryIo';
+import { useEmulator } from '../test/useEmulator';
+import { EXIT } from './exitCodes';
+import { main } from './main';
+
+// What happened, in order: requests the client created, and the first import of @wif/core's root.
+const events = vi.hoisted(() => [] as string[]);
+vi.mock('@wif/core', async (importOriginal) => {
+  events.push('import @wif/core');
+  return importOriginal();
+});
+
+const onRequest = (message: unknown): void => {
+  const { request } = message as { request: { method: string; path: string } };
+  events.push(`${request.method} ${request.path.split('?')[0] ?? ''}`);
+};
+beforeEach(() => diagnostics.subscribe('http.client.request.start', onRequest));
+afterEach(() => diagnostics.unsubscribe('http.client.request.start', onRequest));
+
+const ctx = useEmulator('wif-first-request-');
+
+async function wif(args: string[]): Promise<{ code: number; out: string; err: string; ops: string[] }> {
+  const io = memoryIo({ cwd: ctx.dir, env: { WIF_EMULATOR_URL: ctx.emu.url } });
+  const from = ctx.emu.fake.requests.length;
+  const code = await main(args, io);
+  return { code, out: io.out(), err: io.err(), ops: ctx.emu.fake.requests.slice(from).map((r) => `${r.method} ${r.operation}`) };
+}
+
+async function specFile(name: string, head = ''): Promise<string> {
+  const sub = ctx.emu.fake.state.subscriptionId;
+  const file = join(ctx.dir, `${name}-${ctx.emu.port}.yaml`);
+  const spec = {
+    organization: 'contoso',
+    tenantId: ctx.emu.fake.state.tenantId,
+    connections: [
+      { project: 'platform', name: `sc-${name}`, app: `ado-${name}`, roles: [{ role: 'Reader', scope: `/subscriptions/${sub}` }] },
+    ],
+  };
+  await writeFile(file, `${head}${JSON.stringify(spec)}\n`);
+  return file;
+}
+
+describe('the first request, sent while the SDK loads', () => {
+  it('wif plan: the access check is on its way before @wif/core is imported, and read once', async () => {
+    const r = await wif(['plan', '-c', await specFile('first')]);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    const check = events.findIndex((e) => e.endsWith('/_apis/connectionData'));
+    const root = events.indexOf('import @wif/core');
+    expect(check).toBeGreaterThanOrEqual(0);
+    expect(root).toBeGreaterThan(check);
+    expect(r.ops.filter((o) => o === 'GET connectionData.get')).toHaveLength(1);
+  });
+
+  it("the spec's warnings are printed once, as the command reads the spec", async () => {
+    const r = await wif(['plan', '-c', await specFile('warned', '%YAML 1.3\n---\n')]);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    expect(r.err.match(/warning: .*Unsupported YAML version 1\.3/g)).toHaveLength(1);
+  });
+
+  it('an organization that contradicts the spec: exit 2 and nothing sent', async () => {
+    const r = await wif(['plan', '-c', await specFile('other-org'), '--org', 'fabrikam']);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toContain('The spec names organization "contoso" but --org (or WIF_ORG) says "fabrikam"');
+    expect(r.ops).toEqual([]);
+  });
+
+  it('apply that would need a confirmation nobody can give: exit 2 and nothing sent', async () => {
+    const r = await wif(['apply', '-c', await specFile('unconfirmed')]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.ops).toEqual([]);
+  });
+
+  it('an invalid spec: its validation error, and nothing sent', async () => {
+    const file = join(ctx.dir, 'invalid.yaml');
+    await writeFile(file, 'organization: contoso\nconnections: 3\n');
+    const r = await wif(['plan', '-c', file]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toMatch(/connections/);
+    expect(r.ops).toEqual([]);
+  });
+});
