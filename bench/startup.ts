@@ -400,8 +400,8 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
 
   // (c) Client CPU per request in the 43-connection fleet (5% throttled, Retry-After 0, `latencyInMs`).
   const fleetN = 43;
-  // Against the same with an `httpClient` given: Graph then goes through the fetch adapter (WHATWG
-  // `Response` objects, as every Graph request did before), ARM and Azure DevOps as before.
+  // Against the same with a caller's `httpClient` (as `wif emulator --tls` runs): since decision 026
+  // all three services, Graph included, send through it from the shared transport.
   const fleets = await fleetCpu(latencyInMs, 3, {
     sdk: (emu) => recordingClients(emu, undefined),
     fetch: (emu) =>
@@ -503,7 +503,6 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const parts = (
     [
       ['@azure/core-rest-pipeline', 'http'],
-      ['@microsoft/microsoft-graph-client', 'graph'],
       ['zod', 'core'],
       ['yaml', 'core'],
       ['neverthrow', 'core'],
@@ -569,7 +568,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   );
   const perRequestFetch = median(viaFetch.map((f) => f.cpuInMs / f.requests));
   out(
-    `| the SDK, Graph through the fetch adapter (\`Response\` objects; how every Graph request went before) | ${perRequestFetch.toFixed(2)} ms | ${median(viaFetch.map((f) => f.requests))} | ${fmtMs(median(viaFetch.map((f) => f.cpuInMs)))}, ${fmtMs(median(viaFetch.map((f) => f.wallInMs)))} | — |`,
+    `| the SDK with a caller's \`httpClient\` (\`trustingHttpClient([])\`, as \`wif emulator --tls\` runs; all three services through it) | ${perRequestFetch.toFixed(2)} ms | ${median(viaFetch.map((f) => f.requests))} | ${fmtMs(median(viaFetch.map((f) => f.cpuInMs)))}, ${fmtMs(median(viaFetch.map((f) => f.wallInMs)))} | — |`,
   );
   out(
     `| the whole \`wif apply\` process (user + system ÷ requests; median of ${cliFleet.length}; start-up included: \`wif --version\` alone is ${cpu(cliStartCpu)}) | ${cliPerRequest.toFixed(2)} ms | ${median(cliFleet.map((f) => f.requests))} | ${cpu(med(cliFleet, (r) => r.cpuInMs))}, ${fmtMs(med(cliFleet, (r) => r.wallInMs))} | — |`,
@@ -610,12 +609,9 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   out(
     `| a JSON spec read with \`JSON.parse\`: \`wif plan\`, the same spec as .json and as .yaml, CPU | ${cpu(med(planYaml, (r) => r.cpuInMs))} (.yaml) | ${cpu(med(planJson, (r) => r.cpuInMs))} (.json) | yes |`,
   );
-  out(
-    `| Graph without \`Response\` objects (client CPU per request, fleet, in this process) | ${perRequestFetch.toFixed(2)} ms | ${perRequest.toFixed(2)} ms | yes |`,
-  );
   out();
   out(
-    "Differences below ~50 ms are within this machine's noise here (`/usr/bin/time` counts CPU in 10 ms steps, and other work shares the 2 cores); the same-run before/after rows above are the figures to trust. The compile cache pays little once the rest is in: most of the remaining start-up is evaluating modules (zod, the Graph client, Node's own HTTP modules), not compiling them.",
+    "Differences below ~50 ms are within this machine's noise here (`/usr/bin/time` counts CPU in 10 ms steps, and other work shares the 2 cores); the same-run before/after rows above are the figures to trust. The compile cache pays little once the rest is in: most of the remaining start-up is evaluating modules (zod, Node's own HTTP modules), not compiling them.",
   );
   out();
   out(

@@ -1,32 +1,24 @@
 /**
- * The Microsoft Graph client: `@microsoft/microsoft-graph-client` with an explicit middleware chain,
- * wrapped as a `Transport` of `@wif/http` so URL building, error mapping and schema parsing are the
- * same for every service.
+ * The Microsoft Graph client: a `Transport` of `@wif/http`, the one ARM and Azure DevOps use, so URL
+ * building, retries, logging, error mapping and schema parsing are the same for every service
+ * (docs/decisions/026-i15-cpu-graph-over-the-shared-transport.md).
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { AuthenticationHandler, Client, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import type { ResultAsync } from 'neverthrow';
 import {
   type AbortedError,
   type AuthenticationError,
-  checkBaseUrl,
   type CloudName,
+  createTransport,
   resolveEndpoints,
-  resolveRetryOptions,
   type Transport,
-  transportFromSender,
   type TransportOptions,
-  SDK_USER_AGENT,
 } from '@wif/http';
 import type { GraphRequestOptions } from './api/options';
 import { type AccessTokenClaims, readAccessTokenClaims } from './api/tokenClaims';
-import { credentialAuthProvider, originAuthenticationHandler } from './_internal/authentication';
-import { graphSender, preserveErrors } from './_internal/graphSender';
-import { httpClientHandler } from './_internal/httpClientHandler';
-import { retryMiddleware } from './_internal/retryMiddleware';
 
 /** Options of {@link createGraphClient}. */
-export interface GraphClientOptions extends Omit<TransportOptions, 'httpClient'> {
+export interface GraphClientOptions extends TransportOptions {
   /** Any Entra credential (`@azure/identity`), or `createTestCredential()` in tests. */
   readonly credential: TokenCredential;
   /**
@@ -39,8 +31,8 @@ export interface GraphClientOptions extends Omit<TransportOptions, 'httpClient'>
   /** Cloud preset for the defaults. Default `AzureCloud`. */
   readonly cloud?: CloudName;
   /**
-   * Replaces the HTTP stack (tests). Default: wif's keep-alive Node client, the stack ARM and Azure
-   * DevOps use too (connection reuse, `HTTPS_PROXY`), without `fetch`'s `Response` objects.
+   * Sends through this `fetch` instead (tests). Default: wif's keep-alive Node client, the stack ARM
+   * and Azure DevOps use too (connection reuse, `HTTPS_PROXY`, decompression), or `httpClient`.
    */
   readonly fetch?: typeof fetch;
 }
@@ -58,9 +50,10 @@ export interface GraphClient {
 /**
  * Creates a Microsoft Graph client.
  *
- * Requests go through `@microsoft/microsoft-graph-client` with the middleware chain
- * authentication → retry (the shared rules of `@wif/http`) → HTTP. Tokens are cached until shortly
- * before expiry and registered for redaction; they are attached for the base URL's host only.
+ * Requests go through the shared transport of `@wif/http`: a bearer token for the Graph scope
+ * (cached until shortly before expiry, registered for redaction), the shared retry rules (429 with
+ * `Retry-After`, 5xx, connection failures, per-attempt timeouts), one redacted log entry per
+ * attempt, a `client-request-id` per request. Every request stays on the endpoint's origin.
  *
  * @throws TypeError (a programmer error) when `endpoint` is not an absolute http(s) URL, or is plain
  * HTTP to anything but this machine.
@@ -70,40 +63,23 @@ export interface GraphClient {
  */
 export function createGraphClient(options: GraphClientOptions): GraphClient {
   const endpoints = resolveEndpoints(options.cloud, options.endpoint ? { graph: options.endpoint } : {});
-  const { insecure } = checkBaseUrl('graph', endpoints.graph);
-  const base = new URL(endpoints.graph);
-  const provider = credentialAuthProvider(options.credential, options.scope ?? endpoints.graphScope);
-  const middleware: Middleware[] = [
-    preserveErrors(),
-    insecure ? originAuthenticationHandler(provider, base.origin) : new AuthenticationHandler(provider),
-    retryMiddleware({
-      retry: resolveRetryOptions(options.retry),
-      timeoutInMs: options.timeoutInMs ?? 60_000,
-      logger: options.logger,
-    }),
-    options.fetch ? fetchHandler(options.fetch) : httpClientHandler(),
-  ];
-  const client = Client.initWithMiddleware({
-    middleware,
-    // Paths sent by the transport already carry the version segment (`/v1.0/…`).
-    baseUrl: base.origin,
-    defaultVersion: '',
-    // Lets the AuthenticationHandler attach tokens to a non-Graph https host (a proxy, the emulator
-    // over TLS). Every request goes to this origin anyway: the sender passes only path and query.
-    customHosts: new Set([base.hostname]),
-  });
-  const userAgent = [options.userAgentPrefix, SDK_USER_AGENT].filter(Boolean).join(' ');
   const scope = options.scope ?? endpoints.graphScope;
+  const transport = createTransport({
+    service: 'graph',
+    baseUrl: endpoints.graph,
+    // The Graph SDKs ask Graph for plain tokens (no CAE), and so does wif.
+    auth: { kind: 'bearer', credential: options.credential, scope, enableCae: false },
+    // Graph names the request id `client-request-id` (https://learn.microsoft.com/en-us/microsoft-cloud/dev/dev-proxy/technical-reference/graphclientrequestidguidanceplugin).
+    requestIdHeader: 'client-request-id',
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.userAgentPrefix ? { userAgentPrefix: options.userAgentPrefix } : {}),
+    ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
+    ...(options.httpClient ? { httpClient: options.httpClient } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   return Object.freeze({
-    transport: transportFromSender('graph', endpoints.graph, graphSender(client, userAgent)),
+    transport,
     accessTokenClaims: (o: GraphRequestOptions = {}) => readAccessTokenClaims(options.credential, scope, o),
   });
-}
-
-function fetchHandler(fetchImpl: typeof fetch): Middleware {
-  return {
-    async execute(context: Context): Promise<void> {
-      context.response = await fetchImpl(context.request as string | Request, context.options);
-    },
-  };
 }

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 // In a fresh Node process (the sources run through tsx), with a module hook that notes every module
 // loaded, ESM or CommonJS: the SDK's own requests — an ARM-style transport with a bearer token and a
-// Graph request through the Graph client — must not load @azure/core-rest-pipeline (decision 022).
+// Graph request — must not load @azure/core-rest-pipeline (decision 022), and Graph requests no
+// longer load @microsoft/microsoft-graph-client (decision 026).
 const here = dirname(fileURLToPath(import.meta.url));
 const httpSource = join(here, '..', '..', 'http', 'src', 'index.ts');
 const graphSource = join(here, 'index.ts');
@@ -45,7 +46,7 @@ function loadedBy(body: string): { pipeline: string[]; graphClientLoaded: boolea
 }
 
 describe('module loading', () => {
-  it('ARM-style and Graph requests do not load @azure/core-rest-pipeline', () => {
+  it('ARM-style and Graph requests load neither @azure/core-rest-pipeline nor the Graph SDK', () => {
     const seen = loadedBy(`
       const arm = http.createTransport({ service: 'arm', baseUrl: base, auth: { kind: 'bearer', credential, scope: 'https://management.azure.com/.default' } });
       const a = await arm.send({ method: 'GET', path: '/x', operation: 'GET x' });
@@ -54,7 +55,7 @@ describe('module loading', () => {
       const g = await graph.getApplication(client, { id: '5e2f0c1a-0c44-4c6e-9a3b-2f1d7c0e9a11' });
       if (!g.isOk()) throw new Error(JSON.stringify(g.error));
     `);
-    expect(seen.graphClientLoaded).toBe(true);
+    expect(seen.graphClientLoaded).toBe(false);
     expect(seen.pipeline).toEqual([]);
   }, 60_000);
 

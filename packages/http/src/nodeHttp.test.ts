@@ -4,7 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bypassesProxy, createNodeHttpClient, proxySettings } from './nodeHttp';
+import { bypassesProxy, createNodeHttpClient, plainRequestPath, proxySettings } from './nodeHttp';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -253,3 +253,51 @@ async function selfSigned(host: string): Promise<{ cert: string; key: string }> 
     .join('\n')}\n-----END PRIVATE KEY-----\n`;
   return { cert: cert.toString('pem'), key };
 }
+
+describe('plainRequestPath', () => {
+  // The fast path skips `new URL` for a client's known origin: whatever it accepts must be exactly
+  // what the URL parser would send, and anything the parser would change must go the long way.
+  const origin = 'https://graph.microsoft.com';
+  const samples = [
+    "/v1.0/applications(uniqueName='wif-ado-c1')",
+    "/v1.0/applications?$filter=appId eq 'x'",
+    "/v1.0/applications?$filter=appId%20eq%20'x'",
+    '/v1.0/applications?$filter=appId%20eq%20%27x%27&$select=id,appId',
+    '/contoso/_apis/projects/platform?api-version=7.1',
+    '/subscriptions/0000/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter=atScope()',
+    '/a/./b',
+    '/a/../b',
+    '/a/%2e%2E/b',
+    '/.well-known/openid-configuration',
+    '/a b',
+    '/a"b',
+    '/a<b>',
+    '/a`b',
+    '/a{b}',
+    '/a\\b',
+    '/a#frag',
+    '/a|b',
+    '/a^b',
+    '/a[b]',
+    '/plätform',
+    '/a?q=<x>',
+    '/a?q="x"',
+    '/a?q=x#y',
+    '/a?b?c',
+    '/%zz',
+  ];
+  it.each(samples)('%s: accepted only when new URL sends it unchanged', (rest) => {
+    const url = new URL(origin + rest);
+    const parsed = `${url.pathname}${url.search}`;
+    const plain = plainRequestPath(rest);
+    if (plain !== undefined) expect(plain).toBe(parsed);
+    else expect(rest === parsed && !/\/\.|%2e/i.test(rest) && /^[\x21-\x7e]*$/.test(rest) && !/[#"<>`{}\\|^[\]]/.test(rest)).toBe(false);
+  });
+
+  it('accepts the paths wif sends', () => {
+    expect(plainRequestPath(samples[0]!)).toBe(samples[0]);
+    expect(plainRequestPath(samples[3]!)).toBe(samples[3]);
+    expect(plainRequestPath(samples[4]!)).toBe(samples[4]);
+    expect(plainRequestPath(samples[5]!)).toBe(samples[5]);
+  });
+});

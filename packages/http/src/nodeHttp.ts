@@ -18,6 +18,7 @@
 import http from 'node:http';
 import type https from 'node:https';
 import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
 import type zlib from 'node:zlib';
 import { isLoopbackUrl } from './endpoints';
 import { abortError } from './retry';
@@ -175,6 +176,33 @@ function loadProxyModule(name: 'https-proxy-agent' | 'http-proxy-agent'): ProxyA
   }
 }
 
+/** What `http.request` needs of one origin. */
+interface Target {
+  readonly secure: boolean;
+  readonly protocol: string;
+  readonly hostname: string;
+  /** `''` for the scheme's default port. */
+  readonly port: string;
+  /** The TLS server name: the host name, `''` for an IP address (as Node's agent computes it). */
+  readonly servername: string;
+  readonly agent: http.Agent;
+  readonly tls?: https.RequestOptions;
+  readonly auth?: string;
+}
+
+/** Printable ASCII that the URL parser leaves as it is in a path (first) and in a query (`'` is escaped there). */
+const PLAIN_PATH = /^\/[\w\-.~!$&'()*+,;=:@/%]*(?:\?[\w\-.~!$&()*+,;=:@/?%]*)?$/;
+/** A dot segment (`/./`, `/../`, also as `%2e`), which the URL parser resolves. */
+const DOT_SEGMENT = /\/\.|%2e/i;
+
+/**
+ * The request path of `rest` (what follows the origin in a URL) when `new URL` would send it
+ * unchanged, else `undefined` (the caller then parses the whole URL). @internal
+ */
+export function plainRequestPath(rest: string): string | undefined {
+  return PLAIN_PATH.test(rest) && !DOT_SEGMENT.test(rest) ? rest : undefined;
+}
+
 /** Creates a {@link NodeHttpClient}: keep-alive agents of its own, created on first use. */
 export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeHttpClient {
   const extraCa = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
@@ -202,6 +230,41 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
     return { agent: (httpAgent ??= new http.Agent({ keepAlive: true })) };
   };
 
+  // The origin of the last request, parsed once: a client serves one origin, so every later request
+  // to it skips `new URL` and Node's conversion of a URL to request options.
+  let lastOrigin: { readonly prefix: string; readonly target: Target } | undefined;
+
+  /** `http.request` options for `raw` (without method, headers and body), or an error for a URL it cannot send. */
+  const targetOf = (raw: string): { target: Target; path: string } | TypeError => {
+    if (lastOrigin && raw.startsWith(lastOrigin.prefix)) {
+      const path = plainRequestPath(raw.slice(lastOrigin.prefix.length));
+      if (path !== undefined) return { target: lastOrigin.target, path };
+    }
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return new TypeError('Not an absolute URL.');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return new TypeError(`Not an http(s) URL: ${url.protocol}`);
+    const { agent, tls } = agentFor(url);
+    // Node wants an IPv6 address without its brackets (as its own URL conversion gives it).
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const target: Target = {
+      secure: url.protocol === 'https:',
+      protocol: url.protocol,
+      hostname,
+      port: url.port,
+      // What Node's agent would work out per request from the host (none for an IP address): given here once.
+      servername: isIP(hostname) ? '' : hostname,
+      agent,
+      ...(tls ? { tls } : {}),
+      ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
+    };
+    if (!target.auth) lastOrigin = { prefix: url.origin, target };
+    return { target, path: `${url.pathname}${url.search}` };
+  };
+
   const send = (request: NodeHttpRequest): Promise<NodeHttpResponse> =>
     new Promise<NodeHttpResponse>((resolve, reject) => {
       const signal = request.abortSignal;
@@ -209,14 +272,12 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
         reject(abortError());
         return;
       }
-      let url: URL;
-      try {
-        url = new URL(request.url);
-        if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`Not an http(s) URL: ${url.protocol}`);
-      } catch (error) {
-        reject(error instanceof TypeError ? error : new TypeError('Not an absolute URL.'));
+      const resolved = targetOf(request.url);
+      if (resolved instanceof TypeError) {
+        reject(resolved);
         return;
       }
+      const { target, path } = resolved;
       const body = request.body;
       const headers = body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(body)) };
       const method = request.method.toUpperCase();
@@ -235,33 +296,46 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
         finish(e);
         outgoing.destroy(e);
       };
-      const { agent, tls } = agentFor(url);
-      const transport = url.protocol === 'https:' ? builtin('node:https') : http;
-      const outgoing = transport.request(url, { method, headers, agent, ...tls }, (incoming) => {
-        const status = incoming.statusCode ?? 0;
-        const encoding = (headerOf(incoming.headers, 'content-encoding') ?? '').trim().toLowerCase();
-        const z = encoding === '' || encoding === 'identity' ? undefined : builtin('node:zlib');
-        const decoder =
-          encoding === 'gzip' || encoding === 'x-gzip'
-            ? z?.createGunzip()
-            : encoding === 'deflate'
-              ? z?.createInflate()
-              : encoding === 'br'
-                ? z?.createBrotliDecompress()
-                : undefined;
-        const empty = method === 'HEAD' || status === 204 || status === 304;
-        const source: NodeJS.ReadableStream = empty || !decoder ? incoming : incoming.pipe(decoder);
-        const chunks: Buffer[] = [];
-        incoming.on('error', finish);
-        if (source !== incoming) (source as NodeJS.ReadWriteStream).on('error', finish);
-        if (empty) incoming.resume();
-        else source.on('data', (chunk: Buffer) => chunks.push(chunk));
-        source.on('end', () => {
-          const bodyText =
-            chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-          finish(undefined, { status, headers: incoming.headers, bodyText });
-        });
-      });
+      const transport = target.secure ? builtin('node:https') : http;
+      const outgoing = transport.request(
+        {
+          protocol: target.protocol,
+          hostname: target.hostname,
+          port: target.port,
+          servername: target.servername,
+          path,
+          method,
+          headers,
+          agent: target.agent,
+          ...(target.auth ? { auth: target.auth } : {}),
+          ...target.tls,
+        },
+        (incoming) => {
+          const status = incoming.statusCode ?? 0;
+          const encoding = (headerOf(incoming.headers, 'content-encoding') ?? '').trim().toLowerCase();
+          const z = encoding === '' || encoding === 'identity' ? undefined : builtin('node:zlib');
+          const decoder =
+            encoding === 'gzip' || encoding === 'x-gzip'
+              ? z?.createGunzip()
+              : encoding === 'deflate'
+                ? z?.createInflate()
+                : encoding === 'br'
+                  ? z?.createBrotliDecompress()
+                  : undefined;
+          const empty = method === 'HEAD' || status === 204 || status === 304;
+          const source: NodeJS.ReadableStream = empty || !decoder ? incoming : incoming.pipe(decoder);
+          const chunks: Buffer[] = [];
+          incoming.on('error', finish);
+          if (source !== incoming) (source as NodeJS.ReadWriteStream).on('error', finish);
+          if (empty) incoming.resume();
+          else source.on('data', (chunk: Buffer) => chunks.push(chunk));
+          source.on('end', () => {
+            const bodyText =
+              chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+            finish(undefined, { status, headers: incoming.headers, bodyText });
+          });
+        },
+      );
       outgoing.on('error', finish);
       if (request.timeoutInMs !== undefined && request.timeoutInMs > 0) {
         timer = setTimeout(() => {

@@ -15,7 +15,14 @@ import type {
   RawHttpHeaders,
   RawHttpHeadersInput,
 } from '@azure/core-rest-pipeline';
-import { createNodeHttpClient, headerOf, type NodeHttpClient, type NodeHttpRequest } from './nodeHttp';
+import {
+  createNodeHttpClient,
+  headerOf,
+  type NodeHttpClient,
+  type NodeHttpRequest,
+  type NodeHttpResponse,
+  timeoutReasonOf,
+} from './nodeHttp';
 
 /** What every HTTP path of the transport answers: any status, the body read whole. */
 export interface HttpAnswer {
@@ -120,15 +127,13 @@ function* nodeHeaderEntries(headers: IncomingHttpHeaders): Iterable<[string, str
 
 /** One attempt over a wif client. */
 export function sendOverNodeClient(client: NodeHttpClient): HttpSend {
-  return async (request) => {
-    const answer = await client.send(request);
-    return {
-      status: answer.status,
-      header: (name) => headerOf(answer.headers, name),
-      headerEntries: () => nodeHeaderEntries(answer.headers),
-      bodyText: answer.bodyText,
-    };
-  };
+  const toAnswer = (answer: NodeHttpResponse): HttpAnswer => ({
+    status: answer.status,
+    header: (name) => headerOf(answer.headers, name),
+    headerEntries: () => nodeHeaderEntries(answer.headers),
+    bodyText: answer.bodyText,
+  });
+  return (request) => client.send(request).then(toAnswer);
 }
 
 /**
@@ -157,5 +162,59 @@ export function sendOverHttpClient(client: HttpClient, insecure: boolean): HttpS
       headerEntries: () => response.headers,
       bodyText: response.bodyAsText ?? '',
     };
+  };
+}
+
+/**
+ * The signal of one attempt: the caller's, plus a timer that aborts the attempt with a
+ * `TimeoutError` (as `AbortSignal.timeout` would). Unlike `AbortSignal.timeout`/`AbortSignal.any`,
+ * whose timer and listeners stay alive for the whole timeout after the request ended, `release()`
+ * clears the timer and unhooks the caller's signal as soon as the attempt is over: one live timer
+ * per request in flight, none per request done.
+ */
+export function attemptSignal(caller: AbortSignal | undefined, timeoutInMs: number): { signal: AbortSignal | undefined; release(): void } {
+  if (timeoutInMs <= 0) return { signal: caller, release: () => undefined };
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(caller?.reason);
+  const timer = setTimeout(() => controller.abort(new DOMException('The attempt timed out.', 'TimeoutError')), timeoutInMs);
+  if (caller?.aborted) controller.abort(caller.reason);
+  else caller?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/**
+ * One attempt over a `fetch` (the Graph client's `fetch` option): the body read whole, redirects not
+ * followed (a 3xx is an answer, as on wif's own client), the per-attempt timeout a `TimeoutError`
+ * from one timer cleared when the attempt ends, the caller's abort an abort.
+ */
+export function sendOverFetch(fetchImpl: typeof fetch): HttpSend {
+  return async (request) => {
+    const guard = attemptSignal(request.abortSignal, request.timeoutInMs ?? 0);
+    try {
+      const response = await fetchImpl(request.url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        redirect: 'manual',
+        signal: guard.signal ?? null,
+      });
+      const bodyText = await response.text();
+      return {
+        status: response.status,
+        header: (name) => response.headers.get(name) ?? undefined,
+        headerEntries: () => response.headers.entries(),
+        bodyText,
+      };
+    } catch (error) {
+      throw timeoutReasonOf(guard.signal) ?? error;
+    } finally {
+      guard.release();
+    }
   };
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { arch, release, type } from 'node:os';
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient, HttpMethods } from '@azure/core-rest-pipeline';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import type * as z from 'zod';
 import { type PersonalAccessTokenCredential, WIF_AUTHENTICATION_ERROR } from './credentials';
 import { isLoopbackUrl } from './endpoints';
@@ -16,7 +16,7 @@ import { readErrorBody } from './errorBodies';
 import { httpError, type InvalidResponseError, type Problem, type Service, type TransportError } from './errors';
 import { emit, type Logger, sanitizeUrl } from './logger';
 import { createNodeHttpClient, timeoutError } from './nodeHttp';
-import { type HttpAnswer, type HttpSend, sendOverHttpClient, sendOverNodeClient } from './pipelineAdapter';
+import { type HttpAnswer, type HttpSend, sendOverFetch, sendOverHttpClient, sendOverNodeClient } from './pipelineAdapter';
 import { clip, redact } from './redact';
 import {
   decideRetry,
@@ -50,7 +50,16 @@ export interface TransportOptions {
 
 /** How requests authenticate. */
 export type TransportAuth =
-  | { readonly kind: 'bearer'; readonly credential: TokenCredential; readonly scope: string }
+  | {
+      readonly kind: 'bearer';
+      readonly credential: TokenCredential;
+      readonly scope: string;
+      /**
+       * Ask for CAE-capable tokens and answer a claims challenge once per attempt, as the Azure SDKs
+       * do for ARM and Azure DevOps. Default `true`; the Graph client sends `false` (as the Graph SDK does).
+       */
+      readonly enableCae?: boolean;
+    }
   | { readonly kind: 'pat'; readonly credential: PersonalAccessTokenCredential }
   | { readonly kind: 'none' };
 
@@ -59,6 +68,13 @@ export interface TransportConfig extends TransportOptions {
   /** Base URL; paths are appended to it. Absolute URLs (next links) must share its origin. */
   readonly baseUrl: string;
   readonly auth: TransportAuth;
+  /** The header carrying the client request id. Default `x-ms-client-request-id`; Graph reads `client-request-id`. */
+  readonly requestIdHeader?: string;
+  /**
+   * Sends every attempt through this `fetch` instead of an HTTP client (the Graph client's `fetch`
+   * option, for tests). The per-attempt timeout still applies; redirects are not followed.
+   */
+  readonly fetch?: typeof fetch;
 }
 
 type QueryValue = string | number | boolean | undefined;
@@ -122,7 +138,7 @@ function authorizer(auth: TransportAuth): Authorize | undefined {
     };
   }
   // The Azure SDKs ask ARM and Azure DevOps for CAE-capable tokens and answer claims challenges.
-  const tokens = createTokenCache(auth.credential, auth.scope, { enableCae: true });
+  const tokens = createTokenCache(auth.credential, auth.scope, { enableCae: auth.enableCae ?? true });
   return async (headers, signal, claims) => {
     const token = await tokens.getToken({ abortSignal: signal, claims });
     headers['Authorization'] = `Bearer ${token.token}`;
@@ -139,53 +155,60 @@ function retryingSender(config: TransportConfig, httpSend: HttpSend): Sender {
   const timeoutInMs = config.timeoutInMs ?? 60_000;
   const userAgent = userAgentOf(config.userAgentPrefix);
   const authorize = authorizer(config.auth);
+  const requestIdHeader = config.requestIdHeader ?? 'x-ms-client-request-id';
 
-  const attempt = async (req: SenderRequest, requestId: string): Promise<HttpAnswer> => {
-    const started = logger ? performance.now() : 0;
-    // Parsing and redacting the URL is for the log line: none without a logger.
-    const url = logger ? sanitizeUrl(req.url) : '';
-    try {
-      const answer = await httpSend({ ...req, timeoutInMs });
-      emit(logger, {
-        level: answer.status >= 400 ? 'warn' : 'debug',
-        service,
-        method: req.method,
-        url,
-        status: answer.status,
-        durationInMs: Math.round(performance.now() - started),
-        requestId,
-        message: `${req.method} ${url} → ${answer.status}`,
-      });
-      return answer;
-    } catch (error) {
-      emit(logger, {
-        level: 'warn',
-        service,
-        method: req.method,
-        url,
-        durationInMs: Math.round(performance.now() - started),
-        requestId,
-        message: `${req.method} ${url} → ${error instanceof Error ? error.name : 'error'}`,
-      });
-      throw error;
-    }
-  };
+  type Attempt = (req: SenderRequest & { readonly timeoutInMs: number }, requestId: string) => Promise<HttpAnswer>;
+  // Without a logger an attempt is the send itself: no log line, no URL to parse and redact for it.
+  const attempt: Attempt = !logger
+    ? (req) => httpSend(req)
+    : async (req, requestId) => {
+        const started = performance.now();
+        const url = sanitizeUrl(req.url);
+        try {
+          const answer = await httpSend(req);
+          emit(logger, {
+            level: answer.status >= 400 ? 'warn' : 'debug',
+            service,
+            method: req.method,
+            url,
+            status: answer.status,
+            durationInMs: Math.round(performance.now() - started),
+            requestId,
+            message: `${req.method} ${url} → ${answer.status}`,
+          });
+          return answer;
+        } catch (error) {
+          emit(logger, {
+            level: 'warn',
+            service,
+            method: req.method,
+            url,
+            durationInMs: Math.round(performance.now() - started),
+            requestId,
+            message: `${req.method} ${url} → ${error instanceof Error ? error.name : 'error'}`,
+          });
+          throw error;
+        }
+      };
 
   return async (req) => {
     // transportFromSender made this object for this request: filled in place, not copied.
     const headers = req.headers;
     headers['User-Agent'] = userAgent;
-    const requestId = (headers['x-ms-client-request-id'] ??= randomUUID());
+    const requestId = (headers[requestIdHeader] ??= randomUUID());
     const signal = req.abortSignal;
+    // One request object for every attempt (its headers object is the one authorization fills in).
+    const outgoing = { ...req, timeoutInMs };
     for (let n = 0; ; n++) {
       let answer: HttpAnswer;
       try {
-        await authorize?.(headers, signal);
-        answer = await attempt(req, requestId);
+        const authorized = authorize?.(headers, signal);
+        if (authorized) await authorized;
+        answer = await attempt(outgoing, requestId);
         const claims = authorize && answer.status === 401 ? claimsFromChallenge(answer.header('www-authenticate')) : undefined;
         if (claims) {
           await authorize?.(headers, signal, claims);
-          answer = await attempt(req, requestId);
+          answer = await attempt(outgoing, requestId);
         }
       } catch (error) {
         // Not the caller's signal: an AbortError is the per-attempt timeout of a foreign HttpClient
@@ -293,14 +316,15 @@ export function transportFromSender(service: Service, baseUrlInput: string, send
       ...(body !== undefined ? { body } : {}),
       abortSignal: spec.abortSignal,
     };
+    // The callbacks return plain Results: neverthrow adopts them without another promise.
     return ResultAsync.fromPromise(sender(request), (error) => mapThrown(service, spec.operation, error, spec.abortSignal)).andThen(
-      (response) => {
+      (response): Result<RawResponse, TransportError> => {
         if (response.status >= 200 && response.status < 300) {
-          return okAsync<RawResponse, TransportError>(response);
+          return ok(response);
         }
         const read = readErrorBody(service, response.bodyText, response.header);
         const retryAfter = response.status === 429 || response.status >= 500 ? parseRetryAfter(response.header) : undefined;
-        return errAsync(
+        return err(
           httpError({
             service,
             operation: spec.operation,
@@ -318,14 +342,14 @@ export function transportFromSender(service: Service, baseUrlInput: string, send
   };
 
   const sendJson: Transport['sendJson'] = (spec, schema) =>
-    send(spec).andThen((res) => {
+    send(spec).andThen((res): Result<{ status: number; header: RawResponse['header']; body: z.output<typeof schema> }, TransportError> => {
       let json: unknown;
       try {
         const text = res.bodyText;
         // A byte order mark (some Azure DevOps answers) is not JSON: skipped without copying the body otherwise.
         json = text ? JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) : undefined;
       } catch {
-        return errAsync(invalidResponse(service, spec.operation, res.status, [{ path: '', message: 'body is not JSON' }]));
+        return err(invalidResponse(service, spec.operation, res.status, [{ path: '', message: 'body is not JSON' }]));
       }
       const parsed = schema.safeParse(json);
       if (!parsed.success) {
@@ -333,9 +357,9 @@ export function transportFromSender(service: Service, baseUrlInput: string, send
           path: i.path.map(String).join('.'),
           message: i.message,
         }));
-        return errAsync(invalidResponse(service, spec.operation, res.status, issues));
+        return err(invalidResponse(service, spec.operation, res.status, issues));
       }
-      return okAsync({ status: res.status, header: res.header, body: parsed.data });
+      return ok({ status: res.status, header: res.header, body: parsed.data });
     });
 
   return { service, baseUrl, send, sendJson };
@@ -364,7 +388,11 @@ export function checkBaseUrl(service: Service, baseUrl: string): { insecure: boo
  */
 export function createTransport(config: TransportConfig): Transport {
   const { insecure } = checkBaseUrl(config.service, config.baseUrl);
-  const httpSend = config.httpClient ? sendOverHttpClient(config.httpClient, insecure) : sendOverNodeClient(createNodeHttpClient());
+  const httpSend = config.fetch
+    ? sendOverFetch(config.fetch)
+    : config.httpClient
+      ? sendOverHttpClient(config.httpClient, insecure)
+      : sendOverNodeClient(createNodeHttpClient());
   return transportFromSender(config.service, config.baseUrl, retryingSender(config, httpSend));
 }
 

@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { type ArmClient, createArmClient } from '@wif/arm';
 import type { DevOpsClient } from '@wif/devops';
 import { createGraphClient, type GraphClient } from '@wif/graph';
-import { type CloudName, type DevOpsCredential, type Endpoints, fetchOverHttpClient, type TransportOptions } from '@wif/http';
+import type { CloudName, DevOpsCredential, Endpoints, TransportOptions } from '@wif/http';
 import { devopsClientOf, endpointsOf, transportOf } from './_devopsClient';
 
 /** The three service clients every workflow takes. */
@@ -51,7 +51,7 @@ export function createClients(options: CreateClientsOptions): WifClients {
       endpoint: endpoints.graph,
       scope: endpoints.graphScope,
       ...transport,
-      ...(httpClient ? { fetch: fetchOverHttpClient(httpClient) } : {}),
+      ...(httpClient ? { httpClient } : {}),
     }),
     arm: createArmClient({
       credential: options.credential,

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createTestCredential, decodeTestToken } from '@wif/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getApplication, upsertApplication } from '../api/applications';
-import { createGraphClient } from '../client';
+import { getApplication, upsertApplication } from './api/applications';
+import { createGraphClient } from './client';
 
 // The default HTTP path of the Graph client (no `fetch` option), against a real server on 127.0.0.1.
 const APP_ID = '03ef14b0-ca33-4840-8f4f-d6e91916010e';
