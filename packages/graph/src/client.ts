@@ -1,7 +1,7 @@
 /**
  * The Microsoft Graph client: a `Transport` of `@wif/http`, the one ARM and Azure DevOps use, so URL
  * building, retries, logging, error mapping and schema parsing are the same for every service
- * (docs/decisions/026-i15-cpu-graph-over-the-shared-transport.md).
+ * (docs/decisions/026-graph-over-the-shared-transport.md).
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { ResultAsync } from 'neverthrow';

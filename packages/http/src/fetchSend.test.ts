@@ -3,7 +3,7 @@ import { attemptSignal } from './pipelineAdapter';
 import { createTransport } from './transport';
 
 // Moved from the Graph client's retry middleware (issue 10): the Graph client now sends through the
-// shared transport, with a `fetch` option for tests (docs/decisions/026-i15-cpu-graph-over-the-shared-transport.md).
+// shared transport, with a `fetch` option for tests (docs/decisions/026-graph-over-the-shared-transport.md).
 beforeEach(() => {
   vi.useFakeTimers();
 });
