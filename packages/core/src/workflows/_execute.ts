@@ -60,15 +60,22 @@ const stalePlan = (key: string | undefined, changed: readonly string[]): StalePl
 export interface ExecuteOptions extends EngineOptions {
   /** Re-plan each connection before its first write and refuse it (`StalePlan`) if anything changed. */
   readonly recheck: boolean;
+  /**
+   * The plan was made by this call, moments ago, from a spec `plan` checked and hashed: neither is
+   * done again (a saved or handed-in plan is always checked).
+   */
+  readonly madeHere?: boolean;
 }
 
 /** Executes `p`; fails only for an invalid spec in it (nothing sent). */
 export function executePlan(clients: WifClients, p: Plan, options: ExecuteOptions): ResultAsync<ApplyReport, ValidationError> {
-  const checked = checkResolvedSpec(p.spec);
-  if (checked.isErr()) return errAsync(checked.error);
+  if (options.madeHere !== true) {
+    const checked = checkResolvedSpec(p.spec);
+    if (checked.isErr()) return errAsync(checked.error);
+  }
   const started = performance.now();
   const byKey = new Map(p.spec.connections.map((c) => [c.key, c]));
-  const hash = specHash(p.spec);
+  const hash = options.madeHere === true ? p.specHash : specHash(p.spec);
 
   // The whole plan is stale when it does not match the spec in it, or the spec as it is now.
   const whole =

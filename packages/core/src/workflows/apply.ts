@@ -62,11 +62,11 @@ export function planThenExecute(
   spec: ResolvedSpec | Plan,
   options: EngineOptions,
 ): ResultAsync<ApplyReport, ValidationError> {
-  if ('summary' in spec) return executePlan(clients, spec, { ...options, recheck: true });
+  if ('summary' in spec) return executePlan(clients, spec, { ...options, recheck: true, madeHere: false });
   return plan(clients, spec, {
     orphans: options.prune === true,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.replication ? { replication: options.replication } : {}),
     ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-  }).andThen((p) => executePlan(clients, p, { ...options, recheck: false }));
+  }).andThen((p) => executePlan(clients, p, { ...options, recheck: false, madeHere: true }));
 }
