@@ -53,6 +53,31 @@ describe('the emulator over HTTP', () => {
     expect(emu.fake.state.applications().some((a) => a.displayName === 'made-over-http')).toBe(true);
   });
 
+  it('reads a body sent in chunks (no Content-Length), and writes the exact bytes of a JSON answer with non-ASCII text', async () => {
+    const name = 'made-in-chunks-Zürich-東京';
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${emu.url}/graph/v1.0/applications`,
+        { method: 'POST', headers: { ...bearer(GRAPH), 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.write('{"displayName":');
+      req.end(JSON.stringify(name) + '}');
+    });
+    expect(status).toBe(201);
+    const app = emu.fake.state.applications().find((a) => a.displayName === name);
+    expect(app).toBeDefined();
+    const read = await fetch(`${emu.url}/graph/v1.0/applications/${app!.id}`, { headers: bearer(GRAPH) });
+    const text = await read.text();
+    expect(Number(read.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    expect((JSON.parse(text) as { displayName: string }).displayName).toBe(name);
+  });
+
   it('serves Graph JSON batching: one POST /$batch, a response per request, and refuses more than 20 with 400', async () => {
     const [app] = emu.fake.state.applications();
     const batch = (requests: unknown[]): Promise<Response> =>

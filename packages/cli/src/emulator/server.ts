@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { dirname } from 'node:path';
-import { createFake, type Fake, type FakeOptions } from '@wif/testing';
+import { createFake, type Fake, type FakeOptions, knownBodyText } from '@wif/testing';
 import { okAsync, ResultAsync } from 'neverthrow';
 import { handleAdmin } from './admin';
 import { EMULATOR_PATHS, emulatorEndpoints } from './layout';
@@ -89,10 +89,15 @@ const HOP_BY_HOP = new Set([
 export async function toFetchRequest(req: IncomingMessage, origin: string): Promise<Request | 'too-large'> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
+  // A request that announces no body (no Content-Length, or 0, and no Transfer-Encoding) has none to
+  // read: Node discards what is left of a request when its answer ends.
+  const announced = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+  if (announced) {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) return 'too-large';
+      chunks.push(chunk as Buffer);
+    }
   }
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -110,7 +115,8 @@ export async function sendFetchResponse(res: ServerResponse, response: Response)
     res.socket?.destroy();
     return;
   }
-  const body = Buffer.from(await response.arrayBuffer());
+  const known = knownBodyText(response);
+  const body = known !== undefined ? Buffer.from(known, 'utf8') : Buffer.from(await response.arrayBuffer());
   response.headers.forEach((value, name) => {
     if (!HOP_BY_HOP.has(name) && name !== 'content-encoding') res.setHeader(name, value);
   });

@@ -12,8 +12,21 @@ export const json = (body: unknown, status = 200, headers: Record<string, string
   const h = new Headers(headers);
   if (!h.has('content-type')) h.set('content-type', 'application/json');
   if (!h.has('content-length')) h.set('content-length', text ? String(Buffer.byteLength(text)) : '0');
-  return new Response(text ?? null, { status, headers: h });
+  const response = new Response(text ?? null, { status, headers: h });
+  bodies.set(response, text ?? '');
+  return response;
 };
+
+/** The text of each answer `json` made, for a server that writes it without reading the body stream. */
+const bodies = new WeakMap<Response, string>();
+
+/**
+ * The body of `response` as text when the fake made it from a string (its JSON answers), without
+ * reading it: the emulator then writes it to the socket as is instead of going through the web
+ * stream (about a third of its CPU per request, bench). `undefined` for any other response, whose
+ * body is read as usual. The response's own body is left unread.
+ */
+export const knownBodyText = (response: Response): string | undefined => (response.bodyUsed ? undefined : bodies.get(response));
 
 export const noContent = (): Response => new Response(null, { status: 204 });
 

@@ -1,5 +1,6 @@
 /** The stateful fake of Microsoft Graph, ARM, Azure DevOps and the Entra token endpoint. */
 export { createFake, type Fake, type FailRule, type FakePermissionsInput } from './createFake';
+export { knownBodyText } from './_respond';
 export type { FakeOptions } from './options';
 export {
   FakeState,
