@@ -87,6 +87,18 @@ describe('preflight', () => {
     expect(report.caller.entra?.objectId).toBe(TEST_CALLER_OBJECT_ID);
   });
 
+  it("reads the caller's own role assignments beside the permissions, not after them: sent even where the write is denied, then not used", async () => {
+    fake.setPermissions({ deny: [`arm:${WRITE}@${RG_WEB}`, `arm:${WRITE}@${RG_API}`] });
+    const { report, ops } = await run([role('web/a', RG_WEB), role('api/c', RG_API)]);
+    // Before the permissions answered, nothing said whether the conditions would matter: read anyway.
+    expect(ops.filter((o) => o === 'roleAssignments.list')).toHaveLength(1);
+    for (const scope of [RG_WEB, RG_API]) {
+      const check = find(report.checks, WRITE, scope)!;
+      expect(check.status).toBe('missing');
+      expect(check.evidence).toContain(`no entry allows ${WRITE}`);
+    }
+  });
+
   it('refuses Create only in the project where it is denied, naming Endpoint Creator', async () => {
     fake.setPermissions({ deny: ['devops:ServiceEndpoints/Create@web'] });
     const { report } = await run();

@@ -22,8 +22,9 @@ import type { CheckStatus, PreflightCaller, PreflightCheck, PreflightReport, Pre
 /** Options of {@link preflight}. */
 export interface PreflightOptions {
   /**
-   * Read the caller's own role assignments (once per subscription, only where the permissions API
-   * grants `roleAssignments/write`) to see delegation conditions the permissions API cannot show.
+   * Read the caller's own role assignments (once per subscription where a role assignment is
+   * written, beside the permissions read; used only where the permissions API grants
+   * `roleAssignments/write`) to see delegation conditions the permissions API cannot show.
    * Default `true`.
    */
   readonly readConditions?: boolean;
@@ -185,14 +186,10 @@ async function checkArm(
   // One permissions read per distinct scope. Not at a management group: the API is documented for
   // resource groups and resources (and, in Microsoft's ARM authentication article, subscriptions) only.
   const atManagementGroup = (scope: string): boolean => /^\/providers\/Microsoft\.Management\//i.test(scope);
-  const reads = new Map(
-    await Promise.all(
-      [...byScope]
-        .filter(([, { scope }]) => !atManagementGroup(scope))
-        .map(async ([key, { scope }]) => [key, await listPermissions(clients.arm, scope, o)] as const),
-    ),
-  );
-  // Delegation conditions: once per subscription, where the permissions API grants role assignment writes.
+  // Delegation conditions: the caller's own role assignments, once per subscription where a role
+  // assignment is written. Read beside the permissions, not after them: one dependent request less
+  // before the plan is ready. They are used only where the permissions API grants the write; where it
+  // does not, the read was one request more in a plan that is refused anyway.
   const conditionReads = new Map<string, Promise<Awaited<ReturnType<typeof readOwnAssignments>>>>();
   const ownAssignments = (subscription: string) => {
     let p = conditionReads.get(subscription.toLowerCase());
@@ -202,6 +199,20 @@ async function checkArm(
     }
     return p;
   };
+  if (options.readConditions !== false && claims?.oid) {
+    for (const [, { scope, writes: ws }] of byScope) {
+      const subscription = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0];
+      if (subscription && !atManagementGroup(scope) && ws.some((w) => w.action.toLowerCase() === ROLE_ASSIGNMENT_WRITE.toLowerCase()))
+        void ownAssignments(subscription);
+    }
+  }
+  const reads = new Map(
+    await Promise.all(
+      [...byScope]
+        .filter(([, { scope }]) => !atManagementGroup(scope))
+        .map(async ([key, { scope }]) => [key, await listPermissions(clients.arm, scope, o)] as const),
+    ),
+  );
 
   for (const [key, { scope, writes: ws }] of byScope) {
     const read = reads.get(key);
