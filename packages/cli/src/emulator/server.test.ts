@@ -179,11 +179,57 @@ describe('the state file', () => {
   it('round-trips every record through a snapshot', () => {
     const a = createFake();
     seedDemo(a);
+    // What lies beyond app registrations too: an identity and its credential, a check, security
+    // roles (one resource with its creator's role in place, inheritance off), a DevOps identity.
+    const gov = a.state.governance;
+    const sub = a.state.subscriptionId;
+    const identity = gov.addManagedIdentity({
+      subscriptionId: sub,
+      resourceGroup: 'rg-id',
+      name: 'id-platform',
+      tags: { 'wif:managed': 'true' },
+    });
+    gov.setManagedIdentityCredential(identity, {
+      name: 'ado-sc-x',
+      issuer: 'https://login.microsoftonline.com/t/v2.0',
+      subject: '/eid1/c/x',
+    });
+    const project = a.state.projects()[0]!;
+    gov.addCheck({
+      projectId: project.id,
+      type: { id: 'approval-type', name: 'Approval' },
+      resource: { type: 'endpoint', id: 'e1' },
+      settings: { approvers: [{ id: 'u1' }] },
+    });
+    gov.ensureRoleResource('distributedtask.serviceendpointrole', `${project.id}_e1`);
+    gov.setRoleAssignment('distributedtask.serviceendpointrole', `${project.id}_e1`, 'ID-1', 'Administrator');
+    gov.setInheritance('distributedtask.serviceendpointrole', `${project.id}_e1`, false);
+    gov.addDevOpsIdentity({ providerDisplayName: '[platform]\\Release Approvers' });
     const b = createFake({ seed: 99 });
     restoreSnapshot(JSON.parse(JSON.stringify(snapshotOf(a.state))), b.state);
     const normalise = (s: ReturnType<typeof snapshotOf>) => JSON.parse(JSON.stringify(s).replace(/"(writtenAt|createdAt)":\d+/g, '"$1":0'));
     expect(normalise(snapshotOf(b.state))).toEqual(normalise(snapshotOf(a.state)));
     expect(b.state.roleAssignments().length).toBeGreaterThan(0);
+    const restored = b.state.governance;
+    expect(restored.managedIdentity(sub, 'rg-id', 'id-platform')?.credentials.get('ado-sc-x')?.subject).toBe('/eid1/c/x');
+    expect(restored.checks()).toHaveLength(1);
+    expect(restored.roleAssignments('distributedtask.serviceendpointrole', `${project.id}_e1`)?.get('id-1')).toBe('Administrator');
+    expect(restored.inheritance('distributedtask.serviceendpointrole', `${project.id}_e1`)).toBe(false);
+    expect(restored.ensureRoleResource('distributedtask.serviceendpointrole', `${project.id}_e1`)).toBe(false);
+    expect(restored.devopsIdentities().map((i) => i.providerDisplayName)).toEqual(['[platform]\\Release Approvers']);
+    // A check made after the restore does not reuse a restored id.
+    expect(restored.addCheck({ projectId: project.id, type: { id: 't' }, resource: { type: 'endpoint', id: 'e2' } }).id).toBe(2);
+  });
+
+  it('restores a file written before governance was saved, without it', () => {
+    const a = createFake();
+    seedDemo(a);
+    a.state.governance.addCheck({ projectId: a.state.projects()[0]!.id, type: { id: 't' }, resource: { type: 'endpoint', id: 'e1' } });
+    const { governance: _dropped, ...older } = JSON.parse(JSON.stringify(snapshotOf(a.state))) as ReturnType<typeof snapshotOf>;
+    const b = createFake({ seed: 99 });
+    restoreSnapshot(older, b.state);
+    expect(b.state.applications().length).toBe(a.state.applications().length);
+    expect(b.state.governance.checks()).toEqual([]);
   });
 
   it('saves every change and restores it on the next start instead of seeding again', async () => {

@@ -1,12 +1,14 @@
 /**
  * `wif emulator --state FILE`: the fake's state as JSON, loaded at start and written after every
  * change (atomically: a temporary file, then a rename). The fake keeps no secret, so neither does
- * the file. Built-in roles are not saved (every fake has them).
+ * the file. Built-in roles are not saved (every fake has them). Managed identities, checks, security
+ * roles and Azure DevOps identities are (`governance`).
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type {
   FakeApplication,
   FakeFederatedCredential,
+  FakeGovernanceSnapshot,
   FakePipelinePermissions,
   FakeProject,
   FakeRoleAssignment,
@@ -31,6 +33,11 @@ interface SnapshotFile {
   readonly roleDefinitions: FakeRoleDefinition[];
   readonly roleAssignments: FakeRoleAssignment[];
   readonly serviceEndpoints: Array<FakeServiceEndpoint & { pipelinePermissions: Record<string, FakePipelinePermissions> }>;
+  /**
+   * Managed identities and their credentials, checks, security roles and Azure DevOps identities.
+   * Absent from files written before they were saved: such a file restores without them.
+   */
+  readonly governance?: FakeGovernanceSnapshot;
 }
 
 /** Serializes the state (custom roles only; the built-in ones come with every fake). */
@@ -56,6 +63,7 @@ export function snapshotOf(state: FakeState): SnapshotFile {
         e.projectReferences.map((r) => [r.projectId, state.pipelinePermissions(r.projectId, e.id) ?? { pipelines: [] }]),
       ),
     })),
+    governance: state.governance.snapshot(),
   };
 }
 
@@ -101,6 +109,15 @@ export function restoreSnapshot(snapshot: SnapshotFile, state: FakeState): void 
   }
   // Project references were written directly: the per-project index must be rebuilt.
   state.touchServiceEndpoints();
+  // As for the federated credentials above: written long enough ago to be in effect.
+  if (snapshot.governance)
+    state.governance.restore({
+      ...snapshot.governance,
+      managedIdentities: snapshot.governance.managedIdentities.map((m) => ({
+        ...m,
+        credentials: m.credentials.map((c) => ({ ...c, writtenAt: 0 })),
+      })),
+    });
 }
 
 export interface SnapshotError {

@@ -75,6 +75,19 @@ export const normalizeLocation = (l: string): string => l.replace(/\s+/g, '').to
 const key = (sub: string, rg: string, name: string): string => `${sub}/${rg}/${name}`.toLowerCase();
 export const roleResourceKey = (scope: string, resourceId: string): string => `${scope}|${resourceId}`.toLowerCase();
 
+/** What {@link FakeGovernanceState} holds, as plain JSON (`wif emulator --state`). */
+export interface FakeGovernanceSnapshot {
+  readonly managedIdentities: Array<Omit<FakeManagedIdentity, 'credentials'> & { credentials: FakeManagedIdentityCredential[] }>;
+  readonly checks: FakeCheck[];
+  readonly nextCheckId: number;
+  /** Per resource (`scope|resourceId`, lower case): identity id → role name. */
+  readonly roles: Array<[string, Array<[string, string]>]>;
+  /** Resources whose creator's role is in place. */
+  readonly initialised: string[];
+  readonly inheritance: Array<[string, boolean]>;
+  readonly devopsIdentities: FakeDevOpsIdentity[];
+}
+
 export class FakeGovernanceState {
   readonly #env: { tenantId: () => string; now: () => number; newId: () => string };
   readonly #identities = new Map<string, FakeManagedIdentity>();
@@ -101,6 +114,34 @@ export class FakeGovernanceState {
   }
 
   // ------------------------------------------------------ managed identities
+
+  /** Everything held, as plain JSON. */
+  snapshot(): FakeGovernanceSnapshot {
+    return structuredClone({
+      managedIdentities: this.managedIdentities().map((m) => ({ ...m, credentials: [...m.credentials.values()] })),
+      checks: this.checks(),
+      nextCheckId: this.#nextCheckId,
+      roles: [...this.#roles].map(([k, m]): [string, Array<[string, string]>] => [k, [...m]]),
+      initialised: [...this.#initialised],
+      inheritance: [...this.#inheritance],
+      devopsIdentities: this.devopsIdentities(),
+    });
+  }
+
+  /** Puts a {@link snapshot} into this state, after what it holds is cleared (records keep their ids). */
+  restore(snapshot: FakeGovernanceSnapshot): void {
+    this.clear();
+    for (const { credentials, ...m } of structuredClone(snapshot.managedIdentities)) {
+      const identity: FakeManagedIdentity = { ...m, credentials: new Map(credentials.map((c) => [c.name.toLowerCase(), c])) };
+      this.#identities.set(key(m.subscriptionId, m.resourceGroup, m.name), identity);
+    }
+    for (const c of structuredClone(snapshot.checks)) this.#checks.set(c.id, c);
+    this.#nextCheckId = Math.max(snapshot.nextCheckId, ...snapshot.checks.map((c) => c.id + 1), 1);
+    for (const [k, entries] of snapshot.roles) this.#roles.set(k, new Map(entries));
+    for (const k of snapshot.initialised) this.#initialised.add(k);
+    for (const [k, inherit] of snapshot.inheritance) this.#inheritance.set(k, inherit);
+    for (const i of snapshot.devopsIdentities) this.#devopsIdentities.set(i.id.toLowerCase(), { ...i });
+  }
 
   managedIdentities(): FakeManagedIdentity[] {
     return [...this.#identities.values()];

@@ -36,6 +36,7 @@ export {
   type FakeManagedIdentityCredential,
   type ManagedIdentityInit,
   type FakeCheck,
+  type FakeGovernanceSnapshot,
   type CheckInit,
   type FakeDevOpsIdentity,
 } from './governanceState';
