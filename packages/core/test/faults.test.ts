@@ -4,25 +4,13 @@
  * retried POST meets its own earlier success). An environment-set apply still converges, with
  * nothing duplicated and nothing orphaned; a second apply changes nothing.
  */
-import { createFake, createTestCredential, type Fake, TEST_TENANT_ID } from '@wif/testing';
+import { createFake, createTestCredential, type Fake, seededRandom, TEST_TENANT_ID } from '@wif/testing';
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, createClients, loadSpec, type WifClients } from '../src/index';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
 const TIMEOUT_IN_MS = 150;
-
-/** Deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const spec = loadSpec(`
 organization: contoso
@@ -42,7 +30,8 @@ describe.each([11, 22, 33])('apply with one request in five failing (seed %i)', 
   // 5% each of 429, 503 and connection resets come from the fake's own knobs; 5% are timeouts: the
   // fake does the work, then the answer is held past the client's per-attempt timeout. Served over
   // real HTTP on 127.0.0.1, so resets and timeouts are real socket events.
-  const random = prng(seed);
+  // The fake's own seeded PRNG (mulberry32), so that a failing seed can be replayed.
+  const random = seededRandom(seed);
   let timeouts = 0;
   let fake!: Fake;
   let clients!: WifClients;

@@ -1,6 +1,7 @@
 /** The stateful fake of Microsoft Graph, ARM, Azure DevOps and the Entra token endpoint. */
 export { createFake, type Fake, type FailRule, type FakePermissionsInput } from './createFake';
 export { knownBodyText } from './_respond';
+export { seededRandom } from './_random';
 export type { FakeOptions } from './options';
 export {
   FakeState,
