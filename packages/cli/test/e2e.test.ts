@@ -408,7 +408,7 @@ echo "failed: $fail"`,
     }
   });
 
-  it('vends connections on a managed identity: apply, plan shows no change, verify --exchange passes', async () => {
+  it('vends connections on a managed identity: apply, plan shows no change, verify --exchange passes; a broken subject on the identity is caught and sync repairs it', async () => {
     const spec = join(dir, 'mi.yaml');
     const sub = '78c6d91d-b273-427d-a92d-943378c2f496';
     await writeFile(
@@ -444,7 +444,20 @@ echo "failed: $fail"`,
     expect(verify.code, verify.out + verify.err).toBe(0);
     const doc = JSON.parse(verify.out) as { connections: Array<{ name: string; subject: string; exchange: string }> };
     expect(doc.connections.map((c) => `${c.name} ${c.subject}/${c.exchange}`)).toEqual(['sc-mi-dev ok/ok', 'sc-mi-prod ok/ok']);
-  });
+
+    // A broken subject on the identity's credential: verify catches it, sync repairs it.
+    const broken = await fetch(`${url}/_emulator/break-subject`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ connection: 'sc-mi-prod', project: 'platform' }),
+    });
+    expect(((await broken.json()) as { identity?: { name: string } }).identity?.name).toBe('id-sc-mi-prod');
+    const caught = await wif('verify', '-c', spec, '--exchange');
+    expect(caught.code, caught.out + caught.err).toBe(1);
+    expect(caught.err).toContain('SubjectMismatch');
+    expect((await wif('sync', '-c', spec, '--yes')).code).toBe(0);
+    expect((await wif('verify', '-c', spec, '--exchange')).code).toBe(0);
+  }, 60_000);
 
   it('runs scripts/demo.sh end to end twice (the readiness wait, not a sleep)', async () => {
     for (let i = 0; i < 2; i++) {

@@ -3,8 +3,9 @@
  *
  * - `GET  /_emulator/health`: ready, with the layout, the organization, tenant, subscription and projects;
  * - `POST /_emulator/break-subject` `{ connection, project? }`: changes the letter case of the last
- *   segment of the subject on the connection's federated credential — the classic copy-paste
- *   mistake — so `wif verify` and a token exchange fail the way they do in Azure;
+ *   segment of the subject on the connection's federated credential (on its app, or on its
+ *   user-assigned managed identity) — the classic copy-paste mistake — so `wif verify` and a token
+ *   exchange fail the way they do in Azure;
  * - `POST /_emulator/options` `{ latencyInMs?, throttleRate?, … }`: turns the fake's fault knobs;
  * - `POST /_emulator/permissions` `{ deny: [...], allowedToCreateApps?, appOnly? }`: plays a caller
  *   who lacks permissions (`{ deny: [] }` resets); `GET /_emulator/permissions` answers the deny list
@@ -56,18 +57,35 @@ function breakConnection(fake: Fake, input: Record<string, unknown>): Response {
   if (!endpoint) return problem(404, `No service connection named ${name}.`);
   const fed = state.federation(endpoint.id);
   if (!fed) return problem(400, `${endpoint.name} does not use workload identity federation.`);
-  const app = state.applicationByAppId(endpoint.parameters['serviceprincipalid'] ?? '');
-  const credential = app ? state.federatedCredentials(app.id).find((f) => f.issuer === fed.issuer && f.subject === fed.subject) : undefined;
-  if (!app || !credential) return problem(400, `${endpoint.name} has no working federated credential to break.`);
-  const before = credential.subject;
-  credential.subject = breakSubject(before);
+  const clientId = endpoint.parameters['serviceprincipalid'] ?? '';
+  const matches = (c: { issuer: string; subject: string }): boolean => c.issuer === fed.issuer && c.subject === fed.subject;
+  const app = state.applicationByAppId(clientId);
+  const credential = app ? state.federatedCredentials(app.id).find(matches) : undefined;
+  if (app && credential) {
+    const before = credential.subject;
+    credential.subject = breakSubject(before);
+    return json({
+      connection: endpoint.name,
+      connectionId: endpoint.id,
+      appObjectId: app.id,
+      credential: credential.name,
+      before,
+      after: credential.subject,
+    });
+  }
+  // A connection on a user-assigned managed identity: its credential is on the identity (ARM).
+  const identity = app ? undefined : state.governance.managedIdentityByClientId(clientId);
+  const onIdentity = identity ? [...identity.credentials.values()].find(matches) : undefined;
+  if (!identity || !onIdentity) return problem(400, `${endpoint.name} has no working federated credential to break.`);
+  const before = onIdentity.subject;
+  onIdentity.subject = breakSubject(before);
   return json({
     connection: endpoint.name,
     connectionId: endpoint.id,
-    appObjectId: app.id,
-    credential: credential.name,
+    identity: { subscriptionId: identity.subscriptionId, resourceGroup: identity.resourceGroup, name: identity.name },
+    credential: onIdentity.name,
     before,
-    after: credential.subject,
+    after: onIdentity.subject,
   });
 }
 

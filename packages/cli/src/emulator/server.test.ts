@@ -153,6 +153,29 @@ describe('the emulator over HTTP', () => {
     expect(secret.status).toBe(400);
   });
 
+  it("breaks the subject of a managed-identity connection's credential, on the identity", async () => {
+    const { state } = emu.fake;
+    const identity = state.governance.addManagedIdentity({
+      subscriptionId: state.subscriptionId,
+      resourceGroup: 'rg-id',
+      name: 'id-break',
+    });
+    const endpoint = state.addServiceEndpoint({ name: 'sc-on-identity', projects: 'platform', servicePrincipalId: identity.clientId });
+    const fed = state.federation(endpoint.id)!;
+    state.governance.setManagedIdentityCredential(identity, { name: 'ado-sc-on-identity', issuer: fed.issuer, subject: fed.subject });
+    const res = await fetch(`${emu.url}/_emulator/break-subject`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ connection: 'sc-on-identity' }),
+    });
+    const body = (await res.json()) as { before: string; after: string; identity: { name: string }; credential: string };
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ identity: { name: 'id-break' }, credential: 'ado-sc-on-identity', before: fed.subject });
+    expect(body.after.toLowerCase()).toBe(fed.subject.toLowerCase());
+    expect(body.after).not.toBe(fed.subject);
+    expect(identity.credentials.get('ado-sc-on-identity')?.subject).toBe(body.after);
+  });
+
   it('reports a port in use as a start error', async () => {
     const second = await startEmulator({ port: emu.port });
     expect(second._unsafeUnwrapErr()).toMatchObject({ kind: 'EmulatorStart', code: 'EADDRINUSE' });
