@@ -451,10 +451,18 @@ echo "failed: $fail"`,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ connection: 'sc-mi-prod', project: 'platform' }),
     });
-    expect(((await broken.json()) as { identity?: { name: string } }).identity?.name).toBe('id-sc-mi-prod');
+    expect(((await broken.clone().json()) as { identity?: { name: string } }).identity?.name).toBe('id-sc-mi-prod');
+    const before = (await broken.clone().json()) as { before: string };
     const caught = await wif('verify', '-c', spec, '--exchange');
     expect(caught.code, caught.out + caught.err).toBe(1);
     expect(caught.err).toContain('SubjectMismatch');
+    // diagnose reads the identity's credentials (ARM), not an app that does not exist.
+    const text = `AADSTS700213: No matching federated identity record found for presented assertion subject '${before.before}'.`;
+    const diagnosed = await wif('diagnose', text, '--connection', 'sc-mi-prod', '--config', spec);
+    expect(diagnosed.code, diagnosed.out + diagnosed.err).toBe(0);
+    expect(diagnosed.out).toContain('SubjectMismatch');
+    expect(diagnosed.out).toContain('differs only in letter case');
+    expect(diagnosed.out).not.toContain('AppNotFound');
     expect((await wif('sync', '-c', spec, '--yes')).code).toBe(0);
     expect((await wif('verify', '-c', spec, '--exchange')).code).toBe(0);
   }, 60_000);

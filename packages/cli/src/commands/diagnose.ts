@@ -38,11 +38,22 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const configPath = rt.configPath(stringOption(inv.options, 'config'));
 
   let clients: import('@wif/core').WifClients | undefined;
+  let managedIdentity: { subscriptionId: string; resourceGroup: string; name: string } | undefined;
   if (connectionName) {
     const spec = configPath ? await rt.loadSpec(configPath) : undefined;
     if (spec?.isErr()) return rt.fail(spec.error);
     const resolved = spec?.isOk() ? spec.value : undefined;
-    project ??= resolved?.connections.find((c) => c.name.toLowerCase() === connectionName.toLowerCase())?.project;
+    const named = resolved?.connections.find(
+      (c) =>
+        c.name.toLowerCase() === connectionName.toLowerCase() &&
+        (project === undefined || c.project.toLowerCase() === project.toLowerCase()),
+    );
+    project ??= named?.project;
+    // On a managed identity (the spec says so), its credentials are read from ARM, not Graph.
+    if (named?.managedIdentity) {
+      const { subscriptionId, resourceGroup, name } = named.managedIdentity;
+      managedIdentity = { subscriptionId, resourceGroup, name };
+    }
     if (!project)
       return rt.fail({
         kind: 'Usage',
@@ -57,7 +68,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
 
   const result = await core.diagnose(
     clients,
-    { text, ...(project && connectionName ? { project, connectionName } : {}) },
+    { text, ...(project && connectionName ? { project, connectionName } : {}), ...(managedIdentity ? { managedIdentity } : {}) },
     rt.abortSignal ? { abortSignal: rt.abortSignal } : {},
   );
   if (result.isErr()) return rt.fail(result.error);

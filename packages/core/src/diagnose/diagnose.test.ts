@@ -147,6 +147,15 @@ describe('diagnose with live state', () => {
   it('refuses bad input before sending anything', async () => {
     const e = (await diagnose(clients, { text: NO_MATCH, project: 'web', connectionId: 'not-a-guid' }))._unsafeUnwrapErr();
     expect(e).toMatchObject({ kind: 'Validation', problems: [{ path: 'connectionId' }] });
+    const badIdentity = (
+      await diagnose(clients, {
+        text: NO_MATCH,
+        project: 'web',
+        connectionName: 'sc-prod',
+        managedIdentity: { subscriptionId: '11111111-2222-3333-4444-555555555555', resourceGroup: 'rg-id', name: 'x' },
+      })
+    )._unsafeUnwrapErr();
+    expect(badIdentity).toMatchObject({ kind: 'Validation', problems: [{ path: 'managedIdentity.name' }] });
     expect(fake.requests).toEqual([]);
   });
 });

@@ -12,6 +12,8 @@ import { collect } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import type { WifError } from '../errors';
+import { identityNameSchema, resourceGroupNameSchema } from '../_internal/identityNames';
+import { verifyManagedIdentitySubject } from '../steps/verifyManagedIdentitySubject';
 import { verifySubject } from '../steps/verifySubject';
 import type { StepOptions } from '../types';
 import { connectionNameSchema, guidSchema, isGuid, projectSchema, validate } from '../validation';
@@ -31,6 +33,12 @@ export interface DiagnoseInput {
   readonly connectionId?: string;
   /** … or by name (as in `azureSubscription:`). */
   readonly connectionName?: string;
+  /**
+   * The user-assigned managed identity the connection runs on, when it is not an app registration
+   * (the spec says so: `identity: { kind: managedIdentity, … }`): its federated credentials are read
+   * from ARM instead of Graph.
+   */
+  readonly managedIdentity?: { readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string };
 }
 
 export type DiagnoseOptions = StepOptions;
@@ -40,6 +48,9 @@ const inputSchema = z.strictObject({
   project: projectSchema.optional(),
   connectionId: guidSchema.optional(),
   connectionName: connectionNameSchema.optional(),
+  managedIdentity: z
+    .strictObject({ subscriptionId: guidSchema, resourceGroup: resourceGroupNameSchema, name: identityNameSchema })
+    .optional(),
 });
 
 /** Causes a live comparison of issuer, subject and audience settles. */
@@ -105,7 +116,7 @@ export function diagnose(
       return ok(finish());
     }
     const needsTrust = findings.causes().length === 0 || FEDERATION.some((c) => findings.has(c));
-    if (needsTrust) yield* checkTrust(clients, project, endpoint, findings, opts);
+    if (needsTrust) yield* checkTrust(clients, project, endpoint, v.managedIdentity, findings, opts);
     if (findings.has('SecretInvalid') && !workloadIdentity(endpoint).issuer) {
       findings.note('SecretInvalid', [`live: connection "${endpoint.name}" uses scheme ${endpoint.authorization?.scheme ?? 'unknown'}`]);
     }
@@ -146,16 +157,28 @@ function noted(result: ResultAsync<void, WifError>, findings: Findings, causes: 
  * Compares issuer, subject and audience live. A mismatch found live replaces what the text
  * suggested; an exact match after AADSTS70021 (or another mismatch code) means propagation.
  */
-function checkTrust(clients: WifClients, project: string, endpoint: ServiceEndpoint, findings: Findings, opts: Opts): Check {
+function checkTrust(
+  clients: WifClients,
+  project: string,
+  endpoint: ServiceEndpoint,
+  managedIdentity: DiagnoseInput['managedIdentity'],
+  findings: Findings,
+  opts: Opts,
+): Check {
   if (!workloadIdentity(endpoint).issuer) return okAsync(undefined);
   const codes = findings.codesOf(...MISMATCH, 'CredentialPropagation');
   const settle = (cause: DiagnosisCause, summary: string, evidence: string[]): void => {
     findings.remove(...[...MISMATCH, 'CredentialPropagation' as const].filter((c) => c !== cause));
     findings.add(cause, { confidence: 'certain', summary, evidence, codes });
   };
-  const checked = verifySubject(clients, { project, connectionId: endpoint.id }, opts)
+  const on = managedIdentity ? `managed identity ${managedIdentity.name}` : 'app';
+  const checked = (
+    managedIdentity
+      ? verifyManagedIdentitySubject(clients, { project, connectionId: endpoint.id, identity: managedIdentity }, opts)
+      : verifySubject(clients, { project, connectionId: endpoint.id }, opts)
+  )
     .map((report) => {
-      const live = `live: connection "${report.connectionName}" presents issuer ${report.issuer} and subject ${report.subject}; credential "${report.credential.name}" on app ${report.appId} matches both exactly, with the right audience`;
+      const live = `live: connection "${report.connectionName}" presents issuer ${report.issuer} and subject ${report.subject}; credential "${report.credential.name}" on ${on} ${report.appId} matches both exactly, with the right audience`;
       if (MISMATCH.some((c) => findings.has(c))) {
         findings.remove(...MISMATCH);
         findings.add('CredentialPropagation', {
@@ -165,8 +188,8 @@ function checkTrust(clients: WifClients, project: string, endpoint: ServiceEndpo
           codes,
         });
       }
-      findings.weaken('MultiTenantApp', 'possible', [`live: app ${report.appId} is ${report.signInAudience}`]);
-      findings.weaken('AppNotFound', 'possible', [`live: app ${report.appId} exists`]);
+      findings.weaken('MultiTenantApp', 'possible', [`live: ${on} ${report.appId} is ${report.signInAudience}`]);
+      findings.weaken('AppNotFound', 'possible', [`live: ${on} ${report.appId} exists`]);
     })
     .orElse((e): Result<void, WifError> => {
       switch (e.kind) {
@@ -181,7 +204,7 @@ function checkTrust(clients: WifClients, project: string, endpoint: ServiceEndpo
           if (e.actual === null)
             settle(
               'NoFederatedCredentials',
-              `The app has no federated credential; connection "${endpoint.name}" presents subject '${e.expected}'.`,
+              `The ${on} has no federated credential; connection "${endpoint.name}" presents subject '${e.expected}'.`,
               pair,
             );
           else if (e.field === 'subject') {
