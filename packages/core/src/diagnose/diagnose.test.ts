@@ -121,6 +121,33 @@ describe('diagnose with live state', () => {
     expect(top?.evidence.some((e) => e.startsWith('live: no application'))).toBe(true);
   });
 
+  it("on a managed identity: compares the identity's credentials when told which it is, and says it is one when not", async () => {
+    fake.state.addProject('web');
+    const sub = fake.state.subscriptionId;
+    const identity = fake.state.governance.addManagedIdentity({ subscriptionId: sub, resourceGroup: 'rg-id', name: 'id-sc-mi' });
+    fake.state.addManagedIdentityServicePrincipal({ appId: identity.clientId, id: identity.principalId, displayName: identity.name });
+    const sc = fake.state.addServiceEndpoint({ name: 'sc-mi', projects: 'web', servicePrincipalId: identity.clientId });
+    const fed = fake.state.federation(sc.id)!;
+    const subject = fed.subject.replace(/[^/]+$/, (last) => last.toUpperCase());
+    fake.state.governance.setManagedIdentityCredential(identity, { name: 'ado-sc-mi', issuer: fed.issuer, subject });
+
+    const told = (
+      await diagnose(clients, {
+        text: NO_MATCH,
+        project: 'web',
+        connectionName: 'sc-mi',
+        managedIdentity: { subscriptionId: sub, resourceGroup: 'rg-id', name: 'id-sc-mi' },
+      })
+    )._unsafeUnwrap();
+    expect(told[0]).toMatchObject({ cause: 'SubjectMismatch', confidence: 'certain' });
+    expect(told[0]?.summary).toContain('differs only in letter case');
+    expect(told.map((d) => d.cause)).not.toContain('AppNotFound');
+
+    const untold = (await diagnose(clients, { text: NO_MATCH, project: 'web', connectionName: 'sc-mi' }))._unsafeUnwrap();
+    expect(untold.map((d) => d.cause)).not.toContain('AppNotFound');
+    expect(untold[0]?.evidence.some((e) => e.includes(`is the client id of managed identity id-sc-mi`))).toBe(true);
+  });
+
   it('notes a live read it could not make instead of failing', async () => {
     const { app, sp, sub } = seed();
     server.use(

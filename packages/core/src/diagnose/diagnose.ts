@@ -191,7 +191,7 @@ function checkTrust(
       findings.weaken('MultiTenantApp', 'possible', [`live: ${on} ${report.appId} is ${report.signInAudience}`]);
       findings.weaken('AppNotFound', 'possible', [`live: ${on} ${report.appId} exists`]);
     })
-    .orElse((e): Result<void, WifError> => {
+    .orElse((e): Result<void, WifError> | ResultAsync<void, WifError> => {
       switch (e.kind) {
         case 'SubjectMismatch': {
           const where = e.firstDifferenceAt >= 0 ? [`first difference at position ${e.firstDifferenceAt}`] : [];
@@ -229,15 +229,31 @@ function checkTrust(
             evidence: [`live: app ${e.appId} is ${e.signInAudience} and the connection uses the Entra issuer`],
           });
           return ok(undefined);
-        case 'NotFound':
+        case 'NotFound': {
           if (e.service !== 'graph') return err(e);
-          findings.add('AppNotFound', {
-            confidence: 'certain',
-            evidence: [
-              `live: no application with the appId connection "${endpoint.name}" names (${authParameter(endpoint, 'serviceprincipalid') ?? 'none'})`,
-            ],
-          });
-          return ok(undefined);
+          const clientId = authParameter(endpoint, 'serviceprincipalid') ?? '';
+          const appNotFound = (): Result<void, WifError> => {
+            findings.add('AppNotFound', {
+              confidence: 'certain',
+              evidence: [`live: no application with the appId connection "${endpoint.name}" names (${clientId || 'none'})`],
+            });
+            return ok(undefined);
+          };
+          if (managedIdentity || !isGuid(clientId)) return appNotFound();
+          // No app, but perhaps a managed identity's client id: its service principal says so.
+          return getServicePrincipal(clients.graph, { appId: clientId }, opts)
+            .map((sp): void => {
+              if (sp.servicePrincipalType !== 'ManagedIdentity') {
+                appNotFound();
+                return;
+              }
+              for (const cause of findings.causes())
+                findings.note(cause, [
+                  `live: ${clientId} is the client id of managed identity ${sp.displayName}, not of an app: its federated credentials are on the identity; give the spec that puts the connection on it (--config) to compare them live`,
+                ]);
+            })
+            .orElse(appNotFound);
+        }
         default:
           return err(e);
       }

@@ -27,6 +27,8 @@ export interface FakeServicePrincipal {
   tags: string[];
   /** Clock time (ms) of creation: the SP is invisible for `replicationLagInMs` after it. */
   createdAt: number;
+  /** Graph's `servicePrincipalType`: `ManagedIdentity` for a managed identity's; absent means `Application`. */
+  readonly servicePrincipalType?: 'ManagedIdentity';
 }
 
 export interface FakeFederatedCredential {
@@ -485,6 +487,7 @@ export class FakeState {
       accountEnabled: true,
       tags: [],
       createdAt: this.#env.now(),
+      servicePrincipalType: 'ManagedIdentity',
     };
     this.#servicePrincipals.set(sp.id, sp);
     return sp;

@@ -39,7 +39,7 @@ export function servicePrincipalRoutes(rt: FakeRuntime): FakeRoute[] {
       replyUrls: [],
       samlSingleSignOnSettings: null,
       servicePrincipalNames: [sp.appId],
-      servicePrincipalType: 'Application',
+      servicePrincipalType: sp.servicePrincipalType ?? 'Application',
       signInAudience: app?.signInAudience ?? 'AzureADMyOrg',
       tags: [...sp.tags],
       tokenEncryptionKeyId: null,
