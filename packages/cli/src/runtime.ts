@@ -122,6 +122,33 @@ interface FirstRequest {
   };
 }
 
+/** A usage error of `command`. */
+const usageIn =
+  (command: CommandName) =>
+  (message: string): UsageError => ({ kind: 'Usage', message, command });
+
+/** The credentials of this process, for the services and the emulator the command line names. */
+const authOf = (io: CliIo, global: GlobalOptions): ReturnType<typeof resolveAuth> =>
+  resolveAuth(io.env, { devopsAuth: global.devopsAuth, ...(global.emulator ? { emulator: global.emulator } : {}) });
+
+/**
+ * Sends the access check: one request, no retry (a refused connection or a missing sign-in is not
+ * going to heal in the seconds retries would wait, and every connection of the run would repeat it),
+ * through Azure DevOps clients of their own whose answer (who the caller is) the run's clients then
+ * share (`sameCaller`).
+ */
+function sendCheck(
+  made: Pick<Core, 'createAccessClients' | 'checkAccess'>,
+  options: Parameters<Core['createClients']>[0],
+  io: CliIo,
+): { accessClients: Pick<WifClients, 'devops'>; checked: Promise<Result<unknown, import('@wif/core').CheckAccessError>> } {
+  const accessClients = made.createAccessClients({ ...options, retry: { maxRetries: 0 } });
+  return {
+    accessClients,
+    checked: Promise.resolve(made.checkAccess(accessClients, io.abortSignal ? { abortSignal: io.abortSignal } : {})),
+  };
+}
+
 /** The commands that start with `prepare` (a spec, its organization, checked clients): their first request can leave early. */
 const SPEC_COMMANDS: ReadonlySet<CommandName> = new Set(['plan', 'apply', 'sync', 'verify']);
 
@@ -144,7 +171,7 @@ async function readSpec(
   given: string | undefined,
   spec: FirstModules[0],
 ): Promise<{ spec: Result<ResolvedSpec, PrintableError>; warnings: string[] }> {
-  const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
+  const usage = usageIn(command);
   const warnings: string[] = [];
   const path = given ?? discoverConfig(io);
   if (!path)
@@ -176,7 +203,7 @@ function organizationOf(
   schemas: Pick<FirstModules[0], 'organizationSchema'>,
   spec?: ResolvedSpec,
 ): Result<string, UsageError> {
-  const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
+  const usage = usageIn(command);
   const given = global.org;
   if (given !== undefined && !schemas.organizationSchema.safeParse(given).success) {
     return err(
@@ -216,10 +243,9 @@ async function sendFirstRequest(
   if (read.spec.isErr() || !checksAccess(io, command, options)) return first;
   const org = organizationOf(global, command, spec, read.spec.value);
   if (org.isErr()) return first;
-  const auth = await resolveAuth(io.env, { devopsAuth: global.devopsAuth, ...(global.emulator ? { emulator: global.emulator } : {}) });
+  const auth = await authOf(io, global);
   if (auth.isErr()) return first;
-  const accessClients = access.createAccessClients({ ...clientOptions(auth.value, org.value, global), retry: { maxRetries: 0 } });
-  const checked = Promise.resolve(access.checkAccess(accessClients, io.abortSignal ? { abortSignal: io.abortSignal } : {}));
+  const { accessClients, checked } = sendCheck(access, clientOptions(auth.value, org.value, global), io);
   // Loading the rest of the SDK blocks the event loop: give the request two turns of it to leave
   // (the socket's connect and the write), else it would wait for the loading to end.
   for (let turn = 0; turn < 2; turn++) await new Promise((resolveTurn) => setImmediate(resolveTurn));
@@ -271,7 +297,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
     : undefined;
   const endpoints = global.emulator ? emulatorEndpoints(global.emulator) : undefined;
   const httpClient = global.emulator?.startsWith('https:') ? await emulatorTrust(io, core, printer) : undefined;
-  const usage = (message: string): UsageError => ({ kind: 'Usage', message, command });
+  const usage = usageIn(command);
   let firstSpec = first;
 
   return {
@@ -287,9 +313,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
     progress: () => createProgress(io, progressMode(io, global), printer.colors, core.redact),
     async clients(organization) {
       const early = first?.check?.organization === organization ? first.check : undefined;
-      const auth = early
-        ? ok(early.auth)
-        : await resolveAuth(io.env, { devopsAuth: global.devopsAuth, ...(global.emulator ? { emulator: global.emulator } : {}) });
+      const auth = early ? ok(early.auth) : await authOf(io, global);
       if (auth.isErr()) return err(auth.error);
       if (global.verbose)
         printer.note(printer.colors.dim(`auth: ${auth.value.description}${global.emulator ? ` at ${global.emulator}` : ''}`));
@@ -298,12 +322,10 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
         ...(logger ? { logger } : {}),
       });
       if (!checksAccess(io, command, options)) return ok(core.createClients(options_));
-      // One request, no retry: a refused connection or a missing sign-in is not going to heal in
-      // the seconds retries would wait, and every connection of the run would repeat it. What it
-      // reads (who the caller is) is the run's: the preflight and governance do not read it again.
-      const accessClients = early?.accessClients ?? core.createAccessClients({ ...options_, retry: { maxRetries: 0 } });
-      const clients = core.createClients({ ...options_, sameCaller: accessClients });
-      const checked = await (early?.checked ?? core.checkAccess(accessClients, io.abortSignal ? { abortSignal: io.abortSignal } : {}));
+      // What the check reads (who the caller is) is the run's: the preflight and governance do not read it again.
+      const check = early ?? sendCheck(core, options_, io);
+      const clients = core.createClients({ ...options_, sameCaller: check.accessClients });
+      const checked = await check.checked;
       if (checked.isErr() && checked.error.kind !== 'Aborted') return err(preflightError(checked.error, global.emulator));
       return ok(clients);
     },

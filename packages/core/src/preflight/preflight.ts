@@ -201,7 +201,7 @@ async function checkArm(
   };
   if (options.readConditions !== false && claims?.oid) {
     for (const [, { scope, writes: ws }] of byScope) {
-      const subscription = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0];
+      const subscription = subscriptionOf(scope);
       if (subscription && !atManagementGroup(scope) && ws.some((w) => w.action.toLowerCase() === ROLE_ASSIGNMENT_WRITE.toLowerCase()))
         void ownAssignments(subscription);
     }
@@ -276,12 +276,15 @@ async function checkArm(
         add(checkKey, { ...base, status: 'granted', confidence: 'strong hint', evidence }, w.connection);
         continue;
       }
-      const subscription = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0];
+      const subscription = subscriptionOf(scope);
       const own = subscription ? await ownAssignments(subscription) : undefined;
       add(checkKey, conditionVerdict(base, evidence, own, scope, w, await callerRead), w.connection);
     }
   }
 }
+
+/** `/subscriptions/{id}` of an ARM scope, or `undefined` (a management group). */
+const subscriptionOf = (scope: string): string | undefined => /^\/subscriptions\/[^/]+/i.exec(scope)?.[0];
 
 async function readOwnAssignments(clients: WifClients, subscription: string, oid: string, o: Opts) {
   return collect(listRoleAssignments(clients.arm, subscription, { assignedTo: oid }, o), 1_000);
