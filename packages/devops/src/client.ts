@@ -5,12 +5,13 @@ import {
   httpError,
   isPersonalAccessTokenCredential,
   type RequestSpec,
+  settled,
   type Transport,
   type TransportAuth,
   type TransportError,
   type TransportOptions,
 } from '@wif/http';
-import { errAsync, okAsync } from 'neverthrow';
+import { err, ok } from 'neverthrow';
 
 /** Options of {@link createDevOpsClient}. */
 export interface DevOpsClientOptions extends TransportOptions {
@@ -115,13 +116,18 @@ function suppressSignInRedirect(inner: Transport): Transport {
   return {
     service: inner.service,
     baseUrl: inner.baseUrl,
-    send: (spec) =>
-      inner.send(withHeader(spec)).andThen((res) => (res.status === 203 ? errAsync(signInPage(spec.operation)) : okAsync(res))),
+    send: (spec) => inner.send(withHeader(spec)).andThen((res) => (res.status === 203 ? err(signInPage(spec.operation)) : ok(res))),
+    // One `then` for both outcomes (not `andThen` + `orElse`: docs/decisions/028-i15-fleetcpu-cheap-result-chains.md).
     sendJson: (spec, schema) =>
-      inner
-        .sendJson(withHeader(spec), schema)
-        .andThen((res) => (res.status === 203 ? errAsync(signInPage(spec.operation)) : okAsync(res)))
-        // The HTML page usually fails JSON parsing first: still a sign-in page, not a wif bug.
-        .orElse((error) => errAsync(error.kind === 'InvalidResponse' && error.status === 203 ? signInPage(spec.operation) : error)),
+      settled(inner.sendJson(withHeader(spec), schema), (r) =>
+        r.isOk()
+          ? r.value.status === 203
+            ? err(signInPage(spec.operation))
+            : r
+          : // The HTML page usually fails JSON parsing first: still a sign-in page, not a wif bug.
+            r.error.kind === 'InvalidResponse' && r.error.status === 203
+            ? err(signInPage(spec.operation))
+            : r,
+      ),
   };
 }

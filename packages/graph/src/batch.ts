@@ -136,7 +136,7 @@ export function withGraphBatching(client: GraphClient, options: GraphBatchingOpt
           { method: 'POST', path: '/$batch', body: { requests }, operation: 'POST $batch', abortSignal: undefined },
           batchResponseSchema,
         )
-        .map(({ body }) => body),
+        .andThen(({ body }) => ok(body)),
     );
     if (answer.isErr()) {
       for (const p of batch) p.resolve(err(answer.error));

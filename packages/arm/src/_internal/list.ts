@@ -1,4 +1,4 @@
-import type { Result } from 'neverthrow';
+import { type Result, ok } from 'neverthrow';
 import type * as z from 'zod';
 import { pages, type TransportError } from '@wif/http';
 import type { ArmClient } from '../client';
@@ -30,6 +30,6 @@ export function armList<T>(
           : { method: 'GET', path: cursor, operation, abortSignal },
         schema,
       )
-      .map(({ body }) => ({ items: body.value, next: body.nextLink ?? undefined })),
+      .andThen(({ body }) => ok({ items: body.value, next: body.nextLink ?? undefined })),
   );
 }

@@ -5,7 +5,7 @@
  * Azure/azure-rest-api-specs `specification/msi/resource-manager/Microsoft.ManagedIdentity/stable/2024-11-30`).
  * Plain ARM: no Microsoft Graph call and no Graph permission is involved.
  */
-import type { Result, ResultAsync } from 'neverthrow';
+import { type Result, type ResultAsync, ok } from 'neverthrow';
 import { pages, type TransportError } from '@wif/http';
 import type { ArmClient, ArmOperationOptions } from '../client';
 import {
@@ -87,7 +87,7 @@ export function createOrUpdateUserAssignedIdentity(
       },
       UserAssignedIdentitySchema,
     )
-    .map(({ status, body: identity }) => ({ created: status === 201, identity }));
+    .andThen(({ status, body: identity }) => ok({ created: status === 201, identity }));
 }
 
 /**
@@ -113,7 +113,7 @@ export function getUserAssignedIdentity(
       },
       UserAssignedIdentitySchema,
     )
-    .map(({ body }) => body);
+    .andThen(({ body }) => ok(body));
 }
 
 /**
@@ -137,7 +137,7 @@ export function deleteUserAssignedIdentity(
       operation: 'DELETE userAssignedIdentity',
       abortSignal: options.abortSignal,
     })
-    .map(({ status }) => status === 200);
+    .andThen(({ status }) => ok(status === 200));
 }
 
 /**
@@ -173,7 +173,7 @@ export function putIdentityFederatedCredential(
       },
       IdentityFederatedCredentialSchema,
     )
-    .map(({ status, body: credential }) => ({ created: status === 201, credential }));
+    .andThen(({ status, body: credential }) => ok({ created: status === 201, credential }));
 }
 
 /**
@@ -199,7 +199,7 @@ export function getIdentityFederatedCredential(
       },
       IdentityFederatedCredentialSchema,
     )
-    .map(({ body }) => body);
+    .andThen(({ body }) => ok(body));
 }
 
 /**
@@ -222,7 +222,7 @@ export function deleteIdentityFederatedCredential(
       operation: 'DELETE federatedIdentityCredential',
       abortSignal: options.abortSignal,
     })
-    .map(({ status }) => status === 200);
+    .andThen(({ status }) => ok(status === 200));
 }
 
 /**
@@ -251,7 +251,7 @@ export function listIdentityFederatedCredentials(
           : { method: 'GET', path: cursor, operation: 'GET federatedIdentityCredentials', abortSignal: options.abortSignal },
         IdentityFederatedCredentialListSchema,
       )
-      .map(({ body }) => ({ items: body.value, next: body.nextLink ?? undefined })),
+      .andThen(({ body }) => ok({ items: body.value, next: body.nextLink ?? undefined })),
   );
 }
 
@@ -277,6 +277,6 @@ export function listUserAssignedIdentities(
           : { method: 'GET', path: cursor, operation: 'GET userAssignedIdentities', abortSignal: options.abortSignal },
         UserAssignedIdentityListSchema,
       )
-      .map(({ body }) => ({ items: body.value, next: body.nextLink ?? undefined })),
+      .andThen(({ body }) => ok({ items: body.value, next: body.nextLink ?? undefined })),
   );
 }

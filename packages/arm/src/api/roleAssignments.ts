@@ -1,4 +1,4 @@
-import type { Result, ResultAsync } from 'neverthrow';
+import { type Result, type ResultAsync, ok } from 'neverthrow';
 import type { TransportError } from '@wif/http';
 import type { ArmClient, ArmOperationOptions } from '../client';
 import { API_VERSION, authorizationPath, idPath } from '../_internal/constants';
@@ -83,7 +83,7 @@ export function createRoleAssignment(
       },
       RoleAssignmentSchema,
     )
-    .map(({ status, body: assignment }) => ({ created: status === 201, assignment }));
+    .andThen(({ status, body: assignment }) => ok({ created: status === 201, assignment }));
 }
 
 /**
@@ -111,7 +111,7 @@ export function getRoleAssignment(
       },
       RoleAssignmentSchema,
     )
-    .map(({ body }) => body);
+    .andThen(({ body }) => ok(body));
 }
 
 /**
@@ -160,7 +160,7 @@ function deleteAt(client: ArmClient, path: string, options: ArmOperationOptions)
       },
       optionalRoleAssignmentSchema,
     )
-    .map(({ status, body }) => (status === 204 ? undefined : body));
+    .andThen(({ status, body }) => ok(status === 204 ? undefined : body));
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Result, ResultAsync } from 'neverthrow';
+import { type Result, type ResultAsync, ok } from 'neverthrow';
 import type { TransportError } from '@wif/http';
 import type { ArmClient, ArmOperationOptions } from '../client';
 import { API_VERSION, authorizationPath } from '../_internal/constants';
@@ -79,5 +79,5 @@ export function getRoleDefinition(
       },
       RoleDefinitionSchema,
     )
-    .map(({ body }) => body);
+    .andThen(({ body }) => ok(body));
 }

@@ -1,5 +1,5 @@
 /** The record of one connection's run, and the option helpers every branch of the engine shares. @internal */
-import type { OperationOptions } from '@wif/http';
+import { type OperationOptions, settled } from '@wif/http';
 import type { ResultAsync } from 'neverthrow';
 import type { Outcome } from '../types';
 import type { ApplyOptions } from './types';
@@ -43,15 +43,11 @@ export class Run {
         durationInMs: Math.round(performance.now() - start),
       });
     };
-    return work()
-      .map((v) => {
-        done(false);
-        return v;
-      })
-      .mapErr((e) => {
-        done(true);
-        return e;
-      });
+    // One `then` for both outcomes (not `map` + `mapErr`: docs/decisions/028-i15-fleetcpu-cheap-result-chains.md).
+    return settled(work(), (r) => {
+      done(r.isErr());
+      return r;
+    });
   }
 
   record(resource: AppliedResource, created?: CreatedResource): void {

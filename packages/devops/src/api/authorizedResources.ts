@@ -22,7 +22,7 @@
  * documented). docs/decisions/021-per-project-governance-reads.md.
  */
 import type { TransportError } from '@wif/http';
-import type { ResultAsync } from 'neverthrow';
+import { type ResultAsync, ok } from 'neverthrow';
 import type { DevOpsClient, DevOpsOperationOptions } from '../client';
 import { segment } from '../_internal/request';
 import { type DefinitionResourceReference, definitionResourceReferenceListSchema } from '../schemas/authorizedResources';
@@ -62,5 +62,5 @@ export function listAuthorizedResources(
       },
       definitionResourceReferenceListSchema,
     )
-    .map((res) => res.body.value);
+    .andThen((res) => ok(res.body.value));
 }

@@ -78,7 +78,7 @@ export function listCheckConfigurations(
       },
       checkConfigurationListSchema,
     )
-    .map((res) => res.body.value);
+    .andThen((res) => ok(res.body.value));
 }
 
 /**
@@ -123,7 +123,7 @@ export function queryCheckConfigurations(
         },
         checkConfigurationListSchema,
       )
-      .map((res) => res.body.value);
+      .andThen((res) => ok(res.body.value));
   return chunks.reduce<ResultAsync<CheckConfiguration[], TransportError>>(
     (all, chunk) => all.andThen((got) => one(chunk).map((more) => [...got, ...more])),
     okAsync([]),
@@ -152,7 +152,7 @@ export function getCheckConfiguration(
       },
       checkConfigurationSchema,
     )
-    .map((res) => res.body);
+    .andThen((res) => ok(res.body));
 }
 
 /**
@@ -181,7 +181,7 @@ export function createCheckConfiguration(
       },
       checkConfigurationSchema,
     )
-    .map((res) => res.body);
+    .andThen((res) => ok(res.body));
 }
 
 /**
@@ -210,7 +210,7 @@ export function updateCheckConfiguration(
       },
       checkConfigurationSchema,
     )
-    .map((res) => res.body);
+    .andThen((res) => ok(res.body));
 }
 
 /**
@@ -233,6 +233,6 @@ export function deleteCheckConfiguration(
       operation: 'DELETE checkConfiguration',
       abortSignal: options.abortSignal,
     })
-    .map(() => true)
+    .andThen(() => ok(true))
     .orElse((error) => (error.kind === 'NotFound' ? ok(false) : err(error)));
 }

@@ -1,5 +1,5 @@
 import type { TransportError } from '@wif/http';
-import type { ResultAsync } from 'neverthrow';
+import { type ResultAsync, ok } from 'neverthrow';
 import type { DevOpsClient, DevOpsOperationOptions } from '../client';
 import { type ConnectionData, connectionDataSchema } from '../schemas/connectionData';
 
@@ -34,5 +34,5 @@ export function getConnectionData(client: DevOpsClient, options: DevOpsOperation
       },
       connectionDataSchema,
     )
-    .map((res) => res.body);
+    .andThen((res) => ok(res.body));
 }

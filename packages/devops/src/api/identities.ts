@@ -5,7 +5,7 @@
  * role assignments take — not the Entra object id and not the subject descriptor.
  */
 import type { TransportError } from '@wif/http';
-import type { ResultAsync } from 'neverthrow';
+import { type ResultAsync, ok } from 'neverthrow';
 import type { DevOpsClient, DevOpsOperationOptions } from '../client';
 import { type DevOpsIdentity, devOpsIdentityListSchema } from '../schemas/identities';
 
@@ -41,5 +41,5 @@ export function searchIdentities(
       },
       devOpsIdentityListSchema,
     )
-    .map((res) => res.body.value);
+    .andThen((res) => ok(res.body.value));
 }

@@ -4,7 +4,7 @@
  * `packages/testing/fixtures/ado-distributedTask-7.1-oidctoken-excerpt.json`), api-version `7.1-preview.1`.
  */
 import { registerSecret, type TransportError } from '@wif/http';
-import type { ResultAsync } from 'neverthrow';
+import { type ResultAsync, ok } from 'neverthrow';
 import type { DevOpsClient, DevOpsOperationOptions } from '../client';
 import { segment } from '../_internal/request';
 import { taskHubOidcTokenSchema } from '../schemas/oidcToken';
@@ -91,5 +91,5 @@ export function createOidcToken(
       },
       taskHubOidcTokenSchema,
     )
-    .map((res) => new OidcTokenHandle(res.body.oidcToken));
+    .andThen((res) => ok(new OidcTokenHandle(res.body.oidcToken)));
 }

@@ -8,7 +8,7 @@
  * unconfirmed there, but consistent across them).
  */
 import type { TransportError } from '@wif/http';
-import type { ResultAsync } from 'neverthrow';
+import { type ResultAsync, ok } from 'neverthrow';
 import type { DevOpsClient, DevOpsOperationOptions } from '../client';
 import { segment } from '../_internal/request';
 import { type ResourcePipelinePermissions, resourcePipelinePermissionsSchema } from '../schemas/pipelinePermissions';
@@ -61,7 +61,7 @@ export function getPipelinePermissions(
       },
       resourcePipelinePermissionsSchema,
     )
-    .map((res) => res.body);
+    .andThen((res) => ok(res.body));
 }
 
 /**
@@ -96,5 +96,5 @@ export function updatePipelinePermissions(
       },
       resourcePipelinePermissionsSchema,
     )
-    .map((res) => res.body);
+    .andThen((res) => ok(res.body));
 }

@@ -1,5 +1,5 @@
 import { pages, type TransportError } from '@wif/http';
-import type { Result, ResultAsync } from 'neverthrow';
+import { type Result, type ResultAsync, ok } from 'neverthrow';
 import type { DevOpsClient, DevOpsOperationOptions } from '../client';
 import { API_VERSION, segment } from '../_internal/request';
 import { type TeamProjectReference, teamProjectListSchema, teamProjectReferenceSchema } from '../schemas/project';
@@ -41,7 +41,7 @@ export function listProjects(
         },
         teamProjectListSchema,
       )
-      .map((res) => ({ items: res.body.value, next: res.header('x-ms-continuationtoken') || undefined })),
+      .andThen((res) => ok({ items: res.body.value, next: res.header('x-ms-continuationtoken') || undefined })),
   );
 }
 
@@ -74,5 +74,5 @@ export function getProject(
       },
       teamProjectReferenceSchema,
     )
-    .map((res) => res.body);
+    .andThen((res) => ok(res.body));
 }

@@ -7,7 +7,7 @@
  * (project GUID; a project name does not work).
  */
 import type { TransportError } from '@wif/http';
-import type { ResultAsync } from 'neverthrow';
+import { type ResultAsync, ok } from 'neverthrow';
 import type { DevOpsClient, DevOpsOperationOptions } from '../client';
 import { segment } from '../_internal/request';
 import { type SecurityRoleAssignment, securityRoleAssignmentListSchema } from '../schemas/securityRoles';
@@ -52,7 +52,7 @@ export function listSecurityRoleAssignments(
       { method: 'GET', path: path(scopeId, resourceId), query, operation: 'GET roleAssignments', abortSignal: options.abortSignal },
       securityRoleAssignmentListSchema,
     )
-    .map((res) => res.body);
+    .andThen((res) => ok(res.body));
 }
 
 /**
@@ -81,7 +81,7 @@ export function setSecurityRoleAssignments(
       },
       securityRoleAssignmentListSchema,
     )
-    .map((res) => res.body);
+    .andThen((res) => ok(res.body));
 }
 
 /**
@@ -105,7 +105,7 @@ export function removeSecurityRoleAssignments(
       operation: 'PATCH roleAssignments',
       abortSignal: options.abortSignal,
     })
-    .map(() => undefined);
+    .andThen(() => ok(undefined));
 }
 
 /**
@@ -132,5 +132,5 @@ export function setSecurityRoleInheritance(
       operation: 'PATCH roleInheritance',
       abortSignal: options.abortSignal,
     })
-    .map(() => undefined);
+    .andThen(() => ok(undefined));
 }

@@ -4,7 +4,7 @@
  * spec `specification/serviceEndpoint/7.1/serviceEndpoint.json` (`docs/reference/devops.md` §1–§7).
  */
 import { httpError, type TransportError } from '@wif/http';
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, type ResultAsync, ok } from 'neverthrow';
 import type { DevOpsClient, DevOpsOperationOptions } from '../client';
 import { API_VERSION, segment } from '../_internal/request';
 import {
@@ -72,7 +72,7 @@ const read = (
       { method: 'GET', path, query: { ...query, 'api-version': API_VERSION }, operation, abortSignal: options.abortSignal },
       serviceEndpointListSchema,
     )
-    .map((res) => res.body.value);
+    .andThen((res) => ok(res.body.value));
 
 /**
  * Finds service connections of a project by name (names are unique per project, compared
@@ -221,7 +221,7 @@ export function createServiceEndpoint(
       },
       serviceEndpointSchema,
     )
-    .map((res) => res.body);
+    .andThen((res) => ok(res.body));
 }
 
 /**
@@ -259,7 +259,7 @@ export function updateServiceEndpoint(
       },
       serviceEndpointSchema,
     )
-    .map((res) => res.body);
+    .andThen((res) => ok(res.body));
 }
 
 /**
@@ -291,7 +291,7 @@ export function shareServiceEndpoint(
       operation: 'PATCH serviceendpoint',
       abortSignal: options.abortSignal,
     })
-    .map(() => undefined);
+    .andThen(() => ok(undefined));
 }
 
 /**
@@ -322,7 +322,7 @@ export function deleteServiceEndpoint(
       operation: 'DELETE serviceendpoint',
       abortSignal: options.abortSignal,
     })
-    .map(() => undefined);
+    .andThen(() => ok(undefined));
 }
 
 /**

@@ -1,6 +1,6 @@
 /** OData URL pieces shared by the Graph endpoint functions. */
 import { pages, type TransportError } from '@wif/http';
-import type { Result } from 'neverthrow';
+import { type Result, ok } from 'neverthrow';
 import * as z from 'zod';
 import type { ListQuery } from '../api/options';
 import type { GraphClient } from '../client';
@@ -42,7 +42,7 @@ export function listCollection<S extends z.ZodType>(
           : { method: 'GET', path, ...(query ? { query } : {}), operation, abortSignal },
         schema,
       )
-      .map(({ body }) => ({ items: body.value, next: body['@odata.nextLink'] })),
+      .andThen(({ body }) => ok({ items: body.value, next: body['@odata.nextLink'] })),
   );
 }
 

@@ -4,7 +4,7 @@
  * `Application.ReadWrite.All`; reads also work with `Application.Read.All`.
  */
 import { invalidResponse, type TransportError } from '@wif/http';
-import { errAsync, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, type Result, type ResultAsync, ok } from 'neverthrow';
 import type { GraphClient } from '../client';
 import { listCollection, listQuery, odataKey, selectFields } from '../_internal/odata';
 import { type Application, applicationSchema, type SignInAudience } from '../schemas/application';
@@ -105,7 +105,7 @@ export function getApplication(
       },
       applicationSchema,
     )
-    .map(({ body }) => body);
+    .andThen(({ body }) => ok(body));
 }
 
 /**
@@ -128,7 +128,7 @@ export function updateApplication(
 ): ResultAsync<void, TransportError> {
   return client.transport
     .send({ method: 'PATCH', path: applicationPath({ id }), body: patch, operation: 'PATCH application', abortSignal: options.abortSignal })
-    .map(() => undefined);
+    .andThen(() => ok(undefined));
 }
 
 /**
@@ -170,5 +170,5 @@ export function listApplications(
 export function deleteApplication(client: GraphClient, id: string, options: GraphRequestOptions = {}): ResultAsync<void, TransportError> {
   return client.transport
     .send({ method: 'DELETE', path: applicationPath({ id }), operation: 'DELETE application', abortSignal: options.abortSignal })
-    .map(() => undefined);
+    .andThen(() => ok(undefined));
 }

@@ -1,5 +1,5 @@
 import type { TransportError } from '@wif/http';
-import type { ResultAsync } from 'neverthrow';
+import { type ResultAsync, ok } from 'neverthrow';
 import type { GraphClient } from '../client';
 import { type AuthorizationPolicy, authorizationPolicySchema } from '../schemas/authorizationPolicy';
 import type { GraphRequestOptions } from './options';
@@ -26,5 +26,5 @@ export function getAuthorizationPolicy(
       { method: 'GET', path: '/policies/authorizationPolicy', operation: 'GET authorizationPolicy', abortSignal: options.abortSignal },
       authorizationPolicySchema,
     )
-    .map(({ body }) => body);
+    .andThen(({ body }) => ok(body));
 }

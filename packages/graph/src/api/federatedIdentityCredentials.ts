@@ -6,7 +6,7 @@
  * `Application.ReadWrite.All`; reads: `Application.Read.All`.
  */
 import { collect, invalidResponse, type TransportError } from '@wif/http';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, ResultAsync, ok } from 'neverthrow';
 import type { GraphClient } from '../client';
 import { listCollection } from '../_internal/odata';
 import { type FederatedIdentityCredential, federatedIdentityCredentialSchema } from '../schemas/federatedIdentityCredential';
@@ -102,7 +102,7 @@ export function createFederatedIdentityCredential(
       },
       federatedIdentityCredentialSchema,
     )
-    .map(({ body: created }) => created);
+    .andThen(({ body: created }) => ok(created));
 }
 
 /**
@@ -132,7 +132,7 @@ export function updateFederatedIdentityCredential(
       operation: 'PATCH federatedIdentityCredential',
       abortSignal: options.abortSignal,
     })
-    .map(() => undefined);
+    .andThen(() => ok(undefined));
 }
 
 /**
@@ -160,5 +160,5 @@ export function deleteFederatedIdentityCredential(
       operation: 'DELETE federatedIdentityCredential',
       abortSignal: options.abortSignal,
     })
-    .map(() => undefined);
+    .andThen(() => ok(undefined));
 }

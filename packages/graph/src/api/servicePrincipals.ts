@@ -4,7 +4,7 @@
  * `Application.ReadWrite.All`; reads: `Application.Read.All`.
  */
 import type { TransportError } from '@wif/http';
-import type { Result, ResultAsync } from 'neverthrow';
+import { type Result, type ResultAsync, ok } from 'neverthrow';
 import type { GraphClient } from '../client';
 import { listCollection, listQuery, odataKey } from '../_internal/odata';
 import { type ServicePrincipal, servicePrincipalSchema } from '../schemas/servicePrincipal';
@@ -43,7 +43,7 @@ export function createServicePrincipal(
       { method: 'POST', path: '/servicePrincipals', body, operation: 'POST servicePrincipals', abortSignal: options.abortSignal },
       servicePrincipalSchema,
     )
-    .map(({ body: created }) => created);
+    .andThen(({ body: created }) => ok(created));
 }
 
 /**
@@ -67,7 +67,7 @@ export function getServicePrincipal(
       { method: 'GET', path: servicePrincipalPath(key), operation: 'GET servicePrincipal', abortSignal: options.abortSignal },
       servicePrincipalSchema,
     )
-    .map(({ body }) => body);
+    .andThen(({ body }) => ok(body));
 }
 
 /**
@@ -117,5 +117,5 @@ export function deleteServicePrincipal(
 ): ResultAsync<void, TransportError> {
   return client.transport
     .send({ method: 'DELETE', path: servicePrincipalPath({ id }), operation: 'DELETE servicePrincipal', abortSignal: options.abortSignal })
-    .map(() => undefined);
+    .andThen(() => ok(undefined));
 }
