@@ -1,10 +1,10 @@
 import { webcrypto } from 'node:crypto';
-import { createServer, request as plainRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request as plainRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bypassesProxy, createNodeHttpClient, plainRequestPath, proxySettings } from './nodeHttp';
+import { bypassesProxy, createNodeHttpClient, headerList, plainRequestPath, proxySettings } from './nodeHttp';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -115,6 +115,122 @@ describe('createNodeHttpClient', () => {
   });
 });
 
+describe('the bytes on the wire (headers handed to Node as a list where that changes nothing, decision 028)', () => {
+  /** A server that records each request's head as it arrived and answers `{}`, keeping the connection open. */
+  async function recorder(): Promise<{ url: string; heads: string[]; close(): void }> {
+    const heads: string[] = [];
+    const sockets = new Set<Socket>();
+    const raw = createNetServer((socket) => {
+      sockets.add(socket);
+      let buffered = '';
+      socket.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('latin1');
+        for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+          const head = buffered.slice(0, end);
+          const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+          if (buffered.length < end + 4 + length) return;
+          heads.push(buffered.slice(0, end + 4 + length));
+          buffered = buffered.slice(end + 4 + length);
+          socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
+        }
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    const a = raw.address();
+    return {
+      url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`,
+      heads,
+      close: () => {
+        for (const s of sockets) s.destroy();
+        raw.close();
+      },
+    };
+  }
+
+  /** What Node itself sends for the same request, headers given as an object. */
+  function plain(target: string, method: string, headers: Record<string, string>, body: string | undefined, agent: Agent): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const req = plainRequest(
+        target,
+        { method, headers: body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, agent },
+        (res) => res.resume().on('end', resolve),
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  const requestId = '0f8fad5b-d9cb-469f-a165-70867728950e';
+  const cases: [string, string, Record<string, string>, string | undefined][] = [
+    [
+      'GET',
+      "/applications(uniqueName='ado-a')?$select=id,appId",
+      { Accept: 'application/json', 'x-ms-client-request-id': requestId, Authorization: 'Bearer t' },
+      undefined,
+    ],
+    [
+      'POST',
+      '/servicePrincipals',
+      { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: 'Bearer t' },
+      '{"appId":"é"}',
+    ],
+    ['PUT', '/roleAssignments/x?api-version=2022-04-01', { Accept: 'application/json', 'Content-Type': 'application/json' }, '{}'],
+    ['DELETE', '/endpoints/1', { Accept: 'application/json', 'User-Agent': 'wif-sdk/0.1.0' }, undefined],
+    // Node frames these itself (Content-Length: 0 after its own headers): sent as an object, as before.
+    ['PATCH', '/applications/1', { Accept: 'application/json' }, undefined],
+    ['POST', '/empty', { Accept: 'application/json' }, undefined],
+    // A Host of the caller's own, and names that differ only in case: as an object, as before.
+    ['GET', '/host', { Host: 'example.test', Accept: 'application/json' }, undefined],
+    ['GET', '/twice', { Accept: 'text/plain', accept: 'application/json' }, undefined],
+  ];
+
+  it('puts the same request head and body on the wire as Node does for a header object', async () => {
+    const server = await recorder();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const client = createNodeHttpClient();
+      for (const [method, path, headers, body] of cases) {
+        await client.send({ url: `${server.url}${path}`, method, headers, body });
+        await plain(`${server.url}${path}`, method, headers, body, agent);
+      }
+      expect(server.heads).toHaveLength(cases.length * 2);
+      for (let i = 0; i < cases.length; i++) expect(server.heads[2 * i], `${cases[i]![0]} ${cases[i]![1]}`).toBe(server.heads[2 * i + 1]);
+      // And those heads are what a reader of the code expects: every header once, Host after the caller's.
+      expect(server.heads[0]).toBe(
+        `GET /applications(uniqueName='ado-a')?$select=id,appId HTTP/1.1\r\nAccept: application/json\r\nx-ms-client-request-id: ${requestId}\r\nAuthorization: Bearer t\r\nHost: ${new URL(server.url).host}\r\nConnection: keep-alive\r\n\r\n`,
+      );
+    } finally {
+      agent.destroy();
+      server.close();
+    }
+  });
+
+  it('refuses a header value Node refuses, as before (no request sent)', async () => {
+    const server = await recorder();
+    try {
+      await expect(
+        createNodeHttpClient().send({ url: `${server.url}/x`, method: 'GET', headers: { Authorization: 'Bearer a\r\nX-Injected: 1' } }),
+      ).rejects.toMatchObject({ code: 'ERR_INVALID_CHAR' });
+      expect(server.heads).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('sends a list only when it is the same: not for a proxy, user info, a Host of its own or names twice', () => {
+    expect(headerList({ Accept: 'a', 'x-ms-client-request-id': 'r' }, '127.0.0.1:1')).toEqual([
+      'Accept',
+      'a',
+      'x-ms-client-request-id',
+      'r',
+      'Host',
+      '127.0.0.1:1',
+    ]);
+    expect(headerList({ host: 'other' }, '127.0.0.1:1')).toBeUndefined();
+    expect(headerList({ 'Content-Type': 'a', 'content-type': 'b' }, 'h')).toBeUndefined();
+  });
+});
+
 describe('proxies', () => {
   it('reads HTTPS_PROXY, then ALL_PROXY, then HTTP_PROXY for https, in either case, and NO_PROXY', () => {
     expect(proxySettings({ https_proxy: 'http://p:1', HTTP_PROXY: 'http://q:2', NO_PROXY: ' .corp.example , Example.org ' })).toEqual({
@@ -191,8 +307,14 @@ describe('proxies', () => {
     const proxy = await startProxy(port);
     try {
       const client = createNodeHttpClient({ env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.2' } });
-      const r = await client.send({ url: `http://wif-proxy-test.invalid:${port}/echo`, method: 'POST', headers: {}, body: 'hi' });
-      expect(JSON.parse(r.bodyText)).toMatchObject({ body: 'hi' });
+      const r = await client.send({
+        url: `http://wif-proxy-test.invalid:${port}/echo`,
+        method: 'POST',
+        headers: { Authorization: 'Bearer through-the-proxy' },
+        body: 'hi',
+      });
+      // The headers arrive whole (the proxy agent rewrites the request Node stored: never a header list).
+      expect(JSON.parse(r.bodyText)).toMatchObject({ body: 'hi', auth: 'Bearer through-the-proxy' });
       expect(proxy.seen).toEqual([`POST http://wif-proxy-test.invalid:${port}/echo`]);
       // Not through the proxy: sent straight to 127.0.0.2, where nothing listens (the server is bound to 127.0.0.1).
       await expect(client.send({ url: `http://127.0.0.2:${port}/echo`, method: 'GET', headers: {} })).rejects.toMatchObject({

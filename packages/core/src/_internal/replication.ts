@@ -3,8 +3,8 @@
  * may answer 404 and ARM may answer 400 `PrincipalNotFound` (docs/reference/graph.md §9, docs/reference/arm.md §5). Those answers
  * are retried here with bounded exponential backoff — and nothing else is.
  */
-import { type AbortSignalLikeMinimal, sleep } from '@wif/http';
-import { errAsync, ResultAsync } from 'neverthrow';
+import { type AbortSignalLikeMinimal, settled, sleep } from '@wif/http';
+import { err, type Result, ResultAsync } from 'neverthrow';
 import type { ReplicationRetryOptions } from '../types';
 
 export type { ReplicationRetryOptions };
@@ -24,9 +24,13 @@ export function retryThroughReplication<T, E extends { kind: string }>(
   const maxAttempts = Math.max(1, options?.maxAttempts ?? DEFAULTS.maxAttempts);
   const base = options?.delayInMs ?? DEFAULTS.delayInMs;
   const cap = options?.maxDelayInMs ?? DEFAULTS.maxDelayInMs;
-  const loop = (n: number): ResultAsync<T, E | { kind: 'Aborted'; message: string }> =>
-    attempt().orElse((error) => {
-      if (n + 1 >= maxAttempts || !isReplicationDelay(error)) return errAsync(error);
+  type Failure = E | { kind: 'Aborted'; message: string };
+  const loop = (n: number): ResultAsync<T, Failure> =>
+    // `settled`, not `orElse`: one `then` per attempt (docs/decisions/028-i15-fleetcpu-cheap-result-chains.md).
+    settled(attempt(), (r): Result<T, Failure> | ResultAsync<T, Failure> => {
+      if (r.isOk()) return r;
+      const error = r.error;
+      if (n + 1 >= maxAttempts || !isReplicationDelay(error)) return err(error);
       const wait = Math.min(cap, base * 2 ** n);
       return ResultAsync.fromPromise(sleep(wait, abortSignal), () => ({
         kind: 'Aborted' as const,

@@ -7,7 +7,15 @@ import {
   updateServiceEndpoint,
   workloadIdentity,
 } from '@wif/devops';
-import { type CloudName, CLOUDS, invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
+import {
+  type CloudName,
+  CLOUDS,
+  invalidResponse,
+  settled,
+  type TransportError,
+  type ValidationError,
+  type OperationOptions,
+} from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import type { ConnectionConflictError } from '../errors';
@@ -256,12 +264,12 @@ export function convergeConnection(
   // Another run created the same name between our read and our write (Azure DevOps answers 500
   // DuplicateServiceConnectionException, docs/reference/devops.md §11): read again and adopt it if it is ours. A
   // name still not found is held by a connection the caller may not see: the service's answer says so.
-  return result.orElse((error) =>
-    mayCreate && 'code' in error && error.code === 'DuplicateServiceConnectionException'
+  return settled(result, (r) =>
+    r.isErr() && mayCreate && 'code' in r.error && r.error.code === 'DuplicateServiceConnectionException'
       ? lookupConnection(devops, spec, { findRenamed: false }, options).andThen((again) =>
-          again.existing ? convergeConnection(devops, spec, again, options, false) : errAsync(error),
+          again.existing ? convergeConnection(devops, spec, again, options, false) : err(r.error),
         )
-      : errAsync(error),
+      : r,
   );
 }
 

@@ -7,7 +7,7 @@ import { deleteRoleAssignmentById, roleDefinitionGuid } from '@wif/arm';
 import { authParameter, type DevOpsClient, listServiceEndpoints } from '@wif/devops';
 import type { Application } from '@wif/graph';
 import type { TransportError } from '@wif/http';
-import { okAsync, ResultAsync } from 'neverthrow';
+import { ok, okAsync, ResultAsync } from 'neverthrow';
 import type { WifError } from '../errors';
 import {
   type ConnectionLookup,
@@ -155,13 +155,13 @@ export function grantRoles(
           { principalIsNew },
         ),
       )
-      .map(({ value, outcome: o }) => {
+      .andThen(({ value, outcome: o }) => {
         const name = `${value.roleName} @ ${value.scope}`;
         run.record(
           { kind: 'roleAssignment', name, id: value.id, outcome: o, ...driftOf(o) },
           { kind: 'roleAssignment', id: value.id, name },
         );
-        return value;
+        return ok(value);
       }),
   );
   return ResultAsync.combine(grants).andThen((granted) =>
@@ -198,12 +198,12 @@ function extraRoles(
             run.record({ ...resource, outcome: 'reported' });
             return okAsync<undefined, WifError>(undefined);
           }
-          return deleteRoleAssignmentById(clients.arm, a.id, abortOnly(options)).map(() => {
+          return deleteRoleAssignmentById(clients.arm, a.id, abortOnly(options)).andThen(() => {
             run.record({ ...resource, outcome: 'deleted' });
-            return undefined;
+            return ok(undefined);
           });
         }),
-    ).map(() => undefined),
+    ).andThen(() => ok(undefined)),
   );
 }
 
@@ -214,13 +214,13 @@ function findRenamed(
   appId: string,
   opts: Opts,
 ): ResultAsync<{ found: ConnectionLookup; renamed: boolean }, TransportError> {
-  return listServiceEndpoints(devops, found.project.id, { type: 'azurerm', includeFailed: true }, opts).map((all) => {
+  return listServiceEndpoints(devops, found.project.id, { type: 'azurerm', includeFailed: true }, opts).andThen((all) => {
     const existing = all.find(
       (e) =>
         authParameter(e, 'serviceprincipalid')?.toLowerCase() === appId.toLowerCase() &&
         e.serviceEndpointProjectReferences?.some((r) => r.projectReference?.id === found.project.id),
     );
-    return { found: { project: found.project, existing }, renamed: existing !== undefined };
+    return ok({ found: { project: found.project, existing }, renamed: existing !== undefined });
   });
 }
 
@@ -262,7 +262,7 @@ export function connectionBranch(
       const changes = before && 'changes' in before ? before.changes : [];
       return run
         .timed('createManualConnection', () => convergeConnection(clients.devops, connSpec, found, so))
-        .map(({ value, outcome }) => {
+        .andThen(({ value, outcome }) => {
           const drift =
             outcome === 'unchanged'
               ? {}
@@ -271,7 +271,7 @@ export function connectionBranch(
             { kind: 'serviceConnection', name: value.name, id: value.id, outcome, ...drift },
             { kind: 'serviceConnection', id: value.id, name: value.name, projectId: value.projectId },
           );
-          return { connection: value, fresh: outcome === 'created' };
+          return ok({ connection: value, fresh: outcome === 'created' });
         });
     })
     .andThen(({ connection, fresh }) => {
@@ -282,7 +282,7 @@ export function connectionBranch(
           ? okAsync(undefined)
           : run
               .timed('shareConnection', () => shareConnection(clients, c, connection, so))
-              .map((a) => {
+              .andThen((a) => {
                 run.record({
                   kind: 'projectShare',
                   name: c.shareWith.join(', '),
@@ -291,12 +291,13 @@ export function connectionBranch(
                   ...driftOf(a.outcome),
                   changes: a.changes,
                 });
+                return ok(undefined);
               }),
         pipelines === undefined
           ? okAsync(undefined)
           : run
               .timed('authorizePipelines', () => authorizePipelines(clients, pipelines, connection, fresh, so))
-              .map((a) => {
+              .andThen((a) => {
                 run.record({
                   kind: 'pipelinePermission',
                   name: describePipelines(c),
@@ -305,9 +306,10 @@ export function connectionBranch(
                   ...driftOf(a.outcome),
                   changes: a.changes,
                 });
+                return ok(undefined);
               }),
         governanceBranch(run, clients, c, connection, fresh, options),
-      ] as const).map(([trustChain]) => trustChain);
+      ] as const).andThen(([trustChain]) => ok(trustChain));
     });
 }
 

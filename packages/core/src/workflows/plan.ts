@@ -10,7 +10,7 @@
  */
 import { getPipelinePermissions, workloadIdentity } from '@wif/devops';
 import { type Application, type FederatedIdentityCredential, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
-import type { ValidationError, OperationOptions } from '@wif/http';
+import { type ValidationError, type OperationOptions, settled } from '@wif/http';
 import { errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import type { WifError } from '../errors';
 import { mapPool } from '../_internal/pool';
@@ -242,7 +242,7 @@ function readAndDecide(
 ): ResultAsync<Decided, WifError> {
   const o: OperationOptions = options;
   const orUndefined = <T>(r: ResultAsync<T, WifError>): ResultAsync<T | undefined, WifError> =>
-    r.orElse((e) => (e.kind === 'NotFound' ? okAsync<T | undefined, WifError>(undefined) : errAsync<T | undefined, WifError>(e)));
+    settled(r, (x): Result<T | undefined, WifError> => (x.isOk() || x.error.kind !== 'NotFound' ? x : ok(undefined)));
 
   if (c.managedIdentity) return planOnManagedIdentity(clients, spec, c, c.managedIdentity, options, reads);
   return safeTry(async function* () {
@@ -255,7 +255,9 @@ function readAndDecide(
     const [sp, credentials, [lookup, found]] = yield* ResultAsync.combine([
       app ? readServicePrincipal(clients.graph, app, options) : okAsync(undefined),
       app ? listFederatedIdentityCredentials(clients.graph, app.id, o) : okAsync<FederatedIdentityCredential[], WifError>([]),
-      byName.andThen((f) => (app ? findRenamedConnection(clients.devops, f, app.appId, o, reads) : okAsync(f)).map((g) => [f, g] as const)),
+      byName.andThen((f) =>
+        (app ? findRenamedConnection(clients.devops, f, app.appId, o, reads) : okAsync(f)).andThen((g) => ok([f, g] as const)),
+      ),
     ] as const);
     const observed: ObservedConnection = { application: app, lookup };
 
