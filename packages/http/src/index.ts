@@ -62,7 +62,7 @@ export {
   invalidResponse,
 } from './transport';
 export { type Page, type LimitExceededError, pages, collect } from './paging';
-export { mapOk, settled } from './results';
+export { settled } from './results';
 export type { OperationOptions } from './operationOptions';
 export { fetchOverHttpClient } from './fetchAdapter';
 export {

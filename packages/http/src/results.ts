@@ -1,10 +1,11 @@
 /**
- * Cheap forms of neverthrow's `ResultAsync.map`, `mapErr` and `orElse` for paths every request
- * takes. Those three wrap each call in an `__awaiter` generator with three promises of their own
- * (neverthrow 8's compiled output); `andThen` and the helper below attach one `then`. Same
- * results, fewer microtasks and allocations (docs/decisions/028-i15-fleetcpu-cheap-result-chains.md).
+ * A cheap form of neverthrow's `ResultAsync.mapErr` and `orElse` (and of `map` + `mapErr`) for
+ * paths every request takes. Those wrap each call in an `__awaiter` generator with three promises
+ * of their own (neverthrow 8's compiled output); `andThen` and the helper below attach one `then`.
+ * Same results, fewer microtasks and allocations (docs/decisions/028-i15-fleetcpu-cheap-result-chains.md).
+ * A synchronous `map(f)` is `andThen((v) => ok(f(v)))`.
  */
-import { ok, type Result, ResultAsync } from 'neverthrow';
+import { type Result, ResultAsync } from 'neverthrow';
 
 /**
  * The next `ResultAsync` from the settled `Result` of `result`, Ok or Err: `f` sees either and
@@ -18,9 +19,4 @@ export function settled<T, E, U, F>(
 ): ResultAsync<U, F> {
   // `ResultAsync.then` is its inner promise's `then`: a native promise, typed as PromiseLike only.
   return new ResultAsync(result.then(f) as Promise<Result<U, F>>);
-}
-
-/** `result.map(f)` for a synchronous `f`: the same Result, through `andThen` (one `then`, no generator). */
-export function mapOk<T, E, U>(result: ResultAsync<T, E>, f: (value: T) => U): ResultAsync<U, E> {
-  return result.andThen((value) => ok(f(value)));
 }

@@ -130,12 +130,12 @@ export function bindValidated(
 
   const attempt = (assumeNone: boolean): ResultAsync<Converged<FederatedIdentityCredential>, BindFederatedCredentialError> =>
     safeTry(async function* () {
-      const credentials = assumeNone ? [] : yield* listFederatedIdentityCredentials(graph, v.appObjectId, opts);
+      const credentials = assumeNone ? [] : yield* await listFederatedIdentityCredentials(graph, v.appObjectId, opts);
       const decision = decideCredential(credentials, v.issuer, v.subject, name);
       if (decision.action === 'unchanged') return ok({ outcome: 'unchanged' as const, value: decision.credential });
       if (decision.action === 'fixAudience') {
         const match = decision.credential;
-        yield* updateFederatedIdentityCredential(graph, v.appObjectId, match.id, { audiences: [FEDERATION_AUDIENCE] }, opts);
+        yield* await updateFederatedIdentityCredential(graph, v.appObjectId, match.id, { audiences: [FEDERATION_AUDIENCE] }, opts);
         return ok({ outcome: 'updated' as const, value: { ...match, audiences: [FEDERATION_AUDIENCE] } });
       }
       if (decision.action === 'rebind') {
@@ -146,11 +146,11 @@ export function bindValidated(
           audiences: [FEDERATION_AUDIENCE],
           ...(v.description !== undefined ? { description: v.description } : {}),
         };
-        yield* updateFederatedIdentityCredential(graph, v.appObjectId, named.id, patch, opts);
+        yield* await updateFederatedIdentityCredential(graph, v.appObjectId, named.id, patch, opts);
         return ok({ outcome: 'updated' as const, value: { ...named, ...patch } });
       }
       if (decision.action === 'limit') return err(credentialLimitError(v.appObjectId, decision.count));
-      const created = yield* createFederatedIdentityCredential(
+      const created = yield* await createFederatedIdentityCredential(
         graph,
         v.appObjectId,
         {

@@ -152,7 +152,7 @@ export function lookupConnection(
     // Both at once: the list by name takes the project's name as well as its id ("Project ID or
     // project name", https://learn.microsoft.com/rest/api/azure/devops/serviceendpoint/endpoints/get-service-endpoints-by-names).
     // A missing project answers the project read's NotFound (the first error of the two).
-    const [project, byName] = yield* ResultAsync.combine([
+    const [project, byName] = yield* await ResultAsync.combine([
       reads.project(spec.project),
       getServiceEndpointsByNames(devops, spec.project, [spec.name], { includeFailed: true }, opts),
     ] as const);
@@ -161,7 +161,7 @@ export function lookupConnection(
       existing: byName.find((e) => e.name.toLowerCase() === spec.name.toLowerCase()),
     };
     const appId = spec.appId;
-    return ok(!found.existing && how.findRenamed && appId ? yield* findRenamedConnection(devops, found, appId, opts, reads) : found);
+    return ok(!found.existing && how.findRenamed && appId ? yield* await findRenamedConnection(devops, found, appId, opts, reads) : found);
   });
 }
 
@@ -213,7 +213,7 @@ export function convergeConnection(
       const drifted = drift.changes.length > 0;
       let endpoint = existing;
       if (drifted) {
-        endpoint = yield* updateServiceEndpoint(
+        endpoint = yield* await updateServiceEndpoint(
           devops,
           existing.id,
           {
@@ -236,7 +236,7 @@ export function convergeConnection(
     }
 
     if (!mayCreate) return err(missingIdentity('(re-read after a duplicate-name answer found none)'));
-    const created = yield* createServiceEndpoint(
+    const created = yield* await createServiceEndpoint(
       devops,
       {
         name: spec.name,

@@ -127,7 +127,7 @@ export function grantRoleValidated(
 
   return safeTry(async function* () {
     // 1. Resolve the role definition GUID.
-    const { guid, roleName } = yield* resolveRole(arm, role, scope.scope, opts);
+    const { guid, roleName } = yield* await resolveRole(arm, role, scope.scope, opts);
 
     // 2. A refusal needs no read: privileged roles at broad scopes are refused before any request.
     const want = { guid, roleName, scope, allowPrivileged: input.allowPrivileged };
@@ -172,7 +172,7 @@ export function grantRoleValidated(
     }
     if (created.error.kind === 'Conflict' && 'code' in created.error && created.error.code === 'RoleAssignmentExists') {
       // The same role for the same principal exists under another name (made by hand or another tool).
-      const all = yield* collect(listRoleAssignments(arm, scope.scope, { principalId }, opts), 5_000);
+      const all = yield* await collect(listRoleAssignments(arm, scope.scope, { principalId }, opts), 5_000);
       const same = all.find(
         (a) => sameScope(a.properties.scope, scope.scope) && roleDefinitionGuid(a.properties.roleDefinitionId) === guid,
       );

@@ -156,7 +156,7 @@ export function ensureApplication(
       const application = existing;
       const patch = applicationPatch(application, desired);
       if (Object.keys(patch).length === 0) return ok({ application, outcome: 'unchanged' as Outcome });
-      yield* updateApplication(graph, application.id, patch, opts);
+      yield* await updateApplication(graph, application.id, patch, opts);
       return ok({ application: { ...application, ...patch }, outcome: 'updated' as Outcome });
     }
     const body = {
@@ -165,10 +165,10 @@ export function ensureApplication(
       tags: [WIF_MANAGED_TAG],
       ...(notes !== undefined ? { notes } : {}),
     };
-    const upserted = yield* upsertApplication(graph, uniqueName, body, opts);
+    const upserted = yield* await upsertApplication(graph, uniqueName, body, opts);
     if (upserted.created) return ok({ application: upserted.application, outcome: 'created' as Outcome });
     // Another run created it between our read and our write: the upsert updated it; read its ids.
-    const application = yield* retryThroughReplication(
+    const application = yield* await retryThroughReplication(
       () => getApplication(graph, { uniqueName }, opts),
       isNotFound,
       options.replication,
@@ -207,7 +207,7 @@ export function ensureServicePrincipal(
     if (created.isOk()) return ok({ servicePrincipal: created.value, outcome: 'created' as Outcome });
     if (!isDuplicate(created.error)) return err(created.error);
     // Created concurrently by another run: read the winner's.
-    const servicePrincipal = yield* retryThroughReplication(
+    const servicePrincipal = yield* await retryThroughReplication(
       () => getServicePrincipal(graph, { appId }, opts),
       isNotFound,
       options.replication,

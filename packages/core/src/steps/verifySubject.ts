@@ -82,7 +82,7 @@ export function verifySubject(
 
   return safeTry(async function* () {
     // With the app's object id known, the three reads are independent: send them together.
-    const [endpoint, known] = yield* ResultAsync.combine([
+    const [endpoint, known] = yield* await ResultAsync.combine([
       getServiceEndpoint(deps.devops, v.project, v.connectionId, opts),
       v.appObjectId
         ? ResultAsync.combine([
@@ -92,7 +92,7 @@ export function verifySubject(
         : okAsync(undefined),
     ] as const);
     const { issuer, subject, clientId: appId } = yield* presentedIdentity(endpoint);
-    const app: Application = known ? known[0] : yield* getApplication(deps.graph, { appId }, { ...opts, select: APP_FIELDS });
+    const app: Application = known ? known[0] : yield* await getApplication(deps.graph, { appId }, { ...opts, select: APP_FIELDS });
     if (app.appId.toLowerCase() !== appId.toLowerCase()) {
       return err<never, IdentityMismatchError>({
         kind: 'IdentityMismatch',
@@ -102,7 +102,7 @@ export function verifySubject(
         message: `Connection "${endpoint.name}" uses app ${appId}, not ${app.appId}. Point the connection at the right app, or verify the app it names.`,
       });
     }
-    const credentials = known ? known[1] : yield* listFederatedIdentityCredentials(deps.graph, app.id, opts);
+    const credentials = known ? known[1] : yield* await listFederatedIdentityCredentials(deps.graph, app.id, opts);
     const format = issuerKind(issuer);
 
     const exact = yield* exactCredential(endpoint, app.id, { issuer, subject }, credentials, {

@@ -51,7 +51,7 @@ export function planRoles(
     const out: PlannedResource[] = [];
     const refusals: Refusal[] = [];
     const existing = principalId
-      ? yield* listPrincipalAssignments(
+      ? yield* await listPrincipalAssignments(
           arm,
           roles.map((r) => r.scope),
           principalId,

@@ -251,8 +251,8 @@ function readAndDecide(
     // Read: the app, and beside it the connection by name (that needs no app id); then what hangs
     // off the app, and a connection bound to it under another name when none has this name.
     const byName = lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, o, reads);
-    const app: Application | undefined = yield* orUndefined(getApplication(clients.graph, { uniqueName: c.app.uniqueName }, o));
-    const [sp, credentials, [lookup, found]] = yield* ResultAsync.combine([
+    const app: Application | undefined = yield* await orUndefined(getApplication(clients.graph, { uniqueName: c.app.uniqueName }, o));
+    const [sp, credentials, [lookup, found]] = yield* await ResultAsync.combine([
       app ? readServicePrincipal(clients.graph, app, options) : okAsync(undefined),
       app ? listFederatedIdentityCredentials(clients.graph, app.id, o) : okAsync<FederatedIdentityCredential[], WifError>([]),
       byName.andThen((f) =>
@@ -274,7 +274,7 @@ function readAndDecide(
     }
 
     // Role assignments: each wanted one, then those the principal holds that the spec does not name.
-    const roles = yield* planRoles(clients.arm, c.roles, sp?.id, o);
+    const roles = yield* await planRoles(clients.arm, c.roles, sp?.id, o);
     out.push(...roles.resources);
     refusals.push(...roles.refusals);
     if (roles.invalidScope) return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id, observed }); // the spec check refused it already
@@ -297,7 +297,7 @@ function readAndDecide(
         );
       if (c.pipelines) out.push(res('pipelinePermission', 'create', describePipelines(c)));
       out.push(...credentials.filter((f) => isWifCredential(f.name)).map(orphanCredential));
-      const governance = yield* planGovernance(clients, c, found.project.id, undefined, o);
+      const governance = yield* await planGovernance(clients, c, found.project.id, undefined, o);
       out.push(...governance.resources);
       refusals.push(...governance.refusals);
       return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id, observed });
@@ -361,12 +361,12 @@ function readAndDecide(
       );
     }
     if (c.pipelines) {
-      const perms = yield* getPipelinePermissions(clients.devops, found.project.id, { type: 'endpoint', id: connection.id }, o);
+      const perms = yield* await getPipelinePermissions(clients.devops, found.project.id, { type: 'endpoint', id: connection.id }, o);
       const { changes } = pipelineChanges(c.pipelines, perms);
       out.push(res('pipelinePermission', actionOf(changes), describePipelines(c), { id: connection.id, changes }));
     }
     // Checks and security roles.
-    const governance = yield* planGovernance(clients, c, found.project.id, connection, o);
+    const governance = yield* await planGovernance(clients, c, found.project.id, connection, o);
     out.push(...governance.resources);
     refusals.push(...governance.refusals);
     return ok({ resources: out, refusals, appId: app?.appId, projectId: found.project.id, observed });
