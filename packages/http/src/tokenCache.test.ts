@@ -62,6 +62,29 @@ describe('createTokenCache', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('current(): the token getToken would answer at once, the background refresh started the same way, else nothing', async () => {
+    const { credential, calls } = counting(HOUR, 1_000);
+    const cache = createTokenCache(credential, 's/.default');
+    expect(cache.current()).toBeUndefined();
+    const first = cache.getToken();
+    expect(cache.current()).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await first;
+    expect(cache.current()?.token).toBe('tok-1-0123456789');
+    expect(calls).toHaveLength(1);
+    // Inside the refresh window: still the current token, and one refresh in the background.
+    vi.setSystemTime(Date.now() + HOUR - 60_000);
+    expect(cache.current()?.token).toBe('tok-1-0123456789');
+    expect(cache.current()?.token).toBe('tok-1-0123456789');
+    expect(calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(cache.current()?.token).toBe('tok-2-0123456789');
+    // Within 30 s of expiry: never handed out; getToken waits for a new one instead.
+    vi.setSystemTime(Date.now() + HOUR - 20_000);
+    expect(cache.current()).toBeUndefined();
+    expect(calls).toHaveLength(2);
+  });
+
   it('honours refreshAfterTimestamp, and waits for a new token when the cached one is about to expire', async () => {
     let n = 0;
     const credential = {

@@ -30,6 +30,11 @@ export interface TokenRequestOptions {
 export interface TokenCache {
   /** A token valid for at least 30 seconds more. Rejects like the credential's `getToken` (see `registeringCredential`). */
   getToken(options?: TokenRequestOptions): Promise<AccessToken>;
+  /**
+   * The cached token when `getToken()` would answer with it at once (a background refresh started
+   * as `getToken` starts it), else `undefined`: the same token without a promise per request.
+   */
+  current(): AccessToken | undefined;
 }
 
 /** Start refreshing this long before expiry, when the token does not say (`refreshAfterTimestamp`). */
@@ -109,6 +114,19 @@ export function createTokenCache(credential: TokenCredential, scope: string, opt
       );
     });
 
+  /** The cached token if it may still be sent, starting a background refresh when it is due. */
+  const current = (): AccessToken | undefined => {
+    const now = Date.now();
+    if (!cached || now >= cached.expiresOnTimestamp - EXPIRY_MARGIN_IN_MS) return undefined;
+    const refreshAt = cached.refreshAfterTimestamp ?? cached.expiresOnTimestamp - REFRESH_WINDOW_IN_MS;
+    if (now >= refreshAt && !inFlight && now - failedAt >= RETRY_INTERVAL_IN_MS) {
+      // Refresh in the background; until it lands (or if it fails) the current token serves.
+      inFlight = start({});
+      inFlight.promise.catch(() => undefined);
+    }
+    return cached;
+  };
+
   return {
     getToken(request: TokenRequestOptions = {}): Promise<AccessToken> {
       if (request.claims) {
@@ -116,19 +134,12 @@ export function createTokenCache(credential: TokenCredential, scope: string, opt
         cached = undefined;
         return wait(start({ claims: request.claims }), request.abortSignal);
       }
-      const now = Date.now();
-      if (cached && now < cached.expiresOnTimestamp - EXPIRY_MARGIN_IN_MS) {
-        const refreshAt = cached.refreshAfterTimestamp ?? cached.expiresOnTimestamp - REFRESH_WINDOW_IN_MS;
-        if (now >= refreshAt && !inFlight && now - failedAt >= RETRY_INTERVAL_IN_MS) {
-          // Refresh in the background; until it lands (or if it fails) the current token serves.
-          inFlight = start({});
-          inFlight.promise.catch(() => undefined);
-        }
-        return Promise.resolve(cached);
-      }
+      const token = current();
+      if (token) return Promise.resolve(token);
       inFlight ??= start({});
       return wait(inFlight, request.abortSignal);
     },
+    current,
   };
 }
 

@@ -187,6 +187,33 @@ describe('transport', () => {
     expect(auths).toEqual(['Bearer first-token-0123456789', 'Bearer first-token-0123456789', 'Bearer fresh-token-0123456789']);
   });
 
+  it('sends each request its own request id, and the token the cache holds now (a refreshed one once it landed)', async () => {
+    let n = 0;
+    // Tokens inside the 2-minute refresh window from the start: every request after the first starts a refresh.
+    const shortLived = {
+      async getToken() {
+        n++;
+        return { token: `tok-${n}-0123456789`, expiresOnTimestamp: Date.now() + 100_000 };
+      },
+    };
+    const seen: { id: string | null; auth: string | null }[] = [];
+    server.use(
+      http.get('https://management.azure.com/ids', ({ request }) => {
+        seen.push({ id: request.headers.get('x-ms-client-request-id'), auth: request.headers.get('authorization') });
+        return HttpResponse.json({});
+      }),
+    );
+    const t = createTransport({
+      service: 'arm',
+      baseUrl: 'https://management.azure.com',
+      auth: { kind: 'bearer', credential: shortLived, scope: 'https://management.azure.com/.default' },
+      ...fast,
+    });
+    for (let i = 0; i < 3; i++) expect((await t.send({ method: 'GET', path: '/ids', operation: 'GET ids' })).isOk()).toBe(true);
+    expect(seen.map((s) => s.auth)).toEqual(['Bearer tok-1-0123456789', 'Bearer tok-1-0123456789', 'Bearer tok-2-0123456789']);
+    expect(new Set(seen.map((s) => s.id)).size).toBe(3);
+  });
+
   it('does not follow a redirect: a 3xx is an error answer, sent once', async () => {
     let calls = 0;
     server.use(

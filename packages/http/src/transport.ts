@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { arch, release, type } from 'node:os';
-import type { TokenCredential } from '@azure/core-auth';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import type { HttpClient, HttpMethods } from '@azure/core-rest-pipeline';
 import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 import type * as z from 'zod';
@@ -139,9 +139,20 @@ function authorizer(auth: TransportAuth): Authorize | undefined {
   }
   // The Azure SDKs ask ARM and Azure DevOps for CAE-capable tokens and answer claims challenges.
   const tokens = createTokenCache(auth.credential, auth.scope, { enableCae: auth.enableCae ?? true });
-  return async (headers, signal, claims) => {
-    const token = await tokens.getToken({ abortSignal: signal, claims });
-    headers['Authorization'] = `Bearer ${token.token}`;
+  // The header of the token last sent, built once per token rather than once per attempt.
+  let last: { token: AccessToken; header: string } | undefined;
+  const authorization = (token: AccessToken): string =>
+    last?.token === token ? last.header : (last = { token, header: `Bearer ${token.token}` }).header;
+  return (headers, signal, claims) => {
+    // A cached token is set at once: no promise per attempt (decision 028).
+    const cached = claims ? undefined : tokens.current();
+    if (cached) {
+      headers['Authorization'] = authorization(cached);
+      return undefined;
+    }
+    return tokens.getToken({ abortSignal: signal, claims }).then((token) => {
+      headers['Authorization'] = authorization(token);
+    });
   };
 }
 
