@@ -22,6 +22,7 @@ import {
   decideRetry,
   isAbortError,
   isRetryableNetworkError,
+  isRetryableStatus,
   resolveRetryOptions,
   type RetryOptions,
   parseRetryAfter,
@@ -239,8 +240,9 @@ function retryingSender(config: TransportConfig, httpSend: HttpSend): Sender {
         }
         throw timedOut ? timeoutError() : error;
       }
-      // Only an error body can say "permanent": a success body is not parsed here (once is enough).
-      const permanent = answer.status >= 400 && readErrorBody(service, answer.bodyText, answer.header).permanent === true;
+      // Only the body of an answer decideRetry would retry can say "permanent": a success body, or a
+      // 404 (never retried), is not parsed here; transportFromSender reads an error body once more.
+      const permanent = isRetryableStatus(answer.status) && readErrorBody(service, answer.bodyText, answer.header).permanent === true;
       const decision = decideRetry({ status: answer.status, headers: answer.header, attempt: n, options: retry, permanent });
       if (!decision.retry) {
         return answer;
