@@ -3,7 +3,7 @@
  * request with the service's logs. It identifies, it does not protect: nothing is granted to whoever
  * guesses one, so it is drawn from `Math.random` (V8 seeds it from the operating system) rather than
  * `node:crypto`. Loading node:crypto costs ~10 ms at start-up, and the first request of a `wif` run
- * needs an id before anything else wants that module (measured: docs/performance.md, decision 028).
+ * needs an id before anything else wants that module (docs/decisions/028-the-critical-path-holds-only-requests.md).
  * The Azure SDK for JavaScript falls back to `Math.random` for the same id where Web Crypto is absent
  * (`generateUUID` in @azure/core-util).
  */
