@@ -21,6 +21,8 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { apply, createClients, loadSpec, type ResolvedSpec, trustingHttpClient, type WifClients } from '@wif/core';
 import { createTestCredential } from '@wif/testing';
 import { benchSpec, fmtMs, measuredDepth, median, recordingClients, type RemoteEmulator, type Timed, WIF_BIN, withEmulator } from './_lib';
@@ -277,6 +279,12 @@ function childCpu<K extends string>(snippets: Record<K, string>, from: string, r
 
 type FleetRun = { cpuInMs: number; requests: number; wallInMs: number };
 
+/** A full garbage collection of this process, on demand (`--expose-gc` turned on at run time). */
+const fullGc = ((): (() => void) => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
 /**
  * The SDK's client CPU per request over the 43-connection fleet, in this process: `process.cpuUsage()`
  * over `apply` ÷ requests sent, `runs` rounds after a warm-up round; in each round every variant
@@ -295,6 +303,9 @@ async function fleetCpu<K extends string>(
         const clients = clientsFor(emu);
         const tag = `su-${name}-${run}-`;
         const spec = specFor(Array.from({ length: n }, (_, i) => `${tag}${i}`));
+        // The bench's own garbage (earlier sections, earlier rounds) collected first, so that a
+        // collection of it does not land inside the measured window and count as the SDK's.
+        fullGc();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
         const report = (await apply(clients, spec))._unsafeUnwrap();
@@ -599,7 +610,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   out('| client | CPU per request, median | requests | CPU, wall | target |');
   out('|---|---|---|---|---|');
   out(
-    `| the SDK in this process (\`process.cpuUsage()\` over \`apply\`; median of ${sdkFleet.length} after a warm-up) | **${perRequest.toFixed(2)} ms** | ${median(sdkFleet.map((f) => f.requests))} | ${fmtMs(median(sdkFleet.map((f) => f.cpuInMs)))}, ${fmtMs(median(sdkFleet.map((f) => f.wallInMs)))} | ≤ 0.4 ms ${met(perRequest <= 0.4)} |`,
+    `| the SDK in this process (\`process.cpuUsage()\` over \`apply\`, after a full garbage collection of the bench's own heap; median of ${sdkFleet.length} after a warm-up) | **${perRequest.toFixed(2)} ms** | ${median(sdkFleet.map((f) => f.requests))} | ${fmtMs(median(sdkFleet.map((f) => f.cpuInMs)))}, ${fmtMs(median(sdkFleet.map((f) => f.wallInMs)))} | ≤ 0.4 ms ${met(perRequest <= 0.4)} |`,
   );
   const perRequestFetch = median(viaFetch.map((f) => f.cpuInMs / f.requests));
   out(
