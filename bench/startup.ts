@@ -182,8 +182,9 @@ function specFor(names: readonly string[]): ResolvedSpec {
 /**
  * A pass-through proxy on 127.0.0.1 in front of the emulator that notes when each request arrived
  * and when its answer left: the chain of dependent requests as the server saw it. Absolute URLs in
- * answers (next links) are pointed at the proxy. With `answerAfterInMs`, each answer leaves that long
- * after its request arrived (or as soon as the emulator has answered, if that takes longer): the
+ * answers (next links) are pointed at the proxy. With `answerAfterInMs`, each answer of a service
+ * route leaves that long after its request arrived (or as soon as the emulator has answered, if that
+ * takes longer; the emulator's own `/_emulator` routes are answered at once): the
  * latency of a service that answers in that time, its own work included, where the emulator's
  * `latencyInMs` waits first and then adds its work and this proxy's hop to every request.
  */
@@ -214,7 +215,10 @@ async function startRecorder(upstream: string, answerAfterInMs = 0): Promise<{ u
               status: answer.statusCode,
             });
           };
-          const wait = startInMs + answerAfterInMs - performance.now();
+          // The emulator's own routes (the CLI's emulator credential reads its claims there, where a
+          // real run gets a token from its credential) are not a service's: answered at once.
+          const held = req.url?.startsWith('/_emulator') === true ? 0 : answerAfterInMs;
+          const wait = startInMs + held - performance.now();
           if (wait > 0) setTimeout(reply, wait);
           else reply();
         });
