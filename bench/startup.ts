@@ -148,7 +148,7 @@ async function zodBundles(): Promise<{ named: string; namespace: string; namedBy
 /**
  * The executable built as packages/cli's build makes it, but not minified (WIF_CLI_UNMINIFIED=1),
  * into bench/node_modules/.cache (so that it resolves packages as the real one does): what
- * minification pays. Returns its `wif.js`.
+ * minification pays. Returns its `wif.mjs`.
  */
 function unminifiedWif(): string {
   const outDir = join(root, 'bench', 'node_modules', '.cache', 'wif-unminified');
@@ -158,17 +158,17 @@ function unminifiedWif(): string {
     env: { ...process.env, WIF_CLI_OUT_DIR: outDir, WIF_CLI_UNMINIFIED: '1' },
     stdio: 'ignore',
   });
-  return join(outDir, 'wif.js');
+  return join(outDir, 'wif.mjs');
 }
 
-/** Bytes of JavaScript (source maps left out) in the executable's directory: wif.js and its chunks. */
+/** Bytes of JavaScript (source maps left out) in the executable's directory: wif.mjs and its chunks. */
 function jsBytes(bin: string): number {
   const dir = dirname(bin);
   const chunks = join(dir, 'chunks');
   return (
     statSync(bin).size +
     readdirSync(chunks)
-      .filter((f) => f.endsWith('.js'))
+      .filter((f) => f.endsWith('.js') || f.endsWith('.mjs'))
       .reduce((n, f) => n + statSync(join(chunks, f)).size, 0)
   );
 }
@@ -475,7 +475,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const cliPerRequest = median(cliFleet.map((f) => (f.cpuInMs ?? NaN) / f.requests));
   const cliStartCpu = med(version, (r) => r.cpuInMs);
 
-  // Before and after in the same run, taking turns: BENCH_BASELINE_WIF names a `wif.js` built from
+  // Before and after in the same run, taking turns: BENCH_BASELINE_WIF names a `wif.mjs` (before decision 028, `wif.js`) built from
   // an earlier commit (e.g. main before this work), run exactly like the current one.
   const baseline = process.env['BENCH_BASELINE_WIF'];
   const ab: { name: string; before: Spawned[]; after: Spawned[] }[] = [];
@@ -559,7 +559,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   out('## Start-up');
   out();
   out(
-    `Whole processes spawned from this one (\`node packages/cli/dist/wif.js …\`, default node flags), stdout discarded: wall time from spawn to exit and CPU time (user + system, \`/usr/bin/time\`); medians, after one warm-up run that also fills Node's module compile cache. Load average ${loadAtStart} when the section started and ${load()} when it ended, on ${os.cpus().length} cores shared with other work: wall times rise with load, CPU times much less.`,
+    `Whole processes spawned from this one (\`node packages/cli/dist/wif.mjs …\`, default node flags), stdout discarded: wall time from spawn to exit and CPU time (user + system, \`/usr/bin/time\`); medians, after one warm-up run that also fills Node's module compile cache. Load average ${loadAtStart} when the section started and ${load()} when it ended, on ${os.cpus().length} cores shared with other work: wall times rise with load, CPU times much less.`,
   );
   out();
   out(
@@ -587,7 +587,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   out();
   if (ab.length > 0) {
     out(
-      `Before and after in this run, taking turns (the earlier build: \`${baseline!.replace(/.*\/([^/]+\/packages\/cli\/dist\/wif\.js)$/, '$1')}\`, BENCH_BASELINE_WIF; same emulator, same machine load):`,
+      `Before and after in this run, taking turns (the earlier build: \`${baseline!.replace(/.*\/([^/]+\/packages\/cli\/dist\/wif\.m?js)$/, '$1')}\`, BENCH_BASELINE_WIF; same emulator, same machine load):`,
     );
     out();
     out('| command | before: wall, CPU | after: wall, CPU | CPU after ÷ before | runs |');
@@ -634,7 +634,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   );
   const kb = (bytes: number): string => `${Math.round(bytes / 1024)} KB`;
   out(
-    `| the executable minified, whitespace and syntax, names kept (tsup.config.ts; an unminified copy built with WIF_CLI_UNMINIFIED=1): JavaScript in wif.js and its chunks; \`wif plan\`, 3 connections, wall and CPU | ${kb(jsBytes(unminifiedBin))}; ${fmtMs(med(planUnminified, (r) => r.wallInMs))}, ${cpu(med(planUnminified, (r) => r.cpuInMs))} | ${kb(jsBytes(WIF_BIN))}; ${fmtMs(med(planJson, (r) => r.wallInMs))}, ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
+    `| the executable minified, whitespace and syntax, names kept (tsup.config.ts; an unminified copy built with WIF_CLI_UNMINIFIED=1): JavaScript in wif.mjs and its chunks; \`wif plan\`, 3 connections, wall and CPU | ${kb(jsBytes(unminifiedBin))}; ${fmtMs(med(planUnminified, (r) => r.wallInMs))}, ${cpu(med(planUnminified, (r) => r.cpuInMs))} | ${kb(jsBytes(WIF_BIN))}; ${fmtMs(med(planJson, (r) => r.wallInMs))}, ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
   );
   out(
     `| zod imported as a namespace (\`import * as z from 'zod'\`; a lint rule keeps it): one schema bundled as the CLI is (esbuild), bytes and CPU to import it beyond bare Node | ${kb(zb.namedBytes)}, ${ms(levers.zodNamed)} (\`import { z }\`: all of zod, its 60-odd locales included) | ${kb(zb.namespaceBytes)}, ${ms(levers.zodNamespace)} | yes |`,

@@ -1,5 +1,5 @@
 /**
- * End to end: the built `wif` binary (dist/wif.js, built here first) against `wif emulator`, a
+ * End to end: the built `wif` binary (dist/wif.mjs, built here first) against `wif emulator`, a
  * separate process serving real HTTP on 127.0.0.1. Every wait is bounded; both processes are killed
  * in afterAll.
  */
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const WIF = join(CLI_DIR, 'dist', 'wif.js');
+const WIF = join(CLI_DIR, 'dist', 'wif.mjs');
 const ENV_SET = join(ROOT, 'examples', 'env-set.yaml');
 
 /** A port of 127.0.0.1 that nothing listens on (bound, then released). */
@@ -199,7 +199,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
       (JSON.parse(await readFile(`${fileURLToPath(url)}.map`, 'utf8')) as { sources: string[] }).sources;
     const pipeline = (sources: string[]): boolean => sources.some((s) => /core-rest-pipeline|ts-http-runtime/.test(s));
     const chunks = join(CLI_DIR, 'dist', 'chunks');
-    const all = (await readdir(chunks)).filter((f) => f.endsWith('.js')).map((f) => pathToFileURL(join(chunks, f)).href);
+    const all = (await readdir(chunks)).filter((f) => f.endsWith('.mjs')).map((f) => pathToFileURL(join(chunks, f)).href);
     expect((await Promise.all(all.map(chunkSources))).some(pipeline)).toBe(true);
     for (const command of [
       ['plan', '-c', ENV_SET],
