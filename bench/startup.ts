@@ -21,6 +21,8 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { apply, createClients, loadSpec, type ResolvedSpec, trustingHttpClient, type WifClients } from '@wif/core';
 import { createTestCredential } from '@wif/testing';
 import { benchSpec, fmtMs, measuredDepth, median, recordingClients, type RemoteEmulator, type Timed, WIF_BIN, withEmulator } from './_lib';
@@ -146,7 +148,7 @@ async function zodBundles(): Promise<{ named: string; namespace: string; namedBy
 /**
  * The executable built as packages/cli's build makes it, but not minified (WIF_CLI_UNMINIFIED=1),
  * into bench/node_modules/.cache (so that it resolves packages as the real one does): what
- * minification pays. Returns its `wif.js`.
+ * minification pays. Returns its `wif.mjs`.
  */
 function unminifiedWif(): string {
   const outDir = join(root, 'bench', 'node_modules', '.cache', 'wif-unminified');
@@ -156,17 +158,17 @@ function unminifiedWif(): string {
     env: { ...process.env, WIF_CLI_OUT_DIR: outDir, WIF_CLI_UNMINIFIED: '1' },
     stdio: 'ignore',
   });
-  return join(outDir, 'wif.js');
+  return join(outDir, 'wif.mjs');
 }
 
-/** Bytes of JavaScript (source maps left out) in the executable's directory: wif.js and its chunks. */
+/** Bytes of JavaScript (source maps left out) in the executable's directory: wif.mjs and its chunks. */
 function jsBytes(bin: string): number {
   const dir = dirname(bin);
   const chunks = join(dir, 'chunks');
   return (
     statSync(bin).size +
     readdirSync(chunks)
-      .filter((f) => f.endsWith('.js'))
+      .filter((f) => f.endsWith('.js') || f.endsWith('.mjs'))
       .reduce((n, f) => n + statSync(join(chunks, f)).size, 0)
   );
 }
@@ -180,9 +182,13 @@ function specFor(names: readonly string[]): ResolvedSpec {
 /**
  * A pass-through proxy on 127.0.0.1 in front of the emulator that notes when each request arrived
  * and when its answer left: the chain of dependent requests as the server saw it. Absolute URLs in
- * answers (next links) are pointed at the proxy.
+ * answers (next links) are pointed at the proxy. With `answerAfterInMs`, each answer of a service
+ * route leaves that long after its request arrived (or as soon as the emulator has answered, if that
+ * takes longer; the emulator's own `/_emulator` routes are answered at once): the
+ * latency of a service that answers in that time, its own work included, where the emulator's
+ * `latencyInMs` waits first and then adds its work and this proxy's hop to every request.
  */
-async function startRecorder(upstream: string): Promise<{ url: string; log: Timed[]; close(): Promise<void> }> {
+async function startRecorder(upstream: string, answerAfterInMs = 0): Promise<{ url: string; log: Timed[]; close(): Promise<void> }> {
   const log: Timed[] = [];
   let origin = '';
   const server: Server = createServer((req, res) => {
@@ -198,15 +204,23 @@ async function startRecorder(upstream: string): Promise<{ url: string; log: Time
           const text = Buffer.from(Buffer.concat(body).toString('utf8').split(upstream).join(origin));
           const h = { ...answer.headers };
           for (const k of ['content-length', 'connection', 'keep-alive', 'transfer-encoding']) delete h[k];
-          res.writeHead(answer.statusCode ?? 502, { ...h, 'content-length': text.length });
-          res.end(text);
-          log.push({
-            startInMs,
-            endInMs: performance.now(),
-            method: req.method ?? 'GET',
-            url: `${origin}${req.url ?? ''}`,
-            status: answer.statusCode,
-          });
+          const reply = (): void => {
+            res.writeHead(answer.statusCode ?? 502, { ...h, 'content-length': text.length });
+            res.end(text);
+            log.push({
+              startInMs,
+              endInMs: performance.now(),
+              method: req.method ?? 'GET',
+              url: `${origin}${req.url ?? ''}`,
+              status: answer.statusCode,
+            });
+          };
+          // The emulator's own routes (the CLI's emulator credential reads its claims there, where a
+          // real run gets a token from its credential) are not a service's: answered at once.
+          const held = req.url?.startsWith('/_emulator') === true ? 0 : answerAfterInMs;
+          const wait = startInMs + held - performance.now();
+          if (wait > 0) setTimeout(reply, wait);
+          else reply();
         });
       });
       up.on('error', () => {
@@ -269,6 +283,12 @@ function childCpu<K extends string>(snippets: Record<K, string>, from: string, r
 
 type FleetRun = { cpuInMs: number; requests: number; wallInMs: number };
 
+/** A full garbage collection of this process, on demand (`--expose-gc` turned on at run time). */
+const fullGc = ((): (() => void) => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
 /**
  * The SDK's client CPU per request over the 43-connection fleet, in this process: `process.cpuUsage()`
  * over `apply` ÷ requests sent, `runs` rounds after a warm-up round; in each round every variant
@@ -287,6 +307,9 @@ async function fleetCpu<K extends string>(
         const clients = clientsFor(emu);
         const tag = `su-${name}-${run}-`;
         const spec = specFor(Array.from({ length: n }, (_, i) => `${tag}${i}`));
+        // The bench's own garbage (earlier sections, earlier rounds) collected first, so that a
+        // collection of it does not land inside the measured window and count as the SDK's.
+        fullGc();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
         const report = (await apply(clients, spec))._unsafeUnwrap();
@@ -333,30 +356,51 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   // (a) One new connection at `latencyInMs` per request, the whole `wif apply` process. Each run on
   // a fresh emulator: "one new connection" in a project with nothing else in it (on a shared one,
   // run i would also list, read and keep the i connections of the runs before it as orphans).
+  // Each request answered `latencyInMs` after it reached the recorder (the emulator behind it adding
+  // none), the target's figure; then, in turns with it, the emulator's own `latencyInMs` (a wait, then
+  // its work, then the recorder's hop: a few ms more per request), as runs before decision 028 measured.
   let depth = 0;
   let requests = 0;
-  const one = await repeat(runs, (i) =>
-    withEmulator({ fake: { latencyInMs } }, async (emu) => {
-      const rec = await startRecorder(emu.url);
+  type OneRun = Spawned & { firstInMs: number; spanInMs: number; tailInMs: number };
+  const oneConnection = (i: number, mode: 'answered' | 'emulator'): Promise<OneRun> =>
+    withEmulator({ fake: { latencyInMs: mode === 'emulator' ? latencyInMs : 0 } }, async (emu) => {
+      const rec = await startRecorder(emu.url, mode === 'answered' ? latencyInMs : 0);
       try {
         // The fresh emulator warmed first by a plan of the same spec (reads only, nothing made), as a
         // service that has been answering for a while: its first answers otherwise take ~25 ms longer.
-        const file = specFile([`su-one-${i}`]);
+        const file = specFile([`su-one-${mode}-${i}`]);
         must(await spawnTimed([WIF_BIN, 'plan', '-c', file, '--emulator', rec.url]), 'wif plan (warm-up)');
         rec.log.length = 0;
+        const t0 = performance.now();
         const r = must(await spawnTimed([WIF_BIN, 'apply', '-c', file, '--yes', '--emulator', rec.url]), 'wif apply (one connection)');
         const served = rec.log.filter((t) => !new URL(t.url).pathname.startsWith('/_emulator'));
-        depth = Math.max(depth, measuredDepth(served).depth);
-        requests = served.length;
-        return r;
+        if (mode === 'answered') {
+          depth = Math.max(depth, measuredDepth(served).depth);
+          requests = served.length;
+        }
+        const first = Math.min(...served.map((t) => t.startInMs));
+        const last = Math.max(...served.map((t) => t.endInMs));
+        return { ...r, firstInMs: first - t0, spanInMs: last - first, tailInMs: t0 + r.wallInMs - last };
       } finally {
         await rec.close();
       }
-    }),
-  );
+    });
+  const one: OneRun[] = [];
+  const oneEmulatorLatency: OneRun[] = [];
+  // One warm-up round first (it also fills Node's compile cache), as `repeat` does.
+  for (let i = 0; i <= runs; i++) {
+    const answered = await oneConnection(i, 'answered');
+    const emulator = await oneConnection(i, 'emulator');
+    if (i > 0) {
+      one.push(answered);
+      oneEmulatorLatency.push(emulator);
+    }
+  }
   const oneWall = med(one, (r) => r.wallInMs);
   const critical = depth * latencyInMs;
   const ratioA = (oneWall - bare) / critical;
+  const oneWallEmulator = med(oneEmulatorLatency, (r) => r.wallInMs);
+  const ratioEmulator = (oneWallEmulator - bare) / critical;
 
   // (b) `wif plan` of three connections against the emulator, no latency: the JSON spec, the same
   // spec as .yaml, and the JSON spec without the compile cache, taking turns.
@@ -431,7 +475,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   const cliPerRequest = median(cliFleet.map((f) => (f.cpuInMs ?? NaN) / f.requests));
   const cliStartCpu = med(version, (r) => r.cpuInMs);
 
-  // Before and after in the same run, taking turns: BENCH_BASELINE_WIF names a `wif.js` built from
+  // Before and after in the same run, taking turns: BENCH_BASELINE_WIF names a `wif.mjs` (before decision 028, `wif.js`) built from
   // an earlier commit (e.g. main before this work), run exactly like the current one.
   const baseline = process.env['BENCH_BASELINE_WIF'];
   const ab: { name: string; before: Spawned[]; after: Spawned[] }[] = [];
@@ -515,7 +559,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   out('## Start-up');
   out();
   out(
-    `Whole processes spawned from this one (\`node packages/cli/dist/wif.js …\`, default node flags), stdout discarded: wall time from spawn to exit and CPU time (user + system, \`/usr/bin/time\`); medians, after one warm-up run that also fills Node's module compile cache. Load average ${loadAtStart} when the section started and ${load()} when it ended, on ${os.cpus().length} cores shared with other work: wall times rise with load, CPU times much less.`,
+    `Whole processes spawned from this one (\`node packages/cli/dist/wif.mjs …\`, default node flags), stdout discarded: wall time from spawn to exit and CPU time (user + system, \`/usr/bin/time\`); medians, after one warm-up run that also fills Node's module compile cache. Load average ${loadAtStart} when the section started and ${load()} when it ended, on ${os.cpus().length} cores shared with other work: wall times rise with load, CPU times much less.`,
   );
   out();
   out(
@@ -543,7 +587,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   out();
   if (ab.length > 0) {
     out(
-      `Before and after in this run, taking turns (the earlier build: \`${baseline!.replace(/.*\/([^/]+\/packages\/cli\/dist\/wif\.js)$/, '$1')}\`, BENCH_BASELINE_WIF; same emulator, same machine load):`,
+      `Before and after in this run, taking turns (the earlier build: \`${baseline!.replace(/.*\/([^/]+\/packages\/cli\/dist\/wif\.m?js)$/, '$1')}\`, BENCH_BASELINE_WIF; same emulator, same machine load):`,
     );
     out();
     out('| command | before: wall, CPU | after: wall, CPU | CPU after ÷ before | runs |');
@@ -558,7 +602,11 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
     out();
   }
   out(
-    `One new connection, whole process: ${fmtMs(oneWall)} − ${fmtMs(bare)} (bare Node) = **${fmtMs(oneWall - bare)}** against a critical path of ${depth} dependent requests × ${latencyInMs} ms = ${critical} ms, as observed at the server (each run on a fresh emulator, so that the project holds nothing else, warmed by a \`wif plan\` of the same spec; ${requests} requests in all, the emulator's own \`/_emulator\` calls left out; the run-wide access check before the first write is one of the ${depth}): **${ratioA.toFixed(2)}×** (target ≤ 1.3×) ${met(ratioA <= 1.3)}.`,
+    `One new connection, whole process: ${fmtMs(oneWall)} − ${fmtMs(bare)} (bare Node) = **${fmtMs(oneWall - bare)}** against a critical path of ${depth} dependent requests × ${latencyInMs} ms = ${critical} ms, as observed at the server (each run on a fresh emulator, so that the project holds nothing else, warmed by a \`wif plan\` of the same spec; every request answered ${latencyInMs} ms after it arrived, the emulator's work included — docs/decisions/028-the-critical-path-holds-only-requests.md; ${requests} requests in all, the emulator's own \`/_emulator\` calls left out; the run-wide access check before the first write is one of the ${depth}): **${ratioA.toFixed(2)}×** (target ≤ 1.3×) ${met(ratioA <= 1.3)}.`,
+  );
+  out();
+  out(
+    `Where the ${fmtMs(oneWall)} go (medians of the ${one.length} runs): from spawn to the first request at the server ${fmtMs(median(one.map((r) => r.firstInMs)))} (bare Node's whole run is ${fmtMs(bare)}); from the first request to the last answer ${fmtMs(median(one.map((r) => r.spanInMs)))} (${depth} × ${latencyInMs} ms = ${critical} ms of it waiting on the service); from the last answer to the exit seen here ${fmtMs(median(one.map((r) => r.tailInMs)))}. The same runs with the emulator's own latency instead (it waits ${latencyInMs} ms, then does its work, then the recorder forwards the answer: the method of the runs before decision 028), in turns with these: ${fmtMs(oneWallEmulator)}, from the first request to the last answer ${fmtMs(median(oneEmulatorLatency.map((r) => r.spanInMs)))}: **${ratioEmulator.toFixed(2)}×** by the same formula.`,
   );
   out();
   out(`Client CPU per request, the 43-connection fleet at ${latencyInMs} ms per request, 5% throttled (Retry-After 0):`);
@@ -566,7 +614,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   out('| client | CPU per request, median | requests | CPU, wall | target |');
   out('|---|---|---|---|---|');
   out(
-    `| the SDK in this process (\`process.cpuUsage()\` over \`apply\`; median of ${sdkFleet.length} after a warm-up) | **${perRequest.toFixed(2)} ms** | ${median(sdkFleet.map((f) => f.requests))} | ${fmtMs(median(sdkFleet.map((f) => f.cpuInMs)))}, ${fmtMs(median(sdkFleet.map((f) => f.wallInMs)))} | ≤ 0.4 ms ${met(perRequest <= 0.4)} |`,
+    `| the SDK in this process (\`process.cpuUsage()\` over \`apply\`, after a full garbage collection of the bench's own heap; median of ${sdkFleet.length} after a warm-up) | **${perRequest.toFixed(2)} ms** | ${median(sdkFleet.map((f) => f.requests))} | ${fmtMs(median(sdkFleet.map((f) => f.cpuInMs)))}, ${fmtMs(median(sdkFleet.map((f) => f.wallInMs)))} | ≤ 0.4 ms ${met(perRequest <= 0.4)} |`,
   );
   const perRequestFetch = median(viaFetch.map((f) => f.cpuInMs / f.requests));
   out(
@@ -586,7 +634,7 @@ export async function startupSection({ latencyInMs, runs }: StartupOptions): Pro
   );
   const kb = (bytes: number): string => `${Math.round(bytes / 1024)} KB`;
   out(
-    `| the executable minified, whitespace and syntax, names kept (tsup.config.ts; an unminified copy built with WIF_CLI_UNMINIFIED=1): JavaScript in wif.js and its chunks; \`wif plan\`, 3 connections, wall and CPU | ${kb(jsBytes(unminifiedBin))}; ${fmtMs(med(planUnminified, (r) => r.wallInMs))}, ${cpu(med(planUnminified, (r) => r.cpuInMs))} | ${kb(jsBytes(WIF_BIN))}; ${fmtMs(med(planJson, (r) => r.wallInMs))}, ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
+    `| the executable minified, whitespace and syntax, names kept (tsup.config.ts; an unminified copy built with WIF_CLI_UNMINIFIED=1): JavaScript in wif.mjs and its chunks; \`wif plan\`, 3 connections, wall and CPU | ${kb(jsBytes(unminifiedBin))}; ${fmtMs(med(planUnminified, (r) => r.wallInMs))}, ${cpu(med(planUnminified, (r) => r.cpuInMs))} | ${kb(jsBytes(WIF_BIN))}; ${fmtMs(med(planJson, (r) => r.wallInMs))}, ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
   );
   out(
     `| zod imported as a namespace (\`import * as z from 'zod'\`; a lint rule keeps it): one schema bundled as the CLI is (esbuild), bytes and CPU to import it beyond bare Node | ${kb(zb.namedBytes)}, ${ms(levers.zodNamed)} (\`import { z }\`: all of zod, its 60-odd locales included) | ${kb(zb.namespaceBytes)}, ${ms(levers.zodNamespace)} | yes |`,

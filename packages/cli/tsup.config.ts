@@ -15,7 +15,7 @@ export default defineConfig(
       format: ['esm', 'cjs'],
       dts: true,
       sourcemap: true,
-      clean: ['!wif.js', '!wif.js.map', '!chunks/**'],
+      clean: ['!wif.mjs', '!wif.mjs.map', '!chunks/**'],
       splitting: false,
       target: 'node22',
       // output.ts reads import.meta.url only where __filename is undefined, i.e. never in the CJS build.
@@ -24,7 +24,7 @@ export default defineConfig(
       },
     },
     // The executable: ESM with a shebang. The workspace packages are bundled from their TypeScript
-    // sources (the `@wif/source` condition), so dist/wif.js is self-contained and always matches the
+    // sources (the `@wif/source` condition), so dist/wif.mjs is self-contained and always matches the
     // sources it was built from; `@azure/identity` stays external. Code splitting (dist/chunks/) keeps
     // each command and the SDK in their own chunks, imported only when a command runs: `wif --help`
     // and `wif --version` load none of them.
@@ -33,6 +33,10 @@ export default defineConfig(
       // WIF_CLI_OUT_DIR: another place for the executable only (the benchmark's unminified copy).
       ...(process.env['WIF_CLI_OUT_DIR'] ? { outDir: process.env['WIF_CLI_OUT_DIR'] } : {}),
       format: ['esm'],
+      // .mjs, the executable and every chunk: Node knows an .mjs file is ESM from its name, where for
+      // a .js file it looks up the nearest package.json's "type" for each of the ~50 files a command
+      // loads (docs/decisions/028-the-critical-path-holds-only-requests.md).
+      outExtension: () => ({ js: '.mjs' }),
       dts: false,
       sourcemap: true,
       clean: ['!index.*'],

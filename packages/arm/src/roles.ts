@@ -1,7 +1,7 @@
 /**
  * Role-definition ids and deterministic role-assignment names. Pure functions.
  */
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { parseScope, type ParsedScope } from './scope';
 
 /**
@@ -92,9 +92,28 @@ export function roleAssignmentName(scope: string, principalId: string, roleGuid:
   const normalisedScope = parsed.isOk() ? parsed.value.scope : scope.trim();
   const role = roleDefinitionGuid(roleGuid) ?? roleGuid.trim();
   const name = [normalisedScope, principalId.trim(), role].join('|').toLowerCase();
-  const hash = createHash('sha1').update(ASSIGNMENT_NAMESPACE).update(name, 'utf8').digest();
+  const hash = nodeCrypto().createHash('sha1').update(ASSIGNMENT_NAMESPACE).update(name, 'utf8').digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+type NodeCrypto = typeof import('node:crypto');
+let crypto: NodeCrypto | undefined;
+
+/**
+ * `node:crypto` on first use, not at import: the spec's validation imports this module, and loading
+ * node:crypto (~10 ms) before a `wif` run's first request delayed it (docs/performance.md); by the
+ * time a name is computed, the rest of the SDK has loaded it anyway.
+ */
+function nodeCrypto(): NodeCrypto {
+  if (!crypto) {
+    const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+    crypto =
+      typeof get === 'function'
+        ? (get('node:crypto') as NodeCrypto)
+        : (createRequire(typeof __filename === 'string' ? __filename : import.meta.url)('node:crypto') as NodeCrypto);
+  }
+  return crypto;
 }

@@ -1,5 +1,5 @@
 /**
- * The `wif` executable (dist/wif.js with a shebang; dist-release/wif.mjs as one file). It first
+ * The `wif` executable (dist/wif.mjs with a shebang; dist-release/wif.mjs as one file). It first
  * checks the Node.js version, before importing anything that an older Node cannot load, and exits
  * 2 with a plain message when it is too old; then it turns on Node's module compile cache and imports
  * the command line (`run.ts`), or, for `wif audit`, runs itself again in a child with a small young

@@ -1,20 +1,20 @@
 /**
- * End to end: the built `wif` binary (dist/wif.js, built here first) against `wif emulator`, a
+ * End to end: the built `wif` binary (dist/wif.mjs, built here first) against `wif emulator`, a
  * separate process serving real HTTP on 127.0.0.1. Every wait is bounded; both processes are killed
  * in afterAll.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const WIF = join(CLI_DIR, 'dist', 'wif.js');
+const WIF = join(CLI_DIR, 'dist', 'wif.mjs');
 const ENV_SET = join(ROOT, 'examples', 'env-set.yaml');
 
 /** A port of 127.0.0.1 that nothing listens on (bound, then released). */
@@ -184,6 +184,40 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     expect(r.err).not.toMatch(/FAILED/);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/3 converged \(3 created/);
+  });
+
+  it('plans and applies without loading @azure/core-rest-pipeline, which the bundle keeps in a chunk of its own', async () => {
+    // Every file the process loads, written out at exit by a module hook (Node >= 22.15).
+    const hook = join(dir, 'loaded-hook.mjs');
+    await writeFile(
+      hook,
+      "import { registerHooks } from 'node:module'; import { writeFileSync } from 'node:fs';\n" +
+        'const loaded = []; registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });\n' +
+        "process.on('exit', () => writeFileSync(process.env.WIF_LOADED_FILE, loaded.join('\\n')));\n",
+    );
+    const chunkSources = async (url: string): Promise<string[]> =>
+      (JSON.parse(await readFile(`${fileURLToPath(url)}.map`, 'utf8')) as { sources: string[] }).sources;
+    const pipeline = (sources: string[]): boolean => sources.some((s) => /core-rest-pipeline|ts-http-runtime/.test(s));
+    const chunks = join(CLI_DIR, 'dist', 'chunks');
+    const all = (await readdir(chunks)).filter((f) => f.endsWith('.mjs')).map((f) => pathToFileURL(join(chunks, f)).href);
+    expect((await Promise.all(all.map(chunkSources))).some(pipeline)).toBe(true);
+    for (const command of [
+      ['plan', '-c', ENV_SET],
+      ['apply', '-c', ENV_SET, '--yes'],
+    ]) {
+      const file = join(dir, `loaded-${command[0]}.txt`);
+      const r = await runProcess(process.execPath, ['--import', pathToFileURL(hook).href, WIF, ...command], {
+        cwd: dir,
+        env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1', WIF_LOADED_FILE: file },
+        timeoutInMs: 60_000,
+      });
+      expect(r.code, r.err).toBe(0);
+      const ours = (await readFile(file, 'utf8')).split('\n').filter((u) => u.startsWith(pathToFileURL(join(CLI_DIR, 'dist')).href));
+      expect(ours.length).toBeGreaterThan(10);
+      const withPipeline = [];
+      for (const u of ours) if (pipeline(await chunkSources(u))) withPipeline.push(u);
+      expect(withPipeline).toEqual([]);
+    }
   });
 
   it('verifies every connection by a real token exchange', async () => {

@@ -5,7 +5,6 @@
  * code; any other `HttpClient` is called through core-rest-pipeline, loaded on first use.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { createRequire } from 'node:module';
 import type {
   HttpClient,
   HttpHeaders,
@@ -102,21 +101,16 @@ export function asPipelineHttpClient(client: NodeHttpClient = createNodeHttpClie
 }
 
 type CoreRestPipeline = typeof import('@azure/core-rest-pipeline');
-let pipelineModule: CoreRestPipeline | undefined;
+let pipelineModule: Promise<CoreRestPipeline> | undefined;
 
-/** core-rest-pipeline, loaded on first use, synchronously (the shape of `core/src/_internal/lazyYaml.ts`). */
-export function coreRestPipeline(): CoreRestPipeline {
-  if (!pipelineModule) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- only for a caller's own HttpClient
-      pipelineModule = require('@azure/core-rest-pipeline') as CoreRestPipeline;
-    } catch {
-      pipelineModule = createRequire(typeof __filename === 'string' ? __filename : import.meta.url)(
-        '@azure/core-rest-pipeline',
-      ) as CoreRestPipeline;
-    }
-  }
-  return pipelineModule;
+/**
+ * core-rest-pipeline, loaded on first use: only a caller's own `HttpClient` needs it. Imported
+ * dynamically, so that a bundle of wif (the CLI) keeps it in a chunk of its own, which no request of
+ * wif's own clients loads; required, it was bundled into the transport's chunk and read, decoded and
+ * compiled at every start (~120 KB of its ~170 KB; docs/performance.md).
+ */
+function coreRestPipeline(): Promise<CoreRestPipeline> {
+  return (pipelineModule ??= import('@azure/core-rest-pipeline'));
 }
 
 function* nodeHeaderEntries(headers: IncomingHttpHeaders): Iterable<[string, string]> {
@@ -143,8 +137,8 @@ export function sendOverNodeClient(client: NodeHttpClient): HttpSend {
 export function sendOverHttpClient(client: HttpClient, insecure: boolean): HttpSend {
   const own = nodeClientOf(client);
   if (own) return sendOverNodeClient(own);
-  const { createPipelineRequest, createHttpHeaders } = coreRestPipeline();
   return async (request) => {
+    const { createPipelineRequest, createHttpHeaders } = await coreRestPipeline();
     const response = await client.sendRequest(
       createPipelineRequest({
         url: request.url,

@@ -235,6 +235,18 @@ describe('redact: the quick test before the shapes', () => {
     'client_secret%3D',
     'Pat%3a%20',
     'apitoken = ',
+    // field names and what may follow them, apart, so that the runs put them together every way
+    'sig',
+    'token',
+    'Password',
+    '=',
+    ':',
+    ' ',
+    '>',
+    '<',
+    "'",
+    '\\',
+    '%3D',
     'x',
     'abcdefgh12345678',
     'k'.repeat(33),
@@ -258,6 +270,14 @@ describe('redact: the quick test before the shapes', () => {
     // And each shape on its own, with the smallest text it matches.
     for (const text of ['Bearer abc', 'basic abcdefgh', '?code=abcdefghijklmnop', 'eyJabcdefghijklmnopq', `abc1Q~${'k'.repeat(31)}`])
       expect(MAYBE_SECRET_SHAPE.test(text)).toBe(true);
+  });
+
+  it('passes over field names inside ordinary words, and not over a field', async () => {
+    const { MAYBE_SECRET_SHAPE } = await import('./redact');
+    for (const text of ['role assignment at the resource group', 'path of the pipeline', 'a compatible design', 'tokens'])
+      expect(MAYBE_SECRET_SHAPE.test(text), text).toBe(false);
+    for (const text of ['sig=abc', 'token: abc', '<Password>', '"secret":', "'pat'", 'client_secret%3d', 'the token exchange'])
+      expect(MAYBE_SECRET_SHAPE.test(text), text).toBe(true);
   });
 
   it('text without those words comes back unchanged (and the same string)', () => {

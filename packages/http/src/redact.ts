@@ -112,12 +112,15 @@ const WHOLE: readonly RegExp[] = [
 
 /**
  * A text none of whose substrings can match a shape above: every pattern needs one of these words
- * (a scheme, `code=`, a JWT's `eyJ`, a client secret's `Q~`, or a secret field name; case-insensitive,
- * so a superset of what the patterns match). Almost all service text (names, ids, messages) has none,
- * and one scan for them is much cheaper than running every pattern (an audit redacts ~20 strings per
- * finding). A test checks that every pattern's match contains one of them.
+ * (a scheme, `code=`, a JWT's `eyJ`, a client secret's `Q~`, or a secret field name followed by what
+ * the field patterns need after it — a quote, a backslash, `>`, whitespace, `=`, `:` or `%3D`/`%3A`;
+ * case-insensitive, so a superset of what the patterns match). Almost all service and plan text
+ * (names, ids, messages) has none — `assignment`, `path` and `pipeline` contain `sig` and `pat` but
+ * not as a field — and one scan for them is much cheaper than running every pattern (an audit redacts
+ * ~20 strings per finding, a plan's table every cell). A test checks that every pattern's match
+ * contains one of them.
  */
-export const MAYBE_SECRET_SHAPE = new RegExp(`bearer|basic|code=|eyJ|Q~|${fieldAlternation}`, 'i');
+export const MAYBE_SECRET_SHAPE = new RegExp(`bearer|basic|code=|eyJ|Q~|(?:${fieldAlternation})(?:[\\s"'\\\\>=:]|%3[da])`, 'i');
 
 /** @internal Every shape {@link redact} replaces (for the test of {@link MAYBE_SECRET_SHAPE}); not exported by the package. */
 export const SECRET_SHAPES: readonly RegExp[] = [...KEEP_PREFIX, ...WHOLE];

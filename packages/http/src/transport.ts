@@ -4,7 +4,6 @@
  * `x-ms-client-request-id`; per attempt: authorization (a cached bearer token, or a PAT), the
  * attempt with its timeout, one log entry; then the shared retry rules. I/O is wrapped here, once.
  */
-import { randomUUID } from 'node:crypto';
 import { arch, release, type } from 'node:os';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import type { HttpClient, HttpMethods } from '@azure/core-rest-pipeline';
@@ -18,6 +17,7 @@ import { emit, type Logger, sanitizeUrl } from './logger';
 import { createNodeHttpClient, timeoutError } from './nodeHttp';
 import { type HttpAnswer, type HttpSend, sendOverFetch, sendOverHttpClient, sendOverNodeClient } from './pipelineAdapter';
 import { clip, redact } from './redact';
+import { newRequestId } from './requestId';
 import {
   decideRetry,
   isAbortError,
@@ -207,7 +207,7 @@ function retryingSender(config: TransportConfig, httpSend: HttpSend): Sender {
     // transportFromSender made this object for this request: filled in place, not copied.
     const headers = req.headers;
     headers['User-Agent'] = userAgent;
-    const requestId = (headers[requestIdHeader] ??= randomUUID());
+    const requestId = (headers[requestIdHeader] ??= newRequestId());
     const signal = req.abortSignal;
     // One request object for every attempt (its headers object is the one authorization fills in).
     const outgoing = { ...req, timeoutInMs };

@@ -35,6 +35,7 @@ import type { ConnectionReport } from './types';
 import type { WifClients } from './clients';
 import type { ObservedConnection } from './plan';
 import { KIND_ORDER } from './_kinds';
+import { monotonicMs } from '../_internal/monotonic';
 
 /**
  * Connections converged at once by default. 32 lets the seed's fleet of 43 connections finish in two
@@ -324,7 +325,7 @@ export async function finish(
 ): Promise<ConnectionReport> {
   const base = { key: c.key, project: c.project, name: c.name, timings: run.timings };
   const ordered = [...run.resources].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
-  const duration = (): number => Math.round(performance.now() - run.t0);
+  const duration = (): number => Math.round(monotonicMs() - run.t0);
   if (!error) {
     const changed = ordered.some((r) => r.outcome !== 'unchanged' && r.outcome !== 'reported');
     // `created` when the run made the connection's identity (its app), or, on a managed identity

@@ -22,6 +22,7 @@ import type { ApplyReport, ConnectionReport } from './types';
 import type { WifClients } from './clients';
 import { type ConnectionPlan, type ObservedConnection, type Plan, planConnectionObserved } from './plan';
 import type { OrphanReport, PlannedResource } from './types';
+import { monotonicMs } from '../_internal/monotonic';
 
 const describe = (r: PlannedResource): string => `${r.kind} ${r.name}`;
 const fact = (r: PlannedResource): string => JSON.stringify([r.action, r.id ?? null, r.changes.map((c) => [c.field, c.from, c.to])]);
@@ -73,7 +74,7 @@ export function executePlan(clients: WifClients, p: Plan, options: ExecuteOption
     const checked = checkResolvedSpec(p.spec);
     if (checked.isErr()) return errAsync(checked.error);
   }
-  const started = performance.now();
+  const started = monotonicMs();
   const byKey = new Map(p.spec.connections.map((c) => [c.key, c]));
   const hash = options.madeHere === true ? p.specHash : specHash(p.spec);
 
@@ -141,7 +142,7 @@ export function executePlan(clients: WifClients, p: Plan, options: ExecuteOption
               },
         );
       }
-      return summarize(p.organization, connections, orphans, performance.now() - started);
+      return summarize(p.organization, connections, orphans, monotonicMs() - started);
     })(),
   );
 }

@@ -5,6 +5,7 @@ import type { Outcome } from '../types';
 import type { ApplyOptions } from './types';
 import type { CreatedResource } from './_rollback';
 import type { AppliedResource, DriftKind, StepTiming } from './types';
+import { monotonicMs } from '../_internal/monotonic';
 
 /** Options of the engine: apply's, plus what `sync` adds. */
 export interface EngineOptions extends ApplyOptions {
@@ -29,18 +30,18 @@ export const driftOf = (outcome: Outcome): { drift?: DriftKind } =>
 
 /** One connection's run: timings, resources, and what it created (for rollback). */
 export class Run {
-  readonly t0 = performance.now();
+  readonly t0 = monotonicMs();
   readonly timings: StepTiming[] = [];
   readonly resources: AppliedResource[] = [];
   readonly created: CreatedResource[] = [];
 
   timed<T, E>(step: string, work: () => ResultAsync<T, E>): ResultAsync<T, E> {
-    const start = performance.now();
+    const start = monotonicMs();
     const done = (failed: boolean): void => {
       this.timings.push({
         step: failed ? `${step} (failed)` : step,
         startedAtInMs: Math.round(start - this.t0),
-        durationInMs: Math.round(performance.now() - start),
+        durationInMs: Math.round(monotonicMs() - start),
       });
     };
     // One `then` for both outcomes (not `map` + `mapErr`: docs/decisions/028-i15-fleetcpu-cheap-result-chains.md).
