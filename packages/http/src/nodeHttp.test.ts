@@ -115,7 +115,7 @@ describe('createNodeHttpClient', () => {
   });
 });
 
-describe('the bytes on the wire (headers handed to Node as a list where that changes nothing, decision 028)', () => {
+describe('the bytes on the wire (headers handed to Node as a list where that changes nothing)', () => {
   /** A server that records each request's head as it arrived and answers `{}`, keeping the connection open. */
   async function recorder(): Promise<{ url: string; heads: string[]; close(): void }> {
     const heads: string[] = [];

@@ -204,8 +204,10 @@ const NO_BODY_FRAMING = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE']);
  * `undefined` when the list would not put the same bytes on the wire as the object: a `Host` of
  * the caller's own, or two names differing only in case (the object keeps the last; a list sends
  * both). Node stores a list as it is (one header block, each name and value validated as for the
- * object) instead of one `setHeader` per name: ~10 of ~64 µs per request in a loop (decision 028). The caller sends a list only when Node would add no body framing of its own: a body with
- * its `Content-Length`, or a method in {@link NO_BODY_FRAMING}. @internal
+ * object) instead of one `setHeader` per name: ~10 of ~64 µs per request in a loop
+ * (docs/decisions/028-i15-fleetcpu-cheap-result-chains.md). The caller sends a list only when Node
+ * would add no body framing of its own: a body with its `Content-Length`, or a method in
+ * {@link NO_BODY_FRAMING}. @internal
  */
 export function headerList(headers: Readonly<Record<string, string>>, host: string): string[] | undefined {
   const names = Object.keys(headers);
