@@ -117,7 +117,7 @@ function suppressSignInRedirect(inner: Transport): Transport {
     service: inner.service,
     baseUrl: inner.baseUrl,
     send: (spec) => inner.send(withHeader(spec)).andThen((res) => (res.status === 203 ? err(signInPage(spec.operation)) : ok(res))),
-    // One `then` for both outcomes (not `andThen` + `orElse`: docs/decisions/028-i15-fleetcpu-cheap-result-chains.md).
+    // One `then` for both outcomes (not `andThen` + `orElse`: docs/decisions/029-cheap-result-chains.md).
     sendJson: (spec, schema) =>
       settled(inner.sendJson(withHeader(spec), schema), (r) =>
         r.isOk()

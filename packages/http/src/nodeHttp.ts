@@ -205,7 +205,7 @@ const NO_BODY_FRAMING = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE']);
  * the caller's own, or two names differing only in case (the object keeps the last; a list sends
  * both). Node stores a list as it is (one header block, each name and value validated as for the
  * object) instead of one `setHeader` per name: ~10 of ~64 µs per request in a loop
- * (docs/decisions/028-i15-fleetcpu-cheap-result-chains.md). The caller sends a list only when Node
+ * (docs/decisions/029-cheap-result-chains.md). The caller sends a list only when Node
  * would add no body framing of its own: a body with its `Content-Length`, or a method in
  * {@link NO_BODY_FRAMING}. @internal
  */

@@ -2,7 +2,7 @@
  * A cheap form of neverthrow's `ResultAsync.mapErr` and `orElse` (and of `map` + `mapErr`) for
  * paths every request takes. Those wrap each call in an `__awaiter` generator with three promises
  * of their own (neverthrow 8's compiled output); `andThen` and the helper below attach one `then`.
- * Same results, fewer microtasks and allocations (docs/decisions/028-i15-fleetcpu-cheap-result-chains.md).
+ * Same results, fewer microtasks and allocations (docs/decisions/029-cheap-result-chains.md).
  * A synchronous `map(f)` is `andThen((v) => ok(f(v)))`.
  */
 import { type Result, ResultAsync } from 'neverthrow';

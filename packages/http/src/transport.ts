@@ -145,7 +145,7 @@ function authorizer(auth: TransportAuth): Authorize | undefined {
   const authorization = (token: AccessToken): string =>
     last?.token === token ? last.header : (last = { token, header: `Bearer ${token.token}` }).header;
   return (headers, signal, claims) => {
-    // A cached token is set at once: no promise per attempt (docs/decisions/028-i15-fleetcpu-cheap-result-chains.md).
+    // A cached token is set at once: no promise per attempt (docs/decisions/029-cheap-result-chains.md).
     const cached = claims ? undefined : tokens.current();
     if (cached) {
       headers['Authorization'] = authorization(cached);

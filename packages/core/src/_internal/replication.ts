@@ -26,7 +26,7 @@ export function retryThroughReplication<T, E extends { kind: string }>(
   const cap = options?.maxDelayInMs ?? DEFAULTS.maxDelayInMs;
   type Failure = E | { kind: 'Aborted'; message: string };
   const loop = (n: number): ResultAsync<T, Failure> =>
-    // `settled`, not `orElse`: one `then` per attempt (docs/decisions/028-i15-fleetcpu-cheap-result-chains.md).
+    // `settled`, not `orElse`: one `then` per attempt (docs/decisions/029-cheap-result-chains.md).
     settled(attempt(), (r): Result<T, Failure> | ResultAsync<T, Failure> => {
       if (r.isOk()) return r;
       const error = r.error;

@@ -44,7 +44,7 @@ export class Run {
         durationInMs: Math.round(monotonicMs() - start),
       });
     };
-    // One `then` for both outcomes (not `map` + `mapErr`: docs/decisions/028-i15-fleetcpu-cheap-result-chains.md).
+    // One `then` for both outcomes (not `map` + `mapErr`: docs/decisions/029-cheap-result-chains.md).
     return settled(work(), (r) => {
       done(r.isErr());
       return r;
