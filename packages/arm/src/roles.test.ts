@@ -20,6 +20,11 @@ describe('roleAssignmentName', () => {
     expect(roleAssignmentName(SCOPE, SP, CONTRIBUTOR)).toMatch(V5_GUID);
   });
 
+  it('stays the name earlier versions computed, so that a re-run finds the assignment it made', () => {
+    // Pinned from 7606120 (createHash); the name is what apply reads and writes by.
+    expect(roleAssignmentName(SCOPE, SP, CONTRIBUTOR)).toBe('fdb19771-641e-5525-af9f-868cefff97ef');
+  });
+
   it('is deterministic', () => {
     expect(roleAssignmentName(SCOPE, SP, CONTRIBUTOR)).toBe(roleAssignmentName(SCOPE, SP, CONTRIBUTOR));
   });

@@ -92,7 +92,7 @@ export function roleAssignmentName(scope: string, principalId: string, roleGuid:
   const normalisedScope = parsed.isOk() ? parsed.value.scope : scope.trim();
   const role = roleDefinitionGuid(roleGuid) ?? roleGuid.trim();
   const name = [normalisedScope, principalId.trim(), role].join('|').toLowerCase();
-  const hash = nodeCrypto().createHash('sha1').update(ASSIGNMENT_NAMESPACE).update(name, 'utf8').digest();
+  const hash = sha1(Buffer.concat([ASSIGNMENT_NAMESPACE, Buffer.from(name, 'utf8')]));
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
@@ -107,6 +107,13 @@ let crypto: NodeCrypto | undefined;
  * node:crypto (~10 ms) before a `wif` run's first request delayed it (docs/performance.md); by the
  * time a name is computed, the rest of the SDK has loaded it anyway.
  */
+function sha1(data: Buffer): Buffer {
+  const c = nodeCrypto();
+  // The one-shot `hash` (Node >= 21.7) costs a few µs; `createHash` makes and frees a hash object
+  // (~20 µs), and a plan computes a name per role of every connection.
+  return typeof c.hash === 'function' ? c.hash('sha1', data, 'buffer') : c.createHash('sha1').update(data).digest();
+}
+
 function nodeCrypto(): NodeCrypto {
   if (!crypto) {
     const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;

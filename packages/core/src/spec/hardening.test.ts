@@ -55,6 +55,21 @@ describe('spec strings refuse control and format characters', () => {
   });
 });
 
+describe('a loaded spec', () => {
+  it('is frozen to the last array, so that checking it again can be skipped; a copy is checked in full', () => {
+    const good = loadSpec(spec({ shareWith: ['other'] }))._unsafeUnwrap();
+    const c = good.connections[0]!;
+    for (const part of [good, good.connections, c, c.roles, c.roles[0], c.shareWith]) expect(Object.isFrozen(part)).toBe(true);
+    expect(() => {
+      (c.roles as unknown as unknown[]).push('Owner');
+    }).toThrow(TypeError);
+    expect(checkResolvedSpec(good)._unsafeUnwrap()).toBe(good);
+    // The same content in objects the loader did not make: checked, and a bad value still refused.
+    const copy: ResolvedSpec = { ...good, connections: [{ ...c, name: 'sc,a' }] };
+    expect(checkResolvedSpec(copy)._unsafeUnwrapErr().problems[0]!.path).toBe('connections[0].name');
+  });
+});
+
 describe('YAML', () => {
   it('refuses tags YAML does not define', () => {
     for (const tag of ['!note', '!evil']) {
