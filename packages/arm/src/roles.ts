@@ -107,11 +107,9 @@ let crypto: NodeCrypto | undefined;
  * node:crypto (~10 ms) before a `wif` run's first request delayed it (docs/performance.md); by the
  * time a name is computed, the rest of the SDK has loaded it anyway.
  */
+/** SHA-1 with the one-shot `crypto.hash` (Node >= 21.7): a few µs, where `createHash` took ~20 µs a name. */
 function sha1(data: Buffer): Buffer {
-  const c = nodeCrypto();
-  // The one-shot `hash` (Node >= 21.7) costs a few µs; `createHash` makes and frees a hash object
-  // (~20 µs), and a plan computes a name per role of every connection.
-  return typeof c.hash === 'function' ? c.hash('sha1', data, 'buffer') : c.createHash('sha1').update(data).digest();
+  return nodeCrypto().hash('sha1', data, 'buffer');
 }
 
 function nodeCrypto(): NodeCrypto {
