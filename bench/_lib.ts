@@ -250,3 +250,12 @@ export async function runCli(
     ...(cpuInMs !== undefined ? { cpuInMs } : {}),
   };
 }
+
+/** The dependency graph apply follows for one fresh connection, level by level. */
+export const CRITICAL_PATH = [
+  "GET applications(uniqueName='…')  ∥  GET projects/{project}",
+  "PATCH applications(uniqueName='…') (create)  ∥  GET serviceendpoint/endpoints?endpointNames=…",
+  'POST servicePrincipals  ∥  POST serviceendpoint/endpoints',
+  'PUT roleAssignments/{name}  ∥  POST federatedIdentityCredentials',
+  'verify: GET serviceendpoint/endpoints/{id}  ∥  GET applications/{id}  ∥  GET federatedIdentityCredentials',
+];
