@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { apply, DEFAULT_APPLY_CONCURRENCY, loadSpec, type ResolvedSpec } from '@wif/core';
 import { auditOrganization } from '@wif/core/audit';
 import { azPerCallInMs, cliAuditScale, cliFleet, cliIdentityAudit, cliOneConnection, mb } from './cli';
+import { signInSection } from './signin';
 import { startupSection } from './startup';
 import {
   benchSpec,
@@ -356,6 +357,8 @@ const SECTIONS: readonly Section[] = [
       ctx.oneInMs = (await oneConnection()).medianInMs;
     },
   },
+  // A credential that takes a while per token, as users' do (bench/signin.ts).
+  { name: 'signin', run: (_ctx, o) => signInSection(o, QUICK ? 1 : 3) },
   {
     name: 'fleet',
     run: async (ctx) => {

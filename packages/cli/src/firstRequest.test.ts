@@ -19,6 +19,24 @@ vi.mock('@wif/core', async (importOriginal) => {
   return importOriginal();
 });
 
+// Every token the run's credential is asked for, by service (the emulator's credential, counted).
+vi.mock('@wif/testing/credential', async (importOriginal) => {
+  const original = await importOriginal<typeof import('@wif/testing/credential')>();
+  return {
+    ...original,
+    createTestCredential: (...args: Parameters<typeof original.createTestCredential>) => {
+      const inner = original.createTestCredential(...args);
+      return Object.assign(Object.create(inner) as typeof inner, {
+        getToken: (scope: string | string[], options?: Parameters<typeof inner.getToken>[1]) => {
+          const s = String(scope);
+          events.push(`token ${/graph/.test(s) ? 'graph' : /management/.test(s) ? 'arm' : 'devops'}`);
+          return inner.getToken(scope, options);
+        },
+      });
+    },
+  };
+});
+
 const onRequest = (message: unknown): void => {
   const { request } = message as { request: { method: string; path: string } };
   events.push(`${request.method} ${request.path.split('?')[0] ?? ''}`);
@@ -58,6 +76,17 @@ describe('the first request, sent while the SDK loads', () => {
     expect(check).toBeGreaterThanOrEqual(0);
     expect(root).toBeGreaterThan(check);
     expect(r.ops.filter((o) => o === 'GET connectionData.get')).toHaveLength(1);
+  });
+
+  it("wif plan asks for each token once, all of them before the plan's first read (while the check is in flight)", async () => {
+    events.length = 0;
+    const r = await wif(['plan', '-c', await specFile('tokens')]);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    const tokens = events.filter((e) => e.startsWith('token '));
+    expect([...tokens].sort()).toEqual(['token arm', 'token devops', 'token graph']);
+    const firstRead = events.findIndex((e) => e.endsWith('/_apis/projects/platform'));
+    expect(firstRead).toBeGreaterThan(0);
+    for (const t of tokens) expect(events.indexOf(t)).toBeLessThan(firstRead);
   });
 
   it("the spec's warnings are printed once, as the command reads the spec", async () => {

@@ -324,6 +324,12 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       // What the check reads (who the caller is) is the run's: the preflight and governance do not read it again.
       const check = early ?? sendCheck(core, options_, io);
       const clients = core.createClients({ ...options_, sameCaller: check.accessClients });
+      // Every service's first token now, while the check is in flight, rather than each when its
+      // service's first request needs it: `az login`'s credential runs `az` for each (~0.5–1 s), and
+      // the plan's reads, the preflight and Graph's token claims would wait for them one after the
+      // other (docs/decisions/031-every-token-asked-for-once-and-early.md). The check's own Azure
+      // DevOps token is shared, not asked for again.
+      if (SPEC_COMMANDS.has(command)) core.prefetchTokens(clients, io.abortSignal ? { abortSignal: io.abortSignal } : {});
       const checked = await check.checked;
       if (checked.isErr() && checked.error.kind !== 'Aborted') return err(preflightError(checked.error, global.emulator));
       return ok(clients);

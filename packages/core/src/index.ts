@@ -88,7 +88,7 @@ export {
   fetchOverHttpClient,
 } from '@wif/http';
 export { checkAccess, type CheckAccessError, type OrganizationNotFoundError } from './preflight';
-export { createAccessClients } from './workflows/_devopsClient';
+export { createAccessClients, prefetchTokens, type TokenService } from './workflows/_devopsClient';
 export * from './exchange/index';
 export * from './preflight/index';
 export type { IdentitySpec, ChecksSpec, SecuritySpec, CheckDay } from './spec/governance';

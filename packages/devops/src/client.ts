@@ -1,5 +1,6 @@
 import {
   CLOUDS,
+  createTokenCaches,
   createTransport,
   type DevOpsCredential,
   httpError,
@@ -76,8 +77,11 @@ export function createDevOpsClient(options: DevOpsClientOptions): DevOpsClient {
     ? { kind: 'pat', credential }
     : { kind: 'bearer', credential, scope: scope ?? CLOUDS.AzureCloud.devopsScope };
   const base = (endpoint ?? CLOUDS.AzureCloud.devops).replace(/\/+$/, '');
+  // One token cache for both endpoints (same credential, same scope): the credential is asked once.
+  const tokens = transportOptions.tokens ?? createTokenCaches();
   const transport = createTransport({
     ...transportOptions,
+    tokens,
     service: 'devops',
     baseUrl: `${base}/${encodeURIComponent(organization)}`,
     auth,
@@ -89,6 +93,7 @@ export function createDevOpsClient(options: DevOpsClientOptions): DevOpsClient {
   );
   const identities = createTransport({
     ...transportOptions,
+    tokens,
     service: 'devops',
     baseUrl: `${identitiesBase}/${encodeURIComponent(organization)}`,
     auth,

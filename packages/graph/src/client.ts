@@ -9,6 +9,7 @@ import {
   type AbortedError,
   type AuthenticationError,
   type CloudName,
+  createTokenCaches,
   createTransport,
   resolveEndpoints,
   type Transport,
@@ -64,6 +65,14 @@ export interface GraphClient {
 export function createGraphClient(options: GraphClientOptions): GraphClient {
   const endpoints = resolveEndpoints(options.cloud, options.endpoint ? { graph: options.endpoint } : {});
   const scope = options.scope ?? endpoints.graphScope;
+  // The transport's token cache, which `accessTokenClaims` reads too: the credential is asked once
+  // (a credential that runs `az` takes ~1 s a token).
+  const tokens = options.tokens ?? createTokenCaches();
+  const cache = tokens.cacheFor(options.credential, scope, { enableCae: false });
+  // readAccessTokenClaims passes the caller's AbortSignal on (GraphRequestOptions), never another kind.
+  const cached: TokenCredential = {
+    getToken: (_scope, o) => cache.getToken(o?.abortSignal ? { abortSignal: o.abortSignal as AbortSignal } : {}),
+  };
   const transport = createTransport({
     service: 'graph',
     baseUrl: endpoints.graph,
@@ -77,9 +86,10 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     ...(options.timeoutInMs !== undefined ? { timeoutInMs: options.timeoutInMs } : {}),
     ...(options.httpClient ? { httpClient: options.httpClient } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    tokens,
   });
   return Object.freeze({
     transport,
-    accessTokenClaims: (o: GraphRequestOptions = {}) => readAccessTokenClaims(options.credential, scope, o),
+    accessTokenClaims: (o: GraphRequestOptions = {}) => readAccessTokenClaims(cached, scope, o),
   });
 }

@@ -74,5 +74,12 @@ export {
   headerOf,
   timeoutReasonOf,
 } from './nodeHttp';
-export { type TokenCache, type TokenCacheOptions, type TokenRequestOptions, createTokenCache } from './tokenCache';
+export {
+  type TokenCache,
+  type TokenCacheOptions,
+  type TokenCaches,
+  type TokenRequestOptions,
+  createTokenCache,
+  createTokenCaches,
+} from './tokenCache';
 export { trustingHttpClient } from './trust';

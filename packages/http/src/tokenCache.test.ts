@@ -1,6 +1,6 @@
 import type { AccessToken, GetTokenOptions } from '@azure/core-auth';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { claimsFromChallenge, createTokenCache } from './tokenCache';
+import { claimsFromChallenge, createTokenCache, createTokenCaches } from './tokenCache';
 
 const HOUR = 3_600_000;
 
@@ -156,6 +156,81 @@ describe('createTokenCache', () => {
     fail = false;
     expect((await cache.getToken()).token).toBe('good-0123456789');
     expect(credential.getToken).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('createTokenCaches', () => {
+  it('gives one cache per credential, scope and CAE setting, so the credential is asked once for all who share it', async () => {
+    const a = counting();
+    const b = counting();
+    const caches = createTokenCaches();
+    const first = caches.cacheFor(a.credential, 's/.default', { enableCae: true });
+    expect(caches.cacheFor(a.credential, 's/.default', { enableCae: true })).toBe(first);
+    expect(caches.cacheFor(a.credential, 's/.default')).not.toBe(first);
+    expect(caches.cacheFor(a.credential, 't/.default', { enableCae: true })).not.toBe(first);
+    expect(caches.cacheFor(b.credential, 's/.default', { enableCae: true })).not.toBe(first);
+    const both = Promise.all([first.getToken(), caches.cacheFor(a.credential, 's/.default', { enableCae: true }).getToken()]);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(new Set((await both).map((t) => t.token)).size).toBe(1);
+    expect(a.calls).toHaveLength(1);
+    expect(b.calls).toHaveLength(0);
+  });
+
+  it('prefetch asks each cache (of the scopes named) for a token at once; the requests then take it without asking again', async () => {
+    const { credential, calls } = counting(HOUR, 500);
+    const caches = createTokenCaches();
+    const graph = caches.cacheFor(credential, 'graph/.default');
+    const arm = caches.cacheFor(credential, 'arm/.default', { enableCae: true });
+    const other = caches.cacheFor(credential, 'other/.default');
+    caches.prefetch({ scopes: ['graph/.default', 'arm/.default'] });
+    expect(calls).toHaveLength(2);
+    expect(calls.map((c) => c.enableCae === true)).toEqual([false, true]);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(graph.current()?.token).toBe('tok-1-0123456789');
+    expect(arm.current()?.token).toBe('tok-2-0123456789');
+    expect(other.current()).toBeUndefined();
+    await graph.getToken();
+    caches.prefetch({ scopes: ['graph/.default'] });
+    expect(calls).toHaveLength(2);
+  });
+
+  it('prefetch leaves no failure behind: nothing unhandled, and the next getToken asks the credential again', async () => {
+    let n = 0;
+    const credential = {
+      getToken: (): Promise<AccessToken> =>
+        ++n === 1
+          ? Promise.reject(new Error('not signed in'))
+          : Promise.resolve({ token: 'tok-later-0123456789', expiresOnTimestamp: Date.now() + HOUR }),
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => {
+      unhandled.push(e);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const caches = createTokenCaches();
+      const cache = caches.cacheFor(credential, 's/.default');
+      caches.prefetch();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(cache.current()).toBeUndefined();
+      expect((await cache.getToken()).token).toBe('tok-later-0123456789');
+      expect(n).toBe(2);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('prefetch is withdrawn by its abort signal when nobody else waits for the token', async () => {
+    const { credential, calls } = counting(HOUR, 1_000);
+    const caches = createTokenCaches();
+    caches.cacheFor(credential, 's/.default');
+    const controller = new AbortController();
+    caches.prefetch({ abortSignal: controller.signal });
+    expect(calls).toHaveLength(1);
+    controller.abort();
+    expect(calls[0]!.abortSignal?.aborted).toBe(true);
   });
 });
 

@@ -143,6 +143,56 @@ export function createTokenCache(credential: TokenCredential, scope: string, opt
   };
 }
 
+/** Token caches that several transports share; see {@link createTokenCaches}. */
+export interface TokenCaches {
+  /**
+   * The cache for `credential` and `scope` with these options: made on first use, the same one
+   * afterwards (per credential object, scope and `enableCae`).
+   */
+  cacheFor(credential: TokenCredential, scope: string, options?: TokenCacheOptions): TokenCache;
+  /**
+   * Asks every cache made so far (only those of `scopes`, when given) for a token now, all at once,
+   * and returns without waiting. A request made meanwhile waits for that fetch and takes its result,
+   * a failure included; a failure is not kept, so later requests ask the credential again.
+   * `abortSignal` withdraws these requests (a token fetch another caller also waits for goes on).
+   */
+  prefetch(options?: { readonly scopes?: readonly string[]; readonly abortSignal?: AbortSignal }): void;
+}
+
+/**
+ * Token caches shared by the transports of a set of clients: each credential is asked once per
+ * scope, however many transports use it. A credential such as `AzureCliCredential` keeps no token
+ * of its own and runs `az` for every `getToken` (~0.5–1 s); without sharing, a second transport of
+ * the same scope (Azure DevOps' identities endpoint, a client made for a fast access check) would
+ * ask again. {@link TokenCaches.prefetch} starts every scope's first token at once, before the
+ * requests that need them.
+ */
+export function createTokenCaches(): TokenCaches {
+  const byCredential = new WeakMap<TokenCredential, Map<string, TokenCache>>();
+  const made: { readonly scope: string; readonly cache: TokenCache }[] = [];
+  return {
+    cacheFor(credential, scope, options = {}) {
+      let caches = byCredential.get(credential);
+      if (!caches) byCredential.set(credential, (caches = new Map<string, TokenCache>()));
+      const key = `${options.enableCae ? 'cae' : 'plain'} ${scope}`;
+      let cache = caches.get(key);
+      if (!cache) {
+        cache = createTokenCache(credential, scope, options);
+        caches.set(key, cache);
+        made.push({ scope, cache });
+      }
+      return cache;
+    },
+    prefetch(options = {}) {
+      for (const { scope, cache } of made) {
+        if (options.scopes && !options.scopes.includes(scope)) continue;
+        if (cache.current()) continue;
+        cache.getToken(options.abortSignal ? { abortSignal: options.abortSignal } : {}).catch(() => undefined);
+      }
+    },
+  };
+}
+
 /**
  * The claims of a Continuous Access Evaluation challenge (a 401 whose `WWW-Authenticate` has
  * `error="insufficient_claims"` and base64 `claims`), decoded; `undefined` for any other answer.

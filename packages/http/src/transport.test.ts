@@ -1,7 +1,7 @@
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { useContractServer } from '@wif/testing/vitest';
-import { createTransport, PersonalAccessTokenCredential } from './index';
+import { createTokenCaches, createTransport, PersonalAccessTokenCredential } from './index';
 import * as z from 'zod';
 
 const { server } = useContractServer();
@@ -185,6 +185,38 @@ describe('transport', () => {
     expect((await t.send({ method: 'GET', path: '/cae', operation: 'GET cae' })).isOk()).toBe(true);
     expect(asked).toEqual([undefined, claims]);
     expect(auths).toEqual(['Bearer first-token-0123456789', 'Bearer first-token-0123456789', 'Bearer fresh-token-0123456789']);
+  });
+
+  it('transports given the same token caches ask the credential once per scope; without them, each asks', async () => {
+    const asked: string[] = [];
+    const slow = {
+      async getToken(scope: string | string[]) {
+        asked.push(String(scope));
+        return { token: `tok-${asked.length}-0123456789`, expiresOnTimestamp: Date.now() + 3_600_000 };
+      },
+    };
+    const seen: (string | null)[] = [];
+    server.use(
+      http.get('https://management.azure.com/shared', ({ request }) => {
+        seen.push(request.headers.get('authorization'));
+        return HttpResponse.json({});
+      }),
+    );
+    const make = (tokens?: ReturnType<typeof createTokenCaches>) =>
+      createTransport({
+        service: 'arm',
+        baseUrl: 'https://management.azure.com',
+        auth: { kind: 'bearer', credential: slow, scope: 'https://management.azure.com/.default' },
+        ...(tokens ? { tokens } : {}),
+        ...fast,
+      });
+    const tokens = createTokenCaches();
+    for (const t of [make(tokens), make(tokens)])
+      expect((await t.send({ method: 'GET', path: '/shared', operation: 'GET shared' })).isOk()).toBe(true);
+    expect(asked).toEqual(['https://management.azure.com/.default']);
+    expect(seen).toEqual(['Bearer tok-1-0123456789', 'Bearer tok-1-0123456789']);
+    for (const t of [make(), make()]) expect((await t.send({ method: 'GET', path: '/shared', operation: 'GET shared' })).isOk()).toBe(true);
+    expect(asked).toHaveLength(3);
   });
 
   it('sends each request its own request id, and the token the cache holds now (a refreshed one once it landed)', async () => {

@@ -29,7 +29,7 @@ import {
   sleep,
   backoffDelay,
 } from './retry';
-import { claimsFromChallenge, createTokenCache } from './tokenCache';
+import { claimsFromChallenge, createTokenCache, type TokenCaches } from './tokenCache';
 
 /** Options every service client takes. */
 export interface TransportOptions {
@@ -47,6 +47,11 @@ export interface TransportOptions {
   readonly userAgentPrefix?: string;
   /** Per-attempt timeout. Default 60 000 ms; 0 disables it. */
   readonly timeoutInMs?: number;
+  /**
+   * Token caches shared with other transports ({@link createTokenCaches}): a credential is then
+   * asked once per scope for all of them. Default: a cache of this transport's own.
+   */
+  readonly tokens?: TokenCaches;
 }
 
 /** How requests authenticate. */
@@ -127,7 +132,7 @@ function userAgentOf(prefix: string | undefined): string {
 /** Sets the `Authorization` header of one attempt; `claims` asks for a new token after a challenge. */
 type Authorize = (headers: Record<string, string>, signal: AbortSignal | undefined, claims?: string) => Promise<void> | undefined;
 
-function authorizer(auth: TransportAuth): Authorize | undefined {
+function authorizer(auth: TransportAuth, shared: TokenCaches | undefined): Authorize | undefined {
   if (auth.kind === 'none') return undefined;
   if (auth.kind === 'pat') {
     // Only over https, or http to this machine: checkBaseUrl refuses anything else, and
@@ -139,7 +144,10 @@ function authorizer(auth: TransportAuth): Authorize | undefined {
     };
   }
   // The Azure SDKs ask ARM and Azure DevOps for CAE-capable tokens and answer claims challenges.
-  const tokens = createTokenCache(auth.credential, auth.scope, { enableCae: auth.enableCae ?? true });
+  const cacheOptions = { enableCae: auth.enableCae ?? true };
+  const tokens = shared
+    ? shared.cacheFor(auth.credential, auth.scope, cacheOptions)
+    : createTokenCache(auth.credential, auth.scope, cacheOptions);
   // The header of the token last sent, built once per token rather than once per attempt.
   let last: { token: AccessToken; header: string } | undefined;
   const authorization = (token: AccessToken): string =>
@@ -166,7 +174,7 @@ function retryingSender(config: TransportConfig, httpSend: HttpSend): Sender {
   const retry = resolveRetryOptions(config.retry);
   const timeoutInMs = config.timeoutInMs ?? 60_000;
   const userAgent = userAgentOf(config.userAgentPrefix);
-  const authorize = authorizer(config.auth);
+  const authorize = authorizer(config.auth, config.tokens);
   const requestIdHeader = config.requestIdHeader ?? 'x-ms-client-request-id';
 
   type Attempt = (req: SenderRequest & { readonly timeoutInMs: number }, requestId: string) => Promise<HttpAnswer>;

@@ -3,7 +3,7 @@ import { type ArmClient, createArmClient } from '@wif/arm';
 import type { DevOpsClient } from '@wif/devops';
 import { createGraphClient, type GraphClient } from '@wif/graph';
 import type { CloudName, DevOpsCredential, Endpoints, TransportOptions } from '@wif/http';
-import { devopsClientOf, endpointsOf, transportOf } from './_devopsClient';
+import { devopsClientOf, devopsScopeOf, endpointsOf, registerTokens, tokensFor, transportOf } from './_devopsClient';
 
 /** The three service clients every workflow takes. */
 export interface WifClients {
@@ -27,7 +27,8 @@ export interface CreateClientsOptions extends TransportOptions {
    * Clients made with the same `credential`, `devopsCredential`, organization and endpoints (for
    * instance, these are a copy with `retry: { maxRetries: 0 }` for a fast `checkAccess`): who
    * the caller is in Azure DevOps (`connectionData`, which the access check, the preflight and
-   * governance read) is then read once for both. Ignored when any of those differs.
+   * governance read) is then read once for both. Ignored when any of those differs. The sets also
+   * share their tokens: each credential object is asked once per scope for both.
    */
   readonly sameCaller?: Pick<WifClients, 'devops'>;
 }
@@ -45,13 +46,16 @@ export function createClients(options: CreateClientsOptions): WifClients {
   const endpoints = endpointsOf(options);
   const transport = transportOf(options);
   const httpClient = options.httpClient;
-  return {
+  // One token cache per credential and scope for the whole set (and with `sameCaller`'s set).
+  const tokens = tokensFor(options);
+  const clients = {
     graph: createGraphClient({
       credential: options.credential,
       endpoint: endpoints.graph,
       scope: endpoints.graphScope,
       ...transport,
       ...(httpClient ? { httpClient } : {}),
+      tokens,
     }),
     arm: createArmClient({
       credential: options.credential,
@@ -59,7 +63,10 @@ export function createClients(options: CreateClientsOptions): WifClients {
       scope: endpoints.armScope,
       ...transport,
       ...(httpClient ? { httpClient } : {}),
+      tokens,
     }),
-    devops: devopsClientOf(options, endpoints),
+    devops: devopsClientOf(options, endpoints, tokens),
   };
+  registerTokens(clients.devops, tokens, { graph: endpoints.graphScope, arm: endpoints.armScope, ...devopsScopeOf(options, endpoints) });
+  return clients;
 }

@@ -1,4 +1,4 @@
-import { loadFixture } from '@wif/testing';
+import { createTestCredential, loadFixture } from '@wif/testing';
 import { describe, expect, it } from 'vitest';
 import { ORG, testClient, useContractServer } from '../../test/server';
 import { securityRoleAssignmentListSchema } from '../schemas/securityRoles';
@@ -126,6 +126,22 @@ describe('searchIdentities', () => {
     const { client } = testClient({ endpoint: 'https://dev.azure.com/' });
     (await searchIdentities(client, 'General', 'Project Collection Valid Users'))._unsafeUnwrap();
     expect(seen[0]!.url.origin).toBe('https://vssps.dev.azure.com');
+  });
+
+  it('asks the credential once for a token that both endpoints (the organization and vssps) send', async () => {
+    const inner = createTestCredential();
+    let asked = 0;
+    const credential = {
+      getToken: (scope: string | string[], options?: Parameters<typeof inner.getToken>[1]) => {
+        asked++;
+        return inner.getToken(scope, options);
+      },
+    };
+    const { client } = testClient({ credential });
+    (await searchIdentities(client, 'General', 'Project Collection Valid Users'))._unsafeUnwrap();
+    (await listSecurityRoleAssignments(client, SERVICE_ENDPOINT_ROLE_SCOPE, RESOURCE)).isOk();
+    expect(seen.map((r) => r.url.origin)).toEqual(['https://vssps.dev.azure.com', 'https://dev.azure.com']);
+    expect(asked).toBe(1);
   });
 
   it('with another endpoint (the emulator) the identities go to that host', async () => {

@@ -37,6 +37,22 @@ describe('access token claims', () => {
     expect(urls).toEqual([]);
   });
 
+  it('reads the token the client sends: the credential is asked once for the claims and the requests', async () => {
+    const inner = createTestCredential({ objectId: '11111111-2222-4333-8444-555555555555' });
+    let asked = 0;
+    const credential = {
+      getToken: (scope: string | string[], options?: Parameters<typeof inner.getToken>[1]) => {
+        asked++;
+        return inner.getToken(scope, options);
+      },
+    };
+    const graph = createGraphClient({ credential });
+    expect((await graph.accessTokenClaims!())._unsafeUnwrap().oid).toBe('11111111-2222-4333-8444-555555555555');
+    expect((await getAuthorizationPolicy(graph)).isOk()).toBe(true);
+    expect((await graph.accessTokenClaims!()).isOk()).toBe(true);
+    expect(asked).toBe(1);
+  });
+
   it('tells an app-only token by idtyp and reads its roles and wids', () => {
     const token = makeTestToken('https://graph.microsoft.com/.default', {
       idtyp: 'app',
