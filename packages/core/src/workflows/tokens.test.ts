@@ -31,16 +31,21 @@ function counting(): { credential: TokenCredential; asked: string[] } {
   };
 }
 
-const SPEC = loadSpec(`
-organization: contoso
-tenantId: ${TEST_TENANT_ID}
-connections:
-  - project: platform
-    name: sc-web
-    app: ado-web
-    scope: /subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-web
-    roles: [Contributor]
-`)._unsafeUnwrap();
+/** One app-backed connection with one role: the run needs Graph, ARM and Azure DevOps. */
+const SPEC = loadSpec(
+  JSON.stringify({
+    organization: 'contoso',
+    tenantId: TEST_TENANT_ID,
+    connections: [
+      {
+        project: 'platform',
+        name: 'sc-tokens',
+        app: 'ado-tokens',
+        roles: [{ role: 'Reader', scope: '/subscriptions/11111111-2222-3333-4444-555555555555' }],
+      },
+    ],
+  }),
+)._unsafeUnwrap();
 
 describe('tokens: each credential asked once per scope, and early when asked to', () => {
   it('a run as the CLI makes it (access check, plan with its preflight, apply) asks once per scope', async () => {
