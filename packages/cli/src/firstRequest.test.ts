@@ -89,6 +89,19 @@ describe('the first request, sent while the SDK loads', () => {
     for (const t of tokens) expect(events.indexOf(t)).toBeLessThan(firstRead);
   });
 
+  it('wif audit asks for its Graph and ARM tokens as it starts, before its first Graph request, once each', async () => {
+    await wif(['apply', '-c', await specFile('audited'), '--yes']);
+    events.length = 0;
+    const r = await wif(['audit', '--json']);
+    expect(r.code, r.err).not.toBe(EXIT.usage);
+    const tokens = events.filter((e) => e.startsWith('token '));
+    expect([...tokens].sort()).toEqual(['token arm', 'token devops', 'token graph']);
+    // Before the walk's first Azure DevOps request, and so long before the first Graph request.
+    const walk = events.findIndex((e) => e.includes('/_apis/'));
+    expect(events.findIndex((e) => e.includes('/graph/'))).toBeGreaterThan(walk);
+    for (const t of tokens) expect(events.indexOf(t)).toBeLessThan(walk);
+  });
+
   it("the spec's warnings are printed once, as the command reads the spec", async () => {
     const r = await wif(['plan', '-c', await specFile('warned', '%YAML 1.3\n---\n')]);
     expect(r.code, r.err).toBe(EXIT.ok);

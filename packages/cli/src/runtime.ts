@@ -320,7 +320,14 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
         ...(httpClient ? { httpClient } : {}),
         ...(logger ? { logger } : {}),
       });
-      if (!checksAccess(io, command, options)) return ok(core.createClients(options_));
+      const prefetch = io.abortSignal ? { abortSignal: io.abortSignal } : {};
+      if (!checksAccess(io, command, options)) {
+        const clients = core.createClients(options_);
+        // An audit reads Graph and ARM for its identity checks once its Azure DevOps walk finds
+        // connections: their tokens too, while the walk runs (decision 031).
+        if (command === 'audit') core.prefetchTokens(clients, prefetch);
+        return ok(clients);
+      }
       // What the check reads (who the caller is) is the run's: the preflight and governance do not read it again.
       const check = early ?? sendCheck(core, options_, io);
       const clients = core.createClients({ ...options_, sameCaller: check.accessClients });
@@ -329,7 +336,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       // the plan's reads, the preflight and Graph's token claims would wait for them one after the
       // other (docs/decisions/031-every-token-asked-for-once-and-early.md). The check's own Azure
       // DevOps token is shared, not asked for again.
-      if (SPEC_COMMANDS.has(command)) core.prefetchTokens(clients, io.abortSignal ? { abortSignal: io.abortSignal } : {});
+      if (SPEC_COMMANDS.has(command)) core.prefetchTokens(clients, prefetch);
       const checked = await check.checked;
       if (checked.isErr() && checked.error.kind !== 'Aborted') return err(preflightError(checked.error, global.emulator));
       return ok(clients);
