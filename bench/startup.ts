@@ -255,6 +255,21 @@ async function startRecorder(upstream: string, answerAfterInMs = 0): Promise<{ u
   };
 }
 
+/** The executable's chunk whose source map holds `@azure/identity`'s entry module, if it bundles it. */
+function identityChunk(): string | undefined {
+  const dir = join(root, 'packages', 'cli', 'dist', 'chunks');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs'))
+    .map((f) => join(dir, f))
+    .find((f) =>
+      existsSync(`${f}.map`)
+        ? (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources.some((x) =>
+            /@azure\/identity\/(src|dist\/esm)\/index\.(ts|js)$/.test(x),
+          )
+        : false,
+    );
+}
+
 function importTime(spec: string, from: string, runs = 7): number {
   const xs: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -541,8 +556,11 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
 
   // What each start-up lever pays, measured on its own (CPU of fresh processes, taking turns).
   const zb = await zodBundles();
+  const identity = identityChunk();
   const c = childCpu(
     {
+      identityModules: "await import('@azure/identity')",
+      identityChunk: identity ? `await import(${JSON.stringify(pathToFileURL(identity).href)})` : '0',
       bare: '0',
       zodNamed: `await import(${JSON.stringify(pathToFileURL(zb.named).href)})`,
       zodNamespace: `await import(${JSON.stringify(pathToFileURL(zb.namespace).href)})`,
@@ -666,6 +684,9 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
     `| the emulator's credential alone (\`@wif/testing/credential\`, not the whole fake) | ${ms(levers.testingAll)} | ${ms(levers.testingCredential)} | yes |`,
   );
   out(`| \`yaml\` on first use only (a JSON spec and table output never load it): importing it | ${ms(levers.yaml)} | not loaded | yes |`);
+  out(
+    `| \`@azure/identity\` and MSAL bundled into one lazily imported chunk (a real sign-in; \`--emulator\` never loads them; docs/decisions/032-the-executable-bundles-azure-identity.md): importing it, CPU beyond bare Node | ${ms(levers.identityModules)} (from node_modules: ~395 files) | ${identity ? ms(levers.identityChunk) : 'no such chunk'} (the chunk) | ${identity ? 'yes' : '—'} |`,
+  );
   out(
     `| \`@wif/core\` audit, migration and diagnose only for their commands: core as \`wif plan\` loads it | ${ms(levers.coreAll)} (all subpaths) | ${ms(levers.coreRoot)} (root + spec) | yes |`,
   );

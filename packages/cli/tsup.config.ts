@@ -25,9 +25,9 @@ export default defineConfig(
     },
     // The executable: ESM with a shebang. The workspace packages are bundled from their TypeScript
     // sources (the `@wif/source` condition), so dist/wif.mjs is self-contained and always matches the
-    // sources it was built from; `@azure/identity` stays external. Code splitting (dist/chunks/) keeps
-    // each command and the SDK in their own chunks, imported only when a command runs: `wif --help`
-    // and `wif --version` load none of them.
+    // sources it was built from; `@azure/identity` is bundled too (below). Code splitting
+    // (dist/chunks/) keeps each command and the SDK in their own chunks, imported only when a command
+    // runs: `wif --help` and `wif --version` load none of them.
     {
       entry: { wif: 'src/bin.ts' },
       // WIF_CLI_OUT_DIR: another place for the executable only (the benchmark's unminified copy).
@@ -49,7 +49,10 @@ export default defineConfig(
       },
       // neverthrow too: it has no `exports` map, so Node would load its CommonJS build through the
       // ESM-CommonJS bridge (a lexer pass over the file) at every start; bundled, esbuild takes its ES build.
-      noExternal: [/^@wif\//, 'neverthrow'],
+      // And `@azure/identity` with MSAL (the chunk a real sign-in loads, never `--emulator`): imported
+      // from node_modules it is 395 files and ~260 ms before a real run's first request; bundled, one
+      // lazily loaded chunk (docs/decisions/032-the-executable-bundles-azure-identity.md).
+      noExternal: [/^@wif\//, 'neverthrow', '@azure/identity'],
       // Built-ins required when first needed, never imported as ESM (see tsup.plugins.ts).
       removeNodeProtocol: false,
       esbuildPlugins: [lazyBuiltins, argsSuggesterOnly],

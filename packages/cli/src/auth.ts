@@ -1,6 +1,8 @@
 /**
- * Credentials the way Azure users already have them. `@azure/identity` costs 200–300 ms to import,
- * so it is loaded here, inside a command, never at startup.
+ * Credentials the way Azure users already have them. `@azure/identity` costs ~110 ms to import from
+ * the executable's chunk (200–300 ms from node_modules;
+ * docs/decisions/032-the-executable-bundles-azure-identity.md), so it is loaded here, inside a
+ * command, never at startup.
  *
  * - Entra (Graph, ARM, and Azure DevOps unless a PAT is used): `AzurePipelinesCredential` inside an
  *   Azure Pipelines job whose AzureCLI@2/AzurePowerShell@5 task exposes its WIF service connection

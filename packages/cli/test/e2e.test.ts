@@ -220,6 +220,49 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     }
   });
 
+  it('signs in with @azure/identity from its bundled chunk: nothing of it, nor of MSAL, is read from node_modules', async () => {
+    // The smoke test's refused sign-in: AzurePipelinesCredential, its OIDC request pointed at a plain-http
+    // port that @azure/identity refuses itself, so nothing leaves the machine and the library is proven to run.
+    const hook = join(dir, 'loaded-identity-hook.mjs');
+    await writeFile(
+      hook,
+      "import { registerHooks } from 'node:module'; import { writeFileSync } from 'node:fs';\n" +
+        'const loaded = []; registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });\n' +
+        "process.on('exit', () => writeFileSync(process.env.WIF_LOADED_FILE, loaded.join('\\n')));\n",
+    );
+    const file = join(dir, 'loaded-identity.txt');
+    const { WIF_EMULATOR_URL: _emulator, ...env } = process.env;
+    const r = await runProcess(
+      process.execPath,
+      ['--import', pathToFileURL(hook).href, WIF, 'plan', '-c', ENV_SET, '--devops-auth', 'entra', '--verbose'],
+      {
+        cwd: dir,
+        env: {
+          ...env,
+          NO_COLOR: '1',
+          WIF_LOADED_FILE: file,
+          AZURESUBSCRIPTION_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+          AZURESUBSCRIPTION_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
+          AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: '00000000-0000-0000-0000-000000000002',
+          SYSTEM_OIDCREQUESTURI: 'http://127.0.0.1:9/oidc',
+          SYSTEM_ACCESSTOKEN: 'not-a-token',
+        },
+        timeoutInMs: 60_000,
+      },
+    );
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toContain('auth: AzurePipelinesCredential');
+    expect(r.err).toMatch(/AuthenticationRequiredError|not signed in to Azure/);
+    const loaded = (await readFile(file, 'utf8')).split('\n');
+    expect(loaded.filter((u) => /node_modules\/@azure\/(identity|msal-)/.test(u))).toEqual([]);
+    const ours = loaded.filter((u) => u.startsWith(pathToFileURL(join(CLI_DIR, 'dist')).href));
+    const sources = await Promise.all(
+      ours.map(async (u) => (JSON.parse(await readFile(`${fileURLToPath(u)}.map`, 'utf8')) as { sources: string[] }).sources),
+    );
+    expect(sources.flat().some((s) => /@azure\/identity\//.test(s))).toBe(true);
+    expect(sources.flat().some((s) => /@azure\/msal-node\//.test(s))).toBe(true);
+  });
+
   it('verifies every connection by a real token exchange', async () => {
     const r = await wif('verify', '-c', ENV_SET, '--exchange', '--json');
     expect(r.code, r.out + r.err).toBe(0);
