@@ -99,6 +99,26 @@ function startEmulator(): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
+/**
+ * A module hook (Node >= 22.15) that writes every file the process loads to $WIF_LOADED_FILE at
+ * exit, in `dir`; returns the path to give `--import`.
+ */
+async function loadedHook(dir: string): Promise<string> {
+  const hook = join(dir, 'loaded-hook.mjs');
+  await writeFile(
+    hook,
+    "import { registerHooks } from 'node:module'; import { writeFileSync } from 'node:fs';\n" +
+      'const loaded = []; registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });\n' +
+      "process.on('exit', () => writeFileSync(process.env.WIF_LOADED_FILE, loaded.join('\\n')));\n",
+  );
+  return hook;
+}
+
+/** The sources a chunk of the executable holds, from its source map. */
+async function chunkSources(url: string): Promise<string[]> {
+  return (JSON.parse(await readFile(`${fileURLToPath(url)}.map`, 'utf8')) as { sources: string[] }).sources;
+}
+
 /** Stops a child and waits (bounded) for it to exit. */
 function stop(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null) return Promise.resolve();
@@ -187,16 +207,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
   });
 
   it('plans and applies without loading @azure/core-rest-pipeline, which the bundle keeps in a chunk of its own', async () => {
-    // Every file the process loads, written out at exit by a module hook (Node >= 22.15).
-    const hook = join(dir, 'loaded-hook.mjs');
-    await writeFile(
-      hook,
-      "import { registerHooks } from 'node:module'; import { writeFileSync } from 'node:fs';\n" +
-        'const loaded = []; registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });\n' +
-        "process.on('exit', () => writeFileSync(process.env.WIF_LOADED_FILE, loaded.join('\\n')));\n",
-    );
-    const chunkSources = async (url: string): Promise<string[]> =>
-      (JSON.parse(await readFile(`${fileURLToPath(url)}.map`, 'utf8')) as { sources: string[] }).sources;
+    const hook = await loadedHook(dir);
     const pipeline = (sources: string[]): boolean => sources.some((s) => /core-rest-pipeline|ts-http-runtime/.test(s));
     const chunks = join(CLI_DIR, 'dist', 'chunks');
     const all = (await readdir(chunks)).filter((f) => f.endsWith('.mjs')).map((f) => pathToFileURL(join(chunks, f)).href);
@@ -223,13 +234,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
   it('signs in with @azure/identity from its bundled chunk: nothing of it, nor of MSAL, is read from node_modules', async () => {
     // The smoke test's refused sign-in: AzurePipelinesCredential, its OIDC request pointed at a plain-http
     // port that @azure/identity refuses itself, so nothing leaves the machine and the library is proven to run.
-    const hook = join(dir, 'loaded-identity-hook.mjs');
-    await writeFile(
-      hook,
-      "import { registerHooks } from 'node:module'; import { writeFileSync } from 'node:fs';\n" +
-        'const loaded = []; registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });\n' +
-        "process.on('exit', () => writeFileSync(process.env.WIF_LOADED_FILE, loaded.join('\\n')));\n",
-    );
+    const hook = await loadedHook(dir);
     const file = join(dir, 'loaded-identity.txt');
     const { WIF_EMULATOR_URL: _emulator, ...env } = process.env;
     const r = await runProcess(
@@ -256,9 +261,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     const loaded = (await readFile(file, 'utf8')).split('\n');
     expect(loaded.filter((u) => /node_modules\/@azure\/(identity|msal-)/.test(u))).toEqual([]);
     const ours = loaded.filter((u) => u.startsWith(pathToFileURL(join(CLI_DIR, 'dist')).href));
-    const sources = await Promise.all(
-      ours.map(async (u) => (JSON.parse(await readFile(`${fileURLToPath(u)}.map`, 'utf8')) as { sources: string[] }).sources),
-    );
+    const sources = await Promise.all(ours.map(chunkSources));
     expect(sources.flat().some((s) => /@azure\/identity\//.test(s))).toBe(true);
     expect(sources.flat().some((s) => /@azure\/msal-node\//.test(s))).toBe(true);
   });
