@@ -86,6 +86,8 @@ export {
   type CloudName,
   trustingHttpClient,
   fetchOverHttpClient,
+  createTokenCaches,
+  type TokenCaches,
 } from '@wif/http';
 export { checkAccess, type CheckAccessError, type OrganizationNotFoundError } from './preflight';
 export { createAccessClients, prefetchTokens, type TokenService } from './workflows/_devopsClient';

@@ -33,13 +33,14 @@ export type TokenService = 'graph' | 'arm' | 'devops';
 const setTokens = new WeakMap<DevOpsClient, { readonly tokens: TokenCaches; readonly scopes: Partial<Record<TokenService, string>> }>();
 
 /**
- * The token caches for a new set of clients: those of `sameCaller` (a set made with the same
- * options, e.g. the access check's), so that each credential is asked once per scope for both sets;
- * else new ones. Caches are per credential object, so a set with other credentials shares nothing.
+ * The token caches for a new set of clients: the caller's (`tokens`), else those of `sameCaller` (a
+ * set made with the same options, e.g. the access check's), so that each credential is asked once
+ * per scope for both sets; else new ones. Caches are per credential object, so a set with other
+ * credentials shares nothing.
  */
-export function tokensFor(options: Pick<CreateClientsOptions, 'sameCaller'>): TokenCaches {
+export function tokensFor(options: Pick<CreateClientsOptions, 'sameCaller' | 'tokens'>): TokenCaches {
   const shared = options.sameCaller ? setTokens.get(options.sameCaller.devops) : undefined;
-  return shared?.tokens ?? createTokenCaches();
+  return options.tokens ?? shared?.tokens ?? createTokenCaches();
 }
 
 /** Remembers the token caches and scopes of the set whose Azure DevOps client is `devops`. */

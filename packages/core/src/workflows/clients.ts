@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { type ArmClient, createArmClient } from '@wif/arm';
 import type { DevOpsClient } from '@wif/devops';
 import { createGraphClient, type GraphClient } from '@wif/graph';
-import type { CloudName, DevOpsCredential, Endpoints, TransportOptions } from '@wif/http';
+import type { CloudName, DevOpsCredential, Endpoints, TokenCaches, TransportOptions } from '@wif/http';
 import { devopsClientOf, devopsScopeOf, endpointsOf, registerTokens, tokensFor, transportOf } from './_devopsClient';
 
 /** The three service clients every workflow takes. */
@@ -31,6 +31,12 @@ export interface CreateClientsOptions extends TransportOptions {
    * share their tokens: each credential object is asked once per scope for both.
    */
   readonly sameCaller?: Pick<WifClients, 'devops'>;
+  /**
+   * Token caches for the set (`createTokenCaches` of `@wif/http`); give the same to several sets
+   * and each credential object is asked once per scope for all of them. Default: `sameCaller`'s,
+   * else new ones for this set.
+   */
+  readonly tokens?: TokenCaches;
 }
 
 /**
@@ -46,7 +52,7 @@ export function createClients(options: CreateClientsOptions): WifClients {
   const endpoints = endpointsOf(options);
   const transport = transportOf(options);
   const httpClient = options.httpClient;
-  // One token cache per credential and scope for the whole set (and with `sameCaller`'s set).
+  // One token cache per credential and scope for the whole set (and with `sameCaller`'s set, or the caller's `tokens`).
   const tokens = tokensFor(options);
   const clients = {
     graph: createGraphClient({

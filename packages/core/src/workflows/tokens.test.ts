@@ -1,5 +1,5 @@
 import type { GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { PersonalAccessTokenCredential } from '@wif/http';
+import { createTokenCaches, PersonalAccessTokenCredential } from '@wif/http';
 import { createTestCredential, TEST_TENANT_ID } from '@wif/testing';
 import { useFake } from '@wif/testing/vitest';
 import { describe, expect, it } from 'vitest';
@@ -60,10 +60,13 @@ describe('tokens: each credential asked once per scope, and early when asked to'
     expect([...asked].sort()).toEqual([GRAPH, ARM, DEVOPS].sort());
   });
 
-  it('separate sets of clients do not share tokens', async () => {
+  it('separate sets of clients do not share tokens, unless they are given the same token caches', async () => {
     const { credential, asked } = counting();
     for (let i = 0; i < 2; i++) expect((await checkAccess(createClients({ ...clientOptions(), credential }))).isOk()).toBe(true);
     expect(asked).toEqual([DEVOPS, DEVOPS]);
+    const tokens = createTokenCaches();
+    for (let i = 0; i < 2; i++) expect((await checkAccess(createClients({ ...clientOptions(), credential, tokens }))).isOk()).toBe(true);
+    expect(asked).toEqual([DEVOPS, DEVOPS, DEVOPS]);
   });
 
   it('prefetchTokens asks for every service’s token at once, before any request; the run then asks for none', async () => {
