@@ -102,16 +102,16 @@ export function roleAssignmentName(scope: string, principalId: string, roleGuid:
 type NodeCrypto = typeof import('node:crypto');
 let crypto: NodeCrypto | undefined;
 
-/**
- * `node:crypto` on first use, not at import: the spec's validation imports this module, and loading
- * node:crypto (~10 ms) before a `wif` run's first request delayed it (docs/performance.md); by the
- * time a name is computed, the rest of the SDK has loaded it anyway.
- */
 /** SHA-1 with the one-shot `crypto.hash` (Node >= 21.7): a few µs, where `createHash` took ~20 µs a name. */
 function sha1(data: Buffer): Buffer {
   return nodeCrypto().hash('sha1', data, 'buffer');
 }
 
+/**
+ * `node:crypto` on first use, not at import: the spec's validation imports this module, and loading
+ * node:crypto (~10 ms) before a `wif` run's first request delayed it (docs/performance.md); by the
+ * time a name is computed, the rest of the SDK has loaded it anyway.
+ */
 function nodeCrypto(): NodeCrypto {
   if (!crypto) {
     const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;

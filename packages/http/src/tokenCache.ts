@@ -168,23 +168,20 @@ export interface TokenCaches {
  * requests that need them.
  */
 export function createTokenCaches(): TokenCaches {
-  const byCredential = new WeakMap<TokenCredential, Map<string, TokenCache>>();
-  const made: { readonly scope: string; readonly cache: TokenCache }[] = [];
+  type Made = { readonly scope: string; readonly cache: TokenCache };
+  // Per credential object, then per CAE setting and scope; kept while these caches are.
+  const byCredential = new Map<TokenCredential, Map<string, Made>>();
   return {
     cacheFor(credential, scope, options = {}) {
       let caches = byCredential.get(credential);
-      if (!caches) byCredential.set(credential, (caches = new Map<string, TokenCache>()));
+      if (!caches) byCredential.set(credential, (caches = new Map<string, Made>()));
       const key = `${options.enableCae ? 'cae' : 'plain'} ${scope}`;
-      let cache = caches.get(key);
-      if (!cache) {
-        cache = createTokenCache(credential, scope, options);
-        caches.set(key, cache);
-        made.push({ scope, cache });
-      }
-      return cache;
+      let made = caches.get(key);
+      if (!made) caches.set(key, (made = { scope, cache: createTokenCache(credential, scope, options) }));
+      return made.cache;
     },
     prefetch(options = {}) {
-      for (const { scope, cache } of made) {
+      for (const { scope, cache } of [...byCredential.values()].flatMap((caches) => [...caches.values()])) {
         if (options.scopes && !options.scopes.includes(scope)) continue;
         if (cache.current()) continue;
         cache.getToken(options.abortSignal ? { abortSignal: options.abortSignal } : {}).catch(() => undefined);

@@ -1,7 +1,8 @@
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { useContractServer } from '@wif/testing/vitest';
-import { createTokenCaches, createTransport, PersonalAccessTokenCredential } from './index';
+import type { TokenCredential } from '@azure/core-auth';
+import { createTokenCaches, createTransport, PersonalAccessTokenCredential, type TransportConfig } from './index';
 import * as z from 'zod';
 
 const { server } = useContractServer();
@@ -13,6 +14,16 @@ const credential = {
 };
 const fast = { retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } };
 
+/** An ARM transport signed in with `credential` (bearer, ARM's scope), fast retries, and `extra` options. */
+const armTransport = (cred: TokenCredential, extra: Partial<TransportConfig> = {}) =>
+  createTransport({
+    service: 'arm',
+    baseUrl: 'https://management.azure.com',
+    auth: { kind: 'bearer', credential: cred, scope: 'https://management.azure.com/.default' },
+    ...fast,
+    ...extra,
+  });
+
 describe('transport', () => {
   it('sends a bearer token for the configured scope and parses JSON', async () => {
     let auth: string | null = null;
@@ -22,12 +33,7 @@ describe('transport', () => {
         return HttpResponse.json({ value: [1, 2] });
       }),
     );
-    const t = createTransport({
-      service: 'arm',
-      baseUrl: 'https://management.azure.com',
-      auth: { kind: 'bearer', credential, scope: 'https://management.azure.com/.default' },
-      ...fast,
-    });
+    const t = armTransport(credential);
     const r = await t.sendJson({ method: 'GET', path: '/things', operation: 'GET things' }, z.object({ value: z.array(z.number()) }));
     expect(r._unsafeUnwrap().body.value).toEqual([1, 2]);
     expect(auth).toBe('Bearer tok-https://management.azure.com/.default-0123456789');
@@ -130,14 +136,7 @@ describe('transport', () => {
       }),
     );
     const entries: string[] = [];
-    const t = createTransport({
-      service: 'arm',
-      baseUrl: 'https://management.azure.com',
-      auth: { kind: 'bearer', credential, scope: 'https://management.azure.com/.default' },
-      userAgentPrefix: 'my-pipeline/1.2',
-      logger: (e) => entries.push(JSON.stringify(e)),
-      ...fast,
-    });
+    const t = armTransport(credential, { userAgentPrefix: 'my-pipeline/1.2', logger: (e) => entries.push(JSON.stringify(e)) });
     expect((await t.send({ method: 'GET', path: '/ua', operation: 'GET ua' })).isOk()).toBe(true);
     expect(seen).toHaveLength(2);
     expect(seen[0]!.ua).toMatch(/^my-pipeline\/1\.2 wif-sdk\/0\.1\.0 Node\/v\d+/);
@@ -175,12 +174,7 @@ describe('transport', () => {
         return HttpResponse.json({});
       }),
     );
-    const t = createTransport({
-      service: 'arm',
-      baseUrl: 'https://management.azure.com',
-      auth: { kind: 'bearer', credential: caeCredential, scope: 'https://management.azure.com/.default' },
-      ...fast,
-    });
+    const t = armTransport(caeCredential);
     expect((await t.send({ method: 'GET', path: '/cae', operation: 'GET cae' })).isOk()).toBe(true);
     expect((await t.send({ method: 'GET', path: '/cae', operation: 'GET cae' })).isOk()).toBe(true);
     expect(asked).toEqual([undefined, claims]);
@@ -202,14 +196,7 @@ describe('transport', () => {
         return HttpResponse.json({});
       }),
     );
-    const make = (tokens?: ReturnType<typeof createTokenCaches>) =>
-      createTransport({
-        service: 'arm',
-        baseUrl: 'https://management.azure.com',
-        auth: { kind: 'bearer', credential: slow, scope: 'https://management.azure.com/.default' },
-        ...(tokens ? { tokens } : {}),
-        ...fast,
-      });
+    const make = (tokens?: ReturnType<typeof createTokenCaches>) => armTransport(slow, tokens ? { tokens } : {});
     const tokens = createTokenCaches();
     for (const t of [make(tokens), make(tokens)])
       expect((await t.send({ method: 'GET', path: '/shared', operation: 'GET shared' })).isOk()).toBe(true);
@@ -235,12 +222,7 @@ describe('transport', () => {
         return HttpResponse.json({});
       }),
     );
-    const t = createTransport({
-      service: 'arm',
-      baseUrl: 'https://management.azure.com',
-      auth: { kind: 'bearer', credential: shortLived, scope: 'https://management.azure.com/.default' },
-      ...fast,
-    });
+    const t = armTransport(shortLived);
     for (let i = 0; i < 3; i++) expect((await t.send({ method: 'GET', path: '/ids', operation: 'GET ids' })).isOk()).toBe(true);
     expect(seen.map((s) => s.auth)).toEqual(['Bearer tok-1-0123456789', 'Bearer tok-1-0123456789', 'Bearer tok-2-0123456789']);
     expect(new Set(seen.map((s) => s.id)).size).toBe(3);

@@ -49,11 +49,7 @@ export function registerTokens(devops: DevOpsClient, tokens: TokenCaches, scopes
 }
 
 /** The Azure DevOps client of `options`, sharing who the caller is with `options.sameCaller` (see `createClients`). */
-export function devopsClientOf(
-  options: CreateClientsOptions,
-  endpoints: Endpoints = endpointsOf(options),
-  tokens: TokenCaches = tokensFor(options),
-): DevOpsClient {
+export function devopsClientOf(options: CreateClientsOptions, endpoints: Endpoints, tokens: TokenCaches): DevOpsClient {
   const credential = options.devopsCredential ?? options.credential;
   const devops = createDevOpsClient({
     organization: options.organization,
