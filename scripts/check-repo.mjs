@@ -4,7 +4,8 @@
 //     cited `§N` section) or is a public https URL: no `graph.md §8` pointing at notes a contributor
 //     does not have, no `specs/` or `../shared/` paths;
 //  2. generated TypeDoc is not committed (`git ls-files docs/api` is empty);
-//  3. `azure-devops-node-api` is not in any package's production dependency graph.
+//  3. `azure-devops-node-api` is not in any package's production dependency graph;
+//  4. every published package ships the repository's LICENSE (npm packs a package's own folder only).
 // Prints one line per problem and exits 1 when there is any.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -50,6 +51,8 @@ function urlSpans(line) {
 const inside = (spans, at) => spans.some(([s, e]) => at >= s && at < e);
 /** A line naming a public Microsoft repository (`MicrosoftDocs/azure-devops-docs`, …) cites files in it, e.g. fixtures/SOURCES.md. */
 const publicRepo = /\b(?:MicrosoftDocs|microsoftgraph|Azure|microsoft)\/[\w.-]+/;
+/** Files the build writes (packages/cli/tsup.notices.ts): named where they are made or checked, never cited. */
+const GENERATED = new Set(['THIRD-PARTY-NOTICES.md']);
 
 const headingsCache = new Map();
 /** The `§N` section numbers a markdown file has as headings (`## §5 …`). */
@@ -75,6 +78,7 @@ export function citationProblems(file, text, exists = existsSync) {
       // A quoted bare name is a string in code (join(root, 'docs', 'performance.md')), not a citation.
       if (/['"]/.test(line[m.index - 1] ?? '') && line[m.index + m[0].length] === line[m.index - 1]) continue;
       const cited = m[1];
+      if (GENERATED.has(cited.split('/').pop())) continue;
       const target = [join(root, cited), join(dirname(file), cited)].find((p) => exists(p));
       if (!target) {
         problems.push(`${where(n)}: cites ${cited}, which is not in the repository (cite docs/reference/… or the public URL)`);
@@ -117,12 +121,40 @@ function checkDevOpsNodeApiIsDevOnly() {
     : [];
 }
 
+/**
+ * `packages` is each package folder's name, whether its package.json says `private`, and its LICENSE
+ * text (undefined: none). Exported for the tests.
+ */
+export function licenseProblems(rootLicense, packages) {
+  if (rootLicense === undefined) return ['LICENSE: the repository has no LICENSE file'];
+  return packages
+    .filter((p) => !p.private)
+    .filter((p) => p.license !== rootLicense)
+    .map((p) =>
+      p.license === undefined
+        ? `packages/${p.name}/LICENSE: missing; a published package ships the repository's LICENSE (copy it)`
+        : `packages/${p.name}/LICENSE: differs from the repository's LICENSE`,
+    );
+}
+
+function checkLicenses() {
+  const read = (path) => (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
+  const packages = readdirSync(join(root, 'packages'))
+    .filter((name) => existsSync(join(root, 'packages', name, 'package.json')))
+    .map((name) => ({
+      name,
+      private: JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')).private === true,
+      license: read(join(root, 'packages', name, 'LICENSE')),
+    }));
+  return licenseProblems(read(join(root, 'LICENSE')), packages);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const problems = [...checkCitations(), ...checkNoCommittedApiDocs(), ...checkDevOpsNodeApiIsDevOnly()];
+  const problems = [...checkCitations(), ...checkNoCommittedApiDocs(), ...checkDevOpsNodeApiIsDevOnly(), ...checkLicenses()];
   for (const p of problems) console.error(p);
   if (problems.length > 0) {
     console.error(`check-repo: ${problems.length} problem(s)`);
     process.exit(1);
   }
-  console.log('check-repo: citations resolve, docs/api is not committed, azure-devops-node-api is dev-only');
+  console.log('check-repo: citations resolve, docs/api is not committed, azure-devops-node-api is dev-only, every published package has the LICENSE');
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { citationProblems, scannedFiles } from './check-repo.mjs';
+import { citationProblems, licenseProblems, scannedFiles } from './check-repo.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const file = join(root, 'packages', 'core', 'src', 'example.ts');
@@ -53,4 +53,21 @@ test('docs/ is scanned, but not the generated docs/api nor files outside the sca
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+test('every published package ships the LICENSE of the repository; a private one need not', () => {
+  const mit = 'MIT License\n';
+  assert.deepEqual(licenseProblems(mit, [{ name: 'core', private: false, license: mit }, { name: 'conformance', private: true, license: undefined }]), []);
+  assert.deepEqual(licenseProblems(mit, [{ name: 'core', private: false, license: undefined }]), [
+    "packages/core/LICENSE: missing; a published package ships the repository's LICENSE (copy it)",
+  ]);
+  assert.deepEqual(licenseProblems(mit, [{ name: 'http', private: false, license: 'ISC\n' }]), [
+    "packages/http/LICENSE: differs from the repository's LICENSE",
+  ]);
+  assert.deepEqual(licenseProblems(undefined, []), ['LICENSE: the repository has no LICENSE file']);
+});
+
+test('the name of a file the build writes is not a citation', () => {
+  assert.deepEqual(citationProblems(join(root, 'scripts', 'x.sh'), 'grep zod "$out/THIRD-PARTY-NOTICES.md" dist/THIRD-PARTY-NOTICES.md', () => false), []);
+  assert.equal(citationProblems(join(root, 'scripts', 'x.sh'), 'see dist/OTHER-NOTES.md', () => false).length, 1);
 });

@@ -4,6 +4,7 @@
 #                                              ranges become the exact versions being released)
 #   dist-release/wif.mjs                       the whole CLI in one file: `node wif.mjs …` on Node >= 22,
 #                                              no node_modules needed (decision 009)
+#   dist-release/THIRD-PARTY-NOTICES.md       the licenses of the packages bundled into wif.mjs (also at its end)
 #   dist-release/api/                          the TypeDoc API reference (not committed; built here and in CI)
 #   dist-release/SHA256SUMS
 # Publishing is a separate, deliberate step (docs/install.md): this script sends nothing anywhere.
@@ -38,6 +39,6 @@ if [ "$got" != "$version" ]; then
   exit 1
 fi
 pnpm exec typedoc --logLevel Error --out "$out/api"
-(cd "$out" && sha256sum -- *.tgz wif.mjs >SHA256SUMS)
+(cd "$out" && sha256sum -- *.tgz wif.mjs THIRD-PARTY-NOTICES.md >SHA256SUMS)
 echo "dist-release/ (version $version):"
-(cd "$out" && ls -l -- *.tgz wif.mjs | awk '{ printf "  %-36s %9d bytes\n", $9, $5 }')
+(cd "$out" && ls -l -- *.tgz wif.mjs THIRD-PARTY-NOTICES.md | awk '{ printf "  %-36s %9d bytes\n", $9, $5 }')

@@ -3,7 +3,8 @@
 # released artifacts gets, from dist-release/ only, in a temporary directory outside the workspace,
 # with plain npm (no pnpm, no workspace links). It checks that
 #   1. the tarballs install with `npm install` (third-party dependencies come from the registry,
-#      every @wif/* package from its tarball);
+#      every @wif/* package from its tarball); the installed @wif/cli and dist-release/ carry
+#      THIRD-PARTY-NOTICES.md, and dist-release/wif.mjs ends with it;
 #   2. `import('@wif/core')` from ESM and `require('@wif/core')` from CommonJS both run a step
 #      against the emulator (started with the installed `wif`);
 #   3. `npx wif --version` prints the released version; the same packages install from a feed named
@@ -99,6 +100,13 @@ node -e '
   const wif = Object.keys(lock.packages).filter((p) => /^node_modules\/@wif\/[^/]+$/.test(p));
   console.log(`${wif.length} @wif packages, each from its tarball`);
 '
+
+# The executable bundles third-party code: its licenses ship beside it (packages/cli/tsup.notices.ts).
+step "the licenses of what the executables bundle"
+grep -q '^## zod ' node_modules/@wif/cli/dist/THIRD-PARTY-NOTICES.md || fail "@wif/cli has no dist/THIRD-PARTY-NOTICES.md naming zod"
+grep -q '^## @azure/msal-node ' "$out/THIRD-PARTY-NOTICES.md" || fail "dist-release/THIRD-PARTY-NOTICES.md does not name MSAL"
+tail -c 200 "$out/wif.mjs" | grep -q '^\*/$' || fail "dist-release/wif.mjs does not end with the notices comment"
+echo "node_modules/@wif/cli/dist/THIRD-PARTY-NOTICES.md, dist-release/THIRD-PARTY-NOTICES.md and the end of wif.mjs"
 
 # --- 2. ESM import and CommonJS require of @wif/core, each running a step --------------------
 step "npx wif --version"

@@ -1,5 +1,6 @@
 import { defineConfig, type Options } from 'tsup';
 import { argsSuggesterOnly, lazyBuiltins } from './tsup.plugins';
+import { NOTICES_FILE, thirdPartyNotices } from './tsup.notices';
 
 // The two builds run in parallel into dist/: each cleans only its own files.
 // WIF_CLI_OUT_DIR builds the executable alone, elsewhere (the benchmark's unminified copy).
@@ -15,7 +16,7 @@ export default defineConfig(
       format: ['esm', 'cjs'],
       dts: true,
       sourcemap: true,
-      clean: ['!wif.mjs', '!wif.mjs.map', '!chunks/**'],
+      clean: ['!wif.mjs', '!wif.mjs.map', '!chunks/**', `!${NOTICES_FILE}`],
       splitting: false,
       target: 'node22',
       // output.ts reads import.meta.url only where __filename is undefined, i.e. never in the CJS build.
@@ -53,9 +54,10 @@ export default defineConfig(
       // from node_modules it is 395 files and ~260 ms before a real run's first request; bundled, one
       // lazily loaded chunk (docs/decisions/032-the-executable-bundles-azure-identity.md).
       noExternal: [/^@wif\//, 'neverthrow', '@azure/identity'],
-      // Built-ins required when first needed, never imported as ESM (see tsup.plugins.ts).
+      // Built-ins required when first needed, never imported as ESM (see tsup.plugins.ts). The
+      // licenses of what is bundled go beside it, in dist/THIRD-PARTY-NOTICES.md (tsup.notices.ts).
       removeNodeProtocol: false,
-      esbuildPlugins: [lazyBuiltins, argsSuggesterOnly],
+      esbuildPlugins: [lazyBuiltins, argsSuggesterOnly, thirdPartyNotices('`wif.mjs`, with its chunks in `chunks/`,')],
       esbuildOptions(options) {
         options.conditions = ['@wif/source', 'import', 'node'];
         options.chunkNames = 'chunks/[name]-[hash]';

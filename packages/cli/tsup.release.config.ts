@@ -1,5 +1,9 @@
 import { defineConfig } from 'tsup';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { lazyBuiltins } from './tsup.plugins';
+import { NOTICES_FILE, noticesComment, thirdPartyNotices } from './tsup.notices';
+
+const outDir = '../../dist-release';
 
 /**
  * The single-file CLI, `dist-release/wif.mjs` (bash scripts/release.sh): everything bundled, the
@@ -10,7 +14,7 @@ import { lazyBuiltins } from './tsup.plugins';
  */
 export default defineConfig({
   entry: { wif: 'src/bin.ts' },
-  outDir: '../../dist-release',
+  outDir,
   outExtension: () => ({ js: '.mjs' }),
   format: ['esm'],
   dts: false,
@@ -25,7 +29,12 @@ export default defineConfig({
   },
   noExternal: [/.*/],
   removeNodeProtocol: false,
-  esbuildPlugins: [lazyBuiltins],
+  // dist-release/THIRD-PARTY-NOTICES.md, the licenses of every bundled package; and the same text as a
+  // comment at the end of wif.mjs (onSuccess), so that a copy of the one file carries them too.
+  esbuildPlugins: [lazyBuiltins, thirdPartyNotices('`wif.mjs`')],
+  onSuccess: async () => {
+    appendFileSync(`${outDir}/wif.mjs`, noticesComment(readFileSync(`${outDir}/${NOTICES_FILE}`, 'utf8')));
+  },
   esbuildOptions(options) {
     options.conditions = ['@wif/source', 'import', 'node'];
     options.legalComments = 'none';
