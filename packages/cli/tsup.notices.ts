@@ -79,7 +79,10 @@ export function renderNotices(what: string, packages: readonly BundledPackage[])
     '',
   ];
   for (const p of sorted) {
-    lines.push(`## ${p.name} ${p.version}`, '', `License: ${p.license}${p.source ? ` · ${p.source}` : ''}`, '');
+    // Where its source is, as published: what the MPL-2.0 (JMESPath, in the single file) asks a
+    // bundle to tell its recipients, and useful for every other one.
+    const published = `https://www.npmjs.com/package/${p.name}/v/${p.version}`;
+    lines.push(`## ${p.name} ${p.version}`, '', `License: ${p.license}`, '', `Source: ${published}${p.source ? ` · ${p.source}` : ''}`, '');
     if (p.files.length === 0) lines.push(`The package ships no license file; its package.json declares ${p.license}.`, '');
     for (const f of p.files) {
       const ticks = fence(f.text);

@@ -86,6 +86,7 @@ describe('renderNotices', () => {
     expect(text.indexOf('## alpha 1.0.0')).toBeLessThan(text.indexOf('## zeta 1.0.0'));
     expect(text).toContain('`````text\na ``` b ```` c\n`````');
     expect(text).toContain('The package ships no license file; its package.json declares MIT.');
+    expect(text).toContain('Source: https://www.npmjs.com/package/alpha/v/1.0.0');
   });
 
   it('as a comment, cannot end early where a license text has */', () => {
