@@ -102,6 +102,38 @@ describe('the first request, sent while the SDK loads', () => {
     for (const t of tokens) expect(events.indexOf(t)).toBeLessThan(walk);
   });
 
+  // The tokens a command asks for, in order, and whether each came before the first request after the check.
+  function tokensBeforeWork(): { tokens: string[]; early: boolean } {
+    const check = events.findIndex((e) => e.endsWith('/_apis/connectionData'));
+    const work = events.findIndex((e, i) => i > check && /^(GET|POST|PUT|PATCH|DELETE) /.test(e));
+    const tokens = events.filter((e) => e.startsWith('token '));
+    return { tokens, early: check >= 0 && work > check && tokens.every((t) => events.indexOf(t) < work) };
+  }
+
+  it('wif migrate start asks for its Graph and ARM tokens while the check is in flight, once each', async () => {
+    events.length = 0;
+    const journal = ['--journal', join(ctx.dir, `journal-${ctx.emu.port}.json`)];
+    const r = await wif(['migrate', 'start', '--connection', 'sc-shared-deploy', '--project', 'shared', ...journal]);
+    expect(r.code, r.err).toBe(EXIT.ok);
+    const { tokens, early } = tokensBeforeWork();
+    expect([...tokens].sort()).toEqual(['token arm', 'token devops', 'token graph']);
+    expect(early).toBe(true);
+  });
+
+  it('wif diagnose --connection asks for Graph and ARM while the check is in flight; from the text alone, for none', async () => {
+    await wif(['apply', '-c', await specFile('diagnosed'), '--yes']);
+    const text = "AADSTS700213: No matching federated identity record found for presented assertion subject 'sc://contoso/platform/sc-x'";
+    events.length = 0;
+    const r = await wif(['diagnose', text, '--connection', 'sc-diagnosed', '--project', 'platform']);
+    expect(r.code, r.err).not.toBe(EXIT.usage);
+    const { tokens, early } = tokensBeforeWork();
+    expect([...tokens].sort()).toEqual(['token arm', 'token devops', 'token graph']);
+    expect(early).toBe(true);
+    events.length = 0;
+    await wif(['diagnose', text]);
+    expect(events.filter((e) => e.startsWith('token '))).toEqual([]);
+  });
+
   it("the spec's warnings are printed once, as the command reads the spec", async () => {
     const r = await wif(['plan', '-c', await specFile('warned', '%YAML 1.3\n---\n')]);
     expect(r.code, r.err).toBe(EXIT.ok);

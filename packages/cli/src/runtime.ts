@@ -4,7 +4,7 @@
  */
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { LogEntry, ResolvedSpec, WifClients } from '@wif/core';
+import type { LogEntry, ResolvedSpec, TokenService, WifClients } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
 import type { CommandName, GlobalOptions, OptionValues, UsageError } from './args';
 import { canAsk } from './confirm';
@@ -16,6 +16,16 @@ import type { CliIo } from './io';
 import { createPrinter, type PrintableError, type Printer } from './output';
 import { createProgress, type Progress, progressMode } from './progress';
 import { VERSION } from './version';
+
+/** What a command tells `clients()` of the run it is about to make. */
+export interface ClientUse {
+  /**
+   * The services, beyond Azure DevOps, whose first token is asked for while the access check is in
+   * flight (docs/decisions/031-every-token-asked-for-once-and-early.md): the ones the command calls.
+   * `plan`, `apply`, `sync`, `verify` and `audit` ask for all three without being told.
+   */
+  readonly prefetch?: readonly TokenService[];
+}
 
 /** The SDK as the commands see it: the root entry and the subpath exports they use, loaded together. */
 export type Core = typeof import('@wif/core') &
@@ -45,7 +55,7 @@ export interface Runtime {
    * organization answers (fails at once, without retries: unreachable, not signed in, no such
    * organization), so that a run of many connections fails once with one message.
    */
-  clients(organization: string): Promise<Result<WifClients, PrintableError>>;
+  clients(organization: string, use?: ClientUse): Promise<Result<WifClients, PrintableError>>;
   /**
    * Reads and resolves the spec named by `--config`, else the discovered one ({@link discoverConfig});
    * a missing or invalid spec is a usage/validation error.
@@ -310,7 +320,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
     ...(httpClient ? { emulatorHttpClient: httpClient } : {}),
     ...(logger ? { logger } : {}),
     progress: () => createProgress(io, progressMode(io, global), printer.colors, core.redact),
-    async clients(organization) {
+    async clients(organization, use = {}) {
       const early = first?.check?.organization === organization ? first.check : undefined;
       const auth = early ? ok(early.auth) : await authOf(io, global);
       if (auth.isErr()) return err(auth.error);
@@ -336,7 +346,9 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       // the plan's reads, the preflight and Graph's token claims would wait for them one after the
       // other (docs/decisions/031-every-token-asked-for-once-and-early.md). The check's own Azure
       // DevOps token is shared, not asked for again.
+      // A command that is not one of those says which it calls (`migrate`, `diagnose`).
       if (SPEC_COMMANDS.has(command)) core.prefetchTokens(clients, prefetch);
+      else if (use.prefetch && use.prefetch.length > 0) core.prefetchTokens(clients, { ...prefetch, services: use.prefetch });
       const checked = await check.checked;
       if (checked.isErr() && checked.error.kind !== 'Aborted') return err(preflightError(checked.error, global.emulator));
       return ok(clients);

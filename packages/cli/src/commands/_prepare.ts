@@ -3,7 +3,7 @@ import type { ResolvedSpec, WifClients } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
 import { listOption, type OptionValues, stringOption } from '../args';
 import type { PrintableError } from '../output';
-import type { Runtime } from '../runtime';
+import type { ClientUse, Runtime } from '../runtime';
 
 export interface Prepared {
   readonly spec: ResolvedSpec;
@@ -35,7 +35,11 @@ export interface PreparedOptional {
 }
 
 /** Loads `--config` when given, resolves the organization (spec, `--org` or the environment) and makes the clients. */
-export async function prepareOptional(rt: Runtime, options: OptionValues): Promise<Result<PreparedOptional, PrintableError>> {
+export async function prepareOptional(
+  rt: Runtime,
+  options: OptionValues,
+  use?: ClientUse,
+): Promise<Result<PreparedOptional, PrintableError>> {
   // A discovered spec (./wif.yaml, WIF_CONFIG) names the organization only when --org does not.
   const configPath = stringOption(options, 'config') ?? (rt.global.org ? undefined : rt.configPath(undefined));
   const loaded = configPath ? await rt.loadSpec(configPath) : undefined;
@@ -43,6 +47,6 @@ export async function prepareOptional(rt: Runtime, options: OptionValues): Promi
   const spec = loaded?.isOk() ? loaded.value : undefined;
   const org = rt.organization(spec);
   if (org.isErr()) return err(org.error);
-  const clients = await rt.clients(org.value);
+  const clients = await rt.clients(org.value, use);
   return clients.isErr() ? err(clients.error) : ok({ spec, organization: org.value, clients: clients.value });
 }

@@ -61,7 +61,8 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
       });
     const org = rt.organization(resolved);
     if (org.isErr()) return rt.fail(org.error);
-    const made = await rt.clients(org.value);
+    // The connection's trust (Graph, or ARM for a managed identity) and, for a denial, its role assignments (ARM).
+    const made = await rt.clients(org.value, { prefetch: ['graph', 'arm'] });
     if (made.isErr()) return rt.fail(made.error);
     clients = made.value;
   }

@@ -95,7 +95,8 @@ async function convert(rt: Runtime, inv: Inv, journal: JournalStore, path: strin
   const project = stringOption(inv.options, 'project');
   if (!connectionName || !project)
     return rt.fail({ kind: 'Usage', message: 'migrate convert needs --connection NAME and --project PROJECT.' });
-  const prepared = await prepareOptional(rt, inv.options);
+  // Both conversions read the app's federated credentials in Graph (--issuer rebinds one, --scheme verifies).
+  const prepared = await prepareOptional(rt, inv.options, { prefetch: ['graph'] });
   if (prepared.isErr()) return rt.fail(prepared.error);
   const { clients } = prepared.value;
   const input = { kind: scheme ? ('scheme' as const) : ('issuer' as const), project, connectionName };
@@ -250,7 +251,9 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     return EXIT.ok;
   }
 
-  const prepared = await prepareOptional(rt, inv.options);
+  // start, finish and rollback read or change identities (Graph, or ARM for a managed identity) and
+  // role assignments (ARM); finish first verifies the new chain, even when it keeps the old identity.
+  const prepared = await prepareOptional(rt, inv.options, { prefetch: ['graph', 'arm'] });
   if (prepared.isErr()) return rt.fail(prepared.error);
   const { spec: resolved, clients } = prepared.value;
 
