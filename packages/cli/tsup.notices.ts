@@ -1,5 +1,5 @@
 import type { Options } from 'tsup';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
@@ -74,7 +74,7 @@ export function renderNotices(what: string, packages: readonly BundledPackage[])
   const lines = [
     '# Third-party notices',
     '',
-    `${what} contains code of the ${sorted.length} packages below, bundled into it at build time.`,
+    `${what} contains code of the ${sorted.length} package${sorted.length === 1 ? '' : 's'} below, bundled into it at build time.`,
     'Each is listed with the license its package.json declares and, verbatim, the license files it ships.',
     '',
   ];
@@ -107,7 +107,10 @@ export function thirdPartyNotices(what: string): Plugin {
         const outDir = build.initialOptions.outdir ?? dirname(build.initialOptions.outfile ?? '.');
         const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
         const packages = bundledPackageDirs(result.metafile, workingDir).map(readPackage);
-        writeFileSync(join(resolve(workingDir, outDir), NOTICES_FILE), renderNotices(what, packages));
+        // onEnd runs before tsup writes the bundle, so on a first build the directory may not exist yet.
+        const dir = resolve(workingDir, outDir);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, NOTICES_FILE), renderNotices(what, packages));
       });
     },
   };

@@ -3,11 +3,12 @@
  * (tsup.notices.ts, from esbuild's metafile). Checked here against another record of what is in the
  * bundle, the source maps of the built executable, and against the packages' own license files.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { NOTICES_FILE, noticesComment, renderNotices } from '../tsup.notices';
+import { NOTICES_FILE, noticesComment, renderNotices, thirdPartyNotices } from '../tsup.notices';
 
 const DIST = fileURLToPath(new URL('../dist', import.meta.url));
 
@@ -93,5 +94,38 @@ describe('renderNotices', () => {
     const comment = noticesComment('before */ after');
     expect(comment.match(/\*\//g)).toHaveLength(1);
     expect(comment.trimEnd().endsWith('*/')).toBe(true);
+  });
+});
+
+describe('thirdPartyNotices (the esbuild plugin)', () => {
+  it('writes the notices into an output directory that does not exist yet, from what put bytes into the output', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'wif-notices-'));
+    try {
+      const outdir = join(base, 'fresh', 'out');
+      const onEnd: ((result: unknown) => void)[] = [];
+      const initialOptions: Record<string, unknown> = { outdir, absWorkingDir: fileURLToPath(new URL('..', import.meta.url)) };
+      const setup = thirdPartyNotices('`x.mjs`').setup as (build: unknown) => void;
+      setup({ initialOptions, onEnd: (f: (result: unknown) => void) => onEnd.push(f) });
+      expect(initialOptions['metafile']).toBe(true);
+      const metafile = {
+        outputs: {
+          'x.mjs': {
+            inputs: {
+              'node_modules/yaml/dist/index.js': { bytesInOutput: 10 },
+              'node_modules/neverthrow/dist/index.es.js': { bytesInOutput: 0 },
+              'src/bin.ts': { bytesInOutput: 5 },
+            },
+          },
+        },
+      };
+      for (const f of onEnd) f({ errors: [], metafile });
+      const written = readFileSync(join(outdir, NOTICES_FILE), 'utf8');
+      expect(written).toContain('## yaml ');
+      expect(written).toContain('contains code of the 1 package below');
+      // Read but tree-shaken to nothing: not in the bundle, no notice.
+      expect(written).not.toContain('## neverthrow ');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
