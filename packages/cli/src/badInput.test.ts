@@ -5,7 +5,7 @@
  * what is wrong, nothing is sent, and nothing printed can start a logging command or a terminal escape.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
@@ -50,6 +50,9 @@ const journalFifo = join(dir, 'journal-fifo.json');
 execFileSync('mkfifo', [journalFifo]);
 const aDirectory = join(dir, 'a-directory.yaml');
 mkdirSync(aDirectory);
+// Sparse: one byte over apply's cap (MAX_PLAN_BYTES) without writing 64 MB.
+const bigPlan = rawFile('big-plan.json', '');
+truncateSync(bigPlan, 64 * 1024 * 1024 + 1);
 
 type Case = readonly [name: string, argv: readonly string[], message: RegExp, env?: Record<string, string>, codes?: readonly number[]];
 const VSO = '##vso[task.setvariable variable=pwned]1';
@@ -150,6 +153,9 @@ const cases: readonly Case[] = [
   ['--config a directory', ['plan', '--config', aDirectory, ...E], /not a regular file/],
   ['--journal a FIFO', ['migrate', 'status', '--journal', journalFifo, ...E], /not a regular file/],
   ['--journal /dev/zero', ['migrate', 'status', '--journal', '/dev/zero', ...E], /not a regular file/],
+  ['--plan /dev/zero', ['apply', '--plan', '/dev/zero', '--yes', ...E], /Cannot read the plan \/dev\/zero: it is not a regular file/],
+  ['--plan a FIFO', ['apply', '--plan', fifo, '--yes', ...E], /not a regular file/],
+  ['--plan over 64 MB', ['apply', '--plan', bigPlan, '--yes', ...E], /larger than 67108864 bytes/],
   // the emulator's state file: checked whole before it listens
   [
     'an emulator state that is not JSON',

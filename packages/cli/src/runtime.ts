@@ -2,7 +2,7 @@
  * What a command runs with: the SDK (loaded when the command starts, not at process start), the
  * printer, progress, credentials and clients, and the spec.
  */
-import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LogEntry, ResolvedSpec, TokenService, WifClients } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
@@ -66,7 +66,7 @@ export interface Runtime {
   /** The organization: `--org`, `WIF_ORG`, the spec, or the emulator's. */
   organization(spec?: ResolvedSpec): Result<string, UsageError>;
   /** Reads a text file relative to the working directory; an unreadable file is a usage error naming it. */
-  readText(path: string, what: string): Promise<Result<string, UsageError>>;
+  readText(path: string, what: string, maxBytes: number): Promise<Result<string, UsageError>>;
   /** Writes a text file relative to the working directory. */
   writeText(path: string, text: string): Promise<Result<void, UsageError>>;
   /** Prints `e` and returns its exit code: 2 for usage and validation errors, 1 for the rest. */
@@ -361,12 +361,10 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       for (const w of read.warnings) printer.note(`warning: ${w}`);
       return read.spec;
     },
-    async readText(path, what) {
-      try {
-        return ok(readFileSync(resolve(io.cwd, path), 'utf8'));
-      } catch (e) {
-        return err(usage(`Cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`));
-      }
+    async readText(path, what, maxBytes) {
+      // As the spec is read: a regular file only (a FIFO or a device would hang or never end), capped.
+      const read = readRegularFile(resolve(io.cwd, path), maxBytes);
+      return read.isOk() ? ok(read.value) : err(usage(`Cannot read the ${what} ${path}: ${read.error}.`));
     },
     async writeText(path, text) {
       try {
@@ -419,10 +417,16 @@ export function readRegularFile(path: string, maxBytes: number): Result<string, 
     const stat = fstatSync(fd);
     if (!stat.isFile()) return err('it is not a regular file (a FIFO, device or directory is refused)');
     if (stat.size > maxBytes) return err(`it is larger than ${maxBytes} bytes`);
-    // One byte more than allowed: a file that grew past the limit since fstat is caught.
-    const buffer = Buffer.allocUnsafe(maxBytes + 1);
+    // Sized by fstat, one byte more so that the end is seen, and grown (up to one byte past the
+    // limit) if the file grew since: a large cap costs nothing for a small file.
+    let buffer = Buffer.allocUnsafe(stat.size + 1);
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
       const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;

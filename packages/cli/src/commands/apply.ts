@@ -85,9 +85,15 @@ export function applyOptions(options: Inv['options'], concurrency: number | unde
   };
 }
 
+/**
+ * The largest saved plan `--plan` reads. A new connection takes about 2 KB of plan and a spec at its
+ * 1 MB cap holds some 5,000: 64 MB leaves room for plans of updates (before and after) at that size.
+ */
+const MAX_PLAN_BYTES = 64 * 1024 * 1024;
+
 /** Reads `--plan FILE` (a plan saved by `wif plan --out`). */
 async function loadSavedPlan(rt: Runtime, path: string): Promise<Result<Plan, PrintableError>> {
-  const text = await rt.readText(path, 'plan');
+  const text = await rt.readText(path, 'plan', MAX_PLAN_BYTES);
   if (text.isErr()) return err(text.error);
   return rt.core.parseSavedPlan(text.value);
 }
