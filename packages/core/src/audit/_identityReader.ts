@@ -22,8 +22,12 @@ import type { AdaptivePool } from './_pool';
 export type AppFacts = { readonly id: string; readonly signInAudience: string } | null;
 /** A federated credential as the checks need it. */
 export type CredentialFacts = Pick<FederatedIdentityCredential, 'name' | 'issuer' | 'subject' | 'audiences'>;
-/** A service principal as the checks need it; `null` when Graph answered 404. */
-export type PrincipalFacts = { readonly id: string } | null;
+/**
+ * A service principal as the checks need it; `null` when Graph answered 404. `managedIdentity`: its
+ * `servicePrincipalType` is `ManagedIdentity` (a managed identity's client id has no application
+ * object in any tenant; https://learn.microsoft.com/graph/api/resources/serviceprincipal).
+ */
+export type PrincipalFacts = { readonly id: string; readonly managedIdentity: boolean } | null;
 /** A role assignment the audit reports (privileged or Contributor, at the root, a management group or a subscription). */
 export interface BroadAssignment {
   readonly id: string;
@@ -90,7 +94,10 @@ export function createIdentityReader(
       ),
     servicePrincipal: (appId) =>
       principals.get(appId.toLowerCase(), async () =>
-        notFoundAsNull(await getServicePrincipal(graph, { appId }, opts), (sp) => ({ id: sp.id })),
+        notFoundAsNull(await getServicePrincipal(graph, { appId }, opts), (sp) => ({
+          id: sp.id,
+          managedIdentity: sp.servicePrincipalType === 'ManagedIdentity',
+        })),
       ),
     broadRoles: async (scope, principalId) => {
       if (!arm) return ok([]);

@@ -248,6 +248,39 @@ describe('the audit over a seeded organization finds every governance finding', 
     expect(brief(findings)).toEqual(['sc-mi CredentialMissing high']);
   });
 
+  it('a managed-identity connection the audit was not told about is not a multi-tenant app; its roles are still read', async () => {
+    // `wif audit` without a spec: nothing says which connections are on managed identities. The
+    // client id has no application object, as an app of another tenant would not; the service
+    // principal's type tells them apart.
+    fake.state.addProject('payments');
+    const created = fake.state.governance.addManagedIdentity({ subscriptionId: SUB, resourceGroup: 'rg-id', name: 'id-y' });
+    fake.state.addManagedIdentityServicePrincipal({ appId: created.clientId, id: created.principalId, displayName: 'id-y' });
+    fake.state.addServiceEndpoint({ name: 'sc-mi', projects: 'payments', servicePrincipalId: created.clientId });
+    fake.state.addRoleAssignment({
+      scope: `/subscriptions/${SUB}`,
+      roleDefinitionId: BUILT_IN_ROLES.Contributor,
+      principalId: created.principalId,
+    });
+    // An app of another tenant (a service principal of type Application, no app object here) still is.
+    // The fake adds app-less service principals only for managed identities: this one drops the type,
+    // which the fake then reports as `Application`, Graph's type for an app's service principal.
+    const foreign = fake.state.addManagedIdentityServicePrincipal({
+      appId: '7d1c8a52-3f4e-4b6a-9c2d-1e0f5a6b7c8d',
+      id: '5e2b9c41-8d3a-4f6e-a1b2-c3d4e5f60718',
+      displayName: 'a foreign app',
+    });
+    delete (foreign as { servicePrincipalType?: string }).servicePrincipalType;
+    fake.state.addServiceEndpoint({ name: 'sc-foreign', projects: 'payments', servicePrincipalId: foreign.appId });
+    const findings: AuditFinding[] = [];
+    for await (const f of auditOrganization(clients)) findings.push(f);
+    expect(brief(findings)).toEqual([
+      'sc-foreign MultiTenantApp high',
+      'sc-mi BroadRole medium',
+      'sc-mi ProductionWithoutApproval high',
+      'sc-mi ProductionWithoutBranchControl high',
+    ]);
+  });
+
   it('pure parts: broad groups, and no stale finding when every credential names a live connection', () => {
     expect(['[p]\\Contributors', '[org]\\Project Collection Valid Users', '[p]\\Project Valid Users'].every(isBroadGroup)).toBe(true);
     expect(isBroadGroup('[p]\\Release Approvers')).toBe(false);

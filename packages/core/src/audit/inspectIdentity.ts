@@ -72,11 +72,14 @@ export async function inspectIdentity(
   const scope = withRoles ? connectionScope(endpoint) : undefined;
 
   let principal: PrincipalFacts | undefined;
-  let signInAudience: string;
+  // Undefined for a managed identity: it has no app, so no audience (and it is never multi-tenant).
+  let signInAudience: string | undefined;
   const app = await reader.app(appId);
   if (app.isErr()) return unreadable('the app', app.error);
   if (app.value === null) {
-    // No application object here: a service principal alone means the app lives in another tenant.
+    // No application object here: a service principal alone means the app lives in another tenant,
+    // unless it is a managed identity's (its credentials are on the identity in ARM, compared when
+    // the audit is given the identities: `managedIdentities`).
     const sp = await reader.servicePrincipal(appId);
     if (sp.isErr()) return unreadable('the service principal', sp.error);
     if (sp.value === null) {
@@ -88,7 +91,7 @@ export async function inspectIdentity(
       return { findings, checks };
     }
     principal = sp.value;
-    signInAudience = 'AzureADMultipleOrgs';
+    if (!sp.value.managedIdentity) signInAudience = 'AzureADMultipleOrgs';
   } else {
     signInAudience = app.value.signInAudience;
     // The credential list and the service principal are independent reads: both at once.
@@ -143,7 +146,8 @@ export async function inspectIdentity(
   }
   multiTenant();
 
-  if (!scope || !principal) return { findings, checks, signInAudience };
+  const inspected = (): IdentityInspection => ({ findings, checks, ...(signInAudience !== undefined ? { signInAudience } : {}) });
+  if (!scope || !principal) return inspected();
   checks.push('roles');
   const roles = await reader.broadRoles(scope, principal.id);
   if (roles.isErr()) {
@@ -152,7 +156,7 @@ export async function inspectIdentity(
       scope,
       ...errorDetails(e),
     });
-    return { findings, checks, signInAudience };
+    return inspected();
   }
   for (const a of roles.value) {
     const privileged = a.roleGuid !== (BUILT_IN_ROLES.Contributor as string);
@@ -164,10 +168,10 @@ export async function inspectIdentity(
       { role, scope: a.scope, assignmentId: a.id },
     );
   }
-  return { findings, checks, signInAudience };
+  return inspected();
 
   function multiTenant(): void {
-    if (signInAudience === 'AzureADMyOrg') return;
+    if (signInAudience === undefined || signInAudience === 'AzureADMyOrg') return;
     add(
       'MultiTenantApp',
       isWif && onEntraIssuer ? 'high' : 'medium',
