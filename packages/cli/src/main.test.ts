@@ -147,7 +147,10 @@ describe('wif (in-process, against the emulator)', () => {
   it('migrates a secret-based connection: start, status, finish only with --force before the soak ends', async () => {
     const journal = ['--journal', join(ctx.dir, `journal-${ctx.emu.port}.json`)];
     const target = ['--connection', 'sc-shared-deploy', '--project', 'shared'];
-    expect((await wif(['migrate', 'start', ...target, ...journal])).code).toBe(EXIT.ok);
+    const started = await wif(['migrate', 'start', ...target, ...journal]);
+    expect(started.code).toBe(EXIT.ok);
+    // No pipeline was authorised on the seeded connection: what to do next names the new connection.
+    expect(started.out).toContain('Next: point the pipelines that use the old connection at sc-shared-deploy-wif');
     const status = await wif(['migrate', 'status', '--json', ...journal]);
     expect(JSON.parse(status.out)).toMatchObject({ migrations: [{ oldConnection: { name: 'sc-shared-deploy' }, phase: 'soaking' }] });
     expect((await wif(['migrate', 'finish', ...target, ...journal])).code).toBe(EXIT.usage);

@@ -164,7 +164,7 @@ function printRecord(rt: Runtime, record: MigrationRecord): void {
     printer.line(
       authorised
         ? `Next: point those pipelines at ${record.connection?.name ?? record.newName}; ${soak}`
-        : `Next: no pipeline was authorised on the old connection; pipelines that name it get ${record.connection?.name ?? record.newName} by name. Then, ${soak}`,
+        : `Next: point the pipelines that use the old connection at ${record.connection?.name ?? record.newName} (none was authorised on it, so Azure DevOps asks to permit the new one on each pipeline's first run). Then, ${soak}`,
     );
   }
 }
