@@ -48,6 +48,14 @@ export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
       'If it still fails after about ten minutes, compare issuer and subject again (`wif verify`).',
     ],
   },
+  ConnectionChanged: {
+    summary:
+      'The run presented an issuer or subject the connection no longer presents, and its credential matches what it presents now: the connection changed after that run (moved to the Entra issuer, or it, its project or its organization renamed).',
+    fix: [
+      'Run the pipeline again: a run started after the change presents the new issuer and subject.',
+      'If a new run fails too, diagnose its own log: it quotes what that run presented.',
+    ],
+  },
   AssertionExpired: {
     summary: 'The OIDC token (the client assertion) had expired when it was exchanged.',
     fix: [

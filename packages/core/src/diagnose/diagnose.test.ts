@@ -56,6 +56,24 @@ describe('diagnose with live state', () => {
     expect(result[0]?.evidence.join(' ')).toMatch(/matches both exactly/);
   });
 
+  it('reads a match now, against the subject the run presented, as a connection changed since that run', async () => {
+    // The connection was moved to the Entra issuer; the pasted log is from a run before that.
+    seed('entra');
+    const text = "AADSTS700213: No matching federated identity record found for presented assertion subject 'sc://contoso/web/sc-prod'.";
+    const result = (await diagnose(clients, { text, project: 'web', connectionName: 'sc-prod' }))._unsafeUnwrap();
+    expect(result.map((d) => [d.cause, d.confidence])).toEqual([['ConnectionChanged', 'certain']]);
+    expect(result[0]?.summary).toMatch(
+      /^The run presented subject 'sc:\/\/contoso\/web\/sc-prod'; connection "sc-prod" presents subject \/eid1\//,
+    );
+    expect(result[0]?.evidence).toContain('presented subject (from the text): sc://contoso/web/sc-prod');
+    expect(result[0]?.fix[0]).toMatch(/Run the pipeline again/);
+    // The same subject as the connection presents now: propagation, as before.
+    const fed = fake.state.federation(fake.state.serviceEndpoints()[0]!.id)!;
+    const same = `AADSTS700213: No matching federated identity record found for presented assertion subject '${fed.subject}'.`;
+    const again = (await diagnose(clients, { text: same, project: 'web', connectionName: 'sc-prod' }))._unsafeUnwrap();
+    expect(again.map((d) => d.cause)).toEqual(['CredentialPropagation']);
+  });
+
   it('names a credential still on the legacy issuer', async () => {
     const { fic, sc } = seed();
     fic.issuer = 'https://vstoken.dev.azure.com/' + fake.state.organizationId;

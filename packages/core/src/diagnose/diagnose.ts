@@ -19,7 +19,7 @@ import type { StepOptions } from '../types';
 import { connectionNameSchema, guidSchema, isGuid, projectSchema, validate } from '../validation';
 import type { WifClients } from '../workflows/clients';
 import type { Findings } from './_findings';
-import type { ArmDenial } from './_parse';
+import { type ArmDenial, assertionField, presented } from './_parse';
 import { readText, unknownDiagnosis } from './diagnoseText';
 import type { Diagnosis, DiagnosisCause } from './types';
 
@@ -116,7 +116,7 @@ export function diagnose(
       return ok(finish());
     }
     const needsTrust = findings.causes().length === 0 || FEDERATION.some((c) => findings.has(c));
-    if (needsTrust) yield* checkTrust(clients, project, endpoint, v.managedIdentity, findings, opts);
+    if (needsTrust) yield* checkTrust(clients, project, endpoint, v.managedIdentity, findings, v.text, opts);
     if (findings.has('SecretInvalid') && !workloadIdentity(endpoint).issuer) {
       findings.note('SecretInvalid', [`live: connection "${endpoint.name}" uses scheme ${endpoint.authorization?.scheme ?? 'unknown'}`]);
     }
@@ -163,9 +163,15 @@ function checkTrust(
   endpoint: ServiceEndpoint,
   managedIdentity: DiagnoseInput['managedIdentity'],
   findings: Findings,
+  text: string,
   opts: Opts,
 ): Check {
   if (!workloadIdentity(endpoint).issuer) return okAsync(undefined);
+  // What the failing run presented, when the text quotes it (AADSTS700211/700213, or AADSTS70021's fields).
+  const said = {
+    issuer: presented(text, 'issuer') ?? assertionField(text, 'Issuer'),
+    subject: presented(text, 'subject') ?? assertionField(text, 'Subject'),
+  };
   const codes = findings.codesOf(...MISMATCH, 'CredentialPropagation');
   const settle = (cause: DiagnosisCause, summary: string, evidence: string[]): void => {
     findings.remove(...[...MISMATCH, 'CredentialPropagation' as const].filter((c) => c !== cause));
@@ -179,7 +185,17 @@ function checkTrust(
   )
     .map((report) => {
       const live = `live: connection "${report.connectionName}" presents issuer ${report.issuer} and subject ${report.subject}; credential "${report.credential.name}" on ${on} ${report.appId} matches both exactly, with the right audience`;
-      if (MISMATCH.some((c) => findings.has(c))) {
+      // The run presented other strings than the connection does now: it changed after that run.
+      const changed = (['issuer', 'subject'] as const).filter((f) => said[f] !== undefined && said[f] !== report[f]);
+      if (changed.length > 0 && (MISMATCH.some((c) => findings.has(c)) || findings.has('CredentialPropagation'))) {
+        findings.remove(...MISMATCH, 'CredentialPropagation');
+        findings.add('ConnectionChanged', {
+          confidence: 'certain',
+          summary: `The run presented ${changed.map((f) => `${f} '${said[f]}'`).join(' and ')}; connection "${report.connectionName}" presents ${changed.map((f) => `${f} ${report[f]}`).join(' and ')} now, which credential "${report.credential.name}" matches: the connection changed after that run.`,
+          evidence: [...changed.map((f) => `presented ${f} (from the text): ${said[f]}`), live],
+          codes,
+        });
+      } else if (MISMATCH.some((c) => findings.has(c))) {
         findings.remove(...MISMATCH);
         findings.add('CredentialPropagation', {
           confidence: 'likely',

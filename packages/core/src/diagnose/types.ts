@@ -7,6 +7,7 @@ export const DIAGNOSIS_CAUSES = [
   'AudienceMismatch',
   'NoFederatedCredentials',
   'CredentialPropagation',
+  'ConnectionChanged',
   'AssertionExpired',
   'ClockSkew',
   'RoleAssignmentMissing',
