@@ -248,12 +248,16 @@ export function governanceBranch(
               callerId(clients.devops, so),
               readRoles(clients, connection.projectId, connection.id, so),
             ] as const).andThen(([caller, seen]) => {
-              const decided = decideRoles(security, desiredRoles(security, ids), seen, {
+              const want = desiredRoles(security, ids);
+              const decided = decideRoles(security, want, seen, {
                 prune: options.pruneExtras === true,
                 callerId: caller,
               });
               const changes = fresh ? withFreshInheritance(security, decided) : decided;
               return writeRoles(clients, connection.projectId, connection.id, changes, so).map(() => {
+                // The holders already as the spec wants them, as the plan lists them (unchanged), first.
+                for (const u of unchangedRoles(want, changes, seen))
+                  run.record({ kind: 'securityRole', name: u.name, id: u.id ?? connection.id, outcome: 'unchanged', changes: [] });
                 for (const change of changes) {
                   const p = plannedRole(change);
                   const { outcome, drift } = roleOutcome(change);

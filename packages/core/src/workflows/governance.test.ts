@@ -105,10 +105,26 @@ describe('checks and security roles in plan / apply / sync', () => {
       'unchanged securityRole [platform]\\Project Administrators',
       'unchanged securityRole [platform]\\Release Approvers',
     ]);
-    // A second apply sends no write.
+    // A second apply sends no write, and reports every resource the plan lists, unchanged.
     const n = fake.requests.length;
-    expect((await run(spec)).summary).toMatchObject({ unchanged: 3 });
+    const again = await run(spec);
+    expect(again.summary).toMatchObject({ unchanged: 3 });
     expect(writes(n)).toEqual([]);
+    const reported = again.connections.find((c) => c.name === 'sc-web-prod')!.resources;
+    // Sorted: checks and roles are written side by side, and recorded as each finishes.
+    expect(
+      reported
+        .filter((r) => r.kind === 'check' || r.kind === 'securityRole')
+        .map((r) => `${r.outcome} ${r.kind} ${r.name}`)
+        .sort(),
+    ).toEqual([
+      'unchanged check approvals',
+      'unchanged check branchControl',
+      'unchanged securityRole [platform]\\Project Administrators',
+      'unchanged securityRole [platform]\\Release Approvers',
+    ]);
+    const listed = after.connections.find((c) => c.name === 'sc-web-prod')!.resources;
+    expect(reported.map((r) => `${r.kind} ${r.name}`).sort()).toEqual(listed.map((r) => `${r.kind} ${r.name}`).sort());
   });
 
   it('shows a check edited by hand field by field and PATCHes it, never adding a second one', async () => {
