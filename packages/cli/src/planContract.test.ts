@@ -93,6 +93,7 @@ describe('saved plans', () => {
     const stale = await wif(['apply', '--plan', out, '-c', spec2, '--yes', '--no-color']);
     expect(stale.code).toBe(EXIT.failure);
     expect(`${stale.out}${stale.err}`).toContain('StalePlan');
+    expect(`${stale.out}${stale.err}`).not.toContain('StalePlan: StalePlan');
     expect(a.description).toBe('edited in the portal');
     expect(ctx.emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-b')!.description).toContain('tier two');
     expect(writes(before).filter((w) => w.startsWith('PUT serviceEndpoints'))).toHaveLength(1);

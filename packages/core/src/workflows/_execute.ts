@@ -54,7 +54,8 @@ const stalePlan = (key: string | undefined, changed: readonly string[]): StalePl
   kind: 'StalePlan',
   ...(key ? { key } : {}),
   changed,
-  message: `StalePlan: ${key ? `${key}: ` : ''}${changed.join('; ')}. Nothing was written${key ? ' for it' : ''}: run wif plan again and review the new plan.`,
+  // Without the kind: a printer shows it (`StalePlan: …`), and the message repeated it.
+  message: `${key ? `${key}: ` : ''}${changed.join('; ')}. Nothing was written${key ? ' for it' : ''}: run wif plan again and review the new plan.`,
 });
 
 /** Options of the executor: the engine's, and how the plan came. */
