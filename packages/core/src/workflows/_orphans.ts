@@ -130,7 +130,23 @@ function readOrphan(
     const app: Application | undefined = yield* getApplication(clients.graph, { appId }, o)
       .map((a): Application | undefined => a)
       .orElse((x) => (x.kind === 'NotFound' ? okAsync(undefined) : errAsync(x)));
-    if (!app || !(app.tags ?? []).includes(WIF_MANAGED_TAG)) {
+    if (!app) {
+      // No application object: a managed identity's client id (its identity lies outside the resource
+      // groups of the spec's identities, the only ones read), or an app deleted or of another tenant.
+      const sp = yield* principal
+        .map((found): ServicePrincipal | undefined => found)
+        .orElse((x) => (x.kind === 'NotFound' ? okAsync(undefined) : errAsync(x)));
+      return ok({
+        ...head,
+        managed: false,
+        resources: [],
+        note:
+          sp?.servicePrincipalType === 'ManagedIdentity'
+            ? `it runs on managed identity ${sp.displayName ?? appId}, in a resource group none of the spec's identities is in (the only ones wif reads for orphans): kept, never deleted`
+            : `no app registration ${appId} in this tenant: not made by wif here, never deleted`,
+      });
+    }
+    if (!(app.tags ?? []).includes(WIF_MANAGED_TAG)) {
       return ok({
         ...head,
         managed: false,

@@ -314,6 +314,41 @@ connections:
     expect(graphRequests(from)).toEqual([]);
   });
 
+  it('an orphan on an identity outside the resource groups of the spec’s identities is kept, and says why', async () => {
+    expect((await run(envSet())).ok).toBe(true);
+    // The spec now names only a connection on its own app: no identity, so no resource group is read.
+    const appOnly = loadSpec(`
+organization: contoso
+tenantId: ${TEST_TENANT_ID}
+connections:
+  - project: platform
+    name: sc-app
+    app: ado-app
+    scope: ${RG}/rg-app
+    roles: [Reader]
+`)._unsafeUnwrap();
+    const p = (await plan(clients, appOnly))._unsafeUnwrap();
+    expect(p.orphans.map((o) => [o.name, o.managed])).toEqual([
+      ['sc-platform-dev', false],
+      ['sc-platform-prod', false],
+      ['sc-platform-prod-readonly', false],
+    ]);
+    for (const o of p.orphans) {
+      expect(o.resources).toEqual([]);
+      expect(o.note).toBe(
+        "it runs on managed identity id-platform, in a resource group none of the spec's identities is in (the only ones wif reads for orphans): kept, never deleted",
+      );
+    }
+    const report = await run(appOnly, { prune: true });
+    expect(report.summary.pruned).toBe(0);
+    expect(
+      fake.state
+        .serviceEndpoints()
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['sc-app', 'sc-platform-dev', 'sc-platform-prod', 'sc-platform-prod-readonly']);
+  });
+
   it('an orphan on an identity wif did not make keeps the identity (both marks are needed to delete it)', async () => {
     const s = envSet();
     expect((await run(s)).ok).toBe(true);
