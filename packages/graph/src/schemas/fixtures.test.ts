@@ -28,6 +28,19 @@ describe('the production schemas parse every official example', () => {
     });
   });
 
+  it("servicePrincipal: the fields of Get servicePrincipal's official example (servicePrincipalType null)", () => {
+    // https://learn.microsoft.com/graph/api/serviceprincipal-get, example 1 (the fields wif reads, as documented).
+    const documented = {
+      appId: 'appId-value',
+      appOwnerOrganizationId: '65415bb1-9267-4313-bbf5-ae259732ee12',
+      displayName: 'My app instance in tenant',
+      id: '00af5dfb-85da-4b41-a677-0c6b86dd34f8',
+      servicePrincipalType: null,
+      tags: [],
+    };
+    expect(servicePrincipalSchema.parse(documented)).toMatchObject({ id: documented.id, servicePrincipalType: null });
+  });
+
   it.each(['graph-v1.0-federatedIdentityCredential-create.json', 'graph-v1.0-federatedIdentityCredential-upsert.json'])(
     'federatedIdentityCredential: %s',
     (name) => {

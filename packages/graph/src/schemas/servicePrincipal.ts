@@ -8,7 +8,9 @@ export const servicePrincipalSchema = z.object({
   id: z.string().min(1),
   appId: z.string().min(1),
   displayName: z.string().optional(),
-  servicePrincipalType: z.string().optional(),
+  // `Application`, `ManagedIdentity`, `Legacy`, `SocialIdp`; null in the official example of
+  // Get servicePrincipal (https://learn.microsoft.com/graph/api/serviceprincipal-get, example 1).
+  servicePrincipalType: z.string().nullish(),
   // Null for service principals not backed by an application registration (legacy objects).
   appOwnerOrganizationId: z.string().nullish(),
   tags: z.array(z.string()).optional(),
