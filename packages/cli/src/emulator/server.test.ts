@@ -217,6 +217,8 @@ describe('the state file', () => {
       issuer: 'https://login.microsoftonline.com/t/v2.0',
       subject: '/eid1/c/x',
     });
+    // Its service principal, as ARM's create makes it: no application behind it.
+    a.state.addManagedIdentityServicePrincipal({ appId: identity.clientId, id: identity.principalId, displayName: 'id-platform' });
     const project = a.state.projects()[0]!;
     gov.addCheck({
       projectId: project.id,
@@ -235,6 +237,10 @@ describe('the state file', () => {
     expect(b.state.roleAssignments().length).toBeGreaterThan(0);
     const restored = b.state.governance;
     expect(restored.managedIdentity(sub, 'rg-id', 'id-platform')?.credentials.get('ado-sc-x')?.subject).toBe('/eid1/c/x');
+    expect(b.state.servicePrincipal(identity.principalId)).toMatchObject({
+      appId: identity.clientId,
+      servicePrincipalType: 'ManagedIdentity',
+    });
     expect(restored.checks()).toHaveLength(1);
     expect(restored.roleAssignments('distributedtask.serviceendpointrole', `${project.id}_e1`)?.get('id-1')).toBe('Administrator');
     expect(restored.inheritance('distributedtask.serviceendpointrole', `${project.id}_e1`)).toBe(false);

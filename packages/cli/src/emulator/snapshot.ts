@@ -84,8 +84,14 @@ export function restoreSnapshot(snapshot: SnapshotFile, state: FakeState): void 
     Object.assign(app, a);
     for (const f of federatedCredentials) Object.assign(state.addFederatedCredential(app.id, f), f, { writtenAt: 0 });
   }
-  for (const sp of snapshot.servicePrincipals)
-    Object.assign(state.addServicePrincipal({ appId: sp.appId, id: sp.id }), sp, { createdAt: 0 });
+  // A managed identity's service principal has no application: it is restored as one.
+  for (const sp of snapshot.servicePrincipals) {
+    const restored =
+      sp.servicePrincipalType === 'ManagedIdentity'
+        ? state.addManagedIdentityServicePrincipal({ appId: sp.appId, id: sp.id, displayName: sp.displayName })
+        : state.addServicePrincipal({ appId: sp.appId, id: sp.id });
+    Object.assign(restored, sp, { createdAt: 0 });
+  }
   for (const p of snapshot.principals) state.addPrincipal(p.id, p.type);
   for (const r of snapshot.roleDefinitions) state.addRoleDefinition(r);
   for (const ra of snapshot.roleAssignments)
