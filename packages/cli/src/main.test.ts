@@ -134,6 +134,19 @@ describe('wif (in-process, against the emulator)', () => {
     expect((await wif(['audit', '--fail-on', 'severe'])).code).toBe(EXIT.usage);
   });
 
+  it('audit --query prints only what the query selects from the JSON document; not with another format on stdout', async () => {
+    const secrets = await wif(['audit', '--query', "findings[?code=='SecretBased'].connection.name"]);
+    expect(secrets.code).toBe(EXIT.ok);
+    expect((JSON.parse(secrets.out) as string[]).sort()).toEqual(['sc-platform-automatic', 'sc-shared-deploy']);
+    const worst = await wif(['audit', '--query', 'summary.worst', '--fail-on', 'critical']);
+    expect(worst.code).toBe(EXIT.findings);
+    expect(JSON.parse(worst.out)).toBe('critical');
+    const refused = await wif(['audit', '--query', 'summary', '--output', 'ndjson']);
+    expect(refused.code).toBe(EXIT.usage);
+    // In JSON mode (--query implies it) the error is the document on stdout.
+    expect(refused.out).toContain('--query selects from the JSON document');
+  });
+
   it('diagnoses from the text alone, without credentials, and prints no secret it was given', async () => {
     const text = `##[error]AADSTS700213: No matching federated identity record found for presented assertion subject 'sc://contoso/platform/sc-dev'. client_assertion=${JWT}`;
     const r = await wif(['diagnose', text, '--json'], { env: { WIF_EMULATOR_URL: '' } });

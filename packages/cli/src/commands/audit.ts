@@ -61,6 +61,16 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const failOn = failOnText as Severity | undefined;
   const outputs = parseOutputs(listOption(inv.options, 'output'), printer.json);
   if (!outputs.ok) return rt.fail({ kind: 'Usage', message: outputs.message });
+  // `--query` selects from the one JSON document: that document is kept whole (the audit streams it
+  // otherwise) and printed through the query at the end. Other formats on stdout have no document.
+  const query = rt.global.query;
+  const stdoutTarget = outputs.targets.find((t) => t.file === undefined);
+  if (query !== undefined && stdoutTarget?.format !== 'json')
+    return rt.fail({
+      kind: 'Usage',
+      message: `--query selects from the JSON document: it cannot go with --output ${stdoutTarget?.format ?? ''} on stdout (write that format to a file: --output FORMAT=FILE).`,
+    });
+  const kept: string[] = [];
   const prepared = await prepareOptional(rt, inv.options);
   if (prepared.isErr()) return rt.fail(prepared.error);
   const { spec: resolved, organization, clients } = prepared.value;
@@ -69,7 +79,11 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const writers: AuditWriter[] = [];
   try {
     for (const t of outputs.targets) {
-      const sink: Sink = t.file ? fileSink(resolve(rt.io.cwd, t.file)) : streamSink((text) => void rt.io.stdout.write(text));
+      const sink: Sink = t.file
+        ? fileSink(resolve(rt.io.cwd, t.file))
+        : query !== undefined
+          ? { write: (text) => void kept.push(text), close: () => undefined }
+          : streamSink((text) => void rt.io.stdout.write(text));
       sinks.push(sink);
       writers.push(writerFor(rt, t.format, sink, t.file === undefined, organization, failOn));
     }
@@ -130,6 +144,8 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     );
     progress.stop();
     for (const w of writers) w.end({ organization, stats, summary, incomplete, ok: incomplete === null && !summary.failed });
+    // The kept document, through the query (the printer applies it, as for every other command).
+    if (query !== undefined) printer.data(JSON.parse(kept.join('')));
     if (incomplete) {
       printer.note(printer.colors.red(`✗ ${incomplete.message}`));
       printer.note(`    cause: ${incomplete.cause}`);
