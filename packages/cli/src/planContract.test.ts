@@ -55,6 +55,8 @@ describe('wif apply refuses what the plan refuses', () => {
     expect(`${r.out}${r.err}`).toContain('ConnectionConflict');
     expect(`${r.out}${r.err}`).toContain('No role named "Contributer"');
     expect(r.out).toContain('2 refused (nothing written)');
+    // The plan printed first counts their changes in its totals, and says apply makes none of them.
+    expect(r.out).toMatch(/Plan for contoso: (\d+) to create, .*2 connection\(s\) refused \(apply makes none of their \1 change\(s\)\)\./);
   });
 
   it('on a terminal, shows the refusal and asks before writing the rest', async () => {

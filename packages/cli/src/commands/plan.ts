@@ -76,10 +76,16 @@ export function printPlan(printer: Printer, p: Plan): void {
     printer.line();
   }
   const s = p.summary;
+  // The counts include the changes of refused connections (their tables show them): say that apply makes none of those.
+  const held = p.connections
+    .filter((c) => c.refusals.length > 0)
+    .flatMap((c) => c.resources.filter((r) => r.action !== 'unchanged')).length;
   printer.line(
     `Plan for ${p.organization}: ${s.create} to create, ${s.update} to update, ${s.unchanged} unchanged, ${s.delete} to delete or not in the spec` +
       (s.orphans ? `, ${s.orphans} orphan connection(s)` : '') +
-      (s.refused ? `, ${colors.red(`${s.refused} connection(s) refused`)}` : '') +
+      (s.refused
+        ? `, ${colors.red(`${s.refused} connection(s) refused`)}${held ? ` (apply makes none of their ${held} change(s))` : ''}`
+        : '') +
       (s.errors > s.refused ? `, ${colors.red(`${s.errors - s.refused} connection(s) cannot be planned`)}` : '') +
       '.',
   );
