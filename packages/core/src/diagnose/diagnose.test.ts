@@ -166,6 +166,27 @@ describe('diagnose with live state', () => {
     expect(untold[0]?.evidence.some((e) => e.includes(`is the client id of managed identity id-sc-mi`))).toBe(true);
   });
 
+  it("on a user-assigned identity whose principal names it (alternativeNames), compares the identity's credentials untold", async () => {
+    fake.state.addProject('web');
+    const sub = fake.state.subscriptionId;
+    const identity = fake.state.governance.addManagedIdentity({ subscriptionId: sub, resourceGroup: 'rg-id', name: 'id-sc-named' });
+    fake.state.addManagedIdentityServicePrincipal({
+      appId: identity.clientId,
+      id: identity.principalId,
+      displayName: identity.name,
+      resourceId: `/subscriptions/${sub}/resourcegroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sc-named`,
+    });
+    const sc = fake.state.addServiceEndpoint({ name: 'sc-named', projects: 'web', servicePrincipalId: identity.clientId });
+    const fed = fake.state.federation(sc.id)!;
+    const subject = fed.subject.replace(/[^/]+$/, (last) => last.toUpperCase());
+    fake.state.governance.setManagedIdentityCredential(identity, { name: 'ado-sc-named', issuer: fed.issuer, subject });
+
+    const found = (await diagnose(clients, { text: NO_MATCH, project: 'web', connectionName: 'sc-named' }))._unsafeUnwrap();
+    expect(found[0]).toMatchObject({ cause: 'SubjectMismatch', confidence: 'certain' });
+    expect(found[0]?.summary).toContain('differs only in letter case');
+    expect(found.map((d) => d.cause)).not.toContain('AppNotFound');
+  });
+
   it('notes a live read it could not make instead of failing', async () => {
     const { app, sp, sub } = seed();
     server.use(

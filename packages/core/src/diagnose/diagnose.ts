@@ -7,7 +7,7 @@ import {
   type ServiceEndpoint,
   workloadIdentity,
 } from '@wif/devops';
-import { getServicePrincipal } from '@wif/graph';
+import { getServicePrincipal, type ServicePrincipal } from '@wif/graph';
 import { collect } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
@@ -18,6 +18,7 @@ import { verifySubject } from '../steps/verifySubject';
 import type { StepOptions } from '../types';
 import { connectionNameSchema, guidSchema, isGuid, projectSchema, validate } from '../validation';
 import type { WifClients } from '../workflows/clients';
+import { parseIdentityId } from '../workflows/_identityRefs';
 import type { Findings } from './_findings';
 import { type ArmDenial, assertionField, presented } from './_parse';
 import { readText, unknownDiagnosis } from './diagnoseText';
@@ -256,19 +257,24 @@ function checkTrust(
             return ok(undefined);
           };
           if (managedIdentity || !isGuid(clientId)) return appNotFound();
-          // No app, but perhaps a managed identity's client id: its service principal says so.
+          // No app, but perhaps a managed identity's client id: its service principal says so, and
+          // a user-assigned identity's names the identity (its ARM id among its alternativeNames):
+          // its credentials are then compared as when the caller names the identity.
           return getServicePrincipal(clients.graph, { appId: clientId }, opts)
-            .map((sp): void => {
-              if (sp.servicePrincipalType !== 'ManagedIdentity') {
-                appNotFound();
-                return;
-              }
+            .map((sp): ServicePrincipal | undefined => sp)
+            .orElse(() => ok(undefined))
+            .andThen((sp): Result<void, WifError> | ResultAsync<void, WifError> => {
+              if (sp?.servicePrincipalType !== 'ManagedIdentity') return appNotFound();
+              const named = (sp.alternativeNames ?? [])
+                .map((n) => parseIdentityId(n))
+                .find((p) => p !== undefined && p.credential === undefined);
+              if (named) return checkTrust(clients, project, endpoint, named.identity, findings, text, opts);
               for (const cause of findings.causes())
                 findings.note(cause, [
                   `live: ${clientId} is the client id of managed identity ${sp.displayName}, not of an app: its federated credentials are on the identity; give the spec that puts the connection on it (--config) to compare them live`,
                 ]);
-            })
-            .orElse(appNotFound);
+              return ok(undefined);
+            });
         }
         default:
           return err(e);

@@ -11,6 +11,9 @@ export const servicePrincipalSchema = z.object({
   // `Application`, `ManagedIdentity`, `Legacy`, `SocialIdp`; null in the official example of
   // Get servicePrincipal (https://learn.microsoft.com/graph/api/serviceprincipal-get, example 1).
   servicePrincipalType: z.string().nullish(),
+  // For a user-assigned managed identity's principal, among others its identity's ARM resource id
+  // ("full resource IDs for managed identities", https://learn.microsoft.com/graph/api/resources/serviceprincipal).
+  alternativeNames: z.array(z.string()).nullish(),
   // Null for service principals not backed by an application registration (legacy objects).
   appOwnerOrganizationId: z.string().nullish(),
   tags: z.array(z.string()).optional(),

@@ -106,7 +106,12 @@ export function managedIdentityRoutes(rt: FakeRuntime): FakeRoute[] {
           ...(body.tags ? { tags: body.tags } : {}),
         });
         // A managed identity is a service principal without an application object.
-        state.addManagedIdentityServicePrincipal({ appId: created.clientId, id: created.principalId, displayName: created.name });
+        state.addManagedIdentityServicePrincipal({
+          appId: created.clientId,
+          id: created.principalId,
+          displayName: created.name,
+          resourceId: identityId(created.subscriptionId, created.resourceGroup, created.name),
+        });
         return json(identityJson(created, ctx.query.get('api-version')), 201);
       },
     },

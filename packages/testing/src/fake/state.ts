@@ -29,6 +29,13 @@ export interface FakeServicePrincipal {
   createdAt: number;
   /** Graph's `servicePrincipalType`: `ManagedIdentity` for a managed identity's; absent means `Application`. */
   readonly servicePrincipalType?: 'ManagedIdentity';
+  /**
+   * Graph's `alternativeNames`: for a user-assigned identity's principal, `isExplicit=True` and the
+   * identity's ARM resource id ("full resource IDs for managed identities",
+   * https://learn.microsoft.com/graph/api/resources/serviceprincipal; the exact entries are not
+   * documented: this is the shape Entra is reported to use). Absent: none.
+   */
+  readonly alternativeNames?: readonly string[];
 }
 
 export interface FakeFederatedCredential {
@@ -478,8 +485,11 @@ export class FakeState {
     return sp;
   }
 
-  /** Adds the service principal of a managed identity (it has no application object). */
-  addManagedIdentityServicePrincipal(init: { appId: string; id: string; displayName: string }): FakeServicePrincipal {
+  /**
+   * Adds the service principal of a managed identity (it has no application object); with
+   * `resourceId`, the identity's ARM id, among its `alternativeNames` as for a user-assigned identity.
+   */
+  addManagedIdentityServicePrincipal(init: { appId: string; id: string; displayName: string; resourceId?: string }): FakeServicePrincipal {
     const sp: FakeServicePrincipal = {
       id: init.id.toLowerCase(),
       appId: init.appId.toLowerCase(),
@@ -488,6 +498,7 @@ export class FakeState {
       tags: [],
       createdAt: this.#env.now(),
       servicePrincipalType: 'ManagedIdentity',
+      ...(init.resourceId !== undefined ? { alternativeNames: ['isExplicit=True', init.resourceId] } : {}),
     };
     this.#servicePrincipals.set(sp.id, sp);
     return sp;

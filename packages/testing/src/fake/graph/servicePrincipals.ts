@@ -18,7 +18,7 @@ export function servicePrincipalRoutes(rt: FakeRuntime): FakeRoute[] {
       id: sp.id,
       deletedDateTime: null,
       accountEnabled: sp.accountEnabled,
-      alternativeNames: [],
+      alternativeNames: [...(sp.alternativeNames ?? [])],
       appDisplayName: app?.displayName ?? sp.displayName,
       appDescription: null,
       appId: sp.appId,
