@@ -6,7 +6,17 @@
  * sends them in (see withGraphBatching). The caches keep only the few fields the checks use, and at most
  * `maxEntries` entries each (the oldest go first), so memory stays bounded on any organization.
  */
-import { type ArmClient, BUILT_IN_ROLES, listRoleAssignments, parseScope, PRIVILEGED_ROLE_IDS, roleDefinitionGuid } from '@wif/arm';
+import {
+  type ArmClient,
+  BUILT_IN_ROLES,
+  type IdentityFederatedCredential,
+  listIdentityFederatedCredentials,
+  listRoleAssignments,
+  type ManagedIdentityRef,
+  parseScope,
+  PRIVILEGED_ROLE_IDS,
+  roleDefinitionGuid,
+} from '@wif/arm';
 import {
   type FederatedIdentityCredential,
   getApplication,
@@ -27,7 +37,12 @@ export type CredentialFacts = Pick<FederatedIdentityCredential, 'name' | 'issuer
  * `servicePrincipalType` is `ManagedIdentity` (a managed identity's client id has no application
  * object in any tenant; https://learn.microsoft.com/graph/api/resources/serviceprincipal).
  */
-export type PrincipalFacts = { readonly id: string; readonly managedIdentity: boolean } | null;
+export type PrincipalFacts = {
+  readonly id: string;
+  readonly managedIdentity: boolean;
+  /** A user-assigned identity's principal names the identity: its ARM id, among its `alternativeNames`. */
+  readonly alternativeNames: readonly string[];
+} | null;
 /** A role assignment the audit reports (privileged or Contributor, at the root, a management group or a subscription). */
 export interface BroadAssignment {
   readonly id: string;
@@ -56,6 +71,8 @@ export interface IdentityReader {
   app(appId: string): Promise<Result<AppFacts, TransportError>>;
   credentials(appObjectId: string): Promise<Result<readonly CredentialFacts[], TransportError>>;
   servicePrincipal(appId: string): Promise<Result<PrincipalFacts, TransportError>>;
+  /** The federated credentials of a managed identity (ARM); `null` when ARM is not read or the identity is gone. */
+  identityCredentials(ref: ManagedIdentityRef): Promise<Result<readonly IdentityFederatedCredential[] | null, TransportError>>;
   /** The broad assignments of `principalId` at or above `scope`. */
   broadRoles(scope: string, principalId: string): Promise<Result<readonly BroadAssignment[], TransportError | LimitExceededError>>;
 }
@@ -71,6 +88,7 @@ export function createIdentityReader(
   const apps = new BoundedCache<Result<AppFacts, TransportError>>(max);
   const credentials = new BoundedCache<Result<readonly CredentialFacts[], TransportError>>(max);
   const principals = new BoundedCache<Result<PrincipalFacts, TransportError>>(max);
+  const identityCredentials = new BoundedCache<Result<readonly IdentityFederatedCredential[] | null, TransportError>>(max);
   const scopes = new BoundedCache<Result<ReadonlyMap<string, readonly BroadAssignment[]>, TransportError | LimitExceededError>>(
     Math.min(max, 1_000),
   );
@@ -97,8 +115,24 @@ export function createIdentityReader(
         notFoundAsNull(await getServicePrincipal(graph, { appId }, opts), (sp) => ({
           id: sp.id,
           managedIdentity: sp.servicePrincipalType === 'ManagedIdentity',
+          alternativeNames: sp.alternativeNames ?? [],
         })),
       ),
+    // One read per identity for the run, through the pool: an identity holds at most 20 federated
+    // credentials, so one page of 20 has them all.
+    identityCredentials: async (ref) => {
+      if (!arm) return ok(null);
+      const key = `${ref.subscriptionId}/${ref.resourceGroup}/${ref.name}`.toLowerCase();
+      return identityCredentials.get(key, async () => {
+        const pages = listIdentityFederatedCredentials(arm, ref, { top: 20 }, opts);
+        const first = await pool.run(async () => {
+          const page = await pages.next();
+          return page.done ? ok<readonly IdentityFederatedCredential[]>([]) : page.value;
+        });
+        await pages.return();
+        return notFoundAsNull(first, (list) => list);
+      });
+    },
     broadRoles: async (scope, principalId) => {
       if (!arm) return ok([]);
       // Broad roles live at the subscription or above: one read at the subscription serves every

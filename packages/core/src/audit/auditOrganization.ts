@@ -239,6 +239,7 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
     // for the identity's roles (they apply to production-scoped connections).
     const identityRead = inspectIdentity(reader, clients.arm !== undefined, organization, endpoint, connection, {
       tenantId: options.tenantId,
+      identityKnown: onIdentity !== undefined,
     });
     const governance =
       options.governance === false

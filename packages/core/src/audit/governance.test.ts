@@ -281,6 +281,38 @@ describe('the audit over a seeded organization finds every governance finding', 
     ]);
   });
 
+  it("a user-assigned identity's connection: its credentials are compared through the principal's alternativeNames, once", async () => {
+    fake.state.addProject('payments');
+    const made = (name: string) => {
+      const identity = fake.state.governance.addManagedIdentity({ subscriptionId: SUB, resourceGroup: 'rg-id', name });
+      fake.state.addManagedIdentityServicePrincipal({
+        appId: identity.clientId,
+        id: identity.principalId,
+        displayName: name,
+        resourceId: `/subscriptions/${SUB}/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`,
+      });
+      return fake.state.addServiceEndpoint({ name: `sc-${name}`, projects: 'payments', servicePrincipalId: identity.clientId });
+    };
+    made('id-missing');
+    const ok = made('id-ok');
+    const fed = fake.state.federation(ok.id)!;
+    fake.state.governance.setManagedIdentityCredential(fake.state.governance.managedIdentity(SUB, 'rg-id', 'id-ok')!, {
+      name: 'ado-ok',
+      issuer: fed.issuer,
+      subject: fed.subject,
+    });
+    const untold: AuditFinding[] = [];
+    for await (const f of auditOrganization(clients)) untold.push(f);
+    expect(brief(untold)).toEqual(['sc-id-missing CredentialMissing high']);
+    // Told about the identity too: the same finding, once.
+    const told: AuditFinding[] = [];
+    for await (const f of auditOrganization(clients, {
+      managedIdentities: [{ subscriptionId: SUB, resourceGroup: 'rg-id', name: 'id-missing' }],
+    }))
+      told.push(f);
+    expect(brief(told)).toEqual(['sc-id-missing CredentialMissing high']);
+  });
+
   it('pure parts: broad groups, and no stale finding when every credential names a live connection', () => {
     expect(['[p]\\Contributors', '[org]\\Project Collection Valid Users', '[p]\\Project Valid Users'].every(isBroadGroup)).toBe(true);
     expect(isBroadGroup('[p]\\Release Approvers')).toBe(false);

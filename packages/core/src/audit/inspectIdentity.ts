@@ -14,6 +14,8 @@ import type { IdentityReader, PrincipalFacts } from './_identityReader';
 import { type AuditCheck, type AuditCode, type AuditedConnection, type AuditFinding, type Severity } from './findings';
 import { errorDetails, finding } from './inspectConnection';
 import { same } from '../_internal/compare';
+import { parseIdentityId } from '../workflows/_identityRefs';
+import { managedIdentityCredentialFindings } from './_governance';
 
 /** What the identity checks found, which checks ran, and the app's sign-in audience when it was read. */
 export interface IdentityInspection {
@@ -45,7 +47,11 @@ export async function inspectIdentity(
   organization: string,
   endpoint: ServiceEndpoint,
   connection: AuditedConnection,
-  options: { tenantId?: string | undefined },
+  options: {
+    tenantId?: string | undefined;
+    /** The connection's managed identity is one the audit was given: its credentials are compared there, not here. */
+    identityKnown?: boolean;
+  },
 ): Promise<IdentityInspection> {
   const appId = connection.appId;
   const isWif = same(connection.scheme, 'WorkloadIdentityFederation');
@@ -92,6 +98,25 @@ export async function inspectIdentity(
     }
     principal = sp.value;
     if (!sp.value.managedIdentity) signInAudience = 'AzureADMultipleOrgs';
+    else if (isWif && options.identityKnown !== true) {
+      // A user-assigned identity's principal names the identity: its credentials are compared as
+      // for an identity the audit was given (`managedIdentities`).
+      const ref = sp.value.alternativeNames.map((n) => parseIdentityId(n)).find((p) => p !== undefined && p.credential === undefined);
+      const credentials = ref ? await reader.identityCredentials(ref.identity) : undefined;
+      if (ref && credentials) {
+        if (credentials.isErr()) return unreadable(`the credentials of managed identity ${ref.identity.name}`, credentials.error);
+        if (credentials.value !== null) {
+          checks.push('federatedCredential');
+          findings.push(
+            ...managedIdentityCredentialFindings(organization, connection, endpoint, {
+              ref: ref.identity,
+              clientId: appId.toLowerCase(),
+              credentials: credentials.value,
+            }),
+          );
+        }
+      }
+    }
   } else {
     signInAudience = app.value.signInAudience;
     // The credential list and the service principal are independent reads: both at once.
