@@ -66,6 +66,8 @@ describe('wif whoami', () => {
     expect(r.out).toContain(`Role Based Access Control Administrator on ${PROD}, or Owner`);
     expect(r.out).toContain('Endpoint Creator in project platform');
     expect(r.out).toMatch(/granted.*\n?/);
+    // The totals say which count blocks: a missing permission is a plan refusal, an unknown one a hint.
+    expect(r.out).toContain('2 missing (plan refuses the connections that need them), 0 unknown (a hint only: never blocks).');
     const json = JSON.parse((await wif(['whoami', '-c', ENV_SET, '--json'])).out) as { checks: Check[] };
     expect(
       json.checks

@@ -51,7 +51,7 @@ export function printWhoami(rt: Pick<Runtime, 'printer'>, report: PreflightRepor
   const s = report.summary;
   printer.line();
   printer.line(
-    `${s.granted} granted, ${s.missing ? colors.red(`${s.missing} missing`) : '0 missing'}, ${s.unknown} unknown (a hint only: never blocks).`,
+    `${s.granted} granted, ${s.missing ? colors.red(`${s.missing} missing (plan refuses the connections that need them)`) : '0 missing'}, ${s.unknown} unknown (a hint only: never blocks).`,
   );
 }
 
