@@ -130,6 +130,9 @@ describe('convertIssuer', () => {
     fake.setOptions({ issuerMode: 'legacy' });
     const r = await convertIssuer(clients(), { project: 'platform', connectionId: e.id }, { replication });
     expect(r._unsafeUnwrapErr()).toMatchObject({ kind: 'IssuerNotSwitched', connectionId: e.id, issuer: old.issuer });
+    // It says what it left: both credentials, and how to finish.
+    expect(r._unsafeUnwrapErr().message).toContain('the one for the Entra issuer');
+    expect(r._unsafeUnwrapErr().message).toContain('wif migrate convert --issuer');
     expect(fake.state.federatedCredentials(app.id).map((f) => f.issuer)).toEqual([
       old.issuer,
       `https://login.microsoftonline.com/${fake.state.tenantId}/v2.0`,

@@ -121,7 +121,8 @@ export function convertIssuer(
     const name = entraCredentialName(endpoint.id);
     const tenantId = authParameter(endpoint, 'tenantid');
     // 1. The new credential first, so the switch never leaves the connection without a matching one.
-    if (tenantId && same(endpoint.data?.['environment'] ?? 'AzureCloud', 'AzureCloud')) {
+    const prepared = tenantId !== undefined && tenantId !== '' && same(endpoint.data?.['environment'] ?? 'AzureCloud', 'AzureCloud');
+    if (prepared) {
       const { instanceId } = yield* readConnectionData(devops, opts);
       const expected = predictEntraFederation(tenantId, instanceId, endpoint.id);
       yield* bindFederatedCredential({ graph }, { appObjectId, ...expected, name }, opts);
@@ -135,7 +136,7 @@ export function convertIssuer(
         kind: 'IssuerNotSwitched',
         connectionId: endpoint.id,
         issuer: after.issuer ?? '',
-        message: `Saving "${endpoint.name}" left it on the Azure DevOps issuer; nothing broke (the legacy credential is still there). Convert it with the portal's "Update", then run convertIssuer again to tidy the credentials.`,
+        message: `Saving "${endpoint.name}" left it on the Azure DevOps issuer; nothing broke: the legacy credential is still there${prepared ? `, and the one for the Entra issuer ("${name}") is already in place for the switch` : ''}. Convert it with the portal's "Update", then run the conversion again (convertIssuer; wif migrate convert --issuer) to remove the legacy credential.`,
       });
     }
     // 4. Bind exactly what it reports (a no-op when the expectation was right).
