@@ -27,6 +27,7 @@ import {
 import type { LimitExceededError, TransportError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
 import type { AdaptivePool } from './_pool';
+import { identityOfPrincipal } from '../workflows/_identityRefs';
 
 /** The app as the checks need it; `null` when Graph answered 404. */
 export type AppFacts = { readonly id: string; readonly signInAudience: string } | null;
@@ -40,8 +41,8 @@ export type CredentialFacts = Pick<FederatedIdentityCredential, 'name' | 'issuer
 export type PrincipalFacts = {
   readonly id: string;
   readonly managedIdentity: boolean;
-  /** A user-assigned identity's principal names the identity: its ARM id, among its `alternativeNames`. */
-  readonly alternativeNames: readonly string[];
+  /** The user-assigned identity the principal names (its ARM id among its `alternativeNames`). */
+  readonly identity?: ManagedIdentityRef;
 } | null;
 /** A role assignment the audit reports (privileged or Contributor, at the root, a management group or a subscription). */
 export interface BroadAssignment {
@@ -112,11 +113,10 @@ export function createIdentityReader(
       ),
     servicePrincipal: (appId) =>
       principals.get(appId.toLowerCase(), async () =>
-        notFoundAsNull(await getServicePrincipal(graph, { appId }, opts), (sp) => ({
-          id: sp.id,
-          managedIdentity: sp.servicePrincipalType === 'ManagedIdentity',
-          alternativeNames: sp.alternativeNames ?? [],
-        })),
+        notFoundAsNull(await getServicePrincipal(graph, { appId }, opts), (sp) => {
+          const identity = identityOfPrincipal(sp);
+          return { id: sp.id, managedIdentity: sp.servicePrincipalType === 'ManagedIdentity', ...(identity ? { identity } : {}) };
+        }),
       ),
     // One read per identity for the run, through the pool: an identity holds at most 20 federated
     // credentials, so one page of 20 has them all.

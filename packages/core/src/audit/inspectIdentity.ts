@@ -14,7 +14,6 @@ import type { IdentityReader, PrincipalFacts } from './_identityReader';
 import { type AuditCheck, type AuditCode, type AuditedConnection, type AuditFinding, type Severity } from './findings';
 import { errorDetails, finding } from './inspectConnection';
 import { same } from '../_internal/compare';
-import { parseIdentityId } from '../workflows/_identityRefs';
 import { managedIdentityCredentialFindings } from './_governance';
 
 /** What the identity checks found, which checks ran, and the app's sign-in audience when it was read. */
@@ -101,15 +100,15 @@ export async function inspectIdentity(
     else if (isWif && options.identityKnown !== true) {
       // A user-assigned identity's principal names the identity: its credentials are compared as
       // for an identity the audit was given (`managedIdentities`).
-      const ref = sp.value.alternativeNames.map((n) => parseIdentityId(n)).find((p) => p !== undefined && p.credential === undefined);
-      const credentials = ref ? await reader.identityCredentials(ref.identity) : undefined;
+      const ref = sp.value.identity;
+      const credentials = ref ? await reader.identityCredentials(ref) : undefined;
       if (ref && credentials) {
-        if (credentials.isErr()) return unreadable(`the credentials of managed identity ${ref.identity.name}`, credentials.error);
+        if (credentials.isErr()) return unreadable(`the credentials of managed identity ${ref.name}`, credentials.error);
         if (credentials.value !== null) {
           checks.push('federatedCredential');
           findings.push(
             ...managedIdentityCredentialFindings(organization, connection, endpoint, {
-              ref: ref.identity,
+              ref,
               clientId: appId.toLowerCase(),
               credentials: credentials.value,
             }),

@@ -18,7 +18,7 @@ import { verifySubject } from '../steps/verifySubject';
 import type { StepOptions } from '../types';
 import { connectionNameSchema, guidSchema, isGuid, projectSchema, validate } from '../validation';
 import type { WifClients } from '../workflows/clients';
-import { parseIdentityId } from '../workflows/_identityRefs';
+import { identityOfPrincipal } from '../workflows/_identityRefs';
 import type { Findings } from './_findings';
 import { type ArmDenial, assertionField, presented } from './_parse';
 import { readText, unknownDiagnosis } from './diagnoseText';
@@ -265,10 +265,8 @@ function checkTrust(
             .orElse(() => ok(undefined))
             .andThen((sp): Result<void, WifError> | ResultAsync<void, WifError> => {
               if (sp?.servicePrincipalType !== 'ManagedIdentity') return appNotFound();
-              const named = (sp.alternativeNames ?? [])
-                .map((n) => parseIdentityId(n))
-                .find((p) => p !== undefined && p.credential === undefined);
-              if (named) return checkTrust(clients, project, endpoint, named.identity, findings, text, opts);
+              const named = identityOfPrincipal(sp);
+              if (named) return checkTrust(clients, project, endpoint, named, findings, text, opts);
               for (const cause of findings.causes())
                 findings.note(cause, [
                   `live: ${clientId} is the client id of managed identity ${sp.displayName}, not of an app: its federated credentials are on the identity; give the spec that puts the connection on it (--config) to compare them live`,

@@ -27,6 +27,23 @@ export function parseIdentityId(id: string): { readonly identity: ManagedIdentit
   return { identity: { subscriptionId, resourceGroup, name }, ...(credential !== undefined ? { credential } : {}) };
 }
 
+/**
+ * The user-assigned identity a managed identity's service principal names: its ARM id, among the
+ * principal's `alternativeNames` (https://learn.microsoft.com/graph/api/resources/serviceprincipal
+ * documents "full resource IDs for managed identities", not the exact entries: any other is ignored).
+ */
+export function identityOfPrincipal(sp: {
+  readonly servicePrincipalType?: string | null | undefined;
+  readonly alternativeNames?: readonly string[] | null | undefined;
+}): ManagedIdentityRef | undefined {
+  if (sp.servicePrincipalType !== 'ManagedIdentity') return undefined;
+  for (const name of sp.alternativeNames ?? []) {
+    const parsed = parseIdentityId(name);
+    if (parsed && parsed.credential === undefined) return parsed.identity;
+  }
+  return undefined;
+}
+
 const notAnIdentity = (id: string): ResultAsync<never, WifError> =>
   errAsync(validationError([{ path: 'id', message: `${id} is not a managed identity resource id` }]));
 
