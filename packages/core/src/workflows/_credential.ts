@@ -40,6 +40,19 @@ const changesOf = (
     : []),
 ];
 
+/**
+ * Whether saving a connection (a rename, its data, its description) leaves the issuer and subject
+ * it presents now as they are, so that a plan can decide its credential from them instead of
+ * leaving it to what the saved connection will report. Only on the Entra issuer: its subject is
+ * made of ids (`/eid1/…/sc/{organization id}/{connection id}`) and survives a rename, while a legacy
+ * subject holds names and saving a legacy connection can move it to the Entra issuer
+ * (docs/reference/federation.md §1). A change of tenant or app is never a save here: a connection
+ * bound to another one is a conflict. Pure.
+ */
+export function presentsSameAfterSave(issuer: string | undefined, subject: string | undefined): boolean {
+  return !!issuer && !!subject && issuerKind(issuer) === 'entra';
+}
+
 /** Decides how to bind `connectionId`'s issuer and subject, given the app's credentials. Pure. */
 export function planCredential(
   credentials: readonly FederatedIdentityCredential[],

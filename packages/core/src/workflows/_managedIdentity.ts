@@ -17,8 +17,7 @@
  * No Microsoft Graph request is made for this kind. @internal
  */
 import { type ArmClient, type IdentityFederatedCredential, parseScope, userAssignedIdentityPath } from '@wif/arm';
-import { workloadIdentity } from '@wif/devops';
-import { getPipelinePermissions } from '@wif/devops';
+import { getPipelinePermissions, workloadIdentity } from '@wif/devops';
 import type { OperationOptions } from '@wif/http';
 import { err, ok, okAsync, ResultAsync, safeTry } from 'neverthrow';
 import { WIF_MANAGED_TAG } from '../constants';
@@ -46,6 +45,7 @@ import type { RoleGrantSpec } from '../spec/schema';
 import type { TrustChainReport } from '../steps/verifySubject';
 import { verifyManagedIdentitySubject } from '../steps/verifyManagedIdentitySubject';
 import { pipelineChanges } from './_access';
+import { presentsSameAfterSave } from './_credential';
 import { decideShare, describePipelines, desiredConnectionInput } from './_desired';
 import { connectionBranch, finish, grantRoles } from './_engine';
 import { planGovernance } from './_governance';
@@ -176,7 +176,7 @@ export function planOnManagedIdentity(
     // The credential on the identity, from what the connection reports now.
     const wi = workloadIdentity(connection);
     const name = credentialNameFor(connection.id);
-    if (connectionChanges.length > 0 || !wi.issuer || !wi.subject) {
+    if (!wi.issuer || !wi.subject || (connectionChanges.length > 0 && !presentsSameAfterSave(wi.issuer, wi.subject))) {
       out.push(
         res('identityCredential', 'update', name, {
           note: 'the connection is saved first; the credential follows the issuer and subject it then reports',

@@ -119,6 +119,25 @@ describe('plan and apply: connections on a managed identity', () => {
     expect(graphRequests(from)).toEqual([]);
   });
 
+  it('a connection edited by hand on the Entra issuer: plan and apply both keep the identity credential as it is', async () => {
+    const s = envSet();
+    expect((await run(s)).ok).toBe(true);
+    const dev = fake.state.serviceEndpoints().find((e) => e.name === 'sc-platform-dev')!;
+    dev.data['subscriptionName'] = 'edited in the portal';
+    const p = (await plan(clients, s))._unsafeUnwrap();
+    expect(kinds(p, 'sc-platform-dev')).toEqual([
+      'managedIdentity unchanged',
+      'roleAssignment unchanged',
+      'serviceConnection update',
+      'identityCredential unchanged',
+    ]);
+    const done = (await run(s)).connections.find((c) => c.key === 'platform/sc-platform-dev')!;
+    expect(done.resources.filter((r) => r.outcome !== 'unchanged').map((r) => `${r.kind} ${r.outcome}`)).toEqual([
+      'serviceConnection updated',
+    ]);
+    expect(fake.state.serviceEndpoint(dev.id)!.data['subscriptionName']).toBe('Platform');
+  });
+
   it('a saved plan applies, and is refused as stale once the identity changed under it', async () => {
     const s = envSet();
     const saved = serializePlan((await plan(clients, s))._unsafeUnwrap());

@@ -125,6 +125,31 @@ describe('plan', () => {
     });
   });
 
+  it('plans a connection renamed on the Entra issuer with its credential unchanged, which is what apply then does', async () => {
+    await apply(clients, SPEC, { replication: { delayInMs: 1 } });
+    const one = fake.state.serviceEndpoints().find((e) => e.name === 'sc-one')!;
+    fake.state.renameServiceEndpoint(one.id, 'sc-one-renamed');
+    const planned = named(await planReadOnly(SPEC), 'sc-one').resources;
+    expect(planned.filter((r) => r.action !== 'unchanged').map((r) => `${r.kind} ${r.action}`)).toEqual(['serviceConnection update']);
+    expect(planned.find((r) => r.kind === 'federatedCredential')).toMatchObject({ action: 'unchanged', name: `ado-sc-${one.id}` });
+
+    const report = (await apply(clients, SPEC, { replication: { delayInMs: 1 } }))._unsafeUnwrap();
+    const done = report.connections.find((c) => c.key === 'platform/sc-one')!.resources;
+    expect(done.filter((r) => r.outcome !== 'unchanged').map((r) => `${r.kind} ${r.outcome}`)).toEqual(['serviceConnection updated']);
+  });
+
+  it('plans the credential of a renamed legacy-issuer connection as following what the saved connection reports', async () => {
+    fake.setOptions({ issuerMode: 'legacy' });
+    await apply(clients, SPEC, { replication: { delayInMs: 1 } });
+    const one = fake.state.serviceEndpoints().find((e) => e.name === 'sc-one')!;
+    fake.state.renameServiceEndpoint(one.id, 'sc-one-renamed');
+    // The legacy subject holds the name: the save that renames it back changes what it presents.
+    expect(named(await planReadOnly(SPEC), 'sc-one').resources.find((r) => r.kind === 'federatedCredential')).toMatchObject({
+      action: 'update',
+      note: expect.stringMatching(/follows the issuer and subject it then reports/),
+    });
+  });
+
   it('records a connection apply would refuse, and plans the others', async () => {
     fake.state.addServiceEndpoint({ name: 'sc-two', projects: 'platform', scheme: 'ServicePrincipal', servicePrincipalId: SUB });
     const p = await planReadOnly(SPEC);

@@ -31,7 +31,7 @@ import { applicationPatch } from '../steps/registerApp';
 import { checkResolvedSpec, type DesiredConnection, type ResolvedSpec } from '../spec/load';
 import { MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
 import { pipelineChanges } from './_access';
-import { isWifCredential, planCredential } from './_credential';
+import { isWifCredential, planCredential, presentsSameAfterSave } from './_credential';
 import { decideShare, describePipelines, desiredApp, desiredConnectionInput } from './_desired';
 import { planGovernance } from './_governance';
 import { findOrphans, type OrphanPlan } from './_orphans';
@@ -321,7 +321,7 @@ function readAndDecide(
 
     // The credential, from what the connection reports now.
     const wi = workloadIdentity(connection);
-    if (connectionChanges.length > 0 || !wi.issuer || !wi.subject) {
+    if (!wi.issuer || !wi.subject || (connectionChanges.length > 0 && !presentsSameAfterSave(wi.issuer, wi.subject))) {
       // Saving the connection may change what it presents (a legacy subject embeds its name; a save may switch the issuer).
       out.push(
         res('federatedCredential', 'update', credentialNameFor(connection.id), {
