@@ -4,11 +4,11 @@
  * it was not as the spec wants, how it had drifted; a connection that fails is rolled back.
  */
 import { deleteRoleAssignmentById, roleDefinitionGuid } from '@wif/arm';
-import { authParameter, type DevOpsClient, listServiceEndpoints } from '@wif/devops';
+import { authParameter, type DevOpsClient, getServiceEndpoint, listServiceEndpoints, type ServiceEndpoint } from '@wif/devops';
 import type { Application } from '@wif/graph';
 import type { TransportError } from '@wif/http';
-import { ok, okAsync, ResultAsync } from 'neverthrow';
-import type { WifError } from '../errors';
+import { err, errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
+import type { StalePlanError, WifError } from '../errors';
 import {
   type ConnectionLookup,
   type ConnectionSpecInput,
@@ -56,8 +56,9 @@ export async function convergeOne(
   c: DesiredConnection,
   options: EngineOptions,
   observed?: ObservedConnection,
+  renamedId?: string,
 ): Promise<ConnectionReport> {
-  if (c.managedIdentity) return convergeOnManagedIdentity(clients, spec, c, c.managedIdentity, options);
+  if (c.managedIdentity) return convergeOnManagedIdentity(clients, spec, c, c.managedIdentity, options, renamedId);
   const run = new Run();
   if (options.abortSignal?.aborted)
     return finish(clients, c, options, run, { kind: 'Aborted', message: `Aborted before ${c.project}/${c.name} was started.` });
@@ -208,6 +209,34 @@ function extraRoles(
   );
 }
 
+/**
+ * The connection a plan adopted under another name (by id: a connection on a shared managed
+ * identity, `_identityRename.ts`), still bound to `appId` (the identity's client id) in the
+ * project; else the plan no longer holds and nothing is written for the connection.
+ */
+function plannedRename(
+  devops: DevOpsClient,
+  c: DesiredConnection,
+  found: ConnectionLookup,
+  id: string,
+  appId: string,
+  opts: Opts,
+): ResultAsync<{ found: ConnectionLookup; renamed: boolean }, WifError> {
+  const gone = (why: string): StalePlanError => ({
+    kind: 'StalePlan',
+    key: c.key,
+    changed: [`serviceConnection ${c.name}: the connection ${id} the plan renames back ${why}`],
+    message: `${c.key}: the connection ${id} the plan renames back ${why}. Nothing was written for it: run wif plan again and review the new plan.`,
+  });
+  return getServiceEndpoint(devops, found.project.id, id, opts)
+    .orElse((e) => (e.kind === 'NotFound' ? errAsync<ServiceEndpoint, WifError>(gone('no longer exists')) : errAsync(e)))
+    .andThen((e) =>
+      authParameter(e, 'serviceprincipalid')?.toLowerCase() === appId.toLowerCase()
+        ? ok({ found: { project: found.project, existing: e }, renamed: true })
+        : err(gone('is no longer bound to its identity')),
+    );
+}
+
 /** Finds a connection bound to the app under another name (renamed in the portal). */
 function findRenamed(
   devops: DevOpsClient,
@@ -236,6 +265,8 @@ export interface ConnectionIdentity {
   readonly tenantId?: string;
   readonly isNew: boolean;
   readonly findRenamed: boolean;
+  /** The connection the plan adopted under another name (by id), when the lookup by name finds none. */
+  readonly renamedId?: string | undefined;
   readonly bindCredential: (connection: ManualConnection) => ResultAsync<TrustChainReport | undefined, WifError>;
 }
 
@@ -252,11 +283,15 @@ export function connectionBranch(
   const so = stepOptions(options);
   const connSpec: ConnectionSpecInput = desiredConnectionInput(spec, c, identity.appId, identity.tenantId);
   return lookup
-    .andThen((found) =>
-      // Not found by name, but the app existed: the connection may have been renamed; look for it by app.
-      found.existing || identity.isNew || !identity.findRenamed
+    .andThen((found): ResultAsync<{ found: ConnectionLookup; renamed: boolean }, WifError> =>
+      found.existing
         ? okAsync({ found, renamed: false })
-        : run.timed('findRenamedConnection', () => findRenamed(clients.devops, found, identity.appId, so)),
+        : identity.renamedId
+          ? run.timed('findRenamedConnection', () => plannedRename(clients.devops, c, found, identity.renamedId!, identity.appId, so))
+          : // Not found by name, but the app existed: the connection may have been renamed; look for it by app.
+            identity.isNew || !identity.findRenamed
+            ? okAsync({ found, renamed: false })
+            : run.timed('findRenamedConnection', () => findRenamed(clients.devops, found, identity.appId, so)),
     )
     .andThen(({ found, renamed }) => {
       const before = found.existing ? connectionDrift(found.existing, connSpec, desiredData(connSpec)) : undefined;

@@ -15,6 +15,7 @@ import { mapPool } from '../_internal/pool';
 import { isRefusal } from '../refusals';
 import { checkResolvedSpec, type DesiredConnection } from '../spec/load';
 import { convergeOne, DEFAULT_APPLY_CONCURRENCY } from './_engine';
+import { plannedRenameOf } from './_identityRename';
 import { pruneOrphan } from './_prune';
 import type { EngineOptions } from './_run';
 import { specHash } from './_specHash';
@@ -117,7 +118,7 @@ export function executePlan(clients: WifClients, p: Plan, options: ExecuteOption
     }
     // After a re-check the converge starts from what it read (the facts just compared with the
     // plan), not from a third reading of the app and the connection.
-    const report = await convergeOne(clients, p.spec, c, options, observed);
+    const report = await convergeOne(clients, p.spec, c, options, observed, plannedRenameOf(current));
     return { ...report, planned: current.resources };
   };
 

@@ -19,7 +19,7 @@ import { WIF_MANAGED_TAG } from '../constants';
 import type { WifError } from '../errors';
 import { credentialNameFor } from '../steps/bindFederatedCredential';
 import { readIdentityCredentials } from '../steps/bindManagedIdentityCredential';
-import type { ResolvedSpec } from '../spec/load';
+import type { DesiredManagedIdentity, ResolvedSpec } from '../spec/load';
 import { targetFromData, targetListScope } from '../target';
 import { parseIdentityId } from './_identityRefs';
 import { assignmentLabel, listPrincipalAssignments } from './_roles';
@@ -44,6 +44,16 @@ export function identitiesByClientId(
   return ResultAsync.combine(
     [...groups.values()].map((g) => collect(listUserAssignedIdentities(arm, g.subscriptionId, g.resourceGroup, o), 5_000)),
   ).map((lists) => new Map(lists.flat().map((i) => [i.properties.clientId.toLowerCase(), i])));
+}
+
+/** The client id of a spec identity among `byClientId` (see {@link identitiesByClientId}); `undefined` while it does not exist. */
+export function clientIdIn(byClientId: ReadonlyMap<string, UserAssignedIdentity>): (mi: DesiredManagedIdentity) => string | undefined {
+  const byPath = new Map<string, string>();
+  for (const i of byClientId.values()) {
+    const ref = parseIdentityId(i.id)?.identity;
+    if (ref) byPath.set(`${ref.subscriptionId}/${ref.resourceGroup}/${ref.name}`.toLowerCase(), i.properties.clientId);
+  }
+  return (mi) => byPath.get(`${mi.subscriptionId}/${mi.resourceGroup}/${mi.name}`.toLowerCase());
 }
 
 const del = (kind: PlannedResource['kind'], name: string, id: string): PlannedResource => ({

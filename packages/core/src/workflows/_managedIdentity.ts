@@ -46,6 +46,7 @@ import type { TrustChainReport } from '../steps/verifySubject';
 import { verifyManagedIdentitySubject } from '../steps/verifyManagedIdentitySubject';
 import { pipelineChanges } from './_access';
 import { presentsSameAfterSave } from './_credential';
+import { renamedOnIdentity, sameIdentity } from './_identityRename';
 import { decideShare, describePipelines, desiredConnectionInput } from './_desired';
 import { connectionBranch, finish, grantRoles } from './_engine';
 import { planGovernance } from './_governance';
@@ -60,12 +61,6 @@ import type { ConnectionReport, FieldChange, PlannedResource } from './types';
 export function desiredIdentity(mi: DesiredManagedIdentity): EnsureManagedIdentityInput {
   return { ...mi, tags: { [WIF_MANAGED_TAG]: 'true' } };
 }
-
-/** Whether two spec identities are the same resource (ARM names are case-insensitive). */
-export const sameIdentity = (a: DesiredManagedIdentity, b: DesiredManagedIdentity): boolean =>
-  a.subscriptionId.toLowerCase() === b.subscriptionId.toLowerCase() &&
-  a.resourceGroup.toLowerCase() === b.resourceGroup.toLowerCase() &&
-  a.name.toLowerCase() === b.name.toLowerCase();
 
 /** The roles the spec's other connections on the same identity hold. */
 function siblingRoles(spec: ResolvedSpec, c: DesiredConnection, mi: DesiredManagedIdentity): RoleGrantSpec[] {
@@ -137,7 +132,12 @@ export function planOnManagedIdentity(
     refusals.push(...roles.refusals);
     if (roles.invalidScope) return ok(done());
 
-    const connection = found.existing;
+    // Not found by name: renamed in the portal, when nothing else on the identity can be meant.
+    const renamed =
+      !found.existing && identity
+        ? renamedOnIdentity(spec, c, identity.clientId, found.project, yield* reads.azurermConnections(found.project.id))
+        : undefined;
+    const connection = found.existing ?? renamed;
     if (!connection) {
       out.push(res('serviceConnection', 'create', c.name, { note: 'issuer and subject are read back after creation' }));
       if (credentials.length >= MAX_FEDERATED_CREDENTIALS_PER_IDENTITY)
@@ -170,6 +170,7 @@ export function planOnManagedIdentity(
       res('serviceConnection', connectionChanges.length > 0 ? 'update' : 'unchanged', c.name, {
         id: connection.id,
         changes: connectionChanges,
+        ...(renamed ? { note: `found on managed identity ${mi.name} under another name: renamed back` } : {}),
       }),
     );
 
@@ -287,6 +288,7 @@ export async function convergeOnManagedIdentity(
   c: DesiredConnection,
   mi: DesiredManagedIdentity,
   options: EngineOptions,
+  renamedId?: string,
 ): Promise<ConnectionReport> {
   const run = new Run();
   if (options.abortSignal?.aborted)
@@ -325,8 +327,10 @@ export async function convergeOnManagedIdentity(
         appId: identity.clientId,
         tenantId: identity.tenantId,
         isNew,
-        // The identity may be shared: a connection bound to it under another name is another connection.
+        // The identity may be shared: a connection bound to it under another name is another
+        // connection, unless the plan paired it with this one (`_identityRename.ts`).
         findRenamed: false,
+        renamedId,
         bindCredential: (connection) => identityCredentialBranch(run, clients, mi, connection, options),
       },
       lookup,

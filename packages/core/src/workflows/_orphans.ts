@@ -20,7 +20,8 @@ import { assignmentLabel, listPrincipalAssignments } from './_roles';
 import type { WifClients } from './clients';
 import { directReads, type RunReads } from '../_internal/runReads';
 import type { PlannedResource } from './types';
-import { identitiesByClientId, readIdentityOrphans } from './_identityOrphans';
+import { clientIdIn, identitiesByClientId, readIdentityOrphans } from './_identityOrphans';
+import { pairedOnIdentities } from './_identityRename';
 import type { UserAssignedIdentity } from '@wif/arm';
 
 /** A managed connection the spec no longer names, and what `apply --prune` deletes for it. */
@@ -94,9 +95,12 @@ export function findOrphans(
       if (candidates.length === 0) return okAsync([]);
       // A connection on one of the spec's managed identities is read from ARM (no Graph request).
       return identitiesByClientId(clients.arm, spec, o).andThen((byClientId) => {
+        // A connection the plan finds on a managed identity under another name is not an orphan.
+        const paired = new Set(lists.flatMap(({ project, all }) => [...pairedOnIdentities(spec, project, all, clientIdIn(byClientId))]));
         const onIdentity = new Map<string, { identity: UserAssignedIdentity; group: typeof candidates }>();
         const onApps: typeof candidates = [];
         for (const x of candidates) {
+          if (paired.has(x.e.id.toLowerCase())) continue;
           const identity = byClientId.get(authParameter(x.e, 'serviceprincipalid')?.toLowerCase() ?? '');
           if (!identity) onApps.push(x);
           else {

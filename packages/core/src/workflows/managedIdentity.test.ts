@@ -138,6 +138,77 @@ describe('plan and apply: connections on a managed identity', () => {
     expect(fake.state.serviceEndpoint(dev.id)!.data['subscriptionName']).toBe('Platform');
   });
 
+  it('a connection renamed in the portal is found on its identity and renamed back: not created again, not an orphan', async () => {
+    const s = envSet();
+    expect((await run(s)).ok).toBe(true);
+    const prod = fake.state.serviceEndpoints().find((e) => e.name === 'sc-platform-prod')!;
+    fake.state.renameServiceEndpoint(prod.id, 'sc-platform-production');
+    const p = (await plan(clients, s))._unsafeUnwrap();
+    expect(p.orphans).toEqual([]);
+    expect(p.summary).toMatchObject({ create: 0, update: 1 });
+    const row = p.connections.find((c) => c.name === 'sc-platform-prod')!.resources.find((r) => r.kind === 'serviceConnection');
+    expect(row).toMatchObject({
+      action: 'update',
+      id: prod.id,
+      changes: [{ field: 'name', from: 'sc-platform-production', to: 'sc-platform-prod' }],
+      note: 'found on managed identity id-platform under another name: renamed back',
+    });
+    expect(kinds(p, 'sc-platform-prod')).toContain('identityCredential unchanged');
+
+    const synced = (await sync(clients, s, fast))._unsafeUnwrap();
+    expect(synced.drifts.map((d) => `${d.kind} ${d.resource} ${d.name}`)).toEqual(['renamed serviceConnection sc-platform-prod']);
+    const names = fake.state.serviceEndpoints().map((e) => e.name);
+    expect(names.filter((n) => n === 'sc-platform-prod' || n === 'sc-platform-production')).toEqual(['sc-platform-prod']);
+    expect(fake.state.serviceEndpoint(prod.id)!.name).toBe('sc-platform-prod');
+    expect(identity()!.credentials.size).toBe(3);
+  });
+
+  it('two connections on one identity renamed at once are not guessed: both are created, the renamed ones stay orphans', async () => {
+    const s = envSet();
+    expect((await run(s)).ok).toBe(true);
+    for (const name of ['sc-platform-dev', 'sc-platform-prod'])
+      fake.state.renameServiceEndpoint(fake.state.serviceEndpoints().find((e) => e.name === name)!.id, `${name}-old`);
+    const p = (await plan(clients, s))._unsafeUnwrap();
+    expect(kinds(p, 'sc-platform-dev')).toContain('serviceConnection create');
+    expect(kinds(p, 'sc-platform-prod')).toContain('serviceConnection create');
+    expect(p.orphans.map((o) => o.name).sort()).toEqual(['sc-platform-dev-old', 'sc-platform-prod-old']);
+  });
+
+  it('a connection on the identity without wif’s marker is never taken for a renamed one', async () => {
+    const s = envSet();
+    expect((await run(s)).ok).toBe(true);
+    const dev = fake.state.serviceEndpoints().find((e) => e.name === 'sc-platform-dev')!;
+    fake.state.renameServiceEndpoint(dev.id, 'made-by-hand');
+    dev.description = 'made by hand';
+    expect(kinds((await plan(clients, s))._unsafeUnwrap(), 'sc-platform-dev')).toContain('serviceConnection create');
+  });
+
+  it('apply renames back only the connection the plan named: one gone by then is refused as stale, nothing written', async () => {
+    const s = envSet();
+    expect((await run(s)).ok).toBe(true);
+    const prod = fake.state.serviceEndpoints().find((e) => e.name === 'sc-platform-prod')!;
+    fake.state.renameServiceEndpoint(prod.id, 'sc-platform-production');
+    // Between apply's plan and its first write the connection disappears: its read by id answers 404.
+    fake.failRequests({
+      service: 'devops',
+      method: 'GET',
+      path: new RegExp(`/serviceendpoint/endpoints/${prod.id}$`, 'i'),
+      status: 404,
+      times: 1,
+    });
+    const from = fake.requests.length;
+    const report = await run(s);
+    const c = report.connections.find((x) => x.key === 'platform/sc-platform-prod')!;
+    expect(c.error).toMatchObject({
+      kind: 'StalePlan',
+      message: expect.stringContaining(`the connection ${prod.id} the plan renames back no longer exists`),
+    });
+    expect(
+      fake.requests.slice(from).filter((r) => r.method !== 'GET' && r.service === 'devops' && r.operation !== 'permissions.evaluateBatch'),
+    ).toEqual([]);
+    expect(fake.state.serviceEndpoint(prod.id)!.name).toBe('sc-platform-production');
+  });
+
   it('a saved plan applies, and is refused as stale once the identity changed under it', async () => {
     const s = envSet();
     const saved = serializePlan((await plan(clients, s))._unsafeUnwrap());
