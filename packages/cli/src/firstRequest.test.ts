@@ -153,6 +153,20 @@ describe('the first request, sent while the SDK loads', () => {
     expect(r.ops).toEqual([]);
   });
 
+  it('plan --out where the plan cannot be saved: exit 2 before any request, saying why', async () => {
+    const spec = await specFile('unsaved');
+    const missing = await wif(['plan', '-c', spec, '--out', join(ctx.dir, 'no-such-dir', 'plan.json')]);
+    expect(missing.code).toBe(EXIT.usage);
+    expect(missing.err).toMatch(/Cannot save the plan to .*plan\.json: there is no directory .*no-such-dir/);
+    expect(missing.ops).toEqual([]);
+    const directory = await wif(['plan', '-c', spec, '--out', ctx.dir]);
+    expect(directory.code).toBe(EXIT.usage);
+    expect(directory.err).toContain('it exists and is not a regular file');
+    expect(directory.ops).toEqual([]);
+    // A new file in a directory that exists is fine: the plan is made and saved.
+    expect((await wif(['plan', '-c', spec, '--out', join(ctx.dir, 'saved.json')])).code).toBe(EXIT.ok);
+  });
+
   it('an invalid spec: its validation error, and nothing sent', async () => {
     const file = join(ctx.dir, 'invalid.yaml');
     await writeFile(file, 'organization: contoso\nconnections: 3\n');

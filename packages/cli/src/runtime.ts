@@ -2,8 +2,8 @@
  * What a command runs with: the SDK (loaded when the command starts, not at process start), the
  * printer, progress, credentials and clients, and the spec.
  */
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { LogEntry, ResolvedSpec, TokenService, WifClients } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
 import type { CommandName, GlobalOptions, OptionValues, UsageError } from './args';
@@ -163,13 +163,16 @@ const SPEC_COMMANDS: ReadonlySet<CommandName> = new Set(['plan', 'apply', 'sync'
 
 /**
  * Whether `clients()` sends the access check first. Not when a change needs a confirmation nobody
- * can give (refused next, exit 2, nothing sent); not for audit, which reports an organization it
+ * can give, nor when `plan --out` names a file that cannot be written (refused next, exit 2, nothing sent); not for audit, which reports an organization it
  * cannot read in its own output (cause and fix, exit 1); not for whoami, whose first request is the
  * same identity read.
  */
 function checksAccess(io: CliIo, command: CommandName, options: OptionValues): boolean {
   const writes = command === 'apply' || (command === 'sync' && options['detect-only'] !== true);
   if (writes && options['yes'] !== true && !canAsk(io)) return false;
+  // A plan that could not be saved is refused next (exit 2, nothing sent).
+  const out = command === 'plan' ? options['out'] : undefined;
+  if (typeof out === 'string' && writableFileProblem(resolve(io.cwd, out)) !== undefined) return false;
   return command !== 'audit' && command !== 'whoami';
 }
 
@@ -396,6 +399,30 @@ function emulatorTrust(io: CliIo, core: Core, printer: Printer): ReturnType<Core
   if (pem.isOk()) return core.trustingHttpClient(pem.value);
   if (given) printer.note(`WIF_EMULATOR_CA: cannot read ${file} (${pem.error}).`);
   return undefined;
+}
+
+/**
+ * Why `path` cannot be written as a file, before any request is sent (a command that would write
+ * its result there after reading the services should not do the reading first): its directory
+ * must exist and be writable, and an existing `path` must be a regular file it may write (not a
+ * directory, FIFO or device). `undefined` when it can be written; the reason is a short phrase for a
+ * usage message. A check, not a guarantee: the write itself can still fail (a full disk).
+ */
+export function writableFileProblem(path: string): string | undefined {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat) {
+      if (!stat.isFile()) return 'it exists and is not a regular file';
+      accessSync(path, constants.W_OK);
+      return undefined;
+    }
+    const dir = dirname(path);
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return `there is no directory ${dir}`;
+    accessSync(dir, constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
 }
 
 /**

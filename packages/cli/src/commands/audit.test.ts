@@ -130,6 +130,9 @@ describe('wif audit outputs', () => {
     const before = ctx.emu.fake.requests.length;
     expect((await wif(['audit', '--output', 'xml'])).code).toBe(EXIT.usage);
     expect((await wif(['audit', '--output', 'junit', '--output', 'sarif'])).code).toBe(EXIT.usage);
+    const unwritable = await wif(['audit', '--output', `json=${join(ctx.dir, 'no-such-dir', 'audit.json')}`]);
+    expect(unwritable.code).toBe(EXIT.usage);
+    expect(unwritable.err).toMatch(/Cannot write the audit output to .*no-such-dir.*audit\.json: ENOENT/);
     expect(ctx.emu.fake.requests.length).toBe(before);
   });
 });

@@ -77,8 +77,10 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
 
   const sinks: Sink[] = [];
   const writers: AuditWriter[] = [];
+  let opening: string | undefined;
   try {
     for (const t of outputs.targets) {
+      opening = t.file;
       const sink: Sink = t.file
         ? fileSink(resolve(rt.io.cwd, t.file))
         : query !== undefined
@@ -91,7 +93,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     for (const s of sinks) s.close();
     return rt.fail({
       kind: 'Usage',
-      message: `Cannot write the audit output: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+      message: `Cannot write the audit output${opening === undefined ? '' : ` to ${opening}`}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
     });
   }
 

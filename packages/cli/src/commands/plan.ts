@@ -1,9 +1,10 @@
 /** `wif plan`: what apply would change, per connection and resource, and what it refuses. Sends no write. */
+import { resolve } from 'node:path';
 import type { Plan, PlanAction } from '@wif/core';
 import { intOption, type Invocation, stringOption } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Colors, Printer } from '../output';
-import type { Runtime } from '../runtime';
+import { type Runtime, writableFileProblem } from '../runtime';
 import { prepare } from './_prepare';
 
 type Inv = Extract<Invocation, { options: unknown }>;
@@ -107,6 +108,11 @@ export const planJson = (p: Plan) => ({
 export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   const concurrency = intOption(inv.options, 'concurrency', { min: 1, max: 64 }, 'plan');
   if (concurrency.isErr()) return rt.fail(concurrency.error);
+  const out = stringOption(inv.options, 'out');
+  // Refused before any request: the reads would be wasted on a plan that cannot be saved.
+  const unwritable = out === undefined ? undefined : writableFileProblem(resolve(rt.io.cwd, out));
+  if (out !== undefined && unwritable !== undefined)
+    return rt.fail({ kind: 'Usage', message: `Cannot save the plan to ${out}: ${unwritable}.` });
   const prepared = await prepare(rt, inv.options);
   if (prepared.isErr()) return rt.fail(prepared.error);
   const { spec, clients } = prepared.value;
@@ -116,7 +122,6 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   });
   if (planned.isErr()) return rt.fail(planned.error);
   const p = planned.value;
-  const out = stringOption(inv.options, 'out');
   if (out) {
     const written = await rt.writeText(out, rt.core.serializePlan(p));
     if (written.isErr()) return rt.fail(written.error);
