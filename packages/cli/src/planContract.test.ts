@@ -125,6 +125,19 @@ describe('orphans', () => {
     ]);
     const table = await wif(['plan', '-c', one, '--no-color']);
     expect(table.out).toContain('platform/sc-gone orphan: managed by wif and not in the spec: apply --prune deletes it');
+    // The summary's counts do not hold the orphans' delete rows: it says what becomes of them.
+    expect(table.out).toContain('1 orphan connection(s) (apply --prune deletes 1).');
+    // One with wif's marker on an app wif did not make is listed too, and never deleted.
+    const foreign = ctx.emu.fake.state.addServiceEndpoint({
+      name: 'sc-foreign',
+      projects: 'platform',
+      description: 'copied by hand (managed by wif)',
+      servicePrincipalId: '00000000-0000-4000-8000-000000000001',
+    });
+    expect((await wif(['plan', '-c', one, '--no-color'])).out).toContain(
+      '2 orphan connection(s) (apply --prune deletes 1; 1 never deleted).',
+    );
+    ctx.emu.fake.state.deleteServiceEndpoint(foreign.id);
 
     const endpointsBefore = ctx.emu.fake.state.serviceEndpoints().length;
     const pruned = await wif(['apply', '-c', one, '--prune', '--yes']);

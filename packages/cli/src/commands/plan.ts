@@ -83,13 +83,20 @@ export function printPlan(printer: Printer, p: Plan): void {
     .flatMap((c) => c.resources.filter((r) => r.action !== 'unchanged')).length;
   printer.line(
     `Plan for ${p.organization}: ${s.create} to create, ${s.update} to update, ${s.unchanged} unchanged, ${s.delete} to delete or not in the spec` +
-      (s.orphans ? `, ${s.orphans} orphan connection(s)` : '') +
+      (s.orphans ? `, ${s.orphans} orphan connection(s) (${orphanFate(p)})` : '') +
       (s.refused
         ? `, ${colors.red(`${s.refused} connection(s) refused`)}${held ? ` (apply makes none of their ${held} change(s))` : ''}`
         : '') +
       (s.errors > s.refused ? `, ${colors.red(`${s.errors - s.refused} connection(s) cannot be planned`)}` : '') +
       '.',
   );
+}
+
+/** What becomes of the orphans: their delete rows are not in the counts before them. */
+function orphanFate(p: Plan): string {
+  const prunable = p.orphans.filter((o) => o.managed).length;
+  const kept = p.orphans.length - prunable;
+  return [prunable ? `apply --prune deletes ${prunable}` : '', kept ? `${kept} never deleted` : ''].filter(Boolean).join('; ');
 }
 
 /** The plan without the spec it was made from (the caller has that). */
