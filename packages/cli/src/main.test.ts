@@ -208,6 +208,10 @@ describe('wif migrate onto a managed identity (in-process)', () => {
     expect(ctx.emu.fake.state.governance.managedIdentity(sub, 'rg-identities', 'id-sc-shared-deploy-wif')).toBeUndefined();
     expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy');
     expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy-wif');
+    // The status of a rolled-back migration: its new connection is gone, and there is no soak to wait for.
+    const status = await wif(['migrate', 'status', ...journal, '--no-color']);
+    const row = status.out.split('\n').find((l) => l.startsWith('sc-shared-deploy '))!;
+    expect(row).toMatch(/rolled-back +rollback +- +sc-shared-deploy-wif \(deleted\) +-$/);
   });
 });
 

@@ -457,6 +457,13 @@ echo "failed: $fail"`,
     ]);
     const refused = await wif('migrate', 'convert', '--scheme', '--connection', 'sc-platform-automatic', '--project', 'platform');
     expect(refused.code).toBe(0); // nothing to change: no confirmation needed
+    // migrate status lists the conversions beside the migrations (same journal).
+    const status = await wif('migrate', 'status', '--no-color');
+    expect(status.out).toContain('Converted in place (same connection id):');
+    expect(status.out).toMatch(/sc-platform-legacy +platform +to the Entra issuer +converted +https:\/\/login\.microsoftonline\.com\//);
+    expect(status.out).toMatch(/sc-platform-automatic +platform +ServicePrincipal → WorkloadIdentityFederation +converted /);
+    const statusJson = JSON.parse((await wif('migrate', 'status', '--json')).out) as { conversions: Array<{ id: string }> };
+    expect(statusJson.conversions.map((c) => c.id.split(':')[0])).toEqual(['issuer', 'scheme']);
     const audit = JSON.parse((await wif('audit', '--json')).out) as {
       findings: Array<{ code: string; connection: { name: string } | null }>;
     };

@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { JournalStore, MigrationRecord, MigrationStatus } from '@wif/core/migration';
+import type { ConversionRecord, JournalStore, MigrationRecord, MigrationStatus } from '@wif/core/migration';
 import { err, ok, type Result } from 'neverthrow';
 import { type Invocation, stringOption } from '../args';
 import { cannotAskMessage, confirm } from '../confirm';
@@ -28,9 +28,14 @@ export function journalPath(rt: Pick<Runtime, 'io'>, options: Inv['options']): s
   return resolve(rt.io.cwd, stringOption(options, 'journal') ?? (rt.io.env['WIF_JOURNAL'] || 'wif-migrations.json'));
 }
 
-function printStatuses(printer: Printer, statuses: readonly MigrationStatus[], path: string): void {
+function printStatuses(
+  printer: Printer,
+  statuses: readonly MigrationStatus[],
+  conversions: readonly ConversionRecord[],
+  path: string,
+): void {
   if (printer.json) return;
-  if (statuses.length === 0) {
+  if (statuses.length === 0 && conversions.length === 0) {
     printer.line(
       existsSync(path)
         ? `No migrations in the journal ${path}.`
@@ -38,23 +43,46 @@ function printStatuses(printer: Printer, statuses: readonly MigrationStatus[], p
     );
     return;
   }
-  printer.table(
-    ['connection', 'project', 'phase', 'done', 'next', 'new connection', 'soak ends'],
-    statuses.map((s) => [
-      s.oldConnection.name,
-      s.project,
-      s.phase,
-      s.lastStep ?? '-',
-      s.nextStep ?? '-',
-      s.newConnection?.name ?? '-',
-      s.soakEndsAt ?? '-',
-    ]),
-  );
-  for (const s of statuses)
-    if (s.lastError)
-      printer.note(
-        `${printer.colors.red('✗')} ${s.oldConnection.name}: ${s.lastError.step} failed (${s.lastError.kind}): ${s.lastError.message}`,
-      );
+  if (statuses.length > 0) {
+    printer.table(
+      ['connection', 'project', 'phase', 'done', 'next', 'new connection', 'soak ends'],
+      statuses.map((s) => {
+        // Rolled back: the new connection was deleted, and there is no soak to wait for.
+        const rolledBack = s.phase === 'rolled-back';
+        return [
+          s.oldConnection.name,
+          s.project,
+          s.phase,
+          s.lastStep ?? '-',
+          s.nextStep ?? '-',
+          s.newConnection ? `${s.newConnection.name}${rolledBack ? ' (deleted)' : ''}` : '-',
+          rolledBack ? '-' : (s.soakEndsAt ?? '-'),
+        ];
+      }),
+    );
+    for (const s of statuses)
+      if (s.lastError)
+        printer.note(
+          `${printer.colors.red('✗')} ${s.oldConnection.name}: ${s.lastError.step} failed (${s.lastError.kind}): ${s.lastError.message}`,
+        );
+  }
+  if (conversions.length > 0) {
+    if (statuses.length > 0) printer.line('');
+    printer.line('Converted in place (same connection id):');
+    printer.table(
+      ['connection', 'project', 'conversion', 'state', 'issuer now', 'updated'],
+      conversions.map((c) => [
+        c.connection.name,
+        c.project.name,
+        c.kind === 'scheme' ? `${c.before.scheme} → WorkloadIdentityFederation` : 'to the Entra issuer',
+        c.lastError ? 'failed' : !c.after ? 'started' : c.outcome === 'unchanged' ? 'already converted' : 'converted',
+        c.after?.issuer ?? '-',
+        c.updatedAt,
+      ]),
+    );
+    for (const c of conversions)
+      if (c.lastError) printer.note(`${printer.colors.red('✗')} ${c.connection.name}: ${c.lastError.kind}: ${c.lastError.message}`);
+  }
 }
 
 /** What finish or rollback deleted, from the record they return. */
@@ -243,11 +271,15 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   if (inv.action === 'status') {
     const statuses = await core.migrationStatus(journal);
     if (statuses.isErr()) return rt.fail(statuses.error);
+    const conversions = await core.listConversions(journal);
+    if (conversions.isErr()) return rt.fail(conversions.error);
     const name = stringOption(inv.options, 'connection')?.toLowerCase();
     const id = stringOption(inv.options, 'id');
     const shown = statuses.value.filter((s) => (!name || s.oldConnection.name.toLowerCase() === name) && (!id || s.id === id));
-    printer.data({ ok: true, journal: path, migrations: shown });
-    printStatuses(printer, shown, path);
+    // A conversion keeps the connection's id: --id names a migration, so it shows none.
+    const converted = id ? [] : conversions.value.filter((c) => !name || c.connection.name.toLowerCase() === name);
+    printer.data({ ok: true, journal: path, migrations: shown, conversions: converted });
+    printStatuses(printer, shown, converted, path);
     return EXIT.ok;
   }
 

@@ -203,8 +203,17 @@ describe('convertInPlace and planConversion (wif migrate convert)', () => {
 
     // Again: already converted, so only verified; the same record is updated, not duplicated.
     expect((await planConversion(clients(), input))._unsafeUnwrap().changes).toBe(false);
+    const first = doc.conversions[0]!;
     expect((await convertInPlace(clients(), input, { journal, replication }))._unsafeUnwrap().result.outcome).toBe('unchanged');
-    expect((JSON.parse(journal.text ?? '') as { conversions: unknown[] }).conversions).toHaveLength(1);
+    const again = (JSON.parse(journal.text ?? '') as { conversions: Array<Record<string, unknown>> }).conversions;
+    expect(again).toHaveLength(1);
+    // The record still says what the conversion did: from the secret, when it started, updated.
+    expect(again[0]).toMatchObject({
+      before: { scheme: 'ServicePrincipal', issuer: null },
+      startedAt: first['startedAt'],
+      outcome: 'updated',
+      lastError: null,
+    });
   });
 
   it('records a refused conversion with its error, and names an unknown connection', async () => {

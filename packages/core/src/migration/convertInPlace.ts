@@ -14,7 +14,7 @@ import type { WifClients } from '../workflows/clients';
 import { convertConnectionScheme, type ConvertOptions } from './convertConnectionScheme';
 import { convertIssuer } from './convertIssuer';
 import type { MigrationError } from './errors';
-import { type ConversionRecord, type JournalStore, saveConversion } from './journal';
+import { type ConversionRecord, type JournalStore, listConversions, saveConversion } from './journal';
 
 /** Which conversion: the secret scheme to federation, or the Azure DevOps issuer to the Entra issuer. */
 export type ConversionKind = 'scheme' | 'issuer';
@@ -141,17 +141,21 @@ export function convertInPlace(
     const e = yield* findConnection(clients, valid.value, opts);
     const plan = describePlan(input.kind, e);
     const now = (): string => new Date().toISOString();
+    const id = `${input.kind}:${e.id}`;
+    // A run after a completed conversion re-checks it: the record keeps what the connection had
+    // before that conversion, when it started and what it did, rather than "already converted".
+    const done = (yield* listConversions(journal)).find((c) => c.id === id && c.after !== null);
     const started: ConversionRecord = {
-      id: `${input.kind}:${e.id}`,
+      id,
       kind: input.kind,
       organization: clients.devops.organization,
       project: { id: e.serviceEndpointProjectReferences?.[0]?.projectReference.id ?? '', name: input.project },
       connection: { id: e.id, name: e.name },
-      startedAt: now(),
+      startedAt: done?.startedAt ?? now(),
       updatedAt: now(),
-      before: { scheme: plan.scheme, issuer: plan.issuer },
-      after: null,
-      outcome: null,
+      before: done?.before ?? { scheme: plan.scheme, issuer: plan.issuer },
+      after: done?.after ?? null,
+      outcome: done?.outcome ?? null,
       lastError: null,
     };
     yield* saveConversion(journal, started);
@@ -171,7 +175,7 @@ export function convertInPlace(
     const record = yield* saveConversion(journal, {
       ...started,
       updatedAt: now(),
-      outcome: converted.value.outcome,
+      outcome: converted.value.outcome === 'unchanged' && done?.outcome ? done.outcome : converted.value.outcome,
       after: { issuer: report.issuer, subject: report.subject },
     });
     return ok({ result: converted.value, record });

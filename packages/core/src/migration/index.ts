@@ -22,6 +22,7 @@ export {
   type MigrationRecord,
   type MigrationLogEntry,
   type ConversionRecord,
+  listConversions,
 } from './journal';
 export type { MigrationOptions } from './_run';
 export { startMigration, resumeMigration, type StartMigrationInput, type StartMigrationOptions } from './migrate';

@@ -501,7 +501,14 @@ export function saveConversion(store: JournalStore, record: ConversionRecord): R
   );
 }
 
-/** Every in-place conversion of the journal. @internal */
+/**
+ * Every in-place conversion the journal records (`wif migrate convert`, `convertInPlace`): one
+ * record per connection and kind, with what the connection had before and the issuer and subject
+ * it presented after, or the last error. Read-only.
+ *
+ * @example
+ * const conversions = (await listConversions(fileJournal('wif-migrations.json')))._unsafeUnwrap();
+ */
 export function listConversions(store: JournalStore): ResultAsync<readonly ConversionRecord[], JournalError> {
   return readJournal(store).map((doc) => doc.conversions ?? []);
 }
