@@ -131,7 +131,7 @@ export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
   SecretInvalid: {
     summary: 'The connection signs in with a client secret that is wrong or has expired.',
     fix: [
-      'Convert the connection to workload identity federation instead of rotating the secret: `wif migrate start --connection NAME --project PROJECT` (a new connection, with a way back), or in place for an automatic-mode connection `wif migrate convert --scheme --connection NAME --project PROJECT`.',
+      'Convert the connection to workload identity federation instead of rotating its secret, with `wif migrate start --connection NAME --project PROJECT` (a new connection, with a way back), or in place for an automatic-mode connection `wif migrate convert --scheme --connection NAME --project PROJECT`.',
       'Until then, enter a new secret value (the value, not the secret ID) in the connection.',
     ],
   },
