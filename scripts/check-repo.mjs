@@ -5,7 +5,9 @@
 //     does not have, no `specs/` or `../shared/` paths;
 //  2. generated TypeDoc is not committed (`git ls-files docs/api` is empty);
 //  3. `azure-devops-node-api` is not in any package's production dependency graph;
-//  4. every published package ships the repository's LICENSE (npm packs a package's own folder only).
+//  4. every published package ships the repository's LICENSE (npm packs a package's own folder only);
+//  5. no text literal of packages/*/src (outside tests) is one the redactor would change: every message
+//     is printed through it, and prose such as "the token: set it…" came out as "the token: [REDACTED] it…".
 // Prints one line per problem and exits 1 when there is any.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -149,12 +151,57 @@ function checkLicenses() {
   return licenseProblems(read(join(root, 'LICENSE')), packages);
 }
 
+// Literals that build a credential on purpose (an Authorization header), not text for people.
+const HEADER_BUILDERS = new Set(['Bearer X', 'Basic X']);
+
+/** Every string and template literal of a TypeScript source (a template's `${…}` read as `X`), with its line. */
+function* literalsOf(ts, file, source) {
+  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
+  const visit = function* (node) {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) yield { node, text: node.text };
+    else if (ts.isTemplateExpression(node))
+      yield { node, text: node.head.text + node.templateSpans.map((sp) => `X${sp.literal.text}`).join('') };
+    for (const child of node.getChildren(sf)) yield* visit(child);
+  };
+  for (const { node, text } of visit(sf)) yield { text, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1 };
+}
+
+/**
+ * The text literals of `source` (a TypeScript file) that `redact` changes, each as `file:line: …`;
+ * comments are not literals. Exported for the tests.
+ */
+export function redactedLiterals(ts, file, source, redact) {
+  const problems = [];
+  for (const { text, line } of literalsOf(ts, file, source)) {
+    if (HEADER_BUILDERS.has(text) || redact(text) === text) continue;
+    problems.push(`${file}:${line}: the redactor changes this text (${JSON.stringify(redact(text).slice(0, 120))}): reword it`);
+  }
+  return problems;
+}
+
+async function checkMessagesSurviveRedaction() {
+  const { redact } = await import(join(root, 'packages/http/dist/index.js'));
+  const { default: ts } = await import('typescript');
+  const files = execFileSync('git', ['ls-files', 'packages/*/src/**.ts'], { cwd: root, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f && !/\.test\.ts$|\.d\.ts$/.test(f));
+  return files.flatMap((f) => redactedLiterals(ts, f, readFileSync(join(root, f), 'utf8'), redact));
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const problems = [...checkCitations(), ...checkNoCommittedApiDocs(), ...checkDevOpsNodeApiIsDevOnly(), ...checkLicenses()];
+  const problems = [
+    ...checkCitations(),
+    ...checkNoCommittedApiDocs(),
+    ...checkDevOpsNodeApiIsDevOnly(),
+    ...checkLicenses(),
+    ...(await checkMessagesSurviveRedaction()),
+  ];
   for (const p of problems) console.error(p);
   if (problems.length > 0) {
     console.error(`check-repo: ${problems.length} problem(s)`);
     process.exit(1);
   }
-  console.log('check-repo: citations resolve, docs/api is not committed, azure-devops-node-api is dev-only, every published package has the LICENSE');
+  console.log(
+    'check-repo: citations resolve, docs/api is not committed, azure-devops-node-api is dev-only, every published package has the LICENSE, no message is one the redactor changes',
+  );
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { citationProblems, licenseProblems, scannedFiles } from './check-repo.mjs';
+import { citationProblems, licenseProblems, redactedLiterals, scannedFiles } from './check-repo.mjs';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const file = join(root, 'packages', 'core', 'src', 'example.ts');
@@ -57,7 +57,13 @@ test('docs/ is scanned, but not the generated docs/api nor files outside the sca
 
 test('every published package ships the LICENSE of the repository; a private one need not', () => {
   const mit = 'MIT License\n';
-  assert.deepEqual(licenseProblems(mit, [{ name: 'core', private: false, license: mit }, { name: 'conformance', private: true, license: undefined }]), []);
+  assert.deepEqual(
+    licenseProblems(mit, [
+      { name: 'core', private: false, license: mit },
+      { name: 'conformance', private: true, license: undefined },
+    ]),
+    [],
+  );
   assert.deepEqual(licenseProblems(mit, [{ name: 'core', private: false, license: undefined }]), [
     "packages/core/LICENSE: missing; a published package ships the repository's LICENSE (copy it)",
   ]);
@@ -68,6 +74,27 @@ test('every published package ships the LICENSE of the repository; a private one
 });
 
 test('the name of a file the build writes is not a citation', () => {
-  assert.deepEqual(citationProblems(join(root, 'scripts', 'x.sh'), 'grep zod "$out/THIRD-PARTY-NOTICES.md" dist/THIRD-PARTY-NOTICES.md', () => false), []);
+  assert.deepEqual(
+    citationProblems(join(root, 'scripts', 'x.sh'), 'grep zod "$out/THIRD-PARTY-NOTICES.md" dist/THIRD-PARTY-NOTICES.md', () => false),
+    [],
+  );
   assert.equal(citationProblems(join(root, 'scripts', 'x.sh'), 'see dist/OTHER-NOTES.md', () => false).length, 1);
+});
+
+test('a message the redactor would change is found; a header being built and a comment are not', async () => {
+  const { default: ts } = await import('typescript');
+  const { redact } = await import('../packages/http/dist/index.js');
+  const source = [
+    '// Authorization: Bearer eyJhbGciOiJub25lIn0.eyJ4IjoxfQ.sig, in a comment',
+    'const header = `Bearer ${token}`;',
+    "const fine = 'the token is refused';",
+    'const bad = `${name} holds spaces inside the token: set it to the token alone.`;',
+    "const worse = 'check that the secret: `wif migrate start`';",
+  ].join('\n');
+  const found = redactedLiterals(ts, 'x.ts', source, redact);
+  assert.deepEqual(
+    found.map((p) => p.split(':').slice(0, 2).join(':')),
+    ['x.ts:4', 'x.ts:5'],
+  );
+  assert.match(found[0], /\[REDACTED\]/);
 });

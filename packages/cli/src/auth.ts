@@ -93,7 +93,7 @@ export async function resolveAuth(
     if (value !== undefined && value !== '' && value.trim() === '')
       return err({ kind: 'Usage', message: `${name} is set but holds only whitespace: set it to the token, or unset it.` });
     if (value !== undefined && /[\s\p{Cc}\p{Cf}]/u.test(value.trim()))
-      return err({ kind: 'Usage', message: `${name} holds whitespace or control characters inside the token: set it to the token alone.` });
+      return err({ kind: 'Usage', message: `${name} holds whitespace or control characters inside the token. Set it to the token alone.` });
   }
   const patName = set(env, 'AZURE_DEVOPS_EXT_PAT')
     ? 'AZURE_DEVOPS_EXT_PAT'

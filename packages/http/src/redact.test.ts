@@ -63,10 +63,17 @@ describe('redact: what a request carries', () => {
       'authCodeValue',
     ],
     ['an authorization code first in a query string', 'redirected to https://localhost/cb?code=AuthCodeValue456', 'AuthCodeValue456'],
+    // A personal access token's shape: 52 characters of base32.
+    ['a PAT after the word PAT', 'using PAT 7xq2k4m6n8p3r5t7v2w4y6z3b5d7f2h4j6k8m3n5p7q2r4s6t3v5', 'n8p3r5t7v2w4y6z3'],
   ])('%s', (_name, text, secret) => {
     const out = redact(text);
     expect(out).not.toContain(secret);
     expect(out).toContain('[REDACTED]');
+  });
+
+  it('keeps prose about a PAT: a word after "PAT" is not one', () => {
+    const prose = 'Sign in again (az login) or check that the PAT is valid and not expired; a PAT from AZURE_DEVOPS_EXT_PAT.';
+    expect(redact(prose)).toBe(prose);
   });
 
   it('keeps the parts of a query string that are not secret, and the word code in an error', () => {

@@ -81,7 +81,10 @@ const F = `(?:${fieldAlternation})`;
 /** Each pattern keeps its group 1 (the field name and separator) and replaces the rest. */
 const KEEP_PREFIX: readonly RegExp[] = [
   // Authorization header values, wherever they are printed: the scheme name stays
-  /\b(Bearer\s+|Basic\s+|PAT\s+)[A-Za-z0-9\-._~+/]+=*/g,
+  /\b(Bearer\s+|Basic\s+)[A-Za-z0-9\-._~+/]+=*/g,
+  // `PAT <value>`: a personal access token is 52 (base32) or 84 characters, so a value of 20 or more.
+  // Shorter, it is prose ("the PAT is expired", "a PAT from AZURE_DEVOPS_EXT_PAT"), which stays readable.
+  /\b(PAT\s+)[A-Za-z0-9\-._~+/]{20,}=*/g,
   /\b(bearer\s+|basic\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi,
   // JSON: "password": "value", with escaped quotes inside the value
   new RegExp(`("${F}"\\s*:\\s*")(?:\\\\[\\s\\S]|[^"\\\\])*(?="|$)`, 'gi'),

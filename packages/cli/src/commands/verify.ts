@@ -54,7 +54,7 @@ export async function oidcSourceFor(
   return err({
     kind: 'Usage',
     message:
-      '--exchange needs an OIDC token: run it in a pipeline job with SYSTEM_ACCESSTOKEN mapped into the step (SYSTEM_OIDCREQUESTURI is set there), or against the emulator (--emulator).',
+      '--exchange needs an OIDC token, so run it in a pipeline job with SYSTEM_ACCESSTOKEN mapped into the step (SYSTEM_OIDCREQUESTURI is set there), or against the emulator (--emulator).',
   });
 }
 
