@@ -1,19 +1,16 @@
 import { createFake, createTestCredential } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { useContractServer } from '@wif/testing/vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getApplication, updateApplication } from './api/applications';
 import { listFederatedIdentityCredentials } from './api/federatedIdentityCredentials';
 import { getServicePrincipal } from './api/servicePrincipals';
 import { withGraphBatching } from './batch';
 import { createGraphClient } from './client';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+const server = useContractServer();
 afterEach(() => {
-  server.resetHandlers();
   vi.useRealTimers();
 });
-afterAll(() => server.close());
 
 const graph = (): ReturnType<typeof createGraphClient> =>
   createGraphClient({ credential: createTestCredential(), retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 } });

@@ -1,6 +1,6 @@
-import { createFake, createTestCredential, TEST_TENANT_ID } from '@wif/testing';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_TENANT_ID } from '@wif/testing';
+import { useFake } from '@wif/testing/vitest';
+import { describe, expect, it } from 'vitest';
 import { loadSpec, type ResolvedSpec } from '../spec/load';
 import { apply, type ApplyReport } from './apply';
 import { createClients } from './clients';
@@ -12,23 +12,9 @@ import { rollback } from './_rollback';
 const SUB = '11111111-2222-3333-4444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups`;
 
-const fake = createFake();
-const server = setupServer(...fake.handlers);
-const clients = createClients({
-  credential: createTestCredential(),
-  organization: 'contoso',
-  retry: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-});
+// Reset before each test: state, knobs (issuer mode entra, no throttling, no latency), and the project.
+const { fake, clients } = useFake({ projects: ['platform'], clients: createClients });
 const fast = { replication: { delayInMs: 1, maxDelayInMs: 5 } } as const;
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.reset();
-  fake.setOptions({ issuerMode: 'entra', throttleRate: 0, latencyInMs: 0 });
-  fake.state.addProject('platform');
-});
 
 const IDENTITY = `{ kind: managedIdentity, subscriptionId: ${SUB}, resourceGroup: rg-identities, name: id-platform, location: westeurope }`;
 /** The environment-set shape: three connections on ONE managed identity. */

@@ -1,18 +1,8 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useFreshFakes } from '../vitest/_freshFakes';
 import { call, GRAPH } from './_testClient';
-import { createFake, type Fake, type FakeOptions } from './index';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
-function start(options: FakeOptions = {}): Fake {
-  const fake = createFake(options);
-  server.use(...fake.handlers);
-  return fake;
-}
+const { start } = useFreshFakes();
 
 const batch = (requests: unknown): ReturnType<typeof call> => call('POST', `${GRAPH}/$batch`, { json: { requests } });
 
