@@ -159,7 +159,8 @@ describe('refusalsFromReport', () => {
     });
     expect(a.missing).toHaveLength(2);
     expect(a.message).toContain(`ops@contoso.example lacks Microsoft.Authorization/roleAssignments/write on ${RG}`);
-    expect(a.message).toContain('Also missing: ServiceEndpoints/Create on project web');
+    // Every missing permission with its own fix, not only the first.
+    expect(a.message).toContain('Also missing: ServiceEndpoints/Create on project web (fix: Endpoint Creator in project web).');
     expect(refusals.get('web/b')!.missing).toHaveLength(1);
   });
 });

@@ -202,7 +202,9 @@ export function refusalsFromReport(report: PreflightReport): ReadonlyMap<string,
       missing,
       message:
         `${report.caller.display} lacks ${first.permission} on ${first.scope}; wif writes nothing for this connection. Fix: ${first.fix}` +
-        (rest.length ? ` Also missing: ${rest.map((m) => `${m.permission} on ${m.scope}`).join('; ')}.` : ''),
+        (rest.length
+          ? ` Also missing: ${rest.map((m) => `${m.permission} on ${m.scope}${m.fix ? ` (fix: ${m.fix.replace(/\.$/, '')})` : ''}`).join('; ')}.`
+          : ''),
     });
   }
   return out;
