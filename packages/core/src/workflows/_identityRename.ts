@@ -11,7 +11,8 @@
  * Otherwise nothing is paired: the missing connection is created and the unclaimed one stays an
  * orphan (kept, or deleted by `--prune`), as before. `plan` decides it from the project's list of
  * connections; `apply` renames back exactly the connection the plan named (by id), never one it
- * would pair from a later reading (its own new connections could change the count). @internal
+ * would pair from a later reading (its own new connections could change the count)
+ * (docs/decisions/034-renamed-connection-on-a-shared-identity.md). @internal
  */
 import { authParameter, type ServiceEndpoint } from '@wif/devops';
 import type { DesiredConnection, DesiredManagedIdentity, ResolvedSpec } from '../spec/load';
