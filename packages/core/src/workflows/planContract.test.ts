@@ -11,6 +11,7 @@ import { apply, type ApplyReport, type ConnectionReport } from './apply';
 import { createClients } from './clients';
 import { plan, type Plan } from './plan';
 import { parseSavedPlan, serializePlan } from './savedPlan';
+import { sync } from './sync';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups`;
@@ -250,5 +251,65 @@ describe('replication-aware reads', () => {
     expect(
       fake.requests.filter((r) => r.operation === 'servicePrincipals.get' || r.operation === 'servicePrincipals.list').length,
     ).toBeGreaterThan(1);
+  });
+});
+
+describe('the plan of a drift is what sync then does', () => {
+  const DRIFTING = [
+    `  - { project: platform, name: sc-one, app: ado-one, scope: ${RG}/rg-one, roles: [Contributor], pipelines: [7] }`,
+    `  - { project: platform, name: sc-two, app: ado-two, scope: ${RG}/rg-two, roles: [Reader] }`,
+  ].join('\n');
+  const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
+  const endpoint = (name: string) => fake.state.serviceEndpoints().find((e) => e.name === name)!;
+  const app = (name: string) => fake.state.applicationByUniqueName(`wif-${name}`)!;
+  const past: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
+
+  // Each drift made by hand after a converged apply, as someone in the portal (or az) would make it.
+  const drifts: [string, () => void][] = [
+    ['a connection renamed (Entra issuer)', () => void fake.state.renameServiceEndpoint(endpoint('sc-one').id, 'sc-one-old')],
+    ['a connection’s data edited', () => void (endpoint('sc-two').data['subscriptionName'] = 'edited by hand')],
+    [
+      'a credential’s subject altered',
+      () => void (fake.state.federatedCredentials(app('ado-two').id)[0]!.subject = 'sc://contoso/platform/typo'),
+    ],
+    ['a credential deleted', () => void fake.state.federatedCredentials(app('ado-one').id).splice(0, 1)],
+    [
+      'a role assignment deleted',
+      () => {
+        const sp = fake.state.servicePrincipalByAppId(app('ado-one').appId)!;
+        fake.state.deleteRoleAssignment(fake.state.roleAssignments().find((a) => a.principalId === sp.id)!.name);
+      },
+    ],
+    [
+      'a role assignment the spec does not name',
+      () => {
+        const sp = fake.state.servicePrincipalByAppId(app('ado-two').appId)!;
+        fake.state.addRoleAssignment({ scope: `/subscriptions/${SUB}`, roleDefinitionId: READER, principalId: sp.id });
+      },
+    ],
+    ['the app renamed', () => void (app('ado-one').displayName = 'renamed by hand')],
+    [
+      'pipeline permissions opened to all',
+      () => void (fake.state.pipelinePermissions('platform', endpoint('sc-one').id)!.allPipelines = { authorized: true }),
+    ],
+  ];
+
+  it.each(drifts)('%s: the changes plan shows are the changes sync --prune reports, and a second plan shows none', async (_, drift) => {
+    const s = spec(DRIFTING);
+    expect((await apply(clients, s, fast))._unsafeUnwrap().ok).toBe(true);
+    drift();
+    const p = (await plan(clients, s))._unsafeUnwrap();
+    const planned = p.connections.flatMap((c) =>
+      c.resources.filter((r) => r.action !== 'unchanged').map((r) => `${c.name} ${r.kind} ${past[r.action] ?? r.action}`),
+    );
+    expect(planned.length).toBeGreaterThan(0);
+    // sync with prune: the executor that also removes what the plan shows as not in the spec.
+    const report = (await sync(clients, p, { ...fast, prune: true }))._unsafeUnwrap();
+    expect(report.ok).toBe(true);
+    const done = report.connections.flatMap((c) =>
+      c.resources.filter((r) => r.outcome !== 'unchanged').map((r) => `${c.name} ${r.kind} ${r.outcome}`),
+    );
+    expect(done.sort()).toEqual(planned.sort());
+    expect((await plan(clients, s))._unsafeUnwrap().summary).toMatchObject({ create: 0, update: 0, delete: 0 });
   });
 });
