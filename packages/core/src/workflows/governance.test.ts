@@ -356,3 +356,36 @@ connections:
     }
   });
 });
+
+describe('the plan of a governance drift is what sync then does', () => {
+  const past: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
+  const resource = (): string => `${projectId()}_${prod().id}`;
+  const approval = () => fake.state.governance.checksOn('endpoint', prod().id).find((c) => c.type.id === CHECK_TYPE_IDS.approval)!;
+  const drifts: [string, () => void][] = [
+    ['an approval check deleted', () => void fake.state.governance.deleteCheck(approval().id)],
+    ['an approval check edited', () => void (approval().settings = { ...approval().settings, minRequiredApprovers: 0 })],
+    ['a user demoted', () => fake.state.governance.setRoleAssignment(SCOPE, resource(), approvers.id, 'Reader')],
+    ['an administrator added', () => fake.state.governance.setRoleAssignment(SCOPE, resource(), auditors.id, 'Administrator')],
+    [
+      'the service principal deleted',
+      () => void fake.state.deleteServicePrincipal(fake.state.servicePrincipalByAppId(prod().parameters['serviceprincipalid']!)!.id),
+    ],
+  ];
+
+  it.each(drifts)('%s: the changes plan shows are the changes sync --prune reports', async (_, drift) => {
+    expect((await run(ENV_SET())).ok).toBe(true);
+    drift();
+    const p = await planOf(ENV_SET());
+    const planned = p.connections.flatMap((c) =>
+      c.resources.filter((r) => r.action !== 'unchanged').map((r) => `${c.name} ${r.kind} ${past[r.action] ?? r.action}`),
+    );
+    expect(planned.length).toBeGreaterThan(0);
+    const report = (await sync(clients, p, { ...fast, prune: true }))._unsafeUnwrap();
+    expect(report.ok).toBe(true);
+    const done = report.connections.flatMap((c) =>
+      c.resources.filter((r) => r.outcome !== 'unchanged').map((r) => `${c.name} ${r.kind} ${r.outcome}`),
+    );
+    expect(done.sort()).toEqual(planned.sort());
+    expect((await planOf(ENV_SET())).summary).toMatchObject({ create: 0, update: 0, delete: 0 });
+  });
+});
