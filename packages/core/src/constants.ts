@@ -29,3 +29,12 @@ export function issuerKind(issuer: string): 'entra' | 'legacy' | 'other' {
   if (/^https?:\/\/[^/]+(\/[^/]+)*\/[0-9a-f-]{36}\/v2\.0$/i.test(issuer)) return 'entra';
   return 'other';
 }
+
+/**
+ * wif's marker on a connection it manages: the end of its description. Together with the
+ * `wif:managed` tag on the app it tells a connection wif made (and may prune) from any other.
+ */
+export const CONNECTION_MARKER = '(managed by wif)';
+
+/** Whether a connection's description carries wif's marker. */
+export const hasMarker = (description: string | null | undefined): boolean => (description ?? '').trim().endsWith(CONNECTION_MARKER);

@@ -19,7 +19,7 @@ import {
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import type { ConnectionConflictError } from '../errors';
-import { issuerKind } from '../constants';
+import { hasMarker, issuerKind } from '../constants';
 import type { Converged, StepOptions } from '../types';
 import { type ConnectionTarget, connectionTargetSchema, targetToData } from '../target';
 import { connectionNameSchema, guidSchema, projectSchema, validate } from '../validation';
@@ -299,7 +299,7 @@ export function decideConnection(
     connectionId: existing.id,
     name: existing.name,
     project: projectName,
-    message: `A service connection named "${existing.name}" already exists in ${projectName} and ${drift.why}. Rename the connection in the spec, or migrate the existing one (wif migrate).`,
+    message: `A service connection named "${existing.name}" already exists in ${projectName} and ${drift.why}. ${drift.advice ?? 'Rename the connection in the spec, or migrate the existing one (wif migrate).'}`,
   });
 }
 
@@ -308,13 +308,25 @@ export function connectionDrift(
   existing: ServiceEndpoint,
   spec: Pick<ConnectionSpecInput, 'name' | 'appId' | 'tenantId' | 'description'>,
   data: Record<string, string>,
-): { conflict: ConnectionConflictError['reason']; why: string } | { changes: ConnectionFieldChange[] } {
+): { conflict: ConnectionConflictError['reason']; why: string; advice?: string } | { changes: ConnectionFieldChange[] } {
   if (!same(existing.type, 'azurerm')) return { conflict: 'OtherType', why: `is of type ${existing.type}, not azurerm` };
   const scheme = existing.authorization?.scheme ?? '';
   if (same(scheme, 'ServicePrincipal')) return { conflict: 'UsesSecret', why: 'authenticates with a client secret' };
   if (!same(scheme, 'WorkloadIdentityFederation')) return { conflict: 'OtherScheme', why: `uses the ${scheme} scheme` };
   const boundApp = authParameter(existing, 'serviceprincipalid');
-  if (!same(boundApp, spec.appId)) return { conflict: 'OtherApp', why: `is bound to another app (${boundApp ?? 'none'})` };
+  if (!same(boundApp, spec.appId)) {
+    // A connection wif made, whose app or managed identity the spec names does not exist (it would
+    // be created, with a new id): most likely it was deleted while the connection still names it. wif does not move a connection to
+    // another identity on its own; it says how to get back.
+    if (!spec.appId && boundApp && hasMarker(existing.description))
+      return {
+        conflict: 'OtherApp',
+        why: `is bound to ${boundApp}, while the app or managed identity the spec names for it does not exist (wif would create it, with a new id)`,
+        advice:
+          'If it was deleted by mistake, restore it (Entra keeps a deleted app registration for 30 days: Deleted applications in the portal, or POST /directory/deletedItems/{id}/restore) and plan again; a managed identity cannot be restored: delete the connection, and apply creates it again on the new identity (with the checks, roles and pipeline permissions of the spec).',
+      };
+    return { conflict: 'OtherApp', why: `is bound to another app (${boundApp ?? 'none'})` };
+  }
   if (!same(authParameter(existing, 'tenantid'), spec.tenantId)) return { conflict: 'OtherTenant', why: 'is bound to another tenant' };
   const changes: ConnectionFieldChange[] = [];
   if (existing.name !== spec.name) changes.push({ field: 'name', from: existing.name, to: spec.name });

@@ -3,14 +3,12 @@
  * resource, used by `plan` and by `apply` alike, so both compare against the same desired state.
  * @internal
  */
+import { CONNECTION_MARKER, hasMarker } from '../constants';
 import type { ConnectionSpecInput } from '../steps/createManualConnection';
+
+export { CONNECTION_MARKER, hasMarker };
 import type { DesiredConnection, ResolvedSpec } from '../spec/load';
 
-/**
- * wif's marker on a connection it manages: the end of its description. Together with the
- * `wif:managed` tag on the app it tells a connection wif made (and may prune) from any other.
- */
-export const CONNECTION_MARKER = '(managed by wif)';
 
 /** The description with wif's marker at its end (added once). */
 export function withMarker(description: string | undefined): string {
@@ -18,8 +16,6 @@ export function withMarker(description: string | undefined): string {
   return d.endsWith(CONNECTION_MARKER) ? d : d ? `${d} ${CONNECTION_MARKER}` : CONNECTION_MARKER;
 }
 
-/** Whether a connection's description carries wif's marker. */
-export const hasMarker = (description: string | null | undefined): boolean => (description ?? '').trim().endsWith(CONNECTION_MARKER);
 
 /** The app's desired state: its names, and notes saying which connection it serves. */
 export function desiredApp(spec: ResolvedSpec, c: DesiredConnection): { displayName: string; uniqueName: string; notes: string } {

@@ -313,3 +313,28 @@ describe('the plan of a drift is what sync then does', () => {
     expect((await plan(clients, s))._unsafeUnwrap().summary).toMatchObject({ create: 0, update: 0, delete: 0 });
   });
 });
+
+describe('a connection whose app was deleted', () => {
+  it('is refused with how to get back (restore the app, or delete the connection); one wif did not make keeps the plain conflict', async () => {
+    const s = spec(OK);
+    expect((await apply(clients, s, fast))._unsafeUnwrap().ok).toBe(true);
+    const app = fake.state.applicationByUniqueName('wif-ado-ok')!;
+    fake.state.deleteApplication(app.id);
+    const refused = (await plan(clients, s))._unsafeUnwrap().connections[0]!;
+    expect(refused.resources.map((r) => `${r.kind} ${r.action}`)).toContain('application create');
+    expect(refused.error).toMatchObject({ kind: 'ConnectionConflict', reason: 'OtherApp' });
+    expect(refused.error!.message).toContain(
+      `is bound to ${app.appId}, while the app or managed identity the spec names for it does not exist`,
+    );
+    expect(refused.error!.message).toContain('POST /directory/deletedItems/{id}/restore');
+    const before = fake.requests.length;
+    expect((await apply(clients, s, fast))._unsafeUnwrap().connections[0]!.status).toBe('refused');
+    expect(writes(before)).toEqual([]);
+
+    // Without wif's marker the connection is someone else's: the advice is the usual one.
+    fake.state.serviceEndpoints().find((e) => e.name === 'sc-ok')!.description = 'made by hand';
+    const plain = (await plan(clients, s))._unsafeUnwrap().connections[0]!.error!;
+    expect(plain.message).toContain('is bound to another app');
+    expect(plain.message).toContain('Rename the connection in the spec, or migrate the existing one');
+  });
+});
