@@ -37,8 +37,8 @@ export function shareConnection(
   connection: ManualConnection,
   options: { abortSignal?: AbortSignal },
 ): ResultAsync<AccessChange, WifError> {
-  const missing = decideShare(c.shareWith, connection.projectReferences);
-  if (missing.length === 0) return okAsync({ outcome: 'unchanged', changes: [] });
+  const { missing, action } = decideShare(c.shareWith, connection.projectReferences);
+  if (action === 'unchanged') return okAsync({ outcome: 'unchanged', changes: [] });
   return ResultAsync.combine(missing.map((p) => getProject(clients.devops, p, opt(options)))).andThen((projects) =>
     shareServiceEndpoint(
       clients.devops,
@@ -46,7 +46,7 @@ export function shareConnection(
       projects.map((p) => ({ projectReference: { id: p.id, name: p.name }, name: connection.name })),
       opt(options),
     ).map((): AccessChange => ({
-      outcome: connection.projectReferences.length <= 1 ? 'created' : 'updated',
+      outcome: action === 'create' ? 'created' : 'updated',
       changes: missing.map((p) => ({ field: 'project', from: null, to: p })),
     })),
   );

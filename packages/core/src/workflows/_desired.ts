@@ -9,13 +9,11 @@ import type { ConnectionSpecInput } from '../steps/createManualConnection';
 export { CONNECTION_MARKER, hasMarker };
 import type { DesiredConnection, ResolvedSpec } from '../spec/load';
 
-
 /** The description with wif's marker at its end (added once). */
 export function withMarker(description: string | undefined): string {
   const d = (description ?? '').trim();
   return d.endsWith(CONNECTION_MARKER) ? d : d ? `${d} ${CONNECTION_MARKER}` : CONNECTION_MARKER;
 }
-
 
 /** The app's desired state: its names, and notes saying which connection it serves. */
 export function desiredApp(spec: ResolvedSpec, c: DesiredConnection): { displayName: string; uniqueName: string; notes: string } {
@@ -48,11 +46,16 @@ export function describePipelines(c: Pick<DesiredConnection, 'pipelines'>): stri
   return Array.isArray(c.pipelines) ? `pipelines ${c.pipelines.join(', ')}` : 'all pipelines';
 }
 
-/** The projects of `wanted` that `refs` (the connection's project references) lack. Pure: plan and apply decide sharing here. */
+/**
+ * The sharing decision, one for plan and apply: the projects of `wanted` that `refs` (the
+ * connection's project references) lack, and the action: `create` when the connection is in one
+ * project only (its first share), `update` when it is shared already, `unchanged` when nothing lacks. Pure.
+ */
 export function decideShare(
   wanted: readonly string[],
   refs: readonly { readonly id?: string | undefined; readonly name?: string | undefined }[],
-): string[] {
+): { readonly missing: string[]; readonly action: 'create' | 'update' | 'unchanged' } {
   const has = (p: string): boolean => refs.some((r) => [r.id, r.name].some((x) => x?.toLowerCase() === p.toLowerCase()));
-  return wanted.filter((p) => !has(p));
+  const missing = wanted.filter((p) => !has(p));
+  return { missing, action: missing.length === 0 ? 'unchanged' : refs.length <= 1 ? 'create' : 'update' };
 }

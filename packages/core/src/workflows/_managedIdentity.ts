@@ -200,9 +200,9 @@ export function planOnManagedIdentity(
         id: r.projectReference?.id,
         name: r.projectReference?.name ?? undefined,
       }));
-      const missing = decideShare(c.shareWith, refs);
+      const { missing, action } = decideShare(c.shareWith, refs);
       out.push(
-        res('projectShare', missing.length > 0 ? 'update' : 'unchanged', c.shareWith.join(', '), {
+        res('projectShare', action, c.shareWith.join(', '), {
           id: connection.id,
           changes: missing.map((m) => ({ field: 'project', from: null, to: m })),
         }),

@@ -352,9 +352,9 @@ function readAndDecide(
         id: r.projectReference?.id,
         name: r.projectReference?.name ?? undefined,
       }));
-      const missing = decideShare(c.shareWith, refs);
+      const { missing, action } = decideShare(c.shareWith, refs);
       out.push(
-        res('projectShare', actionOf(missing), c.shareWith.join(', '), {
+        res('projectShare', action, c.shareWith.join(', '), {
           id: connection.id,
           changes: missing.map((m) => ({ field: 'project', from: null, to: m })),
         }),

@@ -257,7 +257,7 @@ describe('replication-aware reads', () => {
 describe('the plan of a drift is what sync then does', () => {
   const DRIFTING = [
     `  - { project: platform, name: sc-one, app: ado-one, scope: ${RG}/rg-one, roles: [Contributor], pipelines: [7] }`,
-    `  - { project: platform, name: sc-two, app: ado-two, scope: ${RG}/rg-two, roles: [Reader] }`,
+    `  - { project: platform, name: sc-two, app: ado-two, scope: ${RG}/rg-two, roles: [Reader], shareWith: [web] }`,
   ].join('\n');
   const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
   const endpoint = (name: string) => fake.state.serviceEndpoints().find((e) => e.name === name)!;
@@ -292,6 +292,21 @@ describe('the plan of a drift is what sync then does', () => {
       'pipeline permissions opened to all',
       () => void (fake.state.pipelinePermissions('platform', endpoint('sc-one').id)!.allPipelines = { authorized: true }),
     ],
+    [
+      'a share removed',
+      () => {
+        const e = endpoint('sc-two');
+        e.projectReferences = e.projectReferences.filter((r) => r.projectId !== fake.state.project('web')!.id);
+        fake.state.touchServiceEndpoints();
+      },
+    ],
+    ['a credential’s audience altered', () => void (fake.state.federatedCredentials(app('ado-one').id)[0]!.audiences = ['api://other'])],
+    [
+      'a service principal deleted',
+      () => void fake.state.deleteServicePrincipal(fake.state.servicePrincipalByAppId(app('ado-two').appId)!.id),
+    ],
+    ['a connection deleted', () => void fake.state.deleteServiceEndpoint(endpoint('sc-two').id)],
+    ['a connection that now presents the other issuer', () => void (endpoint('sc-one').federation = 'legacy')],
   ];
 
   it.each(drifts)('%s: the changes plan shows are the changes sync --prune reports, and a second plan shows none', async (_, drift) => {
