@@ -129,6 +129,8 @@ function rolesBranch(
  * Grants the connection's roles to `principalId` (an app's service principal or a managed
  * identity's), then reports (or prunes) the principal's other assignments. `alsoWanted`: assignments
  * other connections on the same principal hold (a shared managed identity), never taken for extras.
+ * `extrasAt`: the scopes around which the others are looked for (default the connection's own);
+ * `null` for all but one of the connections that share a principal (`plan` decides the same).
  * @internal
  */
 export function grantRoles(
@@ -139,6 +141,7 @@ export function grantRoles(
   principalIsNew: boolean,
   options: EngineOptions,
   alsoWanted: readonly WantedRole[] = [],
+  extrasAt: readonly string[] | null = c.roles.map((r) => r.scope),
 ): ResultAsync<void, WifError> {
   const so = stepOptions(options);
   const grants = c.roles.map((r) =>
@@ -168,8 +171,8 @@ export function grantRoles(
   );
   return ResultAsync.combine(grants).andThen((granted) =>
     // A principal made by this run holds nothing else.
-    options.inspectExtras && !principalIsNew
-      ? run.timed('inspectRoleAssignments', () => extraRoles(run, clients, c, principalId, granted, options, alsoWanted))
+    options.inspectExtras && !principalIsNew && extrasAt !== null
+      ? run.timed('inspectRoleAssignments', () => extraRoles(run, clients, extrasAt, principalId, granted, options, alsoWanted))
       : okAsync(undefined),
   );
 }
@@ -178,19 +181,14 @@ export function grantRoles(
 function extraRoles(
   run: Run,
   clients: WifClients,
-  c: DesiredConnection,
+  scopes: readonly string[],
   principalId: string,
   granted: readonly GrantedRole[],
   options: EngineOptions,
   alsoWanted: readonly WantedRole[],
 ): ResultAsync<void, WifError> {
   const wanted = [...granted.map((g) => ({ scope: g.scope, guid: roleDefinitionGuid(g.roleDefinitionId) ?? '' })), ...alsoWanted];
-  return listPrincipalAssignments(
-    clients.arm,
-    c.roles.map((r) => r.scope),
-    principalId,
-    abortOnly(options),
-  ).andThen((all) =>
+  return listPrincipalAssignments(clients.arm, scopes, principalId, abortOnly(options)).andThen((all) =>
     ResultAsync.combine(
       all
         .filter((a) => !isWanted(a, wanted))

@@ -62,6 +62,16 @@ export function desiredIdentity(mi: DesiredManagedIdentity): EnsureManagedIdenti
   return { ...mi, tags: { [WIF_MANAGED_TAG]: 'true' } };
 }
 
+/**
+ * Where the extras of an identity's principal are looked for, for connection `c`: around every
+ * role scope of the spec's connections on the identity, for the first of them in the spec (it
+ * reports or prunes them); `null` for the others, so that one extra is one row and one delete.
+ */
+function extrasScopes(spec: ResolvedSpec, c: DesiredConnection, mi: DesiredManagedIdentity): string[] | null {
+  const onIdentity = spec.connections.filter((x) => x.managedIdentity && sameIdentity(x.managedIdentity, mi));
+  return onIdentity[0]?.key === c.key ? onIdentity.flatMap((x) => x.roles.map((r) => r.scope)) : null;
+}
+
 /** The roles the spec's other connections on the same identity hold. */
 function siblingRoles(spec: ResolvedSpec, c: DesiredConnection, mi: DesiredManagedIdentity): RoleGrantSpec[] {
   return spec.connections
@@ -127,7 +137,7 @@ export function planOnManagedIdentity(
     const identityId = identity?.id ?? userAssignedIdentityPath(mi);
     const credentials = identity ? yield* readIdentityCredentials({ arm: clients.arm }, mi, o) : [];
 
-    const roles = yield* planRoles(clients.arm, c.roles, identity?.principalId, o, siblingRoles(spec, c, mi));
+    const roles = yield* planRoles(clients.arm, c.roles, identity?.principalId, o, siblingRoles(spec, c, mi), extrasScopes(spec, c, mi));
     out.push(...roles.resources);
     refusals.push(...roles.refusals);
     if (roles.invalidScope) return ok(done());
@@ -315,9 +325,14 @@ export async function convergeOnManagedIdentity(
   );
   const isNew = outcome === 'created';
   const siblings = siblingRoles(spec, c, mi);
-  const alsoWanted = options.inspectExtras && siblings.length > 0 ? resolveSiblings(clients.arm, siblings, so) : okAsync<WantedRole[]>([]);
+  const extrasAt = extrasScopes(spec, c, mi);
+  // The siblings' roles are resolved only where extras are looked for.
+  const alsoWanted =
+    options.inspectExtras && extrasAt !== null && siblings.length > 0
+      ? resolveSiblings(clients.arm, siblings, so)
+      : okAsync<WantedRole[]>([]);
   const [roles, conn] = await Promise.all([
-    alsoWanted.andThen((w) => grantRoles(run, clients, c, identity.principalId, isNew, options, w)),
+    alsoWanted.andThen((w) => grantRoles(run, clients, c, identity.principalId, isNew, options, w, extrasAt)),
     connectionBranch(
       run,
       clients,

@@ -46,17 +46,13 @@ export function planRoles(
   principalId: string | undefined,
   o: OperationOptions,
   alsoWanted: readonly RoleGrantSpec[] = [],
+  extrasAt: readonly string[] | null = roles.map((r) => r.scope),
 ): ResultAsync<PlannedRoles, WifError> {
   return safeTry(async function* () {
     const out: PlannedResource[] = [];
     const refusals: Refusal[] = [];
     const existing = principalId
-      ? yield* await listPrincipalAssignments(
-          arm,
-          roles.map((r) => r.scope),
-          principalId,
-          o,
-        )
+      ? yield* await listPrincipalAssignments(arm, [...roles.map((r) => r.scope), ...(extrasAt ?? [])], principalId, o)
       : [];
     const wanted: WantedRole[] = [];
     for (const r of roles) {
@@ -90,7 +86,9 @@ export function planRoles(
       const resolved = await resolveRole(arm, r.role, scope.value.scope, o);
       if (resolved.isOk()) wanted.push({ scope: scope.value.scope, guid: resolved.value.guid });
     }
-    for (const a of existing.filter((x) => !isWanted(x, wanted))) {
+    // Extras of a principal several connections share are planned under one of them (`extrasAt`
+    // null for the others), the one whose apply reports or prunes them.
+    for (const a of extrasAt === null ? [] : existing.filter((x) => !isWanted(x, wanted))) {
       out.push(
         plannedResource('roleAssignment', 'delete', assignmentLabel(a), {
           id: a.id,

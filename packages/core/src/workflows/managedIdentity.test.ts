@@ -435,3 +435,55 @@ connections:
     expect(p.orphans[0]!.note).toContain('the identity is kept');
   });
 });
+
+describe('the plan of a drift on a managed-identity connection is what sync then does', () => {
+  const past: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
+  const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
+  const endpoint = (name: string) => fake.state.serviceEndpoints().find((e) => e.name === name)!;
+  const credentialOf = (name: string) => identity()!.credentials.get(`ado-sc-${endpoint(name).id}`)!;
+  const drifts: [string, () => void][] = [
+    ['its credential deleted', () => void identity()!.credentials.delete(`ado-sc-${endpoint('sc-platform-dev').id}`)],
+    ['its credential’s subject altered', () => void (credentialOf('sc-platform-prod').subject = 'sc://contoso/platform/typo')],
+    ['a connection renamed', () => void fake.state.renameServiceEndpoint(endpoint('sc-platform-prod').id, 'sc-platform-production')],
+    ['a connection’s data edited', () => void (endpoint('sc-platform-dev').data['subscriptionName'] = 'edited by hand')],
+    ['a connection deleted', () => void fake.state.deleteServiceEndpoint(endpoint('sc-platform-dev').id)],
+    [
+      'a role assignment deleted',
+      () => {
+        const own = fake.state.roleAssignments().filter((a) => a.principalId === identity()!.principalId);
+        fake.state.deleteRoleAssignment(own.find((a) => a.scope.endsWith('/rg-dev'))!.name);
+      },
+    ],
+    [
+      'a role assignment the spec does not name',
+      () =>
+        void fake.state.addRoleAssignment({
+          scope: `/subscriptions/${SUB}`,
+          roleDefinitionId: READER,
+          principalId: identity()!.principalId,
+        }),
+    ],
+    [
+      'pipeline permissions opened to all',
+      () => void (fake.state.pipelinePermissions('platform', endpoint('sc-platform-prod').id)!.allPipelines = { authorized: true }),
+    ],
+  ];
+
+  it.each(drifts)('%s: the changes plan shows are the changes sync --prune reports, and a second plan shows none', async (_, drift) => {
+    const s = envSet();
+    expect((await run(s)).ok).toBe(true);
+    drift();
+    const p = (await plan(clients, s))._unsafeUnwrap();
+    const planned = p.connections.flatMap((c) =>
+      c.resources.filter((r) => r.action !== 'unchanged').map((r) => `${c.name} ${r.kind} ${past[r.action] ?? r.action}`),
+    );
+    expect(planned.length).toBeGreaterThan(0);
+    const report = (await sync(clients, p, { ...fast, prune: true }))._unsafeUnwrap();
+    expect(report.ok).toBe(true);
+    const done = report.connections.flatMap((c) =>
+      c.resources.filter((r) => r.outcome !== 'unchanged').map((r) => `${c.name} ${r.kind} ${r.outcome}`),
+    );
+    expect(done.sort()).toEqual(planned.sort());
+    expect((await plan(clients, s))._unsafeUnwrap().summary).toMatchObject({ create: 0, update: 0, delete: 0 });
+  });
+});
