@@ -353,3 +353,46 @@ describe('a connection whose app was deleted', () => {
     expect(plain.message).toContain('Rename the connection in the spec, or migrate the existing one');
   });
 });
+
+describe('the plan of a spec change is what sync then does', () => {
+  const past: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
+  const BASE = `  - { project: platform, name: sc-one, app: ado-one, scope: ${RG}/rg-one, roles: [Contributor] }`;
+  const changes: [string, string][] = [
+    [
+      'a role added',
+      `  - { project: platform, name: sc-one, app: ado-one, scope: ${RG}/rg-one, roles: [Contributor, { role: Reader, scope: ${RG}/rg-logs }] }`,
+    ],
+    ['a role replaced', `  - { project: platform, name: sc-one, app: ado-one, scope: ${RG}/rg-one, roles: [Reader] }`],
+    ['the scope moved', `  - { project: platform, name: sc-one, app: ado-one, scope: ${RG}/rg-other, roles: [Contributor] }`],
+    [
+      'shared with another project',
+      `  - { project: platform, name: sc-one, app: ado-one, scope: ${RG}/rg-one, roles: [Contributor], shareWith: [web] }`,
+    ],
+    [
+      'pipelines named',
+      `  - { project: platform, name: sc-one, app: ado-one, scope: ${RG}/rg-one, roles: [Contributor], pipelines: [3, 4] }`,
+    ],
+    [
+      'a description given',
+      `  - { project: platform, name: sc-one, app: ado-one, scope: ${RG}/rg-one, roles: [Contributor], description: Deploys the platform }`,
+    ],
+    ['renamed in the spec', `  - { project: platform, name: sc-one-renamed, app: ado-one, scope: ${RG}/rg-one, roles: [Contributor] }`],
+  ];
+
+  it.each(changes)('%s: the changes plan shows are the changes sync --prune reports, and a second plan shows none', async (_, next) => {
+    expect((await apply(clients, spec(BASE), fast))._unsafeUnwrap().ok).toBe(true);
+    const s = spec(next);
+    const p = (await plan(clients, s))._unsafeUnwrap();
+    const planned = p.connections.flatMap((c) =>
+      c.resources.filter((r) => r.action !== 'unchanged').map((r) => `${c.name} ${r.kind} ${past[r.action] ?? r.action}`),
+    );
+    expect(planned.length).toBeGreaterThan(0);
+    const report = (await sync(clients, p, { ...fast, prune: true }))._unsafeUnwrap();
+    expect(report.ok).toBe(true);
+    const done = report.connections.flatMap((c) =>
+      c.resources.filter((r) => r.outcome !== 'unchanged').map((r) => `${c.name} ${r.kind} ${r.outcome}`),
+    );
+    expect(done.sort()).toEqual(planned.sort());
+    expect((await plan(clients, s))._unsafeUnwrap().summary).toMatchObject({ create: 0, update: 0, delete: 0 });
+  });
+});
