@@ -210,7 +210,7 @@ function extraRoles(
 /**
  * The connection a plan adopted under another name (by id: a connection on a shared managed
  * identity, `_identityRename.ts`), still bound to `appId` (the identity's client id) in the
- * project; else the plan no longer holds and nothing is written for the connection.
+ * project; else the plan no longer holds: `StalePlan`, and the connection fails (rolled back).
  */
 function plannedRename(
   devops: DevOpsClient,
@@ -224,7 +224,7 @@ function plannedRename(
     kind: 'StalePlan',
     key: c.key,
     changed: [`serviceConnection ${c.name}: the connection ${id} the plan renames back ${why}`],
-    message: `${c.key}: the connection ${id} the plan renames back ${why}. Nothing was written for it: run wif plan again and review the new plan.`,
+    message: `${c.key}: the connection ${id} the plan renames back ${why}, so it was not renamed back (what this run made for it is rolled back): run wif plan again and review the new plan.`,
   });
   return getServiceEndpoint(devops, found.project.id, id, opts)
     .orElse((e) => (e.kind === 'NotFound' ? errAsync<ServiceEndpoint, WifError>(gone('no longer exists')) : errAsync(e)))
