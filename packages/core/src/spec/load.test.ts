@@ -218,3 +218,70 @@ describe('loadSpec of JSON text (read without the YAML parser when it resolves)'
     expect(e.problems[0]!.location).toEqual({ source: 'wif.json', line: 2, column: 19 });
   });
 });
+
+describe('loadSpec warns about connections that share a managed identity with different roles', () => {
+  const MI = (name: string) =>
+    `{ kind: managedIdentity, subscriptionId: 11111111-2222-3333-4444-555555555555, resourceGroup: rg-identities, name: ${name}, location: westeurope }`;
+  const envSet = (identity: string) => `
+organization: contoso
+tenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47
+environments:
+  - project: platform
+    name: sc-platform
+    subscriptionId: 11111111-2222-3333-4444-555555555555
+    ${identity}
+    dev: { resourceGroup: rg-dev }
+    prod: { resourceGroup: rg-prod }
+`;
+  const warningsOf = (text: string, source = 'wif.yaml'): string[] => {
+    const warnings: string[] = [];
+    expect(loadSpec(text, source, { onWarning: (w) => warnings.push(w) }).isOk()).toBe(true);
+    return warnings;
+  };
+
+  it('one identity for the whole set: the read-only connection can write prod, and the warning says so', () => {
+    const warnings = warningsOf(envSet(`identity: ${MI('id-platform')}`));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(
+      'wif.yaml: platform/sc-platform-dev, platform/sc-platform-prod, platform/sc-platform-prod-readonly run on one managed identity, id-platform',
+    );
+    expect(warnings[0]).toContain('Contributor @ /subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-prod');
+    expect(warnings[0]).toContain('an identity of its own');
+    // The same from a JSON spec (the fast path).
+    const json = JSON.stringify({
+      organization: 'contoso',
+      tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      environments: [
+        {
+          project: 'platform',
+          name: 'sc-platform',
+          subscriptionId: '11111111-2222-3333-4444-555555555555',
+          identity: {
+            kind: 'managedIdentity',
+            subscriptionId: '11111111-2222-3333-4444-555555555555',
+            resourceGroup: 'rg-identities',
+            name: 'id-platform',
+            location: 'westeurope',
+          },
+          dev: { resourceGroup: 'rg-dev' },
+          prod: { resourceGroup: 'rg-prod' },
+        },
+      ],
+    });
+    expect(warningsOf(json, 'wif.json')).toHaveLength(1);
+  });
+
+  it('no warning for an identity per connection, or for connections on one identity with the same roles', () => {
+    expect(
+      warningsOf(envSet('').replace('prod: { resourceGroup: rg-prod }', `prod: { resourceGroup: rg-prod, identity: ${MI('id-prod')} }`)),
+    ).toEqual([]);
+    const same = `
+organization: contoso
+tenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47
+connections:
+  - { project: platform, name: sc-a, identity: ${MI('id-shared')}, scope: /subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-a, roles: [Reader] }
+  - { project: web, name: sc-a, identity: ${MI('id-shared')}, scope: /subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-a, roles: [Reader] }
+`;
+    expect(warningsOf(same)).toEqual([]);
+  });
+});

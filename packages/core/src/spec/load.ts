@@ -303,6 +303,36 @@ export function resolveSpec(input: unknown): Result<ResolvedSpec, ValidationErro
 }
 
 /**
+ * What a valid spec does that its author may not mean: connections that run on one managed identity
+ * with different roles. Azure grants a role to the identity, not to a connection, so each of those
+ * connections can use every role of the others: a read-only or dev connection on an identity shared
+ * with prod can write prod. One message per identity. Pure.
+ */
+export function identitySharingWarnings(spec: ResolvedSpec): string[] {
+  const groups = new Map<string, DesiredConnection[]>();
+  for (const c of spec.connections) {
+    const mi = c.managedIdentity;
+    if (!mi) continue;
+    const key = `${mi.subscriptionId}/${mi.resourceGroup}/${mi.name}`.toLowerCase();
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const rolesOf = (c: DesiredConnection): string[] => [...new Set(c.roles.map((r) => `${r.role} @ ${r.scope}`.toLowerCase()))].sort();
+  const out: string[] = [];
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    const first = rolesOf(members[0]!).join('|');
+    if (members.every((c) => rolesOf(c).join('|') === first)) continue;
+    const union = [...new Set(members.flatMap((c) => c.roles.map((r) => `${r.role} @ ${r.scope}`)))];
+    out.push(
+      `${members.map((c) => `${c.project}/${c.name}`).join(', ')} run on one managed identity, ${members[0]!.managedIdentity!.name}, with different roles: ` +
+        `Azure grants roles to the identity, not to a connection, so each of them can use all of ${union.join(', ')}. ` +
+        'Give a connection that must do less (a read-only or dev one) an identity of its own (identity on that connection, or on dev / prod / readonly of an environment set).',
+    );
+  }
+  return out;
+}
+
+/**
  * The specs {@link resolveSpec} made, frozen to the last array: {@link checkResolvedSpec} need not
  * check them again, since nothing can have changed them since. A spec built or copied by a caller is
  * checked in full, as before. (The check ran in every `plan` and `apply` of a loaded spec: ~9 ms of a
@@ -325,18 +355,22 @@ function deepFreeze<T>(value: T): T {
 export function loadSpec(text: string, source = 'spec', options: LoadSpecOptions = {}): Result<ResolvedSpec, ValidationError> {
   const big = tooLarge(text, source);
   if (big) return err(big);
+  const warned = (r: Result<ResolvedSpec, ValidationError>): Result<ResolvedSpec, ValidationError> => {
+    if (r.isOk() && options.onWarning) for (const w of identitySharingWarnings(r.value)) options.onWarning(`${source}: ${w}`);
+    return r;
+  };
   // A JSON spec that resolves needs neither the YAML parser nor source locations: same value, same
   // result. Anything else (YAML, invalid JSON, duplicate keys, a spec with problems) takes the YAML
   // path, which reports every problem with its `source:line:column`.
   const json = plainJson(text);
   if (json !== undefined) {
     const resolved = resolveSpec(json.value);
-    if (resolved.isOk()) return resolved;
+    if (resolved.isOk()) return warned(resolved);
   }
   const parsed = parseSpecDocument(text, source, options.onWarning);
   if (!parsed.ok) return err(validationError([parsed.problem]));
   const { doc } = parsed;
-  return resolveSpec(doc.value).mapErr((e) =>
+  return warned(resolveSpec(doc.value)).mapErr((e) =>
     validationError(
       e.problems.map((p) => {
         const location = p.location ?? doc.locate(p.path, { key: isKeyProblem(p) });
