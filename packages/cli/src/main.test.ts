@@ -112,6 +112,26 @@ describe('wif (in-process, against the emulator)', () => {
     expect((JSON.parse(one.out) as { connections: unknown[] }).connections).toHaveLength(1);
   });
 
+  it('verify of a connection renamed in the portal: its chain holds, and a warning says pipelines naming it will not find it', async () => {
+    await wif(['apply', '-c', ENV_SET, '--yes']);
+    const prod = ctx.emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-platform-prod')!;
+    ctx.emu.fake.state.renameServiceEndpoint(prod.id, 'prod-by-hand');
+    try {
+      const r = await wif(['verify', '-c', ENV_SET, '--no-color']);
+      expect(r.code).toBe(EXIT.ok);
+      expect(r.err).toContain(
+        '! sc-platform-prod: it is named "prod-by-hand" in Azure DevOps: a pipeline that names sc-platform-prod does not find it (wif sync renames it back).',
+      );
+      const json = JSON.parse((await wif(['verify', '-c', ENV_SET, '--json'])).out) as {
+        connections: Array<{ name: string; warnings?: string[] }>;
+      };
+      expect(json.connections.find((c) => c.name === 'sc-platform-prod')!.warnings).toHaveLength(1);
+      expect(json.connections.find((c) => c.name === 'sc-platform-dev')!.warnings).toBeUndefined();
+    } finally {
+      ctx.emu.fake.state.renameServiceEndpoint(prod.id, 'sc-platform-prod');
+    }
+  });
+
   it('prints the request log with --verbose, with no token or PAT in it', async () => {
     const pat = 'emulator-pat-0123456789abcdef';
     const r = await wif(['plan', '-c', ENV_SET, '--verbose', '--devops-auth', 'pat'], { env: { AZURE_DEVOPS_EXT_PAT: pat } });

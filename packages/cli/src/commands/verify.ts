@@ -29,6 +29,8 @@ interface VerifiedConnection {
   readonly trustChain?: TrustChainReport;
   readonly exchangeReport?: ExchangeReport;
   readonly error?: PrintableError & { readonly diagnosis?: ExchangeFailedError['diagnosis'] };
+  /** What holds but will still bite a pipeline, e.g. the connection renamed in the portal. */
+  readonly warnings?: readonly string[];
 }
 
 /** Where each connection's OIDC token comes from: the running job, or the emulator (by project name). */
@@ -163,8 +165,20 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
               error: { kind: 'NotFound', message: `${c.name} does not exist in ${c.project} yet: run wif apply first.` },
             }
           : await verifyOne(rt, clients, exchange, { project: c.project, name: c.name, connectionId: sc.id, on });
+      // Found under another name (renamed in the portal): its chain holds, but a pipeline that names
+      // it as the spec does is told the connection does not exist.
+      const renamedFrom = sc?.action === 'update' ? sc.changes.find((ch) => ch.field === 'name')?.from : undefined;
+      const renamed =
+        renamedFrom && renamedFrom.toLowerCase() !== c.name.toLowerCase() && !result.error
+          ? {
+              ...result,
+              warnings: [
+                `it is named "${renamedFrom}" in Azure DevOps: a pipeline that names ${c.name} does not find it (wif sync renames it back).`,
+              ],
+            }
+          : result;
       progress.finish(c.key, !result.error, result.error ? result.error.kind : exchange ? 'verified by exchange' : 'trust chain matches');
-      return result;
+      return renamed;
     }),
   );
   progress.stop();
@@ -184,7 +198,8 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
         r.connectionId ?? '',
       ]),
     );
-    for (const r of results) for (const w of r.trustChain?.warnings ?? []) printer.note(`${colors.yellow('!')} ${r.name}: ${w}`);
+    for (const r of results)
+      for (const w of [...(r.trustChain?.warnings ?? []), ...(r.warnings ?? [])]) printer.note(`${colors.yellow('!')} ${r.name}: ${w}`);
     for (const r of failed) {
       printer.note(colors.bold(`${r.project}/${r.name}:`));
       printer.error(r.error!);
