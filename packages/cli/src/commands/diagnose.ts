@@ -39,6 +39,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
 
   let clients: import('@wif/core').WifClients | undefined;
   let managedIdentity: { subscriptionId: string; resourceGroup: string; name: string } | undefined;
+  let namedBy: import('@wif/core').ResolvedSpec | undefined;
   if (connectionName) {
     const spec = configPath ? await rt.loadSpec(configPath) : undefined;
     if (spec?.isErr()) return rt.fail(spec.error);
@@ -49,6 +50,8 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
         (project === undefined || c.project.toLowerCase() === project.toLowerCase()),
     );
     project ??= named?.project;
+    // The spec that names the connection: a connection renamed in the portal is found through it.
+    if (named) namedBy = resolved;
     // On a managed identity (the spec says so), its credentials are read from ARM, not Graph.
     if (named?.managedIdentity) {
       const { subscriptionId, resourceGroup, name } = named.managedIdentity;
@@ -69,7 +72,12 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
 
   const result = await core.diagnose(
     clients,
-    { text, ...(project && connectionName ? { project, connectionName } : {}), ...(managedIdentity ? { managedIdentity } : {}) },
+    {
+      text,
+      ...(project && connectionName ? { project, connectionName } : {}),
+      ...(managedIdentity ? { managedIdentity } : {}),
+      ...(namedBy ? { spec: namedBy } : {}),
+    },
     rt.abortSignal ? { abortSignal: rt.abortSignal } : {},
   );
   if (result.isErr()) return rt.fail(result.error);

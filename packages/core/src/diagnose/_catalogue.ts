@@ -86,6 +86,14 @@ export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
       'Share the connection from the project that owns it: Project settings → Service connections → the connection → Security → Project permissions (or `shareWith:` in a wif spec, then `wif apply`).',
     ],
   },
+  ConnectionRenamed: {
+    summary:
+      'The pipeline names the service connection as the spec does, but the connection was renamed in Azure DevOps after the pipeline was written.',
+    fix: [
+      'Rename it back: `wif sync --config FILE --yes` (it finds the connection through its app or managed identity; on the Entra issuer its credential stays as it is, a legacy subject is rebound).',
+      "Or keep the new name: change the pipeline's task input (azureSubscription) and the connection's name in the spec together, else the next sync renames it back.",
+    ],
+  },
   PipelineNotAuthorized: {
     summary: 'The service connection is not authorized for this pipeline.',
     fix: [

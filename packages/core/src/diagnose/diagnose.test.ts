@@ -1,11 +1,14 @@
-import { serviceError } from '@wif/testing';
+import { serviceError, TEST_TENANT_ID } from '@wif/testing';
 import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { useFake } from '@wif/testing/vitest';
+import { loadSpec } from '../spec/load';
+import { apply } from '../workflows/apply';
 import { createClients } from '../workflows/clients';
 import { diagnose } from './diagnose';
 import { diagnoseText } from './diagnoseText';
 
+const SUB = '11111111-2222-3333-4444-555555555555';
 const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 const NO_MATCH = 'AADSTS70021: No matching federated identity record found for presented assertion.';
@@ -118,6 +121,29 @@ describe('diagnose with live state', () => {
       ['PipelineNotAuthorized', 'possible'],
     ]);
     expect(result[0]?.summary).toContain("Project 'other' has no connection 'sc-prod'");
+  });
+
+  it('a connection the spec names, renamed in the portal: ConnectionRenamed with its current name, not "not shared"', async () => {
+    fake.state.addProject('web');
+    const s = loadSpec(`
+organization: contoso
+tenantId: ${TEST_TENANT_ID}
+connections:
+  - { project: web, name: sc-app, app: ado-app, scope: /subscriptions/${SUB}/resourceGroups/rg-app, roles: [Reader] }
+  - { project: web, name: sc-mi, identity: { kind: managedIdentity, subscriptionId: ${SUB}, resourceGroup: rg-identities, name: id-mi, location: westeurope }, scope: /subscriptions/${SUB}/resourceGroups/rg-mi, roles: [Reader] }
+`)._unsafeUnwrap();
+    expect((await apply(clients, s, { replication: { delayInMs: 1 } }))._unsafeUnwrap().ok).toBe(true);
+    for (const name of ['sc-app', 'sc-mi']) {
+      const e = fake.state.serviceEndpoints().find((x) => x.name === name)!;
+      fake.state.renameServiceEndpoint(e.id, `${name}-by-hand`);
+      const result = (await diagnose(clients, { text: YAML_AUTHZ, project: 'web', connectionName: name, spec: s }))._unsafeUnwrap();
+      expect(result[0]).toMatchObject({ cause: 'ConnectionRenamed', confidence: 'certain' });
+      expect(result[0]?.summary).toContain(`under the name '${name}-by-hand' (id ${e.id})`);
+      expect(result.map((d) => d.cause)).not.toContain('ConnectionNotShared');
+      // Without the spec it cannot tell: the project has no connection of that name.
+      const blind = (await diagnose(clients, { text: YAML_AUTHZ, project: 'web', connectionName: name }))._unsafeUnwrap();
+      expect(blind[0]?.cause).toBe('ConnectionNotShared');
+    }
   });
 
   it('in the right project, points at pipeline authorization instead', async () => {

@@ -19,6 +19,8 @@ import type { StepOptions } from '../types';
 import { connectionNameSchema, guidSchema, isGuid, projectSchema, validate } from '../validation';
 import type { WifClients } from '../workflows/clients';
 import { identityOfPrincipal } from '../workflows/_identityRefs';
+import { planConnectionObserved } from '../workflows/plan';
+import { checkResolvedSpec, type ResolvedSpec } from '../spec/load';
 import type { Findings } from './_findings';
 import { type ArmDenial, assertionField, presented } from './_parse';
 import { readText, unknownDiagnosis } from './diagnoseText';
@@ -40,6 +42,12 @@ export interface DiagnoseInput {
    * from ARM instead of Graph.
    */
   readonly managedIdentity?: { readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string };
+  /**
+   * The spec that names the connection (by `project` and `connectionName`). When the project has no
+   * connection of that name, the connection is looked for as `plan` does, through its app or
+   * identity: one found under another name was renamed (`ConnectionRenamed`). Reads only.
+   */
+  readonly spec?: ResolvedSpec;
 }
 
 export type DiagnoseOptions = StepOptions;
@@ -52,6 +60,8 @@ const inputSchema = z.strictObject({
   managedIdentity: z
     .strictObject({ subscriptionId: guidSchema, resourceGroup: resourceGroupNameSchema, name: identityNameSchema })
     .optional(),
+  // Checked with checkResolvedSpec before use (a loader-made spec is not checked again).
+  spec: z.custom<ResolvedSpec>((x) => typeof x === 'object' && x !== null).optional(),
 });
 
 /** Causes a live comparison of issuer, subject and audience settles. */
@@ -107,6 +117,23 @@ export function diagnose(
 
   return safeTry(async function* () {
     const endpoint = yield* findConnection(clients, project, v, opts);
+    const renamed =
+      !endpoint && v.connectionName && v.spec
+        ? yield* await renamedConnection(clients, v.spec, project, v.connectionName, opts)
+        : undefined;
+    if (renamed) {
+      findings.add('ConnectionRenamed', {
+        confidence: 'certain',
+        summary: `Project '${project}' has no connection '${v.connectionName}', but the one the spec names is there under the name '${renamed.name}' (id ${renamed.id}): it was renamed after the pipeline was written.`,
+        evidence: [
+          `live: connection '${renamed.name}' (${renamed.id}) is the spec's '${v.connectionName}', found as plan finds it (through its app or managed identity)`,
+        ],
+      });
+      // The project does have it, under its new name: not a sharing problem.
+      findings.remove('ConnectionNotShared');
+      findings.weaken('PipelineNotAuthorized', 'possible', ['live: the pipeline names a connection the project does not have']);
+      return ok(finish());
+    }
     if (!endpoint) {
       findings.add('ConnectionNotShared', {
         confidence: 'certain',
@@ -125,6 +152,29 @@ export function diagnose(
       yield* checkPipelines(clients, project, endpoint, findings, opts);
     if (findings.has('RoleAssignmentMissing') && denial?.scope) yield* checkRoles(clients, endpoint, denial, denial.scope, findings, opts);
     return ok(finish());
+  });
+}
+
+/**
+ * The connection the spec names `project/name`, found under another name as `plan` finds it (its
+ * serviceConnection row changes the name back), or `undefined`. A connection the spec does not
+ * name, or a plan that cannot be made, finds nothing (the diagnosis falls back to the others).
+ */
+function renamedConnection(
+  clients: WifClients,
+  spec: ResolvedSpec,
+  project: string,
+  name: string,
+  opts: Opts,
+): ResultAsync<{ id: string; name: string } | undefined, WifError> {
+  const checked = checkResolvedSpec(spec);
+  if (checked.isErr()) return errAsync(checked.error);
+  const c = spec.connections.find((x) => x.name.toLowerCase() === name.toLowerCase() && x.project.toLowerCase() === project.toLowerCase());
+  if (!c) return okAsync(undefined);
+  return ResultAsync.fromSafePromise(planConnectionObserved(clients, spec, c, opts)).map(({ plan }) => {
+    const row = plan.resources.find((r) => r.kind === 'serviceConnection' && r.action === 'update' && r.id !== undefined);
+    const from = row?.changes.find((ch) => ch.field === 'name')?.from;
+    return row?.id && from && from.toLowerCase() !== name.toLowerCase() ? { id: row.id, name: from } : undefined;
   });
 }
 

@@ -12,6 +12,7 @@ export const DIAGNOSIS_CAUSES = [
   'ClockSkew',
   'RoleAssignmentMissing',
   'ConnectionNotShared',
+  'ConnectionRenamed',
   'PipelineNotAuthorized',
   'ApprovalPending',
   'MultiTenantApp',
