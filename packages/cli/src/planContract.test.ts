@@ -181,3 +181,19 @@ describe('a plan right after apply', () => {
     expect(ctx.emu.fake.requests.slice(before).filter((r) => r.operation.startsWith('servicePrincipals')).length).toBeGreaterThan(1);
   });
 });
+
+describe('a project that does not exist', () => {
+  it('is a connection that cannot be planned (not a refusal), names the closest project, and the orphan listing says so once', async () => {
+    const file = await specFile('typo.yaml', [
+      `  - { project: plattform, name: sc-typo, app: ado-sc-typo, scope: /subscriptions/${SUB}/resourceGroups/rg-typo, roles: [Reader] }`,
+    ]);
+    const r = await wif(['plan', '-c', file, '--no-color']);
+    expect(r.code).toBe(EXIT.failure);
+    const all = r.out + r.err;
+    expect(all).toContain('cannot be planned: apply writes nothing for plattform/sc-typo');
+    expect(all).not.toContain('refused: apply writes nothing');
+    expect(all).toContain('Did you mean "platform"?');
+    expect(all).toContain('Orphans could not be looked for: NotFound, the error shown above.');
+    expect(all.match(/TF200016/g)).toHaveLength(1);
+  });
+});

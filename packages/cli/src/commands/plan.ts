@@ -53,7 +53,9 @@ export function printPlan(printer: Printer, p: Plan): void {
     table(c.resources);
     const shown = c.refusals.length > 0 ? c.refusals : c.error ? [c.error] : [];
     if (shown.length > 0) {
-      printer.line(colors.red(`  refused: apply writes nothing for ${c.project}/${c.name}`));
+      // A refusal is apply's decision; an error is a read that failed, so nothing could be decided.
+      const why = c.refusals.length > 0 ? 'refused' : 'cannot be planned';
+      printer.line(colors.red(`  ${why}: apply writes nothing for ${c.project}/${c.name}`));
       for (const e of shown) printer.error(e);
     }
     printer.line();
@@ -66,8 +68,14 @@ export function printPlan(printer: Printer, p: Plan): void {
     printer.line();
   }
   if (p.orphanError) {
-    printer.note(colors.yellow('Orphans could not be looked for:'));
-    printer.error(p.orphanError);
+    const orphanError = p.orphanError;
+    // The same failed read as a connection's above (a project that does not exist): said once.
+    const same = p.connections.some((c) => c.error?.kind === orphanError.kind && c.error.message === orphanError.message);
+    if (same) printer.note(colors.yellow(`Orphans could not be looked for: ${orphanError.kind}, the error shown above.`));
+    else {
+      printer.note(colors.yellow('Orphans could not be looked for:'));
+      printer.error(orphanError);
+    }
   }
   // Permissions the preflight could not confirm: shown (escaped by the printer), never blocking (docs/security.md, "Preflight").
   const unknown = p.preflight?.checks.filter((k) => k.status === 'unknown') ?? [];

@@ -7,9 +7,16 @@
  * organization). A failed read is forgotten, so that a later reader reads again.
  * @internal
  */
-import { type DevOpsClient, getProject, listServiceEndpoints, type ServiceEndpoint, type TeamProjectReference } from '@wif/devops';
-import type { OperationOptions, TransportError } from '@wif/http';
-import { type Result, ResultAsync } from 'neverthrow';
+import {
+  type DevOpsClient,
+  getProject,
+  listProjects,
+  listServiceEndpoints,
+  type ServiceEndpoint,
+  type TeamProjectReference,
+} from '@wif/devops';
+import { closestName, collect, type OperationOptions, settled, type TransportError } from '@wif/http';
+import { err, type Result, ResultAsync } from 'neverthrow';
 
 /** The reads of {@link runReads}. */
 export interface RunReads {
@@ -22,9 +29,35 @@ export interface RunReads {
 /** Reads straight through, nothing shared: what a single step or one connection's converge uses. */
 export function directReads(devops: DevOpsClient, o: OperationOptions): RunReads {
   return {
-    project: (p) => getProject(devops, p, o),
+    project: (p) => withSuggestion(devops, p, getProject(devops, p, o), o),
     azurermConnections: (projectId) => listServiceEndpoints(devops, projectId, { type: 'azurerm', includeFailed: true }, o),
   };
+}
+
+/**
+ * A project that does not exist: its error names the closest project the caller can see (a spec
+ * that says `plattform` for `platform`), from one list of the organization's projects, read only
+ * then. Any other answer, or a list that cannot be read, is returned as it was.
+ */
+function withSuggestion(
+  devops: DevOpsClient,
+  given: string,
+  read: ResultAsync<TeamProjectReference, TransportError>,
+  o: OperationOptions,
+): ResultAsync<TeamProjectReference, TransportError> {
+  return settled(read, (r) => {
+    if (r.isOk() || r.error.kind !== 'NotFound') return r;
+    const e = r.error;
+    return settled(collect(listProjects(devops, {}, o), 1_000), (all) => {
+      const near = all.isOk()
+        ? closestName(
+            given,
+            all.value.map((x) => x.name),
+          )
+        : undefined;
+      return err(near ? { ...e, message: `${e.message} Did you mean "${near}"?` } : e);
+    });
+  });
 }
 
 /** Reads shared by everything one run reads through it (see the module's comment). */

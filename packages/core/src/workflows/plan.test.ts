@@ -150,6 +150,20 @@ describe('plan', () => {
     });
   });
 
+  it('a project that does not exist names the closest one the caller can see', async () => {
+    const typo = loadSpec(`
+organization: contoso
+tenantId: ${TEST_TENANT_ID}
+connections:
+  - { project: plattform, name: sc-x, app: ado-x, scope: ${RG}/rg-x, roles: [Reader] }
+  - { project: nothing-like-it, name: sc-y, app: ado-y, scope: ${RG}/rg-y, roles: [Reader] }
+`)._unsafeUnwrap();
+    const p = (await plan(clients, typo, { orphans: false, preflight: false }))._unsafeUnwrap();
+    expect(named(p, 'sc-x').error).toMatchObject({ kind: 'NotFound' });
+    expect(named(p, 'sc-x').error!.message).toMatch(/Did you mean "platform"\?$/);
+    expect(named(p, 'sc-y').error!.message).not.toContain('Did you mean');
+  });
+
   it('records a connection apply would refuse, and plans the others', async () => {
     fake.state.addServiceEndpoint({ name: 'sc-two', projects: 'platform', scheme: 'ServicePrincipal', servicePrincipalId: SUB });
     const p = await planReadOnly(SPEC);
