@@ -142,6 +142,10 @@ describe('auditOrganization', () => {
         'sc-twin-b AppSharedByConnections medium',
       ].sort(),
     );
+    // Worded for an app or a managed identity alike: the connection names a client id.
+    expect(findings.find((f) => f.code === 'AppSharedByConnections')?.message).toBe(
+      `"sc-twin-b" signs in as client id ${twinAppId.toLowerCase()} (an app or a managed identity), which "sc-twin-a" uses too: their pipelines share one identity, and each can use the roles granted for the other.`,
+    );
     expect(stats).toEqual({
       projects: 250,
       unreadableProjects: 0,

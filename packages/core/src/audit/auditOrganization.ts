@@ -328,7 +328,8 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
               organization,
               'AppSharedByConnections',
               'medium',
-              `"${endpoint.name}" uses app ${appId}, which "${first.name}" uses too: their pipelines share one identity.`,
+              // appId is the connection's serviceprincipalid: an app's, or a managed identity's client id.
+              `"${endpoint.name}" signs in as client id ${appId} (an app or a managed identity), which "${first.name}" uses too: their pipelines share one identity, and each can use the roles granted for the other.`,
               { connection },
               { otherConnectionId: first.id, otherConnectionName: first.name },
             );
