@@ -11,7 +11,7 @@ import { apply, type ApplyReport, type ConnectionReport } from './apply';
 import { createClients } from './clients';
 import { plan, type Plan } from './plan';
 import { parseSavedPlan, serializePlan } from './savedPlan';
-import { sync } from './sync';
+import { expectSyncDoesWhatPlanShows } from '../../test/planThenSync';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups`;
@@ -262,7 +262,6 @@ describe('the plan of a drift is what sync then does', () => {
   const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
   const endpoint = (name: string) => fake.state.serviceEndpoints().find((e) => e.name === name)!;
   const app = (name: string) => fake.state.applicationByUniqueName(`wif-${name}`)!;
-  const past: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
 
   // Each drift made by hand after a converged apply, as someone in the portal (or az) would make it.
   const drifts: [string, () => void][] = [
@@ -313,19 +312,7 @@ describe('the plan of a drift is what sync then does', () => {
     const s = spec(DRIFTING);
     expect((await apply(clients, s, fast))._unsafeUnwrap().ok).toBe(true);
     drift();
-    const p = (await plan(clients, s))._unsafeUnwrap();
-    const planned = p.connections.flatMap((c) =>
-      c.resources.filter((r) => r.action !== 'unchanged').map((r) => `${c.name} ${r.kind} ${past[r.action] ?? r.action}`),
-    );
-    expect(planned.length).toBeGreaterThan(0);
-    // sync with prune: the executor that also removes what the plan shows as not in the spec.
-    const report = (await sync(clients, p, { ...fast, prune: true }))._unsafeUnwrap();
-    expect(report.ok).toBe(true);
-    const done = report.connections.flatMap((c) =>
-      c.resources.filter((r) => r.outcome !== 'unchanged').map((r) => `${c.name} ${r.kind} ${r.outcome}`),
-    );
-    expect(done.sort()).toEqual(planned.sort());
-    expect((await plan(clients, s))._unsafeUnwrap().summary).toMatchObject({ create: 0, update: 0, delete: 0 });
+    await expectSyncDoesWhatPlanShows(clients, s, fast);
   });
 });
 
@@ -355,7 +342,6 @@ describe('a connection whose app was deleted', () => {
 });
 
 describe('the plan of a spec change is what sync then does', () => {
-  const past: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted' };
   const BASE = `  - { project: platform, name: sc-one, app: ado-one, scope: ${RG}/rg-one, roles: [Contributor] }`;
   const changes: [string, string][] = [
     [
@@ -381,18 +367,6 @@ describe('the plan of a spec change is what sync then does', () => {
 
   it.each(changes)('%s: the changes plan shows are the changes sync --prune reports, and a second plan shows none', async (_, next) => {
     expect((await apply(clients, spec(BASE), fast))._unsafeUnwrap().ok).toBe(true);
-    const s = spec(next);
-    const p = (await plan(clients, s))._unsafeUnwrap();
-    const planned = p.connections.flatMap((c) =>
-      c.resources.filter((r) => r.action !== 'unchanged').map((r) => `${c.name} ${r.kind} ${past[r.action] ?? r.action}`),
-    );
-    expect(planned.length).toBeGreaterThan(0);
-    const report = (await sync(clients, p, { ...fast, prune: true }))._unsafeUnwrap();
-    expect(report.ok).toBe(true);
-    const done = report.connections.flatMap((c) =>
-      c.resources.filter((r) => r.outcome !== 'unchanged').map((r) => `${c.name} ${r.kind} ${r.outcome}`),
-    );
-    expect(done.sort()).toEqual(planned.sort());
-    expect((await plan(clients, s))._unsafeUnwrap().summary).toMatchObject({ create: 0, update: 0, delete: 0 });
+    await expectSyncDoesWhatPlanShows(clients, spec(next), fast);
   });
 });
