@@ -163,14 +163,13 @@ const SPEC_COMMANDS: ReadonlySet<CommandName> = new Set(['plan', 'apply', 'sync'
 
 /**
  * Whether `clients()` sends the access check first. Not when a change needs a confirmation nobody
- * can give, nor when `plan --out` names a file that cannot be written (refused next, exit 2, nothing sent); not for audit, which reports an organization it
- * cannot read in its own output (cause and fix, exit 1); not for whoami, whose first request is the
- * same identity read.
+ * can give, nor when `plan --out` names a file that cannot be written (each refused next, exit 2,
+ * nothing sent); not for audit, which reports an organization it cannot read in its own output
+ * (cause and fix, exit 1); not for whoami, whose first request is the same identity read.
  */
 function checksAccess(io: CliIo, command: CommandName, options: OptionValues): boolean {
   const writes = command === 'apply' || (command === 'sync' && options['detect-only'] !== true);
   if (writes && options['yes'] !== true && !canAsk(io)) return false;
-  // A plan that could not be saved is refused next (exit 2, nothing sent).
   const out = command === 'plan' ? options['out'] : undefined;
   if (typeof out === 'string' && writableFileProblem(resolve(io.cwd, out)) !== undefined) return false;
   return command !== 'audit' && command !== 'whoami';
@@ -351,7 +350,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       // DevOps token is shared, not asked for again.
       // A command that is not one of those says which it calls (`migrate`, `diagnose`).
       if (SPEC_COMMANDS.has(command)) core.prefetchTokens(clients, prefetch);
-      else if (use.prefetch && use.prefetch.length > 0) core.prefetchTokens(clients, { ...prefetch, services: use.prefetch });
+      else if (use.prefetch) core.prefetchTokens(clients, { ...prefetch, services: use.prefetch });
       const checked = await check.checked;
       if (checked.isErr() && checked.error.kind !== 'Aborted') return err(preflightError(checked.error, global.emulator));
       return ok(clients);

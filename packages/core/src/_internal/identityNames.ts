@@ -15,3 +15,10 @@ export const locationSchema = z
   .regex(/^[A-Za-z][A-Za-z0-9 ]{1,49}$/, 'is not an Azure region name (e.g. westeurope)');
 
 export const resourceGroupNameSchema = z.string().regex(/^[-\w._()]{1,90}$/, 'is not a resource group name');
+
+/**
+ * One user-assigned identity as a comparable key (ARM names are case-insensitive): the same for
+ * every spelling of its subscription, resource group and name.
+ */
+export const identityKey = (ref: { readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string }): string =>
+  `${ref.subscriptionId}/${ref.resourceGroup}/${ref.name}`.toLowerCase();

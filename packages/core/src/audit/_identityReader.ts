@@ -28,6 +28,7 @@ import type { LimitExceededError, TransportError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
 import type { AdaptivePool } from './_pool';
 import { identityOfPrincipal } from '../workflows/_identityRefs';
+import { identityKey } from '../_internal/identityNames';
 
 /** The app as the checks need it; `null` when Graph answered 404. */
 export type AppFacts = { readonly id: string; readonly signInAudience: string } | null;
@@ -122,8 +123,7 @@ export function createIdentityReader(
     // credentials, so one page of 20 has them all.
     identityCredentials: async (ref) => {
       if (!arm) return ok(null);
-      const key = `${ref.subscriptionId}/${ref.resourceGroup}/${ref.name}`.toLowerCase();
-      return identityCredentials.get(key, async () => {
+      return identityCredentials.get(identityKey(ref), async () => {
         const pages = listIdentityFederatedCredentials(arm, ref, { top: 20 }, opts);
         const first = await pool.run(async () => {
           const page = await pages.next();

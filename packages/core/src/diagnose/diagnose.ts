@@ -19,6 +19,7 @@ import type { StepOptions } from '../types';
 import { connectionNameSchema, guidSchema, isGuid, projectSchema, validate } from '../validation';
 import type { WifClients } from '../workflows/clients';
 import { identityOfPrincipal } from '../workflows/_identityRefs';
+import { plannedRenameOf } from '../workflows/_identityRename';
 import { planConnectionObserved } from '../workflows/plan';
 import { checkResolvedSpec, type ResolvedSpec } from '../spec/load';
 import type { Findings } from './_findings';
@@ -172,9 +173,8 @@ function renamedConnection(
   const c = spec.connections.find((x) => x.name.toLowerCase() === name.toLowerCase() && x.project.toLowerCase() === project.toLowerCase());
   if (!c) return okAsync(undefined);
   return ResultAsync.fromSafePromise(planConnectionObserved(clients, spec, c, opts)).map(({ plan }) => {
-    const row = plan.resources.find((r) => r.kind === 'serviceConnection' && r.action === 'update' && r.id !== undefined);
-    const from = row?.changes.find((ch) => ch.field === 'name')?.from;
-    return row?.id && from && from.toLowerCase() !== name.toLowerCase() ? { id: row.id, name: from } : undefined;
+    const renamed = plannedRenameOf(plan);
+    return renamed ? { id: renamed.id, name: renamed.from } : undefined;
   });
 }
 

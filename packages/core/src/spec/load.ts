@@ -10,6 +10,7 @@ import { err, ok, type Result } from 'neverthrow';
 import * as z from 'zod';
 import type { ConnectionTarget } from '../target';
 import { defaultUniqueName } from '../_internal/uniqueName';
+import { identityKey } from '../_internal/identityNames';
 import {
   connectionNameSchema,
   displayNameSchema,
@@ -313,7 +314,7 @@ export function identitySharingWarnings(spec: ResolvedSpec): string[] {
   for (const c of spec.connections) {
     const mi = c.managedIdentity;
     if (!mi) continue;
-    const key = `${mi.subscriptionId}/${mi.resourceGroup}/${mi.name}`.toLowerCase();
+    const key = identityKey(mi);
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   const rolesOf = (c: DesiredConnection): string[] => [...new Set(c.roles.map((r) => `${r.role} @ ${r.scope}`.toLowerCase()))].sort();

@@ -118,7 +118,7 @@ export function executePlan(clients: WifClients, p: Plan, options: ExecuteOption
     }
     // After a re-check the converge starts from what it read (the facts just compared with the
     // plan), not from a third reading of the app and the connection.
-    const report = await convergeOne(clients, p.spec, c, options, observed, plannedRenameOf(current));
+    const report = await convergeOne(clients, p.spec, c, options, observed, plannedRenameOf(current)?.id);
     return { ...report, planned: current.resources };
   };
 

@@ -22,6 +22,7 @@ import { readIdentityCredentials } from '../steps/bindManagedIdentityCredential'
 import type { DesiredManagedIdentity, ResolvedSpec } from '../spec/load';
 import { targetFromData, targetListScope } from '../target';
 import { parseIdentityId } from './_identityRefs';
+import { identityKey } from '../_internal/identityNames';
 import { assignmentLabel, listPrincipalAssignments } from './_roles';
 import type { WifClients } from './clients';
 import type { OrphanPlan } from './_orphans';
@@ -51,9 +52,9 @@ export function clientIdIn(byClientId: ReadonlyMap<string, UserAssignedIdentity>
   const byPath = new Map<string, string>();
   for (const i of byClientId.values()) {
     const ref = parseIdentityId(i.id)?.identity;
-    if (ref) byPath.set(`${ref.subscriptionId}/${ref.resourceGroup}/${ref.name}`.toLowerCase(), i.properties.clientId);
+    if (ref) byPath.set(identityKey(ref), i.properties.clientId);
   }
-  return (mi) => byPath.get(`${mi.subscriptionId}/${mi.resourceGroup}/${mi.name}`.toLowerCase());
+  return (mi) => byPath.get(identityKey(mi));
 }
 
 const del = (kind: PlannedResource['kind'], name: string, id: string): PlannedResource => ({
@@ -77,13 +78,7 @@ export function readIdentityOrphans(
     const credentials = ref ? yield* readIdentityCredentials({ arm: clients.arm }, ref, o) : [];
     const prefixes = group.map(({ e }) => credentialNameFor(e.id));
     const othersRemain = credentials.some((f) => !prefixes.some((p) => f.name.toLowerCase().startsWith(p)));
-    const namedInSpec = spec.connections.some(
-      (c) =>
-        c.managedIdentity &&
-        ref &&
-        `${c.managedIdentity.subscriptionId}/${c.managedIdentity.resourceGroup}/${c.managedIdentity.name}`.toLowerCase() ===
-          `${ref.subscriptionId}/${ref.resourceGroup}/${ref.name}`.toLowerCase(),
-    );
+    const namedInSpec = spec.connections.some((c) => c.managedIdentity && ref && identityKey(c.managedIdentity) === identityKey(ref));
     const tagged = identity.tags?.[WIF_MANAGED_TAG] !== undefined;
     const deleteIdentity = tagged && !namedInSpec && !othersRemain;
     const scopes = group.flatMap(({ e }) => {

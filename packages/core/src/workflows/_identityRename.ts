@@ -15,6 +15,7 @@
  * (docs/decisions/034-renamed-connection-on-a-shared-identity.md). @internal
  */
 import { authParameter, type ServiceEndpoint } from '@wif/devops';
+import { identityKey } from '../_internal/identityNames';
 import type { DesiredConnection, DesiredManagedIdentity, ResolvedSpec } from '../spec/load';
 import { hasMarker } from './_desired';
 import type { ConnectionPlan } from './plan';
@@ -23,10 +24,7 @@ type Project = { readonly id: string; readonly name: string };
 
 const lower = (s: string | null | undefined): string => (s ?? '').toLowerCase();
 /** Whether two spec identities are the same resource (ARM names are case-insensitive). */
-export const sameIdentity = (a: DesiredManagedIdentity, b: DesiredManagedIdentity): boolean =>
-  lower(a.subscriptionId) === lower(b.subscriptionId) &&
-  lower(a.resourceGroup) === lower(b.resourceGroup) &&
-  lower(a.name) === lower(b.name);
+export const sameIdentity = (a: DesiredManagedIdentity, b: DesiredManagedIdentity): boolean => identityKey(a) === identityKey(b);
 const inProject = (c: DesiredConnection, project: Project): boolean =>
   lower(c.project) === lower(project.name) || lower(c.project) === lower(project.id);
 
@@ -92,12 +90,12 @@ export function pairedOnIdentities(
 }
 
 /**
- * The id of the connection a plan adopts under another name: its service connection planned as a
- * change of an existing connection whose name differs. `undefined` for a connection found by its
- * name (or to be created).
+ * The connection a plan adopts under another name (its id, and the name it has now): its service
+ * connection planned as a change of an existing connection whose name differs beyond letter case.
+ * `undefined` for a connection found by its name (or to be created).
  */
-export function plannedRenameOf(plan: Pick<ConnectionPlan, 'name' | 'resources'>): string | undefined {
+export function plannedRenameOf(plan: Pick<ConnectionPlan, 'name' | 'resources'>): { id: string; from: string } | undefined {
   const row = plan.resources.find((r) => r.kind === 'serviceConnection' && r.action === 'update' && r.id !== undefined);
-  const renamed = row?.changes.some((ch) => ch.field === 'name' && lower(ch.from) !== lower(plan.name));
-  return renamed ? row?.id : undefined;
+  const from = row?.changes.find((ch) => ch.field === 'name')?.from;
+  return row?.id && from && lower(from) !== lower(plan.name) ? { id: row.id, from } : undefined;
 }
