@@ -180,8 +180,33 @@ describe('wif (in-process, against the emulator)', () => {
   it('migrates a secret-based connection: start, status, finish only with --force before the soak ends', async () => {
     const journal = ['--journal', join(ctx.dir, `journal-${ctx.emu.port}.json`)];
     const target = ['--connection', 'sc-shared-deploy', '--project', 'shared'];
+    // The old connection is gated: an approval, and a check wif does not model whose name came from someone.
+    const state = ctx.emu.fake.state;
+    const old = state.serviceEndpoints().find((e) => e.name === 'sc-shared-deploy')!;
+    const on = { projectId: state.project('shared')!.id, resource: { type: 'endpoint', id: old.id } };
+    state.governance.addCheck({
+      ...on,
+      type: { id: '8c6f20a7-a545-4486-9777-f762fafe0d4d', name: 'Approval' },
+      settings: { approvers: [{ id: old.createdBy.id }] },
+    });
+    const custom = {
+      displayName: '##vso[task.complete result=Succeeded]',
+      definitionRef: { id: '11111111-2222-4333-8444-555555555555' },
+      inputs: {},
+    };
+    state.governance.addCheck({ ...on, type: { id: 'fe1de3ee-a436-41b4-bb20-f6eb4cb879a7', name: 'Task Check' }, settings: custom });
     const started = await wif(['migrate', 'start', ...target, ...journal]);
-    expect(started.code).toBe(EXIT.ok);
+    expect(started.code, started.err).toBe(EXIT.ok);
+    expect(started.out).toContain('checks:  Approval, **vso[task.complete result=Succeeded]');
+    expect(started.out + started.err).not.toContain('##vso');
+    expect(started.err).toContain(
+      'Checks other than approvals, branch control, business hours and exclusive lock were copied as the API returned them',
+    );
+    const copy = state.serviceEndpoints().find((e) => e.name === 'sc-shared-deploy-wif')!;
+    expect(state.governance.checksOn('endpoint', copy.id).map((c) => c.settings)).toEqual([
+      { approvers: [{ id: old.createdBy.id }] },
+      custom,
+    ]);
     // No pipeline was authorised on the seeded connection: what to do next names the new connection.
     expect(started.out).toContain('Next: point the pipelines that use the old connection at sc-shared-deploy-wif');
     const status = await wif(['migrate', 'status', '--json', ...journal]);

@@ -99,6 +99,9 @@ function printDeleted(rt: Runtime, record: MigrationRecord, action: 'finish' | '
     if (c.oldIdentityKept) printer.line(`Kept on purpose: the old app (appId ${record.old.appId}) and its role assignments.`);
   }
   if (action === 'rollback' && record.rolledBackAt) {
+    const checks = record.governance?.checks ?? [];
+    if (record.connection && checks.length > 0)
+      lines.push(`the checks copied onto ${record.connection.name}: ${checks.map((c) => c.type).join(', ')}`);
     if (record.connection) lines.push(`new connection ${record.connection.name} (${record.connection.id})`);
     for (const r of record.roles ?? []) lines.push(`role assignment ${r.roleName} @ ${r.scope} of the new identity`);
     if (record.app) lines.push(`new app registration ${record.app.displayName} (appId ${record.app.appId})`);
@@ -179,11 +182,22 @@ function printRecord(rt: Runtime, record: MigrationRecord): void {
         : `  new app: ${record.app.displayName} (appId ${record.app.appId})`,
     );
   for (const r of record.roles ?? []) printer.line(`  role:    ${r.roleName} @ ${r.scope}`);
+  const copied = record.governance;
+  if (copied) {
+    const checks = copied.checks.map((c) => `${c.type}${c.disabled ? ' (disabled)' : ''}`);
+    printer.line(`  checks:  ${checks.length ? checks.join(', ') : 'none on the old connection'}`);
+    for (const r of copied.roles) printer.line(`  access:  ${r.name} is ${r.role} in ${r.project.name}`);
+  }
   for (const p of record.pipelines ?? []) {
     printer.line(
       `  pipelines in ${p.project.name}: ${p.allPipelines ? 'all pipelines' : p.pipelineIds.length ? p.pipelineIds.join(', ') : 'none authorised'}`,
     );
   }
+  // What a person must look at: privileged roles copied, guards that could not be copied as they were.
+  const notes = new Set(
+    record.log.filter((l) => l.event === 'note' && (l.step === 'copyRoles' || l.step === 'governance')).map((l) => l.message),
+  );
+  for (const n of notes) printer.note(`${printer.colors.yellow('!')} ${n}`);
   for (const s of record.inventory?.skipped ?? [])
     printer.note(`${printer.colors.yellow('!')} role not copied: ${s.roleDefinitionId} @ ${s.scope}: ${s.reason}`);
   if (status.phase === 'soaking' || status.phase === 'ready') {

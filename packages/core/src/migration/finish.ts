@@ -7,6 +7,7 @@ import { deleteApplication, getApplication } from '@wif/graph';
 import { err, errAsync, ok, okAsync, type ResultAsync, safeTry } from 'neverthrow';
 import { walkOrganization } from '../audit/_walk';
 import { verifyNewChain } from './_steps';
+import { copyGovernance } from './_governance';
 import type { WifClients } from '../workflows/clients';
 import type { AppStillInUseError, MigrationError, SoakNotOverError } from './errors';
 import type { MigrationRecord } from './journal';
@@ -74,7 +75,8 @@ function appStillInUse(appId: string, found: Pick<AppStillInUseError, 'connectio
 
 /**
  * Finishes a migration after its soak: checks that the soak period is over (unless `force`), proves
- * the new connection's trust chain once more, makes sure no other connection of the organization
+ * the new connection's trust chain once more, copies the old connection's checks and security roles
+ * if the journal predates that step, makes sure no other connection of the organization
  * names the old app, then deletes the old connection, revokes the old service principal's role
  * assignments that the inventory found, and deletes the old app — only the app this migration
  * inventoried. Each deletion is journaled; an interrupted clean-up resumes where it stopped.
@@ -126,6 +128,8 @@ export function finishMigration(
         }
         // The old connection is the way back: never remove it while the new one does not verify.
         yield* verifyNewChain(clients, record, opts);
+        // A journal from before wif copied the old connection's guards: copy them while it exists.
+        if (!record.governance) yield* runStep(run, 'governance', () => copyGovernance(run));
       }
       const keep = options.keepOldIdentity === true || record.cleanup?.oldIdentityKept === true;
       // Revoking the old roles or deleting the old app would break any other connection on that app.
@@ -150,7 +154,7 @@ export function finishMigration(
           `clean-up started${options.force === true && clock() < Date.parse(record.liveAt) + (options.soakInMs ?? DEFAULT_SOAK_IN_MS) ? ' before the end of the soak (force)' : ''}`,
           ...(keep ? ['the old app and its role assignments are kept (keepOldIdentity)'] : []),
         ];
-        yield* save(run, withLog(run, { ...record, cleanup }, 'deleteOldConnection', 'note', notes));
+        yield* save(run, withLog(run, { ...run.record, cleanup }, 'deleteOldConnection', 'note', notes));
       }
       const cleanup = (): NonNullable<MigrationRecord['cleanup']> => run.record.cleanup!;
 

@@ -216,6 +216,7 @@ export const MIGRATION_STEPS = [
   'registerApp',
   'copyRoles',
   'createConnection',
+  'governance',
   'bindCredential',
   'verify',
   'pipelines',
@@ -310,6 +311,20 @@ const recordSchema = z.object({
     )
     .nullable(),
   connection: z.object({ id: z.string(), name: z.string(), issuer: z.string(), subject: z.string(), projects: z.array(ref) }).nullable(),
+  /**
+   * The old connection's approvals and checks and its assigned security roles, copied onto the new
+   * one before it can authenticate. Absent in journals written before wif copied them: the next
+   * `start` (resume) or `finish` copies them then.
+   */
+  governance: z
+    .object({
+      /** Each check of the old connection (`from`) and its copy on the new one (`id`); `type` names the kind. */
+      checks: z.array(z.object({ from: z.number(), id: z.number(), type: z.string(), disabled: z.boolean() })),
+      /** The identities given a role on the new connection, per project, as they held it on the old one. */
+      roles: z.array(z.object({ project: ref, identityId: z.string(), name: z.string(), role: z.string() })),
+    })
+    .nullable()
+    .optional(),
   credential: z.object({ id: z.string(), name: z.string() }).nullable(),
   verifiedAt: at,
   /** Pipelines authorised on the old connection, per project: point them at the new one. */
@@ -373,6 +388,7 @@ export const NO_PROGRESS = {
   app: null,
   roles: null,
   connection: null,
+  governance: null,
   credential: null,
   verifiedAt: null,
   pipelines: null,

@@ -1,4 +1,5 @@
 import { BUILT_IN_ROLES } from '@wif/arm';
+import { getConnectionData } from '@wif/devops';
 import { createTestCredential, serviceError } from '@wif/testing';
 import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
@@ -148,6 +149,7 @@ describe('startMigration → finishMigration', () => {
       'registerApp',
       'copyRoles',
       'createConnection',
+      'governance',
       'bindCredential',
       'verify',
       'pipelines',
@@ -293,6 +295,160 @@ describe('startMigration → finishMigration', () => {
   });
 });
 
+const ROLE_SCOPE = 'distributedtask.serviceendpointrole';
+const APPROVAL = '8c6f20a7-a545-4486-9777-f762fafe0d4d';
+const TASK_CHECK = 'fe1de3ee-a436-41b4-bb20-f6eb4cb879a7';
+const LOCK = '2ef31ad6-baa0-403a-8b45-2cbc9b4e5563';
+
+/** The old connection's guards: an approval, branch control, a disabled exclusive lock; roles in both projects. */
+function guard(s: Seeded) {
+  const platform = fake.state.project('platform')!;
+  const web = fake.state.project('web')!;
+  const approvers = fake.state.governance.addDevOpsIdentity({ providerDisplayName: '[platform]\\Release Approvers' });
+  const alice = fake.state.governance.addDevOpsIdentity({ providerDisplayName: 'Alice', mailAddress: 'alice@contoso.com' });
+  const resource = { type: 'endpoint', id: s.oldId };
+  const approval = {
+    approvers: [{ id: approvers.id, displayName: '[platform]\\Release Approvers' }],
+    executionOrder: 'anyOrder',
+    minRequiredApprovers: 1,
+    instructions: 'Change ticket first',
+    requesterCannotBeApprover: true,
+    blockedApprovers: [],
+  };
+  const branch = {
+    displayName: 'Protected branches only',
+    definitionRef: { id: '86b05a0c-73e6-4f7d-b3cf-e38f3b39a75b', name: 'evaluatebranchProtection', version: '0.0.1' },
+    inputs: { allowedBranches: 'refs/heads/main', ensureProtectionOfBranch: 'true', allowUnknownStatusBranch: 'false' },
+  };
+  const gov = fake.state.governance;
+  gov.addCheck({ projectId: platform.id, type: { id: APPROVAL, name: 'Approval' }, resource, settings: approval, timeout: 720 });
+  gov.addCheck({ projectId: platform.id, type: { id: TASK_CHECK, name: 'Task Check' }, resource, settings: branch, timeout: 1440 });
+  gov.addCheck({ projectId: platform.id, type: { id: LOCK, name: 'ExclusiveLock' }, resource, settings: {}, isDisabled: true });
+  gov.setRoleAssignment(ROLE_SCOPE, `${platform.id}_${s.oldId}`, alice.id, 'Administrator');
+  gov.setRoleAssignment(ROLE_SCOPE, `${platform.id}_${s.oldId}`, approvers.id, 'User');
+  gov.setRoleAssignment(ROLE_SCOPE, `${web.id}_${s.oldId}`, alice.id, 'Reader');
+  return { platform, web, alice, approvers, approval, branch };
+}
+
+/** The checks on a connection as the service would compare them: kind, settings, timeout, disabled. */
+const checksOn = (id: string) =>
+  fake.state.governance
+    .checksOn('endpoint', id)
+    .map((c) => ({ type: c.type.id, settings: c.settings, timeout: c.timeout, isDisabled: c.isDisabled }));
+
+describe("the old connection's guards", () => {
+  it('are on the new connection before it can authenticate: every check, as it was, and the assigned roles per project', async () => {
+    const s = seed();
+    const g = guard(s);
+    const m = (await startMigration(clients(), input(s), options(memoryJournal())))._unsafeUnwrap();
+    const conn = newConnection()!;
+    expect(checksOn(conn.id)).toEqual(checksOn(s.oldId));
+    expect(checksOn(conn.id).map((c) => c.isDisabled)).toEqual([false, false, true]);
+    const roles = (projectId: string) =>
+      Object.fromEntries(fake.state.governance.roleAssignments(ROLE_SCOPE, `${projectId}_${conn.id}`) ?? []);
+    // The old connection's creator (seeded) stays an Administrator; the caller created the new one.
+    const oldCreator = fake.state.serviceEndpoint(s.oldId)!.createdBy.id.toLowerCase();
+    expect(roles(g.platform.id)).toEqual({
+      [g.alice.id]: 'Administrator',
+      [g.approvers.id]: 'User',
+      [oldCreator]: 'Administrator',
+      [conn.createdBy.id.toLowerCase()]: 'Administrator',
+    });
+    expect(roles(g.web.id)).toMatchObject({ [g.alice.id]: 'Reader', [oldCreator]: 'Administrator' });
+    expect(m.governance!.checks).toEqual([
+      { from: expect.any(Number), id: expect.any(Number), type: 'Approval', disabled: false },
+      { from: expect.any(Number), id: expect.any(Number), type: 'Branch control', disabled: false },
+      { from: expect.any(Number), id: expect.any(Number), type: 'Exclusive lock', disabled: true },
+    ]);
+    const platform = { id: g.platform.id, name: 'platform' };
+    const web = { id: g.web.id, name: 'web' };
+    const byKey = (x: { project: { name: string }; name: string }) => `${x.project.name} ${x.name}`;
+    expect([...m.governance!.roles].sort((a, b) => byKey(a).localeCompare(byKey(b)))).toEqual([
+      { project: platform, identityId: g.approvers.id, name: '[platform]\\Release Approvers', role: 'User' },
+      { project: platform, identityId: g.alice.id, name: 'Alice', role: 'Administrator' },
+      { project: platform, identityId: oldCreator, name: 'Seeded', role: 'Administrator' },
+      { project: web, identityId: g.alice.id, name: 'Alice', role: 'Reader' },
+      { project: web, identityId: oldCreator, name: 'Seeded', role: 'Administrator' },
+    ]);
+    // The checks were written before the credential that makes the connection usable.
+    const order = fake.requests.map((r) => r.operation);
+    expect(order.filter((o) => o === 'POST checkConfiguration')).toHaveLength(3);
+    expect(order.lastIndexOf('POST checkConfiguration')).toBeLessThan(order.indexOf('federatedIdentityCredentials.create'));
+    // The old connection keeps its own.
+    expect(fake.state.governance.checksOn('endpoint', s.oldId)).toHaveLength(3);
+  });
+
+  it('are copied once when the run is killed after a check was added, and rollback removes the copies only', async () => {
+    const s = seed();
+    guard(s);
+    const journal = memoryJournal();
+    let posts = 0;
+    server.use(
+      http.post(/\/_apis\/pipelines\/checks\/configurations$/, () => {
+        posts += 1;
+        // The second add is refused: the run stops with one check copied.
+        return posts === 2 ? serviceError('devops', 400, 'InvalidRequest', 'Simulated rejection after the first copy.') : undefined;
+      }),
+    );
+    const stopped = (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrapErr();
+    expect(stopped).toMatchObject({ kind: 'BadRequest' });
+    expect(stopped.message).toMatch(/^Copying the Branch control check \d+ of "sc-prod" onto "sc-prod-wif": .*Simulated rejection/);
+    expect((await migrationStatus(journal, { clock }))._unsafeUnwrap()[0]).toMatchObject({ nextStep: 'governance' });
+    const later = memoryJournal(journal.text);
+    const resumed = (await resumeMigration(clients(), s.oldId, options(later)))._unsafeUnwrap();
+    const conn = newConnection()!;
+    expect(checksOn(conn.id)).toEqual(checksOn(s.oldId));
+    expect(resumed.governance!.checks.map((c) => c.id)).toEqual(fake.state.governance.checksOn('endpoint', conn.id).map((c) => c.id));
+
+    const rolled = (await rollbackMigration(clients(), s.oldId, options(later)))._unsafeUnwrap();
+    expect(fake.state.governance.checksOn('endpoint', conn.id)).toEqual([]);
+    expect(fake.state.governance.checksOn('endpoint', s.oldId)).toHaveLength(3);
+    expect(rolled.log.at(-1)!.message).toContain('3 check(s), connection');
+    const deletes = fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.operation);
+    expect(deletes.slice(0, 5)).toEqual([
+      'federatedIdentityCredentials.delete',
+      'DELETE checkConfiguration',
+      'DELETE checkConfiguration',
+      'DELETE checkConfiguration',
+      'serviceEndpoints.delete',
+    ]);
+  });
+
+  it('never lowers the role of the caller, who created the new connection, and says so', async () => {
+    const s = seed();
+    const g = guard(s);
+    const caller = (await getConnectionData(clients().devops))._unsafeUnwrap().authenticatedUser!.id;
+    fake.state.governance.setRoleAssignment(ROLE_SCOPE, `${g.platform.id}_${s.oldId}`, caller, 'User');
+    const m = (await startMigration(clients(), input(s), options(memoryJournal())))._unsafeUnwrap();
+    const conn = newConnection()!;
+    expect(fake.state.governance.roleAssignments(ROLE_SCOPE, `${g.platform.id}_${conn.id}`)!.get(caller.toLowerCase())).toBe(
+      'Administrator',
+    );
+    expect(m.governance!.roles.map((r) => r.identityId)).not.toContain(caller.toLowerCase());
+    expect(m.log.some((l) => l.step === 'governance' && l.event === 'note' && l.message.includes('stay Administrator'))).toBe(true);
+  });
+
+  it('are copied by finish for a migration journaled before this step existed, before the old connection goes', async () => {
+    const s = seed();
+    const journal = memoryJournal();
+    (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrap();
+    // What an older wif wrote: no governance field, and the guards added to the old connection since.
+    const doc = JSON.parse(journal.text!) as { migrations: Record<string, unknown>[] };
+    delete doc.migrations[0]!['governance'];
+    const older = memoryJournal(JSON.stringify(doc));
+    const g = guard(s);
+    const before = (await migrationStatus(older, { clock }))._unsafeUnwrap()[0]!;
+    expect(before).toMatchObject({ phase: 'soaking', nextStep: 'governance' });
+    now = T0 + 8 * DAY;
+    const done = (await finishMigration(clients(), s.oldId, options(older)))._unsafeUnwrap();
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeUndefined();
+    expect(checksOn(newConnection()!.id)).toHaveLength(3);
+    expect(done.governance!.roles.map((r) => r.identityId)).toContain(g.alice.id);
+    const steps = done.log.filter((l) => l.event === 'done').map((l) => l.step);
+    expect(steps.indexOf('governance')).toBeLessThan(steps.indexOf('deleteOldConnection'));
+  });
+});
+
 describe('rollbackMigration', () => {
   it('deletes what the migration created, never the old connection, app or roles', async () => {
     const s = seed();
@@ -377,10 +533,9 @@ function failingAfter(inner: JournalStore, n: number): JournalStore {
 /** The journal writes of a clean run, in order: the record, then each step's `started` and `done`. */
 const CLEAN_WRITES = [
   'created',
-  ...['inventory', 'registerApp', 'copyRoles', 'createConnection', 'bindCredential', 'verify', 'pipelines', 'live'].flatMap((st) => [
-    `${st} started`,
-    `${st} done`,
-  ]),
+  ...['inventory', 'registerApp', 'copyRoles', 'createConnection', 'governance', 'bindCredential', 'verify', 'pipelines', 'live'].flatMap(
+    (st) => [`${st} started`, `${st} done`],
+  ),
 ];
 const writesUntil = (step: string, event: string): number => CLEAN_WRITES.indexOf(`${step} ${event}`);
 
@@ -424,7 +579,7 @@ describe('a migration killed at any point', () => {
   it.each([
     ['createConnection', 'copyRoles', 'devops', 'POST', /\/contoso\/_apis\/serviceendpoint\/endpoints$/, 1],
     ['copyRoles', 'registerApp', 'arm', 'PUT', /\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/]+$/, 2],
-    ['bindCredential', 'createConnection', 'graph', 'POST', /\/federatedIdentityCredentials$/, 1],
+    ['bindCredential', 'governance', 'graph', 'POST', /\/federatedIdentityCredentials$/, 1],
     ['pipelines', 'verify', 'devops', 'PATCH', /\/pipelinePermissions\/endpoint\/[^/]+$/, 1],
   ] as const)('resumes after %s failed half-way with a non-retryable error', async (step, lastStep, service, method, url, nth) => {
     const s = seed();

@@ -16,6 +16,7 @@ import { identityNameSchema, locationSchema, resourceGroupNameSchema } from '../
 import { type MigrationOptions, nowIso, type Run, runStep, save } from './_run';
 import { bindCredential, copyRoles, createNewConnection, goLive, inventory, registerNewApp, reportPipelines, verifyNew } from './_steps';
 import { same } from '../_internal/compare';
+import { copyGovernance } from './_governance';
 
 export interface StartMigrationInput {
   /** Project name or id the old connection is in. */
@@ -131,6 +132,8 @@ export function advance(run: Run): ResultAsync<MigrationRecord, MigrationError> 
     if (!r().app) yield* runStep(run, 'registerApp', () => registerNewApp(run));
     if (!r().roles) yield* runStep(run, 'copyRoles', () => copyRoles(run));
     if (!r().connection) yield* runStep(run, 'createConnection', () => createNewConnection(run));
+    // Before the credential: the new connection cannot authenticate until it carries the old one's guards.
+    if (!r().governance) yield* runStep(run, 'governance', () => copyGovernance(run));
     if (!r().credential) yield* runStep(run, 'bindCredential', () => bindCredential(run));
     if (!r().verifiedAt) yield* runStep(run, 'verify', () => verifyNew(run));
     if (!r().pipelines) yield* runStep(run, 'pipelines', () => reportPipelines(run));
@@ -169,17 +172,20 @@ function stateError(r: MigrationRecord, message: string): MigrationStateError {
  * or resumes the migration of that connection if the journal already has one in progress. Runs
  * steps 1–6 of the runbook, journaling each: inventory the old service principal's direct role
  * assignments, register a new app, copy the assignments, create the new connection (shared into the
- * old one's projects), bind and verify its credential, report (and copy) the old connection's
- * pipeline permissions, and record when it went live. The old connection is left untouched: switch
+ * old one's projects), copy the old connection's approvals and checks and its assigned security
+ * roles onto it, bind and verify its credential, report (and copy) the old connection's pipeline
+ * permissions, and record when it went live. The old connection is left untouched: switch
  * the pipelines, soak, then {@link finishMigration}.
  *
  * Calls `GET /{org}/_apis/projects/{project}`, `GET …/serviceendpoint/endpoints/{id}` (or
  * `?endpointNames=`), Graph `GET /servicePrincipals(appId=…)` and `GET /applications(appId=…)`, ARM
  * `GET {scope}/…/roleAssignments?$filter=principalId eq …`, then the requests of `registerApp`,
- * `grantRole`, `createManualConnection`, `PATCH …/endpoints/{id}` (share), `bindFederatedCredential`,
+ * `grantRole`, `createManualConnection`, `PATCH …/endpoints/{id}` (share), `GET` and `POST
+ * …/pipelines/checks/configurations`, `GET` and `PUT …/securityroles/…/roleassignments/resources/…`,
+ * `GET _apis/connectionData`, `bindFederatedCredential`,
  * `verifySubject`, `GET`/`PATCH …/pipelinePermissions/endpoint/{id}`.
  *
- * Permission: read the old connection; Graph `Application.ReadWrite.OwnedBy` (or Application
+ * Permission: read the old connection, its checks and its security roles; Graph `Application.ReadWrite.OwnedBy` (or Application
  * Administrator) and `Application.Read.All`; `roleAssignments/read` and `/write` at the scopes (Owner
  * or User Access Administrator where the old principal holds privileged roles); Endpoint
  * Administrator in the projects. Safe to re-run and to kill: a second call resumes at the first step

@@ -15,6 +15,7 @@ import { getUserAssignedIdentity, userAssignedIdentityPath } from '@wif/arm';
 import { credentialNameFor } from '../steps/bindFederatedCredential';
 import { readManagedIdentity } from '../steps/ensureManagedIdentity';
 import { deleteIdentityCredentialById, deleteIdentityIfUnused } from '../workflows/_identityRefs';
+import { deleteNewConnectionChecks } from './_governance';
 
 import { same } from '../_internal/compare';
 
@@ -61,13 +62,14 @@ function discover(run: Run): ResultAsync<Created, MigrationError> {
 
 /**
  * Rolls back a migration that has not been cleaned up: deletes, in order, the new federated
- * credential, the new connection, the new service principal's role assignments and the new app. The
+ * credential, the checks on the new connection, the new connection (its security roles go with it),
+ * the new service principal's role assignments and the new app. The
  * old connection, its app and its role assignments are never touched (ids are compared before each
  * delete). Works after a killed run too: what the journal has no id for is found by its deterministic
  * key (the app's unique name, the connection's name bound to that app).
  *
- * Calls `DELETE /applications/{id}/federatedIdentityCredentials/{id}`,
- * `DELETE /{org}/_apis/serviceendpoint/endpoints/{id}?projectIds=…`, ARM
+ * Calls `DELETE /applications/{id}/federatedIdentityCredentials/{id}`, `GET …/endpoints/{id}`,
+ * `GET` and `DELETE …/pipelines/checks/configurations`, `DELETE /{org}/_apis/serviceendpoint/endpoints/{id}?projectIds=…`, ARM
  * `GET {scope}/…/roleAssignments?$filter=principalId eq '{new}'` and `DELETE {assignmentId}`,
  * `DELETE /applications/{id}`; after a killed run also `GET /applications(uniqueName=…)` and
  * `GET …/endpoints?endpointNames=…`.
@@ -107,6 +109,8 @@ export function rollbackMigration(
           done.push('credential');
         }
         if (created.connection) {
+          const checks = yield* deleteNewConnectionChecks(run, created.connection.id);
+          if (checks > 0) done.push(`${checks} check(s)`);
           yield* goneIsFine(deleteServiceEndpoint(clients.devops, created.connection.id, created.connection.projectIds, {}, opts));
           done.push('connection');
         }
@@ -175,6 +179,8 @@ function rollbackOnIdentity(run: Run, mi: NonNullable<MigrationRecord['identity'
       done.push('credential');
     }
     if (connection) {
+      const checks = yield* deleteNewConnectionChecks(run, connection.id);
+      if (checks > 0) done.push(`${checks} check(s)`);
       yield* goneIsFine(deleteServiceEndpoint(devops, connection.id, connection.projectIds, {}, opts));
       done.push('connection');
     }

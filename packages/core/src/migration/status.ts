@@ -36,6 +36,7 @@ const RESULTS: readonly [MigrationStep, (r: MigrationRecord) => boolean][] = [
   ['registerApp', (r) => r.app !== null],
   ['copyRoles', (r) => r.roles !== null],
   ['createConnection', (r) => r.connection !== null],
+  ['governance', (r) => r.governance != null],
   ['bindCredential', (r) => r.credential !== null],
   ['verify', (r) => r.verifiedAt !== null],
   ['pipelines', (r) => r.pipelines !== null],

@@ -42,6 +42,11 @@ export interface CheckConfigurationBody {
   readonly settings: Readonly<Record<string, unknown>>;
   /** Minutes. */
   readonly timeout?: number;
+  /**
+   * The check is configured but not evaluated (the portal's "Disable"). A writable property of the
+   * spec's `CheckConfiguration`; the service's handling of it on add is not documented. Sent only when set.
+   */
+  readonly isDisabled?: boolean;
 }
 
 const BASE = '_apis/pipelines/checks/configurations';
@@ -51,6 +56,7 @@ const bodyOf = (b: CheckConfigurationBody): Record<string, unknown> => ({
   resource: { ...b.resource },
   settings: b.settings,
   ...(b.timeout !== undefined ? { timeout: b.timeout } : {}),
+  ...(b.isDisabled !== undefined ? { isDisabled: b.isDisabled } : {}),
 });
 
 /**

@@ -126,6 +126,7 @@ export function checkRoutes(rt: FakeRuntime): FakeRoute[] {
         resource: { type: body.resource.type, id: body.resource.id },
         settings: body.settings ?? {},
         ...(body.timeout != null ? { timeout: body.timeout } : {}),
+        ...(body.isDisabled != null ? { isDisabled: body.isDisabled } : {}),
       });
       return json(checkJson(created, ctx.params[0] ?? '', true));
     }),

@@ -55,6 +55,7 @@ export interface CheckInit {
   resource: { type: string; id: string };
   settings?: Record<string, unknown>;
   timeout?: number;
+  isDisabled?: boolean;
 }
 
 /** An Azure DevOps identity (group or user) the identities API can find. */
@@ -213,7 +214,7 @@ export class FakeGovernanceState {
       settings: structuredClone(init.settings ?? {}),
       timeout: init.timeout ?? 43200,
       version: 1,
-      isDisabled: false,
+      isDisabled: init.isDisabled ?? false,
       createdOn: now,
       modifiedOn: now,
     };

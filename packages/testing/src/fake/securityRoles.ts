@@ -158,8 +158,9 @@ export function securityRoleRoutes(rt: FakeRuntime): FakeRoute[] {
       const me = callerOf(ctx);
       const value: Record<string, unknown>[] = [];
       for (const a of roleAssignmentBodySchema.parse(ctx.body)) {
-        // The service ignores an id it does not know (200, not listed).
-        if (!byId(a.userId) && a.userId.toLowerCase() !== me.id.toLowerCase()) continue;
+        // The service ignores an id it does not know (200, not listed). It knows the creator of any
+        // connection: a user of the organization.
+        if (!byId(a.userId) && !creatorOf(a.userId) && a.userId.toLowerCase() !== me.id.toLowerCase()) continue;
         gov.setRoleAssignment(scope, resourceId, a.userId, a.roleName);
         value.push(assignmentJson(scope, displayOf(a.userId), a.roleName, 'assigned'));
       }
