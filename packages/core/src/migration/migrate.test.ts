@@ -703,11 +703,15 @@ describe('migrating onto a user-assigned managed identity', () => {
 
   it('rolls back: the credential, the connection, the roles and the identity it created go; the old connection stays', async () => {
     const s = seed();
+    guard(s);
     const journal = memoryJournal();
     const record = (await startMigration(clients(), onIdentity(s), options(journal)))._unsafeUnwrap();
+    expect(checksOn(record.connection!.id)).toEqual(checksOn(s.oldId));
     const principal = identity()!.principalId;
     const back = (await rollbackMigration(clients(), record.id, options(journal)))._unsafeUnwrap();
     expect(back.rolledBackAt).not.toBeNull();
+    expect(fake.state.governance.checksOn('endpoint', record.connection!.id)).toEqual([]);
+    expect(fake.state.governance.checksOn('endpoint', s.oldId)).toHaveLength(3);
     expect(identity()).toBeUndefined();
     expect(rolesOf(principal)).toEqual([]);
     expect(fake.state.serviceEndpoints().map((e) => e.name)).toEqual(['sc-prod']);
