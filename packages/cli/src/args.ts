@@ -235,7 +235,7 @@ export const COMMANDS = {
     ],
   },
   pipeline: {
-    summary: 'Print an Azure Pipelines YAML that verifies each connection from inside a pipeline (one job per connection).',
+    summary: 'Print an Azure Pipelines YAML that verifies each connection from inside a pipeline (one stage per connection).',
     usage: 'wif pipeline verify --config FILE [--connection NAME] [--wif-connection NAME] [--wif-pipeline NAME]',
     options: {
       config,

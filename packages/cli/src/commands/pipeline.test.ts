@@ -23,7 +23,7 @@ const TRICKY = [
   '{braces} [brackets]',
   '@at `tick` %pct | pipe > gt',
   'ünïcödé ✓',
-  '##vso[task.setvariable variable=x]y',
+  '# hash ## twice',
 ];
 
 function specWith(names: readonly string[], projects: readonly string[] = ['platform']): ResolvedSpec {
@@ -52,6 +52,24 @@ interface Job {
   displayName: string;
   steps: Step[];
 }
+interface Stage {
+  stage: string;
+  displayName: string;
+  dependsOn: unknown;
+  jobs: Job[];
+}
+
+/** The jobs of a parsed pipeline: one stage each, every stage independent of the others. */
+function jobsOf(doc: { stages: Stage[]; jobs?: unknown }): Job[] {
+  expect(doc.jobs).toBeUndefined();
+  for (const st of doc.stages) {
+    expect(st.dependsOn, st.stage).toEqual([]);
+    expect(st.jobs, st.stage).toHaveLength(1);
+    expect(st.stage).toMatch(/^[A-Za-z0-9_]{1,100}$/);
+  }
+  expect(new Set(doc.stages.map((st) => st.stage)).size).toBe(doc.stages.length);
+  return doc.stages.map((st) => st.jobs[0]!);
+}
 
 /** Every connection verified in `jobs`: the AzureCLI@2 reference, then the wif verify step for the same name. */
 function referencesPerJob(jobs: readonly Job[], wifConnection: string): { job: string; referenced: string; verified: unknown }[] {
@@ -78,36 +96,87 @@ describe('verifyPipelineYaml', () => {
     const spec = specWith(TRICKY, ['platform', 'shared']);
     const text = verifyPipelineYaml(spec, { specPath: 'wif/platform: "prod".yaml', wifConnection: 'sc-wif: vending #2' })._unsafeUnwrap();
     for (const version of ['1.2', '1.1'] as const) {
-      const doc = parse(text, { version, uniqueKeys: true }) as { jobs: Job[]; trigger: unknown; resources: unknown };
+      const doc = parse(text, { version, uniqueKeys: true }) as { stages: Stage[]; trigger: unknown; resources: unknown };
       expect(doc.trigger).toBe('none');
-      expect(doc.jobs).toHaveLength(TRICKY.length);
-      const refs = referencesPerJob(doc.jobs, 'sc-wif: vending #2');
+      const jobs = jobsOf(doc);
+      expect(jobs).toHaveLength(TRICKY.length);
+      const refs = referencesPerJob(jobs, 'sc-wif: vending #2');
       expect(refs.map((r) => r.referenced)).toEqual(TRICKY);
       expect(refs.map((r) => r.verified)).toEqual(TRICKY);
-      expect(new Set(doc.jobs.map((j) => j.job)).size).toBe(TRICKY.length);
-      for (const j of doc.jobs) {
+      for (const j of jobs) {
         expect(j.job).toMatch(/^[A-Za-z0-9_]{1,100}$/);
         expect(j.steps.find((s) => s.inputs?.['inlineScript']?.toString().includes(' verify '))?.env?.['WIF_SPEC']).toBe(
           'wif/platform: "prod".yaml',
         );
       }
     }
-    // No line can start an Azure Pipelines logging command.
-    expect(text.split('\n').filter((l) => /^\s*##/.test(l))).toEqual([]);
+    // Nothing in it can start an Azure Pipelines logging command when it is printed.
+    expect(text).not.toMatch(/##vso\[|##\[/i);
   });
 
   it('asks for the connection wif runs as at queue time when none is given, and names the wif pipeline', () => {
     const text = verifyPipelineYaml(specWith(['sc-a', 'sc-b']), { specPath: 'wif.yaml', wifPipeline: 'tools-wif' })._unsafeUnwrap();
-    const doc = parse(text) as { parameters: { name: string; type: string; default?: string }[]; resources: any; jobs: Job[] };
+    const doc = parse(text) as { parameters: { name: string; type: string; default?: string }[]; resources: any; stages: Stage[] };
     expect(doc.parameters).toEqual([expect.objectContaining({ name: 'wifConnection', type: 'string' })]);
     expect(doc.parameters[0]!.default).toBeUndefined();
     expect(doc.resources.pipelines).toEqual([{ pipeline: 'wif', source: 'tools-wif', trigger: 'none' }]);
-    const refs = referencesPerJob(doc.jobs, '${{ parameters.wifConnection }}');
+    const refs = referencesPerJob(jobsOf(doc), '${{ parameters.wifConnection }}');
     expect(refs.map((r) => r.referenced)).toEqual(['sc-a', 'sc-b']);
-    for (const j of doc.jobs) {
+    for (const j of jobsOf(doc)) {
       expect(j.steps.some((s) => s.download === 'wif')).toBe(true);
       expect(j.steps.find((s) => s.task === 'NodeTool@0')?.inputs?.['versionSpec']).toBe('22.x');
     }
+  });
+
+  it("notes the spec's checks above the stage of their connection only, as one-line comments", () => {
+    const spec = loadSpec(
+      JSON.stringify({
+        organization: 'contoso',
+        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        connections: [
+          { project: 'platform', name: 'sc-dev', app: 'ado-dev', scope: `/subscriptions/${SUB}/resourceGroups/rg-dev`, roles: ['Reader'] },
+          {
+            project: 'platform',
+            name: 'sc-prod',
+            app: 'ado-prod',
+            scope: `/subscriptions/${SUB}/resourceGroups/rg-prod`,
+            roles: ['Contributor'],
+            checks: {
+              // (The spec refuses control characters, so no name can end the comment line.) One name
+              // would be a logging command in a log.
+              approvals: { approvers: ['[platform]\\Release Approvers', '##vso[task.complete]'], minApprovers: 1, timeout: 1440 },
+              branchControl: { allowed: ['refs/heads/main'] },
+              exclusiveLock: true,
+            },
+          },
+        ],
+      }),
+      'wif.json',
+    )._unsafeUnwrap();
+    const text = verifyPipelineYaml(spec, { specPath: 'wif.json', wifConnection: 'sc-wif' })._unsafeUnwrap();
+    const doc = parse(text, { uniqueKeys: true }) as { stages: Stage[] };
+    expect(jobsOf(doc)).toHaveLength(2);
+    const lines = text.split('\n');
+    const prod = lines.findIndex((l) => l.includes('- stage: verify_2_sc_prod'));
+    const dev = lines.findIndex((l) => l.includes('- stage: verify_1_sc_dev'));
+    expect(lines.slice(prod - 4, prod)).toEqual([
+      '  # Checks on sc-prod (from the spec):',
+      '  #   approval: the stage waits for 1 of [platform]\\Release Approvers, **vso[task.complete]; skipped after 1 day.',
+      '  #   branch control: queue the run from refs/heads/main, a branch with branch policies; from another branch the stage fails.',
+      '  #   exclusive lock: one run at a time uses this connection; others wait or are cancelled.',
+    ]);
+    expect(lines.slice(dev + 1, prod - 4).some((l) => l.includes('Checks on'))).toBe(false);
+    expect(text).not.toMatch(/##vso\[|##\[/i);
+  });
+
+  it('refuses a name that would start a logging command wherever the pipeline is printed', () => {
+    const e = verifyPipelineYaml(specWith(['sc-ok', '##vso[task.setvariable variable=x]y']), { specPath: 'wif.yaml' })._unsafeUnwrapErr();
+    expect(e.kind).toBe('Validation');
+    expect(e.message).toContain('connections[1] (platform/**vso[task.setvariable variable=x]y)');
+    expect(e.message).not.toMatch(/##vso\[/);
+    expect(verifyPipelineYaml(specWith(['sc-ok']), { specPath: 'wif.yaml', wifConnection: 'x ##[error] y' })._unsafeUnwrapErr().kind).toBe(
+      'Validation',
+    );
   });
 
   it('refuses names Azure Pipelines would expand ($(…), $[…], ${{…}}), naming each, and writes nothing', () => {
@@ -149,9 +218,9 @@ describe('wif pipeline verify', () => {
     const code = await main(['pipeline', 'verify', '--config', 'wif.yaml', '--wif-connection', 'sc-wif', '--devops-auth', 'entra'], io);
     expect(io.err()).toBe('');
     expect(code).toBe(0);
-    const doc = parse(io.out()) as { jobs: Job[] };
-    expect(referencesPerJob(doc.jobs, 'sc-wif').map((r) => r.referenced)).toEqual(['sc: one', 'sc-two']);
-    expect(doc.jobs[0]!.steps.at(-1)!.inputs!['inlineScript']).toContain('--devops-auth entra');
+    const jobs = jobsOf(parse(io.out()) as { stages: Stage[] });
+    expect(referencesPerJob(jobs, 'sc-wif').map((r) => r.referenced)).toEqual(['sc: one', 'sc-two']);
+    expect(jobs[0]!.steps.at(-1)!.inputs!['inlineScript']).toContain('--devops-auth entra');
   });
 
   it('--connection keeps one; an unknown one, a missing action or spec is a usage error (exit 2)', async () => {
@@ -159,7 +228,7 @@ describe('wif pipeline verify', () => {
     expect(await main(['pipeline', 'verify', '-c', 'wif.yaml', '--connection', 'SC-TWO', '--json'], one)).toBe(0);
     const json = JSON.parse(one.out()) as { ok: boolean; connections: unknown[]; yaml: string };
     expect(json.connections).toEqual([{ project: 'platform', name: 'sc-two' }]);
-    expect((parse(json.yaml) as { jobs: Job[] }).jobs).toHaveLength(1);
+    expect(jobsOf(parse(json.yaml) as { stages: Stage[] })).toHaveLength(1);
 
     for (const argv of [
       ['pipeline', 'verify', '-c', 'wif.yaml', '--connection', 'nope'],

@@ -1,14 +1,20 @@
 /**
  * `wif pipeline verify`: prints an Azure Pipelines YAML that proves every connection of the spec
- * from inside a pipeline, one job per connection.
+ * from inside a pipeline, one stage per connection.
  *
  * Azure DevOps issues an OIDC token for a service connection only to a stage that references that
  * connection explicitly in the YAML; otherwise the token request fails with "There is no explicit
- * reference to service connection {id} from current stage" (docs/diagnose.md). So each job first
- * runs an `AzureCLI@2` task with `azureSubscription: <the connection>` (`az account show`: the sign-in
- * is itself the end-to-end proof), then `wif verify --exchange --connection <name>` for the exact
- * comparison of issuer, subject and audience, signed in with the connection wif itself runs as.
- * https://learn.microsoft.com/azure/devops/pipelines/library/connect-to-azure
+ * reference to service connection {id} from current stage" (docs/diagnose.md). So each connection's
+ * job first runs an `AzureCLI@2` task with `azureSubscription: <the connection>` (`az account show`:
+ * the sign-in is itself the end-to-end proof), then `wif verify --exchange --connection <name>` for
+ * the exact comparison of issuer, subject and audience, signed in with the connection wif itself
+ * runs as. https://learn.microsoft.com/azure/devops/pipelines/library/connect-to-azure
+ *
+ * Each connection has a stage of its own, all independent (`dependsOn: []`): Azure Pipelines
+ * evaluates the approvals and checks of every resource a stage uses before the stage starts
+ * (learn.microsoft.com/azure/devops/pipelines/process/approvals), so in one shared stage a
+ * production connection's approval would hold back every verification, and its branch control would
+ * fail them all on another branch. The checks the spec puts on a connection are noted above its stage.
  */
 import type { ResolvedSpec } from '@wif/core';
 import { err, ok, type Result } from 'neverthrow';
@@ -46,6 +52,51 @@ function quoted(value: string): Scalar<string> {
 
 /** Text that Azure Pipelines would expand (macro, runtime and template expressions) instead of using as is. */
 const EXPANDED = /\$\(|\$\[|\$\{\{/;
+/**
+ * Text that starts an Azure Pipelines logging command wherever it stands in a line of a log: the
+ * YAML is printed raw (it must name each connection exactly), and `wif pipeline verify` may well run
+ * inside a pipeline.
+ */
+const LOGGING_COMMAND = /##vso\[|##\[/i;
+
+type Connection = ResolvedSpec['connections'][number];
+
+/** Minutes as people say them: 43200 → "30 days", 90 → "90 min". */
+function duration(minutes: number): string {
+  if (minutes % 1440 === 0) return `${minutes / 1440} day${minutes === 1440 ? '' : 's'}`;
+  if (minutes % 60 === 0) return `${minutes / 60} h`;
+  return `${minutes} min`;
+}
+
+/** Text from the spec inside a YAML comment: one line, and no logging command when the YAML is printed. */
+const commentText = (text: string): string =>
+  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/##(vso)?\[/gi, (m) => `**${m.slice(2)}`);
+
+/** What the spec's checks on a connection mean for a run of this pipeline, as comment lines. */
+function checkNotes(c: Connection): string[] {
+  const k = c.checks;
+  if (!k) return [];
+  const notes: string[] = [];
+  if (k.approvals) {
+    const a = k.approvals;
+    const needed = a.minApprovers ? `${a.minApprovers} of` : 'all of';
+    notes.push(
+      `approval: the stage waits for ${needed} ${a.approvers.join(', ')}${a.requesterCannotApprove ? ' (not whoever queued the run)' : ''}; skipped after ${duration(a.timeout ?? 43200)}.`,
+    );
+  }
+  if (k.branchControl) {
+    const b = k.branchControl;
+    notes.push(
+      `branch control: queue the run from ${b.allowed.join(', ')}${b.requireProtection === false ? '' : ', a branch with branch policies'}; from another branch the stage fails.`,
+    );
+  }
+  if (k.businessHours) {
+    const h = k.businessHours;
+    notes.push(`business hours: the stage waits for ${h.days.join(', ')} ${h.start}–${h.end} (${h.timeZone}).`);
+  }
+  if (k.exclusiveLock) notes.push('exclusive lock: one run at a time uses this connection; others wait or are cancelled.');
+  return notes.length ? [` Checks on ${c.name} (from the spec):`, ...notes.map((n) => `   ${n}`)].map(commentText) : [];
+}
 
 /**
  * The verification pipeline for `spec`, as YAML. A `Validation` error when a name cannot be written
@@ -65,18 +116,25 @@ export function verifyPipelineYaml(spec: ResolvedSpec, options: VerifyPipelineOp
       message: `Azure Pipelines would expand $( ), $[ ] or \${{ }} in ${expanded.map(([where]) => where).join(', ')}: such a name cannot be referenced from a pipeline literally. Rename it.`,
     });
   }
+  const commands = literal.filter(([, v]) => LOGGING_COMMAND.test(v));
+  if (commands.length > 0) {
+    return err({
+      kind: 'Validation',
+      message: `${commands.map(([where]) => where.replace(/##/g, '**')).join(', ')} would start an Azure Pipelines logging command in any log that shows the pipeline: rename it.`,
+    });
+  }
   if (spec.connections.length === 0) return err({ kind: 'Usage', message: 'The spec (after --connection) names no connection to verify.' });
 
   const wifConnection = options.wifConnection === undefined ? '${{ parameters.wifConnection }}' : quoted(options.wifConnection);
   const wifPipeline = quoted(options.wifPipeline ?? DEFAULT_WIF_PIPELINE);
   const auth = options.devopsAuth ? ` --devops-auth ${options.devopsAuth}` : '';
   const used = new Set<string>();
-  const jobs = spec.connections.map((c, i) => {
+  const stages = spec.connections.map((c, i) => {
     let id = `verify_${i + 1}_${c.name.replace(/[^A-Za-z0-9_]+/g, '_')}`.slice(0, 100).replace(/_+$/, '');
     while (used.has(id)) id = `${id}_`;
     used.add(id);
-    return {
-      job: id,
+    const job = {
+      job: 'verify',
       displayName: quoted(`verify ${c.project}/${c.name}`),
       steps: [
         { checkout: 'self' },
@@ -112,6 +170,8 @@ export function verifyPipelineYaml(spec: ResolvedSpec, options: VerifyPipelineOp
         },
       ],
     };
+    // Its own stage, started at once: another connection's checks never hold it back.
+    return { stage: id, displayName: quoted(`verify ${c.project}/${c.name}`), dependsOn: [], jobs: [job] };
   });
 
   const projects = [...new Set(spec.connections.map((c) => c.project))];
@@ -127,16 +187,23 @@ export function verifyPipelineYaml(spec: ResolvedSpec, options: VerifyPipelineOp
       : {}),
     resources: { pipelines: [{ pipeline: 'wif', source: wifPipeline, trigger: 'none' }] },
     pool: { vmImage: 'ubuntu-latest' },
-    jobs,
+    stages,
   };
   const doc = new Document(pipeline);
+  spec.connections.forEach((c, i) => {
+    const notes = checkNotes(c);
+    const node = doc.getIn(['stages', i], true) as { commentBefore?: string | null } | undefined;
+    if (notes.length && node) node.commentBefore = notes.join('\n');
+  });
   const header = [
     `# Generated by \`wif pipeline verify\` from ${JSON.stringify(options.specPath)}: re-generate it when the spec changes.`,
     '#',
     '# Azure DevOps issues an OIDC token for a service connection only to a stage that references it',
-    '# explicitly ("There is no explicit reference to service connection … from current stage"). Each job',
-    '# signs in with one connection (AzureCLI@2, az account show: the end-to-end proof), then runs',
-    '# `wif verify --exchange` for that connection, signed in with the connection wif runs as.',
+    '# explicitly ("There is no explicit reference to service connection … from current stage"). Each',
+    '# connection has a stage of its own, so that its approvals and checks hold back only its own',
+    '# verification: it signs in with the connection (AzureCLI@2, az account show: the end-to-end',
+    '# proof), then runs `wif verify --exchange` for it, signed in with the connection wif runs as',
+    '# (whose own checks apply to every stage).',
     `# Run it in project ${projects.map((p) => JSON.stringify(p)).join(', ')}${projects.length > 1 ? ' (connections of the other projects must be shared with it)' : ''};`,
     '# authorise it on every connection (Pipeline permissions), or approve the first run.',
   ];

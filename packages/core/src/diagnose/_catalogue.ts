@@ -161,7 +161,7 @@ export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
       'Azure DevOps refused an OIDC token for a service connection that the running stage does not reference explicitly: it issues tokens only for connections a task input of the stage names.',
     fix: [
       'Reference the connection in the stage that needs its token, e.g. an AzureCLI@2 step with `azureSubscription: <connection name>` (a literal name, or a variable defined in the YAML) in a job of that stage.',
-      '`wif pipeline verify --config wif.yaml` writes a pipeline with one job per connection that references it before `wif verify --exchange`.',
+      '`wif pipeline verify --config wif.yaml` writes a pipeline with one stage per connection that references it before `wif verify --exchange`.',
       'A token for a connection that only a script names (SYSTEM_OIDCREQUESTURI with serviceConnectionId=…) is refused: name the connection in a task input.',
     ],
   },
