@@ -62,4 +62,19 @@ describe('createProgress', () => {
     p.start('a', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln');
     expect(io.err()).not.toContain('eyJ');
   });
+
+  it.each(['plain', 'live'] as const)(
+    'in %s mode, a label or text from the spec or a service cannot start a logging command or move the cursor',
+    (mode) => {
+      const io = memoryIo({ tty: mode === 'live' });
+      const p = createProgress(io, mode, plainColors, redact, { now: () => 0, intervalInMs: 60_000 });
+      p.start('k', 'platform/##vso[task.setvariable variable=x]y\u001b[2J');
+      p.finish('k', false, '##[error]forged\u001b]0;title\u0007');
+      p.stop();
+      expect(io.err()).not.toMatch(/##vso\[|##\[/i);
+      expect(io.err()).not.toContain('\u001b[2J');
+      expect(io.err()).not.toContain('\u001b]0;');
+      expect(io.err()).toContain('**vso[task.setvariable variable=x]y');
+    },
+  );
 });

@@ -55,8 +55,9 @@ export function createProgress(
     const stamp = (): string => new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return {
       start(key, label) {
-        started.set(key, { label: safe(label), at: now() });
-        write(`${stamp()} ${label}: started\n`);
+        const shown = safe(label);
+        started.set(key, { label: shown, at: now() });
+        write(`${stamp()} ${shown}: started\n`);
       },
       finish(key, ok, text) {
         const s = started.get(key);
