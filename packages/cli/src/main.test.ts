@@ -167,6 +167,44 @@ describe('wif (in-process, against the emulator)', () => {
     expect(refused.out).toContain('--query selects from the JSON document');
   });
 
+  it('prints names from the spec and the services inert, in a pipeline run (plain progress) and on a terminal', async () => {
+    // Valid names, as far as Azure DevOps and the spec go, that would be logging commands in a pipeline log.
+    const name = 'sc-##vso[task.setvariable variable=pwned]1 ##[error]x';
+    const spec = join(ctx.dir, 'hostile.json');
+    await writeFile(
+      spec,
+      JSON.stringify({
+        organization: 'contoso',
+        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        connections: [
+          {
+            project: 'platform',
+            name,
+            app: 'ado-hostile',
+            scope: '/subscriptions/78c6d91d-b273-427d-a92d-943378c2f496/resourceGroups/rg-hostile',
+            roles: ['Reader'],
+          },
+        ],
+      }),
+    );
+    const runs = [
+      ['plan', '-c', spec],
+      ['apply', '-c', spec, '--yes'],
+      ['verify', '-c', spec],
+      ['sync', '-c', spec, '--detect-only'],
+      ['plan', '-c', spec, '-o', 'yaml'],
+      ['audit'],
+    ];
+    for (const env of [{ TF_BUILD: 'True' }, {}]) {
+      for (const argv of runs) {
+        const r = await wif(argv, { env, tty: !('TF_BUILD' in env) });
+        expect(r.code, `${argv.join(' ')}: ${r.err}`).not.toBe(EXIT.usage);
+        expect(r.out + r.err, argv.join(' ')).not.toMatch(/##vso\[|##\[/i);
+      }
+    }
+    expect(ctx.emu.fake.state.serviceEndpoints().some((e) => e.name === name)).toBe(true);
+  });
+
   it('diagnoses from the text alone, without credentials, and prints no secret it was given', async () => {
     const text = `##[error]AADSTS700213: No matching federated identity record found for presented assertion subject 'sc://contoso/platform/sc-dev'. client_assertion=${JWT}`;
     const r = await wif(['diagnose', text, '--json'], { env: { WIF_EMULATOR_URL: '' } });
