@@ -207,6 +207,10 @@ export const COMMANDS = {
         description: 'convert: move a connection from the Azure DevOps issuer to the Entra issuer, then rebind its credential.',
       },
       'keep-old-identity': { type: 'boolean', description: 'finish: delete only the old connection; keep its app and roles.' },
+      'ignore-recent-use': {
+        type: 'boolean',
+        description: 'finish: delete the old connection even though pipelines ran with it after the new one went live.',
+      },
       yes,
     },
     positionals: { actions: ['start', 'status', 'finish', 'rollback', 'convert'] },

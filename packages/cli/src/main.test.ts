@@ -253,7 +253,15 @@ describe('wif (in-process, against the emulator)', () => {
     const early = await wif(['migrate', 'finish', ...target, ...journal, '--yes']);
     expect(early.code).toBe(EXIT.failure);
     expect(early.err).toContain('SoakNotOver');
-    expect((await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force'])).code).toBe(EXIT.ok);
+    // A pipeline ran with the old connection during the soak: finish names it and deletes nothing.
+    state.addServiceEndpointExecution(old.id, { project: 'shared', definition: { id: 31, name: 'shared-infra' }, runName: '20261206.4' });
+    const used = await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force']);
+    expect(used.code).toBe(EXIT.failure);
+    expect(used.err).toContain('OldConnectionInUse');
+    expect(used.err).toContain('shared-infra in shared (last: 20261206.4 at');
+    expect(used.err).toContain('--ignore-recent-use');
+    expect(state.serviceEndpoint(old.id)).toBeDefined();
+    expect((await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force', '--ignore-recent-use'])).code).toBe(EXIT.ok);
     expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy');
     expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy-wif');
   });

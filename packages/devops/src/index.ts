@@ -23,6 +23,12 @@ export {
   updatePipelinePermissions,
 } from './api/pipelinePermissions';
 export { type OidcTokenInput, OidcTokenHandle, createOidcToken } from './api/oidcToken';
+export { listServiceEndpointExecutionRecords } from './api/executionHistory';
+export {
+  type ServiceEndpointExecutionRecord,
+  serviceEndpointExecutionRecordSchema,
+  serviceEndpointExecutionRecordListSchema,
+} from './schemas/executionHistory';
 export { getConnectionData } from './api/connectionData';
 export {
   type PermissionQuestion,

@@ -348,6 +348,7 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
         ...base,
         ...(inv.options['force'] === true ? { force: true } : {}),
         ...(inv.options['keep-old-identity'] === true ? { keepOldIdentity: true } : {}),
+        ...(inv.options['ignore-recent-use'] === true ? { ignoreRecentUse: true } : {}),
       });
     } else {
       result = await core.rollbackMigration(clients, id.value, base);

@@ -56,6 +56,24 @@ export interface AppStillInUseError {
   readonly message: string;
 }
 
+/**
+ * Pipelines ran with the old connection after the new one went live: they were not switched and
+ * would fail once it is deleted. Point them at the new connection, or finish with `ignoreRecentUse`.
+ */
+export interface OldConnectionInUseError {
+  readonly kind: 'OldConnectionInUse';
+  readonly connectionId: string;
+  /** Each pipeline's last use since the new connection went live, newest first. */
+  readonly uses: readonly {
+    readonly project: string;
+    readonly pipeline: string;
+    readonly run: string;
+    readonly at: string;
+    readonly result: string | null;
+  }[];
+  readonly message: string;
+}
+
 /** Saving the connection did not move it to the Entra issuer (the service did not switch it). */
 export interface IssuerNotSwitchedError {
   readonly kind: 'IssuerNotSwitched';
@@ -73,4 +91,5 @@ export type MigrationError =
   | NotMigratableError
   | SoakNotOverError
   | AppStillInUseError
+  | OldConnectionInUseError
   | IssuerNotSwitchedError;

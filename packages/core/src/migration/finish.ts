@@ -9,7 +9,8 @@ import { walkOrganization } from '../audit/_walk';
 import { verifyNewChain } from './_steps';
 import { copyGovernance } from './_governance';
 import type { WifClients } from '../workflows/clients';
-import type { AppStillInUseError, MigrationError, SoakNotOverError } from './errors';
+import type { AppStillInUseError, MigrationError, OldConnectionInUseError, SoakNotOverError } from './errors';
+import { type ConnectionUse, usesSince } from './_usage';
 import type { MigrationRecord } from './journal';
 import { loadMigration, phaseOf } from './migrate';
 import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep, save, withLog } from './_run';
@@ -30,6 +31,11 @@ export interface FinishMigrationOptions extends MigrationOptions {
   readonly keepOldIdentity?: boolean;
   /** Projects read at once while looking for other connections that use the old app. Default 8. */
   readonly concurrency?: number;
+  /**
+   * Delete the old connection even though pipelines ran with it after the new one went live (its
+   * usage history shows them): they will fail on their next run. Default false.
+   */
+  readonly ignoreRecentUse?: boolean;
 }
 
 /** Every other connection of the organization that names `appId`, and the projects that could not be read. @internal */
@@ -73,15 +79,29 @@ function appStillInUse(appId: string, found: Pick<AppStillInUseError, 'connectio
   };
 }
 
+function oldConnectionInUse(record: MigrationRecord, uses: readonly ConnectionUse[]): OldConnectionInUseError {
+  const newName = record.connection?.name ?? record.newName;
+  const shown = uses.slice(0, 10).map((u) => `${u.pipeline} in ${u.project} (last: ${u.run || 'a run'} at ${u.at})`);
+  const more = uses.length > shown.length ? ` and ${uses.length - shown.length} more` : '';
+  return {
+    kind: 'OldConnectionInUse',
+    connectionId: record.old.connectionId,
+    uses,
+    message: `Not cleaning up: ${uses.length} pipeline(s) ran with "${record.old.name}" after "${newName}" went live at ${record.liveAt}: ${shown.join('; ')}${more}. They would fail once it is deleted: point them at "${newName}" (azureSubscription: ${newName}), then finish; or finish with ignoreRecentUse (wif migrate finish --ignore-recent-use) to delete it anyway.`,
+  };
+}
+
 /**
  * Finishes a migration after its soak: checks that the soak period is over (unless `force`), proves
  * the new connection's trust chain once more, copies the old connection's checks and security roles
- * if the journal predates that step, makes sure no other connection of the organization
+ * if the journal predates that step, refuses (`OldConnectionInUse`) while the old connection's usage
+ * history shows a pipeline run since the new one went live (unless `ignoreRecentUse`), makes sure no other connection of the organization
  * names the old app, then deletes the old connection, revokes the old service principal's role
  * assignments that the inventory found, and deletes the old app — only the app this migration
  * inventoried. Each deletion is journaled; an interrupted clean-up resumes where it stopped.
  *
- * Calls `GET …/serviceendpoint/endpoints/{id}` and `verifySubject`'s reads, walks every project's
+ * Calls `GET …/serviceendpoint/endpoints/{id}` and `verifySubject`'s reads, `GET
+ * {project}/_apis/serviceendpoint/{id}/executionhistory` per project of the old connection, walks every project's
  * connections (`GET _apis/projects`, `GET {project}/_apis/serviceendpoint/endpoints`), then
  * `DELETE /{org}/_apis/serviceendpoint/endpoints/{old}?projectIds=…`,
  * `DELETE {roleAssignmentId}` per copied assignment, `GET` and `DELETE /applications/{id}`.
@@ -89,7 +109,7 @@ function appStillInUse(appId: string, found: Pick<AppStillInUseError, 'connectio
  * Permission: Endpoint Administrator on the old connection and read on every project's connections;
  * `roleAssignments/delete` at the scopes; Graph `Application.ReadWrite.OwnedBy` (owner of the old app)
  * or `Application.ReadWrite.All`. Safe to re-run: what is gone is skipped. Errors: `SoakNotOver`,
- * `AppStillInUse`, `MigrationState` (not live yet, rolled back), `MigrationNotFound`, `Journal`, the
+ * `OldConnectionInUse`, `AppStillInUse`, `MigrationState` (not live yet, rolled back), `MigrationNotFound`, `Journal`, the
  * verification's (`SubjectMismatch`, …), and the service errors.
  *
  * @example
@@ -130,6 +150,19 @@ export function finishMigration(
         yield* verifyNewChain(clients, record, opts);
         // A journal from before wif copied the old connection's guards: copy them while it exists.
         if (!record.governance) yield* runStep(run, 'governance', () => copyGovernance(run));
+        // A pipeline that ran with the old connection during the soak was not switched: it would
+        // fail once the old connection is gone.
+        if (options.ignoreRecentUse !== true) {
+          const usage = yield* usesSince(clients.devops, record.old.projects, record.old.connectionId, record.liveAt, opts);
+          if (usage.uses.length > 0) return err(oldConnectionInUse(record, usage.uses));
+          if (!usage.complete)
+            yield* save(
+              run,
+              withLog(run, run.record, 'deleteOldConnection', 'note', [
+                `the usage history of "${record.old.name}" is longer than wif reads (500 runs per project); no use since ${record.liveAt} was found in what was read`,
+              ]),
+            );
+        }
       }
       const keep = options.keepOldIdentity === true || record.cleanup?.oldIdentityKept === true;
       // Revoking the old roles or deleting the old app would break any other connection on that app.

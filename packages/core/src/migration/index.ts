@@ -6,6 +6,7 @@ export type {
   NotMigratableError,
   SoakNotOverError,
   AppStillInUseError,
+  OldConnectionInUseError,
   IssuerNotSwitchedError,
   MigrationError,
 } from './errors';

@@ -237,6 +237,50 @@ describe('startMigration → finishMigration', () => {
     expect(forced._unsafeUnwrap().log.some((l) => /before the end of the soak \(force\)/.test(l.message))).toBe(true);
   });
 
+  it('refuses to clean up while pipelines still run with the old connection, naming them, unless told to ignore it', async () => {
+    const s = seed();
+    const journal = memoryJournal();
+    // Runs before the migration do not count: every pipeline used the old connection then.
+    fake.state.addServiceEndpointExecution(s.oldId, {
+      project: 'platform',
+      definition: { id: 7, name: 'deploy-app' },
+      startTime: new Date(T0 - DAY).toISOString(),
+    });
+    const m = (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrap();
+    now = T0 + 8 * DAY;
+    // During the soak one pipeline (in the other project) was never switched; another was, after a last run on the old one.
+    fake.state.addServiceEndpointExecution(s.oldId, {
+      project: 'web',
+      definition: { id: 9, name: 'web-release' },
+      runName: '20260305.2',
+      startTime: new Date(T0 + 3 * DAY).toISOString(),
+    });
+    fake.state.addServiceEndpointExecution(s.oldId, {
+      project: 'platform',
+      definition: { id: 7, name: 'deploy-app' },
+      runName: '20260303.1',
+      startTime: new Date(T0 + DAY).toISOString(),
+      result: 'failed',
+    });
+    const refused = (await finishMigration(clients(), m.id, options(journal)))._unsafeUnwrapErr();
+    expect(refused).toMatchObject({
+      kind: 'OldConnectionInUse',
+      connectionId: s.oldId,
+      uses: [
+        { project: 'web', pipeline: 'web-release', run: '20260305.2', at: new Date(T0 + 3 * DAY).toISOString(), result: 'succeeded' },
+        { project: 'platform', pipeline: 'deploy-app', run: '20260303.1', at: new Date(T0 + DAY).toISOString(), result: 'failed' },
+      ],
+    });
+    expect(refused.message).toContain('point them at "sc-prod-wif"');
+    // Nothing was deleted, and clean-up has not begun.
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeDefined();
+    expect(rolesOf(s.oldSpId)).toHaveLength(3);
+    expect((await migrationStatus(journal, { clock }))._unsafeUnwrap()[0]!.phase).toBe('ready');
+    const done = (await finishMigration(clients(), m.id, { ...options(journal), ignoreRecentUse: true }))._unsafeUnwrap();
+    expect(done.cleanup?.finishedAt).not.toBeNull();
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeUndefined();
+  });
+
   it('refuses to delete an app still used by another connection, and deletes nothing', async () => {
     const s = seed();
     fake.state.addProject('data');

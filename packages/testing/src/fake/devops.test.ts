@@ -295,3 +295,38 @@ describe('service connections', () => {
     expect((await call('POST', url('99999999-9999-9999-9999-999999999999'), { json: {} })).status).toBe(404);
   });
 });
+
+describe('service connection usage history', () => {
+  it("lists a project's uses of a connection newest first, paged by top and x-ms-continuationtoken; refuses what the service refuses", async () => {
+    const fake = start();
+    const platform = fake.state.addProject('platform');
+    fake.state.addProject('web');
+    const e = fake.state.addServiceEndpoint({ name: 'sc-a', projects: ['platform', 'web'] });
+    for (let i = 1; i <= 3; i++)
+      fake.state.addServiceEndpointExecution(e.id, {
+        project: 'platform',
+        definition: { id: i, name: `p${i}` },
+        startTime: `2026-03-0${i}T10:00:00.000Z`,
+      });
+    fake.state.addServiceEndpointExecution(e.id, { project: 'web', definition: { id: 9, name: 'web-only' } });
+    const url = (q: string) => `${DEVOPS}/platform/_apis/serviceendpoint/${e.id}/executionhistory?api-version=7.1${q}`;
+    const first = await call('GET', url('&top=2'));
+    expect(first.status).toBe(200);
+    expect(first.body.value.map((r: { data: { definition: { name: string } } }) => r.data.definition.name)).toEqual(['p3', 'p2']);
+    expect(first.headers.get('x-ms-continuationtoken')).toBe('2');
+    const second = await call('GET', url('&top=2&continuationToken=2'));
+    expect(second.body.value.map((r: { data: { definition: { name: string } } }) => r.data.definition.name)).toEqual(['p1']);
+    expect(second.headers.get('x-ms-continuationtoken')).toBeNull();
+    expect((await call('GET', url('&top=0'))).status).toBe(400);
+    expect((await call('GET', url('&top=x'))).status).toBe(400);
+    expect((await call('GET', `${DEVOPS}/nope/_apis/serviceendpoint/${e.id}/executionhistory?api-version=7.1`)).status).toBe(404);
+    const other = fake.state.addServiceEndpoint({ name: 'sc-web', projects: ['web'] });
+    expect((await call('GET', `${DEVOPS}/${platform.id}/_apis/serviceendpoint/${other.id}/executionhistory?api-version=7.1`)).status).toBe(
+      404,
+    );
+    expect((await call('GET', url('').replace('api-version=7.1', 'api-version=7.1-preview.1'))).status).toBe(400);
+    // Deleting the connection takes its history with it.
+    fake.state.deleteServiceEndpoint(e.id);
+    expect(fake.state.serviceEndpointExecutions(e.id)).toEqual([]);
+  });
+});

@@ -138,6 +138,20 @@ export interface FakeServiceEndpoint {
   projectReferences: FakeProjectReference[];
 }
 
+/** One use of a service connection by a pipeline run (its "Usage history"). */
+export interface FakeEndpointExecution {
+  readonly id: number;
+  readonly projectId: string;
+  /** The pipeline definition. */
+  readonly definition: { readonly id: number; readonly name: string };
+  /** The run. */
+  readonly owner: { readonly id: number; readonly name: string };
+  readonly planType: string;
+  readonly result: string;
+  readonly startTime: string;
+  readonly finishTime: string;
+}
+
 export interface FakePipelineAuthorization {
   authorized: boolean;
   authorizedBy?: FakeIdentity;
@@ -345,6 +359,9 @@ export class FakeState {
   readonly #projects = new Map<string, FakeProject>();
   readonly #serviceEndpoints = new Map<string, FakeServiceEndpoint>();
   readonly #pipelinePermissions = new Map<string, FakePipelinePermissions>();
+  /** Per connection id, in the order recorded. */
+  readonly #executions = new Map<string, FakeEndpointExecution[]>();
+  #nextExecutionId = 1;
   /** project id → ids of connections in it; rebuilt lazily after a change (large audits list per project). */
   #byProject: Map<string, FakeServiceEndpoint[]> | undefined;
   /** lower-cased project name → project, kept by `addProject` / `renameProject` (a lookup by name is O(1)). */
@@ -390,6 +407,7 @@ export class FakeState {
       this.#projects,
       this.#serviceEndpoints,
       this.#pipelinePermissions,
+      this.#executions,
     ]) {
       m.clear();
     }
@@ -758,8 +776,40 @@ export class FakeState {
     return endpoint;
   }
 
+  /**
+   * Records that a pipeline run used a connection (what the agent reports to Azure DevOps when a job
+   * uses it). `startTime` defaults to now; the run ends a minute later.
+   */
+  addServiceEndpointExecution(
+    endpointId: string,
+    init: { project: string; definition: { id: number; name: string }; runName?: string; startTime?: string; result?: string },
+  ): FakeEndpointExecution {
+    const endpoint = this.serviceEndpoint(endpointId) ?? fail(`no service connection ${endpointId}`);
+    const project = this.project(init.project) ?? fail(`no project ${init.project}`);
+    const start = init.startTime ?? new Date(this.#env.now()).toISOString();
+    const id = this.#nextExecutionId++;
+    const record: FakeEndpointExecution = {
+      id,
+      projectId: project.id,
+      definition: { ...init.definition },
+      owner: { id: 1000 + id, name: init.runName ?? `${init.definition.name} #${id}` },
+      planType: 'Build',
+      result: init.result ?? 'succeeded',
+      startTime: start,
+      finishTime: new Date(Date.parse(start) + 60_000).toISOString(),
+    };
+    this.#executions.set(endpoint.id, [...(this.#executions.get(endpoint.id) ?? []), record]);
+    return record;
+  }
+
+  /** The uses of a connection, in the order recorded. */
+  serviceEndpointExecutions(endpointId: string): readonly FakeEndpointExecution[] {
+    return this.#executions.get(endpointId.toLowerCase()) ?? [];
+  }
+
   /** Deletes a service connection from every project, with its pipeline permissions. */
   deleteServiceEndpoint(id: string): boolean {
+    this.#executions.delete(id.toLowerCase());
     for (const key of [...this.#pipelinePermissions.keys()])
       if (key.endsWith(`/${id.toLowerCase()}`)) this.#pipelinePermissions.delete(key);
     this.#byProject = undefined;
