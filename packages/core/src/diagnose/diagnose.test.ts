@@ -156,6 +156,37 @@ connections:
     expect(result[0]?.evidence).toContain('live: the connection is authorized for no pipeline, not for all pipelines');
   });
 
+  it('waiting for approval: names what gates the connection, or points at the environment when nothing on it does', async () => {
+    const { sc } = seed();
+    const text = 'This pipeline needs permission to access a resource before this run can continue. Waiting for approval.';
+    const bare = (await diagnose(clients, { text, project: 'web', connectionName: 'sc-prod' }))._unsafeUnwrap();
+    const pending = () => bare.find((d) => d.cause === 'ApprovalPending');
+    expect(pending()).toMatchObject({ confidence: 'possible' });
+    expect(pending()!.evidence).toContain(
+      'live: connection "sc-prod" has no approvals or checks of its own: look at the approvals of the environment the job deploys to',
+    );
+    const web = fake.state.project('web')!;
+    const resource = { type: 'endpoint', id: sc.id };
+    fake.state.governance.addCheck({
+      projectId: web.id,
+      type: { id: '8c6f20a7-a545-4486-9777-f762fafe0d4d', name: 'Approval' },
+      resource,
+      settings: { approvers: [{ id: 'a1', displayName: '[web]\\Release Approvers' }] },
+    });
+    fake.state.governance.addCheck({
+      projectId: web.id,
+      type: { id: 'fe1de3ee-a436-41b4-bb20-f6eb4cb879a7', name: 'Task Check' },
+      resource,
+      settings: { definitionRef: { id: '86b05a0c-73e6-4f7d-b3cf-e38f3b39a75b' }, inputs: { allowedBranches: 'refs/heads/main' } },
+    });
+    const gated = (await diagnose(clients, { text, project: 'web', connectionName: 'sc-prod' }))._unsafeUnwrap();
+    const found = gated.find((d) => d.cause === 'ApprovalPending')!;
+    expect(found.confidence).toBe('likely');
+    expect(found.evidence).toContain(
+      'live: connection "sc-prod" is gated by: Approval by [web]\\Release Approvers; Branch control (allowed: refs/heads/main; a run from another branch fails it)',
+    );
+  });
+
   it('confirms a deleted app', async () => {
     const { app } = seed();
     fake.state.deleteApplication(app.id);

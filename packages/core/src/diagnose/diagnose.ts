@@ -23,6 +23,7 @@ import { plannedRenameOf } from '../workflows/_identityRename';
 import { planConnectionObserved } from '../workflows/plan';
 import { checkResolvedSpec, type ResolvedSpec } from '../spec/load';
 import type { Findings } from './_findings';
+import { checkKindName, readChecks } from '../governance/checks';
 import { type ArmDenial, assertionField, presented } from './_parse';
 import { readText, unknownDiagnosis } from './diagnoseText';
 import type { Diagnosis, DiagnosisCause } from './types';
@@ -151,6 +152,7 @@ export function diagnose(
     }
     if (findings.has('PipelineNotAuthorized') || findings.has('ConnectionNotShared'))
       yield* checkPipelines(clients, project, endpoint, findings, opts);
+    if (findings.has('ApprovalPending')) yield* checkApprovals(clients, project, endpoint, findings, opts);
     if (findings.has('RoleAssignmentMissing') && denial?.scope) yield* checkRoles(clients, endpoint, denial, denial.scope, findings, opts);
     return ok(finish());
   });
@@ -349,6 +351,39 @@ function checkPipelines(clients: WifClients, project: string, endpoint: ServiceE
     });
   });
   return noted(read, findings, ['PipelineNotAuthorized'], 'read of pipeline permissions');
+}
+
+/**
+ * What gates the connection itself: its approvals and checks. None means the wait is elsewhere
+ * (the environment the job deploys to: the seed's "eight times out of ten"); a branch control check
+ * is named with its branches, since a run from another branch fails it rather than waits.
+ */
+function checkApprovals(clients: WifClients, project: string, endpoint: ServiceEndpoint, findings: Findings, opts: Opts): Check {
+  const read = readChecks({ devops: clients.devops }, project, endpoint.id, opts).map((checks) => {
+    if (checks.length === 0) {
+      findings.weaken('ApprovalPending', 'possible', [
+        `live: connection "${endpoint.name}" has no approvals or checks of its own: look at the approvals of the environment the job deploys to`,
+      ]);
+      return;
+    }
+    const described = checks.map((c) => {
+      const kind = checkKindName(c);
+      const s = c.settings ?? {};
+      const approvers = Array.isArray(s['approvers'])
+        ? (s['approvers'] as { displayName?: unknown; id?: unknown }[]).map((a) => String(a.displayName ?? a.id ?? '?'))
+        : [];
+      const inputs = (s['inputs'] ?? {}) as Record<string, unknown>;
+      const detail =
+        approvers.length > 0
+          ? ` by ${approvers.join(', ')}`
+          : typeof inputs['allowedBranches'] === 'string'
+            ? ` (allowed: ${inputs['allowedBranches']}; a run from another branch fails it)`
+            : '';
+      return `${kind}${detail}${c.isDisabled === true ? ' (disabled)' : ''}`;
+    });
+    findings.note('ApprovalPending', [`live: connection "${endpoint.name}" is gated by: ${described.join('; ')}`]);
+  });
+  return noted(read, findings, ['ApprovalPending'], 'read of approvals and checks');
 }
 
 function roleName(assignment: RoleAssignment): string {

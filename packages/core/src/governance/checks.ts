@@ -54,6 +54,38 @@ export type CheckChange =
     }
   | { readonly action: 'unchanged'; readonly kind: CheckKind; readonly id: number };
 
+/** Check types and Task Check definitions the API reference and the terraform provider name (checks spec §3). */
+const REQUIRED_TEMPLATE = '4020e66e-b0f3-47e1-bc88-48f3cc59b5f3';
+const INVOKE_REST_API = '9c3e8943-130d-4c78-ac63-8af81df62dfb';
+
+/** A Task Check's `settings.definitionRef`, its string fields only (empty for other checks). */
+export function definitionRefOf(c: { readonly settings?: Readonly<Record<string, unknown>> | null | undefined }): {
+  id?: string;
+  name?: string;
+} {
+  const ref = c.settings?.['definitionRef'];
+  if (typeof ref !== 'object' || ref === null) return {};
+  const { id, name } = ref as { id?: unknown; name?: unknown };
+  return { ...(typeof id === 'string' ? { id } : {}), ...(typeof name === 'string' ? { name } : {}) };
+}
+
+/** What a check is, for people: "Approval", "Branch control", … or the name the service gives it. */
+export function checkKindName(c: Pick<CheckConfiguration, 'type' | 'settings'>): string {
+  const type = c.type.id;
+  if (same(type, CHECK_TYPE_IDS.approval)) return 'Approval';
+  if (same(type, CHECK_TYPE_IDS.exclusiveLock)) return 'Exclusive lock';
+  if (same(type, REQUIRED_TEMPLATE)) return 'Required template';
+  if (same(type, CHECK_TYPE_IDS.taskCheck)) {
+    const ref = definitionRefOf(c);
+    if (same(ref.id, TASK_CHECK_DEFINITIONS.branchControl.id)) return 'Branch control';
+    if (same(ref.id, TASK_CHECK_DEFINITIONS.businessHours.id)) return 'Business hours';
+    if (same(ref.id, INVOKE_REST_API)) return 'Invoke REST API';
+    const shown = c.settings?.['displayName'];
+    return typeof shown === 'string' && shown !== '' ? shown : (ref.name ?? 'Task Check');
+  }
+  return c.type.name ?? type;
+}
+
 const DISPLAY = 'Managed by wif';
 
 /** The desired check bodies for a connection (pure). `ids` maps every approver name to its identity id. */
@@ -127,18 +159,11 @@ export function desiredChecks(spec: ChecksSpec, endpointId: string, ids: Readonl
   return out;
 }
 
-const definitionId = (c: { settings?: Readonly<Record<string, unknown>> | null | undefined }): string | undefined => {
-  const ref = c.settings?.['definitionRef'];
-  return typeof ref === 'object' && ref !== null && typeof (ref as { id?: unknown }).id === 'string'
-    ? (ref as { id: string }).id
-    : undefined;
-};
-
 /** Whether an existing check is of the kind a desired body describes: type id, and definitionRef id for Task Checks. */
 export function sameKind(existing: Pick<CheckConfiguration, 'type' | 'settings'>, want: CheckConfigurationBody): boolean {
   if (!same(existing.type.id, want.type.id)) return false;
   if (!same(want.type.id, CHECK_TYPE_IDS.taskCheck)) return true;
-  return same(definitionId(existing), definitionId(want) ?? '');
+  return same(definitionRefOf(existing).id, definitionRefOf(want).id ?? '');
 }
 
 const scalar = (v: unknown): string =>

@@ -14,7 +14,6 @@
  * Roles: learn.microsoft.com/rest/api/azure/devops/securityroles/roleassignments?view=azure-devops-rest-7.1
  */
 import {
-  CHECK_TYPE_IDS,
   type CheckConfiguration,
   createCheckConfiguration,
   deleteCheckConfiguration,
@@ -22,12 +21,11 @@ import {
   SERVICE_ENDPOINT_ROLE_SCOPE,
   serviceEndpointRoleResource,
   setSecurityRoleAssignments,
-  TASK_CHECK_DEFINITIONS,
 } from '@wif/devops';
 import { err, ok, type ResultAsync, safeTry } from 'neverthrow';
 import { readConnectionData } from '../_internal/connectionData';
 import { same } from '../_internal/compare';
-import { readChecks } from '../governance/checks';
+import { checkKindName, definitionRefOf, readChecks } from '../governance/checks';
 import { readRoles } from '../governance/securityRoles';
 import type { MigrationError } from './errors';
 import type { MigrationRecord } from './journal';
@@ -35,35 +33,9 @@ import { goneIsFine, type Run, type StepOutcome } from './_run';
 
 type Governance = NonNullable<MigrationRecord['governance']>;
 
-/** Check types and Task Check definitions the API reference and the terraform provider name (checks spec §3). */
-const REQUIRED_TEMPLATE = '4020e66e-b0f3-47e1-bc88-48f3cc59b5f3';
-const INVOKE_REST_API = '9c3e8943-130d-4c78-ac63-8af81df62dfb';
-
-const definitionRef = (c: Pick<CheckConfiguration, 'settings'>): { id?: string; name?: string } => {
-  const ref = c.settings?.['definitionRef'];
-  return typeof ref === 'object' && ref !== null ? (ref as { id?: string; name?: string }) : {};
-};
-
-/** What a check is, for people: "Approval", "Branch control", … or the name the service gives it. */
-export function checkKindName(c: Pick<CheckConfiguration, 'type' | 'settings'>): string {
-  const type = c.type.id;
-  if (same(type, CHECK_TYPE_IDS.approval)) return 'Approval';
-  if (same(type, CHECK_TYPE_IDS.exclusiveLock)) return 'Exclusive lock';
-  if (same(type, REQUIRED_TEMPLATE)) return 'Required template';
-  if (same(type, CHECK_TYPE_IDS.taskCheck)) {
-    const ref = definitionRef(c);
-    if (same(ref.id, TASK_CHECK_DEFINITIONS.branchControl.id)) return 'Branch control';
-    if (same(ref.id, TASK_CHECK_DEFINITIONS.businessHours.id)) return 'Business hours';
-    if (same(ref.id, INVOKE_REST_API)) return 'Invoke REST API';
-    const shown = c.settings?.['displayName'];
-    return typeof shown === 'string' && shown !== '' ? shown : (ref.name ?? 'Task Check');
-  }
-  return c.type.name ?? type;
-}
-
 /** Two checks are of one kind when their type and, for Task Checks, their definition are the same. */
 const kindKey = (c: Pick<CheckConfiguration, 'type' | 'settings'>): string =>
-  `${c.type.id.toLowerCase()}/${(definitionRef(c).id ?? '').toLowerCase()}`;
+  `${c.type.id.toLowerCase()}/${(definitionRefOf(c).id ?? '').toLowerCase()}`;
 
 function opts(run: Run): { abortSignal?: AbortSignal } {
   return run.options.abortSignal ? { abortSignal: run.options.abortSignal } : {};
