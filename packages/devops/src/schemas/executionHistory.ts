@@ -5,6 +5,7 @@
  * Every field is optional here: the spec marks none required.
  */
 import * as z from 'zod';
+import { arrayOrValueList } from './_list';
 
 /** The pipeline definition (`definition`) or the run (`owner`) that used the connection. */
 export const serviceEndpointExecutionOwnerSchema = z.looseObject({ id: z.number().int().nullish(), name: z.string().nullish() });
@@ -31,11 +32,6 @@ export const serviceEndpointExecutionRecordSchema = z.looseObject({
  * The spec says a bare array; Azure DevOps lists usually come as `{ count, value }`. Both are
  * accepted (as for security roles), unconfirmed which one this API sends.
  */
-export const serviceEndpointExecutionRecordListSchema = z
-  .union([
-    z.looseObject({ count: z.number().int().optional(), value: z.array(serviceEndpointExecutionRecordSchema) }),
-    z.array(serviceEndpointExecutionRecordSchema),
-  ])
-  .transform((v) => (Array.isArray(v) ? v : v.value));
+export const serviceEndpointExecutionRecordListSchema = arrayOrValueList(serviceEndpointExecutionRecordSchema);
 
 export type ServiceEndpointExecutionRecord = z.output<typeof serviceEndpointExecutionRecordSchema>;

@@ -4,6 +4,7 @@
  * learn.microsoft.com/rest/api/azure/devops/securityroles/roleassignments?view=azure-devops-rest-7.1).
  */
 import * as z from 'zod';
+import { arrayOrValueList } from './_list';
 
 export const securityRoleSchema = z.looseObject({
   name: z.string(),
@@ -24,12 +25,7 @@ export const securityRoleAssignmentSchema = z.looseObject({
 });
 
 /** The `{ count, value }` wrapper (the spec says a bare array; accept both). */
-export const securityRoleAssignmentListSchema = z
-  .union([
-    z.looseObject({ count: z.number().int().optional(), value: z.array(securityRoleAssignmentSchema) }),
-    z.array(securityRoleAssignmentSchema),
-  ])
-  .transform((v) => (Array.isArray(v) ? v : v.value));
+export const securityRoleAssignmentListSchema = arrayOrValueList(securityRoleAssignmentSchema);
 
 export type SecurityRole = z.output<typeof securityRoleSchema>;
 export type SecurityRoleAssignment = z.output<typeof securityRoleAssignmentSchema>;

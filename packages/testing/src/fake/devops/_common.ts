@@ -82,3 +82,10 @@ export const administerRefused = (e: { name: string }): Response =>
 /** Whether the caller lacks Administer on the connection in any project that uses it. */
 export const cannotAdminister = (rt: FakeRuntime, e: { projectReferences: readonly { projectId: string }[] }): boolean =>
   e.projectReferences.some((r) => deniedIn(rt, SERVICE_ENDPOINT_BITS.Administer, r.projectId));
+
+/** A non-negative integer query parameter, `fallback` when absent, `undefined` when it is not one. */
+export function queryCount(query: URLSearchParams, name: string, fallback: number): number | undefined {
+  const v = query.get(name);
+  const n = v === null ? fallback : Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}

@@ -8,7 +8,7 @@
  */
 import { json } from '../_respond';
 import type { FakeRoute, FakeRuntime } from '../options';
-import { API, argument, endpointNotFound, orgPath, PROJECT, projectNotFound } from './_common';
+import { API, argument, endpointNotFound, orgPath, PROJECT, projectNotFound, queryCount } from './_common';
 
 const DEFAULT_PAGE = 50;
 
@@ -26,13 +26,8 @@ export function executionHistoryRoutes(rt: FakeRuntime): FakeRoute[] {
         if (!project) return projectNotFound(projectKey);
         const endpoint = state.serviceEndpoint(endpointId);
         if (!endpoint || !endpoint.projectReferences.some((r) => r.projectId === project.id)) return endpointNotFound(endpointId);
-        const int = (name: string, fallback: number): number | undefined => {
-          const v = ctx.query.get(name);
-          const n = v === null ? fallback : Number(v);
-          return Number.isInteger(n) && n >= 0 ? n : undefined;
-        };
-        const top = int('top', DEFAULT_PAGE);
-        const start = int('continuationToken', 0);
+        const top = queryCount(ctx.query, 'top', DEFAULT_PAGE);
+        const start = queryCount(ctx.query, 'continuationToken', 0);
         if (top === undefined || top === 0 || start === undefined)
           return argument('top and continuationToken must be non-negative integers.');
         const all = state

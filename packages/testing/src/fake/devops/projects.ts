@@ -6,7 +6,7 @@ import { guidFrom } from '../_random';
 import { json } from '../_respond';
 import type { FakeRoute, FakeRuntime } from '../options';
 import type { FakeProject } from '../state';
-import { API, argument, orgPath, orgUrl, projectNotFound } from './_common';
+import { API, argument, orgPath, orgUrl, projectNotFound, queryCount } from './_common';
 
 const DEFAULT_PROJECT_PAGE = 100;
 const PROJECT_STATES = ['deleting', 'new', 'wellformed', 'createpending', 'all', 'unchanged', 'deleted'];
@@ -34,14 +34,9 @@ export function projectRoutes(rt: FakeRuntime): FakeRoute[] {
       operation: 'projects.list',
       apiVersion: API,
       handle: (ctx) => {
-        const num = (name: string, fallback: number): number | undefined => {
-          const v = ctx.query.get(name);
-          const n = v === null ? fallback : Number(v);
-          return Number.isInteger(n) && n >= 0 ? n : undefined;
-        };
-        const top = num('$top', DEFAULT_PROJECT_PAGE);
-        const skip = num('$skip', 0);
-        const token = num('continuationToken', 0);
+        const top = queryCount(ctx.query, '$top', DEFAULT_PROJECT_PAGE);
+        const skip = queryCount(ctx.query, '$skip', 0);
+        const token = queryCount(ctx.query, 'continuationToken', 0);
         if (top === undefined || top === 0 || skip === undefined || token === undefined)
           return argument('$top, $skip and continuationToken must be non-negative integers.');
         // Every project of the fake is wellFormed (docs/reference/devops.md §9: the default stateFilter).
