@@ -207,6 +207,10 @@ export const COMMANDS = {
         description: 'convert: move a connection from the Azure DevOps issuer to the Entra issuer, then rebind its credential.',
       },
       'keep-old-identity': { type: 'boolean', description: 'finish: delete only the old connection; keep its app and roles.' },
+      usage: {
+        type: 'boolean',
+        description: "status: read the usage history of each live migration's old connection: the pipelines still to switch.",
+      },
       'ignore-recent-use': {
         type: 'boolean',
         description: 'finish: delete the old connection even though pipelines ran with it after the new one went live.',
@@ -218,6 +222,7 @@ export const COMMANDS = {
       'wif migrate start --connection sc-shared-deploy --project shared',
       'wif migrate start --connection sc-shared-deploy --project shared --identity managed --identity-subscription SUB --identity-resource-group rg-identities --location westeurope',
       'wif migrate status',
+      'wif migrate status --usage --connection sc-shared-deploy',
       'wif migrate finish --connection sc-shared-deploy --project shared --yes',
       'wif migrate rollback --connection sc-shared-deploy --project shared',
       'wif migrate convert --issuer --connection sc-platform-legacy --project platform',

@@ -254,7 +254,21 @@ describe('wif (in-process, against the emulator)', () => {
     expect(early.code).toBe(EXIT.failure);
     expect(early.err).toContain('SoakNotOver');
     // A pipeline ran with the old connection during the soak: finish names it and deletes nothing.
+    const before = await wif(['migrate', 'status', '--usage', ...journal]);
+    expect(before.code, before.err).toBe(EXIT.ok);
+    expect(before.out).toContain('sc-shared-deploy: no pipeline has run with it since sc-shared-deploy-wif went live.');
     state.addServiceEndpointExecution(old.id, { project: 'shared', definition: { id: 31, name: 'shared-infra' }, runName: '20261206.4' });
+    const still = await wif(['migrate', 'status', '--usage', ...journal]);
+    expect(still.out).toContain(
+      'sc-shared-deploy: still used since sc-shared-deploy-wif went live; point these pipelines at sc-shared-deploy-wif:',
+    );
+    expect(still.out).toMatch(/shared-infra\s+shared\s+20261206\.4\s+\S+\s+succeeded/);
+    const asJson = JSON.parse((await wif(['migrate', 'status', '--usage', '--json', ...journal])).out) as {
+      usage: Record<string, { uses: { pipeline: string }[]; complete: boolean }>;
+    };
+    expect(Object.values(asJson.usage)).toEqual([
+      { uses: [expect.objectContaining({ pipeline: 'shared-infra', project: 'shared' })], complete: true },
+    ]);
     const used = await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force']);
     expect(used.code).toBe(EXIT.failure);
     expect(used.err).toContain('OldConnectionInUse');

@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { ConversionRecord, JournalStore, MigrationRecord, MigrationStatus } from '@wif/core/migration';
+import type { ConversionRecord, JournalStore, MigrationRecord, MigrationStatus, UsageSince } from '@wif/core/migration';
 import { err, ok, type Result } from 'neverthrow';
 import { type Invocation, stringOption } from '../args';
 import { cannotAskMessage, confirm } from '../confirm';
@@ -82,6 +82,47 @@ function printStatuses(
     );
     for (const c of conversions)
       if (c.lastError) printer.note(`${printer.colors.red('✗')} ${c.connection.name}: ${c.lastError.kind}: ${c.lastError.message}`);
+  }
+}
+
+/** `status --usage`: for each live migration (soaking or ready), the pipelines that ran with its old connection since go-live. */
+async function usageOf(
+  rt: Runtime,
+  inv: Inv,
+  shown: readonly MigrationStatus[],
+  base: { journal: JournalStore; abortSignal?: AbortSignal },
+): Promise<Result<Record<string, UsageSince>, PrintableError>> {
+  const live = shown.filter((s) => s.phase === 'soaking' || s.phase === 'ready');
+  if (live.length === 0) return ok({});
+  const prepared = await prepareOptional(rt, inv.options, {});
+  if (prepared.isErr()) return err(prepared.error);
+  const out: Record<string, UsageSince> = {};
+  for (const s of live) {
+    const u = await rt.core.migrationUsage(prepared.value.clients, s.id, base);
+    if (u.isErr()) return err(u.error);
+    out[s.id] = u.value;
+  }
+  return ok(out);
+}
+
+function printUsage(printer: Printer, shown: readonly MigrationStatus[], usage: Readonly<Record<string, UsageSince>>): void {
+  if (printer.json) return;
+  for (const s of shown) {
+    const u = usage[s.id];
+    if (!u) continue;
+    const target = s.newConnection?.name ?? 'the new connection';
+    printer.line('');
+    if (u.uses.length === 0) {
+      printer.line(
+        `${s.oldConnection.name}: no pipeline has run with it since ${target} went live${u.complete ? '' : ' (in the 500 most recent runs per project read)'}.`,
+      );
+      continue;
+    }
+    printer.line(`${s.oldConnection.name}: still used since ${target} went live; point these pipelines at ${target}:`);
+    printer.table(
+      ['pipeline', 'project', 'last run', 'at', 'result'],
+      u.uses.map((x) => [x.pipeline, x.project, x.run || '-', x.at, x.result ?? '-']),
+    );
   }
 }
 
@@ -292,8 +333,11 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     const shown = statuses.value.filter((s) => (!name || s.oldConnection.name.toLowerCase() === name) && (!id || s.id === id));
     // A conversion keeps the connection's id: --id names a migration, so it shows none.
     const converted = id ? [] : conversions.value.filter((c) => !name || c.connection.name.toLowerCase() === name);
-    printer.data({ ok: true, journal: path, migrations: shown, conversions: converted });
+    const usage = inv.options['usage'] === true ? await usageOf(rt, inv, shown, base) : ok(undefined);
+    if (usage.isErr()) return rt.fail(usage.error);
+    printer.data({ ok: true, journal: path, migrations: shown, conversions: converted, ...(usage.value ? { usage: usage.value } : {}) });
     printStatuses(printer, shown, converted, path);
+    if (usage.value) printUsage(printer, shown, usage.value);
     return EXIT.ok;
   }
 

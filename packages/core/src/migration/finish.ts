@@ -10,7 +10,7 @@ import { verifyNewChain } from './_steps';
 import { copyGovernance } from './_governance';
 import type { WifClients } from '../workflows/clients';
 import type { AppStillInUseError, MigrationError, OldConnectionInUseError, SoakNotOverError } from './errors';
-import { type ConnectionUse, usesSince } from './_usage';
+import { type ConnectionUse, type UsageSince, usesSince } from './_usage';
 import type { MigrationRecord } from './journal';
 import { loadMigration, phaseOf } from './migrate';
 import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep, save, withLog } from './_run';
@@ -77,6 +77,32 @@ function appStillInUse(appId: string, found: Pick<AppStillInUseError, 'connectio
     ...found,
     message: `Not cleaning up: the old app ${appId} is not deleted while ${why}. Migrate those connections first, or finish with keepOldIdentity to delete only the old connection.`,
   };
+}
+
+/**
+ * The pipelines that ran with a migration's old connection since the new one went live, from the
+ * old connection's usage history: the ones still to point at the new connection. `finishMigration`
+ * refuses while there is one. A migration not live yet, rolled back, or whose old connection is
+ * already deleted is a `MigrationState` error.
+ *
+ * Calls `GET {project}/_apis/serviceendpoint/{old id}/executionhistory` per project of the old
+ * connection (docs/migration.md). Permission: read on the old connection. Read-only.
+ *
+ * @example
+ * const u = await migrationUsage(clients, migrationId, { journal });
+ * if (u.isOk()) for (const x of u.value.uses) console.log(x.pipeline, x.project, x.at);
+ */
+export function migrationUsage(clients: WifClients, id: string, options: MigrationOptions): ResultAsync<UsageSince, MigrationError> {
+  return loadMigration(options, id).andThen((record) => {
+    const state = (message: string): ResultAsync<never, MigrationError> =>
+      errAsync({ kind: 'MigrationState', id: record.id, phase: phaseOf(record), message });
+    if (record.rolledBackAt) return state(`The migration ${id} was rolled back: its old connection is the live one.`);
+    if (!record.liveAt) return state(`The migration ${id} is not live yet: there is no go-live to count uses from.`);
+    if (record.cleanup?.oldConnectionDeletedAt) return state(`The old connection of migration ${id} is already deleted.`);
+    return usesSince(clients.devops, record.old.projects, record.old.connectionId, record.liveAt, {
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+    });
+  });
 }
 
 function oldConnectionInUse(record: MigrationRecord, uses: readonly ConnectionUse[]): OldConnectionInUseError {

@@ -27,7 +27,8 @@ export {
 } from './journal';
 export type { MigrationOptions } from './_run';
 export { startMigration, resumeMigration, type StartMigrationInput, type StartMigrationOptions } from './migrate';
-export { finishMigration, DEFAULT_SOAK_IN_MS, type FinishMigrationOptions } from './finish';
+export { finishMigration, migrationUsage, DEFAULT_SOAK_IN_MS, type FinishMigrationOptions } from './finish';
+export type { ConnectionUse, UsageSince } from './_usage';
 export { rollbackMigration } from './rollback';
 export { migrationStatus, describeMigration, type MigrationStatus, type MigrationPhase } from './status';
 export { convertConnectionScheme, type ConvertConnectionInput, type ConvertOptions } from './convertConnectionScheme';

@@ -5,7 +5,7 @@ import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { useFake } from '@wif/testing/vitest';
 import { createClients } from '../workflows/clients';
-import { finishMigration } from './finish';
+import { finishMigration, migrationUsage } from './finish';
 import { type JournalStore, memoryJournal, type MigrationRecord } from './journal';
 import { resumeMigration, startMigration } from './migrate';
 import { rollbackMigration } from './rollback';
@@ -262,6 +262,9 @@ describe('startMigration → finishMigration', () => {
       startTime: new Date(T0 + DAY).toISOString(),
       result: 'failed',
     });
+    // What status --usage shows during the soak is what finish will refuse on.
+    const usage = (await migrationUsage(clients(), m.id, options(journal)))._unsafeUnwrap();
+    expect(usage.uses.map((u) => u.pipeline)).toEqual(['web-release', 'deploy-app']);
     const refused = (await finishMigration(clients(), m.id, options(journal)))._unsafeUnwrapErr();
     expect(refused).toMatchObject({
       kind: 'OldConnectionInUse',
@@ -279,6 +282,8 @@ describe('startMigration → finishMigration', () => {
     const done = (await finishMigration(clients(), m.id, { ...options(journal), ignoreRecentUse: true }))._unsafeUnwrap();
     expect(done.cleanup?.finishedAt).not.toBeNull();
     expect(fake.state.serviceEndpoint(s.oldId)).toBeUndefined();
+    // Once the old connection is gone there is no usage to read.
+    expect((await migrationUsage(clients(), m.id, options(journal)))._unsafeUnwrapErr().kind).toBe('MigrationState');
   });
 
   it('refuses to delete an app still used by another connection, and deletes nothing', async () => {
