@@ -243,7 +243,7 @@ function printRecord(rt: Runtime, record: MigrationRecord): void {
     printer.note(`${printer.colors.yellow('!')} role not copied: ${s.roleDefinitionId} @ ${s.scope}: ${s.reason}`);
   if (status.phase === 'soaking' || status.phase === 'ready') {
     const authorised = (record.pipelines ?? []).some((p) => p.allPipelines || p.pipelineIds.length > 0);
-    const soak = `after the soak (${status.soakEndsAt ?? 'one week'}): wif migrate finish --id ${record.id}`;
+    const soak = `after the soak (${status.soakEndsAt ?? 'one week'}): wif migrate finish --id ${record.id} (wif migrate status --usage lists the pipelines still running with the old connection)`;
     printer.line(
       authorised
         ? `Next: point those pipelines at ${record.connection?.name ?? record.newName}; ${soak}`
