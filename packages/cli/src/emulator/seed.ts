@@ -63,8 +63,26 @@ export function seedDemo(fake: Fake): DemoSeed {
     return { id: app.id, appId: app.appId, spId: sp.id };
   };
 
+  // The client secret a secret-based connection stores: its app lists it (metadata only, as Graph
+  // does; the emulator keeps no secret text for it). A connection converted in place keeps it, which
+  // the audit then reports (AppHasSecret).
+  const withSecret = (appObjectId: string, keyId: string): void => {
+    const app = s.application(appObjectId)!;
+    const secret = {
+      customKeyIdentifier: null,
+      displayName: 'Azure DevOps service connection',
+      endDateTime: '2028-12-31T00:00:00Z',
+      hint: 'dmo',
+      keyId,
+      startDateTime: '2026-01-01T00:00:00Z',
+      secretText: null,
+    };
+    app.properties = { ...app.properties, passwordCredentials: [secret] };
+  };
+
   // A secret-based connection made by hand: Contributor on the whole subscription.
   const shared = appFor('contoso-shared-deploy');
+  withSecret(shared.id, '5e0c8a3d-1b2f-4c6d-9e8a-000000000001');
   s.addRoleAssignment({ scope: sub, roleDefinitionId: roleId('Contributor'), principalId: shared.spId, description: 'shared deployments' });
   const sharedSc = s.addServiceEndpoint({
     name: 'sc-shared-deploy',
@@ -77,6 +95,7 @@ export function seedDemo(fake: Fake): DemoSeed {
 
   // A secret-based connection Azure DevOps created (automatic mode), scoped to a resource group.
   const auto = appFor('contoso-platform-automatic');
+  withSecret(auto.id, '5e0c8a3d-1b2f-4c6d-9e8a-000000000002');
   s.addRoleAssignment({
     scope: `${sub}/resourceGroups/rg-platform-legacy`,
     roleDefinitionId: roleId('Contributor'),

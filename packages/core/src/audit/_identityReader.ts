@@ -31,7 +31,15 @@ import { identityOfPrincipal } from '../workflows/_identityRefs';
 import { identityKey } from '../_internal/identityNames';
 
 /** The app as the checks need it; `null` when Graph answered 404. */
-export type AppFacts = { readonly id: string; readonly signInAudience: string } | null;
+/** A client secret or certificate on an app: which, and until when (never its value). */
+export interface AppSecretFacts {
+  readonly kind: 'secret' | 'certificate';
+  readonly keyId: string;
+  readonly displayName: string | null;
+  readonly endDateTime: string | null;
+}
+
+export type AppFacts = { readonly id: string; readonly signInAudience: string; readonly secrets: readonly AppSecretFacts[] } | null;
 /** A federated credential as the checks need it. */
 export type CredentialFacts = Pick<FederatedIdentityCredential, 'name' | 'issuer' | 'subject' | 'audiences'>;
 /**
@@ -101,10 +109,17 @@ export function createIdentityReader(
   return {
     app: (appId) =>
       apps.get(appId.toLowerCase(), async () =>
-        notFoundAsNull(await getApplication(graph, { appId }, { ...opts, select: ['signInAudience'] }), (a) => ({
-          id: a.id,
-          signInAudience: a.signInAudience ?? 'AzureADMyOrg',
-        })),
+        notFoundAsNull(
+          await getApplication(graph, { appId }, { ...opts, select: ['signInAudience', 'passwordCredentials', 'keyCredentials'] }),
+          (a) => ({
+            id: a.id,
+            signInAudience: a.signInAudience ?? 'AzureADMyOrg',
+            secrets: [
+              ...(a.passwordCredentials ?? []).map((c) => secretFacts('secret', c)),
+              ...(a.keyCredentials ?? []).map((c) => secretFacts('certificate', c)),
+            ],
+          }),
+        ),
       ),
     credentials: (appObjectId) =>
       credentials.get(appObjectId, async () =>
@@ -203,4 +218,11 @@ async function readScope(
     }
   }
   return ok(byPrincipal);
+}
+
+function secretFacts(
+  kind: AppSecretFacts['kind'],
+  c: { keyId?: string | null | undefined; displayName?: string | null | undefined; endDateTime?: string | null | undefined },
+): AppSecretFacts {
+  return { kind, keyId: c.keyId ?? '', displayName: c.displayName ?? null, endDateTime: c.endDateTime ?? null };
 }

@@ -186,6 +186,46 @@ describe('auditOrganization', () => {
     expect(brief(findings)).toEqual(['docker-hub SecretBased critical']);
   });
 
+  it('flags a workload-identity connection whose app still holds a live secret or certificate, never its value; not an expired one', async () => {
+    fake.state.addProject('web');
+    const leaky = healthy('sc-leaky', 'web');
+    const expired = healthy('sc-expired', 'web');
+    healthy('sc-clean', 'web');
+    const app = (id: string) => fake.state.application(id)!;
+    const secret = {
+      keyId: 'a1b2c3d4-0000-4000-8000-000000000001',
+      displayName: 'left from the conversion',
+      endDateTime: '2027-06-01T00:00:00Z',
+      hint: 'Qx~',
+      secretText: null,
+    };
+    app(leaky.appObjectId).properties = {
+      ...app(leaky.appObjectId).properties,
+      passwordCredentials: [secret],
+      keyCredentials: [
+        {
+          keyId: 'a1b2c3d4-0000-4000-8000-000000000002',
+          displayName: 'CN=deploy',
+          endDateTime: null,
+          type: 'AsymmetricX509Cert',
+          usage: 'Verify',
+          key: 'MIIB',
+        },
+      ],
+    };
+    app(expired.appObjectId).properties = {
+      ...app(expired.appObjectId).properties,
+      passwordCredentials: [{ ...secret, endDateTime: '2025-12-31T00:00:00Z' }],
+    };
+    const { findings } = await all();
+    expect(brief(findings)).toEqual(['sc-leaky AppHasSecret high']);
+    const f = findings[0]!;
+    expect(f.details).toEqual({ secrets: 2, keyIds: `${secret.keyId},a1b2c3d4-0000-4000-8000-000000000002`, kinds: 'secret,certificate' });
+    expect(f.message).toContain('"left from the conversion") valid until 2027-06-01T00:00:00Z');
+    expect(JSON.stringify(f)).not.toContain('Qx~');
+    expect(auditFindingSchema.parse(JSON.parse(JSON.stringify(f)))).toBeTruthy();
+  });
+
   it('rates the legacy issuer by the time left before its retirement, and not at all for a sovereign cloud', async () => {
     fake.state.addProject('web');
     healthy('sc-legacy', 'web', { federation: 'legacy' });

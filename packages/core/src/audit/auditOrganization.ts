@@ -240,6 +240,7 @@ async function* run(clients: AuditClients, options: AuditOptions, stats: Mutable
     const identityRead = inspectIdentity(reader, clients.arm !== undefined, organization, endpoint, connection, {
       tenantId: options.tenantId,
       identityKnown: onIdentity !== undefined,
+      nowInMs: clock(),
     });
     const governance =
       options.governance === false

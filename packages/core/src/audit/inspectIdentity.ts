@@ -10,10 +10,11 @@ import type { LimitExceededError, TransportError } from '@wif/http';
 import { FEDERATION_AUDIENCE, issuerKind } from '../constants';
 import { dataListScope } from '../target';
 import { mismatch } from '../steps/verifySubject';
-import type { IdentityReader, PrincipalFacts } from './_identityReader';
+import type { AppSecretFacts, IdentityReader, PrincipalFacts } from './_identityReader';
 import { type AuditCheck, type AuditCode, type AuditedConnection, type AuditFinding, type Severity } from './findings';
 import { errorDetails, finding } from './inspectConnection';
 import { same } from '../_internal/compare';
+import { isLiveAppCredential } from '../_internal/appSecrets';
 import { managedIdentityCredentialFindings } from './_governance';
 
 /** What the identity checks found, which checks ran, and the app's sign-in audience when it was read. */
@@ -50,6 +51,8 @@ export async function inspectIdentity(
     tenantId?: string | undefined;
     /** The connection's managed identity is one the audit was given: its credentials are compared there, not here. */
     identityKnown?: boolean;
+    /** Now, for which of an app's secrets are still valid. Default `Date.now()`. */
+    nowInMs?: number;
   },
 ): Promise<IdentityInspection> {
   const appId = connection.appId;
@@ -118,6 +121,7 @@ export async function inspectIdentity(
     }
   } else {
     signInAudience = app.value.signInAudience;
+    if (isWif) secretsOnApp(app.value.secrets);
     // The credential list and the service principal are independent reads: both at once.
     const [credentials, sp] = await Promise.all([
       isWif ? reader.credentials(app.value.id) : undefined,
@@ -193,6 +197,27 @@ export async function inspectIdentity(
     );
   }
   return inspected();
+
+  /**
+   * A workload-identity connection needs no secret, but its app may still hold one (left from before
+   * a conversion, or added by hand): whoever has it signs in as the connection's identity from
+   * anywhere, outside any pipeline — the leak the move to federation is meant to end. Expired ones
+   * are harmless and not reported.
+   */
+  function secretsOnApp(secrets: readonly AppSecretFacts[]): void {
+    const now = options.nowInMs ?? Date.now();
+    const live = secrets.filter((x) => isLiveAppCredential(x.endDateTime, now));
+    if (live.length === 0) return;
+    const described = live.map(
+      (x) => `${x.kind} ${x.keyId}${x.displayName ? ` ("${x.displayName}")` : ''}${x.endDateTime ? ` valid until ${x.endDateTime}` : ''}`,
+    );
+    add(
+      'AppHasSecret',
+      'high',
+      `App ${appId} of "${connection.name}" still holds ${live.length === 1 ? 'a client secret or certificate' : `${live.length} client secrets or certificates`} (${described.join('; ')}): whoever has it signs in as the connection's identity from anywhere, outside any pipeline. The connection uses workload identity federation and does not need it.`,
+      { secrets: live.length, keyIds: live.map((x) => x.keyId).join(','), kinds: [...new Set(live.map((x) => x.kind))].join(',') },
+    );
+  }
 
   function multiTenant(): void {
     if (signInAudience === undefined || signInAudience === 'AzureADMyOrg') return;

@@ -64,6 +64,29 @@ describe('convertConnectionScheme', () => {
     expect(puts).toHaveLength(1);
   });
 
+  it('warns that the app still holds its client secret after the conversion, by key id and never by value; not once it expired', async () => {
+    const { e, app } = automatic();
+    const secret = {
+      keyId: '9a9a9a9a-0000-4000-8000-000000000001',
+      displayName: 'ado',
+      endDateTime: '2099-01-01T00:00:00Z',
+      hint: 'zQ1',
+      secretText: null,
+    };
+    app.properties = { ...app.properties, passwordCredentials: [secret] };
+    const r = (await convertConnectionScheme(clients(), { project: 'platform', connectionId: e.id }, { replication }))._unsafeUnwrap();
+    const warning = r.value.warnings.find((w) => w.includes('still holds'));
+    expect(warning).toBe(
+      `App ${app.appId} still holds a client secret or certificate (key id ${secret.keyId}), which workload identity federation does not need: whoever has one signs in as this identity outside any pipeline. Remove it (az ad app credential delete --id ${app.appId} --key-id KEY_ID; --cert for a certificate); after a conversion in place, once its 7-day revert window is over.`,
+    );
+    expect(JSON.stringify(r)).not.toContain('zQ1');
+    app.properties = { ...app.properties, passwordCredentials: [{ ...secret, endDateTime: '2020-01-01T00:00:00Z' }] };
+    const expired = (
+      await convertConnectionScheme(clients(), { project: 'platform', connectionId: e.id }, { replication })
+    )._unsafeUnwrap();
+    expect(expired.value.warnings.some((w) => w.includes('still holds'))).toBe(false);
+  });
+
   it.each([
     ['a manual connection', () => automatic('platform', 'Manual'), 'NotAutomatic'],
     ['a connection shared with another project', () => automatic(['platform', 'web']), 'SharedAcrossProjects'],

@@ -12,6 +12,7 @@ import * as z from 'zod';
 import { FEDERATION_AUDIENCE, issuerKind, LEGACY_ISSUER_RETIREMENT_DATE } from '../constants';
 import type { AudienceMismatchError, IdentityMismatchError, MultiTenantAppError, SubjectMismatchError } from '../errors';
 import { describeDifference, firstDifference, similarity } from '../_internal/compare';
+import { isLiveAppCredential } from '../_internal/appSecrets';
 import type { StepOptions } from '../types';
 import { guidSchema, projectSchema, validate } from '../validation';
 
@@ -44,7 +45,7 @@ export interface TrustChainReport {
 export type VerifySubjectError =
   ValidationError | TransportError | SubjectMismatchError | AudienceMismatchError | MultiTenantAppError | IdentityMismatchError;
 
-const APP_FIELDS = ['id', 'appId', 'displayName', 'signInAudience'] as const;
+const APP_FIELDS = ['id', 'appId', 'displayName', 'signInAudience', 'passwordCredentials', 'keyCredentials'] as const;
 
 const inputSchema = z.strictObject({
   project: projectSchema,
@@ -122,7 +123,10 @@ export function verifySubject(
       endpoint,
       format,
       ` for single-tenant apps in the public cloud: convert it to the Entra issuer (convertIssuer, or the portal's "Update"; wif sync then rebinds the credential).`,
-      signInAudience !== 'AzureADMyOrg' ? [`App ${app.appId} is ${signInAudience}; prefer single-tenant (AzureADMyOrg).`] : [],
+      [
+        ...(signInAudience !== 'AzureADMyOrg' ? [`App ${app.appId} is ${signInAudience}; prefer single-tenant (AzureADMyOrg).`] : []),
+        ...secretWarnings(app),
+      ],
     );
     return ok({
       connectionId: endpoint.id,
@@ -210,6 +214,25 @@ export function connectionWarnings(
   warnings.push(...more);
   if (endpoint.isReady === false) warnings.push(`Connection "${endpoint.name}" is not ready (isReady: false).`);
   return warnings;
+}
+
+/**
+ * The app of a federated connection still holds a client secret or certificate that has not
+ * expired: it works without one, and whoever has it signs in as the identity outside any pipeline
+ * (`AppHasSecret` in the audit). After `convertConnectionScheme`, Azure DevOps may need it for its
+ * 7-day revert. Named by key id, never by value.
+ */
+export function secretWarnings(
+  app: Pick<Application, 'appId' | 'passwordCredentials' | 'keyCredentials'>,
+  nowInMs: number = Date.now(),
+): string[] {
+  const live = [...(app.passwordCredentials ?? []), ...(app.keyCredentials ?? [])].filter((c) =>
+    isLiveAppCredential(c.endDateTime, nowInMs),
+  );
+  if (live.length === 0) return [];
+  return [
+    `App ${app.appId} still holds ${live.length === 1 ? 'a client secret or certificate' : `${live.length} client secrets or certificates`} (key id ${live.map((c) => c.keyId ?? '?').join(', ')}), which workload identity federation does not need: whoever has one signs in as this identity outside any pipeline. Remove it (az ad app credential delete --id ${app.appId} --key-id KEY_ID; --cert for a certificate); after a conversion in place, once its 7-day revert window is over.`,
+  ];
 }
 
 /** Explains why no credential matches, naming the closest one. */

@@ -37,6 +37,9 @@ describe('upsertApplication', () => {
         notes: 'Managed by wif',
         description: null,
         createdDateTime: '2019-09-17T19:10:35.2742618Z',
+        // Which secrets and certificates it holds (none: the official example's empty lists), never their values.
+        passwordCredentials: [],
+        keyCredentials: [],
       },
     });
   });
@@ -80,6 +83,38 @@ describe('upsertApplication', () => {
 });
 
 describe('getApplication', () => {
+  it('keeps which secrets and certificates an app holds and until when, never a value, a hint or a key', async () => {
+    server.use(
+      http.get(`${GRAPH}/applications(appId='${POSTMAN_APP_ID}')`, () =>
+        HttpResponse.json({
+          id: CREATED_ID,
+          appId: POSTMAN_APP_ID,
+          displayName: 'app',
+          passwordCredentials: [
+            {
+              customKeyIdentifier: null,
+              displayName: 'ci',
+              endDateTime: '2027-01-01T00:00:00Z',
+              hint: 'Xy~',
+              keyId: 'k1',
+              secretText: 'should-never-be-here',
+              startDateTime: null,
+            },
+          ],
+          keyCredentials: [
+            { displayName: 'CN=x', endDateTime: null, key: 'MIIBIjANBg', keyId: 'k2', type: 'AsymmetricX509Cert', usage: 'Verify' },
+          ],
+        }),
+      ),
+    );
+    const app = (
+      await getApplication(graph, { appId: POSTMAN_APP_ID }, { select: ['passwordCredentials', 'keyCredentials'] })
+    )._unsafeUnwrap();
+    expect(app.passwordCredentials).toEqual([{ keyId: 'k1', displayName: 'ci', endDateTime: '2027-01-01T00:00:00Z' }]);
+    expect(app.keyCredentials).toEqual([{ keyId: 'k2', displayName: 'CN=x', endDateTime: null }]);
+    expect(JSON.stringify(app)).not.toMatch(/should-never-be-here|Xy~|MIIB/);
+  });
+
   it('reads by object id', async () => {
     expect((await getApplication(graph, { id: CREATED_ID }))._unsafeUnwrap()).toMatchObject({
       id: CREATED_ID,
