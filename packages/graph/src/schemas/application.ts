@@ -30,7 +30,6 @@ export const applicationSchema = z.object({
   keyCredentials: z.array(appCredentialSchema).nullish(),
 });
 
-
 /** A Microsoft Graph application (the fields wif reads). */
 export type Application = z.output<typeof applicationSchema>;
 
