@@ -370,7 +370,9 @@ function checkApprovals(clients: WifClients, project: string, endpoint: ServiceE
       const kind = checkKindName(c);
       const s = c.settings ?? {};
       const approvers = Array.isArray(s['approvers'])
-        ? (s['approvers'] as { displayName?: unknown; id?: unknown }[]).map((a) => String(a.displayName ?? a.id ?? '?'))
+        ? (s['approvers'] as { displayName?: unknown; id?: unknown }[]).map((a) =>
+            typeof a.displayName === 'string' ? a.displayName : typeof a.id === 'string' ? a.id : '?',
+          )
         : [];
       const inputs = (s['inputs'] ?? {}) as Record<string, unknown>;
       const detail =
