@@ -38,8 +38,14 @@ export function staleFacts(saved: ConnectionPlan, now: ConnectionPlan): string[]
     current.delete(key(r));
     if (!n) out.push(`${describe(r)}: no longer planned (was ${r.action})`);
     else if (fact(r) !== fact(n)) {
-      const changes = n.changes.map((c) => `${c.field} ${c.from ?? '∅'} → ${c.to ?? '∅'}`).join(', ');
-      out.push(`${describe(r)}: was ${r.action}${r.id ? ` of ${r.id}` : ''}, now ${n.action}${changes ? ` (${changes})` : ''}`);
+      const changesOf = (x: PlannedResource): string => x.changes.map((c) => `${c.field} ${c.from ?? '∅'} → ${c.to ?? '∅'}`).join(', ');
+      const changes = changesOf(n);
+      if (r.action !== n.action || (r.id ?? null) !== (n.id ?? null))
+        out.push(
+          `${describe(r)}: was ${r.action}${r.id ? ` (${r.id})` : ''}, now ${n.action}${n.id ? ` (${n.id})` : ''}${changes ? `: ${changes}` : ''}`,
+        );
+      // Same action on the same object: what it would change is what moved.
+      else out.push(`${describe(r)}: still ${n.action}, but ${changes || 'no field'} now, not ${changesOf(r) || 'no field'}`);
     }
   }
   for (const n of current.values()) out.push(`${describe(n)}: newly planned (${n.action})`);
