@@ -177,6 +177,13 @@ export const COMMANDS = {
         description: "start: tenant of the identity (default: the spec, AZURE_TENANT_ID, or the emulator's).",
       },
       'new-name': { type: 'string', value: 'NAME', description: 'start: name of the new connection (default {old name}-wif).' },
+      'inventory-scope': {
+        type: 'string',
+        multiple: true,
+        value: 'SCOPE',
+        description:
+          "start: also copy the old identity's role assignments found at this scope, e.g. another subscription or a management group (repeatable; the connection's own subscription or management group is always read).",
+      },
       identity: {
         type: 'string',
         value: 'KIND',

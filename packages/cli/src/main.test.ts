@@ -320,6 +320,30 @@ describe('wif migrate onto a managed identity (in-process)', () => {
   });
 });
 
+describe('wif migrate start --inventory-scope (in-process)', () => {
+  it("copies the old identity's roles found at the extra scopes too; a bad scope is refused before any request", async () => {
+    const journal = ['--journal', join(ctx.dir, `journal-scopes-${ctx.emu.port}.json`)];
+    const target = ['--connection', 'sc-platform-automatic', '--project', 'platform'];
+    const state = ctx.emu.fake.state;
+    const old = state.serviceEndpoints().find((e) => e.name === 'sc-platform-automatic')!;
+    const oldSp = state.servicePrincipalByAppId(old.parameters['serviceprincipalid']!)!;
+    const mg = '/providers/Microsoft.Management/managementGroups/mg-platform';
+    state.addRoleAssignment({ scope: mg, roleDefinitionId: 'acdd72a7-3385-48ef-bd42-f606fba81ae7', principalId: oldSp.id });
+
+    const before = ctx.emu.fake.requests.length;
+    const bad = await wif(['migrate', 'start', ...target, ...journal, '--inventory-scope', '/subscriptions/not-a-guid']);
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.err).toContain('inventoryScopes');
+    expect(ctx.emu.fake.requests.length - before).toBe(0);
+
+    const started = await wif(['migrate', 'start', ...target, ...journal, '--inventory-scope', mg, '--json']);
+    expect(started.code, started.err).toBe(EXIT.ok);
+    const record = (JSON.parse(started.out) as { migration: { inventory: { roles: { scope: string; roleName: string }[] } } }).migration;
+    expect(record.inventory.roles.map((r) => `${r.roleName} ${r.scope}`)).toContain(`Reader ${mg}`);
+    expect((await wif(['migrate', 'rollback', ...target, ...journal])).code).toBe(EXIT.ok);
+  });
+});
+
 describe('one cause, one message (in-process)', () => {
   it('translates an unknown organization into "organization \'fabrikam\' not found", once, after one request', async () => {
     const before = ctx.emu.fake.requests.length;

@@ -39,6 +39,8 @@ export async function prepareOptional(
   rt: Runtime,
   options: OptionValues,
   use?: ClientUse,
+  /** Checks the command's own input with the spec loaded, before the clients send anything (the access check included). */
+  check?: (spec: ResolvedSpec | undefined) => Promise<Result<unknown, PrintableError>>,
 ): Promise<Result<PreparedOptional, PrintableError>> {
   // A discovered spec (./wif.yaml, WIF_CONFIG) names the organization only when --org does not.
   const configPath = stringOption(options, 'config') ?? (rt.global.org ? undefined : rt.configPath(undefined));
@@ -47,6 +49,8 @@ export async function prepareOptional(
   const spec = loaded?.isOk() ? loaded.value : undefined;
   const org = rt.organization(spec);
   if (org.isErr()) return err(org.error);
+  const checked = check ? await check(spec) : ok(undefined);
+  if (checked.isErr()) return err(checked.error);
   const clients = await rt.clients(org.value, use);
   return clients.isErr() ? err(clients.error) : ok({ spec, organization: org.value, clients: clients.value });
 }

@@ -11,9 +11,17 @@
 import { existsSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { ConversionRecord, JournalStore, MigrationRecord, MigrationStatus, UsageSince } from '@wif/core/migration';
+import type { ResolvedSpec } from '@wif/core';
+import type {
+  ConversionRecord,
+  JournalStore,
+  MigrationRecord,
+  MigrationStatus,
+  StartMigrationInput,
+  UsageSince,
+} from '@wif/core/migration';
 import { err, ok, type Result } from 'neverthrow';
-import { type Invocation, stringOption } from '../args';
+import { type Invocation, listOption, stringOption } from '../args';
 import { cannotAskMessage, confirm } from '../confirm';
 import { emulatorFetch, fetchEmulatorHealth } from '../emulator/health';
 import { EXIT, type ExitCode } from '../exitCodes';
@@ -302,6 +310,31 @@ function identityOption(
 }
 
 /** The tenant for a new migration: `--tenant`, the spec, `AZURE_TENANT_ID`, or the emulator's. */
+/** The input of `migrate start`, from its options (and the spec's tenant). */
+async function startInputOf(
+  rt: Runtime,
+  options: Inv['options'],
+  specTenant: string | undefined,
+): Promise<Result<StartMigrationInput, PrintableError>> {
+  const connectionName = stringOption(options, 'connection');
+  const project = stringOption(options, 'project');
+  if (!connectionName || !project) return err({ kind: 'Usage', message: 'migrate start needs --connection NAME and --project PROJECT.' });
+  const identity = identityOption(options);
+  if (identity.isErr()) return err(identity.error);
+  const tenantId = await tenantFor(rt, options, specTenant);
+  if (tenantId.isErr()) return err(tenantId.error);
+  const newName = stringOption(options, 'new-name');
+  const inventoryScopes = listOption(options, 'inventory-scope');
+  return ok({
+    project,
+    connectionName,
+    tenantId: tenantId.value,
+    ...(newName ? { newName } : {}),
+    ...(inventoryScopes.length > 0 ? { inventoryScopes } : {}),
+    ...(identity.value ? { identity: identity.value } : {}),
+  });
+}
+
 async function tenantFor(rt: Runtime, options: Inv['options'], specTenant: string | undefined): Promise<Result<string, PrintableError>> {
   const given = stringOption(options, 'tenant') ?? specTenant ?? (rt.io.env['AZURE_TENANT_ID'] || undefined);
   if (given) return ok(given);
@@ -343,32 +376,22 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
 
   // start, finish and rollback read or change identities (Graph, or ARM for a managed identity) and
   // role assignments (ARM); finish first verifies the new chain, even when it keeps the old identity.
-  const prepared = await prepareOptional(rt, inv.options, { prefetch: ['graph', 'arm'] });
+  // start's input is checked whole before any request (the access check included): a bad scope,
+  // GUID or name sends nothing.
+  let startInput: StartMigrationInput | undefined;
+  const checkStart = async (spec: ResolvedSpec | undefined): Promise<Result<unknown, PrintableError>> => {
+    const built = await startInputOf(rt, inv.options, spec?.tenantId);
+    if (built.isErr()) return built;
+    startInput = built.value;
+    return core.checkStartMigrationInput(built.value);
+  };
+  const prepared = await prepareOptional(rt, inv.options, { prefetch: ['graph', 'arm'] }, inv.action === 'start' ? checkStart : undefined);
   if (prepared.isErr()) return rt.fail(prepared.error);
-  const { spec: resolved, clients } = prepared.value;
+  const { clients } = prepared.value;
 
   let result;
   if (inv.action === 'start') {
-    const connectionName = stringOption(inv.options, 'connection');
-    const project = stringOption(inv.options, 'project');
-    if (!connectionName || !project)
-      return rt.fail({ kind: 'Usage', message: 'migrate start needs --connection NAME and --project PROJECT.' });
-    const tenantId = await tenantFor(rt, inv.options, resolved?.tenantId);
-    if (tenantId.isErr()) return rt.fail(tenantId.error);
-    const newName = stringOption(inv.options, 'new-name');
-    const identity = identityOption(inv.options);
-    if (identity.isErr()) return rt.fail(identity.error);
-    result = await core.startMigration(
-      clients,
-      {
-        project,
-        connectionName,
-        tenantId: tenantId.value,
-        ...(newName ? { newName } : {}),
-        ...(identity.value ? { identity: identity.value } : {}),
-      },
-      base,
-    );
+    result = await core.startMigration(clients, startInput!, base);
   } else {
     const id = await migrationId(rt, journal, inv.options);
     if (id.isErr()) return rt.fail(id.error);

@@ -26,7 +26,7 @@ export {
   listConversions,
 } from './journal';
 export type { MigrationOptions } from './_run';
-export { startMigration, resumeMigration, type StartMigrationInput, type StartMigrationOptions } from './migrate';
+export { startMigration, resumeMigration, checkStartMigrationInput, type StartMigrationInput, type StartMigrationOptions } from './migrate';
 export { finishMigration, migrationUsage, DEFAULT_SOAK_IN_MS, type FinishMigrationOptions } from './finish';
 export type { ConnectionUse, UsageSince } from './_usage';
 export { rollbackMigration } from './rollback';

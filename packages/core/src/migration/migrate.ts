@@ -3,7 +3,7 @@
  * the runbook, each journaled. See docs/migration.md.
  */
 import { authParameter, getProject, getServiceEndpoint, getServiceEndpointsByNames, type ServiceEndpoint } from '@wif/devops';
-import { httpError } from '@wif/http';
+import { httpError, type ValidationError } from '@wif/http';
 import { err, errAsync, ok, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import type { IdentityMismatchError } from '../errors';
@@ -75,6 +75,18 @@ const inputSchema = z
   });
 
 const CLOUDS = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud'] as const;
+
+/**
+ * Checks a {@link startMigration} input without sending anything: what `startMigration` refuses
+ * with `Validation` before its first request. For a caller that must not send any request (an
+ * access check included) for an input that will be refused.
+ *
+ * @example
+ * const ok = checkStartMigrationInput({ project: 'platform', connectionName: 'sc-prod', tenantId });
+ */
+export function checkStartMigrationInput(input: StartMigrationInput): Result<void, ValidationError> {
+  return validate(inputSchema, input).map(() => undefined);
+}
 
 /** Reads what a migration needs from the old connection, refusing what cannot be migrated. @internal */
 export function describeOld(
