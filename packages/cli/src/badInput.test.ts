@@ -54,7 +54,7 @@ mkdirSync(aDirectory);
 const bigPlan = rawFile('big-plan.json', '');
 truncateSync(bigPlan, 64 * 1024 * 1024 + 1);
 
-type Case = readonly [name: string, argv: readonly string[], message: RegExp, env?: Record<string, string>, codes?: readonly number[]];
+type Case = readonly [name: string, argv: readonly string[], message: RegExp, env?: Record<string, string> | undefined, codes?: readonly number[]];
 const VSO = '##vso[task.setvariable variable=pwned]1';
 
 const cases: readonly Case[] = [
@@ -153,6 +153,68 @@ const cases: readonly Case[] = [
   ['--config a directory', ['plan', '--config', aDirectory, ...E], /not a regular file/],
   ['--journal a FIFO', ['migrate', 'status', '--journal', journalFifo, ...E], /not a regular file/],
   ['--journal /dev/zero', ['migrate', 'status', '--journal', '/dev/zero', ...E], /not a regular file/],
+  // migration and diagnose inputs: checked before the access check, which would otherwise go first
+  [
+    'migrate start with a scope that is not one',
+    [
+      'migrate',
+      'start',
+      '--connection',
+      'sc-a',
+      '--project',
+      'p',
+      '--tenant',
+      TENANT,
+      '--inventory-scope',
+      '/subscriptions/x',
+      '--journal',
+      join(dir, 'j1.json'),
+      ...E,
+    ],
+    /inventoryScopes\[0\].*not a subscription id/,
+  ],
+  [
+    'migrate start onto an identity whose subscription is no GUID',
+    [
+      'migrate',
+      'start',
+      '--connection',
+      'sc-a',
+      '--project',
+      'p',
+      '--tenant',
+      TENANT,
+      '--identity',
+      'managed',
+      '--identity-subscription',
+      'nope',
+      '--identity-resource-group',
+      'rg',
+      '--location',
+      'westeurope',
+      '--journal',
+      join(dir, 'j2.json'),
+      ...E,
+    ],
+    /identity\.subscriptionId: is not a GUID/,
+  ],
+  [
+    'migrate convert of a name with a comma',
+    ['migrate', 'convert', '--scheme', '--connection', 'a,b', '--project', 'p', '--yes', '--journal', join(dir, 'j3.json'), ...E],
+    /connectionName: must not contain a comma/,
+  ],
+  [
+    'migrate finish of a migration the journal does not have (exit 1)',
+    ['migrate', 'finish', '--id', 'nope', '--yes', '--journal', join(dir, 'j4.json'), ...E],
+    /MigrationNotFound/,
+    undefined,
+    [1],
+  ],
+  [
+    'diagnose a connection name with a comma',
+    ['diagnose', 'AADSTS700213', '--connection', 'x,y', '--project', 'p', ...E],
+    /connectionName: must not contain a comma/,
+  ],
   ['--plan /dev/zero', ['apply', '--plan', '/dev/zero', '--yes', ...E], /Cannot read the plan \/dev\/zero: it is not a regular file/],
   ['--plan a FIFO', ['apply', '--plan', fifo, '--yes', ...E], /not a regular file/],
   ['--plan over 64 MB', ['apply', '--plan', bigPlan, '--yes', ...E], /larger than 67108864 bytes/],

@@ -64,6 +64,9 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
       });
     const org = rt.organization(resolved);
     if (org.isErr()) return rt.fail(org.error);
+    // The input checked before any request, the access check included.
+    const valid = core.checkDiagnoseInput({ text, project, connectionName, ...(managedIdentity ? { managedIdentity } : {}) });
+    if (valid.isErr()) return rt.fail(valid.error);
     // The connection's trust (Graph, or ARM for a managed identity) and, for a denial, its role assignments (ARM).
     const made = await rt.clients(org.value, { prefetch: ['graph', 'arm'] });
     if (made.isErr()) return rt.fail(made.error);

@@ -175,11 +175,14 @@ async function convert(rt: Runtime, inv: Inv, journal: JournalStore, path: strin
   const project = stringOption(inv.options, 'project');
   if (!connectionName || !project)
     return rt.fail({ kind: 'Usage', message: 'migrate convert needs --connection NAME and --project PROJECT.' });
+  const input = { kind: scheme ? ('scheme' as const) : ('issuer' as const), project, connectionName };
+  // Checked before any request, the access check included.
+  const valid = core.checkConversionInput(input);
+  if (valid.isErr()) return rt.fail(valid.error);
   // Both conversions read the app's federated credentials in Graph (--issuer rebinds one, --scheme verifies).
   const prepared = await prepareOptional(rt, inv.options, { prefetch: ['graph'] });
   if (prepared.isErr()) return rt.fail(prepared.error);
   const { clients } = prepared.value;
-  const input = { kind: scheme ? ('scheme' as const) : ('issuer' as const), project, connectionName };
   const signal = rt.abortSignal ? { abortSignal: rt.abortSignal } : {};
   const plan = await core.planConversion(clients, input, signal);
   if (plan.isErr()) return rt.fail(plan.error);
@@ -263,12 +266,21 @@ function printRecord(rt: Runtime, record: MigrationRecord): void {
 /** The migration id: `--id`, or the journaled migration of `--connection` (and `--project`). */
 async function migrationId(rt: Runtime, journal: JournalStore, options: Inv['options']): Promise<Result<string, PrintableError>> {
   const id = stringOption(options, 'id');
-  if (id) return ok(id);
   const name = stringOption(options, 'connection')?.toLowerCase();
-  if (!name) return err({ kind: 'Usage', message: 'Which migration? Give --connection NAME (and --project) or --id ID.' });
-  const project = stringOption(options, 'project')?.toLowerCase();
+  if (!id && !name) return err({ kind: 'Usage', message: 'Which migration? Give --connection NAME (and --project) or --id ID.' });
   const statuses = await rt.core.migrationStatus(journal);
   if (statuses.isErr()) return err(statuses.error);
+  if (id) {
+    // The journal says whether it has it: nothing is sent for a migration it does not know.
+    const known = statuses.value.find((s) => s.id.toLowerCase() === id.toLowerCase());
+    return known
+      ? ok(known.id)
+      : err({
+          kind: 'MigrationNotFound',
+          message: `No migration ${id} in the journal: wif migrate status lists them, wif migrate start starts one.`,
+        });
+  }
+  const project = stringOption(options, 'project')?.toLowerCase();
   const hits = statuses.value.filter(
     (s) => s.oldConnection.name.toLowerCase() === name && (!project || s.project.toLowerCase() === project),
   );
@@ -385,6 +397,9 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     startInput = built.value;
     return core.checkStartMigrationInput(built.value);
   };
+  // finish and rollback name a migration of the journal: found (or not) before any request.
+  const id = inv.action === 'start' ? ok('') : await migrationId(rt, journal, inv.options);
+  if (id.isErr()) return rt.fail(id.error);
   const prepared = await prepareOptional(rt, inv.options, { prefetch: ['graph', 'arm'] }, inv.action === 'start' ? checkStart : undefined);
   if (prepared.isErr()) return rt.fail(prepared.error);
   const { clients } = prepared.value;
@@ -393,8 +408,6 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   if (inv.action === 'start') {
     result = await core.startMigration(clients, startInput!, base);
   } else {
-    const id = await migrationId(rt, journal, inv.options);
-    if (id.isErr()) return rt.fail(id.error);
     if (inv.action === 'finish') {
       if (inv.options['yes'] !== true) {
         const answer = await confirm(

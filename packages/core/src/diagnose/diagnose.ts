@@ -8,7 +8,7 @@ import {
   workloadIdentity,
 } from '@wif/devops';
 import { getServicePrincipal, type ServicePrincipal } from '@wif/graph';
-import { collect } from '@wif/http';
+import { collect, type ValidationError } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import type { WifError } from '../errors';
@@ -99,6 +99,11 @@ type Check = ResultAsync<void, WifError>;
  * const result = await diagnose(clients, { text: log, project: 'web', connectionName: 'sc-prod' });
  * for (const d of result.unwrapOr([])) console.log(d.cause, d.summary, d.fix[0]);
  */
+/** Checks a {@link diagnose} input without sending anything (what it refuses with `Validation` first). */
+export function checkDiagnoseInput(input: DiagnoseInput): Result<void, ValidationError> {
+  return validate(inputSchema, input).map(() => undefined);
+}
+
 export function diagnose(
   clients: WifClients | undefined,
   input: DiagnoseInput,

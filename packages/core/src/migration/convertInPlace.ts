@@ -4,8 +4,8 @@
  * are {@link convertConnectionScheme} and {@link convertIssuer}.
  */
 import { getServiceEndpointsByNames, type ServiceEndpoint, workloadIdentity } from '@wif/devops';
-import { httpError } from '@wif/http';
-import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
+import { httpError, type ValidationError } from '@wif/http';
+import { err, errAsync, ok, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import type { TrustChainReport } from '../steps/verifySubject';
 import type { Converged } from '../types';
@@ -103,6 +103,11 @@ function findConnection(
  * @example
  * const plan = await planConversion(clients, { kind: 'issuer', project: 'platform', connectionName: 'sc-legacy' });
  */
+/** Checks a {@link planConversion} / {@link convertInPlace} input without sending anything (what they refuse with `Validation` first). */
+export function checkConversionInput(input: ConversionInput): Result<void, ValidationError> {
+  return validate(inputSchema, input).map(() => undefined);
+}
+
 export function planConversion(
   clients: Pick<WifClients, 'devops'>,
   input: ConversionInput,

@@ -36,6 +36,7 @@ export { convertIssuer } from './convertIssuer';
 export {
   planConversion,
   convertInPlace,
+  checkConversionInput,
   type ConversionKind,
   type ConversionInput,
   type ConversionPlan,
