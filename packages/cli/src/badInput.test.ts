@@ -54,7 +54,13 @@ mkdirSync(aDirectory);
 const bigPlan = rawFile('big-plan.json', '');
 truncateSync(bigPlan, 64 * 1024 * 1024 + 1);
 
-type Case = readonly [name: string, argv: readonly string[], message: RegExp, env?: Record<string, string> | undefined, codes?: readonly number[]];
+type Case = readonly [
+  name: string,
+  argv: readonly string[],
+  message: RegExp,
+  env?: Record<string, string> | undefined,
+  codes?: readonly number[],
+];
 const VSO = '##vso[task.setvariable variable=pwned]1';
 
 const cases: readonly Case[] = [
