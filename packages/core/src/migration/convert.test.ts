@@ -77,7 +77,7 @@ describe('convertConnectionScheme', () => {
     const r = (await convertConnectionScheme(clients(), { project: 'platform', connectionId: e.id }, { replication }))._unsafeUnwrap();
     const warning = r.value.warnings.find((w) => w.includes('still holds'));
     expect(warning).toBe(
-      `App ${app.appId} still holds a client secret or certificate (key id ${secret.keyId}), which workload identity federation does not need: whoever has one signs in as this identity outside any pipeline. Remove it (az ad app credential delete --id ${app.appId} --key-id KEY_ID; --cert for a certificate); after a conversion in place, once its 7-day revert window is over.`,
+      `App ${app.appId} still holds a client secret or certificate (key id ${secret.keyId}), which workload identity federation does not need: whoever has one signs in as this identity outside any pipeline. Remove it (az ad app credential delete --id ${app.appId} --key-id ${secret.keyId}; --cert for a certificate); after a conversion in place, once its 7-day revert window is over.`,
     );
     expect(JSON.stringify(r)).not.toContain('zQ1');
     app.properties = { ...app.properties, passwordCredentials: [{ ...secret, endDateTime: '2020-01-01T00:00:00Z' }] };

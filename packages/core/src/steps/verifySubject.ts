@@ -231,7 +231,7 @@ export function secretWarnings(
   );
   if (live.length === 0) return [];
   return [
-    `App ${app.appId} still holds ${live.length === 1 ? 'a client secret or certificate' : `${live.length} client secrets or certificates`} (key id ${live.map((c) => c.keyId ?? '?').join(', ')}), which workload identity federation does not need: whoever has one signs in as this identity outside any pipeline. Remove it (az ad app credential delete --id ${app.appId} --key-id KEY_ID; --cert for a certificate); after a conversion in place, once its 7-day revert window is over.`,
+    `App ${app.appId} still holds ${live.length === 1 ? 'a client secret or certificate' : `${live.length} client secrets or certificates`} (key id ${live.map((c) => c.keyId ?? '?').join(', ')}), which workload identity federation does not need: whoever has one signs in as this identity outside any pipeline. Remove it (az ad app credential delete --id ${app.appId} --key-id ${live.length === 1 ? (live[0]!.keyId ?? 'KEY_ID') : 'KEY_ID'}; --cert for a certificate); after a conversion in place, once its 7-day revert window is over.`,
   ];
 }
 
