@@ -62,6 +62,8 @@ type Case = readonly [
   codes?: readonly number[],
 ];
 const VSO = '##vso[task.setvariable variable=pwned]1';
+/** `migrate start` of a connection, everything but what a case gets wrong. */
+const START = ['migrate', 'start', '--connection', 'sc-a', '--project', 'p', '--tenant', TENANT];
 
 const cases: readonly Case[] = [
   // --org: Azure DevOps organization names, checked before any request
@@ -162,34 +164,13 @@ const cases: readonly Case[] = [
   // migration and diagnose inputs: checked before the access check, which would otherwise go first
   [
     'migrate start with a scope that is not one',
-    [
-      'migrate',
-      'start',
-      '--connection',
-      'sc-a',
-      '--project',
-      'p',
-      '--tenant',
-      TENANT,
-      '--inventory-scope',
-      '/subscriptions/x',
-      '--journal',
-      join(dir, 'j1.json'),
-      ...E,
-    ],
+    [...START, '--inventory-scope', '/subscriptions/x', '--journal', join(dir, 'j1.json'), ...E],
     /inventoryScopes\[0\].*not a subscription id/,
   ],
   [
     'migrate start onto an identity whose subscription is no GUID',
     [
-      'migrate',
-      'start',
-      '--connection',
-      'sc-a',
-      '--project',
-      'p',
-      '--tenant',
-      TENANT,
+      ...START,
       '--identity',
       'managed',
       '--identity-subscription',
