@@ -226,6 +226,35 @@ describe('auditOrganization', () => {
     expect(auditFindingSchema.parse(JSON.parse(JSON.stringify(f)))).toBeTruthy();
   });
 
+  it("says when a secret-based connection stops working: its app's last secret within 30 days, or all expired", async () => {
+    fake.state.addProject('web');
+    const withSecrets = (name: string, ends: string[]) => {
+      secretBased(name, 'web');
+      const e = fake.state.serviceEndpoints().find((x) => x.name === name)!;
+      const app = fake.state.applicationByAppId(e.parameters['serviceprincipalid']!)!;
+      app.properties = {
+        ...app.properties,
+        passwordCredentials: ends.map((end, i) => ({ keyId: `k${i}`, displayName: null, endDateTime: end, hint: 'abc', secretText: null })),
+      };
+    };
+    // The audit's clock is 2026-01-01.
+    withSecrets('sc-soon', ['2025-06-01T00:00:00Z', '2026-01-05T00:00:00Z']);
+    withSecrets('sc-month', ['2026-01-20T00:00:00Z']);
+    withSecrets('sc-gone', ['2025-12-01T00:00:00Z']);
+    withSecrets('sc-later', ['2026-01-05T00:00:00Z', '2027-01-01T00:00:00Z']);
+    const { findings } = await all();
+    const expiring = findings.filter((f) => f.code === 'SecretExpiring');
+    expect(expiring.map((f) => `${f.connection!.name} ${f.severity} ${String(f.details['days'])}`).sort()).toEqual([
+      'sc-gone high -31',
+      'sc-month medium 19',
+      'sc-soon high 4',
+    ]);
+    expect(expiring.find((f) => f.connection!.name === 'sc-gone')!.message).toContain('the connection cannot authenticate');
+    expect(expiring.find((f) => f.connection!.name === 'sc-soon')!.message).toContain('all expire by 2026-01-05T00:00:00.000Z (in 4 days)');
+    // A secret-based connection is not told its app holds a secret: that is what it is (SecretBased says so).
+    expect(findings.filter((f) => f.code === 'AppHasSecret')).toEqual([]);
+  });
+
   it('rates the legacy issuer by the time left before its retirement, and not at all for a sovereign cloud', async () => {
     fake.state.addProject('web');
     healthy('sc-legacy', 'web', { federation: 'legacy' });

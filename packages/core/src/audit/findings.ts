@@ -40,6 +40,7 @@ export const AUDIT_CODES = [
   'BroadAdministrators',
   'StaleIdentityCredentials',
   'AppHasSecret',
+  'SecretExpiring',
 ] as const;
 
 /** What a finding is about. */
@@ -87,6 +88,7 @@ export const AUDIT_CHECK_OF: Readonly<Record<AuditCode, AuditCheck | null>> = {
   BroadAdministrators: 'sharing',
   StaleIdentityCredentials: null,
   AppHasSecret: 'app',
+  SecretExpiring: 'authentication',
 };
 
 /** The codes that mean part of the organization could not be read: the run is incomplete. */
@@ -216,6 +218,8 @@ export const FIXES: Readonly<Record<AuditCode, string>> = {
     'Name the administrators in the spec (security: { administrators: [...] }) and remove the broad group with wif sync --config FILE --prune --yes (or Security on the connection in the portal); if it is inherited, add security: { inheritance: false } first.',
   StaleIdentityCredentials:
     'Delete the credentials of connections that no longer exist from the managed identity (`az identity federated-credential delete --identity-name IDENTITY --resource-group GROUP --name CREDENTIAL`): each identity holds at most 20.',
+  SecretExpiring:
+    'Migrate it to workload identity federation before that date (wif migrate start --connection NAME --project PROJECT, or wif migrate convert --scheme for an automatic-mode one): a new secret only restarts the clock.',
   AppHasSecret:
     'Remove the secret or certificate from the app (`az ad app credential delete --id APP_ID --key-id KEY_ID`, with `--cert` for a certificate; or Certificates & secrets of the app registration in the Entra portal); first make sure nothing else signs in with it.',
 };

@@ -122,6 +122,7 @@ export async function inspectIdentity(
   } else {
     signInAudience = app.value.signInAudience;
     if (isWif) secretsOnApp(app.value.secrets);
+    else secretExpiry(app.value.secrets);
     // The credential list and the service principal are independent reads: both at once.
     const [credentials, sp] = await Promise.all([
       isWif ? reader.credentials(app.value.id) : undefined,
@@ -216,6 +217,29 @@ export async function inspectIdentity(
       'high',
       `App ${appId} of "${connection.name}" still holds ${live.length === 1 ? 'a client secret or certificate' : `${live.length} client secrets or certificates`} (${described.join('; ')}): whoever has it signs in as the connection's identity from anywhere, outside any pipeline. The connection uses workload identity federation and does not need it.`,
       { secrets: live.length, keyIds: live.map((x) => x.keyId).join(','), kinds: [...new Set(live.map((x) => x.kind))].join(',') },
+    );
+  }
+
+  /**
+   * A secret-based connection stops working when the secret it stores expires. Which of the app's
+   * secrets it stores is not visible (Graph lists key ids, the connection keeps the value), so the
+   * latest end date among them is the last day it can work: within 30 days (or past) it is reported.
+   */
+  function secretExpiry(secrets: readonly AppSecretFacts[]): void {
+    if (secrets.length === 0 || secrets.some((x) => x.endDateTime === null)) return;
+    const now = options.nowInMs ?? Date.now();
+    const last = Math.max(...secrets.map((x) => Date.parse(x.endDateTime!)).filter((t) => !Number.isNaN(t)));
+    if (!Number.isFinite(last)) return;
+    const days = Math.floor((last - now) / 86_400_000);
+    if (days > 30) return;
+    const at = new Date(last).toISOString();
+    add(
+      'SecretExpiring',
+      days <= 7 ? 'high' : 'medium',
+      last <= now
+        ? `Every secret or certificate of app ${appId} behind "${connection.name}" expired (the last on ${at}): the connection cannot authenticate, and its pipelines fail.`
+        : `The secrets and certificates of app ${appId} behind "${connection.name}" all expire by ${at} (in ${days} day${days === 1 ? '' : 's'}): its pipelines fail from then on.`,
+      { expiresAt: at, days },
     );
   }
 
