@@ -50,6 +50,9 @@ const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}\p{Zl}\p{Zp}]
 // https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands
 const LOGGING_COMMAND = /##(vso)?\[/gi;
 
+/** Whether `text` holds `##vso[` or `##[` anywhere: what {@link escapeOutput} neutralises. */
+export const holdsLoggingCommand = (text: string): boolean => text.search(LOGGING_COMMAND) !== -1;
+
 const hex = (c: string, width: number): string => (c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(width, '0');
 
 function escapePiece(text: string): string {

@@ -21,7 +21,7 @@ import { err, ok, type Result } from 'neverthrow';
 import { Document, Scalar } from 'yaml';
 import { type Invocation, listOption, stringOption } from '../args';
 import { EXIT, type ExitCode } from '../exitCodes';
-import type { PrintableError } from '../output';
+import { escapeOutput, holdsLoggingCommand, type PrintableError } from '../output';
 import type { Runtime } from '../runtime';
 
 type Inv = Extract<Invocation, { options: unknown }>;
@@ -52,12 +52,6 @@ function quoted(value: string): Scalar<string> {
 
 /** Text that Azure Pipelines would expand (macro, runtime and template expressions) instead of using as is. */
 const EXPANDED = /\$\(|\$\[|\$\{\{/;
-/**
- * Text that starts an Azure Pipelines logging command wherever it stands in a line of a log: the
- * YAML is printed raw (it must name each connection exactly), and `wif pipeline verify` may well run
- * inside a pipeline.
- */
-const LOGGING_COMMAND = /##vso\[|##\[/i;
 
 type Connection = ResolvedSpec['connections'][number];
 
@@ -68,9 +62,11 @@ function duration(minutes: number): string {
   return `${minutes} min`;
 }
 
-/** Text from the spec inside a YAML comment: one line, and no logging command when the YAML is printed. */
-const commentText = (text: string): string =>
-  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/##(vso)?\[/gi, (m) => `**${m.slice(2)}`);
+/**
+ * Text from the spec inside a YAML comment: one line (the spec refuses control characters; a line
+ * break would end the comment all the same), escaped as every printed line is.
+ */
+const commentText = (text: string): string => escapeOutput(text.replace(/[\r\n]+/g, ' '));
 
 /** What the spec's checks on a connection mean for a run of this pipeline, as comment lines. */
 function checkNotes(c: Connection): string[] {
@@ -116,11 +112,11 @@ export function verifyPipelineYaml(spec: ResolvedSpec, options: VerifyPipelineOp
       message: `Azure Pipelines would expand $( ), $[ ] or \${{ }} in ${expanded.map(([where]) => where).join(', ')}: such a name cannot be referenced from a pipeline literally. Rename it.`,
     });
   }
-  const commands = literal.filter(([, v]) => LOGGING_COMMAND.test(v));
+  const commands = literal.filter(([, v]) => holdsLoggingCommand(v));
   if (commands.length > 0) {
     return err({
       kind: 'Validation',
-      message: `${commands.map(([where]) => where.replace(/##/g, '**')).join(', ')} would start an Azure Pipelines logging command in any log that shows the pipeline: rename it.`,
+      message: `${commands.map(([where]) => escapeOutput(where)).join(', ')} would start an Azure Pipelines logging command in any log that shows the pipeline: rename it.`,
     });
   }
   if (spec.connections.length === 0) return err({ kind: 'Usage', message: 'The spec (after --connection) names no connection to verify.' });
