@@ -6,8 +6,9 @@
  *   against the critical path observed at the server (the longest chain of requests each sent
  *   after the previous one was answered) × 50 ms;
  * - `wif plan` of three connections against the emulator (no latency), spawned, against `node -e 0`;
- * - client CPU per request in the 43-connection fleet: the SDK in this process
- *   (`process.cpuUsage()` over the run ÷ requests sent), and the whole `wif apply` process
+ * - client CPU per request in the 43-connection fleet: the SDK in a process of its own
+ *   (bench/fleetChild.mjs; `process.cpuUsage()` over the run ÷ requests sent), the same in this
+ *   process, and the whole `wif apply` process
  *   (user + system time from `/usr/bin/time`) for comparison;
  * - import time of `@wif/core` and its heaviest dependencies.
  *
@@ -15,6 +16,7 @@
  * load does not inflate much) is given beside wall time. Medians of several runs throughout.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -23,20 +25,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { apply, createClients, loadSpec, type ResolvedSpec, trustingHttpClient, type WifClients } from '@wif/core';
+import { apply, createClients, loadSpec, type ResolvedSpec, trustingHttpClient } from '@wif/core';
 import { createTestCredential } from '@wif/testing';
-import {
-  benchSpec,
-  CRITICAL_PATH,
-  fmtMs,
-  measuredDepth,
-  median,
-  recordingClients,
-  type RemoteEmulator,
-  type Timed,
-  WIF_BIN,
-  withEmulator,
-} from './_lib';
+import { benchSpec, CRITICAL_PATH, fmtMs, measuredDepth, median, recordingClients, type Timed, WIF_BIN, withEmulator } from './_lib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'wif-bench-startup-'));
@@ -315,42 +306,83 @@ const fullGc = ((): (() => void) => {
   return runInNewContext('gc') as () => void;
 })();
 
+/** A fleet variant: wif's own HTTP client, or a caller's `httpClient` for all three services. */
+type FleetVariant = 'sdk' | 'httpClient';
+
 /**
- * The SDK's client CPU per request over the 43-connection fleet, in this process: `process.cpuUsage()`
- * over `apply` ÷ requests sent, `runs` rounds after a warm-up round; in each round every variant
- * (its clients made by `variants[name]`) runs once, on a fresh emulator, in turn.
+ * The SDK's client CPU per request over the 43-connection fleet: `process.cpuUsage()` over `apply`
+ * ÷ requests sent, `runs` rounds after a warm-up round; in each round every variant runs once, on a
+ * fresh emulator, in turn. `where` is `child` (bench/fleetChild.mjs, one process for all rounds:
+ * the SDK as a runbook runs it, with no other heap beside its own) or `bench` (this process, whose
+ * earlier sections leave an old generation that every collection in the window has to work around).
  */
-async function fleetCpu<K extends string>(
+async function fleetCpu(
   latencyInMs: number,
   runs: number,
-  variants: Record<K, (emu: RemoteEmulator) => WifClients>,
-): Promise<Record<K, FleetRun[]>> {
+  where: 'child' | 'bench',
+  variants: readonly FleetVariant[],
+): Promise<Record<FleetVariant, FleetRun[]>> {
   const n = 43;
-  const out = new Map<K, FleetRun[]>();
-  for (let run = 0; run <= runs; run++) {
-    for (const [name, clientsFor] of Object.entries(variants) as [K, (emu: RemoteEmulator) => WifClients][]) {
-      await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 3000 + run } }, async (emu) => {
-        const clients = clientsFor(emu);
-        const tag = `su-${name}-${run}-`;
-        const spec = specFor(Array.from({ length: n }, (_, i) => `${tag}${i}`));
-        // The bench's own garbage (earlier sections, earlier rounds) collected first, so that a
-        // collection of it does not land inside the measured window and count as the SDK's.
-        fullGc();
-        const c0 = process.cpuUsage();
-        const t0 = performance.now();
-        const report = (await apply(clients, spec))._unsafeUnwrap();
-        const wallInMs = performance.now() - t0;
-        const used = process.cpuUsage(c0);
-        if (!report.ok) throw new Error(`fleet apply did not converge: ${report.summary.failed} failed`);
-        const c = await emu.counts(tag);
-        if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== n))
-          throw new Error(`fleet: duplicates or gaps: ${JSON.stringify(c)}`);
-        if (run > 0)
-          out.set(name, [...(out.get(name) ?? []), { cpuInMs: (used.user + used.system) / 1000, requests: c.requests, wallInMs }]);
-      });
+  const out: Record<FleetVariant, FleetRun[]> = { sdk: [], httpClient: [] };
+  const child =
+    where === 'child'
+      ? spawn(process.execPath, ['--expose-gc', join(root, 'bench', 'fleetChild.mjs')], {
+          cwd: join(root, 'bench'),
+          stdio: ['pipe', 'pipe', 'inherit'],
+          env: { ...process.env, NODE_OPTIONS: '' },
+        })
+      : undefined;
+  const answers = child ? createInterface({ input: child.stdout! })[Symbol.asyncIterator]() : undefined;
+  try {
+    for (let run = 0; run <= runs; run++) {
+      for (const variant of variants) {
+        await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 3000 + run } }, async (emu) => {
+          const tag = `su-${where}-${variant}-${run}-`;
+          const names = Array.from({ length: n }, (_, i) => `${tag}${i}`);
+          let measured: { ok: boolean; cpuInMs: number; wallInMs: number };
+          if (child && answers) {
+            child.stdin!.write(`${JSON.stringify({ url: emu.url, variant, spec: JSON.stringify(benchSpec(names)) })}\n`);
+            const line = await answers.next();
+            if (line.done) throw new Error('fleetChild.mjs ended early');
+            measured = JSON.parse(line.value) as typeof measured;
+          } else {
+            const clients =
+              variant === 'sdk'
+                ? recordingClients(emu, undefined)
+                : createClients({
+                    credential: createTestCredential(),
+                    organization: 'contoso',
+                    endpoints: {
+                      graph: emu.endpoints.graph,
+                      arm: emu.endpoints.arm,
+                      devops: emu.endpoints.devops,
+                      authority: emu.endpoints.authority,
+                    },
+                    httpClient: trustingHttpClient([]),
+                  });
+            const spec = specFor(names);
+            // The bench's own garbage (earlier sections, earlier rounds) collected first, so that a
+            // collection of it does not land inside the measured window and count as the SDK's.
+            fullGc();
+            const c0 = process.cpuUsage();
+            const t0 = performance.now();
+            const report = (await apply(clients, spec))._unsafeUnwrap();
+            const wallInMs = performance.now() - t0;
+            const used = process.cpuUsage(c0);
+            measured = { ok: report.ok, cpuInMs: (used.user + used.system) / 1000, wallInMs };
+          }
+          if (!measured.ok) throw new Error(`fleet apply (${where}, ${variant}) did not converge`);
+          const c = await emu.counts(tag);
+          if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== n))
+            throw new Error(`fleet: duplicates or gaps: ${JSON.stringify(c)}`);
+          if (run > 0) out[variant].push({ cpuInMs: measured.cpuInMs, requests: c.requests, wallInMs: measured.wallInMs });
+        });
+      }
     }
+  } finally {
+    child?.stdin!.end();
   }
-  return Object.fromEntries(out) as Record<K, FleetRun[]>;
+  return out;
 }
 
 const load = (): string => os.loadavg()[0]!.toFixed(1);
@@ -474,20 +506,14 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
 
   // (c) Client CPU per request in the 43-connection fleet (5% throttled, Retry-After 0, `latencyInMs`).
   const fleetN = 43;
-  // Against the same with a caller's `httpClient` (as `wif emulator --tls` runs): since decision 026
-  // all three services, Graph included, send through it from the shared transport.
-  const fleets = await fleetCpu(latencyInMs, 3, {
-    sdk: (emu) => recordingClients(emu, undefined),
-    fetch: (emu) =>
-      createClients({
-        credential: createTestCredential(),
-        organization: 'contoso',
-        endpoints: { graph: emu.endpoints.graph, arm: emu.endpoints.arm, devops: emu.endpoints.devops, authority: emu.endpoints.authority },
-        httpClient: trustingHttpClient([]),
-      }),
-  });
+  // In a process of its own (the target's figure), wif's client and a caller's `httpClient` (as
+  // `wif emulator --tls` runs; since decision 026 all three services, Graph included, send through
+  // it from the shared transport); then wif's client in this process, the method of the runs before
+  // decision 037, for comparison.
+  const fleets = await fleetCpu(latencyInMs, 3, 'child', ['sdk', 'httpClient']);
   const sdkFleet = fleets.sdk;
-  const viaFetch = fleets.fetch;
+  const viaFetch = fleets.httpClient;
+  const inBench = (await fleetCpu(latencyInMs, 3, 'bench', ['sdk'])).sdk;
   const cliFleet: (Spawned & { requests: number })[] = [];
   for (let run = 0; run < Math.max(3, Math.ceil(runs / 2)); run++) {
     await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 4000 + run } }, async (emu) => {
@@ -645,11 +671,15 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
   out('| client | CPU per request, median | requests | CPU, wall | target |');
   out('|---|---|---|---|---|');
   out(
-    `| the SDK in this process (\`process.cpuUsage()\` over \`apply\`, after a full garbage collection of the bench's own heap; median of ${sdkFleet.length} after a warm-up) | **${perRequest.toFixed(2)} ms** | ${median(sdkFleet.map((f) => f.requests))} | ${fmtMs(median(sdkFleet.map((f) => f.cpuInMs)))}, ${fmtMs(median(sdkFleet.map((f) => f.wallInMs)))} | ≤ 0.4 ms ${met(perRequest <= 0.4)} |`,
+    `| the SDK in a process of its own (bench/fleetChild.mjs: \`process.cpuUsage()\` over \`apply\`, after a full garbage collection; one process for every round; median of ${sdkFleet.length} after a warm-up) | **${perRequest.toFixed(2)} ms** | ${median(sdkFleet.map((f) => f.requests))} | ${fmtMs(median(sdkFleet.map((f) => f.cpuInMs)))}, ${fmtMs(median(sdkFleet.map((f) => f.wallInMs)))} | ≤ 0.4 ms ${met(perRequest <= 0.4)} |`,
   );
   const perRequestFetch = median(viaFetch.map((f) => f.cpuInMs / f.requests));
   out(
     `| the SDK with a caller's \`httpClient\` (\`trustingHttpClient([])\`, as \`wif emulator --tls\` runs; all three services through it) | ${perRequestFetch.toFixed(2)} ms | ${median(viaFetch.map((f) => f.requests))} | ${fmtMs(median(viaFetch.map((f) => f.cpuInMs)))}, ${fmtMs(median(viaFetch.map((f) => f.wallInMs)))} | — |`,
+  );
+  const perRequestInBench = median(inBench.map((f) => f.cpuInMs / f.requests));
+  out(
+    `| the same in the bench's own process, after its earlier sections (how the runs before decision 037 measured it; docs/decisions/037-the-fleet-cpu-in-a-process-of-its-own.md) | ${perRequestInBench.toFixed(2)} ms | ${median(inBench.map((f) => f.requests))} | ${fmtMs(median(inBench.map((f) => f.cpuInMs)))}, ${fmtMs(median(inBench.map((f) => f.wallInMs)))} | — |`,
   );
   out(
     `| the whole \`wif apply\` process (user + system ÷ requests; median of ${cliFleet.length}; start-up included: \`wif --version\` alone is ${cpu(cliStartCpu)}) | ${cliPerRequest.toFixed(2)} ms | ${median(cliFleet.map((f) => f.requests))} | ${cpu(med(cliFleet, (r) => r.cpuInMs))}, ${fmtMs(med(cliFleet, (r) => r.wallInMs))} | — |`,
