@@ -220,7 +220,8 @@ export const COMMANDS = {
       },
       'ignore-recent-use': {
         type: 'boolean',
-        description: 'finish: delete the old connection even though pipelines ran with it after the new one went live.',
+        description:
+          'finish: delete the old connection even though pipelines ran with it after the new one went live; rollback: delete the new one even though pipelines ran with it.',
       },
       yes,
     },
@@ -231,7 +232,7 @@ export const COMMANDS = {
       'wif migrate status',
       'wif migrate status --usage --connection sc-shared-deploy',
       'wif migrate finish --connection sc-shared-deploy --project shared --yes',
-      'wif migrate rollback --connection sc-shared-deploy --project shared',
+      'wif migrate rollback --connection sc-shared-deploy --project shared --yes',
       'wif migrate convert --issuer --connection sc-platform-legacy --project platform',
       'wif migrate convert --scheme --connection sc-app-automatic --project app --yes',
     ],

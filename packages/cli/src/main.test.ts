@@ -249,7 +249,14 @@ describe('wif (in-process, against the emulator)', () => {
     expect(started.out).toContain('Next: point the pipelines that use the old connection at sc-shared-deploy-wif');
     const status = await wif(['migrate', 'status', '--json', ...journal]);
     expect(JSON.parse(status.out)).toMatchObject({ migrations: [{ oldConnection: { name: 'sc-shared-deploy' }, phase: 'soaking' }] });
-    expect((await wif(['migrate', 'finish', ...target, ...journal])).code).toBe(EXIT.usage);
+    // finish and rollback delete: with no terminal and no --yes, refused before any request.
+    const sent = ctx.emu.fake.requests.length;
+    for (const action of ['finish', 'rollback']) {
+      const r = await wif(['migrate', action, ...target, ...journal]);
+      expect(r.code, action).toBe(EXIT.usage);
+      expect(r.err).toContain(`migrate ${action} deletes the ${action === 'finish' ? 'old' : 'new'} connection`);
+    }
+    expect(ctx.emu.fake.requests.length - sent).toBe(0);
     const early = await wif(['migrate', 'finish', ...target, ...journal, '--yes']);
     expect(early.code).toBe(EXIT.failure);
     expect(early.err).toContain('SoakNotOver');
@@ -309,7 +316,7 @@ describe('wif migrate onto a managed identity (in-process)', () => {
     expect(created.parameters['serviceprincipalid']).toBe(mi.clientId);
     expect([...mi.credentials.keys()]).toEqual([`ado-sc-${created.id}`]);
 
-    expect((await wif(['migrate', 'rollback', ...target, ...journal])).code).toBe(EXIT.ok);
+    expect((await wif(['migrate', 'rollback', ...target, ...journal, '--yes'])).code).toBe(EXIT.ok);
     expect(ctx.emu.fake.state.governance.managedIdentity(sub, 'rg-identities', 'id-sc-shared-deploy-wif')).toBeUndefined();
     expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy');
     expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy-wif');
@@ -340,7 +347,20 @@ describe('wif migrate start --inventory-scope (in-process)', () => {
     expect(started.code, started.err).toBe(EXIT.ok);
     const record = (JSON.parse(started.out) as { migration: { inventory: { roles: { scope: string; roleName: string }[] } } }).migration;
     expect(record.inventory.roles.map((r) => `${r.roleName} ${r.scope}`)).toContain(`Reader ${mg}`);
-    expect((await wif(['migrate', 'rollback', ...target, ...journal])).code).toBe(EXIT.ok);
+    // A pipeline was switched to the new connection: rollback names it and deletes nothing, unless told to.
+    const fresh = state.serviceEndpoints().find((e) => e.name === 'sc-platform-automatic-wif')!;
+    state.addServiceEndpointExecution(fresh.id, {
+      project: 'platform',
+      definition: { id: 41, name: 'platform-infra' },
+      runName: '20261206.2',
+    });
+    const refused = await wif(['migrate', 'rollback', ...target, ...journal, '--yes']);
+    expect(refused.code).toBe(EXIT.failure);
+    expect(refused.err).toContain('NewConnectionInUse');
+    expect(refused.err).toContain('platform-infra in platform (last: 20261206.2 at');
+    expect(state.serviceEndpoint(fresh.id)).toBeDefined();
+    expect((await wif(['migrate', 'rollback', ...target, ...journal, '--yes', '--ignore-recent-use'])).code).toBe(EXIT.ok);
+    expect(state.serviceEndpoint(fresh.id)).toBeUndefined();
   });
 });
 

@@ -6,7 +6,8 @@
  * start: new app, roles copied, new connection, credential bound and verified, pipelines listed.
  * status: where each journaled migration stands. finish: after the soak (or `--force`), deletes the
  * old connection (and its app and roles unless `--keep-old-identity`); asks first on a terminal.
- * rollback: removes what start created; the old connection never stopped working.
+ * rollback: removes what start created, unless pipelines already run with it (`--ignore-recent-use`);
+ * the old connection never stopped working; asks first on a terminal.
  */
 import { existsSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
@@ -22,7 +23,7 @@ import type {
 } from '@wif/core/migration';
 import { err, ok, type Result } from 'neverthrow';
 import { type Invocation, listOption, stringOption } from '../args';
-import { cannotAskMessage, confirm } from '../confirm';
+import { canAsk, cannotAskMessage, confirm } from '../confirm';
 import { emulatorFetch, fetchEmulatorHealth } from '../emulator/health';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { PrintableError, Printer } from '../output';
@@ -400,6 +401,11 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   // finish and rollback name a migration of the journal: found (or not) before any request.
   const id = inv.action === 'start' ? ok('') : await migrationId(rt, journal, inv.options);
   if (id.isErr()) return rt.fail(id.error);
+  // They delete: without a terminal to ask on, --yes is needed, and its absence is refused before any request.
+  if ((inv.action === 'finish' || inv.action === 'rollback') && inv.options['yes'] !== true && !canAsk(rt.io)) {
+    const what = inv.action === 'finish' ? 'migrate finish deletes the old connection' : 'migrate rollback deletes the new connection';
+    return rt.fail({ kind: 'Usage', message: cannotAskMessage(rt.io, what) });
+  }
   const prepared = await prepareOptional(rt, inv.options, { prefetch: ['graph', 'arm'] }, inv.action === 'start' ? checkStart : undefined);
   if (prepared.isErr()) return rt.fail(prepared.error);
   const { clients } = prepared.value;
@@ -409,21 +415,12 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     result = await core.startMigration(clients, startInput!, base);
   } else {
     if (inv.action === 'finish') {
-      if (inv.options['yes'] !== true) {
-        const answer = await confirm(
-          rt.io,
-          `Delete the old connection of migration ${id.value}${inv.options['keep-old-identity'] === true ? '' : ', its app and role assignments'}?`,
-        );
-        if (answer === 'cannot-ask')
-          return rt.fail({
-            kind: 'Usage',
-            message: cannotAskMessage(rt.io, 'migrate finish deletes the old connection'),
-          });
-        if (answer === 'no') {
-          printer.note('Nothing changed.');
-          return EXIT.failure;
-        }
-      }
+      const stop = await askToDelete(
+        rt,
+        inv,
+        `Delete the old connection of migration ${id.value}${inv.options['keep-old-identity'] === true ? '' : ', its app and role assignments'}?`,
+      );
+      if (stop !== undefined) return stop;
       result = await core.finishMigration(clients, id.value, {
         ...base,
         ...(inv.options['force'] === true ? { force: true } : {}),
@@ -431,7 +428,16 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
         ...(inv.options['ignore-recent-use'] === true ? { ignoreRecentUse: true } : {}),
       });
     } else {
-      result = await core.rollbackMigration(clients, id.value, base);
+      const stop = await askToDelete(
+        rt,
+        inv,
+        `Delete the new connection of migration ${id.value}, and what the migration created for it? The old connection is not touched.`,
+      );
+      if (stop !== undefined) return stop;
+      result = await core.rollbackMigration(clients, id.value, {
+        ...base,
+        ...(inv.options['ignore-recent-use'] === true ? { ignoreRecentUse: true } : {}),
+      });
     }
   }
   if (result.isErr()) return rt.fail(result.error);
@@ -439,4 +445,14 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   printRecord(rt, result.value);
   if (inv.action === 'finish' || inv.action === 'rollback') printDeleted(rt, result.value, inv.action);
   return EXIT.ok;
+}
+
+/** Asks on the terminal before finish or rollback deletes (not with --yes): the exit code to stop with, or `undefined` to go on. */
+async function askToDelete(rt: Runtime, inv: Inv, question: string): Promise<ExitCode | undefined> {
+  if (inv.options['yes'] === true) return undefined;
+  const answer = await confirm(rt.io, question);
+  if (answer === 'yes') return undefined;
+  if (answer === 'cannot-ask') return rt.fail({ kind: 'Usage', message: cannotAskMessage(rt.io, `migrate ${inv.action} deletes`) });
+  rt.printer.note('Nothing changed.');
+  return EXIT.failure;
 }

@@ -96,3 +96,10 @@ export function usesSince(
     })(),
   );
 }
+
+/** The first ten uses as "pipeline in project (last: run at time)", then how many more: for an error message. @internal */
+export function describeUses(uses: readonly ConnectionUse[]): string {
+  const shown = uses.slice(0, 10).map((u) => `${u.pipeline} in ${u.project} (last: ${u.run || 'a run'} at ${u.at})`);
+  const more = uses.length > shown.length ? ` and ${uses.length - shown.length} more` : '';
+  return `${shown.join('; ')}${more}`;
+}

@@ -74,6 +74,19 @@ export interface OldConnectionInUseError {
   readonly message: string;
 }
 
+/**
+ * Pipelines ran with the new connection after it went live: they were switched to it, and rolling
+ * back would delete the connection they now run with. Point them back at the old connection, or roll
+ * back with `ignoreRecentUse`.
+ */
+export interface NewConnectionInUseError {
+  readonly kind: 'NewConnectionInUse';
+  readonly connectionId: string;
+  /** Each pipeline's last use since the new connection went live, newest first. */
+  readonly uses: OldConnectionInUseError['uses'];
+  readonly message: string;
+}
+
 /** Saving the connection did not move it to the Entra issuer (the service did not switch it). */
 export interface IssuerNotSwitchedError {
   readonly kind: 'IssuerNotSwitched';
@@ -92,4 +105,5 @@ export type MigrationError =
   | SoakNotOverError
   | AppStillInUseError
   | OldConnectionInUseError
+  | NewConnectionInUseError
   | IssuerNotSwitchedError;

@@ -10,7 +10,7 @@ import { verifyNewChain } from './_steps';
 import { copyGovernance } from './_governance';
 import type { WifClients } from '../workflows/clients';
 import type { AppStillInUseError, MigrationError, OldConnectionInUseError, SoakNotOverError } from './errors';
-import { type ConnectionUse, type UsageSince, usesSince } from './_usage';
+import { type ConnectionUse, describeUses, type UsageSince, usesSince } from './_usage';
 import type { MigrationRecord } from './journal';
 import { loadMigration, phaseOf } from './migrate';
 import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep, save, withLog } from './_run';
@@ -107,13 +107,11 @@ export function migrationUsage(clients: WifClients, id: string, options: Migrati
 
 function oldConnectionInUse(record: MigrationRecord, uses: readonly ConnectionUse[]): OldConnectionInUseError {
   const newName = record.connection?.name ?? record.newName;
-  const shown = uses.slice(0, 10).map((u) => `${u.pipeline} in ${u.project} (last: ${u.run || 'a run'} at ${u.at})`);
-  const more = uses.length > shown.length ? ` and ${uses.length - shown.length} more` : '';
   return {
     kind: 'OldConnectionInUse',
     connectionId: record.old.connectionId,
     uses,
-    message: `Not cleaning up: ${uses.length} pipeline(s) ran with "${record.old.name}" after "${newName}" went live at ${record.liveAt}: ${shown.join('; ')}${more}. They would fail once it is deleted: point them at "${newName}" (azureSubscription: ${newName}), then finish; or finish with ignoreRecentUse (wif migrate finish --ignore-recent-use) to delete it anyway.`,
+    message: `Not cleaning up: ${uses.length} pipeline(s) ran with "${record.old.name}" after "${newName}" went live at ${record.liveAt}: ${describeUses(uses)}. They would fail once it is deleted: point them at "${newName}" (azureSubscription: ${newName}), then finish; or finish with ignoreRecentUse (wif migrate finish --ignore-recent-use) to delete it anyway.`,
   };
 }
 

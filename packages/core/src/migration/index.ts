@@ -7,6 +7,7 @@ export type {
   SoakNotOverError,
   AppStillInUseError,
   OldConnectionInUseError,
+  NewConnectionInUseError,
   IssuerNotSwitchedError,
   MigrationError,
 } from './errors';
@@ -29,7 +30,7 @@ export type { MigrationOptions } from './_run';
 export { startMigration, resumeMigration, checkStartMigrationInput, type StartMigrationInput, type StartMigrationOptions } from './migrate';
 export { finishMigration, migrationUsage, DEFAULT_SOAK_IN_MS, type FinishMigrationOptions } from './finish';
 export type { ConnectionUse, UsageSince } from './_usage';
-export { rollbackMigration } from './rollback';
+export { rollbackMigration, type RollbackMigrationOptions } from './rollback';
 export { migrationStatus, describeMigration, type MigrationStatus, type MigrationPhase } from './status';
 export { convertConnectionScheme, type ConvertConnectionInput, type ConvertOptions } from './convertConnectionScheme';
 export { convertIssuer } from './convertIssuer';

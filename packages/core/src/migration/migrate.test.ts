@@ -553,6 +553,43 @@ describe('rollbackMigration', () => {
     expect(fake.state.serviceEndpoint(s.oldId)).toBeDefined();
   });
 
+  it('refuses while pipelines run with the new connection since it went live, deleting nothing, unless told to ignore it', async () => {
+    const s = seed();
+    const journal = memoryJournal();
+    const m = (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrap();
+    const conn = newConnection()!;
+    // A run before the go-live does not count; one after it does: that pipeline was switched.
+    fake.state.addServiceEndpointExecution(conn.id, {
+      project: 'platform',
+      definition: { id: 12, name: 'deploy-app' },
+      startTime: new Date(T0 - 60_000).toISOString(),
+    });
+    now = T0 + 2 * DAY;
+    fake.state.addServiceEndpointExecution(conn.id, {
+      project: 'web',
+      definition: { id: 9, name: 'web-release' },
+      runName: '20260303.1',
+      startTime: new Date(T0 + DAY).toISOString(),
+    });
+    const deletes = () => fake.requests.filter((r) => r.method === 'DELETE').length;
+    const refused = (await rollbackMigration(clients(), m.id, options(journal)))._unsafeUnwrapErr();
+    expect(refused).toMatchObject({
+      kind: 'NewConnectionInUse',
+      connectionId: conn.id,
+      uses: [{ project: 'web', pipeline: 'web-release', run: '20260303.1', at: new Date(T0 + DAY).toISOString() }],
+    });
+    expect(refused.kind === 'NewConnectionInUse' && refused.uses).toHaveLength(1);
+    expect(refused.message).toContain('point them back at "sc-prod"');
+    expect(refused.message).toContain('--ignore-recent-use');
+    expect(deletes()).toBe(0);
+    expect(newConnection()).toBeDefined();
+    expect((await migrationStatus(journal, { clock }))._unsafeUnwrap()[0]!.phase).toBe('soaking');
+    const rolled = (await rollbackMigration(clients(), m.id, { ...options(journal), ignoreRecentUse: true }))._unsafeUnwrap();
+    expect(rolled.rolledBackAt).not.toBeNull();
+    expect(newConnection()).toBeUndefined();
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeDefined();
+  });
+
   it('refuses once the old connection is gone', async () => {
     const s = seed();
     const journal = memoryJournal();

@@ -3,9 +3,9 @@ import { deleteRoleAssignmentById, listRoleAssignments } from '@wif/arm';
 import { authParameter, deleteServiceEndpoint, getServiceEndpointsByNames } from '@wif/devops';
 import { deleteApplication, deleteFederatedIdentityCredential, getApplication, getServicePrincipal } from '@wif/graph';
 import { collect } from '@wif/http';
-import { err, ok, type Result, ResultAsync, safeTry } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import type { WifClients } from '../workflows/clients';
-import type { MigrationError } from './errors';
+import type { MigrationError, NewConnectionInUseError } from './errors';
 import type { MigrationRecord } from './journal';
 import { loadMigration, phaseOf } from './migrate';
 import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep, type StepOutcome } from './_run';
@@ -16,6 +16,7 @@ import { credentialNameFor } from '../steps/bindFederatedCredential';
 import { readManagedIdentity } from '../steps/ensureManagedIdentity';
 import { deleteIdentityCredentialById, deleteIdentityIfUnused } from '../workflows/_identityRefs';
 import { deleteNewConnectionChecks } from './_governance';
+import { type ConnectionUse, describeUses, usesSince } from './_usage';
 
 import { same } from '../_internal/compare';
 
@@ -77,7 +78,13 @@ function discover(run: Run): ResultAsync<Created, MigrationError> {
  * Permission: Graph owner of the new app (or `Application.ReadWrite.All`), Endpoint Administrator on
  * the new connection, `roleAssignments/read` and `/delete` at the scopes. Safe to re-run: what is gone
  * is skipped. Errors: `MigrationState` (clean-up has begun: the old connection may be gone, so there
- * is nothing to roll back to), `MigrationNotFound`, `Journal`, and the service errors.
+ * is nothing to roll back to), `NewConnectionInUse`, `MigrationNotFound`, `Journal`, and the service
+ * errors.
+ *
+ * Once the new connection is live, pipelines may have been switched to it: rollback first reads its
+ * usage history (`GET {project}/_apis/serviceendpoint/{new id}/executionhistory` per project it is
+ * in) and refuses with `NewConnectionInUse`, deleting nothing, while a pipeline ran with it since it
+ * went live (unless `ignoreRecentUse`): that pipeline would fail on its next run.
  *
  * @example
  * await rollbackMigration(clients, migrationId, { journal });
@@ -85,7 +92,7 @@ function discover(run: Run): ResultAsync<Created, MigrationError> {
 export function rollbackMigration(
   clients: WifClients,
   id: string,
-  options: MigrationOptions,
+  options: RollbackMigrationOptions,
 ): ResultAsync<MigrationRecord, MigrationError> {
   const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   return loadMigration(options, id).andThen((record) => {
@@ -99,53 +106,91 @@ export function rollbackMigration(
       });
     }
     const run: Run = { clients, options, record };
-    if (record.identity) return runStep(run, 'rollback', () => rollbackOnIdentity(run, record.identity!));
-    return runStep(run, 'rollback', () =>
-      safeTry(async function* () {
-        const created = yield* discover(run);
-        const done: string[] = [];
-        if (created.credential && created.app) {
-          yield* goneIsFine(deleteFederatedIdentityCredential(clients.graph, created.app.objectId, created.credential.id, opts));
-          done.push('credential');
-        }
-        if (created.connection) {
-          const checks = yield* deleteNewConnectionChecks(run, created.connection.id);
-          if (checks > 0) done.push(`${checks} check(s)`);
-          yield* goneIsFine(deleteServiceEndpoint(clients.devops, created.connection.id, created.connection.projectIds, {}, opts));
-          done.push('connection');
-        }
-        const spId = created.app?.spId;
-        if (spId && !same(record.inventory?.servicePrincipalObjectId, spId)) {
-          // Every assignment the new service principal holds is this migration's: list rather than trust the journal.
-          const scopes = [
-            ...new Set([targetListScope(record.old.target), ...record.inventoryScopes, ...(record.roles ?? []).map((x) => x.scope)]),
-          ];
-          let revoked = 0;
-          const seen = new Set<string>();
-          for (const scope of scopes) {
-            const assignments = yield* ResultAsync.fromSafePromise(
-              collect(listRoleAssignments(clients.arm, scope, { principalId: spId }, opts), 5_000),
-            ).andThen((x) => x);
-            for (const a of assignments) {
-              if (!same(a.properties.principalId, spId) || seen.has(a.id.toLowerCase())) continue;
-              seen.add(a.id.toLowerCase());
-              yield* goneIsFine(deleteRoleAssignmentById(clients.arm, a.id, opts));
-              revoked += 1;
-            }
+    const guarded = options.ignoreRecentUse === true ? okAsync(undefined) : refuseWhileNewConnectionUsed(clients, record, opts);
+    if (record.identity) return guarded.andThen(() => runStep(run, 'rollback', () => rollbackOnIdentity(run, record.identity!)));
+    return guarded.andThen(() =>
+      runStep(run, 'rollback', () =>
+        safeTry(async function* () {
+          const created = yield* discover(run);
+          const done: string[] = [];
+          if (created.credential && created.app) {
+            yield* goneIsFine(deleteFederatedIdentityCredential(clients.graph, created.app.objectId, created.credential.id, opts));
+            done.push('credential');
           }
-          done.push(`${revoked} role assignment(s)`);
-        }
-        if (created.app) {
-          yield* goneIsFine(deleteApplication(clients.graph, created.app.objectId, opts));
-          done.push('app');
-        }
-        return ok({
-          patch: { rolledBackAt: nowIso(run) },
-          message: done.length ? `rolled back: deleted the new ${done.join(', ')}` : 'rolled back: nothing had been created',
-        });
-      }),
+          if (created.connection) {
+            const checks = yield* deleteNewConnectionChecks(run, created.connection.id);
+            if (checks > 0) done.push(`${checks} check(s)`);
+            yield* goneIsFine(deleteServiceEndpoint(clients.devops, created.connection.id, created.connection.projectIds, {}, opts));
+            done.push('connection');
+          }
+          const spId = created.app?.spId;
+          if (spId && !same(record.inventory?.servicePrincipalObjectId, spId)) {
+            // Every assignment the new service principal holds is this migration's: list rather than trust the journal.
+            const scopes = [
+              ...new Set([targetListScope(record.old.target), ...record.inventoryScopes, ...(record.roles ?? []).map((x) => x.scope)]),
+            ];
+            let revoked = 0;
+            const seen = new Set<string>();
+            for (const scope of scopes) {
+              const assignments = yield* ResultAsync.fromSafePromise(
+                collect(listRoleAssignments(clients.arm, scope, { principalId: spId }, opts), 5_000),
+              ).andThen((x) => x);
+              for (const a of assignments) {
+                if (!same(a.properties.principalId, spId) || seen.has(a.id.toLowerCase())) continue;
+                seen.add(a.id.toLowerCase());
+                yield* goneIsFine(deleteRoleAssignmentById(clients.arm, a.id, opts));
+                revoked += 1;
+              }
+            }
+            done.push(`${revoked} role assignment(s)`);
+          }
+          if (created.app) {
+            yield* goneIsFine(deleteApplication(clients.graph, created.app.objectId, opts));
+            done.push('app');
+          }
+          return ok({
+            patch: { rolledBackAt: nowIso(run) },
+            message: done.length ? `rolled back: deleted the new ${done.join(', ')}` : 'rolled back: nothing had been created',
+          });
+        }),
+      ),
     );
   });
+}
+
+/** Options of {@link rollbackMigration}. */
+export interface RollbackMigrationOptions extends MigrationOptions {
+  /**
+   * Roll back even though pipelines ran with the new connection after it went live (its usage
+   * history shows them): they will fail on their next run. Default false.
+   */
+  readonly ignoreRecentUse?: boolean;
+}
+
+/**
+ * `NewConnectionInUse` while the new connection's usage history shows a pipeline run since it went
+ * live. Nothing to check before it went live, or once it is gone (a rollback that already deleted it).
+ */
+function refuseWhileNewConnectionUsed(
+  clients: WifClients,
+  record: MigrationRecord,
+  opts: { readonly abortSignal?: AbortSignal },
+): ResultAsync<undefined, MigrationError> {
+  const connection = record.connection;
+  if (!record.liveAt || !connection) return okAsync(undefined);
+  return usesSince(clients.devops, connection.projects, connection.id, record.liveAt, opts)
+    .orElse((e) => (e.kind === 'NotFound' ? okAsync({ uses: [], complete: true }) : errAsync(e)))
+    .andThen((usage) => (usage.uses.length > 0 ? errAsync(newConnectionInUse(record, usage.uses)) : okAsync(undefined)));
+}
+
+function newConnectionInUse(record: MigrationRecord, uses: readonly ConnectionUse[]): NewConnectionInUseError {
+  const newName = record.connection?.name ?? record.newName;
+  return {
+    kind: 'NewConnectionInUse',
+    connectionId: record.connection!.id,
+    uses,
+    message: `Not rolling back: ${uses.length} pipeline(s) ran with "${newName}" after it went live at ${record.liveAt}: ${describeUses(uses)}. They would fail once it is deleted: point them back at "${record.old.name}" (azureSubscription: ${record.old.name}), then roll back; or roll back with ignoreRecentUse (wif migrate rollback --ignore-recent-use) to delete it anyway.`,
+  };
 }
 
 /**

@@ -180,7 +180,7 @@ export function planOnManagedIdentity(
       res('serviceConnection', connectionChanges.length > 0 ? 'update' : 'unchanged', c.name, {
         id: connection.id,
         changes: connectionChanges,
-        ...(renamed ? { note: `found on managed identity ${mi.name} under another name: renamed back` } : {}),
+        ...(renamed ? { note: `found on managed identity ${mi.name} under another name: renamed to the spec's name` } : {}),
       }),
     );
 

@@ -138,7 +138,7 @@ describe('plan and apply: connections on a managed identity', () => {
       action: 'update',
       id: prod.id,
       changes: [{ field: 'name', from: 'sc-platform-production', to: 'sc-platform-prod' }],
-      note: 'found on managed identity id-platform under another name: renamed back',
+      note: "found on managed identity id-platform under another name: renamed to the spec's name",
     });
     expect(kinds(p, 'sc-platform-prod')).toContain('identityCredential unchanged');
 

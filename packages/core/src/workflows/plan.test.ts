@@ -193,11 +193,10 @@ describe('reads one plan run shares', () => {
     const from = fake.requests.length;
     const fromUrl = urls.length;
     const p = (await plan(clients, s))._unsafeUnwrap();
-    expect(
-      named(p, 'sc-a2')
-        .resources.find((r) => r.kind === 'serviceConnection')
-        ?.changes.map((c) => c.field),
-    ).toContain('name');
+    const renamed = named(p, 'sc-a2').resources.find((r) => r.kind === 'serviceConnection');
+    expect(renamed?.changes.map((c) => c.field)).toContain('name');
+    // Renamed in the spec or in the portal alike: the note says where it was found and what happens.
+    expect(renamed?.note).toBe("found through its app under another name: renamed to the spec's name");
     expect(p.orphans).toEqual([]);
     const ops = fake.requests.slice(from).map((r) => r.operation);
     expect(ops.filter((o) => o === 'projects.get')).toHaveLength(2); // platform, web: not once per connection and again for orphans

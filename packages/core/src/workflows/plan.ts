@@ -315,7 +315,7 @@ function readAndDecide(
       res('serviceConnection', actionOf(connectionChanges), c.name, {
         id: connection.id,
         changes: connectionChanges,
-        ...(renamed ? { note: 'found through its app under another name: renamed back' } : {}),
+        ...(renamed ? { note: "found through its app under another name: renamed to the spec's name" } : {}),
       }),
     );
 
