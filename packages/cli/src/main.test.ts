@@ -260,6 +260,15 @@ describe('wif (in-process, against the emulator)', () => {
     const early = await wif(['migrate', 'finish', ...target, ...journal, '--yes']);
     expect(early.code).toBe(EXIT.failure);
     expect(early.err).toContain('SoakNotOver');
+    // On a terminal the question comes once every check has passed, naming what goes: none before a refusal.
+    const soaking = await wif(['migrate', 'finish', ...target, ...journal], { tty: true, input: 'y\n' });
+    expect(soaking.err).toContain('SoakNotOver');
+    expect(soaking.err).not.toContain('[y/N]');
+    const declined = await wif(['migrate', 'finish', ...target, ...journal, '--force'], { tty: true, input: 'n\n' });
+    expect(declined.code).toBe(EXIT.failure);
+    expect(declined.err).toContain('Delete the old connection "sc-shared-deploy" (shared), the 1 role assignment(s) of its identity');
+    expect(declined.err).toContain('Nothing changed.');
+    expect(state.serviceEndpoint(old.id)).toBeDefined();
     // A pipeline ran with the old connection during the soak: finish names it and deletes nothing.
     const before = await wif(['migrate', 'status', '--usage', ...journal]);
     expect(before.code, before.err).toBe(EXIT.ok);

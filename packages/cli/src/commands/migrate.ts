@@ -410,49 +410,46 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   if (prepared.isErr()) return rt.fail(prepared.error);
   const { clients } = prepared.value;
 
+  // finish and rollback ask once every check has passed, just before their first deletion, with what
+  // they are about to delete (a refusal is not preceded by a question).
+  let declined = false;
+  const asked =
+    inv.options['yes'] === true
+      ? {}
+      : {
+          confirm: async (question: string): Promise<boolean> => {
+            const yes = (await confirm(rt.io, question)) === 'yes';
+            declined = !yes;
+            return yes;
+          },
+        };
   let result;
   if (inv.action === 'start') {
     result = await core.startMigration(clients, startInput!, base);
   } else {
     if (inv.action === 'finish') {
-      const stop = await askToDelete(
-        rt,
-        inv,
-        `Delete the old connection of migration ${id.value}${inv.options['keep-old-identity'] === true ? '' : ', its app and role assignments'}?`,
-      );
-      if (stop !== undefined) return stop;
       result = await core.finishMigration(clients, id.value, {
         ...base,
+        ...asked,
         ...(inv.options['force'] === true ? { force: true } : {}),
         ...(inv.options['keep-old-identity'] === true ? { keepOldIdentity: true } : {}),
         ...(inv.options['ignore-recent-use'] === true ? { ignoreRecentUse: true } : {}),
       });
     } else {
-      const stop = await askToDelete(
-        rt,
-        inv,
-        `Delete the new connection of migration ${id.value}, and what the migration created for it? The old connection is not touched.`,
-      );
-      if (stop !== undefined) return stop;
       result = await core.rollbackMigration(clients, id.value, {
         ...base,
+        ...asked,
         ...(inv.options['ignore-recent-use'] === true ? { ignoreRecentUse: true } : {}),
       });
     }
+  }
+  if (result.isErr() && declined) {
+    printer.note('Nothing changed.');
+    return EXIT.failure;
   }
   if (result.isErr()) return rt.fail(result.error);
   printer.data({ ok: true, migration: result.value, status: core.describeMigration(result.value, { nowInMs: Date.now() }) });
   printRecord(rt, result.value);
   if (inv.action === 'finish' || inv.action === 'rollback') printDeleted(rt, result.value, inv.action);
   return EXIT.ok;
-}
-
-/** Asks on the terminal before finish or rollback deletes (not with --yes): the exit code to stop with, or `undefined` to go on. */
-async function askToDelete(rt: Runtime, inv: Inv, question: string): Promise<ExitCode | undefined> {
-  if (inv.options['yes'] === true) return undefined;
-  const answer = await confirm(rt.io, question);
-  if (answer === 'yes') return undefined;
-  if (answer === 'cannot-ask') return rt.fail({ kind: 'Usage', message: cannotAskMessage(rt.io, `migrate ${inv.action} deletes`) });
-  rt.printer.note('Nothing changed.');
-  return EXIT.failure;
 }

@@ -3,6 +3,7 @@
  * work, then save its result with `done` (or `failed` with the error) in one journal write.
  */
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import type { AbortedError } from '@wif/http';
 import type { ReplicationRetryOptions } from '../_internal/replication';
 import type { WifClients } from '../workflows/clients';
 import type { MigrationError } from './errors';
@@ -17,6 +18,12 @@ export interface MigrationOptions {
   /** Backoff while Entra replicates a new service principal. */
   readonly replication?: ReplicationRetryOptions;
   readonly abortSignal?: AbortSignal;
+  /**
+   * Asked once, with what is about to be deleted, after every check has passed and before the first
+   * deletion (`finishMigration`, `rollbackMigration`); `false` stops with an `Aborted` error and
+   * nothing deleted. The CLI asks on the terminal here. Default: no question.
+   */
+  readonly confirm?: (question: string) => boolean | Promise<boolean>;
 }
 
 /** What one step produced: the fields it fills in, a line for the log, and any notes worth keeping. */
@@ -92,4 +99,15 @@ export function runStep(
 /** `Ok(undefined)` for a `NotFound` (already gone), the error otherwise. @internal */
 export function goneIsFine<E extends { kind: string }>(result: ResultAsync<unknown, E>): ResultAsync<void, E> {
   return result.map(() => undefined).orElse((e) => (e.kind === 'NotFound' ? okAsync(undefined) : errAsync(e)));
+}
+
+/** Asks `options.confirm` (when given): `Aborted`, nothing deleted, when the answer is no. @internal */
+export function confirmed(options: MigrationOptions, question: string): ResultAsync<undefined, AbortedError> {
+  if (!options.confirm) return okAsync(undefined);
+  const ask = options.confirm;
+  const aborted = (message: string): AbortedError => ({ kind: 'Aborted', message });
+  return ResultAsync.fromPromise(
+    Promise.resolve().then(() => ask(question)),
+    () => aborted('The confirmation failed: nothing was deleted.'),
+  ).andThen((yes) => (yes ? okAsync(undefined) : errAsync(aborted('Not confirmed: nothing was deleted.'))));
 }

@@ -13,7 +13,7 @@ import type { AppStillInUseError, MigrationError, OldConnectionInUseError, SoakN
 import { type ConnectionUse, describeUses, type UsageSince, usesSince } from './_usage';
 import type { MigrationRecord } from './journal';
 import { loadMigration, phaseOf } from './migrate';
-import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep, save, withLog } from './_run';
+import { confirmed, goneIsFine, type MigrationOptions, nowIso, type Run, runStep, save, withLog } from './_run';
 import { same } from '../_internal/compare';
 
 /** The default soak: one week of normal deploys through the new connection before the old one goes. */
@@ -103,6 +103,20 @@ export function migrationUsage(clients: WifClients, id: string, options: Migrati
       ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     });
   });
+}
+
+/** What finish is about to delete, as a question. */
+function finishQuestion(record: MigrationRecord, keep: boolean): string {
+  const c = record.cleanup;
+  const where = record.old.projects.map((p) => p.name).join(', ');
+  const parts = [
+    ...(c?.oldConnectionDeletedAt ? [] : [`the old connection "${record.old.name}" (${where})`]),
+    ...(keep || c?.oldRolesRevokedAt
+      ? []
+      : [`the ${record.inventory?.roles.length ?? 0} role assignment(s) of its identity that the inventory found`]),
+    ...(keep || c?.oldAppDeletedAt ? [] : [`its app ${record.old.appId}`]),
+  ];
+  return `Delete ${parts.join(', ')}?${keep ? ' Its app and role assignments are kept.' : ''}`;
 }
 
 function oldConnectionInUse(record: MigrationRecord, uses: readonly ConnectionUse[]): OldConnectionInUseError {
@@ -197,6 +211,7 @@ export function finishMigration(
         });
         if (found.connections.length > 0 || found.unreadableProjects.length > 0) return err(appStillInUse(record.old.appId, found));
       }
+      yield* confirmed(options, finishQuestion(record, keep));
       if (!record.cleanup) {
         const startedAt = nowIso(run);
         const cleanup = {

@@ -286,6 +286,41 @@ describe('startMigration → finishMigration', () => {
     expect((await migrationUsage(clients(), m.id, options(journal)))._unsafeUnwrapErr().kind).toBe('MigrationState');
   });
 
+  it('asks confirm once every check has passed, naming what goes; no answer, a no or a throw deletes nothing', async () => {
+    const s = seed();
+    const journal = memoryJournal();
+    const m = (await startMigration(clients(), input(s), options(journal)))._unsafeUnwrap();
+    const questions: string[] = [];
+    const answer = (yes: boolean) => (q: string) => (questions.push(q), yes);
+    // Refused by the soak: no question first.
+    const early = await finishMigration(clients(), m.id, { ...options(journal), confirm: answer(true) });
+    expect(early._unsafeUnwrapErr().kind).toBe('SoakNotOver');
+    expect(questions).toEqual([]);
+    now = T0 + 8 * DAY;
+    const no = (await finishMigration(clients(), m.id, { ...options(journal), confirm: answer(false) }))._unsafeUnwrapErr();
+    expect(no).toEqual({ kind: 'Aborted', message: 'Not confirmed: nothing was deleted.' });
+    expect(questions).toEqual([
+      `Delete the old connection "sc-prod" (platform, web), the 3 role assignment(s) of its identity that the inventory found, its app ${s.oldAppId}?`,
+    ]);
+    const thrown = await finishMigration(clients(), m.id, {
+      ...options(journal),
+      confirm: () => {
+        throw new Error('no terminal');
+      },
+    });
+    expect(thrown._unsafeUnwrapErr()).toMatchObject({ kind: 'Aborted', message: 'The confirmation failed: nothing was deleted.' });
+    const back = (await rollbackMigration(clients(), m.id, { ...options(journal), confirm: answer(false) }))._unsafeUnwrapErr();
+    expect(back.kind).toBe('Aborted');
+    expect(questions[1]).toMatch(
+      /^Delete the new connection "sc-prod-wif" and what migration .* created for it \(.*app\)\? The old connection "sc-prod" is not touched\.$/,
+    );
+    expect(fake.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+    expect((await migrationStatus(journal, { clock }))._unsafeUnwrap()[0]!.phase).toBe('ready');
+    const done = (await finishMigration(clients(), m.id, { ...options(journal), confirm: async () => true }))._unsafeUnwrap();
+    expect(done.cleanup?.finishedAt).not.toBeNull();
+    expect(fake.state.serviceEndpoint(s.oldId)).toBeUndefined();
+  });
+
   it('refuses to delete an app still used by another connection, and deletes nothing', async () => {
     const s = seed();
     fake.state.addProject('data');

@@ -8,7 +8,7 @@ import type { WifClients } from '../workflows/clients';
 import type { MigrationError, NewConnectionInUseError } from './errors';
 import type { MigrationRecord } from './journal';
 import { loadMigration, phaseOf } from './migrate';
-import { goneIsFine, type MigrationOptions, nowIso, type Run, runStep, type StepOutcome } from './_run';
+import { confirmed, goneIsFine, type MigrationOptions, nowIso, type Run, runStep, type StepOutcome } from './_run';
 import { targetListScope } from '../target';
 import { MIGRATION_TAG, newAppUniqueName } from './_steps';
 import { getUserAssignedIdentity, userAssignedIdentityPath } from '@wif/arm';
@@ -106,7 +106,13 @@ export function rollbackMigration(
       });
     }
     const run: Run = { clients, options, record };
-    const guarded = options.ignoreRecentUse === true ? okAsync(undefined) : refuseWhileNewConnectionUsed(clients, record, opts);
+    const guarded = (options.ignoreRecentUse === true ? okAsync(undefined) : refuseWhileNewConnectionUsed(clients, record, opts)).andThen(
+      () =>
+        confirmed(
+          options,
+          `Delete the new connection "${record.connection?.name ?? record.newName}" and what migration ${record.id} created for it (its credential, copied checks, role assignments and ${record.identity ? 'the managed identity, if this migration created it' : 'app'})? The old connection "${record.old.name}" is not touched.`,
+        ),
+    );
     if (record.identity) return guarded.andThen(() => runStep(run, 'rollback', () => rollbackOnIdentity(run, record.identity!)));
     return guarded.andThen(() =>
       runStep(run, 'rollback', () =>
