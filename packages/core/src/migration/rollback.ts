@@ -113,54 +113,57 @@ export function rollbackMigration(
           `Delete the new connection "${record.connection?.name ?? record.newName}" and what migration ${record.id} created for it (its credential, copied checks, role assignments and ${record.identity ? 'the managed identity, if this migration created it' : 'app'})? The old connection "${record.old.name}" is not touched.`,
         ),
     );
-    if (record.identity) return guarded.andThen(() => runStep(run, 'rollback', () => rollbackOnIdentity(run, record.identity!)));
-    return guarded.andThen(() =>
-      runStep(run, 'rollback', () =>
-        safeTry(async function* () {
-          const created = yield* discover(run);
-          const done: string[] = [];
-          if (created.credential && created.app) {
-            yield* goneIsFine(deleteFederatedIdentityCredential(clients.graph, created.app.objectId, created.credential.id, opts));
-            done.push('credential');
-          }
-          if (created.connection) {
-            const checks = yield* deleteNewConnectionChecks(run, created.connection.id);
-            if (checks > 0) done.push(`${checks} check(s)`);
-            yield* goneIsFine(deleteServiceEndpoint(clients.devops, created.connection.id, created.connection.projectIds, {}, opts));
-            done.push('connection');
-          }
-          const spId = created.app?.spId;
-          if (spId && !same(record.inventory?.servicePrincipalObjectId, spId)) {
-            // Every assignment the new service principal holds is this migration's: list rather than trust the journal.
-            const scopes = [
-              ...new Set([targetListScope(record.old.target), ...record.inventoryScopes, ...(record.roles ?? []).map((x) => x.scope)]),
-            ];
-            let revoked = 0;
-            const seen = new Set<string>();
-            for (const scope of scopes) {
-              const assignments = yield* ResultAsync.fromSafePromise(
-                collect(listRoleAssignments(clients.arm, scope, { principalId: spId }, opts), 5_000),
-              ).andThen((x) => x);
-              for (const a of assignments) {
-                if (!same(a.properties.principalId, spId) || seen.has(a.id.toLowerCase())) continue;
-                seen.add(a.id.toLowerCase());
-                yield* goneIsFine(deleteRoleAssignmentById(clients.arm, a.id, opts));
-                revoked += 1;
-              }
-            }
-            done.push(`${revoked} role assignment(s)`);
-          }
-          if (created.app) {
-            yield* goneIsFine(deleteApplication(clients.graph, created.app.objectId, opts));
-            done.push('app');
-          }
-          return ok({
-            patch: { rolledBackAt: nowIso(run) },
-            message: done.length ? `rolled back: deleted the new ${done.join(', ')}` : 'rolled back: nothing had been created',
-          });
-        }),
-      ),
-    );
+    const work = record.identity ? () => rollbackOnIdentity(run, record.identity!) : () => rollbackOnApp(run);
+    return guarded.andThen(() => runStep(run, 'rollback', work));
+  });
+}
+
+/** Rollback of a migration onto a new app registration: credential, checks, connection, roles, app. */
+function rollbackOnApp(run: Run): ResultAsync<StepOutcome, MigrationError> {
+  const { clients, record } = run;
+  const opts = run.options.abortSignal ? { abortSignal: run.options.abortSignal } : {};
+  return safeTry(async function* () {
+    const created = yield* discover(run);
+    const done: string[] = [];
+    if (created.credential && created.app) {
+      yield* goneIsFine(deleteFederatedIdentityCredential(clients.graph, created.app.objectId, created.credential.id, opts));
+      done.push('credential');
+    }
+    if (created.connection) {
+      const checks = yield* deleteNewConnectionChecks(run, created.connection.id);
+      if (checks > 0) done.push(`${checks} check(s)`);
+      yield* goneIsFine(deleteServiceEndpoint(clients.devops, created.connection.id, created.connection.projectIds, {}, opts));
+      done.push('connection');
+    }
+    const spId = created.app?.spId;
+    if (spId && !same(record.inventory?.servicePrincipalObjectId, spId)) {
+      // Every assignment the new service principal holds is this migration's: list rather than trust the journal.
+      const scopes = [
+        ...new Set([targetListScope(record.old.target), ...record.inventoryScopes, ...(record.roles ?? []).map((x) => x.scope)]),
+      ];
+      let revoked = 0;
+      const seen = new Set<string>();
+      for (const scope of scopes) {
+        const assignments = yield* ResultAsync.fromSafePromise(
+          collect(listRoleAssignments(clients.arm, scope, { principalId: spId }, opts), 5_000),
+        ).andThen((x) => x);
+        for (const a of assignments) {
+          if (!same(a.properties.principalId, spId) || seen.has(a.id.toLowerCase())) continue;
+          seen.add(a.id.toLowerCase());
+          yield* goneIsFine(deleteRoleAssignmentById(clients.arm, a.id, opts));
+          revoked += 1;
+        }
+      }
+      done.push(`${revoked} role assignment(s)`);
+    }
+    if (created.app) {
+      yield* goneIsFine(deleteApplication(clients.graph, created.app.objectId, opts));
+      done.push('app');
+    }
+    return ok({
+      patch: { rolledBackAt: nowIso(run) },
+      message: done.length ? `rolled back: deleted the new ${done.join(', ')}` : 'rolled back: nothing had been created',
+    });
   });
 }
 
