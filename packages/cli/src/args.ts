@@ -216,7 +216,8 @@ export const COMMANDS = {
       'keep-old-identity': { type: 'boolean', description: 'finish: delete only the old connection; keep its app and roles.' },
       usage: {
         type: 'boolean',
-        description: "status: read the usage history of each live migration's old connection: the pipelines still to switch.",
+        description:
+          "status: read each live migration's usage history: the pipelines still on the old connection (to switch), and those already on the new one.",
       },
       'ignore-recent-use': {
         type: 'boolean',

@@ -273,17 +273,26 @@ describe('wif (in-process, against the emulator)', () => {
     const before = await wif(['migrate', 'status', '--usage', ...journal]);
     expect(before.code, before.err).toBe(EXIT.ok);
     expect(before.out).toContain('sc-shared-deploy: no pipeline has run with it since sc-shared-deploy-wif went live.');
+    expect(before.out).toContain('sc-shared-deploy-wif: no pipeline has run with it yet.');
     state.addServiceEndpointExecution(old.id, { project: 'shared', definition: { id: 31, name: 'shared-infra' }, runName: '20261206.4' });
+    // Another pipeline was switched already: the new connection's history shows it (what rollback would break).
+    state.addServiceEndpointExecution(copy.id, { project: 'shared', definition: { id: 32, name: 'shared-apps' }, runName: '20261206.5' });
     const still = await wif(['migrate', 'status', '--usage', ...journal]);
     expect(still.out).toContain(
       'sc-shared-deploy: still used since sc-shared-deploy-wif went live; point these pipelines at sc-shared-deploy-wif:',
     );
     expect(still.out).toMatch(/shared-infra\s+shared\s+20261206\.4\s+\S+\s+succeeded/);
+    expect(still.out).toContain('sc-shared-deploy-wif: already used by these pipelines (a rollback would break them):');
+    expect(still.out).toMatch(/shared-apps\s+shared\s+20261206\.5\s+\S+\s+succeeded/);
     const asJson = JSON.parse((await wif(['migrate', 'status', '--usage', '--json', ...journal])).out) as {
       usage: Record<string, { uses: { pipeline: string }[]; complete: boolean }>;
     };
     expect(Object.values(asJson.usage)).toEqual([
-      { uses: [expect.objectContaining({ pipeline: 'shared-infra', project: 'shared' })], complete: true },
+      {
+        uses: [expect.objectContaining({ pipeline: 'shared-infra', project: 'shared' })],
+        complete: true,
+        newConnection: { uses: [expect.objectContaining({ pipeline: 'shared-apps', project: 'shared' })], complete: true },
+      },
     ]);
     const used = await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force']);
     expect(used.code).toBe(EXIT.failure);

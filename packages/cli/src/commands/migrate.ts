@@ -95,43 +95,53 @@ function printStatuses(
 }
 
 /** `status --usage`: for each live migration (soaking or ready), the pipelines that ran with its old connection since go-live. */
+/** A live migration's usage: its old connection's since go-live, and its new connection's (`newConnection`). */
+type Usage = UsageSince & { readonly newConnection: UsageSince };
+
 async function usageOf(
   rt: Runtime,
   inv: Inv,
   shown: readonly MigrationStatus[],
   base: { journal: JournalStore; abortSignal?: AbortSignal },
-): Promise<Result<Record<string, UsageSince>, PrintableError>> {
+): Promise<Result<Record<string, Usage>, PrintableError>> {
   const live = shown.filter((s) => s.phase === 'soaking' || s.phase === 'ready');
   if (live.length === 0) return ok({});
   const prepared = await prepareOptional(rt, inv.options, {});
   if (prepared.isErr()) return err(prepared.error);
-  const out: Record<string, UsageSince> = {};
+  const out: Record<string, Usage> = {};
   for (const s of live) {
-    const u = await rt.core.migrationUsage(prepared.value.clients, s.id, base);
-    if (u.isErr()) return err(u.error);
-    out[s.id] = u.value;
+    const [still, switched] = await Promise.all([
+      rt.core.migrationUsage(prepared.value.clients, s.id, base),
+      rt.core.migrationUsage(prepared.value.clients, s.id, { ...base, connection: 'new' }),
+    ]);
+    if (still.isErr()) return err(still.error);
+    if (switched.isErr()) return err(switched.error);
+    out[s.id] = { ...still.value, newConnection: switched.value };
   }
   return ok(out);
 }
 
-function printUsage(printer: Printer, shown: readonly MigrationStatus[], usage: Readonly<Record<string, UsageSince>>): void {
+function printUsage(printer: Printer, shown: readonly MigrationStatus[], usage: Readonly<Record<string, Usage>>): void {
   if (printer.json) return;
+  const runs = (u: UsageSince): string[][] => u.uses.map((x) => [x.pipeline, x.project, x.run || '-', x.at, x.result ?? '-']);
+  const header = ['pipeline', 'project', 'last run', 'at', 'result'];
+  const partly = (u: UsageSince): string => (u.complete ? '' : ' (in the 500 most recent runs per project read)');
   for (const s of shown) {
     const u = usage[s.id];
     if (!u) continue;
     const target = s.newConnection?.name ?? 'the new connection';
     printer.line('');
-    if (u.uses.length === 0) {
-      printer.line(
-        `${s.oldConnection.name}: no pipeline has run with it since ${target} went live${u.complete ? '' : ' (in the 500 most recent runs per project read)'}.`,
-      );
-      continue;
+    if (u.uses.length === 0) printer.line(`${s.oldConnection.name}: no pipeline has run with it since ${target} went live${partly(u)}.`);
+    else {
+      printer.line(`${s.oldConnection.name}: still used since ${target} went live; point these pipelines at ${target}:`);
+      printer.table(header, runs(u));
     }
-    printer.line(`${s.oldConnection.name}: still used since ${target} went live; point these pipelines at ${target}:`);
-    printer.table(
-      ['pipeline', 'project', 'last run', 'at', 'result'],
-      u.uses.map((x) => [x.pipeline, x.project, x.run || '-', x.at, x.result ?? '-']),
-    );
+    const n = u.newConnection;
+    if (n.uses.length === 0) printer.line(`${target}: no pipeline has run with it yet${partly(n)}.`);
+    else {
+      printer.line(`${target}: already used by these pipelines (a rollback would break them):`);
+      printer.table(header, runs(n));
+    }
   }
 }
 

@@ -79,29 +79,41 @@ function appStillInUse(appId: string, found: Pick<AppStillInUseError, 'connectio
   };
 }
 
+/** Options of {@link migrationUsage}. */
+export interface MigrationUsageOptions extends MigrationOptions {
+  /**
+   * Whose history: `old` (default), the pipelines still to point at the new connection; `new`, the
+   * pipelines already switched to it, which `rollbackMigration` refuses to break.
+   */
+  readonly connection?: 'old' | 'new';
+}
+
 /**
  * The pipelines that ran with a migration's old connection since the new one went live, from the
  * old connection's usage history: the ones still to point at the new connection. `finishMigration`
- * refuses while there is one. A migration not live yet, rolled back, or whose old connection is
- * already deleted is a `MigrationState` error.
+ * refuses while there is one. With `connection: 'new'`, the pipelines that ran with the new
+ * connection since it went live: the ones already switched, which `rollbackMigration` refuses to
+ * break. A migration not live yet, rolled back, or whose old connection is already deleted (for
+ * `old`) is a `MigrationState` error.
  *
- * Calls `GET {project}/_apis/serviceendpoint/{old id}/executionhistory` per project of the old
- * connection (docs/migration.md). Permission: read on the old connection. Read-only.
+ * Calls `GET {project}/_apis/serviceendpoint/{id}/executionhistory` per project of that connection
+ * (docs/migration.md). Permission: read on the connection. Read-only.
  *
  * @example
  * const u = await migrationUsage(clients, migrationId, { journal });
  * if (u.isOk()) for (const x of u.value.uses) console.log(x.pipeline, x.project, x.at);
  */
-export function migrationUsage(clients: WifClients, id: string, options: MigrationOptions): ResultAsync<UsageSince, MigrationError> {
+export function migrationUsage(clients: WifClients, id: string, options: MigrationUsageOptions): ResultAsync<UsageSince, MigrationError> {
   return loadMigration(options, id).andThen((record) => {
     const state = (message: string): ResultAsync<never, MigrationError> =>
       errAsync({ kind: 'MigrationState', id: record.id, phase: phaseOf(record), message });
     if (record.rolledBackAt) return state(`The migration ${id} was rolled back: its old connection is the live one.`);
-    if (!record.liveAt) return state(`The migration ${id} is not live yet: there is no go-live to count uses from.`);
+    if (!record.liveAt || !record.connection) return state(`The migration ${id} is not live yet: there is no go-live to count uses from.`);
+    const opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+    if (options.connection === 'new')
+      return usesSince(clients.devops, record.connection.projects, record.connection.id, record.liveAt, opts);
     if (record.cleanup?.oldConnectionDeletedAt) return state(`The old connection of migration ${id} is already deleted.`);
-    return usesSince(clients.devops, record.old.projects, record.old.connectionId, record.liveAt, {
-      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-    });
+    return usesSince(clients.devops, record.old.projects, record.old.connectionId, record.liveAt, opts);
   });
 }
 

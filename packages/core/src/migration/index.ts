@@ -28,7 +28,7 @@ export {
 } from './journal';
 export type { MigrationOptions } from './_run';
 export { startMigration, resumeMigration, checkStartMigrationInput, type StartMigrationInput, type StartMigrationOptions } from './migrate';
-export { finishMigration, migrationUsage, DEFAULT_SOAK_IN_MS, type FinishMigrationOptions } from './finish';
+export { finishMigration, migrationUsage, DEFAULT_SOAK_IN_MS, type FinishMigrationOptions, type MigrationUsageOptions } from './finish';
 export type { ConnectionUse, UsageSince } from './_usage';
 export { rollbackMigration, type RollbackMigrationOptions } from './rollback';
 export { migrationStatus, describeMigration, type MigrationStatus, type MigrationPhase } from './status';

@@ -607,6 +607,10 @@ describe('rollbackMigration', () => {
       startTime: new Date(T0 + DAY).toISOString(),
     });
     const deletes = () => fake.requests.filter((r) => r.method === 'DELETE').length;
+    // What status --usage shows for the new connection is what rollback refuses on; the old one's is apart.
+    const switched = (await migrationUsage(clients(), m.id, { ...options(journal), connection: 'new' }))._unsafeUnwrap();
+    expect(switched.uses.map((u) => u.pipeline)).toEqual(['web-release']);
+    expect((await migrationUsage(clients(), m.id, options(journal)))._unsafeUnwrap().uses).toEqual([]);
     const refused = (await rollbackMigration(clients(), m.id, options(journal)))._unsafeUnwrapErr();
     expect(refused).toMatchObject({
       kind: 'NewConnectionInUse',
