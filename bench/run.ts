@@ -156,7 +156,7 @@ async function fleet(one: number): Promise<number> {
   const m0 = median(zero.map((r) => r.wall));
   const mAll = median(allAtOnce.map((r) => r.wall));
   out(
-    `What separates the default row from the target at \`Retry-After: 0\`: with 32 at once the 43 connections run in two overlapping waves, and the client is one JavaScript thread (about 1 ms of CPU per request) sharing this machine's ${os.cpus().length} cores with the emulator. All 43 at once take ${fmtMs(mAll)} (${(mAll / one).toFixed(2)}×) against ${fmtMs(m0)} at the default; the default stays at 32 to keep a burst inside the services' throttling budgets (docs/decisions/006-default-concurrency.md).`,
+    `What separates the default row from the target at \`Retry-After: 0\`: with 32 at once the 43 connections run in two overlapping waves, and the client is one JavaScript thread (its CPU per request: the Start-up section) sharing this machine's ${os.cpus().length} cores with the emulator. All 43 at once take ${fmtMs(mAll)} (${(mAll / one).toFixed(2)}×) against ${fmtMs(m0)} at the default; the default stays at 32 to keep a burst inside the services' throttling budgets (docs/decisions/006-default-concurrency.md).`,
   );
   out();
   out(

@@ -306,41 +306,45 @@ const fullGc = ((): (() => void) => {
   return runInNewContext('gc') as () => void;
 })();
 
+/**
+ * Rounds of the fleet per variant after the warm-up. This machine's CPU time for the same work moves by
+ * a third from one minute to the next (decision 037): medians of 3 moved by 0.08 ms between two runs.
+ */
+const FLEET_ROUNDS = 7;
+
 /** A fleet variant: wif's own HTTP client, or a caller's `httpClient` for all three services. */
 type FleetVariant = 'sdk' | 'httpClient';
 
 /**
  * The SDK's client CPU per request over the 43-connection fleet: `process.cpuUsage()` over `apply`
  * ÷ requests sent, `runs` rounds after a warm-up round; in each round every variant runs once, on a
- * fresh emulator, in turn. `where` is `child` (bench/fleetChild.mjs, one process for all rounds:
+ * fresh emulator, in turn. Each variant's `where` is `child` (bench/fleetChild.mjs, one process for all rounds:
  * the SDK as a runbook runs it, with no other heap beside its own) or `bench` (this process, whose
  * earlier sections leave an old generation that every collection in the window has to work around).
  */
 async function fleetCpu(
   latencyInMs: number,
   runs: number,
-  where: 'child' | 'bench',
-  variants: readonly FleetVariant[],
-): Promise<Record<FleetVariant, FleetRun[]>> {
+  variants: readonly { readonly where: 'child' | 'bench'; readonly variant: FleetVariant }[],
+): Promise<Map<string, FleetRun[]>> {
   const n = 43;
-  const out: Record<FleetVariant, FleetRun[]> = { sdk: [], httpClient: [] };
-  const child =
-    where === 'child'
-      ? spawn(process.execPath, ['--expose-gc', join(root, 'bench', 'fleetChild.mjs')], {
-          cwd: join(root, 'bench'),
-          stdio: ['pipe', 'pipe', 'inherit'],
-          env: { ...process.env, NODE_OPTIONS: '' },
-        })
-      : undefined;
+  const out = new Map<string, FleetRun[]>();
+  const child = variants.some((v) => v.where === 'child')
+    ? spawn(process.execPath, ['--expose-gc', join(root, 'bench', 'fleetChild.mjs')], {
+        cwd: join(root, 'bench'),
+        stdio: ['pipe', 'pipe', 'inherit'],
+        env: { ...process.env, NODE_OPTIONS: '' },
+      })
+    : undefined;
   const answers = child ? createInterface({ input: child.stdout! })[Symbol.asyncIterator]() : undefined;
   try {
     for (let run = 0; run <= runs; run++) {
-      for (const variant of variants) {
+      for (const { where, variant } of variants) {
         await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 3000 + run } }, async (emu) => {
           const tag = `su-${where}-${variant}-${run}-`;
           const names = Array.from({ length: n }, (_, i) => `${tag}${i}`);
           let measured: { ok: boolean; cpuInMs: number; wallInMs: number };
-          if (child && answers) {
+          if (where === 'child' && child && answers) {
             child.stdin!.write(`${JSON.stringify({ url: emu.url, variant, spec: JSON.stringify(benchSpec(names)) })}\n`);
             const line = await answers.next();
             if (line.done) throw new Error('fleetChild.mjs ended early');
@@ -375,7 +379,9 @@ async function fleetCpu(
           const c = await emu.counts(tag);
           if ([c.apps, c.connections, c.credentials, c.assignments].some((x) => x !== n))
             throw new Error(`fleet: duplicates or gaps: ${JSON.stringify(c)}`);
-          if (run > 0) out[variant].push({ cpuInMs: measured.cpuInMs, requests: c.requests, wallInMs: measured.wallInMs });
+          const key = `${where}:${variant}`;
+          if (run > 0)
+            out.set(key, [...(out.get(key) ?? []), { cpuInMs: measured.cpuInMs, requests: c.requests, wallInMs: measured.wallInMs }]);
         });
       }
     }
@@ -384,6 +390,12 @@ async function fleetCpu(
   }
   return out;
 }
+
+/** The lowest and highest CPU per request of the rounds, e.g. `0.38–0.55`. */
+const spread = (runs: readonly FleetRun[]): string => {
+  const per = runs.map((f) => f.cpuInMs / f.requests);
+  return `${Math.min(...per).toFixed(2)}–${Math.max(...per).toFixed(2)}`;
+};
 
 const load = (): string => os.loadavg()[0]!.toFixed(1);
 const cpu = (ms: number): string => (Number.isNaN(ms) ? '—' : fmtMs(ms));
@@ -508,12 +520,16 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
   const fleetN = 43;
   // In a process of its own (the target's figure), wif's client and a caller's `httpClient` (as
   // `wif emulator --tls` runs; since decision 026 all three services, Graph included, send through
-  // it from the shared transport); then wif's client in this process, the method of the runs before
-  // decision 037, for comparison.
-  const fleets = await fleetCpu(latencyInMs, 3, 'child', ['sdk', 'httpClient']);
-  const sdkFleet = fleets.sdk;
-  const viaFetch = fleets.httpClient;
-  const inBench = (await fleetCpu(latencyInMs, 3, 'bench', ['sdk'])).sdk;
+  // it from the shared transport); and, in turns with them, wif's client in this process, the method
+  // of the runs before decision 037, for comparison.
+  const fleets = await fleetCpu(latencyInMs, FLEET_ROUNDS, [
+    { where: 'child', variant: 'sdk' },
+    { where: 'child', variant: 'httpClient' },
+    { where: 'bench', variant: 'sdk' },
+  ]);
+  const sdkFleet = fleets.get('child:sdk')!;
+  const viaFetch = fleets.get('child:httpClient')!;
+  const inBench = fleets.get('bench:sdk')!;
   const cliFleet: (Spawned & { requests: number })[] = [];
   for (let run = 0; run < Math.max(3, Math.ceil(runs / 2)); run++) {
     await withEmulator({ fake: { latencyInMs, throttleRate: 0.05, retryAfterSeconds: 0, seed: 4000 + run } }, async (emu) => {
@@ -671,15 +687,15 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
   out('| client | CPU per request, median | requests | CPU, wall | target |');
   out('|---|---|---|---|---|');
   out(
-    `| the SDK in a process of its own (bench/fleetChild.mjs: \`process.cpuUsage()\` over \`apply\`, after a full garbage collection; one process for every round; median of ${sdkFleet.length} after a warm-up) | **${perRequest.toFixed(2)} ms** | ${median(sdkFleet.map((f) => f.requests))} | ${fmtMs(median(sdkFleet.map((f) => f.cpuInMs)))}, ${fmtMs(median(sdkFleet.map((f) => f.wallInMs)))} | ≤ 0.4 ms ${met(perRequest <= 0.4)} |`,
+    `| the SDK in a process of its own (bench/fleetChild.mjs: \`process.cpuUsage()\` over \`apply\`, after a full garbage collection; one process for every round; median of ${sdkFleet.length} after a warm-up, in turns with the rows below) | **${perRequest.toFixed(2)} ms** (rounds ${spread(sdkFleet)}) | ${median(sdkFleet.map((f) => f.requests))} | ${fmtMs(median(sdkFleet.map((f) => f.cpuInMs)))}, ${fmtMs(median(sdkFleet.map((f) => f.wallInMs)))} | ≤ 0.4 ms ${met(perRequest <= 0.4)} |`,
   );
   const perRequestFetch = median(viaFetch.map((f) => f.cpuInMs / f.requests));
   out(
-    `| the SDK with a caller's \`httpClient\` (\`trustingHttpClient([])\`, as \`wif emulator --tls\` runs; all three services through it) | ${perRequestFetch.toFixed(2)} ms | ${median(viaFetch.map((f) => f.requests))} | ${fmtMs(median(viaFetch.map((f) => f.cpuInMs)))}, ${fmtMs(median(viaFetch.map((f) => f.wallInMs)))} | — |`,
+    `| the SDK with a caller's \`httpClient\` (\`trustingHttpClient([])\`, as \`wif emulator --tls\` runs; all three services through it) | ${perRequestFetch.toFixed(2)} ms (${spread(viaFetch)}) | ${median(viaFetch.map((f) => f.requests))} | ${fmtMs(median(viaFetch.map((f) => f.cpuInMs)))}, ${fmtMs(median(viaFetch.map((f) => f.wallInMs)))} | — |`,
   );
   const perRequestInBench = median(inBench.map((f) => f.cpuInMs / f.requests));
   out(
-    `| the same in the bench's own process, after its earlier sections (how the runs before decision 037 measured it; docs/decisions/037-the-fleet-cpu-in-a-process-of-its-own.md) | ${perRequestInBench.toFixed(2)} ms | ${median(inBench.map((f) => f.requests))} | ${fmtMs(median(inBench.map((f) => f.cpuInMs)))}, ${fmtMs(median(inBench.map((f) => f.wallInMs)))} | — |`,
+    `| the same in the bench's own process, after its earlier sections, in turns with the rows above (how the runs before decision 037 measured it; docs/decisions/037-the-fleet-cpu-in-a-process-of-its-own.md) | ${perRequestInBench.toFixed(2)} ms (${spread(inBench)}) | ${median(inBench.map((f) => f.requests))} | ${fmtMs(median(inBench.map((f) => f.cpuInMs)))}, ${fmtMs(median(inBench.map((f) => f.wallInMs)))} | — |`,
   );
   out(
     `| the whole \`wif apply\` process (user + system ÷ requests; median of ${cliFleet.length}; start-up included: \`wif --version\` alone is ${cpu(cliStartCpu)}) | ${cliPerRequest.toFixed(2)} ms | ${median(cliFleet.map((f) => f.requests))} | ${cpu(med(cliFleet, (r) => r.cpuInMs))}, ${fmtMs(med(cliFleet, (r) => r.wallInMs))} | — |`,
