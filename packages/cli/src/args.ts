@@ -245,6 +245,12 @@ export const COMMANDS = {
       connection: { type: 'string', value: 'NAME', description: 'Look at this connection to confirm the cause.' },
       project,
       config,
+      journal: {
+        type: 'string',
+        value: 'FILE',
+        description:
+          'The migration journal, read when it exists (default wif-migrations.json, or WIF_JOURNAL): names what replaced a connection a migration deleted.',
+      },
     },
     positionals: 'text',
     examples: [

@@ -303,6 +303,13 @@ describe('wif (in-process, against the emulator)', () => {
     expect((await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force', '--ignore-recent-use'])).code).toBe(EXIT.ok);
     expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy');
     expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy-wif');
+    // A pipeline that never ran during the soak fails now: diagnose reads the journal and names the replacement.
+    const text = 'Step AzureCLI input connectedServiceNameARM references service connection sc-shared-deploy which could not be found.';
+    const why = await wif(['diagnose', text, ...target, ...journal, '--no-color']);
+    expect(why.code, why.err).toBe(EXIT.ok);
+    expect(why.out).toMatch(/^ConnectionMigrated \(certain\)/);
+    expect(why.out).toContain("Point the pipeline at 'sc-shared-deploy-wif' (azureSubscription: sc-shared-deploy-wif)");
+    expect(why.out).not.toContain('ConnectionNotShared');
   });
 });
 

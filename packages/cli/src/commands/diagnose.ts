@@ -1,10 +1,13 @@
 /**
  * `wif diagnose "<error text>"`: what went wrong and how to fix it. From the text alone it needs no
  * credentials; with `--connection` (and `--project`, or a spec that names the connection) it also
- * reads live state to confirm the cause.
+ * reads live state to confirm the cause. A migration journal (`--journal`, `WIF_JOURNAL`, or
+ * wif-migrations.json here) is read when there is one: it knows which connections migrations deleted.
  */
 import type { Diagnosis } from '@wif/core/diagnose';
+import { existsSync, statSync } from 'node:fs';
 import { type Invocation, stringOption } from '../args';
+import { journalPath } from './_journal';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { Printer } from '../output';
 import type { Runtime } from '../runtime';
@@ -73,10 +76,21 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
     clients = made.value;
   }
 
+  // The migration journal, when there is one: a connection a migration deleted is named with its
+  // replacement. A journal that cannot be read is noted and left out; the diagnosis goes on.
+  let migrations: readonly import('@wif/core/migration').MigrationRecord[] = [];
+  const path = journalPath(rt, inv.options);
+  if (existsSync(path) && statSync(path).isFile()) {
+    const read = await core.listMigrations(core.fileJournal(path));
+    if (read.isOk()) migrations = read.value;
+    else printer.note(`The migration journal ${path} could not be read (${read.error.message}); diagnosing without it.`);
+  }
+
   const result = await core.diagnose(
     clients,
     {
       text,
+      ...(migrations.length > 0 ? { migrations } : {}),
       ...(project && connectionName ? { project, connectionName } : {}),
       ...(managedIdentity ? { managedIdentity } : {}),
       ...(namedBy ? { spec: namedBy } : {}),

@@ -11,7 +11,6 @@
  */
 import { existsSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { ResolvedSpec } from '@wif/core';
 import type {
   ConversionRecord,
@@ -28,14 +27,10 @@ import { emulatorFetch, fetchEmulatorHealth } from '../emulator/health';
 import { EXIT, type ExitCode } from '../exitCodes';
 import type { PrintableError, Printer } from '../output';
 import type { Runtime } from '../runtime';
+import { journalPath } from './_journal';
 import { prepareOptional } from './_prepare';
 
 type Inv = Extract<Invocation, { options: unknown }>;
-
-/** The journal file: `--journal`, `WIF_JOURNAL`, or `wif-migrations.json` in the working directory. */
-export function journalPath(rt: Pick<Runtime, 'io'>, options: Inv['options']): string {
-  return resolve(rt.io.cwd, stringOption(options, 'journal') ?? (rt.io.env['WIF_JOURNAL'] || 'wif-migrations.json'));
-}
 
 function printStatuses(
   printer: Printer,

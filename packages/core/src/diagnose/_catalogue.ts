@@ -94,6 +94,14 @@ export const CATALOGUE: Readonly<Record<DiagnosisCause, CatalogueEntry>> = {
       "Or keep the new name: change the pipeline's task input (azureSubscription) and the connection's name in the spec together, else the next sync renames it back.",
     ],
   },
+  ConnectionMigrated: {
+    summary:
+      'The pipeline names a connection that a wif migration deleted: `wif migrate finish` removed the old connection once its replacement was live (or `wif migrate rollback` removed the new one).',
+    fix: [
+      "Point the pipeline's task input (azureSubscription, connectedServiceNameARM) at the connection that replaced it (named above), and run it again.",
+      'Before the next `wif migrate finish`, run `wif migrate status --usage`: it lists the pipelines still on the old connection (finish refuses while one ran with it after the go-live, but a pipeline that did not run during the soak leaves no trace).',
+    ],
+  },
   PipelineNotAuthorized: {
     summary: 'The service connection is not authorized for this pipeline.',
     fix: [

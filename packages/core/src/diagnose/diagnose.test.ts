@@ -7,6 +7,10 @@ import { apply } from '../workflows/apply';
 import { createClients } from '../workflows/clients';
 import { diagnose } from './diagnose';
 import { diagnoseText } from './diagnoseText';
+import { finishMigration } from '../migration/finish';
+import { listMigrations, memoryJournal } from '../migration/journal';
+import { startMigration } from '../migration/migrate';
+import { rollbackMigration } from '../migration/rollback';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
 const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
@@ -144,6 +148,64 @@ connections:
       const blind = (await diagnose(clients, { text: YAML_AUTHZ, project: 'web', connectionName: name }))._unsafeUnwrap();
       expect(blind[0]?.cause).toBe('ConnectionNotShared');
     }
+  });
+
+  it('a connection a migration deleted: ConnectionMigrated naming its replacement, from the journal (certain when the project has none)', async () => {
+    fake.state.addProject('web');
+    const app = fake.state.addApplication({ displayName: 'old-app' });
+    const sp = fake.state.addServicePrincipal({ appId: app.appId, createdAt: 0 });
+    fake.state.addServiceEndpoint({ name: 'sc-prod', projects: 'web', scheme: 'ServicePrincipal', servicePrincipalId: app.appId });
+    fake.state.addRoleAssignment({
+      scope: `/subscriptions/${fake.state.subscriptionId}/resourceGroups/rg-web`,
+      roleDefinitionId: CONTRIBUTOR,
+      principalId: sp.id,
+    });
+    const journal = memoryJournal();
+    const options = { journal, replication: { delayInMs: 1, maxDelayInMs: 5 } };
+    const m = (
+      await startMigration(clients, { project: 'web', connectionName: 'sc-prod', tenantId: fake.state.tenantId }, options)
+    )._unsafeUnwrap();
+    (await finishMigration(clients, m.id, { ...options, force: true, ignoreRecentUse: true }))._unsafeUnwrap();
+    const migrations = (await listMigrations(journal))._unsafeUnwrap();
+
+    // From the text alone: the pipeline names sc-prod, which the journal says finish deleted.
+    const offline = (await diagnose(undefined, { text: YAML_AUTHZ, migrations }))._unsafeUnwrap();
+    expect(offline[0]).toMatchObject({ cause: 'ConnectionMigrated', confidence: 'likely' });
+    expect(offline[0]?.summary).toContain("once 'sc-prod-wif' had replaced it");
+    expect(offline[0]?.fix[0]).toBe("Point the pipeline at 'sc-prod-wif' (azureSubscription: sc-prod-wif) and run it again.");
+    expect(offline.find((d) => d.cause === 'ConnectionNotShared')?.confidence).toBe('possible');
+    // Live: the project has no sc-prod, which the migration explains.
+    const live = (await diagnose(clients, { text: YAML_AUTHZ, project: 'web', connectionName: 'sc-prod', migrations }))._unsafeUnwrap();
+    expect(live[0]).toMatchObject({ cause: 'ConnectionMigrated', confidence: 'certain' });
+    expect(live.map((d) => d.cause)).not.toContain('ConnectionNotShared');
+    // Another project, another name, or no journal: nothing about a migration.
+    fake.state.addProject('other');
+    for (const input of [
+      { project: 'other', connectionName: 'sc-prod', migrations },
+      { project: 'web', connectionName: 'sc-dev', migrations },
+      { project: 'web', connectionName: 'sc-prod' },
+    ]) {
+      const r = (await diagnose(clients, { text: YAML_AUTHZ, ...input }))._unsafeUnwrap();
+      expect(r.map((d) => d.cause)).not.toContain('ConnectionMigrated');
+    }
+  });
+
+  it('a connection a rollback deleted: ConnectionMigrated pointing back at the old one', async () => {
+    fake.state.addProject('web');
+    const app = fake.state.addApplication({ displayName: 'old-app' });
+    fake.state.addServicePrincipal({ appId: app.appId, createdAt: 0 });
+    fake.state.addServiceEndpoint({ name: 'sc-prod', projects: 'web', scheme: 'ServicePrincipal', servicePrincipalId: app.appId });
+    const journal = memoryJournal();
+    const options = { journal, replication: { delayInMs: 1, maxDelayInMs: 5 } };
+    const m = (
+      await startMigration(clients, { project: 'web', connectionName: 'sc-prod', tenantId: fake.state.tenantId }, options)
+    )._unsafeUnwrap();
+    (await rollbackMigration(clients, m.id, options))._unsafeUnwrap();
+    const migrations = (await listMigrations(journal))._unsafeUnwrap();
+    const text = YAML_AUTHZ.replace('service connection sc-prod which', 'service connection sc-prod-wif which');
+    const r = (await diagnose(clients, { text, project: 'web', connectionName: 'sc-prod-wif', migrations }))._unsafeUnwrap();
+    expect(r[0]).toMatchObject({ cause: 'ConnectionMigrated', confidence: 'certain' });
+    expect(r[0]?.fix[0]).toBe("Point the pipeline back at 'sc-prod' (azureSubscription: sc-prod) and run it again.");
   });
 
   it('in the right project, points at pipeline authorization instead', async () => {

@@ -24,7 +24,10 @@ import { planConnectionObserved } from '../workflows/plan';
 import { checkResolvedSpec, type ResolvedSpec } from '../spec/load';
 import type { Findings } from './_findings';
 import { checkKindName, readChecks } from '../governance/checks';
-import { type ArmDenial, assertionField, presented } from './_parse';
+import { type ArmDenial, assertionField, missingConnectionName, presented } from './_parse';
+import type { Finding } from './_findings';
+import type { MigrationRecord } from '../migration/journal';
+import { same } from '../_internal/compare';
 import { readText, unknownDiagnosis } from './diagnoseText';
 import type { Diagnosis, DiagnosisCause } from './types';
 
@@ -50,6 +53,13 @@ export interface DiagnoseInput {
    * identity: one found under another name was renamed (`ConnectionRenamed`). Reads only.
    */
   readonly spec?: ResolvedSpec;
+  /**
+   * The migrations of a journal (`listMigrations`). A connection the pipeline names that a
+   * migration deleted — the old one after `finishMigration`, the new one after
+   * `rollbackMigration` — is `ConnectionMigrated`, naming the connection to use instead: `likely`
+   * from the text, `certain` when the project has no connection of that name.
+   */
+  readonly migrations?: readonly MigrationRecord[];
 }
 
 export type DiagnoseOptions = StepOptions;
@@ -64,6 +74,8 @@ const inputSchema = z.strictObject({
     .optional(),
   // Checked with checkResolvedSpec before use (a loader-made spec is not checked again).
   spec: z.custom<ResolvedSpec>((x) => typeof x === 'object' && x !== null).optional(),
+  // Records read through the journal's own schema (listMigrations): not checked again.
+  migrations: z.custom<readonly MigrationRecord[]>((x) => Array.isArray(x)).optional(),
 });
 
 /** Causes a live comparison of issuer, subject and audience settles. */
@@ -118,7 +130,16 @@ export function diagnose(
     return list.length > 0 ? list : [unknownDiagnosis(v.text)];
   };
   const ref = v.connectionId ?? v.connectionName;
-  if (!clients || v.project === undefined || ref === undefined) return okAsync(finish());
+  const away = migratedAway(v.migrations, v.connectionName ?? missingConnectionName(v.text), v.project);
+  if (!clients || v.project === undefined || ref === undefined) {
+    if (away) {
+      findings.add('ConnectionMigrated', { ...away, confidence: 'likely' });
+      const why = ['journal: a wif migration deleted a connection of this name'];
+      findings.weaken('ConnectionNotShared', 'possible', why);
+      findings.weaken('PipelineNotAuthorized', 'possible', why);
+    }
+    return okAsync(finish());
+  }
   const project = v.project;
   const opts: Opts = options.abortSignal ? { abortSignal: options.abortSignal } : {};
 
@@ -141,6 +162,17 @@ export function diagnose(
       findings.weaken('PipelineNotAuthorized', 'possible', ['live: the pipeline names a connection the project does not have']);
       return ok(finish());
     }
+    if (!endpoint && away) {
+      findings.add('ConnectionMigrated', {
+        ...away,
+        confidence: 'certain',
+        evidence: [...(away.evidence ?? []), `live: no connection '${ref}' in project '${project}'`],
+      });
+      // The migration explains why the project has no such connection: not a sharing problem.
+      findings.remove('ConnectionNotShared');
+      findings.weaken('PipelineNotAuthorized', 'possible', ['live: the connection is not in the project at all']);
+      return ok(finish());
+    }
     if (!endpoint) {
       findings.add('ConnectionNotShared', {
         confidence: 'certain',
@@ -161,6 +193,41 @@ export function diagnose(
     if (findings.has('RoleAssignmentMissing') && denial?.scope) yield* checkRoles(clients, endpoint, denial, denial.scope, findings, opts);
     return ok(finish());
   });
+}
+
+/**
+ * What a journaled migration says about a connection named `name` (in `project`, when given) that
+ * it deleted: the old connection once `finishMigration` removed it, or the new one after
+ * `rollbackMigration`; the latest such migration wins. `undefined` when none did.
+ */
+function migratedAway(
+  records: readonly MigrationRecord[] | undefined,
+  name: string | undefined,
+  project: string | undefined,
+): Omit<Finding, 'confidence'> | undefined {
+  if (!records || name === undefined) return undefined;
+  const inProject = (projects: readonly { readonly id: string; readonly name: string }[]): boolean =>
+    project === undefined || projects.some((p) => same(p.name, project) || same(p.id, project));
+  const latest = [...records].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  for (const r of latest) {
+    const deletedAt = r.cleanup?.oldConnectionDeletedAt;
+    const to = r.connection?.name ?? r.newName;
+    if (deletedAt && same(r.old.name, name) && inProject(r.old.projects))
+      return {
+        summary: `The pipeline names '${r.old.name}', which wif migrate finish deleted at ${deletedAt} (migration ${r.id}) once '${to}' had replaced it on workload identity federation.`,
+        fix: [`Point the pipeline at '${to}' (azureSubscription: ${to}) and run it again.`],
+        evidence: [
+          `journal: migration ${r.id} moved '${r.old.name}' to '${to}', live since ${r.liveAt ?? '-'}; the old connection was deleted at ${deletedAt}`,
+        ],
+      };
+    if (r.rolledBackAt && r.connection && same(r.connection.name, name) && inProject(r.connection.projects))
+      return {
+        summary: `The pipeline names '${r.connection.name}', which wif migrate rollback deleted at ${r.rolledBackAt} (migration ${r.id}); '${r.old.name}', the connection it was to replace, is still there.`,
+        fix: [`Point the pipeline back at '${r.old.name}' (azureSubscription: ${r.old.name}) and run it again.`],
+        evidence: [`journal: migration ${r.id} was rolled back at ${r.rolledBackAt}, deleting '${r.connection.name}'`],
+      };
+  }
+  return undefined;
 }
 
 /**

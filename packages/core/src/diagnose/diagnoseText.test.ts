@@ -180,8 +180,8 @@ describe('diagnoseText', () => {
 
   it('covers every cause of the catalogue but Unknown-only ones with the table', () => {
     const seen = new Set(TABLE.map(([, , cause]) => cause));
-    // Only a live comparison tells these: the text alone cannot.
-    const liveOnly = new Set(['CredentialPropagation', 'ConnectionChanged', 'ConnectionRenamed']);
+    // Only a live comparison (or, for ConnectionMigrated, a migration journal) tells these: the text alone cannot.
+    const liveOnly = new Set(['CredentialPropagation', 'ConnectionChanged', 'ConnectionRenamed', 'ConnectionMigrated']);
     expect(DIAGNOSIS_CAUSES.filter((c) => !seen.has(c) && !liveOnly.has(c))).toEqual([]);
   });
 

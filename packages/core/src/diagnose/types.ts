@@ -13,6 +13,7 @@ export const DIAGNOSIS_CAUSES = [
   'RoleAssignmentMissing',
   'ConnectionNotShared',
   'ConnectionRenamed',
+  'ConnectionMigrated',
   'PipelineNotAuthorized',
   'ApprovalPending',
   'MultiTenantApp',

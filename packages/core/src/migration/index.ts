@@ -25,6 +25,7 @@ export {
   type MigrationLogEntry,
   type ConversionRecord,
   listConversions,
+  listMigrations,
 } from './journal';
 export type { MigrationOptions } from './_run';
 export { startMigration, resumeMigration, checkStartMigrationInput, type StartMigrationInput, type StartMigrationOptions } from './migrate';
