@@ -4,7 +4,8 @@ import { createServer as createTlsServer } from 'node:https';
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bypassesProxy, createNodeHttpClient, headerList, plainRequestPath, proxySettings } from './nodeHttp';
+import { bypassesProxy, createNodeHttpClient, headerList, plainRequestPath, proxySettings, sharedNodeHttpClient } from './nodeHttp';
+import { createTransport } from './transport';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -112,6 +113,49 @@ describe('createNodeHttpClient', () => {
     await expect(createNodeHttpClient().send({ url: `http://127.0.0.1:${port}/`, method: 'GET', headers: {} })).rejects.toMatchObject({
       code: 'ECONNREFUSED',
     });
+  });
+});
+
+describe('sharedNodeHttpClient', () => {
+  it('is one client per proxy configuration, and every transport without an httpClient sends through it', async () => {
+    expect(sharedNodeHttpClient()).toBe(sharedNodeHttpClient());
+    const before = process.env['HTTPS_PROXY'];
+    process.env['HTTPS_PROXY'] = 'http://proxy.example:3128';
+    try {
+      expect(sharedNodeHttpClient()).not.toBe(createNodeHttpClient());
+      const proxied = sharedNodeHttpClient();
+      expect(proxied).toBe(sharedNodeHttpClient());
+      delete process.env['HTTPS_PROXY'];
+      expect(sharedNodeHttpClient()).not.toBe(proxied);
+    } finally {
+      if (before === undefined) delete process.env['HTTPS_PROXY'];
+      else process.env['HTTPS_PROXY'] = before;
+    }
+    // Two services' transports (or the access check's and the run's) to one origin: one connection.
+    const credential = { getToken: async () => ({ token: 't0123456789', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const make = (service: 'arm' | 'devops') =>
+      createTransport({ service, baseUrl: url, auth: { kind: 'bearer', credential, scope: 'https://management.azure.com/.default' } });
+    connections = 0;
+    for (const t of [make('arm'), make('devops'), make('arm')]) {
+      const r = await t.send({ method: 'GET', path: '/echo', operation: 'echo' });
+      expect(r._unsafeUnwrap().status).toBe(200);
+    }
+    expect(connections).toBe(1);
+  });
+
+  it('keeps each origin it serves apart: requests to two origins in turn go to each', async () => {
+    const other = serve((_req, _body, res) => res.end('other'));
+    const otherUrl = `http://127.0.0.1:${await listen(other)}`;
+    try {
+      const client = createNodeHttpClient();
+      for (let i = 0; i < 3; i++) {
+        expect((await client.send({ url: `${url}/echo`, method: 'GET', headers: {} })).bodyText).toContain('"body"');
+        expect((await client.send({ url: `${otherUrl}/x`, method: 'GET', headers: {} })).bodyText).toBe('other');
+      }
+    } finally {
+      other.closeAllConnections();
+      other.close();
+    }
   });
 });
 

@@ -236,6 +236,26 @@ export function plainRequestPath(rest: string): string | undefined {
   return PLAIN_PATH.test(rest) && !DOT_SEGMENT.test(rest) ? rest : undefined;
 }
 
+/** Origins whose request options a client keeps (wif talks to four services). */
+const MAX_ORIGINS = 16;
+
+const shared = new Map<string, NodeHttpClient>();
+
+/**
+ * The process's default {@link NodeHttpClient}, one per proxy configuration (read from `process.env`
+ * at each call): every transport created without an `httpClient` sends through it, so that their
+ * keep-alive sockets are one pool per host, as Node's global agent would make them. The access
+ * check, the plan and apply's writes then reuse the connections (and, over HTTPS, the TLS sessions)
+ * the first requests opened, instead of one pool per service client (decision 038). Idle sockets
+ * do not keep the process alive (Node's agent unreferences them). @internal
+ */
+export function sharedNodeHttpClient(): NodeHttpClient {
+  const key = JSON.stringify(proxySettings(process.env));
+  let client = shared.get(key);
+  if (!client) shared.set(key, (client = createNodeHttpClient()));
+  return client;
+}
+
 /** Creates a {@link NodeHttpClient}: keep-alive agents of its own, created on first use. */
 export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeHttpClient {
   const extraCa = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
@@ -263,15 +283,19 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
     return { agent: (httpAgent ??= new http.Agent({ keepAlive: true })) };
   };
 
-  // The origin of the last request, parsed once: a client serves one origin, so every later request
-  // to it skips `new URL` and Node's conversion of a URL to request options.
-  let lastOrigin: { readonly prefix: string; readonly target: Target } | undefined;
+  // Each origin's request options, worked out once: a client serves a few origins (one per service),
+  // so every later request to one of them skips `new URL` and Node's conversion of a URL to request
+  // options. Only origins without user info are kept (a handful at most; bounded all the same).
+  const origins = new Map<string, Target>();
 
   /** `http.request` options for `raw` (without method, headers and body), or an error for a URL it cannot send. */
   const targetOf = (raw: string): { target: Target; path: string } | TypeError => {
-    if (lastOrigin && raw.startsWith(lastOrigin.prefix)) {
-      const path = plainRequestPath(raw.slice(lastOrigin.prefix.length));
-      if (path !== undefined) return { target: lastOrigin.target, path };
+    const slash = raw.indexOf('/', raw.indexOf('//') + 2);
+    const prefix = slash > 0 ? raw.slice(0, slash) : undefined;
+    const known = prefix === undefined ? undefined : origins.get(prefix);
+    if (known) {
+      const path = plainRequestPath(raw.slice(prefix!.length));
+      if (path !== undefined) return { target: known, path };
     }
     let url: URL;
     try {
@@ -298,7 +322,7 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
       // As Node writes it: the host as in the URL (an IPv6 address in brackets), the port unless the scheme's default.
       ...(plainAgent && !auth ? { host: url.port ? `${url.hostname}:${url.port}` : url.hostname } : {}),
     };
-    if (!target.auth) lastOrigin = { prefix: url.origin, target };
+    if (!target.auth && origins.size < MAX_ORIGINS) origins.set(url.origin, target);
     return { target, path: `${url.pathname}${url.search}` };
   };
 

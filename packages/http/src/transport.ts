@@ -14,7 +14,7 @@ import { isLoopbackUrl } from './endpoints';
 import { readErrorBody } from './errorBodies';
 import { httpError, type InvalidResponseError, type Problem, type Service, type TransportError } from './errors';
 import { emit, type Logger, sanitizeUrl } from './logger';
-import { createNodeHttpClient, timeoutError } from './nodeHttp';
+import { sharedNodeHttpClient, timeoutError } from './nodeHttp';
 import { type HttpAnswer, type HttpSend, sendOverFetch, sendOverHttpClient, sendOverNodeClient } from './pipelineAdapter';
 import { clip, redact } from './redact';
 import { newRequestId } from './requestId';
@@ -403,8 +403,9 @@ export function checkBaseUrl(service: Service, baseUrl: string): { insecure: boo
 }
 
 /**
- * Creates the transport for one service (ARM, Azure DevOps, the token endpoint), over wif's
- * keep-alive Node HTTP client unless `httpClient` is given. Throws only for a programmer error: a
+ * Creates the transport for one service (ARM, Azure DevOps, the token endpoint), over the process's
+ * shared keep-alive Node HTTP client (one connection pool per host for every transport; decision
+ * 038) unless `httpClient` is given. Throws only for a programmer error: a
  * base URL that is not an absolute http(s) URL, or plain HTTP to anything but this machine.
  */
 export function createTransport(config: TransportConfig): Transport {
@@ -413,7 +414,7 @@ export function createTransport(config: TransportConfig): Transport {
     ? sendOverFetch(config.fetch)
     : config.httpClient
       ? sendOverHttpClient(config.httpClient, insecure)
-      : sendOverNodeClient(createNodeHttpClient());
+      : sendOverNodeClient(sharedNodeHttpClient());
   return transportFromSender(config.service, config.baseUrl, retryingSender(config, httpSend));
 }
 
