@@ -117,8 +117,8 @@ export function migrationUsage(clients: WifClients, id: string, options: Migrati
   });
 }
 
-/** What finish is about to delete, as a question. */
-function finishQuestion(record: MigrationRecord, keep: boolean): string {
+/** What finish is about to delete, as a question; `undefined` when a resumed clean-up has nothing left to delete. */
+function finishQuestion(record: MigrationRecord, keep: boolean): string | undefined {
   const c = record.cleanup;
   const where = record.old.projects.map((p) => p.name).join(', ');
   const parts = [
@@ -128,6 +128,7 @@ function finishQuestion(record: MigrationRecord, keep: boolean): string {
       : [`the ${record.inventory?.roles.length ?? 0} role assignment(s) of its identity that the inventory found`]),
     ...(keep || c?.oldAppDeletedAt ? [] : [`its app ${record.old.appId}`]),
   ];
+  if (parts.length === 0) return undefined;
   return `Delete ${parts.join(', ')}?${keep ? ' Its app and role assignments are kept.' : ''}`;
 }
 
@@ -223,7 +224,8 @@ export function finishMigration(
         });
         if (found.connections.length > 0 || found.unreadableProjects.length > 0) return err(appStillInUse(record.old.appId, found));
       }
-      yield* confirmed(options, finishQuestion(record, keep));
+      const question = finishQuestion(record, keep);
+      if (question !== undefined) yield* confirmed(options, question);
       if (!record.cleanup) {
         const startedAt = nowIso(run);
         const cleanup = {

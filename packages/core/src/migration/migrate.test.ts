@@ -746,11 +746,22 @@ describe('a migration killed at any point', () => {
       phase: 'cleaning-up',
       nextStep: 'revokeOldRoles',
     });
-    const done = (await finishMigration(clients(), m.id, options(memoryJournal(inner.text))))._unsafeUnwrap();
+    // The question of the resumed clean-up names only what is left.
+    const questions: string[] = [];
+    const confirm = (q: string) => (questions.push(q), true);
+    const done = (await finishMigration(clients(), m.id, { ...options(memoryJournal(inner.text)), confirm }))._unsafeUnwrap();
+    expect(questions).toEqual([`Delete the 3 role assignment(s) of its identity that the inventory found, its app ${s.oldAppId}?`]);
     expect(done.cleanup!.finishedAt).not.toBeNull();
     expect(fake.state.application(s.oldAppObjectId)).toBeUndefined();
     expect(rolesOf(s.oldSpId)).toEqual([]);
     expect(fake.requests.filter((r) => r.operation === 'serviceEndpoints.delete')).toHaveLength(1);
+    // Everything deleted but not yet marked finished (killed before the last journal write): nothing to ask.
+    const last = JSON.parse(inner.text!) as { migrations: MigrationRecord[] };
+    const record = last.migrations[0]!;
+    const deleted = { ...record.cleanup!, oldRolesRevokedAt: record.updatedAt, oldAppDeletedAt: record.updatedAt, finishedAt: null };
+    const allGone = memoryJournal(JSON.stringify({ ...last, migrations: [{ ...record, cleanup: deleted }] }));
+    (await finishMigration(clients(), m.id, { ...options(allGone), confirm }))._unsafeUnwrap();
+    expect(questions).toHaveLength(1);
   });
 });
 
