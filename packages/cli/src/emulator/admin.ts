@@ -6,6 +6,8 @@
  *   segment of the subject on the connection's federated credential (on its app, or on its
  *   user-assigned managed identity) — the classic copy-paste mistake — so `wif verify` and a token
  *   exchange fail the way they do in Azure;
+ * - `POST /_emulator/run` `{ connection, project?, pipeline? }`: records a pipeline run that used the
+ *   connection (its usage history), so that the migration's usage checks can be tried;
  * - `POST /_emulator/options` `{ latencyInMs?, throttleRate?, … }`: turns the fake's fault knobs;
  * - `POST /_emulator/permissions` `{ deny: [...], allowedToCreateApps?, appOnly? }`: plays a caller
  *   who lacks permissions (`{ deny: [] }` resets); `GET /_emulator/permissions` answers the deny list
@@ -45,16 +47,57 @@ export function breakSubject(subject: string): string {
   return flipped === subject ? `${subject}-broken` : flipped;
 }
 
-function breakConnection(fake: Fake, input: Record<string, unknown>): Response {
+type Endpoint = ReturnType<Fake['state']['serviceEndpoints']>[number];
+type Project = NonNullable<ReturnType<Fake['state']['project']>>;
+
+/** The connection `{ connection, project? }` names (in that project, when given), or the answer refusing it. */
+function namedConnection(fake: Fake, input: Record<string, unknown>, usage: string): { endpoint: Endpoint; project?: Project } | Response {
   const { state } = fake;
   const name = input['connection'];
-  if (typeof name !== 'string') return problem(400, 'Give { "connection": "<name>", "project"?: "<name>" }.');
+  if (typeof name !== 'string') return problem(400, `Give ${usage}.`);
   const project = typeof input['project'] === 'string' ? state.project(input['project']) : undefined;
   if (typeof input['project'] === 'string' && !project) return problem(404, `No project ${input['project']}.`);
   const endpoint = state
     .serviceEndpoints()
     .find((e) => e.name.toLowerCase() === name.toLowerCase() && (!project || e.projectReferences.some((r) => r.projectId === project.id)));
-  if (!endpoint) return problem(404, `No service connection named ${name}.`);
+  if (!endpoint) return problem(404, `No service connection named ${name}${project ? ` in ${project.name}` : ''}.`);
+  return project ? { endpoint, project } : { endpoint };
+}
+
+/**
+ * Records a pipeline run that used the connection, as the agent reports it to Azure DevOps: what the
+ * connection's usage history (`executionhistory`) then lists, so that `wif migrate status --usage`,
+ * finish and rollback can be tried here. The pipeline does not run.
+ */
+function recordRun(fake: Fake, input: Record<string, unknown>): Response {
+  const found = namedConnection(fake, input, '{ "connection": "<name>", "project"?: "<name>", "pipeline"?: "<name>" }');
+  if (found instanceof Response) return found;
+  const { endpoint } = found;
+  const pipeline = input['pipeline'] ?? 'emulated-pipeline';
+  if (typeof pipeline !== 'string' || !/^[\w .-]{1,100}$/.test(pipeline))
+    return problem(400, 'pipeline must be a name of letters, digits, spaces, dots, dashes or underscores (1-100).');
+  const project = found.project ?? fake.state.project(endpoint.projectReferences[0]!.projectId)!;
+  // A stable definition id per pipeline name, as Azure DevOps gives each pipeline one.
+  const definitionId = 1 + [...pipeline].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 9999, 7);
+  const run = fake.state.addServiceEndpointExecution(endpoint.id, {
+    project: project.id,
+    definition: { id: definitionId, name: pipeline },
+  });
+  return json({
+    connection: endpoint.name,
+    connectionId: endpoint.id,
+    project: project.name,
+    pipeline,
+    run: run.owner.name,
+    startTime: run.startTime,
+  });
+}
+
+function breakConnection(fake: Fake, input: Record<string, unknown>): Response {
+  const { state } = fake;
+  const found = namedConnection(fake, input, '{ "connection": "<name>", "project"?: "<name>" }');
+  if (found instanceof Response) return found;
+  const { endpoint } = found;
   const fed = state.federation(endpoint.id);
   if (!fed) return problem(400, `${endpoint.name} does not use workload identity federation.`);
   const clientId = endpoint.parameters['serviceprincipalid'] ?? '';
@@ -137,6 +180,10 @@ export async function handleAdmin(fake: Fake, request: Request, origin: string, 
         // What a pipeline job knows as System.TeamProjectId: `wif verify --exchange` needs it for the OIDC route.
         projects: fake.state.projects().map((p) => ({ id: p.id, name: p.name })),
       });
+    case 'POST /_emulator/run': {
+      const input = await body(request);
+      return input ? recordRun(fake, input) : problem(400, 'The body must be a JSON object.');
+    }
     case 'POST /_emulator/break-subject': {
       const input = await body(request);
       return input ? breakConnection(fake, input) : problem(400, 'The body must be a JSON object.');

@@ -126,6 +126,33 @@ describe('the emulator over HTTP', () => {
     expect(await res.text()).toContain('tenantId');
   });
 
+  it('records a pipeline run that used a connection: what its usage history then lists', async () => {
+    const post = (body: unknown) =>
+      fetch(`${emu.url}/_emulator/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const shared = emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-shared-deploy')!;
+    const res = await post({ connection: 'SC-SHARED-DEPLOY', pipeline: 'shared-infra' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { connectionId: string; project: string; pipeline: string; run: string };
+    expect(body).toMatchObject({ connectionId: shared.id, project: 'shared', pipeline: 'shared-infra' });
+    // Read back as a client reads it: the connection's execution history in its project.
+    const projectId = emu.fake.state.project('shared')!.id;
+    const history = await fetch(
+      `${emu.url}/devops/contoso/${projectId}/_apis/serviceendpoint/${shared.id}/executionhistory?api-version=7.1`,
+      {
+        headers: bearer('499b84ac-1321-427f-aa17-267ca6975798/.default'),
+      },
+    );
+    expect(history.status).toBe(200);
+    const records = ((await history.json()) as { value: { data: { definition: { name: string }; owner: { name: string } } }[] }).value;
+    expect(records.map((r) => [r.data.definition.name, r.data.owner.name])).toEqual([['shared-infra', body.run]]);
+    // A name it cannot be, a project the connection is not in, no such connection: refused.
+    expect((await post({ connection: 'sc-shared-deploy', pipeline: '##vso[task.complete]' })).status).toBe(400);
+    expect((await post({ connection: 'sc-shared-deploy', project: 'platform' })).status).toBe(404);
+    expect((await post({ connection: 'nope' })).status).toBe(404);
+    expect((await post({})).status).toBe(400);
+    expect(emu.fake.state.serviceEndpointExecutions(shared.id)).toHaveLength(1);
+  });
+
   it("breaks the subject of a federated connection's credential by letter case only", async () => {
     const legacy = emu.fake.state.serviceEndpoints().find((e) => e.name === 'sc-platform-legacy')!;
     const res = await fetch(`${emu.url}/_emulator/break-subject`, {
