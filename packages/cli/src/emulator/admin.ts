@@ -78,7 +78,9 @@ function recordRun(fake: Fake, input: Record<string, unknown>): Response {
     return problem(400, 'pipeline must be a name of letters, digits, spaces, dots, dashes or underscores (1-100).');
   const project = found.project ?? fake.state.project(endpoint.projectReferences[0]!.projectId)!;
   // A stable definition id per pipeline name, as Azure DevOps gives each pipeline one.
-  const definitionId = 1 + [...pipeline].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 9999, 7);
+  let definitionId = 7;
+  for (let i = 0; i < pipeline.length; i++) definitionId = (definitionId * 31 + pipeline.charCodeAt(i)) % 9999;
+  definitionId += 1;
   const run = fake.state.addServiceEndpointExecution(endpoint.id, {
     project: project.id,
     definition: { id: definitionId, name: pipeline },
