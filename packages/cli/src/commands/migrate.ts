@@ -132,6 +132,7 @@ function printUsage(printer: Printer, shown: readonly MigrationStatus[], usage: 
       printer.table(header, runs(u));
     }
     const n = u.newConnection;
+    printer.line('');
     if (n.uses.length === 0) printer.line(`${target}: no pipeline has run with it yet${partly(n)}.`);
     else {
       printer.line(`${target}: already used by these pipelines (a rollback would break them):`);
