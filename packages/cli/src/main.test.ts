@@ -300,7 +300,11 @@ describe('wif (in-process, against the emulator)', () => {
     expect(used.err).toContain('shared-infra in shared (last: 20261206.4 at');
     expect(used.err).toContain('--ignore-recent-use');
     expect(state.serviceEndpoint(old.id)).toBeDefined();
-    expect((await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force', '--ignore-recent-use'])).code).toBe(EXIT.ok);
+    const finished = await wif(['migrate', 'finish', ...target, ...journal, '--yes', '--force', '--ignore-recent-use']);
+    expect(finished.code, finished.err).toBe(EXIT.ok);
+    expect(finished.out).toContain(
+      'A pipeline that still names sc-shared-deploy now fails with "could not be found": point it at sc-shared-deploy-wif.',
+    );
     expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).not.toContain('sc-shared-deploy');
     expect(ctx.emu.fake.state.serviceEndpoints().map((e) => e.name)).toContain('sc-shared-deploy-wif');
     // A pipeline that never ran during the soak fails now: diagnose reads the journal and names the replacement.

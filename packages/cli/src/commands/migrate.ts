@@ -166,6 +166,13 @@ function printDeleted(rt: Runtime, record: MigrationRecord, action: 'finish' | '
   if (lines.length === 0) return;
   printer.line(action === 'finish' ? 'Deleted:' : 'Rolled back (deleted):');
   for (const l of lines) printer.line(`  - ${l}`);
+  // A pipeline that did not run during the soak still names the old connection: it fails on its next run.
+  const gone = action === 'finish' ? record.old.name : record.connection?.name;
+  const instead = action === 'finish' ? (record.connection?.name ?? record.newName) : record.old.name;
+  if (gone)
+    printer.line(
+      `A pipeline that still names ${gone} now fails with "could not be found": point it at ${instead}. \`wif diagnose "<its error>"\` next to this journal says so too.`,
+    );
 }
 
 /** `wif migrate convert --scheme|--issuer`: plan, confirm, convert, journal. */
