@@ -374,7 +374,8 @@ describe('wif migrate start --inventory-scope (in-process)', () => {
 
     const started = await wif(['migrate', 'start', ...target, ...journal, '--inventory-scope', mg, '--json']);
     expect(started.code, started.err).toBe(EXIT.ok);
-    const record = (JSON.parse(started.out) as { migration: { inventory: { roles: { scope: string; roleName: string }[] } } }).migration;
+    const record = (JSON.parse(started.out) as { migration: { id: string; inventory: { roles: { scope: string; roleName: string }[] } } })
+      .migration;
     expect(record.inventory.roles.map((r) => `${r.roleName} ${r.scope}`)).toContain(`Reader ${mg}`);
     // A pipeline was switched to the new connection: rollback names it and deletes nothing, unless told to.
     const fresh = state.serviceEndpoints().find((e) => e.name === 'sc-platform-automatic-wif')!;
@@ -388,7 +389,16 @@ describe('wif migrate start --inventory-scope (in-process)', () => {
     expect(refused.err).toContain('NewConnectionInUse');
     expect(refused.err).toContain('platform-infra in platform (last: 20261206.2 at');
     expect(state.serviceEndpoint(fresh.id)).toBeDefined();
-    expect((await wif(['migrate', 'rollback', ...target, ...journal, '--yes', '--ignore-recent-use'])).code).toBe(EXIT.ok);
+    // Deleted by hand since: status --usage says so instead of failing, and rollback has no use to refuse on.
+    state.deleteServiceEndpoint(fresh.id);
+    const gone = await wif(['migrate', 'status', '--usage', ...journal]);
+    expect(gone.code, gone.err).toBe(EXIT.ok);
+    expect(gone.out).toContain('sc-platform-automatic-wif: Azure DevOps no longer has it (deleted outside wif?)');
+    expect(JSON.parse((await wif(['migrate', 'status', '--usage', '--json', ...journal])).out)).toMatchObject({
+      usage: { [record.id]: { newConnection: null } },
+    });
+    const rolled = await wif(['migrate', 'rollback', ...target, ...journal, '--yes']);
+    expect(rolled.code, rolled.err).toBe(EXIT.ok);
     expect(state.serviceEndpoint(fresh.id)).toBeUndefined();
   });
 });

@@ -90,8 +90,11 @@ function printStatuses(
 }
 
 /** `status --usage`: for each live migration (soaking or ready), the pipelines that ran with its old connection since go-live. */
-/** A live migration's usage: its old connection's since go-live, and its new connection's (`newConnection`). */
-type Usage = UsageSince & { readonly newConnection: UsageSince };
+/**
+ * A live migration's usage: its old connection's since go-live, and its new connection's
+ * (`newConnection`; `null` when Azure DevOps no longer has the new connection).
+ */
+type Usage = UsageSince & { readonly newConnection: UsageSince | null };
 
 async function usageOf(
   rt: Runtime,
@@ -110,8 +113,8 @@ async function usageOf(
       rt.core.migrationUsage(prepared.value.clients, s.id, { ...base, connection: 'new' }),
     ]);
     if (still.isErr()) return err(still.error);
-    if (switched.isErr()) return err(switched.error);
-    out[s.id] = { ...still.value, newConnection: switched.value };
+    if (switched.isErr() && switched.error.kind !== 'NotFound') return err(switched.error);
+    out[s.id] = { ...still.value, newConnection: switched.isOk() ? switched.value : null };
   }
   return ok(out);
 }
@@ -133,7 +136,8 @@ function printUsage(printer: Printer, shown: readonly MigrationStatus[], usage: 
     }
     const n = u.newConnection;
     printer.line('');
-    if (n.uses.length === 0) printer.line(`${target}: no pipeline has run with it yet${partly(n)}.`);
+    if (n === null) printer.line(`${target}: Azure DevOps no longer has it (deleted outside wif?): its pipelines fail until it is back.`);
+    else if (n.uses.length === 0) printer.line(`${target}: no pipeline has run with it yet${partly(n)}.`);
     else {
       printer.line(`${target}: already used by these pipelines (a rollback would break them):`);
       printer.table(header, runs(n));
