@@ -293,8 +293,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
   const [root, audit, migration, diagnose] = await Promise.all([
     import('@wif/core'),
     command === 'audit' ? import('@wif/core/audit') : undefined,
-    // diagnose reads the migration journal: a connection a migration deleted is named with its replacement.
-    command === 'migrate' || command === 'diagnose' ? import('@wif/core/migration') : undefined,
+    command === 'migrate' ? import('@wif/core/migration') : undefined,
     command === 'diagnose' ? import('@wif/core/diagnose') : undefined,
   ]);
   const core = { ...root, ...spec, ...access, ...audit, ...migration, ...diagnose } as Core;

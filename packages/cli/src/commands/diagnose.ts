@@ -81,7 +81,9 @@ export async function run(rt: Runtime, inv: Inv): Promise<ExitCode> {
   let migrations: readonly import('@wif/core/migration').MigrationRecord[] = [];
   const path = journalPath(rt, inv.options);
   if (existsSync(path) && statSync(path).isFile()) {
-    const read = await core.listMigrations(core.fileJournal(path));
+    // The migration module only when there is a journal to read (runtime.ts loads it for migrate only).
+    const { fileJournal, listMigrations } = await import('@wif/core/migration');
+    const read = await listMigrations(fileJournal(path));
     if (read.isOk()) migrations = read.value;
     else printer.note(`The migration journal ${path} could not be read (${read.error.message}); diagnosing without it.`);
   }

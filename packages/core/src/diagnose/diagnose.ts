@@ -88,6 +88,11 @@ type Opts = { abortSignal?: AbortSignal };
 /** A live check: adds to the findings; fails only when the caller aborted. */
 type Check = ResultAsync<void, WifError>;
 
+/** Checks a {@link diagnose} input without sending anything (what it refuses with `Validation` first). */
+export function checkDiagnoseInput(input: DiagnoseInput): Result<void, ValidationError> {
+  return validate(inputSchema, input).map(() => undefined);
+}
+
 /**
  * Diagnoses a failure from its text and, given a project and a connection, from live state too.
  *
@@ -111,11 +116,6 @@ type Check = ResultAsync<void, WifError>;
  * const result = await diagnose(clients, { text: log, project: 'web', connectionName: 'sc-prod' });
  * for (const d of result.unwrapOr([])) console.log(d.cause, d.summary, d.fix[0]);
  */
-/** Checks a {@link diagnose} input without sending anything (what it refuses with `Validation` first). */
-export function checkDiagnoseInput(input: DiagnoseInput): Result<void, ValidationError> {
-  return validate(inputSchema, input).map(() => undefined);
-}
-
 export function diagnose(
   clients: WifClients | undefined,
   input: DiagnoseInput,

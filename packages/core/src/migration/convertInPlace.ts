@@ -95,6 +95,11 @@ function findConnection(
   );
 }
 
+/** Checks a {@link planConversion} / {@link convertInPlace} input without sending anything (what they refuse with `Validation` first). */
+export function checkConversionInput(input: ConversionInput): Result<void, ValidationError> {
+  return validate(inputSchema, input).map(() => undefined);
+}
+
 /**
  * Reads the connection and says what `convertInPlace` would do. Sends no write.
  * Calls `GET /{org}/{project}/_apis/serviceendpoint/endpoints?endpointNames=…`. Permission: Reader
@@ -103,11 +108,6 @@ function findConnection(
  * @example
  * const plan = await planConversion(clients, { kind: 'issuer', project: 'platform', connectionName: 'sc-legacy' });
  */
-/** Checks a {@link planConversion} / {@link convertInPlace} input without sending anything (what they refuse with `Validation` first). */
-export function checkConversionInput(input: ConversionInput): Result<void, ValidationError> {
-  return validate(inputSchema, input).map(() => undefined);
-}
-
 export function planConversion(
   clients: Pick<WifClients, 'devops'>,
   input: ConversionInput,
