@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
 import { Agent, createServer, request as plainRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { connect, createServer as createNetServer, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bypassesProxy, createNodeHttpClient, headerList, plainRequestPath, proxySettings, sharedNodeHttpClient } from './nodeHttp';
@@ -114,6 +118,28 @@ describe('createNodeHttpClient', () => {
       code: 'ECONNREFUSED',
     });
   });
+});
+
+describe('what loading and sending load', () => {
+  // Imported as an ES module, `node:http` makes Node load its own fetch (undici, web streams): ~30 ms
+  // of every import of the SDK (docs/decisions/039-node-http-not-imported-as-an-es-module.md). A
+  // fresh process (the sources through tsx) imports the package and sends one request to this
+  // file's server; Node's own list of the internal modules it loaded must not name undici.
+  it('the package and a request through it do not load Node’s fetch (undici)', async () => {
+    const source = join(dirname(fileURLToPath(import.meta.url)), 'index.ts');
+    const script = `
+      const before = process.moduleLoadList.some((m) => m.includes('undici'));
+      const http = await import(${JSON.stringify(source)});
+      const answer = await http.createNodeHttpClient().send({ url: ${JSON.stringify(`${url}/echo`)}, method: 'GET', headers: {} });
+      process.stdout.write(JSON.stringify({ before, status: answer.status, undici: process.moduleLoadList.filter((m) => /undici|webstreams/.test(m)) }));
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@wif/source', '--input-type=module', '-e', script],
+      { env: { ...process.env, NODE_OPTIONS: '', HTTPS_PROXY: '', HTTP_PROXY: '', ALL_PROXY: '' } },
+    );
+    expect(JSON.parse(stdout)).toEqual({ before: false, status: 200, undici: [] });
+  }, 60_000);
 });
 
 describe('sharedNodeHttpClient', () => {

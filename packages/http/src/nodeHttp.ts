@@ -15,7 +15,7 @@
  * - extra trusted certificate authorities (`ca`) for one client only, on top of the public roots:
  *   the emulator's CA (decision 012). Verification is never turned off.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import type https from 'node:https';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
@@ -142,9 +142,14 @@ export function bypassesProxy(hostname: string, noProxy: readonly string[]): boo
 /**
  * A built-in module loaded on first use: `node:https` (with `node:tls` and crypto) only for an
  * https URL, `node:zlib` only for a compressed answer. The emulator is plain HTTP and answers
- * uncompressed, so a `wif` run against it loads neither.
+ * uncompressed, so a `wif` run against it loads neither. `node:http` too, though every client
+ * needs it: imported as an ES module, Node builds its namespace and, in doing so, loads its own
+ * `fetch` (undici and web streams: ~30 ms of importing `@wif/core` on this machine, measured
+ * before and after in docs/decisions/039-node-http-not-imported-as-an-es-module.md); loaded by
+ * `getBuiltinModule` or `require`, it does not.
  */
 interface LazyBuiltins {
+  'node:http': typeof http;
   'node:https': typeof https;
   'node:zlib': typeof zlib;
   'node:tls': typeof import('node:tls');
@@ -280,7 +285,7 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
       return { agent: (httpProxyAgent ??= new HttpProxyAgent!(proxyUrl, { keepAlive: true })) };
     }
     if (secure) return { agent: (httpsAgent ??= new (builtin('node:https').Agent)({ keepAlive: true, ...(ca ? { ca } : {}) })) };
-    return { agent: (httpAgent ??= new http.Agent({ keepAlive: true })) };
+    return { agent: (httpAgent ??= new (builtin('node:http').Agent)({ keepAlive: true })) };
   };
 
   // Each origin's request options, worked out once: a client serves a few origins (one per service),
@@ -359,7 +364,7 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
         finish(e);
         outgoing.destroy(e);
       };
-      const transport = target.secure ? builtin('node:https') : http;
+      const transport = builtin(target.secure ? 'node:https' : 'node:http');
       const outgoing = transport.request(
         {
           protocol: target.protocol,
