@@ -403,6 +403,43 @@ describe('wif migrate start --inventory-scope (in-process)', () => {
   });
 });
 
+describe('wif migrate status --usage of several live migrations (in-process)', () => {
+  it("reads each migration's own uses, and lists them in the journal's order", async () => {
+    const journal = ['--journal', join(ctx.dir, `journal-two-${ctx.emu.port}.json`)];
+    const state = ctx.emu.fake.state;
+    const ids: string[] = [];
+    for (const [connection, project] of [
+      ['sc-shared-deploy', 'shared'],
+      ['sc-platform-automatic', 'platform'],
+    ] as const) {
+      const started = await wif(['migrate', 'start', '--connection', connection, '--project', project, ...journal, '--json']);
+      expect(started.code, started.err).toBe(EXIT.ok);
+      ids.push((JSON.parse(started.out) as { migration: { id: string } }).migration.id);
+    }
+    const oldOf = (name: string): string => state.serviceEndpoints().find((e) => e.name === name)!.id;
+    state.addServiceEndpointExecution(oldOf('sc-platform-automatic'), {
+      project: 'platform',
+      definition: { id: 51, name: 'platform-deploy' },
+      runName: '20261206.7',
+    });
+    state.addServiceEndpointExecution(oldOf('sc-shared-deploy-wif'), {
+      project: 'shared',
+      definition: { id: 52, name: 'shared-apps' },
+      runName: '20261206.8',
+    });
+    const usage = (
+      JSON.parse((await wif(['migrate', 'status', '--usage', '--json', ...journal])).out) as {
+        usage: Record<string, { uses: { pipeline: string }[]; newConnection: { uses: { pipeline: string }[] } | null }>;
+      }
+    ).usage;
+    expect(Object.keys(usage)).toEqual(ids);
+    expect(usage[ids[0]!]!.uses).toEqual([]);
+    expect(usage[ids[0]!]!.newConnection!.uses.map((u) => u.pipeline)).toEqual(['shared-apps']);
+    expect(usage[ids[1]!]!.uses.map((u) => u.pipeline)).toEqual(['platform-deploy']);
+    expect(usage[ids[1]!]!.newConnection!.uses).toEqual([]);
+  });
+});
+
 describe('one cause, one message (in-process)', () => {
   it('translates an unknown organization into "organization \'fabrikam\' not found", once, after one request', async () => {
     const before = ctx.emu.fake.requests.length;

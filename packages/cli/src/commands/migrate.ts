@@ -96,6 +96,9 @@ function printStatuses(
  */
 type Usage = UsageSince & { readonly newConnection: UsageSince | null };
 
+/** How many live migrations `status --usage` reads at once (each is two reads per project of its connections). */
+const USAGE_CONCURRENCY = 8;
+
 async function usageOf(
   rt: Runtime,
   inv: Inv,
@@ -106,15 +109,24 @@ async function usageOf(
   if (live.length === 0) return ok({});
   const prepared = await prepareOptional(rt, inv.options, {});
   if (prepared.isErr()) return err(prepared.error);
-  const out: Record<string, Usage> = {};
-  for (const s of live) {
-    const [still, switched] = await Promise.all([
+  // Up to USAGE_CONCURRENCY migrations at a time (a journal of 43 live ones read one by one took 43
+  // round trips of both reads), printed in the journal's order.
+  const usageOfOne = (s: MigrationStatus) =>
+    Promise.all([
       rt.core.migrationUsage(prepared.value.clients, s.id, base),
       rt.core.migrationUsage(prepared.value.clients, s.id, { ...base, connection: 'new' }),
     ]);
+  const read: Awaited<ReturnType<typeof usageOfOne>>[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < live.length; i = next++) read[i] = await usageOfOne(live[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(USAGE_CONCURRENCY, live.length) }, worker));
+  const out: Record<string, Usage> = {};
+  for (const [i, [still, switched]] of read.entries()) {
     if (still.isErr()) return err(still.error);
     if (switched.isErr() && switched.error.kind !== 'NotFound') return err(switched.error);
-    out[s.id] = { ...still.value, newConnection: switched.isOk() ? switched.value : null };
+    out[live[i]!.id] = { ...still.value, newConnection: switched.isOk() ? switched.value : null };
   }
   return ok(out);
 }

@@ -19,6 +19,11 @@ import { same } from '../_internal/compare';
 /** The default soak: one week of normal deploys through the new connection before the old one goes. */
 export const DEFAULT_SOAK_IN_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** When the soak of a migration that went live at `liveAt` ends, in ms since the epoch (finish and status both ask). */
+export function soakEndsAtMs(liveAt: string, soakInMs: number | undefined): number {
+  return Date.parse(liveAt) + (soakInMs ?? DEFAULT_SOAK_IN_MS);
+}
+
 export interface FinishMigrationOptions extends MigrationOptions {
   /** How long the new connection must have been live. Default 7 days ({@link DEFAULT_SOAK_IN_MS}). */
   readonly soakInMs?: number;
@@ -185,7 +190,7 @@ export function finishMigration(
       const newConnection = record.connection!;
 
       if (!record.cleanup) {
-        const soakEnds = Date.parse(record.liveAt) + (options.soakInMs ?? DEFAULT_SOAK_IN_MS);
+        const soakEnds = soakEndsAtMs(record.liveAt, options.soakInMs);
         const now = clock();
         if (now < soakEnds && options.force !== true) {
           return err<never, SoakNotOverError>({
@@ -237,7 +242,7 @@ export function finishMigration(
           finishedAt: null,
         };
         const notes = [
-          `clean-up started${options.force === true && clock() < Date.parse(record.liveAt) + (options.soakInMs ?? DEFAULT_SOAK_IN_MS) ? ' before the end of the soak (force)' : ''}`,
+          `clean-up started${options.force === true && clock() < soakEndsAtMs(record.liveAt, options.soakInMs) ? ' before the end of the soak (force)' : ''}`,
           ...(keep ? ['the old app and its role assignments are kept (keepOldIdentity)'] : []),
         ];
         yield* save(run, withLog(run, { ...run.record, cleanup }, 'deleteOldConnection', 'note', notes));

@@ -1,7 +1,7 @@
 /** Where each migration of a journal stands. */
 import type { ResultAsync } from 'neverthrow';
 import type { JournalError } from './errors';
-import { DEFAULT_SOAK_IN_MS } from './finish';
+import { soakEndsAtMs } from './finish';
 import { listMigrations, type JournalStore, type MigrationRecord, type MigrationStep } from './journal';
 
 /**
@@ -58,7 +58,7 @@ export function describeMigration(
   record: MigrationRecord,
   options: { readonly nowInMs: number; readonly soakInMs?: number },
 ): MigrationStatus {
-  const soakEnds = record.liveAt ? Date.parse(record.liveAt) + (options.soakInMs ?? DEFAULT_SOAK_IN_MS) : null;
+  const soakEnds = record.liveAt ? soakEndsAtMs(record.liveAt, options.soakInMs) : null;
   const done = RESULTS.filter(([, has]) => has(record)).map(([step]) => step);
   // Before clean-up the next step is among steps 1–6; once it has begun, among the clean-up steps.
   const pending = RESULTS.slice(record.cleanup ? CLEANUP_FROM : 0).find(([, has]) => !has(record))?.[0] ?? null;
