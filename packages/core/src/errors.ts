@@ -91,6 +91,16 @@ export interface RoleNotFoundError {
   readonly message: string;
 }
 
+/**
+ * The app registration a spec adopts by its application (client) id (`app: { appId }`) does not
+ * exist, or the caller cannot read it. wif never creates an adopted app.
+ */
+export interface AppNotFoundError {
+  readonly kind: 'AppNotFound';
+  readonly appId: string;
+  readonly message: string;
+}
+
 /** A service connection of that name exists but cannot be adopted (a secret, another app, another type). */
 export interface ConnectionConflictError {
   readonly kind: 'ConnectionConflict';
@@ -157,6 +167,7 @@ export type WifError =
   | IdentityMismatchError
   | PrivilegedRoleRefusedError
   | RoleNotFoundError
+  | AppNotFoundError
   | ConnectionConflictError
   | CredentialLimitError
   | IdentityLocationConflictError

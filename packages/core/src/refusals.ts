@@ -14,6 +14,7 @@ import type { WifError, WifErrorKind } from './errors';
 export const REFUSAL_KINDS = [
   'ConnectionConflict',
   'RoleNotFound',
+  'AppNotFound',
   'PrivilegedRoleRefused',
   'CredentialLimit',
   'StalePlan',

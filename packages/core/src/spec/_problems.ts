@@ -14,7 +14,7 @@ type Segment = string | number;
 /** What each union of the spec accepts, said once in words (zod alone says "Invalid input"). */
 const UNION_EXPECTED: Readonly<Record<string, string>> = {
   pipelines: 'a list of pipeline ids (whole numbers above 0), or { all: true }',
-  app: 'an app display name (a string), or { displayName, uniqueName }',
+  app: 'an app display name (a string), { displayName, uniqueName }, or { appId } of an existing app registration',
   readonly: 'false (no prod-readonly connection), or { pipelines: [ids] }',
   roles: 'a role name (a string), or { role, scope, allowPrivileged }',
   target: 'a subscription or management-group target (see the JSON Schema: target)',

@@ -76,7 +76,7 @@ const CASES: readonly Case[] = [
     text: connection('    description: x').replace('app: ado-one', 'app: 42'),
     at: 'wif.yaml:6:10',
     path: 'connections[0].app',
-    expected: /^an app display name \(a string\), or \{ displayName, uniqueName \}$/,
+    expected: /^an app display name \(a string\), \{ displayName, uniqueName \}, or \{ appId \} of an existing app registration$/,
     found: 'the number 42',
   },
   {

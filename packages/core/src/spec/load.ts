@@ -43,7 +43,12 @@ export interface DesiredConnection {
   readonly key: string;
   readonly project: string;
   readonly name: string;
-  readonly app: { readonly displayName: string; readonly uniqueName: string };
+  /**
+   * The app registration: created and kept by wif under `uniqueName`; or, with `appId`, an app made
+   * outside wif and adopted by its application (client) id, read by it and never created, changed or
+   * deleted (then `displayName` and `uniqueName` are that id, until the app is read).
+   */
+  readonly app: { readonly displayName: string; readonly uniqueName: string; readonly appId?: string };
   readonly target: ConnectionTarget;
   /** Every role with its own scope. */
   readonly roles: readonly RoleGrantSpec[];
@@ -177,12 +182,12 @@ function crossProblems(connections: readonly DesiredConnection[]): Problem[] {
     const seen = byKey.get(c.key);
     if (seen) problems.push({ path: c.origin, message: `connection "${c.name}" in project "${c.project}" is also defined at ${seen}` });
     else byKey.set(c.key, c.origin);
-    const app = c.app.uniqueName.toLowerCase();
+    const app = (c.app.appId ?? c.app.uniqueName).toLowerCase();
     const owner = c.managedIdentity ? undefined : byApp.get(app);
     if (owner)
       problems.push({
         path: `${c.origin}.app`,
-        message: `app "${c.app.uniqueName}" is also used by ${owner}: one app per connection, always`,
+        message: `app "${c.app.appId ?? c.app.uniqueName}" is also used by ${owner}: one app per connection, always`,
       });
     else if (!c.managedIdentity) byApp.set(app, c.origin);
     if (c.shareWith.some((p) => p.toLowerCase() === c.project.toLowerCase())) {
@@ -226,11 +231,15 @@ function expand(parts: Parts): { connections: DesiredConnection[]; problems: Pro
     if (!target) return;
     const managed = managedIdentityOf(c.identity, c.name);
     const app = c.app === undefined ? { displayName: `mi-${c.name}` } : typeof c.app === 'string' ? { displayName: c.app } : c.app;
+    const resolvedApp =
+      'appId' in app
+        ? { displayName: app.appId.toLowerCase(), uniqueName: app.appId.toLowerCase(), appId: app.appId.toLowerCase() }
+        : { displayName: app.displayName, uniqueName: app.uniqueName ?? defaultUniqueName(app.displayName) };
     connections.push({
       key: `${c.project}/${c.name}`.toLowerCase(),
       project: c.project,
       name: c.name,
-      app: { displayName: app.displayName, uniqueName: app.uniqueName ?? defaultUniqueName(app.displayName) },
+      app: resolvedApp,
       ...governanceOf(managed, c.checks, c.security),
       target,
       roles,

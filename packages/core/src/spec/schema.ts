@@ -64,6 +64,15 @@ const appSchema = z.strictObject({
   uniqueName: uniqueNameSchema.optional().describe('Natural key of the app (default derived from displayName).'),
 });
 
+/**
+ * An app registration made outside wif (by hand, by a script), adopted by its application (client)
+ * id: wif reads it by that id, never creates, changes or deletes it, and binds the connection to it
+ * (docs/decisions/040-adopting-an-app-made-by-hand.md).
+ */
+const adoptedAppSchema = z.strictObject({
+  appId: guid('Application (client) id of an existing app registration to adopt: wif uses it as it is and never deletes it.'),
+});
+
 /** A subscription or management group the connection targets (what Azure DevOps shows). */
 export const targetSchema = connectionTargetSchema.meta({
   id: 'target',
@@ -76,9 +85,11 @@ export const connectionSpecSchema = z
     project: projectSchema.describe('Azure DevOps project (name or id) that owns the connection.'),
     name: connectionNameSchema.describe('Service connection name, as pipelines refer to it.'),
     app: z
-      .union([displayNameSchema, appSchema])
+      .union([displayNameSchema, appSchema, adoptedAppSchema])
       .optional()
-      .describe('The app registration (one per connection): its display name, or { displayName, uniqueName }. Not for a managed identity.'),
+      .describe(
+        'The app registration (one per connection): its display name, { displayName, uniqueName }, or { appId } of an existing app to adopt. Not for a managed identity.',
+      ),
     identity: identitySpecSchema.optional(),
     checks: checksSpecSchema.optional(),
     security: securitySpecSchema.optional(),

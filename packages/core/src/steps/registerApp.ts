@@ -9,6 +9,7 @@ import {
   upsertApplication,
 } from '@wif/graph';
 import type { TransportError, ValidationError, OperationOptions } from '@wif/http';
+import type { AppNotFoundError } from '../errors';
 import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import { WIF_MANAGED_TAG } from '../constants';
@@ -50,6 +51,15 @@ export interface RegisteredApp {
 }
 
 export type RegisterAppError = ValidationError | TransportError | { kind: 'Aborted'; message: string };
+
+/** The refusal for an adopted app (`app: { appId }`) that cannot be read: the one place its message lives (plan and apply). @internal */
+export function adoptedAppNotFound(appId: string): AppNotFoundError {
+  return {
+    kind: 'AppNotFound',
+    appId,
+    message: `The spec adopts the app registration ${appId}, which does not exist in the tenant or cannot be read by the caller. wif never creates an adopted app: check that the id is the app's Application (client) ID, not its object ID, and that it is in the spec's tenant.`,
+  };
+}
 
 const inputSchema = z.strictObject({
   displayName: displayNameSchema,
@@ -118,8 +128,11 @@ export function registerApp(
  */
 export function applicationPatch(
   application: Pick<Application, 'displayName' | 'signInAudience' | 'notes' | 'tags'>,
-  desired: { displayName: string; notes?: string | undefined },
+  desired: { displayName: string; notes?: string | undefined; appId?: string | undefined },
 ): { displayName?: string; signInAudience?: 'AzureADMyOrg'; notes?: string; tags?: string[] } {
+  // An adopted app (`app: { appId }`) is used as it is: no name, notes or tag of wif's (without the
+  // tag, prune never deletes it), and its audience is its owner's choice (verify reports a multi-tenant one).
+  if (desired.appId !== undefined) return {};
   const tags = application.tags ?? [];
   return {
     ...(application.displayName !== desired.displayName ? { displayName: desired.displayName } : {}),
@@ -127,6 +140,20 @@ export function applicationPatch(
     ...(desired.notes !== undefined && application.notes !== desired.notes ? { notes: desired.notes } : {}),
     ...(!tags.includes(WIF_MANAGED_TAG) ? { tags: [...tags, WIF_MANAGED_TAG] } : {}),
   };
+}
+
+/**
+ * Reads the app a spec connection wants: an adopted one by its application (client) id, else the one
+ * wif keeps under `uniqueName` (plan and apply read it the same way). @internal
+ */
+export function readDesiredApplication(
+  graph: GraphClient,
+  desired: { readonly uniqueName: string; readonly appId?: string | undefined },
+  options: OperationOptions,
+): ResultAsync<Application, TransportError> {
+  return desired.appId !== undefined
+    ? getApplication(graph, { appId: desired.appId }, options)
+    : getApplication(graph, { uniqueName: desired.uniqueName }, options);
 }
 
 /**
@@ -138,20 +165,34 @@ export function applicationPatch(
  */
 export function ensureApplication(
   graph: GraphClient,
-  desired: { displayName: string; uniqueName: string; notes?: string | undefined },
+  desired: { displayName: string; uniqueName: string; notes?: string | undefined; appId?: undefined },
   options: RegisterAppOptions,
   seen?: { readonly application: Application | undefined },
-): ResultAsync<{ application: Application; outcome: Outcome }, RegisterAppError> {
+): ResultAsync<{ application: Application; outcome: Outcome }, RegisterAppError>;
+/** An adopted app (`appId`) that cannot be read is {@link AppNotFoundError}: it is never created. */
+export function ensureApplication(
+  graph: GraphClient,
+  desired: { displayName: string; uniqueName: string; notes?: string | undefined; appId?: string | undefined },
+  options: RegisterAppOptions,
+  seen?: { readonly application: Application | undefined },
+): ResultAsync<{ application: Application; outcome: Outcome }, RegisterAppError | AppNotFoundError>;
+export function ensureApplication(
+  graph: GraphClient,
+  desired: { displayName: string; uniqueName: string; notes?: string | undefined; appId?: string | undefined },
+  options: RegisterAppOptions,
+  seen?: { readonly application: Application | undefined },
+): ResultAsync<{ application: Application; outcome: Outcome }, RegisterAppError | AppNotFoundError> {
   const { abortSignal } = options;
   const opts: OperationOptions = options;
-  const { displayName, uniqueName, notes } = desired;
+  const { displayName, uniqueName, notes, appId } = desired;
   return safeTry(async function* () {
     let existing = seen?.application;
     if (!seen) {
-      const read = await getApplication(graph, { uniqueName }, opts);
+      const read = await readDesiredApplication(graph, desired, opts);
       if (read.isErr() && !isNotFound(read.error)) return err(read.error);
       existing = read.isOk() ? read.value : undefined;
     }
+    if (appId !== undefined && !existing) return err(adoptedAppNotFound(appId));
     if (existing) {
       const application = existing;
       const patch = applicationPatch(application, desired);

@@ -15,9 +15,21 @@ export function withMarker(description: string | undefined): string {
   return d.endsWith(CONNECTION_MARKER) ? d : d ? `${d} ${CONNECTION_MARKER}` : CONNECTION_MARKER;
 }
 
-/** The app's desired state: its names, and notes saying which connection it serves. */
-export function desiredApp(spec: ResolvedSpec, c: DesiredConnection): { displayName: string; uniqueName: string; notes: string } {
+/** The app's desired state: its names, and notes saying which connection it serves (an adopted app: its `appId`, and nothing is changed on it). */
+export function desiredApp(
+  spec: ResolvedSpec,
+  c: DesiredConnection,
+): { displayName: string; uniqueName: string; notes: string; appId?: string } {
   return { ...c.app, notes: `Azure DevOps service connection ${spec.organization}/${c.project}/${c.name} (managed by wif).` };
+}
+
+/**
+ * Whether a connection bound to the connection's app under another name is taken for this one,
+ * renamed: yes for an app wif made for it (one app per connection); no for an adopted app, which
+ * other connections made by hand may share (plan and apply ask this one function).
+ */
+export function findsRenamedConnection(c: DesiredConnection): boolean {
+  return c.app.appId === undefined;
 }
 
 /**

@@ -28,7 +28,7 @@ import { credentialBranch } from './_bind';
 import { convergeOnManagedIdentity } from './_managedIdentity';
 import { rollback } from './_rollback';
 import { assignmentLabel, isWanted, listPrincipalAssignments, type WantedRole } from './_roles';
-import { describePipelines, desiredApp, desiredConnectionInput } from './_desired';
+import { describePipelines, desiredApp, desiredConnectionInput, findsRenamedConnection } from './_desired';
 import { governanceBranch } from './_governance';
 import { abortOnly, driftOf, type EngineOptions, type Opts, Run, stepOptions } from './_run';
 import type { ConnectionReport } from './types';
@@ -94,7 +94,7 @@ export async function convergeOne(
       {
         appId: application.appId,
         isNew: appIsNew,
-        findRenamed: true,
+        findRenamed: findsRenamedConnection(c),
         bindCredential: (connection) => credentialBranch(run, clients, application, appIsNew, connection, options),
       },
       lookup,

@@ -9,7 +9,7 @@
  * `decideConnection`, `planCredential`, `decideShare`, `pipelineChanges`.
  */
 import { getPipelinePermissions, workloadIdentity } from '@wif/devops';
-import { type Application, type FederatedIdentityCredential, getApplication, listFederatedIdentityCredentials } from '@wif/graph';
+import { type Application, type FederatedIdentityCredential, listFederatedIdentityCredentials } from '@wif/graph';
 import { type ValidationError, type OperationOptions, settled } from '@wif/http';
 import { errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import type { WifError } from '../errors';
@@ -27,12 +27,12 @@ import {
   findRenamedConnection,
   lookupConnection,
 } from '../steps/createManualConnection';
-import { applicationPatch } from '../steps/registerApp';
+import { adoptedAppNotFound, applicationPatch, readDesiredApplication } from '../steps/registerApp';
 import { checkResolvedSpec, type DesiredConnection, type ResolvedSpec } from '../spec/load';
 import { MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
 import { pipelineChanges } from './_access';
 import { isWifCredential, planCredential, presentsSameAfterSave } from './_credential';
-import { decideShare, describePipelines, desiredApp, desiredConnectionInput } from './_desired';
+import { decideShare, describePipelines, desiredApp, desiredConnectionInput, findsRenamedConnection } from './_desired';
 import { planGovernance } from './_governance';
 import { findOrphans, type OrphanPlan } from './_orphans';
 import { readServicePrincipal } from './_read';
@@ -251,17 +251,23 @@ function readAndDecide(
     // Read: the app, and beside it the connection by name (that needs no app id); then what hangs
     // off the app, and a connection bound to it under another name when none has this name.
     const byName = lookupConnection(clients.devops, { project: c.project, name: c.name }, { findRenamed: false }, o, reads);
-    const app: Application | undefined = yield* await orUndefined(getApplication(clients.graph, { uniqueName: c.app.uniqueName }, o));
+    const app: Application | undefined = yield* await orUndefined(readDesiredApplication(clients.graph, c.app, o));
+    const renames = app !== undefined && findsRenamedConnection(c);
     const [sp, credentials, [lookup, found]] = yield* await ResultAsync.combine([
       app ? readServicePrincipal(clients.graph, app, options) : okAsync(undefined),
       app ? listFederatedIdentityCredentials(clients.graph, app.id, o) : okAsync<FederatedIdentityCredential[], WifError>([]),
       byName.andThen((f) =>
-        (app ? findRenamedConnection(clients.devops, f, app.appId, o, reads) : okAsync(f)).andThen((g) => ok([f, g] as const)),
+        (renames ? findRenamedConnection(clients.devops, f, app.appId, o, reads) : okAsync(f)).andThen((g) => ok([f, g] as const)),
       ),
     ] as const);
     const observed: ObservedConnection = { application: app, lookup };
 
     // Application and service principal.
+    if (!app && c.app.appId !== undefined) {
+      // An adopted app is never created: nothing can be planned on it.
+      refusals.push(adoptedAppNotFound(c.app.appId));
+      return ok({ resources: out, refusals, appId: undefined, projectId: found.project.id, observed });
+    }
     if (!app) {
       out.push(res('application', 'create', c.app.displayName, { changes: [{ field: 'uniqueName', from: null, to: c.app.uniqueName }] }));
       out.push(res('servicePrincipal', 'create', c.app.displayName));
@@ -269,8 +275,10 @@ function readAndDecide(
       const patch = applicationPatch(app, desiredApp(spec, c));
       const current = app as unknown as Record<string, unknown>;
       const changes = Object.entries(patch).map(([field, to]) => ({ field, from: text(current[field]), to: text(to) }));
-      out.push(res('application', actionOf(changes), c.app.displayName, { id: app.id, changes }));
-      out.push(res('servicePrincipal', sp ? 'unchanged' : 'create', c.app.displayName, sp ? { id: sp.id } : {}));
+      const adopted = c.app.appId !== undefined ? { note: `adopted by its appId ${app.appId}: used as it is, never deleted by wif` } : {};
+      const name = c.app.appId !== undefined ? app.displayName : c.app.displayName;
+      out.push(res('application', actionOf(changes), name, { id: app.id, changes, ...adopted }));
+      out.push(res('servicePrincipal', sp ? 'unchanged' : 'create', name, sp ? { id: sp.id } : {}));
     }
 
     // Role assignments: each wanted one, then those the principal holds that the spec does not name.
