@@ -440,6 +440,34 @@ describe('wif migrate status --usage of several live migrations (in-process)', (
   });
 });
 
+describe('wif adopt (in-process)', () => {
+  it('writes a spec adopting the connections made by hand; its plan creates nothing; what it skips is said on stderr', async () => {
+    const state = ctx.emu.fake.state;
+    const legacy = state.serviceEndpoints().find((e) => e.name === 'sc-platform-legacy')!;
+    const sent = ctx.emu.fake.requests.length;
+    const printed = await wif(['adopt', '--org', 'contoso', '--no-color']);
+    expect(printed.code, printed.err).toBe(EXIT.ok);
+    expect(ctx.emu.fake.requests.slice(sent).filter((r) => r.method !== 'GET' && !r.batched)).toEqual([]);
+    expect(printed.out).toMatch(
+      /^# Written by wif adopt from the Azure DevOps organization contoso on \d{4}-\d{2}-\d{2}: 1 connection\(s\)/,
+    );
+    expect(printed.out).toContain(`appId: ${legacy.parameters['serviceprincipalid']}`);
+    expect(printed.err).toContain('skipped shared/sc-shared-deploy: is on a client secret (wif migrate start --project shared');
+    expect(printed.err).not.toContain('[REDACTED]');
+
+    const written = await wif(['adopt', '--org', 'contoso', '--project', 'platform', '--out', 'adopted.yaml']);
+    expect(written.code, written.err).toBe(EXIT.ok);
+    expect(written.err).toContain('Spec for 1 connection(s) written to adopted.yaml');
+    const planned = await wif(['plan', '-c', 'adopted.yaml', '--json']);
+    expect(planned.code, planned.err).toBe(EXIT.ok);
+    expect(JSON.parse(planned.out)).toMatchObject({ summary: { create: 0, delete: 0, refused: 0 } });
+
+    const none = await wif(['adopt', '--org', 'contoso', '--project', 'shared', '--json']);
+    expect(none.code).toBe(EXIT.failure);
+    expect(JSON.parse(none.out)).toMatchObject({ ok: false, spec: null, skipped: [{ name: 'sc-shared-deploy' }] });
+  });
+});
+
 describe('one cause, one message (in-process)', () => {
   it('translates an unknown organization into "organization \'fabrikam\' not found", once, after one request', async () => {
     const before = ctx.emu.fake.requests.length;

@@ -14,6 +14,7 @@ type CommandModule = { run(rt: import('./runtime').Runtime, inv: Command): Promi
 // Explicit imports (not a template string) so the bundler splits each command into its own chunk.
 const COMMAND_MODULES: Record<CommandName, () => Promise<CommandModule>> = {
   plan: () => import('./commands/plan'),
+  adopt: () => import('./commands/adopt'),
   whoami: () => import('./commands/whoami'),
   apply: () => import('./commands/apply'),
   verify: () => import('./commands/verify'),

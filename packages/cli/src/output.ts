@@ -186,6 +186,11 @@ export interface Printer {
  */
 const fileRequire = (): NodeJS.Require => createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
 
+/** A value as YAML (a spec `wif adopt` writes), long lines kept whole. */
+export function asYaml(value: unknown): string {
+  return toYaml(value, { lineWidth: 0 });
+}
+
 let yamlStringify: typeof import('yaml').stringify | undefined;
 function toYaml(value: unknown, options: { lineWidth: number }): string {
   if (!yamlStringify) {

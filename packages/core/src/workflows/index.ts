@@ -5,6 +5,12 @@ export { serializePlan, parseSavedPlan, SAVED_PLAN_FORMAT, SAVED_PLAN_VERSION } 
 export { apply, type ApplyOptions, type ApplyReport, type ConnectionReport, type ConnectionStatus, type OrphanReport } from './apply';
 export { DEFAULT_APPLY_CONCURRENCY } from './_engine';
 export { sync, type SyncOptions, type SyncReport, type Drift } from './sync';
+export {
+  specFromOrganization,
+  type SpecFromOrganization,
+  type SpecFromOrganizationOptions,
+  type WrittenConnection,
+} from './specFromOrganization';
 export type {
   ResourceKind,
   PlanAction,
