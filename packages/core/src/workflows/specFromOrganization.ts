@@ -14,6 +14,7 @@ import { getApplication, getServicePrincipal } from '@wif/graph';
 import type { OperationOptions, TransportError } from '@wif/http';
 import { err, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import { same } from '../_internal/compare';
+import { mapPool } from '../_internal/pool';
 import { CONNECTION_MARKER } from '../constants';
 import type { WifError } from '../errors';
 import { type ConnectionTarget, targetFromData, targetListScope } from '../target';
@@ -55,6 +56,9 @@ export interface SpecFromOrganization {
 }
 
 type Skip = { readonly skip: string };
+
+/** Connections read at once (each is four reads: app, service principal, role assignments, pipeline permissions). */
+const READ_CONCURRENCY = 16;
 type Found = { readonly connection: WrittenConnection; readonly tenantId: string; readonly cloud: string; readonly notes: string[] };
 
 /** A built-in role's name for its definition GUID, else the GUID (the spec takes either). */
@@ -84,18 +88,25 @@ export function specFromOrganization(
   const wanted = options.connections?.map((n) => n.toLowerCase());
   return safeTry(async function* () {
     const projects = options.projects ? [...options.projects] : yield* await allProjects(clients, o);
+    // Each connection once (a shared one under the first project that lists it), in the order listed.
     const seen = new Set<string>();
-    const skipped: { project: string; name: string; reason: string }[] = [];
-    const found: Found[] = [];
+    const todo: { project: string; e: ServiceEndpoint }[] = [];
     for (const project of projects) {
       const endpoints = yield* await listServiceEndpoints(clients.devops, project, { type: 'azurerm', includeFailed: true }, o);
       for (const e of endpoints) {
         if (seen.has(e.id.toLowerCase()) || (wanted && !wanted.includes(e.name.toLowerCase()))) continue;
         seen.add(e.id.toLowerCase());
-        const r = yield* await writeOne(clients, project, e, o);
-        if ('skip' in r) skipped.push({ project, name: e.name, reason: r.skip });
-        else found.push(r);
+        todo.push({ project, e });
       }
+    }
+    const written = await mapPool(todo, READ_CONCURRENCY, async ({ project, e }) => await writeOne(clients, project, e, o));
+    const skipped: { project: string; name: string; reason: string }[] = [];
+    const found: Found[] = [];
+    for (const [i, r] of written.entries()) {
+      if (r.isErr()) return err(r.error);
+      const { project, e } = todo[i]!;
+      if ('skip' in r.value) skipped.push({ project, name: e.name, reason: r.value.skip });
+      else found.push(r.value);
     }
     // One spec is one tenant and one cloud (those of the first connection written), and one app per
     // connection: a later connection on an app already written is left out.
