@@ -59,7 +59,8 @@ describe('specFromOrganization (adopting the connections an organization has)', 
     s.addServiceEndpoint({ name: 'sc-auto', projects: 'platform', creationMode: 'Automatic', servicePrincipalId: secret.appId });
 
     const before = fake.requests.length;
-    const found = (await specFromOrganization(clients))._unsafeUnwrap();
+    const r0 = await specFromOrganization(clients);
+    const found = r0._unsafeUnwrap();
     expect(fake.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
     expect(found.spec?.connections.map((c) => c.name)).toEqual(['sc-deploy', 'sc-owner']);
     expect(found.spec?.connections[0]).toMatchObject({
@@ -98,6 +99,20 @@ describe('specFromOrganization (adopting the connections an organization has)', 
     expect((await apply(clients, spec))._unsafeUnwrap().ok).toBe(true);
     const again = (await plan(clients, spec))._unsafeUnwrap();
     expect(again.connections.flatMap((c) => c.resources).every((r) => r.action === 'unchanged')).toBe(true);
+  });
+
+  it('writes a connection wif made with its own app as wif keeps it ({ displayName, uniqueName }), not adopted', async () => {
+    const made = loadSpec(`
+organization: contoso
+tenantId: ${fake.state.tenantId}
+connections:
+  - { project: platform, name: sc-made, app: ado-made, scope: /subscriptions/${fake.state.subscriptionId}/resourceGroups/rg-made, roles: [Reader] }
+`)._unsafeUnwrap();
+    expect((await apply(clients, made))._unsafeUnwrap().ok).toBe(true);
+    const found = (await specFromOrganization(clients, { connections: ['sc-made'] }))._unsafeUnwrap();
+    expect(found.spec?.connections[0]?.app).toEqual({ displayName: 'ado-made', uniqueName: made.connections[0]!.app.uniqueName });
+    const p = (await plan(clients, loadSpec(JSON.stringify(found.spec))._unsafeUnwrap()))._unsafeUnwrap();
+    expect(p.connections[0]!.resources.filter((r) => r.action !== 'unchanged')).toEqual([]);
   });
 
   it('writes only the projects and connections asked for, and no spec when nothing can be adopted', async () => {

@@ -15,7 +15,7 @@ import type { OperationOptions, TransportError } from '@wif/http';
 import { err, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import { same } from '../_internal/compare';
 import { mapPool } from '../_internal/pool';
-import { CONNECTION_MARKER } from '../constants';
+import { CONNECTION_MARKER, WIF_MANAGED_TAG } from '../constants';
 import type { WifError } from '../errors';
 import { type ConnectionTarget, targetFromData, targetListScope } from '../target';
 import type { WifClients } from './clients';
@@ -32,7 +32,8 @@ export interface SpecFromOrganizationOptions extends OperationOptions {
 export interface WrittenConnection {
   readonly project: string;
   readonly name: string;
-  readonly app: { readonly appId: string };
+  /** `{ appId }`: adopted as it is; `{ displayName, uniqueName }`: an app wif made (its tag and key). */
+  readonly app: { readonly appId: string } | { readonly displayName: string; readonly uniqueName: string };
   readonly target: ConnectionTarget;
   readonly roles: readonly { readonly role: string; readonly scope: string; readonly allowPrivileged?: true }[];
   readonly shareWith?: readonly string[];
@@ -59,7 +60,13 @@ type Skip = { readonly skip: string };
 
 /** Connections read at once (each is four reads: app, service principal, role assignments, pipeline permissions). */
 const READ_CONCURRENCY = 16;
-type Found = { readonly connection: WrittenConnection; readonly tenantId: string; readonly cloud: string; readonly notes: string[] };
+type Found = {
+  readonly connection: WrittenConnection;
+  readonly appId: string;
+  readonly tenantId: string;
+  readonly cloud: string;
+  readonly notes: string[];
+};
 
 /** A built-in role's name for its definition GUID, else the GUID (the spec takes either). */
 const ROLE_NAMES: ReadonlyMap<string, string> = new Map(Object.entries(BUILT_IN_ROLES).map(([name, guid]) => [guid.toLowerCase(), name]));
@@ -113,12 +120,12 @@ export function specFromOrganization(
     const first = found[0];
     const apps = new Map<string, string>();
     const kept = found.filter((f) => {
-      const app = f.connection.app.appId.toLowerCase();
+      const app = f.appId.toLowerCase();
       const other = !same(f.tenantId, first!.tenantId) ? `tenant ${f.tenantId}` : f.cloud !== first!.cloud ? `cloud ${f.cloud}` : undefined;
       const reason = other
         ? `bound to ${other}, not that of the other connections: write a spec per tenant and cloud (--connection)`
         : apps.has(app)
-          ? `shares its app ${f.connection.app.appId} with ${apps.get(app)}: one app per connection (wif migrate start gives it an app of its own)`
+          ? `shares its app ${f.appId} with ${apps.get(app)}: one app per connection (wif migrate start gives it an app of its own)`
           : undefined;
       if (reason) skipped.push({ project: f.connection.project, name: f.connection.name, reason });
       else apps.set(app, `${f.connection.project}/${f.connection.name}`);
@@ -166,7 +173,7 @@ function writeOne(clients: WifClients, project: string, e: ServiceEndpoint, o: O
   const tenantId = authParameter(e, 'tenantid');
   if (!appId || !tenantId) return okAsync({ skip: 'names no app or tenant' });
   return safeTry(async function* () {
-    const app = await getApplication(clients.graph, { appId }, { ...o, select: ['id', 'appId', 'displayName'] });
+    const app = await getApplication(clients.graph, { appId }, { ...o, select: ['id', 'appId', 'displayName', 'uniqueName', 'tags'] });
     if (app.isErr()) {
       if (app.error.kind !== 'NotFound') return err(app.error);
       return ok<Skip>({
@@ -207,13 +214,17 @@ function writeOne(clients: WifClients, project: string, e: ServiceEndpoint, o: O
     const connection: WrittenConnection = {
       project,
       name: e.name,
-      app: { appId },
+      // An app wif made (its tag, and the key it reads it by) stays wif's; any other is adopted as it is.
+      app:
+        app.value.uniqueName && (app.value.tags ?? []).includes(WIF_MANAGED_TAG)
+          ? { displayName: app.value.displayName, uniqueName: app.value.uniqueName }
+          : { appId },
       target,
       roles,
       ...(shareWith.length > 0 ? { shareWith } : {}),
       ...(pipelines !== undefined ? { pipelines } : {}),
       ...(description ? { description } : {}),
     };
-    return ok<Found>({ connection, tenantId, cloud: e.data?.['environment'] || 'AzureCloud', notes });
+    return ok<Found>({ connection, appId, tenantId, cloud: e.data?.['environment'] || 'AzureCloud', notes });
   });
 }

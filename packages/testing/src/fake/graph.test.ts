@@ -39,6 +39,11 @@ describe('applications', () => {
       expect(r.body).toEqual({ '@odata.context': `${GRAPH}/$metadata#applications(id,appId)/$entity`, id: app.id, appId: app.appId });
     }
     expect((await call('GET', `${GRAPH}/applications/${app.id}?$select=nope`)).status).toBe(400);
+    // uniqueName is a property of every v1.0 application: null on one made without it (in the portal), not a 400.
+    const portal = fake.state.addApplication({ displayName: 'made in the portal' });
+    const keyless = await call('GET', `${GRAPH}/applications/${portal.id}?$select=uniqueName,tags`);
+    expect(keyless.status).toBe(200);
+    expect(keyless.body).toMatchObject({ uniqueName: null, tags: [] });
     const missing = await call('GET', `${GRAPH}/applications(appId='00000000-0000-0000-0000-000000000000')`);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('Request_ResourceNotFound');

@@ -98,7 +98,9 @@ export function applicationRoutes(rt: FakeRuntime): FakeRoute[] {
     publisherDomain: `${state.organization}.onmicrosoft.com`,
     signInAudience: app.signInAudience,
     tags: [...app.tags],
-    ...(app.uniqueName !== null ? { uniqueName: app.uniqueName } : {}),
+    // A v1.0 property (docs/reference/graph.md §1; examples/graph-v1.0-application-upsert-create.json):
+    // null on an app made without one, so `$select=uniqueName` answers null there, not 400.
+    uniqueName: app.uniqueName,
   });
 
   /** Checks an application body for create (`existing` undefined) or update; `undefined` when valid. */
