@@ -67,6 +67,7 @@ run apply --config "$spec" --yes
 run plan --config "$spec" --exit-code # exit 3 (and the demo stops) if anything were still to change
 run verify --config "$spec" --exchange
 run audit
+run adopt --project platform
 
 echo
 bold "Done in $((SECONDS - started)) s. What happened, all against the emulator at $url:"
@@ -85,6 +86,9 @@ cat <<EOF
   5. audit   scanned every connection of the organization; the findings are the demo's seeded
              secret-based and legacy-issuer connections, and sc-shared-deploy (Contributor on the
              whole subscription) flagged for having no approval and no branch control.
+  6. adopt   wrote a spec for platform's connections as they are: dev and prod-readonly on the
+             apps wif made, sc-platform-legacy (made by hand) adopting its app by appId, and said
+             why it left out the rest (prod's managed identity, the secret-based connection).
 EOF
 echo
 if [ "$keep" = true ]; then

@@ -18,9 +18,9 @@ type Inv = Extract<Invocation, { options: unknown }>;
 export function adoptedSpecText(found: SpecFromOrganization, organization: string, today: string): string {
   const n = found.spec?.connections.length ?? 0;
   return [
-    `# Written by wif adopt from the Azure DevOps organization ${organization} on ${today}: ${n} connection(s)`,
-    '# made outside wif, each adopting its app registration by appId (wif never changes or deletes an adopted app).',
-    '# Next: wif plan -c this-file. It should show only "(managed by wif)" joining each description; then wif apply.',
+    `# Written by wif adopt from the Azure DevOps organization ${organization} on ${today}: ${n} connection(s) as they are.`,
+    '# An app made outside wif is adopted by its appId (wif never changes or deletes it); an app wif made stays its own.',
+    '# Next: wif plan -c this-file. It should create nothing, only add "(managed by wif)" to descriptions; then wif apply.',
     asYaml(found.spec).trimEnd(),
     '',
   ].join('\n');
