@@ -177,7 +177,7 @@ function writeOne(clients: WifClients, project: string, e: ServiceEndpoint, o: O
     if (app.isErr()) {
       if (app.error.kind !== 'NotFound') return err(app.error);
       return ok<Skip>({
-        skip: `its identity ${appId} has no app registration (a managed identity?): name it with identity: { kind: managedIdentity, … }`,
+        skip: `its identity ${appId} has no app registration (a managed identity?): wif adopt writes app registrations only; naming the identity in a spec (identity: { kind: managedIdentity, … }) hands it to wif, which tags it wif:managed`,
       });
     }
     const sp = await getServicePrincipal(clients.graph, { appId }, o);
