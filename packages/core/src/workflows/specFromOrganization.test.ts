@@ -122,5 +122,10 @@ connections:
     expect(one.spec?.connections.map((c) => c.name)).toEqual(['sc-other']);
     const none = (await specFromOrganization(clients, { projects: ['web'] }))._unsafeUnwrap();
     expect(none).toEqual({ skipped: [], notes: [] });
+    // A name Azure DevOps could not hold is refused before any request.
+    const before = fake.requests.length;
+    const bad = (await specFromOrganization(clients, { connections: ['sc-a,sc-b'] }))._unsafeUnwrapErr();
+    expect(bad).toMatchObject({ kind: 'Validation', problems: [expect.objectContaining({ path: 'connections[0]' })] });
+    expect(fake.requests.length).toBe(before);
   });
 });

@@ -12,12 +12,14 @@ import { BUILT_IN_ROLES, listRoleAssignments, PRIVILEGED_ROLE_IDS, roleDefinitio
 import { authParameter, getPipelinePermissions, listProjects, listServiceEndpoints, type ServiceEndpoint } from '@wif/devops';
 import { getApplication, getServicePrincipal } from '@wif/graph';
 import type { OperationOptions, TransportError } from '@wif/http';
-import { err, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
+import * as z from 'zod';
 import { same } from '../_internal/compare';
 import { mapPool } from '../_internal/pool';
 import { CONNECTION_MARKER, WIF_MANAGED_TAG } from '../constants';
 import type { WifError } from '../errors';
 import { type ConnectionTarget, targetFromData, targetListScope } from '../target';
+import { connectionNameSchema, projectSchema, validate } from '../validation';
 import type { WifClients } from './clients';
 
 /** Options of {@link specFromOrganization}. */
@@ -58,6 +60,11 @@ export interface SpecFromOrganization {
 
 type Skip = { readonly skip: string };
 
+const optionsSchema = z.strictObject({
+  projects: z.array(projectSchema).optional(),
+  connections: z.array(connectionNameSchema).optional(),
+});
+
 /** Connections read at once (each is four reads: app, service principal, role assignments, pipeline permissions). */
 const READ_CONCURRENCY = 16;
 type Found = {
@@ -93,6 +100,9 @@ export function specFromOrganization(
 ): ResultAsync<SpecFromOrganization, WifError> {
   const o: OperationOptions = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const wanted = options.connections?.map((n) => n.toLowerCase());
+  // Names checked before any request: a bad one is a Validation error and nothing is sent.
+  const valid = validate(optionsSchema, { projects: options.projects, connections: options.connections });
+  if (valid.isErr()) return errAsync(valid.error);
   return safeTry(async function* () {
     const projects = options.projects ? [...options.projects] : yield* await allProjects(clients, o);
     // Each connection once (a shared one under the first project that lists it), in the order listed.
