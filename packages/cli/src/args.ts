@@ -140,7 +140,7 @@ export const COMMANDS = {
       prune: {
         type: 'boolean',
         description:
-          "Also delete role assignments of the connections' identities, and security-role holders of the connections, that the spec does not name.",
+          "Also delete role assignments of the connections' identities, security-role holders of the connections, and client secrets on the apps wif made, that the spec does not name.",
       },
       yes,
       concurrency,

@@ -9,6 +9,7 @@ export {
   updateApplication,
   listApplications,
   deleteApplication,
+  removeApplicationPassword,
 } from './api/applications';
 export {
   type ServicePrincipalKey,

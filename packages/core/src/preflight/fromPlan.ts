@@ -62,6 +62,9 @@ export function writesOfConnection(plan: PlannedConnectionWrites, desired?: Desi
             newApplication: newApp,
           });
         break;
+      case 'appSecret':
+        // Only reported by apply (removed by sync with prune, on an app the caller already writes): nothing is sent.
+        break;
       case 'servicePrincipal':
         if (r.action === 'create') out.push({ service: 'graph', connection, write: 'createServicePrincipal', newApplication: newApp });
         break;

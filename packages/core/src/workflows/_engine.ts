@@ -5,7 +5,7 @@
  */
 import { deleteRoleAssignmentById, roleDefinitionGuid } from '@wif/arm';
 import { authParameter, type DevOpsClient, getServiceEndpoint, listServiceEndpoints, type ServiceEndpoint } from '@wif/devops';
-import type { Application } from '@wif/graph';
+import { type Application, removeApplicationPassword } from '@wif/graph';
 import type { TransportError } from '@wif/http';
 import { err, errAsync, ok, okAsync, ResultAsync } from 'neverthrow';
 import type { StalePlanError, WifError } from '../errors';
@@ -30,6 +30,7 @@ import { rollback } from './_rollback';
 import { assignmentLabel, isWanted, listPrincipalAssignments, type WantedRole } from './_roles';
 import { describePipelines, desiredApp, desiredConnectionInput, findsRenamedConnection } from './_desired';
 import { governanceBranch } from './_governance';
+import { secretsToRemove } from './_secrets';
 import { abortOnly, driftOf, type EngineOptions, type Opts, Run, stepOptions } from './_run';
 import type { ConnectionReport } from './types';
 import type { WifClients } from './clients';
@@ -83,9 +84,12 @@ export async function convergeOne(
     { kind: 'application', id: application.id, name: application.displayName },
   );
 
-  // Level 2: the principal and its roles, beside the connection and what hangs off it.
+  // Level 2: the principal and its roles, beside the connection and what hangs off it (and, for
+  // sync, the app's client secrets).
   const [roles, conn] = await Promise.all([
-    rolesBranch(run, clients, c, application, appIsNew, options),
+    rolesBranch(run, clients, c, application, appIsNew, options).andThen(() =>
+      options.inspectExtras && !appIsNew ? appSecrets(run, clients, c, application, options) : okAsync(undefined),
+    ),
     connectionBranch(
       run,
       clients,
@@ -175,6 +179,32 @@ export function grantRoles(
       ? run.timed('inspectRoleAssignments', () => extraRoles(run, clients, extrasAt, principalId, granted, options, alsoWanted))
       : okAsync(undefined),
   );
+}
+
+/** Reports (or, with `prune`, removes) the client secrets on an app wif made (`_secrets.ts` decides which). */
+function appSecrets(
+  run: Run,
+  clients: WifClients,
+  c: DesiredConnection,
+  application: Application,
+  options: EngineOptions,
+): ResultAsync<void, WifError> {
+  const secrets = secretsToRemove(application, c);
+  return ResultAsync.combine(
+    secrets.map((k) => {
+      const resource = { kind: 'appSecret' as const, name: k.label, id: k.keyId, drift: 'extra' as const };
+      if (!options.pruneExtras) {
+        run.record({ ...resource, outcome: 'reported' });
+        return okAsync<undefined, WifError>(undefined);
+      }
+      return run
+        .timed('removeApplicationPassword', () => removeApplicationPassword(clients.graph, application.id, k.keyId, abortOnly(options)))
+        .andThen(() => {
+          run.record({ ...resource, outcome: 'deleted' });
+          return ok(undefined);
+        });
+    }),
+  ).andThen(() => ok(undefined));
 }
 
 /** Reports (or, with `prune`, deletes) the principal's role assignments the spec does not name. */

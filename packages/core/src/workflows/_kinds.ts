@@ -4,6 +4,7 @@ import type { ResourceKind } from './types';
 export const KIND_ORDER = [
   'managedIdentity',
   'application',
+  'appSecret',
   'servicePrincipal',
   'roleAssignment',
   'serviceConnection',

@@ -38,6 +38,8 @@ function command(clients: WifClients, o: OrphanPlan, part: PlannedResource, appO
       return `az ad sp delete --id ${part.id ?? ''}`;
     case 'application':
       return `az ad app delete --id ${part.id ?? ''}`;
+    case 'appSecret':
+      return `az ad app credential delete --id ${appObjectId} --key-id ${part.id ?? ''}`;
     case 'managedIdentity':
     case 'identityCredential':
       return identityRemovalCommand(part.kind, part.id ?? '');
@@ -90,6 +92,8 @@ function deletePart(
       return gone(deleteServicePrincipal(clients.graph, id, opts));
     case 'application':
       return gone(deleteApplication(clients.graph, id, opts));
+    case 'appSecret':
+      return okAsync(undefined); // an orphan's secrets go with its app (the orphan plan lists none)
     case 'identityCredential':
       return gone(deleteIdentityCredentialById(clients.arm, id, opts));
     case 'managedIdentity':

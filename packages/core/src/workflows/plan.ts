@@ -36,6 +36,7 @@ import { decideShare, describePipelines, desiredApp, desiredConnectionInput, fin
 import { planGovernance } from './_governance';
 import { findOrphans, type OrphanPlan } from './_orphans';
 import { readServicePrincipal } from './_read';
+import { SECRET_NOTE, secretsToRemove } from './_secrets';
 import { planOnManagedIdentity } from './_managedIdentity';
 import { plannedResource, planRoles } from './_planRoles';
 import { specHash } from './_specHash';
@@ -278,6 +279,7 @@ function readAndDecide(
       const adopted = c.app.appId !== undefined ? { note: `adopted by its appId ${app.appId}: used as it is, never deleted by wif` } : {};
       const name = c.app.appId !== undefined ? app.displayName : c.app.displayName;
       out.push(res('application', actionOf(changes), name, { id: app.id, changes, ...adopted }));
+      out.push(...secretsToRemove(app, c).map((k) => res('appSecret', 'delete', k.label, { id: k.keyId, note: SECRET_NOTE })));
       out.push(res('servicePrincipal', sp ? 'unchanged' : 'create', name, sp ? { id: sp.id } : {}));
     }
 

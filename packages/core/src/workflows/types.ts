@@ -8,6 +8,8 @@ import type { TrustChainReport } from '../steps/verifySubject';
 export type ResourceKind =
   | 'managedIdentity'
   | 'application'
+  /** A client secret on an app wif made, named by its key id: reported, and removed only by sync with prune. */
+  | 'appSecret'
   | 'servicePrincipal'
   | 'roleAssignment'
   | 'serviceConnection'

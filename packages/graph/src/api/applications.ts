@@ -172,3 +172,37 @@ export function deleteApplication(client: GraphClient, id: string, options: Grap
     .send({ method: 'DELETE', path: applicationPath({ id }), operation: 'DELETE application', abortSignal: options.abortSignal })
     .andThen(() => ok(undefined));
 }
+
+/**
+ * Removes one client secret (password credential) from an application, by its `keyId`. What an app
+ * on workload identity federation never needs: wif's `sync --prune` removes those it finds on the
+ * apps it made.
+ *
+ * `POST /applications/{id}/removePassword` with `{ "keyId": "…" }` → `204`. Not in the REST notes
+ * wif keeps (docs/reference/graph.md); from the Microsoft Learn page
+ * (https://learn.microsoft.com/graph/api/application-removepassword). What Graph answers for a
+ * `keyId` the app does not hold is not documented there (the fake answers 400): wif removes only the
+ * key ids it has just read on the app.
+ * Permission: `Application.ReadWrite.OwnedBy` (an app the caller owns) or `Application.ReadWrite.All`.
+ * Not idempotent on the service side: read the app first. Errors: `NotFound` (app), `BadRequest`,
+ * `Unauthorized`, `Forbidden`, `Throttled`, `ServiceUnavailable`, `Network`, `Authentication`, `Aborted`.
+ *
+ * @example
+ * await removeApplicationPassword(graph, app.id, secret.keyId);
+ */
+export function removeApplicationPassword(
+  client: GraphClient,
+  id: string,
+  keyId: string,
+  options: GraphRequestOptions = {},
+): ResultAsync<void, TransportError> {
+  return client.transport
+    .send({
+      method: 'POST',
+      path: `${applicationPath({ id })}/removePassword`,
+      body: { keyId },
+      operation: 'POST application removePassword',
+      abortSignal: options.abortSignal,
+    })
+    .andThen(() => ok(undefined));
+}

@@ -49,6 +49,24 @@ describe('applications', () => {
     expect(missing.body.error.code).toBe('Request_ResourceNotFound');
   });
 
+  it('removes a client secret by keyId (removePassword), and refuses a bad or unknown keyId', async () => {
+    const fake = start();
+    const app = fake.state.addApplication({ displayName: 'with secret' });
+    const keyId = '5e0c8a3d-1b2f-4c6d-9e8a-00000000000b';
+    app.properties = { ...app.properties, passwordCredentials: [{ keyId, displayName: 'x', secretText: null }] };
+    const path = `${GRAPH}/applications/${app.id}/removePassword`;
+    expect((await call('POST', path, { json: { keyId: 'not-a-guid' } })).status).toBe(400);
+    expect((await call('POST', path, { json: {} })).status).toBe(400);
+    expect((await call('POST', path, { json: { keyId: '5e0c8a3d-1b2f-4c6d-9e8a-00000000000c' } })).status).toBe(400);
+    expect(
+      (await call('POST', `${GRAPH}/applications/00000000-0000-0000-0000-000000000000/removePassword`, { json: { keyId } })).status,
+    ).toBe(404);
+    expect(fake.state.application(app.id)?.properties['passwordCredentials']).toHaveLength(1);
+    const removed = await call('POST', path, { json: { keyId: keyId.toUpperCase() } });
+    expect(removed.status).toBe(204);
+    expect(fake.state.application(app.id)?.properties['passwordCredentials']).toEqual([]);
+  });
+
   it('filters by displayName, appId and tag, and pages with $top and @odata.nextLink', async () => {
     const fake = start();
     for (let i = 0; i < 5; i++) fake.state.addApplication({ displayName: 'same', tags: i % 2 ? ['odd'] : [] });
