@@ -221,7 +221,7 @@ export const FIXES: Readonly<Record<AuditCode, string>> = {
   SecretExpiring:
     'Migrate it to workload identity federation before that date (wif migrate start --connection NAME --project PROJECT, or wif migrate convert --scheme for an automatic-mode one): a new secret only restarts the clock.',
   AppHasSecret:
-    'Remove the secret or certificate from the app (`az ad app credential delete --id APP_ID --key-id KEY_ID`, with `--cert` for a certificate; or Certificates & secrets of the app registration in the Entra portal); first make sure nothing else signs in with it.',
+    'Remove the secret or certificate from the app (`az ad app credential delete --id APP_ID --key-id KEY_ID`, with `--cert` for a certificate; or Certificates & secrets of the app registration in the Entra portal; on an app wif made, `wif sync --prune` removes its client secrets); first make sure nothing else signs in with it.',
 };
 
 const SERVICE_NAMES: Readonly<Record<string, string>> = { devops: 'Azure DevOps', graph: 'Microsoft Graph', arm: 'Azure Resource Manager' };
