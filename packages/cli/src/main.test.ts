@@ -440,6 +440,37 @@ describe('wif migrate status --usage of several live migrations (in-process)', (
   });
 });
 
+describe('a client secret added to an app wif made (in-process)', () => {
+  it('the emulator adds one; sync --detect-only reports it (exit 3), sync --prune removes it', async () => {
+    expect((await wif(['apply', '-c', ENV_SET, '--yes'])).code).toBe(EXIT.ok);
+    const added = await fetch(`${ctx.emu.url}/_emulator/add-secret`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ connection: 'sc-platform-dev' }),
+    });
+    expect(added.status).toBe(200);
+    const { keyId, appObjectId } = (await added.json()) as { keyId: string; appObjectId: string };
+    const secrets = (): unknown[] => (ctx.emu.fake.state.application(appObjectId)?.properties['passwordCredentials'] as unknown[]) ?? [];
+    expect(secrets()).toHaveLength(1);
+    const detected = await wif(['sync', '-c', ENV_SET, '--detect-only', '--no-color']);
+    expect(detected.code, detected.err).toBe(EXIT.drift);
+    expect(detected.out).toContain(`client secret "added in the emulator" (key id ${keyId}`);
+    const pruned = await wif(['sync', '-c', ENV_SET, '--prune', '--yes', '--json']);
+    expect(pruned.code, pruned.err).toBe(EXIT.ok);
+    expect(JSON.parse(pruned.out)).toMatchObject({
+      drifts: expect.arrayContaining([expect.objectContaining({ resource: 'appSecret', id: keyId, action: 'deleted' })]),
+    });
+    expect(secrets()).toEqual([]);
+    // A managed identity has no app to hold one: refused.
+    const onIdentity = await fetch(`${ctx.emu.url}/_emulator/add-secret`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ connection: 'sc-platform-prod' }),
+    });
+    expect(onIdentity.status).toBe(400);
+  });
+});
+
 describe('wif adopt (in-process)', () => {
   it('writes a spec adopting the connections made by hand; its plan creates nothing; what it skips is said on stderr', async () => {
     const state = ctx.emu.fake.state;

@@ -6,6 +6,8 @@
  *   segment of the subject on the connection's federated credential (on its app, or on its
  *   user-assigned managed identity) — the classic copy-paste mistake — so `wif verify` and a token
  *   exchange fail the way they do in Azure;
+ * - `POST /_emulator/add-secret` `{ connection, project? }`: adds a client secret to the connection's
+ *   app (metadata only, as Graph lists it), for the audit, verify and `sync --prune`;
  * - `POST /_emulator/run` `{ connection, project?, pipeline? }`: records a pipeline run that used the
  *   connection (its usage history), so that the migration's usage checks can be tried;
  * - `POST /_emulator/options` `{ latencyInMs?, throttleRate?, … }`: turns the fake's fault knobs;
@@ -92,6 +94,40 @@ function recordRun(fake: Fake, input: Record<string, unknown>): Response {
     pipeline,
     run: run.owner.name,
     startTime: run.startTime,
+  });
+}
+
+/**
+ * Adds a client secret to the app of a connection (what someone does in the portal to try a token
+ * by hand): the app lists it, as Graph lists secrets — key id, display name, dates and a hint, never
+ * a value (the emulator keeps none). `wif audit` then reports `AppHasSecret`, `wif verify` warns,
+ * and on an app wif made `wif sync --prune` removes it.
+ */
+function addSecret(fake: Fake, input: Record<string, unknown>): Response {
+  const { state } = fake;
+  const found = namedConnection(fake, input, '{ "connection": "<name>", "project"?: "<name>" }');
+  if (found instanceof Response) return found;
+  const { endpoint } = found;
+  const app = state.applicationByAppId(endpoint.parameters['serviceprincipalid'] ?? '');
+  if (!app) return problem(400, `${endpoint.name} has no app registration (a managed identity holds no client secret).`);
+  const now = Date.now();
+  const secret = {
+    customKeyIdentifier: null,
+    displayName: 'added in the emulator',
+    endDateTime: new Date(now + 180 * 24 * 3600 * 1000).toISOString(),
+    hint: 'emu',
+    keyId: globalThis.crypto.randomUUID(),
+    startDateTime: new Date(now).toISOString(),
+    secretText: null,
+  };
+  const existing = Array.isArray(app.properties['passwordCredentials']) ? (app.properties['passwordCredentials'] as unknown[]) : [];
+  app.properties = { ...app.properties, passwordCredentials: [...existing, secret] };
+  return json({
+    connection: endpoint.name,
+    connectionId: endpoint.id,
+    appObjectId: app.id,
+    keyId: secret.keyId,
+    endDateTime: secret.endDateTime,
   });
 }
 
@@ -185,6 +221,10 @@ export async function handleAdmin(fake: Fake, request: Request, origin: string, 
     case 'POST /_emulator/run': {
       const input = await body(request);
       return input ? recordRun(fake, input) : problem(400, 'The body must be a JSON object.');
+    }
+    case 'POST /_emulator/add-secret': {
+      const input = await body(request);
+      return input ? addSecret(fake, input) : problem(400, 'The body must be a JSON object.');
     }
     case 'POST /_emulator/break-subject': {
       const input = await body(request);
