@@ -159,9 +159,25 @@ export function desiredChecks(spec: ChecksSpec, endpointId: string, ids: Readonl
   return out;
 }
 
-/** Whether an existing check is of the kind a desired body describes: type id, and definitionRef id for Task Checks. */
+/**
+ * The main approval's `settings.definitionRef.id`; a pre-check (`0f52a19b-…`) or post-check
+ * (`06441319-…`) approval carries another. Microsoft's REST reference does not list these ids (they
+ * are those of the Azure.DevOps.PSModule project, unconfirmed), so only an approval with no
+ * definitionRef, or this one, is taken for the approval wif manages: never one that names another.
+ */
+const MAIN_APPROVAL_DEFINITION = '26014962-64a0-49f4-885b-4b874119a5cc';
+
+/**
+ * Whether an existing check is of the kind a desired body describes: type id, and definitionRef id
+ * for Task Checks; for approvals, the main approval only (a pre-check or post-check approval someone
+ * added is another kind, left alone, never rewritten into the spec's approval).
+ */
 export function sameKind(existing: Pick<CheckConfiguration, 'type' | 'settings'>, want: CheckConfigurationBody): boolean {
   if (!same(existing.type.id, want.type.id)) return false;
+  if (same(want.type.id, CHECK_TYPE_IDS.approval)) {
+    const ref = definitionRefOf(existing).id;
+    return ref === undefined || ref === '' || same(ref, MAIN_APPROVAL_DEFINITION);
+  }
   if (!same(want.type.id, CHECK_TYPE_IDS.taskCheck)) return true;
   return same(definitionRefOf(existing).id, definitionRefOf(want).id ?? '');
 }

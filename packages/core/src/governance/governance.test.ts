@@ -69,6 +69,23 @@ describe('ensureChecks', () => {
     expect(hours.id).toBe(1);
   });
 
+  it('leaves a pre-check approval alone when matching the approval (its definitionRef names another kind); a plain one is managed', async () => {
+    const { project, endpoint } = seed();
+    const approval = { id: '8c6f20a7-a545-4486-9777-f762fafe0d4d', name: 'Approval' };
+    const on = { projectId: project.id, type: approval, resource: { type: 'endpoint' as const, id: endpoint.id } };
+    const pre = fake.state.governance.addCheck({
+      ...on,
+      settings: { definitionRef: { id: '0f52a19b-c67e-468f-b8eb-0ae83b532c99' }, approvers: [] },
+    });
+    const desired = desiredChecks({ approvals: { approvers: [] } }, endpoint.id, new Map());
+    const read = async () => (await readChecks({ devops }, project.id, endpoint.id))._unsafeUnwrap();
+    expect(decideChecks(desired, await read())).toMatchObject([{ action: 'create', kind: 'approvals' }]);
+    // Without a definitionRef (what the portal and wif write), or with the main approval's, it is the approval wif manages.
+    const plain = fake.state.governance.addCheck({ ...on, settings: { approvers: [] } });
+    expect(decideChecks(desired, await read())).toMatchObject([{ kind: 'approvals', id: plain.id }]);
+    expect(pre.id).toBeLessThan(plain.id);
+  });
+
   it('an approver Azure DevOps does not know is a clear error and nothing is written', async () => {
     const { project, endpoint } = seed();
     const r = await ensureChecks(
