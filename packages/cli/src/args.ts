@@ -81,17 +81,6 @@ export const COMMANDS = {
       'wif plan -c wif.yaml --out wif-plan.json',
     ],
   },
-  adopt: {
-    summary: 'Write a spec for the connections made outside wif, adopting each with its app (app: { appId }). Reads only.',
-    usage: 'wif adopt --org NAME [--project P]… [--connection NAME]… [--out FILE]',
-    options: {
-      project: { type: 'string', multiple: true, value: 'PROJECT', description: 'Only this project (repeatable; default: every project).' },
-      connection,
-      out: { type: 'string', value: 'FILE', description: 'Write the spec (YAML) to FILE instead of stdout.' },
-    },
-    positionals: 'none',
-    examples: ['wif adopt --org contoso --out wif.yaml', 'wif adopt --org contoso --project platform --connection sc-prod'],
-  },
   whoami: {
     summary: 'Who wif runs as in each service, and which permissions the spec needs it has (granted, missing, unknown).',
     usage: 'wif whoami [--config FILE]',
@@ -173,6 +162,17 @@ export const COMMANDS = {
       'wif audit --org contoso --fail-on high --json > audit.json',
       'wif audit --org contoso --fail-on high --output ndjson=audit.ndjson --output junit=audit.xml',
     ],
+  },
+  adopt: {
+    summary: 'Write a spec for the connections made outside wif, adopting each with its app (app: { appId }). Reads only.',
+    usage: 'wif adopt --org NAME [--project P]… [--connection NAME]… [--out FILE]',
+    options: {
+      project: { type: 'string', multiple: true, value: 'PROJECT', description: 'Only this project (repeatable; default: every project).' },
+      connection,
+      out: { type: 'string', value: 'FILE', description: 'Write the spec (YAML) to FILE instead of stdout.' },
+    },
+    positionals: 'none',
+    examples: ['wif adopt --org contoso --out wif.yaml', 'wif adopt --org contoso --project platform --connection sc-prod'],
   },
   migrate: {
     summary: 'Move a secret-based connection to workload identity federation, with a way back; or convert one in place.',
