@@ -105,11 +105,17 @@ export function specFromOrganization(
   if (valid.isErr()) return errAsync(valid.error);
   return safeTry(async function* () {
     const projects = options.projects ? [...options.projects] : yield* await allProjects(clients, o);
-    // Each connection once (a shared one under the first project that lists it), in the order listed.
+    // Each connection once (a shared one under the first project that lists it), in the order listed;
+    // the projects' lists read up to READ_CONCURRENCY at a time (an organization may have hundreds).
+    const lists = await mapPool(
+      projects,
+      READ_CONCURRENCY,
+      async (project) => await listServiceEndpoints(clients.devops, project, { type: 'azurerm', includeFailed: true }, o),
+    );
     const seen = new Set<string>();
     const todo: { project: string; e: ServiceEndpoint }[] = [];
-    for (const project of projects) {
-      const endpoints = yield* await listServiceEndpoints(clients.devops, project, { type: 'azurerm', includeFailed: true }, o);
+    for (const [i, project] of projects.entries()) {
+      const endpoints = yield* lists[i]!;
       for (const e of endpoints) {
         if (seen.has(e.id.toLowerCase()) || (wanted && !wanted.includes(e.name.toLowerCase()))) continue;
         seen.add(e.id.toLowerCase());
