@@ -325,7 +325,15 @@ export function connectionDrift(
         advice:
           'If it was deleted by mistake, restore it (Entra keeps a deleted app registration for 30 days: Deleted applications in the portal, or POST /directory/deletedItems/{id}/restore) and plan again; a managed identity cannot be restored: delete the connection, and apply creates it again on the new identity (with the checks, roles and pipeline permissions of the spec).',
       };
-    return { conflict: 'OtherApp', why: `is bound to another app (${boundApp ?? 'none'})` };
+    return {
+      conflict: 'OtherApp',
+      why: `is bound to another app (${boundApp ?? 'none'})`,
+      ...(boundApp
+        ? {
+            advice: `To manage it as it is, adopt that app in the spec: app: { appId: ${boundApp} } (wif adopt writes the whole entry; an app registration, not a managed identity); or rename the connection in the spec.`,
+          }
+        : {}),
+    };
   }
   if (!same(authParameter(existing, 'tenantid'), spec.tenantId)) return { conflict: 'OtherTenant', why: 'is bound to another tenant' };
   const changes: ConnectionFieldChange[] = [];

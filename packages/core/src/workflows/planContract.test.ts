@@ -333,11 +333,11 @@ describe('a connection whose app was deleted', () => {
     expect((await apply(clients, s, fast))._unsafeUnwrap().connections[0]!.status).toBe('refused');
     expect(writes(before)).toEqual([]);
 
-    // Without wif's marker the connection is someone else's: the advice is the usual one.
+    // Without wif's marker the connection is someone else's: adopt its app as it is, or rename.
     fake.state.serviceEndpoints().find((e) => e.name === 'sc-ok')!.description = 'made by hand';
     const plain = (await plan(clients, s))._unsafeUnwrap().connections[0]!.error!;
-    expect(plain.message).toContain('is bound to another app');
-    expect(plain.message).toContain('Rename the connection in the spec, or migrate the existing one');
+    expect(plain.message).toContain(`is bound to another app (${app.appId})`);
+    expect(plain.message).toContain(`adopt that app in the spec: app: { appId: ${app.appId} } (wif adopt writes the whole entry;`);
   });
 });
 
