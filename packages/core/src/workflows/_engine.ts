@@ -84,12 +84,19 @@ export async function convergeOne(
     { kind: 'application', id: application.id, name: application.displayName },
   );
 
-  // Level 2: the principal and its roles, beside the connection and what hangs off it (and, for
-  // sync, the app's client secrets).
+  // For sync, the app's client secrets first (none on almost every app: no request then), so that
+  // the verify at the end of the connection's branch reads the app as prune left it.
+  if (options.inspectExtras && !appIsNew) {
+    const secrets = await appSecrets(run, clients, c, application, options);
+    if (secrets.isErr()) {
+      await lookup;
+      return finish(clients, c, options, run, secrets.error);
+    }
+  }
+
+  // Level 2: the principal and its roles, beside the connection and what hangs off it.
   const [roles, conn] = await Promise.all([
-    rolesBranch(run, clients, c, application, appIsNew, options).andThen(() =>
-      options.inspectExtras && !appIsNew ? appSecrets(run, clients, c, application, options) : okAsync(undefined),
-    ),
+    rolesBranch(run, clients, c, application, appIsNew, options),
     connectionBranch(
       run,
       clients,

@@ -60,6 +60,9 @@ describe('client secrets on an app wif made', () => {
     ]);
     expect(fake.requests.slice(before).filter((r) => r.operation === 'applications.removePassword')).toHaveLength(1);
     expect(secretsOf(app.id)).toEqual([]);
+    // The verify at the end of the run read the app after the removal: no warning about a secret it no longer holds.
+    expect(pruned.connections[0]!.trustChain?.warnings.join(' ')).not.toContain('client secret');
+    expect(reported.connections[0]!.trustChain?.warnings.join(' ')).toContain('client secret');
     const again = (await plan(clients, s))._unsafeUnwrap();
     expect(again.connections[0]!.resources.some((r) => r.kind === 'appSecret')).toBe(false);
   });
