@@ -15,7 +15,7 @@
  *   who lacks permissions (`{ deny: [] }` resets); `GET /_emulator/permissions` answers the deny list
  *   and the token claims that go with it (the CLI's emulator credential mints its tokens with them).
  */
-import type { Fake } from '@wif/testing';
+import { addPasswordCredential, type Fake } from '@wif/testing';
 import { emulatorEndpoints } from './layout';
 
 const json = (body: unknown, status = 200): Response => Response.json(body, { status });
@@ -99,8 +99,8 @@ function recordRun(fake: Fake, input: Record<string, unknown>): Response {
 
 /**
  * Adds a client secret to the app of a connection (what someone does in the portal to try a token
- * by hand): the app lists it, as Graph lists secrets — key id, display name, dates and a hint, never
- * a value (the emulator keeps none). `wif audit` then reports `AppHasSecret`, `wif verify` warns,
+ * by hand), as Graph's addPassword does: the app lists its key id, display name, dates and hint;
+ * its text is made and dropped (nobody receives it). `wif audit` then reports `AppHasSecret`, `wif verify` warns,
  * and on an app wif made `wif sync --prune` removes it.
  */
 function addSecret(fake: Fake, input: Record<string, unknown>): Response {
@@ -111,23 +111,19 @@ function addSecret(fake: Fake, input: Record<string, unknown>): Response {
   const app = state.applicationByAppId(endpoint.parameters['serviceprincipalid'] ?? '');
   if (!app) return problem(400, `${endpoint.name} has no app registration (a managed identity holds no client secret).`);
   const now = Date.now();
-  const secret = {
-    customKeyIdentifier: null,
+  // As Graph's addPassword does (the secret text is made, and dropped here: nobody needs it).
+  const { metadata } = addPasswordCredential(state, app, {
     displayName: 'added in the emulator',
-    endDateTime: new Date(now + 180 * 24 * 3600 * 1000).toISOString(),
-    hint: 'emu',
     keyId: globalThis.crypto.randomUUID(),
-    startDateTime: new Date(now).toISOString(),
-    secretText: null,
-  };
-  const existing = Array.isArray(app.properties['passwordCredentials']) ? (app.properties['passwordCredentials'] as unknown[]) : [];
-  app.properties = { ...app.properties, passwordCredentials: [...existing, secret] };
+    nowMs: now,
+    endMs: now + 180 * 24 * 3600 * 1000,
+  });
   return json({
     connection: endpoint.name,
     connectionId: endpoint.id,
     appObjectId: app.id,
-    keyId: secret.keyId,
-    endDateTime: secret.endDateTime,
+    keyId: metadata.keyId,
+    endDateTime: metadata.endDateTime,
   });
 }
 

@@ -118,6 +118,11 @@ describe('client secrets', () => {
     const ok = await token(fake, app.appId, added.body.secretText);
     expect(ok.status).toBe(200);
     expect(decodeTestToken(`Bearer ${ok.body.access_token}`)).toMatchObject({ oid: sp.id, appid: app.appId });
+    // removePassword takes it off the list and off what the token endpoint accepts.
+    const removed = await call('POST', `${GRAPH}/applications/${app.id}/removePassword`, { json: { keyId: added.body.keyId } });
+    expect(removed.status).toBe(204);
+    expect((await call('GET', `${GRAPH}/applications/${app.id}?$select=passwordCredentials`)).body.passwordCredentials).toEqual([]);
+    expect((await token(fake, app.appId, added.body.secretText)).status).toBe(401);
   });
 
   it('refuses a wrong secret (AADSTS7000215), an expired one (7000222) and an unknown app (700016)', async () => {

@@ -28,6 +28,7 @@ export {
   type ProjectInit,
   type ServiceEndpointInit,
 } from './state';
+export { addPasswordCredential, type PasswordCredentialMetadata } from './passwords';
 export { dotnetGuidBase64Url, entraIssuer, entraSubject, legacyIssuer, legacySubject, TOKEN_EXCHANGE_AUDIENCE } from './federation';
 export {
   FakeGovernanceState,

@@ -223,29 +223,5 @@ export function applicationRoutes(rt: FakeRuntime): FakeRoute[] {
         return noContent();
       },
     },
-    {
-      // https://learn.microsoft.com/graph/api/application-removepassword: `{ keyId }` → 204. A keyId the
-      // app does not hold is answered 400 here; the page does not say what Graph answers.
-      method: 'POST',
-      pattern: new RegExp(`^${APP}/removePassword$`, 'i'),
-      operation: 'applications.removePassword',
-      handle: (ctx) => {
-        const app = findApp(state, ctx.params);
-        if (!app) return notFound(appKey(ctx.params));
-        const body = ctx.body;
-        const keyId = isRecord(body) ? body['keyId'] : undefined;
-        if (typeof keyId !== 'string' || !GUID.test(keyId))
-          return invalid("Invalid value specified for property 'keyId' of resource 'PasswordCredential'.");
-        const current = Array.isArray(app.properties['passwordCredentials']) ? (app.properties['passwordCredentials'] as unknown[]) : [];
-        const kept = current.filter(
-          (c) => !(isRecord(c) && typeof c['keyId'] === 'string' && c['keyId'].toLowerCase() === keyId.toLowerCase()),
-        );
-        if (kept.length === current.length) return invalid(`No password credential found with keyId ${keyId}.`);
-        app.properties = { ...app.properties, passwordCredentials: kept };
-        return noContent();
-      },
-    },
   ];
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
