@@ -196,22 +196,21 @@ function appSecrets(
   application: Application,
   options: EngineOptions,
 ): ResultAsync<void, WifError> {
-  const secrets = secretsToRemove(application, c);
-  return ResultAsync.combine(
-    secrets.map((k) => {
-      const resource = { kind: 'appSecret' as const, name: k.label, id: k.keyId, drift: 'extra' as const };
-      if (!options.pruneExtras) {
-        run.record({ ...resource, outcome: 'reported' });
-        return okAsync<undefined, WifError>(undefined);
-      }
-      return run
-        .timed('removeApplicationPassword', () => removeApplicationPassword(clients.graph, application.id, k.keyId, abortOnly(options)))
-        .andThen(() => {
-          run.record({ ...resource, outcome: 'deleted' });
-          return ok(undefined);
-        });
-    }),
-  ).andThen(() => ok(undefined));
+  // One after the other: they are writes to one application object.
+  return secretsToRemove(application, c).reduce<ResultAsync<void, WifError>>(
+    (done, k) =>
+      done.andThen(() => {
+        const resource = { kind: 'appSecret' as const, name: k.label, id: k.keyId, drift: 'extra' as const };
+        if (!options.pruneExtras) {
+          run.record({ ...resource, outcome: 'reported' });
+          return okAsync(undefined);
+        }
+        return run
+          .timed('removeApplicationPassword', () => removeApplicationPassword(clients.graph, application.id, k.keyId, abortOnly(options)))
+          .map(() => run.record({ ...resource, outcome: 'deleted' }));
+      }),
+    okAsync(undefined),
+  );
 }
 
 /** Reports (or, with `prune`, deletes) the principal's role assignments the spec does not name. */

@@ -61,10 +61,15 @@ export function isWanted(a: RoleAssignment, wanted: readonly WantedRole[]): bool
   return wanted.some((w) => w.guid === guid && sameScope(w.scope, a.properties.scope));
 }
 
+/** The name of a built-in role (Owner, Contributor, …) by its definition GUID; `undefined` for any other. */
+export function builtInRoleName(guid: string): string | undefined {
+  return Object.entries(BUILT_IN_ROLES).find(([, g]) => g === guid.toLowerCase())?.[0];
+}
+
 /** A readable name for an assignment: `{built-in role name, else role GUID} @ {scope}`. */
 export function assignmentLabel(a: RoleAssignment): string {
   const guid = roleDefinitionGuid(a.properties.roleDefinitionId);
   // A built-in role by its name (no request); a custom role by its definition GUID.
-  const builtIn = guid ? Object.entries(BUILT_IN_ROLES).find(([, g]) => g === guid.toLowerCase())?.[0] : undefined;
+  const builtIn = guid ? builtInRoleName(guid) : undefined;
   return `${builtIn ?? guid ?? a.properties.roleDefinitionId} @ ${a.properties.scope}`;
 }

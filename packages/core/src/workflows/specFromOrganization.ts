@@ -8,11 +8,11 @@
  * but wif's marker on each connection. The others are listed as skipped, with what to do instead.
  * Reads only.
  */
-import { BUILT_IN_ROLES, listRoleAssignments, PRIVILEGED_ROLE_IDS, roleDefinitionGuid } from '@wif/arm';
+import { parseScope, PRIVILEGED_ROLE_IDS, roleDefinitionGuid } from '@wif/arm';
 import { authParameter, getPipelinePermissions, listProjects, listServiceEndpoints, type ServiceEndpoint } from '@wif/devops';
 import { getApplication, getServicePrincipal } from '@wif/graph';
-import type { OperationOptions, TransportError } from '@wif/http';
-import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
+import { collect, type OperationOptions } from '@wif/http';
+import { err, errAsync, ok, okAsync, type ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import { same } from '../_internal/compare';
 import { mapPool } from '../_internal/pool';
@@ -20,6 +20,7 @@ import { CONNECTION_MARKER, WIF_MANAGED_TAG } from '../constants';
 import type { WifError } from '../errors';
 import { type ConnectionTarget, targetFromData, targetListScope } from '../target';
 import { connectionNameSchema, projectSchema, validate } from '../validation';
+import { builtInRoleName, listPrincipalAssignments } from './_roles';
 import type { WifClients } from './clients';
 
 /** Options of {@link specFromOrganization}. */
@@ -75,8 +76,8 @@ type Found = {
   readonly notes: string[];
 };
 
-/** A built-in role's name for its definition GUID, else the GUID (the spec takes either). */
-const ROLE_NAMES: ReadonlyMap<string, string> = new Map(Object.entries(BUILT_IN_ROLES).map(([name, guid]) => [guid.toLowerCase(), name]));
+/** More projects than this is refused (`LimitExceeded`): name the projects with `projects`. */
+const MAX_PROJECTS = 10_000;
 
 /**
  * Writes a spec for the organization's existing connections on workload identity federation
@@ -160,17 +161,9 @@ export function specFromOrganization(
   });
 }
 
-function allProjects(clients: WifClients, o: OperationOptions): ResultAsync<string[], TransportError> {
-  return ResultAsync.fromSafePromise(
-    (async (): Promise<Result<string[], TransportError>> => {
-      const names: string[] = [];
-      for await (const page of listProjects(clients.devops, {}, o)) {
-        if (page.isErr()) return page.map(() => []);
-        names.push(...page.value.map((p) => p.name));
-      }
-      return ok(names);
-    })(),
-  ).andThen((r) => r);
+/** Every project the caller can see, by name (the audit's walk reads the same list). */
+function allProjects(clients: WifClients, o: OperationOptions): ResultAsync<string[], WifError> {
+  return collect(listProjects(clients.devops, {}, o), MAX_PROJECTS).map((projects) => projects.map((p) => p.name));
 }
 
 /** One connection as a spec entry, or why it is not written. */
@@ -203,18 +196,18 @@ function writeOne(clients: WifClients, project: string, e: ServiceEndpoint, o: O
     }
     const roles: { role: string; scope: string; allowPrivileged?: true }[] = [];
     const notes: string[] = [];
-    for await (const page of listRoleAssignments(clients.arm, targetListScope(target), { principalId: sp.value.id }, o)) {
-      if (page.isErr()) return err(page.error);
-      for (const a of page.value) {
-        const guid = roleDefinitionGuid(a.properties.roleDefinitionId) ?? a.properties.roleDefinitionId;
-        const role = ROLE_NAMES.get(guid.toLowerCase()) ?? guid;
-        const scope = a.properties.scope;
-        const broad = /^\/subscriptions\/[^/]+$/i.test(scope) || /^\/providers\/Microsoft\.Management\//i.test(scope) || scope === '/';
-        if (PRIVILEGED_ROLE_IDS.has(guid.toLowerCase()) && broad) {
-          roles.push({ role, scope, allowPrivileged: true });
-          notes.push(`${role} at ${scope} kept with allowPrivileged: true; it can grant itself more access: narrow it`);
-        } else roles.push({ role, scope });
-      }
+    for (const a of yield* await listPrincipalAssignments(clients.arm, [targetListScope(target)], sp.value.id, o)) {
+      const guid = roleDefinitionGuid(a.properties.roleDefinitionId) ?? a.properties.roleDefinitionId;
+      const role = builtInRoleName(guid) ?? guid;
+      const scope = a.properties.scope;
+      const level = parseScope(scope)
+        .map((p) => p.level)
+        .unwrapOr(undefined);
+      const broad = level === 'subscription' || level === 'managementGroup' || scope === '/';
+      if (PRIVILEGED_ROLE_IDS.has(guid.toLowerCase()) && broad) {
+        roles.push({ role, scope, allowPrivileged: true });
+        notes.push(`${role} at ${scope} kept with allowPrivileged: true; it can grant itself more access: narrow it`);
+      } else roles.push({ role, scope });
     }
     if (roles.length === 0) return ok<Skip>({ skip: `its identity holds no role assignment at or around ${targetListScope(target)}` });
     const projectId =
