@@ -170,7 +170,7 @@ export function fmtMs(ms: number): string {
 }
 
 /** The built `wif` binary. */
-export const WIF_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli', 'dist', 'wif.mjs');
+export const WIF_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli', 'dist', 'wif.cjs');
 const TIME = '/usr/bin/time';
 
 /** One whole-process run: exit code, wall time (spawn to exit, start-up included) and peak resident memory. */
@@ -192,7 +192,7 @@ export interface ProcessRun {
 }
 
 /**
- * Spawns `node [nodeFlags] wif.mjs args` as a user would run it, stdout to `stdoutFile` (default
+ * Spawns `node [nodeFlags] wif.cjs args` as a user would run it, stdout to `stdoutFile` (default
  * /dev/null), and measures it from outside: wall time from spawn to exit, peak RSS from
  * `/usr/bin/time -f %M` when present, else from the child's `/proc/<pid>/status` VmHWM.
  */

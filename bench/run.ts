@@ -219,7 +219,7 @@ async function cliSection(ctx: BenchContext): Promise<void> {
       ? "`/usr/bin/time` (the child's getrusage)"
       : "the child's `/proc/<pid>/status` VmHWM, polled every 20 ms";
   out(
-    `Each \`wif\` row spawns \`node packages/cli/dist/wif.mjs …\` against the emulator (in a process of its own, not counted), stdout to a file: wall time from spawn to exit, start-up, credential and SDK loading and output writing included; peak resident memory from ${source} (for \`wif audit\`, which runs itself in a child with a small young generation, the larger of the two processes). Default node flags. The SDK column is the same work in-process: the apply rows are the medians above; the audit rows run \`auditOrganization\` with all three clients in a separate process (bench/auditChild.mjs), findings counted and dropped. Each audit row is one run. Load average when this section started: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`,
+    `Each \`wif\` row spawns \`node packages/cli/dist/wif.cjs …\` against the emulator (in a process of its own, not counted), stdout to a file: wall time from spawn to exit, start-up, credential and SDK loading and output writing included; peak resident memory from ${source} (for \`wif audit\`, which runs itself in a child with a small young generation, the larger of the two processes). Default node flags. The SDK column is the same work in-process: the apply rows are the medians above; the audit rows run \`auditOrganization\` with all three clients in a separate process (bench/auditChild.mjs), findings counted and dropped. Each audit row is one run. Load average when this section started: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`,
   );
   out();
   if (one[0] && fleetRuns[0]) {

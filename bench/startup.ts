@@ -17,7 +17,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import os, { tmpdir } from 'node:os';
@@ -104,9 +104,10 @@ writeFileSync(
   COUNT_MODULES,
   [
     "import module from 'node:module';",
-    'let n = 0;',
-    "module.registerHooks({ load(url, context, next) { if (!url.startsWith('node:')) n++; return next(url, context); } });",
-    "process.on('exit', () => process.stderr.write(`\\nwif-bench-modules ${n}\\n`));",
+    // Resolved, not loaded: the executable's chunks are compiled with their code cache (packages/cli/src/codeCache.ts), not read by Node's loader.
+    'const files = new Set();',
+    "module.registerHooks({ resolve(s, context, next) { const r = next(s, context); if (!r.url.startsWith('node:')) files.add(r.url); return r; } });",
+    "process.on('exit', () => process.stderr.write(`\\nwif-bench-modules ${files.size}\\n`));",
     '',
   ].join('\n'),
 );
@@ -150,7 +151,7 @@ async function zodBundles(): Promise<{ named: string; namespace: string; namedBy
 /**
  * The executable built as packages/cli's build makes it, but not minified (WIF_CLI_UNMINIFIED=1),
  * into bench/node_modules/.cache (so that it resolves packages as the real one does): what
- * minification pays. Returns its `wif.mjs`.
+ * minification pays. Returns its `wif.cjs`.
  */
 function unminifiedWif(): string {
   const outDir = join(root, 'bench', 'node_modules', '.cache', 'wif-unminified');
@@ -160,17 +161,39 @@ function unminifiedWif(): string {
     env: { ...process.env, WIF_CLI_OUT_DIR: outDir, WIF_CLI_UNMINIFIED: '1' },
     stdio: 'ignore',
   });
-  return join(outDir, 'wif.mjs');
+  return join(outDir, 'wif.cjs');
 }
 
-/** Bytes of JavaScript (source maps left out) in the executable's directory: wif.mjs and its chunks. */
+/**
+ * A directory for NODE_COMPILE_CACHE in which wif's code cache is refused: its `wif` directory is
+ * writable by everyone, and packages/cli/src/codeCache.ts then leaves the chunks to Node's loader,
+ * with Node's module compile cache alone. What the code cache pays on its own; the caller checks that
+ * no code cache was written there.
+ */
+function sharedCodeCacheRoot(): string {
+  const dir = join(work, 'compile-cache-shared');
+  mkdirSync(dir, { recursive: true });
+  // Node keeps its cache in a directory of its own inside (named for its version and flags).
+  const nodeDir = execFileSync(process.execPath, ['-e', "process.stdout.write(require('node:module').getCompileCacheDir() ?? '')"], {
+    env: { ...process.env, NODE_COMPILE_CACHE: dir },
+    encoding: 'utf8',
+  });
+  if (!nodeDir) throw new Error('startup: Node reports no compile cache directory');
+  mkdirSync(join(nodeDir, 'wif'), { recursive: true });
+  chmodSync(join(nodeDir, 'wif'), 0o777);
+  return dir;
+}
+
+const codeCacheFiles = (dir: string): number => readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.v8')).length;
+
+/** Bytes of JavaScript (source maps left out) in the executable's directory: wif.cjs and its chunks. */
 function jsBytes(bin: string): number {
   const dir = dirname(bin);
   const chunks = join(dir, 'chunks');
   return (
     statSync(bin).size +
     readdirSync(chunks)
-      .filter((f) => f.endsWith('.js') || f.endsWith('.mjs'))
+      .filter((f) => /\.[cm]?js$/.test(f))
       .reduce((n, f) => n + statSync(join(chunks, f)).size, 0)
   );
 }
@@ -250,7 +273,7 @@ async function startRecorder(upstream: string, answerAfterInMs = 0): Promise<{ u
 function identityChunk(): string | undefined {
   const dir = join(root, 'packages', 'cli', 'dist', 'chunks');
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.mjs'))
+    .filter((f) => f.endsWith('.cjs'))
     .map((f) => join(dir, f))
     .find((f) =>
       existsSync(`${f}.map`)
@@ -481,7 +504,9 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
   const planNoCache: Spawned[] = [];
   const planJit: Spawned[] = [];
   const planUnminified: Spawned[] = [];
+  const planNoCodeCache: Spawned[] = [];
   const unminifiedBin = unminifiedWif();
+  const sharedRoot = sharedCodeCacheRoot();
   let planModules = NaN;
   let planModulesBefore = NaN;
   await withEmulator({ fake: { latencyInMs: 0 } }, async (emu) => {
@@ -490,12 +515,13 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
     const plan = async (file: string, env: Record<string, string> = {}, flags: readonly string[] = [], bin = WIF_BIN): Promise<Spawned> =>
       must(await spawnTimed([...flags, bin, 'plan', '-c', file, '--emulator', emu.url], env), 'wif plan');
     for (let i = 0; i <= Math.max(runs, 7); i++) {
-      const [a, b, c, d, e] = [
+      const [a, b, c, d, e, f] = [
         await plan(json),
         await plan(yaml),
         await plan(json, { NODE_DISABLE_COMPILE_CACHE: '1' }),
         await plan(json, {}, ['--import', ZOD_JIT_ON]),
         await plan(json, {}, [], unminifiedBin),
+        await plan(json, { NODE_COMPILE_CACHE: sharedRoot }),
       ];
       if (i === 0) continue;
       planJson.push(a);
@@ -503,7 +529,9 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
       planNoCache.push(c);
       planJit.push(d);
       planUnminified.push(e);
+      planNoCodeCache.push(f);
     }
+    if (codeCacheFiles(sharedRoot) !== 0) throw new Error('startup: wif wrote a code cache where everyone can write');
     planModules = modulesLoaded(must(await plan(json, {}, ['--import', COUNT_MODULES]), 'wif plan'));
     if (process.env['BENCH_BASELINE_WIF'])
       planModulesBefore = modulesLoaded(
@@ -545,7 +573,7 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
   const cliPerRequest = median(cliFleet.map((f) => (f.cpuInMs ?? NaN) / f.requests));
   const cliStartCpu = med(version, (r) => r.cpuInMs);
 
-  // Before and after in the same run, taking turns: BENCH_BASELINE_WIF names a `wif.mjs` (before decision 028, `wif.js`) built from
+  // Before and after in the same run, taking turns: BENCH_BASELINE_WIF names a `wif.cjs` (before decision 042 `wif.mjs`, before 028 `wif.js`) built from
   // an earlier commit (e.g. main before this work), run exactly like the current one.
   const baseline = process.env['BENCH_BASELINE_WIF'];
   const ab: { name: string; before: Spawned[]; after: Spawned[] }[] = [];
@@ -632,7 +660,7 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
   out('## Start-up');
   out();
   out(
-    `Whole processes spawned from this one (\`node packages/cli/dist/wif.mjs …\`, default node flags), stdout discarded: wall time from spawn to exit and CPU time (user + system, \`/usr/bin/time\`); medians, after one warm-up run that also fills Node's module compile cache. Load average ${loadAtStart} when the section started and ${load()} when it ended, on ${os.cpus().length} cores shared with other work: wall times rise with load, CPU times much less.`,
+    `Whole processes spawned from this one (\`node packages/cli/dist/wif.cjs …\`, default node flags), stdout discarded: wall time from spawn to exit and CPU time (user + system, \`/usr/bin/time\`); medians, after one warm-up run that also fills Node's module compile cache. Load average ${loadAtStart} when the section started and ${load()} when it ended, on ${os.cpus().length} cores shared with other work: wall times rise with load, CPU times much less.`,
   );
   out();
   out(
@@ -707,11 +735,14 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
   out('| lever | without | with | kept |');
   out('|---|---|---|---|');
   out(
-    `| Node's module compile cache (\`module.enableCompileCache()\` in bin.ts): \`wif plan\`, 3 connections, CPU | ${cpu(med(planNoCache, (r) => r.cpuInMs))} (\`NODE_DISABLE_COMPILE_CACHE=1\`) | ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
+    `| Node's module compile cache (\`module.enableCompileCache()\` in bin.ts) and the chunks' code cache beside it: \`wif plan\`, 3 connections, CPU | ${cpu(med(planNoCache, (r) => r.cpuInMs))} (\`NODE_DISABLE_COMPILE_CACHE=1\`: both off) | ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
+  );
+  out(
+    `| the chunks' code cache, made after a run, so that the functions a command ran are not compiled again (packages/cli/src/codeCache.ts; the executable is CommonJS for it, docs/decisions/042-the-executable-is-commonjs-with-a-code-cache.md): \`wif plan\`, 3 connections, wall and CPU | ${fmtMs(med(planNoCodeCache, (r) => r.wallInMs))}, ${cpu(med(planNoCodeCache, (r) => r.cpuInMs))} (Node's compile cache alone) | ${fmtMs(med(planJson, (r) => r.wallInMs))}, ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
   );
   const kb = (bytes: number): string => `${Math.round(bytes / 1024)} KB`;
   out(
-    `| the executable minified, whitespace and syntax, names kept (tsup.config.ts; an unminified copy built with WIF_CLI_UNMINIFIED=1): JavaScript in wif.mjs and its chunks; \`wif plan\`, 3 connections, wall and CPU | ${kb(jsBytes(unminifiedBin))}; ${fmtMs(med(planUnminified, (r) => r.wallInMs))}, ${cpu(med(planUnminified, (r) => r.cpuInMs))} | ${kb(jsBytes(WIF_BIN))}; ${fmtMs(med(planJson, (r) => r.wallInMs))}, ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
+    `| the executable minified, whitespace and syntax, names kept (tsup.config.ts; an unminified copy built with WIF_CLI_UNMINIFIED=1): JavaScript in wif.cjs and its chunks; \`wif plan\`, 3 connections, wall and CPU | ${kb(jsBytes(unminifiedBin))}; ${fmtMs(med(planUnminified, (r) => r.wallInMs))}, ${cpu(med(planUnminified, (r) => r.cpuInMs))} | ${kb(jsBytes(WIF_BIN))}; ${fmtMs(med(planJson, (r) => r.wallInMs))}, ${cpu(med(planJson, (r) => r.cpuInMs))} | yes |`,
   );
   out(
     `| zod imported as a namespace (\`import * as z from 'zod'\`; a lint rule keeps it): one schema bundled as the CLI is (esbuild), bytes and CPU to import it beyond bare Node | ${kb(zb.namedBytes)}, ${ms(levers.zodNamed)} (\`import { z }\`: all of zod, its 60-odd locales included) | ${kb(zb.namespaceBytes)}, ${ms(levers.zodNamespace)} | yes |`,

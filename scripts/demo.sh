@@ -28,12 +28,12 @@ source scripts/lib/emulator.sh # wait_for_emulator
 if [ -z "${WIF_DEMO_SKIP_SETUP:-}" ]; then
   source scripts/bootstrap.sh # Node 24 + pnpm into tools/bootstrap, then the workspace (frozen lockfile)
   export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
-  bold "Building wif (packages/cli/dist/wif.mjs)"
+  bold "Building wif (packages/cli/dist/wif.cjs)"
   (cd packages/cli && pnpm exec tsup --silent)
 else
   export PATH="$root/tools/bootstrap/node_modules/.bin:$PATH"
 fi
-wif() { node "$root/packages/cli/dist/wif.mjs" "$@"; }
+wif() { node "$root/packages/cli/dist/wif.cjs" "$@"; }
 
 work="$(mktemp -d)"
 emulator_log="$work/emulator.log"
@@ -50,7 +50,7 @@ trap cleanup EXIT
 bold "Starting wif emulator on a free port of 127.0.0.1"
 # node itself in the background (not the wif function: that would be a subshell, and killing it
 # would leave node running).
-node "$root/packages/cli/dist/wif.mjs" emulator --port 0 >"$emulator_log" 2>&1 &
+node "$root/packages/cli/dist/wif.cjs" emulator --port 0 >"$emulator_log" 2>&1 &
 emulator_pid=$!
 url="$(wait_for_emulator "$emulator_pid" "$emulator_log" 30)" || exit 1
 export WIF_EMULATOR_URL="$url"
@@ -98,7 +98,7 @@ if [ "$keep" = true ]; then
   bold "The emulator keeps running (pid $emulator_pid, log $keep_log). Try, from $root:"
   cat <<EOF
   export WIF_EMULATOR_URL=$url
-  alias wif='node $root/packages/cli/dist/wif.mjs'
+  alias wif='node $root/packages/cli/dist/wif.cjs'
   wif migrate start --connection sc-shared-deploy --project shared
   wif migrate status
   kill $emulator_pid    # stops the emulator

@@ -1,12 +1,14 @@
 import { defineConfig, type Options } from 'tsup';
 import { argsSuggesterOnly, lazyBuiltins } from './tsup.plugins';
 import { NOTICES_FILE, thirdPartyNotices } from './tsup.notices';
+import { esmBuildDir, toCommonJs } from './tsup.commonjs';
 
 // The two builds run in parallel into dist/: each cleans only its own files.
 // WIF_CLI_OUT_DIR builds the executable alone, elsewhere (the benchmark's unminified copy).
 const executableOnly = process.env['WIF_CLI_OUT_DIR'] !== undefined;
 // Typed here, so that each build is checked as tsup's Options (a bare array literal loses that).
 const builds = (all: Options[]): Options[] => all.filter((_, i) => !executableOnly || i === 1);
+const executableDir = process.env['WIF_CLI_OUT_DIR'] ?? 'dist';
 
 export default defineConfig(
   builds([
@@ -16,7 +18,7 @@ export default defineConfig(
       format: ['esm', 'cjs'],
       dts: true,
       sourcemap: true,
-      clean: ['!wif.mjs', '!wif.mjs.map', '!chunks/**', `!${NOTICES_FILE}`],
+      clean: ['!wif.cjs', '!wif.cjs.map', '!chunks/**', '!.esm-build/**', `!${NOTICES_FILE}`],
       splitting: false,
       target: 'node22',
       // output.ts reads import.meta.url only where __filename is undefined, i.e. never in the CJS build.
@@ -24,30 +26,25 @@ export default defineConfig(
         options.logOverride = { 'empty-import-meta': 'silent' };
       },
     },
-    // The executable: ESM with a shebang. The workspace packages are bundled from their TypeScript
-    // sources (the `@wif/source` condition), so dist/wif.mjs is self-contained and always matches the
-    // sources it was built from; `@azure/identity` is bundled too (below). Code splitting
-    // (dist/chunks/) keeps each command and the SDK in their own chunks, imported only when a command
-    // runs: `wif --help` and `wif --version` load none of them.
+    // The executable: dist/wif.cjs with a shebang, and its chunks. The workspace packages are bundled
+    // from their TypeScript sources (the `@wif/source` condition), so it is self-contained and always
+    // matches the sources it was built from; `@azure/identity` is bundled too (below). Code splitting
+    // (dist/chunks/) keeps each command and the SDK in their own chunks, loaded only when a command
+    // runs: `wif --help` and `wif --version` load none of them. esbuild splits code only into ES
+    // modules: it writes them to dist/.esm-build, and onSuccess writes them again as CommonJS, file
+    // for file (tsup.commonjs.ts; docs/decisions/042-the-executable-is-commonjs-with-a-code-cache.md).
     {
       entry: { wif: 'src/bin.ts' },
-      // WIF_CLI_OUT_DIR: another place for the executable only (the benchmark's unminified copy).
-      ...(process.env['WIF_CLI_OUT_DIR'] ? { outDir: process.env['WIF_CLI_OUT_DIR'] } : {}),
+      outDir: esmBuildDir(executableDir),
       format: ['esm'],
-      // .mjs, the executable and every chunk: Node knows an .mjs file is ESM from its name, where for
-      // a .js file it looks up the nearest package.json's "type" for each of the ~50 files a command
-      // loads (docs/decisions/028-the-critical-path-holds-only-requests.md).
+      // .mjs, as Node would read them (the CommonJS files are .cjs: the package is "type": "module").
       outExtension: () => ({ js: '.mjs' }),
       dts: false,
       sourcemap: true,
-      clean: ['!index.*'],
+      clean: true,
       splitting: true,
       target: 'node22',
       platform: 'node',
-      // Bundled CommonJS dependencies (the Azure core pipeline) `require` Node built-ins: give every chunk a `require`.
-      banner: {
-        js: "#!/usr/bin/env node\nimport { createRequire as __wifCreateRequire } from 'node:module';\nconst require = __wifCreateRequire(import.meta.url);",
-      },
       // neverthrow too: it has no `exports` map, so Node would load its CommonJS build through the
       // ESM-CommonJS bridge (a lexer pass over the file) at every start; bundled, esbuild takes its ES build.
       // And `@azure/identity` with MSAL (the chunk a real sign-in loads, never `--emulator`): imported
@@ -57,7 +54,8 @@ export default defineConfig(
       // Built-ins required when first needed, never imported as ESM (see tsup.plugins.ts). The
       // licenses of what is bundled go beside it, in dist/THIRD-PARTY-NOTICES.md (tsup.notices.ts).
       removeNodeProtocol: false,
-      esbuildPlugins: [lazyBuiltins, argsSuggesterOnly, thirdPartyNotices('`wif.mjs`, with its chunks in `chunks/`,')],
+      esbuildPlugins: [lazyBuiltins, argsSuggesterOnly, thirdPartyNotices('`wif.cjs`, with its chunks in `chunks/`,', executableDir)],
+      onSuccess: () => toCommonJs(esmBuildDir(executableDir), executableDir),
       esbuildOptions(options) {
         options.conditions = ['@wif/source', 'import', 'node'];
         options.chunkNames = 'chunks/[name]-[hash]';

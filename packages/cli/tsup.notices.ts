@@ -96,15 +96,17 @@ export function renderNotices(what: string, packages: readonly BundledPackage[])
  * Writes `THIRD-PARTY-NOTICES.md` beside the build's output: the notices of every third-party package
  * the bundle contains (MIT, ISC, BSD and Apache-2.0 all ask that their notices go with every copy, and
  * a bundle is a copy). The list comes from esbuild's own record of what it put in each output file.
+ * `notesDir`: another directory for it than the build's (the executable's, which esbuild writes to an
+ * intermediate directory: tsup.commonjs.ts).
  */
-export function thirdPartyNotices(what: string): Plugin {
+export function thirdPartyNotices(what: string, notesDir?: string): Plugin {
   return {
     name: 'wif-third-party-notices',
     setup(build) {
       build.initialOptions.metafile = true;
       build.onEnd((result) => {
         if (result.errors.length > 0 || !result.metafile) return;
-        const outDir = build.initialOptions.outdir ?? dirname(build.initialOptions.outfile ?? '.');
+        const outDir = notesDir ?? build.initialOptions.outdir ?? dirname(build.initialOptions.outfile ?? '.');
         const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
         const packages = bundledPackageDirs(result.metafile, workingDir).map(readPackage);
         // onEnd runs before tsup writes the bundle, so on a first build the directory may not exist yet.

@@ -2,7 +2,7 @@
 # Waiting for a `wif emulator` started in the background, without a race (sourced by demo.sh and
 # by the test of this function, packages/cli/test/demoWait.test.ts).
 #
-#   node dist/wif.mjs emulator --port 0 >"$log" 2>&1 &
+#   node dist/wif.cjs emulator --port 0 >"$log" 2>&1 &
 #   url="$(wait_for_emulator "$!" "$log" 15)" || exit 1
 #
 # Ready means: the emulator printed its ready line (`export WIF_EMULATOR_URL=…`) AND its health

@@ -1,11 +1,13 @@
 /**
- * The `wif` executable (dist/wif.mjs with a shebang; dist-release/wif.mjs as one file). It first
- * checks the Node.js version, before importing anything that an older Node cannot load, and exits
- * 2 with a plain message when it is too old; then it turns on Node's module compile cache and imports
- * the command line (`run.ts`), or, for `wif audit`, runs itself again in a child with a small young
- * generation (./auditHeap.ts).
+ * The `wif` executable (dist/wif.cjs with a shebang, its chunks in dist/chunks; dist-release/wif.mjs
+ * as one file). It first checks the Node.js version, before importing anything that an older Node
+ * cannot load, and exits 2 with a plain message when it is too old; then it turns on Node's module
+ * compile cache and the chunks' code cache, and imports the command line (`run.ts`), or, for
+ * `wif audit`, runs itself again in a child with a small young generation (./auditHeap.ts).
  */
 import module from 'node:module';
+import path from 'node:path';
+import { useCodeCache } from './codeCache';
 import { nodeTooOld } from './nodeVersion';
 
 const tooOld = nodeTooOld(process.versions.node);
@@ -16,7 +18,7 @@ if (tooOld !== undefined) {
 // Node's module compile cache (Node >= 22.1): the second and later runs skip parsing and compiling
 // the CLI's chunks, which is most of its start-up (docs/performance.md, decision 018). Kept in the
 // OS temporary directory, checked against each file's content; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-module.enableCompileCache?.();
+const compileCache = module.enableCompileCache?.();
 // zod without its JIT: zod compiles each object schema into a parser (`new Function`) the first
 // time it parses with it, which pays back over thousands of parses but was about half of what zod
 // cost a `wif plan` (CPU profile) that parses each schema a few times. Set before zod loads: zod
@@ -29,11 +31,21 @@ if (!args.includes('audit') && !args.includes('emulator')) {
   const g = globalThis as { __zod_globalConfig?: { jitless?: boolean } };
   (g.__zod_globalConfig ??= {}).jitless = true;
 }
-// auditHeap.ts decides; it is loaded only when `audit` is on the command line at all, because
-// loading it loads child_process (~5 ms) for every other command too.
-const audit = args.includes('audit') ? await import('./auditHeap') : undefined;
-if (audit?.wantsAuditChild(args, process.execArgv, process.env)) {
-  process.exitCode = await audit.runAuditChild();
-} else {
-  await import('./run');
+// The chunks' code cache, made after a run (./codeCache.ts), beside Node's compile cache and off with
+// it. Only the CommonJS build has chunks to load: the release's single ES module file has no
+// `__dirname`. One cache per command: the first word that is not an option.
+if (typeof __dirname === 'string' && compileCache?.directory !== undefined) {
+  useCodeCache(path.join(__dirname, 'chunks'), compileCache.directory, args.find((a) => !a.startsWith('-')) ?? '');
+}
+void start();
+
+async function start(): Promise<void> {
+  // auditHeap.ts decides; it is loaded only when `audit` is on the command line at all, because
+  // loading it loads child_process (~5 ms) for every other command too.
+  const audit = args.includes('audit') ? await import('./auditHeap') : undefined;
+  if (audit?.wantsAuditChild(args, process.execArgv, process.env)) {
+    process.exitCode = await audit.runAuditChild();
+  } else {
+    await import('./run');
+  }
 }

@@ -22,16 +22,19 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 endOnClosedPipe(process.stdout, process.stderr);
 
-process.exitCode = await main(process.argv.slice(2), processIo(controller.signal));
+void runCommandLine();
 
-// The command is done and has awaited everything it started: exit now, once what was written to
-// stdout and stderr has left (a pipe is asynchronous on macOS and Windows), rather than let Node
-// free every object of the run first, which a natural exit does and process.exit() skips (~10 ms
-// for `wif apply`, docs/performance.md). The module compile cache is written first: exiting this
-// way must not cost the next run its cache.
-await Promise.all([drained(process.stdout), drained(process.stderr)]);
-(module as { flushCompileCache?: () => void }).flushCompileCache?.();
-process.exit();
+async function runCommandLine(): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2), processIo(controller.signal));
+  // The command is done and has awaited everything it started: exit now, once what was written to
+  // stdout and stderr has left (a pipe is asynchronous on macOS and Windows), rather than let Node
+  // free every object of the run first, which a natural exit does and process.exit() skips (~10 ms
+  // for `wif apply`, docs/performance.md). The module compile cache is written first, and the
+  // chunks' code cache on exit (codeCache.ts): exiting this way must not cost the next run its cache.
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  (module as { flushCompileCache?: () => void }).flushCompileCache?.();
+  process.exit();
+}
 
 /** Resolves once everything written to `stream` so far has been handed to the system. */
 function drained(stream: NodeJS.WriteStream): Promise<void> {

@@ -1,20 +1,20 @@
 /**
- * End to end: the built `wif` binary (dist/wif.mjs, built here first) against `wif emulator`, a
+ * End to end: the built `wif` binary (dist/wif.cjs, built here first) against `wif emulator`, a
  * separate process serving real HTTP on 127.0.0.1. Every wait is bounded; both processes are killed
  * in afterAll.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const WIF = join(CLI_DIR, 'dist', 'wif.mjs');
+const WIF = join(CLI_DIR, 'dist', 'wif.cjs');
 const ENV_SET = join(ROOT, 'examples', 'env-set.yaml');
 
 /** A port of 127.0.0.1 that nothing listens on (bound, then released). */
@@ -100,7 +100,7 @@ function startEmulator(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 /**
- * A module hook (Node >= 22.15) that writes every file the process loads to $WIF_LOADED_FILE at
+ * A module hook (Node >= 22.15) that writes every module the process resolves to $WIF_LOADED_FILE at
  * exit, in `dir`; returns the path to give `--import`.
  */
 async function loadedHook(dir: string): Promise<string> {
@@ -108,7 +108,8 @@ async function loadedHook(dir: string): Promise<string> {
   await writeFile(
     hook,
     "import { registerHooks } from 'node:module'; import { writeFileSync } from 'node:fs';\n" +
-      'const loaded = []; registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });\n' +
+      // resolve, not load: the executable's chunks are compiled with their code cache (src/codeCache.ts), not read by Node's loader.
+      'const loaded = []; registerHooks({ resolve(s, context, next) { const r = next(s, context); loaded.push(r.url); return r; } });\n' +
       "process.on('exit', () => writeFileSync(process.env.WIF_LOADED_FILE, loaded.join('\\n')));\n",
   );
   return hook;
@@ -184,6 +185,34 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     expect(help.out).toContain('Exit codes:');
   });
 
+  it('caches the compiled chunks of a command beside Node’s compile cache once, and not with NODE_DISABLE_COMPILE_CACHE=1', async () => {
+    const cacheRoot = await mkdtemp(join(tmpdir(), 'wif-e2e-compile-cache-'));
+    // Where Node's compile cache is (with NODE_COMPILE_CACHE, a directory of Node's own inside it),
+    // then wif/<node>-<arch>-<installation>/<command>.
+    const cached = async (): Promise<Map<string, number>> => {
+      const files = (await readdir(cacheRoot, { recursive: true })).filter((f) => /(^|\/)wif\/[^/]+\/plan\/[^/]+$/.test(f));
+      const dir = join(cacheRoot, dirname(files[0] ?? ''));
+      const names = await readdir(dir);
+      return new Map(await Promise.all(names.map(async (n) => [n, (await stat(join(dir, n))).mtimeMs] as const)));
+    };
+    const first = await wifIn(dir, { NODE_COMPILE_CACHE: cacheRoot }, 'plan', '-c', ENV_SET);
+    expect(first.code, first.err).toBe(0);
+    const written = await cached();
+    const chunks = new Set((await readdir(join(CLI_DIR, 'dist', 'chunks'))).filter((f) => f.endsWith('.cjs')));
+    expect(written.size).toBeGreaterThan(10);
+    for (const name of written.keys()) expect(chunks.has(name.replace(/\.v8$/, '')), name).toBe(true);
+    const second = await wifIn(dir, { NODE_COMPILE_CACHE: cacheRoot }, 'plan', '-c', ENV_SET);
+    expect(second.out).toBe(first.out);
+    expect(await cached()).toEqual(written);
+
+    const off = await mkdtemp(join(tmpdir(), 'wif-e2e-no-compile-cache-'));
+    const r = await wifIn(dir, { NODE_COMPILE_CACHE: off, NODE_DISABLE_COMPILE_CACHE: '1' }, 'plan', '-c', ENV_SET);
+    expect(r.out).toBe(first.out);
+    expect(await readdir(off)).toEqual([]);
+    await rm(cacheRoot, { recursive: true, force: true });
+    await rm(off, { recursive: true, force: true });
+  });
+
   it('refuses a Node.js older than 22 at once with exit 2, before loading anything that needs a newer one', async () => {
     // The system's Node (20 on these machines; Node 24 comes from tools/bootstrap) runs the built bin.
     const system = '/usr/bin/node';
@@ -210,7 +239,7 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     const hook = await loadedHook(dir);
     const pipeline = (sources: string[]): boolean => sources.some((s) => /core-rest-pipeline|ts-http-runtime/.test(s));
     const chunks = join(CLI_DIR, 'dist', 'chunks');
-    const all = (await readdir(chunks)).filter((f) => f.endsWith('.mjs')).map((f) => pathToFileURL(join(chunks, f)).href);
+    const all = (await readdir(chunks)).filter((f) => f.endsWith('.cjs')).map((f) => pathToFileURL(join(chunks, f)).href);
     expect((await Promise.all(all.map(chunkSources))).some(pipeline)).toBe(true);
     for (const command of [
       ['plan', '-c', ENV_SET],

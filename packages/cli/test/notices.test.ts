@@ -16,7 +16,7 @@ const DIST = fileURLToPath(new URL('../dist', import.meta.url));
 function packagesInSourceMaps(): Map<string, string> {
   const dirs = new Map<string, string>();
   const maps = [
-    join(DIST, 'wif.mjs.map'),
+    join(DIST, 'wif.cjs.map'),
     ...readdirSync(join(DIST, 'chunks'))
       .filter((f) => f.endsWith('.map'))
       .map((f) => join(DIST, 'chunks', f)),
