@@ -117,8 +117,8 @@ describe('the code cache of the executable’s chunks', () => {
     f.run();
     const file = join(codeCacheDir(f.cacheRoot, f.chunks, 'plan'), 'b.cjs.v8');
     const stored = readFileSync(file);
-    // The right digest, then bytes that are not a V8 cache.
-    writeFileSync(file, Buffer.concat([stored.subarray(0, 32), Buffer.alloc(stored.length - 32, 7)]));
+    // The file's identity, then bytes that are not a V8 cache.
+    writeFileSync(file, Buffer.concat([stored.subarray(0, 40), Buffer.alloc(stored.length - 40, 7)]));
     const refused = f.run();
     expect(states(refused)).toEqual(['a.cjs used', 'b.cjs rejected']);
     expect(refused.result).toMatchObject({ twice: 42 });

@@ -22,7 +22,6 @@
  * (checked before the first read and again before writing; on Windows the directory is the user's own
  * temporary directory).
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import module from 'node:module';
 import path from 'node:path';
@@ -33,7 +32,7 @@ export interface ChunkLoad {
   readonly chunk: string;
   /**
    * `used`: V8 took the cache. Compiled from source: `none`, there was none (or it could not be read);
-   * `stale`, it was made from other content under the same name; `rejected`, V8 refused it (another
+   * `stale`, it was made from the file before it was last written (or from another file of that name); `rejected`, V8 refused it (another
    * Node or other V8 flags).
    */
   readonly cache: 'used' | 'none' | 'stale' | 'rejected';
@@ -66,7 +65,7 @@ type CommonJsWrapper = (
 // Node's own CommonJS wrapper, with the function's header on a line of its own so that the chunk's
 // lines and columns are the file's (lineOffset -1): stack traces and source maps point where they did.
 const HEADER = '(function (exports, require, module, __filename, __dirname) {\n';
-const DIGEST_BYTES = 32;
+const IDENTITY_BYTES = 40;
 
 /** The directory of one command's caches for the chunks in `chunksDir`, under `cacheRoot`. */
 export function codeCacheDir(cacheRoot: string, chunksDir: string, command: string): string {
@@ -86,7 +85,7 @@ export function useCodeCache(chunksDir: string, cacheRoot: string, command: stri
   const nodeLoader = registered ?? extensions['.js'];
   if (nodeLoader === undefined) throw new Error('Node has no CommonJS loader');
   const loads: ChunkLoad[] = [];
-  const unwritten: { file: string; script: vm.Script; digest: Buffer }[] = [];
+  const unwritten: { file: string; script: vm.Script; identity: Buffer }[] = [];
   let readable: boolean | undefined;
 
   const loader: CommonJsLoader = (mod, filename) => {
@@ -99,20 +98,21 @@ export function useCodeCache(chunksDir: string, cacheRoot: string, command: stri
     }
     const chunk = path.basename(filename);
     const file = path.join(dir, `${chunk}.v8`);
-    const bytes = fs.readFileSync(filename);
     // V8 checks a cache against the source's length only: a file changed in place to the same length
-    // would run the old code. Each cache starts with the SHA-256 of the source it was made from.
-    const digest = crypto.hash('sha256', bytes, 'buffer');
+    // would run the old code. Each cache starts with the identity of the file it was made from (device,
+    // inode, size, modification and change times in nanoseconds; any write changes the change time).
+    // Not a hash of the content: node:crypto alone costs `wif --version` ~4 ms.
+    const identity = fileIdentity(filename);
     const stored = readIfExists(file);
-    const fresh = stored !== undefined && stored.length > DIGEST_BYTES && digest.equals(stored.subarray(0, DIGEST_BYTES));
-    const script = new vm.Script(`${HEADER}${bytes.toString('utf8')}\n})`, {
+    const fresh = stored !== undefined && stored.length > IDENTITY_BYTES && identity.equals(stored.subarray(0, IDENTITY_BYTES));
+    const script = new vm.Script(`${HEADER}${fs.readFileSync(filename, 'utf8')}\n})`, {
       filename,
       lineOffset: -1,
-      ...(fresh ? { cachedData: stored.subarray(DIGEST_BYTES) } : {}),
+      ...(fresh ? { cachedData: stored.subarray(IDENTITY_BYTES) } : {}),
     });
     const cache = stored === undefined ? 'none' : !fresh ? 'stale' : script.cachedDataRejected === true ? 'rejected' : 'used';
     loads.push({ chunk, cache });
-    if (cache !== 'used') unwritten.push({ file, script, digest });
+    if (cache !== 'used') unwritten.push({ file, script, identity });
     const wrapper = script.runInThisContext() as CommonJsWrapper;
     wrapper.call(mod.exports, mod.exports, module.createRequire(filename), mod, filename, chunksDir);
   };
@@ -122,10 +122,10 @@ export function useCodeCache(chunksDir: string, cacheRoot: string, command: stri
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (!isPrivate(dir, cacheRoot)) return;
-      for (const { file, script, digest } of unwritten.splice(0)) {
+      for (const { file, script, identity } of unwritten.splice(0)) {
         // Written whole, then renamed: another wif starting now reads the old file or the new one.
         const partial = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(partial, Buffer.concat([digest, script.createCachedData()]), { mode: 0o600 });
+        fs.writeFileSync(partial, Buffer.concat([identity, script.createCachedData()]), { mode: 0o600 });
         fs.renameSync(partial, file);
       }
       // The caches of chunks this installation no longer has (an upgrade in place).
@@ -151,6 +151,12 @@ export function useCodeCache(chunksDir: string, cacheRoot: string, command: stri
       process.off('exit', write);
     },
   };
+}
+
+/** What changes when a file is written, moved or replaced: 40 bytes. */
+function fileIdentity(file: string): Buffer {
+  const s = fs.statSync(file, { bigint: true });
+  return Buffer.from(BigUint64Array.of(s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs).buffer);
 }
 
 function readIfExists(file: string): Buffer | undefined {
