@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { intOption, listOption, parseCommandLine } from './args';
+import { COMMAND_NAMES, intOption, listOption, parseCommandLine } from './args';
+import { COMMAND_WORDS, commandWord } from './commandWords';
 
 const parse = (argv: string[], env: Record<string, string> = {}) => parseCommandLine(argv, env);
+
+describe('the command words bin.ts reads before the table loads', () => {
+  it('are the table’s commands, in its order', () => {
+    expect(COMMAND_NAMES).toEqual([...COMMAND_WORDS]);
+  });
+
+  it('name the command wherever the global options are, and nothing else', () => {
+    expect(commandWord(['--emulator', 'http://127.0.0.1:4010', 'plan', '-c', 'wif.yaml'])).toBe('plan');
+    expect(commandWord(['--org', 'contoso', 'audit'])).toBe('audit');
+    expect(commandWord(['-c', 'plan.yaml', 'apply'])).toBe('apply');
+    expect(commandWord(['--version'])).toBeUndefined();
+    expect(commandWord(['pla'])).toBeUndefined();
+  });
+});
 
 describe('parseCommandLine', () => {
   it('finds the command wherever the global options are, and reads both kinds of options', () => {

@@ -5,6 +5,7 @@
 import type { ParseArgsConfig, ParseArgsOptionsConfig } from 'node:util';
 import { err, ok, type Result } from 'neverthrow';
 import { closestName } from '@wif/http';
+import type { CommandWord } from './commandWords';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -323,7 +324,7 @@ export const COMMANDS = {
       'WIF_EMULATOR_URL=http://127.0.0.1:4010 wif plan -c examples/env-set.yaml',
     ],
   },
-} as const satisfies Record<string, CommandSpec>;
+} as const satisfies Record<CommandWord, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];

@@ -8,6 +8,7 @@
 import module from 'node:module';
 import path from 'node:path';
 import { useCodeCache } from './codeCache';
+import { commandWord } from './commandWords';
 import { nodeTooOld } from './nodeVersion';
 
 const tooOld = nodeTooOld(process.versions.node);
@@ -33,9 +34,9 @@ if (!args.includes('audit') && !args.includes('emulator')) {
 }
 // The chunks' code cache, made after a run (./codeCache.ts), beside Node's compile cache and off with
 // it. Only the CommonJS build has chunks to load: the release's single ES module file has no
-// `__dirname`. One cache per command: the first word that is not an option.
+// `__dirname`. One cache per command.
 if (typeof __dirname === 'string' && compileCache?.directory !== undefined) {
-  useCodeCache(path.join(__dirname, 'chunks'), compileCache.directory, args.find((a) => !a.startsWith('-')) ?? '');
+  useCodeCache(path.join(__dirname, 'chunks'), compileCache.directory, commandWord(args) ?? '');
 }
 void start();
 
