@@ -31,6 +31,7 @@ import {
 } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import * as z from 'zod';
+import { built, deferred } from '@wif/http';
 import type { GraphClient } from './client';
 
 /** The most requests Graph accepts in one `$batch`. */
@@ -55,13 +56,15 @@ export interface GraphBatchingOptions {
   readonly onThrottled?: (retryAfterInMs: number | undefined) => void;
 }
 
-const subResponseSchema = z.object({
-  id: z.string(),
-  status: z.number().int(),
-  headers: z.record(z.string(), z.unknown()).optional(),
-  body: z.unknown().optional(),
-});
-const batchResponseSchema = z.object({ responses: z.array(subResponseSchema) });
+const subResponseSchema = deferred(() =>
+  z.object({
+    id: z.string(),
+    status: z.number().int(),
+    headers: z.record(z.string(), z.unknown()).optional(),
+    body: z.unknown().optional(),
+  }),
+);
+const batchResponseSchema = deferred(() => z.object({ responses: z.array(built(subResponseSchema)) }));
 /** The body of a `$batch` answer: one response per request, in any order. */
 export interface GraphBatchResponse {
   readonly responses: readonly {

@@ -1,12 +1,12 @@
 import { type Result, type ResultAsync, ok } from 'neverthrow';
-import type { TransportError } from '@wif/http';
+import { built, deferred, type TransportError } from '@wif/http';
 import type { ArmClient, ArmOperationOptions } from '../client';
 import { API_VERSION, authorizationPath, idPath } from '../_internal/constants';
 import { armList, odataString } from '../_internal/list';
 import { RoleAssignmentListSchema, RoleAssignmentSchema, type RoleAssignment } from '../schemas/roleAssignment';
 
 /** Built once: a zod schema costs far more to build than to run. */
-const optionalRoleAssignmentSchema = RoleAssignmentSchema.optional();
+const optionalRoleAssignmentSchema = deferred(() => built(RoleAssignmentSchema).optional());
 
 /** The principal types a create request may name (`RoleAssignmentCreateParameters.principalType`). */
 export type PrincipalType = 'ServicePrincipal' | 'User' | 'Group' | 'ForeignGroup';

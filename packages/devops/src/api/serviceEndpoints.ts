@@ -3,7 +3,7 @@
  * Reference: learn.microsoft.com/rest/api/azure/devops/serviceendpoint/endpoints?view=azure-devops-rest-7.1;
  * spec `specification/serviceEndpoint/7.1/serviceEndpoint.json` (`docs/reference/devops.md` §1–§7).
  */
-import { httpError, type TransportError } from '@wif/http';
+import { built, deferred, httpError, type TransportError } from '@wif/http';
 import { errAsync, okAsync, type ResultAsync, ok } from 'neverthrow';
 import type { DevOpsClient, DevOpsOperationOptions } from '../client';
 import { API_VERSION, segment } from '../_internal/request';
@@ -16,7 +16,7 @@ import {
 } from '../schemas/serviceEndpoint';
 
 /** Built once: a zod schema costs far more to build than to run (this one is used per request). */
-const nullishServiceEndpointSchema = serviceEndpointSchema.nullish();
+const nullishServiceEndpointSchema = deferred(() => built(serviceEndpointSchema).nullish());
 
 const ENDPOINTS = '_apis/serviceendpoint/endpoints';
 

@@ -3,7 +3,7 @@
  * Permission for writes: `Application.ReadWrite.OwnedBy` (objects the caller owns) or
  * `Application.ReadWrite.All`; reads also work with `Application.Read.All`.
  */
-import { invalidResponse, type TransportError } from '@wif/http';
+import { built, deferred, invalidResponse, type TransportError } from '@wif/http';
 import { errAsync, okAsync, type Result, type ResultAsync, ok } from 'neverthrow';
 import type { GraphClient } from '../client';
 import { listCollection, listQuery, odataKey, selectFields } from '../_internal/odata';
@@ -11,7 +11,7 @@ import { type Application, applicationSchema, type SignInAudience } from '../sch
 import type { GraphRequestOptions, ListQuery } from './options';
 
 /** Built once: a zod schema costs far more to build than to run (this one is used per request). */
-const optionalApplicationSchema = applicationSchema.optional();
+const optionalApplicationSchema = deferred(() => built(applicationSchema).optional());
 
 /** Fields `applicationSchema` needs; always added to a `$select`. */
 const REQUIRED_FIELDS = ['id', 'appId', 'displayName'] as const;
