@@ -23,7 +23,7 @@ interface Run {
  * A directory with a `chunks/` of two CommonJS files (`a.cjs` requires `b.cjs`), a cache root, and a
  * driver that installs the cache, requires `a.cjs` and prints what happened.
  */
-function fixture(): { root: string; chunks: string; cacheRoot: string; run(command?: string): Run } {
+function fixture(): { root: string; chunks: string; cacheRoot: string; run(command?: string, nodeFlags?: readonly string[]): Run } {
   const root = mkdtempSync(join(tmpdir(), 'wif-code-cache-'));
   const chunks = join(root, 'chunks');
   const cacheRoot = join(root, 'cache');
@@ -57,8 +57,8 @@ function fixture(): { root: string; chunks: string; cacheRoot: string; run(comma
     root,
     chunks,
     cacheRoot,
-    run(command = 'plan') {
-      const r = spawnSync(process.execPath, [driver, command], { encoding: 'utf8' });
+    run(command = 'plan', nodeFlags = []) {
+      const r = spawnSync(process.execPath, [...nodeFlags, driver, command], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`driver exited ${r.status}: ${r.stderr}`);
       return JSON.parse(r.stdout) as Run;
     },
@@ -155,6 +155,15 @@ describe('the code cache of the executable’s chunks', () => {
     chownSync(dir, 1, 1);
     expect(isPrivate(dir, f.cacheRoot)).toBe(false);
     expect(states(f.run())).toEqual([]);
+  });
+
+  it('leaves the chunks to Node’s loader when source maps are on, so that stack traces are mapped', () => {
+    const f = fixture();
+    f.run();
+    const mapped = f.run('plan', ['--enable-source-maps']);
+    expect(states(mapped)).toEqual([]);
+    expect(mapped.result).toMatchObject({ twice: 42 });
+    expect(states(f.run())).toEqual(['a.cjs used', 'b.cjs used']);
   });
 
   it('names a directory per Node, installation and command, and one for anything that is not a command', () => {

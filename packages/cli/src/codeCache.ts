@@ -89,9 +89,10 @@ export function useCodeCache(chunksDir: string, cacheRoot: string, command: stri
   let readable: boolean | undefined;
 
   const loader: CommonJsLoader = (mod, filename) => {
-    // Anything else, and every chunk when the cache lies where someone else could write: Node's loader
-    // (with Node's own compile cache, which bin.ts turned on).
-    readable ??= isPrivate(dir, cacheRoot);
+    // Anything else, every chunk when the cache lies where someone else could write, and every chunk
+    // when source maps are on (`--enable-source-maps`: Node maps the stack traces of the files its
+    // loader compiles, not of a vm.Script): Node's loader, with Node's own compile cache (bin.ts).
+    readable ??= isPrivate(dir, cacheRoot) && !process.sourceMapsEnabled;
     if (!readable || path.dirname(filename) !== chunksDir) {
       nodeLoader(mod, filename);
       return;
