@@ -38,6 +38,7 @@ function fixture(): { root: string; chunks: string; cacheRoot: string; run(comma
       'function twice(x) { return b.add(x, x); }',
       'exports.result = { twice: twice(21), file: path.basename(__filename), dir: path.basename(__dirname), own: module.exports === exports };',
       'exports.fail = () => { throw new Error("from line 6"); };',
+      "exports.later = () => import('node:path').then((p) => p.basename('/x/y.txt'));",
     ].join('\n'),
   );
   writeFileSync(join(chunks, 'b.cjs'), "'use strict';\nexports.add = (x, y) => x + y;\n");
@@ -50,7 +51,8 @@ function fixture(): { root: string; chunks: string; cacheRoot: string; run(comma
       `const cache = useCodeCache(${JSON.stringify(chunks)}, ${JSON.stringify(cacheRoot)}, process.argv[2]);`,
       `const a = createRequire(import.meta.url)(${JSON.stringify(join(chunks, 'a.cjs'))});`,
       `let stack; try { a.fail(); } catch (e) { stack = e.stack; }`,
-      `process.stdout.write(JSON.stringify({ loads: cache.loads, result: a.result, stack }));`,
+      `const imported = await a.later();`,
+      `process.stdout.write(JSON.stringify({ loads: cache.loads, result: { ...a.result, imported }, stack }));`,
     ].join('\n'),
   );
   return {
@@ -68,10 +70,10 @@ function fixture(): { root: string; chunks: string; cacheRoot: string; run(comma
 const states = (r: Run): string[] => r.loads.map((l) => `${l.chunk} ${l.cache}`);
 
 describe('the code cache of the executable’s chunks', () => {
-  it('runs a chunk as Node’s loader would: require, exports, module, __filename, __dirname and line numbers', () => {
+  it('runs a chunk as Node’s loader would: require, import(), exports, module, __filename, __dirname and line numbers', () => {
     const f = fixture();
     const first = f.run();
-    expect(first.result).toEqual({ twice: 42, file: 'a.cjs', dir: 'chunks', own: true });
+    expect(first.result).toEqual({ twice: 42, file: 'a.cjs', dir: 'chunks', own: true, imported: 'y.txt' });
     expect(first.stack).toMatch(new RegExp(`${f.chunks.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}/a\\.cjs:6:\\d+`));
     // The same from the cache.
     const second = f.run();

@@ -109,6 +109,9 @@ export function useCodeCache(chunksDir: string, cacheRoot: string, command: stri
     const script = new vm.Script(`${HEADER}${fs.readFileSync(filename, 'utf8')}\n})`, {
       filename,
       lineOffset: -1,
+      // An `import()` in a chunk (the build turns those between chunks into `require`s; a dependency
+      // may still have one) resolves as it would in a file Node loaded.
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
       ...(fresh ? { cachedData: stored.subarray(IDENTITY_BYTES) } : {}),
     });
     const cache = stored === undefined ? 'none' : !fresh ? 'stale' : script.cachedDataRejected === true ? 'rejected' : 'used';
