@@ -149,10 +149,10 @@ export function useCodeCache(chunksDir: string, cacheRoot: string, command: stri
     loads,
     write,
     uninstall: () => {
+      process.off('exit', write);
       if (extensions['.cjs'] !== loader) return;
       if (registered === undefined) delete extensions['.cjs'];
       else extensions['.cjs'] = registered;
-      process.off('exit', write);
     },
   };
 }
