@@ -31,9 +31,9 @@ import vm from 'node:vm';
 export interface ChunkLoad {
   readonly chunk: string;
   /**
-   * `used`: V8 took the cache. Compiled from source: `none`, there was none (or it could not be read);
-   * `stale`, it was made from the file before it was last written (or from another file of that name); `rejected`, V8 refused it (another
-   * Node or other V8 flags).
+   * `used`: V8 took the cache. Compiled from source: `none`, there was none (or it could not be
+   * read); `stale`, it was made from the file before it was last written (or from another file of
+   * that name); `rejected`, V8 refused it (another Node or other V8 flags).
    */
   readonly cache: 'used' | 'none' | 'stale' | 'rejected';
 }
@@ -43,13 +43,6 @@ export interface CodeCache {
   readonly dir: string;
   /** Each chunk loaded through the cache so far, in order (none when the directory is not private). */
   readonly loads: readonly ChunkLoad[];
-  /**
-   * Writes the cache of every chunk that had none or had it rejected, with every function compiled so
-   * far. Runs at exit; never throws (a cache that cannot be written only makes the next run slower).
-   */
-  write(): void;
-  /** Gives `.cjs` files back to Node's loader and drops the exit hook (tests). */
-  uninstall(): void;
 }
 
 type CommonJsLoader = (mod: NodeJS.Module, filename: string) => void;
@@ -81,8 +74,7 @@ export function useCodeCache(chunksDir: string, cacheRoot: string, command: stri
   const dir = codeCacheDir(cacheRoot, chunksDir, command);
   const extensions = (module as unknown as { _extensions: Record<string, CommonJsLoader> })._extensions;
   // Node loads a .cjs file with its .js loader unless a loader is registered for .cjs.
-  const registered = extensions['.cjs'];
-  const nodeLoader = registered ?? extensions['.js'];
+  const nodeLoader = extensions['.cjs'] ?? extensions['.js'];
   if (nodeLoader === undefined) throw new Error('Node has no CommonJS loader');
   const loads: ChunkLoad[] = [];
   const unwritten: { file: string; script: vm.Script; identity: Buffer }[] = [];
@@ -121,6 +113,8 @@ export function useCodeCache(chunksDir: string, cacheRoot: string, command: stri
     wrapper.call(mod.exports, mod.exports, module.createRequire(filename), mod, filename, chunksDir);
   };
 
+  // At exit: the cache of every chunk that had none or had it refused, with every function compiled
+  // so far. Never throws (a cache that cannot be written only makes the next run slower).
   const write = (): void => {
     if (unwritten.length === 0) return;
     try {
@@ -144,17 +138,7 @@ export function useCodeCache(chunksDir: string, cacheRoot: string, command: stri
 
   extensions['.cjs'] = loader;
   process.on('exit', write);
-  return {
-    dir,
-    loads,
-    write,
-    uninstall: () => {
-      process.off('exit', write);
-      if (extensions['.cjs'] !== loader) return;
-      if (registered === undefined) delete extensions['.cjs'];
-      else extensions['.cjs'] = registered;
-    },
-  };
+  return { dir, loads };
 }
 
 /** What changes when a file is written, moved or replaced: 40 bytes. */
