@@ -4,7 +4,9 @@
  * (`GET serviceendpoint/endpoints?type=azurerm`: the orphan listing, and a connection looked for
  * under another name through its app). Within a run each is read once per project: readers at the
  * same time share the request in flight, later ones its answer (a plan is one reading of the
- * organization). A failed read is forgotten, so that a later reader reads again.
+ * organization). A failed read is forgotten, so that a later reader reads again. The orphan listing
+ * sends a project's read and its connections' listing at once (by the name the spec gives): before,
+ * the listing waited for the project's id, one more round trip on `plan`'s chain.
  * @internal
  */
 import {
@@ -22,15 +24,34 @@ import { err, type Result, ResultAsync } from 'neverthrow';
 export interface RunReads {
   /** `GET projects/{idOrName}`. */
   readonly project: (idOrName: string) => ResultAsync<TeamProjectReference, TransportError>;
-  /** `GET {projectId}/_apis/serviceendpoint/endpoints?type=azurerm&includeFailed=true`. */
-  readonly azurermConnections: (projectId: string) => ResultAsync<ServiceEndpoint[], TransportError>;
+  /** `GET {projectIdOrName}/_apis/serviceendpoint/endpoints?type=azurerm&includeFailed=true`. */
+  readonly azurermConnections: (projectIdOrName: string) => ResultAsync<ServiceEndpoint[], TransportError>;
+  /**
+   * The project and its Azure Resource Manager connections, both sent at once: Azure DevOps takes a
+   * project's name or id in the listing's path, so it need not wait for the project's id. (The
+   * listing is then also what `azurermConnections(project.id)` returns in the same run.)
+   */
+  readonly projectConnections: (
+    idOrName: string,
+  ) => ResultAsync<{ readonly project: TeamProjectReference; readonly all: ServiceEndpoint[] }, TransportError>;
 }
 
 /** Reads straight through, nothing shared: what a single step or one connection's converge uses. */
 export function directReads(devops: DevOpsClient, o: OperationOptions): RunReads {
-  return {
-    project: (p) => withSuggestion(devops, p, getProject(devops, p, o), o),
-    azurermConnections: (projectId) => listServiceEndpoints(devops, projectId, { type: 'azurerm', includeFailed: true }, o),
+  const project: RunReads['project'] = (p) => withSuggestion(devops, p, getProject(devops, p, o), o);
+  const azurermConnections: RunReads['azurermConnections'] = (p) =>
+    listServiceEndpoints(devops, p, { type: 'azurerm', includeFailed: true }, o);
+  return { project, azurermConnections, projectConnections: bothAtOnce(project, azurermConnections) };
+}
+
+/**
+ * `projectConnections` from the two reads: both sent at once; the project's error wins (a project
+ * that does not exist is named, with its suggestion, rather than reported as an unreadable list).
+ */
+function bothAtOnce(project: RunReads['project'], connections: RunReads['azurermConnections']): RunReads['projectConnections'] {
+  return (p) => {
+    const listed = connections(p);
+    return project(p).andThen((found) => listed.map((all) => ({ project: found, all })));
   };
 }
 
@@ -63,18 +84,33 @@ function withSuggestion(
 /** Reads shared by everything one run reads through it (see the module's comment). */
 export function runReads(devops: DevOpsClient, o: OperationOptions): RunReads {
   const direct = directReads(devops, o);
-  return { project: once(direct.project), azurermConnections: once(direct.azurermConnections) };
+  const azurermConnections = once(direct.azurermConnections);
+  const readProject = once(direct.project);
+  // A listing sent by the project's name (projectConnections) is the listing by its id too, for
+  // every reader: the alias is made before any reader's next step sees the project.
+  const project: RunReads['project'] = (p) =>
+    readProject(p).map((found) => {
+      azurermConnections.alias(found.id, p);
+      return found;
+    });
+  return { project, azurermConnections, projectConnections: bothAtOnce(project, azurermConnections) };
 }
 
-/** `read`, once per key (case-insensitive) while it has not failed. */
-function once<T>(read: (key: string) => ResultAsync<T, TransportError>): (key: string) => ResultAsync<T, TransportError> {
+/**
+ * `read`, once per key (case-insensitive) while it has not failed. `alias(other, key)`: `other` names
+ * the same thing as `key` (a project's id and the name it was read by) and gets its read.
+ */
+function once<T>(
+  read: (key: string) => ResultAsync<T, TransportError>,
+): ((key: string) => ResultAsync<T, TransportError>) & { alias(other: string, key: string): void } {
   const known = new Map<string, Promise<Result<T, TransportError>>>();
-  return (key) => {
+  const get = (key: string): ResultAsync<T, TransportError> => {
     const k = key.toLowerCase();
     let hit = known.get(k);
     if (!hit) {
       const sent: Promise<Result<T, TransportError>> = Promise.resolve(read(key)).then((r) => {
-        if (r.isErr() && known.get(k) === sent) known.delete(k);
+        // Forgotten under every name it is known by (an alias too).
+        if (r.isErr()) for (const [name, v] of known) if (v === sent) known.delete(name);
         return r;
       });
       hit = sent;
@@ -82,4 +118,10 @@ function once<T>(read: (key: string) => ResultAsync<T, TransportError>): (key: s
     }
     return new ResultAsync(hit);
   };
+  return Object.assign(get, {
+    alias(other: string, key: string): void {
+      const hit = known.get(key.toLowerCase());
+      if (hit && !known.has(other.toLowerCase())) known.set(other.toLowerCase(), hit);
+    },
+  });
 }

@@ -57,8 +57,8 @@ const isWif = (e: ServiceEndpoint): boolean => (e.authorization?.scheme ?? '').t
  * connection names (nor uses the app of), and reads the parts `--prune` would delete. The lists are
  * read at once; `specAppIds` (the apps of the spec's connections, possibly still being planned) is
  * awaited only to filter them.
- * Calls `GET projects/{p}`, `GET serviceendpoint/endpoints?type=azurerm` per project (through
- * `reads`: the plan's connections share them), and per
+ * Calls `GET projects/{p}` and, at the same time, `GET {p}/_apis/serviceendpoint/endpoints?type=azurerm`
+ * per project (through `reads`: the plan's connections share them), and per
  * orphan `GET applications(appId=…)`, its service principal, credentials, role assignments,
  * pipeline permissions and checks.
  */
@@ -71,9 +71,7 @@ export function findOrphans(
 ): ResultAsync<OrphanPlan[], WifError> {
   const o: OperationOptions = options;
   const projects = [...new Map(spec.connections.map((c) => [c.project.toLowerCase(), c.project])).values()];
-  return ResultAsync.combine(
-    projects.map((p) => reads.project(p).andThen((project) => reads.azurermConnections(project.id).map((all) => ({ project, all })))),
-  )
+  return ResultAsync.combine(projects.map((p) => reads.projectConnections(p)))
     .andThen((lists) => ResultAsync.fromSafePromise(Promise.resolve(specAppIds)).map((ids) => ({ lists, ids })))
     .andThen(({ lists, ids }) => {
       const seen = new Set<string>();
