@@ -6,7 +6,7 @@ import { createClients } from '../workflows/clients';
 import { runReads } from './runReads';
 
 const DEVOPS = 'https://dev.azure.com/contoso';
-const { fake, clients, server } = useFake({ projects: ['platform'], clients: createClients, latencyInMs: 20 });
+const { fake, clients, server } = useFake({ projects: ['platform'], clients: createClients, fake: { latencyInMs: 20 } });
 
 // What went out and came back, in order: `start GET …/endpoints`, `end GET …/projects/platform`.
 const events: string[] = [];
