@@ -45,8 +45,8 @@ export default defineConfig(
       splitting: true,
       target: 'node22',
       platform: 'node',
-      // neverthrow too: it has no `exports` map, so Node would load its CommonJS build through the
-      // ESM-CommonJS bridge (a lexer pass over the file) at every start; bundled, esbuild takes its ES build.
+      // neverthrow too: bundled, esbuild takes its ES build and keeps only what wif uses, in the
+      // chunks that use it, rather than one more package for the loader to find at every start.
       // And `@azure/identity` with MSAL (the chunk a real sign-in loads, never `--emulator`): imported
       // from node_modules it is 395 files and ~260 ms before a real run's first request; bundled, one
       // lazily loaded chunk (docs/decisions/032-the-executable-bundles-azure-identity.md).
