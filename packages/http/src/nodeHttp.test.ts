@@ -125,20 +125,21 @@ describe('what loading and sending load', () => {
   // of every import of the SDK (docs/decisions/039-node-http-not-imported-as-an-es-module.md). A
   // fresh process (the sources through tsx) imports the package and sends one request to this
   // file's server; Node's own list of the internal modules it loaded must not name undici.
-  it('the package and a request through it do not load Node’s fetch (undici)', async () => {
+  it('the package and a request through it do not load Node’s fetch (undici), nor node:http', async () => {
     const source = join(dirname(fileURLToPath(import.meta.url)), 'index.ts');
     const script = `
       const before = process.moduleLoadList.some((m) => m.includes('undici'));
       const http = await import(${JSON.stringify(source)});
       const answer = await http.createNodeHttpClient().send({ url: ${JSON.stringify(`${url}/echo`)}, method: 'GET', headers: {} });
-      process.stdout.write(JSON.stringify({ before, status: answer.status, undici: process.moduleLoadList.filter((m) => /undici|webstreams/.test(m)) }));
+      process.stdout.write(JSON.stringify({ before, status: answer.status, undici: process.moduleLoadList.filter((m) => /undici|webstreams/.test(m)), http: process.moduleLoadList.filter((m) => /^NativeModule (https?|_http_\\w+)$/.test(m)) }));
     `;
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', '--conditions=@wif/source', '--input-type=module', '-e', script],
       { env: { ...process.env, NODE_OPTIONS: '', HTTPS_PROXY: '', HTTP_PROXY: '', ALL_PROXY: '' } },
     );
-    expect(JSON.parse(stdout)).toEqual({ before: false, status: 200, undici: [] });
+    // Nor node:http itself: with nobody replacing or watching it, the request is wif's own exchange (decision 044).
+    expect(JSON.parse(stdout)).toEqual({ before: false, status: 200, undici: [], http: [] });
   }, 60_000);
 });
 

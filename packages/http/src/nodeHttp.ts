@@ -19,9 +19,12 @@ import type http from 'node:http';
 import type https from 'node:https';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import type zlib from 'node:zlib';
+import { builtin } from './builtins';
 import { isLoopbackUrl } from './endpoints';
+import { createHttp1Pool, requestHead, type Http1Origin } from './http1';
 import { abortError } from './retry';
+
+export { builtin } from './builtins';
 
 /** One request of {@link NodeHttpClient.send}. */
 export interface NodeHttpRequest {
@@ -139,34 +142,6 @@ export function bypassesProxy(hostname: string, noProxy: readonly string[]): boo
   return false;
 }
 
-/**
- * A built-in module loaded on first use: `node:https` (with `node:tls` and crypto) only for an
- * https URL, `node:zlib` only for a compressed answer. The emulator is plain HTTP and answers
- * uncompressed, so a `wif` run against it loads neither. `node:http` too, though every client
- * needs it: imported as an ES module, Node builds its namespace and, in doing so, loads its own
- * `fetch` (undici and web streams: ~30 ms of importing `@wif/core` on this machine, measured
- * before and after in docs/decisions/039-node-http-not-imported-as-an-es-module.md); loaded by
- * `getBuiltinModule` or `require`, it does not.
- */
-interface LazyBuiltins {
-  'node:http': typeof http;
-  'node:https': typeof https;
-  'node:zlib': typeof zlib;
-  'node:tls': typeof import('node:tls');
-}
-
-/** A built-in module loaded on first use (not at import: a run against the plain-HTTP emulator loads no TLS code). */
-export function builtin<K extends keyof LazyBuiltins>(id: K): LazyBuiltins[K] {
-  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  if (typeof get === 'function') return get(id) as LazyBuiltins[K];
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node < 22.3 has no getBuiltinModule
-    return require(id) as LazyBuiltins[K];
-  } catch {
-    return createRequire(typeof __filename === 'string' ? __filename : import.meta.url)(id) as LazyBuiltins[K];
-  }
-}
-
 type ProxyAgentModule = { HttpsProxyAgent?: new (proxy: string, options?: https.AgentOptions) => http.Agent } & {
   HttpProxyAgent?: new (proxy: string, options?: http.AgentOptions) => http.Agent;
 };
@@ -190,7 +165,8 @@ interface Target {
   readonly port: string;
   /** The TLS server name: the host name, `''` for an IP address (as Node's agent computes it). */
   readonly servername: string;
-  readonly agent: http.Agent;
+  /** The agent: a proxy's, else this client's keep-alive agent for the scheme, made on first use. */
+  agent(): http.Agent;
   readonly tls?: https.RequestOptions;
   readonly auth?: string;
   /**
@@ -199,6 +175,8 @@ interface Target {
    * Node stored as an object) and no user info in the URL (Node derives `Authorization` from it).
    */
   readonly host?: string;
+  /** The same origin for wif's own HTTP/1.1 exchange (`http1.ts`), when it has a {@link host}: no proxy, no user info. */
+  readonly direct?: Http1Origin;
 }
 
 /** Methods for which Node adds no `Content-Length` or `Transfer-Encoding` to a request without a body. */
@@ -241,6 +219,63 @@ export function plainRequestPath(rest: string): string | undefined {
   return PLAIN_PATH.test(rest) && !DOT_SEGMENT.test(rest) ? rest : undefined;
 }
 
+/** Whether `fn` is Node's own function `name` (not a wrapper, a proxy or another function put in its place). */
+const isNodeOwn = (fn: unknown, name: string): boolean =>
+  typeof fn === 'function' && fn.name === name && !Function.prototype.toString.call(fn).includes('[native code]');
+
+/** One built-in module's functions as last checked, and whether they were Node's own. */
+interface Checked {
+  module: (typeof http | typeof https) | undefined;
+  fns: readonly unknown[];
+  own: boolean;
+}
+const checked: Record<'http' | 'https', Checked> = {
+  http: { module: undefined, fns: [], own: true },
+  https: { module: undefined, fns: [], own: true },
+};
+
+/** Whether `node:<id>`'s `request`, `get` (and `ClientRequest`) are Node's own; checked again only when one of them changed. */
+function untouched(id: 'http' | 'https'): boolean {
+  const c = checked[id];
+  if (!c.module) {
+    // A module nobody has loaded has not been replaced; it is not loaded here to find out.
+    const loaded = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
+    if (loaded && !loaded.includes(`NativeModule ${id}`)) return true;
+    c.module = builtin(id === 'https' ? 'node:https' : 'node:http');
+  }
+  const m = c.module as typeof http;
+  const fns = id === 'http' ? [m.request, m.get, m.ClientRequest] : [m.request, m.get];
+  if (fns.length !== c.fns.length || fns.some((f, i) => f !== c.fns[i])) {
+    c.fns = fns;
+    c.own = isNodeOwn(m.request, 'request') && isNodeOwn(m.get, 'get') && (id === 'https' || isNodeOwn(m.ClientRequest, 'ClientRequest'));
+  }
+  return c.own;
+}
+
+/**
+ * Whether something has put its own function in place of `http.request`, `http.get`,
+ * `http.ClientRequest`, or (for `https:`) `https.request` and `https.get`: a request interceptor
+ * such as MSW or nock, in the caller's tests or ours. wif then sends through `node:http`, so that
+ * the interceptor sees the request as before, instead of over its own sockets, which such an
+ * interceptor does not see (docs/decisions/044-an-http1-exchange-of-our-own.md). Checked at each
+ * request: an interceptor may be installed after the client was made. @internal
+ */
+export function requestInterceptorInstalled(secure: boolean): boolean {
+  return !untouched('http') || (secure && !untouched('https'));
+}
+
+/** Node's channel for the start of each `http.request` (`node:diagnostics_channel`), found on first use. */
+let requestStart: { readonly hasSubscribers: boolean } | undefined;
+
+/**
+ * Whether anyone watches Node's HTTP client: a subscriber to `http.client.request.start` (tracing
+ * and APM tools, tests that list requests in order) sees `node:http`'s requests only, so wif then
+ * sends through `node:http`. @internal
+ */
+export function nodeHttpObserved(): boolean {
+  return (requestStart ??= builtin('node:diagnostics_channel').channel('http.client.request.start')).hasSubscribers;
+}
+
 /** Origins whose request options a client keeps (wif talks to four services). */
 const MAX_ORIGINS = 16;
 
@@ -271,21 +306,24 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
   let httpProxyAgent: http.Agent | undefined;
   let httpsProxyAgent: http.Agent | undefined;
 
-  /** The agent for `url`, and request options it needs (a proxy tunnel takes TLS options per request). */
-  const agentFor = (url: URL): { agent: http.Agent; tls?: https.RequestOptions } => {
+  const pool = createHttp1Pool();
+  const plainAgent = (secure: boolean): http.Agent =>
+    secure
+      ? (httpsAgent ??= new (builtin('node:https').Agent)({ keepAlive: true, ...(ca ? { ca } : {}) }))
+      : (httpAgent ??= new (builtin('node:http').Agent)({ keepAlive: true }));
+
+  /** The proxy agent for `url`, and request options it needs (a proxy tunnel takes TLS options per request); `undefined` for a direct request. */
+  const proxyFor = (url: URL): { agent: http.Agent; tls?: https.RequestOptions } | undefined => {
     const secure = url.protocol === 'https:';
     const proxyUrl = secure ? proxy.https : proxy.http;
-    if (proxyUrl && !bypassesProxy(url.hostname, proxy.noProxy)) {
-      if (secure) {
-        const { HttpsProxyAgent } = loadProxyModule('https-proxy-agent');
-        httpsProxyAgent ??= new HttpsProxyAgent!(proxyUrl, { keepAlive: true });
-        return { agent: httpsProxyAgent, ...(ca ? { tls: { ca } } : {}) };
-      }
-      const { HttpProxyAgent } = loadProxyModule('http-proxy-agent');
-      return { agent: (httpProxyAgent ??= new HttpProxyAgent!(proxyUrl, { keepAlive: true })) };
+    if (!proxyUrl || bypassesProxy(url.hostname, proxy.noProxy)) return undefined;
+    if (secure) {
+      const { HttpsProxyAgent } = loadProxyModule('https-proxy-agent');
+      httpsProxyAgent ??= new HttpsProxyAgent!(proxyUrl, { keepAlive: true });
+      return { agent: httpsProxyAgent, ...(ca ? { tls: { ca } } : {}) };
     }
-    if (secure) return { agent: (httpsAgent ??= new (builtin('node:https').Agent)({ keepAlive: true, ...(ca ? { ca } : {}) })) };
-    return { agent: (httpAgent ??= new (builtin('node:http').Agent)({ keepAlive: true })) };
+    const { HttpProxyAgent } = loadProxyModule('http-proxy-agent');
+    return { agent: (httpProxyAgent ??= new HttpProxyAgent!(proxyUrl, { keepAlive: true })) };
   };
 
   // Each origin's request options, worked out once: a client serves a few origins (one per service),
@@ -309,44 +347,57 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
       return new TypeError('Not an absolute URL.');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return new TypeError(`Not an http(s) URL: ${url.protocol}`);
-    const { agent, tls } = agentFor(url);
+    const secure = url.protocol === 'https:';
+    const viaProxy = proxyFor(url);
     // Node wants an IPv6 address without its brackets (as its own URL conversion gives it).
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    const plainAgent = agent === httpAgent || agent === httpsAgent;
     const auth = url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
+    // What Node's agent would work out per request from the host (none for an IP address): given here once.
+    const servername = isIP(hostname) ? '' : hostname;
+    // As Node writes it: the host as in the URL (an IPv6 address in brackets), the port unless the scheme's default.
+    const host = !viaProxy && !auth ? (url.port ? `${url.hostname}:${url.port}` : url.hostname) : undefined;
     const target: Target = {
-      secure: url.protocol === 'https:',
+      secure,
       protocol: url.protocol,
       hostname,
       port: url.port,
-      // What Node's agent would work out per request from the host (none for an IP address): given here once.
-      servername: isIP(hostname) ? '' : hostname,
-      agent,
-      ...(tls ? { tls } : {}),
+      servername,
+      agent: viaProxy ? () => viaProxy.agent : () => plainAgent(secure),
+      ...(viaProxy?.tls ? { tls: viaProxy.tls } : {}),
       ...(auth ? { auth } : {}),
-      // As Node writes it: the host as in the URL (an IPv6 address in brackets), the port unless the scheme's default.
-      ...(plainAgent && !auth ? { host: url.port ? `${url.hostname}:${url.port}` : url.hostname } : {}),
+      ...(host !== undefined
+        ? {
+            host,
+            direct: { secure, hostname, port: url.port ? Number(url.port) : secure ? 443 : 80, servername, host, ...(ca ? { ca } : {}) },
+          }
+        : {}),
     };
     if (!target.auth && origins.size < MAX_ORIGINS) origins.set(url.origin, target);
     return { target, path: `${url.pathname}${url.search}` };
   };
 
-  const send = (request: NodeHttpRequest): Promise<NodeHttpResponse> =>
+  const send = (request: NodeHttpRequest): Promise<NodeHttpResponse> => {
+    const signal = request.abortSignal;
+    if (signal?.aborted) return Promise.reject(abortError());
+    const resolved = targetOf(request.url);
+    if (resolved instanceof TypeError) return Promise.reject(resolved);
+    const { target, path } = resolved;
+    const method = request.method.toUpperCase();
+    const body = request.body;
+    if (target.direct && !nodeHttpObserved() && !requestInterceptorInstalled(target.secure)) {
+      const head = requestHead(method, path, request.headers, target.direct.host, body === undefined ? undefined : Buffer.byteLength(body));
+      if (head instanceof TypeError) return Promise.reject(head);
+      if (head !== undefined) return pool.send(target.direct, head, body, method === 'HEAD', signal, request.timeoutInMs, timeoutError);
+    }
+    return viaNode(request, target, path, method);
+  };
+
+  /** Sends one request through `node:http`: over a proxy, with user info, or with headers that are Node's to frame. */
+  const viaNode = (request: NodeHttpRequest, target: Target, path: string, method: string): Promise<NodeHttpResponse> =>
     new Promise<NodeHttpResponse>((resolve, reject) => {
       const signal = request.abortSignal;
-      if (signal?.aborted) {
-        reject(abortError());
-        return;
-      }
-      const resolved = targetOf(request.url);
-      if (resolved instanceof TypeError) {
-        reject(resolved);
-        return;
-      }
-      const { target, path } = resolved;
       const body = request.body;
       const headers = body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(body)) };
-      const method = request.method.toUpperCase();
       const list =
         target.host !== undefined && (body !== undefined || NO_BODY_FRAMING.has(method)) ? headerList(headers, target.host) : undefined;
       let settled = false;
@@ -374,7 +425,7 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
           path,
           method,
           headers: list ?? headers,
-          agent: target.agent,
+          agent: target.agent(),
           ...(target.auth ? { auth: target.auth } : {}),
           ...target.tls,
         },
