@@ -1,8 +1,11 @@
 /**
- * The HTTP client every wif service client sends through by default: `node:http`/`node:https` with
- * keep-alive agents of its own (one pair per client: a client serves one service and one origin),
- * nothing else. It does what the services need and no more
- * (docs/decisions/022-lean-transport.md):
+ * The HTTP client every wif service client sends through by default. A direct request (no proxy, no
+ * user info in the URL) is one HTTP/1.1 exchange of wif's own over a pooled keep-alive socket
+ * (`http1.ts`, docs/decisions/044-an-http1-exchange-of-our-own.md); a request through a proxy, with
+ * user info or with headers that are Node's to frame, and every request while an interceptor has
+ * replaced `http.request` or someone subscribes to Node's HTTP client channel, goes through
+ * `node:http`/`node:https` with keep-alive agents of this client's own. Either way it does what the
+ * services need and no more (docs/decisions/022-lean-transport.md):
  *
  * - one request, one answer: the body is read whole (wif's answers are small JSON documents) and
  *   decompressed when `content-encoding` says gzip, deflate or br;
