@@ -335,8 +335,8 @@ const fullGc = ((): (() => void) => {
  */
 const FLEET_ROUNDS = 7;
 
-/** A fleet variant: wif's own HTTP client, or a caller's `httpClient` for all three services. */
-type FleetVariant = 'sdk' | 'httpClient';
+/** A fleet variant: wif's own HTTP client, a caller's `httpClient` for all three services, or wif's client sending every request through node:http (as before decision 044). */
+type FleetVariant = 'sdk' | 'httpClient' | 'nodeHttp';
 
 /**
  * The SDK's client CPU per request over the 43-connection fleet: `process.cpuUsage()` over `apply`
@@ -553,8 +553,10 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
   const fleets = await fleetCpu(latencyInMs, FLEET_ROUNDS, [
     { where: 'child', variant: 'sdk' },
     { where: 'child', variant: 'httpClient' },
+    { where: 'child', variant: 'nodeHttp' },
     { where: 'bench', variant: 'sdk' },
   ]);
+  const nodeHttpFleet = fleets.get('child:nodeHttp')!;
   const sdkFleet = fleets.get('child:sdk')!;
   const viaFetch = fleets.get('child:httpClient')!;
   const inBench = fleets.get('bench:sdk')!;
@@ -768,11 +770,14 @@ export async function startupSection({ latencyInMs, runs, workChainInMs }: Start
     `| \`@wif/core\` audit, migration and diagnose only for their commands: core as \`wif plan\` loads it | ${ms(levers.coreAll)} (all subpaths) | ${ms(levers.coreRoot)} (root + spec) | yes |`,
   );
   out(
+    `| wif's own HTTP/1.1 exchange for a direct request, instead of \`node:http\` (packages/http/src/http1.ts; docs/decisions/044-an-http1-exchange-of-our-own.md): the fleet's client CPU per request, in a process of its own, in turns with the rows above | ${median(nodeHttpFleet.map((f) => f.cpuInMs / f.requests)).toFixed(2)} ms (rounds ${spread(nodeHttpFleet)}; every request through \`node:http\`, as when a tracer subscribes to \`http.client.request.start\`) | ${perRequest.toFixed(2)} ms | yes |`,
+  );
+  out(
     `| a JSON spec read with \`JSON.parse\`: \`wif plan\`, the same spec as .json and as .yaml, CPU | ${cpu(med(planYaml, (r) => r.cpuInMs))} (.yaml) | ${cpu(med(planJson, (r) => r.cpuInMs))} (.json) | yes |`,
   );
   out();
   out(
-    "Differences below ~50 ms are within this machine's noise here (`/usr/bin/time` counts CPU in 10 ms steps, and other work shares the 2 cores); the same-run before/after rows above are the figures to trust. The compile cache pays little once the rest is in: most of the remaining start-up is evaluating modules (zod, Node's own HTTP modules), not compiling them.",
+    "Differences below ~50 ms are within this machine's noise here (`/usr/bin/time` counts CPU in 10 ms steps, and other work shares the 2 cores); the same-run before/after rows above are the figures to trust. The compile cache pays little once the rest is in: most of the remaining start-up is evaluating modules (zod, the SDK's own), not compiling them.",
   );
   out();
   out(
