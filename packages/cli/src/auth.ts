@@ -50,31 +50,17 @@ type Claims = Record<string, unknown>;
 
 /**
  * `GET {emulator}/_emulator/permissions`: the claims the emulator's caller has; `undefined` when
- * unreachable. Over `node:http(s)`, not `fetch`: the first `fetch` of a process loads Node's fetch
- * implementation, which nothing else in `wif` needs.
+ * unreachable. Through the process's shared client of `@wif/http` (not `fetch`: the first `fetch` of
+ * a process loads Node's fetch implementation, which nothing else in `wif` needs), so that the run's
+ * requests to the emulator go on over the connection this one opened.
  */
 async function emulatorClaims(url: string): Promise<{ graph: Claims; other: Claims } | undefined> {
   const target = `${url.replace(/\/+$/, '')}/_emulator/permissions`;
-  const { get } = target.startsWith('https:') ? await import('node:https') : await import('node:http');
-  const text = await new Promise<string | undefined>((resolve) => {
-    try {
-      const req = get(target, { signal: AbortSignal.timeout(5_000) }, (res) => {
-        if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) {
-          res.resume();
-          resolve(undefined);
-          return;
-        }
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve(body));
-        res.on('error', () => resolve(undefined));
-      });
-      req.on('error', () => resolve(undefined));
-    } catch {
-      resolve(undefined);
-    }
-  });
+  const { sharedNodeHttpClient } = await import('@wif/http');
+  const answer = await sharedNodeHttpClient()
+    .send({ url: target, method: 'GET', headers: { Accept: 'application/json' }, timeoutInMs: 5_000 })
+    .catch(() => undefined);
+  const text = answer && answer.status >= 200 && answer.status < 300 ? answer.bodyText : undefined;
   try {
     const body = (text === undefined ? undefined : JSON.parse(text)) as { claims?: { graph?: Claims; other?: Claims } } | undefined;
     return body?.claims?.graph && body.claims.other ? { graph: body.claims.graph, other: body.claims.other } : undefined;

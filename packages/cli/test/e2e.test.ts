@@ -260,6 +260,25 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     }
   });
 
+  it("plans against the emulator without loading node:http, node:https, node:crypto or node:zlib (decision 044, a plan's hash on first read)", async () => {
+    const probe = join(dir, 'builtins-probe.mjs');
+    await writeFile(
+      probe,
+      "import { writeFileSync } from 'node:fs';\n" +
+        "process.on('exit', () => writeFileSync(process.env.WIF_LOADED_FILE, process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).join('\\n')));\n",
+    );
+    const file = join(dir, 'builtins-plan.txt');
+    const r = await runProcess(process.execPath, ['--import', pathToFileURL(probe).href, WIF, 'plan', '-c', ENV_SET], {
+      cwd: dir,
+      env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1', WIF_LOADED_FILE: file },
+      timeoutInMs: 60_000,
+    });
+    expect(r.code, r.err).toBe(0);
+    const loaded = (await readFile(file, 'utf8')).split('\n');
+    expect(loaded).toContain('NativeModule net');
+    expect(loaded.filter((m) => /^NativeModule (https?|_http_\w+|crypto|tls|zlib)$/.test(m))).toEqual([]);
+  });
+
   it('signs in with @azure/identity from its bundled chunk: nothing of it, nor of MSAL, is read from node_modules', async () => {
     // The smoke test's refused sign-in: AzurePipelinesCredential, its OIDC request pointed at a plain-http
     // port that @azure/identity refuses itself, so nothing leaves the machine and the library is proven to run.

@@ -72,6 +72,7 @@ export {
   type NodeHttpRequest,
   type NodeHttpResponse,
   createNodeHttpClient,
+  sharedNodeHttpClient,
   headerOf,
   timeoutReasonOf,
 } from './nodeHttp';

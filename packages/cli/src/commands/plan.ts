@@ -107,12 +107,14 @@ function orphanFate(p: Plan): string {
   return [prunable ? `apply --prune deletes ${prunable}` : '', kept ? `${kept} never deleted` : ''].filter(Boolean).join('; ');
 }
 
-/** The plan without the spec it was made from (the caller has that). */
+/** The plan without the spec it was made from (the caller has that); its hash read only when printed as JSON. */
 export const planJson = (p: Plan) => ({
   ok: p.summary.errors === 0,
   changes: planHasChanges(p),
   organization: p.organization,
-  specHash: p.specHash,
+  get specHash() {
+    return p.specHash;
+  },
   summary: p.summary,
   connections: p.connections,
   orphans: p.orphans,

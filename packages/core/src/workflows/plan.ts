@@ -146,24 +146,37 @@ export function plan(clients: WifClients, spec: ResolvedSpec, options: PlanOptio
       : refuseMissingPermissions(clients, connections, spec, options.abortSignal ? { abortSignal: options.abortSignal } : {}),
   );
   return ResultAsync.fromSafePromise(Promise.all([checkedPlan, orphans])).map(([{ connections, report }, found]): Plan => {
-    const p: Plan = !found
-      ? assemblePlan(spec, connections, [])
-      : found.isOk()
-        ? assemblePlan(spec, connections, found.value)
-        : { ...assemblePlan(spec, connections, []), orphanError: found.error };
-    return report ? { ...p, preflight: report } : p;
+    const extra = { ...(found?.isErr() ? { orphanError: found.error } : {}), ...(report ? { preflight: report } : {}) };
+    return assemblePlan(spec, connections, found?.isOk() ? found.value : [], extra);
   });
 }
 
 /** The plan's summary and hash around its connections and orphans. @internal */
-export function assemblePlan(spec: ResolvedSpec, connections: readonly ConnectionPlan[], orphans: readonly OrphanPlan[]): Plan {
+export function assemblePlan(
+  spec: ResolvedSpec,
+  connections: readonly ConnectionPlan[],
+  orphans: readonly OrphanPlan[],
+  extra: Pick<Plan, 'orphanError' | 'preflight'> = {},
+): Plan {
   const summary = { create: 0, update: 0, unchanged: 0, delete: 0, errors: 0, refused: 0, orphans: orphans.length };
   for (const c of connections) {
     if (c.error) summary.errors++;
     if (c.refusals.length > 0) summary.refused++;
     for (const r of c.resources) summary[r.action]++;
   }
-  return { organization: spec.organization, specHash: specHash(spec), connections, orphans, summary, spec };
+  // The hash on first read (saving the plan, applying it): a plan only shown never loads node:crypto.
+  let hash: string | undefined;
+  return {
+    organization: spec.organization,
+    get specHash() {
+      return (hash ??= specHash(spec));
+    },
+    connections,
+    orphans,
+    summary,
+    spec,
+    ...extra,
+  };
 }
 
 /**
