@@ -55,8 +55,21 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 /** What Node refuses in a request path (`INVALID_PATH_REGEX`). */
 const INVALID_PATH = /[^\u0021-\u00ff]/;
-/** What an answer's header value may not hold (control characters but HTAB). */
-const INVALID_ANSWER_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** The characters of a token (RFC 9110 §5.6.2), by character code. */
+const TOKEN_CHARS = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TOKEN_CHARS[c.charCodeAt(0)] = 1;
+
+/** Whether `text[from, to)` is a non-empty token. */
+function isToken(text: string, from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || TOKEN_CHARS[c] === 0) return false;
+  }
+  return true;
+}
+
+const isBlank = (c: number): boolean => c === 32 || c === 9;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
 /** Request headers that change framing or the connection: a request with one is left to `node:http`. */
 const NODE_ONLY = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'expect', 'upgrade', 'te', 'trailer']);
@@ -239,22 +252,34 @@ export class ResponseReader {
   }
 
   private readHead(head: string): void {
-    const lines = head.split('\r\n');
-    const status = STATUS_LINE.exec(lines[0]!);
+    let eol = head.indexOf('\r\n');
+    if (eol < 0) eol = head.length;
+    const status = STATUS_LINE.exec(head.slice(0, eol));
     if (!status) throw protocolError('HPE_INVALID_CONSTANT', 'malformed status line');
     const http10 = status[1] === '0';
     const code = Number(status[2]);
     const headers: IncomingHttpHeaders = {};
     const lengths: string[] = [];
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      const name = colon > 0 ? line.slice(0, colon) : '';
+    // One header line at a time, scanned by character code: ~30 lines a second per request in a
+    // fleet, where regular expressions per line were a tenth of the client's CPU.
+    for (let start = eol + 2; start < head.length;) {
+      let end = head.indexOf('\r\n', start);
+      if (end < 0) end = head.length;
+      const colon = head.indexOf(':', start);
       // A folded line (obs-fold) or a name with spaces is refused, as Node's strict parser refuses it.
-      if (!TOKEN.test(name)) throw protocolError('HPE_INVALID_HEADER_TOKEN', 'malformed header line');
-      const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-      if (INVALID_ANSWER_VALUE.test(value)) throw protocolError('HPE_INVALID_HEADER_TOKEN', 'control character in a header value');
-      const key = name.toLowerCase();
+      if (colon <= start || colon > end || !isToken(head, start, colon))
+        throw protocolError('HPE_INVALID_HEADER_TOKEN', 'malformed header line');
+      let from = colon + 1;
+      let to = end;
+      while (from < to && isBlank(head.charCodeAt(from))) from++;
+      while (to > from && isBlank(head.charCodeAt(to - 1))) to--;
+      for (let i = from; i < to; i++) {
+        const c = head.charCodeAt(i);
+        if ((c < 32 && c !== 9) || c === 127) throw protocolError('HPE_INVALID_HEADER_TOKEN', 'control character in a header value');
+      }
+      const value = head.slice(from, to);
+      const key = head.slice(start, colon).toLowerCase();
+      start = end + 2;
       if (key === 'content-length') lengths.push(value);
       const had = headers[key];
       if (had === undefined) headers[key] = key === 'set-cookie' ? [value] : value;
