@@ -5,11 +5,12 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import http from 'node:http';
-import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requestHead, ResponseReader } from './http1';
 import { createNodeHttpClient } from './nodeHttp';
+import { rawServer as startRawServer, type RawServer } from '../test/rawServer';
 
 /** Feeds `raw` to a reader cut at `cuts`; returns the reader. */
 function read(raw: string | Buffer, noBody = false, cuts: readonly number[] = []): ResponseReader {
@@ -140,44 +141,17 @@ describe('requestHead', () => {
   });
 });
 
-/** A raw server: `answer` gets each request head (and body) and the socket, and writes what it likes. */
-async function rawServer(
-  answer: (head: string, socket: Socket, n: number) => void,
-): Promise<{ url: string; connections: () => number; closed: () => number; server: Server }> {
-  let connections = 0;
-  let closed = 0;
-  let n = 0;
-  const server = createNetServer((socket) => {
-    connections++;
-    socket.on('close', () => closed++);
-    let buffered = '';
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('latin1');
-      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
-        const head = buffered.slice(0, end);
-        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-        if (buffered.length < end + 4 + length) return;
-        buffered = buffered.slice(end + 4 + length);
-        answer(head, socket, n++);
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const a = server.address();
-  servers.push(server);
-  return {
-    url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`,
-    connections: () => connections,
-    closed: () => closed,
-    server,
-  };
-}
-
-const servers: Server[] = [];
+const servers: RawServer[] = [];
 afterEach(() => {
   for (const s of servers.splice(0)) s.close();
 });
+
+/** A raw server (test/rawServer.ts), closed after the test. */
+async function rawServer(answer: (head: string, socket: Socket, n: number) => void): Promise<RawServer> {
+  const server = await startRawServer(answer);
+  servers.push(server);
+  return server;
+}
 
 const ok = (socket: Socket, extra = ''): void => void socket.write(`HTTP/1.1 200 OK\r\n${extra}Content-Length: 2\r\n\r\n{}`);
 const get = (url: string, signal?: AbortSignal, timeoutInMs?: number) =>

@@ -166,36 +166,24 @@ export class ResponseReader {
     while (buf.length > 0 && !this.done) {
       switch (this.state) {
         case 'head': {
-          const end = buf.indexOf('\r\n\r\n');
-          if (end < 0) {
-            if (buf.length > MAX_HEAD_BYTES) throw protocolError('HPE_HEADER_OVERFLOW', 'header overflow');
-            this.pending = buf;
-            return;
-          }
+          const end = this.find(buf, '\r\n\r\n', MAX_HEAD_BYTES, 'HPE_HEADER_OVERFLOW', 'header overflow');
+          if (end < 0) return;
           if (end > MAX_HEAD_BYTES) throw protocolError('HPE_HEADER_OVERFLOW', 'header overflow');
           const head = buf.toString('latin1', 0, end);
           buf = buf.subarray(end + 4);
           this.readHead(head);
           break;
         }
-        case 'length': {
-          const take = Math.min(this.remaining, buf.length);
-          this.body.push(take === buf.length ? buf : buf.subarray(0, take));
-          this.remaining -= take;
-          buf = buf.subarray(take);
+        case 'length':
+          buf = this.takeBody(buf);
           if (this.remaining === 0) this.done = true;
           break;
-        }
         case 'close':
           this.body.push(buf);
           return;
         case 'size': {
-          const eol = buf.indexOf('\r\n');
-          if (eol < 0) {
-            if (buf.length > 1024) throw protocolError('HPE_INVALID_CHUNK_SIZE', 'chunk size line too long');
-            this.pending = buf;
-            return;
-          }
+          const eol = this.find(buf, '\r\n', 1024, 'HPE_INVALID_CHUNK_SIZE', 'chunk size line too long');
+          if (eol < 0) return;
           const line = buf.toString('latin1', 0, eol);
           buf = buf.subarray(eol + 2);
           const size = /^([0-9A-Fa-f]{1,8})[ \t]*(?:;.*)?$/.exec(line);
@@ -204,14 +192,10 @@ export class ResponseReader {
           this.state = this.remaining === 0 ? 'trailers' : 'data';
           break;
         }
-        case 'data': {
-          const take = Math.min(this.remaining, buf.length);
-          this.body.push(take === buf.length ? buf : buf.subarray(0, take));
-          this.remaining -= take;
-          buf = buf.subarray(take);
+        case 'data':
+          buf = this.takeBody(buf);
           if (this.remaining === 0) this.state = 'data-end';
           break;
-        }
         case 'data-end': {
           if (buf.length < 2) {
             this.pending = buf;
@@ -224,12 +208,8 @@ export class ResponseReader {
         }
         case 'trailers': {
           // Trailer fields are read past and dropped (Node keeps them apart from the headers too).
-          const eol = buf.indexOf('\r\n');
-          if (eol < 0) {
-            if (buf.length > MAX_HEAD_BYTES) throw protocolError('HPE_HEADER_OVERFLOW', 'trailer overflow');
-            this.pending = buf;
-            return;
-          }
+          const eol = this.find(buf, '\r\n', MAX_HEAD_BYTES, 'HPE_HEADER_OVERFLOW', 'trailer overflow');
+          if (eol < 0) return;
           buf = buf.subarray(eol + 2);
           if (eol === 0) this.done = true;
           break;
@@ -238,6 +218,27 @@ export class ResponseReader {
     }
     // Anything after the answer: the server sent what nobody asked for; the socket is not reused.
     if (this.done && buf.length > 0) this.keepAlive = false;
+  }
+
+  /**
+   * Where `delimiter` starts in `buf`; when it has not come yet, keeps `buf` for the next bytes and
+   * answers -1, or refuses once `buf` is over `limit` bytes.
+   */
+  private find(buf: Buffer, delimiter: string, limit: number, code: string, what: string): number {
+    const at = buf.indexOf(delimiter);
+    if (at < 0) {
+      if (buf.length > limit) throw protocolError(code, what);
+      this.pending = buf;
+    }
+    return at;
+  }
+
+  /** Takes up to `remaining` bytes of `buf` into the body; returns the rest of `buf`. */
+  private takeBody(buf: Buffer): Buffer {
+    const take = Math.min(this.remaining, buf.length);
+    this.body.push(take === buf.length ? buf : buf.subarray(0, take));
+    this.remaining -= take;
+    return buf.subarray(take);
   }
 
   /** The connection ended: completes an answer read until the end, else says it ended early. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
 import { Agent, createServer, request as plainRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { connect, createServer as createNetServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bypassesProxy, createNodeHttpClient, headerList, plainRequestPath, proxySettings, sharedNodeHttpClient } from './nodeHttp';
 import { createTransport } from './transport';
+import { rawServer } from '../test/rawServer';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -187,35 +188,14 @@ describe('sharedNodeHttpClient', () => {
 });
 
 describe('the bytes on the wire (headers handed to Node as a list where that changes nothing)', () => {
-  /** A server that records each request's head as it arrived and answers `{}`, keeping the connection open. */
+  /** A server that records each request's head (and body) as it arrived and answers `{}`, keeping the connection open. */
   async function recorder(): Promise<{ url: string; heads: string[]; close(): void }> {
     const heads: string[] = [];
-    const sockets = new Set<Socket>();
-    const raw = createNetServer((socket) => {
-      sockets.add(socket);
-      let buffered = '';
-      socket.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString('latin1');
-        for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
-          const head = buffered.slice(0, end);
-          const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-          if (buffered.length < end + 4 + length) return;
-          heads.push(buffered.slice(0, end + 4 + length));
-          buffered = buffered.slice(end + 4 + length);
-          socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
-        }
-      });
+    const server = await rawServer((_, socket, __, whole) => {
+      heads.push(whole);
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
     });
-    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
-    const a = raw.address();
-    return {
-      url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`,
-      heads,
-      close: () => {
-        for (const s of sockets) s.destroy();
-        raw.close();
-      },
-    };
+    return { url: server.url, heads, close: () => server.close() };
   }
 
   /** What Node itself sends for the same request, headers given as an object. */
