@@ -109,6 +109,11 @@ describe('ResponseReader', () => {
     expect(refused('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n')).toBe('HPE_STRICT');
     expect(refused('HTTP/1.1 101 Switching Protocols\r\n\r\n')).toBe('HPE_UNEXPECTED_UPGRADE');
     expect(refused(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(17 * 1024)}`)).toBe('HPE_HEADER_OVERFLOW');
+    expect(refused('HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n')).toBe('HPE_INVALID_CONSTANT');
+    expect(refused('HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n')).toBe('HPE_INVALID_CONSTANT');
+    expect(refused('HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n')).toBeUndefined();
+    expect(refused('HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n')).toBe('HPE_UNEXPECTED_CONTENT_LENGTH');
+    expect(refused('HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\n{}')).toBeUndefined();
     // The same Content-Length twice is one length, as Node reads it.
     expect(refused('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}')).toBeUndefined();
   });
