@@ -770,3 +770,28 @@ describe('two `wif migrate start` processes on one journal', () => {
     expect(outcomes).toHaveLength(20);
   }, 600_000);
 });
+
+describe('the executable’s chunks', () => {
+  beforeAll(async () => {
+    if (built) return;
+    await build();
+    built = true;
+  }, 300_000);
+
+  // rollup writes a chunk that wraps one of Node's built-ins with a default export only: a dynamic
+  // `import('node:…')` with named members taken from it gives `undefined`. At a9433d4 that broke the
+  // confirmation prompt (`createInterface` of node:readline: a TypeError on a terminal) and the
+  // emulator's claims (node:http's `get`: swallowed, so a restricted caller was silently ignored).
+  // Built-ins are taken with `process.getBuiltinModule` instead, or imported statically.
+  it('import no built-in dynamically', async () => {
+    const dist = join(CLI_DIR, 'dist');
+    const files = ['wif.cjs', ...(await readdir(join(dist, 'chunks'))).filter((f) => f.endsWith('.cjs')).map((f) => join('chunks', f))];
+    const dynamic: string[] = [];
+    for (const f of files) {
+      const text = await readFile(join(dist, f), 'utf8');
+      for (const m of text.matchAll(/Promise\.resolve\(\)\.then\(\(\) => require\('\.\/(node_[^']+)'\)\)/g)) dynamic.push(`${f}: ${m[1]}`);
+    }
+    expect(files.length).toBeGreaterThan(10);
+    expect(dynamic).toEqual([]);
+  });
+});
