@@ -279,6 +279,24 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     expect(loaded.filter((m) => /^NativeModule (https?|_http_\w+|crypto|tls|zlib)$/.test(m))).toEqual([]);
   });
 
+  it('mints its tokens with the claims of a caller the emulator plays (the claims read by the executable itself)', async () => {
+    const deny = (body: object): Promise<Response> =>
+      fetch(`${url}/_emulator/permissions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await deny({ deny: ['graph:Application.ReadWrite.All'] })).status).toBe(200);
+    try {
+      const r = await wif('whoami', '-c', ENV_SET, '--json');
+      const graph = (JSON.parse(r.out) as { checks: { service: string; status: string }[] }).checks.filter((c) => c.service === 'graph');
+      expect(graph.length).toBeGreaterThan(0);
+      expect(graph.every((c) => c.status === 'missing')).toBe(true);
+    } finally {
+      expect((await deny({ deny: [] })).status).toBe(200);
+    }
+  });
+
   it('signs in with @azure/identity from its bundled chunk: nothing of it, nor of MSAL, is read from node_modules', async () => {
     // The smoke test's refused sign-in: AzurePipelinesCredential, its OIDC request pointed at a plain-http
     // port that @azure/identity refuses itself, so nothing leaves the machine and the library is proven to run.
