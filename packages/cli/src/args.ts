@@ -6,6 +6,7 @@ import type { ParseArgsConfig, ParseArgsOptionsConfig } from 'node:util';
 import { err, ok, type Result } from 'neverthrow';
 import { closestName } from '@wif/http';
 import type { CommandWord } from './commandWords';
+import { nodeBuiltin } from './nodeBuiltin';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -386,21 +387,9 @@ const ALL_OPTIONS = toParseArgs(
 
 const isCommand = (word: string): word is CommandName => Object.hasOwn(COMMANDS, word);
 
-/**
- * `node:util`'s `parseArgs`, taken from the built-in itself rather than imported: the bundle turns
- * `import { parseArgs } from 'node:util'` into a wrapper that copies every export of `node:util`,
- * which loads 33 more of Node's internal modules (3-5 ms at every start, measured with a timed
- * wrapper in the built CLI).
- */
+/** `node:util`'s `parseArgs`, taken from the built-in itself (see `nodeBuiltin`: importing it loads 33 more of Node's internal modules). */
 function parseArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof import('node:util').parseArgs<T>> {
-  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  const util = (
-    typeof get === 'function'
-      ? get('node:util')
-      : // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node < 22.3 has no getBuiltinModule; the bundle defines require
-        require('node:util')
-  ) as typeof import('node:util');
-  return util.parseArgs(config);
+  return nodeBuiltin('node:util').parseArgs(config);
 }
 
 /** The global options and the command's; a command's own option of a global name keeps the global short flag (`-o`). */

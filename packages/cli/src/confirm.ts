@@ -4,6 +4,7 @@
  */
 import type { CliIo } from './io';
 import { escapeOutput } from './output';
+import { nodeBuiltin } from './nodeBuiltin';
 
 export type Confirmation = 'yes' | 'no' | 'cannot-ask';
 
@@ -21,26 +22,15 @@ export function cannotAskMessage(io: CliIo, what: string): string {
   return `${what}: ${why}; pass --yes to go ahead without asking.`;
 }
 
-/** `node:readline`, loaded when first asked for. */
-function readline(): typeof import('node:readline') {
-  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  return (
-    typeof get === 'function'
-      ? get('node:readline')
-      : // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node < 22.3 has no getBuiltinModule; the bundle defines require
-        require('node:readline')
-  ) as typeof import('node:readline');
-}
-
 /** Asks `question` (y/N) on the terminal; `cannot-ask` without one. End of input or Ctrl-C is no. */
 export async function confirm(io: CliIo, question: string): Promise<Confirmation> {
   if (!canAsk(io)) return 'cannot-ask';
   io.stderr.write(`${escapeOutput(question, { keepColors: true })} [y/N] `);
   // The terminal echoes what is typed (cooked mode); readline only splits the line. Loaded here, not
   // with the module: every command loads this file (runtime.ts asks canAsk), few ever ask. Taken
-  // from the built-in itself, not `await import('node:readline')`: in the CommonJS executable that
-  // import became a wrapper with a default export only, and `createInterface` came out undefined.
-  const { createInterface } = readline();
+  // from the built-in itself: `await import('node:readline')` gave an undefined `createInterface` in
+  // the executable (see nodeBuiltin).
+  const { createInterface } = nodeBuiltin('node:readline');
   const rl = createInterface({ input: io.stdin, terminal: false });
   try {
     const answer = await new Promise<string>((resolve) => {

@@ -229,12 +229,14 @@ const isNodeOwn = (fn: unknown, name: string): boolean =>
 /** One built-in module's functions as last checked, and whether they were Node's own. */
 interface Checked {
   module: (typeof http | typeof https) | undefined;
+  /** How many modules Node had loaded when this one was last found not loaded (the list only grows). */
+  seen: number;
   fns: readonly unknown[];
   own: boolean;
 }
 const checked: Record<'http' | 'https', Checked> = {
-  http: { module: undefined, fns: [], own: true },
-  https: { module: undefined, fns: [], own: true },
+  http: { module: undefined, seen: -1, fns: [], own: true },
+  https: { module: undefined, seen: -1, fns: [], own: true },
 };
 
 /** Whether `node:<id>`'s `request`, `get` (and `ClientRequest`) are Node's own; checked again only when one of them changed. */
@@ -243,7 +245,10 @@ function untouched(id: 'http' | 'https'): boolean {
   if (!c.module) {
     // A module nobody has loaded has not been replaced; it is not loaded here to find out.
     const loaded = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
-    if (loaded && !loaded.includes(`NativeModule ${id}`)) return true;
+    if (loaded && (loaded.length === c.seen || !loaded.includes(`NativeModule ${id}`))) {
+      c.seen = loaded.length;
+      return true;
+    }
     c.module = builtin(id === 'https' ? 'node:https' : 'node:http');
   }
   const m = c.module as typeof http;
