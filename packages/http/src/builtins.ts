@@ -1,6 +1,7 @@
 /**
  * Node built-in modules loaded on first use.
  */
+import type crypto from 'node:crypto';
 import type diagnostics from 'node:diagnostics_channel';
 import type http from 'node:http';
 import type https from 'node:https';
@@ -24,9 +25,10 @@ interface LazyBuiltins {
   'node:tls': typeof import('node:tls');
   'node:net': typeof net;
   'node:diagnostics_channel': typeof diagnostics;
+  'node:crypto': typeof crypto;
 }
 
-/** A built-in module loaded on first use (not at import: a run against the plain-HTTP emulator loads no TLS code). */
+/** A built-in module loaded on first use (not at import: a run against the plain-HTTP emulator loads no TLS code). @internal */
 export function builtin<K extends keyof LazyBuiltins>(id: K): LazyBuiltins[K] {
   const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   if (typeof get === 'function') return get(id) as LazyBuiltins[K];

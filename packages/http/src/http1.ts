@@ -50,7 +50,6 @@ const MAX_HEAD_BYTES = 16 * 1024;
 /** Idle sockets kept per origin (Node's agent keeps 256). */
 const MAX_IDLE_SOCKETS = 256;
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What Node refuses in a request header value (`checkInvalidHeaderChar`). */
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 /** What Node refuses in a request path (`INVALID_PATH_REGEX`). */
@@ -82,8 +81,8 @@ function isDigits(text: string, from: number, to: number): boolean {
 }
 /** Request headers that change framing or the connection: a request with one is left to `node:http`. */
 const NODE_ONLY = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'expect', 'upgrade', 'te', 'trailer']);
-/** Methods for which Node adds no `Content-Length: 0` to a request without a body. */
-const NO_BODY_FRAMING = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+/** Methods for which Node adds no `Content-Length: 0` (nor `Transfer-Encoding`) to a request without a body. @internal */
+export const NO_BODY_FRAMING = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 /** Answer headers of which Node keeps the first and drops repeats (`_http_incoming` `matchKnownFields`). */
 const FIRST_WINS = new Set([
   'content-type',
@@ -129,7 +128,7 @@ export function requestHead(
   host: string,
   bodyBytes: number | undefined,
 ): string | undefined | TypeError {
-  if (!TOKEN.test(method)) return codedError(new TypeError('Method must be a valid HTTP token'), 'ERR_INVALID_HTTP_TOKEN');
+  if (!isToken(method, 0, method.length)) return codedError(new TypeError('Method must be a valid HTTP token'), 'ERR_INVALID_HTTP_TOKEN');
   if (INVALID_PATH.test(path)) return codedError(new TypeError('Request path contains unescaped characters'), 'ERR_UNESCAPED_CHARACTERS');
   let head = `${method} ${path} HTTP/1.1\r\n`;
   const seen: string[] = [];
@@ -138,7 +137,8 @@ export function requestHead(
     const lower = name.toLowerCase();
     if (NODE_ONLY.has(lower) || seen.includes(lower)) return undefined;
     seen.push(lower);
-    if (!TOKEN.test(name)) return codedError(new TypeError('Header name must be a valid HTTP token'), 'ERR_INVALID_HTTP_TOKEN');
+    if (!isToken(name, 0, name.length))
+      return codedError(new TypeError('Header name must be a valid HTTP token'), 'ERR_INVALID_HTTP_TOKEN');
     if (INVALID_VALUE.test(value)) return codedError(new TypeError(`Invalid character in header content ["${name}"]`), 'ERR_INVALID_CHAR');
     head += `${name}: ${value}\r\n`;
   }

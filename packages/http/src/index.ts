@@ -85,3 +85,4 @@ export {
   createTokenCaches,
 } from './tokenCache';
 export { trustingHttpClient } from './trust';
+export { builtin } from './builtins';

@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import { builtin } from './builtins';
 import { isLoopbackUrl } from './endpoints';
-import { createHttp1Pool, requestHead, type Http1Origin } from './http1';
+import { createHttp1Pool, NO_BODY_FRAMING, requestHead, type Http1Origin } from './http1';
 import { abortError } from './retry';
 
 export { builtin } from './builtins';
@@ -182,9 +182,6 @@ interface Target {
   readonly direct?: Http1Origin;
 }
 
-/** Methods for which Node adds no `Content-Length` or `Transfer-Encoding` to a request without a body. */
-const NO_BODY_FRAMING = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE']);
-
 /**
  * `headers` as the flat `[name, value, …]` list `http.request` also takes, with `Host` last, or
  * `undefined` when the list would not put the same bytes on the wire as the object: a `Host` of
@@ -231,12 +228,13 @@ interface Checked {
   module: (typeof http | typeof https) | undefined;
   /** How many modules Node had loaded when this one was last found not loaded (the list only grows). */
   seen: number;
-  fns: readonly unknown[];
+  /** `request`, `get` and (for http) `ClientRequest` as last checked. */
+  fns: [unknown, unknown, unknown];
   own: boolean;
 }
 const checked: Record<'http' | 'https', Checked> = {
-  http: { module: undefined, seen: -1, fns: [], own: true },
-  https: { module: undefined, seen: -1, fns: [], own: true },
+  http: { module: undefined, seen: -1, fns: [undefined, undefined, undefined], own: true },
+  https: { module: undefined, seen: -1, fns: [undefined, undefined, undefined], own: true },
 };
 
 /** Whether `node:<id>`'s `request`, `get` (and `ClientRequest`) are Node's own; checked again only when one of them changed. */
@@ -252,9 +250,9 @@ function untouched(id: 'http' | 'https'): boolean {
     c.module = builtin(id === 'https' ? 'node:https' : 'node:http');
   }
   const m = c.module as typeof http;
-  const fns = id === 'http' ? [m.request, m.get, m.ClientRequest] : [m.request, m.get];
-  if (fns.length !== c.fns.length || fns.some((f, i) => f !== c.fns[i])) {
-    c.fns = fns;
+  const made = id === 'http' ? m.ClientRequest : undefined;
+  if (m.request !== c.fns[0] || m.get !== c.fns[1] || made !== c.fns[2]) {
+    c.fns = [m.request, m.get, made];
     c.own = isNodeOwn(m.request, 'request') && isNodeOwn(m.get, 'get') && (id === 'https' || isNodeOwn(m.ClientRequest, 'ClientRequest'));
   }
   return c.own;

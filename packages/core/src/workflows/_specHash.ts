@@ -1,21 +1,6 @@
 /** The hash a saved plan carries of the spec it was made from. @internal */
-import type { createHash as CreateHash } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { builtin } from '@wif/http';
 import type { ResolvedSpec } from '../spec/load';
-
-/**
- * `node:crypto`'s `createHash`, loaded on first use: a plan reads its hash only to be saved or
- * checked, and loading `node:crypto` costs every `wif plan` ~3 ms it would not use.
- */
-function createHash(algorithm: string): ReturnType<typeof CreateHash> {
-  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  const crypto = (
-    typeof get === 'function'
-      ? get('node:crypto')
-      : createRequire(typeof __filename === 'string' ? __filename : import.meta.url)('node:crypto')
-  ) as typeof import('node:crypto');
-  return crypto.createHash(algorithm);
-}
 
 /** JSON with object keys sorted, so that the hash does not depend on key order. */
 function canonical(v: unknown): string {
@@ -29,7 +14,10 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** `sha256:{hex}` of the resolved spec (every connection spelled out), key order aside. */
+/**
+ * `sha256:{hex}` of the resolved spec (every connection spelled out), key order aside. `node:crypto`
+ * is loaded on first use: a plan reads its hash only to be saved or checked.
+ */
 export function specHash(spec: ResolvedSpec): string {
-  return `sha256:${createHash('sha256').update(canonical(spec)).digest('hex')}`;
+  return `sha256:${builtin('node:crypto').createHash('sha256').update(canonical(spec)).digest('hex')}`;
 }
