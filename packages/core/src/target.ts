@@ -9,7 +9,7 @@
  * `scopeLevel: Subscription` with `resourceGroupName` set (an input descriptor of the `azurerm`
  * endpoint type, https://learn.microsoft.com/rest/api/azure/devops/serviceendpoint/types/list).
  */
-import type { CloudName } from '@wif/http';
+import { deferred, type CloudName } from '@wif/http';
 import * as z from 'zod';
 import { connectionNameSchema, guidSchema } from './validation';
 import { same } from './_internal/compare';
@@ -26,20 +26,22 @@ export type ConnectionTarget =
   | { readonly level: 'managementGroup'; readonly managementGroupId: string; readonly managementGroupName: string };
 
 /** The target of a connection, validated (the spec, the step input and the migration journal). @internal */
-export const connectionTargetSchema = z.discriminatedUnion('level', [
-  z.strictObject({ level: z.literal('subscription'), subscriptionId: guidSchema, subscriptionName: connectionNameSchema }),
-  z.strictObject({
-    level: z.literal('resourceGroup'),
-    subscriptionId: guidSchema,
-    subscriptionName: connectionNameSchema,
-    resourceGroupName: z.string().regex(/^[-\w._()]{0,89}[-\w_()]$/, 'is not a resource group name'),
-  }),
-  z.strictObject({
-    level: z.literal('managementGroup'),
-    managementGroupId: z.string().regex(/^[A-Za-z0-9._()-]{1,90}$/, 'is not a management group id'),
-    managementGroupName: connectionNameSchema,
-  }),
-]);
+export const connectionTargetSchema = deferred(() =>
+  z.discriminatedUnion('level', [
+    z.strictObject({ level: z.literal('subscription'), subscriptionId: guidSchema, subscriptionName: connectionNameSchema }),
+    z.strictObject({
+      level: z.literal('resourceGroup'),
+      subscriptionId: guidSchema,
+      subscriptionName: connectionNameSchema,
+      resourceGroupName: z.string().regex(/^[-\w._()]{0,89}[-\w_()]$/, 'is not a resource group name'),
+    }),
+    z.strictObject({
+      level: z.literal('managementGroup'),
+      managementGroupId: z.string().regex(/^[A-Za-z0-9._()-]{1,90}$/, 'is not a management group id'),
+      managementGroupName: connectionNameSchema,
+    }),
+  ]),
+);
 
 /** The endpoint `data` keys the target owns (and `environment`, `creationMode`). */
 export const TARGET_DATA_KEYS = [

@@ -64,12 +64,30 @@ export function unsafeStringProblems(value: unknown, path = ''): Problem[] {
   return problems;
 }
 
+/** One rule of a string: a test, and the message of the issue when it fails. */
+type Rule = readonly [test: (s: string) => boolean, message: string];
+
+/**
+ * A string checked against `rules` in order: each rule that fails adds an issue with its message,
+ * as a chain of `.refine()`s would, in one check. Each `.refine()` builds two schemas (the check, and
+ * a copy of the schema with it), and these are built each time wif starts (docs/performance.md).
+ */
+function ruledString(rules: readonly Rule[]) {
+  return z.string({ error: 'must be a string' }).superRefine((s, ctx) => {
+    for (const [test, message] of rules) if (!test(s)) ctx.addIssue({ code: 'custom', message });
+  });
+}
+
+const STRAY_WHITESPACE: Rule = [noStrayWhitespace, 'has leading or trailing whitespace'];
+const UNSAFE: Rule = [noUnsafeCharacter, UNSAFE_MESSAGE];
+const lengthRule = (max: number): Rule => [(s) => s.length >= 1 && s.length <= max, `must be 1 to ${max} characters`];
+
 /** A GUID (tenant, subscription, app, object id). */
-export const guidSchema = z
-  .string({ error: 'must be a string' })
-  .refine(noStrayWhitespace, 'has leading or trailing whitespace')
-  .refine((s) => s.trim() === '' || isGuid(s.trim()), 'is not a GUID (expected 8-4-4-4-12 hex digits)')
-  .refine((s) => s.trim() !== '', 'is empty');
+export const guidSchema = ruledString([
+  STRAY_WHITESPACE,
+  [(s) => s.trim() === '' || isGuid(s.trim()), 'is not a GUID (expected 8-4-4-4-12 hex digits)'],
+  [(s) => s.trim() !== '', 'is empty'],
+]);
 
 /**
  * An Azure DevOps organization name: letters, digits and hyphens, starting and ending with a letter
@@ -86,29 +104,25 @@ export const organizationSchema = z
  * An Azure DevOps project name or id. Names: at most 64 characters, none of `\ / : * ? " < > | ; # $ { } , + = [ ]`,
  * not starting with `_` or `.`, not ending with `.` (Azure DevOps naming restrictions).
  */
-export const projectSchema = z
-  .string({ error: 'must be a string' })
-  .refine(noStrayWhitespace, 'has leading or trailing whitespace')
-  .refine((s) => s.length >= 1 && s.length <= 64, 'must be 1 to 64 characters')
-  .refine(noUnsafeCharacter, UNSAFE_MESSAGE)
-  .refine((s) => !/[\\/:*?"<>|;#${},+=[\]\u0000-\u001f]/.test(s), 'contains a character Azure DevOps does not allow in project names')
-  .refine((s) => !/^[_.]/.test(s) && !/\.$/.test(s), 'must not start with "_" or "." or end with "."');
+export const projectSchema = ruledString([
+  STRAY_WHITESPACE,
+  lengthRule(64),
+  UNSAFE,
+  [(s) => !/[\\/:*?"<>|;#${},+=[\]\u0000-\u001f]/.test(s), 'contains a character Azure DevOps does not allow in project names'],
+  [(s) => !/^[_.]/.test(s) && !/\.$/.test(s), 'must not start with "_" or "." or end with "."'],
+]);
 
 /** A display name: 1–256 characters, no control characters, no leading/trailing whitespace. */
-export const displayNameSchema = z
-  .string({ error: 'must be a string' })
-  .refine(noStrayWhitespace, 'has leading or trailing whitespace')
-  .refine((s) => s.length >= 1 && s.length <= 256, 'must be 1 to 256 characters')
-  .refine(noUnsafeCharacter, UNSAFE_MESSAGE);
+export const displayNameSchema = ruledString([STRAY_WHITESPACE, lengthRule(256), UNSAFE]);
 
 /** A service connection name: a display name without commas. */
-export const connectionNameSchema = z
-  .string({ error: 'must be a string' })
-  .refine(noStrayWhitespace, 'has leading or trailing whitespace')
-  .refine((s) => s.length >= 1 && s.length <= 256, 'must be 1 to 256 characters')
-  .refine(noUnsafeCharacter, UNSAFE_MESSAGE)
+export const connectionNameSchema = ruledString([
+  STRAY_WHITESPACE,
+  lengthRule(256),
+  UNSAFE,
   // The by-name lookup (`endpointNames=a,b`) splits on commas: such a name could never be found again.
-  .refine((s) => !s.includes(','), 'must not contain a comma');
+  [(s) => !s.includes(','), 'must not contain a comma'],
+]);
 
 /** A Graph `uniqueName` (wif's natural key for apps): 1–120 of letters, digits, `.`, `_`, `-`. */
 export const uniqueNameSchema = z
@@ -120,34 +134,39 @@ export const credentialNameSchema = z
   .string({ error: 'must be a string' })
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/, 'must be 3–120 characters: a letter or digit, then letters, digits, "-" or "_"');
 
+const EXACT_WHITESPACE: Rule = [noStrayWhitespace, 'has leading or trailing whitespace (the exchange would fail)'];
+
 /** An issuer: an absolute https URL of at most 600 characters, exactly as the token's `iss`. */
-export const issuerSchema = z
-  .string({ error: 'must be a string' })
-  .refine(noStrayWhitespace, 'has leading or trailing whitespace (the exchange would fail)')
-  .refine((s) => s.length >= 1 && s.length <= 600, 'must be 1 to 600 characters')
-  .refine(noUnsafeCharacter, UNSAFE_MESSAGE)
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(u.hostname));
-    } catch {
-      return false;
-    }
-  }, 'is not an absolute https URL');
+export const issuerSchema = ruledString([
+  EXACT_WHITESPACE,
+  lengthRule(600),
+  UNSAFE,
+  [
+    (s) => {
+      try {
+        const u = new URL(s);
+        return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(u.hostname));
+      } catch {
+        return false;
+      }
+    },
+    'is not an absolute https URL',
+  ],
+]);
 
 /** A subject: 1–600 characters, no whitespace at either end, no wildcards (docs/reference/graph.md §5). */
-export const subjectSchema = z
-  .string({ error: 'must be a string' })
-  .refine(noStrayWhitespace, 'has leading or trailing whitespace (the exchange would fail)')
-  .refine((s) => s.length >= 1 && s.length <= 600, 'must be 1 to 600 characters')
-  .refine(noUnsafeCharacter, UNSAFE_MESSAGE)
-  .refine((s) => !s.includes('*'), 'must not contain wildcards: matching is exact');
+export const subjectSchema = ruledString([
+  EXACT_WHITESPACE,
+  lengthRule(600),
+  UNSAFE,
+  [(s) => !s.includes('*'), 'must not contain wildcards: matching is exact'],
+]);
 
 /** A role: a role name (Contributor, Reader, a custom role) or a role definition GUID. */
-export const roleNameSchema = z
-  .string({ error: 'must be a string' })
-  .refine((s) => s === s.trim() && s.length > 0 && s.length <= 512, 'must be a role name or GUID without stray whitespace')
-  .refine(noUnsafeCharacter, UNSAFE_MESSAGE);
+export const roleNameSchema = ruledString([
+  [(s) => s === s.trim() && s.length > 0 && s.length <= 512, 'must be a role name or GUID without stray whitespace'],
+  UNSAFE,
+]);
 
 /** An ARM scope (management group, subscription, resource group or resource). */
 export const scopeSchema = z.string({ error: 'must be a string' }).superRefine((s, ctx) => {

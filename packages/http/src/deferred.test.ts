@@ -1,9 +1,18 @@
 import { types } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { built, deferred } from './deferred';
+import { built, deferred, isBuilt } from './deferred';
 
 describe('deferred', () => {
+  it('says whether the object was built: not by being handed around, yes once something reads it', () => {
+    const value = deferred(() => ({ a: 1 }));
+    const list = [value, value];
+    expect(isBuilt(list[0]!)).toBe(false);
+    expect(list[1]!.a).toBe(1);
+    expect(isBuilt(value)).toBe(true);
+    expect(isBuilt({ a: 1 })).toBe(true);
+  });
+
   it('builds nothing until the object is used, then builds it once', () => {
     let builds = 0;
     const value = deferred(() => {

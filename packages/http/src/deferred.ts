@@ -4,7 +4,13 @@
  */
 export function deferred<T extends object>(build: () => T): T {
   let real: T | undefined;
-  const target = (): T => (real ??= build());
+  const target = (): T => {
+    if (real === undefined) {
+      real = build();
+      made.add(standIn);
+    }
+    return real;
+  };
   const standIn = new Proxy(Object.create(null) as T, {
     get: (_, p) => Reflect.get(target(), p),
     has: (_, p) => Reflect.has(target(), p),
@@ -23,6 +29,8 @@ export function deferred<T extends object>(build: () => T): T {
 }
 
 const builders = new WeakMap<object, () => object>();
+/** The stand-ins whose object has been built. */
+const made = new WeakSet<object>();
 
 /**
  * The object behind a {@link deferred} stand-in, built now if it was not yet; any other value as it
@@ -32,4 +40,14 @@ const builders = new WeakMap<object, () => object>();
 export function built<T>(value: T): T {
   const build = typeof value === 'object' && value !== null ? builders.get(value) : undefined;
   return build === undefined ? value : (build() as T);
+}
+
+/**
+ * Whether the object behind a {@link deferred} stand-in has been built yet (`true` for any other
+ * value): what tests of start-up read, to show that a command does not build what it does not use.
+ *
+ * @internal
+ */
+export function isBuilt(value: object): boolean {
+  return builders.has(value) ? made.has(value) : true;
 }

@@ -17,7 +17,7 @@ export {
   isRetryable,
 } from './errors';
 export { closestName, type ClosestNameOptions } from './didYouMean';
-export { built, deferred } from './deferred';
+export { built, deferred, isBuilt } from './deferred';
 export { clip, redact, redactDeep, registerSecret, type RegisterSecretOptions, SECRET_FIELD_NAMES } from './redact';
 export {
   type RetryOptions,

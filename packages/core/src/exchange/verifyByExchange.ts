@@ -2,6 +2,7 @@ import { createArmClient, listRoleAssignments } from '@wif/arm';
 import { authParameter, getServiceEndpoint, type ServiceEndpoint, workloadIdentity } from '@wif/devops';
 import { type AccessTokenHandle, requestTokenWithClientAssertion } from '@wif/graph';
 import {
+  deferred,
   type CloudName,
   emit,
   type HttpError,
@@ -42,31 +43,34 @@ const httpsOrLoopback = (s: string): boolean => {
     return false;
   }
 };
-const urlSchema = z
-  .string({ error: 'must be a string' })
-  .refine(httpsOrLoopback, 'must be an absolute https URL (http only to 127.0.0.1/localhost)');
+const urlSchema = (): z.ZodType<string> =>
+  z.string({ error: 'must be a string' }).refine(httpsOrLoopback, 'must be an absolute https URL (http only to 127.0.0.1/localhost)');
 
-const inputSchema = z.strictObject({ project: projectSchema, connectionId: guidSchema, scope: scopeSchema.optional() });
-const optionsSchema = z.object({
-  oidc: z.discriminatedUnion('kind', [
-    z.strictObject({
-      kind: z.literal('pipeline'),
-      requestUri: urlSchema,
-      accessToken: z.string({ error: 'must be a string' }).min(1, 'is empty'),
-    }),
-    z.strictObject({
-      kind: z.literal('devops'),
-      projectId: guidSchema,
-      hubName: z
-        .string()
-        .regex(/^[A-Za-z]{1,32}$/, 'is not a hub name (e.g. build)')
-        .optional(),
-      planId: guidSchema,
-      jobId: guidSchema,
-    }),
-  ]),
-  armEndpoint: urlSchema.optional(),
-});
+// Built on first use, as the steps' input schemas: `wif plan` never proves a connection (start-up).
+
+const inputSchema = deferred(() => z.strictObject({ project: projectSchema, connectionId: guidSchema, scope: scopeSchema.optional() }));
+const optionsSchema = deferred(() =>
+  z.object({
+    oidc: z.discriminatedUnion('kind', [
+      z.strictObject({
+        kind: z.literal('pipeline'),
+        requestUri: urlSchema(),
+        accessToken: z.string({ error: 'must be a string' }).min(1, 'is empty'),
+      }),
+      z.strictObject({
+        kind: z.literal('devops'),
+        projectId: guidSchema,
+        hubName: z
+          .string()
+          .regex(/^[A-Za-z]{1,32}$/, 'is not a hub name (e.g. build)')
+          .optional(),
+        planId: guidSchema,
+        jobId: guidSchema,
+      }),
+    ]),
+    armEndpoint: urlSchema().optional(),
+  }),
+);
 
 /** What the proof needs from the connection. */
 interface Connection {

@@ -64,6 +64,8 @@ interface ZodDefLike {
   readonly options?: readonly z.ZodType[];
   readonly innerType?: z.ZodType;
   readonly in?: z.ZodType;
+  /** `z.lazy`: the schema it stands for. */
+  readonly getter?: () => z.ZodType;
 }
 const defOf = (s: z.ZodType): ZodDefLike => (s as unknown as { _zod: { def: ZodDefLike } })._zod.def;
 
@@ -73,6 +75,7 @@ function schemasAt(schema: z.ZodType, path: readonly Segment[]): z.ZodType[] {
     const d = defOf(s);
     if ((d.type === 'optional' || d.type === 'nullable' || d.type === 'default') && d.innerType) return unwrap(d.innerType);
     if (d.type === 'pipe' && d.in) return unwrap(d.in);
+    if (d.type === 'lazy' && d.getter) return unwrap(d.getter());
     if (d.type === 'union' && d.options) return d.options.flatMap(unwrap);
     return [s];
   };

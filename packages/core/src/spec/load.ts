@@ -5,7 +5,7 @@
  */
 import { BUILT_IN_ROLES, parseScope } from '@wif/arm';
 import { refusePrivileged } from '../_internal/privileged';
-import { type Problem, validationError, type ValidationError } from '@wif/http';
+import { built, deferred, type Problem, validationError, type ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
 import * as z from 'zod';
 import type { ConnectionTarget } from '../target';
@@ -438,25 +438,29 @@ function hasDuplicateKeys(text: string): boolean {
   return false;
 }
 
-const desiredConnectionSchema = z.looseObject({
-  key: z.string().min(1),
-  project: projectSchema,
-  name: connectionNameSchema,
-  app: z.strictObject({ displayName: displayNameSchema, uniqueName: uniqueNameSchema }),
-  target: targetSchema,
-  roles: z.array(roleGrantSchema).min(1, 'needs at least one role'),
-  shareWith: z.array(projectSchema),
-  pipelines: pipelinesSchema.optional(),
-  description: z.string().max(1024).optional(),
-  origin: z.string(),
-});
+const desiredConnectionSchema = deferred(() =>
+  z.looseObject({
+    key: z.string().min(1),
+    project: projectSchema,
+    name: connectionNameSchema,
+    app: z.strictObject({ displayName: displayNameSchema, uniqueName: uniqueNameSchema }),
+    target: built(targetSchema),
+    roles: z.array(roleGrantSchema).min(1, 'needs at least one role'),
+    shareWith: z.array(projectSchema),
+    pipelines: built(pipelinesSchema).optional(),
+    description: z.string().max(1024).optional(),
+    origin: z.string(),
+  }),
+);
 
-const resolvedSpecSchema = z.looseObject({
-  organization: organizationSchema,
-  tenantId: guidSchema,
-  cloud: z.enum(['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud']),
-  connections: z.array(z.unknown()),
-});
+const resolvedSpecSchema = deferred(() =>
+  z.looseObject({
+    organization: organizationSchema,
+    tenantId: guidSchema,
+    cloud: z.enum(['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud']),
+    connections: z.array(z.unknown()),
+  }),
+);
 
 /**
  * Checks a {@link ResolvedSpec} again before a workflow sends anything (it may have been built by

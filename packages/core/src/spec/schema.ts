@@ -5,6 +5,7 @@
  */
 import { connectionTargetSchema } from '../target';
 import { checksSpecSchema, identitySpecSchema, securitySpecSchema } from './governance';
+import { built, deferred } from '@wif/http';
 import * as z from 'zod';
 import {
   connectionNameSchema,
@@ -21,10 +22,6 @@ import {
 const GUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const guid = (description: string) => guidSchema.meta({ pattern: GUID_PATTERN, description });
 const scope = (description: string) => scopeSchema.meta({ pattern: '^/?(subscriptions|providers)/', description });
-const resourceGroup = z
-  .string()
-  .regex(/^[-\w._()]{1,90}$/, 'is not a resource group name')
-  .describe('Resource group name.');
 
 const roleName = roleNameSchema.describe('A role name (Contributor, Reader, a custom role) or a role definition GUID.');
 
@@ -55,9 +52,11 @@ export const connectionRoleSchema = z
   .meta({ id: 'connectionRole', description: 'A role name at the connection scope, or { role, scope } for another scope.' });
 
 /** Which pipelines may use a connection: a list of pipeline (definition) ids, or all of them. */
-export const pipelinesSchema = z
-  .union([z.array(z.number().int().positive('must be a positive pipeline id')).max(1000), z.strictObject({ all: z.literal(true) })])
-  .meta({ id: 'pipelines', description: 'Pipeline definition ids allowed to use the connection, or { all: true } (discouraged).' });
+export const pipelinesSchema = deferred(() =>
+  z
+    .union([z.array(z.number().int().positive('must be a positive pipeline id')).max(1000), z.strictObject({ all: z.literal(true) })])
+    .meta({ id: 'pipelines', description: 'Pipeline definition ids allowed to use the connection, or { all: true } (discouraged).' }),
+);
 
 const appSchema = z.strictObject({
   displayName: displayNameSchema.describe('Display name of the Entra app registration.'),
@@ -73,11 +72,28 @@ const adoptedAppSchema = z.strictObject({
   appId: guid('Application (client) id of an existing app registration to adopt: wif uses it as it is and never deletes it.'),
 });
 
+/**
+ * A block of the spec built the first time a spec uses it: most specs name no target, identity,
+ * checks, security or environment set, and the schemas are otherwise built each time wif starts
+ * (docs/performance.md). The same JSON Schema, the same problems.
+ */
+function later<T extends z.ZodType>(schema: T) {
+  const lazy = z.lazy(() => built(schema));
+  // zod asks each field of an object whether it is optional (`optin`, `optout`) the first time it
+  // parses with it, and a lazy schema answers by building its own. These blocks are objects and
+  // unions, neither optional nor defaulted (`.optional()` is added around `later`): the answer is
+  // known without building them.
+  Object.defineProperties(lazy._zod, { optin: { value: undefined }, optout: { value: undefined } });
+  return lazy;
+}
+
 /** A subscription or management group the connection targets (what Azure DevOps shows). */
-export const targetSchema = connectionTargetSchema.meta({
-  id: 'target',
-  description: 'What Azure DevOps shows as the target; default: the subscription of the connection scope.',
-});
+export const targetSchema = deferred(() =>
+  built(connectionTargetSchema).meta({
+    id: 'target',
+    description: 'What Azure DevOps shows as the target; default: the subscription of the connection scope.',
+  }),
+);
 
 /** One service connection, fully spelled out. */
 export const connectionSpecSchema = z
@@ -90,17 +106,17 @@ export const connectionSpecSchema = z
       .describe(
         'The app registration (one per connection): its display name, { displayName, uniqueName }, or { appId } of an existing app to adopt. Not for a managed identity.',
       ),
-    identity: identitySpecSchema.optional(),
-    checks: checksSpecSchema.optional(),
-    security: securitySpecSchema.optional(),
+    identity: later(identitySpecSchema).optional(),
+    checks: later(checksSpecSchema).optional(),
+    security: later(securitySpecSchema).optional(),
     scope: scope('Default scope of the roles, and where the target subscription comes from.').optional(),
     subscriptionName: connectionNameSchema
       .optional()
       .describe('Subscription display name shown in Azure DevOps (default: the subscription id).'),
-    target: targetSchema.optional(),
+    target: later(targetSchema).optional(),
     roles: z.array(connectionRoleSchema).min(1, 'needs at least one role').max(50),
     shareWith: z.array(projectSchema).max(100).optional().describe('Other projects to share the connection with.'),
-    pipelines: pipelinesSchema.optional(),
+    pipelines: later(pipelinesSchema).optional(),
     description: z.string().max(1024).optional(),
   })
   .superRefine((c, ctx) => {
@@ -118,41 +134,49 @@ export const connectionSpecSchema = z
   .meta({ id: 'connection' });
 
 /** Per-environment identity, checks and security (see `spec/governance.ts`). */
-const environmentExtras = {
-  identity: identitySpecSchema.optional(),
-  checks: checksSpecSchema.optional(),
-  security: securitySpecSchema.optional(),
-};
+const environmentExtras = () => ({
+  identity: later(identitySpecSchema).optional(),
+  checks: later(checksSpecSchema).optional(),
+  security: later(securitySpecSchema).optional(),
+});
 
 /** The environment-set shorthand: dev, prod and prod-readonly from one block. */
-export const environmentSetSchema = z
-  .strictObject({
-    project: projectSchema.describe('Azure DevOps project that owns the three connections.'),
-    name: connectionNameSchema.describe('Base name: connections are {name}-dev, {name}-prod and {name}-prod-readonly.'),
-    appPrefix: displayNameSchema.optional().describe('App display names are {appPrefix}-dev, … Default: name.'),
-    subscriptionId: guid('Subscription of both resource groups.'),
-    subscriptionName: connectionNameSchema.optional(),
-    identity: identitySpecSchema.optional().describe('Identity of every connection of the set unless an environment names its own.'),
-    dev: z
-      .strictObject({ resourceGroup, pipelines: pipelinesSchema.optional(), ...environmentExtras })
-      .describe('Contributor on this resource group.'),
-    prod: z
-      .strictObject({ resourceGroup, pipelines: pipelinesSchema.optional(), ...environmentExtras })
-      .describe('Contributor on this resource group.'),
-    readonly: z
-      .union([z.literal(false), z.strictObject({ pipelines: pipelinesSchema.optional(), ...environmentExtras })])
-      .optional()
-      .describe(
-        'The prod-readonly connection (Reader on the prod resource group, for pull-request runs). Default: on; false turns it off.',
-      ),
-    extraRoles: z
-      .array(roleGrantSchema)
-      .max(20)
-      .optional()
-      .describe('Roles added to every connection of the set (e.g. Reader on a Terraform state RG).'),
-    shareWith: z.array(projectSchema).max(100).optional(),
-  })
-  .meta({ id: 'environmentSet' });
+export const environmentSetSchema = deferred(() => {
+  const resourceGroup = z
+    .string()
+    .regex(/^[-\w._()]{1,90}$/, 'is not a resource group name')
+    .describe('Resource group name.');
+  return z
+    .strictObject({
+      project: projectSchema.describe('Azure DevOps project that owns the three connections.'),
+      name: connectionNameSchema.describe('Base name: connections are {name}-dev, {name}-prod and {name}-prod-readonly.'),
+      appPrefix: displayNameSchema.optional().describe('App display names are {appPrefix}-dev, … Default: name.'),
+      subscriptionId: guid('Subscription of both resource groups.'),
+      subscriptionName: connectionNameSchema.optional(),
+      identity: later(identitySpecSchema)
+        .optional()
+        .describe('Identity of every connection of the set unless an environment names its own.'),
+      dev: z
+        .strictObject({ resourceGroup, pipelines: later(pipelinesSchema).optional(), ...environmentExtras() })
+        .describe('Contributor on this resource group.'),
+      prod: z
+        .strictObject({ resourceGroup, pipelines: later(pipelinesSchema).optional(), ...environmentExtras() })
+        .describe('Contributor on this resource group.'),
+      readonly: z
+        .union([z.literal(false), z.strictObject({ pipelines: later(pipelinesSchema).optional(), ...environmentExtras() })])
+        .optional()
+        .describe(
+          'The prod-readonly connection (Reader on the prod resource group, for pull-request runs). Default: on; false turns it off.',
+        ),
+      extraRoles: z
+        .array(roleGrantSchema)
+        .max(20)
+        .optional()
+        .describe('Roles added to every connection of the set (e.g. Reader on a Terraform state RG).'),
+      shareWith: z.array(projectSchema).max(100).optional(),
+    })
+    .meta({ id: 'environmentSet' });
+});
 
 /** A whole spec: organization, tenant, and connections and/or environment sets. */
 export const specSchema = z
@@ -162,7 +186,7 @@ export const specSchema = z
     tenantId: guid('Entra tenant id.'),
     cloud: z.enum(['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud']).optional().describe('Default AzureCloud.'),
     connections: z.array(connectionSpecSchema).max(1000).optional(),
-    environments: z.array(environmentSetSchema).max(200).optional(),
+    environments: z.array(later(environmentSetSchema)).max(200).optional(),
   })
   .refine((s) => (s.connections?.length ?? 0) + (s.environments?.length ?? 0) > 0, {
     message: 'names no connection: add `connections` or `environments`',

@@ -5,7 +5,7 @@ import {
   listFederatedIdentityCredentials,
   updateFederatedIdentityCredential,
 } from '@wif/graph';
-import type { TransportError, ValidationError, OperationOptions } from '@wif/http';
+import { deferred, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
 import { err, ok, ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import { FEDERATION_AUDIENCE, MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
@@ -33,20 +33,22 @@ export interface BindFederatedCredentialInput {
 
 export type BindFederatedCredentialError = ValidationError | TransportError | CredentialLimitError;
 
-/** @internal */
-export const bindInputSchema = z
-  .strictObject({
-    appObjectId: guidSchema,
-    issuer: issuerSchema,
-    subject: subjectSchema,
-    name: credentialNameSchema.optional(),
-    connectionId: guidSchema.optional(),
-    description: z.string().max(600, 'must be at most 600 characters').optional(),
-  })
-  .refine((v) => v.name !== undefined || v.connectionId !== undefined, {
-    message: 'give a credential name or the connection id to derive it from',
-    path: ['name'],
-  });
+/** @internal Built on first use, as each step's input schema: `wif plan` never binds (start-up). */
+export const bindInputSchema = deferred(() =>
+  z
+    .strictObject({
+      appObjectId: guidSchema,
+      issuer: issuerSchema,
+      subject: subjectSchema,
+      name: credentialNameSchema.optional(),
+      connectionId: guidSchema.optional(),
+      description: z.string().max(600, 'must be at most 600 characters').optional(),
+    })
+    .refine((v) => v.name !== undefined || v.connectionId !== undefined, {
+      message: 'give a credential name or the connection id to derive it from',
+      path: ['name'],
+    }),
+);
 
 /** The default credential name for a connection. */
 export function credentialNameFor(connectionId: string): string {

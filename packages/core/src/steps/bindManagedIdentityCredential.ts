@@ -17,7 +17,7 @@ import {
   putIdentityFederatedCredential,
   userAssignedIdentityPath,
 } from '@wif/arm';
-import { collect, sleep, type LimitExceededError, type TransportError, type ValidationError } from '@wif/http';
+import { deferred, collect, sleep, type LimitExceededError, type TransportError, type ValidationError } from '@wif/http';
 import { errAsync, ok, ResultAsync, safeTry, err } from 'neverthrow';
 import * as z from 'zod';
 import { FEDERATION_AUDIENCE } from '../constants';
@@ -35,20 +35,22 @@ export const MAX_FEDERATED_CREDENTIALS_PER_IDENTITY = 20;
 export const CONCURRENT_IDENTITY_CREDENTIAL_WRITES = 'ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity';
 
 /** @internal */
-export const bindIdentityInputSchema = z
-  .strictObject({
-    identity: z.strictObject({ subscriptionId: guidSchema, resourceGroup: resourceGroupNameSchema, name: identityNameSchema }),
-    /** When known (from the spec), a region without credential support is refused before any request. */
-    location: locationSchema.optional(),
-    issuer: issuerSchema,
-    subject: subjectSchema,
-    name: credentialNameSchema.optional(),
-    connectionId: guidSchema.optional(),
-  })
-  .refine((v) => v.name !== undefined || v.connectionId !== undefined, {
-    message: 'give a credential name or the connection id to derive it from',
-    path: ['name'],
-  });
+export const bindIdentityInputSchema = deferred(() =>
+  z
+    .strictObject({
+      identity: z.strictObject({ subscriptionId: guidSchema, resourceGroup: resourceGroupNameSchema, name: identityNameSchema }),
+      /** When known (from the spec), a region without credential support is refused before any request. */
+      location: locationSchema.optional(),
+      issuer: issuerSchema,
+      subject: subjectSchema,
+      name: credentialNameSchema.optional(),
+      connectionId: guidSchema.optional(),
+    })
+    .refine((v) => v.name !== undefined || v.connectionId !== undefined, {
+      message: 'give a credential name or the connection id to derive it from',
+      path: ['name'],
+    }),
+);
 
 /** A federated credential to bind on a managed identity (a plain type: no zod type on the root entry). */
 export interface BindManagedIdentityCredentialInput {

@@ -8,6 +8,8 @@ import {
   workloadIdentity,
 } from '@wif/devops';
 import {
+  built,
+  deferred,
   type CloudName,
   CLOUDS,
   invalidResponse,
@@ -59,15 +61,17 @@ export interface ManualConnection {
 
 export type CreateManualConnectionError = ValidationError | TransportError | ConnectionConflictError;
 
-const inputSchema = z.strictObject({
-  project: projectSchema,
-  name: connectionNameSchema,
-  tenantId: guidSchema,
-  appId: guidSchema,
-  target: connectionTargetSchema,
-  description: z.string().max(1024).optional(),
-  cloud: z.enum(['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud']).optional(),
-});
+const inputSchema = deferred(() =>
+  z.strictObject({
+    project: projectSchema,
+    name: connectionNameSchema,
+    tenantId: guidSchema,
+    appId: guidSchema,
+    target: built(connectionTargetSchema),
+    description: z.string().max(1024).optional(),
+    cloud: z.enum(['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud']).optional(),
+  }),
+);
 
 type Input = z.output<typeof inputSchema>;
 

@@ -5,7 +5,7 @@
  * Reference: learn.microsoft.com/rest/api/managedidentity/user-assigned-identities
  */
 import { type ArmClient, createOrUpdateUserAssignedIdentity, getUserAssignedIdentity, type UserAssignedIdentity } from '@wif/arm';
-import type { TransportError, ValidationError } from '@wif/http';
+import { deferred, type TransportError, type ValidationError } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
 import * as z from 'zod';
 import type { IdentityLocationConflictError, UnsupportedRegionError } from '../governanceErrors';
@@ -24,13 +24,15 @@ export const REGIONS_WITHOUT_IDENTITY_CREDENTIALS: readonly string[] = ['malaysi
 export { identityNameSchema, locationSchema, resourceGroupNameSchema };
 
 /** @internal */
-export const managedIdentityInputSchema = z.strictObject({
-  subscriptionId: guidSchema,
-  resourceGroup: resourceGroupNameSchema,
-  name: identityNameSchema,
-  location: locationSchema,
-  tags: z.record(z.string(), z.string().max(256)).optional(),
-});
+export const managedIdentityInputSchema = deferred(() =>
+  z.strictObject({
+    subscriptionId: guidSchema,
+    resourceGroup: resourceGroupNameSchema,
+    name: identityNameSchema,
+    location: locationSchema,
+    tags: z.record(z.string(), z.string().max(256)).optional(),
+  }),
+);
 
 /** A user-assigned managed identity to ensure (a plain type: no zod type on the root entry). */
 export interface EnsureManagedIdentityInput {

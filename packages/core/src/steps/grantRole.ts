@@ -13,7 +13,15 @@ import {
   roleDefinitionIdForScope,
   sameScope,
 } from '@wif/arm';
-import { closestName, collect, type LimitExceededError, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
+import {
+  closestName,
+  collect,
+  deferred,
+  type LimitExceededError,
+  type TransportError,
+  type ValidationError,
+  type OperationOptions,
+} from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import type { PrivilegedRoleRefusedError, RoleNotFoundError } from '../errors';
@@ -61,14 +69,16 @@ export type GrantRoleError =
   | RoleNotFoundError
   | { kind: 'Aborted'; message: string };
 
-/** @internal */
-export const grantRoleInputSchema = z.strictObject({
-  scope: scopeSchema,
-  role: roleNameSchema,
-  principalId: guidSchema,
-  description: z.string().max(2048).optional(),
-  allowPrivileged: z.boolean().optional(),
-});
+/** @internal Built on first use (start-up). */
+export const grantRoleInputSchema = deferred(() =>
+  z.strictObject({
+    scope: scopeSchema,
+    role: roleNameSchema,
+    principalId: guidSchema,
+    description: z.string().max(2048).optional(),
+    allowPrivileged: z.boolean().optional(),
+  }),
+);
 
 /** Case-insensitive lookup of a built-in role GUID by name. */
 function builtInRoleGuid(name: string): string | undefined {

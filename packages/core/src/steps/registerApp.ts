@@ -8,7 +8,7 @@ import {
   updateApplication,
   upsertApplication,
 } from '@wif/graph';
-import type { TransportError, ValidationError, OperationOptions } from '@wif/http';
+import { deferred, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
 import type { AppNotFoundError } from '../errors';
 import { err, errAsync, ok, type ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
@@ -61,11 +61,13 @@ export function adoptedAppNotFound(appId: string): AppNotFoundError {
   };
 }
 
-const inputSchema = z.strictObject({
-  displayName: displayNameSchema,
-  uniqueName: uniqueNameSchema.optional(),
-  notes: z.string().max(1024, 'must be at most 1024 characters').optional(),
-});
+const inputSchema = deferred(() =>
+  z.strictObject({
+    displayName: displayNameSchema,
+    uniqueName: uniqueNameSchema.optional(),
+    notes: z.string().max(1024, 'must be at most 1024 characters').optional(),
+  }),
+);
 
 const isNotFound = (e: { kind: string }): boolean => e.kind === 'NotFound';
 /**

@@ -5,7 +5,7 @@
  */
 import { type ArmClient, getUserAssignedIdentity } from '@wif/arm';
 import { type DevOpsClient, getServiceEndpoint } from '@wif/devops';
-import type { LimitExceededError, OperationOptions } from '@wif/http';
+import { deferred, type LimitExceededError, type OperationOptions } from '@wif/http';
 import { err, errAsync, ok, ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import { issuerKind } from '../constants';
@@ -26,11 +26,13 @@ export interface VerifyManagedIdentitySubjectInput {
   readonly identity: { readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string };
 }
 
-const inputSchema = z.strictObject({
-  project: projectSchema,
-  connectionId: guidSchema,
-  identity: z.strictObject({ subscriptionId: guidSchema, resourceGroup: resourceGroupNameSchema, name: identityNameSchema }),
-});
+const inputSchema = deferred(() =>
+  z.strictObject({
+    project: projectSchema,
+    connectionId: guidSchema,
+    identity: z.strictObject({ subscriptionId: guidSchema, resourceGroup: resourceGroupNameSchema, name: identityNameSchema }),
+  }),
+);
 
 /**
  * Proves the trust chain of a connection on a managed identity before any pipeline runs.

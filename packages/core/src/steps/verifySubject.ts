@@ -6,7 +6,7 @@ import {
   listFederatedIdentityCredentials,
 } from '@wif/graph';
 import { authParameter, type DevOpsClient, getServiceEndpoint, type ServiceEndpoint, workloadIdentity } from '@wif/devops';
-import { invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
+import { deferred, invalidResponse, type TransportError, type ValidationError, type OperationOptions } from '@wif/http';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import { FEDERATION_AUDIENCE, issuerKind, LEGACY_ISSUER_RETIREMENT_DATE } from '../constants';
@@ -47,11 +47,13 @@ export type VerifySubjectError =
 
 const APP_FIELDS = ['id', 'appId', 'displayName', 'signInAudience', 'passwordCredentials', 'keyCredentials'] as const;
 
-const inputSchema = z.strictObject({
-  project: projectSchema,
-  connectionId: guidSchema,
-  appObjectId: guidSchema.optional(),
-});
+const inputSchema = deferred(() =>
+  z.strictObject({
+    project: projectSchema,
+    connectionId: guidSchema,
+    appObjectId: guidSchema.optional(),
+  }),
+);
 
 /**
  * Proves the trust chain by comparing strings exactly, before any pipeline runs: the connection's

@@ -5,7 +5,7 @@
  * action, the compared values `from` → `to`) and the refusals. `apply` re-plans each connection
  * before its first write and refuses it with `StalePlan` when any of those facts changed.
  */
-import type { ValidationError } from '@wif/http';
+import { deferred, type ValidationError } from '@wif/http';
 import { err, ok, type Result } from 'neverthrow';
 import * as z from 'zod';
 import { checkResolvedSpec, type ResolvedSpec } from '../spec/load';
@@ -17,48 +17,51 @@ import type { Plan } from './plan';
 export const SAVED_PLAN_FORMAT = 'wif-plan';
 export const SAVED_PLAN_VERSION = 1;
 
-const change = z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() });
-const resource = z.object({
-  kind: z.enum(KIND_ORDER),
-  action: z.enum(['create', 'update', 'unchanged', 'delete']),
-  name: z.string(),
-  id: z.string().optional(),
-  changes: z.array(change),
-  note: z.string().optional(),
-});
-const wifError = z.looseObject({ kind: z.string(), message: z.string() });
-const savedPlanSchema = z.object({
-  format: z.literal(SAVED_PLAN_FORMAT),
-  version: z.literal(SAVED_PLAN_VERSION),
-  createdAt: z.string(),
-  organization: z.string(),
-  specHash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-  spec: z.looseObject({ organization: z.string(), connections: z.array(z.unknown()) }),
-  connections: z.array(
-    z.object({
-      key: z.string(),
-      project: z.string(),
-      projectId: z.string().optional(),
-      name: z.string(),
-      resources: z.array(resource),
-      refusals: z.array(wifError),
-      error: wifError.optional(),
-    }),
-  ),
-  orphans: z.array(
-    z.object({
-      project: z.string(),
-      projectId: z.string(),
-      name: z.string(),
-      connectionId: z.string(),
-      appId: z.string(),
-      managed: z.boolean(),
-      projects: z.array(z.object({ id: z.string(), name: z.string() })),
-      resources: z.array(resource),
-      note: z.string(),
-    }),
-  ),
-  summary: z.looseObject({}),
+// Built the first time a saved plan is read: `wif plan` without `apply --plan` never reads one (start-up).
+const savedPlanSchema = deferred(() => {
+  const change = z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() });
+  const resource = z.object({
+    kind: z.enum(KIND_ORDER),
+    action: z.enum(['create', 'update', 'unchanged', 'delete']),
+    name: z.string(),
+    id: z.string().optional(),
+    changes: z.array(change),
+    note: z.string().optional(),
+  });
+  const wifError = z.looseObject({ kind: z.string(), message: z.string() });
+  return z.object({
+    format: z.literal(SAVED_PLAN_FORMAT),
+    version: z.literal(SAVED_PLAN_VERSION),
+    createdAt: z.string(),
+    organization: z.string(),
+    specHash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+    spec: z.looseObject({ organization: z.string(), connections: z.array(z.unknown()) }),
+    connections: z.array(
+      z.object({
+        key: z.string(),
+        project: z.string(),
+        projectId: z.string().optional(),
+        name: z.string(),
+        resources: z.array(resource),
+        refusals: z.array(wifError),
+        error: wifError.optional(),
+      }),
+    ),
+    orphans: z.array(
+      z.object({
+        project: z.string(),
+        projectId: z.string(),
+        name: z.string(),
+        connectionId: z.string(),
+        appId: z.string(),
+        managed: z.boolean(),
+        projects: z.array(z.object({ id: z.string(), name: z.string() })),
+        resources: z.array(resource),
+        note: z.string(),
+      }),
+    ),
+    summary: z.looseObject({}),
+  });
 });
 
 /**

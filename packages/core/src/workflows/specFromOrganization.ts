@@ -11,7 +11,7 @@
 import { parseScope, PRIVILEGED_ROLE_IDS, roleDefinitionGuid } from '@wif/arm';
 import { authParameter, getPipelinePermissions, listProjects, listServiceEndpoints, type ServiceEndpoint } from '@wif/devops';
 import { getApplication, getServicePrincipal } from '@wif/graph';
-import { collect, type OperationOptions } from '@wif/http';
+import { deferred, collect, type OperationOptions } from '@wif/http';
 import { err, errAsync, ok, okAsync, type ResultAsync, safeTry } from 'neverthrow';
 import * as z from 'zod';
 import { same } from '../_internal/compare';
@@ -61,10 +61,12 @@ export interface SpecFromOrganization {
 
 type Skip = { readonly skip: string };
 
-const optionsSchema = z.strictObject({
-  projects: z.array(projectSchema).optional(),
-  connections: z.array(connectionNameSchema).optional(),
-});
+const optionsSchema = deferred(() =>
+  z.strictObject({
+    projects: z.array(projectSchema).optional(),
+    connections: z.array(connectionNameSchema).optional(),
+  }),
+);
 
 /** Connections read at once (each is four reads: app, service principal, role assignments, pipeline permissions). */
 const READ_CONCURRENCY = 16;
