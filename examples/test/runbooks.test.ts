@@ -3,11 +3,11 @@
  * child process under tsx, exactly as a user would run it with WIF_EMULATOR_URL set.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@wif/cli';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 const here = join(import.meta.dirname, '..');
 let emu: Emulator;
@@ -58,7 +58,9 @@ describe('example runbooks against the emulator', () => {
   });
 
   it('migrate.ts moves the secret-based connection to WIF and, forced past the soak, cleans up', async () => {
-    const journal = join(mkdtempSync(join(tmpdir(), 'wif-migrate-')), 'journal.json');
+    const dir = mkdtempSync(join(tmpdir(), 'wif-migrate-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const journal = join(dir, 'journal.json');
     const soaking = await run('migrate.ts', ['shared', 'sc-shared-deploy'], { WIF_JOURNAL: journal });
     expect(soaking.code, soaking.out).toBe(0);
     expect(soaking.out).toMatch(/new connection ready/);

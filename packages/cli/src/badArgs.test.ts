@@ -2,11 +2,11 @@
  * The CLI's part of the bad-input catalogue: malformed arguments and specs are a usage error
  * (exit 2) with a message that says what is wrong, and no request is sent.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { useContractServer } from '@wif/testing/vitest';
 import { memoryIo } from '../test/memoryIo';
 import { main } from './main';
@@ -20,6 +20,7 @@ useContractServer([
 ]);
 
 const dir = mkdtempSync(join(tmpdir(), 'wif-bad-args-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const badSpec = join(dir, 'bad.yaml');
 writeFileSync(badSpec, 'organization: con toso\ntenantId: nope\nconnections: []\n');
 const notYaml = join(dir, 'broken.yaml');

@@ -5,11 +5,11 @@
  * what is wrong, nothing is sent, and nothing printed can start a logging command or a terminal escape.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { useContractServer } from '@wif/testing/vitest';
 import { memoryIo } from '../test/memoryIo';
 import { main } from './main';
@@ -26,6 +26,7 @@ const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const SUB = '11111111-2222-3333-4444-555555555555';
 const RG = `/subscriptions/${SUB}/resourceGroups/rg-a`;
 const dir = mkdtempSync(join(tmpdir(), 'wif-bad-input-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const E = ['--emulator', 'http://127.0.0.1:4097'];
 
 /** A spec file with one connection, `connection` overriding its fields; returns its path. */

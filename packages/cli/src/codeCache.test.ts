@@ -4,11 +4,11 @@
  * does not belong to the source, or lies where someone else could have written it, is never used.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { codeCacheDir, isPrivate, type ChunkLoad } from './codeCache';
 
 const CODE_CACHE = fileURLToPath(new URL('./codeCache.ts', import.meta.url));
@@ -19,12 +19,18 @@ interface Run {
   readonly stack?: string;
 }
 
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
 /**
  * A directory with a `chunks/` of two CommonJS files (`a.cjs` requires `b.cjs`), a cache root, and a
  * driver that installs the cache, requires `a.cjs` and prints what happened.
  */
 function fixture(): { root: string; chunks: string; cacheRoot: string; run(command?: string, nodeFlags?: readonly string[]): Run } {
   const root = mkdtempSync(join(tmpdir(), 'wif-code-cache-'));
+  roots.push(root);
   const chunks = join(root, 'chunks');
   const cacheRoot = join(root, 'cache');
   mkdirSync(chunks);
