@@ -52,12 +52,13 @@ type Claims = Record<string, unknown>;
  * `GET {emulator}/_emulator/permissions`: the claims the emulator's caller has; `undefined` when
  * unreachable. Through the process's shared client of `@wif/http` (not `fetch`: the first `fetch` of
  * a process loads Node's fetch implementation, which nothing else in `wif` needs), so that the run's
- * requests to the emulator go on over the connection this one opened.
+ * requests to the emulator go on over the connection this one opened; for `wif emulator --tls`,
+ * through a client that trusts `ca`, the emulator's CA, as the run's clients do.
  */
-async function emulatorClaims(url: string): Promise<{ graph: Claims; other: Claims } | undefined> {
+async function emulatorClaims(url: string, ca: string | undefined): Promise<{ graph: Claims; other: Claims } | undefined> {
   const target = `${url.replace(/\/+$/, '')}/_emulator/permissions`;
-  const { sharedNodeHttpClient } = await import('@wif/http');
-  const answer = await sharedNodeHttpClient()
+  const { createNodeHttpClient, sharedNodeHttpClient } = await import('@wif/http');
+  const answer = await (ca === undefined ? sharedNodeHttpClient() : createNodeHttpClient({ ca }))
     .send({ url: target, method: 'GET', headers: { Accept: 'application/json' }, timeoutInMs: 5_000 })
     .catch(() => undefined);
   const text = answer && answer.status >= 200 && answer.status < 300 ? answer.bodyText : undefined;
@@ -72,7 +73,12 @@ async function emulatorClaims(url: string): Promise<{ graph: Claims; other: Clai
 /** Resolves the credentials for this run. A usage error when `--devops-auth pat` has no token to use. */
 export async function resolveAuth(
   env: Env,
-  options: { readonly emulator?: string; readonly devopsAuth: DevOpsAuthMode },
+  options: {
+    readonly emulator?: string;
+    readonly devopsAuth: DevOpsAuthMode;
+    /** The CA (PEM) that `wif emulator --tls` signs with, trusted for its claims as for the run's requests. */
+    readonly emulatorCa?: string;
+  },
 ): Promise<Result<Auth, AuthError>> {
   for (const name of ['AZURE_DEVOPS_EXT_PAT', 'SYSTEM_ACCESSTOKEN']) {
     const value = env[name];
@@ -102,7 +108,7 @@ export async function resolveAuth(
     // The credential alone: `import('@wif/testing')` would load the whole fake into `wif` (~300 ms).
     const { createTestCredential } = await import('@wif/testing/credential');
     // The emulator may be playing a caller who lacks permissions: mint tokens with the claims it says.
-    const claims = await emulatorClaims(options.emulator);
+    const claims = await emulatorClaims(options.emulator, options.emulatorCa);
     return ok({
       credential: createTestCredential(
         claims ? { claims: (scope: string) => (/graph\.microsoft\.com/i.test(scope) ? claims.graph : claims.other) } : {},

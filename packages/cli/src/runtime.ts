@@ -136,9 +136,16 @@ const usageIn =
   (command: CommandName) =>
   (message: string): UsageError => ({ kind: 'Usage', message, command });
 
-/** The credentials of this process, for the services and the emulator the command line names. */
-const authOf = (io: CliIo, global: GlobalOptions): ReturnType<typeof resolveAuth> =>
-  resolveAuth(io.env, { devopsAuth: global.devopsAuth, ...(global.emulator ? { emulator: global.emulator } : {}) });
+/**
+ * The credentials of this process, for the services and the emulator the command line names (with
+ * `emulatorCa`, the CA of `wif emulator --tls`, trusted when asking it for its caller's claims).
+ */
+const authOf = (io: CliIo, global: GlobalOptions, emulatorCa?: string): ReturnType<typeof resolveAuth> =>
+  resolveAuth(io.env, {
+    devopsAuth: global.devopsAuth,
+    ...(global.emulator ? { emulator: global.emulator } : {}),
+    ...(emulatorCa !== undefined ? { emulatorCa } : {}),
+  });
 
 /**
  * Sends the access check: one request, no retry (a refused connection or a missing sign-in is not
@@ -307,7 +314,8 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
       }
     : undefined;
   const endpoints = global.emulator ? emulatorEndpoints(global.emulator) : undefined;
-  const httpClient = global.emulator?.startsWith('https:') ? emulatorTrust(io, core, printer) : undefined;
+  const emulatorCa = global.emulator?.startsWith('https:') ? emulatorCaPem(io, printer) : undefined;
+  const httpClient = emulatorCa !== undefined ? core.trustingHttpClient(emulatorCa) : undefined;
   const usage = usageIn(command);
   let firstSpec = first;
 
@@ -324,7 +332,7 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
     progress: () => createProgress(io, progressMode(io, global), printer.colors, core.redact),
     async clients(organization, use = {}) {
       const early = first?.check?.organization === organization ? first.check : undefined;
-      const auth = early ? ok(early.auth) : await authOf(io, global);
+      const auth = early ? ok(early.auth) : await authOf(io, global, emulatorCa);
       if (auth.isErr()) return err(auth.error);
       if (global.verbose)
         printer.note(printer.colors.dim(`auth: ${auth.value.description}${global.emulator ? ` at ${global.emulator}` : ''}`));
@@ -386,16 +394,17 @@ export async function createRuntime(io: CliIo, global: GlobalOptions, command: C
 }
 
 /**
- * The emulator's CA (`WIF_EMULATOR_CA`, else the one `wif emulator --tls` keeps in the default state
- * directory), trusted by wif's own clients only: the process trust store is left alone and
+ * The emulator's CA as PEM (`WIF_EMULATOR_CA`, else the one `wif emulator --tls` keeps in the
+ * default state directory), trusted by wif's own clients only (the run's, and the request for the
+ * claims of the caller the emulator plays): the process trust store is left alone and
  * verification stays on. Without a readable CA file, the clients trust what Node trusts
  * (`NODE_EXTRA_CA_CERTS` included).
  */
-function emulatorTrust(io: CliIo, core: Core, printer: Printer): ReturnType<Core['trustingHttpClient']> | undefined {
+function emulatorCaPem(io: CliIo, printer: Printer): string | undefined {
   const given = io.env['WIF_EMULATOR_CA'];
   const file = given ? resolve(io.cwd, given) : caFileIn(defaultStateDir(io.env));
   const pem = readRegularFile(file, 64 * 1024);
-  if (pem.isOk()) return core.trustingHttpClient(pem.value);
+  if (pem.isOk()) return pem.value;
   if (given) printer.note(`WIF_EMULATOR_CA: cannot read ${file} (${pem.error}).`);
   return undefined;
 }

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -707,6 +708,35 @@ describe('the wif binary against wif emulator --tls', () => {
     expect(verify.code, verify.out + verify.err).toBe(0);
     const report = JSON.parse(verify.out) as { connections: Array<{ subject: string; exchange: string }> };
     expect(report.connections.map((c) => `${c.subject}/${c.exchange}`)).toEqual(['ok/ok', 'ok/ok', 'ok/ok']);
+  }, 60_000);
+
+  it('mints its tokens with the claims of the caller the emulator plays, asked for over TLS too', async () => {
+    // Before, the claims were asked for with Node's trust alone: without NODE_EXTRA_CA_CERTS the
+    // request failed quietly, and wif minted tokens of a caller with every permission.
+    const ca = await readFile(doc.caFile, 'utf8');
+    const deny = (list: string[]): Promise<number> =>
+      new Promise((resolveDeny, reject) => {
+        const body = JSON.stringify({ deny: list });
+        const req = httpsRequest(
+          `${doc.url}/_emulator/permissions`,
+          { method: 'POST', ca, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolveDeny(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    expect(await deny(['graph:Application.ReadWrite.All'])).toBe(200);
+    try {
+      const r = await wif({ WIF_STATE_DIR: stateDir }, 'whoami', '-c', ENV_SET, '--json');
+      const graph = (JSON.parse(r.out) as { checks: { service: string; status: string }[] }).checks.filter((c) => c.service === 'graph');
+      expect(graph.length).toBeGreaterThan(0);
+      expect(graph.every((c) => c.status === 'missing')).toBe(true);
+    } finally {
+      expect(await deny([])).toBe(200);
+    }
   }, 60_000);
 
   it('still verifies the certificate: without the CA, wif refuses the emulator', async () => {
