@@ -261,23 +261,49 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
     }
   });
 
-  it("plans against the emulator without loading node:http, node:https, node:crypto or node:zlib (decision 044, a plan's hash on first read)", async () => {
+  it("plans against the emulator without loading node:http, node:https, node:crypto or node:zlib, and applies without the first two and zlib (decision 044; a plan's hash only when it is saved)", async () => {
     const probe = join(dir, 'builtins-probe.mjs');
     await writeFile(
       probe,
       "import { writeFileSync } from 'node:fs';\n" +
         "process.on('exit', () => writeFileSync(process.env.WIF_LOADED_FILE, process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).join('\\n')));\n",
     );
-    const file = join(dir, 'builtins-plan.txt');
-    const r = await runProcess(process.execPath, ['--import', pathToFileURL(probe).href, WIF, 'plan', '-c', ENV_SET], {
-      cwd: dir,
-      env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1', WIF_LOADED_FILE: file },
-      timeoutInMs: 60_000,
-    });
-    expect(r.code, r.err).toBe(0);
-    const loaded = (await readFile(file, 'utf8')).split('\n');
-    expect(loaded).toContain('NativeModule net');
-    expect(loaded.filter((m) => /^NativeModule (https?|_http_\w+|crypto|tls|zlib)$/.test(m))).toEqual([]);
+    // A connection of its own, so that the tests below still find the environment set to create.
+    const spec = join(dir, 'builtins-spec.json');
+    await writeFile(
+      spec,
+      JSON.stringify({
+        organization: 'contoso',
+        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        connections: [
+          {
+            project: 'platform',
+            name: 'sc-builtins',
+            app: 'ado-builtins',
+            roles: [{ role: 'Reader', scope: '/subscriptions/78c6d91d-b273-427d-a92d-943378c2f496/resourceGroups/rg-builtins' }],
+          },
+        ],
+      }),
+    );
+    // apply names each role assignment it creates by a SHA-1 of what it grants (node:crypto).
+    for (const [command, refused] of [
+      [['plan', '-c', spec], /^NativeModule (https?|_http_\w+|crypto|tls|zlib)$/],
+      [['apply', '-c', spec, '--yes'], /^NativeModule (https?|_http_\w+|tls|zlib)$/],
+    ] as const) {
+      const file = join(dir, `builtins-${command[0]}.txt`);
+      const r = await runProcess(process.execPath, ['--import', pathToFileURL(probe).href, WIF, ...command], {
+        cwd: dir,
+        env: { ...process.env, WIF_EMULATOR_URL: url, NO_COLOR: '1', WIF_LOADED_FILE: file },
+        timeoutInMs: 60_000,
+      });
+      expect(r.code, r.err).toBe(0);
+      const loaded = (await readFile(file, 'utf8')).split('\n');
+      expect(loaded).toContain('NativeModule net');
+      expect(
+        loaded.filter((m) => refused.test(m)),
+        command[0],
+      ).toEqual([]);
+    }
   });
 
   it('mints its tokens with the claims of a caller the emulator plays (the claims read by the executable itself)', async () => {

@@ -350,6 +350,11 @@ export function identitySharingWarnings(spec: ResolvedSpec): string[] {
  */
 const resolvedHere = new WeakSet<ResolvedSpec>();
 
+/** Whether {@link resolveSpec} made `spec` (and froze it: it cannot have changed since). @internal */
+export function madeByResolveSpec(spec: ResolvedSpec): boolean {
+  return resolvedHere.has(spec);
+}
+
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     for (const v of Object.values(value)) deepFreeze(v);

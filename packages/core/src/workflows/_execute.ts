@@ -21,7 +21,7 @@ import type { EngineOptions } from './_run';
 import { specHash } from './_specHash';
 import type { ApplyReport, ConnectionReport } from './types';
 import type { WifClients } from './clients';
-import { type ConnectionPlan, type ObservedConnection, type Plan, planConnectionObserved } from './plan';
+import { type ConnectionPlan, type ObservedConnection, type Plan, planConnectionObserved, planUntouched } from './plan';
 import type { OrphanReport, PlannedResource } from './types';
 import { monotonicMs } from '../_internal/monotonic';
 
@@ -84,13 +84,14 @@ export function executePlan(clients: WifClients, p: Plan, options: ExecuteOption
   }
   const started = monotonicMs();
   const byKey = new Map(p.spec.connections.map((c) => [c.key, c]));
-  const hash = options.madeHere === true ? p.specHash : specHash(p.spec);
-
-  // The whole plan is stale when it does not match the spec in it, or the spec as it is now.
+  // The whole plan is stale when it does not match the spec in it, or the spec as it is now. A plan
+  // made by this call, or by `plan` from a spec `resolveSpec` froze and still holding it, cannot have
+  // been edited: no hash is computed for it (node:crypto costs ~5 ms to load at start-up).
+  const untouched = options.madeHere === true || planUntouched(p);
   const whole =
-    hash !== p.specHash
+    !untouched && specHash(p.spec) !== p.specHash
       ? stalePlan(undefined, ['the plan was edited after it was made (its spec hash does not match)'])
-      : options.spec && specHash(options.spec) !== p.specHash
+      : options.spec && options.spec !== p.spec && specHash(options.spec) !== p.specHash
         ? stalePlan(undefined, ['the spec changed since the plan was made'])
         : undefined;
   const blocking = p.connections.find((c) => c.error !== undefined);

@@ -28,7 +28,7 @@ import {
   lookupConnection,
 } from '../steps/createManualConnection';
 import { adoptedAppNotFound, applicationPatch, readDesiredApplication } from '../steps/registerApp';
-import { checkResolvedSpec, type DesiredConnection, type ResolvedSpec } from '../spec/load';
+import { checkResolvedSpec, type DesiredConnection, madeByResolveSpec, type ResolvedSpec } from '../spec/load';
 import { MAX_FEDERATED_CREDENTIALS_PER_APP } from '../constants';
 import { pipelineChanges } from './_access';
 import { isWifCredential, planCredential, presentsSameAfterSave } from './_credential';
@@ -164,9 +164,11 @@ export function assemblePlan(
     if (c.refusals.length > 0) summary.refused++;
     for (const r of c.resources) summary[r.action]++;
   }
-  // The hash on first read (saving the plan, applying it): a plan only shown never loads node:crypto.
-  let hash: string | undefined;
-  return {
+  // The hash of a spec `resolveSpec` made (frozen: it cannot change) on first read, when the plan is
+  // saved: a plan only shown, or applied in the same process, never loads node:crypto. A spec a
+  // caller built is hashed now, so that a change made to it after planning is seen when it is applied.
+  let hash = madeByResolveSpec(spec) ? undefined : specHash(spec);
+  const p: Plan = {
     organization: spec.organization,
     get specHash() {
       return (hash ??= specHash(spec));
@@ -177,6 +179,19 @@ export function assemblePlan(
     spec,
     ...extra,
   };
+  madeFrom.set(p, spec);
+  return p;
+}
+
+/** The spec each plan `assemblePlan` made was made from. */
+const madeFrom = new WeakMap<Plan, ResolvedSpec>();
+
+/**
+ * Whether `p` is a plan `plan` made, still holding the frozen spec `resolveSpec` made that it was
+ * made from: then neither can have been edited since, and nothing needs hashing to tell. @internal
+ */
+export function planUntouched(p: Plan): boolean {
+  return madeFrom.get(p) === p.spec && madeByResolveSpec(p.spec);
 }
 
 /**

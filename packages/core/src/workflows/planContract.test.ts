@@ -121,6 +121,20 @@ describe('saved plans', () => {
     expect(endpoint.description).toBe('edited by hand');
   });
 
+  it('refuses a plan whose spec, built by the caller, was changed after planning: such a spec is hashed when planned', async () => {
+    // A copy: neither frozen nor made by resolveSpec, as a spec a caller builds by hand.
+    const built = JSON.parse(JSON.stringify(spec(OK))) as ResolvedSpec;
+    const p = (await plan(clients, built))._unsafeUnwrap();
+    (built.connections[0]!.roles[0] as { role: string }).role = 'Owner';
+    const before = fake.requests.length;
+    const report = (await apply(clients, p, fast))._unsafeUnwrap();
+    expect(writes(before)).toEqual([]);
+    expect(report.connections[0]).toMatchObject({
+      status: 'refused',
+      error: { kind: 'StalePlan', changed: ['the plan was edited after it was made (its spec hash does not match)'] },
+    });
+  });
+
   it('refuses the whole plan when the spec changed since, and a file of another version', async () => {
     const saved = (await plan(clients, spec(OK)))._unsafeUnwrap();
     const before = fake.requests.length;
