@@ -269,21 +269,12 @@ describe('the wif binary against wif emulator', { timeout: 60_000 }, () => {
         "process.on('exit', () => writeFileSync(process.env.WIF_LOADED_FILE, process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).join('\\n')));\n",
     );
     // A connection of its own, so that the tests below still find the environment set to create.
-    const spec = join(dir, 'builtins-spec.json');
+    const spec = join(dir, 'builtins-spec.yaml');
+    const rg = '/subscriptions/78c6d91d-b273-427d-a92d-943378c2f496/resourceGroups/rg-builtins';
     await writeFile(
       spec,
-      JSON.stringify({
-        organization: 'contoso',
-        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-        connections: [
-          {
-            project: 'platform',
-            name: 'sc-builtins',
-            app: 'ado-builtins',
-            roles: [{ role: 'Reader', scope: '/subscriptions/78c6d91d-b273-427d-a92d-943378c2f496/resourceGroups/rg-builtins' }],
-          },
-        ],
-      }),
+      'organization: contoso\ntenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47\nconnections:\n' +
+        `  - { project: platform, name: sc-builtins, app: ado-builtins, roles: [{ role: Reader, scope: ${rg} }] }\n`,
     );
     // apply names each role assignment it creates by a SHA-1 of what it grants (node:crypto).
     for (const [command, refused] of [
