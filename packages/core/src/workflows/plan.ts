@@ -167,7 +167,8 @@ export function assemblePlan(
   // The hash of a spec `resolveSpec` made (frozen: it cannot change) on first read, when the plan is
   // saved: a plan only shown, or applied in the same process, never loads node:crypto. A spec a
   // caller built is hashed now, so that a change made to it after planning is seen when it is applied.
-  let hash = madeByResolveSpec(spec) ? undefined : specHash(spec);
+  const frozen = madeByResolveSpec(spec);
+  let hash = frozen ? undefined : specHash(spec);
   const p: Plan = {
     organization: spec.organization,
     get specHash() {
@@ -179,19 +180,19 @@ export function assemblePlan(
     spec,
     ...extra,
   };
-  madeFrom.set(p, spec);
+  if (frozen) frozenSpecOf.set(p, spec);
   return p;
 }
 
-/** The spec each plan `assemblePlan` made was made from. */
-const madeFrom = new WeakMap<Plan, ResolvedSpec>();
+/** The frozen spec (made by `resolveSpec`) each plan `assemblePlan` made from one was made from. */
+const frozenSpecOf = new WeakMap<Plan, ResolvedSpec>();
 
 /**
  * Whether `p` is a plan `plan` made, still holding the frozen spec `resolveSpec` made that it was
  * made from: then neither can have been edited since, and nothing needs hashing to tell. @internal
  */
 export function planUntouched(p: Plan): boolean {
-  return madeFrom.get(p) === p.spec && madeByResolveSpec(p.spec);
+  return frozenSpecOf.get(p) === p.spec;
 }
 
 /**
